@@ -1,0 +1,258 @@
+package escpos
+
+import (
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/width"
+)
+
+// cedilla maps Romanian comma-below letters to the cedilla letters that
+// the code pages of receipt printers have (CP852, CP1250, ISO-8859-2).
+// Readers of Romanian accept the cedilla forms; a '?' they do not.
+var cedilla = map[rune]rune{
+	'ș': 'ş', 'ț': 'ţ', 'Ș': 'Ş', 'Ț': 'Ţ',
+}
+
+// encodeRune returns the byte for r in page cp, using the cedilla
+// substitute when the page lacks the comma-below letter.
+func encodeRune(cp CodePage, r rune) (byte, bool) {
+	if r < 0x80 {
+		return byte(r), true
+	}
+	if b, ok := cp.Charmap.EncodeRune(r); ok && b >= 0x80 {
+		return b, true
+	}
+	if s, ok := cedilla[r]; ok {
+		if b, ok := cp.Charmap.EncodeRune(s); ok && b >= 0x80 {
+			return b, true
+		}
+	}
+	return 0, false
+}
+
+// big5Rune returns the Big5 bytes of r, if it has them.
+func big5Rune(r rune) ([]byte, bool) {
+	if r < 0x80 {
+		return nil, false
+	}
+	var src [utf8.UTFMax]byte
+	n := utf8.EncodeRune(src[:], r)
+	out, err := traditionalchinese.Big5.NewEncoder().Bytes(src[:n])
+	if err != nil || len(out) != 2 {
+		return nil, false
+	}
+	return out, true
+}
+
+// pageFor reports whether some code page of the profile encodes r.
+func (e *Encoder) pageFor(r rune) bool {
+	if r < 0x80 {
+		return true
+	}
+	for _, cp := range e.p.CodePages {
+		if _, ok := encodeRune(cp, r); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// needsRaster reports whether the line has a character that only a
+// raster image can print.
+func (e *Encoder) needsRaster(ops []op) bool {
+	for _, o := range ops {
+		if o.kind != opText {
+			continue
+		}
+		for _, r := range o.text {
+			if e.pageFor(r) {
+				continue
+			}
+			if e.p.DoubleByte == Big5Kanji {
+				if _, ok := big5Rune(r); ok {
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// encodeText writes text that code pages and Big5 can print. The code
+// page of every character is chosen so that the line needs as few ESC t
+// switches as possible (preferring the active page, then the profile's
+// order), and a switch is placed at the start of the word where the new
+// page is first needed, which keeps the stream readable.
+func (e *Encoder) encodeText(s string) {
+	rs := []rune(s)
+	pages := e.assignPages(rs)
+	// switchAt[i] is the page to select before rune i.
+	switchAt := map[int]int{}
+	cur, lastNonASCII := e.sent.codePage, -1
+	for i, r := range rs {
+		if pages[i] < 0 {
+			if r >= 0x80 {
+				lastNonASCII = i
+			}
+			continue
+		}
+		n := int(e.p.CodePages[pages[i]].Number)
+		if n != cur {
+			at := i
+			for at > lastNonASCII+1 && rs[at-1] != ' ' {
+				at--
+			}
+			switchAt[at] = pages[i]
+			cur = n
+		}
+		lastNonASCII = i
+	}
+	for i, r := range rs {
+		if p, ok := switchAt[i]; ok {
+			if e.sent.kanji {
+				e.buf.Write([]byte{FS, '.'})
+				e.sent.kanji = false
+			}
+			e.selectCodePage(e.p.CodePages[p].Number)
+		}
+		switch {
+		case r < 0x80:
+			e.buf.WriteByte(byte(r))
+		case pages[i] >= 0:
+			if e.sent.kanji {
+				e.buf.Write([]byte{FS, '.'})
+				e.sent.kanji = false
+			}
+			b, _ := encodeRune(e.p.CodePages[pages[i]], r)
+			e.buf.WriteByte(b)
+		default:
+			b, ok := big5Rune(r)
+			if !ok || e.p.DoubleByte != Big5Kanji {
+				e.buf.WriteByte('?')
+				e.setErr(unprintable(r))
+				continue
+			}
+			if !e.sent.kanji {
+				e.buf.Write([]byte{FS, '&'})
+				e.sent.kanji = true
+			}
+			e.buf.Write(b)
+		}
+	}
+}
+
+// assignPages returns, for every rune, the index in the profile's code
+// pages that prints it, or -1 for ASCII and for runes no page has. It
+// minimises the number of page changes by dynamic programming over the
+// non-ASCII runes.
+func (e *Encoder) assignPages(rs []rune) []int {
+	out := make([]int, len(rs))
+	var idx []int // positions of runes some page prints
+	for i, r := range rs {
+		out[i] = -1
+		if r >= 0x80 && e.pageFor(r) {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return out
+	}
+	np := len(e.p.CodePages)
+	const inf = 1 << 30
+	cost := make([][]int, len(idx))
+	for j, i := range idx {
+		cost[j] = make([]int, np)
+		for p, cp := range e.p.CodePages {
+			cost[j][p] = inf
+			if _, ok := encodeRune(cp, rs[i]); !ok {
+				continue
+			}
+			if j == 0 {
+				cost[j][p] = 1
+				if int(cp.Number) == e.sent.codePage {
+					cost[j][p] = 0
+				}
+				continue
+			}
+			for q := 0; q < np; q++ {
+				c := cost[j-1][q]
+				if q != p {
+					c++
+				}
+				if c < cost[j][p] {
+					cost[j][p] = c
+				}
+			}
+		}
+	}
+	// Walk back, keeping the page of the following rune when that costs
+	// nothing extra, else the first page of the profile's order.
+	next := -1
+	for j := len(idx) - 1; j >= 0; j-- {
+		best, bestC := -1, inf
+		for p := 0; p < np; p++ {
+			c := cost[j][p]
+			if c >= inf {
+				continue
+			}
+			if next >= 0 && p != next {
+				c++
+			}
+			if c < bestC || (c == bestC && p == next) {
+				best, bestC = p, c
+			}
+		}
+		out[idx[j]] = best
+		next = best
+	}
+	return out
+}
+
+type unprintableError rune
+
+func (u unprintableError) Error() string {
+	return "escpos: cannot print " + string(rune(u)) + " (" + hexRune(rune(u)) + ")"
+}
+
+func (u unprintableError) Unwrap() error { return ErrUnprintable }
+
+func unprintable(r rune) error { return unprintableError(r) }
+
+func hexRune(r rune) string {
+	const digits = "0123456789ABCDEF"
+	b := []byte("U+")
+	started := false
+	for shift := 20; shift >= 0; shift -= 4 {
+		d := (r >> uint(shift)) & 0xF
+		if d != 0 || started || shift <= 12 {
+			b = append(b, digits[d])
+			started = true
+		}
+	}
+	return string(b)
+}
+
+// RuneWidth returns the number of Font A columns r takes: 2 for East Asian
+// wide and fullwidth characters (printed 24 dots wide in Kanji mode and by
+// the raster renderer), 0 for control characters, 1 otherwise.
+func RuneWidth(r rune) int {
+	if r < 0x20 || (r >= 0x7F && r < 0xA0) {
+		return 0
+	}
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
+}
+
+// Width returns the number of Font A columns s takes at normal size.
+func Width(s string) int {
+	n := 0
+	for _, r := range s {
+		n += RuneWidth(r)
+	}
+	return n
+}
