@@ -1,0 +1,185 @@
+package pos
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kinds of scanned code.
+const (
+	CodeGTIN     = "gtin"     // EAN-13, EAN-8, UPC-A, GTIN-14 with a valid check digit
+	CodeVariable = "variable" // GS1 variable measure (prefix 20-29) with embedded price or weight
+	CodeInternal = "internal" // anything else the store printed itself
+	CodeReceipt  = "receipt"  // a receipt barcode printed by this node: R + receipt number
+	CodePickup   = "pickup"   // a click-and-collect QR: PICKUP:{order_id}:{code}
+)
+
+// Errors from ParseCode.
+var (
+	ErrBadCheckDigit = errors.New("pos: barcode check digit is wrong")
+	ErrBadCode       = errors.New("pos: not a code this till can read")
+)
+
+// Code is a scanned or typed code, decoded.
+type Code struct {
+	Raw  string
+	Kind string
+	// Key is what identifies the item in the catalog: a GTIN normalised to
+	// 13 digits (8 for EAN-8), the variable-measure item key, or the raw
+	// internal code.
+	Key string
+	// Price is the embedded price in minor units for variable-measure codes
+	// that carry one.
+	Price int64
+	// Grams is the embedded weight for variable-measure codes that carry one.
+	Grams int64
+	// OrderID and PickupCode are set for CodePickup.
+	OrderID, PickupCode string
+	// ReceiptNo is set for CodeReceipt.
+	ReceiptNo int64
+}
+
+// VariableMeasure describes how one market lays out GS1 variable-measure
+// EAN-13 codes (prefixes 20-29). Each entry is keyed by the second digit.
+type VariableMeasure struct {
+	Market string
+	// Layouts by the digit after the leading 2.
+	Layouts map[byte]VMLayout
+}
+
+// VMLayout is one variable-measure layout of a 13-digit code: the item key
+// is digits [0,KeyLen), the value is digits [ValueStart,12), digit 12 is the
+// check digit.
+type VMLayout struct {
+	KeyLen     int
+	ValueStart int
+	// Exactly one of PriceFactor and GramFactor is non-zero: the value
+	// times it gives minor units or grams.
+	PriceFactor int64
+	GramFactor  int64
+}
+
+// Sweden is GS1 Sweden's layout: 2X, a five-digit item number, a five-digit
+// value and the check digit. X: 0 price with two decimals, 1 price with one
+// decimal, 2 price in whole kronor, 4 weight in kg with two decimals
+// (10 g steps), 5 weight in kg with one decimal (100 g steps). 3 is read as a
+// weight in grams, as many Swedish scales print.
+var Sweden = VariableMeasure{
+	Market: "SE",
+	Layouts: map[byte]VMLayout{
+		'0': {KeyLen: 7, ValueStart: 7, PriceFactor: 1},
+		'1': {KeyLen: 7, ValueStart: 7, PriceFactor: 10},
+		'2': {KeyLen: 7, ValueStart: 7, PriceFactor: 100},
+		'3': {KeyLen: 7, ValueStart: 7, GramFactor: 1},
+		'4': {KeyLen: 7, ValueStart: 7, GramFactor: 10},
+		'5': {KeyLen: 7, ValueStart: 7, GramFactor: 100},
+	},
+}
+
+// Markets lists the variable-measure tables by market code.
+var Markets = map[string]VariableMeasure{"SE": Sweden}
+
+// GTINCheckDigit returns the GS1 check digit for the digits that precede it.
+func GTINCheckDigit(body string) byte {
+	sum := 0
+	for i := 0; i < len(body); i++ {
+		d := int(body[len(body)-1-i] - '0')
+		if i%2 == 0 {
+			d *= 3
+		}
+		sum += d
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// NormalizeBarcode returns the catalog key for a barcode as central lists it:
+// UPC-A and GTIN-14 with a leading zero become EAN-13; a variable-measure
+// EAN-13 becomes its item key under vm. Codes that are not GTINs are kept as
+// they are.
+func NormalizeBarcode(s string, vm VariableMeasure) string {
+	c, err := ParseCode(s, vm)
+	if err != nil {
+		return strings.TrimSpace(s)
+	}
+	return c.Key
+}
+
+// ParseCode decodes a scanned or typed code. A string of 8, 12, 13 or 14
+// digits must carry a valid GS1 check digit; variable-measure codes are
+// decoded by vm. Receipt and pickup codes are recognised by their prefixes.
+func ParseCode(s string, vm VariableMeasure) (Code, error) {
+	s = strings.TrimSpace(s)
+	c := Code{Raw: s}
+	if s == "" || len(s) > 128 {
+		return c, fmt.Errorf("%w: empty or longer than 128 characters", ErrBadCode)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return c, fmt.Errorf("%w: contains a control or non-ASCII byte at %d", ErrBadCode, i)
+		}
+	}
+	if rest, ok := strings.CutPrefix(s, "PICKUP:"); ok {
+		id, code, ok := strings.Cut(rest, ":")
+		if !ok || id == "" || code == "" || strings.Contains(code, ":") {
+			return c, fmt.Errorf("%w: pickup code must be PICKUP:{order_id}:{code}", ErrBadCode)
+		}
+		c.Kind, c.Key, c.OrderID, c.PickupCode = CodePickup, id, id, code
+		return c, nil
+	}
+	if len(s) == 11 && s[0] == 'R' && allDigits(s[1:]) {
+		var n int64
+		for _, d := range s[1:] {
+			n = n*10 + int64(d-'0')
+		}
+		c.Kind, c.Key, c.ReceiptNo = CodeReceipt, s, n
+		return c, nil
+	}
+	if !allDigits(s) {
+		c.Kind, c.Key = CodeInternal, s
+		return c, nil
+	}
+	switch len(s) {
+	case 8, 12, 13, 14:
+	default:
+		c.Kind, c.Key = CodeInternal, s
+		return c, nil
+	}
+	if GTINCheckDigit(s[:len(s)-1]) != s[len(s)-1] {
+		return c, fmt.Errorf("%w: %s (expected %c)", ErrBadCheckDigit, s, GTINCheckDigit(s[:len(s)-1]))
+	}
+	key := s
+	switch {
+	case len(s) == 12:
+		key = "0" + s
+	case len(s) == 14 && s[0] == '0':
+		key = s[1:]
+	}
+	c.Kind, c.Key = CodeGTIN, key
+	if len(key) == 13 && key[0] == '2' {
+		if l, ok := vm.Layouts[key[1]]; ok {
+			var v int64
+			for _, d := range key[l.ValueStart:12] {
+				v = v*10 + int64(d-'0')
+			}
+			c.Kind, c.Key = CodeVariable, key[:l.KeyLen]
+			c.Price, c.Grams = v*l.PriceFactor, v*l.GramFactor
+		}
+	}
+	return c, nil
+}
+
+// ReceiptBarcode is the code printed on a receipt so that it can be scanned
+// for a return: R and the receipt number in ten digits.
+func ReceiptBarcode(receiptNo int64) string {
+	return fmt.Sprintf("R%010d", receiptNo)
+}

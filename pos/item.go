@@ -1,0 +1,114 @@
+package pos
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Units in which an item is sold.
+const (
+	UnitEach = "each" // quantities are pieces
+	UnitKg   = "kg"   // quantities are grams; the price is per kilogram
+)
+
+// Languages are the languages the node speaks, in the order it prefers them
+// when a text lacks the one asked for.
+var Languages = []string{"en", "sv", "sk", "ro", "zh-Hant"}
+
+// Limits that keep every amount far from int64 overflow.
+const (
+	MaxPrice    = 1_000_000_000 // minor units per piece or per kg
+	MaxQuantity = 1_000_000     // pieces, or grams (1 t)
+	MaxLines    = 500           // lines in one cart
+)
+
+// Item is a catalog item as the till sells it.
+type Item struct {
+	SKU       string            `json:"sku"`
+	Active    bool              `json:"active"`
+	Names     map[string]string `json:"name"` // by language tag
+	Barcodes  []string          `json:"barcodes"`
+	Unit      string            `json:"unit"`        // UnitEach or UnitKg
+	Price     int64             `json:"price"`       // per piece or per kg, minor units
+	TaxRateBP int64             `json:"tax_rate_bp"` // 2500 = 25 %
+	Location  string            `json:"location,omitempty"`
+}
+
+// Name returns the item's name in lang, falling back to the other node
+// languages and finally to the SKU.
+func (it Item) Name(lang string) string {
+	if n := it.Names[lang]; n != "" {
+		return n
+	}
+	for _, l := range Languages {
+		if n := it.Names[l]; n != "" {
+			return n
+		}
+	}
+	return it.SKU
+}
+
+var skuPattern = regexp.MustCompile(`^[A-Za-z0-9._\-/]{1,64}$`)
+
+// ErrInvalidItem reports a catalog item that cannot be sold as described.
+var ErrInvalidItem = errors.New("pos: invalid item")
+
+// Validate reports whether the item can be stored and sold. The error wraps
+// ErrInvalidItem and names the field.
+func (it Item) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w %q: %s", ErrInvalidItem, it.SKU, fmt.Sprintf(format, a...))
+	}
+	if !skuPattern.MatchString(it.SKU) {
+		return bad("sku must be 1-64 characters of A-Z a-z 0-9 . _ - /")
+	}
+	if it.Unit != UnitEach && it.Unit != UnitKg {
+		return bad("unit must be %q or %q, not %q", UnitEach, UnitKg, it.Unit)
+	}
+	if it.Price < 0 || it.Price > MaxPrice {
+		return bad("price %d out of range 0..%d", it.Price, MaxPrice)
+	}
+	if it.TaxRateBP < 0 || it.TaxRateBP > 10000 {
+		return bad("tax_rate_bp %d out of range 0..10000", it.TaxRateBP)
+	}
+	for lang, n := range it.Names {
+		if !utf8.ValidString(n) || len(n) > 200 {
+			return bad("name in %q is not valid UTF-8 of at most 200 bytes", lang)
+		}
+	}
+	for _, b := range it.Barcodes {
+		if b == "" || len(b) > 64 || strings.ContainsFunc(b, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			return bad("barcode %q must be 1-64 printable ASCII characters", b)
+		}
+	}
+	return nil
+}
+
+// Matches reports whether every word of query occurs in the SKU, a barcode
+// or the item's name in any language, ignoring case.
+func (it Item) Matches(query string) bool {
+	words := strings.Fields(strings.ToLower(query))
+	if len(words) == 0 {
+		return false
+	}
+	var hay strings.Builder
+	hay.WriteString(strings.ToLower(it.SKU))
+	for _, n := range it.Names {
+		hay.WriteByte(' ')
+		hay.WriteString(strings.ToLower(n))
+	}
+	for _, b := range it.Barcodes {
+		hay.WriteByte(' ')
+		hay.WriteString(b)
+	}
+	h := hay.String()
+	for _, w := range words {
+		if !strings.Contains(h, w) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,127 @@
+package pos
+
+import "sort"
+
+// Settings are the store settings central sends (the contract's settings
+// topic). The zero value is not usable; DefaultSettings gives a demo store.
+type Settings struct {
+	Version          int64    `json:"version"`
+	Currency         string   `json:"currency"`
+	PricesIncludeTax bool     `json:"prices_include_tax"`
+	CashRounding     int64    `json:"cash_rounding"` // step in minor units; 0 or 1: none
+	Languages        []string `json:"languages"`
+	ReceiptHeader    []string `json:"receipt_header"`
+	ReceiptFooter    []string `json:"receipt_footer"`
+	PickupHoldDays   int      `json:"pickup_hold_days"`
+}
+
+// DefaultSettings are used until central has sent settings: a Swedish store
+// with prices including VAT and cash rounded to whole kronor.
+func DefaultSettings() Settings {
+	return Settings{
+		Version:          0,
+		Currency:         "SEK",
+		PricesIncludeTax: true,
+		CashRounding:     100,
+		Languages:        []string{"sv", "en"},
+		ReceiptHeader:    []string{"Demo Store"},
+		ReceiptFooter:    []string{"Thank you"},
+		PickupHoldDays:   7,
+	}
+}
+
+// LineTotal is the priced form of one cart line.
+type LineTotal struct {
+	Gross    int64 `json:"gross"`    // unit price × quantity
+	Discount int64 `json:"discount"` // line discount plus its share of the basket discount
+	Amount   int64 `json:"amount"`   // Gross − Discount, in the store's price mode
+}
+
+// TaxLine is the tax of one rate over a whole sale.
+type TaxLine struct {
+	RateBP int64 `json:"rate_bp"`
+	Base   int64 `json:"base"` // amount net of tax
+	Tax    int64 `json:"tax"`
+}
+
+// Totals are a cart priced under one set of Settings.
+type Totals struct {
+	Lines    []LineTotal `json:"lines"`
+	Subtotal int64       `json:"subtotal"` // sum of gross amounts
+	Discount int64       `json:"discount"` // all discounts
+	Tax      []TaxLine   `json:"tax"`      // by rate, ascending
+	TaxTotal int64       `json:"tax_total"`
+	Total    int64       `json:"total"` // what the customer owes before cash rounding
+}
+
+// LineGross is unit price × quantity for a line, with grams converted to kg
+// by RoundDiv.
+func LineGross(unit string, unitPrice, qty int64) int64 {
+	if unit == UnitKg {
+		return RoundDiv(unitPrice*qty, 1000)
+	}
+	return unitPrice * qty
+}
+
+// discountOf returns what d takes off amount, never more than amount.
+func discountOf(d *Discount, amount int64) int64 {
+	if d == nil || amount <= 0 {
+		return 0
+	}
+	off := d.Amount
+	if d.PercentBP != 0 {
+		off = Percent(amount, d.PercentBP)
+	}
+	return min(max(off, 0), amount)
+}
+
+// Price computes the totals of lines with an optional basket discount under
+// the rounding rule of the package documentation.
+func Price(lines []Line, basket *Discount, s Settings) Totals {
+	t := Totals{Lines: make([]LineTotal, len(lines))}
+	after := make([]int64, len(lines))
+	for i, l := range lines {
+		g := l.Gross()
+		d := discountOf(l.Discount, g)
+		t.Lines[i] = LineTotal{Gross: g, Discount: d}
+		after[i] = g - d
+		t.Subtotal += g
+	}
+	var sumAfter int64
+	for _, a := range after {
+		sumAfter += a
+	}
+	shares := spread(discountOf(basket, sumAfter), after)
+	byRate := map[int64]int64{}
+	for i := range t.Lines {
+		lt := &t.Lines[i]
+		lt.Discount += shares[i]
+		lt.Amount = lt.Gross - lt.Discount
+		t.Discount += lt.Discount
+		byRate[lines[i].TaxRateBP] += lt.Amount
+	}
+	rates := make([]int64, 0, len(byRate))
+	for r := range byRate {
+		rates = append(rates, r)
+	}
+	sort.Slice(rates, func(i, j int) bool { return rates[i] < rates[j] })
+	var sum int64
+	for _, r := range rates {
+		amt := byRate[r]
+		var tl TaxLine
+		if s.PricesIncludeTax {
+			tl = TaxLine{RateBP: r, Tax: RoundDiv(amt*r, 10000+r)}
+			tl.Base = amt - tl.Tax
+		} else {
+			tl = TaxLine{RateBP: r, Base: amt, Tax: Percent(amt, r)}
+		}
+		t.Tax = append(t.Tax, tl)
+		t.TaxTotal += tl.Tax
+		sum += amt
+	}
+	t.Total = sum
+	if !s.PricesIncludeTax {
+		t.Total += t.TaxTotal
+	}
+	return t
+}

@@ -1,0 +1,622 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Store is the storage the sale service needs. Implementations return
+// ErrNotFound (wrapped) for a missing record. CompleteSale must commit the
+// sale, its stock movements, its receipt number (set in s.ReceiptNo), its
+// pos.sale.completed event with the next seq, and the removal of the cart
+// with the sale's id, in one durable transaction; it returns ErrDuplicate if
+// the sale exists already.
+type Store interface {
+	Settings(ctx context.Context) (Settings, error)
+	// ItemByCode finds an active or inactive item by a normalised barcode
+	// key or by SKU.
+	ItemByCode(ctx context.Context, key string) (Item, error)
+	SearchItems(ctx context.Context, query string, limit int) ([]Item, error)
+	Cart(ctx context.Context, id string) (Cart, error)
+	// Carts lists the open carts of a station, or of all stations when
+	// station is empty, oldest first.
+	Carts(ctx context.Context, station string) ([]Cart, error)
+	SaveCart(ctx context.Context, c *Cart) error
+	DeleteCart(ctx context.Context, id string) error
+	CompleteSale(ctx context.Context, s *Sale) error
+	Sale(ctx context.Context, id string) (Sale, error)
+	SaleByReceipt(ctx context.Context, receiptNo int64) (Sale, error)
+	Stock(ctx context.Context, sku string) (StockLevel, error)
+	Staff(ctx context.Context, id string) (Staff, error)
+	RecordApproval(ctx context.Context, a Approval) error
+}
+
+// ErrDuplicate reports that a record with the same id exists.
+var ErrDuplicate = errors.New("pos: already recorded")
+
+// Approval is a supervisor's approval of an action, kept for audit.
+type Approval struct {
+	ID         string    `json:"id"`
+	At         time.Time `json:"at"`
+	Action     string    `json:"action"` // discount, override, void_line, ...
+	Station    string    `json:"station"`
+	Ref        string    `json:"ref"` // cart or sale id
+	Staff      string    `json:"staff"`
+	ApprovedBy string    `json:"approved_by"`
+	Detail     string    `json:"detail"`
+}
+
+// Actor is who asks for an action.
+type Actor struct {
+	Staff   string
+	Role    Role
+	Station string
+}
+
+// Supervisor is a supervisor's credentials given with a request that needs
+// approval.
+type Supervisor struct {
+	Staff string `json:"staff"`
+	PIN   string `json:"pin"`
+}
+
+// Change is what the service tells its observer after every committed
+// change, so that screens can be updated.
+type Change struct {
+	Kind    string // "cart", "sale", "stock"
+	Station string
+	ID      string
+	Value   any // *CartView for carts, *Sale for sales, StockLevel for stock
+}
+
+// CartView is a cart with its balance, as screens and the API show it.
+type CartView struct {
+	Cart
+	Balance  Balance      `json:"balance"`
+	CashDue  int64        `json:"cash_due"`
+	Currency string       `json:"currency"`
+	Warnings []StockLevel `json:"stock_warnings,omitempty"`
+}
+
+// Options configure a Service. Store is required.
+type Options struct {
+	Store    Store
+	Terminal PaymentTerminal // nil: card tenders fail with ErrNoTerminal
+	Policy   Policy          // zero: every discount needs approval
+	Market   VariableMeasure // zero: Sweden
+	Now      func() time.Time
+	NewID    func() string // zero: NewUUID
+	Notify   func(Change)  // zero: nothing is told
+	Limiter  *Limiter      // zero: a default Limiter
+}
+
+// Service runs the till: carts, tenders and sales.
+type Service struct {
+	opt Options
+
+	mu    sync.Mutex // guards locks
+	locks map[string]*sync.Mutex
+}
+
+// NewService returns a Service with opt's zero values defaulted.
+func NewService(opt Options) *Service {
+	if opt.Market.Layouts == nil {
+		opt.Market = Sweden
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.NewID == nil {
+		opt.NewID = NewUUID
+	}
+	if opt.Notify == nil {
+		opt.Notify = func(Change) {}
+	}
+	if opt.Limiter == nil {
+		opt.Limiter = &Limiter{}
+	}
+	return &Service{opt: opt, locks: map[string]*sync.Mutex{}}
+}
+
+// Market is the variable-measure table the service decodes barcodes with.
+func (s *Service) Market() VariableMeasure { return s.opt.Market }
+
+// lock serialises changes to one cart.
+func (s *Service) lock(id string) func() {
+	s.mu.Lock()
+	m := s.locks[id]
+	if m == nil {
+		m = &sync.Mutex{}
+		s.locks[id] = m
+	}
+	s.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+// Login checks a staff number and PIN, rate limited per staff number and
+// per client key (a device or address).
+func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff, error) {
+	now := s.opt.Now()
+	for _, k := range []string{"staff:" + staffID, "client:" + client} {
+		if err := s.opt.Limiter.Allow(k, now); err != nil {
+			return Staff{}, err
+		}
+	}
+	st, err := s.opt.Store.Staff(ctx, staffID)
+	if errors.Is(err, ErrNotFound) {
+		CheckPIN(dummyHash, pin) // same work as a real check
+	} else if err != nil {
+		return Staff{}, err
+	}
+	if err != nil || !st.Active || !CheckPIN(st.PINHash, pin) {
+		s.opt.Limiter.Fail("staff:"+staffID, now)
+		s.opt.Limiter.Fail("client:"+client, now)
+		return Staff{}, ErrBadPIN
+	}
+	s.opt.Limiter.Succeed("staff:" + staffID)
+	s.opt.Limiter.Succeed("client:" + client)
+	return st, nil
+}
+
+var dummyHash, _ = HashPIN("0000")
+
+// approve checks a supervisor's credentials when need is set and returns
+// the approving staff id ("" when no approval was needed).
+func (s *Service) approve(ctx context.Context, need bool, a Actor, sup *Supervisor, action, ref, detail string) (string, error) {
+	if !need {
+		return "", nil
+	}
+	if sup == nil || sup.Staff == "" {
+		return "", ErrApprovalRequired
+	}
+	st, err := s.Login(ctx, sup.Staff, sup.PIN, "approve:"+a.Station)
+	if err != nil {
+		return "", err
+	}
+	if st.Role < RoleSupervisor {
+		return "", fmt.Errorf("%w: %s is not a supervisor", ErrApprovalRequired, st.ID)
+	}
+	err = s.opt.Store.RecordApproval(ctx, Approval{ID: s.opt.NewID(), At: s.opt.Now(), Action: action,
+		Station: a.Station, Ref: ref, Staff: a.Staff, ApprovedBy: st.ID, Detail: detail})
+	if err != nil {
+		return "", err
+	}
+	return st.ID, nil
+}
+
+// View prices a cart for display.
+func (s *Service) View(ctx context.Context, c Cart) (*CartView, error) {
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := c.Balance(set)
+	v := &CartView{Cart: c, Balance: b, CashDue: b.CashDue(set), Currency: set.Currency}
+	if v.Lines == nil {
+		v.Lines = []Line{}
+	}
+	if v.Payments == nil {
+		v.Payments = []Payment{}
+	}
+	return v, nil
+}
+
+// OpenCart returns the station's oldest open, unparked cart, or a new empty
+// one. The new cart is stored at once, so it survives a restart.
+func (s *Service) OpenCart(ctx context.Context, a Actor) (*CartView, error) {
+	carts, err := s.opt.Store.Carts(ctx, a.Station)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range carts {
+		if !c.Parked {
+			return s.View(ctx, c)
+		}
+	}
+	now := s.opt.Now()
+	c := Cart{ID: s.opt.NewID(), Station: a.Station, Cashier: a.Staff, CreatedAt: now, UpdatedAt: now}
+	if err := s.opt.Store.SaveCart(ctx, &c); err != nil {
+		return nil, err
+	}
+	return s.View(ctx, c)
+}
+
+// Cart returns a cart by id.
+func (s *Service) Cart(ctx context.Context, id string) (*CartView, error) {
+	c, err := s.opt.Store.Cart(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.View(ctx, c)
+}
+
+// update loads cart id, applies f and stores the result, serialised with
+// every other change to the cart.
+func (s *Service) update(ctx context.Context, id string, f func(c *Cart, set Settings) error) (*CartView, error) {
+	defer s.lock(id)()
+	c, err := s.opt.Store.Cart(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := f(&c, set); err != nil {
+		return nil, err
+	}
+	c.Rev++
+	c.UpdatedAt = s.opt.Now()
+	if err := s.opt.Store.SaveCart(ctx, &c); err != nil {
+		return nil, err
+	}
+	v, err := s.View(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	s.opt.Notify(Change{Kind: "cart", Station: c.Station, ID: c.ID, Value: v})
+	return v, nil
+}
+
+// ScanResult says what a scan did.
+type ScanResult struct {
+	Code  Code        `json:"code"`
+	Line  *Line       `json:"line,omitempty"`
+	Stock *StockLevel `json:"stock,omitempty"` // set when the item is at or below zero
+}
+
+// Scan adds the item of a scanned or typed code to the cart. A code of the
+// same item adds to its last line when the line has no discount or fixed
+// amount; weighed and fixed-price items always get a line of their own.
+// Receipt and pickup codes are not items: Scan returns the decoded Code with
+// ErrUnknownCode wrapped so that the caller can route them.
+func (s *Service) Scan(ctx context.Context, a Actor, cartID, raw string) (*CartView, ScanResult, error) {
+	code, err := ParseCode(raw, s.opt.Market)
+	res := ScanResult{Code: code}
+	if err != nil {
+		return nil, res, err
+	}
+	if code.Kind == CodeReceipt || code.Kind == CodePickup {
+		return nil, res, fmt.Errorf("%w: %s code", ErrUnknownCode, code.Kind)
+	}
+	it, err := s.opt.Store.ItemByCode(ctx, code.Key)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, res, fmt.Errorf("%w: %s", ErrUnknownCode, code.Raw)
+		}
+		return nil, res, err
+	}
+	l := Line{SKU: it.SKU, Names: it.Names, Barcode: code.Raw, Unit: it.Unit, Qty: 1, UnitPrice: it.Price, TaxRateBP: it.TaxRateBP}
+	switch {
+	case code.Grams > 0:
+		if it.Unit != UnitKg {
+			return nil, res, fmt.Errorf("%w: weight code for item %s sold by the piece", ErrBadQuantity, it.SKU)
+		}
+		l.Qty = code.Grams
+	case code.Kind == CodeVariable:
+		if code.Price <= 0 || code.Price > MaxPrice {
+			return nil, res, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
+		}
+		l.FixedAmount = code.Price
+		if it.Unit == UnitKg && it.Price > 0 {
+			l.Qty = max(RoundDiv(code.Price*1000, it.Price), 1)
+		}
+	case it.Unit == UnitKg:
+		return nil, res, fmt.Errorf("%w: item %s is sold by weight; weigh it or enter grams", ErrBadQuantity, it.SKU)
+	}
+	v, err := s.add(ctx, a, cartID, it, l)
+	if err != nil {
+		return nil, res, err
+	}
+	for i := len(v.Lines) - 1; i >= 0; i-- {
+		if v.Lines[i].SKU == it.SKU {
+			res.Line = &v.Lines[i]
+			break
+		}
+	}
+	if st, err := s.opt.Store.Stock(ctx, it.SKU); err == nil && st.OnHand-st.Reserved <= 0 {
+		res.Stock = &st
+	}
+	return v, res, nil
+}
+
+// AddItem adds qty of the item with sku (pieces, or grams for weighed
+// items) to the cart.
+func (s *Service) AddItem(ctx context.Context, a Actor, cartID, sku string, qty int64) (*CartView, error) {
+	it, err := s.opt.Store.ItemByCode(ctx, sku)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkQty(it.Unit, qty); err != nil {
+		return nil, err
+	}
+	return s.add(ctx, a, cartID, it, Line{SKU: it.SKU, Names: it.Names, Unit: it.Unit, Qty: qty, UnitPrice: it.Price, TaxRateBP: it.TaxRateBP})
+}
+
+func (s *Service) add(ctx context.Context, a Actor, cartID string, it Item, l Line) (*CartView, error) {
+	if !it.Active {
+		return nil, fmt.Errorf("%w: %s", ErrInactiveItem, it.SKU)
+	}
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if err := c.editable(); err != nil {
+			return err
+		}
+		if n := len(c.Lines); n > 0 && l.Unit == UnitEach && l.FixedAmount == 0 {
+			last := &c.Lines[n-1]
+			if last.SKU == l.SKU && last.Discount == nil && last.Override == nil && last.FixedAmount == 0 && last.OrderLineID == "" {
+				if err := checkQty(last.Unit, last.Qty+l.Qty); err != nil {
+					return err
+				}
+				last.Qty += l.Qty
+				return nil
+			}
+		}
+		if len(c.Lines) >= MaxLines {
+			return ErrCartFull
+		}
+		l.ID = s.opt.NewID()
+		c.Lines = append(c.Lines, l)
+		return nil
+	})
+}
+
+// SetQuantity changes a line's quantity.
+func (s *Service) SetQuantity(ctx context.Context, a Actor, cartID, lineID string, qty int64) (*CartView, error) {
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if err := c.editable(); err != nil {
+			return err
+		}
+		l, err := c.line(lineID)
+		if err != nil {
+			return err
+		}
+		if l.FixedAmount != 0 {
+			return fmt.Errorf("%w: the line's price is fixed by its barcode", ErrBadQuantity)
+		}
+		if err := checkQty(l.Unit, qty); err != nil {
+			return err
+		}
+		l.Qty = qty
+		return nil
+	})
+}
+
+// RemoveLine removes a line before payment.
+func (s *Service) RemoveLine(ctx context.Context, a Actor, cartID, lineID string) (*CartView, error) {
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if err := c.editable(); err != nil {
+			return err
+		}
+		if _, err := c.line(lineID); err != nil {
+			return err
+		}
+		lines := c.Lines[:0]
+		for _, l := range c.Lines {
+			if l.ID != lineID {
+				lines = append(lines, l)
+			}
+		}
+		c.Lines = lines
+		return nil
+	})
+}
+
+// DiscountLine sets (or with d nil, clears) a line's discount. A discount
+// above the policy's cashier limit needs sup.
+func (s *Service) DiscountLine(ctx context.Context, a Actor, cartID, lineID string, d *Discount, sup *Supervisor) (*CartView, error) {
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if err := c.editable(); err != nil {
+			return err
+		}
+		l, err := c.line(lineID)
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			l.Discount = nil
+			return nil
+		}
+		if err := d.validate(); err != nil {
+			return err
+		}
+		g := l.Gross()
+		off := discountOf(d, g)
+		if d.Amount > g {
+			return fmt.Errorf("%w: more than the line's amount", ErrBadDiscount)
+		}
+		by, err := s.approve(ctx, s.opt.Policy.needsApproval(a.Role, off, g), a, sup, "discount_line", c.ID,
+			fmt.Sprintf("line %s sku %s off %d of %d: %s", l.ID, l.SKU, off, g, d.Reason))
+		if err != nil {
+			return err
+		}
+		dd := *d
+		dd.ApprovedBy = by
+		l.Discount = &dd
+		return nil
+	})
+}
+
+// DiscountCart sets (or with d nil, clears) the basket discount.
+func (s *Service) DiscountCart(ctx context.Context, a Actor, cartID string, d *Discount, sup *Supervisor) (*CartView, error) {
+	return s.update(ctx, cartID, func(c *Cart, set Settings) error {
+		if err := c.editable(); err != nil {
+			return err
+		}
+		if d == nil {
+			c.Discount = nil
+			return nil
+		}
+		if err := d.validate(); err != nil {
+			return err
+		}
+		t := Price(c.Lines, nil, set)
+		base := t.Subtotal - t.Discount
+		off := discountOf(d, base)
+		if d.Amount > base {
+			return fmt.Errorf("%w: more than the cart's amount", ErrBadDiscount)
+		}
+		by, err := s.approve(ctx, s.opt.Policy.needsApproval(a.Role, off, base), a, sup, "discount_cart", c.ID,
+			fmt.Sprintf("off %d of %d: %s", off, base, d.Reason))
+		if err != nil {
+			return err
+		}
+		dd := *d
+		dd.ApprovedBy = by
+		c.Discount = &dd
+		return nil
+	})
+}
+
+// OverridePrice sets a line's unit price by hand. Raising a price, or
+// lowering it beyond the cashier's limit, needs sup.
+func (s *Service) OverridePrice(ctx context.Context, a Actor, cartID, lineID string, price int64, reason string, sup *Supervisor) (*CartView, error) {
+	if price < 0 || price > MaxPrice {
+		return nil, fmt.Errorf("%w: %d", ErrBadPrice, price)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return nil, ErrReasonRequired
+	}
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if err := c.editable(); err != nil {
+			return err
+		}
+		l, err := c.line(lineID)
+		if err != nil {
+			return err
+		}
+		if l.FixedAmount != 0 {
+			return fmt.Errorf("%w: the line's price is fixed by its barcode", ErrBadPrice)
+		}
+		from := l.UnitPrice
+		if l.Override != nil {
+			from = l.Override.From
+		}
+		need := price > from || !s.opt.Policy.CashierOverride || s.opt.Policy.needsApproval(a.Role, from-price, from)
+		if a.Role >= RoleSupervisor {
+			need = false
+		}
+		by, err := s.approve(ctx, need, a, sup, "price_override", c.ID,
+			fmt.Sprintf("line %s sku %s price %d -> %d: %s", l.ID, l.SKU, from, price, reason))
+		if err != nil {
+			return err
+		}
+		l.UnitPrice = price
+		l.Override = &Override{From: from, Reason: reason, ApprovedBy: by}
+		return nil
+	})
+}
+
+// SetCustomer attaches a loyalty customer to the cart ("" detaches).
+func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID string) (*CartView, error) {
+	if len(customerID) > 64 {
+		return nil, fmt.Errorf("pos: customer id longer than 64 characters")
+	}
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		c.CustomerID = customerID
+		return nil
+	})
+}
+
+// PayCash records cash handed over by the customer.
+func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount int64) (*CartView, error) {
+	if amount <= 0 || amount > MaxPrice*10 {
+		return nil, ErrBadTender
+	}
+	return s.update(ctx, cartID, func(c *Cart, set Settings) error {
+		if len(c.Lines) == 0 {
+			return ErrEmptyCart
+		}
+		if c.Balance(set).Settled {
+			return ErrSettled
+		}
+		c.Payments = append(c.Payments, Payment{ID: s.opt.NewID(), Method: MethodCash, Amount: amount, At: s.opt.Now()})
+		return nil
+	})
+}
+
+// RemovePayment takes back a cash payment before the sale completes. Card
+// payments must be refunded through RefundCard.
+func (s *Service) RemovePayment(ctx context.Context, a Actor, cartID, paymentID string) (*CartView, error) {
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		for i, p := range c.Payments {
+			if p.ID == paymentID {
+				if p.Method != MethodCash {
+					return fmt.Errorf("pos: a %s payment is taken back by a refund", p.Method)
+				}
+				c.Payments = append(c.Payments[:i], c.Payments[i+1:]...)
+				return nil
+			}
+		}
+		return fmt.Errorf("payment %s: %w", paymentID, ErrNotFound)
+	})
+}
+
+// Complete records the settled cart as a sale, durably, with its receipt
+// number, stock movements and event, and removes the cart.
+func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, error) {
+	defer s.lock(cartID)()
+	c, err := s.opt.Store.Cart(ctx, cartID)
+	if errors.Is(err, ErrNotFound) {
+		if sale, err2 := s.opt.Store.Sale(ctx, cartID); err2 == nil {
+			return &sale, nil // completed before: the same answer again
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Lines) == 0 {
+		return nil, ErrEmptyCart
+	}
+	if c.Pending != nil {
+		return nil, fmt.Errorf("%w: a card payment is in progress", ErrTenderShort)
+	}
+	b := c.Balance(set)
+	if !b.Settled {
+		return nil, fmt.Errorf("%w: %d still due", ErrTenderShort, b.Due)
+	}
+	sale := &Sale{ID: c.ID, Station: c.Station, Cashier: c.Cashier, CompletedAt: s.opt.Now(),
+		Lines: c.Lines, Discount: c.Discount, Balance: b, Payments: c.Payments,
+		CustomerID: c.CustomerID, OrderID: c.OrderID, Currency: set.Currency, EventID: s.opt.NewID()}
+	if a.Staff != "" {
+		sale.Cashier = a.Staff
+	}
+	if err := s.opt.Store.CompleteSale(ctx, sale); err != nil {
+		return nil, err
+	}
+	s.opt.Notify(Change{Kind: "sale", Station: sale.Station, ID: sale.ID, Value: sale})
+	for _, l := range sale.Lines {
+		if st, err := s.opt.Store.Stock(ctx, l.SKU); err == nil {
+			s.opt.Notify(Change{Kind: "stock", Station: sale.Station, ID: l.SKU, Value: st})
+		}
+	}
+	return sale, nil
+}
+
+// Cancel abandons an open cart. A cart with card payments cannot be
+// cancelled until they are refunded.
+func (s *Service) Cancel(ctx context.Context, a Actor, cartID string) error {
+	defer s.lock(cartID)()
+	c, err := s.opt.Store.Cart(ctx, cartID)
+	if err != nil {
+		return err
+	}
+	for _, p := range c.Payments {
+		if p.Method != MethodCash {
+			return fmt.Errorf("%w: refund the %s payment first", ErrCartLocked, p.Method)
+		}
+	}
+	if err := s.opt.Store.DeleteCart(ctx, cartID); err != nil {
+		return err
+	}
+	s.opt.Notify(Change{Kind: "cart", Station: c.Station, ID: c.ID, Value: nil})
+	return nil
+}

@@ -1,0 +1,320 @@
+// Package sqlite stores the node's state in one SQLite file, with
+// modernc.org/sqlite (pure Go).
+//
+// The database runs in WAL mode with synchronous=FULL, foreign keys on and a
+// busy timeout. All writes go through one connection, so there is a single
+// writer; reads use a pool of read-only connections and never wait for
+// writes. Every business fact is written in one transaction together with
+// its outbound event, whose seq is taken from a gap-free counter in the same
+// transaction.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Errors of opening a database.
+var (
+	ErrNewerSchema = errors.New("sqlite: database was written by a newer posnode; upgrade posnode or restore an older backup")
+)
+
+// DB is the node's database.
+type DB struct {
+	path  string
+	w     *sql.DB // the single writer
+	r     *sql.DB // read-only pool
+	epoch string
+	now   func() time.Time
+	newID func() string
+}
+
+// Options configure Open. The zero value is usable.
+type Options struct {
+	// Now gives the time stamped on rows; zero means time.Now.
+	Now func() time.Time
+	// NewID makes ids (the epoch among them); zero means pos.NewUUID.
+	NewID func() string
+	// ReadConns is the size of the read pool; zero means 4.
+	ReadConns int
+	// BeforeMigrate is called with the database's path when migrations are
+	// about to run on a database that has data, so that a backup can be
+	// taken first. An error stops the start.
+	BeforeMigrate func(path string, from, to int) error
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(ON)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens or creates the database at path, runs pending migrations and
+// creates the node's epoch on first use.
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.NewID == nil {
+		opt.NewID = pos.NewUUID
+	}
+	if opt.ReadConns == 0 {
+		opt.ReadConns = 4
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{path: abs, w: w, now: opt.Now, newID: opt.NewID}
+	if err := db.migrate(ctx, opt.BeforeMigrate); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(opt.ReadConns)
+	db.r = r
+	if err := db.initEpoch(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var err error
+	if db.r != nil {
+		err = db.r.Close()
+	}
+	return errors.Join(err, db.w.Close())
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Epoch is the node's event epoch, created with the database.
+func (db *DB) Epoch() string { return db.epoch }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, n := range names {
+		base := filepath.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		b, err := migrations.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion is the highest migration this build knows.
+func SchemaVersion() int {
+	ms, _ := loadMigrations()
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// migrate runs every migration newer than the database's user_version, each
+// in its own transaction with the version bump, so a failed migration leaves
+// the database as it was before it.
+func (db *DB) migrate(ctx context.Context, before func(string, int, int) error) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var cur int
+	if err := db.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+		return err
+	}
+	latest := ms[len(ms)-1].version
+	if cur > latest {
+		return fmt.Errorf("%w (database schema %d, this build knows %d)", ErrNewerSchema, cur, latest)
+	}
+	if cur == latest {
+		return nil
+	}
+	if cur > 0 && before != nil {
+		if err := before(db.path, cur, latest); err != nil {
+			return fmt.Errorf("before migrating %d -> %d: %w", cur, latest, err)
+		}
+	}
+	for _, m := range ms {
+		if m.version <= cur {
+			continue
+		}
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) initEpoch(ctx context.Context) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&db.epoch)
+		if errors.Is(err, sql.ErrNoRows) {
+			db.epoch = db.newID()
+			_, err = tx.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('created_at', ?)",
+				db.epoch, db.now().Format(time.RFC3339Nano))
+		}
+		return err
+	})
+}
+
+// Tx is a write transaction. Features of the node add their own writes on
+// it; NextCounter and AppendEvent keep numbers gap-free.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	ctx context.Context
+	// Events appended in this transaction, for the caller to announce
+	// after commit.
+	Events []pos.Event
+}
+
+// Update runs f in a write transaction and commits it if f returns nil.
+// Commit is durable (synchronous=FULL) when Update returns nil.
+func (db *DB) Update(ctx context.Context, f func(tx *Tx) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx}
+	if err := f(tx); err != nil {
+		sqlTx.Rollback()
+		return classify(err)
+	}
+	return classify(sqlTx.Commit())
+}
+
+// Read returns the read-only pool.
+func (db *DB) Read() *sql.DB { return db.r }
+
+// NextCounter advances the gap-free counter name and returns its new value
+// (1 for the first use).
+func (tx *Tx) NextCounter(name string) (int64, error) {
+	var v int64
+	err := tx.QueryRowContext(tx.ctx,
+		`INSERT INTO counters(name, value) VALUES (?, 1)
+		 ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`, name).Scan(&v)
+	return v, err
+}
+
+// AppendEvent gives ev the node's epoch and the next seq and adds it to the
+// outbox.
+func (tx *Tx) AppendEvent(ev *pos.Event) error {
+	seq, err := tx.NextCounter("event_seq")
+	if err != nil {
+		return err
+	}
+	ev.Epoch, ev.Seq = tx.db.epoch, seq
+	if ev.ID == "" {
+		ev.ID = tx.db.newID()
+	}
+	_, err = tx.ExecContext(tx.ctx,
+		"INSERT INTO outbox(seq, id, type, time, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		seq, ev.ID, ev.Type, ev.Time.Format(time.RFC3339Nano), string(ev.Data), tx.db.now().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("append event %s: %w", ev.Type, err)
+	}
+	tx.Events = append(tx.Events, *ev)
+	return nil
+}
+
+// AddMovements records stock movements carried by the event with seq.
+func (tx *Tx) AddMovements(seq int64, at time.Time, ms []pos.Movement) error {
+	for _, m := range ms {
+		if _, err := tx.ExecContext(tx.ctx,
+			"INSERT INTO movements(sku, delta, reason, ref, seq, at) VALUES (?, ?, ?, ?, ?, ?)",
+			m.SKU, m.Delta, m.Reason, m.Ref, seq, at.Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ErrDiskFull reports that the database could not grow. It is transient:
+// the same write succeeds once space is freed.
+var ErrDiskFull = errors.New("sqlite: the disk is full; free space and try again")
+
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "SQLITE_FULL") || strings.Contains(msg, "database or disk is full") {
+		return fmt.Errorf("%w: %v", ErrDiskFull, err)
+	}
+	return err
+}
+
+func ts(t time.Time) string { return t.Format(time.RFC3339Nano) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}

@@ -1,0 +1,106 @@
+package sqlite_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/simterminal"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+func openDB(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func demoItems() []pos.Item {
+	return []pos.Item{
+		{SKU: "100234", Active: true, Names: map[string]string{"en": "Backpack", "sv": "Ryggsäck"}, Barcodes: []string{"7310865004703"}, Unit: pos.UnitEach, Price: 49900, TaxRateBP: 2500},
+		{SKU: "300100", Active: true, Names: map[string]string{"en": "Apples", "sv": "Äpplen"}, Barcodes: []string{"2300100"}, Unit: pos.UnitKg, Price: 2990, TaxRateBP: 1200},
+	}
+}
+
+func TestCompleteSaleIsOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := pos.HashPIN("1234")
+	if err := db.PutStaff(ctx, pos.Staff{ID: "1", Name: "Anna", Role: pos.RoleCashier, PINHash: hash, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: pos.DefaultPolicy()})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	if _, err := svc.Login(ctx, "1", "1234", "test"); err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.OpenCart(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1.234 kg of apples: a weight code with prefix 23 (grams).
+	weighed := "230010001234"
+	weighed += string(pos.GTINCheckDigit(weighed))
+	for _, code := range []string{"7310865004703", "7310865004703", weighed} {
+		if v, _, err = svc.Scan(ctx, a, v.ID, code); err != nil {
+			t.Fatalf("scan %s: %v", code, err)
+		}
+	}
+	if len(v.Lines) != 2 || v.Lines[0].Qty != 2 || v.Lines[1].Qty != 1234 {
+		t.Fatalf("lines = %+v", v.Lines)
+	}
+	// 2 × 499.00 + 1.234 kg × 29.90 = 998.00 + 36.90 (36.8966 rounded)
+	if want := int64(99800 + 3690); v.Balance.Total != want {
+		t.Fatalf("total = %d, want %d", v.Balance.Total, want)
+	}
+	if v, err = svc.PayCard(ctx, a, v.ID, 50000); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = svc.PayCash(ctx, a, v.ID, 60000); err != nil {
+		t.Fatal(err)
+	}
+	// Cash due 534.90 rounds to 535.00: rounding +0.10, change 65.00.
+	if v.Balance.Rounding != 10 || v.Balance.Change != 6500 || !v.Balance.Settled {
+		t.Fatalf("balance = %+v", v.Balance)
+	}
+	sale, err := svc.Complete(ctx, a, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sale.ReceiptNo != 1 {
+		t.Fatalf("receipt = %d", sale.ReceiptNo)
+	}
+	got, err := db.SaleByReceipt(ctx, 1)
+	if err != nil || got.ID != sale.ID {
+		t.Fatalf("sale by receipt: %v %+v", err, got)
+	}
+	evs, err := db.EventsAfter(ctx, 0, 10)
+	if err != nil || len(evs) != 1 || evs[0].Seq != 1 || evs[0].Type != pos.EventSaleCompleted {
+		t.Fatalf("events = %+v, %v", evs, err)
+	}
+	var data map[string]any
+	if err := json.Unmarshal(evs[0].Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	if data["total"].(float64) != float64(sale.Balance.Total) || data["receipt_no"].(float64) != 1 {
+		t.Fatalf("event data = %v", data)
+	}
+	st, err := db.Stock(ctx, "100234")
+	if err != nil || st.OnHand != -2 || !st.Negative {
+		t.Fatalf("stock = %+v, %v", st, err)
+	}
+	if _, err := db.Cart(ctx, v.ID); err == nil {
+		t.Fatal("cart still open after sale")
+	}
+	_ = time.Now
+}

@@ -1,0 +1,477 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/posnode/posnode/pos"
+)
+
+var _ pos.Store = (*DB)(nil)
+
+func notFound(what, id string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s %s: %w", what, id, pos.ErrNotFound)
+	}
+	return err
+}
+
+// Settings returns the store settings from central, or pos.DefaultSettings
+// until central has sent any.
+func (db *DB) Settings(ctx context.Context) (pos.Settings, error) {
+	var doc string
+	err := db.r.QueryRowContext(ctx, "SELECT doc FROM settings WHERE id = 1").Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pos.DefaultSettings(), nil
+	}
+	if err != nil {
+		return pos.Settings{}, err
+	}
+	var s pos.Settings
+	return s, json.Unmarshal([]byte(doc), &s)
+}
+
+// PutSettings stores s if its version is higher than the one held, and
+// reports whether it did.
+func (db *DB) PutSettings(ctx context.Context, s pos.Settings) (bool, error) {
+	doc, err := json.Marshal(s)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	err = db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO settings(id, version, doc) VALUES (1, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET version = excluded.version, doc = excluded.doc
+			WHERE excluded.version > settings.version`, s.Version, string(doc))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n > 0, err
+}
+
+const itemCols = "sku, active, names, unit, price, tax_rate_bp, location"
+
+func scanItem(row interface{ Scan(...any) error }) (pos.Item, error) {
+	var it pos.Item
+	var names string
+	if err := row.Scan(&it.SKU, &it.Active, &names, &it.Unit, &it.Price, &it.TaxRateBP, &it.Location); err != nil {
+		return it, err
+	}
+	return it, json.Unmarshal([]byte(names), &it.Names)
+}
+
+func (db *DB) loadBarcodes(ctx context.Context, it *pos.Item) error {
+	rows, err := db.r.QueryContext(ctx, "SELECT code FROM barcodes WHERE sku = ? ORDER BY code", it.SKU)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	it.Barcodes = []string{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		it.Barcodes = append(it.Barcodes, c)
+	}
+	return rows.Err()
+}
+
+// ItemByCode finds an item by normalised barcode key or by SKU.
+func (db *DB) ItemByCode(ctx context.Context, key string) (pos.Item, error) {
+	it, err := scanItem(db.r.QueryRowContext(ctx,
+		"SELECT "+itemCols+" FROM items WHERE sku = (SELECT sku FROM barcodes WHERE code = ?1) OR sku = ?1 LIMIT 1", key))
+	if err != nil {
+		return it, notFound("item", key, err)
+	}
+	return it, db.loadBarcodes(ctx, &it)
+}
+
+// SearchItems finds items whose SKU, barcode or name in any language
+// contains every word of query, case-insensitively.
+func (db *DB) SearchItems(ctx context.Context, query string, limit int) ([]pos.Item, error) {
+	words := strings.Fields(strings.ToLower(query))
+	if len(words) == 0 || limit <= 0 {
+		return []pos.Item{}, nil
+	}
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	var where []string
+	var args []any
+	for _, w := range words {
+		w = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(w)
+		where = append(where, `(search LIKE ? ESCAPE '\' OR sku IN (SELECT sku FROM barcodes WHERE code LIKE ? ESCAPE '\'))`)
+		args = append(args, "%"+w+"%", w+"%")
+	}
+	args = append(args, limit)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+itemCols+" FROM items WHERE active = 1 AND "+
+		strings.Join(where, " AND ")+" ORDER BY sku LIMIT ?", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []pos.Item{}
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if err := db.loadBarcodes(ctx, &items[i]); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
+func searchText(it pos.Item) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(it.SKU))
+	for _, l := range pos.Languages {
+		if n := it.Names[l]; n != "" {
+			b.WriteByte('\n')
+			b.WriteString(strings.ToLower(n))
+		}
+	}
+	return b.String()
+}
+
+// PutItem inserts or replaces one item and its barcodes inside tx. page is
+// central's catalog page ("" for a local import).
+func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	names, err := json.Marshal(it.Names)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(sku) DO UPDATE SET active = excluded.active, names = excluded.names, search = excluded.search,
+		unit = excluded.unit, price = excluded.price, tax_rate_bp = excluded.tax_rate_bp,
+		location = excluded.location, page = excluded.page`,
+		it.SKU, it.Active, string(names), searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(tx.ctx, "DELETE FROM barcodes WHERE sku = ?", it.SKU); err != nil {
+		return err
+	}
+	for _, b := range it.Barcodes {
+		if _, err := tx.ExecContext(tx.ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES (?, ?)",
+			pos.NormalizeBarcode(b, vm), it.SKU); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutItems stores items in one transaction: all or none.
+func (db *DB) PutItems(ctx context.Context, items []pos.Item, vm pos.VariableMeasure) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		for _, it := range items {
+			if err := tx.PutItem(it, "", vm); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CountItems returns how many items the catalog has.
+func (db *DB) CountItems(ctx context.Context) (int, error) {
+	var n int
+	return n, db.r.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n)
+}
+
+// Cart loads an open cart.
+func (db *DB) Cart(ctx context.Context, id string) (pos.Cart, error) {
+	var c pos.Cart
+	var doc string
+	if err := db.r.QueryRowContext(ctx, "SELECT doc FROM carts WHERE id = ?", id).Scan(&doc); err != nil {
+		return c, notFound("cart", id, err)
+	}
+	return c, json.Unmarshal([]byte(doc), &c)
+}
+
+// Carts lists open carts of a station (all when station is ""), oldest first.
+func (db *DB) Carts(ctx context.Context, station string) ([]pos.Cart, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT doc FROM carts WHERE ?1 = '' OR station = ?1 ORDER BY rowid", station)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var carts []pos.Cart
+	for rows.Next() {
+		var doc string
+		var c pos.Cart
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+			return nil, err
+		}
+		carts = append(carts, c)
+	}
+	return carts, rows.Err()
+}
+
+// SaveCart stores an open cart durably.
+func (db *DB) SaveCart(ctx context.Context, c *pos.Cart) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO carts(id, station, updated_at, doc) VALUES (?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET station = excluded.station, updated_at = excluded.updated_at, doc = excluded.doc`,
+			c.ID, c.Station, ts(c.UpdatedAt), string(doc))
+		return err
+	})
+}
+
+// DeleteCart removes an open cart.
+func (db *DB) DeleteCart(ctx context.Context, id string) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", id)
+		return err
+	})
+}
+
+// CompleteSale records a sale as one transaction; see pos.Store.
+func (db *DB) CompleteSale(ctx context.Context, s *pos.Sale) error {
+	return db.Update(ctx, func(tx *Tx) error { return tx.InsertSale(s) })
+}
+
+// InsertSale writes a completed sale inside tx: receipt number, rows, stock
+// movements, its event, and the removal of its cart. Features that settle a
+// sale together with something else (an exchange, a pickup paid at the
+// counter) call it inside their own transaction.
+func (tx *Tx) InsertSale(s *pos.Sale) error {
+	ctx := tx.ctx
+	var exists int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sales WHERE id = ?", s.ID).Scan(&exists); err != nil {
+		return err
+	}
+	if exists > 0 {
+		return fmt.Errorf("sale %s: %w", s.ID, pos.ErrDuplicate)
+	}
+	no, err := tx.NextCounter("receipt_no")
+	if err != nil {
+		return err
+	}
+	s.ReceiptNo = no
+	ev, err := s.Event()
+	if err != nil {
+		return err
+	}
+	if err := tx.AppendEvent(&ev); err != nil {
+		return err
+	}
+	doc, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	b := s.Balance
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sales(id, receipt_no, station, cashier, completed_at, total, rounding, change,
+		currency, customer_id, order_id, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, no, s.Station, s.Cashier, ts(s.CompletedAt), b.Total, b.Rounding, b.Change,
+		s.Currency, s.CustomerID, s.OrderID, ev.Seq, string(doc)); err != nil {
+		return err
+	}
+	for i, l := range s.EventData().Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sale_lines(sale_id, n, sku, qty, unit, unit_price, discount, tax_rate_bp, amount)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, i+1, l.SKU, l.Qty, l.Unit, l.UnitPrice, l.Discount, l.TaxRateBP, l.Amount); err != nil {
+			return err
+		}
+	}
+	for i, p := range s.Payments {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO sale_payments(sale_id, n, method, amount, ref) VALUES (?, ?, ?, ?, ?)",
+			s.ID, i+1, p.Method, p.Amount, p.Ref); err != nil {
+			return err
+		}
+	}
+	if err := tx.AddMovements(ev.Seq, s.CompletedAt, s.Movements()); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", s.ID)
+	return err
+}
+
+// Sale loads a completed sale.
+func (db *DB) Sale(ctx context.Context, id string) (pos.Sale, error) {
+	return db.saleWhere(ctx, "id = ?", id)
+}
+
+// SaleByReceipt loads a completed sale by its receipt number.
+func (db *DB) SaleByReceipt(ctx context.Context, no int64) (pos.Sale, error) {
+	return db.saleWhere(ctx, "receipt_no = ?", no)
+}
+
+func (db *DB) saleWhere(ctx context.Context, where string, arg any) (pos.Sale, error) {
+	var s pos.Sale
+	var doc string
+	var voided bool
+	err := db.r.QueryRowContext(ctx, "SELECT doc, voided, receipt_no FROM sales WHERE "+where, arg).Scan(&doc, &voided, &s.ReceiptNo)
+	if err != nil {
+		return s, notFound("sale", fmt.Sprint(arg), err)
+	}
+	no := s.ReceiptNo
+	if err := json.Unmarshal([]byte(doc), &s); err != nil {
+		return s, err
+	}
+	s.ReceiptNo, s.Voided = no, voided
+	return s, nil
+}
+
+// Sales lists completed sales, newest first.
+func (db *DB) Sales(ctx context.Context, limit int) ([]pos.Sale, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT id FROM sales ORDER BY receipt_no DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	sales := make([]pos.Sale, 0, len(ids))
+	for _, id := range ids {
+		s, err := db.Sale(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		sales = append(sales, s)
+	}
+	return sales, nil
+}
+
+// Stock returns the node's view of on-hand for sku, as the contract
+// defines it: central's count plus this node's movements after the point
+// central counted to (all of them when central counted another epoch).
+// Reserved is what open click-and-collect orders hold.
+func (db *DB) Stock(ctx context.Context, sku string) (pos.StockLevel, error) {
+	st := pos.StockLevel{SKU: sku}
+	var asEpoch string
+	var asSeq int64
+	err := db.r.QueryRowContext(ctx, "SELECT on_hand, as_epoch, as_seq FROM stock_central WHERE sku = ?", sku).
+		Scan(&st.Central, &asEpoch, &asSeq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, err
+	}
+	if asEpoch != db.epoch {
+		asSeq = 0
+	}
+	if err := db.r.QueryRowContext(ctx, "SELECT coalesce(sum(delta), 0) FROM movements WHERE sku = ? AND seq > ?", sku, asSeq).
+		Scan(&st.Local); err != nil {
+		return st, err
+	}
+	st.OnHand = st.Central + st.Local
+	if err := db.r.QueryRowContext(ctx, "SELECT coalesce(sum(qty), 0) FROM reservations WHERE sku = ?", sku).
+		Scan(&st.Reserved); err != nil {
+		return st, err
+	}
+	st.Negative = st.OnHand < 0
+	return st, nil
+}
+
+// SetCentralStock records central's count for sku (used by stock pages and
+// tests).
+func (tx *Tx) SetCentralStock(sku string, onHand int64, asEpoch string, asSeq int64, page string) error {
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO stock_central(sku, on_hand, as_epoch, as_seq, page) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(sku) DO UPDATE SET on_hand = excluded.on_hand, as_epoch = excluded.as_epoch,
+		as_seq = excluded.as_seq, page = excluded.page`, sku, onHand, asEpoch, asSeq, page)
+	return err
+}
+
+// Staff loads a member of staff by staff number.
+func (db *DB) Staff(ctx context.Context, id string) (pos.Staff, error) {
+	var st pos.Staff
+	var role string
+	err := db.r.QueryRowContext(ctx, "SELECT id, name, role, language, pin_hash, active FROM staff WHERE id = ?", id).
+		Scan(&st.ID, &st.Name, &role, &st.Language, &st.PINHash, &st.Active)
+	if err != nil {
+		return st, notFound("staff", id, err)
+	}
+	st.Role, err = pos.ParseRole(role)
+	return st, err
+}
+
+// ListStaff lists all staff.
+func (db *DB) ListStaff(ctx context.Context) ([]pos.Staff, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT id FROM staff ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]pos.Staff, 0, len(ids))
+	for _, id := range ids {
+		st, err := db.Staff(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// PutStaff inserts or updates a member of staff. An empty PINHash keeps
+// the one stored.
+func (db *DB) PutStaff(ctx context.Context, st pos.Staff) error {
+	if st.ID == "" || len(st.ID) > 32 || st.Role == pos.RoleNone {
+		return fmt.Errorf("sqlite: staff needs an id of at most 32 characters and a role")
+	}
+	return db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE staff SET name = ?, role = ?, language = ?, active = ?,
+			pin_hash = CASE WHEN ? = '' THEN pin_hash ELSE ? END WHERE id = ?`,
+			st.Name, st.Role.String(), st.Language, st.Active, st.PINHash, st.PINHash, st.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		if st.PINHash == "" {
+			return fmt.Errorf("sqlite: new staff %s needs a PIN", st.ID)
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO staff(id, name, role, language, pin_hash, active) VALUES (?, ?, ?, ?, ?, ?)",
+			st.ID, st.Name, st.Role.String(), st.Language, st.PINHash, st.Active)
+		return err
+	})
+}
+
+// RecordApproval keeps a supervisor approval for audit.
+func (db *DB) RecordApproval(ctx context.Context, a pos.Approval) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO approvals(id, at, action, station, ref, staff, approved_by, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, ts(a.At), a.Action, a.Station, a.Ref, a.Staff, a.ApprovedBy, a.Detail)
+		return err
+	})
+}
