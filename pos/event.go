@@ -73,4 +73,3 @@ type StockLevel struct {
 	Reserved int64  `json:"reserved"` // held for click-and-collect orders
 	Negative bool   `json:"negative"` // sold below zero
 }
-

@@ -40,9 +40,10 @@ type DB struct {
 	path  string
 	w     *sql.DB // the single writer
 	r     *sql.DB // read-only pool
-	epoch string
-	now   func() time.Time
-	newID func() string
+	epoch    string
+	now      func() time.Time
+	newID    func() string
+	onEvents func([]pos.Event)
 }
 
 // Options configure Open. The zero value is usable.
@@ -57,6 +58,9 @@ type Options struct {
 	// about to run on a database that has data, so that a backup can be
 	// taken first. An error stops the start.
 	BeforeMigrate func(path string, from, to int) error
+	// OnEvents is called after every commit that appended outbound events,
+	// with those events, so that the sender can wake up. It must not block.
+	OnEvents func([]pos.Event)
 }
 
 func dsn(path string, readOnly bool) string {
@@ -95,7 +99,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{path: abs, w: w, now: opt.Now, newID: opt.NewID}
+	db := &DB{path: abs, w: w, now: opt.Now, newID: opt.NewID, onEvents: opt.OnEvents}
 	if err := db.migrate(ctx, opt.BeforeMigrate); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -248,7 +252,13 @@ func (db *DB) Update(ctx context.Context, f func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		return classify(err)
 	}
-	return classify(sqlTx.Commit())
+	if err := sqlTx.Commit(); err != nil {
+		return classify(err)
+	}
+	if len(tx.Events) > 0 && db.onEvents != nil {
+		db.onEvents(tx.Events)
+	}
+	return nil
 }
 
 // Read returns the read-only pool.
