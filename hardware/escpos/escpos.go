@@ -344,8 +344,7 @@ func (e *Encoder) flushLine(lf bool) {
 	e.line = e.line[:0]
 	if !hasTextOps(ops) {
 		if lf {
-			e.syncAlign()
-			e.buf.WriteByte(LF)
+			e.buf.WriteByte(LF) // alignment does not matter on a blank line
 		}
 		return
 	}

@@ -1,0 +1,109 @@
+package receipt
+
+import (
+	"strings"
+
+	"github.com/posnode/posnode/hardware/escpos"
+)
+
+// truncate cuts s to at most cols columns.
+func truncate(s string, cols int) string {
+	if escpos.Width(s) <= cols {
+		return s
+	}
+	w := 0
+	for i, r := range s {
+		rw := escpos.RuneWidth(r)
+		if w+rw > cols {
+			return s[:i]
+		}
+		w += rw
+	}
+	return s
+}
+
+// fit pads or cuts s to exactly cols columns, aligned right or left.
+func fit(s string, cols int, right bool) string {
+	s = truncate(s, cols)
+	pad := strings.Repeat(" ", cols-escpos.Width(s))
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+// wrap breaks s into lines of at most cols columns, at spaces where it
+// can and inside words (or between wide characters) where it must.
+func wrap(s string, cols int) []string {
+	if cols <= 0 {
+		return nil
+	}
+	var lines []string
+	var cur strings.Builder
+	curW := 0
+	flush := func() {
+		lines = append(lines, strings.TrimRight(cur.String(), " "))
+		cur.Reset()
+		curW = 0
+	}
+	for _, word := range splitWords(s) {
+		ww := escpos.Width(word)
+		if curW > 0 && curW+ww > cols {
+			flush()
+			word = strings.TrimLeft(word, " ")
+			ww = escpos.Width(word)
+		}
+		for ww > cols { // a word longer than a line
+			part := truncate(word, cols-curW)
+			if part == "" {
+				flush()
+				continue
+			}
+			cur.WriteString(part)
+			flush()
+			word = word[len(part):]
+			ww = escpos.Width(word)
+		}
+		cur.WriteString(word)
+		curW += ww
+	}
+	if cur.Len() > 0 || len(lines) == 0 {
+		flush()
+	}
+	return lines
+}
+
+// splitWords splits before every space and around every wide character,
+// keeping the spaces with the word that follows them.
+func splitWords(s string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		if i > start && (r == ' ' || escpos.RuneWidth(r) == 2) {
+			out = append(out, s[start:i])
+			start = i
+		}
+		if escpos.RuneWidth(r) == 2 {
+			out = append(out, s[start:i+len(string(r))])
+			start = i + len(string(r))
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// columns lays out left and right on a line of cols columns, the right
+// part flush right. When they do not fit together, left is wrapped and
+// right goes flush right on a line of its own.
+func columns(left, right string, cols int) []string {
+	lw, rw := escpos.Width(left), escpos.Width(right)
+	if right == "" {
+		return wrap(left, cols)
+	}
+	if lw+1+rw <= cols {
+		return []string{left + strings.Repeat(" ", max(cols-lw-rw, 0)) + right}
+	}
+	return append(wrap(left, cols), fit(right, cols, true))
+}

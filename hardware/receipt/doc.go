@@ -1,0 +1,17 @@
+// Package receipt lays out every document the store prints: receipts
+// (and their copies), pickup slips, bag labels, X and Z reports and the
+// printer test page. Layouts live here and nowhere else; each document is
+// a plain struct (Receipt, PickupSlip, BagLabel, Report, TestPage) whose
+// Encode method writes it to an escpos.Encoder, in the store's language
+// (sv, sk, ro, zh-Hant, en; see T) and currency (see Money).
+//
+// Documents are fixed-width: lines are laid out in the Font A columns of
+// the printer profile (32 on 58 mm paper, 48 on 80 mm), wide characters
+// counting two, with amounts flush right.
+//
+// Documents are JSON-serialisable so that a print queue can keep them and
+// render them again: Decode reads one back by Kind, and AsCopy marks a
+// reprint, which prints COPY at the top and the bottom.
+//
+// FromSale maps a completed pos.Sale onto a Receipt.
+package receipt

@@ -1,0 +1,69 @@
+package receipt
+
+// Languages a store can print in.
+const (
+	LangSwedish            = "sv"
+	LangSlovak             = "sk"
+	LangRomanian           = "ro"
+	LangTraditionalChinese = "zh-Hant"
+	LangEnglish            = "en"
+)
+
+// Langs lists the supported languages.
+var Langs = []string{LangSwedish, LangSlovak, LangRomanian, LangTraditionalChinese, LangEnglish}
+
+// labels holds every word printed on a document, by key and language.
+// English is the fallback for a missing language.
+var labels = map[string]map[string]string{
+	"receipt":     {"sv": "KVITTO", "sk": "POKLADNIČNÝ DOKLAD", "ro": "BON FISCAL", "zh-Hant": "收據", "en": "RECEIPT"},
+	"refund":      {"sv": "RETUR", "sk": "VRÁTENIE", "ro": "RETUR", "zh-Hant": "退貨", "en": "REFUND"},
+	"copy":        {"sv": "KOPIA", "sk": "KÓPIA", "ro": "COPIE", "zh-Hant": "副本", "en": "COPY"},
+	"receipt_no":  {"sv": "Kvitto nr", "sk": "Doklad č.", "ro": "Bon nr.", "zh-Hant": "收據號碼", "en": "Receipt no"},
+	"station":     {"sv": "Kassa", "sk": "Pokladňa", "ro": "Casa", "zh-Hant": "收銀台", "en": "Till"},
+	"cashier":     {"sv": "Kassör", "sk": "Pokladník", "ro": "Casier", "zh-Hant": "收銀員", "en": "Cashier"},
+	"subtotal":    {"sv": "Delsumma", "sk": "Medzisúčet", "ro": "Subtotal", "zh-Hant": "小計", "en": "Subtotal"},
+	"discount":    {"sv": "Rabatt", "sk": "Zľava", "ro": "Reducere", "zh-Hant": "折扣", "en": "Discount"},
+	"total":       {"sv": "TOTALT", "sk": "SPOLU", "ro": "TOTAL", "zh-Hant": "總計", "en": "TOTAL"},
+	"rounding":    {"sv": "Öresavrundning", "sk": "Zaokrúhlenie", "ro": "Rotunjire", "zh-Hant": "尾數調整", "en": "Rounding"},
+	"vat":         {"sv": "Moms", "sk": "DPH", "ro": "TVA", "zh-Hant": "營業稅", "en": "VAT"},
+	"net":         {"sv": "Netto", "sk": "Základ", "ro": "Bază", "zh-Hant": "未稅", "en": "Net"},
+	"gross":       {"sv": "Brutto", "sk": "Spolu", "ro": "Total", "zh-Hant": "含稅", "en": "Gross"},
+	"change":      {"sv": "Växel", "sk": "Výdavok", "ro": "Rest", "zh-Hant": "找零", "en": "Change"},
+	"cash":        {"sv": "Kontant", "sk": "Hotovosť", "ro": "Numerar", "zh-Hant": "現金", "en": "Cash"},
+	"card":        {"sv": "Kort", "sk": "Karta", "ro": "Card", "zh-Hant": "信用卡", "en": "Card"},
+	"gift_card":   {"sv": "Presentkort", "sk": "Darčeková karta", "ro": "Card cadou", "zh-Hant": "禮物卡", "en": "Gift card"},
+	"store_credit": {"sv": "Tillgodo", "sk": "Dobropis", "ro": "Credit magazin", "zh-Hant": "購物金", "en": "Store credit"},
+	"thanks":      {"sv": "Tack för ditt köp!", "sk": "Ďakujeme za nákup!", "ro": "Vă mulțumim pentru cumpărături!", "zh-Hant": "謝謝惠顧！", "en": "Thank you for shopping with us!"},
+	"pickup_slip": {"sv": "UTLÄMNING", "sk": "VÝDAJ OBJEDNÁVKY", "ro": "RIDICARE COMANDĂ", "zh-Hant": "取貨單", "en": "PICKUP"},
+	"order":       {"sv": "Order", "sk": "Objednávka", "ro": "Comanda", "zh-Hant": "訂單", "en": "Order"},
+	"customer":    {"sv": "Kund", "sk": "Zákazník", "ro": "Client", "zh-Hant": "顧客", "en": "Customer"},
+	"bag_of":      {"sv": "Påse %d av %d", "sk": "Taška %d z %d", "ro": "Punga %d din %d", "zh-Hant": "第 %d 袋，共 %d 袋", "en": "Bag %d of %d"},
+	"items":       {"sv": "Artiklar", "sk": "Položky", "ro": "Articole", "zh-Hant": "品項", "en": "Items"},
+	"ready":       {"sv": "Klar", "sk": "Pripravené", "ro": "Gata", "zh-Hant": "備妥", "en": "Ready"},
+	"x_report":    {"sv": "X-RAPPORT", "sk": "PRIEBEŽNÁ UZÁVIERKA", "ro": "RAPORT X", "zh-Hant": "X 報表", "en": "X REPORT"},
+	"z_report":    {"sv": "Z-RAPPORT", "sk": "DENNÁ UZÁVIERKA", "ro": "RAPORT Z", "zh-Hant": "Z 報表", "en": "Z REPORT"},
+	"period":      {"sv": "Period", "sk": "Obdobie", "ro": "Perioada", "zh-Hant": "期間", "en": "Period"},
+	"sales":       {"sv": "Försäljningar", "sk": "Predaje", "ro": "Vânzări", "zh-Hant": "銷售筆數", "en": "Sales"},
+	"returns":     {"sv": "Returer", "sk": "Vrátenia", "ro": "Retururi", "zh-Hant": "退貨", "en": "Returns"},
+	"net_sales":   {"sv": "Nettoförsäljning", "sk": "Čistý predaj", "ro": "Vânzări nete", "zh-Hant": "淨銷售額", "en": "Net sales"},
+	"gross_sales": {"sv": "Bruttoförsäljning", "sk": "Hrubý predaj", "ro": "Vânzări brute", "zh-Hant": "總銷售額", "en": "Gross sales"},
+	"tenders":     {"sv": "Betalsätt", "sk": "Platby", "ro": "Plăți", "zh-Hant": "付款方式", "en": "Tenders"},
+	"cash_drawer": {"sv": "Kontant i kassalådan", "sk": "Hotovosť v zásuvke", "ro": "Numerar în sertar", "zh-Hant": "錢櫃現金", "en": "Cash in drawer"},
+	"no_sales":    {"sv": "Lådöppningar utan köp", "sk": "Otvorenia bez predaja", "ro": "Deschideri fără vânzare", "zh-Hant": "無銷售開櫃", "en": "No-sale openings"},
+	"printed":     {"sv": "Utskriven", "sk": "Vytlačené", "ro": "Tipărit", "zh-Hant": "列印時間", "en": "Printed"},
+	"test_page":   {"sv": "TESTSIDA", "sk": "TESTOVACIA STRANA", "ro": "PAGINĂ DE TEST", "zh-Hant": "測試頁", "en": "TEST PAGE"},
+	"sample":      {"sv": "Svenska: Räksmörgås, blåbär & ÅÄÖ åäö é", "sk": "Slovenčina: Ďakujeme, kôň úpel ľščťžýáíéäňô", "ro": "Română: Mulțumim! ăâîșț ĂÂÎȘȚ", "zh-Hant": "繁體中文：謝謝惠顧，歡迎再次光臨", "en": "English: Thank you! £5 $5 €5"},
+}
+
+// T returns the label for key in lang, falling back to English and then
+// to the key itself.
+func T(lang, key string) string {
+	m := labels[key]
+	if s, ok := m[lang]; ok {
+		return s
+	}
+	if s, ok := m[LangEnglish]; ok {
+		return s
+	}
+	return key
+}

@@ -1,0 +1,610 @@
+package receipt
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/posnode/posnode/hardware/escpos"
+)
+
+// Kind names a document layout; it is stored with print jobs so that a
+// job can be rendered again (a reprint).
+type Kind string
+
+// Document kinds.
+const (
+	KindReceipt    Kind = "receipt"
+	KindPickupSlip Kind = "pickup_slip"
+	KindBagLabel   Kind = "bag_label"
+	KindReport     Kind = "report"
+	KindTestPage   Kind = "test_page"
+)
+
+// ErrKind means a stored document has a kind this package does not know.
+var ErrKind = errors.New("receipt: unknown document kind")
+
+// Document is something this package lays out for a printer.
+type Document interface {
+	Kind() Kind
+	// Encode appends the document, from ESC @ to the cut, to e.
+	Encode(e *escpos.Encoder) error
+}
+
+// Store is the heading of every document.
+type Store struct {
+	Name    string   `json:"name"`
+	Address []string `json:"address,omitempty"`
+	// TaxID is the VAT or organisation number printed under the address.
+	TaxID string `json:"tax_id,omitempty"`
+	// Lang is one of Langs; "" means English.
+	Lang string `json:"lang"`
+	// Currency is an ISO 4217 code (SEK, EUR, RON, TWD).
+	Currency string `json:"currency"`
+	// Footer is an extra line at the end of receipts, e.g. opening hours.
+	Footer string `json:"footer,omitempty"`
+	// Location is the time zone times are printed in; nil means UTC.
+	Location *time.Location `json:"-"`
+}
+
+// Line is a line of a receipt.
+type Line struct {
+	Name string `json:"name"`
+	// Qty is pieces, or grams when ByWeight.
+	Qty       int64 `json:"qty"`
+	ByWeight  bool  `json:"by_weight,omitempty"`
+	UnitPrice int64 `json:"unit_price"` // per piece or per kg
+	Discount  int64 `json:"discount,omitempty"`
+	Amount    int64 `json:"amount"` // what the line costs, after Discount
+}
+
+// Tax is the tax of one rate.
+type Tax struct {
+	RateBP int64 `json:"rate_bp"` // 2500 = 25 %
+	Base   int64 `json:"base"`    // net of tax
+	Tax    int64 `json:"tax"`
+}
+
+// Payment is one tender.
+type Payment struct {
+	// Method is cash, card, gift_card or store_credit (the pos tender
+	// methods, printed translated), or any other word (printed as it is).
+	Method string `json:"method"`
+	Amount int64  `json:"amount"`
+}
+
+// Receipt is a sale or refund receipt.
+type Receipt struct {
+	Store     Store     `json:"store"`
+	ReceiptNo int64     `json:"receipt_no"`
+	Barcode   string    `json:"barcode"` // printed as CODE128 so the receipt can be scanned for a return
+	Station   string    `json:"station"`
+	Cashier   string    `json:"cashier"`
+	Time      time.Time `json:"time"`
+	Lines     []Line    `json:"lines"`
+	Subtotal  int64     `json:"subtotal"`
+	Discount  int64     `json:"discount,omitempty"`
+	Tax       []Tax     `json:"tax"`
+	Total     int64     `json:"total"`
+	Rounding  int64     `json:"rounding,omitempty"`
+	Payments  []Payment `json:"payments"`
+	Change    int64     `json:"change,omitempty"`
+	Refund    bool      `json:"refund,omitempty"`
+	OrderID   string    `json:"order_id,omitempty"`
+	// Copy marks a reprint: COPY is printed at the top and the bottom.
+	Copy bool `json:"copy,omitempty"`
+}
+
+// PickupSlip goes with a click-and-collect order: one per bag.
+type PickupSlip struct {
+	Store    Store     `json:"store"`
+	OrderID  string    `json:"order_id"`
+	Code     string    `json:"code"` // the pickup code the customer shows
+	Customer string    `json:"customer"`
+	Bag      int       `json:"bag"`
+	Bags     int       `json:"bags"`
+	Items    []Line    `json:"items,omitempty"` // Amount may be zero; only names and quantities print
+	Time     time.Time `json:"time"`
+	Copy     bool      `json:"copy,omitempty"`
+}
+
+// BagLabel is a short label stuck on a bag of an order.
+type BagLabel struct {
+	Store    Store  `json:"store"`
+	OrderID  string `json:"order_id"`
+	Code     string `json:"code"`
+	Customer string `json:"customer"`
+	Bag      int    `json:"bag"`
+	Bags     int    `json:"bags"`
+	Copy     bool   `json:"copy,omitempty"`
+}
+
+// TenderTotal is the takings of one payment method.
+type TenderTotal struct {
+	Method string `json:"method"`
+	Count  int64  `json:"count"`
+	Amount int64  `json:"amount"`
+}
+
+// Report is an X report (takings so far, nothing closed) or a Z report
+// (the closing of a period, numbered).
+type Report struct {
+	Store   Store         `json:"store"`
+	Z       bool          `json:"z"`
+	Number  int64         `json:"number,omitempty"` // Z report number
+	Station string        `json:"station"`
+	From    time.Time     `json:"from"`
+	To      time.Time     `json:"to"`
+	Sales   int64         `json:"sales"`   // count of sales
+	Returns int64         `json:"returns"` // count of refunds
+	Gross   int64         `json:"gross"`   // sales total
+	Refunds int64         `json:"refunds"` // refunds total, positive
+	Tenders []TenderTotal `json:"tenders"`
+	Tax     []Tax         `json:"tax"`
+	Cash    int64         `json:"cash"` // cash expected in the drawer
+	NoSales int64         `json:"no_sales"`
+	Printed time.Time     `json:"printed"`
+	Copy    bool          `json:"copy,omitempty"`
+}
+
+// TestPage shows every language's sample line, the styles, a barcode and
+// a QR code, and the profile it was printed for.
+type TestPage struct {
+	Store Store     `json:"store"`
+	Time  time.Time `json:"time"`
+}
+
+// Kind implements Document.
+func (Receipt) Kind() Kind    { return KindReceipt }
+func (PickupSlip) Kind() Kind { return KindPickupSlip }
+func (BagLabel) Kind() Kind   { return KindBagLabel }
+func (Report) Kind() Kind     { return KindReport }
+func (TestPage) Kind() Kind   { return KindTestPage }
+
+// Decode reads a document stored as JSON by its kind.
+func Decode(kind Kind, data []byte) (Document, error) {
+	var d Document
+	var err error
+	switch kind {
+	case KindReceipt:
+		var v Receipt
+		err, d = json.Unmarshal(data, &v), &v
+	case KindPickupSlip:
+		var v PickupSlip
+		err, d = json.Unmarshal(data, &v), &v
+	case KindBagLabel:
+		var v BagLabel
+		err, d = json.Unmarshal(data, &v), &v
+	case KindReport:
+		var v Report
+		err, d = json.Unmarshal(data, &v), &v
+	case KindTestPage:
+		var v TestPage
+		err, d = json.Unmarshal(data, &v), &v
+	default:
+		return nil, fmt.Errorf("%w: %q", ErrKind, kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode %s document: %w", kind, err)
+	}
+	return d, nil
+}
+
+// AsCopy returns d marked as a copy, for a reprint. A test page is
+// returned as it is.
+func AsCopy(d Document) Document {
+	switch v := d.(type) {
+	case *Receipt:
+		c := *v
+		c.Copy = true
+		return &c
+	case Receipt:
+		v.Copy = true
+		return v
+	case *PickupSlip:
+		c := *v
+		c.Copy = true
+		return &c
+	case PickupSlip:
+		v.Copy = true
+		return v
+	case *BagLabel:
+		c := *v
+		c.Copy = true
+		return &c
+	case BagLabel:
+		v.Copy = true
+		return v
+	case *Report:
+		c := *v
+		c.Copy = true
+		return &c
+	case Report:
+		v.Copy = true
+		return v
+	}
+	return d
+}
+
+// page is a layout helper around an encoder: it knows the width and the
+// store's language and currency.
+type page struct {
+	e    *escpos.Encoder
+	cols int
+	s    Store
+}
+
+func newPage(e *escpos.Encoder, s Store) *page {
+	return &page{e: e, cols: e.Profile().Columns, s: s}
+}
+
+func (p *page) t(key string) string { return T(p.s.Lang, key) }
+
+func (p *page) money(v int64) string { return Money(v, p.s.Currency, p.s.Lang) }
+
+func (p *page) time(t time.Time) string {
+	loc := p.s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	switch p.s.Lang {
+	case LangSlovak, LangRomanian:
+		return t.Format("02.01.2006 15:04")
+	case LangTraditionalChinese:
+		return t.Format("2006/01/02 15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func (p *page) method(m string) string {
+	switch m {
+	case "cash", "card", "gift_card", "store_credit":
+		return p.t(m)
+	}
+	return m
+}
+
+// rule prints a line of dashes.
+func (p *page) rule() { p.e.Println(strings.Repeat("-", p.cols)) }
+
+// header prints the store's name and address, centered.
+func (p *page) header() {
+	p.e.SetAlign(escpos.AlignCenter)
+	p.e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2})
+	for _, l := range wrap(p.s.Name, p.cols/2) {
+		p.e.Println(l)
+	}
+	p.e.SetStyle(escpos.Style{})
+	for _, a := range p.s.Address {
+		p.e.Println(truncate(a, p.cols))
+	}
+	if p.s.TaxID != "" {
+		p.e.Println(truncate(p.s.TaxID, p.cols))
+	}
+	p.e.SetAlign(escpos.AlignLeft)
+}
+
+// banner prints a word large and centered, inverted when loud.
+func (p *page) banner(text string, loud bool) {
+	p.e.SetAlign(escpos.AlignCenter)
+	p.e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2, Inverse: loud})
+	if loud {
+		text = " " + text + " "
+	}
+	p.e.Println(truncate(text, p.cols/2))
+	p.e.SetStyle(escpos.Style{})
+	p.e.SetAlign(escpos.AlignLeft)
+}
+
+// pair prints left and right on one line, right-aligned, or on two lines
+// when they do not fit together.
+func (p *page) pair(left, right string) {
+	for _, l := range columns(left, right, p.cols) {
+		p.e.Println(l)
+	}
+}
+
+// bigPair is pair in double width and height.
+func (p *page) bigPair(left, right string) {
+	p.e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2})
+	for _, l := range columns(left, right, p.cols/2) {
+		p.e.Println(l)
+	}
+	p.e.SetStyle(escpos.Style{})
+}
+
+func (p *page) end() {
+	p.e.Feed(3)
+	p.e.Cut(true)
+}
+
+// Encode implements Document.
+func (r Receipt) Encode(e *escpos.Encoder) error {
+	p := newPage(e, r.Store)
+	e.Init()
+	p.header()
+	e.Newline()
+	if r.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	title := p.t("receipt")
+	if r.Refund {
+		title = p.t("refund")
+	}
+	p.banner(title, false)
+	p.pair(p.t("receipt_no")+" "+fmt.Sprint(r.ReceiptNo), p.time(r.Time))
+	p.pair(p.t("station")+" "+r.Station, p.t("cashier")+" "+r.Cashier)
+	if r.OrderID != "" {
+		p.pair(p.t("order"), r.OrderID)
+	}
+	p.rule()
+	for _, l := range r.Lines {
+		p.pair(l.Name, p.money(l.Amount+l.Discount))
+		switch {
+		case l.ByWeight:
+			p.e.Println("  " + weight(l.Qty, p.s.Lang) + " x " + p.money(l.UnitPrice) + "/kg")
+		case l.Qty != 1:
+			p.e.Println(fmt.Sprintf("  %d x %s", l.Qty, p.money(l.UnitPrice)))
+		}
+		if l.Discount != 0 {
+			p.pair("  "+p.t("discount"), p.money(-l.Discount))
+		}
+	}
+	p.rule()
+	if r.Discount != 0 || r.Subtotal != r.Total {
+		p.pair(p.t("subtotal"), p.money(r.Subtotal))
+	}
+	if r.Discount != 0 {
+		p.pair(p.t("discount"), p.money(-r.Discount))
+	}
+	p.bigPair(p.t("total"), p.money(r.Total))
+	if r.Rounding != 0 {
+		p.pair(p.t("rounding"), p.money(r.Rounding))
+	}
+	for _, pay := range r.Payments {
+		p.pair(p.method(pay.Method), p.money(pay.Amount))
+	}
+	if r.Change != 0 {
+		p.pair(p.t("change"), p.money(r.Change))
+	}
+	p.taxTable(r.Tax)
+	p.rule()
+	e.SetAlign(escpos.AlignCenter)
+	e.Println(p.t("thanks"))
+	if r.Store.Footer != "" {
+		for _, l := range wrap(r.Store.Footer, p.cols) {
+			e.Println(l)
+		}
+	}
+	e.SetAlign(escpos.AlignLeft)
+	if r.Barcode != "" {
+		if err := e.Barcode128(r.Barcode, 60); err != nil {
+			return fmt.Errorf("receipt %d barcode: %w", r.ReceiptNo, err)
+		}
+	}
+	if r.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	p.end()
+	return e.Err()
+}
+
+// taxTable prints the tax by rate as a four-column table, or, when the
+// amounts are too wide for the paper, as a block per rate.
+func (p *page) taxTable(tax []Tax) {
+	if len(tax) == 0 {
+		return
+	}
+	p.e.Newline()
+	head := []string{p.t("vat"), p.t("net"), p.t("vat"), p.t("gross")}
+	rows := [][]string{head}
+	for _, t := range tax {
+		rows = append(rows, []string{Percent(t.RateBP, p.s.Lang), p.money(t.Base), p.money(t.Tax), p.money(t.Base + t.Tax)})
+	}
+	widths := make([]int, 4)
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], escpos.Width(c))
+		}
+	}
+	total := widths[0] + widths[1] + widths[2] + widths[3] + 3
+	if total > p.cols {
+		for _, r := range rows[1:] {
+			p.e.Println(head[0] + " " + r[0])
+			p.pair("  "+head[1], r[1])
+			p.pair("  "+head[2], r[2])
+			p.pair("  "+head[3], r[3])
+		}
+		return
+	}
+	// Spread the spare columns over the gaps between the amounts.
+	gap := 1 + (p.cols-total)/3
+	for _, r := range rows {
+		line := fit(r[0], widths[0], false)
+		for i := 1; i < 4; i++ {
+			line += strings.Repeat(" ", gap) + fit(r[i], widths[i], true)
+		}
+		p.e.Println(line)
+	}
+}
+
+func weight(grams int64, lang string) string {
+	sep := separators[lang]
+	if sep[0] == "" {
+		sep = separators["en"]
+	}
+	return fmt.Sprintf("%d%s%03d kg", grams/1000, sep[0], grams%1000)
+}
+
+// Encode implements Document.
+func (s PickupSlip) Encode(e *escpos.Encoder) error {
+	p := newPage(e, s.Store)
+	e.Init()
+	p.header()
+	e.Newline()
+	if s.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	p.banner(p.t("pickup_slip"), false)
+	p.bigPair(p.t("order"), s.OrderID)
+	p.pair(p.t("customer"), s.Customer)
+	e.SetAlign(escpos.AlignCenter)
+	e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2})
+	e.Println(fmt.Sprintf(p.t("bag_of"), s.Bag, s.Bags))
+	e.SetStyle(escpos.Style{})
+	e.SetAlign(escpos.AlignLeft)
+	p.pair(p.t("ready"), p.time(s.Time))
+	if len(s.Items) > 0 {
+		p.rule()
+		for _, l := range s.Items {
+			q := fmt.Sprint(l.Qty)
+			if l.ByWeight {
+				q = weight(l.Qty, p.s.Lang)
+			}
+			p.pair(l.Name, q)
+		}
+	}
+	p.rule()
+	if err := e.QR(PickupQR(s.OrderID, s.Code), 8, escpos.QRLevelM); err != nil {
+		return fmt.Errorf("pickup slip %s QR: %w", s.OrderID, err)
+	}
+	e.SetAlign(escpos.AlignCenter)
+	e.Println(s.Code)
+	e.SetAlign(escpos.AlignLeft)
+	if s.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	p.end()
+	return e.Err()
+}
+
+// PickupQR is the payload of a pickup QR code, PICKUP:{order_id}:{code},
+// which the pickup counter's scanner reads.
+func PickupQR(orderID, code string) string {
+	return "PICKUP:" + orderID + ":" + code
+}
+
+// Encode implements Document.
+func (b BagLabel) Encode(e *escpos.Encoder) error {
+	p := newPage(e, b.Store)
+	e.Init()
+	if b.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	e.SetAlign(escpos.AlignCenter)
+	e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2})
+	for _, l := range wrap(b.Customer, p.cols/2) {
+		e.Println(l)
+	}
+	e.Println(fmt.Sprintf(p.t("bag_of"), b.Bag, b.Bags))
+	e.SetStyle(escpos.Style{})
+	e.Println(p.t("order") + " " + b.OrderID)
+	e.SetAlign(escpos.AlignLeft)
+	if err := e.QR(PickupQR(b.OrderID, b.Code), 5, escpos.QRLevelM); err != nil {
+		return fmt.Errorf("bag label %s QR: %w", b.OrderID, err)
+	}
+	p.end()
+	return e.Err()
+}
+
+// Encode implements Document.
+func (r Report) Encode(e *escpos.Encoder) error {
+	p := newPage(e, r.Store)
+	e.Init()
+	p.header()
+	e.Newline()
+	if r.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	title := p.t("x_report")
+	if r.Z {
+		title = fmt.Sprintf("%s #%d", p.t("z_report"), r.Number)
+	}
+	p.banner(title, false)
+	p.pair(p.t("station"), r.Station)
+	p.pair(p.t("period"), "")
+	p.pair("", p.time(r.From)+" -")
+	p.pair("", p.time(r.To))
+	p.rule()
+	p.pair(p.t("sales"), fmt.Sprint(r.Sales))
+	p.pair(p.t("gross_sales"), p.money(r.Gross))
+	p.pair(p.t("returns"), fmt.Sprint(r.Returns))
+	p.pair(p.t("refund"), p.money(-r.Refunds))
+	p.bigPair(p.t("net_sales"), p.money(r.Gross-r.Refunds))
+	p.rule()
+	p.e.SetBold(true)
+	p.e.Println(p.t("tenders"))
+	p.e.SetBold(false)
+	for _, t := range r.Tenders {
+		p.pair(fmt.Sprintf("%s (%d)", p.method(t.Method), t.Count), p.money(t.Amount))
+	}
+	p.taxTable(r.Tax)
+	p.rule()
+	p.pair(p.t("cash_drawer"), p.money(r.Cash))
+	p.pair(p.t("no_sales"), fmt.Sprint(r.NoSales))
+	p.pair(p.t("printed"), p.time(r.Printed))
+	if r.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	p.end()
+	return e.Err()
+}
+
+// Encode implements Document.
+func (tp TestPage) Encode(e *escpos.Encoder) error {
+	p := newPage(e, tp.Store)
+	prof := e.Profile()
+	e.Init()
+	p.header()
+	e.Newline()
+	p.banner(p.t("test_page"), false)
+	p.pair(prof.Name, fmt.Sprintf("%d/%d", prof.Columns, prof.Dots))
+	var pages []string
+	for _, cp := range prof.CodePages {
+		pages = append(pages, fmt.Sprintf("%s=%d", cp.Name, cp.Number))
+	}
+	for _, l := range wrap(strings.Join(pages, " "), p.cols) {
+		e.Println(l)
+	}
+	e.Println(p.time(tp.Time))
+	p.rule()
+	ruler := strings.Builder{}
+	for i := 1; i <= p.cols; i++ {
+		ruler.WriteByte(byte('0' + i%10))
+	}
+	e.Println(ruler.String())
+	for _, lang := range Langs {
+		for _, l := range wrap(T(lang, "sample"), p.cols) {
+			e.Println(l)
+		}
+	}
+	p.rule()
+	e.SetBold(true)
+	e.Println("Bold")
+	e.SetBold(false)
+	e.SetUnderline(1)
+	e.Println("Underline")
+	e.SetUnderline(0)
+	e.SetInverse(true)
+	e.Println(" Inverse ")
+	e.SetInverse(false)
+	e.SetSize(2, 2)
+	e.Println("Double")
+	e.SetSize(1, 1)
+	for _, a := range []escpos.Align{escpos.AlignLeft, escpos.AlignCenter, escpos.AlignRight} {
+		e.SetAlign(a)
+		e.Println(a.String())
+	}
+	e.SetAlign(escpos.AlignLeft)
+	if err := e.Barcode128("R0000000001", 60); err != nil {
+		return fmt.Errorf("test page barcode: %w", err)
+	}
+	if err := e.QR(PickupQR("TEST", "0000"), 6, escpos.QRLevelM); err != nil {
+		return fmt.Errorf("test page QR: %w", err)
+	}
+	p.end()
+	return e.Err()
+}

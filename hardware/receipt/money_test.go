@@ -1,0 +1,70 @@
+package receipt_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/posnode/posnode/hardware/receipt"
+)
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestMoney(t *testing.T) {
+	tests := []struct {
+		amount         int64
+		currency, lang string
+		want           string
+	}{
+		{49900, "SEK", "sv", "499,00 kr"},
+		{149900, "SEK", "sv", "1 499,00 kr"},
+		{-100, "SEK", "sv", "-1,00 kr"},
+		{4990, "EUR", "sk", "49,90 €"},
+		{123456789, "EUR", "sk", "1 234 567,89 €"},
+		{49900, "RON", "ro", "499,00 lei"},
+		{149905, "RON", "ro", "1.499,05 lei"},
+		{49900, "TWD", "zh-Hant", "NT$499"},
+		{149950, "TWD", "zh-Hant", "NT$1,499.50"},
+		{4990, "EUR", "en", "€49.90"},
+		{149900, "SEK", "en", "SEK 1,499.00"},
+		{5, "XYZ", "en", "0.05 XYZ"},
+	}
+	for _, tt := range tests {
+		if got := receipt.Money(tt.amount, tt.currency, tt.lang); got != tt.want {
+			t.Errorf("Money(%d, %s, %s) = %q, want %q", tt.amount, tt.currency, tt.lang, got, tt.want)
+		}
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for bp, want := range map[int64]string{2500: "25%", 1200: "12%", 650: "6,5%", 1905: "19,05%"} {
+		if got := receipt.Percent(bp, "sv"); got != want {
+			t.Errorf("Percent(%d) = %q, want %q", bp, got, want)
+		}
+	}
+}
+
+func TestLabelsComplete(t *testing.T) {
+	for _, key := range []string{"receipt", "copy", "total", "thanks", "bag_of", "x_report", "z_report", "sample"} {
+		for _, lang := range receipt.Langs {
+			if got := receipt.T(lang, key); got == key || got == "" {
+				t.Errorf("no %s label for %s", lang, key)
+			}
+		}
+	}
+}
+
+func TestDecodeUnknownKind(t *testing.T) {
+	if _, err := receipt.Decode("flyer", []byte("{}")); err == nil {
+		t.Error("unknown kind decoded")
+	}
+	if _, err := receipt.Decode(receipt.KindReceipt, []byte("{")); err == nil {
+		t.Error("bad JSON decoded")
+	}
+}

@@ -1,0 +1,33 @@
+package receipt_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/pos"
+)
+
+func TestFromSale(t *testing.T) {
+	s := &pos.Sale{
+		ID: "s1", ReceiptNo: 42, Station: "T1", Cashier: "staff-7", CompletedAt: when, Currency: "SEK",
+		Lines: []pos.Line{
+			{SKU: "1", Names: map[string]string{"sv": "Räksmörgås", "en": "Shrimp sandwich"}, Unit: pos.UnitEach, Qty: 2, UnitPrice: 5900, TaxRateBP: 1200},
+			{SKU: "2", Names: map[string]string{"sv": "Blåbär"}, Unit: pos.UnitKg, Qty: 500, UnitPrice: 20000, TaxRateBP: 1200},
+		},
+		Payments: []pos.Payment{{Method: pos.MethodCash, Amount: 25000}},
+	}
+	s.Balance.Lines = []pos.LineTotal{{Gross: 11800, Amount: 11800}, {Gross: 10000, Amount: 10000}}
+	s.Balance.Subtotal, s.Balance.Total, s.Balance.Change = 21800, 21800, 3200
+	s.Balance.Tax = []pos.TaxLine{{RateBP: 1200, Base: 19464, Tax: 2336}}
+
+	r := receipt.FromSale(s, stores["sv"].store, "Anna")
+	got := render(t, r, escpos.TMT88, nil)
+	for _, w := range []string{"Räksmörgås", "2 x 59,00 kr", "0,500 kg x 200,00 kr/kg", "218,00 kr", "Växel", "32,00 kr",
+		"Kassör Anna", "[BARCODE CODE128 " + pos.ReceiptBarcode(42) + "]"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("receipt lacks %q:\n%s", w, got)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package receipt_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/hardware/escpos/escpostest"
+	"github.com/posnode/posnode/hardware/receipt"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from golden file:\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}
+
+var when = time.Date(2026, 11, 22, 14, 5, 0, 0, time.UTC)
+
+// stores is one store per language, with the items it sells.
+var stores = map[string]struct {
+	store   receipt.Store
+	items   [3]string
+	profile escpos.Profile
+}{
+	"sv": {receipt.Store{Name: "Butik Norr", Address: []string{"Storgatan 1", "903 26 Umeå"}, TaxID: "Org.nr 556677-8899", Lang: "sv", Currency: "SEK", Footer: "Öppet mån–fre 10–19"},
+		[3]string{"Räksmörgås", "Kaffe bryggt", "Blåbär lösvikt"}, escpos.TMT88},
+	"sk": {receipt.Store{Name: "Obchod Žilina", Address: []string{"Hlavná 12", "010 01 Žilina"}, TaxID: "IČ DPH SK2020123456", Lang: "sk", Currency: "EUR"},
+		[3]string{"Bryndzové halušky", "Kofola čapovaná", "Čučoriedky voľné"}, escpos.TMT20},
+	"ro": {receipt.Store{Name: "Magazin Iași", Address: []string{"Str. Ștefan cel Mare 5", "Iași"}, TaxID: "CUI RO12345678", Lang: "ro", Currency: "RON"},
+		[3]string{"Covrigi cu susan", "Cafea țărănească", "Afine vrac"}, escpos.Generic58},
+	"zh-Hant": {receipt.Store{Name: "台北門市", Address: []string{"台北市信義區松高路1號"}, TaxID: "統一編號 12345678", Lang: "zh-Hant", Currency: "TWD"},
+		[3]string{"珍珠奶茶", "鳳梨酥 禮盒", "藍莓 散裝"}, escpos.TMT88TraditionalChinese},
+	"en": {receipt.Store{Name: "Corner Shop", Address: []string{"1 High Street", "Dublin"}, TaxID: "VAT IE1234567X", Lang: "en", Currency: "EUR"},
+		[3]string{"Ham sandwich", "Filter coffee", "Blueberries loose"}, escpos.TMT88},
+}
+
+func sampleReceipt(lang string) receipt.Receipt {
+	s := stores[lang]
+	unit := int64(100)
+	if s.store.Currency == "TWD" {
+		unit = 1000 // whole dollars in a currency with cents
+	}
+	return receipt.Receipt{
+		Store: s.store, ReceiptNo: 1, Barcode: "R0000000001", Station: "T1", Cashier: "Anna",
+		Time: when,
+		Lines: []receipt.Line{
+			{Name: s.items[0], Qty: 1, UnitPrice: 49 * unit, Amount: 49 * unit},
+			{Name: s.items[1], Qty: 2, UnitPrice: 25 * unit, Amount: 50 * unit},
+			{Name: s.items[2], Qty: 350, ByWeight: true, UnitPrice: 200 * unit, Discount: 10 * unit, Amount: 60 * unit},
+		},
+		Subtotal: 169 * unit, Discount: 10 * unit, Total: 159 * unit,
+		Tax: []receipt.Tax{
+			{RateBP: 1200, Base: 142 * unit * 100 / 112, Tax: 159*unit - 142*unit*100/112},
+		},
+		Payments: []receipt.Payment{{Method: "card", Amount: 100 * unit}, {Method: "cash", Amount: 60 * unit}},
+		Change:   1 * unit,
+	}
+}
+
+func render(t *testing.T, d receipt.Document, p escpos.Profile, font *escpos.Font) string {
+	t.Helper()
+	e := escpos.NewEncoder(p, escpos.Options{Font: font})
+	if err := d.Encode(e); err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	dec := escpostest.Decoder{Font: font}
+	got, err := dec.Decode(e.Bytes())
+	if err != nil {
+		t.Fatalf("decode: %v\n%s", err, got)
+	}
+	return got
+}
+
+func TestReceiptGolden(t *testing.T) {
+	for _, lang := range receipt.Langs {
+		t.Run(lang, func(t *testing.T) {
+			s := stores[lang]
+			r := sampleReceipt(lang)
+			got := render(t, r, s.profile, nil)
+			if strings.Contains(got, "?") {
+				t.Errorf("receipt has '?':\n%s", got)
+			}
+			for _, w := range []string{receipt.T(lang, "total"), receipt.T(lang, "thanks"), "[BARCODE CODE128 R0000000001]", "[CUT partial]",
+				receipt.Money(r.Total, s.store.Currency, lang)} {
+				if lang == "ro" {
+					w = strings.NewReplacer("ș", "ş", "ț", "ţ", "Ș", "Ş", "Ț", "Ţ").Replace(w)
+				}
+				if !strings.Contains(got, w) {
+					t.Errorf("receipt lacks %q:\n%s", w, got)
+				}
+			}
+			golden(t, "receipt-"+lang, got)
+		})
+	}
+}
+
+func TestReceiptRasterChinese(t *testing.T) {
+	r := sampleReceipt("zh-Hant")
+	var all strings.Builder
+	for _, l := range r.Lines {
+		all.WriteString(l.Name)
+	}
+	for _, k := range []string{"receipt", "receipt_no", "station", "cashier", "total", "thanks", "vat", "net", "gross", "change", "cash", "card", "subtotal", "discount"} {
+		all.WriteString(receipt.T("zh-Hant", k))
+	}
+	all.WriteString(r.Store.Name + r.Store.TaxID + strings.Join(r.Store.Address, ""))
+	font := escpostest.SyntheticFont(all.String())
+	got := render(t, r, escpos.Generic58, font)
+	if strings.Contains(got, "?") {
+		t.Errorf("receipt has '?':\n%s", got)
+	}
+	if !strings.Contains(got, "[RASTER 384x24]") || !strings.Contains(got, "謝謝惠顧！") {
+		t.Errorf("Chinese not rastered and read back:\n%s", got)
+	}
+	golden(t, "receipt-zh-Hant-raster", got)
+}
+
+func TestCopyAndReprint(t *testing.T) {
+	r := sampleReceipt("sv")
+	d, err := receipt.Decode(receipt.KindReceipt, mustJSON(t, r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := receipt.AsCopy(d)
+	got := render(t, c, escpos.TMT88, nil)
+	if n := strings.Count(got, " KOPIA "); n != 2 {
+		t.Errorf("COPY printed %d times, want 2:\n%s", n, got)
+	}
+	if orig := render(t, r, escpos.TMT88, nil); strings.Contains(orig, "KOPIA") {
+		t.Errorf("original marked as copy")
+	}
+}
+
+func TestOtherDocuments(t *testing.T) {
+	sv := stores["sv"].store
+	docs := []struct {
+		name string
+		doc  receipt.Document
+		p    escpos.Profile
+		want []string
+	}{
+		{"pickup-sv", receipt.PickupSlip{Store: sv, OrderID: "ORD-1042", Code: "4711", Customer: "Åsa Öberg", Bag: 2, Bags: 3, Time: when,
+			Items: []receipt.Line{{Name: "Räksmörgås", Qty: 2}, {Name: "Blåbär", Qty: 500, ByWeight: true}}}, escpos.TMT88,
+			[]string{"[QR PICKUP:ORD-1042:4711]", "Påse 2 av 3", "Åsa Öberg", "ORD-1042"}},
+		{"baglabel-sk", receipt.BagLabel{Store: stores["sk"].store, OrderID: "ORD-7", Code: "9", Customer: "Ľubica Šťastná", Bag: 1, Bags: 1}, escpos.Generic58,
+			[]string{"[QR PICKUP:ORD-7:9]", "Taška 1 z 1", "Ľubica Šťastná"}},
+		{"zreport-ro", receipt.Report{Store: stores["ro"].store, Z: true, Number: 12, Station: "T1", From: when.Add(-10 * time.Hour), To: when,
+			Sales: 42, Returns: 1, Gross: 1234500, Refunds: 4500, Cash: 50000, NoSales: 2, Printed: when,
+			Tenders: []receipt.TenderTotal{{Method: "cash", Count: 10, Amount: 300000}, {Method: "card", Count: 32, Amount: 930000}},
+			Tax:     []receipt.Tax{{RateBP: 1900, Base: 1033613, Tax: 196387}}}, escpos.Generic58,
+			[]string{"RAPORT Z #12", "12.300,00 lei", "Vânzări nete"}},
+		{"xreport-en", receipt.Report{Store: stores["en"].store, Station: "T2", From: when.Add(-2 * time.Hour), To: when, Sales: 3, Gross: 4990, Printed: when}, escpos.TMT88,
+			[]string{"X REPORT", "€49.90"}},
+		{"testpage-tmt88-zh", receipt.TestPage{Store: sv, Time: when}, escpos.TMT88TraditionalChinese,
+			[]string{"Räksmörgås", "kôň", "Mulţumim", "謝謝惠顧", "£5 $5 €5", "[BARCODE CODE128 R0000000001]", "[QR PICKUP:TEST:0000]"}},
+	}
+	for _, tt := range docs {
+		t.Run(tt.name, func(t *testing.T) {
+			got := render(t, tt.doc, tt.p, nil)
+			if strings.Contains(got, "?") {
+				t.Errorf("document has '?':\n%s", got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("lacks %q:\n%s", w, got)
+				}
+			}
+			golden(t, tt.name, got)
+		})
+	}
+}
+
+func TestColumnsFit(t *testing.T) {
+	// Every printed text line of every document fits the paper.
+	for _, lang := range receipt.Langs {
+		s := stores[lang]
+		for _, p := range []escpos.Profile{s.profile, escpos.Generic58} {
+			if lang == "zh-Hant" && p.DoubleByte != escpos.Big5Kanji {
+				continue
+			}
+			r := sampleReceipt(lang)
+			r.Tax = append(r.Tax, receipt.Tax{RateBP: 2500, Base: 123456789, Tax: 30864197})
+			got := render(t, r, p, nil)
+			checkFit(t, lang+"/"+p.Name, got, p.Columns)
+		}
+	}
+}
+
+func checkFit(t *testing.T, name, got string, cols int) {
+	t.Helper()
+	{
+		for _, line := range strings.Split(got, "\n") {
+			text := stripCommands(line)
+			limit := cols
+			if strings.Contains(line, "[SIZE 2x2]") {
+				limit /= 2
+			}
+			if w := escpos.Width(text); w > limit {
+				t.Errorf("%s: line %q is %d columns, paper has %d", name, text, w, limit)
+			}
+		}
+	}
+}
+
+func stripCommands(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '[':
+			depth++
+		case r == ']' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
