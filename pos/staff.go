@@ -65,6 +65,15 @@ type Staff struct {
 	Active   bool   `json:"active"`
 }
 
+// Session is a logged-in member of staff at a station, possibly on a
+// paired device.
+type Session struct {
+	Staff     Staff
+	Station   string
+	DeviceID  string
+	ExpiresAt time.Time
+}
+
 // Errors of authentication.
 var (
 	ErrBadPIN        = errors.New("pos: wrong staff number or PIN")

@@ -37,9 +37,9 @@ var (
 
 // DB is the node's database.
 type DB struct {
-	path  string
-	w     *sql.DB // the single writer
-	r     *sql.DB // read-only pool
+	path     string
+	w        *sql.DB // the single writer
+	r        *sql.DB // read-only pool
 	epoch    string
 	now      func() time.Time
 	newID    func() string

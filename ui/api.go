@@ -1,0 +1,385 @@
+package ui
+
+import (
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.mux.HandleFunc("POST /api/v1/login", s.login)
+	s.mux.HandleFunc("GET /ws", s.hub.serveWS)
+	if s.opt.Static != nil {
+		s.mux.Handle("GET /", http.FileServerFS(s.opt.Static))
+	}
+
+	c := pos.RoleCashier
+	s.Handle("POST /api/v1/logout", c, s.logout)
+	s.Handle("GET /api/v1/me", c, s.me)
+	s.Handle("GET /api/v1/status", c, s.status)
+	s.Handle("GET /api/v1/stations", c, s.stations)
+	s.Handle("GET /api/v1/items", c, s.searchItems)
+	s.Handle("GET /api/v1/items/{code}", c, s.item)
+	s.Handle("GET /api/v1/stock/{sku}", c, s.stock)
+	s.Handle("GET /api/v1/cart", c, s.openCart)
+	s.Handle("GET /api/v1/carts/{id}", c, s.getCart)
+	s.Handle("POST /api/v1/carts/{id}/scan", c, s.scan)
+	s.Handle("POST /api/v1/carts/{id}/items", c, s.addItem)
+	s.Handle("PATCH /api/v1/carts/{id}/lines/{line}", c, s.setQty)
+	s.Handle("DELETE /api/v1/carts/{id}/lines/{line}", c, s.removeLine)
+	s.Handle("PUT /api/v1/carts/{id}/lines/{line}/discount", c, s.discountLine)
+	s.Handle("PUT /api/v1/carts/{id}/lines/{line}/price", c, s.overridePrice)
+	s.Handle("PUT /api/v1/carts/{id}/discount", c, s.discountCart)
+	s.Handle("PUT /api/v1/carts/{id}/customer", c, s.setCustomer)
+	s.Handle("POST /api/v1/carts/{id}/payments", c, s.pay)
+	s.Handle("DELETE /api/v1/carts/{id}/payments/{payment}", c, s.removePayment)
+	s.Handle("POST /api/v1/carts/{id}/card/abort", c, s.abortCard)
+	s.Handle("POST /api/v1/carts/{id}/complete", c, s.complete)
+	s.Handle("DELETE /api/v1/carts/{id}", c, s.cancel)
+	s.Handle("GET /api/v1/sales/{id}", c, s.sale)
+	s.Handle("GET /api/v1/receipts/{no}", c, s.receipt)
+}
+
+// StaticFS narrows an embedded tree to its web root.
+func StaticFS(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		return nil
+	}
+	return sub
+}
+
+type loginRequest struct {
+	Staff   string `json:"staff"`
+	PIN     string `json:"pin"`
+	Station string `json:"station"`
+}
+
+type loginResponse struct {
+	Token     string    `json:"token"`
+	Staff     pos.Staff `json:"staff"`
+	Station   string    `json:"station"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	var req loginRequest
+	err := decode(r, &req)
+	if err == nil && (req.Staff == "" || len(req.Staff) > 32 || len(req.PIN) > 32) {
+		err = fmt.Errorf("%w: staff and pin are required", errBadRequest)
+	}
+	if err == nil && s.opt.Stations != nil {
+		if _, ok := s.opt.Stations[req.Station]; !ok {
+			err = fmt.Errorf("%w: unknown station %q", errBadRequest, req.Station)
+		}
+	}
+	var st pos.Staff
+	if err == nil {
+		st, err = s.opt.Service.Login(r.Context(), req.Staff, req.PIN, clientKey(r))
+	}
+	if err != nil {
+		s.log.Info("login refused", "staff", req.Staff, "client", clientKey(r), "err", err)
+		s.writeError(w, r, err)
+		return
+	}
+	tok := newToken()
+	exp := s.opt.Now().Add(s.opt.SessionTTL)
+	if err := s.opt.Sessions.CreateSession(r.Context(), tok, pos.Session{Staff: st, Station: req.Station, ExpiresAt: exp}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: exp})
+	s.log.Info("login", "staff", st.ID, "station", req.Station)
+	writeJSON(w, http.StatusOK, loginResponse{Token: tok, Staff: st, Station: req.Station, ExpiresAt: exp})
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	if err := s.opt.Sessions.DeleteSession(r.Context(), bearer(r)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	writeJSON(w, http.StatusOK, map[string]any{"staff": who.Staff, "station": who.Station, "expires_at": who.ExpiresAt})
+	return nil
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	writeJSON(w, http.StatusOK, s.opt.Status())
+	return nil
+}
+
+func (s *Server) stations(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	list := []Station{}
+	for _, st := range s.opt.Stations {
+		list = append(list, st)
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func actor(who pos.Session) pos.Actor {
+	return pos.Actor{Staff: who.Staff.ID, Role: who.Staff.Role, Station: who.Station}
+}
+
+func (s *Server) searchItems(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	q := r.URL.Query().Get("q")
+	if len(q) > 100 {
+		return fmt.Errorf("%w: query longer than 100 characters", errBadRequest)
+	}
+	limit := 50
+	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l <= 200 {
+		limit = l
+	}
+	items, err := s.opt.Store.SearchItems(r.Context(), q, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, items)
+	return nil
+}
+
+func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	code, err := pos.ParseCode(r.PathValue("code"), s.opt.Service.Market())
+	if err != nil {
+		return err
+	}
+	it, err := s.opt.Store.ItemByCode(r.Context(), code.Key)
+	if err != nil {
+		return err
+	}
+	st, err := s.opt.Store.Stock(r.Context(), it.SKU)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item": it, "stock": st, "code": code})
+	return nil
+}
+
+func (s *Server) stock(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	st, err := s.opt.Store.Stock(r.Context(), r.PathValue("sku"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) openCart(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	v, err := s.opt.Service.OpenCart(r.Context(), actor(who))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) getCart(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	v, err := s.opt.Service.Cart(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) scan(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, res, err := s.opt.Service.Scan(r.Context(), actor(who), r.PathValue("id"), req.Code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cart": v, "scan": res})
+	return nil
+}
+
+func (s *Server) addItem(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		SKU string `json:"sku"`
+		Qty int64  `json:"qty"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.opt.Service.AddItem(r.Context(), actor(who), r.PathValue("id"), req.SKU, req.Qty)
+	return reply(w, v, err)
+}
+
+func reply(w http.ResponseWriter, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) setQty(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		Qty int64 `json:"qty"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.opt.Service.SetQuantity(r.Context(), actor(who), r.PathValue("id"), r.PathValue("line"), req.Qty)
+	return reply(w, v, err)
+}
+
+func (s *Server) removeLine(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	v, err := s.opt.Service.RemoveLine(r.Context(), actor(who), r.PathValue("id"), r.PathValue("line"))
+	return reply(w, v, err)
+}
+
+type discountRequest struct {
+	Discount   *pos.Discount   `json:"discount"` // null clears
+	Supervisor *pos.Supervisor `json:"supervisor,omitempty"`
+}
+
+func (s *Server) discountLine(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req discountRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.opt.Service.DiscountLine(r.Context(), actor(who), r.PathValue("id"), r.PathValue("line"), req.Discount, req.Supervisor)
+	return reply(w, v, err)
+}
+
+func (s *Server) discountCart(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req discountRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.opt.Service.DiscountCart(r.Context(), actor(who), r.PathValue("id"), req.Discount, req.Supervisor)
+	return reply(w, v, err)
+}
+
+func (s *Server) overridePrice(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		Price      int64           `json:"price"`
+		Reason     string          `json:"reason"`
+		Supervisor *pos.Supervisor `json:"supervisor,omitempty"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.opt.Service.OverridePrice(r.Context(), actor(who), r.PathValue("id"), r.PathValue("line"), req.Price, req.Reason, req.Supervisor)
+	return reply(w, v, err)
+}
+
+func (s *Server) setCustomer(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		CustomerID string `json:"customer_id"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.opt.Service.SetCustomer(r.Context(), actor(who), r.PathValue("id"), req.CustomerID)
+	return reply(w, v, err)
+}
+
+func (s *Server) pay(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		Method string `json:"method"`
+		Amount int64  `json:"amount"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	var v *pos.CartView
+	var err error
+	switch req.Method {
+	case pos.MethodCash:
+		v, err = s.opt.Service.PayCash(r.Context(), actor(who), r.PathValue("id"), req.Amount)
+	case pos.MethodCard:
+		v, err = s.opt.Service.PayCard(r.Context(), actor(who), r.PathValue("id"), req.Amount)
+	default:
+		err = fmt.Errorf("%w: method must be cash or card", errBadRequest)
+	}
+	return reply(w, v, err)
+}
+
+func (s *Server) removePayment(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	v, err := s.opt.Service.RemovePayment(r.Context(), actor(who), r.PathValue("id"), r.PathValue("payment"))
+	return reply(w, v, err)
+}
+
+func (s *Server) abortCard(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	if err := s.opt.Service.AbortCard(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	return nil
+}
+
+// saleView is a sale with its receipt text, when a renderer is configured.
+type saleView struct {
+	*pos.Sale
+	Receipt string `json:"receipt,omitempty"`
+}
+
+func (s *Server) viewSale(r *http.Request, sale *pos.Sale, copy bool) saleView {
+	v := saleView{Sale: sale}
+	if s.opt.Receipt != nil {
+		txt, err := s.opt.Receipt(r.Context(), sale, copy)
+		if err != nil {
+			s.log.Warn("receipt preview", "sale", sale.ID, "err", err)
+		}
+		v.Receipt = txt
+	}
+	return v
+}
+
+func (s *Server) complete(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	sale, err := s.opt.Service.Complete(r.Context(), actor(who), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.viewSale(r, sale, false))
+	return nil
+}
+
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	if err := s.opt.Service.Cancel(r.Context(), actor(who), r.PathValue("id")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	return nil
+}
+
+func (s *Server) sale(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	sale, err := s.opt.Store.Sale(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.viewSale(r, &sale, true))
+	return nil
+}
+
+func (s *Server) receipt(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	no, err := strconv.ParseInt(r.PathValue("no"), 10, 64)
+	if err != nil || no <= 0 {
+		return fmt.Errorf("%w: receipt number", errBadRequest)
+	}
+	sale, err := s.opt.Store.SaleByReceipt(r.Context(), no)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.viewSale(r, &sale, true))
+	return nil
+}

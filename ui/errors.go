@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// APIError is the JSON body of every error answer: a stable code that
+// screens translate, and a message in English for logs and tools.
+type APIError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// errorCodes maps domain errors to stable codes and HTTP statuses. Features
+// add their own with Server.RegisterError.
+type errorCode struct {
+	err    error
+	code   string
+	status int
+}
+
+var errorCodes = []errorCode{
+	{pos.ErrNotAuthorized, "not_authorized", http.StatusUnauthorized},
+	{pos.ErrBadPIN, "bad_pin", http.StatusUnauthorized},
+	{pos.ErrLockedOut, "locked_out", http.StatusTooManyRequests},
+	{pos.ErrForbidden, "forbidden", http.StatusForbidden},
+	{pos.ErrWeakPIN, "weak_pin", http.StatusBadRequest},
+	{pos.ErrApprovalRequired, "approval_required", http.StatusForbidden},
+	{pos.ErrUnknownCode, "unknown_code", http.StatusNotFound},
+	{pos.ErrBadCheckDigit, "bad_check_digit", http.StatusBadRequest},
+	{pos.ErrBadCode, "bad_code", http.StatusBadRequest},
+	{pos.ErrNotFound, "not_found", http.StatusNotFound},
+	{pos.ErrInactiveItem, "inactive_item", http.StatusConflict},
+	{pos.ErrBadQuantity, "bad_quantity", http.StatusBadRequest},
+	{pos.ErrBadDiscount, "bad_discount", http.StatusBadRequest},
+	{pos.ErrBadPrice, "bad_price", http.StatusBadRequest},
+	{pos.ErrReasonRequired, "reason_required", http.StatusBadRequest},
+	{pos.ErrCartLocked, "cart_locked", http.StatusConflict},
+	{pos.ErrCartFull, "cart_full", http.StatusConflict},
+	{pos.ErrEmptyCart, "empty_cart", http.StatusConflict},
+	{pos.ErrTenderShort, "tender_short", http.StatusConflict},
+	{pos.ErrOverTender, "over_tender", http.StatusConflict},
+	{pos.ErrBadTender, "bad_tender", http.StatusBadRequest},
+	{pos.ErrSettled, "settled", http.StatusConflict},
+	{pos.ErrDeclined, "card_declined", http.StatusPaymentRequired},
+	{pos.ErrTerminalTimeout, "terminal_timeout", http.StatusGatewayTimeout},
+	{pos.ErrAborted, "card_aborted", http.StatusConflict},
+	{pos.ErrNoTerminal, "no_terminal", http.StatusServiceUnavailable},
+	{pos.ErrDuplicate, "duplicate", http.StatusConflict},
+	{pos.ErrInvalidItem, "invalid_item", http.StatusBadRequest},
+	{errBadRequest, "bad_request", http.StatusBadRequest},
+	{errTooLarge, "too_large", http.StatusRequestEntityTooLarge},
+}
+
+var (
+	errBadRequest = errors.New("ui: malformed request")
+	errTooLarge   = errors.New("ui: request too large")
+)
+
+// classify returns the code and status of err; unknown errors are internal
+// (and transient: disk full is reported as such).
+func (s *Server) classify(err error) (APIError, int) {
+	for _, e := range append(s.extraErrors, errorCodes...) {
+		if errors.Is(err, e.err) {
+			return APIError{Code: e.code, Message: err.Error()}, e.status
+		}
+	}
+	return APIError{Code: "internal", Message: err.Error()}, http.StatusInternalServerError
+}

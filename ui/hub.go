@@ -1,0 +1,232 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// Message is what the websocket pushes: a change of one kind, for one
+// station or (Station "") for every screen.
+type Message struct {
+	Type    string `json:"type"` // cart, sale, stock, pickup, device, sync, hello, ...
+	Station string `json:"station,omitempty"`
+	Data    any    `json:"data"`
+}
+
+// Hub fans changes out to websocket clients. Each client has a bounded
+// queue and its own writer goroutine; a client whose queue is full is
+// dropped, so a slow tablet never slows a till.
+type Hub struct {
+	s *Server
+
+	mu      sync.Mutex // guards clients
+	clients map[*client]struct{}
+}
+
+const (
+	clientQueue  = 256
+	pingInterval = 20 * time.Second
+	pongWait     = 2 * pingInterval
+	writeWait    = 5 * time.Second
+	maxInbound   = 4 << 10
+)
+
+type client struct {
+	conn    *websocket.Conn
+	who     pos.Session
+	watch   string // a station whose changes a customer display follows
+	send    chan []byte
+	stop    chan struct{}
+	stopped sync.Once
+}
+
+func newHub(s *Server) *Hub {
+	return &Hub{s: s, clients: map[*client]struct{}{}}
+}
+
+func (h *Hub) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true // not a browser: no ambient credentials to abuse
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if u.Host == r.Host {
+		return true
+	}
+	for _, o := range h.s.opt.Origins {
+		if o == origin {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
+	who, err := h.s.authenticate(r)
+	if err != nil {
+		h.s.writeError(w, r, err)
+		return
+	}
+	if !h.checkOrigin(r) {
+		h.s.log.Warn("websocket refused: cross-origin", "origin", r.Header.Get("Origin"))
+		h.s.writeError(w, r, pos.ErrForbidden)
+		return
+	}
+	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, CheckOrigin: h.checkOrigin}
+	conn, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	c := &client{conn: conn, who: who, watch: r.URL.Query().Get("watch"),
+		send: make(chan []byte, clientQueue), stop: make(chan struct{})}
+	h.mu.Lock()
+	h.clients[c] = struct{}{}
+	h.mu.Unlock()
+	go h.writeLoop(c)
+	go h.readLoop(c)
+	h.sendTo(c, Message{Type: "hello", Station: who.Station, Data: map[string]any{
+		"staff": who.Staff, "station": who.Station, "status": h.s.opt.Status()}})
+}
+
+// Clients is how many screens are connected.
+func (h *Hub) Clients() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+func (h *Hub) drop(c *client) {
+	c.stopped.Do(func() {
+		close(c.stop)
+		h.mu.Lock()
+		delete(h.clients, c)
+		h.mu.Unlock()
+		c.conn.Close()
+	})
+}
+
+func (h *Hub) closeAll() {
+	h.mu.Lock()
+	cs := make([]*client, 0, len(h.clients))
+	for c := range h.clients {
+		cs = append(cs, c)
+	}
+	h.mu.Unlock()
+	for _, c := range cs {
+		_ = c.conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "node stopping"), time.Now().Add(time.Second))
+		h.drop(c)
+	}
+}
+
+// DropSessions disconnects every client whose session matches f, for
+// example a revoked device.
+func (h *Hub) DropSessions(f func(pos.Session) bool) {
+	h.mu.Lock()
+	var cs []*client
+	for c := range h.clients {
+		if f(c.who) {
+			cs = append(cs, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range cs {
+		h.drop(c)
+	}
+}
+
+func (h *Hub) readLoop(c *client) {
+	defer h.drop(c)
+	c.conn.SetReadLimit(maxInbound)
+	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := c.conn.ReadMessage(); err != nil {
+			return
+		}
+	}
+}
+
+func (h *Hub) writeLoop(c *client) {
+	defer h.drop(c)
+	ping := time.NewTicker(pingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case b := <-c.send:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (h *Hub) sendTo(c *client, m Message) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		h.s.log.Error("websocket message", "type", m.Type, "err", err)
+		return
+	}
+	h.enqueue(c, b)
+}
+
+func (h *Hub) enqueue(c *client, b []byte) {
+	select {
+	case c.send <- b:
+	case <-c.stop:
+	default:
+		h.s.log.Warn("websocket client too slow; dropped", "staff", c.who.Staff.ID, "station", c.who.Station)
+		h.drop(c)
+	}
+}
+
+// wants reports whether c shows changes for station.
+func (c *client) wants(station string) bool {
+	return station == "" || c.who.Station == station || c.watch == station || c.who.Staff.Role >= pos.RoleManager
+}
+
+// Publish sends m to every client that shows it.
+func (h *Hub) Publish(m Message) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		h.s.log.Error("websocket message", "type", m.Type, "err", err)
+		return
+	}
+	h.mu.Lock()
+	cs := make([]*client, 0, len(h.clients))
+	for c := range h.clients {
+		if c.wants(m.Station) {
+			cs = append(cs, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range cs {
+		h.enqueue(c, b)
+	}
+}
+
+// Notify publishes a domain change; it is the pos.Service's Notify hook.
+func (h *Hub) Notify(ch pos.Change) {
+	station := ch.Station
+	if ch.Kind == "stock" {
+		station = ""
+	}
+	h.Publish(Message{Type: ch.Kind, Station: station, Data: ch.Value})
+}

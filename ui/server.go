@@ -1,0 +1,207 @@
+// Package ui serves the node's screens: the HTTP JSON API under /api/v1,
+// the websocket at /ws that pushes every change to the screens that show
+// it, and the web app embedded in the binary.
+//
+// Every endpoint but /healthz needs a staff session (a token from
+// POST /api/v1/login, sent as a Bearer header or the session cookie) or a
+// paired device's token; roles are checked on the server for each route.
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// Sessions keeps staff sessions. Session returns pos.ErrNotAuthorized for
+// an unknown or expired token.
+type Sessions interface {
+	CreateSession(ctx context.Context, token string, s pos.Session) error
+	Session(ctx context.Context, token string) (pos.Session, error)
+	DeleteSession(ctx context.Context, token string) error
+}
+
+// Options configure a Server. Service, Store and Sessions are required.
+type Options struct {
+	Service  *pos.Service
+	Store    pos.Store
+	Sessions Sessions
+	// Static is the web app; nil serves only the API.
+	Static fs.FS
+	// Stations are the configured stations, by id; a login names one.
+	// Nil accepts any station name.
+	Stations map[string]Station
+	// Origins are extra origins (scheme://host:port) allowed to open the
+	// websocket besides the node's own host.
+	Origins []string
+	// SessionTTL is how long a login lasts; zero means 12 hours.
+	SessionTTL time.Duration
+	// Status returns the node's sync and device status for screens; nil
+	// means none.
+	Status func() map[string]any
+	// Receipt renders a completed sale as receipt text for preview; nil
+	// means sales are shown without it.
+	Receipt func(ctx context.Context, s *pos.Sale, copy bool) (string, error)
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// MaxBody limits request bodies; zero means 64 KiB.
+	MaxBody int64
+}
+
+// Station is a till, pickup counter or tablet station as the screens see it.
+type Station struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // till, pickup, tablet
+	Name string `json:"name"`
+}
+
+// Server is the node's HTTP server handler.
+type Server struct {
+	opt         Options
+	mux         *http.ServeMux
+	hub         *Hub
+	extraErrors []errorCode
+	log         *slog.Logger
+}
+
+// NewServer returns a Server with its routes.
+func NewServer(opt Options) *Server {
+	if opt.SessionTTL == 0 {
+		opt.SessionTTL = 12 * time.Hour
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.MaxBody == 0 {
+		opt.MaxBody = 64 << 10
+	}
+	if opt.Status == nil {
+		opt.Status = func() map[string]any { return map[string]any{} }
+	}
+	s := &Server{opt: opt, mux: http.NewServeMux(), log: opt.Logger}
+	s.hub = newHub(s)
+	s.routes()
+	return s
+}
+
+// Hub is the websocket hub, to push changes to screens.
+func (s *Server) Hub() *Hub { return s.hub }
+
+// RegisterError maps err (matched with errors.Is) to a stable code and an
+// HTTP status, ahead of the built-in mappings. Call it before serving.
+func (s *Server) RegisterError(err error, code string, status int) {
+	s.extraErrors = append(s.extraErrors, errorCode{err, code, status})
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.mux.ServeHTTP(w, r)
+}
+
+// HandlerFunc is an API handler run for an authenticated caller.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request, who pos.Session) error
+
+// Handle registers an API route that needs at least role. Features add
+// their routes with it.
+func (s *Server) Handle(pattern string, role pos.Role, h HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+		who, err := s.authenticate(r)
+		if err == nil && who.Staff.Role < role {
+			err = fmt.Errorf("%w (needs %s)", pos.ErrForbidden, role)
+		}
+		if err == nil {
+			err = h(w, r, who)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, status := s.classify(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, map[string]APIError{"error": e})
+}
+
+const cookieName = "posnode_session"
+
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		return strings.TrimSpace(h[len("Bearer "):])
+	}
+	if c, err := r.Cookie(cookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+func (s *Server) authenticate(r *http.Request) (pos.Session, error) {
+	tok := bearer(r)
+	if tok == "" || len(tok) > 256 {
+		return pos.Session{}, pos.ErrNotAuthorized
+	}
+	return s.opt.Sessions.Session(r.Context(), tok)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body strictly: unknown fields, trailing data and
+// oversized bodies are errors.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: trailing data after the JSON object", errBadRequest)
+	}
+	return nil
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func clientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Shutdown closes every websocket; http.Server.Shutdown does not.
+func (s *Server) Shutdown() { s.hub.closeAll() }
