@@ -2,6 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -25,4 +29,146 @@ func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]pos.Ev
 		evs = append(evs, ev)
 	}
 	return evs, rows.Err()
+}
+
+// fixedTS formats t in UTC with a fixed number of digits, so that stored
+// times compare correctly as text.
+func fixedTS(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func metaInt(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, key string) (int64, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+func (tx *Tx) putMeta(key, value string) error {
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO meta(key, value) VALUES (?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// Ack records central's acknowledgement (the contract's ack topic): every
+// event of epoch up to and including through is done, and the rejected ones
+// are flagged with central's reason and done too, so they never hold up the
+// queue. An ack for another epoch changes nothing. The acknowledged point
+// never moves back, and never beyond the last recorded event. It returns
+// the node's acknowledged point afterwards and whether the ack was for
+// this node's epoch.
+func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []pos.Rejection) (ackedThrough int64, ok bool, err error) {
+	if epoch != db.epoch {
+		held, err := metaInt(ctx, db.r, "acked_through")
+		return held, false, err
+	}
+	err = db.Update(ctx, func(tx *Tx) error {
+		var last int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0)").Scan(&last); err != nil {
+			return err
+		}
+		held, err := metaInt(ctx, tx, "acked_through")
+		if err != nil {
+			return err
+		}
+		now := fixedTS(db.now())
+		through = min(max(through, 0), last)
+		if through > held {
+			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET acked = 1, acked_at = ? WHERE seq <= ? AND acked = 0", now, through); err != nil {
+				return err
+			}
+			if err := tx.putMeta("acked_through", strconv.FormatInt(through, 10)); err != nil {
+				return err
+			}
+			if err := tx.putMeta("last_delivery", now); err != nil {
+				return err
+			}
+			held = through
+		}
+		for _, r := range rejected {
+			reason := r.Reason
+			if reason == "" {
+				reason = "rejected"
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET rejected = ?, acked = 1,
+				acked_at = CASE WHEN acked_at = '' THEN ? ELSE acked_at END WHERE seq = ? AND rejected = ''`,
+				reason, now, r.Seq); err != nil {
+				return err
+			}
+		}
+		ackedThrough = held
+		return nil
+	})
+	return ackedThrough, err == nil, err
+}
+
+// OutboxStats describes the outbound queue.
+func (db *DB) OutboxStats(ctx context.Context) (pos.OutboxStats, error) {
+	st := pos.OutboxStats{Epoch: db.epoch}
+	var err error
+	if st.AckedThrough, err = metaInt(ctx, db.r, "acked_through"); err != nil {
+		return st, err
+	}
+	var oldest, lastDelivery sql.NullString
+	err = db.r.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0),
+		(SELECT count(*) FROM outbox WHERE acked = 0),
+		(SELECT created_at FROM outbox WHERE acked = 0 ORDER BY seq LIMIT 1),
+		(SELECT count(*) FROM outbox WHERE rejected != ''),
+		(SELECT value FROM meta WHERE key = 'last_delivery')`).
+		Scan(&st.LastSeq, &st.Depth, &oldest, &st.Rejected, &lastDelivery)
+	if err != nil {
+		return st, err
+	}
+	if oldest.Valid {
+		st.OldestUnacked = parseTS(oldest.String)
+	}
+	if lastDelivery.Valid {
+		st.LastDelivery = parseTS(lastDelivery.String)
+	}
+	return st, nil
+}
+
+// RejectedEvents lists the events central rejected, newest first, for a
+// manager to look at.
+func (db *DB) RejectedEvents(ctx context.Context, limit int) ([]pos.Event, []pos.Rejection, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT seq, id, type, time, data, rejected FROM outbox WHERE rejected != '' ORDER BY seq DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var evs []pos.Event
+	var rs []pos.Rejection
+	for rows.Next() {
+		ev := pos.Event{Epoch: db.epoch}
+		var at, data, reason string
+		if err := rows.Scan(&ev.Seq, &ev.ID, &ev.Type, &at, &data, &reason); err != nil {
+			return nil, nil, err
+		}
+		ev.Time, ev.Data = parseTS(at), []byte(data)
+		evs = append(evs, ev)
+		rs = append(rs, pos.Rejection{Seq: ev.Seq, Reason: reason})
+	}
+	return evs, rs, rows.Err()
+}
+
+// PruneAcked deletes events central acknowledged before cutoff. Events not
+// acknowledged, and events central rejected, are never pruned. It returns
+// how many rows went.
+func (db *DB) PruneAcked(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	err := db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE acked = 1 AND rejected = '' AND acked_at < ?", fixedTS(cutoff))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

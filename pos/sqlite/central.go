@@ -1,0 +1,269 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// Kinds of central's paged state.
+const (
+	KindCatalog = "catalog"
+	KindStock   = "stock"
+)
+
+// PageVersions returns the version of every page of kind ("catalog" or
+// "stock") the node holds.
+func (db *DB) PageVersions(ctx context.Context, kind string) (map[string]int64, error) {
+	return pageVersions(ctx, db.r, kind)
+}
+
+func pageVersions(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, kind string) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT page, version FROM sync_pages WHERE kind = ?", kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var p string
+		var v int64
+		if err := rows.Scan(&p, &v); err != nil {
+			return nil, err
+		}
+		m[p] = v
+	}
+	return m, rows.Err()
+}
+
+// ApplyManifest records central's manifest of kind, unless a newer one is
+// already held, and removes every held page the manifest no longer names
+// (catalog items of such a page are withdrawn from sale, stock counts of
+// such a page are forgotten), in one transaction. It reports whether the
+// manifest was applied and returns the page versions held afterwards, from
+// which the caller sees which pages it still has to fetch. A manifest of
+// the version already held is applied again (removal is idempotent).
+func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, error) {
+	if kind != KindCatalog && kind != KindStock {
+		return false, nil, fmt.Errorf("sqlite: unknown page kind %q", kind)
+	}
+	doc, err := json.Marshal(pages)
+	if err != nil {
+		return false, nil, err
+	}
+	var applied bool
+	var held map[string]int64
+	err = db.Update(ctx, func(tx *Tx) error {
+		var cur int64
+		err := tx.QueryRowContext(ctx, "SELECT version FROM sync_manifests WHERE kind = ?", kind).Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err == nil && version < cur {
+			held, err = pageVersions(ctx, tx, kind)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sync_manifests(kind, version, pages) VALUES (?, ?, ?)
+			ON CONFLICT(kind) DO UPDATE SET version = excluded.version, pages = excluded.pages`, kind, version, string(doc)); err != nil {
+			return err
+		}
+		if held, err = pageVersions(ctx, tx, kind); err != nil {
+			return err
+		}
+		for p := range held {
+			if _, ok := pages[p]; ok {
+				continue
+			}
+			if err := tx.removePage(kind, p); err != nil {
+				return err
+			}
+			delete(held, p)
+		}
+		applied = true
+		return nil
+	})
+	return applied, held, err
+}
+
+func (tx *Tx) removePage(kind, page string) error {
+	var q string
+	if kind == KindCatalog {
+		q = "UPDATE items SET active = 0, page = '' WHERE page = ?"
+	} else {
+		q = "DELETE FROM stock_central WHERE page = ?"
+	}
+	if _, err := tx.ExecContext(tx.ctx, q, page); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(tx.ctx, "DELETE FROM sync_pages WHERE kind = ? AND page = ?", kind, page)
+	return err
+}
+
+// pageGate reports whether version is newer than the held version of the
+// page, and records it if so.
+func (tx *Tx) pageGate(kind, page string, version int64) (bool, error) {
+	res, err := tx.ExecContext(tx.ctx, `INSERT INTO sync_pages(kind, page, version, applied_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT(kind, page) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at
+		WHERE excluded.version > sync_pages.version`, kind, page, version, fixedTS(tx.db.now()))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// pageSKUs lists the SKUs of table held on page.
+func (tx *Tx) pageSKUs(table, page string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(tx.ctx, "SELECT sku FROM "+table+" WHERE page = ?", page)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		m[s] = true
+	}
+	return m, rows.Err()
+}
+
+// ApplyCatalogPage replaces the content of one catalog page in one
+// transaction, if p.Version is newer than the version held: every item of
+// the page is stored, and items the page held before that are not in it
+// any more are withdrawn from sale (kept, inactive, so that old receipts
+// still name them). It reports whether the page was applied. An invalid
+// item fails the whole page and changes nothing.
+func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.VariableMeasure) (bool, error) {
+	var applied bool
+	err := db.Update(ctx, func(tx *Tx) error {
+		ok, err := tx.pageGate(KindCatalog, p.Page, p.Version)
+		if err != nil || !ok {
+			return err
+		}
+		old, err := tx.pageSKUs("items", p.Page)
+		if err != nil {
+			return err
+		}
+		for _, it := range p.Items {
+			if err := tx.PutItem(it, p.Page, vm); err != nil {
+				return fmt.Errorf("catalog page %s: %w", p.Page, err)
+			}
+			delete(old, it.SKU)
+		}
+		for sku := range old {
+			if _, err := tx.ExecContext(ctx, "UPDATE items SET active = 0, page = '' WHERE sku = ?", sku); err != nil {
+				return err
+			}
+		}
+		applied = true
+		return nil
+	})
+	return applied, err
+}
+
+// ApplyStockPage replaces central's counts of one stock page in one
+// transaction, if p.Version is newer than the version held; counts the
+// page held before that are not in it any more are forgotten. It reports
+// whether the page was applied.
+func (db *DB) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error) {
+	var applied bool
+	err := db.Update(ctx, func(tx *Tx) error {
+		ok, err := tx.pageGate(KindStock, p.Page, p.Version)
+		if err != nil || !ok {
+			return err
+		}
+		old, err := tx.pageSKUs("stock_central", p.Page)
+		if err != nil {
+			return err
+		}
+		for _, c := range p.Items {
+			if err := tx.SetCentralStock(c.SKU, c.OnHand, c.AsEpoch, c.AsSeq, p.Page); err != nil {
+				return fmt.Errorf("stock page %s: %w", p.Page, err)
+			}
+			delete(old, c.SKU)
+		}
+		for sku := range old {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM stock_central WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
+				return err
+			}
+		}
+		applied = true
+		return nil
+	})
+	return applied, err
+}
+
+// RecordInboundReject logs a payload from central that the node refused
+// and counts it.
+func (db *DB) RecordInboundReject(ctx context.Context, topic, reason string) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.NextCounter("inbound_rejects"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO inbound_rejects(topic, reason, at) VALUES (?, ?, ?)",
+			truncate(topic, 512), truncate(reason, 1024), fixedTS(db.now()))
+		return err
+	})
+}
+
+// InboundRejects returns how many payloads from central were refused since
+// the database was created.
+func (db *DB) InboundRejects(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.r.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM counters WHERE name = 'inbound_rejects'), 0)").Scan(&n)
+	return n, err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// OrderRecords keeps click-and-collect orders as central sent them, for a
+// node without a pickup desk of its own; see DB.OrderRecords.
+type OrderRecords struct{ db *DB }
+
+// OrderRecords returns the plain store of central's order records.
+func (db *DB) OrderRecords() OrderRecords { return OrderRecords{db} }
+
+// ApplyOrder stores the order's payload if its version is newer than the
+// one held, and reopens a closed record.
+func (r OrderRecords) ApplyOrder(ctx context.Context, raw []byte, o pos.Order) error {
+	return r.db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO central_orders(order_id, version, doc, closed, updated_at) VALUES (?, ?, ?, 0, ?)
+			ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, doc = excluded.doc, closed = 0,
+			updated_at = excluded.updated_at WHERE excluded.version > central_orders.version`,
+			o.ID, o.Version, string(raw), fixedTS(r.db.now()))
+		return err
+	})
+}
+
+// CloseOrder marks the order closed: central has cleared its record.
+func (r OrderRecords) CloseOrder(ctx context.Context, id string) error {
+	return r.db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE central_orders SET closed = 1, updated_at = ? WHERE order_id = ?", fixedTS(r.db.now()), id)
+		return err
+	})
+}
+
+// Get returns the held record of an order. The error wraps pos.ErrNotFound
+// when there is none.
+func (r OrderRecords) Get(ctx context.Context, id string) (version int64, doc []byte, closed bool, err error) {
+	var s string
+	err = r.db.r.QueryRowContext(ctx, "SELECT version, doc, closed FROM central_orders WHERE order_id = ?", id).Scan(&version, &s, &closed)
+	if err != nil {
+		return 0, nil, false, notFound("order", id, err)
+	}
+	return version, []byte(s), closed, nil
+}

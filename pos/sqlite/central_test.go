@@ -1,0 +1,194 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+func appendEvents(t *testing.T, db *sqlite.DB, n int) {
+	t.Helper()
+	err := db.Update(context.Background(), func(tx *sqlite.Tx) error {
+		for i := 0; i < n; i++ {
+			ev, err := pos.NewEvent("", pos.EventStockAdjusted, time.Now(), map[string]any{"sku": "1", "delta": 1, "reason": "count"})
+			if err != nil {
+				return err
+			}
+			if err := tx.AppendEvent(&ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAckStatsPrune(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	appendEvents(t, db, 10)
+	st, err := db.OutboxStats(ctx)
+	if err != nil || st.LastSeq != 10 || st.Depth != 10 || st.AckedThrough != 0 || st.OldestUnacked.IsZero() || !st.LastDelivery.IsZero() {
+		t.Fatalf("stats = %+v, %v", st, err)
+	}
+	// Another epoch's ack changes nothing.
+	if through, ok, err := db.Ack(ctx, "other-epoch", 10, nil); err != nil || ok || through != 0 {
+		t.Fatalf("foreign ack = %d %v %v", through, ok, err)
+	}
+	through, ok, err := db.Ack(ctx, db.Epoch(), 4, []pos.Rejection{{Seq: 3, Reason: "unknown sku"}, {Seq: 7, Reason: "bad"}})
+	if err != nil || !ok || through != 4 {
+		t.Fatalf("ack = %d %v %v", through, ok, err)
+	}
+	// An older ack never moves the point back; an ack past the last event is clamped.
+	if through, _, _ = db.Ack(ctx, db.Epoch(), 2, nil); through != 4 {
+		t.Fatalf("ack went back to %d", through)
+	}
+	st, _ = db.OutboxStats(ctx)
+	if st.AckedThrough != 4 || st.Depth != 5 || st.Rejected != 2 || st.LastDelivery.IsZero() {
+		t.Fatalf("stats after ack = %+v", st)
+	}
+	evs, rs, err := db.RejectedEvents(ctx, 10)
+	if err != nil || len(evs) != 2 || rs[0].Seq != 7 || rs[1].Reason != "unknown sku" {
+		t.Fatalf("rejected = %+v %+v %v", evs, rs, err)
+	}
+	// Unacked rows never pruned; rejected kept; acked pruned after cutoff.
+	now = now.Add(time.Hour)
+	n, err := db.PruneAcked(ctx, now)
+	if err != nil || n != 3 {
+		t.Fatalf("pruned %d, %v; want the 3 acked and not rejected", n, err)
+	}
+	left, _ := db.EventsAfter(ctx, 0, 100)
+	if len(left) != 7 || left[0].Seq != 3 {
+		t.Fatalf("left = %d rows, first %+v", len(left), left[0])
+	}
+	if through, _, _ = db.Ack(ctx, db.Epoch(), 99, nil); through != 10 {
+		t.Fatalf("ack beyond last = %d, want 10", through)
+	}
+	st, _ = db.OutboxStats(ctx)
+	if st.Depth != 0 || !st.OldestUnacked.IsZero() || st.LastSeq != 10 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestCatalogPagesAndManifest(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	item := func(sku string, price int64) pos.Item {
+		return pos.Item{SKU: sku, Active: true, Names: map[string]string{"en": "Item " + sku}, Barcodes: []string{"73100000" + sku}, Unit: pos.UnitEach, Price: price, TaxRateBP: 2500}
+	}
+	ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 2, Items: []pos.Item{item("10001", 100), item("10002", 200)}}, pos.Sweden)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	// Same or older version: ignored.
+	ok, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 2, Items: []pos.Item{item("10001", 999)}}, pos.Sweden)
+	if err != nil || ok {
+		t.Fatal("same version applied", err)
+	}
+	// An invalid item fails the whole page.
+	bad := item("10003", 5)
+	bad.Unit = "litre"
+	if _, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 3, Items: []pos.Item{item("10001", 1), bad}}, pos.Sweden); !errors.Is(err, pos.ErrInvalidItem) {
+		t.Fatalf("invalid item: %v", err)
+	}
+	if it, _ := db.ItemByCode(ctx, "10001"); it.Price != 100 {
+		t.Fatalf("half-applied page: %+v", it)
+	}
+	// A newer version: 10002 leaves, 10001 changes price.
+	if ok, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 3, Items: []pos.Item{item("10001", 150)}}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if it, _ := db.ItemByCode(ctx, "10001"); it.Price != 150 || !it.Active {
+		t.Fatalf("10001 = %+v", it)
+	}
+	if it, _ := db.ItemByCode(ctx, "10002"); it.Active {
+		t.Fatalf("10002 still active: %+v", it)
+	}
+	if _, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "1", Version: 1, Items: []pos.Item{item("10005", 500)}}, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	applied, held, err := db.ApplyManifest(ctx, sqlite.KindCatalog, 10, map[string]int64{"1": 1, "2": 4})
+	if err != nil || !applied || len(held) != 1 || held["1"] != 1 {
+		t.Fatalf("manifest: %v %v %v", applied, held, err)
+	}
+	if it, _ := db.ItemByCode(ctx, "10001"); it.Active {
+		t.Fatalf("item of a removed page still active: %+v", it)
+	}
+	if applied, _, _ = db.ApplyManifest(ctx, sqlite.KindCatalog, 9, map[string]int64{}); applied {
+		t.Fatal("older manifest applied")
+	}
+	if vs, _ := db.PageVersions(ctx, sqlite.KindCatalog); len(vs) != 1 {
+		t.Fatalf("pages = %v", vs)
+	}
+}
+
+func TestStockPage(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	appendEvents(t, db, 1)
+	err := db.Update(ctx, func(tx *sqlite.Tx) error {
+		return tx.AddMovements(1, time.Now(), []pos.Movement{{SKU: "A", Delta: -2, Reason: "sale"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ApplyStockPage(ctx, pos.StockPage{Page: "0", Version: 1, Items: []pos.StockCount{{SKU: "A", OnHand: 10, AsEpoch: db.Epoch(), AsSeq: 1}, {SKU: "B", OnHand: 5}}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := db.Stock(ctx, "A"); st.OnHand != 10 {
+		t.Fatalf("A = %+v (count includes seq 1)", st)
+	}
+	if _, err := db.ApplyStockPage(ctx, pos.StockPage{Page: "0", Version: 2, Items: []pos.StockCount{{SKU: "A", OnHand: 10, AsEpoch: "old-epoch", AsSeq: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := db.Stock(ctx, "A"); st.OnHand != 8 {
+		t.Fatalf("A = %+v (count of another epoch includes none of ours)", st)
+	}
+	if st, _ := db.Stock(ctx, "B"); st.Central != 0 {
+		t.Fatalf("B left the page but = %+v", st)
+	}
+}
+
+func TestOrderRecordsAndRejects(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	r := db.OrderRecords()
+	if err := r.ApplyOrder(ctx, []byte(`{"v":2}`), pos.Order{ID: "W-1", Version: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ApplyOrder(ctx, []byte(`{"v":1}`), pos.Order{ID: "W-1", Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if v, doc, closed, err := r.Get(ctx, "W-1"); err != nil || v != 2 || string(doc) != `{"v":2}` || closed {
+		t.Fatalf("order = %d %s %v %v", v, doc, closed, err)
+	}
+	if err := r.CloseOrder(ctx, "W-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, closed, _ := r.Get(ctx, "W-1"); !closed {
+		t.Fatal("order not closed")
+	}
+	if _, _, _, err := r.Get(ctx, "W-2"); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("missing order: %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := db.RecordInboundReject(ctx, "pos/v1/stores/s/settings", "bad json"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := db.InboundRejects(ctx); n != 2 || err != nil {
+		t.Fatalf("rejects = %d %v", n, err)
+	}
+}
