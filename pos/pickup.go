@@ -1,0 +1,231 @@
+package pos
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Order statuses as central sends them. Fulfilment states belong to the
+// store (PickupState) and never travel on the orders topic.
+const (
+	OrderPlaced    = "placed"
+	OrderCancelled = "cancelled"
+)
+
+// Payment statuses of an order.
+const (
+	OrderPaid        = "paid"          // paid online
+	OrderPayAtPickup = "pay_at_pickup" // the till takes payment at handover
+)
+
+// Order is a click-and-collect order as central publishes it on the
+// retained orders/{order_id} topic. Each publication carries a higher
+// Version; the node applies only versions above the one it holds.
+type Order struct {
+	ID         string        `json:"order_id"`
+	Version    int64         `json:"version"`
+	Status     string        `json:"status"` // OrderPlaced or OrderCancelled
+	PlacedAt   time.Time     `json:"placed_at"`
+	CollectBy  time.Time     `json:"collect_by"`
+	Customer   OrderCustomer `json:"customer"`
+	PickupCode string        `json:"pickup_code"`
+	Payment    OrderPayment  `json:"payment"`
+	Lines      []OrderLine   `json:"lines"`
+	// Arrival is set when the customer has said "I'm here"; nil before.
+	Arrival *Arrival `json:"arrival"`
+}
+
+// OrderCustomer is who collects an order.
+type OrderCustomer struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	Language string `json:"language"`
+}
+
+// OrderPayment says whether an order is paid and for how much.
+type OrderPayment struct {
+	Status   string `json:"status"` // OrderPaid or OrderPayAtPickup
+	Amount   int64  `json:"amount"` // minor units
+	Currency string `json:"currency"`
+}
+
+// OrderLine is one line of an order. Qty is in pieces, or grams for items
+// sold by weight; UnitPrice is what the customer was quoted.
+type OrderLine struct {
+	LineID    string `json:"line_id"`
+	SKU       string `json:"sku"`
+	Name      string `json:"name"`
+	Qty       int64  `json:"qty"`
+	UnitPrice int64  `json:"unit_price"`
+}
+
+// Arrival is a customer waiting outside (curbside). At is when the customer
+// said so; the zero value means "now" when the arrival is recorded.
+type Arrival struct {
+	At   time.Time `json:"at"`
+	Bay  string    `json:"bay"`
+	Note string    `json:"note"`
+}
+
+// ErrInvalidOrder reports an order payload that cannot be applied. It is
+// permanent for that payload: the node logs it, counts it and waits for a
+// newer version.
+var ErrInvalidOrder = errors.New("pos: invalid order")
+
+var (
+	orderIDPattern    = regexp.MustCompile(`^[A-Za-z0-9._\-/]{1,64}$`)
+	pickupCodePattern = regexp.MustCompile(`^[A-Za-z0-9\-]{1,32}$`)
+	currencyPattern   = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// MaxOrderSize is the largest order payload ParseOrder accepts.
+const MaxOrderSize = 1 << 20
+
+// ParseOrder decodes and validates an order payload from central. Unknown
+// fields are ignored, as the contract asks. A placed order must carry every
+// field of the contract's order (arrival may be null); a cancelled one
+// needs only order_id, version and status, so that a cancellation is never
+// lost to a missing detail. The error wraps ErrInvalidOrder and names the
+// field.
+func ParseOrder(b []byte) (Order, error) {
+	var o Order
+	if len(b) > MaxOrderSize {
+		return o, fmt.Errorf("%w: payload of %d bytes is larger than %d", ErrInvalidOrder, len(b), MaxOrderSize)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return o, fmt.Errorf("%w: not a JSON object: %v", ErrInvalidOrder, err)
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return Order{}, fmt.Errorf("%w: %v", ErrInvalidOrder, err)
+	}
+	required := []string{"order_id", "version", "status"}
+	if o.Status != OrderCancelled {
+		required = append(required, "placed_at", "collect_by", "customer", "pickup_code", "payment", "lines")
+	}
+	for _, k := range required {
+		if v, ok := fields[k]; !ok || string(v) == "null" {
+			return Order{}, fmt.Errorf("%w: field %q is missing", ErrInvalidOrder, k)
+		}
+	}
+	if err := o.Validate(); err != nil {
+		return Order{}, err
+	}
+	return o, nil
+}
+
+// Validate reports whether o can be applied. The error wraps
+// ErrInvalidOrder and names the order and the field.
+func (o *Order) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w %q: %s", ErrInvalidOrder, o.ID, fmt.Sprintf(format, a...))
+	}
+	if !orderIDPattern.MatchString(o.ID) {
+		return bad("order_id must be 1-64 characters of A-Z a-z 0-9 . _ - /")
+	}
+	if o.Version < 1 {
+		return bad("version must be a positive integer, not %d", o.Version)
+	}
+	switch o.Status {
+	case OrderCancelled:
+		return nil // the rest of a cancelled record is not used
+	case OrderPlaced:
+	default:
+		return bad("status must be %q or %q, not %q", OrderPlaced, OrderCancelled, o.Status)
+	}
+	if o.PlacedAt.IsZero() || o.CollectBy.IsZero() {
+		return bad("placed_at and collect_by must be RFC 3339 times")
+	}
+	if o.CollectBy.Before(o.PlacedAt) {
+		return bad("collect_by %s is before placed_at %s", o.CollectBy.Format(time.RFC3339), o.PlacedAt.Format(time.RFC3339))
+	}
+	c := o.Customer
+	if err := checkText("customer.name", c.Name, 1, 200); err != nil {
+		return bad("%v", err)
+	}
+	for _, f := range []struct{ name, v string }{{"customer.id", c.ID}, {"customer.phone", c.Phone}, {"customer.language", c.Language}} {
+		if err := checkText(f.name, f.v, 0, 64); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if !pickupCodePattern.MatchString(o.PickupCode) {
+		return bad("pickup_code must be 1-32 characters of A-Z a-z 0-9 -")
+	}
+	p := o.Payment
+	if p.Status != OrderPaid && p.Status != OrderPayAtPickup {
+		return bad("payment.status must be %q or %q, not %q", OrderPaid, OrderPayAtPickup, p.Status)
+	}
+	if p.Amount < 0 || p.Amount > MaxPrice*MaxLines {
+		return bad("payment.amount %d out of range", p.Amount)
+	}
+	if !currencyPattern.MatchString(p.Currency) {
+		return bad("payment.currency must be an ISO 4217 code such as SEK, not %q", p.Currency)
+	}
+	if len(o.Lines) == 0 || len(o.Lines) > MaxLines {
+		return bad("an order has 1 to %d lines, not %d", MaxLines, len(o.Lines))
+	}
+	seen := make(map[string]bool, len(o.Lines))
+	for i, l := range o.Lines {
+		if err := checkText("line_id", l.LineID, 1, 64); err != nil {
+			return bad("line %d: %v", i+1, err)
+		}
+		if seen[l.LineID] {
+			return bad("line_id %q appears twice", l.LineID)
+		}
+		seen[l.LineID] = true
+		if !skuPattern.MatchString(l.SKU) {
+			return bad("line %s: sku must be 1-64 characters of A-Z a-z 0-9 . _ - /", l.LineID)
+		}
+		if err := checkText("name", l.Name, 0, 200); err != nil {
+			return bad("line %s: %v", l.LineID, err)
+		}
+		if l.Qty <= 0 || l.Qty > MaxQuantity {
+			return bad("line %s: qty %d out of range 1..%d", l.LineID, l.Qty, MaxQuantity)
+		}
+		if l.UnitPrice < 0 || l.UnitPrice > MaxPrice {
+			return bad("line %s: unit_price %d out of range 0..%d", l.LineID, l.UnitPrice, MaxPrice)
+		}
+	}
+	if a := o.Arrival; a != nil {
+		if err := a.validate(); err != nil {
+			return bad("arrival: %v", err)
+		}
+	}
+	return nil
+}
+
+func (a *Arrival) validate() error {
+	if err := checkText("bay", a.Bay, 0, 32); err != nil {
+		return err
+	}
+	return checkText("note", a.Note, 0, 500)
+}
+
+// checkText reports whether v is valid UTF-8 without control characters and
+// between lo and hi bytes long.
+func checkText(name, v string, lo, hi int) error {
+	if len(v) < lo || len(v) > hi {
+		if lo > 0 {
+			return fmt.Errorf("%s must be %d to %d bytes long", name, lo, hi)
+		}
+		return fmt.Errorf("%s must be at most %d bytes long", name, hi)
+	}
+	if !utf8.ValidString(v) {
+		return fmt.Errorf("%s is not valid UTF-8", name)
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fmt.Errorf("%s contains a control character", name)
+	}
+	return nil
+}
+
+// PickupQR is what the customer's QR code encodes: PICKUP:{order_id}:{code}.
+func PickupQR(orderID, code string) string {
+	return "PICKUP:" + orderID + ":" + code
+}
