@@ -1,0 +1,50 @@
+# posnode — run `make help` for the targets.
+GO        ?= go
+DATA      ?= ./data
+HTTP      ?= localhost:8080
+PKGS_DEB  := mosquitto socat chromium
+BENCHTIME ?= 1x
+FUZZTIME  ?= 30s
+
+.PHONY: help run test test-deps check bench fuzz fuzz-short chaos tidy-check screenshots
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+run: ## run the node with the demo store: data in ./data, offline, UI on http://localhost:8080
+	$(GO) run ./cmd/posnode run --demo --data $(DATA) --http $(HTTP)
+
+test-deps: ## install the system packages the tests need (mosquitto, socat, chromium) when missing
+	@bash scripts/test-deps.sh $(PKGS_DEB)
+
+test: test-deps tidy-check ## everything CI runs: vet, unit, integration, browser, short fuzz and chaos slices
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 8m ./...
+	$(MAKE) fuzz-short
+
+tidy-check: ## fail when gofmt or go mod tidy would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	@cp go.mod /tmp/posnode.go.mod.bak; cp go.sum /tmp/posnode.go.sum.bak; \
+	  $(GO) mod tidy; \
+	  if ! cmp -s go.mod /tmp/posnode.go.mod.bak || ! cmp -s go.sum /tmp/posnode.go.sum.bak; then \
+	    echo "go mod tidy changed go.mod/go.sum; run 'go mod tidy' and commit"; \
+	    cp /tmp/posnode.go.mod.bak go.mod; cp /tmp/posnode.go.sum.bak go.sum; exit 1; fi
+
+check: test-deps ## vet, race tests and the dependency rule
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+bench: test-deps ## every benchmark; writes docs/benchmarks.md
+	bash scripts/bench.sh
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+fuzz-short: ## a few seconds of every fuzz target (part of make test)
+	FUZZTIME=2s bash scripts/fuzz.sh
+
+chaos: ## the crash harness: SIGKILL the node under load many times
+	POSNODE_CHAOS_KILLS=100 $(GO) test -count=1 -timeout 30m -run TestChaos ./cmd/posnode/
+
+-include build/*.mk

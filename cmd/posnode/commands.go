@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+//go:embed demo_catalog.csv
+var demoCatalog []byte
+
+func dbPath(cfg Config) string { return filepath.Join(cfg.Data, "posnode.db") }
+
+func openDB(ctx context.Context, cfg Config, opt sqlite.Options) (*sqlite.DB, error) {
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return sqlite.Open(ctx, dbPath(cfg), opt)
+}
+
+func subFlags(name string, args []string, stderr io.Writer, all bool) (*flags, Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f flags
+	f.register(fs, all)
+	if err := fs.Parse(args); err != nil {
+		return nil, Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return nil, Config{}, fmt.Errorf("%s: unexpected arguments %v", name, fs.Args())
+	}
+	cfg, err := f.load(fs)
+	return &f, cfg, err
+}
+
+func cmdPorts(stdout io.Writer) error {
+	ports, err := serialdev.Ports()
+	if err != nil {
+		return err
+	}
+	if len(ports) == 0 {
+		fmt.Fprintln(stdout, "no serial ports found")
+		return nil
+	}
+	for _, p := range ports {
+		fmt.Fprintln(stdout, p.String())
+	}
+	return nil
+}
+
+func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, stderr io.Writer) error {
+	_, cfg, err := subFlags("import catalog", args, stderr, false)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	items, err := pos.ParseCatalogCSV(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w; nothing was imported", file, err)
+	}
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.PutItems(ctx, items, pos.Markets[cfg.Market]); err != nil {
+		return fmt.Errorf("%s: %w; nothing was imported", file, err)
+	}
+	fmt.Fprintf(stdout, "imported %d items from %s\n", len(items), file)
+	return nil
+}
+
+func cmdBackup(ctx context.Context, file string, args []string, stdout, stderr io.Writer) error {
+	_, cfg, err := subFlags("backup", args, stderr, false)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(dbPath(cfg)); err != nil {
+		return fmt.Errorf("no database at %s: %w", dbPath(cfg), err)
+	}
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, file); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", dbPath(cfg), file)
+	return nil
+}
+
+// Demo staff, printed at start when the demo is seeded.
+var demoStaff = []struct {
+	id, name, pin string
+	role          pos.Role
+}{
+	{"1", "Cashier Demo", "1111", pos.RoleCashier},
+	{"2", "Supervisor Demo", "2222", pos.RoleSupervisor},
+	{"3", "Manager Demo", "3333", pos.RoleManager},
+}
+
+// seedDemo fills an empty database with the demo catalog, stock and staff.
+// It does nothing to a database that has items.
+func seedDemo(ctx context.Context, db *sqlite.DB, market pos.VariableMeasure, out io.Writer) error {
+	n, err := db.CountItems(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	items, err := pos.ParseCatalogCSV(bytes.NewReader(demoCatalog))
+	if err != nil {
+		return fmt.Errorf("demo catalog: %w", err)
+	}
+	err = db.Update(ctx, func(tx *sqlite.Tx) error {
+		for _, it := range items {
+			if err := tx.PutItem(it, "", market); err != nil {
+				return err
+			}
+			qty := int64(40)
+			if it.Unit == pos.UnitKg {
+				qty = 25_000 // grams
+			}
+			if err := tx.SetCentralStock(it.SKU, qty, "", 0, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range demoStaff {
+		h, err := pos.HashPIN(s.pin)
+		if err != nil {
+			return err
+		}
+		if err := db.PutStaff(ctx, pos.Staff{ID: s.id, Name: s.name, Role: s.role, PINHash: h, Active: true}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "demo: seeded %d items and %d staff\n", len(items), len(demoStaff))
+	return nil
+}

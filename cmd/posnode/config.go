@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// Config is the node's configuration file (TOML). Every key is documented
+// in docs/config.md and in the example posnode.example.toml.
+type Config struct {
+	Data   string `toml:"data"`   // directory of the database and backups
+	HTTP   string `toml:"http"`   // listen address of the UI and API
+	Store  string `toml:"store"`  // store id, as central knows it
+	Node   string `toml:"node"`   // node id within the store
+	Market string `toml:"market"` // variable-measure barcode table: SE
+	Demo   bool   `toml:"demo"`   // seed a demo catalog and staff into an empty database
+	// Origins allowed to open the websocket besides the node's own host.
+	Origins []string `toml:"origins"`
+
+	MQTT     MQTTConfig      `toml:"mqtt"`
+	Policy   pos.Policy      `toml:"policy"`
+	Backup   BackupConfig    `toml:"backup"`
+	Sync     SyncConfig      `toml:"sync"`
+	Stations []StationConfig `toml:"stations"`
+}
+
+// MQTTConfig is the connection to central's broker.
+type MQTTConfig struct {
+	URL      string `toml:"url"` // empty: offline
+	Username string `toml:"username"`
+	Password string `toml:"password"`
+	CAFile   string `toml:"ca_file"`
+	CertFile string `toml:"cert_file"`
+	KeyFile  string `toml:"key_file"`
+}
+
+// SyncConfig tunes the event sender.
+type SyncConfig struct {
+	Window      int      `toml:"window"`       // events in flight; 0: default
+	ResendAfter duration `toml:"resend_after"` // resend when the ack is stuck this long
+	Retention   duration `toml:"retention"`    // keep acknowledged events this long
+}
+
+// BackupConfig schedules online backups.
+type BackupConfig struct {
+	Every duration `toml:"every"` // 0: no scheduled backups
+	Keep  int      `toml:"keep"`  // backups kept; 0: 7
+}
+
+// StationConfig is a till, a pickup counter or a tablet station with its
+// devices.
+type StationConfig struct {
+	ID             string `toml:"id"`
+	Kind           string `toml:"kind"` // till, pickup, tablet
+	Name           string `toml:"name"`
+	Scanner        string `toml:"scanner"`         // serial port or /dev/serial/by-id path; empty: none
+	ScannerSerial  string `toml:"scanner_serial"`  // "9600,8,none,1"; empty: 9600 8N1
+	Printer        string `toml:"printer"`         // serial port; empty: a virtual printer
+	PrinterSerial  string `toml:"printer_serial"`  // "38400,8,none,1"; empty: 38400 8N1
+	PrinterProfile string `toml:"printer_profile"` // tm-t20, tm-t88, generic58; empty: tm-t20
+	Display        string `toml:"display"`         // 2x20 customer display port; empty: none
+	DisplaySerial  string `toml:"display_serial"`
+	DrawerOpenHigh bool   `toml:"drawer_open_high"` // drawer sensor polarity
+}
+
+type duration struct{ time.Duration }
+
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("duration %q: %w (examples: 30s, 5m, 24h)", b, err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// DefaultConfig is what `make run` uses when no file is given: a demo
+// store with one till, data in ./data, offline.
+func DefaultConfig() Config {
+	return Config{
+		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true,
+		Policy:   pos.DefaultPolicy(),
+		Stations: []StationConfig{{ID: "till-1", Kind: "till", Name: "Till 1"}, {ID: "pickup", Kind: "pickup", Name: "Pickup counter"}, {ID: "tablet", Kind: "tablet", Name: "Tablets"}},
+	}
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// LoadConfig reads a TOML file over the defaults. Unknown keys are errors,
+// so a typo is never silently ignored.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	cfg.Demo = false
+	if path == "" {
+		return cfg, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, err
+	}
+	return parseConfig(b, cfg)
+}
+
+func parseConfig(b []byte, cfg Config) (Config, error) {
+	cfg.Stations = nil
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&cfg)
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return cfg, fmt.Errorf("config: unknown keys: %s", strings.Join(keys, ", "))
+	}
+	if len(cfg.Stations) == 0 {
+		cfg.Stations = DefaultConfig().Stations
+	}
+	return cfg, nil
+}
+
+// Validate checks the whole configuration and reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if !idPattern.MatchString(c.Store) {
+		errs = append(errs, fmt.Errorf("store %q: 1-64 characters of A-Z a-z 0-9 _ -", c.Store))
+	}
+	if !idPattern.MatchString(c.Node) {
+		errs = append(errs, fmt.Errorf("node %q: 1-64 characters of A-Z a-z 0-9 _ -", c.Node))
+	}
+	if _, ok := pos.Markets[c.Market]; !ok {
+		errs = append(errs, fmt.Errorf("market %q: unknown (known: SE)", c.Market))
+	}
+	if c.Data == "" {
+		errs = append(errs, errors.New("data: a directory is required"))
+	}
+	if u := c.MQTT.URL; u != "" && !strings.HasPrefix(u, "tcp://") && !strings.HasPrefix(u, "ssl://") &&
+		!strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://") {
+		errs = append(errs, fmt.Errorf("mqtt.url %q: must start with tcp://, ssl://, ws:// or wss://", u))
+	}
+	seen := map[string]bool{}
+	ports := map[string]string{}
+	for i, s := range c.Stations {
+		if !idPattern.MatchString(s.ID) {
+			errs = append(errs, fmt.Errorf("stations[%d].id %q: 1-64 characters of A-Z a-z 0-9 _ -", i, s.ID))
+		}
+		if seen[s.ID] {
+			errs = append(errs, fmt.Errorf("stations[%d].id %q: used twice", i, s.ID))
+		}
+		seen[s.ID] = true
+		switch s.Kind {
+		case "till", "pickup", "tablet":
+		default:
+			errs = append(errs, fmt.Errorf("stations[%d].kind %q: till, pickup or tablet", i, s.Kind))
+		}
+		for _, p := range []string{s.Scanner, s.Printer, s.Display} {
+			if p == "" {
+				continue
+			}
+			if other, dup := ports[p]; dup {
+				errs = append(errs, fmt.Errorf("stations[%d]: port %s is already used by station %s", i, p, other))
+			}
+			ports[p] = s.ID
+		}
+	}
+	return errors.Join(errs...)
+}

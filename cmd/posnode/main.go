@@ -1,0 +1,157 @@
+// Command posnode is the store's point-of-sale and click-and-collect node.
+//
+// Usage:
+//
+//	posnode run [--config FILE] [--data DIR] [--http ADDR] [--store ID] [--node ID]
+//	            [--mqtt URL] [--scanner PORT] [--printer PORT] [--demo]
+//	posnode version
+//	posnode ports
+//	posnode import catalog FILE.csv [--config FILE] [--data DIR]
+//	posnode backup FILE [--config FILE] [--data DIR]
+//
+// See the README and docs/config.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Stamped by the build (make dist): -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "posnode:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `posnode: the store's point-of-sale and click-and-collect node
+
+Commands:
+  run                   run the node (see posnode run -h)
+  version               print the version and commit
+  ports                 list serial ports with their USB identities
+  import catalog FILE   import a catalog CSV into the database (offline bootstrap)
+  backup FILE           write a consistent copy of the live database to FILE
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		return cmdRun(ctx, rest, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "posnode %s (commit %s)\n", version, commit)
+		return nil
+	case "ports":
+		return cmdPorts(stdout)
+	case "import":
+		if len(rest) < 2 || rest[0] != "catalog" {
+			return errors.New("usage: posnode import catalog FILE.csv [--config FILE] [--data DIR]")
+		}
+		return cmdImportCatalog(ctx, rest[1], rest[2:], stdout, stderr)
+	case "backup":
+		if len(rest) < 1 {
+			return errors.New("usage: posnode backup FILE [--config FILE] [--data DIR]")
+		}
+		return cmdBackup(ctx, rest[0], rest[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// flags are the command-line overrides of the config file.
+type flags struct {
+	config, data, http, store, node, mqtt, scanner, printer string
+	demo                                                    bool
+}
+
+func (f *flags) register(fs *flag.FlagSet, all bool) {
+	fs.StringVar(&f.config, "config", "", "TOML config file (default: built-in demo settings)")
+	fs.StringVar(&f.data, "data", "", "data directory (overrides config)")
+	if !all {
+		return
+	}
+	fs.StringVar(&f.http, "http", "", "listen address of the UI and API, e.g. :8080 (overrides config)")
+	fs.StringVar(&f.store, "store", "", "store id (overrides config)")
+	fs.StringVar(&f.node, "node", "", "node id (overrides config)")
+	fs.StringVar(&f.mqtt, "mqtt", "", "broker URL, tcp://host:1883 or ssl://host:8883; empty: offline (overrides config)")
+	fs.StringVar(&f.scanner, "scanner", "", "scanner serial port of the first till (overrides config)")
+	fs.StringVar(&f.printer, "printer", "", "printer serial port of the first till (overrides config)")
+	fs.BoolVar(&f.demo, "demo", false, "seed a demo catalog and staff into an empty database")
+}
+
+// load reads the config file (or the built-in default) and applies flags.
+func (f *flags) load(fs *flag.FlagSet) (Config, error) {
+	cfg := DefaultConfig()
+	if f.config != "" {
+		var err error
+		if cfg, err = LoadConfig(f.config); err != nil {
+			return cfg, err
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["data"] {
+		cfg.Data = f.data
+	}
+	if set["http"] {
+		cfg.HTTP = f.http
+	}
+	if set["store"] {
+		cfg.Store = f.store
+	}
+	if set["node"] {
+		cfg.Node = f.node
+	}
+	if set["mqtt"] {
+		cfg.MQTT.URL = f.mqtt
+	}
+	if set["demo"] {
+		cfg.Demo = f.demo
+	}
+	if set["scanner"] || set["printer"] {
+		i := firstTill(cfg.Stations)
+		if i < 0 {
+			cfg.Stations = append(cfg.Stations, StationConfig{ID: "till-1", Kind: "till", Name: "Till 1"})
+			i = len(cfg.Stations) - 1
+		}
+		if set["scanner"] {
+			cfg.Stations[i].Scanner = f.scanner
+		}
+		if set["printer"] {
+			cfg.Stations[i].Printer = f.printer
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+func firstTill(ss []StationConfig) int {
+	for i, s := range ss {
+		if s.Kind == "till" {
+			return i
+		}
+	}
+	return -1
+}

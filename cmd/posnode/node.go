@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/simterminal"
+	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/ui"
+)
+
+// node is the running posnode: every part, wired.
+type node struct {
+	cfg Config
+	log *slog.Logger
+	db  *sqlite.DB
+	svc *pos.Service
+	web *ui.Server
+	// parts are the long-running parts, each Run(ctx) error.
+	parts []func(ctx context.Context) error
+	// wake is told about new outbound events (the sender, when connected).
+	wake func([]pos.Event)
+}
+
+func newID() string {
+	if id, err := uuid.NewV7(); err == nil {
+		return id.String()
+	}
+	return uuid.NewString()
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	_, cfg, err := subFlags("run", args, stderr, true)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	n, err := newNode(ctx, cfg, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer n.db.Close()
+	return n.run(ctx)
+}
+
+func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*node, error) {
+	n := &node{cfg: cfg, log: log}
+	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, OnEvents: func(evs []pos.Event) {
+		if n.wake != nil {
+			n.wake(evs)
+		}
+	}})
+	if err != nil {
+		return nil, err
+	}
+	n.db = db
+	market := pos.Markets[cfg.Market]
+	if cfg.Demo {
+		if err := seedDemo(ctx, db, market, out); err != nil {
+			db.Close()
+			return nil, err
+		}
+		fmt.Fprintln(out, "demo staff (staff number / PIN): 1 / 1111 cashier, 2 / 2222 supervisor, 3 / 3333 manager")
+	}
+	stations := map[string]ui.Station{}
+	for _, s := range cfg.Stations {
+		stations[s.ID] = ui.Station{ID: s.ID, Kind: s.Kind, Name: s.Name}
+	}
+	var hub *ui.Hub
+	n.svc = pos.NewService(pos.Options{
+		Store: db, Terminal: &simterminal.T{Delay: 300 * time.Millisecond, DeclineCents: 51},
+		Policy: cfg.Policy, Market: market, NewID: newID,
+		Notify: func(c pos.Change) {
+			if hub != nil {
+				hub.Notify(c)
+			}
+		},
+	})
+	static, err := webRoot()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	n.web = ui.NewServer(ui.Options{
+		Service: n.svc, Store: db, Sessions: db, Static: static, Stations: stations,
+		Origins: cfg.Origins, Logger: log, Status: n.status,
+	})
+	hub = n.web.Hub()
+	return n, nil
+}
+
+// webRoot is the embedded web app, when the build has one.
+func webRoot() (fs.FS, error) {
+	return ui.App()
+}
+
+func (n *node) status() map[string]any {
+	return map[string]any{
+		"store": n.cfg.Store, "node": n.cfg.Node, "epoch": n.db.Epoch(), "version": version,
+		"sync": map[string]any{"state": "offline"},
+	}
+}
+
+func (n *node) run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", n.cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", n.cfg.HTTP, err)
+	}
+	n.log.Info("posnode started", "version", version, "http", "http://"+ln.Addr().String(),
+		"store", n.cfg.Store, "node", n.cfg.Node, "epoch", n.db.Epoch(), "mqtt", n.cfg.MQTT.URL != "")
+	srv := &http.Server{Handler: n.web, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		n.web.Shutdown()
+		return srv.Shutdown(sctx)
+	})
+	for _, p := range n.parts {
+		g.Go(func() error { return p(ctx) })
+	}
+	err = g.Wait()
+	n.log.Info("posnode stopped", "err", err)
+	return err
+}
