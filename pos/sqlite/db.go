@@ -297,14 +297,15 @@ func (tx *Tx) AppendEvent(ev *pos.Event) error {
 
 // AddMovements records stock movements carried by the event with seq.
 func (tx *Tx) AddMovements(seq int64, at time.Time, ms []pos.Movement) error {
-	for _, m := range ms {
-		if _, err := tx.ExecContext(tx.ctx,
-			"INSERT INTO movements(sku, delta, reason, ref, seq, at) VALUES (?, ?, ?, ?, ?, ?)",
-			m.SKU, m.Delta, m.Reason, m.Ref, seq, at.Format(time.RFC3339Nano)); err != nil {
-			return err
-		}
+	if len(ms) == 0 {
+		return nil
 	}
-	return nil
+	args := make([]any, 0, 6*len(ms))
+	for _, m := range ms {
+		args = append(args, m.SKU, m.Delta, m.Reason, m.Ref, seq, ts(at))
+	}
+	_, err := tx.ExecContext(tx.ctx, "INSERT INTO movements(sku, delta, reason, ref, seq, at) VALUES "+values(6, len(ms)), args...)
+	return err
 }
 
 // ErrDiskFull reports that the database could not grow. It is transient:

@@ -173,4 +173,3 @@ CREATE TABLE outbox (
 	acked_at   TEXT NOT NULL DEFAULT '',
 	rejected   TEXT NOT NULL DEFAULT ''
 ) STRICT;
-CREATE INDEX outbox_unacked ON outbox(acked, seq);
