@@ -159,8 +159,11 @@ type PickupOrder struct {
 
 	Verified    *Verification `json:"verified,omitempty"`
 	CollectedBy string        `json:"collected_by,omitempty"`
-	SaleID      string        `json:"sale_id,omitempty"` // pay at pickup
-	Reason      string        `json:"reason,omitempty"`  // why rejected or cancelled
+	// CartID is the till cart of an order paid at pickup; SaleID the sale
+	// that paid it.
+	CartID string `json:"cart_id,omitempty"`
+	SaleID string `json:"sale_id,omitempty"`
+	Reason string `json:"reason,omitempty"` // why rejected or cancelled
 	// CodeFailures counts wrong pickup codes, for the record.
 	CodeFailures int `json:"code_failures,omitempty"`
 	// Closed is set once central has closed the order's record.

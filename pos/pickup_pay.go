@@ -1,0 +1,160 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Paying at pickup
+//
+// An order with payment status pay_at_pickup is handed over through the
+// till: ToCart turns the verified, ready order into a cart whose lines
+// carry their OrderLineID and whose OrderID is the order's; the till takes
+// payment on it as on any cart (Service.PayCash, Service.PayCard); then
+// CompletePaidPickup records the sale and the order's collection in ONE
+// transaction, so an order is collected exactly when it is paid. The sale
+// event carries order_id; the pos.pickup.collected event carries sale_id.
+// The sale's own movements take the goods off stock (reason "sale"), so
+// the collected event carries none.
+//
+// A cart of an order must therefore be completed with CompletePaidPickup,
+// never Service.Complete. Lines removed from the cart at the till are
+// lines the customer refused; they go back to stock. Items the customer
+// adds to the cart are sold with it.
+
+// ToCart makes the till cart for an order paid at pickup: one line per
+// picked line the customer takes (take as in Collect; nil: everything
+// picked), priced at the ordered unit price and taxed as the catalog item.
+// The order must be ready and verified. Asking again returns the same
+// cart while it is open.
+func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map[string]int64) (*Cart, error) {
+	defer s.lock(id)()
+	p, err := s.opt.Store.PickupOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.opt.Now()
+	if err := p.need(PickupReady); err != nil {
+		return nil, err
+	}
+	if p.Order.Payment.Status != OrderPayAtPickup {
+		return nil, fmt.Errorf("pos: order %s is paid online; hand it over with Collect", id)
+	}
+	if p.Verified == nil || now.Sub(p.Verified.At) > s.opt.VerifyTTL {
+		return nil, ErrNotVerified
+	}
+	if p.CartID != "" {
+		if c, err := s.opt.Store.Cart(ctx, p.CartID); err == nil {
+			return &c, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	c := Cart{ID: s.opt.NewID(), Station: a.Station, Cashier: a.Staff, CreatedAt: now, UpdatedAt: now,
+		OrderID: p.Order.ID, CustomerID: p.Order.Customer.ID, Payments: []Payment{}}
+	for id := range take {
+		if _, err := p.line(id); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadCollect, err)
+		}
+	}
+	for _, l := range p.Lines {
+		q := l.Picked
+		if take != nil {
+			q = take[l.LineID]
+		}
+		if q < 0 || q > l.Picked {
+			return nil, fmt.Errorf("%w: line %s: %d of %d picked", ErrBadCollect, l.LineID, q, l.Picked)
+		}
+		if q == 0 {
+			continue
+		}
+		it, err := s.opt.Store.ItemByCode(ctx, l.PickSKU())
+		if err != nil {
+			return nil, fmt.Errorf("order %s line %s: %w", id, l.LineID, err)
+		}
+		c.Lines = append(c.Lines, Line{ID: s.opt.NewID(), SKU: it.SKU, Names: it.Names, Unit: it.Unit, Qty: q,
+			UnitPrice: l.UnitPrice, TaxRateBP: it.TaxRateBP, OrderLineID: l.LineID})
+	}
+	if len(c.Lines) == 0 {
+		return nil, fmt.Errorf("%w: the customer takes nothing; reject the order instead", ErrBadCollect)
+	}
+	if err := s.opt.Store.SaveCart(ctx, &c); err != nil {
+		return nil, err
+	}
+	p.CartID = c.ID
+	if _, err := s.save(ctx, &PickupUpdate{Order: &p, Action: "to_cart", Staff: a.Staff, Detail: "cart " + c.ID}); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// CompletePaidPickup completes the settled cart of an order paid at
+// pickup: the sale (with order_id) and pos.pickup.collected (with sale_id)
+// are recorded in one transaction. What the cart's order lines hold is
+// what the customer took; the rest of the picked goods go back to stock.
+func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID string) (*Sale, error) {
+	c, err := s.opt.Store.Cart(ctx, cartID)
+	if err != nil {
+		return nil, err
+	}
+	if c.OrderID == "" {
+		return nil, fmt.Errorf("pos: cart %s is not of an order; complete it at the till", cartID)
+	}
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var sale *Sale
+	_, err = s.change(ctx, a, c.OrderID, "collect", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if p.Order.Payment.Status != OrderPayAtPickup {
+			return nil, fmt.Errorf("pos: order %s is paid online; hand it over with Collect", p.Order.ID)
+		}
+		if p.CartID != c.ID {
+			return nil, fmt.Errorf("%w: cart %s is not the order's current cart", ErrStale, c.ID)
+		}
+		take := map[string]int64{}
+		for _, l := range c.Lines {
+			if l.OrderLineID != "" {
+				take[l.OrderLineID] += l.Qty
+			}
+		}
+		sl, err := settle(c, set, a, now, s.opt.NewID())
+		if err != nil {
+			return nil, err
+		}
+		if err := p.Collect(take, a.Staff, s.opt.VerifyTTL, now); err != nil {
+			return nil, err
+		}
+		p.SaleID = sl.ID
+		ev, err := s.event(EventPickupCollected, p.CollectedData())
+		sale = sl
+		return &PickupUpdate{Event: ev, Sale: sl, Detail: "sale " + sl.ID}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sale, nil
+}
+
+// settle freezes a settled cart into a sale, as Service.Complete does.
+func settle(c Cart, set Settings, a Actor, now time.Time, eventID string) (*Sale, error) {
+	if len(c.Lines) == 0 {
+		return nil, ErrEmptyCart
+	}
+	if c.Pending != nil {
+		return nil, fmt.Errorf("%w: a card payment is in progress", ErrTenderShort)
+	}
+	b := c.Balance(set)
+	if !b.Settled {
+		return nil, fmt.Errorf("%w: %d still due", ErrTenderShort, b.Due)
+	}
+	sale := &Sale{ID: c.ID, Station: c.Station, Cashier: c.Cashier, CompletedAt: now,
+		Lines: c.Lines, Discount: c.Discount, Balance: b, Payments: c.Payments,
+		CustomerID: c.CustomerID, OrderID: c.OrderID, Currency: set.Currency, EventID: eventID}
+	if a.Staff != "" {
+		sale.Cashier = a.Staff
+	}
+	return sale, nil
+}

@@ -1,0 +1,509 @@
+package pos
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// PickupStore is the storage the pickup service needs. Reads return
+// ErrNotFound (wrapped) for a missing record.
+type PickupStore interface {
+	Settings(ctx context.Context) (Settings, error)
+	// ItemByCode finds an item by a normalised barcode key or by SKU.
+	ItemByCode(ctx context.Context, key string) (Item, error)
+	Staff(ctx context.Context, id string) (Staff, error)
+	Cart(ctx context.Context, id string) (Cart, error)
+	SaveCart(ctx context.Context, c *Cart) error
+	PickupOrder(ctx context.Context, id string) (PickupOrder, error)
+	// PickupOrders lists orders matching q.
+	PickupOrders(ctx context.Context, q PickupQuery) ([]PickupOrder, error)
+	// SavePickup stores one step of an order in one durable transaction:
+	// the order's new state (its Rev advanced by one), its reservations
+	// (PickupOrder.Reservations), the sale if any (with its own event and
+	// movements), then the event if any, with the movements carried by it.
+	// It returns ErrStale when the stored Rev is not u.Order.Rev, and
+	// ErrDuplicate when u.Order.Rev is 0 and the order exists.
+	SavePickup(ctx context.Context, u *PickupUpdate) error
+}
+
+// PickupQuery selects orders. The zero value lists open orders.
+type PickupQuery struct {
+	// Search, when set, matches order id, customer name or phone (digits
+	// only), ended orders included.
+	Search string
+	// All includes ended orders without a search.
+	All bool
+	// Limit caps the result; 0 means 200.
+	Limit int
+}
+
+// PickupUpdate is one step of an order, stored by PickupStore.SavePickup.
+type PickupUpdate struct {
+	Order *PickupOrder
+	// Action and Staff are kept in the order's log, with Detail.
+	Action, Staff, Detail string
+	// Event is appended after the sale's event; nil for none.
+	Event *Event
+	// Movements are carried by Event.
+	Movements []Movement
+	// Sale is recorded in the same transaction (pay at pickup).
+	Sale *Sale
+}
+
+// PickupOptions configure a PickupService. Store is required.
+type PickupOptions struct {
+	Store  PickupStore
+	Market VariableMeasure // zero: Sweden
+	Now    func() time.Time
+	NewID  func() string // zero: NewUUID
+	// Notify is told of every committed change with Kind "pickup" and a
+	// *PickupView (and Kind "sale" with a *Sale for pay at pickup). It
+	// must not block. Zero: nothing is told.
+	Notify func(Change)
+	// Limiter locks an order after wrong pickup codes, and a station after
+	// wrong codes or unknown orders, and a supervisor after wrong PINs.
+	// Zero: 5 free failures, then a lock of 1 minute doubling up to 30.
+	Limiter *Limiter
+	// VerifyTTL is how long a verification opens an order for handover;
+	// zero means 30 minutes.
+	VerifyTTL time.Duration
+}
+
+// PickupService runs click-and-collect at the store: intake of orders from
+// central, picking, handover and the pickup queue. Every step is stored
+// with its event in one transaction. It is safe for concurrent use:
+// changes to one order are serialised.
+type PickupService struct {
+	opt PickupOptions
+
+	mu    sync.Mutex // guards locks
+	locks map[string]*sync.Mutex
+}
+
+// NewPickupService returns a PickupService with opt's zero values
+// defaulted.
+func NewPickupService(opt PickupOptions) *PickupService {
+	if opt.Market.Layouts == nil {
+		opt.Market = Sweden
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.NewID == nil {
+		opt.NewID = NewUUID
+	}
+	if opt.Notify == nil {
+		opt.Notify = func(Change) {}
+	}
+	if opt.Limiter == nil {
+		opt.Limiter = &Limiter{Free: 5, Base: time.Minute, Max: 30 * time.Minute}
+	}
+	if opt.VerifyTTL == 0 {
+		opt.VerifyTTL = 30 * time.Minute
+	}
+	return &PickupService{opt: opt, locks: map[string]*sync.Mutex{}}
+}
+
+func (s *PickupService) lock(id string) func() {
+	s.mu.Lock()
+	m := s.locks[id]
+	if m == nil {
+		m = &sync.Mutex{}
+		s.locks[id] = m
+	}
+	s.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+// save stores u and tells the screens.
+func (s *PickupService) save(ctx context.Context, u *PickupUpdate) (*PickupView, error) {
+	if err := s.opt.Store.SavePickup(ctx, u); err != nil {
+		return nil, fmt.Errorf("order %s %s: %w", u.Order.Order.ID, u.Action, err)
+	}
+	v := s.view(*u.Order, s.opt.Now())
+	if u.Sale != nil {
+		s.opt.Notify(Change{Kind: "sale", Station: u.Sale.Station, ID: u.Sale.ID, Value: u.Sale})
+	}
+	s.opt.Notify(Change{Kind: "pickup", ID: v.Order.ID, Value: v})
+	return v, nil
+}
+
+func (s *PickupService) event(typ string, v any) (*Event, error) {
+	ev, err := NewEvent(s.opt.NewID(), typ, s.opt.Now(), v)
+	return &ev, err
+}
+
+// change loads order id, applies f and stores the result with the event f
+// returns, serialised with every other change to the order.
+func (s *PickupService) change(ctx context.Context, a Actor, id, action string, f func(p *PickupOrder, now time.Time) (*PickupUpdate, error)) (*PickupView, error) {
+	defer s.lock(id)()
+	p, err := s.opt.Store.PickupOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u, err := f(&p, s.opt.Now())
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		u = &PickupUpdate{}
+	}
+	u.Order, u.Action, u.Staff = &p, action, a.Staff
+	return s.save(ctx, u)
+}
+
+// ApplyOrder applies an order record from central (the retained
+// orders/{order_id} topic) if its version is higher than the one held;
+// an older or equal version is ignored without error. A new order is
+// stored, its items reserved and pos.pickup.accepted recorded in one
+// transaction; so is every later version applied while the order is open.
+// A cancelled version stops the order wherever it is and leaves notices
+// telling staff what to put back. The order's arrival, when set, is
+// recorded as by Arrive.
+func (s *PickupService) ApplyOrder(ctx context.Context, o Order) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	defer s.lock(o.ID)()
+	now := s.opt.Now()
+	p, err := s.opt.Store.PickupOrder(ctx, o.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		p = NewPickupOrder(o, now)
+	case err != nil:
+		return err
+	case o.Version <= p.Order.Version:
+		return nil
+	default:
+		p.ApplyVersion(o, now)
+	}
+	wasOpen := p.State.Open()
+	if wasOpen {
+		s.enrich(ctx, &p)
+		if o.Arrival != nil {
+			if _, err := p.Arrive(*o.Arrival, now); err != nil {
+				return err
+			}
+		}
+	}
+	u := &PickupUpdate{Order: &p, Action: "version", Detail: fmt.Sprintf("version %d %s", o.Version, o.Status)}
+	if p.State.Open() {
+		if u.Event, err = s.event(EventPickupAccepted, PickupAcceptedData{OrderID: o.ID, Version: o.Version}); err != nil {
+			return err
+		}
+	}
+	_, err = s.save(ctx, u)
+	return err
+}
+
+// CloseOrder records that central has closed the order's record (a
+// zero-length retained payload). The node keeps the order as history; one
+// still open here ends as cancelled, with notices for staff, since central
+// has stopped following it. An unknown order is ignored.
+func (s *PickupService) CloseOrder(ctx context.Context, id string) error {
+	_, err := s.change(ctx, Actor{}, id, "close", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		p.Close(now)
+		return nil, nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// enrich fills each line's unit and location from the catalog. Items the
+// catalog does not know keep what they have.
+func (s *PickupService) enrich(ctx context.Context, p *PickupOrder) {
+	for i := range p.Lines {
+		l := &p.Lines[i]
+		if it, err := s.opt.Store.ItemByCode(ctx, l.PickSKU()); err == nil {
+			l.Unit, l.Location = it.Unit, it.Location
+			if l.SubstituteSKU != "" {
+				l.SubstituteName = it.Name("")
+			}
+		}
+	}
+}
+
+// Order returns an order as screens show it.
+func (s *PickupService) Order(ctx context.Context, id string) (*PickupView, error) {
+	p, err := s.opt.Store.PickupOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(p, s.opt.Now()), nil
+}
+
+// StartPicking moves a new order to picking.
+func (s *PickupService) StartPicking(ctx context.Context, a Actor, id string) (*PickupView, error) {
+	return s.change(ctx, a, id, "start_picking", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		return nil, p.StartPicking(a.Staff, now)
+	})
+}
+
+// PickResult says what a pick scan did.
+type PickResult struct {
+	Code Code      `json:"code"`
+	Line *PickLine `json:"line,omitempty"`
+}
+
+// PickScan counts a scanned or typed item code into the order: one piece,
+// or the weight a variable-measure code carries. An item not in the order
+// is refused with ErrWrongItem, one piece too many with ErrOverPick.
+func (s *PickupService) PickScan(ctx context.Context, a Actor, id, raw string) (*PickupView, PickResult, error) {
+	code, err := ParseCode(raw, s.opt.Market)
+	res := PickResult{Code: code}
+	if err != nil {
+		return nil, res, err
+	}
+	if code.Kind == CodeReceipt || code.Kind == CodePickup {
+		return nil, res, fmt.Errorf("%w: a %s code is not an item", ErrWrongItem, code.Kind)
+	}
+	it, err := s.opt.Store.ItemByCode(ctx, code.Key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, res, fmt.Errorf("%w: unknown code %s", ErrWrongItem, code.Raw)
+	} else if err != nil {
+		return nil, res, err
+	}
+	qty := int64(1)
+	switch {
+	case code.Grams > 0:
+		qty = code.Grams
+	case it.Unit == UnitKg && code.Price > 0 && it.Price > 0:
+		qty = max(RoundDiv(code.Price*1000, it.Price), 1)
+	case it.Unit == UnitKg:
+		return nil, res, fmt.Errorf("%w: %s is sold by weight; scan the scale's label", ErrBadQuantity, it.SKU)
+	}
+	v, err := s.change(ctx, a, id, "pick", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		l, err := p.Pick(it.SKU, qty, a.Staff, now)
+		if err == nil {
+			cp := *l
+			res.Line = &cp
+		}
+		return &PickupUpdate{Detail: fmt.Sprintf("%s × %d", it.SKU, qty)}, err
+	})
+	return v, res, err
+}
+
+// Unpick takes qty back off a line, for a piece scanned by mistake.
+func (s *PickupService) Unpick(ctx context.Context, a Actor, id, lineID string, qty int64) (*PickupView, error) {
+	return s.change(ctx, a, id, "unpick", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		return &PickupUpdate{Detail: fmt.Sprintf("line %s × %d", lineID, qty)}, p.Unpick(lineID, qty, now)
+	})
+}
+
+// ShortPick records that missing of a line cannot be supplied.
+func (s *PickupService) ShortPick(ctx context.Context, a Actor, id, lineID string, missing int64) (*PickupView, error) {
+	return s.change(ctx, a, id, "short", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		return &PickupUpdate{Detail: fmt.Sprintf("line %s short %d", lineID, missing)}, p.ShortPick(lineID, missing, a.Staff, now)
+	})
+}
+
+// Substitute picks the item with sku instead of the line's item; the
+// line's own SKU clears the substitution. The reservation moves with it.
+func (s *PickupService) Substitute(ctx context.Context, a Actor, id, lineID, sku string) (*PickupView, error) {
+	it, err := s.opt.Store.ItemByCode(ctx, sku)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, a, id, "substitute", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		return &PickupUpdate{Detail: fmt.Sprintf("line %s -> %s", lineID, it.SKU)}, p.Substitute(lineID, it, a.Staff, now)
+	})
+}
+
+// MarkReady ends picking: the bags wait at location. It records
+// pos.pickup.ready and returns what the printer needs for the pickup slip
+// and one label per bag.
+func (s *PickupService) MarkReady(ctx context.Context, a Actor, id, location string, bags int) (*PickupView, *PickupSlip, error) {
+	v, err := s.change(ctx, a, id, "ready", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if err := p.MarkReady(location, bags, a.Staff, now); err != nil {
+			return nil, err
+		}
+		ev, err := s.event(EventPickupReady, p.ReadyData())
+		return &PickupUpdate{Event: ev, Detail: fmt.Sprintf("%d bags at %s", bags, location)}, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, SlipOf(&v.PickupOrder), nil
+}
+
+// Slip returns the pickup slip of a ready order again, for a reprint.
+func (s *PickupService) Slip(ctx context.Context, id string) (*PickupSlip, error) {
+	p, err := s.opt.Store.PickupOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.State != PickupReady && p.State != PickupCollected {
+		return nil, p.need(PickupReady, PickupCollected)
+	}
+	return SlipOf(&p), nil
+}
+
+// Arrive records that the customer waits outside (curbside). Repeated
+// arrivals of the same order are one arrival: the first time is kept and
+// first reports whether this call was it.
+func (s *PickupService) Arrive(ctx context.Context, a Actor, id string, arr Arrival) (v *PickupView, first bool, err error) {
+	v, err = s.change(ctx, a, id, "arrive", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		f, err := p.Arrive(arr, now)
+		first = f
+		return &PickupUpdate{Detail: fmt.Sprintf("bay %q", arr.Bay)}, err
+	})
+	return v, first, err
+}
+
+// Acknowledge clears the order's notices once staff have acted on them.
+func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string) (*PickupView, error) {
+	return s.change(ctx, a, id, "acknowledge", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		p.Notices, p.UpdatedAt = []Notice{}, now
+		return nil, nil
+	})
+}
+
+// Reject ends an order the store cannot fulfil and records
+// pos.pickup.rejected; the order's stock is released.
+func (s *PickupService) Reject(ctx context.Context, a Actor, id, reason string) (*PickupView, error) {
+	return s.change(ctx, a, id, "reject", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if err := p.Reject(reason, now); err != nil {
+			return nil, err
+		}
+		ev, err := s.event(EventPickupRejected, PickupRejectedData{OrderID: p.Order.ID, Reason: p.Reason})
+		return &PickupUpdate{Event: ev, Detail: p.Reason}, err
+	})
+}
+
+// Overdue lists the open orders past their collect-by time, oldest first:
+// the ones to return to the shelf.
+func (s *PickupService) Overdue(ctx context.Context) ([]*PickupView, error) {
+	ps, err := s.opt.Store.PickupOrders(ctx, PickupQuery{})
+	if err != nil {
+		return nil, err
+	}
+	now := s.opt.Now()
+	out := []*PickupView{}
+	for _, p := range ps {
+		if now.After(p.Order.CollectBy) {
+			out = append(out, s.view(p, now))
+		}
+	}
+	sortViews(out)
+	return out, nil
+}
+
+// Expire confirms that an overdue order goes back to the shelf: it records
+// pos.pickup.expired and releases the order's stock.
+func (s *PickupService) Expire(ctx context.Context, a Actor, id string) (*PickupView, error) {
+	return s.change(ctx, a, id, "expire", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if err := p.Expire(now); err != nil {
+			return nil, err
+		}
+		ev, err := s.event(EventPickupExpired, PickupExpiredData{OrderID: p.Order.ID})
+		return &PickupUpdate{Event: ev}, err
+	})
+}
+
+// OpenByQR opens an order for handover with the customer's QR code
+// (PICKUP:{order_id}:{code}).
+func (s *PickupService) OpenByQR(ctx context.Context, a Actor, raw string) (*PickupView, error) {
+	c, err := ParseCode(raw, s.opt.Market)
+	if err != nil {
+		return nil, err
+	}
+	if c.Kind != CodePickup {
+		return nil, fmt.Errorf("%w: not a pickup QR code", ErrBadCode)
+	}
+	return s.openWithCode(ctx, a, c.OrderID, c.PickupCode, VerifiedByQR)
+}
+
+// OpenByCode opens an order for handover with the pickup code the customer
+// tells.
+func (s *PickupService) OpenByCode(ctx context.Context, a Actor, id, code string) (*PickupView, error) {
+	return s.openWithCode(ctx, a, id, code, VerifiedByCode)
+}
+
+// openWithCode checks code against the order's. Wrong codes count against
+// the order and the station; after Limiter.Free of them each is locked out
+// for a growing time (ErrLockedOut), even with the right code.
+func (s *PickupService) openWithCode(ctx context.Context, a Actor, id, code, by string) (*PickupView, error) {
+	now := s.opt.Now()
+	keys := []string{"pickup-order:" + id, "pickup-station:" + a.Station}
+	for _, k := range keys {
+		if err := s.opt.Limiter.Allow(k, now); err != nil {
+			return nil, err
+		}
+	}
+	wrong := false
+	v, err := s.change(ctx, a, id, "open_"+by, func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if subtle.ConstantTimeCompare([]byte(code), []byte(p.Order.PickupCode)) != 1 {
+			wrong = true
+			p.CodeFailures++
+			return &PickupUpdate{Detail: "wrong code"}, nil
+		}
+		return nil, p.Verify(by, a.Staff, now)
+	})
+	if errors.Is(err, ErrNotFound) {
+		s.opt.Limiter.Fail(keys[1], now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if wrong {
+		for _, k := range keys {
+			s.opt.Limiter.Fail(k, now)
+		}
+		return nil, fmt.Errorf("%w (order %s)", ErrWrongCode, id)
+	}
+	for _, k := range keys {
+		s.opt.Limiter.Succeed(k)
+	}
+	return v, nil
+}
+
+// OpenByIDCheck opens an order for handover when the customer cannot show
+// the code: a supervisor checks an identity document and confirms with
+// their PIN.
+func (s *PickupService) OpenByIDCheck(ctx context.Context, a Actor, id string, sup Supervisor) (*PickupView, error) {
+	now := s.opt.Now()
+	key := "pin:" + sup.Staff
+	if err := s.opt.Limiter.Allow(key, now); err != nil {
+		return nil, err
+	}
+	st, err := s.opt.Store.Staff(ctx, sup.Staff)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	if err != nil || !st.Active || !CheckPIN(st.PINHash, sup.PIN) {
+		s.opt.Limiter.Fail(key, now)
+		return nil, ErrBadPIN
+	}
+	s.opt.Limiter.Succeed(key)
+	if st.Role < RoleSupervisor {
+		return nil, fmt.Errorf("%w: %s is not a supervisor", ErrApprovalRequired, st.ID)
+	}
+	return s.change(ctx, a, id, "open_id_check", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		return &PickupUpdate{Detail: "checked by " + st.ID}, p.Verify(VerifiedByIDCheck, st.ID, now)
+	})
+}
+
+// Collect hands over an order paid online and records pos.pickup.collected
+// with the stock movements of what the customer took (reason "pickup").
+// take maps line ids to quantities; nil takes everything picked, and what
+// the customer refuses goes back to stock. An order paid at pickup is
+// refused with ErrPayAtPickup: use ToCart and CompletePaidPickup.
+func (s *PickupService) Collect(ctx context.Context, a Actor, id string, take map[string]int64) (*PickupView, error) {
+	return s.change(ctx, a, id, "collect", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if p.Order.Payment.Status == OrderPayAtPickup {
+			return nil, ErrPayAtPickup
+		}
+		if err := p.Collect(take, a.Staff, s.opt.VerifyTTL, now); err != nil {
+			return nil, err
+		}
+		ev, err := s.event(EventPickupCollected, p.CollectedData())
+		return &PickupUpdate{Event: ev, Movements: p.CollectedMovements()}, err
+	})
+}
