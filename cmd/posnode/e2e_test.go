@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// buildNode builds the posnode binary once per test run.
+var buildNode = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "posnode-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "posnode")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is a posnode process started by a test.
+type proc struct {
+	cmd  *exec.Cmd
+	addr string
+	out  *bytes.Buffer
+}
+
+func startNode(t *testing.T, data, addr string, extra ...string) *proc {
+	t.Helper()
+	bin, err := buildNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"run", "--demo", "--data", data, "--http", addr}, extra...)
+	cmd := exec.Command(bin, args...)
+	out := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, addr: addr, out: out}
+	t.Cleanup(func() { p.kill() })
+	for i := 0; i < 200; i++ {
+		if r, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			r.Body.Close()
+			return p
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("node did not start:\n%s", out)
+	return nil
+}
+
+func (p *proc) kill() {
+	if p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+		_ = p.cmd.Wait()
+	}
+}
+
+// client calls the node's API as one logged-in member of staff.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (c *client) call(method, path string, body any, want int) map[string]any {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, raw)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		c.t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+	}
+	return m
+}
+
+func login(t *testing.T, addr, staff, pin string) *client {
+	c := &client{t: t, base: "http://" + addr}
+	r := c.call("POST", "/api/v1/login", map[string]string{"staff": staff, "pin": pin, "station": "till-1"}, 200)
+	c.token = r["token"].(string)
+	return c
+}
+
+func num(v any) int64 {
+	f, _ := v.(float64)
+	return int64(f)
+}
+
+func weighedCode(key string, grams int) string {
+	body := fmt.Sprintf("%s%05d", key, grams)
+	return body + string(pos.GTINCheckDigit(body))
+}
+
+// TestSaleSurvivesKill is the foundation's acceptance run: through the API
+// of a real posnode process, two sales (one with a weighed item, a
+// discount, a split card and cash tender), an open cart, then kill -9 and a
+// restart: everything is still there.
+func TestSaleSurvivesKill(t *testing.T) {
+	data := t.TempDir()
+	addr := freeAddr(t)
+	p := startNode(t, data, addr)
+	c := login(t, addr, "1", "1111")
+
+	cart := c.call("GET", "/api/v1/cart", nil, 200)
+	id := cart["id"].(string)
+	for _, code := range []string{"7310865004703", "7310865004727", weighedCode("2300100", 1234)} {
+		c.call("POST", "/api/v1/carts/"+id+"/scan", map[string]string{"code": code}, 200)
+	}
+	// 5 % off the basket needs no supervisor under the default policy.
+	cart = c.call("PUT", "/api/v1/carts/"+id+"/discount", map[string]any{"discount": map[string]any{"percent_bp": 500, "reason": "loyal customer"}}, 200)
+	bal := cart["balance"].(map[string]any)
+	// 499.00 + 59.90 + 36.90 (1.234 kg × 29.90) = 595.80; 5 % off = 29.79 → 566.01
+	if got := num(bal["total"]); got != 56601 {
+		t.Fatalf("total = %d, want 56601", got)
+	}
+	c.call("POST", "/api/v1/carts/"+id+"/payments", map[string]any{"method": "card", "amount": 30000}, 200)
+	cart = c.call("POST", "/api/v1/carts/"+id+"/payments", map[string]any{"method": "cash", "amount": 30000}, 200)
+	bal = cart["balance"].(map[string]any)
+	// Cash due 266.01 rounds to 266.00: rounding −0.01, change 34.00.
+	if num(bal["rounding"]) != -1 || num(bal["change"]) != 3400 || bal["settled"] != true {
+		t.Fatalf("balance = %v", bal)
+	}
+	sale := c.call("POST", "/api/v1/carts/"+id+"/complete", nil, 200)
+	if num(sale["receipt_no"]) != 1 {
+		t.Fatalf("first receipt = %v", sale["receipt_no"])
+	}
+
+	cart = c.call("GET", "/api/v1/cart", nil, 200)
+	id2 := cart["id"].(string)
+	c.call("POST", "/api/v1/carts/"+id2+"/scan", map[string]string{"code": "73108658"}, 200)
+	cart = c.call("POST", "/api/v1/carts/"+id2+"/payments", map[string]any{"method": "cash", "amount": 20000}, 200)
+	sale2 := c.call("POST", "/api/v1/carts/"+id2+"/complete", nil, 200)
+	if num(sale2["receipt_no"]) != 2 {
+		t.Fatalf("second receipt = %v", sale2["receipt_no"])
+	}
+	// An open cart with one line, left open when the power goes.
+	cart = c.call("GET", "/api/v1/cart", nil, 200)
+	open := cart["id"].(string)
+	c.call("POST", "/api/v1/carts/"+open+"/scan", map[string]string{"code": "7310865004710"}, 200)
+
+	p.kill()
+	p = startNode(t, data, addr)
+	c = login(t, addr, "1", "1111")
+	for no, want := range map[string]string{"1": sale["sale_id"].(string), "2": sale2["sale_id"].(string)} {
+		r := c.call("GET", "/api/v1/receipts/"+no, nil, 200)
+		if r["sale_id"] != want {
+			t.Errorf("receipt %s is sale %v, want %s", no, r["sale_id"], want)
+		}
+	}
+	cart = c.call("GET", "/api/v1/cart", nil, 200)
+	if cart["id"] != open || len(cart["lines"].([]any)) != 1 {
+		t.Errorf("open cart after restart = %v", cart)
+	}
+	st := c.call("GET", "/api/v1/stock/100234", nil, 200)
+	if num(st["on_hand"]) != 39 { // demo stock 40, one sold
+		t.Errorf("stock of 100234 = %v", st)
+	}
+	p.kill()
+
+	db, err := sqlite.Open(context.Background(), filepath.Join(data, "posnode.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	evs, err := db.EventsAfter(context.Background(), 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].Seq != 1 || evs[1].Seq != 2 {
+		t.Fatalf("events = %+v", evs)
+	}
+	var d struct {
+		SaleID    string `json:"sale_id"`
+		ReceiptNo int64  `json:"receipt_no"`
+		Total     int64  `json:"total"`
+		Lines     []struct {
+			SKU string `json:"sku"`
+			Qty int64  `json:"qty"`
+		} `json:"lines"`
+	}
+	if err := json.Unmarshal(evs[0].Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.SaleID != sale["sale_id"] || d.ReceiptNo != 1 || d.Total != 56601 || len(d.Lines) != 3 || d.Lines[2].Qty != 1234 {
+		t.Errorf("first event = %+v", d)
+	}
+	var moves int
+	if err := db.Read().QueryRow("SELECT count(*) FROM movements").Scan(&moves); err != nil || moves != 4 {
+		t.Errorf("movements = %d, %v; want 4", moves, err)
+	}
+}
+
+// TestAPIRefusesStrangers checks that every route but health needs a
+// session, and that a cashier cannot do what needs a supervisor.
+func TestAPIRefusesStrangers(t *testing.T) {
+	addr := freeAddr(t)
+	startNode(t, t.TempDir(), addr)
+	anon := &client{t: t, base: "http://" + addr}
+	for _, r := range [][2]string{{"GET", "/api/v1/cart"}, {"GET", "/api/v1/items?q=a"}, {"GET", "/api/v1/status"}, {"POST", "/api/v1/carts/x/complete"}, {"GET", "/ws"}} {
+		m := anon.call(r[0], r[1], nil, 401)
+		if m["error"].(map[string]any)["code"] != "not_authorized" {
+			t.Errorf("%s %s: %v", r[0], r[1], m)
+		}
+	}
+	anon.call("POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "9999", "station": "till-1"}, 401)
+	c := login(t, addr, "1", "1111")
+	cart := c.call("GET", "/api/v1/cart", nil, 200)
+	id := cart["id"].(string)
+	cart = c.call("POST", "/api/v1/carts/"+id+"/scan", map[string]string{"code": "7310865004703"}, 200)
+	line := cart["cart"].(map[string]any)["lines"].([]any)[0].(map[string]any)["id"].(string)
+	// 50 % is above a cashier's limit: refused without a supervisor, accepted with one.
+	disc := map[string]any{"discount": map[string]any{"percent_bp": 5000, "reason": "damaged"}}
+	m := c.call("PUT", "/api/v1/carts/"+id+"/lines/"+line+"/discount", disc, 403)
+	if m["error"].(map[string]any)["code"] != "approval_required" {
+		t.Fatalf("got %v", m)
+	}
+	disc["supervisor"] = map[string]string{"staff": "2", "pin": "2222"}
+	cart = c.call("PUT", "/api/v1/carts/"+id+"/lines/"+line+"/discount", disc, 200)
+	d := cart["lines"].([]any)[0].(map[string]any)["discount"].(map[string]any)
+	if d["approved_by"] != "2" {
+		t.Errorf("discount = %v", d)
+	}
+	// A malformed body is a clear 400, never applied.
+	m = c.call("POST", "/api/v1/carts/"+id+"/payments", map[string]any{"method": "cash", "amount": "12.50"}, 400)
+	if m["error"].(map[string]any)["code"] != "bad_request" {
+		t.Errorf("got %v", m)
+	}
+}
+
+// TestPINGuessingLocksOut checks the login rate limit.
+func TestPINGuessingLocksOut(t *testing.T) {
+	addr := freeAddr(t)
+	p := startNode(t, t.TempDir(), addr)
+	anon := &client{t: t, base: "http://" + addr}
+	for i := 0; i < 5; i++ {
+		anon.call("POST", "/api/v1/login", map[string]string{"staff": "3", "pin": fmt.Sprint(1000 + i), "station": "till-1"}, 401)
+	}
+	m := anon.call("POST", "/api/v1/login", map[string]string{"staff": "3", "pin": "3333", "station": "till-1"}, 429)
+	if m["error"].(map[string]any)["code"] != "locked_out" {
+		t.Fatalf("got %v", m)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(p.out.Bytes()))
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "1003") || strings.Contains(sc.Text(), "3333\"") {
+			t.Errorf("a PIN was logged: %s", sc.Text())
+		}
+	}
+}
