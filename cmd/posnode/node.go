@@ -96,6 +96,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		Service: n.svc, Store: db, Sessions: db, Static: static, Stations: stations,
 		Origins: cfg.Origins, Logger: log, Status: n.status,
 	})
+	n.web.RegisterError(sqlite.ErrDiskFull, "disk_full", http.StatusInsufficientStorage)
 	hub = n.web.Hub()
 	return n, nil
 }
