@@ -314,6 +314,9 @@ func (tx *Tx) InsertSale(s *pos.Sale) error {
 	if err := tx.AddMovements(ev.Seq, s.CompletedAt, s.Movements()); err != nil {
 		return err
 	}
+	if err := tx.recordSale(s, data); err != nil { // shift, vouchers, journal
+		return err
+	}
 	_, err = tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", s.ID)
 	return err
 }

@@ -1,0 +1,192 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Errors of after-sales. ErrOffline and ErrConflict are transient: the
+// same request may succeed later (online again, or retried). The others
+// are permanent for the request that caused them.
+var (
+	// ErrOffline reports that central could not be asked (no connection,
+	// or no answer in time). Offer the offline path: a return without
+	// receipt, approved by a supervisor.
+	ErrOffline = errors.New("pos: central cannot be reached; use the offline path with a supervisor")
+	// ErrConflict reports that a record changed while the request was
+	// being prepared; retry it.
+	ErrConflict = errors.New("pos: the record changed meanwhile; try again")
+
+	ErrOverReturn      = errors.New("pos: more than was sold and not yet returned")
+	ErrNothingToReturn = errors.New("pos: nothing to return")
+	ErrNotLastSale     = errors.New("pos: only the last sale of the station can be voided; return the goods instead")
+	ErrVoided          = errors.New("pos: the sale is voided")
+	ErrHasReturns      = errors.New("pos: the sale has returns and cannot be voided")
+	ErrShiftOpen       = errors.New("pos: the station has an open shift; close it first")
+	ErrNoShift         = errors.New("pos: the station has no open shift; open one first")
+	ErrShiftClosed     = errors.New("pos: the shift is closed")
+	ErrVoucherBalance  = errors.New("pos: the gift card or store credit has too little balance")
+	ErrVoucherLimit    = errors.New("pos: the card cannot be checked offline beyond the store's limit")
+	ErrParked          = errors.New("pos: the cart is parked; resume it first")
+)
+
+// Lookup asks central about sales, orders and customers that this node
+// does not hold (the contract's rpc methods). Implementations return
+// ErrOffline (wrapped) when central cannot be asked or does not answer in
+// time, and ErrNotFound (wrapped) when central answers not_found.
+type Lookup interface {
+	OrderLookup(ctx context.Context, orderID string) (OrderRecord, error)
+	SaleLookup(ctx context.Context, store, saleID string) (SaleRecord, error)
+	CustomerLookup(ctx context.Context, query string) (Customer, error)
+}
+
+// OrderRecord is the result of order.lookup: an online order's delivered
+// lines and its payment.
+type OrderRecord struct {
+	OrderID string            `json:"order_id"`
+	Lines   []OrderRecordLine `json:"lines"`
+	Payment struct {
+		Status   string `json:"status"` // paid (online) or pay_at_pickup
+		Amount   int64  `json:"amount"`
+		Currency string `json:"currency"`
+	} `json:"payment"`
+}
+
+// OrderRecordLine is a delivered line of an online order.
+type OrderRecordLine struct {
+	LineID    string `json:"line_id"`
+	SKU       string `json:"sku"`
+	Name      string `json:"name,omitempty"`
+	Qty       int64  `json:"qty"`
+	UnitPrice int64  `json:"unit_price"`
+	TaxRateBP int64  `json:"tax_rate_bp"`
+}
+
+// SaleRecord is the result of sale.lookup: a sale of another store.
+type SaleRecord struct {
+	SaleID   string         `json:"sale_id"`
+	Store    string         `json:"store"`
+	Lines    []SaleLineData `json:"lines"`
+	Payments []PaymentData  `json:"payments"`
+}
+
+// Customer is a loyalty customer as central knows them.
+type Customer struct {
+	ID       string           `json:"id"`
+	Name     string           `json:"name"`
+	Language string           `json:"language"`
+	Points   int64            `json:"points"`
+	Recent   []CustomerRecent `json:"recent"`
+	// Offline is set when central could not be asked: the sale records
+	// the loyalty id typed or scanned, and points are counted later.
+	Offline bool `json:"offline,omitempty"`
+}
+
+// CustomerRecent is a recent purchase of a customer in any channel.
+type CustomerRecent struct {
+	Channel string    `json:"channel"`
+	At      time.Time `json:"at"`
+	Total   int64     `json:"total"`
+	OrderID string    `json:"order_id,omitempty"`
+	SaleID  string    `json:"sale_id,omitempty"`
+}
+
+// AfterSalesStore is the storage of returns, voids, shifts, vouchers and
+// the journal. Every method that records a fact commits it with its
+// events, stock movements and journal entry in one transaction.
+// Missing records are ErrNotFound (wrapped).
+type AfterSalesStore interface {
+	// Returned tells what was returned and refunded so far against the
+	// original with key (see Return.OriginKey).
+	Returned(ctx context.Context, originKey string) (Returned, error)
+	// CompleteReturn records r, and exchange (when not nil) as a sale in
+	// the same transaction. It fails with ErrOverReturn if a line would
+	// exceed its sold quantity, and with ErrDuplicate if r exists.
+	CompleteReturn(ctx context.Context, r *Return, exchange *Sale) error
+	// LastSale is the station's sale with the highest receipt number.
+	LastSale(ctx context.Context, station string) (Sale, error)
+	// VoidSale records v. It fails with ErrNotLastSale, ErrVoided or
+	// ErrHasReturns when the sale can no longer be voided.
+	VoidSale(ctx context.Context, v *Void) error
+
+	OpenShift(ctx context.Context, sh *Shift) error // ErrShiftOpen
+	// CurrentShift is the station's open shift, or ErrNoShift.
+	CurrentShift(ctx context.Context, station string) (Shift, error)
+	AddCashOp(ctx context.Context, op *CashOp) error
+	// ShiftData gathers what a shift report is computed from.
+	ShiftData(ctx context.Context, shiftID string) (ShiftData, error)
+	// CloseShift closes sh with its Z report, fails with ErrShiftClosed if
+	// it is closed already, and sets rep.JournalN and rep.JournalHead to
+	// the journal entry of the report.
+	CloseShift(ctx context.Context, sh *Shift, rep *ShiftReport) error
+
+	Voucher(ctx context.Context, code string) (Voucher, error)
+	IssueVoucher(ctx context.Context, v *Voucher) error
+
+	// RecordCopy journals the printing of a copy of a receipt.
+	RecordCopy(ctx context.Context, c *ReceiptCopy) error
+}
+
+// ReturnPolicy says how refunds are paid.
+type ReturnPolicy struct {
+	// NoReceiptCashLimit is the largest refund paid in cash for a return
+	// without receipt (or offline); a larger one is paid as store credit.
+	// Zero: every such refund is store credit.
+	NoReceiptCashLimit int64 `json:"no_receipt_cash_limit" toml:"no_receipt_cash_limit"`
+}
+
+// AfterSalesOptions configure AfterSales. Till and Store are required.
+type AfterSalesOptions struct {
+	Till   *Service        // the sale service: settings, catalog, approvals, carts
+	Store  AfterSalesStore // storage of after-sales facts
+	Lookup Lookup          // nil: every lookup fails with ErrOffline
+	Policy ReturnPolicy
+}
+
+// AfterSales runs returns and exchanges, voids, parked sales, shifts and
+// cash, vouchers, customer lookups and receipt copies.
+type AfterSales struct {
+	opt  AfterSalesOptions
+	till *Service
+
+	mu    sync.Mutex // guards locks
+	locks map[string]*sync.Mutex
+}
+
+// NewAfterSales returns an AfterSales with opt's zero values defaulted.
+func NewAfterSales(opt AfterSalesOptions) *AfterSales {
+	if opt.Lookup == nil {
+		opt.Lookup = offlineLookup{}
+	}
+	return &AfterSales{opt: opt, till: opt.Till, locks: map[string]*sync.Mutex{}}
+}
+
+// lock serialises requests about one original sale, order or station.
+func (as *AfterSales) lock(key string) func() {
+	as.mu.Lock()
+	m := as.locks[key]
+	if m == nil {
+		m = &sync.Mutex{}
+		as.locks[key] = m
+	}
+	as.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+func (as *AfterSales) now() time.Time { return as.till.opt.Now() }
+func (as *AfterSales) newID() string  { return as.till.opt.NewID() }
+
+type offlineLookup struct{}
+
+func (offlineLookup) OrderLookup(context.Context, string) (OrderRecord, error) {
+	return OrderRecord{}, ErrOffline
+}
+func (offlineLookup) SaleLookup(context.Context, string, string) (SaleRecord, error) {
+	return SaleRecord{}, ErrOffline
+}
+func (offlineLookup) CustomerLookup(context.Context, string) (Customer, error) {
+	return Customer{}, ErrOffline
+}

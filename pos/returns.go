@@ -1,0 +1,704 @@
+package pos
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Tender methods that appear only on refunds and exchanges.
+const (
+	// MethodOnline is a refund that central pays back to the online
+	// payment of an order.
+	MethodOnline = "online"
+	// MethodExchange is the value of returned goods applied to the sale
+	// of an exchange: a payment of that sale and a refund of the return.
+	MethodExchange = "exchange"
+)
+
+// Origins of a return.
+const (
+	OriginNone       = ""            // without receipt, or offline
+	OriginSale       = "sale"        // a sale of this node
+	OriginRemoteSale = "remote_sale" // a sale of another store (sale.lookup)
+	OriginOrder      = "order"       // an order bought online (order.lookup)
+)
+
+// ReturnRequest asks for goods to be taken back. At most one of Receipt,
+// SaleID and OrderID names the original; with none of them the return is
+// one without receipt and needs a supervisor.
+type ReturnRequest struct {
+	// ID makes the request idempotent: a second return with the same ID
+	// fails with ErrDuplicate. Empty: a new id.
+	ID string `json:"id,omitempty"`
+	// Receipt is a scanned or typed receipt code of this node (R and ten
+	// digits).
+	Receipt string `json:"receipt,omitempty"`
+	// SaleID is a sale of this node, or with Store a sale of another store.
+	SaleID string `json:"sale_id,omitempty"`
+	Store  string `json:"store,omitempty"`
+	// OrderID is an order bought online.
+	OrderID string       `json:"order_id,omitempty"`
+	Items   []ReturnItem `json:"items"`
+	Reason  string       `json:"reason"`
+	// ToStoreCredit pays the whole refund as store credit, at the
+	// customer's wish.
+	ToStoreCredit bool `json:"to_store_credit,omitempty"`
+	// ClaimedRef is what the customer says about the purchase when no
+	// original can be checked (a receipt or order number), kept for audit.
+	ClaimedRef string      `json:"claimed_ref,omitempty"`
+	Supervisor *Supervisor `json:"supervisor,omitempty"`
+}
+
+// ReturnItem is one line of a return request.
+type ReturnItem struct {
+	// Line is the original's line: the line number on the receipt (1 for
+	// the first), or the order's line_id. Empty without receipt.
+	Line string `json:"line,omitempty"`
+	// SKU is the item returned without receipt.
+	SKU string `json:"sku,omitempty"`
+	// Qty is pieces, or grams for weighed items.
+	Qty int64 `json:"qty"`
+	// UnitPrice overrides the catalog price of an item returned without
+	// receipt (the supervisor approves the whole return). Zero: the
+	// catalog price.
+	UnitPrice int64 `json:"unit_price,omitempty"`
+	// Restock puts the goods back into stock; false for damaged goods.
+	Restock bool `json:"restock"`
+}
+
+// Return is a completed return.
+type Return struct {
+	ID        string    `json:"return_id"`
+	ReturnNo  int64     `json:"return_no"` // set by the store
+	Station   string    `json:"station"`
+	Staff     string    `json:"staff"`
+	At        time.Time `json:"at"`
+	Origin    string    `json:"origin"`
+	OriginKey string    `json:"origin_key,omitempty"` // what returned quantities are counted against
+	SaleID    string    `json:"sale_id,omitempty"`
+	Store     string    `json:"store,omitempty"`
+	OrderID   string    `json:"order_id,omitempty"`
+	ReceiptNo int64     `json:"receipt_no,omitempty"`
+
+	ClaimedRef string       `json:"claimed_ref,omitempty"`
+	Lines      []ReturnLine `json:"lines"`
+	Tax        []TaxLine    `json:"tax"`
+	Total      int64        `json:"total"`    // value of the goods returned
+	Rounding   int64        `json:"rounding"` // cash rounding of the cash refund, + or −
+	// Refunds add up to Total + Rounding.
+	Refunds        []Refund `json:"refunds"`
+	Reason         string   `json:"reason"`
+	ApprovedBy     string   `json:"approved_by,omitempty"`
+	Currency       string   `json:"currency"`
+	ExchangeSaleID string   `json:"exchange_sale_id,omitempty"`
+	EventID        string   `json:"event_id"`
+}
+
+// ReturnLine is a line of a return.
+type ReturnLine struct {
+	OrigLine  string            `json:"orig_line,omitempty"`
+	SoldQty   int64             `json:"sold_qty,omitempty"` // the original line's quantity
+	SKU       string            `json:"sku"`
+	Names     map[string]string `json:"name,omitempty"`
+	Unit      string            `json:"unit"`
+	Qty       int64             `json:"qty"`
+	TaxRateBP int64             `json:"tax_rate_bp"`
+	Amount    int64             `json:"amount"` // in the store's price mode, like sale lines
+	Restock   bool              `json:"restock"`
+}
+
+// Refund is money (or value) given back.
+type Refund struct {
+	Method string `json:"method"`
+	Amount int64  `json:"amount"`
+	// Ref is the terminal's reference of a card refund or the code of the
+	// store credit issued.
+	Ref string `json:"ref,omitempty"`
+}
+
+// Returned is what was returned and refunded so far against one original.
+type Returned struct {
+	Lines    map[string]ReturnedLine // by original line
+	Refunded int64                   // all refunds, every method
+}
+
+// ReturnedLine is what was returned so far of one original line.
+type ReturnedLine struct {
+	Qty    int64
+	Amount int64
+}
+
+// Movements are the stock movements of the return: restocked lines go
+// back into stock.
+func (r *Return) Movements() []Movement {
+	var ms []Movement
+	for _, l := range r.Lines {
+		if l.Restock {
+			ms = append(ms, Movement{SKU: l.SKU, Delta: l.Qty, Reason: "return", Ref: r.ID})
+		}
+	}
+	return ms
+}
+
+// ReturnOriginal names the original of a return in its event.
+type ReturnOriginal struct {
+	SaleID    string `json:"sale_id,omitempty"`
+	OrderID   string `json:"order_id,omitempty"`
+	Store     string `json:"store,omitempty"`
+	ReceiptNo int64  `json:"receipt_no,omitempty"`
+}
+
+// ReturnLineData is a line of the pos.return.completed event.
+type ReturnLineData struct {
+	SKU       string `json:"sku"`
+	Qty       int64  `json:"qty"`
+	Unit      string `json:"unit"`
+	TaxRateBP int64  `json:"tax_rate_bp"`
+	Amount    int64  `json:"amount"`
+	Restock   bool   `json:"restock"`
+}
+
+// ReturnCompletedData is the data of a pos.return.completed event.
+// Refunds add up to Total plus Rounding.
+type ReturnCompletedData struct {
+	ReturnID       string           `json:"return_id"`
+	ReturnNo       int64            `json:"return_no"`
+	Station        string           `json:"station"`
+	Staff          string           `json:"staff"`
+	Original       *ReturnOriginal  `json:"original"`
+	Lines          []ReturnLineData `json:"lines"`
+	Refunds        []PaymentData    `json:"refunds"`
+	Tax            []TaxLine        `json:"tax"`
+	Total          int64            `json:"total"`
+	Rounding       int64            `json:"rounding"`
+	Reason         string           `json:"reason"`
+	ApprovedBy     string           `json:"approved_by"`
+	Currency       string           `json:"currency"`
+	ExchangeSaleID string           `json:"exchange_sale_id,omitempty"`
+	ClaimedRef     string           `json:"claimed_ref,omitempty"`
+}
+
+// EventData returns the data of the return's pos.return.completed event.
+func (r *Return) EventData() ReturnCompletedData {
+	d := ReturnCompletedData{ReturnID: r.ID, ReturnNo: r.ReturnNo, Station: r.Station, Staff: r.Staff,
+		Tax: r.Tax, Total: r.Total, Rounding: r.Rounding, Reason: r.Reason, ApprovedBy: r.ApprovedBy,
+		Currency: r.Currency, ExchangeSaleID: r.ExchangeSaleID, ClaimedRef: r.ClaimedRef,
+		Lines: make([]ReturnLineData, len(r.Lines)), Refunds: make([]PaymentData, len(r.Refunds))}
+	if d.Tax == nil {
+		d.Tax = []TaxLine{}
+	}
+	switch r.Origin {
+	case OriginSale, OriginRemoteSale:
+		d.Original = &ReturnOriginal{SaleID: r.SaleID, Store: r.Store, ReceiptNo: r.ReceiptNo}
+	case OriginOrder:
+		d.Original = &ReturnOriginal{OrderID: r.OrderID}
+	}
+	for i, l := range r.Lines {
+		d.Lines[i] = ReturnLineData{SKU: l.SKU, Qty: l.Qty, Unit: l.Unit, TaxRateBP: l.TaxRateBP, Amount: l.Amount, Restock: l.Restock}
+	}
+	for i, f := range r.Refunds {
+		d.Refunds[i] = PaymentData{Method: f.Method, Amount: f.Amount}
+	}
+	return d
+}
+
+// Event returns the return's pos.return.completed event, without epoch
+// and seq.
+func (r *Return) Event() (Event, error) {
+	return NewEvent(r.EventID, EventReturnCompleted, r.At, r.EventData())
+}
+
+// original is a resolved original purchase.
+type original struct {
+	kind, key          string
+	saleID, store, oid string
+	receiptNo          int64
+	lines              []ReturnLine     // Qty is the sold quantity, Amount the line's amount
+	paid               map[string]int64 // by tender, cash net of change
+}
+
+// resolve finds the original of req, asking central when it is not this
+// node's.
+func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original, error) {
+	n := 0
+	for _, s := range []string{req.Receipt, req.SaleID, req.OrderID} {
+		if s != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return nil, fmt.Errorf("pos: name the original by one of receipt, sale or order")
+	}
+	store := as.till.opt.Store
+	switch {
+	case req.Receipt != "":
+		c, err := ParseCode(req.Receipt, as.till.opt.Market)
+		if err != nil {
+			return nil, err
+		}
+		if c.Kind != CodeReceipt {
+			return nil, fmt.Errorf("%w: %q is not a receipt code", ErrBadCode, req.Receipt)
+		}
+		s, err := store.SaleByReceipt(ctx, c.ReceiptNo)
+		if err != nil {
+			return nil, err
+		}
+		return localOriginal(s)
+	case req.SaleID != "" && req.Store == "":
+		s, err := store.Sale(ctx, req.SaleID)
+		if err != nil {
+			return nil, err
+		}
+		return localOriginal(s)
+	case req.SaleID != "":
+		rec, err := as.opt.Lookup.SaleLookup(ctx, req.Store, req.SaleID)
+		if err != nil {
+			return nil, fmt.Errorf("sale %s of store %s: %w", req.SaleID, req.Store, err)
+		}
+		o := &original{kind: OriginRemoteSale, key: "sale:" + req.Store + "/" + req.SaleID, saleID: req.SaleID,
+			store: req.Store, paid: map[string]int64{}}
+		for i, l := range rec.Lines {
+			unit := l.Unit
+			if unit == "" {
+				unit = UnitEach
+			}
+			o.lines = append(o.lines, ReturnLine{OrigLine: strconv.Itoa(i + 1), SKU: l.SKU, Unit: unit, Qty: l.Qty,
+				TaxRateBP: l.TaxRateBP, Amount: l.Amount})
+		}
+		for _, p := range rec.Payments {
+			o.paid[p.Method] += p.Amount
+		}
+		as.names(ctx, o.lines)
+		return o, nil
+	case req.OrderID != "":
+		rec, err := as.opt.Lookup.OrderLookup(ctx, req.OrderID)
+		if err != nil {
+			return nil, fmt.Errorf("order %s: %w", req.OrderID, err)
+		}
+		o := &original{kind: OriginOrder, key: "order:" + req.OrderID, oid: req.OrderID, paid: map[string]int64{}}
+		for _, l := range rec.Lines {
+			unit := UnitEach
+			if it, err := store.ItemByCode(ctx, l.SKU); err == nil {
+				unit = it.Unit
+			}
+			o.lines = append(o.lines, ReturnLine{OrigLine: l.LineID, SKU: l.SKU, Unit: unit, Qty: l.Qty,
+				TaxRateBP: l.TaxRateBP, Amount: LineGross(unit, l.UnitPrice, l.Qty)})
+		}
+		if rec.Payment.Status == "paid" {
+			o.paid[MethodOnline] = rec.Payment.Amount
+		}
+		as.names(ctx, o.lines)
+		return o, nil
+	}
+	return nil, nil
+}
+
+// names fills in catalog names where central sent none.
+func (as *AfterSales) names(ctx context.Context, lines []ReturnLine) {
+	for i := range lines {
+		if it, err := as.till.opt.Store.ItemByCode(ctx, lines[i].SKU); err == nil {
+			lines[i].Names = it.Names
+		}
+	}
+}
+
+func localOriginal(s Sale) (*original, error) {
+	if s.Voided {
+		return nil, fmt.Errorf("sale %s: %w", s.ID, ErrVoided)
+	}
+	o := &original{kind: OriginSale, key: "sale:" + s.ID, saleID: s.ID, receiptNo: s.ReceiptNo, paid: map[string]int64{}}
+	for i, l := range s.Lines {
+		o.lines = append(o.lines, ReturnLine{OrigLine: strconv.Itoa(i + 1), SKU: l.SKU, Names: l.Names, Unit: l.Unit,
+			Qty: l.Qty, TaxRateBP: l.TaxRateBP, Amount: s.Balance.Lines[i].Amount})
+	}
+	for _, p := range s.Payments {
+		o.paid[p.Method] += p.Amount
+	}
+	o.paid[MethodCash] -= s.Balance.Change
+	return o, nil
+}
+
+// mulDiv returns a×b÷c rounded by RoundDiv, without overflow.
+func mulDiv(a, b, c int64) int64 {
+	n := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+	q, m := new(big.Int).QuoRem(n, big.NewInt(c), new(big.Int))
+	m.Abs(m).Mul(m, big.NewInt(2))
+	if m.Cmp(big.NewInt(c)) >= 0 {
+		if n.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return q.Int64()
+}
+
+// PrepareReturn checks a return and prices it, with the refunds it would
+// pay, without recording anything or moving money. Screens use it to show
+// the refund (and for an exchange, the credit) before the customer agrees.
+func (as *AfterSales) PrepareReturn(ctx context.Context, a Actor, req ReturnRequest) (*Return, error) {
+	o, err := as.resolve(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	key := "return:none"
+	if o != nil {
+		key = "return:" + o.key
+	}
+	defer as.lock(key)()
+	r, left, err := as.price(ctx, a, req, o)
+	if err != nil {
+		return nil, err
+	}
+	set, err := as.till.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.Refunds, r.Rounding = as.planRefunds(r.Total, left, o == nil, req.ToStoreCredit, set.CashRounding)
+	return r, nil
+}
+
+// price builds the return's lines and totals from the original and what
+// was returned of it before, and returns what is left to refund per
+// original tender.
+func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *original) (*Return, map[string]int64, error) {
+	if strings.TrimSpace(req.Reason) == "" {
+		return nil, nil, ErrReasonRequired
+	}
+	if len(req.Items) == 0 {
+		return nil, nil, ErrNothingToReturn
+	}
+	if len(req.Items) > MaxLines {
+		return nil, nil, ErrCartFull
+	}
+	set, err := as.till.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	id := req.ID
+	if id == "" {
+		id = as.newID()
+	}
+	r := &Return{ID: id, Station: a.Station, Staff: a.Staff, At: as.now(), Reason: strings.TrimSpace(req.Reason),
+		ClaimedRef: req.ClaimedRef, Currency: set.Currency, EventID: as.newID()}
+	var left map[string]int64
+	if o == nil {
+		for _, it := range req.Items {
+			if it.Line != "" {
+				return nil, nil, fmt.Errorf("pos: a return without receipt names items by SKU, not by line")
+			}
+			item, err := as.till.opt.Store.ItemByCode(ctx, it.SKU)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := checkQty(item.Unit, it.Qty); err != nil {
+				return nil, nil, err
+			}
+			price := item.Price
+			if it.UnitPrice != 0 {
+				if it.UnitPrice < 0 || it.UnitPrice > MaxPrice {
+					return nil, nil, fmt.Errorf("%w: %d", ErrBadPrice, it.UnitPrice)
+				}
+				price = it.UnitPrice
+			}
+			r.Lines = append(r.Lines, ReturnLine{SKU: item.SKU, Names: item.Names, Unit: item.Unit, Qty: it.Qty,
+				TaxRateBP: item.TaxRateBP, Amount: LineGross(item.Unit, price, it.Qty), Restock: it.Restock})
+		}
+	} else {
+		r.Origin, r.OriginKey, r.SaleID, r.Store, r.OrderID, r.ReceiptNo = o.kind, o.key, o.saleID, o.store, o.oid, o.receiptNo
+		done, err := as.opt.Store.Returned(ctx, o.key)
+		if err != nil {
+			return nil, nil, err
+		}
+		byRef := map[string]ReturnLine{}
+		for _, l := range o.lines {
+			byRef[l.OrigLine] = l
+		}
+		asked := map[string]int64{}
+		for _, it := range req.Items {
+			ol, ok := byRef[it.Line]
+			if !ok {
+				return nil, nil, fmt.Errorf("line %q of the original: %w", it.Line, ErrNotFound)
+			}
+			if err := checkQty(ol.Unit, it.Qty); err != nil {
+				return nil, nil, err
+			}
+			prev := done.Lines[it.Line]
+			before := prev.Qty + asked[it.Line]
+			if before+it.Qty > ol.Qty {
+				return nil, nil, fmt.Errorf("%w: line %s (%s) sold %d, returned %d, asked %d",
+					ErrOverReturn, it.Line, ol.SKU, ol.Qty, before, it.Qty)
+			}
+			asked[it.Line] += it.Qty
+			// Cumulative pro rata, so that returning a line in parts
+			// adds up to exactly its amount.
+			amount := mulDiv(ol.Amount, before+it.Qty, ol.Qty) - mulDiv(ol.Amount, before, ol.Qty)
+			r.Lines = append(r.Lines, ReturnLine{OrigLine: it.Line, SoldQty: ol.Qty, SKU: ol.SKU, Names: ol.Names,
+				Unit: ol.Unit, Qty: it.Qty, TaxRateBP: ol.TaxRateBP, Amount: amount, Restock: it.Restock})
+		}
+		left = map[string]int64{}
+		for m, v := range o.paid {
+			left[m] = v
+		}
+		consume(left, done.Refunded)
+	}
+	pseudo := make([]Line, len(r.Lines))
+	for i, l := range r.Lines {
+		pseudo[i] = Line{SKU: l.SKU, Unit: UnitEach, Qty: 1, FixedAmount: l.Amount, TaxRateBP: l.TaxRateBP}
+	}
+	t := Price(pseudo, nil, set)
+	r.Tax, r.Total = t.Tax, t.Total
+	return r, left, nil
+}
+
+// refundOrder is the order in which original tenders are refunded.
+var refundOrder = []string{MethodCard, MethodOnline, MethodGiftCard, MethodStoreCredit, MethodCash}
+
+func tenderOrder(left map[string]int64) []string {
+	order := append([]string(nil), refundOrder...)
+	var other []string
+	for m := range left {
+		known := false
+		for _, k := range refundOrder {
+			known = known || k == m
+		}
+		if !known {
+			other = append(other, m)
+		}
+	}
+	sort.Strings(other)
+	return append(order, other...)
+}
+
+// consume takes amount off the tenders in refund order.
+func consume(left map[string]int64, amount int64) {
+	for _, m := range tenderOrder(left) {
+		take := min(amount, max(left[m], 0))
+		left[m] -= take
+		amount -= take
+	}
+}
+
+// refundMethod is how a tender of the original is refunded: cards and
+// online payments go back where they came from, gift cards and store
+// credit become new store credit, and everything else is paid in cash.
+func refundMethod(tender string) string {
+	switch tender {
+	case MethodCard, MethodOnline, MethodCash:
+		return tender
+	case MethodGiftCard, MethodStoreCredit:
+		return MethodStoreCredit
+	}
+	return MethodCash
+}
+
+// planRefunds splits amount over refund methods. With an original, the
+// original tenders are refunded in refundOrder up to what is left of each;
+// without one, the refund is cash up to the policy's limit and store
+// credit above it. Cash is rounded to the store's cash step.
+func (as *AfterSales) planRefunds(amount int64, left map[string]int64, noReceipt, toCredit bool, cashStep int64) ([]Refund, int64) {
+	var out []Refund
+	add := func(method string, v int64) {
+		if v <= 0 {
+			return
+		}
+		for i := range out {
+			if out[i].Method == method {
+				out[i].Amount += v
+				return
+			}
+		}
+		out = append(out, Refund{Method: method, Amount: v})
+	}
+	switch {
+	case amount <= 0:
+	case toCredit:
+		add(MethodStoreCredit, amount)
+	case noReceipt:
+		if amount <= as.opt.Policy.NoReceiptCashLimit {
+			add(MethodCash, amount)
+		} else {
+			add(MethodStoreCredit, amount)
+		}
+	default:
+		rest := amount
+		for _, m := range tenderOrder(left) {
+			take := min(rest, max(left[m], 0))
+			add(refundMethod(m), take)
+			rest -= take
+		}
+		add(MethodCash, rest)
+	}
+	var rounding int64
+	for i := 0; i < len(out); i++ {
+		if out[i].Method != MethodCash {
+			continue
+		}
+		r := RoundTo(out[i].Amount, cashStep)
+		rounding = r - out[i].Amount
+		out[i].Amount = r
+		if r == 0 {
+			out = append(out[:i], out[i+1:]...)
+		}
+		break
+	}
+	return out, rounding
+}
+
+// Return takes goods back and pays the refund: card refunds through the
+// payment terminal, store credit as a new voucher (its code in the
+// refund's Ref), cash from the drawer (the caller opens it). A return
+// without an original needs a supervisor.
+func (as *AfterSales) Return(ctx context.Context, a Actor, req ReturnRequest) (*Return, error) {
+	r, _, err := as.settle(ctx, a, req, "")
+	return r, err
+}
+
+// Exchange settles a return together with the sale in the open cart
+// cartID, in one transaction. The value of the returned goods pays the
+// sale (method exchange) up to its total. When the sale costs more, the
+// customer pays the difference into the cart first (PayCash, PayCard);
+// when it costs less, the difference is refunded like a return.
+func (as *AfterSales) Exchange(ctx context.Context, a Actor, req ReturnRequest, cartID string) (*Return, *Sale, error) {
+	if cartID == "" {
+		return nil, nil, fmt.Errorf("cart: %w", ErrNotFound)
+	}
+	return as.settle(ctx, a, req, cartID)
+}
+
+func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, cartID string) (*Return, *Sale, error) {
+	o, err := as.resolve(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := "return:none"
+	if o != nil {
+		key = "return:" + o.key
+	}
+	defer as.lock(key)()
+	r, left, err := as.price(ctx, a, req, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o == nil {
+		need := a.Role < RoleSupervisor
+		by, err := as.till.approve(ctx, need, a, req.Supervisor, "return_without_receipt", r.ID,
+			fmt.Sprintf("total %d, claimed %q: %s", r.Total, req.ClaimedRef, r.Reason))
+		if err != nil {
+			return nil, nil, err
+		}
+		if by == "" {
+			by = a.Staff
+		}
+		r.ApprovedBy = by
+	}
+	set, err := as.till.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	refundable := r.Total
+	var sale *Sale
+	if cartID != "" {
+		defer as.till.lock(cartID)()
+		c, err := as.till.opt.Store.Cart(ctx, cartID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c.Parked {
+			return nil, nil, ErrParked
+		}
+		if len(c.Lines) == 0 {
+			return nil, nil, ErrEmptyCart
+		}
+		if c.Pending != nil {
+			return nil, nil, fmt.Errorf("%w: a card payment is in progress", ErrTenderShort)
+		}
+		used := min(r.Total, c.Balance(set).Total)
+		c.Payments = append(c.Payments, Payment{ID: as.newID(), Method: MethodExchange, Amount: used, Ref: r.ID, At: r.At})
+		b := c.Balance(set)
+		if !b.Settled {
+			return nil, nil, fmt.Errorf("%w: %d still due", ErrTenderShort, b.Due)
+		}
+		refundable -= used
+		sale = &Sale{ID: c.ID, Station: c.Station, Cashier: c.Cashier, CompletedAt: r.At, Lines: c.Lines,
+			Discount: c.Discount, Balance: b, Payments: c.Payments, CustomerID: c.CustomerID, OrderID: c.OrderID,
+			Currency: set.Currency, EventID: as.newID()}
+		if a.Staff != "" {
+			sale.Cashier = a.Staff
+		}
+		r.ExchangeSaleID = sale.ID
+		r.Refunds = []Refund{{Method: MethodExchange, Amount: used, Ref: sale.ID}}
+	}
+	plan, rounding := as.planRefunds(refundable, left, o == nil, req.ToStoreCredit, set.CashRounding)
+	r.Refunds, r.Rounding = append(r.Refunds, plan...), rounding
+	for i := range r.Refunds {
+		f := &r.Refunds[i]
+		switch f.Method {
+		case MethodCard:
+			ref, err := as.refundCard(ctx, "return-"+r.ID, f.Amount, set.Currency)
+			if err != nil {
+				return nil, nil, err
+			}
+			f.Ref = ref
+		case MethodStoreCredit:
+			f.Ref = NewVoucherCode()
+		}
+	}
+	if err := as.opt.Store.CompleteReturn(ctx, r, sale); err != nil {
+		return nil, nil, err
+	}
+	notify := as.till.opt.Notify
+	notify(Change{Kind: "return", Station: r.Station, ID: r.ID, Value: r})
+	if sale != nil {
+		notify(Change{Kind: "sale", Station: sale.Station, ID: sale.ID, Value: sale})
+	}
+	as.notifyStock(ctx, r.Station, r.Lines, sale)
+	return r, sale, nil
+}
+
+func (as *AfterSales) notifyStock(ctx context.Context, station string, lines []ReturnLine, sale *Sale) {
+	skus := map[string]bool{}
+	for _, l := range lines {
+		skus[l.SKU] = l.Restock || skus[l.SKU]
+	}
+	if sale != nil {
+		for _, l := range sale.Lines {
+			skus[l.SKU] = true
+		}
+	}
+	for sku, moved := range skus {
+		if st, err := as.till.opt.Store.Stock(ctx, sku); moved && err == nil {
+			as.till.opt.Notify(Change{Kind: "stock", Station: station, ID: sku, Value: st})
+		}
+	}
+}
+
+// refundCard refunds amount to a card under ref, once: a refund that the
+// terminal already approved under ref (a retry after a crash) is not sent
+// again.
+func (as *AfterSales) refundCard(ctx context.Context, ref string, amount int64, currency string) (string, error) {
+	t := as.till.opt.Terminal
+	if t == nil {
+		return "", ErrNoTerminal
+	}
+	res, err := t.Status(ctx, ref)
+	if err != nil || !res.Approved {
+		res, err = t.Refund(ctx, ref, amount, currency)
+		if err != nil {
+			return "", fmt.Errorf("card refund %s: %w", ref, err)
+		}
+		if !res.Approved {
+			return "", fmt.Errorf("card refund %s: %w", ref, ErrDeclined)
+		}
+	}
+	out := res.AuthCode
+	if res.Masked != "" {
+		out += " " + res.Masked
+	}
+	return out, nil
+}

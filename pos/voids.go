@@ -1,0 +1,179 @@
+package pos
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Void is the cancellation of a station's last sale: its goods go back
+// into stock and its money back to the customer.
+type Void struct {
+	SaleID     string    `json:"sale_id"`
+	ReceiptNo  int64     `json:"receipt_no"`
+	Station    string    `json:"station"`
+	Staff      string    `json:"staff"`
+	At         time.Time `json:"at"`
+	Reason     string    `json:"reason"`
+	ApprovedBy string    `json:"approved_by"`
+	// Refunds are the sale's payments given back: card refunds through
+	// the terminal, cash from the drawer, gift card and store credit
+	// balances restored (Ref is the voucher code).
+	Refunds []Refund `json:"refunds"`
+	Sale    Sale     `json:"-"`
+	EventID string   `json:"event_id"`
+}
+
+// Movements put the voided sale's goods back into stock.
+func (v *Void) Movements() []Movement {
+	ms := make([]Movement, 0, len(v.Sale.Lines))
+	for _, l := range v.Sale.Lines {
+		ms = append(ms, Movement{SKU: l.SKU, Delta: l.Qty, Reason: "void", Ref: v.SaleID})
+	}
+	return ms
+}
+
+// SaleVoidedData is the data of a pos.sale.voided event.
+type SaleVoidedData struct {
+	SaleID     string `json:"sale_id"`
+	ReceiptNo  int64  `json:"receipt_no"`
+	Reason     string `json:"reason"`
+	ApprovedBy string `json:"approved_by"`
+	Station    string `json:"station"`
+	Staff      string `json:"staff"`
+}
+
+// Event returns the void's pos.sale.voided event, without epoch and seq.
+func (v *Void) Event() (Event, error) {
+	return NewEvent(v.EventID, EventSaleVoided, v.At, SaleVoidedData{SaleID: v.SaleID, ReceiptNo: v.ReceiptNo,
+		Reason: v.Reason, ApprovedBy: v.ApprovedBy, Station: v.Station, Staff: v.Staff})
+}
+
+// VoidLastSale voids the last sale of its station, approved by a
+// supervisor (a supervisor's own request needs no second approval). Card
+// payments are refunded through the terminal before the void is recorded;
+// the caller hands back the cash refund and opens the drawer.
+func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason string, sup *Supervisor) (*Void, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, ErrReasonRequired
+	}
+	s, err := as.till.opt.Store.Sale(ctx, saleID)
+	if err != nil {
+		return nil, err
+	}
+	defer as.lock("station:" + s.Station)()
+	if s.Voided {
+		return nil, fmt.Errorf("sale %s: %w", saleID, ErrVoided)
+	}
+	last, err := as.opt.Store.LastSale(ctx, s.Station)
+	if err != nil {
+		return nil, err
+	}
+	if last.ID != s.ID {
+		return nil, fmt.Errorf("sale %s (receipt %d): %w", s.ID, s.ReceiptNo, ErrNotLastSale)
+	}
+	done, err := as.opt.Store.Returned(ctx, "sale:"+s.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(done.Lines) > 0 {
+		return nil, fmt.Errorf("sale %s: %w", s.ID, ErrHasReturns)
+	}
+	by, err := as.till.approve(ctx, a.Role < RoleSupervisor, a, sup, "void_sale", s.ID,
+		fmt.Sprintf("receipt %d total %d: %s", s.ReceiptNo, s.Balance.Total, reason))
+	if err != nil {
+		return nil, err
+	}
+	if by == "" {
+		by = a.Staff
+	}
+	v := &Void{SaleID: s.ID, ReceiptNo: s.ReceiptNo, Station: s.Station, Staff: a.Staff, At: as.now(),
+		Reason: reason, ApprovedBy: by, Sale: s, EventID: as.newID()}
+	var cash int64
+	for _, p := range s.Payments {
+		switch p.Method {
+		case MethodCash:
+			cash += p.Amount
+		case MethodCard:
+			ref, err := as.refundCard(ctx, "void-"+p.ID, p.Amount, s.Currency)
+			if err != nil {
+				return nil, err
+			}
+			v.Refunds = append(v.Refunds, Refund{Method: MethodCard, Amount: p.Amount, Ref: ref})
+		default:
+			v.Refunds = append(v.Refunds, Refund{Method: p.Method, Amount: p.Amount, Ref: p.Ref})
+		}
+	}
+	if cash -= s.Balance.Change; cash > 0 {
+		v.Refunds = append(v.Refunds, Refund{Method: MethodCash, Amount: cash})
+	}
+	if err := as.opt.Store.VoidSale(ctx, v); err != nil {
+		return nil, err
+	}
+	as.till.opt.Notify(Change{Kind: "void", Station: v.Station, ID: v.SaleID, Value: v})
+	for _, l := range s.Lines {
+		if st, err := as.till.opt.Store.Stock(ctx, l.SKU); err == nil {
+			as.till.opt.Notify(Change{Kind: "stock", Station: v.Station, ID: l.SKU, Value: st})
+		}
+	}
+	return v, nil
+}
+
+// VoidLine removes a line from an open cart before any payment. It is the
+// sale service's RemoveLine, here so that after-sales screens have every
+// void in one place.
+func (as *AfterSales) VoidLine(ctx context.Context, a Actor, cartID, lineID string) (*CartView, error) {
+	return as.till.RemoveLine(ctx, a, cartID, lineID)
+}
+
+// Park sets an open cart aside so that the station can serve someone
+// else. Only a cart without payments can be parked. Any station of the
+// store can resume it.
+func (as *AfterSales) Park(ctx context.Context, a Actor, cartID string) (*CartView, error) {
+	return as.till.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if err := c.editable(); err != nil {
+			return err
+		}
+		if len(c.Lines) == 0 {
+			return ErrEmptyCart
+		}
+		c.Parked = true
+		return nil
+	})
+}
+
+// Resume takes a parked cart up again at the actor's station.
+func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*CartView, error) {
+	return as.till.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if !c.Parked {
+			return fmt.Errorf("cart %s is not parked: %w", c.ID, ErrNotFound)
+		}
+		c.Parked = false
+		c.Station = a.Station
+		if a.Staff != "" {
+			c.Cashier = a.Staff
+		}
+		return nil
+	})
+}
+
+// ParkedCarts lists the parked carts of every station, oldest first.
+func (as *AfterSales) ParkedCarts(ctx context.Context) ([]*CartView, error) {
+	carts, err := as.till.opt.Store.Carts(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := []*CartView{}
+	for _, c := range carts {
+		if c.Parked {
+			v, err := as.till.View(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,194 @@
+package pos
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Voucher is a gift card or store credit. A voucher issued by this node
+// has a balance held here. A card issued elsewhere (External) has no
+// balance here: it is accepted offline up to its offline limit, which the
+// store configures per card or for all cards, and central settles it
+// later.
+type Voucher struct {
+	Code      string    `json:"code"`
+	Kind      string    `json:"kind"` // MethodGiftCard or MethodStoreCredit
+	Issued    int64     `json:"issued"`
+	Balance   int64     `json:"balance"`
+	External  bool      `json:"external,omitempty"`
+	Limit     int64     `json:"offline_limit,omitempty"` // External: the most redeemable here
+	Redeemed  int64     `json:"redeemed"`                // redeemed here so far
+	CreatedAt time.Time `json:"created_at"`
+	Ref       string    `json:"ref,omitempty"` // the return or sale that issued it
+}
+
+// Available is what can be redeemed now.
+func (v Voucher) Available() int64 {
+	if v.External {
+		return max(v.Limit-v.Redeemed, 0)
+	}
+	return v.Balance
+}
+
+var voucherCode = regexp.MustCompile(`^[A-Za-z0-9\-]{4,64}$`)
+
+// ErrBadVoucherCode reports a gift card or store credit code that cannot
+// be one.
+var ErrBadVoucherCode = errors.New("pos: not a gift card or store credit code (4-64 letters, digits or -)")
+
+// CheckVoucherCode reports whether code can be a voucher code.
+func CheckVoucherCode(code string) error {
+	if !voucherCode.MatchString(code) {
+		return ErrBadVoucherCode
+	}
+	return nil
+}
+
+// NewVoucherCode returns a random 16-digit code for new store credit.
+func NewVoucherCode() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	out := make([]byte, 16)
+	for i, c := range b {
+		out[i] = '0' + c%10
+	}
+	out[0] = '9' // store credit codes of this node start with 9
+	return string(out)
+}
+
+// Voucher returns a voucher by code. A code this node does not know is an
+// external card with the store's offline limit.
+func (as *AfterSales) Voucher(ctx context.Context, code string) (Voucher, error) {
+	if err := CheckVoucherCode(code); err != nil {
+		return Voucher{}, err
+	}
+	return as.opt.Store.Voucher(ctx, code)
+}
+
+// PayVoucher tenders amount from a gift card or store credit (method) on
+// an open cart. The balance is checked now, and checked and taken off in
+// the sale's own transaction when the sale completes.
+func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, code string, amount int64) (*CartView, error) {
+	if method != MethodGiftCard && method != MethodStoreCredit {
+		return nil, fmt.Errorf("pos: %q is not a voucher tender (gift_card, store_credit)", method)
+	}
+	if amount <= 0 || amount > MaxPrice*10 {
+		return nil, ErrBadTender
+	}
+	v, err := as.Voucher(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return as.till.update(ctx, cartID, func(c *Cart, set Settings) error {
+		if len(c.Lines) == 0 {
+			return ErrEmptyCart
+		}
+		b := c.Balance(set)
+		if b.Settled {
+			return ErrSettled
+		}
+		if due := b.Total - b.NonCash - b.Cash; amount > due {
+			return fmt.Errorf("%w: %d is more than the %d due", ErrOverTender, amount, due)
+		}
+		var held int64
+		for _, p := range c.Payments {
+			if p.Ref == code && (p.Method == MethodGiftCard || p.Method == MethodStoreCredit) {
+				held += p.Amount
+			}
+		}
+		if amount+held > v.Available() {
+			if v.External {
+				return fmt.Errorf("%w: %d available on %s", ErrVoucherLimit, v.Available()-held, code)
+			}
+			return fmt.Errorf("%w: %d available on %s", ErrVoucherBalance, v.Available()-held, code)
+		}
+		c.Payments = append(c.Payments, Payment{ID: as.newID(), Method: method, Amount: amount, Ref: code, At: as.now()})
+		return nil
+	})
+}
+
+// RemoveVoucherPayment takes a gift card or store credit tender off an
+// open cart; nothing was taken off the voucher yet.
+func (as *AfterSales) RemoveVoucherPayment(ctx context.Context, a Actor, cartID, paymentID string) (*CartView, error) {
+	return as.till.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		for i, p := range c.Payments {
+			if p.ID == paymentID && (p.Method == MethodGiftCard || p.Method == MethodStoreCredit) {
+				c.Payments = append(c.Payments[:i], c.Payments[i+1:]...)
+				return nil
+			}
+		}
+		return fmt.Errorf("voucher payment %s: %w", paymentID, ErrNotFound)
+	})
+}
+
+// IssueVoucher issues a gift card or store credit of amount outside a
+// return (a goodwill credit, a gift card sold). Only a supervisor may.
+func (as *AfterSales) IssueVoucher(ctx context.Context, a Actor, kind string, amount int64, ref string) (*Voucher, error) {
+	if a.Role < RoleSupervisor {
+		return nil, ErrForbidden
+	}
+	if kind != MethodGiftCard && kind != MethodStoreCredit {
+		return nil, fmt.Errorf("pos: %q is not a voucher kind (gift_card, store_credit)", kind)
+	}
+	if amount <= 0 || amount > MaxPrice {
+		return nil, ErrBadTender
+	}
+	v := &Voucher{Code: NewVoucherCode(), Kind: kind, Issued: amount, Balance: amount, CreatedAt: as.now(), Ref: ref}
+	if err := as.opt.Store.IssueVoucher(ctx, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AttachCustomer finds a loyalty customer by card number, phone or e-mail
+// and attaches them to the cart. Online, central's profile is returned
+// (name, points, recent purchases in every channel). Offline, the cart
+// records query as the loyalty id and the customer comes back with Offline
+// set: points are counted when central gets the sale.
+func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query string) (*CartView, Customer, error) {
+	query = strings.TrimSpace(query)
+	if query == "" || len(query) > 64 {
+		return nil, Customer{}, fmt.Errorf("pos: a loyalty card, phone or e-mail of 1-64 characters")
+	}
+	cust, err := as.opt.Lookup.CustomerLookup(ctx, query)
+	switch {
+	case errors.Is(err, ErrOffline):
+		cust = Customer{ID: query, Offline: true}
+	case err != nil:
+		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, err)
+	case cust.ID == "":
+		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, ErrNotFound)
+	}
+	v, err := as.till.SetCustomer(ctx, a, cartID, cust.ID)
+	if err != nil {
+		return nil, Customer{}, err
+	}
+	return v, cust, nil
+}
+
+// RecordCopy journals the printing of a copy of a sale's receipt (kind
+// "sale") or of a return's (kind "return"), and returns it with its copy
+// number; the copy is printed marked ReceiptMark(MarkCopy, n).
+func (as *AfterSales) RecordCopy(ctx context.Context, a Actor, kind, ref string) (*ReceiptCopy, error) {
+	c := &ReceiptCopy{Kind: kind, Ref: ref, Station: a.Station, Staff: a.Staff, At: as.now()}
+	switch kind {
+	case "sale":
+		s, err := as.till.opt.Store.Sale(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		c.No = s.ReceiptNo
+	case "return":
+	default:
+		return nil, fmt.Errorf("pos: copy of %q: sale or return", kind)
+	}
+	if err := as.opt.Store.RecordCopy(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
