@@ -24,6 +24,11 @@ import (
 // lines the customer refused; they go back to stock. Items the customer
 // adds to the cart are sold with it.
 
+// ErrPickupCart reports a cart that pays a click-and-collect order being
+// completed as a plain sale: it must be completed with
+// PickupService.CompletePaidPickup so that the order is collected with it.
+var ErrPickupCart = errors.New("pos: this cart pays a click-and-collect order; complete it at the pickup handover")
+
 // ToCart makes the till cart for an order paid at pickup: one line per
 // picked line the customer takes (take as in Collect; nil: everything
 // picked), priced at the ordered unit price and taxed as the catalog item.
@@ -138,7 +143,8 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 	return sale, nil
 }
 
-// settle freezes a settled cart into a sale, as Service.Complete does.
+// settle freezes a settled cart into a sale; Service.Complete and
+// CompletePaidPickup both use it.
 func settle(c Cart, set Settings, a Actor, now time.Time, eventID string) (*Sale, error) {
 	if len(c.Lines) == 0 {
 		return nil, ErrEmptyCart

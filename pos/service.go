@@ -573,21 +573,12 @@ func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, 
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Lines) == 0 {
-		return nil, ErrEmptyCart
+	if c.OrderID != "" {
+		return nil, fmt.Errorf("%w (cart %s, order %s)", ErrPickupCart, c.ID, c.OrderID)
 	}
-	if c.Pending != nil {
-		return nil, fmt.Errorf("%w: a card payment is in progress", ErrTenderShort)
-	}
-	b := c.Balance(set)
-	if !b.Settled {
-		return nil, fmt.Errorf("%w: %d still due", ErrTenderShort, b.Due)
-	}
-	sale := &Sale{ID: c.ID, Station: c.Station, Cashier: c.Cashier, CompletedAt: s.opt.Now(),
-		Lines: c.Lines, Discount: c.Discount, Balance: b, Payments: c.Payments,
-		CustomerID: c.CustomerID, OrderID: c.OrderID, Currency: set.Currency, EventID: s.opt.NewID()}
-	if a.Staff != "" {
-		sale.Cashier = a.Staff
+	sale, err := settle(c, set, a, s.opt.Now(), s.opt.NewID())
+	if err != nil {
+		return nil, err
 	}
 	if err := s.opt.Store.CompleteSale(ctx, sale); err != nil {
 		return nil, err

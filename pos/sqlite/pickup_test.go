@@ -447,6 +447,9 @@ func TestPickupPayAtPickup(t *testing.T) {
 	}
 	_, err = e.till.PayCash(e.ctx, e.a, c.ID, 100000)
 	e.must(err)
+	if _, err := e.till.Complete(e.ctx, e.a, c.ID); !errors.Is(err, pos.ErrPickupCart) {
+		t.Fatalf("the till completed the cart of an order as a plain sale: %v", err)
+	}
 	sale, err := e.svc.CompletePaidPickup(e.ctx, e.a, c.ID)
 	e.must(err)
 	if sale.OrderID != o.ID || sale.Balance.Total != 99800 || sale.ReceiptNo != 1 {
