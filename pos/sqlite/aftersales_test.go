@@ -1,0 +1,668 @@
+package sqlite_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/simterminal"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// afterSalesFields are the required data fields of the after-sales events
+// in the central MQTT contract.
+var afterSalesFields = map[string][]string{
+	pos.EventReturnCompleted: {"return_id", "original", "lines", "lines[].sku", "lines[].qty", "lines[].amount",
+		"lines[].restock", "refunds", "refunds[].method", "refunds[].amount", "reason", "approved_by"},
+	pos.EventSaleVoided:    {"sale_id", "receipt_no", "reason", "approved_by"},
+	pos.EventShiftClosed:   {"shift_id", "station", "opened_at", "closed_at", "float", "expected_cash", "counted_cash", "totals_by_method"},
+	pos.EventSaleCompleted: {"sale_id", "receipt_no", "station", "cashier", "lines", "tax", "total", "payments", "change"},
+}
+
+// contractData decodes ev's data and fails unless it has every field the
+// contract requires of its type.
+func contractData(t *testing.T, ev pos.Event, typ string) map[string]any {
+	t.Helper()
+	if ev.Type != typ {
+		t.Fatalf("event seq %d is %s, want %s", ev.Seq, ev.Type, typ)
+	}
+	var data map[string]any
+	if err := json.Unmarshal(ev.Data, &data); err != nil {
+		t.Fatalf("event %s data is not a JSON object: %v", typ, err)
+	}
+	for _, f := range afterSalesFields[typ] {
+		list, sub, nested := strings.Cut(f, "[].")
+		if nested {
+			items, _ := data[list].([]any)
+			for i, it := range items {
+				if _, ok := it.(map[string]any)[sub]; !ok {
+					t.Fatalf("%s %s %d lacks %q: %s", typ, list, i, sub, ev.Data)
+				}
+			}
+			continue
+		}
+		if _, ok := data[f]; !ok {
+			t.Fatalf("%s lacks %q: %s", typ, f, ev.Data)
+		}
+	}
+	return data
+}
+
+// Items of the after-sales tests: three VAT rates and one weighed item.
+const (
+	jacketSKU = "J1"  // 1 299.00, 25 %
+	sockSKU   = "S1"  // 79.90, 25 %
+	bookSKU   = "B1"  // 189.50, 6 %
+	breadSKU  = "F1"  // 34.90, 12 %
+	cheeseSKU = "CH1" // 149.00 per kg, 12 %
+)
+
+// fakeLookup answers the contract's rpc lookups from maps, or fails with
+// pos.ErrOffline while offline is set. It stands in for the MQTT rpc
+// client, which is tested against a real broker with that client.
+type fakeLookup struct {
+	mu        sync.Mutex
+	offline   bool
+	orders    map[string]pos.OrderRecord
+	sales     map[string]pos.SaleRecord
+	customers map[string]pos.Customer
+}
+
+func (f *fakeLookup) OrderLookup(_ context.Context, id string) (pos.OrderRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.offline {
+		return pos.OrderRecord{}, pos.ErrOffline
+	}
+	o, ok := f.orders[id]
+	if !ok {
+		return o, pos.ErrNotFound
+	}
+	return o, nil
+}
+
+func (f *fakeLookup) SaleLookup(_ context.Context, store, id string) (pos.SaleRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.offline {
+		return pos.SaleRecord{}, pos.ErrOffline
+	}
+	s, ok := f.sales[store+"/"+id]
+	if !ok {
+		return s, pos.ErrNotFound
+	}
+	return s, nil
+}
+
+func (f *fakeLookup) CustomerLookup(_ context.Context, q string) (pos.Customer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.offline {
+		return pos.Customer{}, pos.ErrOffline
+	}
+	c, ok := f.customers[q]
+	if !ok {
+		return c, pos.ErrNotFound
+	}
+	return c, nil
+}
+
+type asEnv struct {
+	t       *testing.T
+	ctx     context.Context
+	path    string
+	db      *sqlite.DB
+	till    *pos.Service
+	as      *pos.AfterSales
+	term    *simterminal.T
+	lookup  *fakeLookup
+	cashier pos.Actor
+	boss    pos.Actor
+	sup     *pos.Supervisor
+
+	mu  sync.Mutex // guards now
+	now time.Time
+}
+
+func newASEnv(t *testing.T, policy pos.ReturnPolicy) *asEnv {
+	t.Helper()
+	e := &asEnv{t: t, ctx: context.Background(), term: &simterminal.T{}, lookup: &fakeLookup{},
+		now:     time.Date(2026, 11, 22, 9, 0, 0, 0, time.FixedZone("CET", 3600)),
+		cashier: pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"},
+		boss:    pos.Actor{Staff: "9", Role: pos.RoleSupervisor, Station: "till-1"},
+		sup:     &pos.Supervisor{Staff: "9", PIN: "9999"}}
+	clock := func() time.Time { // every reading one second later: a stable order
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.now = e.now.Add(time.Second)
+		return e.now
+	}
+	e.path = filepath.Join(t.TempDir(), "pos.db")
+	db, err := sqlite.Open(e.ctx, e.path, sqlite.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e.db = db
+	name := func(n string) map[string]string { return map[string]string{"en": n} }
+	e.must(db.PutItems(e.ctx, []pos.Item{
+		{SKU: jacketSKU, Active: true, Names: name("Jacket"), Unit: pos.UnitEach, Price: 129900, TaxRateBP: 2500},
+		{SKU: sockSKU, Active: true, Names: name("Socks"), Unit: pos.UnitEach, Price: 7990, TaxRateBP: 2500},
+		{SKU: bookSKU, Active: true, Names: name("Book"), Unit: pos.UnitEach, Price: 18950, TaxRateBP: 600},
+		{SKU: breadSKU, Active: true, Names: name("Bread"), Unit: pos.UnitEach, Price: 3490, TaxRateBP: 1200},
+		{SKU: cheeseSKU, Active: true, Names: name("Cheese"), Unit: pos.UnitKg, Price: 14900, TaxRateBP: 1200},
+	}, pos.Sweden))
+	for _, st := range []struct {
+		id, pin string
+		role    pos.Role
+	}{{"1", "1234", pos.RoleCashier}, {"2", "2222", pos.RoleCashier}, {"9", "9999", pos.RoleSupervisor}} {
+		h, err := pos.HashPIN(st.pin)
+		e.must(err)
+		e.must(db.PutStaff(e.ctx, pos.Staff{ID: st.id, Name: "Staff " + st.id, Role: st.role, PINHash: h, Active: true}))
+	}
+	e.till = pos.NewService(pos.Options{Store: db, Terminal: e.term, Policy: pos.DefaultPolicy(), Now: clock})
+	e.as = pos.NewAfterSales(pos.AfterSalesOptions{Till: e.till, Store: db, Lookup: e.lookup, Policy: policy})
+	return e
+}
+
+func (e *asEnv) must(err error) {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+type buy struct {
+	sku  string
+	qty  int64
+	disc *pos.Discount
+}
+
+type tender struct {
+	method string
+	amount int64 // 0: the rest
+	ref    string
+}
+
+// cart fills a new cart at a's station.
+func (e *asEnv) cart(a pos.Actor, items []buy, basket *pos.Discount) *pos.CartView {
+	e.t.Helper()
+	v, err := e.till.OpenCart(e.ctx, a)
+	e.must(err)
+	if len(v.Lines) > 0 {
+		e.t.Fatalf("station %s has an open cart with lines", a.Station)
+	}
+	for _, b := range items {
+		v, err = e.till.AddItem(e.ctx, a, v.ID, b.sku, b.qty)
+		e.must(err)
+		if b.disc != nil {
+			v, err = e.till.DiscountLine(e.ctx, a, v.ID, v.Lines[len(v.Lines)-1].ID, b.disc, e.sup)
+			e.must(err)
+		}
+	}
+	if basket != nil {
+		v, err = e.till.DiscountCart(e.ctx, a, v.ID, basket, e.sup)
+		e.must(err)
+	}
+	return v
+}
+
+// pay tenders into cart id.
+func (e *asEnv) pay(a pos.Actor, id string, tenders ...tender) *pos.CartView {
+	e.t.Helper()
+	v, err := e.till.Cart(e.ctx, id)
+	e.must(err)
+	for _, tn := range tenders {
+		amount := tn.amount
+		switch tn.method {
+		case pos.MethodCard:
+			if amount == 0 {
+				amount = v.Balance.Due
+			}
+			v, err = e.till.PayCard(e.ctx, a, id, amount)
+		case pos.MethodCash:
+			if amount == 0 {
+				amount = v.CashDue
+			}
+			v, err = e.till.PayCash(e.ctx, a, id, amount)
+		default:
+			if amount == 0 {
+				amount = v.Balance.Due
+			}
+			v, err = e.as.PayVoucher(e.ctx, a, id, tn.method, tn.ref, amount)
+		}
+		e.must(err)
+	}
+	return v
+}
+
+// sell makes and completes a sale.
+func (e *asEnv) sell(a pos.Actor, items []buy, basket *pos.Discount, tenders ...tender) *pos.Sale {
+	e.t.Helper()
+	v := e.cart(a, items, basket)
+	e.pay(a, v.ID, tenders...)
+	s, err := e.till.Complete(e.ctx, a, v.ID)
+	e.must(err)
+	return s
+}
+
+func (e *asEnv) events(typ string) []pos.Event {
+	e.t.Helper()
+	all, err := e.db.EventsAfter(e.ctx, 0, 10000)
+	e.must(err)
+	var out []pos.Event
+	for _, ev := range all {
+		if typ == "" || ev.Type == typ {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func (e *asEnv) onHand(sku string) int64 {
+	e.t.Helper()
+	st, err := e.db.Stock(e.ctx, sku)
+	e.must(err)
+	return st.OnHand
+}
+
+func refundOf(r *pos.Return, method string) int64 {
+	var n int64
+	for _, f := range r.Refunds {
+		if f.Method == method {
+			n += f.Amount
+		}
+	}
+	return n
+}
+
+func sumRefunds(r *pos.Return) int64 {
+	var n int64
+	for _, f := range r.Refunds {
+		n += f.Amount
+	}
+	return n
+}
+
+func TestReturnWithReceiptPartialThenOverReturn(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	// 3 jackets at 10 % off the line, socks, and 5 % off the basket; paid
+	// 2 500.00 by card and the rest in cash (rounded to whole kronor).
+	s := e.sell(e.cashier, []buy{
+		{jacketSKU, 3, &pos.Discount{PercentBP: 1000, Reason: "loyal"}},
+		{sockSKU, 2, nil},
+	}, &pos.Discount{PercentBP: 500, Reason: "campaign"},
+		tender{method: pos.MethodCard, amount: 250000}, tender{method: pos.MethodCash})
+	jacketLine := s.Balance.Lines[0].Amount
+	stock := e.onHand(jacketSKU)
+
+	// First a jacket, by scanning the receipt: a third of the line's
+	// amount after both discounts, back to the card first.
+	r1, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(s.ReceiptNo),
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "wrong size"})
+	e.must(err)
+	if want := pos.RoundDiv(jacketLine, 3); r1.Lines[0].Amount != want || r1.Total != want {
+		t.Fatalf("first jacket refunds %d (total %d), want %d of line %d", r1.Lines[0].Amount, r1.Total, want, jacketLine)
+	}
+	if refundOf(r1, pos.MethodCard) != r1.Total || len(r1.Refunds) != 1 {
+		t.Fatalf("refunds = %+v, want all %d to the card", r1.Refunds, r1.Total)
+	}
+	if got := e.onHand(jacketSKU); got != stock+1 {
+		t.Fatalf("jacket stock %d, want %d after a restocked return", got, stock+1)
+	}
+	// Then the other two jackets, one damaged: together with the first
+	// they add up to the line's amount to the minor unit.
+	r2, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID,
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}, {Line: "1", Qty: 1, Restock: false}}, Reason: "changed mind"})
+	e.must(err)
+	if got := r1.Total + r2.Lines[0].Amount + r2.Lines[1].Amount; got != jacketLine {
+		t.Fatalf("three returned jackets refund %d, the line was %d", got, jacketLine)
+	}
+	if got := e.onHand(jacketSKU); got != stock+2 {
+		t.Fatalf("jacket stock %d, want %d (one damaged, not restocked)", got, stock+2)
+	}
+	// The card had 2 500.00: the rest of the second refund is cash, rounded.
+	if card := refundOf(r1, pos.MethodCard) + refundOf(r2, pos.MethodCard); card != 250000 {
+		t.Fatalf("card refunds %d, want the 250000 paid by card", card)
+	}
+	if sumRefunds(r2) != r2.Total+r2.Rounding || refundOf(r2, pos.MethodCash)%100 != 0 {
+		t.Fatalf("second return refunds %+v, total %d, rounding %d", r2.Refunds, r2.Total, r2.Rounding)
+	}
+
+	// A fourth jacket, and more socks than were sold, are refused.
+	for _, items := range [][]pos.ReturnItem{{{Line: "1", Qty: 1}}, {{Line: "2", Qty: 1}, {Line: "2", Qty: 2}}} {
+		_, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: items, Reason: "again"})
+		if !errors.Is(err, pos.ErrOverReturn) {
+			t.Fatalf("over-return %+v: err = %v, want ErrOverReturn", items, err)
+		}
+	}
+	if _, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "2", Qty: 1}}}); !errors.Is(err, pos.ErrReasonRequired) {
+		t.Fatalf("return without reason: %v", err)
+	}
+
+	evs := e.events(pos.EventReturnCompleted)
+	if len(evs) != 2 {
+		t.Fatalf("%d return events, want 2", len(evs))
+	}
+	d := contractData(t, evs[0], pos.EventReturnCompleted)
+	orig, _ := d["original"].(map[string]any)
+	if orig["sale_id"] != s.ID || d["return_id"] != r1.ID {
+		t.Fatalf("return event = %s", evs[0].Data)
+	}
+	// The restocked jackets are movements carried by the return events.
+	var moved int64
+	rows, err := e.db.Read().QueryContext(e.ctx, "SELECT delta, seq FROM movements WHERE sku = ? AND reason = 'return'", jacketSKU)
+	e.must(err)
+	defer rows.Close()
+	for rows.Next() {
+		var delta, seq int64
+		e.must(rows.Scan(&delta, &seq))
+		if seq != evs[0].Seq && seq != evs[1].Seq {
+			t.Fatalf("return movement carried by seq %d, not a return event", seq)
+		}
+		moved += delta
+	}
+	if moved != 2 {
+		t.Fatalf("return movements add %d jackets, want 2", moved)
+	}
+}
+
+func TestReturnKeepsTheOriginalTender(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{NoReceiptCashLimit: 50000})
+	cash := e.sell(e.cashier, []buy{{bookSKU, 1, nil}}, nil, tender{method: pos.MethodCash, amount: 20000})
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: cash.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "gift"})
+	e.must(err)
+	// 189.50 paid in cash as 190.00: the refund is the cash paid, and the
+	// rounding given back is the sale's.
+	if len(r.Refunds) != 1 || r.Refunds[0].Method != pos.MethodCash || r.Refunds[0].Amount != 19000 || r.Rounding != 50 {
+		t.Fatalf("cash sale refunds %+v rounding %d", r.Refunds, r.Rounding)
+	}
+	// The customer may take store credit instead; its code is a voucher.
+	card := e.sell(e.cashier, []buy{{bookSKU, 2, nil}}, nil, tender{method: pos.MethodCard})
+	r, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: card.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}},
+		Reason: "duplicate", ToStoreCredit: true})
+	e.must(err)
+	if len(r.Refunds) != 1 || r.Refunds[0].Method != pos.MethodStoreCredit || r.Refunds[0].Amount != 18950 {
+		t.Fatalf("store credit refunds %+v", r.Refunds)
+	}
+	v, err := e.as.Voucher(e.ctx, r.Refunds[0].Ref)
+	e.must(err)
+	if v.External || v.Balance != 18950 || v.Kind != pos.MethodStoreCredit {
+		t.Fatalf("store credit voucher = %+v", v)
+	}
+	// A card refund declined by the terminal records nothing.
+	e.term.Script(simterminal.Decline)
+	_, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: card.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1}}, Reason: "x"})
+	if !errors.Is(err, pos.ErrDeclined) {
+		t.Fatalf("declined card refund: %v", err)
+	}
+	done, err := e.db.Returned(e.ctx, "sale:"+card.ID)
+	e.must(err)
+	if done.Lines["1"].Qty != 1 {
+		t.Fatalf("after a declined refund %d returned, want 1", done.Lines["1"].Qty)
+	}
+}
+
+func TestExchangePriceDifferenceEachWay(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}, {sockSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	seq0 := len(e.events(""))
+
+	// The jacket (1 299.00) for a book (189.50): the difference goes back
+	// to the card.
+	v := e.cart(e.cashier, []buy{{bookSKU, 1, nil}}, nil)
+	r, sale, err := e.as.Exchange(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID,
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "exchange"}, v.ID)
+	e.must(err)
+	if r.Total != 129900 || sale.Balance.Total != 18950 {
+		t.Fatalf("exchange return %d, sale %d", r.Total, sale.Balance.Total)
+	}
+	if refundOf(r, pos.MethodExchange) != 18950 || refundOf(r, pos.MethodCard) != 129900-18950 {
+		t.Fatalf("exchange refunds %+v", r.Refunds)
+	}
+	if len(sale.Payments) != 1 || sale.Payments[0].Method != pos.MethodExchange || sale.Payments[0].Amount != 18950 {
+		t.Fatalf("exchange sale payments %+v", sale.Payments)
+	}
+	// Return and sale were committed together: consecutive events.
+	evs := e.events("")
+	if len(evs) != seq0+2 || evs[seq0].Type != pos.EventReturnCompleted || evs[seq0+1].Type != pos.EventSaleCompleted {
+		t.Fatalf("exchange events %v", evs[seq0:])
+	}
+	d := contractData(t, evs[seq0], pos.EventReturnCompleted)
+	if d["exchange_sale_id"] != sale.ID {
+		t.Fatalf("return event does not name its sale: %s", evs[seq0].Data)
+	}
+	contractData(t, evs[seq0+1], pos.EventSaleCompleted)
+
+	// Socks (79.90) for a jacket: the customer pays the difference in
+	// cash first, rounded to whole kronor.
+	v = e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+	if _, _, err = e.as.Exchange(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID,
+		Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}}, Reason: "exchange"}, v.ID); !errors.Is(err, pos.ErrTenderShort) {
+		t.Fatalf("exchange without the difference paid: %v", err)
+	}
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodCash, amount: 130000 - 7900})
+	r, sale, err = e.as.Exchange(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID,
+		Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}}, Reason: "exchange"}, v.ID)
+	e.must(err)
+	if r.Total != 7990 || len(r.Refunds) != 1 || refundOf(r, pos.MethodExchange) != 7990 {
+		t.Fatalf("second exchange refunds %+v", r.Refunds)
+	}
+	b := sale.Balance
+	// 1 299.00 − 79.90 = 1 219.10 due in cash, rounded to 1 219.00.
+	if b.Rounding != -10 || b.Change != 130000-7900-121900 || !b.Settled {
+		t.Fatalf("second exchange sale balance %+v", b)
+	}
+	if _, err := e.db.Cart(e.ctx, v.ID); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("exchange cart still open: %v", err)
+	}
+}
+
+func TestReturnOfOnlineOrderOnlineAndOffline(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{NoReceiptCashLimit: 20000})
+	o := pos.OrderRecord{OrderID: "W-2026-000123", Lines: []pos.OrderRecordLine{
+		{LineID: "1", SKU: jacketSKU, Qty: 1, UnitPrice: 119900, TaxRateBP: 2500},
+		{LineID: "2", SKU: breadSKU, Qty: 4, UnitPrice: 3490, TaxRateBP: 1200}}}
+	o.Payment.Status, o.Payment.Amount = "paid", 119900+4*3490
+	e.lookup.orders = map[string]pos.OrderRecord{o.OrderID: o}
+
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{OrderID: o.OrderID,
+		Items: []pos.ReturnItem{{Line: "2", Qty: 3, Restock: true}}, Reason: "too many"})
+	e.must(err)
+	if r.Total != 3*3490 || len(r.Refunds) != 1 || r.Refunds[0].Method != pos.MethodOnline {
+		t.Fatalf("online order return %d refunds %+v", r.Total, r.Refunds)
+	}
+	if _, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{OrderID: o.OrderID,
+		Items: []pos.ReturnItem{{Line: "2", Qty: 2}}, Reason: "again"}); !errors.Is(err, pos.ErrOverReturn) {
+		t.Fatalf("over-return of an order: %v", err)
+	}
+
+	// Offline the order cannot be checked: the till says so, and the
+	// return goes the supervisor's way, without receipt.
+	e.lookup.offline = true
+	_, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{OrderID: o.OrderID, Items: []pos.ReturnItem{{Line: "1", Qty: 1}}, Reason: "broken"})
+	if !errors.Is(err, pos.ErrOffline) {
+		t.Fatalf("offline order lookup: %v", err)
+	}
+	req := pos.ReturnRequest{Items: []pos.ReturnItem{{SKU: breadSKU, Qty: 1, Restock: true}}, Reason: "stale",
+		ClaimedRef: o.OrderID}
+	if _, err = e.as.Return(e.ctx, e.cashier, req); !errors.Is(err, pos.ErrApprovalRequired) {
+		t.Fatalf("offline return without a supervisor: %v", err)
+	}
+	req.Supervisor = &pos.Supervisor{Staff: "2", PIN: "2222"} // a cashier cannot approve
+	if _, err = e.as.Return(e.ctx, e.cashier, req); !errors.Is(err, pos.ErrApprovalRequired) {
+		t.Fatalf("offline return approved by a cashier: %v", err)
+	}
+	req.Supervisor = e.sup
+	small, err := e.as.Return(e.ctx, e.cashier, req)
+	e.must(err)
+	// 34.90 is under the cash limit: cash, rounded to 35.00.
+	if small.ApprovedBy != "9" || len(small.Refunds) != 1 || small.Refunds[0] != (pos.Refund{Method: pos.MethodCash, Amount: 3500}) {
+		t.Fatalf("small offline return %+v approved by %q", small.Refunds, small.ApprovedBy)
+	}
+	// The jacket at the price the customer paid online is above the limit:
+	// store credit.
+	big, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Items: []pos.ReturnItem{{SKU: jacketSKU, Qty: 1, UnitPrice: 119900}},
+		Reason: "broken zip", ClaimedRef: o.OrderID, Supervisor: e.sup})
+	e.must(err)
+	if len(big.Refunds) != 1 || big.Refunds[0].Method != pos.MethodStoreCredit || big.Refunds[0].Amount != 119900 {
+		t.Fatalf("large offline return refunds %+v", big.Refunds)
+	}
+	evs := e.events(pos.EventReturnCompleted)
+	d := contractData(t, evs[0], pos.EventReturnCompleted)
+	if orig, _ := d["original"].(map[string]any); orig["order_id"] != o.OrderID {
+		t.Fatalf("online return event original = %v", d["original"])
+	}
+	d = contractData(t, evs[2], pos.EventReturnCompleted)
+	if d["original"] != nil || d["approved_by"] != "9" || d["claimed_ref"] != o.OrderID {
+		t.Fatalf("offline return event = %s", evs[2].Data)
+	}
+	var approvals int
+	e.must(e.db.Read().QueryRowContext(e.ctx, "SELECT count(*) FROM approvals WHERE action = 'return_without_receipt'").Scan(&approvals))
+	if approvals != 2 {
+		t.Fatalf("%d approvals recorded, want 2", approvals)
+	}
+}
+
+func TestReturnOfAnotherStoresSale(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	e.lookup.sales = map[string]pos.SaleRecord{"S-042/abc": {SaleID: "abc", Store: "S-042",
+		Lines:    []pos.SaleLineData{{SKU: sockSKU, Qty: 3, UnitPrice: 7990, Discount: 2397, TaxRateBP: 2500, Amount: 21573}},
+		Payments: []pos.PaymentData{{Method: pos.MethodCard, Amount: 10000}, {Method: pos.MethodGiftCard, Amount: 11573}}}}
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Store: "S-042", SaleID: "abc",
+		Items: []pos.ReturnItem{{Line: "1", Qty: 3, Restock: true}}, Reason: "colour"})
+	e.must(err)
+	if r.Total != 21573 || refundOf(r, pos.MethodCard) != 10000 || refundOf(r, pos.MethodStoreCredit) != 11573 {
+		t.Fatalf("remote sale refunds %+v of %d", r.Refunds, r.Total)
+	}
+	if r.Lines[0].Names["en"] != "Socks" {
+		t.Fatalf("returned line lacks the catalog name: %+v", r.Lines[0])
+	}
+	if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Store: "S-042", SaleID: "nope",
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1}}, Reason: "x"}); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("unknown remote sale: %v", err)
+	}
+}
+
+func TestVoidLastSaleAndLines(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	_, err := e.as.OpenShift(e.ctx, e.cashier, 100000)
+	e.must(err)
+	// A line voided before payment is simply gone.
+	v := e.cart(e.cashier, []buy{{sockSKU, 1, nil}, {bookSKU, 1, nil}}, nil)
+	v, err = e.as.VoidLine(e.ctx, e.cashier, v.ID, v.Lines[0].ID)
+	e.must(err)
+	if len(v.Lines) != 1 || v.Lines[0].SKU != bookSKU {
+		t.Fatalf("after voiding a line: %+v", v.Lines)
+	}
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodCard, amount: 5000})
+	if _, err = e.as.VoidLine(e.ctx, e.cashier, v.ID, v.Lines[0].ID); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("voiding a line after payment: %v", err)
+	}
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodCash})
+	first, err := e.till.Complete(e.ctx, e.cashier, v.ID)
+	e.must(err)
+	stock := e.onHand(jacketSKU)
+	last := e.sell(e.cashier, []buy{{jacketSKU, 2, nil}}, nil, tender{method: pos.MethodCard, amount: 200000}, tender{method: pos.MethodCash})
+
+	if _, err = e.as.VoidLastSale(e.ctx, e.boss, first.ID, "mistake", nil); !errors.Is(err, pos.ErrNotLastSale) {
+		t.Fatalf("void of an earlier sale: %v", err)
+	}
+	if _, err = e.as.VoidLastSale(e.ctx, e.cashier, last.ID, "mistake", nil); !errors.Is(err, pos.ErrApprovalRequired) {
+		t.Fatalf("void without a supervisor: %v", err)
+	}
+	vd, err := e.as.VoidLastSale(e.ctx, e.cashier, last.ID, "customer changed mind", e.sup)
+	e.must(err)
+	if vd.ApprovedBy != "9" {
+		t.Fatalf("void approved by %q", vd.ApprovedBy)
+	}
+	var card, cash int64
+	for _, f := range vd.Refunds {
+		switch f.Method {
+		case pos.MethodCard:
+			card += f.Amount
+		case pos.MethodCash:
+			cash += f.Amount
+		}
+	}
+	if card != 200000 || cash != last.Balance.Total+last.Balance.Rounding-200000 {
+		t.Fatalf("void refunds %+v of sale %+v", vd.Refunds, last.Balance)
+	}
+	if res, err := e.term.Status(e.ctx, "void-"+last.Payments[0].ID); err != nil || !res.Approved {
+		t.Fatalf("card payment not refunded at the terminal: %v", err)
+	}
+	if got := e.onHand(jacketSKU); got != stock {
+		t.Fatalf("stock after void %d, want %d", got, stock)
+	}
+	got, err := e.db.Sale(e.ctx, last.ID)
+	e.must(err)
+	if !got.Voided {
+		t.Fatal("sale not marked voided")
+	}
+	evs := e.events(pos.EventSaleVoided)
+	if len(evs) != 1 {
+		t.Fatalf("%d void events", len(evs))
+	}
+	d := contractData(t, evs[0], pos.EventSaleVoided)
+	if d["sale_id"] != last.ID || d["approved_by"] != "9" || d["receipt_no"].(float64) != float64(last.ReceiptNo) {
+		t.Fatalf("void event %s", evs[0].Data)
+	}
+	if _, err = e.as.VoidLastSale(e.ctx, e.boss, last.ID, "again", nil); !errors.Is(err, pos.ErrVoided) {
+		t.Fatalf("second void: %v", err)
+	}
+	if _, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: last.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1}}, Reason: "x"}); !errors.Is(err, pos.ErrVoided) {
+		t.Fatalf("return of a voided sale: %v", err)
+	}
+	// A sale with returns is not voided: its goods came back already.
+	s := e.sell(e.cashier, []buy{{bookSKU, 2, nil}}, nil, tender{method: pos.MethodCard})
+	_, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1}}, Reason: "x"})
+	e.must(err)
+	if _, err = e.as.VoidLastSale(e.ctx, e.boss, s.ID, "mistake", nil); !errors.Is(err, pos.ErrHasReturns) {
+		t.Fatalf("void of a sale with returns: %v", err)
+	}
+}
+
+func TestParkAndResumeOnAnotherStation(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	v := e.cart(e.cashier, []buy{{breadSKU, 2, nil}}, nil)
+	if _, err := e.as.Park(e.ctx, e.cashier, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	next, err := e.till.OpenCart(e.ctx, e.cashier)
+	e.must(err)
+	if next.ID == v.ID || len(next.Lines) != 0 {
+		t.Fatalf("the station's open cart is the parked one")
+	}
+	parked, err := e.as.ParkedCarts(e.ctx)
+	e.must(err)
+	if len(parked) != 1 || parked[0].ID != v.ID || parked[0].Balance.Total != 2*3490 {
+		t.Fatalf("parked carts %+v", parked)
+	}
+	other := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"}
+	r, err := e.as.Resume(e.ctx, other, v.ID)
+	e.must(err)
+	if r.Station != "till-2" || r.Cashier != "2" || r.Parked {
+		t.Fatalf("resumed cart %+v", r.Cart)
+	}
+	if _, err := e.as.Resume(e.ctx, other, v.ID); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("resuming twice: %v", err)
+	}
+	e.pay(other, v.ID, tender{method: pos.MethodCash})
+	s, err := e.till.Complete(e.ctx, other, v.ID)
+	e.must(err)
+	if s.Station != "till-2" || s.Cashier != "2" {
+		t.Fatalf("resumed sale recorded at %s by %s", s.Station, s.Cashier)
+	}
+	// A cart with payments cannot be parked.
+	p := e.cart(e.cashier, []buy{{bookSKU, 1, nil}}, nil)
+	e.pay(e.cashier, p.ID, tender{method: pos.MethodCash, amount: 1000})
+	if _, err := e.as.Park(e.ctx, e.cashier, p.ID); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("parking a cart with payments: %v", err)
+	}
+}
