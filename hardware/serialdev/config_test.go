@@ -1,0 +1,89 @@
+package serialdev
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name                   string
+		baud, bits, par, stops string
+		want                   Config
+		wantErr                bool
+	}{
+		{"defaults", "", "", "", "", Config{Baud: 9600, DataBits: 8}, false},
+		{"9600 8N1", "9600", "8", "none", "1", Config{Baud: 9600, DataBits: 8}, false},
+		{"115200 7E2", "115200", "7", "even", "2", Config{Baud: 115200, DataBits: 7, Parity: ParityEven, StopBits: StopBits2}, false},
+		{"odd short form", "19200", "8", "O", "1", Config{Baud: 19200, DataBits: 8, Parity: ParityOdd}, false},
+		{"spaces and case", " 38400 ", " 8 ", " Even ", " 1 ", Config{Baud: 38400, DataBits: 8, Parity: ParityEven}, false},
+		{"baud not a number", "fast", "8", "none", "1", Config{}, true},
+		{"baud negative", "-9600", "8", "none", "1", Config{}, true},
+		{"baud not standard", "9601", "8", "none", "1", Config{}, true},
+		{"data bits 9", "9600", "9", "none", "1", Config{}, true},
+		{"data bits 4", "9600", "4", "none", "1", Config{}, true},
+		{"parity mark", "9600", "8", "mark", "1", Config{}, true},
+		{"stop bits 3", "9600", "8", "none", "3", Config{}, true},
+		{"stop bits 1.5 unsupported", "9600", "8", "none", "1.5", Config{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseConfig(tt.baud, tt.bits, tt.par, tt.stops)
+			if tt.wantErr {
+				if !errors.Is(err, ErrBadConfig) {
+					t.Fatalf("ParseConfig error = %v, want ErrBadConfig", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseConfig: %v", err)
+			}
+			if got != tt.want {
+				t.Fatalf("ParseConfig = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseStopBitsOneAndAHalf(t *testing.T) {
+	s, err := ParseStopBits("1.5")
+	if err != nil || s != StopBits1Half {
+		t.Fatalf("ParseStopBits(1.5) = %v, %v", s, err)
+	}
+	if err := (Config{StopBits: s}).Validate(); !errors.Is(err, ErrBadConfig) {
+		t.Fatalf("Validate with 1.5 stop bits = %v, want ErrBadConfig", err)
+	}
+}
+
+func TestConfigString(t *testing.T) {
+	if got, want := (Config{}).String(), "9600 8N1"; got != want {
+		t.Errorf("zero Config = %q, want %q", got, want)
+	}
+	c := Config{Baud: 19200, DataBits: 7, Parity: ParityEven, StopBits: StopBits2}
+	if got, want := c.String(), "19200 7E2"; got != want {
+		t.Errorf("Config = %q, want %q", got, want)
+	}
+}
+
+func TestUSBIDMatches(t *testing.T) {
+	p := PortInfo{Path: "/dev/ttyUSB0", USB: true, VID: "0403", PID: "6001", SerialNumber: "A50285BI"}
+	tests := []struct {
+		name string
+		id   USBID
+		want bool
+	}{
+		{"vid pid", USBID{VID: "0403", PID: "6001"}, true},
+		{"lower case 0x", USBID{VID: "0x403", PID: "6001"}, true},
+		{"serial", USBID{VID: "0403", PID: "6001", SerialNumber: "A50285BI"}, true},
+		{"other serial", USBID{VID: "0403", PID: "6001", SerialNumber: "B"}, false},
+		{"other pid", USBID{VID: "0403", PID: "6015"}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.id.Matches(p); got != tt.want {
+			t.Errorf("%s: Matches = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if (USBID{VID: "0403", PID: "6001"}).Matches(PortInfo{Path: "/dev/ttyS0"}) {
+		t.Error("USB id matched a non-USB port")
+	}
+}

@@ -1,0 +1,135 @@
+package serialdev
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.bug.st/serial/enumerator"
+)
+
+// ByIDDir is where udev publishes stable names for USB serial devices.
+const ByIDDir = "/dev/serial/by-id"
+
+// PortInfo describes one serial port present on the machine.
+type PortInfo struct {
+	Path         string   // device node, such as /dev/ttyUSB0
+	ByID         []string // stable /dev/serial/by-id names pointing at Path, if any
+	USB          bool     // the port is a USB serial adapter or USB CDC device
+	VID          string   // USB vendor id, 4 upper-case hex digits; empty if not USB
+	PID          string   // USB product id, 4 upper-case hex digits; empty if not USB
+	SerialNumber string   // USB serial number string; may be empty even for USB
+	Manufacturer string   // USB manufacturer string, if the device reports one
+	Product      string   // USB product string, if the device reports one
+}
+
+func (p PortInfo) String() string {
+	if !p.USB {
+		return p.Path
+	}
+	s := fmt.Sprintf("%s usb %s:%s", p.Path, p.VID, p.PID)
+	if p.SerialNumber != "" {
+		s += " serial " + p.SerialNumber
+	}
+	if p.Product != "" {
+		s += " (" + strings.TrimSpace(p.Manufacturer+" "+p.Product) + ")"
+	}
+	return s
+}
+
+// USBID identifies a USB serial device independently of the node name the
+// kernel gives it, which changes with plug order.
+type USBID struct {
+	VID          string // required; hex, any letter case, with or without 0x
+	PID          string // required; hex, any letter case, with or without 0x
+	SerialNumber string // optional; empty matches any serial number
+}
+
+func (u USBID) String() string {
+	s := normHex(u.VID) + ":" + normHex(u.PID)
+	if u.SerialNumber != "" {
+		s += "/" + u.SerialNumber
+	}
+	return s
+}
+
+// Matches reports whether p is the device u describes.
+func (u USBID) Matches(p PortInfo) bool {
+	if !p.USB || normHex(u.VID) != normHex(p.VID) || normHex(u.PID) != normHex(p.PID) {
+		return false
+	}
+	return u.SerialNumber == "" || u.SerialNumber == p.SerialNumber
+}
+
+func normHex(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "0X")
+	for len(s) < 4 {
+		s = "0" + s
+	}
+	return s
+}
+
+// Ports lists the serial ports present now, with USB identities where the
+// kernel knows them (read from sysfs; devices are not probed). Ports are
+// sorted by path.
+func Ports() ([]PortInfo, error) {
+	details, err := enumerator.GetDetailedPortsList()
+	if err != nil {
+		return nil, fmt.Errorf("serialdev: list ports: %w", err)
+	}
+	links := byIDLinks(ByIDDir)
+	out := make([]PortInfo, 0, len(details))
+	for _, d := range details {
+		p := PortInfo{
+			Path:         d.Name,
+			USB:          d.IsUSB,
+			VID:          d.VID,
+			PID:          d.PID,
+			SerialNumber: d.SerialNumber,
+			Manufacturer: d.Manufacturer,
+			Product:      d.Product,
+		}
+		if real, err := filepath.EvalSymlinks(d.Name); err == nil {
+			p.ByID = links[real]
+		}
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// byIDLinks maps real device paths to the by-id symlinks that point at them.
+// A missing directory (no USB serial device plugged in) yields an empty map.
+func byIDLinks(dir string) map[string][]string {
+	m := make(map[string][]string)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return m
+	}
+	for _, e := range ents {
+		link := filepath.Join(dir, e.Name())
+		real, err := filepath.EvalSymlinks(link)
+		if err != nil {
+			continue
+		}
+		m[real] = append(m[real], link)
+	}
+	return m
+}
+
+// findUSB returns the path to open for the USB device id among ports,
+// preferring its stable by-id name, or ErrNotFound.
+func findUSB(id USBID, ports []PortInfo) (string, error) {
+	for _, p := range ports {
+		if id.Matches(p) {
+			if len(p.ByID) > 0 {
+				return p.ByID[0], nil
+			}
+			return p.Path, nil
+		}
+	}
+	return "", fmt.Errorf("usb device %s: %w", id, ErrNotFound)
+}
