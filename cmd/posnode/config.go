@@ -26,6 +26,7 @@ type Config struct {
 	// Origins allowed to open the websocket besides the node's own host.
 	Origins []string `toml:"origins"`
 
+	TLS      TLSConfig       `toml:"tls"`
 	MQTT     MQTTConfig      `toml:"mqtt"`
 	Policy   pos.Policy      `toml:"policy"`
 	Backup   BackupConfig    `toml:"backup"`

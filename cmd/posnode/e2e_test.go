@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -291,5 +293,74 @@ func TestPINGuessingLocksOut(t *testing.T) {
 		if strings.Contains(sc.Text(), "1003") || strings.Contains(sc.Text(), "3333\"") {
 			t.Errorf("a PIN was logged: %s", sc.Text())
 		}
+	}
+}
+
+// TestHTTPSWithGeneratedCertificate starts the node with TLS on and no
+// certificate: it makes one, serves the API over HTTPS with it, and keeps it
+// across restarts.
+func TestHTTPSWithGeneratedCertificate(t *testing.T) {
+	data := t.TempDir()
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte("[tls]\nenabled = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	bin, err := buildNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "run", "--config", cfgPath, "--demo", "--data", data, "--http", addr)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	cmd := start()
+	certPath := filepath.Join(data, "tls", "node.crt")
+	var pool *x509.CertPool
+	for i := 0; i < 200 && pool == nil; i++ {
+		if b, err := os.ReadFile(certPath); err == nil {
+			pool = x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(b) {
+				pool = nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if pool == nil {
+		t.Fatal("no certificate was generated")
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}}
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = hc.Get("https://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("https: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil {
+		t.Fatalf("status %d, tls %v", resp.StatusCode, resp.TLS != nil)
+	}
+	if r, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		r.Body.Close()
+		if r.StatusCode != http.StatusBadRequest {
+			t.Errorf("plain HTTP on the TLS address got %d, want 400", r.StatusCode)
+		}
+	}
+	before, _ := os.ReadFile(certPath)
+	cmd.Process.Kill()
+	cmd.Wait()
+	start()
+	time.Sleep(300 * time.Millisecond)
+	after, _ := os.ReadFile(certPath)
+	if !bytes.Equal(before, after) {
+		t.Error("the certificate changed across a restart")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -118,7 +119,16 @@ func (n *node) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", n.cfg.HTTP, err)
 	}
-	n.log.Info("posnode started", "version", version, "http", "http://"+ln.Addr().String(),
+	scheme := "http"
+	if n.cfg.TLS.Enabled {
+		tc, err := serverTLS(n.cfg)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln, scheme = tls.NewListener(ln, tc), "https"
+	}
+	n.log.Info("posnode started", "version", version, "http", scheme+"://"+ln.Addr().String(),
 		"store", n.cfg.Store, "node", n.cfg.Node, "epoch", n.db.Epoch(), "mqtt", n.cfg.MQTT.URL != "")
 	srv := &http.Server{Handler: n.web, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	g, ctx := errgroup.WithContext(ctx)
