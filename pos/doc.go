@@ -37,8 +37,32 @@
 // outbound event in one transaction. Receipt numbers and event sequence
 // numbers are allocated inside that transaction and are therefore gap-free.
 //
+// # Click-and-collect
+//
+// Orders arrive from central as versioned records (Order, ParseOrder);
+// PickupService.ApplyOrder applies a version only if it is newer than the
+// one held. Fulfilment belongs to the store (PickupState: new, picking,
+// ready, collected; cancelled, rejected and expired end it) and travels
+// back as pos.pickup.* events. Every step is stored with its event, its
+// stock movements and the order's reservations in one transaction
+// (PickupStore.SavePickup), so it works the same with the network down.
+// Stock is reserved from intake until the order ends and is taken off only
+// at handover: by a "pickup" movement for an order paid online, or by the
+// sale of an order paid at the till, recorded in the same transaction as
+// pos.pickup.collected. Whatever the customer refuses, or a cancelled,
+// rejected or expired order held, simply stops being reserved; staff get
+// notices saying what to put back where.
+//
+// A customer is verified before handover by the pickup code, the QR code
+// of the customer's app, or a supervisor's ID check. Wrong codes lock the
+// order (and the station) out for a growing time; the lock is held in
+// memory and a restart clears it, while the count of wrong codes is kept
+// with the order.
+//
 // # Concurrency
 //
 // Service is safe for concurrent use. Changes to one cart are serialised;
 // different carts proceed in parallel up to the store's single writer.
+// PickupService likewise serialises changes to one order, and the store
+// refuses a change based on a stale revision (ErrStale).
 package pos

@@ -742,3 +742,35 @@ func TestPickupStaleRevision(t *testing.T) {
 		t.Fatalf("duplicate insert: %v", err)
 	}
 }
+
+func TestPickupConcurrentScans(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	// A service of its own: the env's Notify collects changes without a lock.
+	e.svc = pos.NewPickupService(pos.PickupOptions{Store: e.db, Now: func() time.Time { return time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC) }})
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	const scanners = 8
+	errs := make(chan error, scanners)
+	for range scanners {
+		go func() {
+			_, _, err := e.svc.PickScan(e.ctx, e.a, o.ID, bagEAN)
+			errs <- err
+		}()
+	}
+	var ok, over int
+	for range scanners {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, pos.ErrOverPick):
+			over++
+		default:
+			t.Fatalf("scan: %v", err)
+		}
+	}
+	v, err := e.svc.Order(e.ctx, o.ID)
+	e.must(err)
+	if ok != 2 || over != scanners-2 || v.Lines[0].Picked != 2 {
+		t.Fatalf("%d scans counted, %d refused, line picked %d", ok, over, v.Lines[0].Picked)
+	}
+}
