@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	s.Handle("DELETE /api/v1/carts/{id}", c, s.cancel)
 	s.Handle("GET /api/v1/sales/{id}", c, s.sale)
 	s.Handle("GET /api/v1/receipts/{no}", c, s.receipt)
+	s.deviceRoutes()
 }
 
 // StaticFS narrows an embedded tree to its web root.

@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// DeviceStore keeps paired devices. When the Sessions given to NewServer
+// also implement it, the server offers device pairing: a new device asks
+// for a short code (POST /api/v1/pair), a manager approves it
+// (POST /api/v1/devices/{id}/approve), the device collects its token by
+// polling, and the token then authenticates it like a staff session until
+// a manager revokes it (DELETE /api/v1/devices/{id}), which also closes
+// its websockets at once.
+//
+// PollDevice and ApproveDevice answer pos.ErrPairingUnknown for an
+// unknown, wrong or expired pairing; DeviceByToken answers
+// pos.ErrNotAuthorized for a token no paired device holds.
+type DeviceStore interface {
+	CreateDevice(ctx context.Context, d pos.Device, secret string) error
+	PendingDevices(ctx context.Context) (int, error)
+	PollDevice(ctx context.Context, id, secret, token string) (d pos.Device, issued bool, err error)
+	ApproveDevice(ctx context.Context, id, code string, role pos.Role, station, by string) (pos.Device, error)
+	RevokeDevice(ctx context.Context, id string) error
+	Devices(ctx context.Context) ([]pos.Device, error)
+	DeviceByToken(ctx context.Context, token string) (pos.Device, error)
+}
+
+// Limits of pairing, which anyone on the store network can ask for.
+const (
+	pairPerClient  = 5                // pairing requests per client ...
+	pairWindow     = 10 * time.Minute // ... in this window
+	maxPending     = 20               // pairings waiting for approval at once
+	deviceTokenTTL = 5 * 365 * 24 * time.Hour
+	pairCodeDigits = 6
+	pairTTL        = 10 * time.Minute // how long a code waits for approval, as the store keeps it
+)
+
+var errRateLimited = errors.New("ui: too many requests; wait and try again")
+
+// deviceSessions authenticates staff sessions first, then device tokens.
+type deviceSessions struct {
+	Sessions
+	devices DeviceStore
+}
+
+func (d deviceSessions) Session(ctx context.Context, token string) (pos.Session, error) {
+	s, err := d.Sessions.Session(ctx, token)
+	if !errors.Is(err, pos.ErrNotAuthorized) {
+		return s, err
+	}
+	dev, err := d.devices.DeviceByToken(ctx, token)
+	if err != nil {
+		return pos.Session{}, pos.ErrNotAuthorized
+	}
+	return deviceSession(dev), nil
+}
+
+func deviceSession(d pos.Device) pos.Session {
+	return pos.Session{
+		Staff:     pos.Staff{ID: "device:" + d.ID, Name: d.Name, Role: d.Role, Active: true},
+		Station:   d.Station,
+		DeviceID:  d.ID,
+		ExpiresAt: d.ApprovedAt.Add(deviceTokenTTL),
+	}
+}
+
+type pairing struct {
+	s     *Server
+	store DeviceStore
+
+	mu   sync.Mutex // guards seen
+	seen map[string][]time.Time
+}
+
+// deviceRoutes adds the public station list for login screens and, when
+// the session store keeps devices, pairing.
+func (s *Server) deviceRoutes() {
+	s.mux.HandleFunc("GET /api/v1/login/stations", s.loginStations)
+	ds, ok := s.opt.Sessions.(DeviceStore)
+	if !ok {
+		return
+	}
+	s.opt.Sessions = deviceSessions{Sessions: s.opt.Sessions, devices: ds}
+	p := &pairing{s: s, store: ds, seen: map[string][]time.Time{}}
+	s.RegisterError(pos.ErrPairingUnknown, "pairing_unknown", http.StatusNotFound)
+	s.RegisterError(errRateLimited, "rate_limited", http.StatusTooManyRequests)
+	s.mux.HandleFunc("POST /api/v1/pair", p.start)
+	s.mux.HandleFunc("POST /api/v1/pair/{id}/poll", p.poll)
+	s.Handle("GET /api/v1/devices", pos.RoleManager, p.list)
+	s.Handle("POST /api/v1/devices/{id}/approve", pos.RoleManager, p.approve)
+	s.Handle("DELETE /api/v1/devices/{id}", pos.RoleManager, p.revoke)
+}
+
+// loginStations lists the stations for the login screen, before anyone
+// has signed in. It shows only what the screens show anyway.
+func (s *Server) loginStations(w http.ResponseWriter, r *http.Request) {
+	list := []Station{}
+	for _, st := range s.opt.Stations {
+		list = append(list, st)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	writeJSON(w, http.StatusOK, list)
+}
+
+// allow reports whether client may ask for another pairing now.
+func (p *pairing) allow(client string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.seen) > 10_000 {
+		p.seen = map[string][]time.Time{}
+	}
+	recent := p.seen[client][:0]
+	for _, t := range p.seen[client] {
+		if now.Sub(t) < pairWindow {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= pairPerClient {
+		p.seen[client] = recent
+		return false
+	}
+	p.seen[client] = append(recent, now)
+	return true
+}
+
+func pairCode() (string, error) {
+	max := big.NewInt(1)
+	for range pairCodeDigits {
+		max.Mul(max, big.NewInt(10))
+	}
+	n, err := rand.Int(rand.Reader, max)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%0*d", pairCodeDigits, n), nil
+}
+
+func (p *pairing) start(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+	var req struct {
+		Name string `json:"name"`
+	}
+	err := decode(r, &req)
+	if err == nil && (req.Name == "" || len(req.Name) > 40) {
+		err = fmt.Errorf("%w: name is required, at most 40 characters", errBadRequest)
+	}
+	if err == nil && !p.allow(clientKey(r), p.s.opt.Now()) {
+		err = errRateLimited
+	}
+	if err == nil {
+		var n int
+		if n, err = p.store.PendingDevices(r.Context()); err == nil && n >= maxPending {
+			err = fmt.Errorf("%w: %d pairings are waiting for approval", errRateLimited, n)
+		}
+	}
+	var d pos.Device
+	secret := newToken()
+	if err == nil {
+		d = pos.Device{ID: newToken()[:16], Name: req.Name, CreatedAt: p.s.opt.Now()}
+		for range 3 { // a clash with a pending code is rare; draw again
+			if d.Code, err = pairCode(); err != nil {
+				break
+			}
+			if err = p.store.CreateDevice(r.Context(), d, secret); !errors.Is(err, pos.ErrDuplicate) {
+				break
+			}
+		}
+	}
+	if err != nil {
+		p.s.writeError(w, r, err)
+		return
+	}
+	p.s.log.Info("pairing requested", "device", d.ID, "client", clientKey(r))
+	p.s.hub.Publish(Message{Type: "pairing", Data: map[string]string{"device": d.ID, "state": "pending"}})
+	writeJSON(w, http.StatusOK, map[string]any{"device_id": d.ID, "code": d.Code, "secret": secret,
+		"expires_at": d.CreatedAt.Add(pairTTL)})
+}
+
+func (p *pairing) poll(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+	var req struct {
+		Secret string `json:"secret"`
+	}
+	if err := decode(r, &req); err != nil {
+		p.s.writeError(w, r, err)
+		return
+	}
+	tok := newToken()
+	d, issued, err := p.store.PollDevice(r.Context(), r.PathValue("id"), req.Secret, tok)
+	if err != nil {
+		p.s.writeError(w, r, err)
+		return
+	}
+	if !issued {
+		writeJSON(w, http.StatusOK, map[string]string{"state": "pending"})
+		return
+	}
+	exp := d.ApprovedAt.Add(deviceTokenTTL)
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: exp})
+	p.s.log.Info("device paired", "device", d.ID, "role", d.Role, "station", d.Station)
+	writeJSON(w, http.StatusOK, map[string]any{"state": "paired", "token": tok, "device": d})
+}
+
+func (p *pairing) list(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	ds, err := p.store.Devices(r.Context())
+	return reply(w, ds, err)
+}
+
+func (p *pairing) approve(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		Code    string   `json:"code"`
+		Role    pos.Role `json:"role"`
+		Station string   `json:"station"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Role == pos.RoleNone || req.Role > who.Staff.Role {
+		return fmt.Errorf("%w: a device gets a role up to your own", pos.ErrForbidden)
+	}
+	if _, ok := p.s.opt.Stations[req.Station]; p.s.opt.Stations != nil && !ok {
+		return fmt.Errorf("%w: unknown station %q", errBadRequest, req.Station)
+	}
+	d, err := p.store.ApproveDevice(r.Context(), r.PathValue("id"), req.Code, req.Role, req.Station, who.Staff.ID)
+	if err != nil {
+		return err
+	}
+	p.s.log.Info("device approved", "device", d.ID, "by", who.Staff.ID, "role", d.Role, "station", d.Station)
+	p.s.hub.Publish(Message{Type: "pairing", Data: map[string]string{"device": d.ID, "state": "approved"}})
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (p *pairing) revoke(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	id := r.PathValue("id")
+	if err := p.store.RevokeDevice(r.Context(), id); err != nil {
+		return err
+	}
+	p.s.hub.DropSessions(func(s pos.Session) bool { return s.DeviceID == id })
+	p.s.log.Info("device revoked", "device", id, "by", who.Staff.ID)
+	p.s.hub.Publish(Message{Type: "pairing", Data: map[string]string{"device": id, "state": "revoked"}})
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	return nil
+}

@@ -1,0 +1,103 @@
+// Formatting for the current locale. Money is integer minor units and is
+// never computed with floating point: amounts are turned into decimal
+// strings and Intl formats those strings for display only.
+
+import { locale } from './i18n.js';
+
+const nfCache = new Map();
+function nf(opts) {
+  const key = locale() + JSON.stringify(opts);
+  if (!nfCache.has(key)) nfCache.set(key, new Intl.NumberFormat(locale(), opts));
+  return nfCache.get(key);
+}
+
+// minorDigits is how many decimals currency has (2 for SEK/EUR/RON).
+export function minorDigits(currency) {
+  try {
+    return nf({ style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+// decimal turns an integer of the given decimals into a decimal string:
+// decimal(-1234, 2) is "-12.34".
+export function decimal(n, digits) {
+  const neg = n < 0;
+  let s = String(Math.abs(Math.trunc(n)));
+  if (digits > 0) {
+    s = s.padStart(digits + 1, '0');
+    s = s.slice(0, -digits) + '.' + s.slice(-digits);
+  }
+  return (neg ? '-' : '') + s;
+}
+
+let storeCurrency = 'SEK';
+export function setCurrency(c) {
+  if (c) storeCurrency = c;
+}
+export const currency = () => storeCurrency;
+
+// money formats minor units of the store currency.
+export function money(minor, cur = storeCurrency) {
+  const d = minorDigits(cur);
+  try {
+    return nf({ style: 'currency', currency: cur }).format(decimal(minor || 0, d));
+  } catch {
+    return decimal(minor || 0, d) + ' ' + cur;
+  }
+}
+
+// parseFixed reads a decimal typed on a keypad ("12", "12,5", "12.50")
+// as an integer with the given decimals, or null when it is not one.
+export function parseFixed(text, digits) {
+  const m = /^(\d{0,9})(?:[.,](\d*))?$/.exec(String(text).trim());
+  if (!m || (m[1] === '' && !m[2])) return null;
+  const frac = (m[2] || '').padEnd(digits, '0');
+  if (/[1-9]/.test(frac.slice(digits))) return null;
+  return parseInt((m[1] || '0') + frac.slice(0, digits), 10);
+}
+
+// parseMoney reads a typed amount as minor units of cur, or null.
+export function parseMoney(text, cur = storeCurrency) {
+  return parseFixed(text, minorDigits(cur));
+}
+
+// percent formats basis points: 1250 is 12.5 %.
+export function percent(bp) {
+  return nf({ style: 'percent', maximumFractionDigits: 2 }).format(decimal(bp, 4));
+}
+
+// qty formats a line quantity: pieces, or grams shown as kilograms.
+export function qty(n, unit) {
+  if (unit === 'kg') return nf({ minimumFractionDigits: 3 }).format(decimal(n, 3)) + ' kg';
+  return nf({}).format(n);
+}
+
+export function number(n) {
+  return nf({}).format(n);
+}
+
+export function dateTime(v) {
+  const d = new Date(v);
+  if (isNaN(d) || d.getFullYear() < 2000) return '';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' }).format(d);
+}
+
+export function time(v) {
+  const d = new Date(v);
+  if (isNaN(d) || d.getFullYear() < 2000) return '';
+  return new Intl.DateTimeFormat(locale(), { timeStyle: 'medium' }).format(d);
+}
+
+// quickCash proposes amounts to hand over for due minor units: the exact
+// amount, due rounded up to round amounts and single notes above it.
+export function quickCash(due, cur = storeCurrency) {
+  const unit = 10 ** minorDigits(cur);
+  const up = (step) => (due % step === 0 ? due : due - (due % step) + step);
+  const c = new Set();
+  for (const m of [10, 50, 100, 500]) c.add(up(m * unit));
+  for (const m of [20, 50, 100, 200, 500, 1000]) c.add(m * unit);
+  const more = [...c].filter((v) => v > due).sort((a, b) => a - b).slice(0, 3);
+  return [due, ...more];
+}

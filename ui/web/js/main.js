@@ -1,0 +1,235 @@
+// The app shell: language, session, the live connection, the status bar
+// and which screen is shown.
+//
+// Screens are modules with mount(root, app) returning an object with
+// optional onMessage(msg), resync() and destroy(). Routes are location
+// hashes (#till, #tablet, #manager, #pair); ?display=<station> opens the
+// customer display for that station.
+
+import { h, clear, button } from './dom.js';
+import { get, post } from './api.js';
+import { t, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
+import { number, time } from './format.js';
+import { modal, showError } from './ui.js';
+
+const screens = {
+  login: () => import('./login.js'),
+  till: () => import('./till.js'),
+  tablet: () => import('./tablet.js'),
+  manager: () => import('./manager.js'),
+  display: () => import('./display.js'),
+  pair: () => import('./pair.js'),
+};
+
+export const app = {
+  me: null, // {staff, station, expires_at}
+  stations: [],
+  status: {},
+  liveState: 'connecting',
+  live: null,
+  screen: null,
+  name: '',
+  params: new URLSearchParams(location.search),
+  go,
+  logout,
+  renderStatus,
+  chooseLanguage,
+  stationKind,
+};
+
+function stationKind(id = app.me && app.me.station) {
+  const s = app.stations.find((x) => x.id === id);
+  return s ? s.kind : id && id.startsWith('tablet') ? 'tablet' : 'till';
+}
+
+const root = () => document.getElementById('app');
+
+async function boot() {
+  await setLanguage(deviceLanguage());
+  if (location.hash === '#pair') return go('pair');
+  try {
+    app.me = await get('/me');
+  } catch (e) {
+    if (e.code === 'not_authorized') return go('login');
+    return offlineStart(e);
+  }
+  await afterLogin();
+}
+
+function offlineStart(err) {
+  clear(root(), h('div', { class: 'center-card' },
+    h('h1', null, 'posnode'), h('p', { class: 'form-error' }, t('err.' + err.code)),
+    button(t('common.retry'), () => boot(), 'primary')));
+}
+
+// afterLogin starts the live connection and shows the station's screen.
+export async function afterLogin(loginLanguage) {
+  const lang = loginLanguage || (app.me && app.me.staff && app.me.staff.language);
+  if (lang && supported(lang) && !sessionStorage.getItem('posnode.lang.chosen')) await setLanguage(lang);
+  try {
+    app.stations = await get('/stations');
+  } catch {
+    app.stations = [];
+  }
+  try {
+    app.status = await get('/status');
+  } catch {
+    app.status = {};
+  }
+  startLive();
+  const display = app.params.get('display');
+  if (display) return go('display');
+  const want = location.hash.slice(1);
+  const role = app.me.staff.role;
+  if (want === 'manager' && role === 'manager') return go('manager');
+  if (want === 'tablet' || want === 'till') return go(want);
+  go(stationKind() === 'tablet' ? 'tablet' : 'till');
+}
+
+function startLive() {
+  if (app.live) return;
+  import('./ws.js').then(({ Live }) => {
+    app.live = new Live({
+      watch: app.params.get('display') || '',
+      onState(s) {
+        app.liveState = s;
+        renderStatus();
+      },
+      onOpen: resync,
+      onMessage,
+    }).start();
+  });
+}
+
+// resync refetches everything after a (re)connection: pushes may have been
+// missed while the socket was down.
+async function resync() {
+  try {
+    app.me = await get('/me');
+  } catch (e) {
+    if (e.code === 'not_authorized') return logout(true);
+  }
+  try {
+    app.status = await get('/status');
+  } catch {}
+  renderStatus();
+  if (app.screen && app.screen.resync) app.screen.resync();
+}
+
+function onMessage(m) {
+  switch (m.type) {
+    case 'hello':
+      if (m.data && m.data.status) app.status = m.data.status;
+      break;
+    case 'sync':
+      app.status = { ...app.status, sync: m.data };
+      break;
+    case 'device':
+      app.status = { ...app.status, devices: { ...(app.status.devices || {}), ...m.data } };
+      break;
+    case 'revoked':
+      return logout(true);
+  }
+  renderStatus();
+  if (app.screen && app.screen.onMessage) app.screen.onMessage(m);
+}
+
+let mounting = 0;
+export async function go(name) {
+  const my = ++mounting;
+  const mod = await screens[name]();
+  if (my !== mounting) return;
+  if (app.screen && app.screen.destroy) app.screen.destroy();
+  document.getElementById('modal-root').replaceChildren();
+  app.name = name;
+  if (['till', 'tablet', 'manager'].includes(name)) history.replaceState(null, '', location.pathname + location.search + '#' + name);
+  const r = root();
+  r.className = 'screen-' + name;
+  r.replaceChildren();
+  app.screen = mod.mount(r, app) || {};
+}
+
+async function logout(expired) {
+  if (!expired) {
+    try {
+      await post('/logout');
+    } catch {}
+  }
+  if (app.live) app.live.stop();
+  app.live = null;
+  app.me = null;
+  sessionStorage.removeItem('posnode.lang.chosen');
+  await setLanguage(deviceLanguage());
+  go('login');
+}
+
+function chooseLanguage(after) {
+  const m = modal({
+    title: t('nav.language'), cls: 'narrow',
+    body: h('div', { class: 'lang-list' }, LANGUAGES.map((l) =>
+      button(l.name, async () => {
+        rememberDeviceLanguage(l.tag);
+        sessionStorage.setItem('posnode.lang.chosen', '1');
+        await setLanguage(l.tag);
+        m.close();
+        if (after) after();
+        else go(app.name);
+      }, l.tag === language() ? 'on' : '', { lang: l.tag, 'data-lang': l.tag }))),
+  });
+}
+
+// header is the top bar of staff screens.
+export function header(title) {
+  const me = app.me;
+  const role = me.staff.role;
+  const nav = [];
+  if (app.name !== 'till' && stationKind() !== 'tablet') nav.push(button(t('nav.till'), () => go('till'), 'ghost'));
+  if (app.name !== 'tablet') nav.push(button(t('nav.tablet'), () => go('tablet'), 'ghost'));
+  if (role === 'manager' && app.name !== 'manager') nav.push(button(t('nav.manager'), () => go('manager'), 'ghost', { 'data-test': 'nav-manager' }));
+  return h('header', { class: 'top' },
+    h('div', { class: 'title' }, h('strong', null, title), h('span', { class: 'sub' }, me.station)),
+    h('nav', null, nav),
+    h('div', { class: 'who' }, h('span', { 'data-test': 'staff-name' }, me.staff.name), h('span', { class: 'sub' }, t('role.' + role))),
+    button(LANGUAGES.find((l) => l.tag === language()).name, () => chooseLanguage(), 'ghost', { 'data-test': 'lang' }),
+    button(t('nav.logout'), () => logout(false), 'ghost', { 'data-test': 'logout' }));
+}
+
+// statusBar is the footer with connection, sync and device status.
+export function statusBar() {
+  return h('footer', { class: 'statusbar', id: 'statusbar' });
+}
+
+function syncDepth(s) {
+  return s.queue_depth ?? s.depth ?? s.pending ?? s.queue;
+}
+
+function renderStatus() {
+  const el = document.getElementById('statusbar');
+  if (!el) return;
+  const st = app.status || {};
+  const sync = st.sync || {};
+  const parts = [];
+  const live = app.liveState === 'online';
+  parts.push(h('span', { class: 'pill ' + (live ? 'ok' : 'bad'), 'data-test': 'live' }, live ? t('status.connected') : t('status.disconnected')));
+  const state = sync.state || 'offline';
+  parts.push(h('span', { class: 'pill ' + (state === 'online' ? 'ok' : 'warn'), 'data-test': 'sync' }, t('sync.title') + ': ' + t('sync.' + state)));
+  const depth = syncDepth(sync);
+  if (depth != null) parts.push(h('span', { class: 'pill' + (depth > 0 ? ' warn' : '') }, t('sync.queue', { n: number(depth) })));
+  const oldest = sync.oldest_unacked || sync.oldest_unsent;
+  if (depth > 0 && time(oldest)) parts.push(h('span', { class: 'pill warn' }, t('sync.oldest', { time: time(oldest) })));
+  for (const [name, d] of Object.entries(st.devices || {})) {
+    const s = typeof d === 'string' ? d : d.state || d.status || 'unknown';
+    const ok = s === 'ok' || s === 'online' || s === 'ready' || s === 'closed';
+    let label = t('device.' + name) + ': ' + t('device.state.' + s);
+    if (d && d.paper && d.paper !== 'ok') label += ' · ' + t('device.paper.' + d.paper);
+    parts.push(h('span', { class: 'pill ' + (ok && !(d && d.paper && d.paper !== 'ok') ? 'ok' : 'bad'), 'data-device': name }, label));
+  }
+  clear(el, parts);
+}
+
+window.addEventListener('hashchange', () => {
+  const want = location.hash.slice(1);
+  if (app.me && screens[want] && want !== app.name && want !== 'login') go(want);
+});
+
+boot();

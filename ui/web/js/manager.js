@@ -1,0 +1,114 @@
+// Manager pages: device and sync health, stations, paired devices.
+
+import { h, clear, button } from './dom.js';
+import { get, post, del } from './api.js';
+import { t, errorText } from './i18n.js';
+import { number, dateTime } from './format.js';
+import { modal, confirm, showError, toast } from './ui.js';
+import { header, statusBar } from './main.js';
+
+export function mount(root, app) {
+  let tab = 'health';
+  const body = h('div', { class: 'mgr-body' });
+  const tabs = h('div', { class: 'tabs' });
+  const renderTabs = () => clear(tabs, ['health', 'devices', 'stations'].map((k) =>
+    button(t('mgr.' + k), () => ((tab = k), renderTabs(), show()), tab === k ? 'chip on' : 'chip', { 'data-tab': k })));
+
+  const dl = (rows) => h('dl', { class: 'facts' }, rows.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v == null || v === '' ? '—' : String(v))]));
+
+  function health() {
+    const st = app.status || {};
+    const sy = st.sync || {};
+    const depth = sy.queue_depth ?? sy.depth;
+    const devs = Object.entries(st.devices || {});
+    clear(body,
+      h('section', { class: 'panel' }, h('h3', null, t('mgr.node')), dl([
+        [t('mgr.store'), st.store], [t('mgr.node_id'), st.node], [t('mgr.version'), st.version], [t('mgr.epoch'), st.epoch],
+        [t('status.connection'), app.liveState === 'online' ? t('status.connected') : t('status.disconnected')]])),
+      h('section', { class: 'panel' }, h('h3', null, t('sync.title')), dl([
+        [t('mgr.state'), t('sync.' + (sy.state || 'offline'))],
+        depth != null ? [t('mgr.queue'), number(depth)] : null,
+        sy.oldest_unacked ? [t('mgr.oldest'), dateTime(sy.oldest_unacked)] : null,
+        sy.last_delivery ? [t('mgr.last_delivery'), dateTime(sy.last_delivery)] : null,
+        sy.rejected != null ? [t('mgr.rejected'), number(sy.rejected)] : null])),
+      h('section', { class: 'panel' }, h('h3', null, t('mgr.hardware')),
+        devs.length ? dl(devs.map(([k, d]) => [t('device.' + k), t('device.state.' + (typeof d === 'string' ? d : d.state || d.status || 'unknown'))]))
+          : h('p', { class: 'hint' }, t('mgr.no_hardware'))));
+  }
+
+  function stations() {
+    clear(body, h('section', { class: 'panel' }, h('table', { class: 'grid' },
+      h('thead', null, h('tr', null, h('th', null, t('mgr.station')), h('th', null, t('mgr.kind')), h('th', null, t('mgr.name')))),
+      h('tbody', null, app.stations.map((s) => h('tr', null, h('td', null, s.id), h('td', null, t('kind.' + s.kind)), h('td', null, s.name)))))));
+  }
+
+  async function devices() {
+    let list;
+    try {
+      list = await get('/devices');
+    } catch (e) {
+      return clear(body, h('p', { class: 'form-error' }, errorText(e)));
+    }
+    if (tab !== 'devices') return;
+    const state = (d) => (d.revoked_at ? 'revoked' : d.approved_at ? 'paired' : 'pending');
+    clear(body, h('section', { class: 'panel' },
+      list.length ? h('table', { class: 'grid', 'data-test': 'devices' },
+        h('thead', null, h('tr', null, ['mgr.name', 'mgr.code', 'mgr.role', 'mgr.station', 'mgr.state', 'mgr.since'].map((k) => h('th', null, t(k))), h('th'))),
+        h('tbody', null, list.map((d) => h('tr', { 'data-device': d.id },
+          h('td', null, d.name), h('td', { class: 'code' }, state(d) === 'pending' ? d.code : ''), h('td', null, d.role ? t('role.' + d.role) : ''),
+          h('td', null, d.station), h('td', null, t('mgr.dev_' + state(d))), h('td', null, dateTime(d.approved_at || d.created_at)),
+          h('td', null,
+            state(d) === 'pending' ? button(t('mgr.approve'), () => approve(d), 'primary', { 'data-test': 'approve' }) : null,
+            state(d) !== 'revoked' ? button(t('mgr.revoke'), () => revoke(d), 'danger', { 'data-test': 'revoke' }) : null)))))
+        : h('p', { class: 'hint' }, t('mgr.no_devices'))));
+  }
+
+  function approve(d) {
+    let role = 'cashier';
+    let station = (app.stations.find((s) => s.kind === 'tablet') || app.stations[0] || {}).id || '';
+    const roles = h('div', { class: 'chips' });
+    const sts = h('div', { class: 'chips' });
+    const render = () => {
+      clear(roles, ['cashier', 'supervisor', 'manager'].map((r) => button(t('role.' + r), () => ((role = r), render()), r === role ? 'chip on' : 'chip')));
+      clear(sts, app.stations.map((s) => button(s.name || s.id, () => ((station = s.id), render()), s.id === station ? 'chip on' : 'chip')));
+    };
+    render();
+    const m = modal({
+      title: t('mgr.approve_title', { code: d.code }),
+      body: [h('div', { class: 'pad-label' }, t('mgr.role')), roles, h('div', { class: 'pad-label' }, t('mgr.station')), sts],
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('mgr.approve'), async () => {
+        try {
+          await post('/devices/' + encodeURIComponent(d.id) + '/approve', { code: d.code, role, station });
+          m.close();
+          toast(t('mgr.approved'), 'ok');
+          devices();
+        } catch (e) {
+          showError(e);
+        }
+      }, 'primary', { 'data-test': 'approve-ok' })],
+    });
+  }
+
+  async function revoke(d) {
+    if (!(await confirm(t('mgr.revoke'), t('mgr.revoke_confirm', { name: d.name })))) return;
+    try {
+      await del('/devices/' + encodeURIComponent(d.id));
+      devices();
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  const show = () => (tab === 'health' ? health() : tab === 'devices' ? devices() : stations());
+  clear(root, header(t('nav.manager')), h('div', { class: 'manager' }, tabs, body), statusBar());
+  renderTabs();
+  show();
+  app.renderStatus();
+  return {
+    onMessage(m) {
+      if (tab === 'health' && ['sync', 'device', 'hello'].includes(m.type)) health();
+      if (tab === 'devices' && m.type === 'pairing') devices();
+    },
+    resync: show,
+  };
+}

@@ -1,0 +1,86 @@
+// Item search by name in any store language, with an on-screen keyboard
+// for touch screens without one.
+
+import { h, clear, button } from './dom.js';
+import { get } from './api.js';
+import { t, itemName, language, errorText } from './i18n.js';
+import { money, qty } from './format.js';
+
+const EXTRA = {
+  sv: 'åäö',
+  sk: 'áäčďéíľĺňóôŕšťúýž',
+  ro: 'ăâîșț',
+  en: '',
+  'zh-Hant': '',
+};
+
+// keyboard is an on-screen keyboard typing into input.
+export function keyboard(input, onInput) {
+  const type = (ch) => {
+    if (ch === 'back') input.value = input.value.slice(0, -1);
+    else if (ch === 'space') input.value += ' ';
+    else input.value += ch;
+    onInput();
+  };
+  const rows = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+  const extra = EXTRA[language()] || '';
+  if (extra) rows.push(extra);
+  return h('div', { class: 'osk' },
+    rows.map((r) => h('div', { class: 'osk-row' }, [...r].map((c) => button(c, () => type(c), 'key small')))),
+    h('div', { class: 'osk-row' },
+      button(t('search.space'), () => type('space'), 'key wide'),
+      button('⌫', () => type('back'), 'key', { 'aria-label': t('common.backspace') })));
+}
+
+// searchPanel shows a search field, results and calls pick(item).
+export function searchPanel({ pick, osk = true, cards = false, withStock = false }) {
+  const input = h('input', { type: 'search', class: 'search-input', placeholder: t('search.placeholder'), autocomplete: 'off', 'data-test': 'search-input' });
+  const list = h('div', { class: cards ? 'cards' : 'results', 'data-test': 'search-results' });
+  let timer = 0;
+  let seq = 0;
+  const run = async () => {
+    const my = ++seq;
+    const q = input.value.trim();
+    try {
+      const items = await get('/items?limit=40&q=' + encodeURIComponent(q));
+      if (my !== seq) return;
+      if (!items || !items.length) return clear(list, h('p', { class: 'hint' }, t('search.none')));
+      clear(list, items.map((it) => row(it)));
+      if (withStock) items.forEach((it) => stock(it));
+    } catch (e) {
+      if (my === seq) clear(list, h('p', { class: 'form-error' }, errorText(e)));
+    }
+  };
+  const stockEls = new Map();
+  const stock = async (it) => {
+    try {
+      const st = await get('/stock/' + encodeURIComponent(it.sku));
+      const el = stockEls.get(it.sku);
+      if (!el) return;
+      const n = st.on_hand - (st.reserved || 0);
+      el.textContent = n > 0 ? t('tablet.stock', { n: qty(n, it.unit) }) : t('tablet.out');
+      el.className = 'stock ' + (n > 0 ? 'ok' : 'bad');
+    } catch {}
+  };
+  const row = (it) => {
+    const st = h('span', { class: 'stock' });
+    stockEls.set(it.sku, st);
+    const price = money(it.price) + (it.unit === 'kg' ? ' ' + t('till.per_kg') : '');
+    return h('button', { type: 'button', class: cards ? 'card' : 'result', 'data-sku': it.sku, onclick: () => pick(it) },
+      h('span', { class: 'name' }, itemName(it.name, it.sku)),
+      h('span', { class: 'meta' }, it.sku + (it.location ? ' · ' + t('tablet.location') + ' ' + it.location : '')),
+      h('span', { class: 'price' }, price),
+      withStock ? st : null);
+  };
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 150);
+  };
+  input.addEventListener('input', changed);
+  run();
+  return {
+    el: h('div', { class: 'search' }, input, list, osk ? keyboard(input, changed) : null),
+    input,
+    refresh: run,
+  };
+}

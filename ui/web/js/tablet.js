@@ -1,0 +1,91 @@
+// Assisted selling on a tablet: browse and search the catalog as cards
+// with the stock here, and build a cart for the customer.
+
+import { h, clear, button } from './dom.js';
+import { get, post } from './api.js';
+import { t, itemName, errorText } from './i18n.js';
+import { money, qty, setCurrency } from './format.js';
+import { modal, toast, showError } from './ui.js';
+import { header, statusBar } from './main.js';
+import { searchPanel } from './search.js';
+
+export function mount(root, app) {
+  let cart = null;
+  const cartBtn = button('', () => showCart(), 'primary', { 'data-test': 'tablet-cart' });
+  const renderCart = () => {
+    const n = cart ? cart.lines.length : 0;
+    cartBtn.textContent = t('tablet.cart', { n }) + (cart && n ? ' · ' + money(cart.balance.total) : '');
+  };
+  const load = async () => {
+    try {
+      cart = await get('/cart');
+      setCurrency(cart.currency);
+    } catch (e) {
+      showError(e);
+    }
+    renderCart();
+  };
+  const panel = searchPanel({ cards: true, osk: false, withStock: true, pick: (it) => details(it) });
+
+  async function details(it) {
+    let st = null;
+    try {
+      st = await get('/stock/' + encodeURIComponent(it.sku));
+    } catch {}
+    const n = st ? st.on_hand - (st.reserved || 0) : null;
+    const m = modal({
+      title: itemName(it.name, it.sku),
+      body: h('div', { class: 'item-detail' },
+        h('div', { class: 'big-text' }, money(it.price) + (it.unit === 'kg' ? ' ' + t('till.per_kg') : '')),
+        h('dl', null,
+          h('dt', null, t('tablet.sku')), h('dd', null, it.sku),
+          it.location ? [h('dt', null, t('tablet.location')), h('dd', null, it.location)] : null,
+          h('dt', null, t('tablet.stock_here')), h('dd', { class: n > 0 ? 'ok' : 'bad' }, n == null ? '—' : n > 0 ? qty(n, it.unit) : t('tablet.out')),
+          st && st.reserved ? [h('dt', null, t('tablet.reserved')), h('dd', null, qty(st.reserved, it.unit))] : null),
+        h('p', { class: 'hint' }, Object.entries(it.name || {}).map(([k, v]) => k + ': ' + v).join(' · '))),
+      actions: [button(t('common.close'), () => m.close(), 'ghost'),
+        it.unit !== 'kg' ? button(t('tablet.add'), async () => {
+          try {
+            cart = await post('/carts/' + cart.id + '/items', { sku: it.sku, qty: 1 });
+            renderCart();
+            toast(t('till.added', { name: itemName(it.name, it.sku) }), 'ok');
+            m.close();
+          } catch (e) {
+            showError(e);
+          }
+        }, 'primary', { 'data-test': 'tablet-add' }) : null],
+    });
+  }
+
+  function showCart() {
+    if (!cart) return;
+    const b = cart.balance;
+    const m = modal({
+      title: t('tablet.cart', { n: cart.lines.length }),
+      body: cart.lines.length ? h('ol', { class: 'lines compact' }, cart.lines.map((l, i) => h('li', { class: 'line' },
+        h('div', { class: 'line-main' }, h('div', { class: 'name' }, itemName(l.name, l.sku))),
+        h('div', { class: 'qty' }, h('span', { class: 'n' }, qty(l.qty, l.unit))),
+        h('div', { class: 'amount' }, money(((b.lines || [])[i] || {}).amount)))),
+        h('li', { class: 'line total' }, h('div', { class: 'line-main' }, t('till.total')), h('div', { class: 'amount' }, money(b.total))))
+        : h('p', { class: 'hint' }, t('till.empty')),
+      actions: [button(t('common.close'), () => m.close(), 'primary')],
+    });
+  }
+
+  clear(root, header(t('nav.tablet')),
+    h('div', { class: 'tablet' }, h('div', { class: 'tablet-bar' }, h('h2', null, t('tablet.title')), cartBtn), panel.el),
+    statusBar());
+  app.renderStatus();
+  renderCart();
+  load();
+  return {
+    onMessage(m) {
+      if (m.type === 'cart' && m.station === app.me.station && m.data && (!cart || m.data.id === cart.id)) {
+        cart = m.data;
+        renderCart();
+      }
+      if (m.type === 'stock') panel.refresh();
+    },
+    resync: load,
+  };
+}

@@ -1,0 +1,404 @@
+// The till: scan, cart, discounts and overrides, tenders, receipt.
+
+import { h, clear, button } from './dom.js';
+import { get, post, put, patch, del } from './api.js';
+import { t, errorText, itemName } from './i18n.js';
+import { money, qty, percent, parseFixed, parseMoney, quickCash, setCurrency, dateTime } from './format.js';
+import { modal, keypad, ask, askMoney, withApproval, confirm, toast, showError, pushKeys, modalOpen, reasonPicker, reasonText } from './ui.js';
+import { header, statusBar } from './main.js';
+import { searchPanel } from './search.js';
+
+export function mount(root, app) {
+  let cart = null;
+  let lastSale = null;
+  let busy = 0;
+  const lineCount = () => (cart ? cart.lines.length : 0);
+
+  const scan = h('input', {
+    id: 'scan', class: 'scan-input', type: 'text', inputmode: 'none', autocomplete: 'off', spellcheck: 'false',
+    placeholder: t('till.scan_placeholder'), 'aria-label': t('till.scan_placeholder'),
+  });
+  const msg = h('div', { class: 'msg', role: 'status', 'data-test': 'till-msg' });
+  const lines = h('ol', { class: 'lines', 'data-test': 'lines' });
+  const totals = h('div', { class: 'totals', 'data-test': 'totals' });
+  const tenders = h('div', { class: 'tenders' });
+
+  const say = (text, kind = 'info') => {
+    msg.textContent = text;
+    msg.className = 'msg ' + kind;
+  };
+
+  const focusScan = () => {
+    if (!modalOpen() && document.activeElement !== scan) scan.focus({ preventScroll: true });
+  };
+
+  // act runs one change to the cart and shows its error, if any.
+  async function act(fn) {
+    busy++;
+    try {
+      const v = await fn();
+      if (v && v.lines) setCart(v);
+      return v;
+    } catch (e) {
+      say(errorText(e), 'error');
+      if (e.code === 'not_found') reopen();
+      return null;
+    } finally {
+      busy--;
+      focusScan();
+    }
+  }
+
+  function setCart(v) {
+    if (cart && v && v.id === cart.id && v.rev < cart.rev) return; // an older push
+    cart = v;
+    if (v) setCurrency(v.currency);
+    render();
+  }
+
+  async function reopen() {
+    try {
+      setCart(await get('/cart'));
+    } catch (e) {
+      say(errorText(e), 'error');
+    }
+  }
+
+  async function doScan(code) {
+    code = code.trim();
+    if (!code || !cart) return;
+    const res = await act(async () => {
+      const r = await post('/carts/' + cart.id + '/scan', { code });
+      return r.cart;
+    });
+    if (res) {
+      const l = res.lines[res.lines.length - 1];
+      if (l) say(t('till.added', { name: itemName(l.name, l.sku) }), 'ok');
+    }
+  }
+
+  scan.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      const v = scan.value;
+      scan.value = '';
+      doScan(v);
+    }
+  });
+
+  // A wedge scanner types wherever the focus is; send its keys to the
+  // scan field unless a dialog is open.
+  const popKeys = pushKeys((e) => {
+    if (e.target === scan || modalOpen()) return false;
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      scan.focus();
+      scan.value += e.key;
+      return true;
+    }
+    if (e.key === 'Enter' && scan.value) {
+      const v = scan.value;
+      scan.value = '';
+      doScan(v);
+      return true;
+    }
+    return false;
+  });
+  const refocus = () => setTimeout(focusScan, 0);
+  document.addEventListener('click', refocus);
+
+  function lineView(l, i) {
+    const lt = (cart.balance.lines || [])[i] || { gross: 0, discount: 0, amount: 0 };
+    const canStep = l.unit !== 'kg' && !l.fixed_amount;
+    const notes = [];
+    if (l.override) notes.push(t('till.overridden', { from: money(l.override.from), reason: reasonText(l.override.reason) }));
+    if (l.discount) {
+      const d = l.discount.percent_bp ? percent(l.discount.percent_bp) : money(l.discount.amount);
+      notes.push(t('till.discounted', { d, reason: reasonText(l.discount.reason) }));
+    }
+    return h('li', { class: 'line', 'data-line': l.id, 'data-sku': l.sku },
+      h('div', { class: 'line-main' },
+        h('div', { class: 'name' }, itemName(l.name, l.sku)),
+        h('div', { class: 'meta' }, money(l.unit_price) + (l.unit === 'kg' ? ' ' + t('till.per_kg') : '') + ' · ' + l.sku),
+        notes.length ? h('div', { class: 'note' }, notes.join(' · ')) : null),
+      h('div', { class: 'qty' },
+        canStep ? button('−', () => act(() => patch(lineURL(l), { qty: l.qty - 1 })), 'step', { disabled: l.qty <= 1, 'aria-label': t('till.less') }) : null,
+        h('span', { class: 'n', 'data-test': 'qty' }, qty(l.qty, l.unit)),
+        canStep ? button('+', () => act(() => patch(lineURL(l), { qty: l.qty + 1 })), 'step', { 'aria-label': t('till.more') }) : null),
+      h('div', { class: 'amount' },
+        lt.discount ? h('s', null, money(lt.gross)) : null,
+        h('span', { 'data-test': 'line-amount' }, money(lt.amount))),
+      button('⋯', () => lineMenu(l), 'icon', { 'aria-label': t('till.line_menu'), 'data-test': 'line-menu' }));
+  }
+
+  const lineURL = (l) => '/carts/' + cart.id + '/lines/' + l.id;
+
+  function lineMenu(l) {
+    const m = modal({
+      title: itemName(l.name, l.sku), cls: 'narrow',
+      body: h('div', { class: 'menu' },
+        l.unit !== 'kg' && !l.fixed_amount ? button(t('till.qty'), () => (m.close(), setQty(l)), 'big') : null,
+        button(t('till.discount'), () => (m.close(), discountDialog(l)), 'big', { 'data-test': 'line-discount' }),
+        button(t('till.price'), () => (m.close(), priceDialog(l)), 'big', { 'data-test': 'line-price' }),
+        button(t('till.remove'), () => (m.close(), act(() => del(lineURL(l)))), 'big danger', { 'data-test': 'line-remove' })),
+    });
+  }
+
+  async function setQty(l) {
+    const v = await ask({ title: t('till.qty'), value: String(l.qty), maxLen: 5 });
+    const n = v == null ? null : parseInt(v, 10);
+    if (n > 0) act(() => patch(lineURL(l), { qty: n }));
+  }
+
+  // discountDialog sets a line's discount, or the basket's when l is null.
+  function discountDialog(l) {
+    let mode = 'percent';
+    const current = l ? l.discount : cart.discount;
+    const err = h('div', { class: 'form-error', role: 'alert' });
+    const reasons = reasonPicker(current ? current.reason : '');
+    const pad = keypad({ decimal: true, maxLen: 9, onEnter: () => ok(), onChange: () => (err.textContent = '') });
+    const modeBtns = ['percent', 'amount'].map((k) => button(t('disc.' + k), () => setMode(k), 'chip', { 'data-mode': k }));
+    const setMode = (k) => {
+      mode = k;
+      modeBtns.forEach((b) => b.classList.toggle('on', b.dataset.mode === k));
+    };
+    setMode('percent');
+    const url = l ? lineURL(l) + '/discount' : '/carts/' + cart.id + '/discount';
+    const send = (discount) => act(() => withApproval((sup) => put(url, { discount, ...(sup ? { supervisor: sup } : {}) })));
+    const ok = () => {
+      let d;
+      if (mode === 'percent') {
+        const bp = parseFixed(pad.value(), 2);
+        if (!bp || bp > 10000) return (err.textContent = t('err.bad_discount'));
+        d = { percent_bp: bp };
+      } else {
+        const a = parseMoney(pad.value());
+        if (!a) return (err.textContent = t('err.bad_amount'));
+        d = { amount: a };
+      }
+      if (!reasons.value()) return (err.textContent = t('err.reason_required'));
+      d.reason = reasons.value();
+      m.close();
+      send(d);
+    };
+    const pop = pushKeys((e) => (e.key === 'Escape' ? (m.close(), true) : pad.key(e)));
+    const m = modal({
+      title: l ? t('disc.title_line') : t('disc.title_basket'),
+      body: h('div', { class: 'split' },
+        h('div', null, h('div', { class: 'chips' }, modeBtns), pad.el),
+        h('div', null, h('div', { class: 'pad-label' }, t('disc.reason')), reasons.el, err)),
+      actions: [
+        current ? button(t('disc.clear'), () => (m.close(), send(null)), 'ghost danger') : null,
+        button(t('common.cancel'), () => m.close(), 'ghost'),
+        button(t('common.ok'), ok, 'primary', { 'data-test': 'discount-ok' })],
+      onClose: pop,
+    });
+  }
+
+  function priceDialog(l) {
+    const err = h('div', { class: 'form-error', role: 'alert' });
+    const reasons = reasonPicker('');
+    const pad = keypad({ decimal: true, maxLen: 9, onEnter: () => ok(), onChange: () => (err.textContent = '') });
+    const ok = () => {
+      const p = parseMoney(pad.value());
+      if (p == null) return (err.textContent = t('err.bad_amount'));
+      if (!reasons.value()) return (err.textContent = t('err.reason_required'));
+      m.close();
+      act(() => withApproval((sup) => put(lineURL(l) + '/price', { price: p, reason: reasons.value(), ...(sup ? { supervisor: sup } : {}) })));
+    };
+    const pop = pushKeys((e) => (e.key === 'Escape' ? (m.close(), true) : pad.key(e)));
+    const m = modal({
+      title: t('price.title'),
+      body: h('div', { class: 'split' },
+        h('div', null, h('p', { class: 'hint' }, t('price.from', { price: money(l.override ? l.override.from : l.unit_price) })), pad.el),
+        h('div', null, h('div', { class: 'pad-label' }, t('disc.reason')), reasons.el, err)),
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('common.ok'), ok, 'primary', { 'data-test': 'price-ok' })],
+      onClose: pop,
+    });
+  }
+
+  function cashDialog() {
+    const due = cart.cash_due || cart.balance.due;
+    const pay = (amount) => {
+      m.close();
+      tender('cash', amount);
+    };
+    const m = modal({
+      title: t('cash.title'), cls: 'narrow',
+      body: [h('p', { class: 'due-line' }, t('till.due'), ' ', h('strong', null, money(due))),
+        h('div', { class: 'quick' }, quickCash(due).map((a, i) =>
+          button(i === 0 ? t('cash.exact') + ' ' + money(a) : money(a), () => pay(a), i === 0 ? 'big primary' : 'big', { 'data-amount': a })))],
+      actions: [button(t('cash.other'), async () => {
+        m.close();
+        const a = await askMoney({ title: t('cash.title'), hint: t('cash.given') });
+        if (a) tender('cash', a);
+      }, 'ghost', { 'data-test': 'cash-other' })],
+    });
+  }
+
+  async function tender(method, amount) {
+    let wait = null;
+    if (method === 'card') {
+      wait = modal({
+        title: t('card.title'), cls: 'narrow',
+        body: [h('p', { class: 'big-text' }, money(amount)), h('p', { class: 'hint pulse' }, t('card.wait'))],
+        actions: [button(t('card.abort'), () => post('/carts/' + cart.id + '/card/abort').catch(showError), 'danger')],
+      });
+    }
+    const v = await act(() => post('/carts/' + cart.id + '/payments', { method, amount }));
+    if (wait) wait.close();
+    if (v && v.balance.settled) complete();
+  }
+
+  async function complete() {
+    if (!cart) return;
+    const id = cart.id;
+    busy++;
+    try {
+      const sale = await post('/carts/' + id + '/complete');
+      lastSale = sale;
+      showReceipt(sale, true);
+      cart = null;
+      await reopen();
+    } catch (e) {
+      say(errorText(e), 'error');
+    } finally {
+      busy--;
+    }
+  }
+
+  function showReceipt(sale, fresh) {
+    const ch = sale.balance ? sale.balance.change : 0;
+    const m = modal({
+      title: t('receipt.title', { no: sale.receipt_no }), cls: 'receipt-modal',
+      body: h('div', { class: 'split' },
+        h('div', { class: 'receipt-summary' },
+          h('div', { class: 'label' }, t('till.total')), h('div', { class: 'big-text' }, money(sale.balance.total, sale.currency)),
+          fresh ? [h('div', { class: 'label' }, t('till.change')), h('div', { class: 'big-text change', 'data-test': 'change' }, money(ch, sale.currency))] : null,
+          h('div', { class: 'hint' }, dateTime(sale.completed_at))),
+        h('pre', { class: 'receipt', 'data-test': 'receipt' }, sale.receipt || plainReceipt(sale))),
+      actions: [button(fresh ? t('till.new_sale') : t('common.close'), () => m.close(), 'primary big', { 'data-test': 'receipt-close' })],
+      onClose: focusScan,
+    });
+  }
+
+  // plainReceipt is shown when the node sends no receipt text.
+  function plainReceipt(s) {
+    const out = [t('receipt.title', { no: s.receipt_no }), dateTime(s.completed_at), ''];
+    s.lines.forEach((l, i) => {
+      const lt = (s.balance.lines || [])[i] || {};
+      out.push(itemName(l.name, l.sku), '  ' + qty(l.qty, l.unit) + ' × ' + money(l.unit_price, s.currency) + '  = ' + money(lt.amount, s.currency));
+    });
+    out.push('', t('till.total') + ': ' + money(s.balance.total, s.currency));
+    for (const p of s.payments) out.push(t('till.' + p.method) + ': ' + money(p.amount, s.currency));
+    out.push(t('till.change') + ': ' + money(s.balance.change, s.currency));
+    return out.join('\n');
+  }
+
+  async function lastReceipt() {
+    if (!lastSale) return say(t('till.no_receipt'), 'info');
+    try {
+      showReceipt(await get('/receipts/' + lastSale.receipt_no), false);
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  function searchDialog() {
+    const panel = searchPanel({
+      pick: async (it) => {
+        let n = 1;
+        if (it.unit === 'kg') {
+          const g = await ask({ title: t('till.weight'), hint: itemName(it.name, it.sku), maxLen: 6 });
+          n = g == null ? 0 : parseInt(g, 10);
+          if (!n) return;
+        }
+        m.close();
+        const v = await act(() => post('/carts/' + cart.id + '/items', { sku: it.sku, qty: n }));
+        if (v) say(t('till.added', { name: itemName(it.name, it.sku) }), 'ok');
+      },
+    });
+    const m = modal({ title: t('search.title'), body: panel.el, cls: 'wide', onClose: focusScan });
+    panel.input.focus();
+  }
+
+  async function typeCode() {
+    const code = await ask({ title: t('till.code'), maxLen: 20 });
+    if (code) doScan(code);
+  }
+
+  async function cancelSale() {
+    if (!cart || !lineCount()) return;
+    if (!(await confirm(t('till.cancel'), t('till.confirm_cancel')))) return;
+    await act(async () => {
+      await del('/carts/' + cart.id);
+      return get('/cart');
+    });
+  }
+
+  function render() {
+    if (!cart) return;
+    const b = cart.balance;
+    clear(lines, cart.lines.length ? cart.lines.map(lineView) : h('li', { class: 'empty' }, t('till.empty')));
+    const last = lines.querySelector('.line:last-child');
+    if (last) last.scrollIntoView({ block: 'nearest' });
+    const row = (label, value, cls = '', test) => h('div', { class: 'trow ' + cls }, h('span', null, label), h('span', { 'data-test': test }, value));
+    const paid = b.cash + b.non_cash;
+    clear(totals,
+      row(t('till.subtotal'), money(b.subtotal)),
+      b.discount ? row(t('till.discounts'), '−' + money(b.discount), '', 'discount-total') : null,
+      row(t('till.tax'), money(b.tax_total), 'minor'),
+      cart.discount ? row(t('disc.title_basket'), (cart.discount.percent_bp ? percent(cart.discount.percent_bp) : money(cart.discount.amount)) + ' · ' + reasonText(cart.discount.reason), 'minor') : null,
+      row(t('till.total'), money(b.total), 'total', 'total'),
+      cart.payments.map((p) => h('div', { class: 'trow minor' }, h('span', null, t('till.' + p.method)), h('span', null, money(p.amount)),
+        p.method === 'cash' && !b.settled ? button('✕', () => act(() => del('/carts/' + cart.id + '/payments/' + p.id)), 'icon small', { 'aria-label': t('till.remove') }) : null)),
+      b.rounding ? row(t('till.rounding'), money(b.rounding), 'minor') : null,
+      paid ? row(b.settled ? t('till.change') : t('till.due'), money(b.settled ? b.change : b.due), 'due', 'due') : null,
+      cart.pending ? h('div', { class: 'hint pulse' }, t('card.wait')) : null);
+    const empty = !cart.lines.length;
+    clear(tenders,
+      button(t('till.cash'), cashDialog, 'big tender', { disabled: empty || b.settled, 'data-test': 'pay-cash' }),
+      button(t('till.card'), () => tender('card', b.due), 'big tender', { disabled: empty || b.settled, 'data-test': 'pay-card' }),
+      button(t('disc.title_basket'), () => discountDialog(null), '', { disabled: empty, 'data-test': 'basket-discount' }),
+      button(t('till.cancel'), cancelSale, 'danger', { disabled: empty, 'data-test': 'cancel-sale' }),
+      button(t('till.complete'), complete, 'big primary wide', { disabled: !b.settled, 'data-test': 'complete' }));
+    if (cart.stock_warnings && cart.stock_warnings.length) {
+      const w = cart.stock_warnings.map((s) => {
+        const l = cart.lines.find((x) => x.sku === s.sku);
+        return t('till.stock_low', { name: l ? itemName(l.name, l.sku) : s.sku, n: qty(s.on_hand, l ? l.unit : 'each') });
+      });
+      say(w.join(' · '), 'warn');
+    }
+  }
+
+  clear(root,
+    header(t('nav.till')),
+    h('div', { class: 'till' },
+      h('section', { class: 'cart-side' },
+        h('div', { class: 'scanrow' }, scan,
+          button(t('till.search'), searchDialog, '', { 'data-test': 'search' }),
+          button(t('till.code'), typeCode, 'ghost')),
+        msg, lines),
+      h('section', { class: 'pay-side' }, totals, tenders,
+        button(t('till.last_receipt'), lastReceipt, 'ghost', { 'data-test': 'last-receipt' }))),
+    statusBar());
+  app.renderStatus();
+  reopen();
+  focusScan();
+
+  return {
+    onMessage(m) {
+      if (m.type === 'cart' && m.station === app.me.station) {
+        if (m.data) {
+          if (!cart || m.data.id === cart.id) setCart(m.data);
+        } else if (cart && !busy) {
+          reopen();
+        }
+      }
+    },
+    resync: reopen,
+    destroy() {
+      popKeys();
+      document.removeEventListener('click', refocus);
+    },
+  };
+}

@@ -1,0 +1,194 @@
+// Shared screen parts: modals, keypads, prompts, toasts and the keyboard
+// routing that lets a wedge scanner or keypad type into the right place.
+
+import { h, clear, button } from './dom.js';
+import { t, errorText } from './i18n.js';
+import { parseMoney, money } from './format.js';
+
+// Keyboard targets: the top one gets every keydown the focused element
+// does not take. Screens push one; modals push theirs above it.
+const targets = [];
+export function pushKeys(fn) {
+  targets.push(fn);
+  return () => {
+    const i = targets.lastIndexOf(fn);
+    if (i >= 0) targets.splice(i, 1);
+  };
+}
+document.addEventListener('keydown', (e) => {
+  const top = targets[targets.length - 1];
+  if (top && top(e)) e.preventDefault();
+});
+
+let toastTimer = 0;
+export function toast(text, kind = 'info') {
+  const el = document.getElementById('toast');
+  clear(el, h('div', { class: 'toast ' + kind }, text));
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => clear(el), kind === 'error' ? 6000 : 3000);
+}
+
+export function showError(err) {
+  toast(errorText(err), 'error');
+}
+
+const openModals = [];
+export const modalOpen = () => openModals.length > 0;
+
+// modal shows a dialog; close() removes it and calls onClose once.
+export function modal({ title, body, actions = [], onClose, cls = '' }) {
+  const root = document.getElementById('modal-root');
+  let closed = false;
+  const m = {
+    close() {
+      if (closed) return;
+      closed = true;
+      m.el.remove();
+      openModals.splice(openModals.indexOf(m), 1);
+      if (onClose) onClose();
+    },
+  };
+  m.el = h('div', { class: 'backdrop' },
+    h('div', { class: 'modal ' + cls, role: 'dialog', 'aria-modal': 'true', 'aria-label': title },
+      h('header', null, h('h2', null, title), button('✕', () => m.close(), 'icon ghost', { 'aria-label': t('common.close') })),
+      h('div', { class: 'modal-body' }, body),
+      actions.length ? h('footer', null, actions) : null));
+  openModals.push(m);
+  root.append(m.el);
+  return m;
+}
+
+// keypad is a touch keypad editing a string. With decimal a separator key
+// is shown; with mask the value is shown as dots.
+export function keypad({ value = '', mask = false, decimal = false, maxLen = 12, onEnter, onChange, label = '' }) {
+  let v = value;
+  const shown = h('div', { class: 'pad-value', 'data-test': 'pad-value' });
+  const sep = (1.5).toLocaleString(document.documentElement.lang).includes(',') ? ',' : '.';
+  const render = () => {
+    shown.textContent = mask ? '•'.repeat(v.length) : v;
+    shown.classList.toggle('empty', v === '');
+    if (onChange) onChange(v);
+  };
+  const press = (k) => {
+    if (k === 'back') v = v.slice(0, -1);
+    else if (k === 'clear') v = '';
+    else if (k === 'sep') {
+      if (!v.includes(sep)) v = (v || '0') + sep;
+    } else if (v.length < maxLen) v += k;
+    render();
+  };
+  const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', decimal ? 'sep' : 'clear', '0', 'back'];
+  const label1 = (k) => (k === 'back' ? '⌫' : k === 'clear' ? 'C' : k === 'sep' ? sep : k);
+  const grid = h('div', { class: 'pad' },
+    keys.map((k) => button(label1(k), () => press(k), 'key', { 'data-key': k, 'aria-label': k === 'back' ? t('common.backspace') : k === 'clear' ? t('common.clear') : label1(k) })));
+  const el = h('div', { class: 'keypad' }, label ? h('div', { class: 'pad-label' }, label) : null, shown, grid);
+  render();
+  return {
+    el,
+    value: () => v,
+    set(nv) {
+      v = nv;
+      render();
+    },
+    // key handles a physical key; it reports whether it used it.
+    key(e) {
+      if (/^[0-9]$/.test(e.key)) press(e.key);
+      else if (e.key === 'Backspace') press('back');
+      else if (decimal && (e.key === ',' || e.key === '.')) press('sep');
+      else if (e.key === 'Enter') {
+        if (onEnter) onEnter(v);
+      } else return false;
+      return true;
+    },
+  };
+}
+
+// ask shows a keypad dialog and resolves to the typed string, or null.
+export function ask({ title, hint = '', value = '', mask = false, decimal = false, maxLen = 12, check, okLabel }) {
+  return new Promise((resolve) => {
+    let result = null;
+    const err = h('div', { class: 'form-error', role: 'alert' });
+    const ok = () => {
+      const msg = check ? check(pad.value()) : '';
+      if (msg) {
+        err.textContent = msg;
+        return;
+      }
+      result = pad.value();
+      m.close();
+    };
+    const pad = keypad({ value, mask, decimal, maxLen, onEnter: ok, onChange: () => (err.textContent = '') });
+    const pop = pushKeys((e) => (e.key === 'Escape' ? (m.close(), true) : pad.key(e)));
+    const m = modal({
+      title, cls: 'narrow',
+      body: [hint ? h('p', { class: 'hint' }, hint) : null, pad.el, err],
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(okLabel || t('common.ok'), ok, 'primary', { 'data-test': 'pad-ok' })],
+      onClose() {
+        pop();
+        resolve(result);
+      },
+    });
+  });
+}
+
+// askMoney asks for an amount and resolves to minor units, or null.
+export async function askMoney({ title, hint, value = '' }) {
+  const s = await ask({ title, hint, value, decimal: true, check: (v) => (parseMoney(v) == null ? t('err.bad_amount') : '') });
+  return s == null ? null : parseMoney(s);
+}
+
+// askSupervisor asks for a supervisor's staff number and PIN.
+export async function askSupervisor() {
+  const staff = await ask({ title: t('sup.title'), hint: t('sup.staff'), maxLen: 8 });
+  if (!staff) return null;
+  const pin = await ask({ title: t('sup.title'), hint: t('sup.pin'), mask: true });
+  if (!pin) return null;
+  return { staff, pin };
+}
+
+// withApproval runs call(null); when the node answers approval_required
+// it asks for a supervisor and runs call(supervisor) once more.
+export async function withApproval(call) {
+  try {
+    return await call(null);
+  } catch (e) {
+    if (e.code !== 'approval_required') throw e;
+  }
+  toast(t('err.approval_required'));
+  const sup = await askSupervisor();
+  if (!sup) return null;
+  return call(sup);
+}
+
+// confirm resolves true when the person says yes.
+export function confirm(title, text) {
+  return new Promise((resolve) => {
+    let yes = false;
+    const m = modal({
+      title, cls: 'narrow', body: h('p', null, text),
+      actions: [button(t('common.no'), () => m.close(), 'ghost'), button(t('common.yes'), () => ((yes = true), m.close()), 'danger', { 'data-test': 'confirm-yes' })],
+      onClose: () => resolve(yes),
+    });
+  });
+}
+
+export const REASONS = ['damaged', 'price_match', 'staff', 'loyalty', 'campaign', 'other'];
+
+// reasonText shows a stored reason code in the current language.
+export function reasonText(code) {
+  return REASONS.includes(code) ? t('reason.' + code) : code;
+}
+
+// reasonPicker is a row of reason buttons; value() is the chosen code.
+export function reasonPicker(initial = '') {
+  let v = initial;
+  const btns = REASONS.map((r) => button(t('reason.' + r), () => pick(r), 'chip', { 'data-reason': r }));
+  const pick = (r) => {
+    v = r;
+    btns.forEach((b) => b.classList.toggle('on', b.dataset.reason === r));
+  };
+  if (v) pick(v);
+  return { el: h('div', { class: 'chips' }, btns), value: () => v };
+}
+
+export { money };
