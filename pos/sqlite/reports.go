@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// reportSQL are the queries of the sales report by grouping. Each unions
+// the sales (voided ones left out) with the returns, negated, and takes
+// ?1 and ?2 as the bounds of the period (julian days, from inclusive, to
+// exclusive).
+var reportSQL = map[string]string{
+	pos.ReportByHour: byTime(13),
+	pos.ReportByDay:  byTime(10),
+	pos.ReportByTender: `SELECT k, sum(n), 0, sum(a), 0 FROM (
+		SELECT p.method k, 1 n, p.amount a FROM sale_payments p JOIN sales s ON s.id = p.sale_id
+			WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
+		UNION ALL SELECT 'cash', 0, -s.change FROM sales s
+			WHERE s.change <> 0 AND s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
+		UNION ALL SELECT f.method, 1, -f.amount FROM return_refunds f JOIN returns r ON r.id = f.return_id
+			WHERE julianday(r.at) >= ?1 AND julianday(r.at) < ?2
+	) GROUP BY k ORDER BY k`,
+	pos.ReportByTaxRate: `SELECT k, sum(n), 0, sum(a), sum(t) FROM (
+		SELECT x.rate_bp k, 1 n, x.base a, x.tax t FROM sale_tax x JOIN sales s ON s.id = x.sale_id
+			WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
+		UNION ALL SELECT x.rate_bp, 1, -x.base, -x.tax FROM return_tax x JOIN returns r ON r.id = x.return_id
+			WHERE julianday(r.at) >= ?1 AND julianday(r.at) < ?2
+	) GROUP BY k ORDER BY k`,
+	pos.ReportByCashier: `SELECT k, sum(n), 0, sum(a), 0 FROM (
+		SELECT s.cashier k, 1 n, s.total a FROM sales s
+			WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
+		UNION ALL SELECT r.staff, 1, -r.total FROM returns r WHERE julianday(r.at) >= ?1 AND julianday(r.at) < ?2
+	) GROUP BY k ORDER BY k`,
+	pos.ReportByItem: `SELECT k, sum(n), sum(q), sum(a), 0 FROM (
+		SELECT l.sku k, 1 n, l.qty q, l.amount a FROM sale_lines l JOIN sales s ON s.id = l.sale_id
+			WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
+		UNION ALL SELECT l.sku, 1, -l.qty, -l.amount FROM return_lines l JOIN returns r ON r.id = l.return_id
+			WHERE julianday(r.at) >= ?1 AND julianday(r.at) < ?2
+	) GROUP BY k ORDER BY k`,
+}
+
+// byTime groups by the first n characters of the local time stamp.
+func byTime(n int) string {
+	return fmt.Sprintf(`SELECT k, sum(n), 0, sum(a), sum(t) FROM (
+		SELECT substr(s.completed_at, 1, %[1]d) k, 1 n, s.total a,
+			(SELECT coalesce(sum(tax), 0) FROM sale_tax WHERE sale_id = s.id) t FROM sales s
+			WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
+		UNION ALL SELECT substr(r.at, 1, %[1]d), 1, -r.total,
+			-(SELECT coalesce(sum(tax), 0) FROM return_tax WHERE return_id = r.id) FROM returns r
+			WHERE julianday(r.at) >= ?1 AND julianday(r.at) < ?2
+	) GROUP BY k ORDER BY k`, n)
+}
+
+// SalesReport sums the sales and returns recorded from from (inclusive)
+// to to (exclusive) by one of pos.ReportGroupings.
+func (db *DB) SalesReport(ctx context.Context, by string, from, to time.Time) ([]pos.ReportRow, error) {
+	q, ok := reportSQL[by]
+	if !ok {
+		return nil, fmt.Errorf("sqlite: no report by %q (one of %v)", by, pos.ReportGroupings)
+	}
+	rows, err := db.r.QueryContext(ctx, q, julian(from), julian(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []pos.ReportRow{}
+	for rows.Next() {
+		var r pos.ReportRow
+		if err := rows.Scan(&r.Key, &r.Count, &r.Qty, &r.Amount, &r.Tax); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// julian is t as a julian day number, as SQLite's julianday() gives it.
+func julian(t time.Time) float64 {
+	return float64(t.UnixNano())/86400e9 + 2440587.5
+}
