@@ -774,3 +774,22 @@ func TestPickupConcurrentScans(t *testing.T) {
 		t.Fatalf("%d scans counted, %d refused, line picked %d", ok, over, v.Lines[0].Picked)
 	}
 }
+
+func TestTillWarnsOfReservedStock(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c, err := e.till.OpenCart(e.ctx, e.a)
+	e.must(err)
+	_, res, err := e.till.Scan(e.ctx, e.a, c.ID, bagEAN)
+	e.must(err)
+	if res.Stock != nil {
+		t.Fatalf("warned before any reservation: %+v", res.Stock)
+	}
+	o := e.order(1, pos.OrderPaid)
+	o.Lines = []pos.OrderLine{{LineID: "1", SKU: bagSKU, Qty: 10, UnitPrice: 49900}}
+	e.apply(o)
+	_, res, err = e.till.Scan(e.ctx, e.a, c.ID, bagEAN)
+	e.must(err)
+	if res.Stock == nil || res.Stock.Reserved != 10 || res.Stock.OnHand != 10 {
+		t.Fatalf("no warning when selling stock held for an order: %+v", res.Stock)
+	}
+}
