@@ -1,0 +1,264 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// journalEnv records one of every kind of journal entry and closes the
+// database, leaving its file.
+func journalEnv(t *testing.T) (string, []pos.JournalEntry) {
+	t.Helper()
+	e := newASEnv(t, pos.ReturnPolicy{})
+	_, err := e.as.OpenShift(e.ctx, e.cashier, 50000)
+	e.must(err)
+	v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}, {bookSKU, 1, nil}}, nil)
+	v, err = e.till.OverridePrice(e.ctx, e.cashier, v.ID, v.Lines[0].ID, 99900, "shop-worn", e.sup)
+	e.must(err)
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodCard})
+	s, err := e.till.Complete(e.ctx, e.cashier, v.ID)
+	e.must(err)
+	_, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}}, Reason: "x"})
+	e.must(err)
+	_, err = e.as.CashOp(e.ctx, e.cashier, pos.CashNoSale, 0, "change for a customer")
+	e.must(err)
+	c, err := e.as.RecordCopy(e.ctx, e.cashier, "sale", s.ID)
+	e.must(err)
+	if c.CopyNo != 1 || c.No != s.ReceiptNo || pos.ReceiptMark(pos.MarkCopy, c.CopyNo) != "COPY 1" {
+		t.Fatalf("copy %+v", c)
+	}
+	last := e.sell(e.cashier, []buy{{sockSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
+	_, err = e.as.VoidLastSale(e.ctx, e.boss, last.ID, "mistake", nil)
+	e.must(err)
+	e.sell(e.cashier, []buy{{breadSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
+	_, err = e.as.CloseShift(e.ctx, e.cashier, 0)
+	e.must(err)
+	entries, err := e.db.Journal(e.ctx, 0, 1000)
+	e.must(err)
+	e.must(e.db.Close())
+	return e.path, entries
+}
+
+// tamper copies the database file and changes it with stmts through a
+// plain SQL connection, as someone with the file could.
+func tamper(t *testing.T, src string, stmts ...string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "tampered.db")
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, s := range stmts {
+		res, err := raw.Exec(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			t.Fatalf("%s changed nothing", s)
+		}
+	}
+	return dst
+}
+
+func verify(t *testing.T, path string) sqlite.JournalCheck {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.VerifyJournal(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func named(c sqlite.JournalCheck) []string {
+	var out []string
+	for _, p := range c.Problems {
+		out = append(out, fmt.Sprintf("%d %s", p.N, p.Kind))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestJournalNamesTamperedEntries(t *testing.T) {
+	path, entries := journalEnv(t)
+	kinds := map[string]int64{}
+	for _, e := range entries {
+		if _, ok := kinds[e.Kind]; !ok {
+			kinds[e.Kind] = e.N
+		}
+	}
+	for _, k := range []string{pos.JournalSale, pos.JournalPriceOverride, pos.JournalReturn, pos.JournalDrawer,
+		pos.JournalCopy, pos.JournalVoid, pos.JournalZReport} {
+		if kinds[k] == 0 {
+			t.Fatalf("no %s entry in the journal: %v", k, kinds)
+		}
+	}
+	if c := verify(t, path); !c.OK() || c.Entries != len(entries) {
+		t.Fatalf("untouched journal: %+v", c)
+	}
+	z := entries[len(entries)-1]
+	if z.Kind != pos.JournalZReport {
+		t.Fatalf("last entry is %s", z.Kind)
+	}
+	ret, drawer, cp := kinds[pos.JournalReturn], kinds[pos.JournalDrawer], kinds[pos.JournalCopy]
+	for _, tc := range []struct {
+		name  string
+		stmts []string
+		want  []string
+	}{
+		{"edit an amount", []string{fmt.Sprintf(`UPDATE journal SET data = replace(data, '"total":', '"total":1') WHERE n = %d`, ret)},
+			[]string{fmt.Sprintf("%d changed", ret)}},
+		{"edit the time", []string{fmt.Sprintf(`UPDATE journal SET at = '2020-01-01T00:00:00Z' WHERE n = %d`, drawer)},
+			[]string{fmt.Sprintf("%d changed", drawer)}},
+		{"delete an entry", []string{fmt.Sprintf(`DELETE FROM journal WHERE n = %d`, cp)},
+			[]string{fmt.Sprintf("%d removed", cp)}},
+		{"swap two entries", []string{
+			fmt.Sprintf(`UPDATE journal SET n = -1 WHERE n = %d`, ret),
+			fmt.Sprintf(`UPDATE journal SET n = %d WHERE n = %d`, ret, drawer),
+			fmt.Sprintf(`UPDATE journal SET n = %d WHERE n = -1`, drawer)},
+			[]string{fmt.Sprintf("%d reordered", ret), fmt.Sprintf("%d reordered", drawer)}},
+		{"delete the Z report", []string{fmt.Sprintf(`DELETE FROM journal WHERE n = %d`, z.N)},
+			[]string{fmt.Sprintf("%d removed", z.N)}},
+		{"delete and renumber", []string{
+			fmt.Sprintf(`DELETE FROM journal WHERE n = %d`, cp),
+			fmt.Sprintf(`UPDATE journal SET n = n - 1 WHERE n > %d`, cp)},
+			// The entry now numbered cp does not follow its predecessor,
+			// and the Z report's head is no longer entry z.N.
+			[]string{fmt.Sprintf("%d broken", cp), fmt.Sprintf("%d removed", z.N)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := verify(t, tamper(t, path, tc.stmts...))
+			got := named(c)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("problems %v, want %v: %+v", got, tc.want, c.Problems)
+			}
+		})
+	}
+}
+
+func TestVouchersAndCustomers(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}},
+		Reason: "x", ToStoreCredit: true})
+	e.must(err)
+	credit := r.Refunds[0].Ref
+
+	// Redeem store credit at the till: never more than its balance.
+	v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}, {bookSKU, 1, nil}}, nil)
+	if _, err := e.as.PayVoucher(e.ctx, e.cashier, v.ID, pos.MethodStoreCredit, credit, 129901); !errors.Is(err, pos.ErrVoucherBalance) {
+		t.Fatalf("over the balance: %v", err)
+	}
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodStoreCredit, amount: 100000, ref: credit}, tender{method: pos.MethodCard})
+	paid, err := e.till.Complete(e.ctx, e.cashier, v.ID)
+	e.must(err)
+	vc, err := e.as.Voucher(e.ctx, credit)
+	e.must(err)
+	if vc.Balance != 29900 || vc.Redeemed != 100000 {
+		t.Fatalf("store credit after redeeming: %+v", vc)
+	}
+	// Voiding the sale gives the credit back.
+	_, err = e.as.VoidLastSale(e.ctx, e.boss, paid.ID, "x", nil)
+	e.must(err)
+	if vc, _ = e.as.Voucher(e.ctx, credit); vc.Balance != 129900 {
+		t.Fatalf("store credit after the void: %+v", vc)
+	}
+
+	// A gift card issued elsewhere: nothing offline until the store sets
+	// a limit, then up to it, per card when the card has its own.
+	const card = "GC-1001"
+	v = e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+	if _, err := e.as.PayVoucher(e.ctx, e.cashier, v.ID, pos.MethodGiftCard, card, 1000); !errors.Is(err, pos.ErrVoucherLimit) {
+		t.Fatalf("external card without a limit: %v", err)
+	}
+	e.must(e.db.SetVoucherOfflineLimit(e.ctx, "", 50000))
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodGiftCard, amount: 30000, ref: card}, tender{method: pos.MethodCard})
+	_, err = e.till.Complete(e.ctx, e.cashier, v.ID)
+	e.must(err)
+	v = e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+	if _, err := e.as.PayVoucher(e.ctx, e.cashier, v.ID, pos.MethodGiftCard, card, 30000); !errors.Is(err, pos.ErrVoucherLimit) {
+		t.Fatalf("beyond the offline limit: %v", err)
+	}
+	e.must(e.db.SetVoucherOfflineLimit(e.ctx, card, 70000))
+	// Two carts tender the same card, each within what is left; the
+	// second sale is refused in its own transaction and not recorded.
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodGiftCard, amount: 30000, ref: card}, tender{method: pos.MethodCard})
+	other := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"}
+	w := e.cart(other, []buy{{jacketSKU, 1, nil}}, nil)
+	e.pay(other, w.ID, tender{method: pos.MethodGiftCard, amount: 30000, ref: card}, tender{method: pos.MethodCard})
+	_, err = e.till.Complete(e.ctx, e.cashier, v.ID)
+	e.must(err)
+	if _, err := e.till.Complete(e.ctx, other, w.ID); !errors.Is(err, pos.ErrVoucherLimit) {
+		t.Fatalf("second redemption beyond the limit: %v", err)
+	}
+	if _, err := e.db.Sale(e.ctx, w.ID); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("refused sale recorded: %v", err)
+	}
+	gc, err := e.as.Voucher(e.ctx, card)
+	e.must(err)
+	if !gc.External || gc.Redeemed != 60000 || gc.Available() != 10000 {
+		t.Fatalf("gift card %+v", gc)
+	}
+	if _, err := e.as.IssueVoucher(e.ctx, e.cashier, pos.MethodGiftCard, 10000, "goodwill"); !errors.Is(err, pos.ErrForbidden) {
+		t.Fatalf("cashier issuing a voucher: %v", err)
+	}
+	issued, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 10000, "goodwill")
+	e.must(err)
+	if got, _ := e.as.Voucher(e.ctx, issued.Code); got.Balance != 10000 || got.External {
+		t.Fatalf("issued voucher %+v", got)
+	}
+
+	// Customers: central's profile online, the loyalty id alone offline.
+	e.lookup.customers = map[string]pos.Customer{"+46701234567": {ID: "C-88412", Name: "Ana", Points: 1200}}
+	x := e.cart(e.cashier, []buy{{breadSKU, 1, nil}}, nil)
+	cv, cust, err := e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "+46701234567")
+	e.must(err)
+	if cust.Name != "Ana" || cust.Offline || cv.CustomerID != "C-88412" {
+		t.Fatalf("online customer %+v on cart %q", cust, cv.CustomerID)
+	}
+	if _, _, err := e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "nobody"); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("unknown customer: %v", err)
+	}
+	e.lookup.offline = true
+	cv, cust, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "LOY-5555")
+	e.must(err)
+	if !cust.Offline || cv.CustomerID != "LOY-5555" {
+		t.Fatalf("offline customer %+v on cart %q", cust, cv.CustomerID)
+	}
+	e.pay(e.cashier, x.ID, tender{method: pos.MethodCash})
+	sold, err := e.till.Complete(e.ctx, e.cashier, x.ID)
+	e.must(err)
+	if sold.EventData().CustomerID != "LOY-5555" {
+		t.Fatalf("sale event customer %q", sold.EventData().CustomerID)
+	}
+}
