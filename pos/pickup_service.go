@@ -164,8 +164,10 @@ func (s *PickupService) change(ctx context.Context, a Actor, id, action string, 
 // transaction; so is every later version applied while the order is open.
 // A cancelled version stops the order wherever it is and leaves notices
 // telling staff what to put back. The order's arrival, when set, is
-// recorded as by Arrive.
-func (s *PickupService) ApplyOrder(ctx context.Context, o Order) error {
+// recorded as by Arrive. raw, the payload as received, is not needed: the
+// parsed o is what is applied (the signature is that of syncqueue's
+// OrderSink, which PickupService implements with CloseOrder).
+func (s *PickupService) ApplyOrder(ctx context.Context, raw []byte, o Order) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}

@@ -29,14 +29,15 @@ func Example_pickup() {
 	staff := pos.Actor{Staff: "7", Role: pos.RoleCashier, Station: "pickup-1"}
 
 	// What syncqueue does with a retained orders/{order_id} payload.
-	o, err := pos.ParseOrder([]byte(`{"order_id": "W-1", "version": 1, "status": "placed",
+	payload := `{"order_id": "W-1", "version": 1, "status": "placed",
 		"placed_at": "2026-11-22T10:15:00+01:00", "collect_by": "2099-11-29T20:00:00+01:00",
 		"customer": {"id": "C-1", "name": "Ana", "phone": "+40712345678", "language": "ro"},
 		"pickup_code": "483920", "payment": {"status": "paid", "amount": 49900, "currency": "RON"},
 		"lines": [{"line_id": "1", "sku": "100234", "name": "Rucsac", "qty": 1, "unit_price": 49900}],
-		"arrival": null}`))
+		"arrival": null}`
+	o, err := pos.ParseOrder([]byte(payload))
 	if err == nil {
-		err = svc.ApplyOrder(ctx, o)
+		err = svc.ApplyOrder(ctx, []byte(payload), o)
 	}
 	if err != nil {
 		fmt.Println(err)

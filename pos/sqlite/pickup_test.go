@@ -141,7 +141,7 @@ func (e *pickupEnv) scan(id, code string) {
 	}
 }
 
-func (e *pickupEnv) apply(o pos.Order) { e.t.Helper(); e.must(e.svc.ApplyOrder(e.ctx, o)) }
+func (e *pickupEnv) apply(o pos.Order) { e.t.Helper(); e.must(e.svc.ApplyOrder(e.ctx, nil, o)) }
 
 func (e *pickupEnv) events() []pos.Event {
 	e.t.Helper()
