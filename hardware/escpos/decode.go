@@ -1,18 +1,4 @@
-// Package escpostest turns ESC/POS byte streams back into readable text
-// and symbolic commands, so tests can compare what a printer would print
-// with golden files.
-//
-// Output is the printed text with each command in brackets where it
-// occurs, for example
-//
-//	[INIT][CODEPAGE 19][ALIGN center][BOLD on]Butik Norr
-//	[BARCODE CODE128 000001][CUT partial]
-//
-// Text bytes are decoded with the code page the stream selected (ESC t),
-// or as Big5 in Kanji mode (FS &). Raster lines (GS v 0) are read back
-// character by character when the Decoder has the font they were drawn
-// with.
-package escpostest
+package escpos
 
 import (
 	"crypto/sha256"
@@ -21,24 +7,35 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/traditionalchinese"
-
-	"github.com/posnode/posnode/hardware/escpos"
 )
 
 // ErrMalformed means the stream has a truncated or unknown command, or
 // text bytes no selected code page can decode.
-var ErrMalformed = errors.New("escpostest: malformed ESC/POS stream")
+var ErrMalformed = errors.New("escpos: malformed ESC/POS stream")
 
-// Decoder decodes streams. The zero value decodes everything but raster
-// text, which it shows as the image size and a hash.
+// Decoder turns ESC/POS streams back into readable text and symbolic
+// commands: tests compare it with golden files, and a virtual printer
+// shows it on screen. Output is the printed text with each command in
+// brackets where it occurs, for example
+//
+//	[INIT][CODEPAGE 19][ALIGN center][BOLD on]Butik Norr
+//	[BARCODE CODE128 R0000000001][CUT partial]
+//
+// Text bytes are decoded with the code page the stream selected (ESC t),
+// or as Big5 in Kanji mode (FS &). Raster lines (GS v 0) are read back
+// character by character when the Decoder has the font they were drawn
+// with.
+//
+// The zero value decodes everything but raster text, which it shows as
+// the image size and a hash. A Decoder is not safe for concurrent use.
 type Decoder struct {
 	// Font, when set, is used to read raster lines back as text.
-	Font *escpos.Font
+	Font *Font
 
 	half, full map[string]rune
 }
 
-// Decode decodes one stream.
+// Decode decodes one stream with a zero Decoder.
 func Decode(b []byte) (string, error) {
 	var d Decoder
 	return d.Decode(b)
@@ -46,7 +43,7 @@ func Decode(b []byte) (string, error) {
 
 type state struct {
 	out      strings.Builder
-	codePage *escpos.CodePage
+	codePage *CodePage
 	kanji    bool
 	qr       string
 }
@@ -57,10 +54,10 @@ func (d *Decoder) index() {
 	}
 	d.half, d.full = map[string]rune{}, map[string]rune{}
 	for _, r := range d.Font.Runes() {
-		g, _ := d.Font.Glyph(r, escpos.Style{})
+		g, _ := d.Font.Glyph(r, Style{})
 		key := string(g.Bits)
 		m := d.half
-		if g.W > escpos.CellDots {
+		if g.W > CellDots {
 			m = d.full
 		}
 		if old, ok := m[key]; !ok || r < old {
@@ -90,10 +87,10 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 	for i := 0; i < len(b); {
 		c := b[i]
 		switch {
-		case c == escpos.LF:
+		case c == LF:
 			st.out.WriteByte('\n')
 			i++
-		case c == escpos.ESC:
+		case c == ESC:
 			if !need(i, 2) {
 				return fail(i, "truncated ESC")
 			}
@@ -109,7 +106,7 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 				n := b[i+2]
 				switch b[i+1] {
 				case 't':
-					cp, ok := escpos.CodePageByNumber(n)
+					cp, ok := CodePageByNumber(n)
 					if !ok {
 						return fail(i, "unknown code page %d", n)
 					}
@@ -120,7 +117,7 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 				case '-':
 					cmd("UNDERLINE %d", n)
 				case 'a':
-					cmd("ALIGN %s", escpos.Align(n))
+					cmd("ALIGN %s", Align(n))
 				case 'd':
 					cmd("FEED %d", n)
 				}
@@ -138,7 +135,7 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 			default:
 				return fail(i, "unknown command ESC %#02x", b[i+1])
 			}
-		case c == escpos.GS:
+		case c == GS:
 			if !need(i, 2) {
 				return fail(i, "truncated GS")
 			}
@@ -217,13 +214,13 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 				if x == 0 || y == 0 || !need(i, 8+x*y) {
 					return fail(i, "truncated GS v 0")
 				}
-				bm := &escpos.Bitmap{W: x * 8, H: y, Bits: b[i+8 : i+8+x*y]}
+				bm := &Bitmap{W: x * 8, H: y, Bits: b[i+8 : i+8+x*y]}
 				d.raster(&st, bm)
 				i += 8 + x*y
 			default:
 				return fail(i, "unknown command GS %#02x", b[i+1])
 			}
-		case c == escpos.FS:
+		case c == FS:
 			if !need(i, 2) {
 				return fail(i, "truncated FS")
 			}
@@ -244,8 +241,8 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 			default:
 				return fail(i, "unknown command FS %#02x", b[i+1])
 			}
-		case c == escpos.DLE:
-			if !need(i, 3) || b[i+1] != escpos.EOT {
+		case c == DLE:
+			if !need(i, 3) || b[i+1] != EOT {
 				return fail(i, "unsupported DLE")
 			}
 			cmd("STATUS? %d", b[i+2])
@@ -314,8 +311,8 @@ func code128(p []byte) (string, error) {
 
 // raster writes a raster image: as text when every cell matches a glyph
 // of the font, else as its size and a short hash.
-func (d *Decoder) raster(st *state, bm *escpos.Bitmap) {
-	if d.half != nil && bm.H == escpos.LineDots {
+func (d *Decoder) raster(st *state, bm *Bitmap) {
+	if d.half != nil && bm.H == LineDots {
 		if s, ok := d.readLine(bm); ok {
 			st.out.WriteString(fmt.Sprintf("[RASTER %dx%d]", bm.W, bm.H) + s + "\n")
 			return
@@ -325,24 +322,24 @@ func (d *Decoder) raster(st *state, bm *escpos.Bitmap) {
 	st.out.WriteString(fmt.Sprintf("[RASTER %dx%d %x]\n", bm.W, bm.H, sum[:4]))
 }
 
-func (d *Decoder) readLine(bm *escpos.Bitmap) (string, bool) {
+func (d *Decoder) readLine(bm *Bitmap) (string, bool) {
 	var out []rune
-	for x := 0; x+escpos.CellDots <= bm.W; {
-		cell := crop(bm, x, escpos.CellDots)
+	for x := 0; x+CellDots <= bm.W; {
+		cell := crop(bm, x, CellDots)
 		if blank(cell) {
 			out = append(out, ' ')
-			x += escpos.CellDots
+			x += CellDots
 			continue
 		}
 		if r, ok := d.half[string(cell.Bits)]; ok {
 			out = append(out, r)
-			x += escpos.CellDots
+			x += CellDots
 			continue
 		}
-		if x+2*escpos.CellDots <= bm.W {
-			if r, ok := d.full[string(crop(bm, x, 2*escpos.CellDots).Bits)]; ok {
+		if x+2*CellDots <= bm.W {
+			if r, ok := d.full[string(crop(bm, x, 2*CellDots).Bits)]; ok {
 				out = append(out, r)
-				x += 2 * escpos.CellDots
+				x += 2 * CellDots
 				continue
 			}
 		}
@@ -351,8 +348,8 @@ func (d *Decoder) readLine(bm *escpos.Bitmap) (string, bool) {
 	return strings.TrimRight(string(out), " "), true
 }
 
-func crop(bm *escpos.Bitmap, x0, w int) *escpos.Bitmap {
-	c := escpos.NewBitmap(w, bm.H)
+func crop(bm *Bitmap, x0, w int) *Bitmap {
+	c := NewBitmap(w, bm.H)
 	for y := 0; y < bm.H; y++ {
 		for x := 0; x < w; x++ {
 			if bm.At(x0+x, y) {
@@ -363,7 +360,7 @@ func crop(bm *escpos.Bitmap, x0, w int) *escpos.Bitmap {
 	return c
 }
 
-func blank(bm *escpos.Bitmap) bool {
+func blank(bm *Bitmap) bool {
 	for _, v := range bm.Bits {
 		if v != 0 {
 			return false

@@ -134,7 +134,7 @@ func TestEncodeGolden(t *testing.T) {
 			if err := e.Err(); err != nil {
 				t.Fatalf("encoder error: %v", err)
 			}
-			d := escpostest.Decoder{Font: tt.font}
+			d := escpos.Decoder{Font: tt.font}
 			got, err := d.Decode(e.Bytes())
 			if err != nil {
 				t.Fatalf("decode: %v\n%s", err, got)

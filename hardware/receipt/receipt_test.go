@@ -82,7 +82,7 @@ func render(t *testing.T, d receipt.Document, p escpos.Profile, font *escpos.Fon
 	if err := d.Encode(e); err != nil {
 		t.Fatalf("encode: %v", err)
 	}
-	dec := escpostest.Decoder{Font: font}
+	dec := escpos.Decoder{Font: font}
 	got, err := dec.Decode(e.Bytes())
 	if err != nil {
 		t.Fatalf("decode: %v\n%s", err, got)
