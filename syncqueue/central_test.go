@@ -1,0 +1,270 @@
+package syncqueue_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+)
+
+// testCentral plays central in tests. It decodes events as plain JSON
+// against the contract (not with the node's types), applies them strictly
+// in seq order per epoch like central does, and acks what it applied.
+type testCentral struct {
+	t     testing.TB
+	cli   mqtt.Client
+	store string
+	node  string
+
+	mu       sync.Mutex
+	epochs   map[string]*epochLog
+	received int // messages, repeats included
+	problems []string
+	acking   bool
+	ackDirty bool
+	ackEpoch string // the epoch that advanced last
+	delay    time.Duration
+	statuses []map[string]any
+	answer   func(method string, params map[string]any) (result any, errCode string)
+	stop     chan struct{}
+	wg       sync.WaitGroup
+}
+
+type epochLog struct {
+	next    int64            // next seq to apply
+	ids     map[int64]string // id of each applied seq
+	seen    map[string]int64 // seq of each id
+	repeats int
+	arrived []int64 // seqs in arrival order
+}
+
+func newCentral(t testing.TB, url, store, node string) *testCentral {
+	t.Helper()
+	c := &testCentral{t: t, store: store, node: node, epochs: map[string]*epochLog{}, acking: true, stop: make(chan struct{})}
+	o := mqtt.NewClientOptions().AddBroker(url).SetClientID(fmt.Sprintf("central-%d", time.Now().UnixNano())).
+		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).
+		SetConnectRetryInterval(50 * time.Millisecond).SetMaxReconnectInterval(200 * time.Millisecond)
+	nodeTopic := "pos/v1/stores/" + store + "/nodes/" + node + "/"
+	o.SetOnConnectHandler(func(cli mqtt.Client) {
+		cli.Subscribe(nodeTopic+"events", 1, c.onEvent)
+		cli.Subscribe(nodeTopic+"status", 1, c.onStatus)
+		cli.Subscribe(nodeTopic+"rpc/request", 1, c.onRequest)
+		c.mu.Lock()
+		c.ackDirty = true // the broker may have lost the retained ack
+		c.mu.Unlock()
+	})
+	c.cli = mqtt.NewClient(o)
+	c.cli.Connect() // retries until the broker is up
+	c.wg.Add(1)
+	go c.ackLoop(nodeTopic + "ack")
+	t.Cleanup(c.Close)
+	return c
+}
+
+func (c *testCentral) Close() {
+	select {
+	case <-c.stop:
+		return
+	default:
+	}
+	close(c.stop)
+	c.wg.Wait()
+	c.cli.Disconnect(0)
+}
+
+func (c *testCentral) fail(format string, a ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, a...))
+}
+
+func (c *testCentral) onEvent(_ mqtt.Client, m mqtt.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.received++
+	if c.delay > 0 {
+		time.Sleep(c.delay)
+	}
+	var ev map[string]json.RawMessage
+	if err := json.Unmarshal(m.Payload(), &ev); err != nil {
+		c.fail("event is not a JSON object: %v", err)
+		return
+	}
+	for _, k := range []string{"specversion", "id", "source", "type", "time", "epoch", "seq", "datacontenttype", "data"} {
+		if _, ok := ev[k]; !ok {
+			c.fail("event lacks %q: %s", k, m.Payload())
+			return
+		}
+	}
+	var spec, id, source, typ, at, epoch, ctype string
+	var seq int64
+	for k, v := range map[string]any{"specversion": &spec, "id": &id, "source": &source, "type": &typ, "time": &at, "epoch": &epoch, "datacontenttype": &ctype, "seq": &seq} {
+		if err := json.Unmarshal(ev[k], v); err != nil {
+			c.fail("event field %s: %v", k, err)
+			return
+		}
+	}
+	if spec != "1.0" || source != "pos://"+c.store+"/"+c.node || ctype != "application/json" || !strings.HasPrefix(typ, "pos.") {
+		c.fail("bad envelope: %s", m.Payload())
+	}
+	if _, err := time.Parse(time.RFC3339, at); err != nil {
+		c.fail("time %q is not RFC 3339: %v", at, err)
+	}
+	if d := bytes.TrimSpace(ev["data"]); len(d) == 0 || d[0] != '{' {
+		c.fail("data is not an object: %s", d)
+	}
+	e := c.epochs[epoch]
+	if e == nil {
+		e = &epochLog{next: 1, ids: map[int64]string{}, seen: map[string]int64{}}
+		c.epochs[epoch] = e
+	}
+	e.arrived = append(e.arrived, seq)
+	if s, ok := e.seen[id]; ok && s != seq {
+		c.fail("id %s came with seq %d and %d", id, s, seq)
+	}
+	switch {
+	case seq < e.next:
+		e.repeats++
+		if e.ids[seq] != id {
+			c.fail("seq %d came again with another id (%s, had %s)", seq, id, e.ids[seq])
+		}
+	case seq == e.next:
+		e.ids[seq], e.seen[id] = id, seq
+		e.next++
+		c.ackDirty, c.ackEpoch = true, epoch
+	default:
+		// A gap: the missing events come again; central waits.
+	}
+}
+
+func (c *testCentral) onStatus(_ mqtt.Client, m mqtt.Message) {
+	var s map[string]any
+	if json.Unmarshal(m.Payload(), &s) != nil {
+		c.mu.Lock()
+		c.fail("status is not JSON: %q", m.Payload())
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Lock()
+	c.statuses = append(c.statuses, s)
+	c.mu.Unlock()
+}
+
+func (c *testCentral) onRequest(cli mqtt.Client, m mqtt.Message) {
+	var req struct {
+		ID     string         `json:"id"`
+		Method string         `json:"method"`
+		Params map[string]any `json:"params"`
+	}
+	if err := json.Unmarshal(m.Payload(), &req); err != nil || req.ID == "" {
+		c.mu.Lock()
+		c.fail("bad request %q", m.Payload())
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Lock()
+	answer := c.answer
+	c.mu.Unlock()
+	if answer == nil {
+		return
+	}
+	res, code := answer(req.Method, req.Params)
+	body := map[string]any{"id": req.ID}
+	if code != "" {
+		body["error"] = map[string]string{"code": code, "message": "no such " + req.Method}
+	} else {
+		body["result"] = res
+	}
+	b, _ := json.Marshal(body)
+	go cli.Publish("pos/v1/stores/"+c.store+"/nodes/"+c.node+"/rpc/response", 1, false, b)
+}
+
+// ackLoop publishes the retained ack of the epoch last applied whenever
+// it changed, like central after committing a batch.
+func (c *testCentral) ackLoop(topic string) {
+	defer c.wg.Done()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+		}
+		c.mu.Lock()
+		if !c.acking || !c.ackDirty || !c.cli.IsConnectionOpen() {
+			c.mu.Unlock()
+			continue
+		}
+		c.ackDirty = false
+		var body []byte
+		if e := c.epochs[c.ackEpoch]; e != nil {
+			body, _ = json.Marshal(map[string]any{"epoch": c.ackEpoch, "through": e.next - 1, "rejected": []any{}})
+		}
+		c.mu.Unlock()
+		if body != nil {
+			c.cli.Publish(topic, 1, true, body)
+		}
+	}
+}
+
+func (c *testCentral) setAcking(on bool) {
+	c.mu.Lock()
+	c.acking, c.ackDirty = on, true
+	c.mu.Unlock()
+}
+
+// applied returns how many events of epoch central has applied in order.
+func (c *testCentral) applied(epoch string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.epochs[epoch]; e != nil {
+		return e.next - 1
+	}
+	return 0
+}
+
+func (c *testCentral) log(epoch string) epochLog {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.epochs[epoch]
+	if e == nil {
+		return epochLog{}
+	}
+	cp := *e
+	cp.arrived = append([]int64(nil), e.arrived...)
+	return cp
+}
+
+func (c *testCentral) check() {
+	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.problems {
+		c.t.Error("central: " + p)
+	}
+}
+
+// publish puts a retained (or plain) message on a store topic.
+func (c *testCentral) publish(t testing.TB, topic string, retained bool, payload string) {
+	t.Helper()
+	tok := c.cli.Publish("pos/v1/stores/"+c.store+"/"+topic, 1, retained, payload)
+	if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("publish %s: %v", topic, tok.Error())
+	}
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

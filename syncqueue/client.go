@@ -1,0 +1,342 @@
+package syncqueue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/posnode/posnode/pos"
+)
+
+// topics are the contract's topic names for one node.
+type topics struct {
+	prefix       string // pos/v1/stores/{store}/
+	settings     string
+	catalogMF    string
+	catalogPages string // prefix of catalog/pages/{page}
+	stockMF      string
+	stockPages   string
+	orders       string // prefix of orders/{order_id}
+	node         string // pos/v1/stores/{store}/nodes/{node}/
+	events       string
+	ack          string
+	status       string
+	rpcRequest   string
+	rpcResponse  string
+}
+
+func newTopics(store, node string) topics {
+	p := "pos/v1/stores/" + store + "/"
+	n := p + "nodes/" + node + "/"
+	return topics{
+		prefix: p, settings: p + "settings",
+		catalogMF: p + "catalog/manifest", catalogPages: p + "catalog/pages/",
+		stockMF: p + "stock/manifest", stockPages: p + "stock/pages/",
+		orders: p + "orders/",
+		node:   n, events: n + "events", ack: n + "ack", status: n + "status",
+		rpcRequest: n + "rpc/request", rpcResponse: n + "rpc/response",
+	}
+}
+
+// Client delivers the node's outbox to central and takes central's state;
+// see the package documentation. Create it with New and start it with Run.
+type Client struct {
+	opt     Options
+	log     *slog.Logger
+	t       topics
+	epoch   string
+	started time.Time
+
+	wake        Wake          // new events (cap 1)
+	statusDirty chan struct{} // status may have changed (cap 1)
+
+	ackedThrough atomic.Int64 // central's acknowledged point, this epoch
+	ackAdvanced  atomic.Int64 // unix nanoseconds when it last advanced
+
+	mu      sync.Mutex // guards the fields below
+	cli     mqtt.Client
+	status  Status
+	calls   map[string]chan RPCResponse
+	ack     *Ack // merged acks waiting to be recorded
+	ackWake chan struct{}
+	inq     []inbound // messages waiting for the state worker
+	inWake  chan struct{}
+	running bool
+}
+
+// New checks opt and returns a Client.
+func New(opt Options) (*Client, error) {
+	opt.setDefaults()
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := opt.tlsConfig(); err != nil {
+		return nil, err
+	}
+	if opt.Wake == nil {
+		opt.Wake = NewWake()
+	}
+	c := &Client{
+		opt: opt, log: opt.Logger.With("component", "syncqueue"),
+		t: newTopics(opt.Store, opt.Node), epoch: opt.Outbox.Epoch(),
+		wake: opt.Wake, statusDirty: make(chan struct{}, 1),
+		calls: map[string]chan RPCResponse{}, ackWake: make(chan struct{}, 1), inWake: make(chan struct{}, 1),
+	}
+	return c, nil
+}
+
+// ClientID is the MQTT client id, pos-{store}-{node}.
+func (c *Client) ClientID() string { return "pos-" + c.opt.Store + "-" + c.opt.Node }
+
+// Wake carries "new events were recorded" from the database's OnEvents
+// hook to a Client without blocking. Make it before opening the database,
+// pass its OnEvents as the hook and it as Options.Wake.
+type Wake chan struct{}
+
+// NewWake makes a Wake.
+func NewWake() Wake { return make(Wake, 1) }
+
+// OnEvents signals the Client; it never blocks. Its signature is the
+// database's OnEvents hook.
+func (w Wake) OnEvents([]pos.Event) {
+	select {
+	case w <- struct{}{}:
+	default:
+	}
+}
+
+// Notify tells the client that events were appended. It never blocks; pass
+// it (ignoring the events) as the database's OnEvents hook.
+func (c *Client) Notify() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	c.markDirty()
+}
+
+func (c *Client) markDirty() {
+	select {
+	case c.statusDirty <- struct{}{}:
+	default:
+	}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Run connects to the broker and keeps the node in sync until ctx is
+// done, reconnecting with exponential backoff and jitter whenever the
+// connection fails. It returns nil when ctx is done, and an error only when
+// it cannot run at all (Run called twice, unreadable outbox).
+func (c *Client) Run(ctx context.Context) error {
+	c.mu.Lock()
+	if c.running {
+		c.mu.Unlock()
+		return errors.New("syncqueue: Run called twice")
+	}
+	c.running = true
+	c.started = c.opt.Now()
+	c.mu.Unlock()
+
+	st, err := c.opt.Outbox.OutboxStats(ctx)
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("syncqueue: read outbox: %w", err)
+	}
+	c.ackedThrough.Store(st.AckedThrough)
+	c.ackAdvanced.Store(c.opt.Now().UnixNano())
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.statusLoop(ctx) }()
+	defer wg.Wait()
+
+	backoff := c.opt.BackoffMin
+	for ctx.Err() == nil {
+		connected, err := c.session(ctx)
+		if ctx.Err() != nil {
+			break
+		}
+		if connected {
+			backoff = c.opt.BackoffMin
+		}
+		c.setLastError(err)
+		// Full jitter in [backoff/2, backoff): nodes of a fleet that lost
+		// the broker together do not come back in one wave.
+		d := backoff/2 + rand.N(backoff/2+1)
+		c.log.Info("broker connection down; retrying", "in", d.Round(time.Millisecond), "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(d):
+		}
+		backoff = min(backoff*2, c.opt.BackoffMax)
+	}
+	return nil
+}
+
+// mqttOptions builds paho's options for one connection. paho's own
+// reconnect, resume and stores are not used for delivery: the session is
+// clean, the store is in memory and this package resends from the outbox.
+func (c *Client) mqttOptions(lost chan<- error) (*mqtt.ClientOptions, error) {
+	o := mqtt.NewClientOptions()
+	o.AddBroker(c.opt.Broker)
+	o.SetClientID(c.ClientID())
+	o.SetCleanSession(true)
+	o.SetAutoReconnect(false)
+	o.SetConnectRetry(false)
+	o.SetResumeSubs(false)
+	o.SetStore(mqtt.NewMemoryStore())
+	o.SetOrderMatters(true) // handlers only enqueue; order of state records is kept
+	o.SetKeepAlive(c.opt.KeepAlive)
+	o.SetPingTimeout(10 * time.Second)
+	o.SetConnectTimeout(c.opt.ConnectTimeout)
+	o.SetWriteTimeout(10 * time.Second)
+	o.SetWill(c.t.status, `{"state":"offline"}`, 1, true)
+	if c.opt.Username != "" {
+		o.SetUsername(c.opt.Username)
+		o.SetPassword(c.opt.Password)
+	}
+	tc, err := c.opt.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	if tc != nil {
+		o.SetTLSConfig(tc)
+	}
+	o.SetDefaultPublishHandler(c.onMessage)
+	o.SetConnectionLostHandler(func(_ mqtt.Client, err error) {
+		select {
+		case lost <- err:
+		default:
+		}
+	})
+	return o, nil
+}
+
+func wait(ctx context.Context, t mqtt.Token, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-t.Done():
+		return t.Error()
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return fmt.Errorf("no answer from the broker within %s", d)
+	}
+}
+
+// session runs one connection: connect, subscribe, then deliver and take
+// state until the connection fails or ctx is done. connected reports
+// whether the connection was established.
+func (c *Client) session(ctx context.Context) (connected bool, err error) {
+	lost := make(chan error, 1)
+	mo, err := c.mqttOptions(lost)
+	if err != nil {
+		return false, err
+	}
+	cli := mqtt.NewClient(mo)
+	if err := wait(ctx, cli.Connect(), c.opt.ConnectTimeout+time.Second); err != nil {
+		cli.Disconnect(0)
+		return false, fmt.Errorf("connect to %s: %w", c.opt.Broker, err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		c.setConn(nil)
+		wg.Wait()
+		if ctx.Err() != nil && cli.IsConnected() {
+			// Leaving on purpose: say so instead of waiting for the will.
+			t := cli.Publish(c.t.status, 1, true, `{"state":"offline"}`)
+			t.WaitTimeout(time.Second)
+		}
+		cli.Disconnect(250)
+	}()
+
+	filters := map[string]byte{
+		c.t.settings: 1, c.t.catalogMF: 1, c.t.stockMF: 1, c.t.ack: 1, c.t.rpcResponse: 1,
+	}
+	if c.opt.Orders != nil {
+		filters[c.t.orders+"+"] = 1
+	}
+	c.resetInbound()
+	if err := wait(ctx, cli.SubscribeMultiple(filters, c.onMessage), 10*time.Second); err != nil {
+		return true, fmt.Errorf("subscribe: %w", err)
+	}
+	c.log.Info("connected to broker", "broker", c.opt.Broker, "client_id", c.ClientID())
+	c.setConn(cli)
+
+	errc := make(chan error, 3)
+	for _, f := range []func(context.Context, mqtt.Client) error{c.send, c.ackLoop, c.stateLoop} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(sctx, cli); err != nil && sctx.Err() == nil {
+				errc <- err
+			}
+		}()
+	}
+	select {
+	case <-ctx.Done():
+		return true, nil
+	case err := <-lost:
+		return true, fmt.Errorf("connection lost: %w", err)
+	case err := <-errc:
+		return true, err
+	}
+}
+
+func (c *Client) setConn(cli mqtt.Client) {
+	c.mu.Lock()
+	c.cli = cli
+	c.status.Connected = cli != nil
+	if cli != nil {
+		c.status.LastError = ""
+	}
+	c.mu.Unlock()
+	c.markDirty()
+	signal(c.wake)
+}
+
+func (c *Client) conn() mqtt.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cli
+}
+
+func (c *Client) setLastError(err error) {
+	if err == nil {
+		return
+	}
+	c.mu.Lock()
+	c.status.LastError = err.Error()
+	c.mu.Unlock()
+	c.markDirty()
+}
+
+// onMessage is paho's handler for every subscription. It runs in paho's
+// router and must not block: it parses acks and rpc answers at once and
+// queues everything else for the state worker.
+func (c *Client) onMessage(_ mqtt.Client, m mqtt.Message) {
+	topic, payload := m.Topic(), m.Payload()
+	switch {
+	case topic == c.t.ack:
+		c.onAck(topic, payload)
+	case topic == c.t.rpcResponse:
+		c.onRPCResponse(topic, payload)
+	case strings.HasPrefix(topic, c.t.prefix):
+		c.enqueue(inbound{topic: topic, payload: append([]byte(nil), payload...)})
+	}
+}

@@ -1,0 +1,247 @@
+package syncqueue
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// Errors of the package.
+var (
+	// ErrConfig reports options that cannot work; the message names the
+	// option. It is permanent: fix the configuration.
+	ErrConfig = errors.New("syncqueue: invalid configuration")
+	// ErrOffline is returned at once by Call when the node is not connected
+	// to the broker. Staff should be offered the offline path.
+	ErrOffline = errors.New("syncqueue: central is not reachable (offline)")
+	// ErrTimeout is returned by Call when central did not answer in time.
+	// It is transient.
+	ErrTimeout = errors.New("syncqueue: central did not answer in time")
+	// ErrNotFound matches an RPCError whose code is "not_found".
+	ErrNotFound = errors.New("syncqueue: central does not know it")
+)
+
+// Outbox is the node's durable queue of outbound events (*sqlite.DB).
+type Outbox interface {
+	// Epoch is the epoch of every event in the outbox.
+	Epoch() string
+	// EventsAfter returns up to limit events with seq above after, in
+	// seq order.
+	EventsAfter(ctx context.Context, after int64, limit int) ([]pos.Event, error)
+	// Ack records central's ack and returns the acknowledged point after
+	// it; ok is false when the ack was for another epoch.
+	Ack(ctx context.Context, epoch string, through int64, rejected []pos.Rejection) (ackedThrough int64, ok bool, err error)
+	// OutboxStats describes the queue.
+	OutboxStats(ctx context.Context) (pos.OutboxStats, error)
+	// PruneAcked deletes events acknowledged before cutoff, never others.
+	PruneAcked(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
+// State takes central's retained state (*sqlite.DB). Every Apply is one
+// transaction and applies only versions newer than the one held.
+type State interface {
+	PutSettings(ctx context.Context, s pos.Settings) (bool, error)
+	// ApplyManifest records a manifest of kind "catalog" or "stock" unless
+	// a newer one is held, drops pages it no longer names, and returns the
+	// page versions held.
+	ApplyManifest(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, error)
+	ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.VariableMeasure) (bool, error)
+	ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error)
+	// RecordInboundReject logs and counts a refused payload.
+	RecordInboundReject(ctx context.Context, topic, reason string) error
+	// InboundRejects is the count of refused payloads.
+	InboundRejects(ctx context.Context) (int64, error)
+}
+
+// OrderSink takes click-and-collect orders from central. ApplyOrder gets
+// every valid order payload (raw as received, and parsed) and must ignore
+// a version not newer than the one it holds; CloseOrder is called when
+// central cleared the order's retained record. *sqlite.OrderRecords is a
+// plain implementation; the pickup desk provides a full one.
+type OrderSink interface {
+	ApplyOrder(ctx context.Context, raw []byte, o pos.Order) error
+	CloseOrder(ctx context.Context, id string) error
+}
+
+// Options configure a Client. Broker, Store, Node, Outbox and State are
+// required; every other zero value has the default documented on it.
+type Options struct {
+	// Broker is the broker's URL: tcp://host:1883, ssl://host:8883,
+	// ws://host/path or wss://host/path.
+	Broker string
+	// Store and Node are this node's ids in the contract's topics: 1-64
+	// characters of A-Z a-z 0-9 _ -. The client id is pos-{Store}-{Node}.
+	Store, Node string
+	// Username and Password, when Username is set, authenticate to the
+	// broker.
+	Username, Password string
+	// CAFile is a PEM file of the CAs trusted for ssl:// and wss://; empty
+	// means the system's roots.
+	CAFile string
+	// CertFile and KeyFile are a PEM client certificate and its key, both
+	// or neither.
+	CertFile, KeyFile string
+	// TLSServerName overrides the name checked in the broker's certificate;
+	// empty means the URL's host.
+	TLSServerName string
+
+	// Outbox is the event queue to deliver.
+	Outbox Outbox
+	// State takes settings, catalog and stock.
+	State State
+	// Orders takes click-and-collect orders; nil means the node does not
+	// subscribe to orders.
+	Orders OrderSink
+	// Wake, when set, is the signal the database's OnEvents hook sends on
+	// (see Wake); nil means New makes one and only Notify wakes the client.
+	Wake Wake
+	// Market is how barcodes of the catalog are normalised; the zero value
+	// means pos.Sweden.
+	Market pos.VariableMeasure
+
+	// Window is how many events may be published and not yet
+	// acknowledged by the broker (PUBACK) at once; zero means 256.
+	Window int
+	// ResendAfter: when central's ack has not advanced for this long while
+	// events are outstanding, everything above the ack is sent again.
+	// Zero means 30 s.
+	ResendAfter time.Duration
+	// BackoffMin and BackoffMax bound the wait between connection attempts,
+	// which doubles from BackoffMin with random jitter. Zero means 1 s and
+	// 1 min.
+	BackoffMin, BackoffMax time.Duration
+	// Retention is how long acknowledged events are kept before pruning;
+	// zero means 7 days. Unacknowledged and rejected events are never
+	// pruned.
+	Retention time.Duration
+	// PageFetch is how many catalog or stock pages are fetched at once;
+	// zero means 8.
+	PageFetch int
+	// PageRetry is how long a page that could not be fetched or was older
+	// than its manifest waits before it is fetched again; zero means 10 s.
+	PageRetry time.Duration
+	// RPCTimeout bounds Call; zero means 3 s as the contract says.
+	RPCTimeout time.Duration
+	// StatusEvery is how often the retained status is published while
+	// connected; zero means 1 min. Changes are published in between, at
+	// most once per StatusMinGap (zero means 5 s).
+	StatusEvery, StatusMinGap time.Duration
+	// ConnectTimeout bounds one connection attempt; zero means 10 s.
+	ConnectTimeout time.Duration
+	// KeepAlive is the MQTT keep-alive; zero means 30 s.
+	KeepAlive time.Duration
+	// Version is the software version put in the status; empty means "dev".
+	Version string
+	// OnStatus, when set, is called with the new Status whenever it
+	// changes. It must not block.
+	OnStatus func(Status)
+	// Logger receives the client's log; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if o.Window <= 0 {
+		o.Window = 256
+	}
+	o.Window = min(o.Window, 10_000)
+	if o.PageFetch <= 0 {
+		o.PageFetch = 8
+	}
+	def(&o.ResendAfter, 30*time.Second)
+	def(&o.BackoffMin, time.Second)
+	def(&o.BackoffMax, time.Minute)
+	if o.BackoffMax < o.BackoffMin {
+		o.BackoffMax = o.BackoffMin
+	}
+	def(&o.Retention, 7*24*time.Hour)
+	def(&o.PageRetry, 10*time.Second)
+	def(&o.RPCTimeout, 3*time.Second)
+	def(&o.StatusEvery, time.Minute)
+	def(&o.StatusMinGap, 5*time.Second)
+	def(&o.ConnectTimeout, 10*time.Second)
+	def(&o.KeepAlive, 30*time.Second)
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	if o.Market.Layouts == nil {
+		o.Market = pos.Sweden
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+func (o *Options) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, a...))
+	}
+	if !idPattern.MatchString(o.Store) {
+		return bad("store id %q must be 1-64 characters of A-Z a-z 0-9 _ -", o.Store)
+	}
+	if !idPattern.MatchString(o.Node) {
+		return bad("node id %q must be 1-64 characters of A-Z a-z 0-9 _ -", o.Node)
+	}
+	u, err := url.Parse(o.Broker)
+	if err != nil || u.Host == "" {
+		return bad("broker %q must be a URL such as tcp://host:1883", o.Broker)
+	}
+	switch u.Scheme {
+	case "tcp", "ssl", "ws", "wss":
+	default:
+		return bad("broker %q: scheme must be tcp, ssl, ws or wss", o.Broker)
+	}
+	if (o.CertFile == "") != (o.KeyFile == "") {
+		return bad("a client certificate needs both CertFile and KeyFile")
+	}
+	if o.Outbox == nil || o.State == nil {
+		return bad("Outbox and State are required")
+	}
+	return nil
+}
+
+// tlsConfig builds the TLS configuration from the files named in o; nil
+// when the URL does not use TLS.
+func (o *Options) tlsConfig() (*tls.Config, error) {
+	u, _ := url.Parse(o.Broker)
+	if u.Scheme != "ssl" && u.Scheme != "wss" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: o.TLSServerName}
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CA file: %v", ErrConfig, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrConfig, o.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if o.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: client certificate: %v", ErrConfig, err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}

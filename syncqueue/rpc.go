@@ -1,0 +1,183 @@
+package syncqueue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// Call sends a request to central and waits for its answer, at most
+// RPCTimeout (3 s). It returns ErrOffline at once when the node is not
+// connected, ErrTimeout when central does not answer in time, and an
+// *RPCError when central answers with an error.
+func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, error) {
+	cli := c.conn()
+	if cli == nil || !cli.IsConnected() {
+		return nil, ErrOffline
+	}
+	id := pos.NewUUID()
+	req, err := json.Marshal(struct {
+		ID     string `json:"id"`
+		Method string `json:"method"`
+		Params any    `json:"params"`
+	}{id, method, params})
+	if err != nil {
+		return nil, fmt.Errorf("syncqueue: %s params: %w", method, err)
+	}
+	ch := make(chan RPCResponse, 1)
+	c.mu.Lock()
+	c.calls[id] = ch
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.calls, id)
+		c.mu.Unlock()
+	}()
+	ctx, cancel := context.WithTimeout(ctx, c.opt.RPCTimeout)
+	defer cancel()
+	if err := wait(ctx, cli.Publish(c.t.rpcRequest, 1, false, req), c.opt.RPCTimeout); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s: %w", method, ErrTimeout)
+		}
+		return nil, fmt.Errorf("%s: %w (%v)", method, ErrOffline, err)
+	}
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, fmt.Errorf("%s: %w", method, r.Err)
+		}
+		return r.Result, nil
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s: %w", method, ErrTimeout)
+		}
+		return nil, ctx.Err()
+	}
+}
+
+// onRPCResponse hands an answer to its waiting Call; it runs in paho's
+// router and never blocks.
+func (c *Client) onRPCResponse(topic string, payload []byte) {
+	r, err := ParseRPCResponse(payload)
+	if err != nil {
+		c.enqueue(inbound{topic: topic, err: err})
+		return
+	}
+	c.mu.Lock()
+	ch := c.calls[r.ID]
+	c.mu.Unlock()
+	if ch == nil {
+		return // answer after the caller gave up
+	}
+	select {
+	case ch <- r:
+	default:
+	}
+}
+
+// Customer is the answer to customer.lookup.
+type Customer struct {
+	ID       string             `json:"id"`
+	Name     string             `json:"name"`
+	Language string             `json:"language"`
+	Points   int64              `json:"points"`
+	Recent   []CustomerActivity `json:"recent"`
+}
+
+// CustomerActivity is one recent purchase of a customer.
+type CustomerActivity struct {
+	Channel string    `json:"channel"`
+	At      time.Time `json:"at"`
+	Total   int64     `json:"total"` // minor units
+	OrderID string    `json:"order_id,omitempty"`
+	SaleID  string    `json:"sale_id,omitempty"`
+}
+
+// RemoteLine is a line of an order or sale central looked up.
+type RemoteLine struct {
+	LineID    string `json:"line_id,omitempty"`
+	SKU       string `json:"sku"`
+	Qty       int64  `json:"qty"`
+	UnitPrice int64  `json:"unit_price"`
+	TaxRateBP int64  `json:"tax_rate_bp"`
+	Amount    int64  `json:"amount,omitempty"`
+}
+
+// RemotePayment is a payment of a sale central looked up.
+type RemotePayment struct {
+	Method string `json:"method"`
+	Amount int64  `json:"amount"`
+}
+
+// OrderDetails is the answer to order.lookup.
+type OrderDetails struct {
+	Lines   []RemoteLine     `json:"lines"`
+	Payment pos.OrderPayment `json:"payment"`
+}
+
+// SaleDetails is the answer to sale.lookup.
+type SaleDetails struct {
+	Lines    []RemoteLine    `json:"lines"`
+	Payments []RemotePayment `json:"payments"`
+}
+
+func decodeResult(method string, raw json.RawMessage, v any, required ...string) error {
+	if _, err := fields(raw, required...); err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%s: %w: %v", method, ErrInvalidPayload, err)
+	}
+	return nil
+}
+
+func checkLines(method string, ls []RemoteLine) error {
+	for i, l := range ls {
+		if !skuPattern.MatchString(l.SKU) || l.Qty <= 0 || l.Qty > pos.MaxQuantity || l.UnitPrice < 0 || l.UnitPrice > pos.MaxPrice || l.TaxRateBP < 0 || l.TaxRateBP > 10000 {
+			return fmt.Errorf("%s: %w: line %d out of range", method, ErrInvalidPayload, i)
+		}
+	}
+	return nil
+}
+
+// CustomerLookup asks central for a customer by loyalty id, phone or
+// e-mail.
+func (c *Client) CustomerLookup(ctx context.Context, query string) (Customer, error) {
+	var cu Customer
+	raw, err := c.Call(ctx, "customer.lookup", map[string]string{"query": query})
+	if err != nil {
+		return cu, err
+	}
+	return cu, decodeResult("customer.lookup", raw, &cu, "id", "name")
+}
+
+// OrderLookup asks central for an online order's delivered lines and
+// payment, for a return in store.
+func (c *Client) OrderLookup(ctx context.Context, orderID string) (OrderDetails, error) {
+	var d OrderDetails
+	raw, err := c.Call(ctx, "order.lookup", map[string]string{"order_id": orderID})
+	if err != nil {
+		return d, err
+	}
+	if err := decodeResult("order.lookup", raw, &d, "lines", "payment"); err != nil {
+		return OrderDetails{}, err
+	}
+	return d, checkLines("order.lookup", d.Lines)
+}
+
+// SaleLookup asks central for a sale of another store, for a return.
+func (c *Client) SaleLookup(ctx context.Context, store, saleID string) (SaleDetails, error) {
+	var d SaleDetails
+	raw, err := c.Call(ctx, "sale.lookup", map[string]string{"store": store, "sale_id": saleID})
+	if err != nil {
+		return d, err
+	}
+	if err := decodeResult("sale.lookup", raw, &d, "lines", "payments"); err != nil {
+		return SaleDetails{}, err
+	}
+	return d, checkLines("sale.lookup", d.Lines)
+}

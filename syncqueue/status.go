@@ -1,0 +1,120 @@
+package syncqueue
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Status is what the screens show about the link to central.
+type Status struct {
+	Connected      bool      `json:"connected"`
+	Epoch          string    `json:"epoch"`
+	LastSeq        int64     `json:"last_seq"`
+	AckedThrough   int64     `json:"acked_through"`
+	QueueDepth     int64     `json:"queue_depth"`     // events central has not acknowledged
+	OldestUnacked  time.Time `json:"oldest_unacked"`  // zero when the queue is empty
+	OldestAge      Duration  `json:"oldest_age"`      // how far behind central is
+	LastDelivery   time.Time `json:"last_delivery"`   // when central's ack last advanced
+	InboundRejects int64     `json:"inbound_rejects"` // payloads from central refused
+	RejectedEvents int64     `json:"rejected_events"` // events central refused (for a manager)
+	LastError      string    `json:"last_error,omitempty"`
+}
+
+// Duration marshals as whole seconds.
+type Duration time.Duration
+
+// MarshalJSON writes the duration in seconds.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(int64(time.Duration(d) / time.Second))
+}
+
+// Status returns the latest status.
+func (c *Client) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+// refreshStatus reads the outbox and reports whether the status changed.
+func (c *Client) refreshStatus(ctx context.Context) (Status, bool) {
+	st, err := c.opt.Outbox.OutboxStats(ctx)
+	if err != nil {
+		return c.Status(), false
+	}
+	rejects, err := c.opt.State.InboundRejects(ctx)
+	if err != nil {
+		return c.Status(), false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.status
+	s := old
+	s.Epoch, s.LastSeq, s.AckedThrough, s.QueueDepth = st.Epoch, st.LastSeq, st.AckedThrough, st.Depth
+	s.OldestUnacked, s.LastDelivery, s.RejectedEvents, s.InboundRejects = st.OldestUnacked, st.LastDelivery, st.Rejected, rejects
+	s.OldestAge = 0
+	if !s.OldestUnacked.IsZero() {
+		s.OldestAge = Duration(max(c.opt.Now().Sub(s.OldestUnacked), 0).Truncate(time.Second))
+	}
+	c.status = s
+	return s, s != old
+}
+
+// statusLoop keeps Status fresh, calls OnStatus on changes, publishes the
+// retained status while connected (on connect, on changes at most every
+// StatusMinGap, and every StatusEvery) and prunes acknowledged events.
+func (c *Client) statusLoop(ctx context.Context) {
+	tick := time.NewTicker(min(c.opt.StatusMinGap, time.Second))
+	defer tick.Stop()
+	var published time.Time
+	var pubConnected bool
+	var pending bool
+	pruned := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.statusDirty:
+		case <-tick.C:
+		}
+		now := c.opt.Now()
+		if now.Sub(pruned) >= time.Hour {
+			if n, err := c.opt.Outbox.PruneAcked(ctx, now.Add(-c.opt.Retention)); err != nil {
+				c.log.Warn("prune acknowledged events", "err", err)
+			} else if n > 0 {
+				c.log.Info("pruned acknowledged events", "rows", n)
+			}
+			pruned = now
+		}
+		s, changed := c.refreshStatus(ctx)
+		if changed && c.opt.OnStatus != nil {
+			c.opt.OnStatus(s)
+		}
+		pending = pending || changed
+		cli := c.conn()
+		if cli == nil {
+			pubConnected = false
+			continue
+		}
+		due := !pubConnected || now.Sub(published) >= c.opt.StatusEvery ||
+			(pending && now.Sub(published) >= c.opt.StatusMinGap)
+		if !due {
+			continue
+		}
+		body, _ := json.Marshal(map[string]any{
+			"state": "online", "version": c.opt.Version, "started_at": c.started.Format(time.RFC3339),
+			"epoch": s.Epoch, "last_seq": s.LastSeq, "acked_through": s.AckedThrough,
+			"queue_depth": s.QueueDepth, "oldest_unacked": timeOrNil(s.OldestUnacked),
+		})
+		// Not waited for: the next status supersedes a lost one.
+		cli.Publish(c.t.status, 1, true, body)
+		published, pubConnected, pending = now, true, false
+	}
+}
+
+func timeOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.RFC3339)
+}

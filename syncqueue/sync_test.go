@@ -1,0 +1,367 @@
+package syncqueue_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/simterminal"
+	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/syncqueue"
+	"github.com/posnode/posnode/syncqueue/internal/brokertest"
+)
+
+const (
+	store = "s1"
+	node  = "till-1"
+)
+
+type node_ struct {
+	db     *sqlite.DB
+	client *syncqueue.Client
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func openDB(t testing.TB, path string, wake syncqueue.Wake) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{OnEvents: wake.OnEvents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// startNode opens (or reopens) the database at path and runs a Client.
+func startNode(t testing.TB, url, path string, tune func(*syncqueue.Options)) *node_ {
+	t.Helper()
+	wake := syncqueue.NewWake()
+	db := openDB(t, path, wake)
+	opt := syncqueue.Options{
+		Broker: url, Store: store, Node: node, Outbox: db, State: db, Orders: db.OrderRecords(), Wake: wake,
+		ResendAfter: time.Second, BackoffMin: 50 * time.Millisecond, BackoffMax: 300 * time.Millisecond,
+		PageRetry: 300 * time.Millisecond, StatusMinGap: 50 * time.Millisecond, Logger: quietLogger(),
+	}
+	if tune != nil {
+		tune(&opt)
+	}
+	c, err := syncqueue.New(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &node_{db: db, client: c, cancel: cancel, done: make(chan error, 1)}
+	go func() { n.done <- c.Run(ctx) }()
+	t.Cleanup(n.stop)
+	return n
+}
+
+func (n *node_) stop() {
+	if n.cancel == nil {
+		return
+	}
+	n.cancel()
+	n.cancel = nil
+	select {
+	case <-n.done:
+	case <-time.After(10 * time.Second):
+		panic("syncqueue: Run did not return after cancel")
+	}
+}
+
+func appendEvents(t testing.TB, db *sqlite.DB, n int) {
+	t.Helper()
+	err := db.Update(context.Background(), func(tx *sqlite.Tx) error {
+		for i := 0; i < n; i++ {
+			ev, err := pos.NewEvent("", pos.EventStockAdjusted, time.Now(), map[string]any{"sku": "100234", "delta": -1, "reason": "damage"})
+			if err != nil {
+				return err
+			}
+			if err := tx.AppendEvent(&ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// makeSales rings up n cash sales at the till.
+func makeSales(t testing.TB, db *sqlite.DB, n int) {
+	t.Helper()
+	ctx := context.Background()
+	item := pos.Item{SKU: "100234", Active: true, Names: map[string]string{"en": "Backpack"}, Barcodes: []string{"7310865004703"}, Unit: pos.UnitEach, Price: 49900, TaxRateBP: 2500}
+	if err := db.PutItems(ctx, []pos.Item{item}, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := pos.HashPIN("1234")
+	if err := db.PutStaff(ctx, pos.Staff{ID: "1", Name: "Anna", Role: pos.RoleCashier, PINHash: hash, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: pos.DefaultPolicy()})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	for i := 0; i < n; i++ {
+		v, err := svc.OpenCart(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = svc.PayCash(ctx, a, v.ID, 50000); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Complete(ctx, a, v.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func stats(t testing.TB, db *sqlite.DB) pos.OutboxStats {
+	t.Helper()
+	st, err := db.OutboxStats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// firstArrivalsInOrder checks that, ignoring repeats, events first arrived
+// as 1, 2, 3, ... n.
+func firstArrivalsInOrder(t testing.TB, arrived []int64, n int64) {
+	t.Helper()
+	var want int64 = 1
+	for _, s := range arrived {
+		if s == want {
+			want++
+		}
+	}
+	if want != n+1 {
+		t.Fatalf("events applied in order through %d, want %d", want-1, n)
+	}
+}
+
+func TestSalesMadeOfflineArriveInOrder(t *testing.T) {
+	b := brokertest.New(t, brokertest.Options{})
+	path := filepath.Join(t.TempDir(), "pos.db")
+	n := startNode(t, b.URL(), path, nil)
+	makeSales(t, n.db, 500)
+	if st := n.client.Status(); st.Connected {
+		t.Fatal("connected without a broker")
+	}
+	b.Start()
+	central := newCentral(t, b.URL(), store, node)
+	eventually(t, 20*time.Second, "all 500 sales acked", func() bool {
+		return stats(t, n.db).AckedThrough == 500
+	})
+	central.check()
+	lg := central.log(n.db.Epoch())
+	if lg.next != 501 {
+		t.Fatalf("central applied through %d", lg.next-1)
+	}
+	firstArrivalsInOrder(t, lg.arrived, 500)
+	// Each id at most once except as a repeat of the same seq (checked by central).
+	if len(lg.seen) != 500 {
+		t.Fatalf("%d distinct ids", len(lg.seen))
+	}
+	eventually(t, 5*time.Second, "status shows the empty queue", func() bool {
+		s := n.client.Status()
+		return s.Connected && s.QueueDepth == 0 && s.AckedThrough == 500 && s.LastSeq == 500 && !s.LastDelivery.IsZero()
+	})
+}
+
+func TestBrokerKilledDuringDrain(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	path := filepath.Join(t.TempDir(), "pos.db")
+	central := newCentral(t, b.URL(), store, node)
+	central.delay = 200 * time.Microsecond // central takes its time to apply
+	wake := syncqueue.NewWake()
+	db := openDB(t, path, wake)
+	appendEvents(t, db, 3000)
+	db.Close()
+	n := startNode(t, b.URL(), path, func(o *syncqueue.Options) { o.Window = 64 })
+
+	// Sales go on during the drain.
+	var wg sync.WaitGroup
+	stopSelling := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stopSelling:
+				return
+			case <-time.After(20 * time.Millisecond):
+				appendEvents(t, n.db, 5)
+			}
+		}
+	}()
+	epoch := n.db.Epoch()
+	for _, at := range []int64{400, 1200, 2000} {
+		eventually(t, 20*time.Second, "drain progress", func() bool { return central.applied(epoch) >= at })
+		b.Kill()
+		time.Sleep(150 * time.Millisecond)
+		b.Start()
+	}
+	close(stopSelling)
+	wg.Wait()
+	last := stats(t, n.db).LastSeq
+	eventually(t, 30*time.Second, "every event acked", func() bool {
+		return stats(t, n.db).AckedThrough == last && central.applied(epoch) == last
+	})
+	central.check()
+	firstArrivalsInOrder(t, central.log(epoch).arrived, last)
+	if st := stats(t, n.db); st.Depth != 0 {
+		t.Fatalf("queue depth %d after full ack", st.Depth)
+	}
+}
+
+func TestCentralStopsAckingThenNewEpoch(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := newCentral(t, b.URL(), store, node)
+	dir := t.TempDir()
+	n := startNode(t, b.URL(), filepath.Join(dir, "pos.db"), func(o *syncqueue.Options) { o.ResendAfter = 300 * time.Millisecond })
+	epoch := n.db.Epoch()
+	appendEvents(t, n.db, 100)
+	eventually(t, 10*time.Second, "first 100 acked", func() bool { return stats(t, n.db).AckedThrough == 100 })
+
+	central.setAcking(false)
+	appendEvents(t, n.db, 200)
+	eventually(t, 10*time.Second, "central applied 300", func() bool { return central.applied(epoch) == 300 })
+	// Without an ack the node sends again and keeps every event.
+	eventually(t, 10*time.Second, "resends", func() bool {
+		lg := central.log(epoch)
+		n := 0
+		for _, s := range lg.arrived {
+			if s == 300 {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	st := stats(t, n.db)
+	if st.AckedThrough != 100 || st.Depth != 200 {
+		t.Fatalf("without acks: %+v", st)
+	}
+	if evs, _ := n.db.EventsAfter(context.Background(), 100, 1000); len(evs) != 200 {
+		t.Fatalf("outbox holds %d unacked events, want 200", len(evs))
+	}
+	central.setAcking(true)
+	eventually(t, 10*time.Second, "all acked after central resumes", func() bool { return stats(t, n.db).AckedThrough == 300 })
+	n.stop()
+
+	// The database is replaced: a new epoch starts at seq 1 and the
+	// retained ack of the old epoch does not touch it.
+	central.setAcking(false)
+	n2 := startNode(t, b.URL(), filepath.Join(dir, "fresh.db"), nil)
+	if n2.db.Epoch() == epoch {
+		t.Fatal("fresh database kept the epoch")
+	}
+	appendEvents(t, n2.db, 5)
+	eventually(t, 10*time.Second, "new epoch delivered", func() bool { return central.applied(n2.db.Epoch()) == 5 })
+	if lg := central.log(n2.db.Epoch()); lg.arrived[0] != 1 {
+		t.Fatalf("new epoch started at seq %d", lg.arrived[0])
+	}
+	if st := stats(t, n2.db); st.AckedThrough != 0 || st.Depth != 5 {
+		t.Fatalf("old epoch's ack touched the new one: %+v", st)
+	}
+	central.setAcking(true)
+	eventually(t, 10*time.Second, "new epoch acked", func() bool { return stats(t, n2.db).AckedThrough == 5 })
+	central.check()
+}
+
+func TestStatusAndWill(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := newCentral(t, b.URL(), store, node)
+	var mu sync.Mutex
+	var seen []syncqueue.Status
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.OnStatus = func(s syncqueue.Status) { mu.Lock(); seen = append(seen, s); mu.Unlock() }
+		o.Version = "1.4.0"
+	})
+	appendEvents(t, n.db, 3)
+	last := func() map[string]any {
+		central.mu.Lock()
+		defer central.mu.Unlock()
+		if len(central.statuses) == 0 {
+			return nil
+		}
+		return central.statuses[len(central.statuses)-1]
+	}
+	eventually(t, 10*time.Second, "online status with the queue", func() bool {
+		s := last()
+		return s != nil && s["state"] == "online" && s["last_seq"] == float64(3) && s["acked_through"] == float64(3) &&
+			s["epoch"] == n.db.Epoch() && s["version"] == "1.4.0" && s["queue_depth"] == float64(0)
+	})
+	mu.Lock()
+	if len(seen) == 0 || !seen[len(seen)-1].Connected {
+		t.Errorf("OnStatus not called with the connected state: %+v", seen)
+	}
+	mu.Unlock()
+	n.stop()
+	eventually(t, 5*time.Second, "offline status", func() bool { s := last(); return s != nil && s["state"] == "offline" })
+}
+
+func TestRPC(t *testing.T) {
+	b := brokertest.New(t, brokertest.Options{})
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) { o.RPCTimeout = 500 * time.Millisecond })
+	ctx := context.Background()
+	if _, err := n.client.CustomerLookup(ctx, "C-1"); !errors.Is(err, syncqueue.ErrOffline) {
+		t.Fatalf("offline lookup: %v", err)
+	}
+	b.Start()
+	central := newCentral(t, b.URL(), store, node)
+	eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
+	// Central not answering yet: a timeout.
+	if _, err := n.client.CustomerLookup(ctx, "C-1"); !errors.Is(err, syncqueue.ErrTimeout) {
+		t.Fatalf("unanswered lookup: %v", err)
+	}
+	central.mu.Lock()
+	central.answer = func(method string, p map[string]any) (any, string) {
+		switch {
+		case method == "customer.lookup" && p["query"] == "C-88412":
+			return map[string]any{"id": "C-88412", "name": "Ana Popescu", "language": "ro", "points": 120,
+				"recent": []any{map[string]any{"channel": "web", "at": "2026-11-20T10:00:00+01:00", "total": 129800, "order_id": "W-1"}}}, ""
+		case method == "order.lookup" && p["order_id"] == "W-1":
+			return map[string]any{"lines": []any{map[string]any{"sku": "100234", "qty": 2, "unit_price": 49900, "tax_rate_bp": 2500}},
+				"payment": map[string]any{"status": "paid", "amount": 99800, "currency": "RON"}}, ""
+		case method == "sale.lookup":
+			return map[string]any{"lines": []any{map[string]any{"sku": "100234", "qty": 1.5, "unit_price": 49900, "tax_rate_bp": 2500}},
+				"payments": []any{}}, ""
+		}
+		return nil, "not_found"
+	}
+	central.mu.Unlock()
+	cu, err := n.client.CustomerLookup(ctx, "C-88412")
+	if err != nil || cu.Name != "Ana Popescu" || cu.Points != 120 || len(cu.Recent) != 1 || cu.Recent[0].Total != 129800 {
+		t.Fatalf("customer = %+v, %v", cu, err)
+	}
+	if _, err := n.client.CustomerLookup(ctx, "nobody"); !errors.Is(err, syncqueue.ErrNotFound) {
+		t.Fatalf("unknown customer: %v", err)
+	}
+	od, err := n.client.OrderLookup(ctx, "W-1")
+	if err != nil || len(od.Lines) != 1 || od.Lines[0].UnitPrice != 49900 || od.Payment.Amount != 99800 {
+		t.Fatalf("order = %+v, %v", od, err)
+	}
+	// A fractional quantity is refused, not rounded.
+	if _, err := n.client.SaleLookup(ctx, "s2", "x"); !errors.Is(err, syncqueue.ErrInvalidPayload) {
+		t.Fatalf("sale with fractional qty: %v", err)
+	}
+	raw, err := n.client.Call(ctx, "customer.lookup", map[string]string{"query": "C-88412"})
+	var m map[string]any
+	if err != nil || json.Unmarshal(raw, &m) != nil || m["id"] != "C-88412" {
+		t.Fatalf("call = %s, %v", raw, err)
+	}
+}
