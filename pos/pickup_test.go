@@ -262,6 +262,9 @@ func TestShortAndSubstitute(t *testing.T) {
 	if _, err := p.Pick("200982", 1, "7", t0); err != nil {
 		t.Fatal(err)
 	}
+	if err := p.MarkReady("  ", 1, "7", t0); !errors.Is(err, ErrBadLocation) {
+		t.Fatalf("ready without a location: %v", err)
+	}
 	if err := p.MarkReady("A-3", 1, "7", t0); err != nil {
 		t.Fatal(err)
 	}
@@ -346,6 +349,7 @@ func TestApplyVersionWhilePicking(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := NewPickupOrder(testOrder(t), t0)
+			p.Lines[1].Location = "C-2"
 			if err := pickAll(&p, t0); err != nil {
 				t.Fatal(err)
 			}
@@ -362,6 +366,9 @@ func TestApplyVersionWhilePicking(t *testing.T) {
 				t.Fatalf("state %s version %d", p.State, p.Order.Version)
 			}
 			for _, l := range p.Lines {
+				if l.LineID == "2" && l.SKU == "200982" && l.Location != "" {
+					t.Fatalf("a changed item kept the old item's location %q", l.Location)
+				}
 				if w, ok := tt.picked[l.LineID]; !ok || l.Picked != w {
 					t.Fatalf("line %s picked %d, want %d (%v)", l.LineID, l.Picked, w, ok)
 				}

@@ -38,13 +38,13 @@ func (db *DB) SavePickup(ctx context.Context, u *pos.PickupUpdate) error {
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO pickup_orders(id, version, state, open, collect_by, search, rev, updated_at, doc)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Version, string(p.State), p.State.Open(), o.CollectBy.Unix(),
-				pickupSearch(o), p.Rev, ts(db.now()), string(doc)); err != nil {
+				pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc)); err != nil {
 				return err
 			}
 		} else {
 			res, err := tx.ExecContext(ctx, `UPDATE pickup_orders SET version = ?, state = ?, open = ?, collect_by = ?, search = ?,
 				rev = ?, updated_at = ?, doc = ? WHERE id = ? AND rev = ?`, o.Version, string(p.State), p.State.Open(),
-				o.CollectBy.Unix(), pickupSearch(o), p.Rev, ts(db.now()), string(doc), o.ID, u.Order.Rev)
+				o.CollectBy.Unix(), pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc), o.ID, u.Order.Rev)
 			if err != nil {
 				return err
 			}
