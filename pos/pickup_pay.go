@@ -23,7 +23,10 @@ import (
 // A cart of an order must therefore be completed with CompletePaidPickup,
 // never Service.Complete. Lines removed from the cart at the till are
 // lines the customer refused; they go back to stock. Items the customer
-// adds to the cart are sold with it.
+// adds to the cart are sold with it. If central cancels or changes the
+// order while its cart is open, the order leaves the ready state and
+// CompletePaidPickup refuses with ErrPickupState: the till takes back the
+// payments and cancels the cart.
 
 // ErrPickupCart reports a cart that pays a click-and-collect order being
 // completed as a plain sale: it must be completed with

@@ -63,7 +63,7 @@ const (
 func ean(body string) string { return body + string(pos.GTINCheckDigit(body)) }
 
 type pickupEnv struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	db      *sqlite.DB
 	svc     *pos.PickupService
@@ -73,7 +73,7 @@ type pickupEnv struct {
 	a       pos.Actor
 }
 
-func newPickupEnv(t *testing.T, lim *pos.Limiter) *pickupEnv {
+func newPickupEnv(t testing.TB, lim *pos.Limiter) *pickupEnv {
 	t.Helper()
 	e := &pickupEnv{t: t, ctx: context.Background(), now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC),
 		a: pos.Actor{Staff: "7", Role: pos.RoleCashier, Station: "pickup-1"}}
@@ -792,5 +792,24 @@ func TestTillWarnsOfReservedStock(t *testing.T) {
 	e.must(err)
 	if res.Stock == nil || res.Stock.Reserved != 10 || res.Stock.OnHand != 10 {
 		t.Fatalf("no warning when selling stock held for an order: %+v", res.Stock)
+	}
+}
+
+// BenchmarkPickupQueue measures the counter's queue with 200 open orders.
+func BenchmarkPickupQueue(b *testing.B) {
+	e := newPickupEnv(b, nil)
+	for i := range 200 {
+		o := e.order(1, pos.OrderPaid)
+		o.ID = fmt.Sprintf("W-%06d", i)
+		if err := e.svc.ApplyOrder(e.ctx, nil, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		q, err := e.svc.Queue(e.ctx, "")
+		if err != nil || len(q.Orders) != 200 {
+			b.Fatalf("%v %d", err, len(q.Orders))
+		}
 	}
 }
