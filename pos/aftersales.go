@@ -19,6 +19,10 @@ var (
 	// being prepared; retry it.
 	ErrConflict = errors.New("pos: the record changed meanwhile; try again")
 
+	// ErrBadAnswer reports an answer from central that cannot be used
+	// as it is (a line without SKU, a quantity out of range, ...).
+	ErrBadAnswer = errors.New("pos: central's answer cannot be used; use the offline path")
+
 	ErrOverReturn      = errors.New("pos: more than was sold and not yet returned")
 	ErrNothingToReturn = errors.New("pos: nothing to return")
 	ErrNotLastSale     = errors.New("pos: only the last sale of the station can be voided; return the goods instead")

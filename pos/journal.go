@@ -112,19 +112,48 @@ type JournalAnchor struct {
 	What string `json:"what"` // e.g. "Z report 12"
 }
 
+// JournalVerifier checks a journal read entry by entry, keeping only the
+// links between entries (not their data), so that a long journal is
+// checked in little memory. Add the entries in the order of their N, then
+// call Finish.
+type JournalVerifier struct {
+	entries []journalLink
+	probs   []JournalProblem
+}
+
+type journalLink struct {
+	N          int64
+	Prev, Hash string
+}
+
+// Add checks e's content against its hash and keeps its links.
+func (v *JournalVerifier) Add(e JournalEntry) {
+	if ChainHash(e.Prev, e) != e.Hash {
+		v.probs = append(v.probs, JournalProblem{N: e.N, Kind: ProblemChanged,
+			Detail: fmt.Sprintf("its %s %s no longer matches its hash", e.Kind, e.Ref)})
+	}
+	v.entries = append(v.entries, journalLink{N: e.N, Prev: e.Prev, Hash: e.Hash})
+}
+
 // VerifyJournal checks entries, given in the order of their N, and
 // returns every problem found, naming the entries; none means the journal
 // is intact (up to its last entry, or to the last anchor when entries
 // after it were removed). anchors are heads recorded outside the chain.
 func VerifyJournal(entries []JournalEntry, anchors []JournalAnchor) []JournalProblem {
-	var probs []JournalProblem
+	var v JournalVerifier
+	for _, e := range entries {
+		v.Add(e)
+	}
+	return v.Finish(anchors)
+}
+
+// Finish checks the links between the entries added and against anchors,
+// and returns every problem found.
+func (v *JournalVerifier) Finish(anchors []JournalAnchor) []JournalProblem {
+	entries := v.entries
+	probs := v.probs
 	add := func(n int64, kind, format string, a ...any) {
 		probs = append(probs, JournalProblem{N: n, Kind: kind, Detail: fmt.Sprintf(format, a...)})
-	}
-	for _, e := range entries {
-		if ChainHash(e.Prev, e) != e.Hash {
-			add(e.N, ProblemChanged, "its %s %s no longer matches its hash", e.Kind, e.Ref)
-		}
 	}
 	// Follow the chain by hashes, whatever order the rows are in.
 	byPrev := map[string][]int{}
@@ -198,7 +227,7 @@ func VerifyJournal(entries []JournalEntry, anchors []JournalAnchor) []JournalPro
 			}
 		}
 	}
-	byN := map[int64]JournalEntry{}
+	byN := map[int64]journalLink{}
 	for _, e := range entries {
 		byN[e.N] = e
 	}

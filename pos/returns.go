@@ -274,7 +274,7 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 			o.paid[p.Method] += p.Amount
 		}
 		as.names(ctx, o.lines)
-		return o, nil
+		return o, o.check()
 	case req.OrderID != "":
 		rec, err := as.opt.Lookup.OrderLookup(ctx, req.OrderID)
 		if err != nil {
@@ -282,6 +282,9 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		}
 		o := &original{kind: OriginOrder, key: "order:" + req.OrderID, oid: req.OrderID, paid: map[string]int64{}}
 		for _, l := range rec.Lines {
+			if l.UnitPrice < 0 || l.UnitPrice > MaxPrice {
+				return nil, fmt.Errorf("%w: order %s line %s unit price %d", ErrBadAnswer, req.OrderID, l.LineID, l.UnitPrice)
+			}
 			unit := UnitEach
 			if it, err := store.ItemByCode(ctx, l.SKU); err == nil {
 				unit = it.Unit
@@ -293,7 +296,7 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 			o.paid[MethodOnline] = rec.Payment.Amount
 		}
 		as.names(ctx, o.lines)
-		return o, nil
+		return o, o.check()
 	}
 	return nil, nil
 }
@@ -305,6 +308,38 @@ func (as *AfterSales) names(ctx context.Context, lines []ReturnLine) {
 			lines[i].Names = it.Names
 		}
 	}
+}
+
+// check refuses an original from central that cannot be returned against
+// safely.
+func (o *original) check() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrBadAnswer, o.key, fmt.Sprintf(format, a...))
+	}
+	seen := map[string]bool{}
+	for i, l := range o.lines {
+		switch {
+		case l.OrigLine == "" || seen[l.OrigLine]:
+			return bad("line %d has an empty or repeated id %q", i+1, l.OrigLine)
+		case !skuPattern.MatchString(l.SKU):
+			return bad("line %s has no valid sku", l.OrigLine)
+		case l.Unit != UnitEach && l.Unit != UnitKg:
+			return bad("line %s has unit %q", l.OrigLine, l.Unit)
+		case l.Qty <= 0 || l.Qty > MaxQuantity:
+			return bad("line %s has quantity %d", l.OrigLine, l.Qty)
+		case l.Amount < 0 || l.Amount > MaxPrice*MaxQuantity:
+			return bad("line %s has amount %d", l.OrigLine, l.Amount)
+		case l.TaxRateBP < 0 || l.TaxRateBP > 10000:
+			return bad("line %s has tax rate %d bp", l.OrigLine, l.TaxRateBP)
+		}
+		seen[l.OrigLine] = true
+	}
+	for m, v := range o.paid {
+		if m == "" || v < 0 || v > MaxPrice*MaxQuantity {
+			return bad("payment %q of %d", m, v)
+		}
+	}
+	return nil
 }
 
 func localOriginal(s Sale) (*original, error) {
@@ -485,13 +520,14 @@ func consume(left map[string]int64, amount int64) {
 }
 
 // refundMethod is how a tender of the original is refunded: cards and
-// online payments go back where they came from, gift cards and store
-// credit become new store credit, and everything else is paid in cash.
+// online payments go back where they came from; gift cards, store credit
+// and goods given in exchange become new store credit; anything else is
+// paid in cash.
 func refundMethod(tender string) string {
 	switch tender {
 	case MethodCard, MethodOnline, MethodCash:
 		return tender
-	case MethodGiftCard, MethodStoreCredit:
+	case MethodGiftCard, MethodStoreCredit, MethodExchange:
 		return MethodStoreCredit
 	}
 	return MethodCash

@@ -544,6 +544,16 @@ func TestReturnOfAnotherStoresSale(t *testing.T) {
 	if r.Lines[0].Names["en"] != "Socks" {
 		t.Fatalf("returned line lacks the catalog name: %+v", r.Lines[0])
 	}
+	// An answer that cannot be right is refused, not applied.
+	e.lookup.sales["S-042/bad"] = pos.SaleRecord{SaleID: "bad", Lines: []pos.SaleLineData{{SKU: sockSKU, Qty: 0, Amount: 100}}}
+	e.lookup.sales["S-042/neg"] = pos.SaleRecord{SaleID: "neg", Lines: []pos.SaleLineData{{SKU: sockSKU, Qty: 1, Amount: 100}},
+		Payments: []pos.PaymentData{{Method: pos.MethodCard, Amount: -5}}}
+	for _, id := range []string{"bad", "neg"} {
+		if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Store: "S-042", SaleID: id,
+			Items: []pos.ReturnItem{{Line: "1", Qty: 1}}, Reason: "x"}); !errors.Is(err, pos.ErrBadAnswer) {
+			t.Fatalf("unusable remote sale %s: %v", id, err)
+		}
+	}
 	if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Store: "S-042", SaleID: "nope",
 		Items: []pos.ReturnItem{{Line: "1", Qty: 1}}, Reason: "x"}); !errors.Is(err, pos.ErrNotFound) {
 		t.Fatalf("unknown remote sale: %v", err)

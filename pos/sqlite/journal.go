@@ -78,13 +78,18 @@ func (c JournalCheck) OK() bool { return len(c.Problems) == 0 }
 // heads recorded by Z reports, and names every changed, removed or
 // reordered entry.
 func (db *DB) VerifyJournal(ctx context.Context) (JournalCheck, error) {
-	var all []pos.JournalEntry
+	var v pos.JournalVerifier
+	c := JournalCheck{Head: pos.GenesisHash, Problems: []pos.JournalProblem{}}
 	for after := int64(-1 << 62); ; {
 		page, err := db.Journal(ctx, after, 5000)
 		if err != nil {
 			return JournalCheck{}, err
 		}
-		all = append(all, page...)
+		for _, e := range page {
+			v.Add(e)
+			c.Entries++
+			c.HeadN, c.Head = e.N, e.Hash
+		}
 		if len(page) < 5000 {
 			break
 		}
@@ -108,12 +113,6 @@ func (db *DB) VerifyJournal(ctx context.Context) (JournalCheck, error) {
 	if err := rows.Err(); err != nil {
 		return JournalCheck{}, err
 	}
-	c := JournalCheck{Entries: len(all), Head: pos.GenesisHash, Problems: pos.VerifyJournal(all, anchors)}
-	if len(all) > 0 {
-		c.HeadN, c.Head = all[len(all)-1].N, all[len(all)-1].Hash
-	}
-	if c.Problems == nil {
-		c.Problems = []pos.JournalProblem{}
-	}
+	c.Problems = append(c.Problems, v.Finish(anchors)...)
 	return c, nil
 }
