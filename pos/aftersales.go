@@ -51,11 +51,7 @@ type Lookup interface {
 type OrderRecord struct {
 	OrderID string            `json:"order_id"`
 	Lines   []OrderRecordLine `json:"lines"`
-	Payment struct {
-		Status   string `json:"status"` // paid (online) or pay_at_pickup
-		Amount   int64  `json:"amount"`
-		Currency string `json:"currency"`
-	} `json:"payment"`
+	Payment OrderPayment      `json:"payment"`
 }
 
 // OrderRecordLine is a delivered line of an online order.

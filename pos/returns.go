@@ -267,8 +267,12 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 			if unit == "" {
 				unit = UnitEach
 			}
+			amount := l.Amount
+			if amount == 0 && l.UnitPrice > 0 && l.UnitPrice <= MaxPrice && l.Qty > 0 && l.Qty <= MaxQuantity {
+				amount = LineGross(unit, l.UnitPrice, l.Qty) - l.Discount // central sent no amount
+			}
 			o.lines = append(o.lines, ReturnLine{OrigLine: strconv.Itoa(i + 1), SKU: l.SKU, Unit: unit, Qty: l.Qty,
-				TaxRateBP: l.TaxRateBP, Amount: l.Amount})
+				TaxRateBP: l.TaxRateBP, Amount: amount})
 		}
 		for _, p := range rec.Payments {
 			o.paid[p.Method] += p.Amount
@@ -292,7 +296,7 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 			o.lines = append(o.lines, ReturnLine{OrigLine: l.LineID, SKU: l.SKU, Unit: unit, Qty: l.Qty,
 				TaxRateBP: l.TaxRateBP, Amount: LineGross(unit, l.UnitPrice, l.Qty)})
 		}
-		if rec.Payment.Status == "paid" {
+		if rec.Payment.Status == OrderPaid {
 			o.paid[MethodOnline] = rec.Payment.Amount
 		}
 		as.names(ctx, o.lines)
@@ -654,7 +658,8 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		if c.Pending != nil {
 			return nil, nil, fmt.Errorf("%w: a card payment is in progress", ErrTenderShort)
 		}
-		used := min(r.Total, c.Balance(set).Total)
+		before := c.Balance(set)
+		used := min(r.Total, max(before.Total-before.NonCash, 0))
 		c.Payments = append(c.Payments, Payment{ID: as.newID(), Method: MethodExchange, Amount: used, Ref: r.ID, At: r.At})
 		b := c.Balance(set)
 		if !b.Settled {

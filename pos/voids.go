@@ -74,6 +74,11 @@ func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason 
 	if last.ID != s.ID {
 		return nil, fmt.Errorf("sale %s (receipt %d): %w", s.ID, s.ReceiptNo, ErrNotLastSale)
 	}
+	for _, p := range s.Payments {
+		if p.Method == MethodExchange {
+			return nil, fmt.Errorf("sale %s settles an exchange: %w", s.ID, ErrHasReturns)
+		}
+	}
 	done, err := as.opt.Store.Returned(ctx, "sale:"+s.ID)
 	if err != nil {
 		return nil, err

@@ -462,6 +462,10 @@ func TestExchangePriceDifferenceEachWay(t *testing.T) {
 	if _, err := e.db.Cart(e.ctx, v.ID); !errors.Is(err, pos.ErrNotFound) {
 		t.Fatalf("exchange cart still open: %v", err)
 	}
+	// The sale of an exchange is not voided: its return stands.
+	if _, err := e.as.VoidLastSale(e.ctx, e.boss, sale.ID, "mistake", nil); !errors.Is(err, pos.ErrHasReturns) {
+		t.Fatalf("void of an exchange sale: %v", err)
+	}
 }
 
 func TestReturnOfOnlineOrderOnlineAndOffline(t *testing.T) {
@@ -469,7 +473,7 @@ func TestReturnOfOnlineOrderOnlineAndOffline(t *testing.T) {
 	o := pos.OrderRecord{OrderID: "W-2026-000123", Lines: []pos.OrderRecordLine{
 		{LineID: "1", SKU: jacketSKU, Qty: 1, UnitPrice: 119900, TaxRateBP: 2500},
 		{LineID: "2", SKU: breadSKU, Qty: 4, UnitPrice: 3490, TaxRateBP: 1200}}}
-	o.Payment.Status, o.Payment.Amount = "paid", 119900+4*3490
+	o.Payment = pos.OrderPayment{Status: pos.OrderPaid, Amount: 119900 + 4*3490, Currency: "SEK"}
 	e.lookup.orders = map[string]pos.OrderRecord{o.OrderID: o}
 
 	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{OrderID: o.OrderID,
