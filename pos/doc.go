@@ -59,10 +59,40 @@
 // memory and a restart clears it, while the count of wrong codes is kept
 // with the order.
 //
+// # After-sales
+//
+// A return counts against its original: a sale of this node (by receipt
+// code or id), a sale of another store (Lookup.SaleLookup) or an order
+// bought online (Lookup.OrderLookup). For each original line the quantity
+// returned never exceeds the quantity sold; the store checks it again in
+// the transaction that records the return. A returned line is refunded at
+// its original amount after discounts, pro rata for part of its quantity
+// and computed cumulatively, so that a line returned in parts adds up to
+// exactly its amount. Refunds go back to the original tenders in a fixed
+// order: card, online payment, then gift card, store credit and goods
+// given in exchange as new store credit, then cash. Without an original
+// (no receipt, or central unreachable) a supervisor approves, and the
+// refund is cash up to ReturnPolicy.NoReceiptCashLimit and store credit
+// above it. An exchange records the return and the new sale in one
+// transaction; the value of the returned goods pays the sale (method
+// exchange) and the difference is paid or refunded.
+//
+// Every sale and return belongs to exactly one shift, the one open on its
+// station when it was recorded (or the next one opened there), so a Z
+// report (ShiftReport) is the sum of its receipts to the minor unit.
+//
+// Completed sales, returns, voids, drawer openings, price overrides,
+// receipt copies and Z reports are appended to a hash-chained journal
+// (JournalEntry) in the transaction that records them; VerifyJournal names
+// every changed, removed or reordered entry, and each Z report carries the
+// head of the chain.
+//
 // # Concurrency
 //
 // Service is safe for concurrent use. Changes to one cart are serialised;
 // different carts proceed in parallel up to the store's single writer.
 // PickupService likewise serialises changes to one order, and the store
-// refuses a change based on a stale revision (ErrStale).
+// refuses a change based on a stale revision (ErrStale). AfterSales
+// serialises returns against one original, and the cash operations and
+// close of one station's shift.
 package pos
