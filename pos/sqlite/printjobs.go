@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// The print queue (migration 0005). These methods implement the job store
+// of hardware/printer.
+
+// AddPrintJob queues a job for printer and returns its id.
+func (db *DB) AddPrintJob(ctx context.Context, printer, kind, ref string, doc, data []byte) (int64, error) {
+	var id int64
+	err := db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx,
+			"INSERT INTO print_jobs (printer, kind, ref, doc, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			printer, kind, ref, doc, data, ts(db.now()))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add print job for %s: %w", printer, err)
+	}
+	return id, nil
+}
+
+// NextPrintJob returns the oldest job of printer not yet printed, or id 0
+// when there is none.
+func (db *DB) NextPrintJob(ctx context.Context, printer string) (int64, []byte, error) {
+	var id int64
+	var data []byte
+	err := db.r.QueryRowContext(ctx,
+		"SELECT id, data FROM print_jobs WHERE printer = ? AND printed_at IS NULL ORDER BY id LIMIT 1",
+		printer).Scan(&id, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("next print job for %s: %w", printer, err)
+	}
+	return id, data, nil
+}
+
+// PrintJobDone marks a job printed; marking it again changes nothing.
+func (db *DB) PrintJobDone(ctx context.Context, id int64) error {
+	err := db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE print_jobs SET printed_at = ? WHERE id = ? AND printed_at IS NULL", ts(db.now()), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("print job %d done: %w", id, err)
+	}
+	return nil
+}
+
+// PrintJobDoc returns the kind and stored document of a job. The error
+// wraps pos.ErrNotFound when there is no such job.
+func (db *DB) PrintJobDoc(ctx context.Context, id int64) (string, []byte, error) {
+	var kind string
+	var doc []byte
+	err := db.r.QueryRowContext(ctx, "SELECT kind, doc FROM print_jobs WHERE id = ?", id).Scan(&kind, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, fmt.Errorf("print job %d: %w", id, pos.ErrNotFound)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("print job %d: %w", id, err)
+	}
+	return kind, doc, nil
+}
+
+// QueuedPrintJobs counts the jobs of printer not yet printed.
+func (db *DB) QueuedPrintJobs(ctx context.Context, printer string) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM print_jobs WHERE printer = ? AND printed_at IS NULL", printer).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count print jobs for %s: %w", printer, err)
+	}
+	return n, nil
+}
