@@ -1,0 +1,288 @@
+package printer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/posnode/posnode/hardware/escpos"
+)
+
+// Run drives the printer until ctx is cancelled: it opens the port,
+// polls status, prints queued jobs and reopens the port after failures.
+// It returns nil when ctx is cancelled.
+func (d *Driver) Run(ctx context.Context) error {
+	d.refreshQueued(ctx)
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		port, err := d.o.Open()
+		if err != nil {
+			d.setState(func(s *State) {
+				s.Connected = false
+				s.Err = fmt.Sprintf("cannot open port: %v", err)
+			})
+			if !d.idle(ctx, d.o.ReopenDelay) {
+				return nil
+			}
+			continue
+		}
+		d.log.Info("port open")
+		err = d.serve(ctx, port)
+		if ctx.Err() != nil {
+			return nil
+		}
+		d.log.Warn("port lost, reopening", "err", err)
+		d.setState(func(s *State) {
+			s.Connected = false
+			s.Err = err.Error()
+		})
+		if !d.idle(ctx, d.o.ReopenDelay) {
+			return nil
+		}
+	}
+}
+
+// idle waits for dt while there is no port, refusing drawer kicks.
+func (d *Driver) idle(ctx context.Context, dt time.Duration) bool {
+	t := time.NewTimer(dt)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		case req := <-d.kick:
+			req.done <- ErrNotReady
+		}
+	}
+}
+
+func (d *Driver) refreshQueued(ctx context.Context) {
+	n, err := d.o.Store.QueuedPrintJobs(ctx, d.o.Name)
+	if err != nil {
+		d.log.Error("count queued jobs", "err", err)
+		return
+	}
+	d.setState(func(s *State) { s.Queued = n })
+}
+
+// errNoReply means the printer did not answer a status request in time,
+// or answered garbage. The port stays open.
+var errNoReply = errors.New("printer: no valid status reply")
+
+// serve runs one open port until it fails or ctx is cancelled. It closes
+// the port and waits for its reader before it returns.
+func (d *Driver) serve(ctx context.Context, port io.ReadWriteCloser) error {
+	c := newConn(port, d.o.WriteTimeout)
+	defer c.shutdown()
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.dead:
+			return c.err()
+		case req := <-d.kick:
+			req.done <- d.doKick(c)
+			continue
+		case <-d.wake:
+		case <-poll.C:
+		}
+		if err := d.cycle(ctx, c); err != nil {
+			return err
+		}
+		poll.Reset(d.o.PollInterval)
+	}
+}
+
+// cycle polls the status and, while the printer is ready, prints queued
+// jobs. It returns an error only when the port failed.
+func (d *Driver) cycle(ctx context.Context, c *conn) error {
+	st, err := d.status(c)
+	if err != nil {
+		return err
+	}
+	d.refreshQueued(ctx)
+	for st.Ready() && ctx.Err() == nil {
+		id, data, err := d.o.Store.NextPrintJob(ctx, d.o.Name)
+		if err != nil {
+			d.log.Error("read print queue", "err", err)
+			d.setState(func(s *State) { s.Err = err.Error() })
+			return nil
+		}
+		if id == 0 {
+			return nil
+		}
+		if err := c.write(data); err != nil {
+			return fmt.Errorf("write job %d: %w", id, err)
+		}
+		if st, err = d.status(c); err != nil {
+			return err
+		}
+		if !st.Online || st.PaperOut {
+			d.log.Warn("job not confirmed, will print again", "job", id, "status", st.String())
+			return nil
+		}
+		if err := d.o.Store.PrintJobDone(ctx, id); err != nil {
+			d.log.Error("mark job printed", "job", id, "err", err)
+			return nil
+		}
+		d.log.Debug("printed", "job", id)
+		d.refreshQueued(ctx)
+	}
+	return nil
+}
+
+// status polls the printer and records the result. It returns an error
+// only when the port failed; a missing or malformed reply is recorded as
+// not connected and returns a not-ready status.
+func (d *Driver) status(c *conn) (escpos.Status, error) {
+	reply, err := c.request(escpos.StatusPoll(), escpos.StatusReplyLen, d.o.StatusTimeout)
+	if err != nil && !errors.Is(err, errNoReply) {
+		return escpos.Status{}, err
+	}
+	var st escpos.Status
+	if err == nil {
+		st, err = escpos.ParseStatus(reply, d.o.Status)
+	}
+	if err != nil {
+		d.setState(func(s *State) {
+			s.Connected = false
+			s.Status = escpos.Status{}
+			s.Err = err.Error()
+		})
+		return escpos.Status{}, nil
+	}
+	d.setState(func(s *State) {
+		s.Connected = true
+		s.Status = st
+		s.Err = ""
+	})
+	return st, nil
+}
+
+func (d *Driver) doKick(c *conn) error {
+	if s := d.State(); !s.Connected || !s.Status.Online {
+		return ErrNotReady
+	}
+	e := escpos.NewEncoder(d.o.Profile, escpos.Options{})
+	e.KickDrawer(d.o.Drawer.Pin, d.o.Drawer.OnMS, d.o.Drawer.OffMS)
+	if err := c.write(e.Bytes()); err != nil {
+		return fmt.Errorf("kick drawer: %w: %v", ErrNotReady, err)
+	}
+	return nil
+}
+
+// conn is an open port with its reader goroutine.
+type conn struct {
+	rw      io.ReadWriteCloser
+	timeout time.Duration
+	in      chan []byte   // bytes read
+	dead    chan struct{} // closed when the reader stopped
+	readErr error         // set before dead is closed
+
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+func newConn(rw io.ReadWriteCloser, timeout time.Duration) *conn {
+	c := &conn{rw: rw, timeout: timeout, in: make(chan []byte, 64), dead: make(chan struct{})}
+	c.wg.Add(1)
+	go c.read()
+	return c
+}
+
+func (c *conn) read() {
+	defer c.wg.Done()
+	buf := make([]byte, 256)
+	for {
+		n, err := c.rw.Read(buf)
+		if n > 0 {
+			b := append([]byte(nil), buf[:n]...)
+			select {
+			case c.in <- b:
+			default: // nobody asked; unsolicited bytes are dropped
+			}
+		}
+		if err != nil {
+			c.readErr = err
+			close(c.dead)
+			return
+		}
+	}
+}
+
+func (c *conn) err() error {
+	<-c.dead
+	if c.readErr == nil {
+		return errClosed
+	}
+	return c.readErr
+}
+
+func (c *conn) close() { c.closeOnce.Do(func() { c.rw.Close() }) }
+
+// shutdown closes the port and waits for the reader.
+func (c *conn) shutdown() {
+	c.close()
+	c.wg.Wait()
+}
+
+// write writes b within the timeout. On timeout the port is closed, which
+// unblocks the write, and ErrWriteTimeout is returned.
+func (c *conn) write(b []byte) error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.rw.Write(b)
+		done <- err
+	}()
+	t := time.NewTimer(c.timeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		c.close()
+		<-done // closing the port ends the write
+		return ErrWriteTimeout
+	}
+}
+
+// request drains stale input, writes req and reads n reply bytes.
+func (c *conn) request(req []byte, n int, timeout time.Duration) ([]byte, error) {
+	for {
+		select {
+		case <-c.in:
+			continue
+		default:
+		}
+		break
+	}
+	if err := c.write(req); err != nil {
+		return nil, err
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	var got []byte
+	for len(got) < n {
+		select {
+		case b := <-c.in:
+			got = append(got, b...)
+		case <-c.dead:
+			return nil, c.err()
+		case <-t.C:
+			return nil, fmt.Errorf("%w within %v (%d of %d bytes)", errNoReply, timeout, len(got), n)
+		}
+	}
+	if len(got) > n {
+		return nil, fmt.Errorf("%w: %d bytes, want %d", errNoReply, len(got), n)
+	}
+	return got, nil
+}
