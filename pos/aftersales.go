@@ -146,7 +146,10 @@ type AfterSalesOptions struct {
 }
 
 // AfterSales runs returns and exchanges, voids, parked sales, shifts and
-// cash, vouchers, customer lookups and receipt copies.
+// cash, vouchers, customer lookups and receipt copies. It tells the till's
+// Options.Notify of every committed change: Kind "return" (*Return),
+// "void" (*Void), "shift" (*Shift when opened, *ShiftReport when closed),
+// and "sale", "cart" and "stock" as the till does.
 type AfterSales struct {
 	opt  AfterSalesOptions
 	till *Service

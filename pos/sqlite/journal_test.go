@@ -28,7 +28,7 @@ func journalEnv(t *testing.T) (string, []pos.JournalEntry) {
 	e.pay(e.cashier, v.ID, tender{method: pos.MethodCard})
 	s, err := e.till.Complete(e.ctx, e.cashier, v.ID)
 	e.must(err)
-	_, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}}, Reason: "x"})
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}}, Reason: "x"})
 	e.must(err)
 	_, err = e.as.CashOp(e.ctx, e.cashier, pos.CashNoSale, 0, "change for a customer")
 	e.must(err)
@@ -36,6 +36,14 @@ func journalEnv(t *testing.T) (string, []pos.JournalEntry) {
 	e.must(err)
 	if c.CopyNo != 1 || c.No != s.ReceiptNo || pos.ReceiptMark(pos.MarkCopy, c.CopyNo) != "COPY 1" {
 		t.Fatalf("copy %+v", c)
+	}
+	rc, err := e.as.RecordCopy(e.ctx, e.cashier, "return", r.ID)
+	e.must(err)
+	if rc.CopyNo != 1 || rc.No != r.ReturnNo {
+		t.Fatalf("return copy %+v", rc)
+	}
+	if c, err = e.as.RecordCopy(e.ctx, e.cashier, "sale", s.ID); err != nil || c.CopyNo != 2 {
+		t.Fatalf("second copy %+v, %v", c, err)
 	}
 	last := e.sell(e.cashier, []buy{{sockSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
 	_, err = e.as.VoidLastSale(e.ctx, e.boss, last.ID, "mistake", nil)
@@ -100,12 +108,14 @@ func verify(t *testing.T, path string) sqlite.JournalCheck {
 	return c
 }
 
+// named lists the problems as "N kind", in the order of N.
 func named(c sqlite.JournalCheck) []string {
+	ps := append([]pos.JournalProblem(nil), c.Problems...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].N < ps[j].N || ps[i].N == ps[j].N && ps[i].Kind < ps[j].Kind })
 	var out []string
-	for _, p := range c.Problems {
+	for _, p := range ps {
 		out = append(out, fmt.Sprintf("%d %s", p.N, p.Kind))
 	}
-	sort.Strings(out)
 	return out
 }
 
