@@ -680,3 +680,47 @@ func TestParkAndResumeOnAnotherStation(t *testing.T) {
 		t.Fatalf("parking a cart with payments: %v", err)
 	}
 }
+
+func TestConcurrentReturnsNeverExceedTheSale(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{sockSKU, 3, nil}}, nil, tender{method: pos.MethodCash})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "x"})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var ok, over int
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, pos.ErrOverReturn):
+			over++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if ok != 3 || over != 5 {
+		t.Fatalf("%d returns recorded, %d refused; want 3 and 5", ok, over)
+	}
+	// The store checks again in its transaction: a return prepared before
+	// the others were recorded is refused there too.
+	stale := &pos.Return{ID: "stale", Station: "till-1", Staff: "1", At: time.Now(), Origin: pos.OriginSale,
+		OriginKey: "sale:" + s.ID, SaleID: s.ID, Reason: "x", EventID: "stale-ev",
+		Lines: []pos.ReturnLine{{OrigLine: "1", SoldQty: 3, SKU: sockSKU, Unit: pos.UnitEach, Qty: 1, Amount: 7990}}}
+	if err := e.db.CompleteReturn(e.ctx, stale, nil); !errors.Is(err, pos.ErrOverReturn) {
+		t.Fatalf("stale return: %v", err)
+	}
+	done, err := e.db.Returned(e.ctx, "sale:"+s.ID)
+	e.must(err)
+	if done.Lines["1"].Qty != 3 || done.Lines["1"].Amount != s.Balance.Lines[0].Amount {
+		t.Fatalf("returned %+v of line amount %d", done.Lines["1"], s.Balance.Lines[0].Amount)
+	}
+}
