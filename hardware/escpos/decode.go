@@ -32,7 +32,7 @@ type Decoder struct {
 	// Font, when set, is used to read raster lines back as text.
 	Font *Font
 
-	half, full map[string]rune
+	glyphs map[glyphKey]rune // plain and bold source bitmaps
 }
 
 // Decode decodes one stream with a zero Decoder.
@@ -48,20 +48,28 @@ type state struct {
 	qr       string
 }
 
+// glyphKey identifies a glyph by its source bitmap.
+type glyphKey struct {
+	w    int
+	rows [16]uint16
+}
+
 func (d *Decoder) index() {
-	if d.Font == nil || d.half != nil {
+	if d.Font == nil || d.glyphs != nil {
 		return
 	}
-	d.half, d.full = map[string]rune{}, map[string]rune{}
-	for _, r := range d.Font.Runes() {
-		g, _ := d.Font.Glyph(r, Style{})
-		key := string(g.Bits)
-		m := d.half
-		if g.W > CellDots {
-			m = d.full
-		}
-		if old, ok := m[key]; !ok || r < old {
-			m[key] = r
+	d.glyphs = make(map[glyphKey]rune, 2*len(d.Font.glyphs))
+	for r, g := range d.Font.glyphs {
+		for _, bold := range []bool{false, true} {
+			k := glyphKey{w: g.w, rows: g.rows}
+			if bold {
+				for y := range k.rows {
+					k.rows[y] |= k.rows[y] >> 1
+				}
+			}
+			if old, ok := d.glyphs[k]; !ok || r < old {
+				d.glyphs[k] = r
+			}
 		}
 	}
 }
@@ -310,61 +318,84 @@ func code128(p []byte) (string, error) {
 }
 
 // raster writes a raster image: as text when every cell matches a glyph
-// of the font, else as its size and a short hash.
+// of the font (plain or bold, normal or magnified, normal or inverse),
+// else as its size and a short hash.
 func (d *Decoder) raster(st *state, bm *Bitmap) {
-	if d.half != nil && bm.H == LineDots {
-		if s, ok := d.readLine(bm); ok {
-			st.out.WriteString(fmt.Sprintf("[RASTER %dx%d]", bm.W, bm.H) + s + "\n")
-			return
+	if d.glyphs != nil && bm.H%LineDots == 0 && bm.H <= 2*LineDots {
+		sh := bm.H / LineDots
+		for _, sw := range []int{sh, 3 - sh} {
+			if s, ok := d.readLine(bm, sw, sh); ok {
+				st.out.WriteString(fmt.Sprintf("[RASTER %dx%d]", bm.W, bm.H) + s + "\n")
+				return
+			}
 		}
 	}
 	sum := sha256.Sum256(bm.Bits)
 	st.out.WriteString(fmt.Sprintf("[RASTER %dx%d %x]\n", bm.W, bm.H, sum[:4]))
 }
 
-func (d *Decoder) readLine(bm *Bitmap) (string, bool) {
+// readLine reads a raster line drawn at magnification sw x sh.
+func (d *Decoder) readLine(bm *Bitmap, sw, sh int) (string, bool) {
 	var out []rune
-	for x := 0; x+CellDots <= bm.W; {
-		cell := crop(bm, x, CellDots)
-		if blank(cell) {
-			out = append(out, ' ')
-			x += CellDots
-			continue
+	for x := 0; x+CellDots*sw <= bm.W; {
+		r, w, ok := d.readCell(bm, x, sw, sh)
+		if !ok {
+			return "", false
 		}
-		if r, ok := d.half[string(cell.Bits)]; ok {
-			out = append(out, r)
-			x += CellDots
-			continue
-		}
-		if x+2*CellDots <= bm.W {
-			if r, ok := d.full[string(crop(bm, x, 2*CellDots).Bits)]; ok {
-				out = append(out, r)
-				x += 2 * CellDots
-				continue
-			}
-		}
-		return "", false
+		out = append(out, r)
+		x += w
 	}
 	return strings.TrimRight(string(out), " "), true
 }
 
-func crop(bm *Bitmap, x0, w int) *Bitmap {
-	c := NewBitmap(w, bm.H)
+// readCell recognises the character at x: a blank or solid cell is a
+// space, else a half- or full-width glyph, possibly inverted.
+func (d *Decoder) readCell(bm *Bitmap, x0, sw, sh int) (rune, int, bool) {
+	half := CellDots * sw
+	black, white := true, true
 	for y := 0; y < bm.H; y++ {
-		for x := 0; x < w; x++ {
-			if bm.At(x0+x, y) {
-				c.Set(x, y, true)
+		for x := x0; x < x0+half; x++ {
+			if bm.At(x, y) {
+				white = false
+			} else {
+				black = false
 			}
 		}
 	}
-	return c
-}
-
-func blank(bm *Bitmap) bool {
-	for _, v := range bm.Bits {
-		if v != 0 {
-			return false
+	if white || black {
+		return ' ', half, true
+	}
+	for _, gw := range []int{8, 16} {
+		cw := gw * 3 / 2 * sw
+		if x0+cw > bm.W {
+			continue
+		}
+		for _, inv := range []bool{false, true} {
+			k := glyphKey{w: gw}
+			for sy := 0; sy < 16; sy++ {
+				y := firstDest(sy, sh)
+				var row uint16
+				for sx := 0; sx < gw; sx++ {
+					if bm.At(x0+firstDest(sx, sw), y) != inv {
+						row |= 0x8000 >> uint(sx)
+					}
+				}
+				k.rows[sy] = row
+			}
+			if r, ok := d.glyphs[k]; ok {
+				return r, cw, true
+			}
 		}
 	}
-	return true
+	return 0, 0, false
+}
+
+// firstDest is the first destination dot drawn from source dot s when
+// a glyph is scaled by 1.5 and magnified by m (see drawGlyph).
+func firstDest(s, m int) int {
+	for v := 0; ; v++ {
+		if v*2/3 == s {
+			return v * m
+		}
+	}
 }

@@ -233,7 +233,7 @@ func (e *Encoder) rasterLine(ops []op) {
 		s Style
 	}
 	var cells []cell
-	cols, height := 0, 1
+	cols, height, width := 0, 1, 1
 	for _, o := range ops {
 		if o.kind != opText {
 			continue
@@ -250,9 +250,8 @@ func (e *Encoder) rasterLine(ops []op) {
 			}
 			cells = append(cells, cell{r, o.style})
 			cols += rw * o.style.Width
-			if o.style.Height > height {
-				height = o.style.Height
-			}
+			height = max(height, o.style.Height)
+			width = max(width, o.style.Width)
 		}
 	}
 	off := 0
@@ -262,9 +261,8 @@ func (e *Encoder) rasterLine(ops []op) {
 	case AlignRight:
 		off = e.p.Columns - cols
 	}
-	if off < 0 {
-		off = 0
-	}
+	// Keep magnified text on its own grid, so that it can be read back.
+	off = max(off, 0) / width * width
 	bm := NewBitmap(e.p.Dots, LineDots*height)
 	x := off * CellDots
 	for _, c := range cells {
