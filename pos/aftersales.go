@@ -127,6 +127,9 @@ type AfterSalesStore interface {
 
 	// RecordCopy journals the printing of a copy of a receipt.
 	RecordCopy(ctx context.Context, c *ReceiptCopy) error
+	// RecordTraining numbers and journals a training receipt and removes
+	// its cart.
+	RecordTraining(ctx context.Context, t *TrainingReceipt) error
 }
 
 // ReturnPolicy says how refunds are paid.

@@ -421,3 +421,23 @@ func (db *DB) RecordCopy(ctx context.Context, c *pos.ReceiptCopy) error {
 		return err
 	})
 }
+
+// RecordTraining numbers a training receipt from its own sequence,
+// journals it marked training and removes its cart; nothing else is
+// recorded.
+func (db *DB) RecordTraining(ctx context.Context, t *pos.TrainingReceipt) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		no, err := tx.NextCounter("training_no")
+		if err != nil {
+			return err
+		}
+		t.No = no
+		d := t.Sale.EventData()
+		d.ReceiptNo = no
+		if _, err := tx.AppendJournal(pos.JournalSale, t.Sale.ID, pos.MarkTraining, t.Sale.CompletedAt, d); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", t.Sale.ID)
+		return err
+	})
+}

@@ -272,3 +272,38 @@ func TestVouchersAndCustomers(t *testing.T) {
 		t.Fatalf("sale event customer %q", sold.EventData().CustomerID)
 	}
 }
+
+func TestTrainingReceiptIsJournalledOnly(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	before := len(e.events(""))
+	stock := e.onHand(bookSKU)
+	v := e.cart(e.cashier, []buy{{bookSKU, 2, nil}}, nil)
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodCard, amount: 1000})
+	if _, err := e.as.CompleteTraining(e.ctx, e.cashier, v.ID); !errors.Is(err, pos.ErrTrainingTender) {
+		t.Fatalf("training with a card payment: %v", err)
+	}
+	w := e.cart(pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"}, []buy{{bookSKU, 2, nil}}, nil)
+	e.pay(e.cashier, w.ID, tender{method: pos.MethodCash})
+	tr, err := e.as.CompleteTraining(e.ctx, e.cashier, w.ID)
+	e.must(err)
+	if tr.No != 1 || tr.Sale.Balance.Total != 2*18950 {
+		t.Fatalf("training receipt %+v", tr)
+	}
+	if len(e.events("")) != before || e.onHand(bookSKU) != stock {
+		t.Fatal("a training receipt sent an event or moved stock")
+	}
+	if _, err := e.db.Sale(e.ctx, w.ID); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("training receipt recorded as a sale: %v", err)
+	}
+	if _, err := e.db.Cart(e.ctx, w.ID); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("training cart still open: %v", err)
+	}
+	entries, err := e.db.Journal(e.ctx, 0, 100)
+	e.must(err)
+	if n := len(entries); n != 1 || entries[0].Mark != pos.MarkTraining || entries[0].Ref != w.ID {
+		t.Fatalf("journal %+v", entries)
+	}
+	if pos.ReceiptMark(entries[0].Mark, 0) != "TRAINING" {
+		t.Fatalf("mark %q", pos.ReceiptMark(entries[0].Mark, 0))
+	}
+}
