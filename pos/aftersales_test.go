@@ -190,3 +190,15 @@ func TestShiftReportAddsUp(t *testing.T) {
 		t.Fatalf("expected cash %d, want %d", r.ExpectedCash, want)
 	}
 }
+
+// BenchmarkVerifyJournal checks a journal of 10 000 entries, a few weeks
+// of a busy till.
+func BenchmarkVerifyJournal(b *testing.B) {
+	es := chain(10000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if len(VerifyJournal(es, nil)) != 0 {
+			b.Fatal("intact chain has problems")
+		}
+	}
+}
