@@ -122,15 +122,8 @@ const (
 // while it is offline or its buffer is full; see ParseStatus.
 func StatusRequest(k StatusKind) []byte { return []byte{DLE, EOT, byte(k)} }
 
-type opKind int
-
-const (
-	opText opKind = iota
-	opStyle
-)
-
+// op is a piece of a pending line: text in one style.
 type op struct {
-	kind  opKind
 	text  string
 	style Style
 }
@@ -221,9 +214,7 @@ func (e *Encoder) Init() {
 
 // SetStyle sets the style of the text that follows.
 func (e *Encoder) SetStyle(s Style) {
-	s = s.norm()
-	e.style = s
-	e.line = append(e.line, op{kind: opStyle, style: s})
+	e.style = s.norm()
 }
 
 // Style returns the style in effect for the next text.
@@ -245,22 +236,13 @@ func (e *Encoder) SetUnderline(n int) { s := e.style; s.Underline = n; e.SetStyl
 // SetInverse switches white-on-black printing (GS B).
 func (e *Encoder) SetInverse(on bool) { s := e.style; s.Inverse = on; e.SetStyle(s) }
 
-// SetAlign sets the justification of the next line (ESC a). A pending
-// line keeps the justification it started with.
+// SetAlign sets the justification of the next line (ESC a). It ends a
+// pending line first, since justification applies to whole lines.
 func (e *Encoder) SetAlign(a Align) {
-	if len(e.line) > 0 && e.hasText() {
+	if len(e.line) > 0 {
 		e.flushLine(true)
 	}
 	e.align = a
-}
-
-func (e *Encoder) hasText() bool {
-	for _, o := range e.line {
-		if o.kind == opText {
-			return true
-		}
-	}
-	return false
 }
 
 // Text appends text to the current line. Newlines in s end lines; other
@@ -304,11 +286,12 @@ func (e *Encoder) addText(s string) {
 	if s == "" {
 		return
 	}
-	if n := len(e.line); n > 0 && e.line[n-1].kind == opText {
+	st := e.style.norm()
+	if n := len(e.line); n > 0 && e.line[n-1].style == st {
 		e.line[n-1].text += s
 		return
 	}
-	e.line = append(e.line, op{kind: opText, text: s, style: e.style.norm()})
+	e.line = append(e.line, op{text: s, style: st})
 }
 
 // sanitize drops control characters (C0, DEL, C1) and invalid UTF-8, and
@@ -342,7 +325,7 @@ func sanitize(s string) string {
 func (e *Encoder) flushLine(lf bool) {
 	ops := e.line
 	e.line = e.line[:0]
-	if !hasTextOps(ops) {
+	if len(ops) == 0 {
 		if lf {
 			e.buf.WriteByte(LF) // alignment does not matter on a blank line
 		}
@@ -354,22 +337,10 @@ func (e *Encoder) flushLine(lf bool) {
 	}
 	e.syncAlign()
 	for _, o := range ops {
-		if o.kind != opText {
-			continue
-		}
 		e.syncStyle(o.style)
 		e.encodeText(o.text)
 	}
 	e.buf.WriteByte(LF)
-}
-
-func hasTextOps(ops []op) bool {
-	for _, o := range ops {
-		if o.kind == opText {
-			return true
-		}
-	}
-	return false
 }
 
 func (e *Encoder) syncAlign() {

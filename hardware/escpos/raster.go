@@ -235,9 +235,6 @@ func (e *Encoder) rasterLine(ops []op) {
 	var cells []cell
 	cols, height, width := 0, 1, 1
 	for _, o := range ops {
-		if o.kind != opText {
-			continue
-		}
 		for _, r := range o.text {
 			rw := RuneWidth(r)
 			if rw == 0 {

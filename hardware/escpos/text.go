@@ -62,9 +62,6 @@ func (e *Encoder) pageFor(r rune) bool {
 // raster image can print.
 func (e *Encoder) needsRaster(ops []op) bool {
 	for _, o := range ops {
-		if o.kind != opText {
-			continue
-		}
 		for _, r := range o.text {
 			if e.pageFor(r) {
 				continue

@@ -56,11 +56,11 @@ var (
 	// ErrNotReady means the printer cannot take a command now (no port,
 	// no status reply, offline). It is transient.
 	ErrNotReady = errors.New("printer: not connected or not ready")
-	// ErrNoDrawerStatus is never returned; see State.Status.DrawerKnown.
-	errClosed = errors.New("printer: port closed")
 	// ErrWriteTimeout means a write did not complete in time; the port
 	// was closed and will be reopened. It is transient.
 	ErrWriteTimeout = errors.New("printer: write timed out")
+
+	errClosed = errors.New("printer: port closed")
 )
 
 // JobStore keeps the print queue. Implementations are durable: a job

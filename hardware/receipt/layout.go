@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // store time zones print right on boxes without zoneinfo
 
 	"github.com/posnode/posnode/hardware/escpos"
 )
@@ -45,8 +46,9 @@ type Store struct {
 	Currency string `json:"currency"`
 	// Footer is an extra line at the end of receipts, e.g. opening hours.
 	Footer string `json:"footer,omitempty"`
-	// Location is the time zone times are printed in; nil means UTC.
-	Location *time.Location `json:"-"`
+	// TimeZone is the IANA name of the zone times are printed in, e.g.
+	// "Europe/Stockholm"; "" or an unknown name means UTC.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // Line is a line of a receipt.
@@ -245,11 +247,11 @@ func (p *page) t(key string) string { return T(p.s.Lang, key) }
 func (p *page) money(v int64) string { return Money(v, p.s.Currency, p.s.Lang) }
 
 func (p *page) time(t time.Time) string {
-	loc := p.s.Location
-	if loc == nil {
-		loc = time.UTC
+	if loc, err := time.LoadLocation(p.s.TimeZone); err == nil {
+		t = t.In(loc)
+	} else {
+		t = t.UTC()
 	}
-	t = t.In(loc)
 	switch p.s.Lang {
 	case LangSlovak, LangRomanian:
 		return t.Format("02.01.2006 15:04")

@@ -41,7 +41,7 @@ var stores = map[string]struct {
 	items   [3]string
 	profile escpos.Profile
 }{
-	"sv": {receipt.Store{Name: "Butik Norr", Address: []string{"Storgatan 1", "903 26 Umeå"}, TaxID: "Org.nr 556677-8899", Lang: "sv", Currency: "SEK", Footer: "Öppet mån–fre 10–19"},
+	"sv": {receipt.Store{Name: "Butik Norr", Address: []string{"Storgatan 1", "903 26 Umeå"}, TaxID: "Org.nr 556677-8899", Lang: "sv", Currency: "SEK", Footer: "Öppet mån–fre 10–19", TimeZone: "Europe/Stockholm"},
 		[3]string{"Räksmörgås", "Kaffe bryggt", "Blåbär lösvikt"}, escpos.TMT88},
 	"sk": {receipt.Store{Name: "Obchod Žilina", Address: []string{"Hlavná 12", "010 01 Žilina"}, TaxID: "IČ DPH SK2020123456", Lang: "sk", Currency: "EUR"},
 		[3]string{"Bryndzové halušky", "Kofola čapovaná", "Čučoriedky voľné"}, escpos.TMT20},
@@ -142,6 +142,9 @@ func TestCopyAndReprint(t *testing.T) {
 	}
 	c := receipt.AsCopy(d)
 	got := render(t, c, escpos.TMT88, nil)
+	if !strings.Contains(got, "2026-11-22 15:05") {
+		t.Errorf("copy not in the store's time zone:\n%s", got)
+	}
 	if n := strings.Count(got, " KOPIA "); n != 2 {
 		t.Errorf("COPY printed %d times, want 2:\n%s", n, got)
 	}
