@@ -1,0 +1,193 @@
+package syncqueue
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+func TestParsers(t *testing.T) {
+	tests := []struct {
+		name  string
+		parse func([]byte) error
+		in    string
+		ok    bool
+	}{
+		{"settings", settingsP, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":100}`, true},
+		{"settings/fraction", settingsP, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":0.5}`, false},
+		{"settings/missing currency", settingsP, `{"version":4,"prices_include_tax":true,"cash_rounding":100}`, false},
+		{"settings/string bool", settingsP, `{"version":4,"currency":"SEK","prices_include_tax":"yes","cash_rounding":100}`, false},
+		{"settings/array", settingsP, `[1]`, false},
+		{"settings/null", settingsP, `null`, false},
+		{"settings/trailing", settingsP, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":100} x`, false},
+		{"manifest", manifestP, `{"version":812,"pages":{"0":17,"1":4}}`, true},
+		{"manifest/page id with slash", manifestP, `{"version":1,"pages":{"a/b":1}}`, false},
+		{"manifest/wildcard id", manifestP, `{"version":1,"pages":{"+":1}}`, false},
+		{"manifest/version string", manifestP, `{"version":"1","pages":{}}`, false},
+		{"page", pageP, `{"page":"0","version":17,"items":[{"sku":"100234","active":true,"name":{"en":"Backpack"},"barcodes":["7310865004703"],"unit":"each","price":49900,"tax_rate_bp":2500}]}`, true},
+		{"page/float price", pageP, `{"page":"0","version":1,"items":[{"sku":"1","active":true,"name":{},"unit":"each","price":1.5,"tax_rate_bp":0}]}`, false},
+		{"page/exponent price", pageP, `{"page":"0","version":1,"items":[{"sku":"1","active":true,"name":{},"unit":"each","price":1e3,"tax_rate_bp":0}]}`, false},
+		{"page/missing unit", pageP, `{"page":"0","version":1,"items":[{"sku":"1","active":true,"name":{},"price":1,"tax_rate_bp":0}]}`, false},
+		{"page/other page", pageP, `{"page":"1","version":1,"items":[]}`, false},
+		{"page/duplicate sku", pageP, `{"page":"0","version":1,"items":[{"sku":"1","active":true,"name":{},"unit":"each","price":1,"tax_rate_bp":0},{"sku":"1","active":true,"name":{},"unit":"each","price":1,"tax_rate_bp":0}]}`, false},
+		{"stock", stockP, `{"page":"0","version":1,"items":[{"sku":"100234","on_hand":14,"as_of":{"till-1":{"epoch":"e","seq":5120}}}]}`, true},
+		{"stock/fraction", stockP, `{"page":"0","version":1,"items":[{"sku":"1","on_hand":1.5}]}`, false},
+		{"stock/as_of without seq", stockP, `{"page":"0","version":1,"items":[{"sku":"1","on_hand":1,"as_of":{"till-1":{"epoch":"e"}}}]}`, false},
+		{"ack", ackP, `{"epoch":"0b7e","through":5120,"rejected":[{"seq":5100,"reason":"unknown sku"}]}`, true},
+		{"ack/no epoch", ackP, `{"through":1}`, false},
+		{"ack/rejected seq 0", ackP, `{"epoch":"e","through":1,"rejected":[{"seq":0}]}`, false},
+		{"rpc/result", rpcP, `{"id":"a","result":{"x":1}}`, true},
+		{"rpc/error", rpcP, `{"id":"a","error":{"code":"not_found","message":"no"}}`, true},
+		{"rpc/both", rpcP, `{"id":"a","result":{},"error":{"code":"x"}}`, false},
+		{"rpc/neither", rpcP, `{"id":"a"}`, false},
+		{"order", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2,"unit_price":49900}],"arrival":null}`, true},
+		{"order/other topic", orderP, `{"order_id":"W-2","version":1,"status":"cancelled"}`, false},
+		{"order/fraction qty", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2.5,"unit_price":49900}],"arrival":null}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.parse([]byte(tt.in))
+			if (err == nil) != tt.ok {
+				t.Fatalf("err = %v, want ok = %v", err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, ErrInvalidPayload) {
+				t.Fatalf("error %v does not wrap ErrInvalidPayload", err)
+			}
+		})
+	}
+}
+
+func settingsP(b []byte) error { _, err := ParseSettings(b); return err }
+func manifestP(b []byte) error { _, err := ParseManifest(b); return err }
+func pageP(b []byte) error     { _, err := ParseCatalogPage(b, "0"); return err }
+func stockP(b []byte) error    { _, err := ParseStockPage(b, "0", "till-1"); return err }
+func ackP(b []byte) error      { _, err := ParseAck(b); return err }
+func rpcP(b []byte) error      { _, err := ParseRPCResponse(b); return err }
+func orderP(b []byte) error    { _, err := ParseOrder(b, "W-1"); return err }
+
+func TestStockPageTakesThisNodesAsOf(t *testing.T) {
+	p, err := ParseStockPage([]byte(`{"page":"0","version":1,"items":[{"sku":"1","on_hand":14,"as_of":{"till-1":{"epoch":"e1","seq":5},"till-2":{"epoch":"e2","seq":9}}}]}`), "0", "till-2")
+	if err != nil || p.Items[0].AsEpoch != "e2" || p.Items[0].AsSeq != 9 || p.Items[0].OnHand != 14 {
+		t.Fatalf("%+v %v", p, err)
+	}
+}
+
+func TestEncodeEvent(t *testing.T) {
+	at := time.Date(2026, 11, 22, 10, 17, 3, 0, time.FixedZone("CET", 3600))
+	b, err := EncodeEvent("s1", "till-1", pos.Event{ID: "id-1", Type: pos.EventSaleCompleted, Time: at, Epoch: "ep", Seq: 7, Data: json.RawMessage(`{"total":100}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"specversion":"1.0","id":"id-1","source":"pos://s1/till-1","type":"pos.sale.completed","time":"2026-11-22T10:17:03+01:00","epoch":"ep","seq":7,"datacontenttype":"application/json","data":{"total":100}}`
+	if string(b) != want {
+		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+}
+
+// The fuzz targets check that no payload makes a parser panic, and that
+// whatever a parser accepts satisfies the contract's rules.
+
+func FuzzParseSettings(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseSettings(b)
+		if err == nil && (s.Version < 1 || s.CashRounding < 0 || len(s.Currency) != 3) {
+			t.Fatalf("accepted %+v", s)
+		}
+	})
+}
+
+func FuzzParseManifest(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseManifest(b)
+		if err != nil {
+			return
+		}
+		for p, v := range m.Pages {
+			if !idPattern.MatchString(p) || strings.ContainsAny(p, "/+#") || v < 1 {
+				t.Fatalf("accepted page %q version %d", p, v)
+			}
+		}
+	})
+}
+
+func FuzzParseCatalogPage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParseCatalogPage(b, "")
+		if err != nil {
+			return
+		}
+		if p.Version < 1 || !idPattern.MatchString(p.Page) {
+			t.Fatalf("accepted page %q version %d", p.Page, p.Version)
+		}
+		for _, it := range p.Items {
+			if err := it.Validate(); err != nil {
+				t.Fatalf("accepted an invalid item: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzParseStockPage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParseStockPage(b, "", "till-1")
+		if err != nil {
+			return
+		}
+		for _, c := range p.Items {
+			if !skuPattern.MatchString(c.SKU) || c.AsSeq < 0 {
+				t.Fatalf("accepted %+v", c)
+			}
+		}
+	})
+}
+
+func FuzzParseAck(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := ParseAck(b)
+		if err != nil {
+			return
+		}
+		if a.Epoch == "" || a.Through < 0 {
+			t.Fatalf("accepted %+v", a)
+		}
+		for _, r := range a.Rejected {
+			if r.Seq < 1 {
+				t.Fatalf("accepted rejected seq %d", r.Seq)
+			}
+		}
+	})
+}
+
+func FuzzParseRPCResponse(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := ParseRPCResponse(b)
+		if err != nil {
+			return
+		}
+		if r.ID == "" || (r.Result == nil) == (r.Err == nil) {
+			t.Fatalf("accepted %+v", r)
+		}
+		if r.Result != nil && !json.Valid(r.Result) {
+			t.Fatalf("result is not JSON: %q", r.Result)
+		}
+	})
+}
+
+func FuzzParseOrder(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte, id string) {
+		o, err := ParseOrder(b, id)
+		if err != nil {
+			return
+		}
+		if id != "" && o.ID != id {
+			t.Fatalf("order %q accepted on the topic of %q", o.ID, id)
+		}
+		if err := o.Validate(); err != nil {
+			t.Fatalf("accepted an invalid order: %v", err)
+		}
+	})
+}
