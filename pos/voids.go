@@ -63,7 +63,7 @@ func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason 
 	if err != nil {
 		return nil, err
 	}
-	defer as.lock("station:" + s.Station)()
+	defer as.lock("shift:" + s.Station)() // with the shift: a Z report never misses a void
 	if s.Voided {
 		return nil, fmt.Errorf("sale %s: %w", saleID, ErrVoided)
 	}

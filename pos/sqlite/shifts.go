@@ -165,7 +165,7 @@ func (db *DB) ShiftData(ctx context.Context, id string) (pos.ShiftData, error) {
 
 // CloseShift closes a shift with its Z report, journal entry and
 // pos.shift.closed event in one transaction; see pos.AfterSalesStore. It
-// fails with pos.ErrConflict when receipts were added
+// fails with pos.ErrConflict when receipts were added or voided
 // after rep was computed.
 func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftReport) error {
 	return db.Update(ctx, func(tx *Tx) error {
@@ -176,11 +176,12 @@ func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftRepor
 		if closed != "" {
 			return fmt.Errorf("shift %s: %w", sh.ID, pos.ErrShiftClosed)
 		}
-		var receipts int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM shift_receipts WHERE shift_id = ?", sh.ID).Scan(&receipts); err != nil {
+		var receipts, voids int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(s.voided), 0) FROM shift_receipts r
+			LEFT JOIN sales s ON r.kind = 'sale' AND s.id = r.ref WHERE r.shift_id = ?`, sh.ID).Scan(&receipts, &voids); err != nil {
 			return err
 		}
-		if receipts != rep.Receipts {
+		if receipts != rep.Receipts || voids != rep.Voids {
 			return fmt.Errorf("shift %s: %w", sh.ID, pos.ErrConflict)
 		}
 		z, err := tx.NextCounter("z_no")
