@@ -289,3 +289,26 @@ func TestSalesReportsAndCSV(t *testing.T) {
 		t.Fatalf("csv %v", recs)
 	}
 }
+
+func TestCloseShiftRefusesAStaleReport(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	_, err := e.as.OpenShift(e.ctx, e.cashier, 0)
+	e.must(err)
+	e.sell(e.cashier, []buy{{bookSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
+	sh, err := e.db.CurrentShift(e.ctx, "till-1")
+	e.must(err)
+	d, err := e.db.ShiftData(e.ctx, sh.ID)
+	e.must(err)
+	rep := pos.BuildShiftReport("Z", d, e.now, "SEK")
+	// A sale lands after the report was computed: the close is refused.
+	e.sell(e.cashier, []buy{{sockSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
+	sh.ClosedAt = e.now
+	if err := e.db.CloseShift(e.ctx, &sh, rep); !errors.Is(err, pos.ErrConflict) {
+		t.Fatalf("close with a stale report: %v", err)
+	}
+	z, err := e.as.CloseShift(e.ctx, e.cashier, 0)
+	e.must(err)
+	if z.Sales != 2 || z.Total != 18950+7990 {
+		t.Fatalf("Z report %d sales, total %d", z.Sales, z.Total)
+	}
+}
