@@ -24,6 +24,9 @@ func openDB(ctx context.Context, cfg Config, opt sqlite.Options) (*sqlite.DB, er
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	if opt.BeforeMigrate == nil {
+		opt.BeforeMigrate = backupBeforeMigrate(cfg, nil)
+	}
 	return sqlite.Open(ctx, dbPath(cfg), opt)
 }
 
@@ -96,7 +99,10 @@ func cmdBackup(ctx context.Context, file string, args []string, stdout, stderr i
 		return err
 	}
 	defer db.Close()
-	if err := db.Backup(ctx, file); err != nil {
+	if _, err := os.Stat(file); err == nil {
+		return fmt.Errorf("backup %s: file exists", file)
+	}
+	if err := writeBackup(ctx, file, func(tmp string) error { return vacuumInto(ctx, db.Path(), tmp) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", dbPath(cfg), file)

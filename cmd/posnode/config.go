@@ -30,6 +30,7 @@ type Config struct {
 	MQTT     MQTTConfig      `toml:"mqtt"`
 	Policy   pos.Policy      `toml:"policy"`
 	Backup   BackupConfig    `toml:"backup"`
+	Metrics  MetricsConfig   `toml:"metrics"`
 	Sync     SyncConfig      `toml:"sync"`
 	Stations []StationConfig `toml:"stations"`
 }

@@ -8,6 +8,8 @@
 //	posnode ports
 //	posnode import catalog FILE.csv [--config FILE] [--data DIR]
 //	posnode backup FILE [--config FILE] [--data DIR]
+//	posnode restore FILE [--config FILE] [--data DIR]
+//	posnode doctor [--config FILE] [--data DIR] [--timeout 5s]
 //
 // See the README and docs/config.md.
 package main
@@ -47,6 +49,8 @@ Commands:
   ports                 list serial ports with their USB identities
   import catalog FILE   import a catalog CSV into the database (offline bootstrap)
   backup FILE           write a consistent copy of the live database to FILE
+  restore FILE          replace the database with a backup (the node must be stopped)
+  doctor                check config, data, database, devices, broker and clock
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -72,6 +76,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: posnode backup FILE [--config FILE] [--data DIR]")
 		}
 		return cmdBackup(ctx, rest[0], rest[1:], stdout, stderr)
+	case "restore":
+		if len(rest) < 1 {
+			return errors.New("usage: posnode restore FILE [--config FILE] [--data DIR]")
+		}
+		return cmdRestore(ctx, rest[0], rest[1:], stdout, stderr)
+	case "doctor":
+		return cmdDoctor(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

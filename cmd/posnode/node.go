@@ -46,6 +46,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	release, err := lockData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	n, err := newNode(ctx, cfg, log, stdout)
 	if err != nil {
@@ -57,7 +62,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*node, error) {
 	n := &node{cfg: cfg, log: log}
-	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, OnEvents: func(evs []pos.Event) {
+	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: func(evs []pos.Event) {
 		if n.wake != nil {
 			n.wake(evs)
 		}
@@ -99,6 +104,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	})
 	n.web.RegisterError(sqlite.ErrDiskFull, "disk_full", http.StatusInsufficientStorage)
 	hub = n.web.Hub()
+	n.parts = append(n.parts, newBackups(db, cfg, log).Run)
 	return n, nil
 }
 
@@ -130,7 +136,8 @@ func (n *node) run(ctx context.Context) error {
 	}
 	n.log.Info("posnode started", "version", version, "http", scheme+"://"+ln.Addr().String(),
 		"store", n.cfg.Store, "node", n.cfg.Node, "epoch", n.db.Epoch(), "mqtt", n.cfg.MQTT.URL != "")
-	srv := &http.Server{Handler: n.web, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	ops := opsHandler(n.web, n.db, metricsSource{db: n.db, clients: n.web.Hub().Clients}, n.cfg.Metrics)
+	srv := &http.Server{Handler: ops, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -1,0 +1,393 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// Backup files live in DATA/backups:
+//
+//	posnode-20261122T030000Z.db                     scheduled, pruned to backup.keep
+//	posnode-pre-migrate-1-to-6-20261122T030000Z.db  taken before a schema upgrade, never pruned
+//
+// A backup is written under a .tmp name and renamed when complete and
+// synced, so a file with the .db suffix is always a whole database.
+const (
+	backupDir      = "backups"
+	backupPrefix   = "posnode-"
+	backupStamp    = "20060102T150405Z"
+	defaultKeep    = 7
+	preMigrateName = "pre-migrate"
+)
+
+func backupsDir(cfg Config) string { return filepath.Join(cfg.Data, backupDir) }
+
+// backups takes scheduled online backups of the live database and keeps
+// the newest Keep of them. It is one of the node's parts.
+type backups struct {
+	db    *sqlite.DB // only its path is used: backups read on their own connection
+	dir   string
+	every time.Duration
+	keep  int
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+func newBackups(db *sqlite.DB, cfg Config, log *slog.Logger) *backups {
+	keep := cfg.Backup.Keep
+	if keep <= 0 {
+		keep = defaultKeep
+	}
+	return &backups{db: db, dir: backupsDir(cfg), every: cfg.Backup.Every.Duration, keep: keep, log: log, now: time.Now}
+}
+
+// Run takes a backup every b.every, counted from the newest backup on
+// disk, so that a node restarting often neither piles up backups nor goes
+// without one. A failed backup is logged and tried again at the next
+// tick: the till keeps selling.
+func (b *backups) Run(ctx context.Context) error {
+	if b.every <= 0 {
+		return nil
+	}
+	if err := os.MkdirAll(b.dir, 0o750); err != nil {
+		return fmt.Errorf("backups: %w", err)
+	}
+	b.removeTemp()
+	wait := b.every
+	if newest, ok := b.newest(); ok {
+		wait = b.every - b.now().Sub(newest)
+	}
+	wait = max(wait, time.Minute)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if path, err := b.once(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			b.log.Error("backup failed; retrying at the next interval", "err", err, "every", b.every.String())
+		} else {
+			b.log.Info("backup written", "file", path)
+		}
+		t.Reset(b.every)
+	}
+}
+
+// once writes one backup and prunes the old ones.
+func (b *backups) once(ctx context.Context) (string, error) {
+	path := filepath.Join(b.dir, backupPrefix+b.now().UTC().Format(backupStamp)+".db")
+	if err := writeBackup(ctx, path, func(tmp string) error { return vacuumInto(ctx, b.db.Path(), tmp) }); err != nil {
+		return "", err
+	}
+	return path, b.prune()
+}
+
+// scheduled lists the scheduled backups, oldest first (the names sort by
+// time).
+func (b *backups) scheduled() []string {
+	names, _ := filepath.Glob(filepath.Join(b.dir, backupPrefix+"*.db"))
+	var out []string
+	for _, n := range names {
+		stamp := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(n), backupPrefix), ".db")
+		if _, err := time.Parse(backupStamp, stamp); err == nil {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (b *backups) newest() (time.Time, bool) {
+	s := b.scheduled()
+	if len(s) == 0 {
+		return time.Time{}, false
+	}
+	stamp := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(s[len(s)-1]), backupPrefix), ".db")
+	t, err := time.Parse(backupStamp, stamp)
+	return t, err == nil
+}
+
+func (b *backups) prune() error {
+	s := b.scheduled()
+	var errs []error
+	for len(s) > b.keep {
+		if err := os.Remove(s[0]); err != nil {
+			errs = append(errs, err)
+		}
+		s = s[1:]
+	}
+	return errors.Join(errs...)
+}
+
+// removeTemp deletes what an interrupted backup left behind.
+func (b *backups) removeTemp() {
+	tmps, _ := filepath.Glob(filepath.Join(b.dir, "*.tmp"))
+	for _, t := range tmps {
+		os.Remove(t)
+	}
+}
+
+// writeBackup has write produce a database at a temporary name next to
+// path and renames it to path when it is complete and synced.
+func writeBackup(ctx context.Context, path string, write func(tmp string) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	os.Remove(tmp)
+	if err := write(tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// openRaw opens a database file with the SQLite driver directly, without
+// running migrations: for checking backups and copying a database before
+// it is migrated. readOnly also promises SQLite the file will not change
+// (a backup), so nothing is written next to it.
+func openRaw(path string, readOnly bool) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Set("immutable", "1")
+	}
+	db, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// vacuumInto writes a consistent copy of the database at src to dst with
+// VACUUM INTO on a connection of its own: it reads one snapshot (WAL
+// included) and never holds up the node's writer.
+func vacuumInto(ctx context.Context, src, dst string) error {
+	db, err := openRaw(src, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// backupBeforeMigrate is sqlite.Options.BeforeMigrate for the node: a
+// complete copy of the database as it is, in DATA/backups, before any
+// migration touches it. A failed copy stops the start, so a database is
+// never migrated without a way back.
+func backupBeforeMigrate(cfg Config, log *slog.Logger) func(path string, from, to int) error {
+	return func(path string, from, to int) error {
+		name := fmt.Sprintf("%s%s-%d-to-%d-%s.db", backupPrefix, preMigrateName, from, to, time.Now().UTC().Format(backupStamp))
+		dst := filepath.Join(backupsDir(cfg), name)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		defer cancel()
+		err := writeBackup(ctx, dst, func(tmp string) error { return vacuumInto(ctx, path, tmp) })
+		if err != nil {
+			return fmt.Errorf("backup before upgrading the database: %w; free space in %s or fix its permissions, then start again", err, backupsDir(cfg))
+		}
+		if log != nil {
+			log.Info("database backed up before schema upgrade", "from", from, "to", to, "file", dst)
+		}
+		return nil
+	}
+}
+
+// checkedBackup describes a database file that passed checkBackup.
+type checkedBackup struct {
+	schema int
+	epoch  string
+	sales  int64
+}
+
+// checkBackup makes sure path is a sound posnode database this build can
+// open: integrity check, schema not newer than this build, node identity
+// present.
+func checkBackup(ctx context.Context, path string) (checkedBackup, error) {
+	var c checkedBackup
+	if _, err := os.Stat(path); err != nil {
+		return c, err
+	}
+	db, err := openRaw(path, true)
+	if err != nil {
+		return c, err
+	}
+	defer db.Close()
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&c.schema); err != nil {
+		return c, fmt.Errorf("%s is not a SQLite database: %w", path, err)
+	}
+	if c.schema == 0 {
+		return c, fmt.Errorf("%s is not a posnode database (no schema)", path)
+	}
+	if c.schema > sqlite.SchemaVersion() {
+		return c, fmt.Errorf("%s: %w (schema %d, this build knows %d)", path, sqlite.ErrNewerSchema, c.schema, sqlite.SchemaVersion())
+	}
+	if err := integrityCheck(ctx, db); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&c.epoch); err != nil {
+		return c, fmt.Errorf("%s is not a posnode database (no node epoch): %w", path, err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sales").Scan(&c.sales); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+func integrityCheck(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 5 {
+			problems = append(problems[:5], "...")
+		}
+		return fmt.Errorf("integrity check failed: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// cmdRestore replaces the node's database with a backup. It refuses while
+// the node runs, checks the backup first and keeps the replaced database
+// (with its write-ahead log) as posnode.db.TIME.bak.
+func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr io.Writer) error {
+	_, cfg, err := subFlags("restore", args, stderr, false)
+	if err != nil {
+		return err
+	}
+	release, err := lockData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
+	c, err := checkBackup(ctx, file)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
+	live := dbPath(cfg)
+	tmp := live + ".restoring"
+	if err := copyFile(file, tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("copy %s: %w; nothing was changed", file, err)
+	}
+	var kept string
+	if _, err := os.Stat(live); err == nil {
+		kept = fmt.Sprintf("%s.%s.bak", live, time.Now().UTC().Format(backupStamp))
+		if err := os.Rename(live, kept); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("keep the current database: %w; nothing was changed", err)
+		}
+		// The write-ahead log belongs to the database it was written
+		// for: it moves along (SQLite finds it as NAME-wal); the shared
+		// memory index is rebuilt on open.
+		if err := os.Rename(live+"-wal", kept+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("keep the current database's log: %w; the database is now %s, move it back to %s", err, kept, live)
+		}
+		os.Remove(live + "-shm")
+	}
+	if err := os.Rename(tmp, live); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := syncDir(cfg.Data); err != nil {
+		return err
+	}
+	chownLike(live, cfg.Data)
+	fmt.Fprintf(stdout, "restored %s (schema %d, %d sales) to %s\n", file, c.schema, c.sales, live)
+	if kept != "" {
+		fmt.Fprintf(stdout, "the replaced database is kept as %s\n", kept)
+	}
+	if c.schema < sqlite.SchemaVersion() {
+		fmt.Fprintf(stdout, "the database will be upgraded from schema %d to %d at the next start, after an automatic backup\n", c.schema, sqlite.SchemaVersion())
+	}
+	fmt.Fprintln(stdout, "start the node again: systemctl start posnode")
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return errors.Join(out.Sync(), out.Close())
+}
+
+// chownLike gives path the owner of dir, so that a restore run as root
+// leaves a database the service user can write. Failures are ignored: a
+// restore run as the service user needs no change.
+func chownLike(path, dir string) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
+		_ = os.Chown(path, int(sys.Uid), int(sys.Gid))
+	}
+}

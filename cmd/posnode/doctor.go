@@ -1,0 +1,495 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// A doctor check ends in one of three levels. FAIL means the node cannot
+// work as configured; WARN that it works but something needs a look.
+type level int
+
+const (
+	levelOK level = iota
+	levelWarn
+	levelFail
+)
+
+func (l level) String() string { return [...]string{"OK", "WARN", "FAIL"}[l] }
+
+// finding is the outcome of one check: what was found and, unless OK, how
+// to fix it.
+type finding struct {
+	level level
+	check string
+	text  string
+	fix   string
+}
+
+// doctor runs the node's self-checks against a configuration without
+// changing anything: no migration, no file left behind.
+type doctor struct {
+	cfg     Config
+	timeout time.Duration
+	now     func() time.Time
+	out     []finding
+	// running is set when a node holds the data directory; its serial
+	// ports are then busy and are not opened.
+	running bool
+	// newest is the time of the newest row in the database, for the
+	// clock check.
+	newest time.Time
+}
+
+func (d *doctor) add(l level, check, text, fix string) {
+	d.out = append(d.out, finding{l, check, text, fix})
+}
+
+var errDoctorFailed = errors.New("doctor found problems")
+
+func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	var f flags
+	f.register(fset, false)
+	timeout := fset.Duration("timeout", 5*time.Second, "time allowed for each network and device check")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	d := &doctor{timeout: *timeout, now: time.Now}
+	cfg, err := f.load(fset)
+	switch {
+	case err != nil && f.config != "" && !configParses(f.config):
+		d.add(levelFail, "config", err.Error(), "fix "+f.config+" (every key is described in the operations guide)")
+		return d.report(stdout)
+	case err != nil:
+		d.add(levelFail, "config", strings.ReplaceAll(err.Error(), "\n", "; "), "fix the values named above in "+orDefault(f.config, "the config file"))
+	default:
+		d.checkConfig(cfg, f.config)
+	}
+	d.cfg = cfg
+	d.checkDataDir()
+	d.checkDatabase(ctx)
+	d.checkBackups()
+	d.checkClock()
+	d.checkSerial()
+	d.checkBroker(ctx)
+	return d.report(stdout)
+}
+
+// configParses reports whether the config file at least parses, so that
+// the remaining checks can run on it despite invalid values.
+func configParses(path string) bool {
+	_, err := LoadConfig(path)
+	return err == nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func (d *doctor) report(w io.Writer) error {
+	var warns, fails int
+	for _, f := range d.out {
+		fmt.Fprintf(w, "%-4s  %-9s %s\n", f.level, f.check, f.text)
+		if f.level != levelOK && f.fix != "" {
+			fmt.Fprintf(w, "      %-9s fix: %s\n", "", f.fix)
+		}
+		switch f.level {
+		case levelWarn:
+			warns++
+		case levelFail:
+			fails++
+		}
+	}
+	fmt.Fprintf(w, "%d checks: %d OK, %d WARN, %d FAIL\n", len(d.out), len(d.out)-warns-fails, warns, fails)
+	if fails > 0 {
+		return fmt.Errorf("%w: %d failed", errDoctorFailed, fails)
+	}
+	return nil
+}
+
+func (d *doctor) checkConfig(cfg Config, path string) {
+	src := "built-in defaults (no --config)"
+	if path != "" {
+		src = path
+	}
+	d.add(levelOK, "config", fmt.Sprintf("%s: store %s, node %s, %d stations", src, cfg.Store, cfg.Node, len(cfg.Stations)), "")
+	if cfg.Demo {
+		d.add(levelWarn, "config", "demo = true: an empty database is seeded with demo staff whose PINs are public",
+			"set demo = false (or remove it) on a store's node")
+	}
+	if cfg.Backup.Every.Duration <= 0 {
+		d.add(levelWarn, "config", "scheduled backups are off ([backup] every)", `set [backup] every = "6h"`)
+	}
+}
+
+func (d *doctor) checkDataDir() {
+	dir := d.cfg.Data
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		d.add(levelWarn, "data", dir+" does not exist yet; the node creates it at first start",
+			"create it for the service user: install -d -o posnode -g posnode -m 0750 "+dir)
+		d.checkDisk(nearestDir(dir))
+		return
+	case err != nil:
+		d.add(levelFail, "data", err.Error(), "check the path and permissions of "+dir)
+		return
+	case !st.IsDir():
+		d.add(levelFail, "data", dir+" is not a directory", "point data in the config at a directory")
+		return
+	}
+	probe, err := os.CreateTemp(dir, ".doctor-*")
+	if err != nil {
+		d.add(levelFail, "data", dir+" is not writable: "+err.Error(),
+			"chown -R posnode:posnode "+dir+" (or run doctor as the user the node runs as)")
+	} else {
+		probe.Close()
+		os.Remove(probe.Name())
+		d.add(levelOK, "data", dir+" is writable", "")
+	}
+	d.checkDisk(dir)
+	if holder, running := dataLocked(dir); running {
+		d.running = true
+		d.add(levelOK, "data", "a node is running on it"+holder, "")
+	}
+}
+
+// nearestDir is dir or its closest existing parent.
+func nearestDir(dir string) string {
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return dir
+		}
+		dir = parent
+	}
+}
+
+// Free space below which the node soon stops recording sales (FAIL) or
+// should be looked at (WARN).
+const (
+	diskFail = 200 << 20
+	diskWarn = 1 << 30
+)
+
+func (d *doctor) checkDisk(dir string) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		d.add(levelWarn, "disk", "free space unknown: "+err.Error(), "")
+		return
+	}
+	free := int64(st.Bavail) * int64(st.Bsize)
+	text := fmt.Sprintf("%s free on the file system of %s", bytesText(free), dir)
+	switch {
+	case free < diskFail:
+		d.add(levelFail, "disk", text, "free space: delete old files in "+filepath.Join(d.cfg.Data, backupDir)+" or lower [backup] keep")
+	case free < diskWarn:
+		d.add(levelWarn, "disk", text, "free space soon; backups need about the size of the database each")
+	default:
+		d.add(levelOK, "disk", text, "")
+	}
+}
+
+func bytesText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}
+
+func (d *doctor) checkDatabase(ctx context.Context) {
+	path := dbPath(d.cfg)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		d.add(levelWarn, "database", "no database yet at "+path, "none needed: the node creates it at first start (or restore a backup: posnode restore FILE)")
+		return
+	}
+	db, err := openRaw(path, false)
+	if err != nil {
+		d.add(levelFail, "database", err.Error(), "check the permissions of "+path)
+		return
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
+		d.add(levelFail, "database", fmt.Sprintf("%s: %v", path, err), "check the permissions of "+path)
+		return
+	}
+	var schema int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&schema); err != nil {
+		d.add(levelFail, "database", fmt.Sprintf("%s is not readable as SQLite: %v", path, err), "restore the newest backup: posnode restore FILE")
+		return
+	}
+	latest := sqlite.SchemaVersion()
+	switch {
+	case schema > latest:
+		d.add(levelFail, "database", fmt.Sprintf("schema %d was written by a newer posnode (this one knows %d)", schema, latest),
+			"install that newer posnode again, or restore a backup made by this version")
+		return
+	case schema < latest:
+		d.add(levelWarn, "database", fmt.Sprintf("schema %d; it is upgraded to %d at the next start, after an automatic backup", schema, latest), "none needed; make sure the disk has room for one more copy")
+	}
+	if err := integrityCheck(ctx, db); err != nil {
+		d.add(levelFail, "database", err.Error(), "stop the node and restore the newest sound backup: posnode restore "+filepath.Join(d.cfg.Data, backupDir, "posnode-....db"))
+		return
+	}
+	var items, sales int64
+	var newest string
+	err = db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM sales),
+		coalesce((SELECT max(created_at) FROM outbox), '')`).Scan(&items, &sales, &newest)
+	if err != nil {
+		d.add(levelFail, "database", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
+		return
+	}
+	if newest != "" {
+		d.newest, _ = time.Parse(time.RFC3339Nano, newest)
+	}
+	d.add(levelOK, "database", fmt.Sprintf("%s: schema %d, integrity ok, %d items, %d sales", path, schema, items, sales), "")
+}
+
+func (d *doctor) checkBackups() {
+	every := d.cfg.Backup.Every.Duration
+	if every <= 0 {
+		return
+	}
+	b := &backups{dir: backupsDir(d.cfg), every: every, now: d.now}
+	newest, ok := b.newest()
+	switch {
+	case !ok:
+		d.add(levelOK, "backups", "none yet in "+b.dir+"; the first is taken "+every.String()+" after the node starts", "")
+	case d.now().Sub(newest) > 2*every+time.Hour:
+		d.add(levelWarn, "backups", fmt.Sprintf("the newest backup is from %s, older than twice %s", newest.Format(time.RFC3339), every),
+			"look for \"backup failed\" in journalctl -u posnode")
+	default:
+		d.add(levelOK, "backups", fmt.Sprintf("%d scheduled, newest from %s", len(b.scheduled()), newest.Format(time.RFC3339)), "")
+	}
+}
+
+// The clock may be behind the newest record by this much (clock steps
+// when NTP first syncs) before receipts would go back in time.
+const clockSkew = 5 * time.Minute
+
+func (d *doctor) checkClock() {
+	now := d.now()
+	const fix = "set the time and keep it synced: timedatectl set-ntp true (check with timedatectl status)"
+	if now.Year() < 2024 {
+		d.add(levelFail, "clock", "the clock says "+now.Format(time.RFC3339)+", which cannot be right", fix)
+		return
+	}
+	if !d.newest.IsZero() && d.newest.Sub(now) > clockSkew {
+		d.add(levelFail, "clock", fmt.Sprintf("the clock (%s) is %s behind the newest record (%s)",
+			now.Format(time.RFC3339), d.newest.Sub(now).Round(time.Second), d.newest.Format(time.RFC3339)), fix)
+		return
+	}
+	if out, err := exec.Command("timedatectl", "show", "--property=NTPSynchronized", "--value").Output(); err == nil &&
+		strings.TrimSpace(string(out)) == "no" {
+		d.add(levelWarn, "clock", now.Format(time.RFC3339)+", not synchronised with NTP", fix)
+		return
+	}
+	d.add(levelOK, "clock", now.Format(time.RFC3339), "")
+}
+
+// serialLine parses "9600,8,none,1" (any part may be empty) with def as
+// the baud rate when none is given.
+func serialLine(s, def string) (serialdev.Config, error) {
+	parts := append(strings.Split(s, ","), "", "", "", "")
+	if strings.TrimSpace(parts[0]) == "" {
+		parts[0] = def
+	}
+	return serialdev.ParseConfig(parts[0], parts[1], parts[2], parts[3])
+}
+
+func (d *doctor) checkSerial() {
+	type dev struct{ station, role, path, line, baud string }
+	var devs []dev
+	for _, s := range d.cfg.Stations {
+		for _, v := range []dev{
+			{s.ID, "scanner", s.Scanner, s.ScannerSerial, "9600"},
+			{s.ID, "printer", s.Printer, s.PrinterSerial, "38400"},
+			{s.ID, "display", s.Display, s.DisplaySerial, "9600"},
+		} {
+			if v.path != "" {
+				devs = append(devs, v)
+			}
+		}
+	}
+	if len(devs) == 0 {
+		d.add(levelOK, "serial", "no serial devices configured", "")
+		return
+	}
+	for _, v := range devs {
+		d.checkDevice(v.station+" "+v.role, v.role, v.path, v.line, v.baud)
+	}
+}
+
+func (d *doctor) checkDevice(name, role, path, line, baud string) {
+	cfg, err := serialLine(line, baud)
+	if err != nil {
+		d.add(levelFail, "serial", fmt.Sprintf("%s: line settings %q: %v", name, line, err), `write them as "38400,8,none,1"`)
+		return
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		d.add(levelFail, "serial", fmt.Sprintf("%s: %s is not there", name, path),
+			"plug the device in and check its cable; `posnode ports` lists the ports present; with a udev rule, check it (udevadm test)")
+		return
+	}
+	if d.running {
+		d.add(levelOK, "serial", fmt.Sprintf("%s: %s (%s) present; held by the running node", name, path, real), "")
+		return
+	}
+	p, err := serialdev.Open(path, cfg)
+	switch {
+	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES):
+		d.add(levelFail, "serial", fmt.Sprintf("%s: %s: permission denied", name, path),
+			"the device must belong to group dialout (see the udev examples) and the user must be in it: usermod -aG dialout posnode")
+		return
+	case err != nil:
+		d.add(levelFail, "serial", fmt.Sprintf("%s: %v", name, err), "close other programs using the port (fuser "+real+"), check the line settings")
+		return
+	}
+	defer p.Close()
+	if role != "printer" {
+		d.add(levelOK, "serial", fmt.Sprintf("%s: %s (%s) opens", name, path, real), "")
+		return
+	}
+	st, err := printerStatus(p, d.timeout)
+	switch {
+	case err != nil:
+		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s opens but the printer does not answer a status request: %v", name, path, err),
+			"switch the printer on, check the cable and that printer_serial matches the printer's DIP switches")
+	case !st.Ready():
+		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s: printer not ready: %s", name, path, st), "load paper, close the cover, clear the error")
+	default:
+		d.add(levelOK, "serial", fmt.Sprintf("%s: %s: printer ready (%s)", name, path, st), "")
+	}
+}
+
+// printerStatus sends the ESC/POS status request and reads the four reply
+// bytes within timeout.
+func printerStatus(p serialdev.Port, timeout time.Duration) (escpos.Status, error) {
+	if _, err := p.Write(escpos.StatusPoll()); err != nil {
+		return escpos.Status{}, err
+	}
+	if err := p.SetReadTimeout(200 * time.Millisecond); err != nil {
+		return escpos.Status{}, err
+	}
+	reply := make([]byte, 0, escpos.StatusReplyLen)
+	buf := make([]byte, escpos.StatusReplyLen)
+	deadline := time.Now().Add(timeout)
+	for len(reply) < escpos.StatusReplyLen {
+		if time.Now().After(deadline) {
+			return escpos.Status{}, fmt.Errorf("%d of %d reply bytes in %s", len(reply), escpos.StatusReplyLen, timeout)
+		}
+		n, err := p.Read(buf[:escpos.StatusReplyLen-len(reply)])
+		if err != nil {
+			return escpos.Status{}, err
+		}
+		reply = append(reply, buf[:n]...)
+	}
+	return escpos.ParseStatus(reply, escpos.StatusOptions{})
+}
+
+func (d *doctor) checkBroker(ctx context.Context) {
+	raw := d.cfg.MQTT.URL
+	if raw == "" {
+		d.add(levelOK, "broker", "mqtt.url is empty: the node runs offline and keeps its events", "")
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		d.add(levelFail, "broker", fmt.Sprintf("mqtt.url %q cannot be parsed", raw), "write it as ssl://broker.example.com:8883")
+		return
+	}
+	host := u.Host
+	secure := u.Scheme == "ssl" || u.Scheme == "wss" || u.Scheme == "tls" || u.Scheme == "mqtts"
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), map[string]string{"tcp": "1883", "ssl": "8883", "ws": "80", "wss": "443"}[u.Scheme])
+	}
+	dctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(dctx, "tcp", host)
+	if err != nil {
+		d.add(levelFail, "broker", fmt.Sprintf("%s unreachable: %v", host, err),
+			"check the network, DNS and firewall (outbound port "+portOf(host)+"); the node keeps selling offline meanwhile")
+		return
+	}
+	defer conn.Close()
+	if !secure {
+		d.add(levelWarn, "broker", host+" reachable, without TLS: passwords and sales travel in clear text", "use ssl:// (port 8883) with ca_file")
+		return
+	}
+	tcfg, err := d.brokerTLS(u.Hostname())
+	if err != nil {
+		d.add(levelFail, "broker", err.Error(), "check ca_file, cert_file and key_file in [mqtt]")
+		return
+	}
+	tc := tls.Client(conn, tcfg)
+	if err := tc.HandshakeContext(dctx); err != nil {
+		d.add(levelFail, "broker", fmt.Sprintf("%s: TLS handshake failed: %v", host, err),
+			"check ca_file (the CA that signed the broker's certificate), the host name in mqtt.url and the clock")
+		return
+	}
+	certs := tc.ConnectionState().PeerCertificates
+	if len(certs) > 0 && certs[0].NotAfter.Sub(d.now()) < 30*24*time.Hour {
+		d.add(levelWarn, "broker", fmt.Sprintf("%s: TLS ok, but the broker's certificate expires %s", host, certs[0].NotAfter.Format(time.DateOnly)), "tell central's operators")
+		return
+	}
+	d.add(levelOK, "broker", host+": reachable, TLS ok ("+tls.VersionName(tc.ConnectionState().Version)+")", "")
+}
+
+func portOf(hostport string) string {
+	_, p, _ := net.SplitHostPort(hostport)
+	return p
+}
+
+func (d *doctor) brokerTLS(server string) (*tls.Config, error) {
+	m := d.cfg.MQTT
+	c := &tls.Config{ServerName: server, MinVersion: tls.VersionTLS12}
+	if m.CAFile != "" {
+		pem, err := os.ReadFile(m.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("mqtt.ca_file: %w", err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("mqtt.ca_file %s: no PEM certificate in it", m.CAFile)
+		}
+	}
+	if m.CertFile != "" || m.KeyFile != "" {
+		pair, err := tls.LoadX509KeyPair(m.CertFile, m.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("mqtt.cert_file/key_file: %w", err)
+		}
+		c.Certificates = []tls.Certificate{pair}
+	}
+	return c, nil
+}
