@@ -91,9 +91,8 @@ export function mount(root, app) {
   const popKeys = pushKeys((e) => {
     if (e.target === scan || modalOpen()) return false;
     if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
-      scan.focus();
-      scan.value += e.key;
-      return true;
+      scan.focus(); // the key's character then lands in the scan field
+      return false;
     }
     if (e.key === 'Enter' && scan.value) {
       const v = scan.value;
@@ -256,6 +255,7 @@ export function mount(root, app) {
     try {
       const sale = await post('/carts/' + id + '/complete');
       lastSale = sale;
+      say('');
       showReceipt(sale, true);
       cart = null;
       await reopen();

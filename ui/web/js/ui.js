@@ -154,7 +154,6 @@ export async function withApproval(call) {
   } catch (e) {
     if (e.code !== 'approval_required') throw e;
   }
-  toast(t('err.approval_required'));
   const sup = await askSupervisor();
   if (!sup) return null;
   return call(sup);

@@ -1,0 +1,207 @@
+package browsertest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// buildNode builds the posnode binary once per test run.
+var buildNode = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "posnode-browsertest")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "posnode")
+	out, err := exec.Command("go", "build", "-o", bin, "../../cmd/posnode").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// syncBuffer is the node's output, written by its process and read by
+// the test.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startNode runs posnode with the demo store on a port of its own choosing
+// and returns its base URL once /healthz answers.
+func startNode(t *testing.T, extra ...string) string {
+	t.Helper()
+	bin, err := buildNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"run", "--demo", "--data", t.TempDir(), "--http", "127.0.0.1:0"}, extra...)
+	cmd := exec.Command(bin, args...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if base := startedAt(out.String()); base != "" {
+			if r, err := http.Get(base + "/healthz"); err == nil {
+				r.Body.Close()
+				if r.StatusCode == http.StatusOK {
+					return base
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("node did not start:\n%s", out)
+	return ""
+}
+
+// startedAt finds the URL in the node's "posnode started" log line.
+func startedAt(log string) string {
+	sc := bufio.NewScanner(strings.NewReader(log))
+	for sc.Scan() {
+		var rec struct {
+			Msg  string `json:"msg"`
+			HTTP string `json:"http"`
+		}
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "posnode started" && rec.HTTP != "" {
+			return rec.HTTP
+		}
+	}
+	return ""
+}
+
+// chromium finds the browser, or skips the test when it is missing and CI
+// is unset.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("POSNODE_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "" {
+		t.Skip("chromium is not installed (apt-get install chromium, or make test-deps); set CI to make this a failure")
+	}
+	t.Fatal("chromium is not installed and CI is set")
+	return ""
+}
+
+// browser starts a fresh headless Chromium (its own profile, so its own
+// cookies and storage) and returns a context for its first tab.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1024, 768),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelB()
+		cancelA()
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// run runs actions with a deadline, failing the test with what was done.
+func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, steps...); err != nil {
+		t.Fatalf("%s: %v\npage text:\n%s", what, err, pageText(ctx))
+	}
+}
+
+// value runs one action that returns a value, failing the test on error.
+func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(c, a)
+	if err != nil {
+		t.Fatalf("%s: %v\npage text:\n%s", what, err, pageText(ctx))
+	}
+	return v
+}
+
+func pageText(ctx context.Context) string {
+	c, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	body, _ := chromedp.Run(c, chromedp.Text(chromedp.CSS("body")))
+	return body
+}
+
+// shot saves a screenshot of the page as name.png when POSNODE_SCREENSHOTS
+// names a directory.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("POSNODE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Let pushed updates settle before the picture.
+	run(t, ctx, "settle", chromedp.Sleep(150*time.Millisecond))
+	png := value(t, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,153 @@
+package browsertest
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The demo catalog's items used here.
+const (
+	backpack     = "7310865004703" // 499.00 SEK, "Backpack 20 L", 背包 20 公升
+	umbrella     = "73108658"      // 199.00 SEK, "Umbrella", 雨傘
+	backpackSKU  = "100234"
+	umbrellaSKU  = "100236"
+	tillStation  = "till-1"
+	cashierStaff = "1"
+)
+
+// keypad types digits on the visible touch keypad (the top one when a
+// dialog is open) and presses the button sel.
+func keypad(digits, sel string) chromedp.Action[chromedp.Void] {
+	var ts []chromedp.Action[chromedp.Void]
+	for _, d := range digits {
+		ts = append(ts, click(`#modal-root .backdrop:last-child .pad [data-key="`+string(d)+`"], #app .login-pad .pad [data-key="`+string(d)+`"]`))
+	}
+	return chromedp.Steps(append(ts, click(sel))...)
+}
+
+func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+func visible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
+func gone(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitNotPresent(chromedp.CSS(sel))
+}
+
+// login signs in on the PIN pad at station.
+func login(t *testing.T, ctx context.Context, base, station, staff, pin string) {
+	t.Helper()
+	run(t, ctx, "open login",
+		chromedp.Navigate(base+"/"),
+		visible(`[data-station="`+station+`"]`),
+		click(`[data-station="`+station+`"]`))
+	if step := text(t, ctx, `[data-test=login-step]`); step == "" {
+		t.Fatal("login shows no prompt")
+	}
+	shot(t, ctx, "login")
+	run(t, ctx, "type staff number and PIN",
+		keypad(staff, `[data-test=login-next]`),
+		keypad(pin, `[data-test=login-next]`))
+}
+
+// text reads the text of the first element matching sel, once visible.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	run(t, ctx, "wait for "+sel, visible(sel))
+	return value(t, ctx, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
+}
+
+func wantContains(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, got, w)
+		}
+	}
+}
+
+// scan types code and Enter into the page as a keyboard-wedge scanner
+// does: into whatever has the focus, which the till keeps on its scan
+// field.
+func scan(code string) chromedp.Action[chromedp.Void] {
+	return chromedp.KeyEvent(code + "\r")
+}
+
+func TestTillSale(t *testing.T) {
+	base := startNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "till screen", visible(`#scan`), visible(`#statusbar .pill`))
+	wantContains(t, "staff name", text(t, till, `[data-test=staff-name]`), "Cashier Demo")
+	shot(t, till, "till-empty")
+
+	// The customer display is a screen of its own that follows the till.
+	display := browser(t)
+	login(t, display, base, tillStation, cashierStaff, "1111")
+	run(t, display, "customer display", visible(`#scan`), chromedp.Navigate(base+"/?display="+tillStation), visible(`.display-welcome`))
+
+	run(t, till, "scan the backpack", click(`[data-test=totals]`), // the wedge types wherever the focus is
+
+		scan(backpack),
+		visible(`.line[data-sku="`+backpackSKU+`"]`))
+	wantContains(t, "line", text(t, till, `.line[data-sku="`+backpackSKU+`"]`), "Backpack 20 L", "499.00")
+	wantContains(t, "total", text(t, till, `[data-test=total]`), "499.00")
+	wantContains(t, "display total", text(t, display, `[data-test=display-total]`), "499.00")
+	shot(t, display, "customer-display")
+
+	// A 20 % discount is above what a cashier may give alone: the node
+	// asks for a supervisor, who approves with staff number and PIN.
+	run(t, till, "discount with supervisor approval",
+		click(`.line[data-sku="`+backpackSKU+`"] [data-test=line-menu]`),
+		click(`[data-test=line-discount]`),
+		click(`[data-mode=percent]`),
+		click(`[data-reason=damaged]`),
+		keypad("20", `[data-test=discount-ok]`),
+		visible(`[data-test=pad-ok]`))
+	shot(t, till, "supervisor-approval")
+	run(t, till, "supervisor staff and PIN",
+		keypad("2", `[data-test=pad-ok]`),
+		visible(`[data-test=pad-ok]`),
+		keypad("2222", `[data-test=pad-ok]`),
+		visible(`[data-test=discount-total]`))
+	wantContains(t, "total after discount", text(t, till, `[data-test=total]`), "399.20")
+	wantContains(t, "line note", text(t, till, `.line[data-sku="`+backpackSKU+`"] .note`), "20%", "Damaged")
+	shot(t, till, "till-cart")
+
+	run(t, till, "pay 400 cash",
+		click(`[data-test=pay-cash]`),
+		visible(`.quick [data-amount]`))
+	shot(t, till, "cash")
+	run(t, till, "quick amount", click(`.quick [data-amount="40000"]`))
+	wantContains(t, "change", text(t, till, `[data-test=change]`), "1.00") // cash is rounded to whole kronor: 399.20 is 399
+	wantContains(t, "receipt preview", text(t, till, `[data-test=receipt]`), "Backpack 20 L")
+	wantContains(t, "display change", text(t, display, `[data-test=display-change]`), "1.00")
+	shot(t, till, "receipt")
+	shot(t, display, "customer-display-change")
+
+	// The language is switched to Traditional Chinese and the till still
+	// sells: a scan, a card payment, the receipt.
+	run(t, till, "switch to zh-Hant",
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		click(`header [data-test=lang]`),
+		click(`[data-lang="zh-Hant"]`),
+		visible(`#scan`))
+	wantContains(t, "cash button", text(t, till, `[data-test=pay-cash]`), "現金")
+	run(t, till, "scan the umbrella",
+		scan(umbrella),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`))
+	wantContains(t, "line in zh-Hant", text(t, till, `.line[data-sku="`+umbrellaSKU+`"]`), "雨傘")
+	shot(t, till, "till-zh-Hant")
+	run(t, till, "pay by card", click(`[data-test=pay-card]`))
+	wantContains(t, "receipt in zh-Hant", text(t, till, `[data-test=receipt]`), "雨傘")
+	wantContains(t, "receipt title", text(t, till, `.modal h2`), "收據")
+
+	run(t, till, "unknown code is explained",
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		scan("7310865999999"))
+	wantContains(t, "unknown code message", text(t, till, `[data-test=till-msg].error`), "條碼")
+}
