@@ -85,6 +85,7 @@ func (e *Encoder) needsRaster(ops []op) bool {
 func (e *Encoder) encodeText(s string) {
 	rs := []rune(s)
 	pages := e.assignPages(rs)
+	e.switchAtWordStart(rs, pages)
 	// switchAt[i] is the page to select before rune i.
 	switchAt := map[int]int{}
 	cur, lastNonASCII := e.sent.codePage, -1
@@ -140,10 +141,39 @@ func (e *Encoder) encodeText(s string) {
 	}
 }
 
+// switchAtWordStart moves every page switch back to the start of its
+// word when the new page prints the earlier letters of that word too, so
+// that a word is not split across pages. The number of switches does not
+// grow: a run only grows backwards over its neighbour.
+func (e *Encoder) switchAtWordStart(rs []rune, pages []int) {
+	prev := -1 // index of the previous rune with a page
+	for i := range rs {
+		if pages[i] < 0 {
+			continue
+		}
+		if prev >= 0 && pages[prev] != pages[i] {
+			b := e.p.CodePages[pages[i]]
+			for k := i - 1; k >= 0 && rs[k] != ' '; k-- {
+				if pages[k] < 0 {
+					if rs[k] >= 0x80 {
+						break // a Big5 or unprintable rune ends the stretch
+					}
+					continue
+				}
+				if _, ok := encodeRune(b, rs[k]); !ok {
+					break
+				}
+				pages[k] = pages[i]
+			}
+		}
+		prev = i
+	}
+}
+
 // assignPages returns, for every rune, the index in the profile's code
 // pages that prints it, or -1 for ASCII and for runes no page has. It
 // minimises the number of page changes by dynamic programming over the
-// non-ASCII runes.
+// non-ASCII runes (ASCII is the same on every page).
 func (e *Encoder) assignPages(rs []rune) []int {
 	out := make([]int, len(rs))
 	var idx []int // positions of runes some page prints
@@ -158,51 +188,54 @@ func (e *Encoder) assignPages(rs []rune) []int {
 	}
 	np := len(e.p.CodePages)
 	const inf = 1 << 30
-	cost := make([][]int, len(idx))
-	for j, i := range idx {
-		cost[j] = make([]int, np)
+	// togo[j][p] is the fewest switches needed for runes idx[j:] when
+	// rune idx[j] is printed with page p.
+	togo := make([][]int, len(idx))
+	for j := len(idx) - 1; j >= 0; j-- {
+		togo[j] = make([]int, np)
 		for p, cp := range e.p.CodePages {
-			cost[j][p] = inf
-			if _, ok := encodeRune(cp, rs[i]); !ok {
+			togo[j][p] = inf
+			if _, ok := encodeRune(cp, rs[idx[j]]); !ok {
 				continue
 			}
-			if j == 0 {
-				cost[j][p] = 1
-				if int(cp.Number) == e.sent.codePage {
-					cost[j][p] = 0
-				}
+			if j == len(idx)-1 {
+				togo[j][p] = 0
 				continue
 			}
 			for q := 0; q < np; q++ {
-				c := cost[j-1][q]
+				c := togo[j+1][q]
 				if q != p {
 					c++
 				}
-				if c < cost[j][p] {
-					cost[j][p] = c
-				}
+				togo[j][p] = min(togo[j][p], c)
 			}
 		}
 	}
-	// Walk back, keeping the page of the following rune when that costs
-	// nothing extra, else the first page of the profile's order.
-	next := -1
-	for j := len(idx) - 1; j >= 0; j-- {
+	// Walk forward, staying on the page in use as long as that costs
+	// nothing extra, so switches come as late as possible; else take the
+	// first page in the profile's order.
+	prev := -1
+	for p, cp := range e.p.CodePages {
+		if int(cp.Number) == e.sent.codePage {
+			prev = p
+		}
+	}
+	for j := range idx {
 		best, bestC := -1, inf
 		for p := 0; p < np; p++ {
-			c := cost[j][p]
+			c := togo[j][p]
 			if c >= inf {
 				continue
 			}
-			if next >= 0 && p != next {
+			if p != prev {
 				c++
 			}
-			if c < bestC || (c == bestC && p == next) {
+			if c < bestC || (c == bestC && p == prev) {
 				best, bestC = p, c
 			}
 		}
 		out[idx[j]] = best
-		next = best
+		prev = best
 	}
 	return out
 }
