@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -62,14 +63,15 @@ func makeRaw(t *testing.T, f *os.File) {
 // cut), decoded.
 type simPrinter struct {
 	t      *testing.T
-	master *os.File
-	slave  *os.File
+	master io.ReadWriteCloser
+	slave  io.Closer
 
 	mu         sync.Mutex
 	status     escpos.Status
 	jobs       []string // decoded jobs, in order
 	polls      int      // status requests answered
 	closeAfter int      // close the pty after this many jobs (0: never)
+	stall      bool     // stop reading when a job starts, like a jammed port
 	closed     chan struct{}
 	done       chan struct{}
 }
@@ -90,7 +92,19 @@ func newSim(t *testing.T, closeAfter int) *simPrinter {
 	return s
 }
 
-func (s *simPrinter) path() string { return s.slave.Name() }
+// newPipeSim is a simulated printer on one end of a net.Pipe, whose
+// writes block until the other side reads.
+func newPipeSim(t *testing.T, stall bool) (*simPrinter, io.ReadWriteCloser) {
+	here, there := net.Pipe()
+	s := &simPrinter{t: t, master: here, slave: there, stall: stall,
+		status: escpos.Status{Online: true, DrawerKnown: true},
+		closed: make(chan struct{}), done: make(chan struct{})}
+	go s.run()
+	t.Cleanup(s.close)
+	return s, there
+}
+
+func (s *simPrinter) path() string { return s.slave.(*os.File).Name() }
 
 func (s *simPrinter) setStatus(st escpos.Status) {
 	s.mu.Lock()
@@ -143,6 +157,10 @@ func (s *simPrinter) run() {
 					return
 				}
 				continue
+			}
+			if len(job) == 0 && s.stall {
+				<-s.closed // never read again
+				return
 			}
 			if len(job) == 0 && s.closeAfter > 0 && jobsSeen >= s.closeAfter {
 				// The next job starts arriving: the cable is pulled before
@@ -386,5 +404,60 @@ func TestReprintUnknownJob(t *testing.T) {
 	h := start(t, "")
 	if _, err := h.drv.Reprint(context.Background(), 999); err == nil {
 		t.Error("reprint of a missing job succeeded")
+	}
+}
+
+// A write that blocks (the port takes no more bytes) is given up after
+// WriteTimeout: the port is closed and reopened and the job printed then,
+// once.
+func TestBlockedWriteTimesOut(t *testing.T) {
+	jammed, jammedPort := newPipeSim(t, true)
+	good, goodPort := newPipeSim(t, false)
+	var mu sync.Mutex
+	opened := 0
+	open := func() (io.ReadWriteCloser, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		opened++
+		switch opened {
+		case 1:
+			return jammedPort, nil
+		case 2:
+			return goodPort, nil
+		}
+		return nil, errors.New("no more ports")
+	}
+	db := openDB(t)
+	drv, err := printer.New(printer.Options{
+		Name: "till-2", Open: open, Store: db,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PollInterval: 20 * time.Millisecond, StatusTimeout: 300 * time.Millisecond,
+		WriteTimeout: 100 * time.Millisecond, ReopenDelay: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- drv.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-runErr; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	if _, err := drv.Print(ctx, testReceipt(7)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the receipt on the second port", func() bool {
+		j, _ := good.snapshot()
+		return len(j) == 1 && drv.State().Queued == 0
+	})
+	if j, _ := jammed.snapshot(); len(j) != 0 {
+		t.Errorf("jammed port printed %d jobs", len(j))
+	}
+	j, _ := good.snapshot()
+	if got := receiptNos(j); got[7] != 1 {
+		t.Errorf("printed %v", got)
 	}
 }
