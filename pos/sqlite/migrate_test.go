@@ -1,0 +1,297 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// migrationFiles are the schema migrations as shipped, by version.
+func migrationFiles(t *testing.T) map[int]string {
+	t.Helper()
+	names, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations found: %v", err)
+	}
+	out := map[int]string{}
+	for _, n := range names {
+		v, err := strconv.Atoi(strings.SplitN(filepath.Base(n), "_", 2)[0])
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[v] = string(b)
+	}
+	return out
+}
+
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	return db
+}
+
+// oldDatabase builds, by hand, the database an older posnode with schema
+// version through left behind: the migrations up to it applied, and a
+// node's worth of data in it (epoch, an item with a barcode, stock, one
+// recorded event).
+func oldDatabase(t *testing.T, through int) (path, epoch string) {
+	t.Helper()
+	files := migrationFiles(t)
+	path = filepath.Join(t.TempDir(), "old.db")
+	db := rawDB(t, path)
+	defer db.Close()
+	for v := 1; v <= through; v++ {
+		src, ok := files[v]
+		if !ok {
+			t.Fatalf("migration %d missing", v)
+		}
+		if _, err := db.Exec(src); err != nil {
+			t.Fatalf("migration %d by hand: %v", v, err)
+		}
+	}
+	epoch = "0b7e5d0a-1111-4222-8333-444455556666"
+	at := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC).Format(time.RFC3339Nano)
+	stmts := []string{
+		fmt.Sprintf("INSERT INTO meta(key, value) VALUES ('epoch', '%s'), ('created_at', '%s')", epoch, at),
+		`INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp) VALUES ('100234', 1, '{"en":"Backpack"}', 'backpack 100234', 'each', 49900, 2500)`,
+		"INSERT INTO barcodes(code, sku) VALUES ('7310865004703', '100234')",
+		"INSERT INTO stock_central(sku, on_hand) VALUES ('100234', 14)",
+		"INSERT INTO counters(name, value) VALUES ('event_seq', 1)",
+		fmt.Sprintf(`INSERT INTO outbox(seq, id, type, time, data, created_at) VALUES (1, 'ev-1', 'pos.stock.adjusted', '%s', '{"sku":"100234","delta":-1,"reason":"damage"}', '%s')`, at, at),
+		fmt.Sprintf("PRAGMA user_version = %d", through),
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return path, epoch
+}
+
+func userVersion(t *testing.T, path string) int {
+	t.Helper()
+	db := rawDB(t, path)
+	defer db.Close()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// schema lists every table, index and trigger with its SQL.
+func schema(t *testing.T, path string) []string {
+	t.Helper()
+	db := rawDB(t, path)
+	defer db.Close()
+	rows, err := db.Query("SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestMigrateFromOlderSchema(t *testing.T) {
+	latest := sqlite.SchemaVersion()
+	froms := []int{1}
+	if latest-1 > 1 {
+		froms = append(froms, latest-1)
+	}
+	if latest == 1 {
+		t.Log("only one schema version exists; migrating from it is a no-op")
+	}
+	for _, from := range froms {
+		t.Run(fmt.Sprintf("from-%d", from), func(t *testing.T) {
+			ctx := context.Background()
+			path, epoch := oldDatabase(t, from)
+			type call struct{ from, to, version int }
+			var calls []call
+			db, err := sqlite.Open(ctx, path, sqlite.Options{BeforeMigrate: func(p string, f, to int) error {
+				// The hook runs before anything is changed: a backup
+				// taken here is the old database.
+				calls = append(calls, call{f, to, userVersion(t, p)})
+				return nil
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if from < latest {
+				if len(calls) != 1 || calls[0] != (call{from, latest, from}) {
+					t.Fatalf("BeforeMigrate calls = %+v, want one with %d -> %d on a database still at %d", calls, from, latest, from)
+				}
+			} else if len(calls) != 0 {
+				t.Fatalf("BeforeMigrate called on a current database: %+v", calls)
+			}
+			if got := userVersion(t, path); got != latest {
+				t.Fatalf("user_version = %d, want %d", got, latest)
+			}
+			if db.Epoch() != epoch {
+				t.Fatalf("epoch = %q, want the old one %q", db.Epoch(), epoch)
+			}
+			var price, onHand int64
+			if err := db.Read().QueryRowContext(ctx, "SELECT i.price, s.on_hand FROM items i JOIN stock_central s USING (sku) JOIN barcodes b USING (sku) WHERE b.code = '7310865004703'").Scan(&price, &onHand); err != nil {
+				t.Fatal(err)
+			}
+			if price != 49900 || onHand != 14 {
+				t.Fatalf("item after migration: price %d, on hand %d", price, onHand)
+			}
+			// The event stream goes on where the old node left it.
+			evs, err := db.EventsAfter(ctx, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) != 1 || evs[0].ID != "ev-1" || evs[0].Seq != 1 {
+				t.Fatalf("events after migration = %+v", evs)
+			}
+			ev := pos.Event{Type: pos.EventStockAdjusted, Time: time.Now(), Data: json.RawMessage(`{"sku":"100234","delta":1,"reason":"count"}`)}
+			if err := db.Update(ctx, func(tx *sqlite.Tx) error { return tx.AppendEvent(&ev) }); err != nil {
+				t.Fatal(err)
+			}
+			if ev.Seq != 2 || ev.Epoch != epoch {
+				t.Fatalf("next event: seq %d epoch %s, want 2 in %s", ev.Seq, ev.Epoch, epoch)
+			}
+		})
+	}
+}
+
+func TestRefuseNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "newer.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	newer := sqlite.SchemaVersion() + 1
+	raw := rawDB(t, path)
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", newer)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := schema(t, path)
+	called := false
+	_, err = sqlite.Open(ctx, path, sqlite.Options{BeforeMigrate: func(string, int, int) error { called = true; return nil }})
+	if !errors.Is(err, sqlite.ErrNewerSchema) {
+		t.Fatalf("open a newer database: err = %v, want ErrNewerSchema", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, strconv.Itoa(newer)) || !strings.Contains(msg, "upgrade posnode") {
+		t.Errorf("message does not say which version and what to do: %q", msg)
+	}
+	if called {
+		t.Error("BeforeMigrate called for a newer database")
+	}
+	if got := userVersion(t, path); got != newer {
+		t.Fatalf("user_version changed to %d", got)
+	}
+	if after := schema(t, path); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Fatalf("schema changed:\n%s", strings.Join(after, "\n"))
+	}
+}
+
+var createRe = regexp.MustCompile(`(?i)CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// TestFailedMigrationLeavesDatabase breaks the newest migration part-way
+// (an object it creates last already exists) and checks that the database
+// is exactly as before it: schema, version and data.
+func TestFailedMigrationLeavesDatabase(t *testing.T) {
+	latest := sqlite.SchemaVersion()
+	if latest < 2 {
+		t.Skip("needs two schema versions")
+	}
+	ctx := context.Background()
+	path, epoch := oldDatabase(t, latest-1)
+	created := createRe.FindAllStringSubmatch(migrationFiles(t)[latest], -1)
+	if len(created) == 0 {
+		t.Fatalf("migration %d creates nothing to collide with", latest)
+	}
+	last := created[len(created)-1][1]
+	if len(created) < 2 {
+		t.Logf("migration %d fails at its only statement", latest)
+	}
+	raw := rawDB(t, path)
+	if _, err := raw.Exec("CREATE TABLE " + last + " (squatter INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := schema(t, path)
+	sort.Strings(before)
+
+	_, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err == nil {
+		t.Fatal("migration over an existing object succeeded")
+	}
+	if !strings.Contains(err.Error(), fmt.Sprintf("%04d_", latest)) {
+		t.Errorf("error does not name the failed migration: %v", err)
+	}
+	if got := userVersion(t, path); got != latest-1 {
+		t.Fatalf("user_version = %d after a failed migration, want %d", got, latest-1)
+	}
+	after := schema(t, path)
+	sort.Strings(after)
+	if strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Fatalf("schema changed by a failed migration:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
+	}
+	raw = rawDB(t, path)
+	defer raw.Close()
+	var gotEpoch string
+	var n int
+	if err := raw.QueryRow("SELECT (SELECT value FROM meta WHERE key = 'epoch'), (SELECT count(*) FROM outbox)").Scan(&gotEpoch, &n); err != nil {
+		t.Fatal(err)
+	}
+	if gotEpoch != epoch || n != 1 {
+		t.Fatalf("data after a failed migration: epoch %q, %d events", gotEpoch, n)
+	}
+}
+
+// TestBackupFailureStopsMigration: when the backup before migrating fails,
+// the database is not touched.
+func TestBackupFailureStopsMigration(t *testing.T) {
+	latest := sqlite.SchemaVersion()
+	if latest < 2 {
+		t.Skip("needs two schema versions")
+	}
+	path, _ := oldDatabase(t, 1)
+	before := schema(t, path)
+	errNoSpace := errors.New("no space for the backup")
+	_, err := sqlite.Open(context.Background(), path, sqlite.Options{BeforeMigrate: func(string, int, int) error { return errNoSpace }})
+	if !errors.Is(err, errNoSpace) {
+		t.Fatalf("err = %v, want the backup's error", err)
+	}
+	if got := userVersion(t, path); got != 1 {
+		t.Fatalf("user_version = %d, want 1", got)
+	}
+	if after := schema(t, path); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Fatal("schema changed although the backup failed")
+	}
+}
