@@ -50,6 +50,7 @@ var labels = map[string]map[string]string{
 	"tenders":      {"sv": "Betalsätt", "sk": "Platby", "ro": "Plăți", "zh-Hant": "付款方式", "en": "Tenders"},
 	"cash_drawer":  {"sv": "Kontant i kassalådan", "sk": "Hotovosť v zásuvke", "ro": "Numerar în sertar", "zh-Hant": "錢櫃現金", "en": "Cash in drawer"},
 	"no_sales":     {"sv": "Lådöppningar utan köp", "sk": "Otvorenia bez predaja", "ro": "Deschideri fără vânzare", "zh-Hant": "無銷售開櫃", "en": "No-sale openings"},
+	"journal":      {"sv": "Journalkedja", "sk": "Reťazec žurnálu", "ro": "Lanțul jurnalului", "zh-Hant": "日誌鏈", "en": "Journal chain"},
 	"printed":      {"sv": "Utskriven", "sk": "Vytlačené", "ro": "Tipărit", "zh-Hant": "列印時間", "en": "Printed"},
 	"test_page":    {"sv": "TESTSIDA", "sk": "TESTOVACIA STRANA", "ro": "PAGINĂ DE TEST", "zh-Hant": "測試頁", "en": "TEST PAGE"},
 	"sample":       {"sv": "Svenska: Räksmörgås, blåbär & ÅÄÖ åäö é", "sk": "Slovenčina: Ďakujeme, kôň úpel ľščťžýáíéäňô", "ro": "Română: Mulțumim! ăâîșț ĂÂÎȘȚ", "zh-Hant": "繁體中文：謝謝惠顧，歡迎再次光臨", "en": "English: Thank you! £5 $5 €5"},

@@ -147,8 +147,11 @@ type Report struct {
 	Tax     []Tax         `json:"tax"`
 	Cash    int64         `json:"cash"` // cash expected in the drawer
 	NoSales int64         `json:"no_sales"`
-	Printed time.Time     `json:"printed"`
-	Copy    bool          `json:"copy,omitempty"`
+	// ChainHead is the head of the journal's hash chain at the close, so
+	// that the paper report vouches for the books; "" prints nothing.
+	ChainHead string    `json:"chain_head,omitempty"`
+	Printed   time.Time `json:"printed"`
+	Copy      bool      `json:"copy,omitempty"`
 }
 
 // TestPage shows every language's sample line, the styles, a barcode and
@@ -548,6 +551,12 @@ func (r Report) Encode(e *escpos.Encoder) error {
 	p.pair(p.t("cash_drawer"), p.money(r.Cash))
 	p.pair(p.t("no_sales"), fmt.Sprint(r.NoSales))
 	p.pair(p.t("printed"), p.time(r.Printed))
+	if r.ChainHead != "" {
+		p.e.Println(p.t("journal"))
+		for _, l := range wrap(r.ChainHead, p.cols) {
+			p.e.Println(l)
+		}
+	}
 	if r.Copy {
 		p.banner(p.t("copy"), true)
 	}
