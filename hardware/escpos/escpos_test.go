@@ -286,6 +286,14 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("ProfileByName(%q) failed", p.Name)
 		}
 	}
+	for name, want := range map[string]string{"generic58": "generic-58", "TM-T20": "tm-t20", "tm_t88": "tm-t88", "TM-T88 zh-Hant": "tm-t88-zh-hant"} {
+		if got, ok := escpos.ProfileByName(name); !ok || got.Name != want {
+			t.Errorf("ProfileByName(%q) = %q, %v; want %q", name, got.Name, ok, want)
+		}
+	}
+	if _, ok := escpos.ProfileByName("tm-u220"); ok {
+		t.Error("unknown profile found")
+	}
 }
 
 func TestParseFontErrors(t *testing.T) {

@@ -1,6 +1,9 @@
 package escpos
 
 import (
+	"strings"
+	"unicode"
+
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -130,12 +133,25 @@ var (
 // Profiles lists the built-in profiles.
 var Profiles = []Profile{TMT88, TMT88TraditionalChinese, TMT20, Generic58}
 
-// ProfileByName returns the built-in profile with the given name.
+// ProfileByName returns the built-in profile with the given name. Case,
+// '-', '_' and spaces are ignored, so "TM-T20", "tm_t20" and "tmt20" name
+// the same profile, and "generic58" is "generic-58".
 func ProfileByName(name string) (Profile, bool) {
+	want := normName(name)
 	for _, p := range Profiles {
-		if p.Name == name {
+		if normName(p.Name) == want {
 			return p, true
 		}
 	}
 	return Profile{}, false
+}
+
+func normName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '-', '_', ' ':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
