@@ -94,6 +94,8 @@ function startLive() {
       onState(s) {
         app.liveState = s;
         renderStatus();
+        // A dropped socket may mean a revoked device or an ended session.
+        if (s === 'offline') get('/me').catch((e) => e.code === 'not_authorized' && app.me && logout(true));
       },
       onOpen: resync,
       onMessage,

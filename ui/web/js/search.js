@@ -41,6 +41,7 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
   const run = async () => {
     const my = ++seq;
     const q = input.value.trim();
+    if (!q) return clear(list, h('p', { class: 'hint' }, t('search.hint')));
     try {
       const items = await get('/items?limit=40&q=' + encodeURIComponent(q));
       if (my !== seq) return;

@@ -1,0 +1,135 @@
+package browsertest
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const webDir = "../web"
+
+func loadStrings(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(webDir, "i18n", lang+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s.json: %v", lang, err)
+	}
+	return m
+}
+
+var placeholder = regexp.MustCompile(`\{\w+\}`)
+
+func placeholders(s string) []string {
+	p := placeholder.FindAllString(s, -1)
+	slices.Sort(p)
+	return p
+}
+
+// Every language has every string, none empty, with the same parameters.
+func TestTranslationsComplete(t *testing.T) {
+	en := loadStrings(t, "en")
+	for _, lang := range []string{"sv", "sk", "ro", "zh-Hant"} {
+		t.Run(lang, func(t *testing.T) {
+			m := loadStrings(t, lang)
+			for k, v := range en {
+				got, ok := m[k]
+				switch {
+				case !ok:
+					t.Errorf("%s: missing", k)
+				case strings.TrimSpace(got) == "":
+					t.Errorf("%s: empty", k)
+				case !slices.Equal(placeholders(got), placeholders(v)):
+					t.Errorf("%s: parameters %v, English has %v", k, placeholders(got), placeholders(v))
+				}
+			}
+			for k := range m {
+				if _, ok := en[k]; !ok {
+					t.Errorf("%s: not in en.json", k)
+				}
+			}
+		})
+	}
+}
+
+// Every error code the API can answer with has a translation, so a person
+// never sees a bare code.
+func TestErrorCodesTranslated(t *testing.T) {
+	en := loadStrings(t, "en")
+	files, err := filepath.Glob("../*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codeRe := regexp.MustCompile(`\{[\w.]+, "(\w+)", http\.Status\w+\}|RegisterError\([\w.]+, "(\w+)"`)
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range codeRe.FindAllStringSubmatch(string(b), -1) {
+			code := m[1] + m[2]
+			n++
+			if _, ok := en["err."+code]; !ok {
+				t.Errorf("%s: error code %q has no translation err.%s", filepath.Base(f), code, code)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("found only %d error codes in package ui; the pattern no longer matches its table", n)
+	}
+}
+
+// Every string the app asks for by a literal key exists.
+func TestStringKeysExist(t *testing.T) {
+	en := loadStrings(t, "en")
+	files, err := filepath.Glob(filepath.Join(webDir, "js", "*.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyRe := regexp.MustCompile(`\bt\('([\w.]+)'(\s*\+)?`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRe.FindAllStringSubmatch(string(b), -1) {
+			if m[2] != "" {
+				continue // a prefix completed at run time
+			}
+			if _, ok := en[m[1]]; !ok {
+				t.Errorf("%s: t('%s') has no string", filepath.Base(f), m[1])
+			}
+		}
+	}
+}
+
+// The app's JavaScript and CSS together stay under 150 KB.
+func TestAppSize(t *testing.T) {
+	var total int64
+	err := filepath.Walk(webDir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(p); ext == ".js" || ext == ".css" {
+			total += info.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total == 0 || total > 150<<10 {
+		t.Fatalf("JavaScript and CSS are %d bytes; the budget is 150 KB", total)
+	}
+}

@@ -1,0 +1,54 @@
+package browsertest
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// A new tablet asks for pairing, a manager approves its code, the tablet
+// works as a paired device, and once revoked it is cut off at once.
+func TestPairTablet(t *testing.T) {
+	base := startNode(t)
+
+	tablet := browser(t)
+	run(t, tablet, "ask for a pairing code",
+		chromedp.Navigate(base+"/#pair"),
+		click(`[data-test=pair-start]`))
+	code := text(t, tablet, `[data-test=pair-code]`)
+	if len(code) != 6 {
+		t.Fatalf("pairing code %q, want 6 digits", code)
+	}
+	shot(t, tablet, "pair-code")
+
+	manager := browser(t)
+	login(t, manager, base, tillStation, "3", "3333")
+	run(t, manager, "manager screen", click(`[data-test=nav-manager]`), visible(`.manager`))
+	shot(t, manager, "manager-health")
+	run(t, manager, "devices", click(`[data-tab=devices]`), visible(`[data-test=approve]`))
+	if got := text(t, manager, `[data-test=devices] td.code`); got != code {
+		t.Fatalf("manager sees code %q, tablet shows %q", got, code)
+	}
+	shot(t, manager, "manager-devices")
+	run(t, manager, "approve as a cashier device for the tablet station",
+		click(`[data-test=approve]`),
+		click(`[data-test=approve-ok]`),
+		visible(`[data-test=revoke]`))
+
+	// The tablet collects its token on its next poll and opens assisted
+	// selling for its station.
+	run(t, tablet, "search the catalog in Swedish",
+		visible(`.tablet [data-test=search-input]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=search-input]`), "ryggsäck"),
+		visible(`.tablet .cards .card[data-sku="`+backpackSKU+`"] .stock.ok`))
+	run(t, tablet, "add an item to the customer's cart",
+		click(`.cards .card[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=tablet-add]`))
+	wantContains(t, "cart button", text(t, tablet, `[data-test=tablet-cart]`), "(1)")
+	shot(t, tablet, "tablet")
+
+	run(t, manager, "revoke the tablet",
+		click(`[data-test=revoke]`),
+		click(`[data-test=confirm-yes]`))
+	run(t, tablet, "the revoked tablet is back at the login", visible(`[data-test=login-step]`))
+}
