@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/simterminal"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// testNodeDB is a node's database in a temporary data directory with the
+// demo catalog and staff and, when sales > 0, that many completed sales.
+func testNodeDB(t *testing.T, sales int) (Config, *sqlite.DB) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.Data = t.TempDir()
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: cfg.Policy, Market: pos.Markets[cfg.Market]})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	items, err := pos.ParseCatalogCSV(bytes.NewReader(demoCatalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sku string
+	for _, it := range items {
+		if it.Unit == pos.UnitEach {
+			sku = it.SKU
+			break
+		}
+	}
+	for range sales {
+		v, err := svc.OpenCart(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err = svc.AddItem(ctx, a, v.ID, sku, 1); err != nil {
+			t.Fatal(err)
+		}
+		if v, err = svc.PayCash(ctx, a, v.ID, v.Balance.Total+10000); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Complete(ctx, a, v.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cfg, db
+}
+
+func countSales(t *testing.T, path string) int64 {
+	t.Helper()
+	c, err := checkBackup(context.Background(), path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return c.sales
+}
+
+func TestScheduledBackupsKeepTheNewest(t *testing.T) {
+	cfg, db := testNodeDB(t, 2)
+	cfg.Backup.Every.Duration, cfg.Backup.Keep = time.Hour, 3
+	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	clock := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	b.now = func() time.Time { return clock }
+	// A backup taken before an upgrade is never pruned.
+	pre := filepath.Join(b.dir, "posnode-pre-migrate-4-to-5-20261101T000000Z.db")
+	if err := backupBeforeMigrate(cfg, nil)(db.Path(), 4, 5); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(mustGlob(t, filepath.Join(b.dir, "posnode-pre-migrate-*.db"))[0], pre); err != nil {
+		t.Fatal(err)
+	}
+	var written []string
+	for range 5 {
+		p, err := b.once(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		written = append(written, p)
+		clock = clock.Add(time.Hour)
+	}
+	got := b.scheduled()
+	if want := written[2:]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("kept %v, want the newest three %v", got, want)
+	}
+	for _, p := range append(got, pre) {
+		if n := countSales(t, p); n != 2 {
+			t.Errorf("%s has %d sales, want 2", p, n)
+		}
+	}
+	if newest, ok := b.newest(); !ok || !newest.Equal(clock.Add(-time.Hour)) {
+		t.Errorf("newest = %v, want %v", newest, clock.Add(-time.Hour))
+	}
+	if left := mustGlob(t, filepath.Join(b.dir, "*.tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestBackupsRunStopsWithContext(t *testing.T) {
+	cfg, db := testNodeDB(t, 0)
+	cfg.Backup.Every.Duration = time.Hour
+	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestRestore(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := testNodeDB(t, 3)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := vacuumInto(ctx, db.Path(), backup); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	args := []string{"--data", cfg.Data}
+	var out bytes.Buffer
+
+	// Refused while a node holds the data directory.
+	release, err := lockData(cfg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cmdRestore(ctx, backup, args, &out, io.Discard)
+	if !errors.Is(err, errRunning) {
+		t.Fatalf("restore under a running node: %v, want errRunning", err)
+	}
+	if !strings.Contains(err.Error(), fmt.Sprint(os.Getpid())) {
+		t.Errorf("message does not name the running process: %v", err)
+	}
+	release()
+
+	// A damaged file is refused and nothing changes.
+	bad := filepath.Join(t.TempDir(), "bad.db")
+	raw, _ := os.ReadFile(backup)
+	copy(raw[len(raw)/2:], bytes.Repeat([]byte{0xA5}, 4096))
+	os.WriteFile(bad, raw, 0o600)
+	garbage := filepath.Join(t.TempDir(), "garbage.db")
+	os.WriteFile(garbage, []byte("not a database"), 0o600)
+	for _, f := range []string{bad, garbage, filepath.Join(t.TempDir(), "missing.db")} {
+		if err := cmdRestore(ctx, f, args, &out, io.Discard); err == nil {
+			t.Errorf("restore of %s succeeded", filepath.Base(f))
+		}
+	}
+	if got := mustGlob(t, filepath.Join(cfg.Data, "*.bak")); len(got) != 0 {
+		t.Fatalf("a refused restore replaced the database: %v", got)
+	}
+
+	// Make the live database differ from the backup, then restore.
+	db2, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db2.Update(ctx, func(tx *sqlite.Tx) error {
+		_, err := tx.Exec("UPDATE sales SET voided = 1")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db2.Close()
+	out.Reset()
+	if err := cmdRestore(ctx, backup, args, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "restored") || !strings.Contains(out.String(), ".bak") {
+		t.Errorf("restore output: %s", out.String())
+	}
+	kept := mustGlob(t, filepath.Join(cfg.Data, "posnode.db.*.bak"))
+	if len(kept) != 1 {
+		t.Fatalf("kept databases: %v", kept)
+	}
+	db3, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db3.Close()
+	var voided, n int
+	if err := db3.Read().QueryRow("SELECT count(*), coalesce(sum(voided), 0) FROM sales").Scan(&n, &voided); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || voided != 0 {
+		t.Fatalf("after restore: %d sales, %d voided; want the backup's 3 sales, none voided", n, voided)
+	}
+	// The replaced database is intact and has the change.
+	old, err := openRaw(kept[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if err := old.QueryRow("SELECT coalesce(sum(voided), 0) FROM sales").Scan(&voided); err != nil || voided != 3 {
+		t.Fatalf("kept database: %d voided, err %v", voided, err)
+	}
+}
+
+func TestRestoreRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := testNodeDB(t, 0)
+	backup := filepath.Join(t.TempDir(), "newer.db")
+	if err := vacuumInto(ctx, db.Path(), backup); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := openRaw(backup, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", sqlite.SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db.Close()
+	err = cmdRestore(ctx, backup, []string{"--data", cfg.Data}, io.Discard, io.Discard)
+	if !errors.Is(err, sqlite.ErrNewerSchema) {
+		t.Fatalf("err = %v, want ErrNewerSchema", err)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	_, db := testNodeDB(t, 2)
+	clients := 3
+	h := opsHandler(http.NotFoundHandler(), db, metricsSource{db: db, clients: func() int { return clients }}, MetricsConfig{})
+
+	get := func(path, remote, auth string) (int, string) {
+		req := httptest.NewRequest("GET", path, nil)
+		req.RemoteAddr = remote
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, _ := get("/metrics", "192.0.2.7:5000", ""); code != http.StatusForbidden {
+		t.Fatalf("metrics from another host without a token: %d", code)
+	}
+	code, body := get("/metrics", "127.0.0.1:5000", "")
+	if code != 200 {
+		t.Fatalf("metrics from loopback: %d %s", code, body)
+	}
+	for _, want := range []string{
+		`posnode_sales_total{currency="SEK"} 2`,
+		"posnode_outbox_depth 2",
+		"posnode_websocket_clients 3",
+		"posnode_inbound_rejects_total 0",
+		`posnode_build_info{commit="unknown",version="dev"} 1`,
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if !strings.Contains(body, "posnode_outbox_oldest_unacked_age_seconds ") || strings.Contains(body, "posnode_outbox_oldest_unacked_age_seconds 0\n") {
+		t.Errorf("oldest unsent age missing or zero with events queued")
+	}
+	// Values are read at each scrape.
+	clients = 0
+	if _, body := get("/metrics", "[::1]:5000", ""); !strings.Contains(body, "posnode_websocket_clients 0") {
+		t.Error("websocket clients not current")
+	}
+
+	// With a token, it is required from everywhere.
+	h = opsHandler(http.NotFoundHandler(), db, metricsSource{db: db}, MetricsConfig{Token: "s3cret-scrape"})
+	for _, auth := range []string{"", "Bearer wrong", "s3cret-scrape"} {
+		if code, _ := get("/metrics", "127.0.0.1:5000", auth); code != http.StatusUnauthorized {
+			t.Errorf("metrics with Authorization %q: %d, want 401", auth, code)
+		}
+	}
+	if code, _ := get("/metrics", "192.0.2.7:5000", "Bearer s3cret-scrape"); code != 200 {
+		t.Errorf("metrics with the token: %d", code)
+	}
+
+	// Readiness: ready while the database answers, not after.
+	if code, _ := get("/readyz", "192.0.2.7:5000", ""); code != 200 {
+		t.Errorf("readyz: %d", code)
+	}
+	if code, _ := get("/api/v1/anything", "192.0.2.7:5000", ""); code != http.StatusNotFound {
+		t.Errorf("other paths do not reach the UI handler: %d", code)
+	}
+	db.Close()
+	if code, _ := get("/readyz", "192.0.2.7:5000", ""); code != http.StatusServiceUnavailable {
+		t.Errorf("readyz with the database closed: %d", code)
+	}
+}
