@@ -131,7 +131,9 @@ type Options struct {
 	// such text prints as '?'. See escpos.OpenDefaultFont.
 	Font *escpos.Font
 	// Open opens the printer's port; required. It is called again after
-	// the port failed, at most once per ReopenDelay.
+	// the port failed, at most once per ReopenDelay. Closing a port must
+	// make its blocked Read and Write return; for a device that stays open
+	// across connections use SharedPort.
 	Open func() (io.ReadWriteCloser, error)
 	// Store keeps the queue; required.
 	Store JobStore

@@ -461,3 +461,83 @@ func TestBlockedWriteTimesOut(t *testing.T) {
 		t.Errorf("printed %v", got)
 	}
 }
+
+// pipeDevice is a device that outlives connections: it reads the printer
+// side of a net.Pipe in its own goroutine and serves ReadContext.
+type pipeDevice struct {
+	conn net.Conn
+	data chan []byte
+	mu   sync.Mutex
+	rest []byte
+}
+
+func newPipeDevice(conn net.Conn) *pipeDevice {
+	d := &pipeDevice{conn: conn, data: make(chan []byte, 16)}
+	go func() {
+		defer close(d.data)
+		for {
+			b := make([]byte, 256)
+			n, err := conn.Read(b)
+			if n > 0 {
+				d.data <- b[:n]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return d
+}
+
+func (d *pipeDevice) ReadContext(ctx context.Context, p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.rest) == 0 {
+		select {
+		case b, ok := <-d.data:
+			if !ok {
+				return 0, io.EOF
+			}
+			d.rest = b
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	n := copy(p, d.rest)
+	d.rest = d.rest[n:]
+	return n, nil
+}
+
+func (d *pipeDevice) Write(p []byte) (int, error) { return d.conn.Write(p) }
+
+func TestSharedPort(t *testing.T) {
+	sim, port := newPipeSim(t, false)
+	dev := newPipeDevice(port.(net.Conn))
+	db := openDB(t)
+	before := runtime.NumGoroutine()
+	drv, err := printer.New(printer.Options{
+		Name: "till-3", Open: printer.SharedPort(dev), Store: db,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PollInterval: 20 * time.Millisecond, StatusTimeout: 300 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- drv.Run(ctx) }()
+	if _, err := drv.Print(ctx, testReceipt(3)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the receipt", func() bool { j, _ := sim.snapshot(); return len(j) == 1 && drv.State().Queued == 0 })
+	cancel()
+	if err := <-runErr; err != nil {
+		t.Fatal(err)
+	}
+	// Closing the shared port cancelled the driver's read: nothing of the
+	// driver is left running, and the device is still open.
+	waitFor(t, "the driver's goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
+	if _, err := dev.Write(escpos.StatusPoll()[:3]); err != nil {
+		t.Errorf("device closed with the port: %v", err)
+	}
+}

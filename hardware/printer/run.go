@@ -249,8 +249,14 @@ func (c *conn) write(b []byte) error {
 	case err := <-done:
 		return err
 	case <-t.C:
-		c.close()
-		<-done // closing the port ends the write
+		c.close() // closing the port ends the write
+		t.Reset(c.timeout)
+		select {
+		case <-done:
+		case <-t.C:
+			// The port ignores Close; the write goroutine ends whenever
+			// the device lets go. The driver moves on to a new port.
+		}
 		return ErrWriteTimeout
 	}
 }
