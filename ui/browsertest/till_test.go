@@ -97,6 +97,24 @@ func TestTillSale(t *testing.T) {
 	wantContains(t, "display total", text(t, display, `[data-test=display-total]`), "499.00")
 	shot(t, display, "customer-display")
 
+	// Search by name on the on-screen keyboard, add, step the quantity
+	// and remove the line again.
+	run(t, till, "search by name",
+		click(`[data-test=search]`),
+		click(`.osk button[data-ch="u"]`), click(`.osk button[data-ch="m"]`), click(`.osk button[data-ch="b"]`),
+		visible(`[data-test=search-results] [data-sku="`+umbrellaSKU+`"]`))
+	shot(t, till, "search")
+	run(t, till, "add from search, one more, remove",
+		click(`[data-test=search-results] [data-sku="`+umbrellaSKU+`"]`),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`),
+		click(`.line[data-sku="`+umbrellaSKU+`"] [data-test=qty-more]`))
+	run(t, till, "two umbrellas", chromedp.Poll[chromedp.Void](`document.querySelector('.line[data-sku="`+umbrellaSKU+`"] [data-test=qty]')?.textContent === '2'`))
+	wantContains(t, "total with two umbrellas", text(t, till, `[data-test=total]`), "897.00")
+	run(t, till, "remove the umbrellas",
+		click(`.line[data-sku="`+umbrellaSKU+`"] [data-test=line-menu]`),
+		click(`[data-test=line-remove]`),
+		gone(`.line[data-sku="`+umbrellaSKU+`"]`))
+
 	// A 20 % discount is above what a cashier may give alone: the node
 	// asks for a supervisor, who approves with staff number and PIN.
 	run(t, till, "discount with supervisor approval",

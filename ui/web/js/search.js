@@ -26,7 +26,7 @@ export function keyboard(input, onInput) {
   const extra = EXTRA[language()] || '';
   if (extra) rows.push(extra);
   return h('div', { class: 'osk' },
-    rows.map((r) => h('div', { class: 'osk-row' }, [...r].map((c) => button(c, () => type(c), 'key small')))),
+    rows.map((r) => h('div', { class: 'osk-row' }, [...r].map((c) => button(c, () => type(c), 'key small', { 'data-ch': c })))),
     h('div', { class: 'osk-row' },
       button(t('search.space'), () => type('space'), 'key wide'),
       button('⌫', () => type('back'), 'key', { 'aria-label': t('common.backspace') })));

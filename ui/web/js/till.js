@@ -122,7 +122,7 @@ export function mount(root, app) {
       h('div', { class: 'qty' },
         canStep ? button('−', () => act(() => patch(lineURL(l), { qty: l.qty - 1 })), 'step', { disabled: l.qty <= 1, 'aria-label': t('till.less') }) : null,
         h('span', { class: 'n', 'data-test': 'qty' }, qty(l.qty, l.unit)),
-        canStep ? button('+', () => act(() => patch(lineURL(l), { qty: l.qty + 1 })), 'step', { 'aria-label': t('till.more') }) : null),
+        canStep ? button('+', () => act(() => patch(lineURL(l), { qty: l.qty + 1 })), 'step', { 'aria-label': t('till.more'), 'data-test': 'qty-more' }) : null),
       h('div', { class: 'amount' },
         lt.discount ? h('s', null, money(lt.gross)) : null,
         h('span', { 'data-test': 'line-amount' }, money(lt.amount))),
