@@ -135,7 +135,7 @@ func (d *doctor) checkConfig(cfg Config, path string) {
 	if path != "" {
 		src = path
 	}
-	d.add(levelOK, "config", fmt.Sprintf("%s: store %s, node %s, %d stations", src, cfg.Store, cfg.Node, len(cfg.Stations)), "")
+	d.add(levelOK, "config", fmt.Sprintf("%s: store %s, node %s, stations: %d", src, cfg.Store, cfg.Node, len(cfg.Stations)), "")
 	if cfg.Demo {
 		d.add(levelWarn, "config", "demo = true: an empty database is seeded with demo staff whose PINs are public",
 			"set demo = false (or remove it) on a store's node")
@@ -328,13 +328,16 @@ func serialLine(s, def string) (serialdev.Config, error) {
 }
 
 func (d *doctor) checkSerial() {
-	type dev struct{ station, role, path, line, baud string }
+	type dev struct {
+		station, role, path, line, baud string
+		drawerHigh                      bool
+	}
 	var devs []dev
 	for _, s := range d.cfg.Stations {
 		for _, v := range []dev{
-			{s.ID, "scanner", s.Scanner, s.ScannerSerial, "9600"},
-			{s.ID, "printer", s.Printer, s.PrinterSerial, "38400"},
-			{s.ID, "display", s.Display, s.DisplaySerial, "9600"},
+			{s.ID, "scanner", s.Scanner, s.ScannerSerial, "9600", false},
+			{s.ID, "printer", s.Printer, s.PrinterSerial, "38400", s.DrawerOpenHigh},
+			{s.ID, "display", s.Display, s.DisplaySerial, "9600", false},
 		} {
 			if v.path != "" {
 				devs = append(devs, v)
@@ -346,11 +349,11 @@ func (d *doctor) checkSerial() {
 		return
 	}
 	for _, v := range devs {
-		d.checkDevice(v.station+" "+v.role, v.role, v.path, v.line, v.baud)
+		d.checkDevice(v.station+" "+v.role, v.role, v.path, v.line, v.baud, escpos.StatusOptions{DrawerOpenHigh: v.drawerHigh})
 	}
 }
 
-func (d *doctor) checkDevice(name, role, path, line, baud string) {
+func (d *doctor) checkDevice(name, role, path, line, baud string, so escpos.StatusOptions) {
 	cfg, err := serialLine(line, baud)
 	if err != nil {
 		d.add(levelFail, "serial", fmt.Sprintf("%s: line settings %q: %v", name, line, err), `write them as "38400,8,none,1"`)
@@ -381,7 +384,7 @@ func (d *doctor) checkDevice(name, role, path, line, baud string) {
 		d.add(levelOK, "serial", fmt.Sprintf("%s: %s (%s) opens", name, path, real), "")
 		return
 	}
-	st, err := printerStatus(p, d.timeout)
+	st, err := printerStatus(p, d.timeout, so)
 	switch {
 	case err != nil:
 		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s opens but the printer does not answer a status request: %v", name, path, err),
@@ -395,7 +398,7 @@ func (d *doctor) checkDevice(name, role, path, line, baud string) {
 
 // printerStatus sends the ESC/POS status request and reads the four reply
 // bytes within timeout.
-func printerStatus(p serialdev.Port, timeout time.Duration) (escpos.Status, error) {
+func printerStatus(p serialdev.Port, timeout time.Duration, so escpos.StatusOptions) (escpos.Status, error) {
 	if _, err := p.Write(escpos.StatusPoll()); err != nil {
 		return escpos.Status{}, err
 	}
@@ -415,7 +418,7 @@ func printerStatus(p serialdev.Port, timeout time.Duration) (escpos.Status, erro
 		}
 		reply = append(reply, buf[:n]...)
 	}
-	return escpos.ParseStatus(reply, escpos.StatusOptions{})
+	return escpos.ParseStatus(reply, so)
 }
 
 func (d *doctor) checkBroker(ctx context.Context) {
@@ -453,6 +456,7 @@ func (d *doctor) checkBroker(ctx context.Context) {
 		return
 	}
 	tc := tls.Client(conn, tcfg)
+	defer tc.Close()
 	if err := tc.HandshakeContext(dctx); err != nil {
 		d.add(levelFail, "broker", fmt.Sprintf("%s: TLS handshake failed: %v", host, err),
 			"check ca_file (the CA that signed the broker's certificate), the host name in mqtt.url and the clock")

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// fakePrinter is a printer on a pseudo-terminal that answers the status
+// request with st.
+func fakePrinter(t *testing.T, st escpos.Status) string {
+	t.Helper()
+	m, s, err := pty.Open()
+	if err != nil {
+		t.Fatalf("open pty: %v", err)
+	}
+	if err := serialdev.MakeRaw(int(s.Fd())); err != nil {
+		t.Fatal(err)
+	}
+	if err := serialdev.MakeRaw(int(m.Fd())); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		poll := escpos.StatusPoll()
+		buf := make([]byte, len(poll))
+		if _, err := io.ReadFull(m, buf); err != nil || !bytes.Equal(buf, poll) {
+			return
+		}
+		m.Write(escpos.EncodeStatus(st, escpos.StatusOptions{}))
+	}()
+	t.Cleanup(func() {
+		m.Close()
+		s.Close()
+		<-done
+	})
+	return s.Name()
+}
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func tlsBroker(t *testing.T) (url, caFile string) {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(caFile, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "ssl://" + srv.Listener.Addr().String(), caFile
+}
+
+func TestDoctorHealthyNode(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	db.Close()
+	printer := fakePrinter(t, escpos.Status{Online: true})
+	scanner := fakePrinter(t, escpos.Status{}) // a line that opens; never polled
+	broker, ca := tlsBroker(t)
+	path := writeConfig(t, fmt.Sprintf(`
+data = %q
+store = "s1"
+node = "till-1"
+[mqtt]
+url = %q
+ca_file = %q
+[backup]
+every = "6h"
+[[stations]]
+id = "till-1"
+kind = "till"
+name = "Till 1"
+scanner = %q
+printer = %q
+printer_serial = "38400,8,none,1"
+`, cfg.Data, broker, ca, scanner, printer))
+	var out bytes.Buffer
+	err := cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "5s"}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatalf("doctor: %v", err)
+	}
+	for _, want := range []string{
+		"OK    database  ", "schema " + fmt.Sprint(sqlite.SchemaVersion()), "integrity ok", "1 sales",
+		"till-1 printer: " + printer + ": printer ready",
+		"till-1 scanner: " + scanner,
+		"OK    broker", "TLS ok",
+		"OK    clock",
+		"OK    data",
+		" 0 FAIL",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestDoctorFindsProblems(t *testing.T) {
+	cfg, db := testNodeDB(t, 0)
+	db.Close()
+	// A database written by a newer posnode.
+	raw, err := openRaw(dbPath(cfg), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", sqlite.SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	// A broker nobody listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadBroker := ln.Addr().String()
+	ln.Close()
+	paperOut := fakePrinter(t, escpos.Status{Online: true, PaperOut: true})
+	path := writeConfig(t, fmt.Sprintf(`
+data = %q
+store = "s1"
+node = "till-1"
+demo = true
+[mqtt]
+url = "ssl://%s"
+[[stations]]
+id = "till-1"
+kind = "till"
+name = "Till 1"
+scanner = "/dev/posnode/no-such-scanner"
+printer = %q
+[[stations]]
+id = "till-2"
+kind = "till"
+name = "Till 2"
+printer = "/dev/null"
+printer_serial = "12345,8,none,1"
+`, cfg.Data, deadBroker, paperOut))
+	var out bytes.Buffer
+	err = cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "2s"}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	if !errors.Is(err, errDoctorFailed) {
+		t.Fatalf("doctor = %v, want errDoctorFailed", err)
+	}
+	lines := out.String()
+	for _, want := range []string{
+		"FAIL  database  schema " + fmt.Sprint(sqlite.SchemaVersion()+1) + " was written by a newer posnode",
+		"FAIL  serial    till-1 scanner: /dev/posnode/no-such-scanner is not there",
+		"WARN  serial    till-1 printer: " + paperOut + ": printer not ready: ",
+		"paper-out",
+		"FAIL  serial    till-2 printer: line settings",
+		"FAIL  broker    " + deadBroker + " unreachable",
+		"WARN  config    demo = true",
+		"WARN  config    scheduled backups are off",
+	} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// Every problem says how to fix it.
+	problems := strings.Count(lines, "\nFAIL ") + strings.Count(lines, "\nWARN ")
+	if fixes := strings.Count(lines, "fix: "); fixes != problems {
+		t.Errorf("%d problems but %d fixes", problems, fixes)
+	}
+}
+
+func TestDoctorBadConfig(t *testing.T) {
+	path := writeConfig(t, "store = \"s1\"\nnode = \"till-1\"\ndata = \"/tmp\"\nbogus_key = 1\n")
+	var out bytes.Buffer
+	err := cmdDoctor(context.Background(), []string{"--config", path}, &out, io.Discard)
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out.String(), "FAIL  config") || !strings.Contains(out.String(), "bogus_key") {
+		t.Fatalf("doctor on a config with an unknown key: %v\n%s", err, out.String())
+	}
+}
+
+func TestDoctorClock(t *testing.T) {
+	tests := []struct {
+		name   string
+		now    time.Time
+		newest time.Time
+		want   level
+	}{
+		{"fine", time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 9, 59, 0, 0, time.UTC), levelOK},
+		{"no records", time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), time.Time{}, levelOK},
+		{"battery died", time.Date(1970, 1, 1, 0, 0, 5, 0, time.UTC), time.Time{}, levelFail},
+		{"behind the newest sale", time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC), levelFail},
+		{"slightly behind", time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 10, 1, 0, 0, time.UTC), levelOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &doctor{now: func() time.Time { return tt.now }, newest: tt.newest}
+			d.checkClock()
+			if len(d.out) != 1 {
+				t.Fatalf("findings = %+v", d.out)
+			}
+			// A WARN here can only be "not synchronised with NTP", which
+			// depends on the machine running the test.
+			if got := d.out[0].level; got != tt.want && !(tt.want == levelOK && got == levelWarn && strings.Contains(d.out[0].text, "NTP")) {
+				t.Fatalf("level = %v (%s), want %v", got, d.out[0].text, tt.want)
+			}
+		})
+	}
+}
