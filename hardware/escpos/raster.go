@@ -240,7 +240,9 @@ func (e *Encoder) rasterLine(ops []op) {
 			if rw == 0 {
 				continue
 			}
-			if r != ' ' && !e.font.Has(r) {
+			if g, ok := e.font.glyphs[r]; ok {
+				rw = g.w / 8 // the glyph's own width decides its cells
+			} else if r != ' ' {
 				e.setErr(unprintable(r))
 				r = '?'
 				rw = 1
