@@ -55,7 +55,7 @@ export function mount(root, app) {
       list.length ? h('table', { class: 'grid', 'data-test': 'devices' },
         h('thead', null, h('tr', null, ['mgr.name', 'mgr.code', 'mgr.role', 'mgr.station', 'mgr.state', 'mgr.since'].map((k) => h('th', null, t(k))), h('th'))),
         h('tbody', null, list.map((d) => h('tr', { 'data-device': d.id },
-          h('td', null, d.name), h('td', { class: 'code' }, state(d) === 'pending' ? d.code : ''), h('td', null, d.role ? t('role.' + d.role) : ''),
+          h('td', null, d.name), h('td', { class: 'code' }, state(d) === 'pending' ? d.code : ''), h('td', null, d.role && d.role !== 'none' ? t('role.' + d.role) : ''),
           h('td', null, d.station), h('td', null, t('mgr.dev_' + state(d))), h('td', null, dateTime(d.approved_at || d.created_at)),
           h('td', null,
             state(d) === 'pending' ? button(t('mgr.approve'), () => approve(d), 'primary', { 'data-test': 'approve' }) : null,

@@ -138,7 +138,7 @@ export function mount(root, app) {
         l.unit !== 'kg' && !l.fixed_amount ? button(t('till.qty'), () => (m.close(), setQty(l)), 'big') : null,
         button(t('till.discount'), () => (m.close(), discountDialog(l)), 'big', { 'data-test': 'line-discount' }),
         button(t('till.price'), () => (m.close(), priceDialog(l)), 'big', { 'data-test': 'line-price' }),
-        button(t('till.remove'), () => (m.close(), act(() => del(lineURL(l)))), 'big danger', { 'data-test': 'line-remove' })),
+        button(t('till.remove'), () => (m.close(), say(''), act(() => del(lineURL(l)))), 'big danger', { 'data-test': 'line-remove' })),
     });
   }
 
