@@ -103,7 +103,6 @@ type Receipt struct {
 type PickupSlip struct {
 	Store    Store     `json:"store"`
 	OrderID  string    `json:"order_id"`
-	Code     string    `json:"code"` // the pickup code the customer shows
 	Customer string    `json:"customer"`
 	Bag      int       `json:"bag"`
 	Bags     int       `json:"bags"`
@@ -116,7 +115,6 @@ type PickupSlip struct {
 type BagLabel struct {
 	Store    Store  `json:"store"`
 	OrderID  string `json:"order_id"`
-	Code     string `json:"code"`
 	Customer string `json:"customer"`
 	Bag      int    `json:"bag"`
 	Bags     int    `json:"bags"`
@@ -473,12 +471,12 @@ func (s PickupSlip) Encode(e *escpos.Encoder) error {
 		}
 	}
 	p.rule()
-	if err := e.QR(PickupQR(s.OrderID, s.Code), 8, escpos.QRLevelM); err != nil {
+	// The QR holds the order id only: staff scan it to find the order.
+	// The customer's pickup code never goes on paper that travels with
+	// the bags, or holding a bag would be enough to collect it.
+	if err := e.QR(s.OrderID, 8, escpos.QRLevelM); err != nil {
 		return fmt.Errorf("pickup slip %s QR: %w", s.OrderID, err)
 	}
-	e.SetAlign(escpos.AlignCenter)
-	e.Println(s.Code)
-	e.SetAlign(escpos.AlignLeft)
 	if s.Copy {
 		p.banner(p.t("copy"), true)
 	}
@@ -508,7 +506,7 @@ func (b BagLabel) Encode(e *escpos.Encoder) error {
 	e.SetStyle(escpos.Style{})
 	e.Println(p.t("order") + " " + b.OrderID)
 	e.SetAlign(escpos.AlignLeft)
-	if err := e.QR(PickupQR(b.OrderID, b.Code), 5, escpos.QRLevelM); err != nil {
+	if err := e.QR(b.OrderID, 5, escpos.QRLevelM); err != nil {
 		return fmt.Errorf("bag label %s QR: %w", b.OrderID, err)
 	}
 	p.end()

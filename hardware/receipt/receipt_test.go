@@ -161,11 +161,11 @@ func TestOtherDocuments(t *testing.T) {
 		p    escpos.Profile
 		want []string
 	}{
-		{"pickup-sv", receipt.PickupSlip{Store: sv, OrderID: "ORD-1042", Code: "4711", Customer: "Åsa Öberg", Bag: 2, Bags: 3, Time: when,
+		{"pickup-sv", receipt.PickupSlip{Store: sv, OrderID: "ORD-1042", Customer: "Åsa Öberg", Bag: 2, Bags: 3, Time: when,
 			Items: []receipt.Line{{Name: "Räksmörgås", Qty: 2}, {Name: "Blåbär", Qty: 500, ByWeight: true}}}, escpos.TMT88,
-			[]string{"[QR PICKUP:ORD-1042:4711]", "Påse 2 av 3", "Åsa Öberg", "ORD-1042"}},
-		{"baglabel-sk", receipt.BagLabel{Store: stores["sk"].store, OrderID: "ORD-7", Code: "9", Customer: "Ľubica Šťastná", Bag: 1, Bags: 1}, escpos.Generic58,
-			[]string{"[QR PICKUP:ORD-7:9]", "Taška 1 z 1", "Ľubica Šťastná"}},
+			[]string{"[QR ORD-1042]", "Påse 2 av 3", "Åsa Öberg", "ORD-1042"}},
+		{"baglabel-sk", receipt.BagLabel{Store: stores["sk"].store, OrderID: "ORD-7", Customer: "Ľubica Šťastná", Bag: 1, Bags: 1}, escpos.Generic58,
+			[]string{"[QR ORD-7]", "Taška 1 z 1", "Ľubica Šťastná"}},
 		{"zreport-ro", receipt.Report{Store: stores["ro"].store, Z: true, Number: 12, Station: "T1", From: when.Add(-10 * time.Hour), To: when,
 			Sales: 42, Returns: 1, Gross: 1234500, Refunds: 4500, Cash: 50000, NoSales: 2, Printed: when,
 			ChainHead: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
