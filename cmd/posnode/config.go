@@ -11,6 +11,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/pos"
 )
 
@@ -23,6 +24,9 @@ type Config struct {
 	Node   string `toml:"node"`   // node id within the store
 	Market string `toml:"market"` // variable-measure barcode table: SE
 	Demo   bool   `toml:"demo"`   // seed a demo catalog and staff into an empty database
+	// TimeZone is the IANA zone receipts print times in; "" means the
+	// machine's local zone.
+	TimeZone string `toml:"time_zone"`
 	// Origins allowed to open the websocket besides the node's own host.
 	Origins []string `toml:"origins"`
 
@@ -89,7 +93,7 @@ func (d *duration) UnmarshalText(b []byte) error {
 // store with one till, data in ./data, offline.
 func DefaultConfig() Config {
 	return Config{
-		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true,
+		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true, TimeZone: "Europe/Stockholm",
 		Policy:   pos.DefaultPolicy(),
 		Stations: []StationConfig{{ID: "till-1", Kind: "till", Name: "Till 1"}, {ID: "pickup", Kind: "pickup", Name: "Pickup counter"}, {ID: "tablet", Kind: "tablet", Name: "Tablets"}},
 	}
@@ -143,6 +147,11 @@ func (c Config) Validate() error {
 	if _, ok := pos.Markets[c.Market]; !ok {
 		errs = append(errs, fmt.Errorf("market %q: unknown (known: SE)", c.Market))
 	}
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil {
+			errs = append(errs, fmt.Errorf("time_zone %q: %v", c.TimeZone, err))
+		}
+	}
 	if c.Data == "" {
 		errs = append(errs, errors.New("data: a directory is required"))
 	}
@@ -164,6 +173,11 @@ func (c Config) Validate() error {
 		case "till", "pickup", "tablet":
 		default:
 			errs = append(errs, fmt.Errorf("stations[%d].kind %q: till, pickup or tablet", i, s.Kind))
+		}
+		if s.PrinterProfile != "" {
+			if _, ok := escpos.ProfileByName(s.PrinterProfile); !ok {
+				errs = append(errs, fmt.Errorf("stations[%d].printer_profile %q: tm-t20, tm-t88, tm-t88-zh-hant or generic-58", i, s.PrinterProfile))
+			}
 		}
 		for _, p := range []string{s.Scanner, s.Printer, s.Display} {
 			if p == "" {

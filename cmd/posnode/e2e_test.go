@@ -173,6 +173,14 @@ func TestSaleSurvivesKill(t *testing.T) {
 	if num(sale["receipt_no"]) != 1 {
 		t.Fatalf("first receipt = %v", sale["receipt_no"])
 	}
+	// The receipt preview is the virtual printer's text: Swedish, with the
+	// receipt barcode and the weighed line.
+	txt, _ := sale["receipt"].(string)
+	for _, want := range []string{"R0000000001", "Ryggsäck", "1,234 kg", "566,01"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("receipt preview lacks %q:\n%s", want, txt)
+		}
+	}
 
 	cart = c.call("GET", "/api/v1/cart", nil, 200)
 	id2 := cart["id"].(string)

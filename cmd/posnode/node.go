@@ -32,6 +32,11 @@ type node struct {
 	parts []func(ctx context.Context) error
 	// wake is told about new outbound events (the sender, when connected).
 	wake func([]pos.Event)
+	// stations by id, with their devices.
+	stations map[string]*station
+	// sales are completed sales waiting for their receipt to be queued,
+	// in order, by printSales.
+	sales chan *pos.Sale
 }
 
 func newID() string {
@@ -61,7 +66,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*node, error) {
-	n := &node{cfg: cfg, log: log}
+	n := &node{cfg: cfg, log: log, sales: make(chan *pos.Sale, 1024)}
 	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: func(evs []pos.Event) {
 		if n.wake != nil {
 			n.wake(evs)
@@ -91,8 +96,20 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 			if hub != nil {
 				hub.Notify(c)
 			}
+			if s, ok := c.Value.(*pos.Sale); ok && c.Kind == "sale" {
+				select {
+				case n.sales <- s:
+				default:
+					n.log.Error("receipt queue full; reprint from the sale", "sale", s.ID, "receipt", s.ReceiptNo)
+				}
+			}
 		},
 	})
+	if err := n.setupStations(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	n.parts = append(n.parts, n.printSales)
 	static, err := webRoot()
 	if err != nil {
 		db.Close()
@@ -100,7 +117,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	}
 	n.web = ui.NewServer(ui.Options{
 		Service: n.svc, Store: db, Sessions: db, Static: static, Stations: stations,
-		Origins: cfg.Origins, Logger: log, Status: n.status,
+		Origins: cfg.Origins, Logger: log, Status: n.status, Receipt: n.previewText,
 	})
 	n.web.RegisterError(sqlite.ErrDiskFull, "disk_full", http.StatusInsufficientStorage)
 	hub = n.web.Hub()
@@ -114,9 +131,25 @@ func webRoot() (fs.FS, error) {
 }
 
 func (n *node) status() map[string]any {
+	devices := map[string]any{}
+	for id, st := range n.stations {
+		devices[id] = st.deviceStates()
+	}
 	return map[string]any{
 		"store": n.cfg.Store, "node": n.cfg.Node, "epoch": n.db.Epoch(), "version": version,
-		"sync": map[string]any{"state": "offline"},
+		"sync": map[string]any{"state": "offline"}, "devices": devices,
+	}
+}
+
+// printSales queues the receipt of each completed sale, in order.
+func (n *node) printSales(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case s := <-n.sales:
+			n.onSale(s)
+		}
 	}
 }
 

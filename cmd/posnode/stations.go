@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/hardware/printer"
+	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/ui"
+)
+
+// station is a till, pickup counter or tablet station with its devices.
+type station struct {
+	cfg     StationConfig
+	profile escpos.Profile
+	printer printer.Printer         // a driver on a serial port, or virtual
+	virtual *printer.VirtualPrinter // set when there is no printer device
+
+	mu      sync.Mutex // guards devices
+	devices map[string]any
+}
+
+// deviceState is what screens show about one device of a station.
+func (st *station) setDevice(name string, v any) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.devices == nil {
+		st.devices = map[string]any{}
+	}
+	st.devices[name] = v
+}
+
+func (st *station) deviceStates() map[string]any {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make(map[string]any, len(st.devices)+1)
+	for k, v := range st.devices {
+		out[k] = v
+	}
+	return out
+}
+
+// parseSerial reads "baud,data bits,parity,stop bits"; empty parts take
+// the defaults.
+func parseSerial(s, def string) (serialdev.Config, error) {
+	if s == "" {
+		s = def
+	}
+	p := strings.Split(s, ",")
+	for len(p) < 4 {
+		p = append(p, "")
+	}
+	if len(p) > 4 {
+		return serialdev.Config{}, fmt.Errorf("serial settings %q: want baud,data bits,parity,stop bits", s)
+	}
+	return serialdev.ParseConfig(strings.TrimSpace(p[0]), strings.TrimSpace(p[1]), strings.TrimSpace(p[2]), strings.TrimSpace(p[3]))
+}
+
+// printerState is a printer's state as screens see it.
+type printerState struct {
+	Name      string `json:"name"`
+	Virtual   bool   `json:"virtual"`
+	Connected bool   `json:"connected"`
+	Ready     bool   `json:"ready"`
+	PaperOut  bool   `json:"paper_out"`
+	PaperLow  bool   `json:"paper_low"`
+	CoverOpen bool   `json:"cover_open"`
+	Drawer    string `json:"drawer"` // open, closed or unknown
+	Queued    int    `json:"queued"`
+	Error     string `json:"error,omitempty"`
+}
+
+func viewPrinter(s printer.State, virtual bool) printerState {
+	v := printerState{Name: s.Name, Virtual: virtual, Connected: s.Connected, Ready: s.Ready() || virtual,
+		Queued: s.Queued, Error: s.Err, Drawer: "unknown"}
+	if s.Connected {
+		st := s.Status
+		v.PaperOut, v.PaperLow, v.CoverOpen = st.PaperOut, st.PaperNearEnd, st.CoverOpen
+		if st.DrawerKnown {
+			v.Drawer = map[bool]string{true: "open", false: "closed"}[st.DrawerOpen]
+		}
+	}
+	return v
+}
+
+// setupStations builds every station's devices and adds their Run to the
+// node's parts.
+func (n *node) setupStations() error {
+	font, err := escpos.OpenDefaultFont()
+	if err != nil {
+		n.log.Warn("no bitmap font: Chinese text prints only on printers with Big5", "err", err)
+	}
+	n.stations = map[string]*station{}
+	for _, sc := range n.cfg.Stations {
+		st := &station{cfg: sc}
+		name := sc.PrinterProfile
+		if name == "" {
+			name = "tm-t20"
+		}
+		prof, ok := escpos.ProfileByName(name)
+		if !ok {
+			return fmt.Errorf("station %s: unknown printer_profile %q", sc.ID, name)
+		}
+		st.profile = prof
+		publish := func(kind string, v any) {
+			st.setDevice(kind, v)
+			if n.web != nil {
+				n.web.Hub().Publish(ui.Message{Type: "device", Station: sc.ID, Data: map[string]any{kind: v}})
+			}
+		}
+		if sc.Printer == "" {
+			st.virtual = printer.NewVirtual(printer.VirtualOptions{Name: sc.ID + " virtual printer", Profile: prof, Font: font})
+			st.printer = st.virtual
+			st.setDevice("printer", viewPrinter(st.virtual.State(), true))
+		} else {
+			cfg, err := parseSerial(sc.PrinterSerial, "38400,8,none,1")
+			if err != nil {
+				return fmt.Errorf("station %s printer: %w", sc.ID, err)
+			}
+			dev, err := serialdev.New(serialdev.Options{Name: sc.ID + " printer", Path: sc.Printer, Config: cfg, Logger: n.log})
+			if err != nil {
+				return fmt.Errorf("station %s printer: %w", sc.ID, err)
+			}
+			drv, err := printer.New(printer.Options{Name: sc.ID, Profile: prof, Font: font, Open: printer.SharedPort(dev),
+				Store: n.db, Logger: n.log, Status: escpos.StatusOptions{DrawerOpenHigh: sc.DrawerOpenHigh},
+				OnStatus: func(s printer.State) { publish("printer", viewPrinter(s, false)) }})
+			if err != nil {
+				return fmt.Errorf("station %s printer: %w", sc.ID, err)
+			}
+			st.printer = drv
+			st.setDevice("printer", viewPrinter(drv.State(), false))
+			n.parts = append(n.parts, dev.Run, drv.Run)
+		}
+		n.stations[sc.ID] = st
+	}
+	return nil
+}
+
+// storeHeading is the heading of printed documents, from central's
+// settings.
+func (n *node) storeHeading(ctx context.Context) receipt.Store {
+	set, err := n.db.Settings(ctx)
+	if err != nil {
+		set = pos.DefaultSettings()
+	}
+	s := receipt.Store{Name: "posnode", Currency: set.Currency, Lang: "en", TimeZone: n.cfg.TimeZone}
+	if len(set.ReceiptHeader) > 0 {
+		s.Name, s.Address = set.ReceiptHeader[0], set.ReceiptHeader[1:]
+	}
+	if len(set.Languages) > 0 {
+		s.Lang = set.Languages[0]
+	}
+	s.Footer = strings.Join(set.ReceiptFooter, " · ")
+	return s
+}
+
+// saleReceipt lays out a sale's receipt.
+func (n *node) saleReceipt(ctx context.Context, s *pos.Sale, copy bool) receipt.Receipt {
+	r := receipt.FromSale(s, n.storeHeading(ctx), "")
+	r.Copy = copy
+	return r
+}
+
+var commandToken = regexp.MustCompile(`\[[A-Z][A-Z0-9 ]*(?: [^\]]*)?\]`)
+
+// previewText renders a sale's receipt for the station's printer model and
+// reads it back as plain text for the screen.
+func (n *node) previewText(ctx context.Context, s *pos.Sale, copy bool) (string, error) {
+	prof := escpos.TMT20
+	if st := n.stations[s.Station]; st != nil {
+		prof = st.profile
+	}
+	e := escpos.NewEncoder(prof, escpos.Options{})
+	if err := n.saleReceipt(ctx, s, copy).Encode(e); err != nil {
+		return "", err
+	}
+	txt, err := escpos.Decode(e.Bytes())
+	if err != nil {
+		return "", err
+	}
+	txt = commandToken.ReplaceAllStringFunc(txt, func(tok string) string {
+		if b, ok := strings.CutPrefix(tok, "[BARCODE CODE128 "); ok {
+			return "||| " + strings.TrimSuffix(b, "]") + " |||"
+		}
+		return ""
+	})
+	return strings.TrimRight(txt, "\n "), nil
+}
+
+// onSale prints the receipt of a completed sale at its station and opens
+// the drawer when cash changed hands. Printing is queued durably and never
+// holds up the till.
+func (n *node) onSale(s *pos.Sale) {
+	st := n.stations[s.Station]
+	if st == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := st.printer.Print(ctx, n.saleReceipt(ctx, s, false)); err != nil {
+		n.log.Error("queue receipt", "sale", s.ID, "receipt", s.ReceiptNo, "err", err)
+	}
+	for _, p := range s.Payments {
+		if p.Method == pos.MethodCash {
+			if err := st.printer.KickDrawer(ctx); err != nil {
+				n.log.Warn("open drawer", "station", s.Station, "err", err)
+			}
+			break
+		}
+	}
+}
