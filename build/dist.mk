@@ -18,7 +18,7 @@ DEB_VERSION ?= $(shell v=$$(echo '$(VERSION)' | sed 's/^v//'); \
 	else echo "0.0.0+git$$(git log -1 --format=%cd --date=format:%Y%m%d%H%M%S 2>/dev/null || echo 0).$$(echo "$$v" | tr -- - .)"; fi)
 LDFLAGS     := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # os/arch[/variant] for Go; the package architecture follows from it.
-TARGETS     := linux/amd64 linux/arm64 linux/arm/v7
+TARGETS     ?= linux/amd64 linux/arm64 linux/arm/v7
 
 
 .PHONY: dist deb deb-amd64 deb-arm64 deb-armv7 test-install clean-dist
@@ -50,3 +50,10 @@ test-install: ## as root: install, upgrade and remove the amd64 package (packagi
 
 clean-dist:
 	rm -rf $(DIST)
+
+# In CI, `make test` also installs, upgrades and removes the package when
+# the machine allows it (root and dpkg). Never on a developer's machine:
+# it changes the system.
+ifneq ($(and $(CI),$(shell command -v dpkg 2>/dev/null),$(filter 0,$(shell id -u))),)
+test: test-install
+endif
