@@ -46,6 +46,12 @@ func (s *Server) routes() {
 	s.Handle("GET /api/v1/sales/{id}", c, s.sale)
 	s.Handle("GET /api/v1/receipts/{no}", c, s.receipt)
 	s.deviceRoutes()
+	if s.opt.Pickup != nil {
+		s.pickupRoutes()
+	}
+	if s.opt.AfterSales != nil {
+		s.afterSalesRoutes()
+	}
 }
 
 // StaticFS narrows an embedded tree to its web root.
@@ -205,6 +211,9 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request, who pos.Session) e
 	}
 	v, res, err := s.opt.Service.Scan(r.Context(), actor(who), r.PathValue("id"), req.Code)
 	if err != nil {
+		if to, ok, rerr := s.scanRoute(r, who, res.Code); ok {
+			return reply(w, to, rerr)
+		}
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cart": v, "scan": res})

@@ -58,6 +58,33 @@ type Options struct {
 	Now     func() time.Time
 	// MaxBody limits request bodies; zero means 64 KiB.
 	MaxBody int64
+
+	// Pickup runs click-and-collect; nil offers no pickup routes.
+	Pickup *pos.PickupService
+	// PickupLog returns the steps taken on an order, as JSON-encodable
+	// rows; nil answers not_found.
+	PickupLog func(ctx context.Context, orderID string) (any, error)
+	// OnSlip is called with the pickup slip (and bag labels) of an order
+	// made ready or reprinted, to print it; nil prints nothing. It must
+	// not block for long: the request waits for it.
+	OnSlip func(ctx context.Context, slip *pos.PickupSlip)
+
+	// AfterSales runs returns, voids, parked sales, shifts, vouchers and
+	// customers; nil offers none of those routes.
+	AfterSales *pos.AfterSales
+	// Reports reads the books for the back office; required with
+	// AfterSales.
+	Reports Reports
+	// VerifyJournal checks the tamper-evident journal; nil answers
+	// not_found on the verify route.
+	VerifyJournal func(ctx context.Context) (JournalCheck, error)
+	// OnDrawer is called after something that needs the station's cash
+	// drawer open: a cash operation (reason its kind), a cash refund
+	// ("refund") or a voided sale paid in cash ("void"). Nil opens none.
+	OnDrawer func(ctx context.Context, station, reason string)
+	// OnReport is called with an X report asked to be printed and with
+	// every Z report at close; nil prints none.
+	OnReport func(ctx context.Context, rep *pos.ShiftReport)
 }
 
 // Station is a till, pickup counter or tablet station as the screens see it.
