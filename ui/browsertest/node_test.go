@@ -56,42 +56,61 @@ func (s *syncBuffer) String() string {
 // and returns its base URL once /healthz answers.
 func startNode(t *testing.T, extra ...string) string {
 	t.Helper()
+	return launch(t, t.TempDir(), "127.0.0.1:0", extra...).base
+}
+
+// node is a posnode process started by a test.
+type node struct {
+	base string
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	once sync.Once
+}
+
+// launch runs posnode on data and addr and waits until it serves.
+func launch(t *testing.T, data, addr string, extra ...string) *node {
+	t.Helper()
 	bin, err := buildNode()
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"run", "--demo", "--data", t.TempDir(), "--http", "127.0.0.1:0"}, extra...)
-	cmd := exec.Command(bin, args...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
+	args := append([]string{"run", "--demo", "--data", data, "--http", addr}, extra...)
+	n := &node{cmd: exec.Command(bin, args...), out: &syncBuffer{}}
+	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
+	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	t.Cleanup(n.stop)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if base := startedAt(out.String()); base != "" {
+		if base := startedAt(n.out.String()); base != "" {
 			if r, err := http.Get(base + "/healthz"); err == nil {
 				r.Body.Close()
 				if r.StatusCode == http.StatusOK {
-					return base
+					n.base = base
+					return n
 				}
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("node did not start:\n%s", out)
-	return ""
+	t.Fatalf("node did not start:\n%s", n.out)
+	return nil
+}
+
+// stop ends the node as a service manager does, killing it if it hangs.
+func (n *node) stop() {
+	n.once.Do(func() {
+		_ = n.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = n.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = n.cmd.Process.Kill()
+			<-done
+		}
+	})
 }
 
 // startedAt finds the URL in the node's "posnode started" log line.
