@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -12,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/posnode/posnode/hardware/serialdev"
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
@@ -34,8 +34,9 @@ type metricsSource struct {
 	db *sqlite.DB
 	// clients is the number of connected screens (ui.Hub.Clients).
 	clients func() int
-	// devices are the serial devices' current states.
-	devices func() []serialdev.State
+	// devices tells, by device name, whether each real (not virtual)
+	// device is connected now.
+	devices func() map[string]bool
 }
 
 var (
@@ -81,12 +82,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descClients, prometheus.GaugeValue, float64(c.src.clients()))
 	}
 	if c.src.devices != nil {
-		for _, d := range c.src.devices() {
+		for name, up := range c.src.devices() {
 			v := 0.0
-			if d.Connected {
+			if up {
 				v = 1
 			}
-			ch <- prometheus.MustNewConstMetric(descDevice, prometheus.GaugeValue, v, d.Name)
+			ch <- prometheus.MustNewConstMetric(descDevice, prometheus.GaugeValue, v, name)
 		}
 	}
 	if c.src.db == nil {
@@ -206,4 +207,28 @@ func opsHandler(next http.Handler, db *sqlite.DB, src metricsSource, cfg Metrics
 	mux.Handle("GET /readyz", readyz(db))
 	mux.Handle("GET /metrics", metricsHandler(src, cfg))
 	return mux
+}
+
+// deviceConnected reads the stations' device states as the screens see
+// them ("till-1 printer" -> connected). Every state carries "connected";
+// virtual devices, always there, are left out.
+func (n *node) deviceConnected() map[string]bool {
+	out := map[string]bool{}
+	for id, st := range n.stations {
+		for kind, v := range st.deviceStates() {
+			b, err := json.Marshal(v)
+			if err != nil {
+				continue
+			}
+			var s struct {
+				Connected *bool `json:"connected"`
+				Virtual   bool  `json:"virtual"`
+			}
+			if json.Unmarshal(b, &s) != nil || s.Connected == nil || s.Virtual {
+				continue
+			}
+			out[id+" "+kind] = *s.Connected
+		}
+	}
+	return out
 }

@@ -249,7 +249,12 @@ func TestRestoreRefusesNewerSchema(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	_, db := testNodeDB(t, 2)
 	clients := 3
-	h := opsHandler(http.NotFoundHandler(), db, metricsSource{db: db, clients: func() int { return clients }}, MetricsConfig{})
+	n := &node{stations: map[string]*station{
+		"till-1": {devices: map[string]any{"printer": printerState{Name: "till-1", Connected: true}}},
+		"till-2": {devices: map[string]any{"printer": printerState{Name: "till-2", Connected: false}}},
+		"till-3": {devices: map[string]any{"printer": printerState{Name: "till-3", Virtual: true}}},
+	}}
+	h := opsHandler(http.NotFoundHandler(), db, metricsSource{db: db, clients: func() int { return clients }, devices: n.deviceConnected}, MetricsConfig{})
 
 	get := func(path, remote, auth string) (int, string) {
 		req := httptest.NewRequest("GET", path, nil)
@@ -275,6 +280,8 @@ func TestMetrics(t *testing.T) {
 		"posnode_inbound_rejects_total 0",
 		`posnode_build_info{commit="unknown",version="dev"} 1`,
 		"go_goroutines",
+		`posnode_device_connected{device="till-1 printer"} 1`,
+		`posnode_device_connected{device="till-2 printer"} 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
@@ -282,6 +289,9 @@ func TestMetrics(t *testing.T) {
 	}
 	if !strings.Contains(body, "posnode_outbox_oldest_unacked_age_seconds ") || strings.Contains(body, "posnode_outbox_oldest_unacked_age_seconds 0\n") {
 		t.Errorf("oldest unsent age missing or zero with events queued")
+	}
+	if strings.Contains(body, "till-3") {
+		t.Error("a virtual printer is reported as a device")
 	}
 	// Values are read at each scrape.
 	clients = 0
