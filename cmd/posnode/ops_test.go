@@ -269,13 +269,18 @@ func TestMetrics(t *testing.T) {
 	if code, _ := get("/metrics", "192.0.2.7:5000", ""); code != http.StatusForbidden {
 		t.Fatalf("metrics from another host without a token: %d", code)
 	}
+	st, err := db.OutboxStats(context.Background())
+	if err != nil || st.Depth < 2 {
+		t.Fatalf("two sales queued %d events (err %v)", st.Depth, err)
+	}
 	code, body := get("/metrics", "127.0.0.1:5000", "")
 	if code != 200 {
 		t.Fatalf("metrics from loopback: %d %s", code, body)
 	}
 	for _, want := range []string{
 		`posnode_sales_total{currency="SEK"} 2`,
-		"posnode_outbox_depth 2",
+		fmt.Sprintf("posnode_outbox_depth %d", st.Depth),
+		fmt.Sprintf("posnode_outbox_last_seq %d", st.LastSeq),
 		"posnode_websocket_clients 3",
 		"posnode_inbound_rejects_total 0",
 		`posnode_build_info{commit="unknown",version="dev"} 1`,
