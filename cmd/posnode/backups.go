@@ -91,9 +91,17 @@ func (b *backups) Run(ctx context.Context) error {
 	}
 }
 
-// once writes one backup and prunes the old ones.
+// once writes one backup and prunes the old ones. It refuses when the
+// copy would leave less than diskFail free: the till's own writes come
+// first.
 func (b *backups) once(ctx context.Context) (string, error) {
 	path := filepath.Join(b.dir, backupPrefix+b.now().UTC().Format(backupStamp)+".db")
+	if st, err := os.Stat(b.db.Path()); err == nil {
+		if free, err := freeSpace(b.dir); err == nil && free-st.Size() < diskFail {
+			return "", fmt.Errorf("backup skipped: %d MiB free, the copy needs %d MiB and %d MiB must stay free for sales; lower [backup] keep or free space",
+				free>>20, st.Size()>>20, int64(diskFail)>>20)
+		}
+	}
 	if err := writeBackup(ctx, path, func(tmp string) error { return vacuumInto(ctx, b.db.Path(), tmp) }); err != nil {
 		return "", err
 	}
@@ -147,9 +155,17 @@ func (b *backups) removeTemp() {
 
 // writeBackup has write produce a database at a temporary name next to
 // path and renames it to path when it is complete and synced.
+//
+// Run as root (an operator's command), it gives what it creates the owner
+// of the directory it is in, so that the service user can still manage
+// its backups.
 func writeBackup(ctx context.Context, path string, write func(tmp string) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return err
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+		chownLike(dir, filepath.Dir(dir))
 	}
 	tmp := path + ".tmp"
 	os.Remove(tmp)
@@ -161,7 +177,18 @@ func writeBackup(ctx context.Context, path string, write func(tmp string) error)
 		os.Remove(tmp)
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	chownLike(path, dir)
+	return syncDir(dir)
+}
+
+// freeSpace is the space available to unprivileged users on the file
+// system of dir.
+func freeSpace(dir string) (int64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Bavail) * int64(st.Bsize), nil
 }
 
 func syncDir(dir string) error {

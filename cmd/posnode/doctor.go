@@ -199,12 +199,11 @@ const (
 )
 
 func (d *doctor) checkDisk(dir string) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	free, err := freeSpace(dir)
+	if err != nil {
 		d.add(levelWarn, "disk", "free space unknown: "+err.Error(), "")
 		return
 	}
-	free := int64(st.Bavail) * int64(st.Bsize)
 	text := fmt.Sprintf("%s free on the file system of %s", bytesText(free), dir)
 	switch {
 	case free < diskFail:
@@ -238,7 +237,16 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		d.add(levelFail, "database", err.Error(), "check the permissions of "+path)
 		return
 	}
-	defer db.Close()
+	defer func() {
+		db.Close()
+		// Run as root with the node stopped, SQLite may have created the
+		// log and index files; they must stay the service user's.
+		for _, f := range []string{path + "-wal", path + "-shm"} {
+			if _, err := os.Stat(f); err == nil {
+				chownLike(f, d.cfg.Data)
+			}
+		}
+	}()
 	if _, err := db.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 		d.add(levelFail, "database", fmt.Sprintf("%s: %v", path, err), "check the permissions of "+path)
 		return
