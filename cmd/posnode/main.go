@@ -10,6 +10,8 @@
 //	posnode backup FILE [--config FILE] [--data DIR]
 //	posnode restore FILE [--config FILE] [--data DIR]
 //	posnode doctor [--config FILE] [--data DIR] [--timeout 5s]
+//	posnode journal verify [--config FILE] [--data DIR]
+//	posnode report sales [--by day] [--from DATE] [--to DATE] [--csv] [--config FILE] [--data DIR]
 //
 // See the README and docs/config.md.
 package main
@@ -51,6 +53,8 @@ Commands:
   backup FILE           write a consistent copy of the live database to FILE
   restore FILE          replace the database with a backup (the node must be stopped)
   doctor                check config, data, database, devices, broker and clock
+  journal verify        check the tamper-evident journal and name every tampered entry
+  report sales          sales by hour, day, tender, tax_rate, cashier or item (--by, --from, --to, --csv)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -83,6 +87,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdRestore(ctx, rest[0], rest[1:], stdout, stderr)
 	case "doctor":
 		return cmdDoctor(ctx, rest, stdout, stderr)
+	case "journal":
+		return cmdJournal(ctx, rest, stdout, stderr)
+	case "report":
+		return cmdReport(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// booksWithSales makes a data directory whose database holds the given
+// sales of item SKU 1 (25.00) by quantity, made through the till service.
+func booksWithSales(t *testing.T, qtys ...int64) (data string) {
+	t.Helper()
+	ctx := context.Background()
+	data = t.TempDir()
+	db, err := sqlite.Open(ctx, filepath.Join(data, "posnode.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	item := pos.Item{SKU: "1", Active: true, Names: map[string]string{"en": "Tea"}, Barcodes: []string{"7310865004703"},
+		Unit: pos.UnitEach, Price: 2500, TaxRateBP: 1200}
+	if err := db.PutItems(ctx, []pos.Item{item}, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	for _, q := range qtys {
+		c, err := svc.OpenCart(ctx, a)
+		if err == nil {
+			_, err = svc.AddItem(ctx, a, c.ID, "1", q)
+		}
+		if err == nil {
+			_, err = svc.PayCash(ctx, a, c.ID, 2500*q)
+		}
+		if err == nil {
+			_, err = svc.Complete(ctx, a, c.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return data
+}
+
+// posnode runs the built binary and returns its output and exit code.
+func posnode(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	bin, err := buildNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestJournalVerifyNamesTheTamperedEntry(t *testing.T) {
+	data := booksWithSales(t, 1, 2, 3)
+	out, errOut, code := posnode(t, "journal", "verify", "--data", data)
+	if code != 0 || !strings.Contains(out, "journal: 3 entries, head 3 ") || !strings.Contains(out, "journal: ok") {
+		t.Fatalf("untouched journal: exit %d\n%s%s", code, out, errOut)
+	}
+
+	raw, err := sql.Open("sqlite", filepath.Join(data, "posnode.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	res, err := raw.Exec(`UPDATE journal SET data = replace(data, '"total":', '"total":1') WHERE n = 2`)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("tamper: %v (%d rows)", err, n)
+	}
+	raw.Close()
+
+	out, errOut, code = posnode(t, "journal", "verify", "--data", data)
+	if code == 0 {
+		t.Fatalf("tampered journal passed:\n%s", out)
+	}
+	if !strings.Contains(out, "entry 2 changed") || strings.Contains(out, "entry 1 ") || strings.Contains(out, "entry 3 changed") {
+		t.Errorf("verify output does not name entry 2 alone:\n%s", out)
+	}
+	if !strings.Contains(errOut, "tampered") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+func TestJournalVerifyNeedsADatabase(t *testing.T) {
+	_, errOut, code := posnode(t, "journal", "verify", "--data", t.TempDir())
+	if code == 0 || !strings.Contains(errOut, "no database") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestReportSales(t *testing.T) {
+	data := booksWithSales(t, 1, 2)
+	out, errOut, code := posnode(t, "report", "sales", "--by", "item", "--csv", "--data", data)
+	if code != 0 || out != "item,count,qty,amount_minor,tax_minor\n1,2,3,7500,0\n" {
+		t.Fatalf("report by item: exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, code = posnode(t, "report", "sales", "--by", "tender", "--data", data)
+	if code != 0 || !strings.Contains(out, "cash") || !strings.Contains(out, "7500") {
+		t.Fatalf("report by tender: exit %d\n%s", code, out)
+	}
+	if _, errOut, code := posnode(t, "report", "sales", "--by", "week", "--data", data); code == 0 || !strings.Contains(errOut, "--by") {
+		t.Fatalf("--by week: exit %d %s", code, errOut)
+	}
+}
