@@ -232,8 +232,8 @@ func (s *store) drawerLog() []string {
 }
 
 type pickupView struct {
-	State   string `json:"state"`
-	Bucket  string `json:"bucket"`
+	State    string `json:"state"`
+	Bucket   string `json:"bucket"`
 	Verified *struct {
 		By string `json:"by"`
 	} `json:"verified"`
