@@ -19,6 +19,7 @@ const screens = {
   manager: () => import('./manager.js'),
   display: () => import('./display.js'),
   pair: () => import('./pair.js'),
+  pickup: () => import('./pickup.js'),
 };
 
 export const app = {
@@ -82,8 +83,9 @@ export async function afterLogin(loginLanguage) {
   const want = location.hash.slice(1);
   const role = app.me.staff.role;
   if (want === 'manager' && role === 'manager') return go('manager');
-  if (want === 'tablet' || want === 'till') return go(want);
-  go(stationKind() === 'tablet' ? 'tablet' : 'till');
+  if (['tablet', 'till', 'pickup'].includes(want)) return go(want);
+  const kind = stationKind();
+  go(kind === 'tablet' || kind === 'pickup' ? kind : 'till');
 }
 
 function startLive() {
@@ -144,7 +146,7 @@ export async function go(name) {
   if (app.screen && app.screen.destroy) app.screen.destroy();
   document.getElementById('modal-root').replaceChildren();
   app.name = name;
-  if (['till', 'tablet', 'manager'].includes(name)) history.replaceState(null, '', location.pathname + location.search + '#' + name);
+  if (['till', 'tablet', 'manager', 'pickup'].includes(name)) history.replaceState(null, '', location.pathname + location.search + '#' + name);
   const r = root();
   r.className = 'screen-' + name;
   r.replaceChildren();
@@ -187,6 +189,7 @@ export function header(title) {
   const nav = [];
   if (app.name !== 'till' && stationKind() !== 'tablet') nav.push(button(t('nav.till'), () => go('till'), 'ghost'));
   if (app.name !== 'tablet') nav.push(button(t('nav.tablet'), () => go('tablet'), 'ghost'));
+  if (app.name !== 'pickup' && app.stations.some((s) => s.kind === 'pickup')) nav.push(button(t('nav.pickup'), () => go('pickup'), 'ghost', { 'data-test': 'nav-pickup' }));
   if (role === 'manager' && app.name !== 'manager') nav.push(button(t('nav.manager'), () => go('manager'), 'ghost', { 'data-test': 'nav-manager' }));
   return h('header', { class: 'top' },
     h('div', { class: 'title' }, h('strong', null, title), h('span', { class: 'sub' }, me.station)),

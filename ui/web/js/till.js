@@ -69,6 +69,16 @@ export function mount(root, app) {
     if (!code || !cart) return;
     const res = await act(async () => {
       const r = await post('/carts/' + cart.id + '/scan', { code });
+      if (r.route === 'pickup') {
+        // A customer's pickup QR: the order opens at the counter screen.
+        app.openOrder = r.order;
+        app.go('pickup');
+        return null;
+      }
+      if (r.route === 'return') {
+        say(t('till.return_scanned', { no: r.receipt_no }), 'info');
+        return null;
+      }
       return r.cart;
     });
     if (res) {
@@ -253,7 +263,8 @@ export function mount(root, app) {
     const id = cart.id;
     busy++;
     try {
-      const sale = await post('/carts/' + id + '/complete');
+      // A cart paying a click-and-collect order completes as its handover.
+      const sale = cart.order_id ? await post('/pickup/complete', { cart_id: id }) : await post('/carts/' + id + '/complete');
       lastSale = sale;
       say('');
       showReceipt(sale, true);

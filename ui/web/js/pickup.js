@@ -1,0 +1,244 @@
+// The pickup counter: the order queue by bucket with arrived customers on
+// top, picking by scan, ready with location and bags, verification of the
+// customer (pickup code, QR, ID check), handover, pay at pickup (hands the
+// order to the till as a cart), arrival and expiry.
+
+import { h, clear, button } from './dom.js';
+import { get, post } from './api.js';
+import { t, errorText } from './i18n.js';
+import { money, number, dateTime, setCurrency } from './format.js';
+import { modal, ask, askSupervisor, confirm, toast, showError, pushKeys, modalOpen } from './ui.js';
+import { header, statusBar } from './main.js';
+import { keyboard } from './search.js';
+
+const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
+
+// askText asks for a short text on the on-screen keyboard.
+function askText(title, hint = '') {
+  return new Promise((resolve) => {
+    let v = null;
+    const input = h('input', { type: 'text', class: 'search-input', maxlength: '32', 'data-test': 'text-input' });
+    const ok = () => {
+      v = input.value.trim();
+      m.close();
+    };
+    input.addEventListener('keydown', (e) => e.key === 'Enter' && ok());
+    const m = modal({
+      title, cls: 'wide',
+      body: [hint ? h('p', { class: 'hint' }, hint) : null, input, keyboard(input, () => {})],
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('common.ok'), ok, 'primary', { 'data-test': 'text-ok' })],
+      onClose: () => resolve(v),
+    });
+    input.focus();
+  });
+}
+
+export function mount(root, app) {
+  let queue = { counts: {}, orders: [] };
+  let bucket = '';
+  let order = null; // the open order's view
+  let timer = 0;
+  const url = (id, act) => '/pickup/orders/' + encodeURIComponent(id) + (act ? '/' + act : '');
+
+  const scan = h('input', { id: 'scan', class: 'scan-input', type: 'text', inputmode: 'none', autocomplete: 'off',
+    placeholder: t('pickup.scan'), 'aria-label': t('pickup.scan') });
+  const chips = h('div', { class: 'chips buckets' });
+  const list = h('div', { class: 'orders', 'data-test': 'orders' });
+  const detail = h('section', { class: 'order', 'data-test': 'order' });
+  const focusScan = () => !modalOpen() && document.activeElement !== scan && scan.focus({ preventScroll: true });
+
+  async function load() {
+    try {
+      queue = await get('/pickup/queue');
+    } catch (e) {
+      return clear(list, h('p', { class: 'form-error' }, errorText(e)));
+    }
+    renderQueue();
+    if (order) {
+      const fresh = queue.orders.find((o) => o.order.order_id === order.order.order_id);
+      if (fresh) show(fresh);
+    }
+  }
+  const reload = () => {
+    clearTimeout(timer);
+    timer = setTimeout(load, 100);
+  };
+
+  function age(s) {
+    const m = Math.floor(s / 60);
+    return m < 60 ? t('pickup.minutes', { n: number(m) }) : t('pickup.hours', { n: number(Math.floor(m / 60)) });
+  }
+
+  function renderQueue() {
+    clear(chips,
+      button(t('pickup.all'), () => ((bucket = ''), renderQueue()), bucket === '' ? 'chip on' : 'chip'),
+      BUCKETS.map((b) => button(t('pickup.bucket.' + b) + ' ' + number(queue.counts[b] || 0), () => ((bucket = b), renderQueue()),
+        (bucket === b ? 'chip on ' : 'chip ') + b, { 'data-bucket': b })));
+    const os = queue.orders.filter((o) => !bucket || o.bucket === bucket);
+    clear(list, os.length ? os.map((o) => h('button', {
+      type: 'button', class: 'order-row ' + o.bucket + (order && order.order.order_id === o.order.order_id ? ' on' : ''),
+      'data-order': o.order.order_id, onclick: () => show(o),
+    },
+    h('span', { class: 'oid' }, o.order.order_id),
+    h('span', { class: 'bucket' }, t('pickup.bucket.' + o.bucket)),
+    h('span', { class: 'cust' }, o.order.customer.name || '—'),
+    h('span', { class: 'age' }, o.arrival && o.arrival.bay ? t('pickup.bay', { bay: o.arrival.bay }) : o.location ? o.location : age(o.age)),
+    o.due ? h('span', { class: 'due' }, money(o.due)) : null)) : h('p', { class: 'hint' }, t('pickup.none')));
+  }
+
+  // act runs an order action and shows the order it returns.
+  async function act(fn, after) {
+    try {
+      const r = await fn();
+      const v = r && r.order && r.order.order ? r.order : r;
+      if (v && v.order) show(v);
+      if (after) after(r);
+      reload();
+      return r;
+    } catch (e) {
+      showError(e);
+      return null;
+    } finally {
+      focusScan();
+    }
+  }
+
+  function show(v) {
+    order = v;
+    if (v.order.payment && v.order.payment.currency) setCurrency(v.order.payment.currency);
+    const o = v.order;
+    const id = o.order_id;
+    const st = v.state;
+    const open = ['new', 'picking', 'ready'].includes(st);
+    const lines = h('table', { class: 'grid' },
+      h('thead', null, h('tr', null, ['pickup.item', 'pickup.where', 'pickup.ordered', 'pickup.picked', 'pickup.short'].map((k) => h('th', null, t(k))), h('th'))),
+      h('tbody', null, v.lines.map((l) => h('tr', { 'data-line': l.line_id, 'data-sku': l.sku, class: l.picked + l.short >= l.qty ? 'done' : '' },
+        h('td', null, l.substitute_name ? [l.substitute_name, h('div', { class: 'hint' }, t('pickup.instead', { name: l.name }))] : l.name),
+        h('td', null, l.location || ''),
+        h('td', null, number(l.qty)),
+        h('td', { 'data-test': 'picked' }, number(l.picked)),
+        h('td', null, l.short ? number(l.short) : ''),
+        h('td', null, st === 'picking' ? [
+          l.picked ? button('−', () => act(() => post(url(id, 'unpick'), { line_id: l.line_id, qty: 1 })), 'small', { 'aria-label': t('pickup.unpick') }) : null,
+          l.picked + l.short < l.qty ? button(t('pickup.mark_short'), async () => {
+            const n = await ask({ title: t('pickup.mark_short'), hint: l.name, value: String(l.qty - l.picked - l.short), maxLen: 4 });
+            if (n) act(() => post(url(id, 'short'), { line_id: l.line_id, missing: parseInt(n, 10) }));
+          }, 'small') : null] : null)))));
+    const actions = [];
+    if (st === 'new') actions.push(button(t('pickup.start'), () => act(() => post(url(id, 'start'))), 'primary big', { 'data-test': 'pickup-start' }));
+    if (st === 'picking') actions.push(button(t('pickup.ready'), async () => {
+      const loc = await askText(t('pickup.location'), t('pickup.location_hint'));
+      if (!loc) return;
+      const bags = await ask({ title: t('pickup.bags'), value: '1', maxLen: 2 });
+      if (!bags) return;
+      act(() => post(url(id, 'ready'), { location: loc, bags: parseInt(bags, 10) }));
+    }, 'primary big', { 'data-test': 'pickup-ready' }));
+    if (st === 'ready' && !v.verified) {
+      actions.push(button(t('pickup.verify_code'), async () => {
+        const code = await ask({ title: t('pickup.verify_code'), hint: t('pickup.verify_hint'), mask: false, maxLen: 12 });
+        if (code) act(() => post('/pickup/open/code', { order_id: id, code }));
+      }, 'primary big', { 'data-test': 'pickup-code' }));
+      actions.push(button(t('pickup.id_check'), async () => {
+        const sup = await askSupervisor();
+        if (sup) act(() => post('/pickup/open/id-check', { order_id: id, supervisor: sup }));
+      }, 'big'));
+    }
+    if (st === 'ready' && v.verified) {
+      if (o.payment.status === 'pay_at_pickup' && !v.sale_id) {
+        actions.push(button(t('pickup.pay_at_till', { amount: money(v.due) }), () => act(() => post(url(id, 'cart')), () => {
+          toast(t('pickup.sent_to_till'), 'ok');
+          app.go('till');
+        }), 'primary big', { 'data-test': 'pickup-pay' }));
+      } else {
+        actions.push(button(t('pickup.handover'), async () => {
+          if (await confirm(t('pickup.handover'), t('pickup.handover_confirm', { n: number(v.lines.reduce((a, l) => a + l.picked, 0)) }))) {
+            act(() => post(url(id, 'collect')), () => toast(t('pickup.collected'), 'ok'));
+          }
+        }, 'primary big', { 'data-test': 'pickup-handover' }));
+      }
+    }
+    if (st === 'ready') actions.push(button(t('pickup.slip'), () => act(() => post(url(id, 'slip'))), 'ghost'));
+    if (open && !v.arrival) actions.push(button(t('pickup.arrived'), async () => {
+      const bay = await askText(t('pickup.arrived'), t('pickup.bay_hint'));
+      if (bay != null) act(() => post(url(id, 'arrive'), { bay }));
+    }, 'ghost', { 'data-test': 'pickup-arrive' }));
+    if (v.bucket === 'overdue') actions.push(button(t('pickup.expire'), async () => {
+      if (await confirm(t('pickup.expire'), t('pickup.expire_confirm'))) act(() => post(url(id, 'expire')));
+    }, 'danger', { 'data-test': 'pickup-expire' }));
+    if (open) actions.push(button(t('pickup.reject'), async () => {
+      const reason = await askText(t('pickup.reject'), t('pickup.reject_hint'));
+      if (reason) act(() => post(url(id, 'reject'), { reason }));
+    }, 'ghost danger'));
+
+    clear(detail,
+      h('div', { class: 'order-head' },
+        h('div', null, h('h2', null, id), h('div', { class: 'hint' }, (o.customer.name || '') + (o.customer.phone ? ' · ' + o.customer.phone : ''))),
+        h('div', { class: 'state ' + v.bucket, 'data-test': 'order-state' }, t('pickup.bucket.' + v.bucket))),
+      h('div', { class: 'facts-row' },
+        h('span', null, t('pickup.collect_by', { time: dateTime(o.collect_by) })),
+        o.payment.status === 'pay_at_pickup' ? h('span', { class: 'warn' }, t('pickup.pay_due', { amount: money(v.due) })) : h('span', { class: 'ok' }, t('pickup.paid_online')),
+        v.location ? h('span', null, t('pickup.at', { location: v.location, n: number(v.bags || 0) })) : null,
+        v.verified ? h('span', { class: 'ok' }, t('pickup.verified')) : null,
+        v.arrival ? h('span', { class: 'warn' }, t('pickup.arrived_at', { time: dateTime(v.arrival.at) }) + (v.arrival.bay ? ' · ' + t('pickup.bay', { bay: v.arrival.bay }) : '')) : null),
+      (v.notices || []).length ? h('div', { class: 'notices' }, v.notices.map((n) => h('div', null, n.text || n.message || n.kind || JSON.stringify(n))),
+        button(t('pickup.acknowledge'), () => act(() => post(url(id, 'acknowledge'))), 'small')) : null,
+      lines,
+      h('div', { class: 'order-actions' }, actions));
+    renderQueue();
+  }
+
+  async function onScan(code) {
+    code = code.trim();
+    if (!code) return;
+    if (/^PICKUP:/i.test(code)) return act(() => post('/pickup/open/qr', { code }));
+    if (order && (order.state === 'picking' || order.state === 'new')) {
+      const id = order.order.order_id;
+      if (order.state === 'new') await act(() => post(url(id, 'start')));
+      return act(() => post(url(id, 'pick'), { code }));
+    }
+    try {
+      queue = await get('/pickup/queue?q=' + encodeURIComponent(code));
+      bucket = '';
+      renderQueue();
+      if (queue.orders.length === 1) show(queue.orders[0]);
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  scan.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      const v = scan.value;
+      scan.value = '';
+      onScan(v);
+    }
+  });
+  const popKeys = pushKeys((e) => {
+    if (e.target === scan || modalOpen()) return false;
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) scan.focus();
+    return false;
+  });
+
+  clear(root, header(t('nav.pickup')),
+    h('div', { class: 'pickup' },
+      h('section', { class: 'queue' }, h('div', { class: 'scanrow' }, scan, button('⟳', load, 'icon', { 'aria-label': t('common.retry') })), chips, list),
+      detail),
+    statusBar());
+  clear(detail, h('p', { class: 'hint center' }, t('pickup.choose')));
+  app.renderStatus();
+  if (app.openOrder) show(app.openOrder);
+  app.openOrder = null;
+  load();
+  focusScan();
+  return {
+    onMessage(m) {
+      if (m.type === 'pickup') reload();
+    },
+    resync: load,
+    destroy() {
+      popKeys();
+      clearTimeout(timer);
+    },
+  };
+}
