@@ -1,0 +1,118 @@
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/ui"
+)
+
+// pickupNode serves the web app with click-and-collect from this process:
+// the demo catalog, a cashier and the pickup service over SQLite in a
+// temporary directory.
+func pickupNode(t *testing.T) (string, *pos.PickupService) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	csv, err := os.ReadFile("../../cmd/posnode/demo_catalog.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := pos.ParseCatalogCSV(bytes.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	h, err := pos.HashPIN("1111")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutStaff(ctx, pos.Staff{ID: "1", Name: "Cashier Demo", Role: pos.RoleCashier, PINHash: h, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	var hub *ui.Hub
+	notify := func(c pos.Change) {
+		if hub != nil {
+			hub.Notify(c)
+		}
+	}
+	app, err := ui.App()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pickup := pos.NewPickupService(pos.PickupOptions{Store: db, Notify: notify})
+	s := ui.NewServer(ui.Options{
+		Service: pos.NewService(pos.Options{Store: db, Notify: notify}), Store: db, Sessions: db, Static: app, Pickup: pickup,
+		Stations: map[string]ui.Station{
+			"pickup": {ID: "pickup", Kind: "pickup", Name: "Pickup counter"},
+			"till-1": {ID: "till-1", Kind: "till", Name: "Till 1"},
+		},
+	})
+	hub = s.Hub()
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { s.Shutdown(); srv.Close() })
+	return srv.URL, pickup
+}
+
+// An order paid online is picked by scanning, bagged, and handed over
+// after the customer's pickup code is checked.
+func TestPickupHandover(t *testing.T) {
+	base, pickup := pickupNode(t)
+	raw := []byte(`{"order_id":"W-2026-000123","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-88412","name":"Ana Popescu","phone":"+40712345678","language":"ro"},
+		"pickup_code":"483920","payment":{"status":"paid","amount":99800,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":2,"unit_price":49900}],"arrival":null}`)
+	o, err := pos.ParseOrder(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pickup.ApplyOrder(context.Background(), raw, o); err != nil {
+		t.Fatal(err)
+	}
+
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	order := `[data-order="W-2026-000123"]`
+	run(t, counter, "the order is in the queue", visible(`.pickup `+order))
+	run(t, counter, "open it and start picking",
+		click(order),
+		click(`[data-test=pickup-start]`),
+		hasText(`[data-test=order-state]`, "Picking"))
+	run(t, counter, "pick both backpacks by scanning",
+		scan(backpack), hasText(`[data-line="1"] [data-test=picked]`, "1"),
+		scan(backpack), hasText(`[data-line="1"] [data-test=picked]`, "2"))
+	shot(t, counter, "pickup-picking")
+	run(t, counter, "bagged: where and how many bags",
+		click(`[data-test=pickup-ready]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), "B2"),
+		click(`[data-test=text-ok]`),
+		keypad("", `[data-test=pad-ok]`), // one bag, as proposed
+		hasText(`[data-test=order-state]`, "Ready"))
+	run(t, counter, "the customer's code opens the order for handover",
+		click(`[data-test=pickup-code]`),
+		keypad("483920", `[data-test=pad-ok]`),
+		visible(`[data-test=pickup-handover]`))
+	shot(t, counter, "pickup-ready")
+	run(t, counter, "hand over",
+		click(`[data-test=pickup-handover]`),
+		click(`[data-test=confirm-yes]`),
+		hasText(`[data-test=order-state]`, "Collected"))
+	v, err := pickup.Order(context.Background(), "W-2026-000123")
+	if err != nil || v.State != pos.PickupCollected {
+		t.Fatalf("order after handover: %+v, %v", v, err)
+	}
+}
