@@ -76,6 +76,20 @@ fi
 
 posnode version | grep -q 'posnode test-1 ' || fail "posnode version: $(posnode version)"
 
+if [ -d /run/systemd/system ]; then
+	step "systemd runs here: the package enabled and started the service"
+	systemctl is-enabled --quiet posnode || fail "posnode.service not enabled"
+	active=no
+	for _ in $(seq 1 50); do
+		systemctl is-active --quiet posnode && { active=yes; break; }
+		sleep 0.1
+	done
+	[ "$active" = yes ] || fail "posnode.service not running: $(systemctl status posnode --no-pager 2>&1 | tail -20)"
+	systemctl stop posnode
+else
+	step "no systemd running here: service start not checked"
+fi
+
 step "posnode doctor on the fresh install"
 doctor=$(posnode doctor --config /etc/posnode/posnode.toml) || fail "doctor failed:"$'\n'"$doctor"
 echo "$doctor" | grep -q '^OK    config' || fail "doctor did not accept the default config:"$'\n'"$doctor"

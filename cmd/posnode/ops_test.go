@@ -327,3 +327,29 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("readyz with the database closed: %d", code)
 	}
 }
+
+func TestDataLock(t *testing.T) {
+	dir := t.TempDir()
+	if _, locked := dataLocked(dir); locked {
+		t.Fatal("a fresh directory reads as locked")
+	}
+	release, err := lockData(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockData(dir); !errors.Is(err, errRunning) {
+		t.Fatalf("second lock: %v, want errRunning", err)
+	}
+	if holder, locked := dataLocked(dir); !locked || !strings.Contains(holder, fmt.Sprint(os.Getpid())) {
+		t.Fatalf("dataLocked = %q, %v while held", holder, locked)
+	}
+	release()
+	if _, locked := dataLocked(dir); locked {
+		t.Fatal("still locked after release")
+	}
+	release, err = lockData(dir)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	release()
+}
