@@ -266,9 +266,10 @@ func backupBeforeMigrate(cfg Config, log *slog.Logger) func(path string, from, t
 
 // checkedBackup describes a database file that passed checkBackup.
 type checkedBackup struct {
-	schema int
-	epoch  string
-	sales  int64
+	schema  int
+	epoch   string
+	sales   int64
+	lastSeq int64 // the newest event in the backup
 }
 
 // checkBackup makes sure path is a sound posnode database this build can
@@ -299,7 +300,8 @@ func checkBackup(ctx context.Context, path string) (checkedBackup, error) {
 	if err := db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&c.epoch); err != nil {
 		return c, fmt.Errorf("%s is not a posnode database (no node epoch): %w", path, err)
 	}
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sales").Scan(&c.sales); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sales),
+		coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0)`).Scan(&c.sales, &c.lastSeq); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
@@ -382,6 +384,7 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 	if kept != "" {
 		fmt.Fprintf(stdout, "the replaced database is kept as %s\n", kept)
 	}
+	fmt.Fprintf(stdout, "the node's events now end at seq %d of epoch %s; if central has received later events of this epoch, tell central's operators before starting the node\n", c.lastSeq, c.epoch)
 	if c.schema < sqlite.SchemaVersion() {
 		fmt.Fprintf(stdout, "the database will be upgraded from schema %d to %d at the next start, after an automatic backup\n", c.schema, sqlite.SchemaVersion())
 	}
