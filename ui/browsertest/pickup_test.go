@@ -116,3 +116,50 @@ func TestPickupHandover(t *testing.T) {
 		t.Fatalf("order after handover: %+v, %v", v, err)
 	}
 }
+
+// An order paid at pickup: the customer's QR scanned at the till opens it,
+// the counter hands it to the till as a cart, the cashier takes cash and
+// completing the sale collects the order.
+func TestPayAtPickup(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	raw := []byte(`{"order_id":"W-2026-000200","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Jan Novák","phone":"+421900000000","language":"sk"},
+		"pickup_code":"111111","payment":{"status":"pay_at_pickup","amount":19900,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100236","name":"Dáždnik","qty":1,"unit_price":19900}],"arrival":null}`)
+	o, err := pos.ParseOrder(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
+		t.Fatal(err)
+	}
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := pickup.PickScan(ctx, staff, o.ID, umbrella); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := pickup.MarkReady(ctx, staff, o.ID, "C1", 1); err != nil {
+		t.Fatal(err)
+	}
+
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "the customer's QR at the till opens the order",
+		visible(`#scan`),
+		scan("PICKUP:"+o.ID+":111111"),
+		visible(`[data-test=pickup-pay]`))
+	shot(t, till, "pickup-pay")
+	run(t, till, "the order becomes the till's cart",
+		click(`[data-test=pickup-pay]`),
+		visible(`.till .line[data-sku="`+umbrellaSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="20000"]`))
+	wantContains(t, "change", text(t, till, `[data-test=change]`), "1.00")
+	v, err := pickup.Order(ctx, o.ID)
+	if err != nil || v.State != pos.PickupCollected || v.SaleID == "" {
+		t.Fatalf("order after payment: state %s sale %q, %v", v.State, v.SaleID, err)
+	}
+}

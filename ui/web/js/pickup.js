@@ -145,8 +145,9 @@ export function mount(root, app) {
     }
     if (st === 'ready' && v.verified) {
       if (o.payment.status === 'pay_at_pickup' && !v.sale_id) {
-        actions.push(button(t('pickup.pay_at_till', { amount: money(v.due) }), () => act(() => post(url(id, 'cart')), () => {
+        actions.push(button(t('pickup.pay_at_till', { amount: money(v.due) }), () => act(() => post(url(id, 'cart')), (c) => {
           toast(t('pickup.sent_to_till'), 'ok');
+          app.openCart = c;
           app.go('till');
         }), 'primary big', { 'data-test': 'pickup-pay' }));
       } else {

@@ -41,7 +41,7 @@ export function mount(root, app) {
       return v;
     } catch (e) {
       say(errorText(e), 'error');
-      if (e.code === 'not_found') reopen();
+      if (e.code === 'not_found') reopen('');
       return null;
     } finally {
       busy--;
@@ -56,8 +56,17 @@ export function mount(root, app) {
     render();
   }
 
-  async function reopen() {
+  // reopen fetches the cart id, or the station's open cart when id is
+  // empty or that cart is gone.
+  async function reopen(id) {
     try {
+      if (id) {
+        try {
+          return setCart(await get('/carts/' + id));
+        } catch (e) {
+          if (e.code !== 'not_found') throw e;
+        }
+      }
       setCart(await get('/cart'));
     } catch (e) {
       say(errorText(e), 'error');
@@ -393,7 +402,9 @@ export function mount(root, app) {
         button(t('till.last_receipt'), lastReceipt, 'ghost', { 'data-test': 'last-receipt' }))),
     statusBar());
   app.renderStatus();
-  reopen();
+  if (app.openCart) setCart(app.openCart); // a cart handed over by the pickup counter
+  else reopen();
+  app.openCart = null;
   focusScan();
 
   return {
@@ -406,7 +417,7 @@ export function mount(root, app) {
         }
       }
     },
-    resync: reopen,
+    resync: () => reopen(cart && cart.id),
     destroy() {
       popKeys();
       document.removeEventListener('click', refocus);
