@@ -30,6 +30,29 @@ type Reports interface {
 	SetVoucherOfflineLimit(ctx context.Context, code string, limit int64) error
 }
 
+// noReports stands in for a missing Options.Reports: the back-office
+// reads answer not_found instead of failing.
+type noReports struct{}
+
+var errNoReports = fmt.Errorf("reports: %w", pos.ErrNotFound)
+
+func (noReports) SalesReport(context.Context, string, time.Time, time.Time) ([]pos.ReportRow, error) {
+	return nil, errNoReports
+}
+func (noReports) Shift(context.Context, string) (pos.Shift, error) { return pos.Shift{}, errNoReports }
+func (noReports) Shifts(context.Context, string, int) ([]pos.Shift, error) {
+	return nil, errNoReports
+}
+func (noReports) ZReport(context.Context, string) (pos.ShiftReport, error) {
+	return pos.ShiftReport{}, errNoReports
+}
+func (noReports) Return(context.Context, string) (pos.Return, error) {
+	return pos.Return{}, errNoReports
+}
+func (noReports) SetVoucherOfflineLimit(context.Context, string, int64) error {
+	return errNoReports
+}
+
 // JournalCheck is the outcome of a journal verification: how many entries
 // were checked, the head of the chain and every tampered entry.
 type JournalCheck struct {
@@ -49,6 +72,9 @@ type JournalCheck struct {
 // vouchers and sales reports need a supervisor; the store's voucher limits
 // and journal verification need a manager.
 func (s *Server) afterSalesRoutes() {
+	if s.opt.Reports == nil {
+		s.opt.Reports = noReports{}
+	}
 	c, sup, mgr := pos.RoleCashier, pos.RoleSupervisor, pos.RoleManager
 	s.Handle("POST /api/v1/returns/prepare", c, s.prepareReturn)
 	s.Handle("POST /api/v1/returns", c, s.completeReturn)
@@ -97,8 +123,10 @@ func cashOut(refunds []pos.Refund) bool {
 	return false
 }
 
-func decodeReturn(r *http.Request, req *pos.ReturnRequest) error {
-	if err := decode(r, req); err != nil {
+// decodeReturn decodes body (the request, or a struct embedding it) and
+// checks req, the request in it.
+func decodeReturn(r *http.Request, body any, req *pos.ReturnRequest) error {
+	if err := decode(r, body); err != nil {
 		return err
 	}
 	n := 0
@@ -121,7 +149,7 @@ func decodeReturn(r *http.Request, req *pos.ReturnRequest) error {
 
 func (s *Server) prepareReturn(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	var req pos.ReturnRequest
-	if err := decodeReturn(r, &req); err != nil {
+	if err := decodeReturn(r, &req, &req); err != nil {
 		return err
 	}
 	v, err := s.opt.AfterSales.PrepareReturn(r.Context(), actor(who), req)
@@ -130,7 +158,7 @@ func (s *Server) prepareReturn(w http.ResponseWriter, r *http.Request, who pos.S
 
 func (s *Server) completeReturn(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	var req pos.ReturnRequest
-	if err := decodeReturn(r, &req); err != nil {
+	if err := decodeReturn(r, &req, &req); err != nil {
 		return err
 	}
 	v, err := s.opt.AfterSales.Return(r.Context(), actor(who), req)
@@ -156,7 +184,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, who pos.Sessio
 		pos.ReturnRequest
 		CartID string `json:"cart_id"`
 	}
-	if err := decodeReturn(r, &req.ReturnRequest); err != nil {
+	if err := decodeReturn(r, &req, &req.ReturnRequest); err != nil {
 		return err
 	}
 	if req.CartID == "" {

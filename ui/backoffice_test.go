@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
@@ -180,11 +183,17 @@ func (s *store) fails(t *testing.T, tok, method, path string, body any, status i
 // order applies an order as central publishes it on orders/{order_id}.
 func (s *store) order(t *testing.T, id, payment string, amount int64, lines string) {
 	t.Helper()
+	s.orderDue(t, id, payment, amount, lines, "2099-11-29T20:00:00+01:00")
+}
+
+// orderDue is order with its collect_by.
+func (s *store) orderDue(t *testing.T, id, payment string, amount int64, lines, collectBy string) {
+	t.Helper()
 	payload := fmt.Sprintf(`{"order_id": %q, "version": 1, "status": "placed",
-		"placed_at": "2026-11-22T10:15:00+01:00", "collect_by": "2099-11-29T20:00:00+01:00",
+		"placed_at": "2020-11-22T10:15:00+01:00", "collect_by": %q,
 		"customer": {"id": "C-1", "name": "Ana Pop", "phone": "+40712345678", "language": "ro"},
 		"pickup_code": "483920", "payment": {"status": %q, "amount": %d, "currency": "SEK"},
-		"lines": %s, "arrival": null}`, id, payment, amount, lines)
+		"lines": %s, "arrival": null}`, id, collectBy, payment, amount, lines)
 	o, err := pos.ParseOrder([]byte(payload))
 	if err != nil {
 		t.Fatal(err)
@@ -223,6 +232,11 @@ func (s *store) sell(t *testing.T, tok string, cash int64, codes ...string) sale
 	var sale saleView
 	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/complete", nil, &sale)
 	return sale
+}
+
+func websocketDial(s *store, tok string) (*websocket.Conn, *http.Response, error) {
+	h := http.Header{"Authorization": {"Bearer " + tok}}
+	return websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.srv.URL, "http")+"/ws", h)
 }
 
 func (s *store) drawerLog() []string {
@@ -627,4 +641,215 @@ func TestBackOfficeRolesAndMalformedBodies(t *testing.T) {
 	}
 	s.fails(t, cashier, "POST", "/api/v1/returns", `{"reason":"x","items":[]}`, 400, "nothing_to_return")
 	s.fails(t, cashier, "POST", "/api/v1/pickup/orders/W-4/pick", strings.Repeat(" ", 70<<10), 413, "too_large")
+}
+
+func TestPickupCounterStepsThroughHTTP(t *testing.T) {
+	s := newStore(t)
+	two := `[{"line_id": "1", "sku": "1", "name": "Tea", "qty": 2, "unit_price": 2500},
+		{"line_id": "2", "sku": "2", "name": "Bottle", "qty": 1, "unit_price": 1000}]`
+	s.order(t, "W-5", pos.OrderPaid, 6000, two)
+	s.orderDue(t, "W-6", pos.OrderPaid, 6000, two, "2020-11-23T20:00:00+01:00")
+	s.order(t, "W-7", pos.OrderPaid, 6000, two)
+	tok := s.login(t, "1", "pickup-1")
+	screen, _, err := websocketDial(s, s.login(t, "1", "pickup-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer screen.Close()
+	var hello ui.Message
+	if err := screen.ReadJSON(&hello); err != nil || hello.Type != "hello" {
+		t.Fatalf("hello = %+v, %v", hello, err)
+	}
+
+	// A customer's arrival, told by phone, reaches every pickup screen; a
+	// second call is the same arrival.
+	var arr struct {
+		Order pickupView
+		First bool
+	}
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/arrive", map[string]string{"bay": "3", "note": "red car"}, &arr)
+	if !arr.First || arr.Order.Bucket != pos.BucketArrived {
+		t.Fatalf("arrival = %+v", arr)
+	}
+	screen.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var pushed struct {
+		Type string
+		Data struct {
+			Order struct {
+				ID string `json:"order_id"`
+			}
+			Arrival struct{ Bay string }
+		}
+	}
+	if err := screen.ReadJSON(&pushed); err != nil || pushed.Type != "pickup" || pushed.Data.Order.ID != "W-5" || pushed.Data.Arrival.Bay != "3" {
+		t.Fatalf("pushed %+v, %v", pushed, err)
+	}
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/arrive", nil, &arr)
+	if arr.First {
+		t.Error("a repeated arrival counted as a new one")
+	}
+
+	// A piece scanned by mistake comes off; a missing one is short; the
+	// bottle is replaced by tea.
+	var v pickupView
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/pick", map[string]string{"code": teaCode}, nil)
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/unpick", map[string]any{"line_id": "1", "qty": 1}, &v)
+	if v.Lines[0].Picked != 0 {
+		t.Fatalf("after unpick: %+v", v.Lines)
+	}
+	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/unpick", map[string]any{"line_id": "1", "qty": 1}, 400, "bad_quantity")
+	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/short", map[string]any{"line_id": "9", "missing": 1}, 404, "not_found")
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/short", map[string]any{"line_id": "1", "missing": 1}, nil)
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/substitute", map[string]any{"line_id": "2", "sku": "1"}, nil)
+	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/ready", map[string]any{"location": "P-1", "bags": 1}, 409, "pick_incomplete")
+
+	// The store gives up on it: only a supervisor rejects, and the staff
+	// acknowledge the notices telling what to put back.
+	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/reject", map[string]string{"reason": "no tea"}, 403, "forbidden")
+	super := s.login(t, "2", "pickup-1")
+	s.fails(t, super, "POST", "/api/v1/pickup/orders/W-5/reject", map[string]string{"reason": " "}, 400, "reason_required")
+	var rejected struct {
+		State   string
+		Notices []struct{ Text string }
+	}
+	s.ok(t, super, "POST", "/api/v1/pickup/orders/W-5/reject", map[string]string{"reason": "no tea"}, &rejected)
+	if rejected.State != "rejected" {
+		t.Fatalf("rejected = %+v", rejected)
+	}
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/acknowledge", nil, &rejected)
+	if len(rejected.Notices) != 0 {
+		t.Errorf("notices after acknowledge: %+v", rejected.Notices)
+	}
+	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/start", nil, 409, "pickup_state")
+
+	// Past collect_by: listed, then confirmed back on the shelf.
+	var overdue []struct {
+		Order struct {
+			ID string `json:"order_id"`
+		}
+		Bucket string
+	}
+	s.ok(t, tok, "GET", "/api/v1/pickup/overdue", nil, &overdue)
+	if len(overdue) != 1 || overdue[0].Order.ID != "W-6" || overdue[0].Bucket != pos.BucketOverdue {
+		t.Fatalf("overdue = %+v", overdue)
+	}
+	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-7/expire", nil, 409, "not_overdue")
+	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-6/expire", nil, &v)
+	if v.State != "expired" {
+		t.Fatalf("expired = %+v", v)
+	}
+	s.fails(t, tok, "GET", "/api/v1/pickup/orders/W-404", nil, 404, "not_found")
+
+	evs, err := s.db.EventsAfter(s.ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, ev := range evs {
+		types = append(types, ev.Type)
+	}
+	want := []string{pos.EventPickupAccepted, pos.EventPickupAccepted, pos.EventPickupAccepted, pos.EventPickupRejected, pos.EventPickupExpired}
+	if strings.Join(types, " ") != strings.Join(want, " ") {
+		t.Errorf("events = %v, want %v", types, want)
+	}
+}
+
+func TestTillExtrasThroughHTTP(t *testing.T) {
+	s := newStore(t)
+	tok := s.login(t, "1", "till-1")
+	super := s.login(t, "2", "till-1")
+
+	// Park a sale, serve someone else, resume it at another till.
+	var c struct {
+		ID      string
+		Station string
+		Lines   []struct{ ID, SKU string }
+	}
+	s.ok(t, tok, "GET", "/api/v1/cart", nil, &c)
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/scan", map[string]string{"code": teaCode}, nil)
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/scan", map[string]string{"code": bottleCode}, &struct{ Cart any }{})
+	s.ok(t, tok, "GET", "/api/v1/carts/"+c.ID, nil, &c)
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/lines/"+c.Lines[1].ID+"/void", nil, &c)
+	if len(c.Lines) != 1 || c.Lines[0].SKU != "1" {
+		t.Fatalf("after the line void: %+v", c)
+	}
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/park", nil, nil)
+	var parked []struct{ ID string }
+	s.ok(t, tok, "GET", "/api/v1/parked", nil, &parked)
+	if len(parked) != 1 || parked[0].ID != c.ID {
+		t.Fatalf("parked = %+v", parked)
+	}
+	other := s.login(t, "1", "till-2")
+	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/resume", nil, &c)
+	if c.Station != "till-2" {
+		t.Fatalf("resumed at %q", c.Station)
+	}
+
+	// A gift card pays part of it; a loyalty customer is attached offline.
+	s.fails(t, tok, "POST", "/api/v1/vouchers", map[string]any{"kind": "gift_card", "amount": 1000}, 403, "forbidden")
+	var card pos.Voucher
+	s.ok(t, super, "POST", "/api/v1/vouchers", map[string]any{"kind": "gift_card", "amount": 1000, "ref": "goodwill"}, &card)
+	var bal struct {
+		Available int64
+	}
+	s.ok(t, other, "GET", "/api/v1/vouchers/"+card.Code, nil, &bal)
+	if bal.Available != 1000 {
+		t.Fatalf("new card: %+v", bal)
+	}
+	s.fails(t, other, "GET", "/api/v1/vouchers/x!", nil, 400, "bad_voucher_code")
+	s.fails(t, other, "POST", "/api/v1/carts/"+c.ID+"/vouchers", map[string]any{"method": "gift_card", "code": card.Code, "amount": 1500}, 409, "voucher_balance")
+	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/vouchers", map[string]any{"method": "gift_card", "code": card.Code, "amount": 1000}, nil)
+	var attached struct {
+		Cart struct {
+			CustomerID string `json:"customer_id"`
+		}
+		Customer pos.Customer
+	}
+	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/customer/lookup", map[string]string{"query": "0701234567"}, &attached)
+	if !attached.Customer.Offline || attached.Cart.CustomerID != "0701234567" {
+		t.Fatalf("customer offline: %+v", attached)
+	}
+	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "cash", "amount": 1500}, nil)
+	var sale saleView
+	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/complete", nil, &sale)
+	s.ok(t, other, "GET", "/api/v1/vouchers/"+card.Code, nil, &bal)
+	if bal.Available != 0 {
+		t.Errorf("card after the sale: %+v", bal)
+	}
+
+	// Copies are numbered.
+	var cp struct{ Mark string }
+	s.ok(t, other, "POST", "/api/v1/receipts/copies", map[string]string{"kind": "sale", "ref": sale.ID}, &cp)
+	s.ok(t, other, "POST", "/api/v1/receipts/copies", map[string]string{"kind": "sale", "ref": sale.ID}, &cp)
+	if cp.Mark != "COPY 2" {
+		t.Errorf("second copy marked %q", cp.Mark)
+	}
+
+	// Lookups of other stores' sales and online orders need central.
+	item := []map[string]any{{"line": "1", "qty": 1, "restock": true}}
+	s.fails(t, tok, "POST", "/api/v1/returns/prepare", map[string]any{"order_id": "W-1", "reason": "x", "items": item}, 503, "offline")
+	s.fails(t, tok, "POST", "/api/v1/returns", map[string]any{"sale_id": "S-1", "store": "s2", "reason": "x", "items": item}, 503, "offline")
+
+	// An exchange: the tea goes back for a bottle, the difference in cash.
+	var ex struct {
+		Return returnView
+		Sale   saleView
+	}
+	s.ok(t, tok, "GET", "/api/v1/cart", nil, &c)
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/scan", map[string]string{"code": bottleCode}, nil)
+	s.ok(t, tok, "POST", "/api/v1/exchanges", map[string]any{"receipt": fmt.Sprintf("R%010d", sale.ReceiptNo),
+		"reason": "wrong flavour", "items": item, "cart_id": c.ID}, &ex)
+	if ex.Sale.Balance.Total != 1000 || ex.Return.Total != 2500 {
+		t.Fatalf("exchange = %+v", ex)
+	}
+	// The sale was paid 1000 by gift card and 1500 in cash: the bottle
+	// takes 1000, the card's part comes back as store credit, the rest in
+	// cash from the drawer.
+	got := fmt.Sprint(ex.Return.Refunds)
+	if got != "[{exchange 1000} {store_credit 1000} {cash 500}]" {
+		t.Errorf("exchange refunds %s", got)
+	}
+	if d := s.drawerLog(); len(d) != 1 || d[0] != "till-1/refund" {
+		t.Errorf("drawer openings = %v", d)
+	}
 }

@@ -72,8 +72,9 @@ type Options struct {
 	// AfterSales runs returns, voids, parked sales, shifts, vouchers and
 	// customers; nil offers none of those routes.
 	AfterSales *pos.AfterSales
-	// Reports reads the books for the back office; required with
-	// AfterSales.
+	// Reports reads the books for the back office (stored returns,
+	// shifts, Z reports, sales reports, voucher limits); nil answers
+	// not_found on those routes.
 	Reports Reports
 	// VerifyJournal checks the tamper-evident journal; nil answers
 	// not_found on the verify route.
