@@ -48,15 +48,31 @@ func (p *testPTY) close() {
 }
 
 // readN reads exactly n bytes from the master or fails after a generous
-// timeout (which only a broken build hits).
+// timeout (which only a broken build hits). The master is in blocking mode
+// (pty.Open calls Fd), so deadlines do not apply; the read runs in a
+// goroutine that ends when the pty closes.
 func (p *testPTY) readN(t testing.TB, n int) []byte {
 	t.Helper()
-	buf := make([]byte, n)
-	p.master.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.ReadFull(p.master, buf); err != nil {
-		t.Fatalf("read pty master: %v", err)
+	type result struct {
+		b   []byte
+		err error
 	}
-	return buf
+	ch := make(chan result, 1)
+	go func() {
+		buf := make([]byte, n)
+		_, err := io.ReadFull(p.master, buf)
+		ch <- result{buf, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			t.Fatalf("read pty master: %v", r.err)
+		}
+		return r.b
+	case <-time.After(10 * time.Second):
+		t.Fatalf("read pty master: nothing after 10s")
+		return nil
+	}
 }
 
 func TestOpenPTY(t *testing.T) {
@@ -415,19 +431,26 @@ func TestDeviceBlockedWriteTimesOut(t *testing.T) {
 	if s := states.wait(t, "refused behind the stalled write", disconnected); !errors.Is(s.Reason, ErrInUse) {
 		t.Fatalf("reason = %v, want ErrInUse", s.Reason)
 	}
+	// Drain the master like a device that recovers, up to the "ok"
+	// written below.
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
-		io.Copy(io.Discard, p.master)
+		var tail []byte
+		buf := make([]byte, 4096)
+		for !bytes.HasSuffix(tail, []byte("ok")) {
+			n, err := p.master.Read(buf)
+			if err != nil {
+				return
+			}
+			tail = append(tail[max(0, len(tail)-1):], buf[:n]...)
+		}
 	}()
-	t.Cleanup(func() { // runs before runDevice's goroutine check
-		p.master.Close()
-		<-drained
-	})
 	states.wait(t, "reconnected", connected)
 	if _, err := d.Write([]byte("ok")); err != nil {
 		t.Fatalf("Write after recovery: %v", err)
 	}
+	<-drained
 }
 
 func TestDeviceClosed(t *testing.T) {

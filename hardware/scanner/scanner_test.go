@@ -1,0 +1,259 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/posnode/posnode/hardware/serialdev"
+)
+
+var _ ContextReader = (*serialdev.Device)(nil)
+
+// collector is a handler that passes scans to the test.
+type collector chan Scan
+
+func (c collector) handle(_ context.Context, s Scan) { c <- s }
+
+func (c collector) next(t testing.TB) Scan {
+	t.Helper()
+	select {
+	case s := <-c:
+		return s
+	case <-time.After(10 * time.Second):
+		t.Fatal("no scan arrived")
+		return Scan{}
+	}
+}
+
+// upTo returns the codes delivered before the marker code; writing a
+// marker after a repeat shows the repeat was read and dropped.
+func (c collector) upTo(t testing.TB, marker string) []string {
+	t.Helper()
+	var got []string
+	for {
+		s := c.next(t)
+		if s.Code == marker {
+			return got
+		}
+		got = append(got, s.Code)
+	}
+}
+
+func TestScannerPipe(t *testing.T) {
+	r, w := io.Pipe()
+	scans := make(collector, 10)
+	s, err := New(r, Options{Station: "till-1", Handler: scans.handle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+
+	w.Write([]byte("]E04006381333931\r\x01\r"))
+	got := scans.next(t)
+	if got.Station != "till-1" || got.Code != "4006381333931" || got.Symbology != "]E0" || got.At.IsZero() {
+		t.Fatalf("scan = %+v", got)
+	}
+	w.Write([]byte("4006381333931\rEND\r"))
+	if extra := scans.upTo(t, "END"); len(extra) != 0 {
+		t.Fatalf("repeat delivered: %q", extra)
+	}
+	st := s.Stats()
+	if st.Accepted != 2 || st.Duplicates != 1 || st.Rejected[ErrControl.Error()] != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if _, err := w.Write([]byte("x")); !errors.Is(err, io.ErrClosedPipe) {
+		t.Fatalf("pipe not closed after Run: %v", err)
+	}
+}
+
+func TestScannerSourceEnds(t *testing.T) {
+	r, w := io.Pipe()
+	scans := make(collector, 10)
+	s, _ := New(r, Options{Station: "counter", Handler: scans.handle})
+	done := make(chan error, 1)
+	go func() { done <- s.Run(context.Background()) }()
+	w.Write([]byte("PICKUP:0b6e:4821\r"))
+	if got := scans.next(t); got.Code != "PICKUP:0b6e:4821" {
+		t.Fatalf("scan = %+v", got)
+	}
+	w.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after EOF = %v", err)
+	}
+	w2 := errReader{errors.New("boom")}
+	s2, _ := New(w2, Options{Station: "counter", Handler: scans.handle})
+	if err := s2.Run(context.Background()); err == nil || !errors.Is(err, w2.err) {
+		t.Fatalf("Run with failing source = %v", err)
+	}
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+func TestNewOptions(t *testing.T) {
+	h := func(context.Context, Scan) {}
+	if _, err := New(nil, Options{Station: "a", Handler: h}); err == nil {
+		t.Error("New without source succeeded")
+	}
+	if _, err := New(errReader{}, Options{Handler: h}); err == nil {
+		t.Error("New without station succeeded")
+	}
+	if _, err := New(errReader{}, Options{Station: "a"}); err == nil {
+		t.Error("New without handler succeeded")
+	}
+}
+
+// scannerPTY is a pseudo-terminal standing in for a scanner; the test
+// writes codes into the master.
+type scannerPTY struct {
+	master, slave *os.File
+	path          string
+}
+
+func newScannerPTY(t testing.TB) *scannerPTY {
+	t.Helper()
+	m, s, err := pty.Open()
+	if err != nil {
+		t.Fatalf("open pty: %v", err)
+	}
+	for _, f := range []*os.File{m, s} {
+		if err := serialdev.MakeRaw(int(f.Fd())); err != nil {
+			t.Fatalf("raw mode: %v", err)
+		}
+	}
+	p := &scannerPTY{master: m, slave: s, path: s.Name()}
+	t.Cleanup(p.unplug)
+	return p
+}
+
+func (p *scannerPTY) unplug() {
+	p.master.Close()
+	p.slave.Close()
+}
+
+func (p *scannerPTY) send(t testing.TB, s string) {
+	t.Helper()
+	if _, err := p.master.Write([]byte(s)); err != nil {
+		t.Fatalf("write to scanner pty: %v", err)
+	}
+}
+
+// pointLink atomically points link at target, as udev does for a by-id
+// name when a device is replugged.
+func pointLink(t testing.TB, target, link string) {
+	t.Helper()
+	tmp := link + ".tmp"
+	os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestScannerPTY(t *testing.T) {
+	first := newScannerPTY(t)
+	link := filepath.Join(t.TempDir(), "usb-Datalogic_QuickScan-if00")
+	pointLink(t, first.path, link)
+
+	states := make(chan serialdev.State, 20)
+	dev, err := serialdev.New(serialdev.Options{
+		Name:         "till-1 scanner",
+		Path:         link,
+		OnState:      func(s serialdev.State) { states <- s },
+		PollInterval: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitState := func(connected bool) {
+		t.Helper()
+		for {
+			select {
+			case s := <-states:
+				if s.Connected == connected {
+					return
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("device never became connected=%v", connected)
+			}
+		}
+	}
+	scans := make(collector, 20)
+	sc, err := New(dev, Options{
+		Station: "till-1",
+		Handler: scans.handle,
+		Framing: FramingOptions{Timeout: 100 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	devDone, scDone := make(chan error, 1), make(chan error, 1)
+	go func() { devDone <- dev.Run(ctx) }()
+	go func() { scDone <- sc.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-scDone; err != nil {
+			t.Errorf("scanner Run = %v", err)
+		}
+		if err := <-devDone; err != nil {
+			t.Errorf("device Run = %v", err)
+		}
+	}()
+	waitState(true)
+
+	// Codes arrive, with and without AIM identifiers.
+	first.send(t, "]E04006381333931\r\n")
+	if s := scans.next(t); s.Code != "4006381333931" || s.Symbology != "]E0" || s.Station != "till-1" {
+		t.Fatalf("scan = %+v", s)
+	}
+	first.send(t, "]Q1PICKUP:0b6e7f:4821\r\n")
+	if s := scans.next(t); s.Code != "PICKUP:0b6e7f:4821" || s.Symbology != "]Q1" {
+		t.Fatalf("scan = %+v", s)
+	}
+
+	// A partial scan followed by silence is dropped.
+	first.send(t, "99999")
+	time.Sleep(400 * time.Millisecond)
+	first.send(t, "7310865004703\r")
+	if s := scans.next(t); s.Code != "7310865004703" {
+		t.Fatalf("after a partial: scan = %+v", s)
+	}
+
+	// A repeat within the window is dropped; the marker proves it was read.
+	first.send(t, "7310865004703\rMARK1\r")
+	if extra := scans.upTo(t, "MARK1"); len(extra) != 0 {
+		t.Fatalf("repeat delivered: %q", extra)
+	}
+
+	// Unplug and replug at the same name: scanning continues without a restart.
+	first.unplug()
+	waitState(false)
+	second := newScannerPTY(t)
+	pointLink(t, second.path, link)
+	waitState(true)
+	second.send(t, "5901234123457\r")
+	if s := scans.next(t); s.Code != "5901234123457" {
+		t.Fatalf("after replug: scan = %+v", s)
+	}
+
+	st := sc.Stats()
+	if st.Accepted != 5 || st.Duplicates != 1 || st.Rejected[ErrPartial.Error()] != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
