@@ -853,3 +853,62 @@ func TestTillExtrasThroughHTTP(t *testing.T) {
 		t.Errorf("drawer openings = %v", d)
 	}
 }
+
+func TestShiftReadsTrainingAndVoucherLimits(t *testing.T) {
+	s := newStore(t)
+	cashier := s.login(t, "1", "till-1")
+	super := s.login(t, "2", "office")
+	manager := s.login(t, "3", "office")
+
+	s.ok(t, cashier, "POST", "/api/v1/shift/open", map[string]int64{"float": 5000}, nil)
+	s.fails(t, cashier, "GET", "/api/v1/shift?station=till-2", nil, 403, "forbidden")
+	var sh pos.Shift
+	s.ok(t, super, "GET", "/api/v1/shift?station=till-1", nil, &sh)
+	if sh.Float != 5000 || sh.OpenedBy != "1" {
+		t.Fatalf("current shift = %+v", sh)
+	}
+	s.fails(t, super, "GET", "/api/v1/shift", nil, 409, "no_shift") // the office has none
+
+	// A training receipt is journalled apart: no receipt number, not on the X report.
+	var c cartView
+	s.ok(t, cashier, "GET", "/api/v1/cart", nil, &c)
+	s.ok(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/scan", map[string]string{"code": teaCode}, nil)
+	s.fails(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/training", nil, 409, "tender_short")
+	s.ok(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "cash", "amount": 2500}, nil)
+	var tr pos.TrainingReceipt
+	s.ok(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/training", nil, &tr)
+	if tr.No != 1 || tr.Sale.ReceiptNo != 0 {
+		t.Fatalf("training receipt = %+v", tr)
+	}
+	var x pos.ShiftReport
+	s.ok(t, super, "POST", "/api/v1/shift/x/print?station=till-1", nil, &x)
+	if x.Kind != "X" || x.Receipts != 0 || x.ExpectedCash != 5000 {
+		t.Fatalf("X = %+v", x)
+	}
+	s.mu.Lock()
+	if len(s.reports) != 1 || s.reports[0].Kind != "X" {
+		t.Errorf("reports printed: %+v", s.reports)
+	}
+	s.mu.Unlock()
+	var shifts []pos.Shift
+	s.ok(t, super, "GET", "/api/v1/shifts?station=till-1", nil, &shifts)
+	if len(shifts) != 1 || shifts[0].ID != sh.ID {
+		t.Fatalf("shifts = %+v", shifts)
+	}
+	s.ok(t, super, "GET", "/api/v1/shifts/"+sh.ID, nil, &sh)
+	s.fails(t, super, "GET", "/api/v1/shifts/"+sh.ID+"/z", nil, 404, "not_found")
+
+	// Cards issued elsewhere are accepted offline up to the store's limit.
+	limit := map[string]any{"limit": 3000}
+	s.fails(t, super, "PUT", "/api/v1/vouchers/offline-limit", limit, 403, "forbidden")
+	s.ok(t, manager, "PUT", "/api/v1/vouchers/offline-limit", limit, nil)
+	s.ok(t, manager, "PUT", "/api/v1/vouchers/offline-limit", map[string]any{"code": "EXT-2", "limit": 500}, nil)
+	s.fails(t, manager, "PUT", "/api/v1/vouchers/offline-limit", map[string]any{"limit": -1}, 400, "bad_request")
+	for code, want := range map[string]int64{"EXT-1": 3000, "EXT-2": 500} {
+		var v struct{ Available int64 }
+		s.ok(t, cashier, "GET", "/api/v1/vouchers/"+code, nil, &v)
+		if v.Available != want {
+			t.Errorf("%s: %d available, want %d", code, v.Available, want)
+		}
+	}
+}
