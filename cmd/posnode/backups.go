@@ -57,14 +57,13 @@ func newBackups(db *sqlite.DB, cfg Config, log *slog.Logger) *backups {
 // Run takes a backup every b.every, counted from the newest backup on
 // disk, so that a node restarting often neither piles up backups nor goes
 // without one. A failed backup is logged and tried again at the next
-// tick: the till keeps selling.
+// tick: the till keeps selling. Run returns nil when ctx ends.
 func (b *backups) Run(ctx context.Context) error {
 	if b.every <= 0 {
 		return nil
 	}
-	if err := os.MkdirAll(b.dir, 0o750); err != nil {
-		return fmt.Errorf("backups: %w", err)
-	}
+	// A backup directory that cannot be made is logged at each attempt,
+	// never fatal: the till keeps selling without backups.
 	b.removeTemp()
 	wait := b.every
 	if newest, ok := b.newest(); ok {
