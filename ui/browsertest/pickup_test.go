@@ -15,9 +15,9 @@ import (
 	"github.com/posnode/posnode/ui"
 )
 
-// pickupNode serves the web app with click-and-collect from this process:
-// the demo catalog, a cashier and the pickup service over SQLite in a
-// temporary directory.
+// pickupNode serves the web app with click-and-collect and after-sales
+// from this process: the demo catalog, a cashier, the pickup and
+// after-sales services over SQLite in a temporary directory.
 func pickupNode(t *testing.T) (string, *pos.PickupService) {
 	t.Helper()
 	ctx := context.Background()
@@ -55,8 +55,10 @@ func pickupNode(t *testing.T) (string, *pos.PickupService) {
 		t.Fatal(err)
 	}
 	pickup := pos.NewPickupService(pos.PickupOptions{Store: db, Notify: notify})
+	till := pos.NewService(pos.Options{Store: db, Notify: notify})
 	s := ui.NewServer(ui.Options{
-		Service: pos.NewService(pos.Options{Store: db, Notify: notify}), Store: db, Sessions: db, Static: app, Pickup: pickup,
+		Service: till, Store: db, Sessions: db, Static: app, Pickup: pickup,
+		AfterSales: pos.NewAfterSales(pos.AfterSalesOptions{Till: till, Store: db}), Reports: db,
 		Stations: map[string]ui.Station{
 			"pickup": {ID: "pickup", Kind: "pickup", Name: "Pickup counter"},
 			"till-1": {ID: "till-1", Kind: "till", Name: "Till 1"},
@@ -162,4 +164,31 @@ func TestPayAtPickup(t *testing.T) {
 	if err != nil || v.State != pos.PickupCollected || v.SaleID == "" {
 		t.Fatalf("order after payment: state %s sale %q, %v", v.State, v.SaleID, err)
 	}
+}
+
+// A sale is parked at one till and taken up again from the parked list;
+// a copy of the last receipt is recorded.
+func TestParkResumeAndCopy(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "scan and park",
+		visible(`#scan`),
+		scan(backpack),
+		visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=park]`),
+		gone(`.line[data-sku="`+backpackSKU+`"]`))
+	run(t, till, "resume from the parked sales",
+		click(`[data-test=parked]`),
+		click(`[data-cart]`),
+		visible(`.line[data-sku="`+backpackSKU+`"]`))
+	run(t, till, "pay exact cash, then a copy of the receipt",
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="49900"]`),
+		visible(`[data-test=receipt-close]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		click(`[data-test=last-receipt]`),
+		click(`[data-test=reprint]`))
+	wantContains(t, "copy recorded", text(t, till, `#toast .toast.ok`), "1")
 }

@@ -68,7 +68,18 @@ export function mount(root, app) {
         h('div', { class: 'amount' }, money(((b.lines || [])[i] || {}).amount)))),
         h('li', { class: 'line total' }, h('div', { class: 'line-main' }, t('till.total')), h('div', { class: 'amount' }, money(b.total))))
         : h('p', { class: 'hint' }, t('till.empty')),
-      actions: [button(t('common.close'), () => m.close(), 'primary')],
+      actions: [
+        cart.lines.length ? button(t('tablet.send'), async () => {
+          try {
+            await post('/carts/' + cart.id + '/park');
+            m.close();
+            toast(t('tablet.sent'), 'ok');
+            load();
+          } catch (e) {
+            showError(e);
+          }
+        }, 'primary', { 'data-test': 'tablet-send' }) : null,
+        button(t('common.close'), () => m.close(), 'ghost')],
     });
   }
 

@@ -296,7 +296,16 @@ export function mount(root, app) {
           fresh ? [h('div', { class: 'label' }, t('till.change')), h('div', { class: 'big-text change', 'data-test': 'change' }, money(ch, sale.currency))] : null,
           h('div', { class: 'hint' }, dateTime(sale.completed_at))),
         h('pre', { class: 'receipt', 'data-test': 'receipt' }, sale.receipt || plainReceipt(sale))),
-      actions: [button(fresh ? t('till.new_sale') : t('common.close'), () => m.close(), 'primary big', { 'data-test': 'receipt-close' })],
+      actions: [
+        fresh ? null : button(t('receipt.copy'), async () => {
+          try {
+            const c = await post('/receipts/copies', { kind: 'sale', ref: sale.sale_id });
+            toast(t('receipt.copy_done', { n: c.copy ? c.copy.copy_no : '' }), 'ok');
+          } catch (e) {
+            showError(e);
+          }
+        }, 'big', { 'data-test': 'reprint' }),
+        button(fresh ? t('till.new_sale') : t('common.close'), () => m.close(), 'primary big', { 'data-test': 'receipt-close' })],
       onClose: focusScan,
     });
   }
@@ -341,6 +350,41 @@ export function mount(root, app) {
     panel.input.focus();
   }
 
+  async function park() {
+    if (!cart || !lineCount()) return;
+    const v = await act(() => post('/carts/' + cart.id + '/park'));
+    if (v) {
+      say(t('till.parked_ok'), 'ok');
+      cart = null;
+      reopen('');
+    }
+  }
+
+  async function parkedDialog() {
+    let list;
+    try {
+      list = await get('/parked');
+    } catch (e) {
+      return showError(e);
+    }
+    const m = modal({
+      title: t('till.parked'),
+      body: list.length ? h('div', { class: 'results' }, list.map((c) => h('button', {
+        type: 'button', class: 'result', 'data-cart': c.id,
+        onclick: async () => {
+          m.close();
+          const v = await act(() => post('/carts/' + c.id + '/resume'));
+          if (v) say(t('till.resumed'), 'ok');
+        },
+      },
+      h('span', { class: 'name' }, c.lines.map((l) => itemName(l.name, l.sku)).join(', ')),
+      h('span', { class: 'meta' }, t('till.parked_from', { station: c.station, time: dateTime(c.updated_at) })),
+      h('span', { class: 'price' }, money(c.balance.total))))) : h('p', { class: 'hint' }, t('till.parked_none')),
+      actions: [button(t('common.close'), () => m.close(), 'ghost')],
+      onClose: focusScan,
+    });
+  }
+
   async function typeCode() {
     const code = await ask({ title: t('till.code'), maxLen: 20 });
     if (code) doScan(code);
@@ -380,6 +424,8 @@ export function mount(root, app) {
       button(t('till.card'), () => tender('card', b.due), 'big tender', { disabled: empty || b.settled, 'data-test': 'pay-card' }),
       button(t('disc.title_basket'), () => discountDialog(null), '', { disabled: empty, 'data-test': 'basket-discount' }),
       button(t('till.cancel'), cancelSale, 'danger', { disabled: empty, 'data-test': 'cancel-sale' }),
+      button(t('till.park'), park, '', { disabled: empty || cart.payments.length > 0, 'data-test': 'park' }),
+      button(t('till.parked'), parkedDialog, '', { 'data-test': 'parked' }),
       button(t('till.complete'), complete, 'big primary wide', { disabled: !b.settled, 'data-test': 'complete' }));
     if (cart.stock_warnings && cart.stock_warnings.length) {
       const w = cart.stock_warnings.map((s) => {
