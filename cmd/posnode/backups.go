@@ -44,6 +44,9 @@ type backups struct {
 	keep  int
 	log   *slog.Logger
 	now   func() time.Time
+	// settle is the least wait before the first backup after a start,
+	// so that a starting node is not slowed by an overdue backup.
+	settle time.Duration
 }
 
 func newBackups(db *sqlite.DB, cfg Config, log *slog.Logger) *backups {
@@ -51,7 +54,7 @@ func newBackups(db *sqlite.DB, cfg Config, log *slog.Logger) *backups {
 	if keep <= 0 {
 		keep = defaultKeep
 	}
-	return &backups{db: db, dir: backupsDir(cfg), every: cfg.Backup.Every.Duration, keep: keep, log: log, now: time.Now}
+	return &backups{db: db, dir: backupsDir(cfg), every: cfg.Backup.Every.Duration, keep: keep, log: log, now: time.Now, settle: time.Minute}
 }
 
 // Run takes a backup every b.every, counted from the newest backup on
@@ -69,7 +72,7 @@ func (b *backups) Run(ctx context.Context) error {
 	if newest, ok := b.newest(); ok {
 		wait = b.every - b.now().Sub(newest)
 	}
-	wait = max(wait, time.Minute)
+	wait = max(wait, b.settle)
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -352,4 +353,64 @@ func TestDataLock(t *testing.T) {
 		t.Fatalf("lock after release: %v", err)
 	}
 	release()
+}
+
+// TestBackupsSurviveFailures: while backups cannot be written the node
+// logs it and keeps going; once the problem is fixed, backups resume.
+func TestBackupsSurviveFailures(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	cfg.Backup.Every.Duration = 20 * time.Millisecond
+	var logs syncBuffer
+	b := newBackups(db, cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+	b.settle = 0
+	// A file where the backup directory should be.
+	if err := os.WriteFile(b.dir, []byte("in the way"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	}()
+	waitFor(t, func() bool { return strings.Count(logs.String(), "backup failed") >= 2 })
+	if err := os.Remove(b.dir); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(b.scheduled()) > 0 })
+	if n := countSales(t, b.scheduled()[0]); n != 1 {
+		t.Fatalf("backup has %d sales, want 1", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a reader.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond for up to 10 s (only a broken build waits that long).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not reached in 10 s")
 }
