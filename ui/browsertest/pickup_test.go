@@ -167,7 +167,8 @@ func TestPayAtPickup(t *testing.T) {
 }
 
 // A sale is parked at one till and taken up again from the parked list;
-// a copy of the last receipt is recorded.
+// a copy of the last receipt is recorded; the goods come back with the
+// receipt.
 func TestParkResumeAndCopy(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
@@ -191,4 +192,17 @@ func TestParkResumeAndCopy(t *testing.T) {
 		click(`[data-test=last-receipt]`),
 		click(`[data-test=reprint]`))
 	wantContains(t, "copy recorded", text(t, till, `#toast .toast.ok`), "1")
+
+	// The customer brings the backpack back: the receipt's barcode,
+	// scanned at the till, opens the return.
+	run(t, till, "return with the receipt",
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		scan("R0000000001"),
+		click(`[data-test=return-more]`),
+		click(`.modal [data-reason=changed_mind]`),
+		hasText(`[data-test=return-total]`, "499.00"))
+	shot(t, till, "return")
+	run(t, till, "make the return", click(`[data-test=return-ok]`), gone(`.backdrop`))
+	wantContains(t, "return made", text(t, till, `#toast .toast.ok`), "499.00")
 }

@@ -7,6 +7,7 @@ import { money, qty, percent, parseFixed, parseMoney, quickCash, setCurrency, da
 import { modal, keypad, ask, askMoney, withApproval, confirm, toast, showError, pushKeys, modalOpen, reasonPicker, reasonText } from './ui.js';
 import { header, statusBar } from './main.js';
 import { searchPanel } from './search.js';
+import { returnDialog } from './returns.js';
 
 export function mount(root, app) {
   let cart = null;
@@ -85,7 +86,7 @@ export function mount(root, app) {
         return null;
       }
       if (r.route === 'return') {
-        say(t('till.return_scanned', { no: r.receipt_no }), 'info');
+        returnDialog(r.receipt_no, () => say(''));
         return null;
       }
       return r.cart;
@@ -385,6 +386,11 @@ export function mount(root, app) {
     });
   }
 
+  async function startReturn() {
+    const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10 });
+    if (no && parseInt(no, 10) > 0) returnDialog(parseInt(no, 10));
+  }
+
   async function typeCode() {
     const code = await ask({ title: t('till.code'), maxLen: 20 });
     if (code) doScan(code);
@@ -445,7 +451,9 @@ export function mount(root, app) {
           button(t('till.code'), typeCode, 'ghost')),
         msg, lines),
       h('section', { class: 'pay-side' }, totals, tenders,
-        button(t('till.last_receipt'), lastReceipt, 'ghost', { 'data-test': 'last-receipt' }))),
+        h('div', { class: 'row tight' },
+        button(t('till.last_receipt'), lastReceipt, 'ghost', { 'data-test': 'last-receipt' }),
+        button(t('return.button'), startReturn, 'ghost', { 'data-test': 'return' })))),
     statusBar());
   app.renderStatus();
   if (app.openCart) setCart(app.openCart); // a cart handed over by the pickup counter

@@ -1,0 +1,94 @@
+// Returns with a receipt of this node: choose what comes back, see the
+// refund the node would pay, and make the return (a supervisor approves
+// when the store's policy asks for it).
+
+import { h, clear, button } from './dom.js';
+import { get, post } from './api.js';
+import { t, errorText, itemName } from './i18n.js';
+import { money, qty } from './format.js';
+import { modal, withApproval, toast, showError } from './ui.js';
+
+const REASONS = ['changed_mind', 'defective', 'wrong_item', 'other'];
+
+// receiptCode is the code printed on receipt no: R and ten digits.
+export const receiptCode = (no) => 'R' + String(no).padStart(10, '0');
+
+// returnDialog runs a return against receipt number no; done is called
+// with the completed return.
+export async function returnDialog(no, done) {
+  let sale;
+  try {
+    sale = await get('/receipts/' + no);
+  } catch (e) {
+    return showError(e);
+  }
+  const cur = sale.currency;
+  const take = sale.lines.map(() => 0);
+  const restock = sale.lines.map(() => true);
+  let reason = '';
+  const preview = h('div', { class: 'return-preview', 'data-test': 'return-preview' });
+  const err = h('div', { class: 'form-error', role: 'alert' });
+  const rows = h('div', { class: 'return-lines' });
+  const reasons = h('div', { class: 'chips' });
+
+  const request = (sup) => ({
+    receipt: receiptCode(no), reason,
+    items: take.map((q, i) => ({ line: String(i + 1), qty: q, restock: restock[i] })).filter((it) => it.qty > 0),
+    ...(sup ? { supervisor: sup } : {}),
+  });
+
+  let seq = 0;
+  async function refresh() {
+    render();
+    err.textContent = '';
+    if (!take.some((q) => q > 0)) return clear(preview, h('p', { class: 'hint' }, t('return.choose')));
+    const my = ++seq;
+    try {
+      const r = await post('/returns/prepare', { ...request(null), reason: reason || 'other' });
+      if (my !== seq) return;
+      clear(preview,
+        h('div', { class: 'trow total' }, h('span', null, t('return.refund')), h('span', { 'data-test': 'return-total' }, money(r.total + r.rounding, cur))),
+        r.refunds.map((f) => h('div', { class: 'trow minor' }, h('span', null, t('till.' + f.method)), h('span', null, money(f.amount, cur)))));
+    } catch (e) {
+      if (my === seq) clear(preview, h('p', { class: 'form-error' }, errorText(e)));
+    }
+  }
+
+  function render() {
+    clear(rows, sale.lines.map((l, i) => {
+      const weighed = l.unit === 'kg' || l.fixed_amount;
+      return h('div', { class: 'line', 'data-line': i + 1 },
+        h('div', { class: 'line-main' }, h('div', { class: 'name' }, itemName(l.name, l.sku)),
+          h('div', { class: 'meta' }, t('return.sold', { n: qty(l.qty, l.unit) }))),
+        h('div', { class: 'qty' },
+          weighed
+            ? button(take[i] ? t('return.all_back') : t('return.take_all'), () => ((take[i] = take[i] ? 0 : l.qty), refresh()), take[i] ? 'chip on' : 'chip')
+            : [button('−', () => take[i] > 0 && (take[i]--, refresh()), 'step', { disabled: !take[i] }),
+              h('span', { class: 'n', 'data-test': 'return-qty' }, String(take[i])),
+              button('+', () => take[i] < l.qty && (take[i]++, refresh()), 'step', { disabled: take[i] >= l.qty, 'data-test': 'return-more' })]),
+        button(restock[i] ? t('return.restock') : t('return.damaged'), () => ((restock[i] = !restock[i]), render()), restock[i] ? 'chip on' : 'chip'));
+    }));
+    clear(reasons, REASONS.map((r) => button(t('return.reason.' + r), () => ((reason = r), render()), r === reason ? 'chip on' : 'chip', { 'data-reason': r })));
+  }
+
+  const ok = async () => {
+    if (!take.some((q) => q > 0)) return (err.textContent = t('err.nothing_to_return'));
+    if (!reason) return (err.textContent = t('err.reason_required'));
+    try {
+      const r = await withApproval((sup) => post('/returns', request(sup)));
+      if (!r) return;
+      m.close();
+      toast(t('return.done', { no: r.return_no, amount: money(r.total + r.rounding, cur) }), 'ok');
+      if (done) done(r);
+    } catch (e) {
+      err.textContent = errorText(e);
+    }
+  };
+
+  const m = modal({
+    title: t('return.title', { no }), cls: 'wide',
+    body: h('div', { class: 'split' }, rows, h('div', null, h('div', { class: 'pad-label' }, t('disc.reason')), reasons, preview, err)),
+    actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('return.confirm'), ok, 'primary big', { 'data-test': 'return-ok' })],
+  });
+  refresh();
+}
