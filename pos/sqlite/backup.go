@@ -3,26 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"os"
 )
-
-// Backup writes a consistent copy of the live database to path (which must
-// not exist) without stopping writers: SQLite's VACUUM INTO reads one
-// snapshot. The copy is complete and synced when Backup returns nil.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("backup %s: file exists", path)
-	}
-	if _, err := db.r.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		return fmt.Errorf("backup %s: %w", path, err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its findings, or
 // nil when the database is sound.
