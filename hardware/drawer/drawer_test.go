@@ -1,0 +1,95 @@
+package drawer
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+// step is one poll (o: open, c: closed, u: unknown) or a kick (k), each
+// one second after the previous step.
+func run(o Options, steps string) (string, *Tracker) {
+	tr := NewTracker(o)
+	var out []string
+	for i, c := range steps {
+		at := t0.Add(time.Duration(i) * time.Second)
+		var r Reading
+		switch c {
+		case 'k':
+			if !tr.MayKick(at) {
+				out = append(out, fmt.Sprintf("%d:refused", i))
+				continue
+			}
+			tr.Kicked(at)
+			continue
+		case 'o':
+			r = Reading{Known: true, Open: true}
+		case 'c':
+			r = Reading{Known: true}
+		}
+		for _, e := range tr.Observe(r, at) {
+			s := fmt.Sprintf("%d:%s", i, e.Kind)
+			if e.OpenFor > 0 {
+				s += fmt.Sprintf("(%v)", e.OpenFor)
+			}
+			if e.Kicked {
+				s += "(kicked)"
+			}
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " "), tr
+}
+
+func TestTracker(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  Options
+		steps string
+		want  string
+		state State
+	}{
+		{"settles closed quietly", Options{}, "cc", "", Closed},
+		{"kick opens and closes", Options{}, "cckoocc", "4:opened(kicked) 6:closed(2s)", Closed},
+		{"single misread ignored", Options{}, "ccocc", "", Closed},
+		{"opened by key, no kick", Options{}, "ccoo", "3:opened", Open},
+		{"kick that does not open", Options{}, "cckcccc", "5:did not open", Closed},
+		{"second kick while open refused", Options{}, "cckookc", "4:opened(kicked) 5:refused", Open},
+		{"second kick within grace refused", Options{}, "cckkc", "3:refused", Closed},
+		{"kick allowed again after grace", Options{KickGrace: 2 * time.Second}, "cckcck", "4:did not open", Closed},
+		{"left open alarm once", Options{OpenAlarm: 3 * time.Second}, "ccoooooocc", "3:opened 6:left open(3s) 9:closed(6s)", Closed},
+		{"alarm disabled", Options{OpenAlarm: -1}, "ccoooooo", "3:opened", Open},
+		{"printer offline is news at once", Options{}, "ccuu", "2:state unknown", Unknown},
+		{"back online open", Options{}, "ccuoo", "2:state unknown 4:opened", Open},
+		{"debounce 1", Options{Debounce: 1}, "coc", "1:opened 2:closed(1s)", Closed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, tr := run(tt.opts, tt.steps)
+			if got != tt.want {
+				t.Errorf("events %q, want %q", got, tt.want)
+			}
+			if tr.State() != tt.state {
+				t.Errorf("state %v, want %v", tr.State(), tt.state)
+			}
+		})
+	}
+}
+
+func TestParsePolarity(t *testing.T) {
+	for in, want := range map[string]Polarity{"": OpenLow, "open-low": OpenLow, "LOW": OpenLow, " open-high ": OpenHigh, "high": OpenHigh} {
+		got, err := ParsePolarity(in)
+		if err != nil || got != want {
+			t.Errorf("ParsePolarity(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := ParsePolarity("inverted"); err == nil {
+		t.Error("ParsePolarity(inverted) succeeded")
+	}
+	if OpenLow.OpenWhenHigh() || !OpenHigh.OpenWhenHigh() {
+		t.Error("OpenWhenHigh wrong")
+	}
+}
