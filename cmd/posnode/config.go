@@ -30,13 +30,14 @@ type Config struct {
 	// Origins allowed to open the websocket besides the node's own host.
 	Origins []string `toml:"origins"`
 
-	TLS      TLSConfig       `toml:"tls"`
-	MQTT     MQTTConfig      `toml:"mqtt"`
-	Policy   pos.Policy      `toml:"policy"`
-	Backup   BackupConfig    `toml:"backup"`
-	Metrics  MetricsConfig   `toml:"metrics"`
-	Sync     SyncConfig      `toml:"sync"`
-	Stations []StationConfig `toml:"stations"`
+	TLS      TLSConfig        `toml:"tls"`
+	MQTT     MQTTConfig       `toml:"mqtt"`
+	Policy   pos.Policy       `toml:"policy"`
+	Returns  pos.ReturnPolicy `toml:"returns"`
+	Backup   BackupConfig     `toml:"backup"`
+	Metrics  MetricsConfig    `toml:"metrics"`
+	Sync     SyncConfig       `toml:"sync"`
+	Stations []StationConfig  `toml:"stations"`
 }
 
 // MQTTConfig is the connection to central's broker.

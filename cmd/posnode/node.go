@@ -23,11 +23,13 @@ import (
 
 // node is the running posnode: every part, wired.
 type node struct {
-	cfg Config
-	log *slog.Logger
-	db  *sqlite.DB
-	svc *pos.Service
-	web *ui.Server
+	cfg    Config
+	log    *slog.Logger
+	db     *sqlite.DB
+	svc    *pos.Service
+	pickup *pos.PickupService
+	after  *pos.AfterSales
+	web    *ui.Server
 	// parts are the long-running parts, each Run(ctx) error.
 	parts []func(ctx context.Context) error
 	// wake is told about new outbound events (the sender, when connected).
@@ -89,22 +91,24 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		stations[s.ID] = ui.Station{ID: s.ID, Kind: s.Kind, Name: s.Name}
 	}
 	var hub *ui.Hub
+	notify := func(c pos.Change) {
+		if hub != nil {
+			hub.Notify(c)
+		}
+		if s, ok := c.Value.(*pos.Sale); ok && c.Kind == "sale" {
+			select {
+			case n.sales <- s:
+			default:
+				n.log.Error("receipt queue full; reprint from the sale", "sale", s.ID, "receipt", s.ReceiptNo)
+			}
+		}
+	}
 	n.svc = pos.NewService(pos.Options{
 		Store: db, Terminal: &simterminal.T{Delay: 300 * time.Millisecond, DeclineCents: 51},
-		Policy: cfg.Policy, Market: market, NewID: newID,
-		Notify: func(c pos.Change) {
-			if hub != nil {
-				hub.Notify(c)
-			}
-			if s, ok := c.Value.(*pos.Sale); ok && c.Kind == "sale" {
-				select {
-				case n.sales <- s:
-				default:
-					n.log.Error("receipt queue full; reprint from the sale", "sale", s.ID, "receipt", s.ReceiptNo)
-				}
-			}
-		},
+		Policy: cfg.Policy, Market: market, NewID: newID, Notify: notify,
 	})
+	n.pickup = pos.NewPickupService(pos.PickupOptions{Store: db, Market: market, NewID: newID, Notify: notify})
+	n.after = pos.NewAfterSales(pos.AfterSalesOptions{Till: n.svc, Store: db, Lookup: n.lookup(), Policy: cfg.Returns})
 	if err := n.setupStations(); err != nil {
 		db.Close()
 		return nil, err
@@ -118,6 +122,12 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	n.web = ui.NewServer(ui.Options{
 		Service: n.svc, Store: db, Sessions: db, Static: static, Stations: stations,
 		Origins: cfg.Origins, Logger: log, Status: n.status, Receipt: n.previewText,
+		Pickup: n.pickup, PickupLog: func(ctx context.Context, id string) (any, error) { return db.PickupLog(ctx, id) },
+		OnSlip: n.printSlip, AfterSales: n.after, Reports: db, OnDrawer: n.openDrawer, OnReport: n.printReport,
+		VerifyJournal: func(ctx context.Context) (ui.JournalCheck, error) {
+			c, err := db.VerifyJournal(ctx)
+			return ui.JournalCheck(c), err
+		},
 	})
 	n.web.RegisterError(sqlite.ErrDiskFull, "disk_full", http.StatusInsufficientStorage)
 	hub = n.web.Hub()

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/pos"
+)
+
+// stationOf returns the station with id, or else the first station of
+// kind, or else any station; nil when there are none.
+func (n *node) stationOf(id, kind string) *station {
+	if st := n.stations[id]; st != nil {
+		return st
+	}
+	for _, sc := range n.cfg.Stations {
+		if sc.Kind == kind {
+			return n.stations[sc.ID]
+		}
+	}
+	for _, st := range n.stations {
+		return st
+	}
+	return nil
+}
+
+// printSlip queues an order's pickup slip and one label per bag at the
+// pickup counter's printer.
+func (n *node) printSlip(ctx context.Context, slip *pos.PickupSlip) {
+	st := n.stationOf("", "pickup")
+	if st == nil {
+		return
+	}
+	head := n.storeHeading(ctx)
+	items := make([]receipt.Line, 0, len(slip.Lines))
+	for _, l := range slip.Lines {
+		items = append(items, receipt.Line{Name: l.Name, Qty: l.Picked, ByWeight: l.Unit == pos.UnitKg})
+	}
+	bags := max(slip.Bags, 1)
+	docs := []receipt.Document{receipt.PickupSlip{Store: head, OrderID: slip.OrderID, Customer: slip.Customer,
+		Bag: 1, Bags: bags, Items: items, Time: slip.ReadyAt}}
+	for _, l := range slip.Labels {
+		docs = append(docs, receipt.BagLabel{Store: head, OrderID: l.OrderID, Customer: l.Customer, Bag: l.Bag, Bags: l.Bags})
+	}
+	for _, d := range docs {
+		if _, err := st.printer.Print(ctx, d); err != nil {
+			n.log.Error("queue pickup slip", "order", slip.OrderID, "err", err)
+			return
+		}
+	}
+}
+
+// printReport queues an X or Z report at its station's printer.
+func (n *node) printReport(ctx context.Context, rep *pos.ShiftReport) {
+	st := n.stationOf(rep.Station, "till")
+	if st == nil {
+		return
+	}
+	head := n.storeHeading(ctx)
+	if rep.Currency != "" {
+		head.Currency = rep.Currency
+	}
+	r := receipt.Report{Store: head, Z: rep.Kind == "Z", Number: rep.ZNo, Station: rep.Station,
+		From: rep.OpenedAt, To: rep.At, Sales: int64(rep.Sales), Returns: int64(rep.Returns), Gross: rep.SalesTotal,
+		Refunds: rep.ReturnsTotal, Cash: rep.ExpectedCash, NoSales: int64(rep.NoSales), ChainHead: rep.JournalHead,
+		Printed: time.Now()}
+	if !rep.ClosedAt.IsZero() {
+		r.To = rep.ClosedAt
+	}
+	for _, m := range rep.ByMethod {
+		r.Tenders = append(r.Tenders, receipt.TenderTotal{Method: m.Method, Amount: m.Amount})
+	}
+	for _, t := range rep.ByTaxRate {
+		r.Tax = append(r.Tax, receipt.Tax{RateBP: t.RateBP, Base: t.Base, Tax: t.Tax})
+	}
+	if _, err := st.printer.Print(ctx, r); err != nil {
+		n.log.Error("queue shift report", "shift", rep.ShiftID, "err", err)
+	}
+}
+
+// openDrawer opens a station's cash drawer for a cash operation; the
+// domain has recorded it (audited) before this is called.
+func (n *node) openDrawer(ctx context.Context, station, reason string) {
+	st := n.stationOf(station, "till")
+	if st == nil {
+		return
+	}
+	if err := st.printer.KickDrawer(ctx); err != nil {
+		n.log.Warn("open drawer", "station", station, "reason", reason, "err", err)
+	}
+}
+
+// lookup is how after-sales asks central about sales of other stores,
+// online orders and customers. Without a broker every lookup is offline.
+func (n *node) lookup() pos.Lookup { return nil }
