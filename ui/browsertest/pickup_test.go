@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -42,6 +43,13 @@ func pickupNode(t *testing.T) (string, *pos.PickupService) {
 		t.Fatal(err)
 	}
 	if err := db.PutStaff(ctx, pos.Staff{ID: "1", Name: "Cashier Demo", Role: pos.RoleCashier, PINHash: h, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	h2, err := pos.HashPIN("2222")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutStaff(ctx, pos.Staff{ID: "2", Name: "Supervisor Demo", Role: pos.RoleSupervisor, PINHash: h2, Active: true}); err != nil {
 		t.Fatal(err)
 	}
 	var hub *ui.Hub
@@ -205,4 +213,37 @@ func TestParkResumeAndCopy(t *testing.T) {
 	shot(t, till, "return")
 	run(t, till, "make the return", click(`[data-test=return-ok]`), gone(`.backdrop`))
 	wantContains(t, "return made", text(t, till, `#toast .toast.ok`), "499.00")
+}
+
+// A supervisor opens the till's shift with a float, sells, reads the X
+// report and closes the shift with the counted cash.
+func TestShift(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, "2", "2222")
+	run(t, till, "open the shift with 1000 in the drawer",
+		visible(`#scan`),
+		click(`[data-test=shift]`),
+		click(`[data-test=shift-open]`),
+		keypad("1000", `[data-test=pad-ok]`),
+		gone(`.backdrop`))
+	run(t, till, "a cash sale",
+		scan(backpack),
+		visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="49900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`))
+	run(t, till, "X report", click(`[data-test=shift]`), click(`[data-test=shift-x]`))
+	x := text(t, till, `[data-test=shift-report]`)
+	wantContains(t, "X report", x, "499.00", "1,499.00")
+	if strings.Contains(x, "Counted") {
+		t.Errorf("X report shows counted cash: %q", x)
+	}
+	shot(t, till, "shift-x")
+	run(t, till, "close with the counted cash",
+		click(`[data-test=shift-close]`),
+		keypad("1499", `[data-test=pad-ok]`),
+		hasText(`.shift h3`, "Z"))
+	wantContains(t, "Z report", text(t, till, `[data-test=shift-report]`), "Counted cash", "1,499.00", "Difference")
 }

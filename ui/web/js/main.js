@@ -190,6 +190,7 @@ export function header(title) {
   if (app.name !== 'till' && stationKind() !== 'tablet') nav.push(button(t('nav.till'), () => go('till'), 'ghost'));
   if (app.name !== 'tablet') nav.push(button(t('nav.tablet'), () => go('tablet'), 'ghost'));
   if (app.name !== 'pickup' && app.stations.some((s) => s.kind === 'pickup')) nav.push(button(t('nav.pickup'), () => go('pickup'), 'ghost', { 'data-test': 'nav-pickup' }));
+  if (app.name === 'till') nav.push(button(t('shift.button'), () => import('./shift.js').then((m) => m.shiftDialog(app)), 'ghost', { 'data-test': 'shift' }));
   if (role === 'manager' && app.name !== 'manager') nav.push(button(t('nav.manager'), () => go('manager'), 'ghost', { 'data-test': 'nav-manager' }));
   return h('header', { class: 'top' },
     h('div', { class: 'title' }, h('strong', null, title), h('span', { class: 'sub' }, me.station)),

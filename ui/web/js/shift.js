@@ -1,0 +1,94 @@
+// The station's shift: open with a float, cash in and out, drops and
+// "no sale" drawer openings, the X report, and closing with the counted
+// cash (the Z report). Reports and closing need a supervisor's session.
+
+import { h, clear, button } from './dom.js';
+import { get, post } from './api.js';
+import { t, errorText } from './i18n.js';
+import { money, number, dateTime } from './format.js';
+import { modal, askMoney, toast, showError } from './ui.js';
+
+const OPS = ['paid_in', 'paid_out', 'drop', 'no_sale'];
+
+export async function shiftDialog(app) {
+  let shift = null;
+  try {
+    shift = await get('/shift');
+  } catch (e) {
+    if (e.code !== 'no_shift' && e.code !== 'not_found') return showError(e);
+  }
+  const body = h('div', { class: 'shift' });
+  const m = modal({ title: t('shift.title', { station: app.me.station }), body, cls: 'wide' });
+  const sup = app.me.staff.role !== 'cashier';
+
+  if (!shift) {
+    clear(body, h('p', { class: 'hint' }, t('shift.none')),
+      button(t('shift.open'), async () => {
+        const float = await askMoney({ title: t('shift.open'), hint: t('shift.float') });
+        if (float == null) return;
+        try {
+          await post('/shift/open', { float });
+          m.close();
+          toast(t('shift.opened'), 'ok');
+        } catch (e) {
+          showError(e);
+        }
+      }, 'primary big', { 'data-test': 'shift-open' }));
+    return;
+  }
+
+  const cashOp = async (kind) => {
+    let amount = 0;
+    if (kind !== 'no_sale') {
+      amount = await askMoney({ title: t('shift.op.' + kind) });
+      if (!amount) return;
+    }
+    try {
+      await post('/shift/cash', { kind, amount, reason: kind });
+      toast(t('shift.op_done', { op: t('shift.op.' + kind) }), 'ok');
+    } catch (e) {
+      showError(e);
+    }
+  };
+
+  const report = (r, z = String(r.kind).toLowerCase() === 'z') => h('dl', { class: 'facts', 'data-test': 'shift-report' }, [
+    [t('shift.opened_at'), dateTime(r.opened_at)],
+    r.z_no ? [t('shift.z_no'), number(r.z_no)] : null,
+    [t('shift.sales'), number(r.sales) + ' · ' + money(r.sales_total, r.currency)],
+    [t('shift.returns'), number(r.returns) + ' · ' + money(r.returns_total, r.currency)],
+    [t('till.discounts'), money(r.discounts, r.currency)],
+    [t('till.total'), money(r.total, r.currency)],
+    ...r.by_method.map((x) => [t('till.' + x.method), money(x.amount, r.currency)]),
+    [t('shift.float'), money(r.float, r.currency)],
+    [t('shift.op.paid_in'), money(r.paid_in, r.currency)],
+    [t('shift.op.paid_out'), money(r.paid_out, r.currency)],
+    [t('shift.op.drop'), money(r.drops, r.currency)],
+    [t('shift.expected'), money(r.expected_cash, r.currency)],
+    z ? [t('shift.counted'), money(r.counted_cash, r.currency)] : null,
+    z ? [t('shift.difference'), money(r.difference, r.currency)] : null,
+  ].filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+
+  const out = h('div');
+  clear(body,
+    h('p', null, t('shift.open_since', { time: dateTime(shift.opened_at), float: money(shift.float) })),
+    h('div', { class: 'chips' }, OPS.map((k) => button(t('shift.op.' + k), () => cashOp(k), '', { 'data-op': k }))),
+    sup ? h('div', { class: 'chips' },
+      button(t('shift.x'), async () => {
+        try {
+          clear(out, h('h3', null, t('shift.x')), report(await get('/shift/x')));
+        } catch (e) {
+          clear(out, h('p', { class: 'form-error' }, errorText(e)));
+        }
+      }, '', { 'data-test': 'shift-x' }),
+      button(t('shift.close'), async () => {
+        const counted = await askMoney({ title: t('shift.close'), hint: t('shift.counted_hint') });
+        if (counted == null) return;
+        try {
+          const z = await post('/shift/close', { counted });
+          clear(out, h('h3', null, t('shift.z', { no: z.z_no })), report(z));
+        } catch (e) {
+          showError(e);
+        }
+      }, 'danger', { 'data-test': 'shift-close' })) : h('p', { class: 'hint' }, t('shift.sup_only')),
+    out);
+}
