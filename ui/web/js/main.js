@@ -128,9 +128,13 @@ function onMessage(m) {
     case 'sync':
       app.status = { ...app.status, sync: m.data };
       break;
-    case 'device':
-      app.status = { ...app.status, devices: { ...(app.status.devices || {}), ...m.data } };
+    case 'device': {
+      // Devices are kept by station: {station: {printer: {...}, ...}}.
+      const all = { ...(app.status.devices || {}) };
+      all[m.station || ''] = { ...(all[m.station || ''] || {}), ...m.data };
+      app.status = { ...app.status, devices: all };
       break;
+    }
     case 'revoked':
       return logout(true);
   }
@@ -223,14 +227,31 @@ function renderStatus() {
   if (depth != null) parts.push(h('span', { class: 'pill' + (depth > 0 ? ' warn' : '') }, t('sync.queue', { n: number(depth) })));
   const oldest = sync.oldest_unacked || sync.oldest_unsent;
   if (depth > 0 && time(oldest)) parts.push(h('span', { class: 'pill warn' }, t('sync.oldest', { time: time(oldest) })));
-  for (const [name, d] of Object.entries(st.devices || {})) {
-    const s = typeof d === 'string' ? d : d.state || d.status || 'unknown';
-    const ok = s === 'ok' || s === 'online' || s === 'ready' || s === 'closed';
-    let label = t('device.' + name) + ': ' + t('device.state.' + s);
-    if (d && d.paper && d.paper !== 'ok') label += ' · ' + t('device.paper.' + d.paper);
-    parts.push(h('span', { class: 'pill ' + (ok && !(d && d.paper && d.paper !== 'ok') ? 'ok' : 'bad'), 'data-device': name }, label));
+  const mine = (st.devices || {})[app.me && app.me.station] || {};
+  for (const [name, d] of Object.entries(mine)) {
+    const s = deviceState(d);
+    const cls = ['ok', 'ready', 'online', 'closed', 'virtual'].includes(s) ? 'ok' : s === 'paper_low' ? 'warn' : 'bad';
+    parts.push(h('span', { class: 'pill ' + cls, 'data-device': name }, t('device.' + name) + ': ' + t('device.state.' + s)));
+    if (d && (d.drawer === 'open' || d.drawer === 'closed')) {
+      parts.push(h('span', { class: 'pill ' + (d.drawer === 'open' ? 'warn' : 'ok'), 'data-device': 'drawer' }, t('device.drawer') + ': ' + t('device.state.' + d.drawer)));
+    }
   }
   clear(el, parts);
+}
+
+// deviceState reduces what the node reports about a device to one state.
+export function deviceState(d) {
+  if (typeof d === 'string') return d;
+  if (!d) return 'unknown';
+  if (d.state || d.status) return d.state || d.status;
+  if (d.virtual) return 'virtual';
+  if (d.connected === false) return 'offline';
+  if (d.paper_out) return 'paper_out';
+  if (d.cover_open) return 'cover_open';
+  if (d.error) return 'error';
+  if (d.paper_low) return 'paper_low';
+  if (d.ready === false) return 'busy';
+  return 'ok';
 }
 
 window.addEventListener('hashchange', () => {

@@ -5,7 +5,7 @@ import { get, post, del } from './api.js';
 import { t, errorText } from './i18n.js';
 import { number, dateTime } from './format.js';
 import { modal, confirm, showError, toast } from './ui.js';
-import { header, statusBar } from './main.js';
+import { header, statusBar, deviceState } from './main.js';
 
 export function mount(root, app) {
   let tab = 'health';
@@ -20,7 +20,10 @@ export function mount(root, app) {
     const st = app.status || {};
     const sy = st.sync || {};
     const depth = sy.queue_depth ?? sy.depth;
-    const devs = Object.entries(st.devices || {});
+    const devs = [];
+    for (const [station, ds] of Object.entries(st.devices || {})) {
+      for (const [k, d] of Object.entries(ds || {})) devs.push([station + ' · ' + t('device.' + k), d]);
+    }
     clear(body,
       h('section', { class: 'panel' }, h('h3', null, t('mgr.node')), dl([
         [t('mgr.store'), st.store], [t('mgr.node_id'), st.node], [t('mgr.version'), st.version], [t('mgr.epoch'), st.epoch],
@@ -32,7 +35,7 @@ export function mount(root, app) {
         sy.last_delivery ? [t('mgr.last_delivery'), dateTime(sy.last_delivery)] : null,
         sy.rejected != null ? [t('mgr.rejected'), number(sy.rejected)] : null])),
       h('section', { class: 'panel' }, h('h3', null, t('mgr.hardware')),
-        devs.length ? dl(devs.map(([k, d]) => [t('device.' + k), t('device.state.' + (typeof d === 'string' ? d : d.state || d.status || 'unknown'))]))
+        devs.length ? dl(devs.map(([k, d]) => [k, t('device.state.' + deviceState(d)) + (d && d.queued ? ' · ' + t('mgr.queued', { n: number(d.queued) }) : '') + (d && d.error ? ' · ' + d.error : '')]))
           : h('p', { class: 'hint' }, t('mgr.no_hardware'))));
   }
 
