@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Errors reported by a Device.
@@ -246,6 +248,10 @@ func (d *Device) check() {
 			d.fail(gp, fmt.Errorf("%w: %v", ErrRemoved, err))
 		} else if path != gp.Path() {
 			d.fail(gp, fmt.Errorf("%w: path now leads to %s", ErrRemoved, path))
+		} else if id, err := nodeOf(path); err != nil || id != gp.node {
+			// Unplugged and plugged back between two polls: the
+			// kernel made a new node under the same name.
+			d.fail(gp, fmt.Errorf("%w: device node replaced", ErrRemoved))
 		}
 		return
 	}
@@ -269,8 +275,10 @@ func (d *Device) check() {
 		d.mu.Unlock()
 		return
 	}
+	gp = newGuardedPort(p)
+	gp.node, _ = nodeOf(p.Path())
 	d.mu.Lock()
-	d.port = newGuardedPort(p)
+	d.port = gp
 	close(d.connected)
 	d.setStateLocked(State{Connected: true, Path: p.Path()})
 	d.mu.Unlock()
@@ -351,6 +359,18 @@ func (d *Device) emit() {
 			d.opts.OnState(s)
 		}
 	}
+}
+
+// nodeID identifies a device node; a node made anew under the same name
+// has a different inode.
+type nodeID struct{ ino, rdev uint64 }
+
+func nodeOf(path string) (nodeID, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return nodeID{}, err
+	}
+	return nodeID{uint64(st.Ino), uint64(st.Rdev)}, nil
 }
 
 // waitPort returns the open port, waiting for a connection.
@@ -526,6 +546,7 @@ func writeFull(w io.Writer, b []byte) (int, error) {
 // a stalled write.
 type guardedPort struct {
 	Port
+	node    nodeID // the device node the port was opened on
 	mu      sync.Mutex
 	users   int           // guarded by mu; Read and Write calls in progress
 	closing bool          // guarded by mu; Close was called

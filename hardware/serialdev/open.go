@@ -113,6 +113,15 @@ func Open(path string, cfg Config) (Port, error) {
 	if err == nil {
 		return &libPort{Port: p, real: real}, nil
 	}
+	var pe *serial.PortError
+	if errors.As(err, &pe) {
+		switch pe.Code() {
+		case serial.PermissionDenied:
+			err = fmt.Errorf("%w (the node's user must be allowed to use serial ports, usually by membership of the dialout group)", err)
+		case serial.PortBusy:
+			err = fmt.Errorf("%w (another program has the port open)", err)
+		}
+	}
 	if isPTY(real) {
 		fp, ferr := openPTY(real)
 		if ferr == nil {
@@ -135,6 +144,20 @@ type libPort struct {
 }
 
 func (p *libPort) Path() string { return p.real }
+
+// errHangup is the read error of a port whose device went away.
+var errHangup = fmt.Errorf("%w: the line hung up", ErrRemoved)
+
+// Read reports the serial library's "port closed" on a port nobody closed
+// (Linux signals a hang-up as a readable port with no data) as a hang-up.
+func (p *libPort) Read(b []byte) (int, error) {
+	n, err := p.Port.Read(b)
+	var pe *serial.PortError
+	if errors.As(err, &pe) && pe.Code() == serial.PortClosed {
+		err = errHangup
+	}
+	return n, err
+}
 
 func (p *libPort) Close() error {
 	var err error
@@ -219,7 +242,7 @@ func (p *filePort) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	if n == 0 && err == nil {
-		return 0, fmt.Errorf("serialdev: %s hung up", p.real)
+		return 0, errHangup
 	}
 	return n, err
 }
