@@ -23,6 +23,25 @@
 // Labels (Welcome, Total, Paid, Change) in the store language fall back to
 // English when the display cannot show them.
 //
+// # Wiring
+//
+// cmd gives a station with a display its own serialdev.Device and refreshes
+// the screen when the device comes back, since a display that lost power is
+// blank:
+//
+//	dev, _ := serialdev.New(serialdev.Options{Name: st.ID + " display", Path: st.Display, Config: line,
+//		OnState: func(s serialdev.State) {
+//			if s.Connected {
+//				go disp.Refresh() // OnState must not block
+//			}
+//		}})
+//	disp, _ := display.New(dev, display.Options{Language: store.Language, CodePages: []display.CodePage{display.PC858, display.PC852}})
+//	g.Go(func() error { return dev.Run(ctx) })
+//
+// The scan handler calls ShowItem after the cart took the item, the payment
+// screen ShowTotal and ShowChange, and the end of a sale Welcome. Errors are
+// logged, never shown to the cashier as a failed sale: a display is optional.
+//
 // # Concurrency
 //
 // A Display may be used from several goroutines; screens are written one at

@@ -87,3 +87,35 @@ func TestUSBIDMatches(t *testing.T) {
 		t.Error("USB id matched a non-USB port")
 	}
 }
+
+func TestParseTarget(t *testing.T) {
+	tests := []struct {
+		in      string
+		path    string
+		usb     *USBID
+		wantErr bool
+	}{
+		{in: "/dev/ttyUSB0", path: "/dev/ttyUSB0"},
+		{in: " /dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0 ", path: "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"},
+		{in: "usb:0403:6001", usb: &USBID{VID: "0403", PID: "6001"}},
+		{in: "USB:4b4:f:A5:0", usb: &USBID{VID: "04B4", PID: "000F", SerialNumber: "A5:0"}},
+		{in: "", wantErr: true},
+		{in: "ttyUSB0", wantErr: true},
+		{in: "usb:0403", wantErr: true},
+		{in: "usb:zz03:6001", wantErr: true},
+		{in: "usb:04030:6001", wantErr: true},
+		{in: "usb:0403:6001:", wantErr: true},
+	}
+	for _, tt := range tests {
+		path, usb, err := ParseTarget(tt.in)
+		if tt.wantErr {
+			if !errors.Is(err, ErrBadConfig) {
+				t.Errorf("ParseTarget(%q) error = %v, want ErrBadConfig", tt.in, err)
+			}
+			continue
+		}
+		if err != nil || path != tt.path || (usb == nil) != (tt.usb == nil) || (usb != nil && *usb != *tt.usb) {
+			t.Errorf("ParseTarget(%q) = %q, %+v, %v; want %q, %+v", tt.in, path, usb, err, tt.path, tt.usb)
+		}
+	}
+}

@@ -133,3 +133,47 @@ func findUSB(id USBID, ports []PortInfo) (string, error) {
 	}
 	return "", fmt.Errorf("usb device %s: %w", id, ErrNotFound)
 }
+
+// ParseTarget reads how the configuration names a device: a path such as
+// "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0" or
+// "/dev/ttyUSB0", or a USB identity written "usb:VID:PID" or
+// "usb:VID:PID:SERIAL" with VID and PID in hex ("usb:0403:6001:A50285BI").
+// Exactly one of the results is set; the values go to Options.Path and
+// Options.USB.
+func ParseTarget(s string) (path string, usb *USBID, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil, fmt.Errorf("%w: empty device name", ErrBadConfig)
+	}
+	if !strings.HasPrefix(strings.ToLower(s), "usb:") {
+		if !strings.HasPrefix(s, "/") {
+			return "", nil, fmt.Errorf("%w: device %q: use an absolute path such as /dev/serial/by-id/... or usb:VID:PID[:SERIAL]", ErrBadConfig, s)
+		}
+		return s, nil, nil
+	}
+	parts := strings.SplitN(s[len("usb:"):], ":", 3)
+	if len(parts) < 2 || !isHexID(parts[0]) || !isHexID(parts[1]) {
+		return "", nil, fmt.Errorf("%w: device %q: write a USB identity as usb:VID:PID or usb:VID:PID:SERIAL, with 4-digit hex ids such as usb:0403:6001", ErrBadConfig, s)
+	}
+	id := &USBID{VID: normHex(parts[0]), PID: normHex(parts[1])}
+	if len(parts) == 3 {
+		if parts[2] == "" {
+			return "", nil, fmt.Errorf("%w: device %q: empty serial number", ErrBadConfig, s)
+		}
+		id.SerialNumber = parts[2]
+	}
+	return "", id, nil
+}
+
+func isHexID(s string) bool {
+	s = strings.TrimPrefix(strings.ToLower(s), "0x")
+	if s == "" || len(s) > 4 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
