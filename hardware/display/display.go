@@ -29,13 +29,14 @@
 // the screen when the device comes back, since a display that lost power is
 // blank:
 //
+//	var disp *display.Display
 //	dev, _ := serialdev.New(serialdev.Options{Name: st.ID + " display", Path: st.Display, Config: line,
 //		OnState: func(s serialdev.State) {
 //			if s.Connected {
 //				go disp.Refresh() // OnState must not block
 //			}
 //		}})
-//	disp, _ := display.New(dev, display.Options{Language: store.Language, CodePages: []display.CodePage{display.PC858, display.PC852}})
+//	disp, _ = display.New(dev, display.Options{Language: store.Language, CodePages: []display.CodePage{display.PC858, display.PC852}})
 //	g.Go(func() error { return dev.Run(ctx) })
 //
 // The scan handler calls ShowItem after the cart took the item, the payment

@@ -471,6 +471,8 @@ func (d *Device) Write(p []byte) (int, error) {
 		return len(p), nil
 	case <-t.C:
 		return 0, ErrWriteTimeout
+	case <-d.done:
+		return 0, ErrClosed
 	}
 }
 
