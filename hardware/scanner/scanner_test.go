@@ -48,7 +48,9 @@ func (c collector) upTo(t testing.TB, marker string) []string {
 func TestScannerPipe(t *testing.T) {
 	r, w := io.Pipe()
 	scans := make(collector, 10)
-	s, err := New(r, Options{Station: "till-1", Handler: scans.handle})
+	// A long repeat window: a slow machine must not turn the repeat into a
+	// new scan.
+	s, err := New(r, Options{Station: "till-1", Handler: scans.handle, Framing: FramingOptions{RepeatWindow: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ func TestScannerPTY(t *testing.T) {
 	sc, err := New(dev, Options{
 		Station: "till-1",
 		Handler: scans.handle,
-		Framing: FramingOptions{Timeout: 100 * time.Millisecond},
+		Framing: FramingOptions{Timeout: 100 * time.Millisecond, RepeatWindow: time.Minute},
 	})
 	if err != nil {
 		t.Fatal(err)
