@@ -93,6 +93,10 @@ var (
 	errTooLarge   = errors.New("ui: request too large")
 )
 
+// Classify returns the stable code and HTTP status the API gives err, for
+// parts of the node that report errors to screens on other channels.
+func (s *Server) Classify(err error) (APIError, int) { return s.classify(err) }
+
 // classify returns the code and status of err; unknown errors are internal
 // (and transient: disk full is reported as such).
 func (s *Server) classify(err error) (APIError, int) {

@@ -66,11 +66,17 @@ type BackupConfig struct {
 // StationConfig is a till, a pickup counter or a tablet station with its
 // devices.
 type StationConfig struct {
-	ID             string `toml:"id"`
-	Kind           string `toml:"kind"` // till, pickup, tablet
-	Name           string `toml:"name"`
-	Scanner        string `toml:"scanner"`         // serial port or /dev/serial/by-id path; empty: none
-	ScannerSerial  string `toml:"scanner_serial"`  // "9600,8,none,1"; empty: 9600 8N1
+	ID            string `toml:"id"`
+	Kind          string `toml:"kind"` // till, pickup, tablet
+	Name          string `toml:"name"`
+	Scanner       string `toml:"scanner"`        // serial port or /dev/serial/by-id path; empty: none
+	ScannerSerial string `toml:"scanner_serial"` // "9600,8,none,1"; empty: 9600 8N1
+	// ScannerTerminator ends each code: cr, lf or crlf; empty: cr.
+	ScannerTerminator string `toml:"scanner_terminator"`
+	// ScannerPrefix and ScannerSuffix are stripped from every code (and
+	// required) when the scanner is programmed to send them.
+	ScannerPrefix  string `toml:"scanner_prefix"`
+	ScannerSuffix  string `toml:"scanner_suffix"`
 	Printer        string `toml:"printer"`         // serial port; empty: a virtual printer
 	PrinterSerial  string `toml:"printer_serial"`  // "38400,8,none,1"; empty: 38400 8N1
 	PrinterProfile string `toml:"printer_profile"` // tm-t20, tm-t88, generic58; empty: tm-t20

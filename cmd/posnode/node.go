@@ -95,6 +95,9 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		if hub != nil {
 			hub.Notify(c)
 		}
+		if c.Kind == "cart" || c.Kind == "sale" {
+			n.showOnDisplay(c)
+		}
 		if s, ok := c.Value.(*pos.Sale); ok && c.Kind == "sale" {
 			select {
 			case n.sales <- s:

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posnode/posnode/hardware/display"
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/printer"
 	"github.com/posnode/posnode/hardware/receipt"
@@ -22,6 +23,10 @@ type station struct {
 	profile escpos.Profile
 	printer printer.Printer         // a driver on a serial port, or virtual
 	virtual *printer.VirtualPrinter // set when there is no printer device
+	// display is the customer display, nil when there is none; displayQ
+	// feeds it from runDisplay.
+	display  *display.Display
+	displayQ chan screen
 
 	mu      sync.Mutex // guards devices
 	devices map[string]any
@@ -137,6 +142,16 @@ func (n *node) setupStations() error {
 			st.printer = drv
 			st.setDevice("printer", viewPrinter(drv.State(), false))
 			n.parts = append(n.parts, dev.Run, drv.Run)
+		}
+		if sc.Scanner != "" {
+			if err := n.setupScanner(st); err != nil {
+				return err
+			}
+		}
+		if sc.Display != "" {
+			if err := n.setupDisplay(st); err != nil {
+				return err
+			}
 		}
 		n.stations[sc.ID] = st
 	}

@@ -1,7 +1,6 @@
 package printer_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/printer"
+	"github.com/posnode/posnode/hardware/printer/printertest"
 	"github.com/posnode/posnode/hardware/receipt"
 	"github.com/posnode/posnode/pos/sqlite"
 )
@@ -36,157 +34,6 @@ func openDB(t *testing.T) *sqlite.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// makeRaw puts a terminal in raw mode: no echo, no line editing, no
-// translation of CR/LF, 8-bit clean.
-func makeRaw(t *testing.T, f *os.File) {
-	t.Helper()
-	tio, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	tio.Cflag &^= unix.CSIZE | unix.PARENB
-	tio.Cflag |= unix.CS8
-	tio.Cc[unix.VMIN] = 1
-	tio.Cc[unix.VTIME] = 0
-	if err := unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, tio); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// simPrinter plays an ESC/POS printer on the master side of a pty: it
-// answers DLE EOT with its status and collects jobs (everything up to a
-// cut), decoded.
-type simPrinter struct {
-	t      *testing.T
-	master io.ReadWriteCloser
-	slave  io.Closer
-
-	mu         sync.Mutex
-	status     escpos.Status
-	jobs       []string // decoded jobs, in order
-	polls      int      // status requests answered
-	closeAfter int      // close the pty after this many jobs (0: never)
-	stall      bool     // stop reading when a job starts, like a jammed port
-	closed     chan struct{}
-	done       chan struct{}
-}
-
-func newSim(t *testing.T, closeAfter int) *simPrinter {
-	t.Helper()
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	makeRaw(t, slave)
-	makeRaw(t, master)
-	s := &simPrinter{t: t, master: master, slave: slave, closeAfter: closeAfter,
-		status: escpos.Status{Online: true, DrawerKnown: true},
-		closed: make(chan struct{}), done: make(chan struct{})}
-	go s.run()
-	t.Cleanup(s.close)
-	return s
-}
-
-// newPipeSim is a simulated printer on one end of a net.Pipe, whose
-// writes block until the other side reads.
-func newPipeSim(t *testing.T, stall bool) (*simPrinter, io.ReadWriteCloser) {
-	here, there := net.Pipe()
-	s := &simPrinter{t: t, master: here, slave: there, stall: stall,
-		status: escpos.Status{Online: true, DrawerKnown: true},
-		closed: make(chan struct{}), done: make(chan struct{})}
-	go s.run()
-	t.Cleanup(s.close)
-	return s, there
-}
-
-func (s *simPrinter) path() string { return s.slave.(*os.File).Name() }
-
-func (s *simPrinter) setStatus(st escpos.Status) {
-	s.mu.Lock()
-	s.status = st
-	s.mu.Unlock()
-}
-
-func (s *simPrinter) snapshot() (jobs []string, polls int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.jobs...), s.polls
-}
-
-// close unplugs the printer: both ends of the pty go away.
-func (s *simPrinter) close() {
-	select {
-	case <-s.closed:
-	default:
-		close(s.closed)
-		s.master.Close()
-		s.slave.Close()
-	}
-	<-s.done
-}
-
-var cut = []byte{escpos.GS, 'V', 66, 3}
-
-func (s *simPrinter) run() {
-	defer close(s.done)
-	var buf, job []byte
-	b := make([]byte, 4096)
-	jobsSeen := 0
-	for {
-		n, err := s.master.Read(b)
-		if err != nil {
-			return
-		}
-		buf = append(buf, b[:n]...)
-		for len(buf) > 0 {
-			if len(job) == 0 && buf[0] == escpos.DLE {
-				if len(buf) < 3 {
-					break
-				}
-				s.mu.Lock()
-				reply := escpos.EncodeStatus(s.status, escpos.StatusOptions{})[buf[2]-1]
-				s.polls++
-				s.mu.Unlock()
-				buf = buf[3:]
-				if _, err := s.master.Write([]byte{reply}); err != nil {
-					return
-				}
-				continue
-			}
-			if len(job) == 0 && s.stall {
-				<-s.closed // never read again
-				return
-			}
-			if len(job) == 0 && s.closeAfter > 0 && jobsSeen >= s.closeAfter {
-				// The next job starts arriving: the cable is pulled before
-				// any of it prints.
-				go s.close()
-				return
-			}
-			i := bytes.Index(buf, cut)
-			if i < 0 {
-				job = append(job, buf...)
-				buf = buf[:0]
-				break
-			}
-			job = append(job, buf[:i+len(cut)]...)
-			buf = buf[i+len(cut):]
-			text, err := escpos.Decode(job)
-			if err != nil {
-				s.t.Errorf("printer got a malformed job: %v\n%s", err, text)
-			}
-			job = job[:0]
-			s.mu.Lock()
-			s.jobs = append(s.jobs, text)
-			s.mu.Unlock()
-			jobsSeen++
-		}
-	}
 }
 
 // ports hands the driver whatever pty is plugged in now.
@@ -295,15 +142,15 @@ func receiptNos(jobs []string) map[int64]int {
 
 func TestReceiptsSurviveUnplug(t *testing.T) {
 	const total = 12
-	first := newSim(t, 4) // unplugged after the 4th receipt
-	h := start(t, first.path())
+	first := printertest.New(t, printertest.Options{CloseAfter: 4}) // unplugged after the 4th receipt
+	h := start(t, first.Path())
 	ctx := context.Background()
 	for i := int64(1); i <= 6; i++ {
 		if _, err := h.drv.Print(ctx, testReceipt(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	<-first.done
+	<-first.Unplugged()
 	h.ports.plug("")
 	waitFor(t, "the driver to see the printer gone", func() bool { return !h.drv.State().Connected })
 	// Sales go on while the printer is away: Print still just queues.
@@ -312,15 +159,15 @@ func TestReceiptsSurviveUnplug(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	second := newSim(t, 0)
-	h.ports.plug(second.path())
+	second := printertest.New(t, printertest.Options{})
+	h.ports.plug(second.Path())
 	waitFor(t, "all receipts", func() bool {
-		a, _ := first.snapshot()
-		b, _ := second.snapshot()
+		a := first.Jobs()
+		b := second.Jobs()
 		return len(a)+len(b) >= total && h.drv.State().Queued == 0
 	})
-	a, _ := first.snapshot()
-	b, _ := second.snapshot()
+	a := first.Jobs()
+	b := second.Jobs()
 	if len(a) != 4 {
 		t.Errorf("first printer printed %d receipts, want 4", len(a))
 	}
@@ -341,9 +188,9 @@ func TestReceiptsSurviveUnplug(t *testing.T) {
 }
 
 func TestPaperOutHoldsQueue(t *testing.T) {
-	sim := newSim(t, 0)
-	sim.setStatus(escpos.Status{PaperOut: true, PaperNearEnd: true, DrawerKnown: true})
-	h := start(t, sim.path())
+	sim := printertest.New(t, printertest.Options{})
+	sim.SetStatus(escpos.Status{PaperOut: true, PaperNearEnd: true, DrawerKnown: true})
+	h := start(t, sim.Path())
 	ctx := context.Background()
 	id, err := h.drv.Print(ctx, testReceipt(1))
 	if err != nil {
@@ -369,9 +216,9 @@ func TestPaperOutHoldsQueue(t *testing.T) {
 	if seen.Ready() || seen.Status.Online {
 		t.Errorf("state with paper out: %+v", seen)
 	}
-	_, polls := sim.snapshot()
-	waitFor(t, "more status polls", func() bool { _, p := sim.snapshot(); return p >= polls+8 })
-	if jobs, _ := sim.snapshot(); len(jobs) != 0 {
+	polls := sim.Polls()
+	waitFor(t, "more status polls", func() bool { p := sim.Polls(); return p >= polls+8 })
+	if jobs := sim.Jobs(); len(jobs) != 0 {
 		t.Fatalf("printed %d jobs with paper out", len(jobs))
 	}
 	if q := h.drv.State().Queued; q != 2 {
@@ -380,9 +227,9 @@ func TestPaperOutHoldsQueue(t *testing.T) {
 	if err := h.drv.KickDrawer(ctx); !errors.Is(err, printer.ErrNotReady) {
 		t.Errorf("drawer kick while offline: %v", err)
 	}
-	sim.setStatus(escpos.Status{Online: true, DrawerKnown: true})
-	waitFor(t, "queue to drain", func() bool { j, _ := sim.snapshot(); return len(j) == 2 && h.drv.State().Queued == 0 })
-	if got := receiptNos(func() []string { j, _ := sim.snapshot(); return j }()); got[1] != 1 || got[2] != 1 {
+	sim.SetStatus(escpos.Status{Online: true, DrawerKnown: true})
+	waitFor(t, "queue to drain", func() bool { j := sim.Jobs(); return len(j) == 2 && h.drv.State().Queued == 0 })
+	if got := receiptNos(func() []string { j := sim.Jobs(); return j }()); got[1] != 1 || got[2] != 1 {
 		t.Errorf("printed %v", got)
 	}
 
@@ -390,8 +237,8 @@ func TestPaperOutHoldsQueue(t *testing.T) {
 	if _, err := h.drv.Reprint(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the copy", func() bool { j, _ := sim.snapshot(); return len(j) == 3 })
-	jobs, _ := sim.snapshot()
+	waitFor(t, "the copy", func() bool { j := sim.Jobs(); return len(j) == 3 })
+	jobs := sim.Jobs()
 	if !strings.Contains(jobs[2], "KOPIA") || strings.Contains(jobs[0], "KOPIA") {
 		t.Errorf("copy not marked:\n%s", jobs[2])
 	}
@@ -411,8 +258,8 @@ func TestReprintUnknownJob(t *testing.T) {
 // WriteTimeout: the port is closed and reopened and the job printed then,
 // once.
 func TestBlockedWriteTimesOut(t *testing.T) {
-	jammed, jammedPort := newPipeSim(t, true)
-	good, goodPort := newPipeSim(t, false)
+	jammed, jammedPort := printertest.NewPipe(t, printertest.Options{Stall: true})
+	good, goodPort := printertest.NewPipe(t, printertest.Options{})
 	var mu sync.Mutex
 	opened := 0
 	open := func() (io.ReadWriteCloser, error) {
@@ -450,13 +297,13 @@ func TestBlockedWriteTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the receipt on the second port", func() bool {
-		j, _ := good.snapshot()
+		j := good.Jobs()
 		return len(j) == 1 && drv.State().Queued == 0
 	})
-	if j, _ := jammed.snapshot(); len(j) != 0 {
+	if j := jammed.Jobs(); len(j) != 0 {
 		t.Errorf("jammed port printed %d jobs", len(j))
 	}
-	j, _ := good.snapshot()
+	j := good.Jobs()
 	if got := receiptNos(j); got[7] != 1 {
 		t.Errorf("printed %v", got)
 	}
@@ -511,7 +358,7 @@ func (d *pipeDevice) ReadContext(ctx context.Context, p []byte) (int, error) {
 func (d *pipeDevice) Write(p []byte) (int, error) { return d.conn.Write(p) }
 
 func TestSharedPort(t *testing.T) {
-	sim, port := newPipeSim(t, false)
+	sim, port := printertest.NewPipe(t, printertest.Options{})
 	dev := newPipeDevice(port.(net.Conn))
 	db := openDB(t)
 	before := runtime.NumGoroutine()
@@ -529,7 +376,7 @@ func TestSharedPort(t *testing.T) {
 	if _, err := drv.Print(ctx, testReceipt(3)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the receipt", func() bool { j, _ := sim.snapshot(); return len(j) == 1 && drv.State().Queued == 0 })
+	waitFor(t, "the receipt", func() bool { j := sim.Jobs(); return len(j) == 1 && drv.State().Queued == 0 })
 	cancel()
 	if err := <-runErr; err != nil {
 		t.Fatal(err)

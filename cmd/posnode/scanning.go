@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/posnode/posnode/hardware/display"
+	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/hardware/scanner"
+	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/ui"
+)
+
+// scanResult is what a hardware scan did, pushed to the station's screens
+// as a "scan" message so that they can show it or act on it (a pickup
+// screen uses the code for the order in front of it).
+type scanResult struct {
+	Code      string `json:"code"`
+	Symbology string `json:"symbology,omitempty"`
+	// Route says what the code is for: "cart" (added to the till's cart),
+	// "return" (a receipt: start a return), "pickup" (an order's QR),
+	// or "" (the screen decides, at pickup counters and tablets).
+	Route     string          `json:"route,omitempty"`
+	ReceiptNo int64           `json:"receipt_no,omitempty"`
+	OrderID   string          `json:"order_id,omitempty"`
+	Error     *ui.APIError    `json:"error,omitempty"`
+	Cart      *pos.CartView   `json:"-"`
+	Order     *pos.PickupView `json:"order,omitempty"`
+}
+
+// setupScanner opens a station's scanner and routes its scans.
+func (n *node) setupScanner(st *station) error {
+	sc := st.cfg
+	cfg, err := parseSerial(sc.ScannerSerial, "9600,8,none,1")
+	if err != nil {
+		return fmt.Errorf("station %s scanner: %w", sc.ID, err)
+	}
+	term, err := scanner.ParseTerminator(sc.ScannerTerminator)
+	if err != nil {
+		return fmt.Errorf("station %s scanner_terminator: %w", sc.ID, err)
+	}
+	dev, err := serialdev.New(serialdev.Options{Name: sc.ID + " scanner", Path: sc.Scanner, Config: cfg, Logger: n.log,
+		OnState: func(s serialdev.State) { n.publishDevice(st, "scanner", deviceView(s)) }})
+	if err != nil {
+		return fmt.Errorf("station %s scanner: %w", sc.ID, err)
+	}
+	scn, err := scanner.New(dev, scanner.Options{Station: sc.ID, Logger: n.log,
+		Framing: scanner.FramingOptions{Terminator: term, Prefix: sc.ScannerPrefix, Suffix: sc.ScannerSuffix},
+		Handler: func(ctx context.Context, s scanner.Scan) { n.onScan(ctx, st, s) }})
+	if err != nil {
+		return fmt.Errorf("station %s scanner: %w", sc.ID, err)
+	}
+	st.setDevice("scanner", deviceView(dev.State()))
+	n.parts = append(n.parts, dev.Run, scn.Run)
+	return nil
+}
+
+// deviceView is a serial device's state as screens see it.
+func deviceView(s serialdev.State) map[string]any {
+	v := map[string]any{"name": s.Name, "connected": s.Connected}
+	if s.Reason != nil {
+		v["error"] = s.Reason.Error()
+	}
+	return v
+}
+
+func (n *node) publishDevice(st *station, kind string, v any) {
+	st.setDevice(kind, v)
+	if n.web != nil {
+		n.web.Hub().Publish(ui.Message{Type: "device", Station: st.cfg.ID, Data: map[string]any{kind: v}})
+	}
+}
+
+// onScan handles one code from a station's scanner. At a till an item goes
+// straight into the station's open cart, so a scan shows even before the
+// screen asks; receipt and pickup codes are routed. At other stations the
+// screen decides what the code is for.
+func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
+	res := scanResult{Code: s.Code, Symbology: s.Symbology}
+	defer func() {
+		n.web.Hub().Publish(ui.Message{Type: "scan", Station: st.cfg.ID, Data: res})
+	}()
+	if st.cfg.Kind != "till" {
+		if code, err := pos.ParseCode(s.Code, n.svc.Market()); err == nil && code.Kind == pos.CodePickup {
+			n.openPickup(ctx, st, s.Code, &res)
+		}
+		return
+	}
+	a := pos.Actor{Role: pos.RoleCashier, Station: st.cfg.ID}
+	cart, err := n.svc.OpenCart(ctx, a)
+	if err == nil {
+		a.Staff = cart.Cashier
+		var sr pos.ScanResult
+		cart, sr, err = n.svc.Scan(ctx, a, cart.ID, s.Code)
+		switch {
+		case err == nil:
+			res.Route, res.Cart = "cart", cart
+			return
+		case errors.Is(err, pos.ErrUnknownCode) && sr.Code.Kind == pos.CodeReceipt:
+			res.Route, res.ReceiptNo = "return", sr.Code.ReceiptNo
+			return
+		case errors.Is(err, pos.ErrUnknownCode) && sr.Code.Kind == pos.CodePickup:
+			n.openPickup(ctx, st, s.Code, &res)
+			return
+		}
+	}
+	e, _ := n.web.Classify(err)
+	res.Error = &e
+	n.log.Info("scan refused", "station", st.cfg.ID, "code", s.Code, "err", err)
+}
+
+func (n *node) openPickup(ctx context.Context, st *station, code string, res *scanResult) {
+	v, err := n.pickup.OpenByQR(ctx, pos.Actor{Role: pos.RoleCashier, Station: st.cfg.ID}, code)
+	if err != nil {
+		e, _ := n.web.Classify(err)
+		res.Error = &e
+		return
+	}
+	res.Route, res.OrderID, res.Order = "pickup", v.Order.ID, v
+}
+
+// setupDisplay opens a station's customer display.
+func (n *node) setupDisplay(st *station) error {
+	sc := st.cfg
+	cfg, err := parseSerial(sc.DisplaySerial, "9600,8,none,1")
+	if err != nil {
+		return fmt.Errorf("station %s display: %w", sc.ID, err)
+	}
+	dev, err := serialdev.New(serialdev.Options{Name: sc.ID + " display", Path: sc.Display, Config: cfg, Logger: n.log,
+		OnState: func(s serialdev.State) {
+			n.publishDevice(st, "display", deviceView(s))
+			if s.Connected && st.display != nil {
+				st.feedDisplay(func(d *display.Display) error { return d.Refresh() })
+			}
+		}})
+	if err != nil {
+		return fmt.Errorf("station %s display: %w", sc.ID, err)
+	}
+	head := n.storeHeading(context.Background())
+	d, err := display.New(dev, display.Options{Language: head.Lang, Greeting: head.Name,
+		CodePages: []display.CodePage{display.PC858, display.PC852}})
+	if err != nil {
+		return fmt.Errorf("station %s display: %w", sc.ID, err)
+	}
+	st.display = d
+	st.displayQ = make(chan screen, 16)
+	st.setDevice("display", deviceView(dev.State()))
+	n.parts = append(n.parts, dev.Run, st.runDisplay)
+	return nil
+}
+
+// screen is one picture for the customer display.
+type screen struct {
+	show func(*display.Display) error
+	// idle is set for the change screen: the display returns to its
+	// welcome screen after a while if nothing else comes.
+	idle bool
+}
+
+// feedDisplay queues a screen for the customer display; when the display
+// falls behind, the oldest screens are dropped, never the till.
+func (st *station) feedDisplay(f func(*display.Display) error) { st.feed(screen{show: f}) }
+
+func (st *station) feed(sc screen) {
+	if st.displayQ == nil {
+		return
+	}
+	for {
+		select {
+		case st.displayQ <- sc:
+			return
+		default:
+			select {
+			case <-st.displayQ:
+			default:
+			}
+		}
+	}
+}
+
+// displayIdle is how long the change stays on the customer display.
+const displayIdle = 15 * time.Second
+
+func (st *station) runDisplay(ctx context.Context) error {
+	_ = st.display.Welcome()
+	idle := time.NewTimer(displayIdle)
+	idle.Stop()
+	defer idle.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-idle.C:
+			_ = st.display.Welcome()
+		case sc := <-st.displayQ:
+			idle.Stop()
+			_ = sc.show(st.display) // a disconnected display shows on screen through its device state
+			if sc.idle {
+				idle.Reset(displayIdle)
+			}
+		}
+	}
+}
+
+// showOnDisplay mirrors a till's cart and sales on its customer display:
+// the last item and its price on each scan, the total while paying, the
+// change at the end.
+func (n *node) showOnDisplay(c pos.Change) {
+	st := n.stations[c.Station]
+	if st == nil || st.displayQ == nil {
+		return
+	}
+	lang, cur := "en", "SEK"
+	if set, err := n.db.Settings(context.Background()); err == nil {
+		cur = set.Currency
+		if len(set.Languages) > 0 {
+			lang = set.Languages[0]
+		}
+	}
+	money := func(v int64) string { return receipt.Money(v, cur, lang) }
+	switch v := c.Value.(type) {
+	case *pos.CartView:
+		switch {
+		case v == nil || len(v.Lines) == 0:
+			st.feedDisplay(func(d *display.Display) error { return d.Welcome() })
+		case len(v.Payments) > 0:
+			due := v.Balance.Due
+			st.feedDisplay(func(d *display.Display) error { return d.ShowTotal(money(due)) })
+		default:
+			l, lt := v.Lines[len(v.Lines)-1], v.Balance.Lines[len(v.Lines)-1]
+			name, amount := l.Name(lang), lt.Amount
+			st.feedDisplay(func(d *display.Display) error { return d.ShowItem(name, money(amount)) })
+		}
+	case *pos.Sale:
+		var paid int64
+		for _, p := range v.Payments {
+			paid += p.Amount
+		}
+		change := v.Balance.Change
+		st.feed(screen{show: func(d *display.Display) error { return d.ShowChange(money(paid), money(change)) }, idle: true})
+	}
+}

@@ -1,0 +1,233 @@
+// Package printertest plays an ESC/POS receipt printer for tests: on the
+// master side of a real pseudo-terminal (or one end of a pipe) it answers
+// real-time status requests (DLE EOT) with the status it is given and
+// collects what is printed, job by job (everything up to a cut), decoded
+// into text and bracketed commands by escpos.Decode.
+package printertest
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+
+	"github.com/posnode/posnode/hardware/escpos"
+)
+
+// Sim is a simulated printer.
+type Sim struct {
+	t      testing.TB
+	master io.ReadWriteCloser
+	slave  io.Closer
+
+	mu         sync.Mutex // guards the fields below
+	status     escpos.Status
+	jobs       []string
+	kicks      int
+	polls      int
+	closeAfter int
+	stall      bool
+
+	closed chan struct{}
+	done   chan struct{}
+}
+
+// Options configure a Sim. The zero value is a healthy printer.
+type Options struct {
+	// CloseAfter unplugs the printer when the job after this many starts
+	// to arrive; 0 never does.
+	CloseAfter int
+	// Stall stops reading as soon as a job starts, like a jammed port.
+	Stall bool
+}
+
+// MakeRaw puts a terminal in raw mode: no echo, no line editing, no
+// translation of CR or LF, 8-bit clean.
+func MakeRaw(f *os.File) error {
+	tio, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	if err != nil {
+		return err
+	}
+	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	tio.Oflag &^= unix.OPOST
+	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	tio.Cflag &^= unix.CSIZE | unix.PARENB
+	tio.Cflag |= unix.CS8
+	tio.Cc[unix.VMIN] = 1
+	tio.Cc[unix.VTIME] = 0
+	return unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, tio)
+}
+
+// OpenPTY opens a pseudo-terminal with both ends raw; the slave's Name is
+// the device path a node opens.
+func OpenPTY(t testing.TB) (master, slave *os.File) {
+	t.Helper()
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := MakeRaw(slave); err != nil {
+		t.Fatal(err)
+	}
+	if err := MakeRaw(master); err != nil {
+		t.Fatal(err)
+	}
+	return master, slave
+}
+
+// New starts a simulated printer on a new pseudo-terminal; Path is where
+// the node opens it. It is unplugged when the test ends.
+func New(t testing.TB, o Options) *Sim {
+	t.Helper()
+	master, slave := OpenPTY(t)
+	return start(t, master, slave, o)
+}
+
+// NewPipe starts a simulated printer on one end of a net.Pipe, whose
+// writes block until the other side reads, and returns the other end.
+func NewPipe(t testing.TB, o Options) (*Sim, io.ReadWriteCloser) {
+	here, there := net.Pipe()
+	return start(t, here, there, o), there
+}
+
+func start(t testing.TB, master io.ReadWriteCloser, slave io.Closer, o Options) *Sim {
+	s := &Sim{t: t, master: master, slave: slave, closeAfter: o.CloseAfter, stall: o.Stall,
+		status: escpos.Status{Online: true, DrawerKnown: true},
+		closed: make(chan struct{}), done: make(chan struct{})}
+	go s.run()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Path is the pseudo-terminal's device path.
+func (s *Sim) Path() string { return s.slave.(*os.File).Name() }
+
+// SetStatus changes what the printer answers to status requests.
+func (s *Sim) SetStatus(st escpos.Status) {
+	s.mu.Lock()
+	s.status = st
+	s.mu.Unlock()
+}
+
+// Jobs returns the decoded jobs printed so far, in order.
+func (s *Sim) Jobs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.jobs...)
+}
+
+// Polls is how many status requests were answered.
+func (s *Sim) Polls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polls
+}
+
+// Kicks is how many drawer kicks arrived outside jobs.
+func (s *Sim) Kicks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kicks
+}
+
+// Unplugged is closed when the printer has been unplugged, by Close or
+// by Options.CloseAfter.
+func (s *Sim) Unplugged() <-chan struct{} { return s.done }
+
+// Close unplugs the printer: both ends go away.
+func (s *Sim) Close() {
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+		s.master.Close()
+		s.slave.Close()
+	}
+	<-s.done
+}
+
+// cutAt finds the end of the first full or partial cut (GS V 65 n or
+// GS V 66 n, as the encoder writes them) in b, or -1.
+func cutAt(b []byte) int {
+	for _, m := range []byte{65, 66} {
+		if i := bytes.Index(b, []byte{escpos.GS, 'V', m}); i >= 0 && len(b) >= i+4 {
+			return i + 4
+		}
+	}
+	return -1
+}
+
+func (s *Sim) run() {
+	defer close(s.done)
+	// buf holds bytes not yet understood; inJob says a job has started in
+	// it, so a DLE or ESC there is job data, not a request.
+	var buf []byte
+	inJob := false
+	b := make([]byte, 4096)
+	jobsSeen := 0
+	for {
+		n, err := s.master.Read(b)
+		if err != nil {
+			return
+		}
+		buf = append(buf, b[:n]...)
+		for len(buf) > 0 {
+			if !inJob && buf[0] == escpos.DLE {
+				if len(buf) < 3 {
+					break
+				}
+				s.mu.Lock()
+				var reply byte
+				if n := buf[2]; n >= 1 && n <= 4 {
+					reply = escpos.EncodeStatus(s.status, escpos.StatusOptions{})[n-1]
+				}
+				s.polls++
+				s.mu.Unlock()
+				buf = buf[3:]
+				if _, err := s.master.Write([]byte{reply}); err != nil {
+					return
+				}
+				continue
+			}
+			if !inJob && buf[0] == escpos.ESC && len(buf) >= 2 && buf[1] == 'p' {
+				if len(buf) < 5 {
+					break
+				}
+				s.mu.Lock()
+				s.kicks++
+				s.mu.Unlock()
+				buf = buf[5:]
+				continue
+			}
+			if !inJob {
+				if s.stall {
+					<-s.closed // never read again
+					return
+				}
+				if s.closeAfter > 0 && jobsSeen >= s.closeAfter {
+					go s.Close() // the cable is pulled before any of the next job prints
+					return
+				}
+				inJob = true
+			}
+			end := cutAt(buf)
+			if end < 0 {
+				break // wait for the rest of the job
+			}
+			text, err := escpos.Decode(buf[:end])
+			if err != nil {
+				s.t.Errorf("printer got a malformed job: %v\n%s", err, text)
+			}
+			buf, inJob = buf[end:], false
+			s.mu.Lock()
+			s.jobs = append(s.jobs, text)
+			s.mu.Unlock()
+			jobsSeen++
+		}
+	}
+}
