@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/printer"
 	"github.com/posnode/posnode/hardware/printer/printertest"
