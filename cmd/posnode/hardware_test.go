@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/hardware/printer/printertest"
+)
+
+// TestTillWithSerialDevices runs a node whose till has a scanner and a
+// receipt printer on pseudo-terminals: codes typed into the scanner's pty
+// reach the cart, a cash sale prints its receipt on the printer's pty and
+// kicks the drawer.
+func TestTillWithSerialDevices(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	prn := printertest.New(t, printertest.Options{})
+	cfg := fmt.Sprintf(`
+[[stations]]
+id = "till-1"
+kind = "till"
+scanner = %q
+printer = %q
+printer_profile = "tm-t20"
+`, scanSlave.Name(), prn.Path())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	p := startNode(t, t.TempDir(), addr, "--config", cfgPath)
+	c := login(t, addr, "1", "1111")
+	cart := c.call("GET", "/api/v1/cart", nil, 200)
+	id := cart["id"].(string)
+
+	for _, code := range []string{"7310865004703", "7310865004727", weighedCode("2300100", 500)} {
+		if _, err := scanMaster.Write([]byte(code + "\r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		cart = c.call("GET", "/api/v1/carts/"+id, nil, 200)
+		if len(cart["lines"].([]any)) == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(cart["lines"].([]any)); n != 3 {
+		t.Fatalf("cart has %d lines after 3 scans:\n%s", n, p.out)
+	}
+	cart = c.call("POST", "/api/v1/carts/"+id+"/payments", map[string]any{"method": "cash", "amount": 100000}, 200)
+	sale := c.call("POST", "/api/v1/carts/"+id+"/complete", nil, 200)
+	if num(sale["receipt_no"]) != 1 {
+		t.Fatalf("sale = %v", sale)
+	}
+	var jobs []string
+	for deadline = time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if jobs = prn.Jobs(); len(jobs) > 0 && prn.Kicks() > 0 {
+			break
+		}
+	}
+	if len(jobs) != 1 || prn.Kicks() != 1 {
+		t.Fatalf("printer got %d jobs and %d drawer kicks, want 1 and 1:\n%s", len(jobs), prn.Kicks(), p.out)
+	}
+	for _, want := range []string{"[BARCODE CODE128 R0000000001]", "Ryggsäck 20 l", "0,500 kg", "[CUT"} {
+		if !strings.Contains(jobs[0], want) {
+			t.Errorf("receipt lacks %q:\n%s", want, jobs[0])
+		}
+	}
+	st := c.call("GET", "/api/v1/status", nil, 200)
+	dev := st["devices"].(map[string]any)["till-1"].(map[string]any)
+	if dev["printer"].(map[string]any)["connected"] != true || dev["scanner"].(map[string]any)["connected"] != true {
+		t.Errorf("device status = %v", dev)
+	}
+}
