@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
@@ -17,6 +18,15 @@ import (
 type inbound struct {
 	topic   string
 	payload []byte
+	err     error
+	parsed  chan parsedPage // set for pages parsed ahead of their turn
+}
+
+// parsedPage is a page decoded by a parser goroutine while the worker
+// applies the pages before it.
+type parsedPage struct {
+	catalog pos.CatalogPage
+	stock   pos.StockPage
 	err     error
 }
 
@@ -82,6 +92,8 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var parsers sync.WaitGroup
+	defer parsers.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -89,7 +101,29 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 		case <-c.inWake:
 		case <-tick.C:
 		}
-		for _, m := range c.takeInbound() {
+		batch := c.takeInbound()
+		// Pages are decoded in parallel with the transactions of the
+		// pages before them; at most PageFetch pages are in flight.
+		for i := range batch {
+			if m := &batch[i]; m.err == nil && len(m.payload) > 0 {
+				var kind string
+				switch {
+				case strings.HasPrefix(m.topic, c.t.catalogPages):
+					kind = "catalog"
+				case strings.HasPrefix(m.topic, c.t.stockPages):
+					kind = "stock"
+				default:
+					continue
+				}
+				m.parsed = make(chan parsedPage, 1)
+				parsers.Add(1)
+				go func() {
+					defer parsers.Done()
+					m.parsed <- c.parsePage(kind, m.topic, m.payload)
+				}()
+			}
+		}
+		for _, m := range batch {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -210,25 +244,25 @@ func (w *stateWorker) page(ctx context.Context, f *fetch, m inbound) error {
 	if !wanted || len(m.payload) == 0 {
 		return nil
 	}
+	var pp parsedPage
+	if m.parsed != nil {
+		pp = <-m.parsed
+	} else {
+		pp = w.c.parsePage(f.kind, m.topic, m.payload)
+	}
+	if pp.err != nil {
+		w.retryLater(ctx, f, m.topic, id)
+		return pp.err
+	}
 	var version int64
 	var apply func() (bool, error)
 	switch f.kind {
 	case "catalog":
-		p, err := ParseCatalogPage(m.payload, id)
-		if err != nil {
-			w.retryLater(ctx, f, m.topic, id)
-			return err
-		}
-		version = p.Version
-		apply = func() (bool, error) { return w.c.opt.State.ApplyCatalogPage(ctx, p, w.c.opt.Market) }
+		version = pp.catalog.Version
+		apply = func() (bool, error) { return w.c.opt.State.ApplyCatalogPage(ctx, pp.catalog, w.c.opt.Market) }
 	default:
-		p, err := ParseStockPage(m.payload, id, w.c.opt.Node)
-		if err != nil {
-			w.retryLater(ctx, f, m.topic, id)
-			return err
-		}
-		version = p.Version
-		apply = func() (bool, error) { return w.c.opt.State.ApplyStockPage(ctx, p) }
+		version = pp.stock.Version
+		apply = func() (bool, error) { return w.c.opt.State.ApplyStockPage(ctx, pp.stock) }
 	}
 	if version < want {
 		// Older than its manifest entry: central is still publishing it.
@@ -246,6 +280,16 @@ func (w *stateWorker) page(ctx context.Context, f *fetch, m inbound) error {
 	delete(f.retryAt, id)
 	w.c.log.Debug("page applied", "kind", f.kind, "page", id, "version", version)
 	return nil
+}
+
+func (c *Client) parsePage(kind, topic string, payload []byte) parsedPage {
+	var pp parsedPage
+	if kind == "catalog" {
+		pp.catalog, pp.err = ParseCatalogPage(payload, strings.TrimPrefix(topic, c.t.catalogPages))
+	} else {
+		pp.stock, pp.err = ParseStockPage(payload, strings.TrimPrefix(topic, c.t.stockPages), c.opt.Node)
+	}
+	return pp
 }
 
 // retryLater stops fetching a page for PageRetry.

@@ -194,29 +194,77 @@ func pageHeader(b []byte, page string) (map[string]json.RawMessage, string, int6
 	return m, id, version, items, nil
 }
 
+// catalogItem is an item as a page carries it; nil pointers are missing
+// (or null) fields.
+type catalogItem struct {
+	SKU       *string            `json:"sku"`
+	Active    *bool              `json:"active"`
+	Names     *map[string]string `json:"name"`
+	Barcodes  []string           `json:"barcodes"`
+	Unit      *string            `json:"unit"`
+	Price     *int64             `json:"price"`
+	TaxRateBP *int64             `json:"tax_rate_bp"`
+}
+
+func (c *catalogItem) missing() string {
+	switch {
+	case c.SKU == nil:
+		return "sku"
+	case c.Active == nil:
+		return "active"
+	case c.Names == nil:
+		return "name"
+	case c.Unit == nil:
+		return "unit"
+	case c.Price == nil:
+		return "price"
+	case c.TaxRateBP == nil:
+		return "tax_rate_bp"
+	}
+	return ""
+}
+
 // ParseCatalogPage decodes a catalog page. page is the page id its topic
 // names ("" to skip that check). Every item needs sku, active, name, unit,
 // price and tax_rate_bp (barcodes may be missing); one invalid item makes
 // the whole page invalid, so that a page is never applied half-way.
 func ParseCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
-	_, id, version, raws, err := pageHeader(b, page)
-	if err != nil {
-		return pos.CatalogPage{}, err
+	if len(b) > maxPayload || !utf8.Valid(b) {
+		return pos.CatalogPage{}, invalid("payload is not UTF-8 of at most %d bytes", maxPayload)
 	}
-	p := pos.CatalogPage{Page: id, Version: version, Items: make([]pos.Item, 0, len(raws))}
-	seen := make(map[string]bool, len(raws))
-	for i, raw := range raws {
-		m, err := fields(raw, "sku", "active", "name", "unit", "price", "tax_rate_bp")
-		if err != nil {
-			return pos.CatalogPage{}, fmt.Errorf("page %s item %d: %w", id, i, err)
+	// One pass over the payload: pages are the bulk of what central sends.
+	var raw struct {
+		Page    *string        `json:"page"`
+		Version *int64         `json:"version"`
+		Items   *[]catalogItem `json:"items"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return pos.CatalogPage{}, invalid("catalog page: %v", err)
+	}
+	if raw.Page == nil || raw.Version == nil || raw.Items == nil {
+		return pos.CatalogPage{}, invalid("a catalog page needs page, version and items")
+	}
+	id, version, items := *raw.Page, *raw.Version, *raw.Items
+	if !idPattern.MatchString(id) {
+		return pos.CatalogPage{}, invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", id)
+	}
+	if page != "" && id != page {
+		return pos.CatalogPage{}, invalid("page %q arrived on the topic of page %q", id, page)
+	}
+	if version < 1 {
+		return pos.CatalogPage{}, invalid("page %s: version must be a positive integer", id)
+	}
+	if len(items) > maxPageItems {
+		return pos.CatalogPage{}, invalid("page %s: %d items, more than %d", id, len(items), maxPageItems)
+	}
+	p := pos.CatalogPage{Page: id, Version: version, Items: make([]pos.Item, 0, len(items))}
+	seen := make(map[string]bool, len(items))
+	for i, c := range items {
+		if f := c.missing(); f != "" {
+			return pos.CatalogPage{}, invalid("page %s item %d: field %q is missing", id, i, f)
 		}
-		var it pos.Item
-		for name, v := range map[string]any{"sku": &it.SKU, "active": &it.Active, "name": &it.Names, "barcodes": &it.Barcodes,
-			"unit": &it.Unit, "price": &it.Price, "tax_rate_bp": &it.TaxRateBP} {
-			if err := decode(m, name, v); err != nil {
-				return pos.CatalogPage{}, fmt.Errorf("page %s item %d: %w", id, i, err)
-			}
-		}
+		it := pos.Item{SKU: *c.SKU, Active: *c.Active, Names: *c.Names, Barcodes: c.Barcodes,
+			Unit: *c.Unit, Price: *c.Price, TaxRateBP: *c.TaxRateBP}
 		if err := it.Validate(); err != nil {
 			return pos.CatalogPage{}, fmt.Errorf("%w: page %s: %v", ErrInvalidPayload, id, err)
 		}

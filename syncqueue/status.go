@@ -60,6 +60,8 @@ func (c *Client) refreshStatus(ctx context.Context) (Status, bool) {
 	return s, s != old
 }
 
+const refreshGap = 100 * time.Millisecond
+
 // statusLoop keeps Status fresh, calls OnStatus on changes, publishes the
 // retained status while connected (on connect, on changes at most every
 // StatusMinGap, and every StatusEvery) and prunes acknowledged events.
@@ -70,6 +72,7 @@ func (c *Client) statusLoop(ctx context.Context) {
 	var pubConnected bool
 	var pending bool
 	pruned := time.Time{}
+	var refreshed time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -77,6 +80,15 @@ func (c *Client) statusLoop(ctx context.Context) {
 		case <-c.statusDirty:
 		case <-tick.C:
 		}
+		// At most a few refreshes a second however fast acks and sales come.
+		if d := refreshGap - time.Since(refreshed); d > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(d):
+			}
+		}
+		refreshed = time.Now()
 		now := c.opt.Now()
 		if now.Sub(pruned) >= time.Hour {
 			if n, err := c.opt.Outbox.PruneAcked(ctx, now.Add(-c.opt.Retention)); err != nil {

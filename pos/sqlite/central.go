@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -153,10 +154,10 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 		if err != nil {
 			return err
 		}
+		if err := tx.putItems(p.Items, p.Page, vm); err != nil {
+			return fmt.Errorf("catalog page %s: %w", p.Page, err)
+		}
 		for _, it := range p.Items {
-			if err := tx.PutItem(it, p.Page, vm); err != nil {
-				return fmt.Errorf("catalog page %s: %w", p.Page, err)
-			}
 			delete(old, it.SKU)
 		}
 		for sku := range old {
@@ -168,6 +169,71 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 		return nil
 	})
 	return applied, err
+}
+
+// putItems stores items as PutItem does, with multi-row statements: a
+// statement per item costs more than the row itself.
+func (tx *Tx) putItems(items []pos.Item, page string, vm pos.VariableMeasure) error {
+	const itemCols, chunk = 9, 100
+	args := make([]any, 0, chunk*itemCols)
+	skus := make([]string, 0, len(items))
+	var codes []any
+	ctx := tx.ctx
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page) VALUES ` +
+			placeholders(len(args)/itemCols, itemCols) + ` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
+			names = excluded.names, search = excluded.search, unit = excluded.unit, price = excluded.price,
+			tax_rate_bp = excluded.tax_rate_bp, location = excluded.location, page = excluded.page`
+		_, err := tx.ExecContext(ctx, q, args...)
+		args = args[:0]
+		return err
+	}
+	for _, it := range items {
+		if err := it.Validate(); err != nil {
+			return err
+		}
+		names, err := json.Marshal(it.Names)
+		if err != nil {
+			return err
+		}
+		args = append(args, it.SKU, it.Active, string(names), searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page)
+		if len(args) == cap(args) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		skus = append(skus, it.SKU)
+		for _, b := range it.Barcodes {
+			codes = append(codes, pos.NormalizeBarcode(b, vm), it.SKU)
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	sj, err := json.Marshal(skus)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))", string(sj)); err != nil {
+		return err
+	}
+	for len(codes) > 0 {
+		n := min(len(codes), 2*500)
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES "+placeholders(n/2, 2), codes[:n]...); err != nil {
+			return err
+		}
+		codes = codes[n:]
+	}
+	return nil
+}
+
+// placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
 
 // ApplyStockPage replaces central's counts of one stock page in one

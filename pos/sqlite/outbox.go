@@ -79,7 +79,7 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 		now := fixedTS(db.now())
 		through = min(max(through, 0), last)
 		if through > held {
-			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET acked = 1, acked_at = ? WHERE seq <= ? AND acked = 0", now, through); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET acked = 1, acked_at = ? WHERE seq > ? AND seq <= ? AND acked = 0", now, held, through); err != nil {
 				return err
 			}
 			if err := tx.putMeta("acked_through", strconv.FormatInt(through, 10)); err != nil {
@@ -95,10 +95,16 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 			if reason == "" {
 				reason = "rejected"
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET rejected = ?, acked = 1,
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET rejected = ?, acked = 1,
 				acked_at = CASE WHEN acked_at = '' THEN ? ELSE acked_at END WHERE seq = ? AND rejected = ''`,
-				reason, now, r.Seq); err != nil {
+				reason, now, r.Seq)
+			if err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if _, err := tx.NextCounter("rejected_events"); err != nil {
+					return err
+				}
 			}
 		}
 		ackedThrough = held
@@ -114,17 +120,24 @@ func (db *DB) OutboxStats(ctx context.Context) (pos.OutboxStats, error) {
 	if st.AckedThrough, err = metaInt(ctx, db.r, "acked_through"); err != nil {
 		return st, err
 	}
+	// Every query here is an index seek: the screens ask often and the
+	// outbox may hold days of events.
 	var oldest, lastDelivery sql.NullString
+	var ackedAbove int64
 	err = db.r.QueryRowContext(ctx, `SELECT
 		coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0),
-		(SELECT count(*) FROM outbox WHERE acked = 0),
-		(SELECT created_at FROM outbox WHERE acked = 0 ORDER BY seq LIMIT 1),
-		(SELECT count(*) FROM outbox WHERE rejected != ''),
-		(SELECT value FROM meta WHERE key = 'last_delivery')`).
-		Scan(&st.LastSeq, &st.Depth, &oldest, &st.Rejected, &lastDelivery)
+		(SELECT count(*) FROM outbox WHERE rejected != '' AND seq > ?1),
+		(SELECT created_at FROM outbox WHERE seq > ?1 AND acked = 0 ORDER BY seq LIMIT 1),
+		coalesce((SELECT value FROM counters WHERE name = 'rejected_events'), 0),
+		(SELECT value FROM meta WHERE key = 'last_delivery')`, st.AckedThrough).
+		Scan(&st.LastSeq, &ackedAbove, &oldest, &st.Rejected, &lastDelivery)
 	if err != nil {
 		return st, err
 	}
+	// Unacknowledged rows are never pruned, so every seq above the ack is
+	// still there; the only ones done among them are events central
+	// rejected.
+	st.Depth = max(st.LastSeq-st.AckedThrough-ackedAbove, 0)
 	if oldest.Valid {
 		st.OldestUnacked = parseTS(oldest.String)
 	}
@@ -163,7 +176,8 @@ func (db *DB) RejectedEvents(ctx context.Context, limit int) ([]pos.Event, []pos
 func (db *DB) PruneAcked(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	err := db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE acked = 1 AND rejected = '' AND acked_at < ?", fixedTS(cutoff))
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq <= (SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_through'), 0))
+			AND acked = 1 AND rejected = '' AND acked_at < ?`, fixedTS(cutoff))
 		if err != nil {
 			return err
 		}

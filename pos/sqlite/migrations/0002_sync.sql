@@ -38,5 +38,6 @@ CREATE TABLE central_orders (
 	updated_at TEXT NOT NULL
 ) STRICT;
 
--- Outbox rows pruned by age of their ack.
-CREATE INDEX outbox_acked_at ON outbox(acked, acked_at);
+-- Events central rejected, found without a scan; normal events are not in
+-- this partial index, so recording them costs nothing more.
+CREATE INDEX outbox_rejected ON outbox(seq) WHERE rejected != '';

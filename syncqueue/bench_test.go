@@ -1,0 +1,351 @@
+package syncqueue_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/syncqueue"
+	"github.com/posnode/posnode/syncqueue/internal/brokertest"
+)
+
+// Sizes of the benchmarks: small for go test -bench, set through the
+// environment for make bench (see docs/benchmarks.md).
+func benchSize(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// benchBroker allows deep queues so that neither run loses messages to
+// the broker's per-client limit while the subscriber catches up.
+func benchBroker(b *testing.B) *brokertest.Broker {
+	return brokertest.Start(b, brokertest.Options{MaxQueued: 10_000_000, MaxInflight: 100})
+}
+
+// filledDB makes a database holding n sale-sized events.
+func filledDB(b *testing.B, path string, n int) {
+	b.Helper()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	data := map[string]any{"sale_id": "x", "receipt_no": 1, "station": "till-1", "cashier": "1",
+		"lines": []any{map[string]any{"sku": "100234", "qty": 1, "unit_price": 49900, "discount": 0, "tax_rate_bp": 2500, "amount": 49900}},
+		"tax":   []any{map[string]any{"rate_bp": 2500, "base": 39920, "tax": 9980}},
+		"total": 49900, "payments": []any{map[string]any{"method": "cash", "amount": 50000}}, "change": 100}
+	for done := 0; done < n; {
+		k := min(5000, n-done)
+		err := db.Update(context.Background(), func(tx *sqlite.Tx) error {
+			for i := 0; i < k; i++ {
+				ev, err := pos.NewEvent("", pos.EventSaleCompleted, time.Now(), data)
+				if err != nil {
+					return err
+				}
+				if err := tx.AppendEvent(&ev); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		done += k
+	}
+}
+
+// BenchmarkDrain drains N queued events (POSNODE_BENCH_EVENTS, default
+// 2,000) to a local Mosquitto until a test central has acknowledged all of
+// them, and, in the same run, a bare paho client publishing the same
+// payloads with the same window until the central has received them all.
+func BenchmarkDrain(b *testing.B) {
+	n := benchSize("POSNODE_BENCH_EVENTS", 2000)
+	br := benchBroker(b)
+	central := newCentral(b, br.URL(), store, node)
+	eventually(b, 5*time.Second, "central connected", central.cli.IsConnectionOpen)
+	var nodeTime, bareTime time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "pos.db")
+		filledDB(b, path, n)
+		b.StartTimer()
+		start := time.Now()
+		nd := startNode(b, br.URL(), path, func(o *syncqueue.Options) { o.ResendAfter = 10 * time.Second })
+		eventually(b, 10*time.Minute, "drain acked", func() bool {
+			st, _ := nd.db.OutboxStats(context.Background())
+			return st.AckedThrough == int64(n)
+		})
+		nodeTime += time.Since(start)
+		b.StopTimer()
+		nd.stop()
+
+		// The same payloads from a bare client, pipelined 256 deep.
+		evs, err := nd.db.EventsAfter(context.Background(), 0, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		payloads := make([][]byte, len(evs))
+		for j, ev := range evs {
+			ev.Epoch = fmt.Sprintf("bare-%d", i)
+			payloads[j], _ = syncqueue.EncodeEvent(store, node, ev)
+		}
+		b.StartTimer()
+		start = time.Now()
+		bare := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(br.URL()).SetClientID("bare").SetCleanSession(true))
+		if t := bare.Connect(); !t.WaitTimeout(5*time.Second) || t.Error() != nil {
+			b.Fatal(t.Error())
+		}
+		window := make([]mqtt.Token, 0, 256)
+		for _, p := range payloads {
+			if len(window) == cap(window) {
+				window[0].Wait()
+				window = window[1:]
+			}
+			window = append(window, bare.Publish("pos/v1/stores/"+store+"/nodes/"+node+"/events", 1, false, p))
+		}
+		eventually(b, 10*time.Minute, "bare run received", func() bool { return central.applied(fmt.Sprintf("bare-%d", i)) == int64(n) })
+		bareTime += time.Since(start)
+		bare.Disconnect(0)
+	}
+	central.check()
+	b.ReportMetric(float64(n), "events")
+	b.ReportMetric(nodeTime.Seconds()/float64(b.N), "node-s")
+	b.ReportMetric(bareTime.Seconds()/float64(b.N), "bare-s")
+	b.ReportMetric(nodeTime.Seconds()/bareTime.Seconds(), "ratio")
+	b.ReportMetric(float64(n)*float64(b.N)/nodeTime.Seconds(), "node-events/s")
+}
+
+// peakRSSMB is this process's peak resident set (VmHWM) in MB, or 0.
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkCatalogIngest fetches and applies a catalog of
+// POSNODE_BENCH_PAGES pages of POSNODE_BENCH_ITEMS items (default 20 ×
+// 1,000) from retained topics until every item is searchable, beside two
+// baselines in the same run: a bare subscriber receiving the same pages,
+// and a plain batched insert of the same rows into one SQLite table. It
+// also reports the slowest barcode lookup during the ingest and the time
+// to apply one page changed afterwards.
+func BenchmarkCatalogIngest(b *testing.B) {
+	pages := benchSize("POSNODE_BENCH_PAGES", 20)
+	per := benchSize("POSNODE_BENCH_ITEMS", 1000)
+	br := benchBroker(b)
+	central := newCentral(b, br.URL(), store, node)
+	eventually(b, 5*time.Second, "central connected", central.cli.IsConnectionOpen)
+	mf := map[string]int64{}
+	var rows [][]any
+	for p := 0; p < pages; p++ {
+		var items []string
+		for i := 0; i < per; i++ {
+			sku := fmt.Sprintf("%d", 1_000_000+p*per+i)
+			items = append(items, fmt.Sprintf(`{"sku":%q,"active":true,"name":{"en":"Item %s","sv":"Vara %s","sk":"Tovar %s","ro":"Articol %s","zh-Hant":"商品 %s"},"barcodes":["20%s"],"unit":"each","price":%d,"tax_rate_bp":2500}`, sku, sku, sku, sku, sku, sku, sku, 1000+i))
+			rows = append(rows, []any{sku, "20" + sku, "Item " + sku, 1000 + i})
+		}
+		central.publish(b, fmt.Sprintf("catalog/pages/%d", p), true, fmt.Sprintf(`{"page":"%d","version":1,"items":[%s]}`, p, strings.Join(items, ",")))
+		mf[strconv.Itoa(p)] = 1
+	}
+	mfb, _ := json.Marshal(map[string]any{"version": 1, "pages": mf})
+	central.publish(b, "catalog/manifest", true, string(mfb))
+	total := int64(pages * per)
+	var nodeT, bareT, insertT, oneT time.Duration
+	var maxLookup time.Duration
+	for i := 0; i < b.N; i++ {
+		ctx := context.Background()
+		path := filepath.Join(b.TempDir(), "pos.db")
+		start := time.Now()
+		nd := startNode(b, br.URL(), path, func(o *syncqueue.Options) { o.Node = fmt.Sprintf("ingest-%d", i) })
+		// Barcode lookups keep running at the till during the ingest.
+		stop := make(chan struct{})
+		var lk sync.WaitGroup
+		lk.Add(1)
+		go func() {
+			defer lk.Done()
+			for k := 0; ; k++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				t0 := time.Now()
+				nd.db.ItemByCode(ctx, "20"+strconv.Itoa(1_000_000+k%int(total)))
+				maxLookup = max(maxLookup, time.Since(t0))
+				time.Sleep(time.Millisecond)
+			}
+		}()
+		eventually(b, 10*time.Minute, "catalog applied", func() bool {
+			n, _ := nd.db.CountItems(ctx)
+			vs, _ := nd.db.PageVersions(ctx, sqlite.KindCatalog)
+			return int64(n) == total && len(vs) == pages
+		})
+		nodeT += time.Since(start)
+		if its, err := nd.db.SearchItems(ctx, "Vara "+strconv.Itoa(1_000_000+int(total)-1), 5); err != nil || len(its) != 1 {
+			b.Fatalf("last item not searchable: %v %v", its, err)
+		}
+		// One page's prices change: only that page is fetched again.
+		t1 := time.Now()
+		var items []string
+		for k := 0; k < per; k++ {
+			sku := fmt.Sprintf("%d", 1_000_000+k)
+			items = append(items, fmt.Sprintf(`{"sku":%q,"active":true,"name":{"en":"Item %s"},"barcodes":["20%s"],"unit":"each","price":%d,"tax_rate_bp":2500}`, sku, sku, sku, 5000+k))
+		}
+		v := int64(i + 2)
+		central.publish(b, "catalog/pages/0", true, fmt.Sprintf(`{"page":"0","version":%d,"items":[%s]}`, v, strings.Join(items, ",")))
+		mf["0"] = v
+		mfb, _ := json.Marshal(map[string]any{"version": v, "pages": mf})
+		central.publish(b, "catalog/manifest", true, string(mfb))
+		eventually(b, time.Minute, "one page changed", func() bool {
+			it, _ := nd.db.ItemByCode(ctx, "201000000")
+			return it.Price == 5000
+		})
+		oneT += time.Since(t1)
+		close(stop)
+		lk.Wait()
+		nd.stop()
+
+		// Baseline 1: a bare subscriber receiving the same pages.
+		start = time.Now()
+		var got atomic.Int64
+		bare := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(br.URL()).SetClientID(fmt.Sprintf("bare-sub-%d", i)).SetCleanSession(true))
+		if t := bare.Connect(); !t.WaitTimeout(5*time.Second) || t.Error() != nil {
+			b.Fatal(t.Error())
+		}
+		bare.Subscribe("pos/v1/stores/"+store+"/catalog/pages/+", 1, func(mqtt.Client, mqtt.Message) { got.Add(1) })
+		eventually(b, time.Minute, "bare subscriber received", func() bool { return got.Load() >= int64(pages) })
+		bareT += time.Since(start)
+		bare.Disconnect(0)
+
+		// Baseline 2: a plain batched insert of the same rows.
+		start = time.Now()
+		sdb, err := sql.Open("sqlite", filepath.Join(b.TempDir(), "plain.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sdb.Exec("CREATE TABLE items (sku TEXT PRIMARY KEY, barcode TEXT, name TEXT, price INTEGER)"); err != nil {
+			b.Fatal(err)
+		}
+		for off := 0; off < len(rows); off += per {
+			tx, _ := sdb.Begin()
+			st, _ := tx.Prepare("INSERT INTO items VALUES (?, ?, ?, ?)")
+			for _, r := range rows[off:min(off+per, len(rows))] {
+				if _, err := st.Exec(r...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			st.Close()
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		insertT += time.Since(start)
+		sdb.Close()
+	}
+	central.check()
+	nb := float64(b.N)
+	b.ReportMetric(float64(total), "items")
+	b.ReportMetric(nodeT.Seconds()/nb, "node-s")
+	b.ReportMetric(bareT.Seconds()/nb, "bare-sub-s")
+	b.ReportMetric(insertT.Seconds()/nb, "plain-insert-s")
+	b.ReportMetric(nodeT.Seconds()/(bareT+insertT).Seconds(), "ratio")
+	b.ReportMetric(float64(oneT.Milliseconds())/nb, "one-page-ms")
+	b.ReportMetric(float64(maxLookup.Microseconds()), "max-lookup-µs")
+	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+}
+
+// BenchmarkFleet runs POSNODE_BENCH_NODES nodes (default 10) in one
+// process, each with POSNODE_BENCH_NODE_EVENTS queued events (default
+// 200), connecting at once when the broker comes back after an outage,
+// and reports the time until every event of every node is acknowledged,
+// and the first and last node to finish.
+func BenchmarkFleet(b *testing.B) {
+	nodes := benchSize("POSNODE_BENCH_NODES", 10)
+	per := benchSize("POSNODE_BENCH_NODE_EVENTS", 200)
+	var total, first, last time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		br := brokertest.New(b, brokertest.Options{MaxQueued: 10_000_000, MaxInflight: 100})
+		type member struct {
+			n    *node_
+			c    *testCentral
+			done time.Duration
+		}
+		fleet := make([]*member, nodes)
+		for k := range fleet {
+			path := filepath.Join(b.TempDir(), "pos.db")
+			filledDB(b, path, per)
+			id := fmt.Sprintf("till-%03d", k)
+			fleet[k] = &member{n: startNode(b, br.URL(), path, func(o *syncqueue.Options) {
+				o.Node, o.BackoffMin, o.BackoffMax, o.ResendAfter = id, 200*time.Millisecond, 2*time.Second, 10*time.Second
+			})}
+		}
+		// The outage ends.
+		b.StartTimer()
+		br.Start()
+		start := time.Now()
+		for k := range fleet {
+			fleet[k].c = newCentral(b, br.URL(), store, fmt.Sprintf("till-%03d", k))
+		}
+		left := nodes
+		for left > 0 {
+			for _, m := range fleet {
+				if m.done != 0 {
+					continue
+				}
+				if st, _ := m.n.db.OutboxStats(context.Background()); st.AckedThrough == int64(per) {
+					m.done = time.Since(start)
+					left--
+				}
+			}
+			if time.Since(start) > 10*time.Minute {
+				b.Fatal("fleet did not drain")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		f, l := fleet[0].done, fleet[0].done
+		for _, m := range fleet {
+			f, l = min(f, m.done), max(l, m.done)
+			m.c.check()
+			m.n.stop()
+			m.c.Close()
+		}
+		first += f
+		last += l
+		br.Kill()
+		b.StartTimer()
+	}
+	nb := float64(b.N)
+	b.ReportMetric(float64(nodes), "nodes")
+	b.ReportMetric(float64(nodes*per), "events")
+	b.ReportMetric(total.Seconds()/nb, "all-acked-s")
+	b.ReportMetric(first.Seconds()/nb, "first-node-s")
+	b.ReportMetric(last.Seconds()/nb, "last-node-s")
+	_ = runtime.NumGoroutine
+}
