@@ -2,7 +2,7 @@
 GO        ?= go
 DATA      ?= ./data
 HTTP      ?= localhost:8080
-PKGS_DEB  := mosquitto socat chromium
+PKGS_DEB  := mosquitto socat chromium unifont
 BENCHTIME ?= 1x
 FUZZTIME  ?= 30s
 
@@ -45,7 +45,7 @@ fuzz-short: ## a few seconds of every fuzz target (part of make test)
 	FUZZTIME=2s bash scripts/fuzz.sh
 
 screenshots: test-deps ## save a screenshot of each screen into docs/screenshots (headless Chromium)
-	POSNODE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestTillSale|TestPairTablet' ./ui/browsertest/
+	POSNODE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 ./ui/browsertest/
 
 chaos: ## the crash harness: SIGKILL the node under load many times
 	POSNODE_CHAOS_KILLS=100 $(GO) test -count=1 -timeout 30m -run TestChaos ./cmd/posnode/

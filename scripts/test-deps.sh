@@ -2,11 +2,11 @@
 # Makes sure the system packages the integration tests need are installed.
 # As root it installs what is missing; otherwise it prints the command.
 set -euo pipefail
-declare -A bin=([mosquitto]=/usr/sbin/mosquitto [socat]=/usr/bin/socat [chromium]=/usr/bin/chromium)
+declare -A bin=([mosquitto]=/usr/sbin/mosquitto [socat]=/usr/bin/socat [chromium]=/usr/bin/chromium [unifont]=/usr/share/unifont/unifont.hex)
 missing=()
 for p in "$@"; do
 	b=${bin[$p]:-$p}
-	if [ ! -x "$b" ] && ! command -v "$p" >/dev/null 2>&1; then
+	if [ ! -e "$b" ] && ! command -v "$p" >/dev/null 2>&1; then
 		missing+=("$p")
 	fi
 done

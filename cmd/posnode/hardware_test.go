@@ -79,3 +79,22 @@ printer_profile = "tm-t20"
 		t.Errorf("device status = %v", dev)
 	}
 }
+
+// TestPrintTestPage prints the test page on a simulated printer.
+func TestPrintTestPage(t *testing.T) {
+	prn := printertest.New(t, printertest.Options{})
+	var out strings.Builder
+	if err := run(t.Context(), []string{"print-test", "--printer", prn.Path(), "--profile", "tm-t88-zh-hant"}, &out, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	var jobs []string
+	for deadline := time.Now().Add(5 * time.Second); len(jobs) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		jobs = prn.Jobs()
+	}
+	if len(jobs) != 1 || !strings.Contains(jobs[0], "[QR ") || !strings.Contains(jobs[0], "[BARCODE") || !strings.Contains(jobs[0], "Räksmörgås") {
+		t.Fatalf("printed %q\noutput: %s", jobs, out.String())
+	}
+	if !strings.Contains(out.String(), "status: online") {
+		t.Errorf("output = %s", out.String())
+	}
+}

@@ -6,6 +6,7 @@
 //	            [--mqtt URL] [--scanner PORT] [--printer PORT] [--demo]
 //	posnode version
 //	posnode ports
+//	posnode print-test --printer PORT [--profile NAME]
 //	posnode import catalog FILE.csv [--config FILE] [--data DIR]
 //	posnode backup FILE [--config FILE] [--data DIR]
 //	posnode restore FILE [--config FILE] [--data DIR]
@@ -49,6 +50,7 @@ Commands:
   run                   run the node (see posnode run -h)
   version               print the version and commit
   ports                 list serial ports with their USB identities
+  print-test            print a test page: posnode print-test --printer PORT
   import catalog FILE   import a catalog CSV into the database (offline bootstrap)
   backup FILE           write a consistent copy of the live database to FILE
   restore FILE          replace the database with a backup (the node must be stopped)
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: posnode restore FILE [--config FILE] [--data DIR]")
 		}
 		return cmdRestore(ctx, rest[0], rest[1:], stdout, stderr)
+	case "print-test":
+		return cmdPrintTest(ctx, rest, stdout, stderr)
 	case "doctor":
 		return cmdDoctor(ctx, rest, stdout, stderr)
 	case "journal":
