@@ -22,13 +22,17 @@ import (
 	"github.com/posnode/posnode/syncqueue/internal/brokertest"
 )
 
-// Sizes of the benchmarks: small for go test -bench, set through the
-// environment for make bench (see docs/benchmarks.md).
-func benchSize(name string, def int) int {
+// Sizes of the benchmarks: small for go test -bench, the full
+// sizes with POSNODE_BENCH_FULL=1 (make bench), or set one by one through
+// the environment variable name.
+func benchSize(name string, small, full int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
 	}
-	return def
+	if os.Getenv("POSNODE_BENCH_FULL") != "" {
+		return full
+	}
+	return small
 }
 
 // benchBroker allows deep queues so that neither run loses messages to
@@ -70,12 +74,12 @@ func filledDB(b *testing.B, path string, n int) {
 	}
 }
 
-// BenchmarkDrain drains N queued events (POSNODE_BENCH_EVENTS, default
-// 2,000) to a local Mosquitto until a test central has acknowledged all of
+// BenchmarkDrain drains N queued events (POSNODE_BENCH_EVENTS; 2,000, or
+// 100,000 in full) to a local Mosquitto until a test central has acknowledged all of
 // them, and, in the same run, a bare paho client publishing the same
 // payloads with the same window until the central has received them all.
 func BenchmarkDrain(b *testing.B) {
-	n := benchSize("POSNODE_BENCH_EVENTS", 2000)
+	n := benchSize("POSNODE_BENCH_EVENTS", 2000, 100_000)
 	br := benchBroker(b)
 	central := newCentral(b, br.URL(), store, node)
 	eventually(b, 5*time.Second, "central connected", central.cli.IsConnectionOpen)
@@ -147,15 +151,15 @@ func peakRSSMB() float64 {
 }
 
 // BenchmarkCatalogIngest fetches and applies a catalog of
-// POSNODE_BENCH_PAGES pages of POSNODE_BENCH_ITEMS items (default 20 ×
-// 1,000) from retained topics until every item is searchable, beside two
+// POSNODE_BENCH_PAGES pages of POSNODE_BENCH_ITEMS items (20 × 1,000, or
+// 300 × 1,000 in full) from retained topics until every item is searchable, beside two
 // baselines in the same run: a bare subscriber receiving the same pages,
 // and a plain batched insert of the same rows into one SQLite table. It
 // also reports the slowest barcode lookup during the ingest and the time
 // to apply one page changed afterwards.
 func BenchmarkCatalogIngest(b *testing.B) {
-	pages := benchSize("POSNODE_BENCH_PAGES", 20)
-	per := benchSize("POSNODE_BENCH_ITEMS", 1000)
+	pages := benchSize("POSNODE_BENCH_PAGES", 20, 300)
+	per := benchSize("POSNODE_BENCH_ITEMS", 1000, 1000)
 	br := benchBroker(b)
 	central := newCentral(b, br.URL(), store, node)
 	eventually(b, 5*time.Second, "central connected", central.cli.IsConnectionOpen)
@@ -278,14 +282,14 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
 }
 
-// BenchmarkFleet runs POSNODE_BENCH_NODES nodes (default 10) in one
-// process, each with POSNODE_BENCH_NODE_EVENTS queued events (default
-// 200), connecting at once when the broker comes back after an outage,
+// BenchmarkFleet runs POSNODE_BENCH_NODES nodes (10, or 200 in full) in
+// one process, each with POSNODE_BENCH_NODE_EVENTS queued events (200, or
+// 1,000 in full), connecting at once when the broker comes back after an outage,
 // and reports the time until every event of every node is acknowledged,
 // and the first and last node to finish.
 func BenchmarkFleet(b *testing.B) {
-	nodes := benchSize("POSNODE_BENCH_NODES", 10)
-	per := benchSize("POSNODE_BENCH_NODE_EVENTS", 200)
+	nodes := benchSize("POSNODE_BENCH_NODES", 10, 200)
+	per := benchSize("POSNODE_BENCH_NODE_EVENTS", 200, 1000)
 	var total, first, last time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
