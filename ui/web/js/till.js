@@ -13,6 +13,7 @@ export function mount(root, app) {
   let cart = null;
   let lastSale = null;
   let busy = 0;
+  let loading = Promise.resolve();
   const lineCount = () => (cart ? cart.lines.length : 0);
 
   const scan = h('input', {
@@ -76,7 +77,9 @@ export function mount(root, app) {
 
   async function doScan(code) {
     code = code.trim();
-    if (!code || !cart) return;
+    if (!code) return;
+    if (!cart) await loading; // a scan in the first moments waits for the cart
+    if (!cart) return say(t('err.network'), 'error');
     const res = await act(async () => {
       const r = await post('/carts/' + cart.id + '/scan', { code });
       if (r.route === 'pickup') {
@@ -457,7 +460,7 @@ export function mount(root, app) {
     statusBar());
   app.renderStatus();
   if (app.openCart) setCart(app.openCart); // a cart handed over by the pickup counter
-  else reopen();
+  else loading = reopen();
   app.openCart = null;
   focusScan();
 
