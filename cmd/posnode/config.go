@@ -75,14 +75,17 @@ type StationConfig struct {
 	ScannerTerminator string `toml:"scanner_terminator"`
 	// ScannerPrefix and ScannerSuffix are stripped from every code (and
 	// required) when the scanner is programmed to send them.
-	ScannerPrefix  string `toml:"scanner_prefix"`
-	ScannerSuffix  string `toml:"scanner_suffix"`
-	Printer        string `toml:"printer"`         // serial port; empty: a virtual printer
-	PrinterSerial  string `toml:"printer_serial"`  // "38400,8,none,1"; empty: 38400 8N1
-	PrinterProfile string `toml:"printer_profile"` // tm-t20, tm-t88, generic58; empty: tm-t20
-	Display        string `toml:"display"`         // 2x20 customer display port; empty: none
-	DisplaySerial  string `toml:"display_serial"`
-	DrawerOpenHigh bool   `toml:"drawer_open_high"` // drawer sensor polarity
+	ScannerPrefix string `toml:"scanner_prefix"`
+	ScannerSuffix string `toml:"scanner_suffix"`
+	// ScannerRepeatWindow drops a code equal to the one before it read
+	// within this window (a double read); zero: 500ms; negative: never.
+	ScannerRepeatWindow duration `toml:"scanner_repeat_window"`
+	Printer             string   `toml:"printer"`         // serial port; empty: a virtual printer
+	PrinterSerial       string   `toml:"printer_serial"`  // "38400,8,none,1"; empty: 38400 8N1
+	PrinterProfile      string   `toml:"printer_profile"` // tm-t20, tm-t88, generic58; empty: tm-t20
+	Display             string   `toml:"display"`         // 2x20 customer display port; empty: none
+	DisplaySerial       string   `toml:"display_serial"`
+	DrawerOpenHigh      bool     `toml:"drawer_open_high"` // drawer sensor polarity
 }
 
 type duration struct{ time.Duration }

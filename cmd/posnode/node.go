@@ -69,7 +69,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*node, error) {
 	n := &node{cfg: cfg, log: log, sales: make(chan *pos.Sale, 1024)}
-	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: func(evs []pos.Event) {
+	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BackgroundCheckpoints: true, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: func(evs []pos.Event) {
 		if n.wake != nil {
 			n.wake(evs)
 		}
@@ -78,6 +78,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		return nil, err
 	}
 	n.db = db
+	n.parts = append(n.parts, db.RunCheckpoints)
 	market := pos.Markets[cfg.Market]
 	if cfg.Demo {
 		if err := seedDemo(ctx, db, market, out); err != nil {

@@ -48,7 +48,8 @@ func (n *node) setupScanner(st *station) error {
 		return fmt.Errorf("station %s scanner: %w", sc.ID, err)
 	}
 	scn, err := scanner.New(dev, scanner.Options{Station: sc.ID, Logger: n.log,
-		Framing: scanner.FramingOptions{Terminator: term, Prefix: sc.ScannerPrefix, Suffix: sc.ScannerSuffix},
+		Framing: scanner.FramingOptions{Terminator: term, Prefix: sc.ScannerPrefix, Suffix: sc.ScannerSuffix,
+			RepeatWindow: sc.ScannerRepeatWindow.Duration},
 		Handler: func(ctx context.Context, s scanner.Scan) { n.onScan(ctx, st, s) }})
 	if err != nil {
 		return fmt.Errorf("station %s scanner: %w", sc.ID, err)

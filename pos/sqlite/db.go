@@ -58,14 +58,18 @@ type Options struct {
 	// about to run on a database that has data, so that a backup can be
 	// taken first. An error stops the start.
 	BeforeMigrate func(path string, from, to int) error
+	// BackgroundCheckpoints turns off SQLite's checkpoints on commit; the
+	// caller must then run RunCheckpoints. Commits never pay for a
+	// checkpoint this way.
+	BackgroundCheckpoints bool
 	// OnEvents is called after every commit that appended outbound events,
 	// with those events, so that the sender can wake up. It must not block.
 	OnEvents func([]pos.Event)
 }
 
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly bool, extra ...string) string {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
+	for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"}, extra...) {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
@@ -92,7 +96,11 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := sql.Open("sqlite", dsn(abs, false))
+	var extra []string
+	if opt.BackgroundCheckpoints {
+		extra = append(extra, "wal_autocheckpoint(0)")
+	}
+	w, err := sql.Open("sqlite", dsn(abs, false, extra...))
 	if err != nil {
 		return nil, err
 	}
