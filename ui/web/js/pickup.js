@@ -235,6 +235,13 @@ export function mount(root, app) {
   return {
     onMessage(m) {
       if (m.type === 'pickup') reload();
+      if (m.type === 'scan' && m.station === app.me.station && m.data) {
+        // The station's serial scanner: the node opened a pickup QR; any
+        // other code is for this screen (picking, search).
+        if (m.data.error) showError(m.data.error);
+        else if (m.data.route === 'pickup' && m.data.order) show(m.data.order);
+        else if (!m.data.route) onScan(m.data.code);
+      }
     },
     resync: load,
     destroy() {

@@ -14,6 +14,7 @@ export function mount(root, app) {
   let lastSale = null;
   let busy = 0;
   let loading = Promise.resolve();
+  let scannedSerial = false; // the next cart push comes from the serial scanner
   const lineCount = () => (cart ? cart.lines.length : 0);
 
   const scan = h('input', {
@@ -53,6 +54,11 @@ export function mount(root, app) {
 
   function setCart(v) {
     if (cart && v && v.id === cart.id && v.rev < cart.rev) return; // an older push
+    if (scannedSerial && v && v.lines.length) {
+      const l = v.lines[v.lines.length - 1];
+      say(t('till.added', { name: itemName(l.name, l.sku) }), 'ok');
+    }
+    scannedSerial = false;
     cart = v;
     if (v) setCurrency(v.currency);
     render();
@@ -466,6 +472,22 @@ export function mount(root, app) {
 
   return {
     onMessage(m) {
+      if (m.type === 'scan' && m.station === app.me.station && m.data) {
+        // A code from the station's serial scanner, handled by the node.
+        const d = m.data;
+        if (d.error) say(errorText(d.error), 'error');
+        else if (d.route === 'return') returnDialog(d.receipt_no, () => say(''));
+        else if (d.route === 'pickup' && d.order) {
+          app.openOrder = d.order;
+          app.go('pickup');
+        } else if (d.route === 'cart') {
+          // The cart's push usually comes first; else the next push tells.
+          const l = cart && [...cart.lines].reverse().find((x) => x.barcode === d.code);
+          if (l) say(t('till.added', { name: itemName(l.name, l.sku) }), 'ok');
+          else scannedSerial = true;
+        }
+        return;
+      }
       if (m.type === 'cart' && m.station === app.me.station) {
         if (m.data) {
           if (!cart || m.data.id === cart.id) setCart(m.data);

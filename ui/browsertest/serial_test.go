@@ -1,0 +1,57 @@
+package browsertest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/hardware/printer/printertest"
+)
+
+// A till with a serial scanner and a receipt printer on pseudo-terminals:
+// a code typed into the scanner's pty shows as a line in the browser, the
+// cashier takes cash and sees the change while the receipt arrives at the
+// printer's pty and the drawer is kicked.
+func TestTillSerialDevices(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	prn := printertest.New(t, printertest.Options{})
+	cfg := fmt.Sprintf("[[stations]]\nid = %q\nkind = \"till\"\nname = \"Till 1\"\nscanner = %q\nprinter = %q\nprinter_profile = \"tm-t20\"\n",
+		tillStation, scanSlave.Name(), prn.Path())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath)
+
+	till := browser(t)
+	login(t, till, n.base, tillStation, cashierStaff, "1111")
+	run(t, till, "till with its devices", visible(`#scan`),
+		visible(`[data-device=scanner].ok`), visible(`[data-device=printer].ok`))
+	if _, err := scanMaster.Write([]byte(backpack + "\r")); err != nil {
+		t.Fatal(err)
+	}
+	run(t, till, "the serial scan shows as a line",
+		visible(`.line[data-sku="`+backpackSKU+`"]`),
+		hasText(`[data-test=till-msg]`, "Backpack 20 L"))
+	shot(t, till, "till-serial")
+	run(t, till, "pay 500 cash", click(`[data-test=pay-cash]`), click(`.quick [data-amount="50000"]`))
+	wantContains(t, "change", text(t, till, `[data-test=change]`), "1.00")
+
+	var jobs []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if jobs = prn.Jobs(); len(jobs) > 0 && prn.Kicks() > 0 {
+			break
+		}
+	}
+	if len(jobs) != 1 || prn.Kicks() != 1 {
+		t.Fatalf("printer got %d jobs and %d drawer kicks, want 1 and 1", len(jobs), prn.Kicks())
+	}
+	if !strings.Contains(jobs[0], "Ryggsäck 20 l") {
+		t.Errorf("receipt lacks the item:\n%s", jobs[0])
+	}
+}
