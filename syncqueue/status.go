@@ -57,7 +57,10 @@ func (c *Client) refreshStatus(ctx context.Context) (Status, bool) {
 		s.OldestAge = Duration(max(c.opt.Now().Sub(s.OldestUnacked), 0).Truncate(time.Second))
 	}
 	c.status = s
-	return s, s != old
+	// The age alone moves every second; it is not a change worth telling.
+	cmp := s
+	cmp.OldestAge = old.OldestAge
+	return s, cmp != old
 }
 
 const refreshGap = 100 * time.Millisecond

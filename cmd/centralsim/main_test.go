@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/syncqueue"
+)
+
+func TestLoadCatalogAcceptsBarcodeColumn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.csv")
+	csv := "sku,barcode,name_en,name_sv,name_sk,name_ro,name_zh-Hant,unit,price,tax_rate_bp\n" +
+		"100234,7310865004703;2000001,Backpack,Ryggsäck,Batoh,Rucsac,背包,each,49900,2500\n" +
+		"300100,2300100,Apples,Äpplen,Jablká,Mere,蘋果,kg,2990,1200\n"
+	os.WriteFile(path, []byte(csv), 0o600)
+	items, err := loadCatalog(path)
+	if err != nil || len(items) != 2 || len(items[0].Barcodes) != 2 || items[1].Names["zh-Hant"] != "蘋果" || items[1].Price != 2990 {
+		t.Fatalf("items = %+v, %v", items, err)
+	}
+	if ps := pages(append(items, items[0]), 2); len(ps) != 2 || len(ps[1]) != 1 {
+		t.Fatalf("pages = %v", ps)
+	}
+	os.WriteFile(path, []byte("sku,barcode,unit,price,tax_rate_bp\n1,2,each,9.90,2500\n"), 0o600)
+	if _, err := loadCatalog(path); err == nil {
+		t.Fatal("a fractional price was accepted")
+	}
+}
+
+// syncBuffer is an io.Writer safe for the simulator's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startMosquitto(t *testing.T) string {
+	bin := "/usr/sbin/mosquitto"
+	if _, err := os.Stat(bin); err != nil {
+		if p, err := exec.LookPath("mosquitto"); err == nil {
+			bin = p
+		} else if os.Getenv("CI") != "" {
+			t.Fatal("mosquitto is not installed; CI must have it")
+		} else {
+			t.Skip("mosquitto is not installed; skipping because CI is unset")
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	conf := filepath.Join(t.TempDir(), "m.conf")
+	os.WriteFile(conf, []byte("listener "+strconv.Itoa(port)+" 127.0.0.1\nallow_anonymous true\npersistence false\n"), 0o600)
+	cmd := exec.Command(bin, "-c", conf)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for i := 0; i < 250; i++ {
+		if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+			c.Close()
+			return "tcp://127.0.0.1:" + strconv.Itoa(port)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("mosquitto did not start")
+	return ""
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// The demo: the simulator serves the catalog, a node takes it, sends its
+// events and gets them acked; an order and its arrival reach the node.
+func TestDemoWithANode(t *testing.T) {
+	url := startMosquitto(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	catalog := filepath.Join(t.TempDir(), "catalog.csv")
+	csv := "sku,barcode,name_en,name_sv,name_sk,name_ro,name_zh-Hant,unit,price,tax_rate_bp\n"
+	for i := 0; i < 12; i++ {
+		csv += strconv.Itoa(100234+i) + ",73108650047" + strconv.Itoa(10+i) + ",Item,Vara,Tovar,Articol,商品,each," + strconv.Itoa(49900+i) + ",2500\n"
+	}
+	os.WriteFile(catalog, []byte(csv), 0o600)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-broker", url, "-store", "s1", "-catalog", catalog, "-page-size", "5"}, out)
+	}()
+	eventually(t, "catalog published", func() bool { return strings.Contains(out.String(), "serving store s1") })
+
+	wake := syncqueue.NewWake()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{OnEvents: wake.OnEvents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cl, err := syncqueue.New(syncqueue.Options{Broker: url, Store: "s1", Node: "till-1", Outbox: db, State: db,
+		Orders: db.OrderRecords(), Wake: wake, BackoffMin: 50 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nctx, ncancel := context.WithCancel(ctx)
+	ndone := make(chan error, 1)
+	go func() { ndone <- cl.Run(nctx) }()
+	defer func() { ncancel(); <-ndone }()
+	eventually(t, "catalog on the node", func() bool { it, err := db.ItemByCode(ctx, "100234"); return err == nil && it.Price == 49900 })
+	eventually(t, "stock on the node", func() bool { st, _ := db.Stock(ctx, "100245"); return st.Central == 20 })
+	if err := run(ctx, []string{"order", "-broker", url, "-store", "s1", "-id", "W-1", "-lines", "100234:2:49900"}, out); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"arrive", "-broker", url, "-store", "s1", "-id", "W-1", "-bay", "3"}, out); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "arrival on the node", func() bool {
+		v, doc, _, err := db.OrderRecords().Get(ctx, "W-1")
+		return err == nil && v == 2 && strings.Contains(string(doc), `"bay":"3"`)
+	})
+	err = db.Update(ctx, func(tx *sqlite.Tx) error {
+		ev, _ := posEvent()
+		return tx.AppendEvent(&ev)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "event acked", func() bool { st, _ := db.OutboxStats(ctx); return st.AckedThrough == 1 })
+	if !strings.Contains(out.String(), "till-1 seq 1 ") {
+		t.Fatalf("event not printed:\n%s", out.String())
+	}
+	if c, err := cl.CustomerLookup(ctx, "C-88412"); err != nil || c.Name != "Ana Popescu" {
+		t.Fatalf("lookup = %+v, %v", c, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func posEvent() (pos.Event, error) {
+	return pos.NewEvent("", pos.EventStockAdjusted, time.Now(), map[string]any{"sku": "100234", "delta": -1, "reason": "damage"})
+}
