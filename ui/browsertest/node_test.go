@@ -54,7 +54,7 @@ func (s *syncBuffer) String() string {
 
 // startNode runs posnode with the demo store on a port of its own choosing
 // and returns its base URL once /healthz answers.
-func startNode(t *testing.T, extra ...string) string {
+func startNode(t testing.TB, extra ...string) string {
 	t.Helper()
 	return launch(t, t.TempDir(), "127.0.0.1:0", extra...).base
 }
@@ -68,7 +68,7 @@ type node struct {
 }
 
 // launch runs posnode on data and addr and waits until it serves.
-func launch(t *testing.T, data, addr string, extra ...string) *node {
+func launch(t testing.TB, data, addr string, extra ...string) *node {
 	t.Helper()
 	bin, err := buildNode()
 	if err != nil {
@@ -130,7 +130,7 @@ func startedAt(log string) string {
 
 // chromium finds the browser, or skips the test when it is missing and CI
 // is unset.
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("POSNODE_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"} {
 		if p == "" {
@@ -149,7 +149,7 @@ func chromium(t *testing.T) string {
 
 // browser starts a fresh headless Chromium (its own profile, so its own
 // cookies and storage) and returns a context for its first tab.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -178,7 +178,7 @@ func browser(t *testing.T) context.Context {
 }
 
 // run runs actions with a deadline, failing the test with what was done.
-func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -188,7 +188,7 @@ func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 }
 
 // value runs one action that returns a value, failing the test on error.
-func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+func value[T any](t testing.TB, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -208,7 +208,7 @@ func pageText(ctx context.Context) string {
 
 // shot saves a screenshot of the page as name.png when POSNODE_SCREENSHOTS
 // names a directory.
-func shot(t *testing.T, ctx context.Context, name string) {
+func shot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("POSNODE_SCREENSHOTS")
 	if dir == "" {

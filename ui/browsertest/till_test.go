@@ -13,6 +13,7 @@ import (
 const (
 	backpack     = "7310865004703" // 499.00 SEK, "Backpack 20 L", 背包 20 公升
 	umbrella     = "73108658"      // 199.00 SEK, "Umbrella", 雨傘
+	bottle       = "7310865004710" // 149.00 SEK, "Water bottle 0.75 L"
 	backpackSKU  = "100234"
 	umbrellaSKU  = "100236"
 	tillStation  = "till-1"
@@ -38,7 +39,7 @@ func gone(sel string) chromedp.Action[chromedp.Void] {
 }
 
 // login signs in on the PIN pad at station.
-func login(t *testing.T, ctx context.Context, base, station, staff, pin string) {
+func login(t testing.TB, ctx context.Context, base, station, staff, pin string) {
 	t.Helper()
 	run(t, ctx, "open login",
 		chromedp.Navigate(base+"/"),
@@ -54,7 +55,7 @@ func login(t *testing.T, ctx context.Context, base, station, staff, pin string) 
 }
 
 // text reads the text of the first element matching sel, once visible.
-func text(t *testing.T, ctx context.Context, sel string) string {
+func text(t testing.TB, ctx context.Context, sel string) string {
 	t.Helper()
 	run(t, ctx, "wait for "+sel, visible(sel))
 	return value(t, ctx, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
@@ -67,7 +68,7 @@ func hasText(sel, want string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](`document.querySelector(` + string(q) + `)?.textContent.includes(` + string(w) + `)`)
 }
 
-func wantContains(t *testing.T, what, got string, want ...string) {
+func wantContains(t testing.TB, what, got string, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(got, w) {
@@ -78,7 +79,7 @@ func wantContains(t *testing.T, what, got string, want ...string) {
 
 // wantAny checks that got contains one of want: a receipt is printed in
 // the store's language, whatever the screen's.
-func wantAny(t *testing.T, what, got string, want ...string) {
+func wantAny(t testing.TB, what, got string, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if strings.Contains(got, w) {
