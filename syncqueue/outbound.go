@@ -1,44 +1,96 @@
 package syncqueue
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/posnode/posnode/pos"
 )
 
-// cloudEvent is an event in CloudEvents 1.0 structured JSON, with the
-// contract's epoch and seq extensions.
-type cloudEvent struct {
-	SpecVersion     string          `json:"specversion"`
-	ID              string          `json:"id"`
-	Source          string          `json:"source"`
-	Type            string          `json:"type"`
-	Time            string          `json:"time"`
-	Epoch           string          `json:"epoch"`
-	Seq             int64           `json:"seq"`
-	DataContentType string          `json:"datacontenttype"`
-	Data            json.RawMessage `json:"data"`
+// EncodeEvent returns ev as the contract's events payload, from a node of
+// store and node. ev.Data must be a JSON object (as the outbox stores it);
+// empty data is sent as {}.
+func EncodeEvent(store, node string, ev pos.Event) ([]byte, error) {
+	data := bytes.TrimSpace(ev.Data)
+	if len(data) == 0 {
+		data = []byte("{}")
+	}
+	if data[0] != '{' {
+		return nil, fmt.Errorf("syncqueue: event %d: data is not a JSON object", ev.Seq)
+	}
+	// Written by hand: the data is already JSON, and re-validating it
+	// through encoding/json costs more than the rest of the send path.
+	b := make([]byte, 0, 256+len(data))
+	b = append(b, `{"specversion":"1.0","id":`...)
+	b = appendString(b, ev.ID)
+	b = append(b, `,"source":`...)
+	b = appendString(b, "pos://"+store+"/"+node)
+	b = append(b, `,"type":`...)
+	b = appendString(b, ev.Type)
+	b = append(b, `,"time":`...)
+	b = appendString(b, ev.Time.Format(time.RFC3339Nano))
+	b = append(b, `,"epoch":`...)
+	b = appendString(b, ev.Epoch)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, ev.Seq, 10)
+	b = append(b, `,"datacontenttype":"application/json","data":`...)
+	b = append(b, data...)
+	return append(b, '}'), nil
 }
 
-// EncodeEvent returns ev as the contract's events payload, from a node of
-// store and node.
-func EncodeEvent(store, node string, ev pos.Event) ([]byte, error) {
-	data := ev.Data
-	if len(data) == 0 {
-		data = json.RawMessage("{}")
-	}
-	return json.Marshal(cloudEvent{
-		SpecVersion: "1.0", ID: ev.ID, Source: "pos://" + store + "/" + node, Type: ev.Type,
-		Time: ev.Time.Format(time.RFC3339Nano), Epoch: ev.Epoch, Seq: ev.Seq,
-		DataContentType: "application/json", Data: data,
-	})
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
 }
 
 const readBatch = 512
+
+// prepared is a batch of outbox events read after seq `after`, encoded.
+type prepared struct {
+	after    int64
+	seqs     []int64
+	payloads [][]byte
+	err      error
+}
+
+// reader reads and encodes the batch after each seq it is asked for, so
+// that the next batch is ready while the sender publishes this one. It
+// stops when ctx is done.
+func (c *Client) reader(ctx context.Context, reqs <-chan int64, out chan<- prepared) {
+	for {
+		var after int64
+		select {
+		case <-ctx.Done():
+			return
+		case after = <-reqs:
+		}
+		p := prepared{after: after}
+		evs, err := c.opt.Outbox.EventsAfter(ctx, after, readBatch)
+		if err != nil {
+			p.err = fmt.Errorf("read outbox: %w", err)
+		}
+		for _, ev := range evs {
+			b, err := EncodeEvent(c.opt.Store, c.opt.Node, ev)
+			if err != nil {
+				p.err = err
+				break
+			}
+			p.seqs, p.payloads = append(p.seqs, ev.Seq), append(p.payloads, b)
+		}
+		select {
+		case out <- p:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
 
 // send publishes the outbox in seq order for one connection. It first
 // sends everything above central's ack, then new events as they come. At
@@ -47,11 +99,26 @@ const readBatch = 512
 // are outstanding it starts again from the ack.
 func (c *Client) send(ctx context.Context, cli mqtt.Client) error {
 	next := c.ackedThrough.Load() // last seq published on this connection
-	var batch []pos.Event
+	var batch prepared
 	inflight := make([]mqtt.Token, 0, c.opt.Window)
 	var resent, busySince time.Time // last resend; when events became outstanding
 	stall := time.NewTicker(max(c.opt.ResendAfter/4, 10*time.Millisecond))
 	defer stall.Stop()
+
+	// One batch is read ahead while this one is published.
+	reqs, ready := make(chan int64, 1), make(chan prepared, 1)
+	var wg sync.WaitGroup
+	rctx, stopReader := context.WithCancel(ctx)
+	wg.Add(1)
+	go func() { defer wg.Done(); c.reader(rctx, reqs, ready) }()
+	defer func() { stopReader(); wg.Wait() }()
+	asked := false // a request is with the reader
+	ask := func(after int64) {
+		if !asked {
+			reqs <- after
+			asked = true
+		}
+	}
 
 	pop := func(block bool) error {
 		for len(inflight) > 0 {
@@ -83,11 +150,10 @@ func (c *Client) send(ctx context.Context, cli mqtt.Client) error {
 		}
 		acked := c.ackedThrough.Load()
 		if next < acked {
-			next, batch = acked, nil
+			next, batch = acked, prepared{}
 		}
 		now := c.opt.Now()
-		lastAdv := time.Unix(0, c.ackAdvanced.Load())
-		ref := lastAdv
+		ref := time.Unix(0, c.ackAdvanced.Load())
 		if resent.After(ref) {
 			ref = resent
 		}
@@ -96,16 +162,28 @@ func (c *Client) send(ctx context.Context, cli mqtt.Client) error {
 		}
 		if next > acked && now.Sub(ref) >= c.opt.ResendAfter {
 			c.log.Info("ack has not advanced; sending again from the ack", "acked_through", acked, "sent_through", next)
-			next, batch, resent = acked, nil, now
+			next, batch, resent = acked, prepared{}, now
 		}
-		if len(batch) == 0 {
-			evs, err := c.opt.Outbox.EventsAfter(ctx, next, readBatch)
-			if err != nil {
-				return fmt.Errorf("read outbox: %w", err)
+		if len(batch.seqs) == 0 {
+			ask(next)
+			select {
+			case <-ctx.Done():
+				return nil
+			case batch = <-ready:
+				asked = false
 			}
-			batch = evs
+			if batch.err != nil {
+				return batch.err
+			}
+			if batch.after != next {
+				batch = prepared{} // read for a position given up since
+				continue
+			}
+			if len(batch.seqs) > 0 {
+				ask(batch.seqs[len(batch.seqs)-1])
+			}
 		}
-		if len(batch) == 0 {
+		if len(batch.seqs) == 0 {
 			if err := pop(false); err != nil {
 				return err
 			}
@@ -123,26 +201,18 @@ func (c *Client) send(ctx context.Context, cli mqtt.Client) error {
 			}
 			continue
 		}
-		for len(batch) > 0 {
+		for len(batch.seqs) > 0 {
 			if len(inflight) >= c.opt.Window {
 				if err := pop(true); err != nil {
 					return err
 				}
 			}
-			ev := batch[0]
-			if ev.Seq != next+1 && ev.Seq > next {
-				// Rows below were pruned or never existed: nothing to send.
-				c.log.Debug("outbox continues after a gap in stored rows", "from", next, "to", ev.Seq)
-			}
 			if next <= c.ackedThrough.Load() {
 				busySince = c.opt.Now()
 			}
-			payload, err := EncodeEvent(c.opt.Store, c.opt.Node, ev)
-			if err != nil {
-				return err
-			}
-			inflight = append(inflight, cli.Publish(c.t.events, 1, false, payload))
-			next, batch = ev.Seq, batch[1:]
+			inflight = append(inflight, cli.Publish(c.t.events, 1, false, batch.payloads[0]))
+			next = batch.seqs[0]
+			batch.seqs, batch.payloads = batch.seqs[1:], batch.payloads[1:]
 			if err := pop(false); err != nil {
 				return err
 			}
