@@ -73,3 +73,18 @@ func BenchmarkSerialScanToDOM(b *testing.B) {
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(lat[len(lat)-1], "max-ms")
 }
+
+// BenchmarkFirstScreen measures loading the app in a fresh browser profile
+// until the login keypad is shown: the HTML, the modules, the stylesheet,
+// the translations and the station list.
+func BenchmarkFirstScreen(b *testing.B) {
+	base := startNode(b)
+	ctx := browser(b)
+	for b.Loop() {
+		run(b, ctx, "first screen",
+			chromedp.Navigate("about:blank"),
+			chromedp.Navigate(base+"/"),
+			visible(`.login-pad .pad [data-key="1"]`),
+			visible(`[data-station]`))
+	}
+}

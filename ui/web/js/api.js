@@ -30,7 +30,10 @@ export async function api(method, path, body) {
   }
   if (!res.ok) {
     const e = (data && data.error) || {};
-    throw new ApiError(e.code || 'http_' + res.status, e.message || res.statusText, res.status);
+    const err = new ApiError(e.code || 'http_' + res.status, e.message || res.statusText, res.status);
+    // An ended session or a revoked device: the shell goes back to login.
+    if (err.code === 'not_authorized' && path !== '/me') window.dispatchEvent(new CustomEvent('posnode:signed-out'));
+    throw err;
   }
   return data;
 }

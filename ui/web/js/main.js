@@ -254,6 +254,10 @@ export function deviceState(d) {
   return 'ok';
 }
 
+window.addEventListener('posnode:signed-out', () => {
+  if (app.me) logout(true);
+});
+
 window.addEventListener('hashchange', () => {
   const want = location.hash.slice(1);
   if (app.me && screens[want] && want !== app.name && want !== 'login') go(want);
