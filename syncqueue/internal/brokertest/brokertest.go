@@ -74,6 +74,11 @@ func New(t testing.TB, opt Options) *Broker {
 	t.Helper()
 	b := &Broker{t: t, bin: find(t), Port: FreePort(t)}
 	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n", b.Port)
+	if os.Geteuid() == 0 {
+		// Started as root, mosquitto would switch to its own user, which
+		// cannot read the test's files (certificates in a private TempDir).
+		conf += "user root\n"
+	}
 	if opt.MaxQueued != 0 {
 		conf += fmt.Sprintf("max_queued_messages %d\n", opt.MaxQueued)
 	}

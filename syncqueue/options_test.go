@@ -1,0 +1,92 @@
+package syncqueue_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/syncqueue"
+	"github.com/posnode/posnode/syncqueue/internal/brokertest"
+)
+
+func TestOptionsAreChecked(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "pos.db"), syncqueue.NewWake())
+	good := syncqueue.Options{Broker: "tcp://localhost:1883", Store: "s1", Node: "till-1", Outbox: db, State: db}
+	c, err := syncqueue.New(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClientID() != "pos-s1-till-1" {
+		t.Fatalf("client id %q", c.ClientID())
+	}
+	for name, change := range map[string]func(*syncqueue.Options){
+		"store with a slash": func(o *syncqueue.Options) { o.Store = "a/b" },
+		"empty node":         func(o *syncqueue.Options) { o.Node = "" },
+		"node too long":      func(o *syncqueue.Options) { o.Node = strings.Repeat("n", 65) },
+		"wildcard node":      func(o *syncqueue.Options) { o.Node = "+" },
+		"http broker":        func(o *syncqueue.Options) { o.Broker = "http://localhost" },
+		"no host":            func(o *syncqueue.Options) { o.Broker = "tcp://" },
+		"cert without key":   func(o *syncqueue.Options) { o.CertFile = "c.pem" },
+		"missing CA file":    func(o *syncqueue.Options) { o.Broker, o.CAFile = "ssl://localhost:8883", "/nonexistent/ca.pem" },
+		"no outbox":          func(o *syncqueue.Options) { o.Outbox = nil },
+	} {
+		o := good
+		change(&o)
+		if _, err := syncqueue.New(o); !errors.Is(err, syncqueue.ErrConfig) {
+			t.Errorf("%s: err = %v, want ErrConfig", name, err)
+		}
+	}
+	for _, u := range []string{"ssl://localhost:8883", "ws://localhost:9001/mqtt", "wss://localhost/mqtt"} {
+		o := good
+		o.Broker = u
+		if _, err := syncqueue.New(o); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}
+
+// clientGoroutines lists goroutines still running code of the package.
+func clientGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "syncqueue.(*Client)") || strings.Contains(g, "syncqueue.(*stateWorker)") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func TestRejectedEventsAndNoLeaks(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := newCentral(t, b.URL(), store, node)
+	central.setAcking(false)
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), nil)
+	appendEvents(t, n.db, 4)
+	eventually(t, 10*time.Second, "events arrive", func() bool { return central.applied(n.db.Epoch()) == 4 })
+	// Central applied 1, 2 and 4 and rejected 3: the queue is empty and
+	// the rejected event is kept for a manager.
+	central.publish(t, "nodes/"+node+"/ack", true, `{"epoch":"`+n.db.Epoch()+`","through":4,"rejected":[{"seq":3,"reason":"unknown sku"}]}`)
+	eventually(t, 10*time.Second, "ack recorded", func() bool {
+		s := n.client.Status()
+		return s.AckedThrough == 4 && s.QueueDepth == 0 && s.RejectedEvents == 1
+	})
+	evs, rs, err := n.db.RejectedEvents(context.Background(), 10)
+	if err != nil || len(evs) != 1 || evs[0].Seq != 3 || rs[0].Reason != "unknown sku" || evs[0].Type != pos.EventStockAdjusted {
+		t.Fatalf("rejected = %+v %+v %v", evs, rs, err)
+	}
+	// Killing the broker under a running client, then stopping it, leaves
+	// no goroutine of the client behind.
+	b.Kill()
+	eventually(t, 5*time.Second, "offline", func() bool { return !n.client.Status().Connected })
+	b.Start()
+	eventually(t, 10*time.Second, "online again", func() bool { return n.client.Status().Connected })
+	n.stop()
+	eventually(t, 5*time.Second, "client goroutines gone", func() bool { return len(clientGoroutines()) == 0 })
+}
