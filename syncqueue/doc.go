@@ -41,10 +41,11 @@
 // # Concurrency
 //
 // Run owns every goroutine it starts and stops them before it returns: one
-// status loop for its whole life and, per connection, a sender, an ack
-// recorder and a state worker. paho's message handler only parses acks and
-// answers and queues the rest, so a slow transaction never holds up
-// PUBACKs. Notify, Status, Call and the lookups are safe for concurrent use
+// status loop for its whole life and, per connection, a sender (with a
+// reader that prepares the next batch of the outbox), an ack recorder and a
+// state worker (with short-lived decoders of the pages it fetched). paho's
+// message handler only parses acks and answers and queues the rest, so a
+// slow transaction never holds up PUBACKs. Notify, Status, Call and the lookups are safe for concurrent use
 // from any goroutine; OnStatus is called from the status loop and must not
 // block.
 package syncqueue
