@@ -180,9 +180,31 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	total := int64(pages * per)
 	var nodeT, bareT, insertT, oneT time.Duration
 	var maxLookup time.Duration
+	var heapMB float64
 	for i := 0; i < b.N; i++ {
 		ctx := context.Background()
 		path := filepath.Join(b.TempDir(), "pos.db")
+		// The Go heap the ingest adds above what the benchmark holds.
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		var peakHeap atomic.Uint64
+		stopHeap := make(chan struct{})
+		go func() {
+			var m runtime.MemStats
+			for {
+				select {
+				case <-stopHeap:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				runtime.ReadMemStats(&m)
+				if m.HeapInuse > base && m.HeapInuse-base > peakHeap.Load() {
+					peakHeap.Store(m.HeapInuse - base)
+				}
+			}
+		}()
 		start := time.Now()
 		nd := startNode(b, br.URL(), path, func(o *syncqueue.Options) { o.Node = fmt.Sprintf("ingest-%d", i) })
 		// Barcode lookups keep running at the till during the ingest.
@@ -210,6 +232,8 @@ func BenchmarkCatalogIngest(b *testing.B) {
 			return len(vs) == pages
 		})
 		nodeT += time.Since(start)
+		close(stopHeap)
+		heapMB = max(heapMB, float64(peakHeap.Load())/(1<<20))
 		if n, err := nd.db.CountItems(ctx); err != nil || int64(n) != total {
 			b.Fatalf("%d items applied, want %d (%v)", n, total, err)
 		}
@@ -284,6 +308,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	b.ReportMetric(float64(oneT.Milliseconds())/nb, "one-page-ms")
 	b.ReportMetric(float64(maxLookup.Microseconds()), "max-lookup-µs")
 	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+	b.ReportMetric(heapMB, "ingest-heap-MB")
 }
 
 // BenchmarkFleet runs POSNODE_BENCH_NODES nodes (10, or 200 in full) in
@@ -355,5 +380,4 @@ func BenchmarkFleet(b *testing.B) {
 	b.ReportMetric(total.Seconds()/nb, "all-acked-s")
 	b.ReportMetric(first.Seconds()/nb, "first-node-s")
 	b.ReportMetric(last.Seconds()/nb, "last-node-s")
-	_ = runtime.NumGoroutine
 }
