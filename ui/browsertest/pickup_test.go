@@ -63,7 +63,7 @@ func pickupNode(t *testing.T) (string, *pos.PickupService) {
 		t.Fatal(err)
 	}
 	pickup := pos.NewPickupService(pos.PickupOptions{Store: db, Notify: notify})
-	till := pos.NewService(pos.Options{Store: db, Notify: notify})
+	till := pos.NewService(pos.Options{Store: db, Notify: notify, Policy: pos.DefaultPolicy()})
 	s := ui.NewServer(ui.Options{
 		Service: till, Store: db, Sessions: db, Static: app, Pickup: pickup,
 		AfterSales: pos.NewAfterSales(pos.AfterSalesOptions{Till: till, Store: db}), Reports: db,
@@ -246,4 +246,29 @@ func TestShift(t *testing.T) {
 		keypad("1499", `[data-test=pad-ok]`),
 		hasText(`.shift h3`, "Z"))
 	wantContains(t, "Z report", text(t, till, `[data-test=shift-report]`), "Counted cash", "1,499.00", "Difference")
+}
+
+// A cashier changes a line's price and gives a basket discount within the
+// store's policy: no supervisor is asked.
+func TestPriceOverrideAndBasketDiscount(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	line := `.line[data-sku="` + backpackSKU + `"]`
+	run(t, till, "scan, then a new price",
+		visible(`#scan`),
+		scan(backpack),
+		visible(line),
+		click(line+` [data-test=line-menu]`),
+		click(`[data-test=line-price]`),
+		click(`.modal [data-reason=price_match]`),
+		keypad("450", `[data-test=price-ok]`),
+		hasText(line+` .note`, "price changed from"))
+	run(t, till, "5 % off the basket",
+		click(`[data-test=basket-discount]`),
+		click(`.modal [data-mode=percent]`),
+		click(`.modal [data-reason=loyalty]`),
+		keypad("5", `[data-test=discount-ok]`),
+		hasText(`[data-test=total]`, "427.50"))
+	wantContains(t, "line", text(t, till, line), "450.00")
 }
