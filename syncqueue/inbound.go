@@ -94,6 +94,7 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 	defer tick.Stop()
 	var parsers sync.WaitGroup
 	defer parsers.Wait()
+	parseSlot := make(chan struct{}, 1)
 	for {
 		select {
 		case <-ctx.Done():
@@ -119,6 +120,10 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 				parsers.Add(1)
 				go func() {
 					defer parsers.Done()
+					// One decoder at a time beside the writer: the tills'
+					// lookups keep a core.
+					parseSlot <- struct{}{}
+					defer func() { <-parseSlot }()
 					m.parsed <- c.parsePage(kind, m.topic, m.payload)
 				}()
 			}
