@@ -201,7 +201,8 @@ export function header(title) {
     h('nav', null, nav),
     h('div', { class: 'who' }, h('span', { 'data-test': 'staff-name' }, me.staff.name), h('span', { class: 'sub' }, t('role.' + role))),
     button(LANGUAGES.find((l) => l.tag === language()).name, () => chooseLanguage(), 'ghost', { 'data-test': 'lang' }),
-    button(t('nav.logout'), () => logout(false), 'ghost', { 'data-test': 'logout' }));
+    // A paired device stays signed in until a manager revokes it.
+    me.staff.id.startsWith('device:') ? null : button(t('nav.logout'), () => logout(false), 'ghost', { 'data-test': 'logout' }));
 }
 
 // statusBar is the footer with connection, sync and device status.
