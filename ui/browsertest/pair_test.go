@@ -46,6 +46,9 @@ func TestPairTablet(t *testing.T) {
 		click(`[data-test=tablet-add]`))
 	run(t, tablet, "one item in the cart", hasText(`[data-test=tablet-cart]`, "(1)"))
 	shot(t, tablet, "tablet")
+	run(t, tablet, "a 10-inch tablet upright", chromedp.EmulateViewport(800, 1280))
+	shot(t, tablet, "tablet-portrait")
+	run(t, tablet, "back to landscape", chromedp.EmulateViewport(1024, 768))
 
 	run(t, manager, "revoke the tablet",
 		click(`[data-test=revoke]`),
