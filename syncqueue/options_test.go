@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
 	"github.com/posnode/posnode/syncqueue/internal/brokertest"
 )
@@ -90,3 +91,11 @@ func TestRejectedEventsAndNoLeaks(t *testing.T) {
 	n.stop()
 	eventually(t, 5*time.Second, "client goroutines gone", func() bool { return len(clientGoroutines()) == 0 })
 }
+
+// The node's storage and pickup desk are what the client consumes.
+var (
+	_ syncqueue.Outbox    = (*sqlite.DB)(nil)
+	_ syncqueue.State     = (*sqlite.DB)(nil)
+	_ syncqueue.OrderSink = sqlite.OrderRecords{}
+	_ syncqueue.OrderSink = (*pos.PickupService)(nil)
+)
