@@ -25,7 +25,11 @@ const (
 func keypad(digits, sel string) chromedp.Action[chromedp.Void] {
 	var ts []chromedp.Action[chromedp.Void]
 	for _, d := range digits {
-		ts = append(ts, click(`#modal-root .backdrop:last-child .pad [data-key="`+string(d)+`"], #app .login-pad .pad [data-key="`+string(d)+`"]`))
+		key := string(d)
+		if d == '.' {
+			key = "sep" // the locale's decimal separator key
+		}
+		ts = append(ts, click(`#modal-root .backdrop:last-child .pad [data-key="`+key+`"], #app .login-pad .pad [data-key="`+key+`"]`))
 	}
 	return chromedp.Steps(append(ts, click(sel))...)
 }
@@ -189,4 +193,31 @@ func TestTillSale(t *testing.T) {
 		gone(`.backdrop`),
 		scan("7310865999999"))
 	wantContains(t, "unknown code message", text(t, till, `[data-test=till-msg].error`), "條碼")
+}
+
+// The demo terminal declines amounts ending in .51: the supervisor at the
+// till sees why and the customer pays cash instead.
+func TestCardDeclined(t *testing.T) {
+	base := startNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, "2", "2222") // a supervisor changes prices alone
+	line := `.line[data-sku="` + umbrellaSKU + `"]`
+	run(t, till, "an umbrella at 100.51",
+		visible(`#scan`),
+		scan(umbrella),
+		visible(line),
+		click(line+` [data-test=line-menu]`),
+		click(`[data-test=line-price]`),
+		click(`.modal [data-reason=price_match]`),
+		keypad("100.51", `[data-test=price-ok]`),
+		hasText(`[data-test=total]`, "100.51"))
+	run(t, till, "the card is declined",
+		click(`[data-test=pay-card]`),
+		hasText(`[data-test=till-msg]`, "declined"),
+		gone(`.backdrop`))
+	shot(t, till, "card-declined")
+	run(t, till, "cash instead",
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount]`),
+		visible(`[data-test=receipt]`))
 }
