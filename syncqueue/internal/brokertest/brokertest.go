@@ -4,6 +4,7 @@
 package brokertest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,6 +41,24 @@ type Broker struct {
 	Port int
 	cmd  *exec.Cmd
 	done chan struct{}
+	log  syncBuffer // the broker's stderr, shown when the test fails
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // find returns the mosquitto binary, skipping the test when it is missing
@@ -90,7 +110,12 @@ func New(t testing.TB, opt Options) *Broker {
 	if err := os.WriteFile(b.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(b.Kill)
+	t.Cleanup(func() {
+		b.Kill()
+		if t.Failed() {
+			t.Logf("mosquitto log:\n%s", b.log.String())
+		}
+	})
 	return b
 }
 
@@ -115,7 +140,7 @@ func (b *Broker) Start() {
 	var lastErr error
 	for attempt := 0; attempt < 50; attempt++ {
 		cmd := exec.Command(b.bin, "-c", b.conf)
-		cmd.Stderr = os.Stderr
+		cmd.Stderr = &b.log
 		if err := cmd.Start(); err != nil {
 			b.t.Fatalf("start mosquitto: %v", err)
 		}
