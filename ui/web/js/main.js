@@ -10,7 +10,7 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
 import { number, time } from './format.js';
-import { modal, showError } from './ui.js';
+import { modal, closeModals } from './ui.js';
 
 const screens = {
   login: () => import('./login.js'),
@@ -148,7 +148,7 @@ export async function go(name) {
   const mod = await screens[name]();
   if (my !== mounting) return;
   if (app.screen && app.screen.destroy) app.screen.destroy();
-  document.getElementById('modal-root').replaceChildren();
+  closeModals();
   app.name = name;
   if (['till', 'tablet', 'manager', 'pickup'].includes(name)) history.replaceState(null, '', location.pathname + location.search + '#' + name);
   const r = root();

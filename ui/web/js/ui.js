@@ -35,6 +35,11 @@ export function showError(err) {
 const openModals = [];
 export const modalOpen = () => openModals.length > 0;
 
+// closeModals closes every open dialog, as when the screen changes.
+export function closeModals() {
+  for (const m of [...openModals].reverse()) m.close();
+}
+
 // modal shows a dialog; close() removes it and calls onClose once.
 export function modal({ title, body, actions = [], onClose, cls = '' }) {
   const root = document.getElementById('modal-root');
