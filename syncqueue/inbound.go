@@ -135,6 +135,13 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 			if err := w.handle(ctx, m); err != nil {
 				return err
 			}
+			if m.parsed != nil {
+				// A page slot may have freed: fetch the next page now, so
+				// that it arrives while the ones queued are applied.
+				if err := w.pump(ctx); err != nil {
+					return err
+				}
+			}
 		}
 		if err := w.pump(ctx); err != nil {
 			return err

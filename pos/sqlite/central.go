@@ -179,15 +179,33 @@ func (tx *Tx) putItems(items []pos.Item, page string, vm pos.VariableMeasure) er
 	skus := make([]string, 0, len(items))
 	var codes []any
 	ctx := tx.ctx
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		q := `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page) VALUES ` +
-			placeholders(len(args)/itemCols, itemCols) + ` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
+	query := func(rows int) string {
+		return `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page) VALUES ` +
+			placeholders(rows, itemCols) + ` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
 			names = excluded.names, search = excluded.search, unit = excluded.unit, price = excluded.price,
 			tax_rate_bp = excluded.tax_rate_bp, location = excluded.location, page = excluded.page`
-		_, err := tx.ExecContext(ctx, q, args...)
+	}
+	var full *sql.Stmt // the statement of a full chunk, prepared once
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	flush := func() error {
+		var err error
+		switch {
+		case len(args) == 0:
+			return nil
+		case len(args) == chunk*itemCols:
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, query(chunk)); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		default:
+			_, err = tx.ExecContext(ctx, query(len(args)/itemCols), args...)
+		}
 		args = args[:0]
 		return err
 	}
