@@ -272,3 +272,44 @@ func TestPriceOverrideAndBasketDiscount(t *testing.T) {
 		hasText(`[data-test=total]`, "427.50"))
 	wantContains(t, "line", text(t, till, line), "450.00")
 }
+
+// An order not collected in time shows as overdue; staff expire it, and a
+// customer announced at the counter moves to the top as arrived.
+func TestPickupOverdueAndArrival(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	for _, raw := range [][]byte{
+		[]byte(`{"order_id":"W-OLD","version":1,"status":"placed","placed_at":"2020-01-01T10:00:00Z","collect_by":"2020-01-08T20:00:00Z",
+			"customer":{"id":"C-2","name":"Li Wei","phone":"","language":"zh-Hant"},"pickup_code":"222222",
+			"payment":{"status":"paid","amount":14900,"currency":"SEK"},"lines":[{"line_id":"1","sku":"100235","name":"水瓶","qty":1,"unit_price":14900}],"arrival":null}`),
+		[]byte(`{"order_id":"W-NEW","version":1,"status":"placed","placed_at":"2026-11-22T10:00:00Z","collect_by":"2099-01-08T20:00:00Z",
+			"customer":{"id":"C-3","name":"Eva Berg","phone":"","language":"sv"},"pickup_code":"333333",
+			"payment":{"status":"paid","amount":14900,"currency":"SEK"},"lines":[{"line_id":"1","sku":"100235","name":"Vattenflaska","qty":1,"unit_price":14900}],"arrival":null}`),
+	} {
+		o, err := pos.ParseOrder(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "the overdue order",
+		hasText(`[data-bucket=overdue]`, "1"),
+		click(`[data-order="W-OLD"]`),
+		hasText(`[data-test=order-state]`, "Overdue"),
+		click(`[data-test=pickup-expire]`),
+		click(`[data-test=confirm-yes]`),
+		hasText(`[data-test=order-state]`, "Expired"))
+	run(t, counter, "the customer of the other order is here",
+		click(`[data-order="W-NEW"]`),
+		click(`[data-test=pickup-arrive]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), "3"),
+		click(`[data-test=text-ok]`),
+		hasText(`[data-test=order-state]`, "Arrived"),
+		hasText(`[data-bucket=arrived]`, "1"),
+		hasText(`[data-test=orders] .order-row:first-child`, "W-NEW"))
+	shot(t, counter, "pickup-arrived")
+}
