@@ -18,6 +18,7 @@ import (
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/simterminal"
 	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/syncqueue"
 	"github.com/posnode/posnode/ui"
 )
 
@@ -34,6 +35,8 @@ type node struct {
 	parts []func(ctx context.Context) error
 	// wake is told about new outbound events (the sender, when connected).
 	wake func([]pos.Event)
+	// sync delivers events to central; nil while offline by configuration.
+	sync *syncqueue.Client
 	// stations by id, with their devices.
 	stations map[string]*station
 	// sales are completed sales waiting for their receipt to be queued,
@@ -117,6 +120,10 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		db.Close()
 		return nil, err
 	}
+	if err := n.setupSync(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	n.parts = append(n.parts, n.printSales)
 	static, err := webRoot()
 	if err != nil {
@@ -151,7 +158,7 @@ func (n *node) status() map[string]any {
 	}
 	return map[string]any{
 		"store": n.cfg.Store, "node": n.cfg.Node, "epoch": n.db.Epoch(), "version": version,
-		"sync": map[string]any{"state": "offline"}, "devices": devices,
+		"sync": n.syncView(context.Background()), "devices": devices,
 	}
 }
 

@@ -90,7 +90,3 @@ func (n *node) openDrawer(ctx context.Context, station, reason string) {
 		n.log.Warn("open drawer", "station", station, "reason", reason, "err", err)
 	}
 }
-
-// lookup is how after-sales asks central about sales of other stores,
-// online orders and customers. Without a broker every lookup is offline.
-func (n *node) lookup() pos.Lookup { return nil }

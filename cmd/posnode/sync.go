@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/syncqueue"
+	"github.com/posnode/posnode/ui"
+)
+
+// setupSync connects the node to central when a broker is configured: the
+// outbox is delivered, central's state applied, orders handed to the
+// pickup desk, and lookups asked over rpc. Without a broker the node works
+// offline and every lookup answers offline at once.
+func (n *node) setupSync() error {
+	if n.cfg.MQTT.URL == "" {
+		return nil
+	}
+	wake := syncqueue.NewWake()
+	c, err := syncqueue.New(syncqueue.Options{
+		Broker: n.cfg.MQTT.URL, Store: n.cfg.Store, Node: n.cfg.Node,
+		Username: n.cfg.MQTT.Username, Password: n.cfg.MQTT.Password,
+		CAFile: n.cfg.MQTT.CAFile, CertFile: n.cfg.MQTT.CertFile, KeyFile: n.cfg.MQTT.KeyFile,
+		Outbox: n.db, State: n.db, Orders: n.pickup, Wake: wake, Market: pos.Markets[n.cfg.Market],
+		Window: n.cfg.Sync.Window, ResendAfter: n.cfg.Sync.ResendAfter.Duration, Retention: n.cfg.Sync.Retention.Duration,
+		Version: version, Logger: n.log,
+		OnStatus: func(s syncqueue.Status) {
+			if n.web != nil {
+				n.web.Hub().Publish(ui.Message{Type: "sync", Data: s})
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("mqtt: %w", err)
+	}
+	n.sync = c
+	n.wake = wake.OnEvents
+	n.parts = append(n.parts, c.Run)
+	return nil
+}
+
+// syncView is the sync status as screens show it.
+func (n *node) syncView(ctx context.Context) map[string]any {
+	v := map[string]any{"configured": n.sync != nil, "state": "offline"}
+	if n.sync != nil {
+		s := n.sync.Status()
+		if s.Connected {
+			v["state"] = "online"
+		}
+		v["status"] = s
+		return v
+	}
+	// Offline by configuration: the queue still grows and is shown.
+	if st, err := n.db.OutboxStats(ctx); err == nil {
+		v["status"] = st
+	}
+	return v
+}
+
+// lookup is how after-sales asks central about sales of other stores,
+// online orders and customers.
+func (n *node) lookup() pos.Lookup { return centralLookup{n: n} }
+
+// centralLookup adapts the rpc client to the domain's Lookup. It reads
+// n.sync at each call, so the node can be built before the client.
+type centralLookup struct{ n *node }
+
+var _ pos.Lookup = centralLookup{}
+
+func lookupErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syncqueue.ErrOffline), errors.Is(err, syncqueue.ErrTimeout):
+		return fmt.Errorf("%w: %v", pos.ErrOffline, err)
+	case errors.Is(err, syncqueue.ErrNotFound):
+		return fmt.Errorf("%w: %v", pos.ErrNotFound, err)
+	}
+	return err
+}
+
+func (l centralLookup) client() (*syncqueue.Client, error) {
+	if l.n.sync == nil {
+		return nil, fmt.Errorf("%w: no broker is configured", pos.ErrOffline)
+	}
+	return l.n.sync, nil
+}
+
+func (l centralLookup) OrderLookup(ctx context.Context, orderID string) (pos.OrderRecord, error) {
+	c, err := l.client()
+	if err != nil {
+		return pos.OrderRecord{}, err
+	}
+	d, err := c.OrderLookup(ctx, orderID)
+	if err != nil {
+		return pos.OrderRecord{}, lookupErr(err)
+	}
+	r := pos.OrderRecord{OrderID: orderID, Payment: d.Payment, Lines: make([]pos.OrderRecordLine, len(d.Lines))}
+	for i, l := range d.Lines {
+		r.Lines[i] = pos.OrderRecordLine{LineID: l.LineID, SKU: l.SKU, Qty: l.Qty, UnitPrice: l.UnitPrice, TaxRateBP: l.TaxRateBP}
+	}
+	return r, nil
+}
+
+func (l centralLookup) SaleLookup(ctx context.Context, store, saleID string) (pos.SaleRecord, error) {
+	c, err := l.client()
+	if err != nil {
+		return pos.SaleRecord{}, err
+	}
+	d, err := c.SaleLookup(ctx, store, saleID)
+	if err != nil {
+		return pos.SaleRecord{}, lookupErr(err)
+	}
+	r := pos.SaleRecord{SaleID: saleID, Store: store, Lines: make([]pos.SaleLineData, len(d.Lines)),
+		Payments: make([]pos.PaymentData, len(d.Payments))}
+	for i, l := range d.Lines {
+		// A remote line with no unit is pieces; with no amount it costs
+		// unit price × quantity (the domain subtracts any discount).
+		r.Lines[i] = pos.SaleLineData{SKU: l.SKU, Qty: l.Qty, Unit: pos.UnitEach, UnitPrice: l.UnitPrice,
+			TaxRateBP: l.TaxRateBP, Amount: l.Amount}
+	}
+	for i, p := range d.Payments {
+		r.Payments[i] = pos.PaymentData{Method: p.Method, Amount: p.Amount}
+	}
+	return r, nil
+}
+
+func (l centralLookup) CustomerLookup(ctx context.Context, query string) (pos.Customer, error) {
+	c, err := l.client()
+	if err != nil {
+		return pos.Customer{}, err
+	}
+	d, err := c.CustomerLookup(ctx, query)
+	if err != nil {
+		return pos.Customer{}, lookupErr(err)
+	}
+	r := pos.Customer{ID: d.ID, Name: d.Name, Language: d.Language, Points: d.Points, Recent: make([]pos.CustomerRecent, len(d.Recent))}
+	for i, a := range d.Recent {
+		r.Recent[i] = pos.CustomerRecent{Channel: a.Channel, At: a.At, Total: a.Total, OrderID: a.OrderID, SaleID: a.SaleID}
+	}
+	return r, nil
+}
