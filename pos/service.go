@@ -206,17 +206,24 @@ func (s *Service) View(ctx context.Context, c Cart) (*CartView, error) {
 	return v, nil
 }
 
-// OpenCart returns the station's oldest open, unparked cart, or a new empty
-// one. The new cart is stored at once, so it survives a restart.
+// OpenCart returns the station's open, unparked cart changed last, or a new
+// empty one. The new cart is stored at once, so it survives a restart.
 func (s *Service) OpenCart(ctx context.Context, a Actor) (*CartView, error) {
 	carts, err := s.opt.Store.Carts(ctx, a.Station)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range carts {
-		if !c.Parked {
-			return s.View(ctx, c)
+	// The cart the station works on is the one changed last: after a
+	// resume or a handover from the pickup counter that is the one on
+	// screen, and a serial scanner's codes go there too.
+	var cur *Cart
+	for i := range carts {
+		if c := &carts[i]; !c.Parked && (cur == nil || !c.UpdatedAt.Before(cur.UpdatedAt)) {
+			cur = c
 		}
+	}
+	if cur != nil {
+		return s.View(ctx, *cur)
 	}
 	now := s.opt.Now()
 	c := Cart{ID: s.opt.NewID(), Station: a.Station, Cashier: a.Staff, CreatedAt: now, UpdatedAt: now}

@@ -104,3 +104,33 @@ func TestCompleteSaleIsOneTransaction(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+// TestOpenCartIsTheOneChangedLast: with two open carts at a station (one
+// resumed), the station works on the one changed last.
+func TestOpenCartIsTheOneChangedLast(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	svc := pos.NewService(pos.Options{Store: db, Now: func() time.Time { return now }})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	first := pos.Cart{ID: "a", Station: "till-1", CreatedAt: now, UpdatedAt: now}
+	second := pos.Cart{ID: "b", Station: "till-1", CreatedAt: now, UpdatedAt: now.Add(time.Minute)}
+	for _, c := range []*pos.Cart{&first, &second} {
+		if err := db.SaveCart(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, err := svc.OpenCart(ctx, a); err != nil || v.ID != "b" {
+		t.Fatalf("open cart = %v, %v; want b", v, err)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, _, err := svc.Scan(ctx, a, "a", "7310865004703"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := svc.OpenCart(ctx, a); err != nil || v.ID != "a" {
+		t.Fatalf("open cart = %v, %v; want a after it changed", v.ID, err)
+	}
+}
