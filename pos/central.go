@@ -16,12 +16,12 @@ type Rejection struct {
 // OutboxStats describe the outbound event queue.
 type OutboxStats struct {
 	Epoch         string    `json:"epoch"`
-	LastSeq       int64     `json:"last_seq"`       // highest seq recorded; 0 before the first event
-	AckedThrough  int64     `json:"acked_through"`  // central has applied every event up to here
-	Depth         int64     `json:"queue_depth"`    // events not yet acknowledged
-	OldestUnacked time.Time `json:"oldest_unacked"` // when the oldest of them was recorded; zero when none
-	Rejected      int64     `json:"rejected"`       // events central rejected (kept for a manager)
-	LastDelivery  time.Time `json:"last_delivery"`  // when an ack last advanced; zero if never
+	LastSeq       int64     `json:"last_seq"`                // highest seq recorded; 0 before the first event
+	AckedThrough  int64     `json:"acked_through"`           // central has applied every event up to here
+	Depth         int64     `json:"queue_depth"`             // events not yet acknowledged
+	OldestUnacked time.Time `json:"oldest_unacked,omitzero"` // when the oldest of them was recorded; zero (left out) when none
+	Rejected      int64     `json:"rejected"`                // events central rejected (kept for a manager)
+	LastDelivery  time.Time `json:"last_delivery,omitzero"`  // when an ack last advanced; zero (left out) if never
 }
 
 // CatalogPage is one page of central's catalog: the complete content of

@@ -12,12 +12,12 @@ type Status struct {
 	Epoch          string    `json:"epoch"`
 	LastSeq        int64     `json:"last_seq"`
 	AckedThrough   int64     `json:"acked_through"`
-	QueueDepth     int64     `json:"queue_depth"`     // events central has not acknowledged
-	OldestUnacked  time.Time `json:"oldest_unacked"`  // zero when the queue is empty
-	OldestAge      Duration  `json:"oldest_age"`      // how far behind central is
-	LastDelivery   time.Time `json:"last_delivery"`   // when central's ack last advanced
-	InboundRejects int64     `json:"inbound_rejects"` // payloads from central refused
-	RejectedEvents int64     `json:"rejected_events"` // events central refused (for a manager)
+	QueueDepth     int64     `json:"queue_depth"`             // events central has not acknowledged
+	OldestUnacked  time.Time `json:"oldest_unacked,omitzero"` // zero (left out) when the queue is empty
+	OldestAge      Duration  `json:"oldest_age"`              // how far behind central is
+	LastDelivery   time.Time `json:"last_delivery,omitzero"`  // when central's ack last advanced
+	InboundRejects int64     `json:"inbound_rejects"`         // payloads from central refused
+	RejectedEvents int64     `json:"rejected_events"`         // events central refused (for a manager)
 	LastError      string    `json:"last_error,omitempty"`
 }
 
