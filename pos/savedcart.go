@@ -43,10 +43,10 @@ var errNoCartSaver = errors.New("pos: this store cannot save carts to customers"
 // saved. Lines of the same item are summed, in the order first seen.
 func savedCart(c Cart) (SavedCart, error) {
 	switch {
-	case c.CustomerID == "":
-		return SavedCart{}, ErrNoCustomer
 	case len(c.Lines) == 0:
 		return SavedCart{}, ErrEmptyCart
+	case c.CustomerID == "":
+		return SavedCart{}, ErrNoCustomer
 	case len(c.Payments) > 0 || c.Pending != nil:
 		return SavedCart{}, ErrCartLocked
 	case c.Parked:

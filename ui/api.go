@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	s.Handle("GET /api/v1/sales/{id}", c, s.sale)
 	s.Handle("GET /api/v1/receipts/{no}", c, s.receipt)
 	s.deviceRoutes()
+	s.managerRoutes()
+	s.tabletRoutes()
 	if s.opt.Pickup != nil {
 		s.pickupRoutes()
 	}
@@ -142,6 +144,9 @@ func actor(who pos.Session) pos.Actor {
 }
 
 func (s *Server) searchItems(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	if r.URL.Query().Get("browse") == "1" {
+		return s.browseItems(w, r, who)
+	}
 	q := r.URL.Query().Get("q")
 	if len(q) > 100 {
 		return fmt.Errorf("%w: query longer than 100 characters", errBadRequest)

@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// SyncSummaries reports how much of central's catalog and stock the node
+// holds. When Options.Store implements it, GET /api/v1/settings includes
+// the summary.
+type SyncSummaries interface {
+	SyncSummary(ctx context.Context) (pos.SyncSummary, error)
+}
+
+// managerRoutes adds the settings page for every signed-in screen and,
+// when Options.Store keeps staff (pos.StaffStore), the manager's staff
+// pages:
+//
+//	GET    /api/v1/staff            every member, active or not
+//	POST   /api/v1/staff            add a member with a first PIN
+//	PATCH  /api/v1/staff/{id}       change name, role, language or active
+//	PUT    /api/v1/staff/{id}/pin   reset the PIN
+//
+// A manager cannot lower their own role or deactivate themselves, and no
+// change leaves the store without an active manager. Deactivating a
+// member or changing their role closes their websockets at once; their
+// sessions stop working at the next request.
+func (s *Server) managerRoutes() {
+	s.Handle("GET /api/v1/settings", pos.RoleCashier, s.settings)
+	store, ok := s.opt.Store.(pos.StaffStore)
+	if !ok {
+		return
+	}
+	a := &staffPages{s: s, admin: pos.NewStaffAdmin(store)}
+	s.RegisterError(pos.ErrInvalidStaff, "invalid_staff", http.StatusBadRequest)
+	s.RegisterError(pos.ErrSelfChange, "self_change", http.StatusConflict)
+	s.RegisterError(pos.ErrLastManager, "last_manager", http.StatusConflict)
+	m := pos.RoleManager
+	s.Handle("GET /api/v1/staff", m, a.list)
+	s.Handle("POST /api/v1/staff", m, a.add)
+	s.Handle("PATCH /api/v1/staff/{id}", m, a.change)
+	s.Handle("PUT /api/v1/staff/{id}/pin", m, a.resetPIN)
+}
+
+// settings answers the store settings received from central and, when the
+// store can tell, the catalog and stock sync summary.
+func (s *Server) settings(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	set, err := s.opt.Store.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"settings": set}
+	if ss, ok := s.opt.Store.(SyncSummaries); ok {
+		sum, err := ss.SyncSummary(r.Context())
+		if err != nil {
+			return err
+		}
+		out["sync"] = sum
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type staffPages struct {
+	s     *Server
+	admin *pos.StaffAdmin
+}
+
+func (a *staffPages) list(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	list, err := a.admin.List(r.Context())
+	if list == nil {
+		list = []pos.Staff{}
+	}
+	return reply(w, list, err)
+}
+
+func (a *staffPages) add(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		ID       string   `json:"id"`
+		Name     string   `json:"name"`
+		Role     pos.Role `json:"role"`
+		Language string   `json:"language"`
+		PIN      string   `json:"pin"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	st, err := a.admin.Add(r.Context(), pos.Staff{ID: req.ID, Name: req.Name, Role: req.Role, Language: req.Language}, req.PIN)
+	if err != nil {
+		return err
+	}
+	a.s.log.Info("staff added", "staff", st.ID, "role", st.Role, "by", who.Staff.ID)
+	a.s.hub.Publish(Message{Type: "staff", Data: map[string]string{"staff": st.ID, "change": "added"}})
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (a *staffPages) change(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req pos.StaffChange
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.PIN != "" {
+		return fmt.Errorf("%w: a PIN is reset with PUT /api/v1/staff/{id}/pin", errBadRequest)
+	}
+	return a.apply(w, r, who, req, "changed")
+}
+
+func (a *staffPages) resetPIN(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		PIN string `json:"pin"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.PIN == "" {
+		return pos.ErrWeakPIN
+	}
+	return a.apply(w, r, who, pos.StaffChange{PIN: req.PIN}, "pin_reset")
+}
+
+func (a *staffPages) apply(w http.ResponseWriter, r *http.Request, who pos.Session, c pos.StaffChange, what string) error {
+	id := r.PathValue("id")
+	st, err := a.admin.Change(r.Context(), who.Staff.ID, id, c)
+	if err != nil {
+		return err
+	}
+	if c.Role != nil || c.Active != nil {
+		// Screens hold the role they connected with: make them reconnect
+		// (a deactivated member's reconnect is refused).
+		a.s.hub.DropSessions(func(s pos.Session) bool { return s.DeviceID == "" && s.Staff.ID == id })
+	}
+	a.s.log.Info("staff "+what, "staff", id, "role", st.Role, "active", st.Active, "by", who.Staff.ID)
+	a.s.hub.Publish(Message{Type: "staff", Data: map[string]string{"staff": id, "change": what}})
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}

@@ -1,0 +1,226 @@
+package ui_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// A manager adds a cashier, who logs in; deactivated, the cashier's session
+// stops working and their login is refused; reactivated with a new PIN,
+// only the new PIN works. A manager never demotes or deactivates
+// themselves.
+func TestStaffPages(t *testing.T) {
+	s := newStore(t)
+	mgr := s.login(t, "3", "till-1")
+	cashier := s.login(t, "1", "till-1")
+
+	s.fails(t, cashier, "GET", "/api/v1/staff", nil, 403, "forbidden")
+	s.fails(t, cashier, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "New", "role": "cashier", "pin": "7777"}, 403, "forbidden")
+
+	var list []pos.Staff
+	s.ok(t, mgr, "GET", "/api/v1/staff", nil, &list)
+	if len(list) != 3 || list[0].ID != "1" || list[2].Role != pos.RoleManager {
+		t.Fatalf("staff list %+v", list)
+	}
+	if b, _ := json.Marshal(list); strings.Contains(string(b), "pbkdf2") {
+		t.Fatalf("the list shows PIN hashes: %s", b)
+	}
+
+	for _, bad := range []struct {
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{map[string]any{"id": "12a", "name": "X", "role": "cashier", "pin": "7777"}, 400, "invalid_staff"},
+		{map[string]any{"id": "7", "name": " ", "role": "cashier", "pin": "7777"}, 400, "invalid_staff"},
+		{map[string]any{"id": "7", "name": "X", "role": "cashier", "language": "de", "pin": "7777"}, 400, "invalid_staff"},
+		{map[string]any{"id": "7", "name": "X", "role": "owner", "pin": "7777"}, 400, "bad_request"},
+		{map[string]any{"id": "7", "name": "X", "role": "cashier", "pin": "77"}, 400, "weak_pin"},
+		{map[string]any{"id": "1", "name": "X", "role": "cashier", "pin": "7777"}, 409, "duplicate"},
+		{map[string]any{"id": "7", "name": "X", "role": "cashier", "pin": "7777", "admin": true}, 400, "bad_request"},
+	} {
+		s.fails(t, mgr, "POST", "/api/v1/staff", bad.body, bad.status, bad.code)
+	}
+
+	var added pos.Staff
+	s.ok(t, mgr, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "Ana Pop", "role": "cashier", "language": "ro", "pin": "7777"}, &added)
+	if added.ID != "7" || !added.Active || added.Language != "ro" || added.Role != pos.RoleCashier {
+		t.Fatalf("added %+v", added)
+	}
+	ana := s.login(t, "7", "till-1")
+	s.ok(t, ana, "GET", "/api/v1/me", nil, nil)
+
+	var changed pos.Staff
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"role": "supervisor", "name": "Ana Popescu"}, &changed)
+	if changed.Role != pos.RoleSupervisor || changed.Name != "Ana Popescu" || changed.Language != "ro" {
+		t.Fatalf("changed %+v", changed)
+	}
+	var me struct{ Staff pos.Staff }
+	s.ok(t, ana, "GET", "/api/v1/me", nil, &me)
+	if me.Staff.Role != pos.RoleSupervisor {
+		t.Fatalf("the live session has role %s after the change", me.Staff.Role)
+	}
+
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"active": false}, nil)
+	s.fails(t, ana, "GET", "/api/v1/me", nil, 401, "not_authorized")
+	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7777", "station": "till-1"}, 401, "bad_pin")
+
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"active": true}, nil)
+	s.fails(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "12"}, 400, "weak_pin")
+	s.fails(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"pin": "7654"}, 400, "bad_request")
+	s.ok(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7654"}, nil)
+	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7777", "station": "till-1"}, 401, "bad_pin")
+	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7654", "station": "till-1"}, nil)
+	s.fails(t, mgr, "PATCH", "/api/v1/staff/99", map[string]any{"active": false}, 404, "not_found")
+
+	// The manager cannot demote or deactivate themselves, but may change
+	// their own name and language.
+	s.fails(t, mgr, "PATCH", "/api/v1/staff/3", map[string]any{"role": "supervisor"}, 409, "self_change")
+	s.fails(t, mgr, "PATCH", "/api/v1/staff/3", map[string]any{"active": false}, 409, "self_change")
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/3", map[string]any{"language": "sv"}, nil)
+
+	// A second manager may demote the first; the one left may not go.
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/2", map[string]any{"role": "manager"}, nil)
+	sup := s.login(t, "2", "till-1")
+	s.ok(t, sup, "PATCH", "/api/v1/staff/3", map[string]any{"role": "cashier"}, nil)
+	s.fails(t, mgr, "GET", "/api/v1/staff", nil, 403, "forbidden")
+	s.fails(t, sup, "PATCH", "/api/v1/staff/2", map[string]any{"active": false}, 409, "self_change")
+}
+
+// The settings page shows central's settings and the sync summary to any
+// signed-in screen.
+func TestSettingsPage(t *testing.T) {
+	s := newStore(t)
+	cashier := s.login(t, "1", "till-1")
+	var got struct {
+		Settings pos.Settings    `json:"settings"`
+		Sync     pos.SyncSummary `json:"sync"`
+	}
+	s.ok(t, cashier, "GET", "/api/v1/settings", nil, &got)
+	if got.Settings.Currency != "SEK" || got.Settings.CashRounding != 100 {
+		t.Fatalf("settings %+v", got.Settings)
+	}
+	if got.Sync.Items != 2 || got.Sync.ActiveItems != 2 || got.Sync.Catalog.Manifest != 0 {
+		t.Fatalf("sync summary %+v", got.Sync)
+	}
+}
+
+// Browsing pages through the active catalog by SKU without a search term.
+func TestBrowseCatalog(t *testing.T) {
+	s := newStore(t)
+	tok := s.login(t, "1", "tablet-1")
+	var items []pos.Item
+	s.ok(t, tok, "GET", "/api/v1/items?q=", nil, &items)
+	if len(items) != 0 {
+		t.Fatalf("an empty search found %d items", len(items))
+	}
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"browse=1", []string{"1", "2"}},
+		{"browse=1&limit=1", []string{"1"}},
+		{"browse=1&limit=1&offset=1", []string{"2"}},
+		{"browse=1&offset=2", []string{}},
+	} {
+		s.ok(t, tok, "GET", "/api/v1/items?"+c.query, nil, &items)
+		got := []string{}
+		for _, it := range items {
+			got = append(got, it.SKU)
+		}
+		if len(got) != len(c.want) || (len(got) > 0 && got[0] != c.want[0]) {
+			t.Errorf("%s: got %v, want %v", c.query, got, c.want)
+		}
+	}
+	s.fails(t, tok, "GET", "/api/v1/items?browse=1&limit=0", nil, 400, "bad_request")
+	s.fails(t, tok, "GET", "/api/v1/items?browse=1&offset=-1", nil, 400, "bad_request")
+}
+
+// A tablet's cart saved to its customer becomes one pos.cart.saved event
+// with the contract's fields, in the transaction that removes the cart.
+func TestSaveCartToCustomer(t *testing.T) {
+	s := newStore(t)
+	tok := s.login(t, "1", "tablet-1")
+	var c pos.CartView
+	s.ok(t, tok, "GET", "/api/v1/cart", nil, &c)
+	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, 409, "empty_cart")
+	for _, code := range []string{teaCode, bottleCode, teaCode} {
+		s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/scan", map[string]string{"code": code}, nil)
+	}
+	s.ok(t, tok, "PATCH", "/api/v1/carts/"+c.ID+"/lines/"+lineOf(t, s, tok, c.ID, 1), map[string]int64{"qty": 3}, nil)
+	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, 409, "no_customer")
+	s.ok(t, tok, "PUT", "/api/v1/carts/"+c.ID+"/customer", map[string]string{"customer_id": "C-88412"}, nil)
+
+	// Not with payments on it.
+	var paid pos.CartView
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "cash", "amount": 100}, &paid)
+	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, 409, "cart_locked")
+	s.ok(t, tok, "DELETE", "/api/v1/carts/"+c.ID+"/payments/"+paid.Payments[0].ID, nil, nil)
+
+	before, err := s.db.EventsAfter(s.ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved pos.SavedCart
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, &saved)
+	s.fails(t, tok, "GET", "/api/v1/carts/"+c.ID, nil, 404, "not_found")
+	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, 404, "not_found")
+
+	evs, err := s.db.EventsAfter(s.ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != len(before)+1 {
+		t.Fatalf("%d events after saving, %d before; want one more", len(evs), len(before))
+	}
+	ev := evs[len(evs)-1]
+	if ev.Type != pos.EventCartSaved || ev.ID == "" || ev.Seq != int64(len(evs)) {
+		t.Fatalf("event %+v", ev)
+	}
+	// The data is exactly the contract's: customer_id and lines of sku
+	// and qty; the two scans of tea are one line.
+	var data map[string]json.RawMessage
+	if err := json.Unmarshal(ev.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	if len(data) != 2 || string(data["customer_id"]) != `"C-88412"` {
+		t.Fatalf("event data %s", ev.Data)
+	}
+	var lines []map[string]any
+	if err := json.Unmarshal(data["lines"], &lines); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{{"sku": "1", "qty": float64(2)}, {"sku": "2", "qty": float64(3)}}
+	if len(lines) != len(want) {
+		t.Fatalf("lines %s, want %v", data["lines"], want)
+	}
+	for i, l := range lines {
+		if len(l) != 2 || l["sku"] != want[i]["sku"] || l["qty"] != want[i]["qty"] {
+			t.Errorf("line %d = %v, want %v", i, l, want[i])
+		}
+	}
+	if saved.CustomerID != "C-88412" || len(saved.Lines) != 2 {
+		t.Fatalf("answer %+v", saved)
+	}
+
+	// The tablet's next cart is a new, empty one.
+	var next pos.CartView
+	s.ok(t, tok, "GET", "/api/v1/cart", nil, &next)
+	if next.ID == c.ID || len(next.Lines) != 0 {
+		t.Fatalf("next cart %+v", next)
+	}
+}
+
+// lineOf returns the id of line i (from 0) of cart id.
+func lineOf(t *testing.T, s *store, tok, id string, i int) string {
+	t.Helper()
+	var c pos.CartView
+	s.ok(t, tok, "GET", "/api/v1/carts/"+id, nil, &c)
+	if i >= len(c.Lines) {
+		t.Fatalf("cart has %d lines", len(c.Lines))
+	}
+	return c.Lines[i].ID
+}

@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// CatalogBrowser lists the catalog without a search term. When
+// Options.Store implements it, GET /api/v1/items?browse=1 pages through
+// the active items.
+type CatalogBrowser interface {
+	// BrowseItems lists active items by SKU, limit of them from offset.
+	BrowseItems(ctx context.Context, offset, limit int) ([]pos.Item, error)
+}
+
+// tabletRoutes adds what assisted selling on a tablet needs besides the
+// till's routes: saving a cart to its customer for finishing online
+// (pos.cart.saved). Browsing is GET /api/v1/items?browse=1.
+func (s *Server) tabletRoutes() {
+	s.RegisterError(pos.ErrNoCustomer, "no_customer", http.StatusConflict)
+	s.Handle("POST /api/v1/carts/{id}/save", pos.RoleCashier, s.saveToCustomer)
+}
+
+func (s *Server) saveToCustomer(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	sc, err := s.opt.Service.SaveToCustomer(r.Context(), actor(who), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s.log.Info("cart saved to customer", "cart", r.PathValue("id"), "customer", sc.CustomerID, "by", who.Staff.ID)
+	writeJSON(w, http.StatusOK, sc)
+	return nil
+}
+
+// browseItems answers a page of the catalog: offset (default 0) and limit
+// (1-200, default 50).
+func (s *Server) browseItems(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	q := r.URL.Query()
+	offset, limit := 0, 50
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10_000_000 {
+			return fmt.Errorf("%w: offset must be a whole number from 0", errBadRequest)
+		}
+		offset = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return fmt.Errorf("%w: limit must be 1 to 200", errBadRequest)
+		}
+		limit = n
+	}
+	b, ok := s.opt.Store.(CatalogBrowser)
+	if !ok {
+		return fmt.Errorf("catalog browsing: %w", pos.ErrNotFound)
+	}
+	items, err := b.BrowseItems(r.Context(), offset, limit)
+	return reply(w, items, err)
+}
