@@ -20,7 +20,7 @@ import (
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/syncqueue/internal/brokertest"
+	"github.com/posnode/posnode/internal/brokertest"
 )
 
 // Sizes of the benchmarks: small for go test -bench, the full

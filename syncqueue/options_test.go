@@ -12,7 +12,7 @@ import (
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/syncqueue/internal/brokertest"
+	"github.com/posnode/posnode/internal/brokertest"
 )
 
 func TestOptionsAreChecked(t *testing.T) {

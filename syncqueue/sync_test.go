@@ -15,7 +15,7 @@ import (
 	"github.com/posnode/posnode/pos/simterminal"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/syncqueue/internal/brokertest"
+	"github.com/posnode/posnode/internal/brokertest"
 )
 
 const (

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/syncqueue/internal/brokertest"
+	"github.com/posnode/posnode/internal/brokertest"
 )
 
 // writeCert makes a key and a certificate signed by parent (self-signed

@@ -33,8 +33,9 @@ type node struct {
 	web    *ui.Server
 	// parts are the long-running parts, each Run(ctx) error.
 	parts []func(ctx context.Context) error
-	// wake is told about new outbound events (the sender, when connected).
-	wake func([]pos.Event)
+	// wake is told about every commit that appended outbound events; the
+	// sender waits on it. It exists before the database is opened.
+	wake syncqueue.Wake
 	// sync delivers events to central; nil while offline by configuration.
 	sync *syncqueue.Client
 	// stations by id, with their devices.
@@ -71,12 +72,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*node, error) {
-	n := &node{cfg: cfg, log: log, sales: make(chan *pos.Sale, 1024)}
-	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BackgroundCheckpoints: true, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: func(evs []pos.Event) {
-		if n.wake != nil {
-			n.wake(evs)
-		}
-	}})
+	n := &node{cfg: cfg, log: log, sales: make(chan *pos.Sale, 1024), wake: syncqueue.NewWake()}
+	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BackgroundCheckpoints: true, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: n.wake.OnEvents})
 	if err != nil {
 		return nil, err
 	}

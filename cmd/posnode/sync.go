@@ -18,12 +18,11 @@ func (n *node) setupSync() error {
 	if n.cfg.MQTT.URL == "" {
 		return nil
 	}
-	wake := syncqueue.NewWake()
 	c, err := syncqueue.New(syncqueue.Options{
 		Broker: n.cfg.MQTT.URL, Store: n.cfg.Store, Node: n.cfg.Node,
 		Username: n.cfg.MQTT.Username, Password: n.cfg.MQTT.Password,
 		CAFile: n.cfg.MQTT.CAFile, CertFile: n.cfg.MQTT.CertFile, KeyFile: n.cfg.MQTT.KeyFile,
-		Outbox: n.db, State: n.db, Orders: n.pickup, Wake: wake, Market: pos.Markets[n.cfg.Market],
+		Outbox: n.db, State: n.db, Orders: n.pickup, Wake: n.wake, Market: pos.Markets[n.cfg.Market],
 		Window: n.cfg.Sync.Window, ResendAfter: n.cfg.Sync.ResendAfter.Duration, Retention: n.cfg.Sync.Retention.Duration,
 		Version: version, Logger: n.log,
 		OnStatus: func(s syncqueue.Status) {
@@ -36,7 +35,6 @@ func (n *node) setupSync() error {
 		return fmt.Errorf("mqtt: %w", err)
 	}
 	n.sync = c
-	n.wake = wake.OnEvents
 	n.parts = append(n.parts, c.Run)
 	return nil
 }
