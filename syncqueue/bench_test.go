@@ -17,10 +17,11 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/internal/brokertest"
 )
 
 // Sizes of the benchmarks: small for go test -bench, the issue's full
@@ -82,8 +83,8 @@ func filledDB(b *testing.B, path string, n int) {
 func BenchmarkDrain(b *testing.B) {
 	n := benchSize("POSNODE_BENCH_EVENTS", 2000, 100_000)
 	br := benchBroker(b)
-	central := newCentral(b, br.URL(), store, node)
-	eventually(b, 5*time.Second, "central connected", central.cli.IsConnectionOpen)
+	central := centraltest.New(b, br.URL(), store, node)
+	centraltest.Eventually(b, 5*time.Second, "central connected", central.Connected)
 	var nodeTime, bareTime time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -92,7 +93,7 @@ func BenchmarkDrain(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		nd := startNode(b, br.URL(), path, func(o *syncqueue.Options) { o.ResendAfter = 10 * time.Second })
-		eventually(b, 10*time.Minute, "drain acked", func() bool {
+		centraltest.Eventually(b, 10*time.Minute, "drain acked", func() bool {
 			st, _ := nd.db.OutboxStats(context.Background())
 			return st.AckedThrough == int64(n)
 		})
@@ -124,11 +125,11 @@ func BenchmarkDrain(b *testing.B) {
 			}
 			window = append(window, bare.Publish("pos/v1/stores/"+store+"/nodes/"+node+"/events", 1, false, p))
 		}
-		eventually(b, 10*time.Minute, "bare run received", func() bool { return central.applied(fmt.Sprintf("bare-%d", i)) == int64(n) })
+		centraltest.Eventually(b, 10*time.Minute, "bare run received", func() bool { return central.Applied(fmt.Sprintf("bare-%d", i)) == int64(n) })
 		bareTime += time.Since(start)
 		bare.Disconnect(0)
 	}
-	central.check()
+	central.Check()
 	b.ReportMetric(float64(n), "events")
 	b.ReportMetric(nodeTime.Seconds()/float64(b.N), "node-s")
 	b.ReportMetric(bareTime.Seconds()/float64(b.N), "bare-s")
@@ -162,8 +163,8 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	pages := benchSize("POSNODE_BENCH_PAGES", 20, 300)
 	per := benchSize("POSNODE_BENCH_ITEMS", 1000, 1000)
 	br := benchBroker(b)
-	central := newCentral(b, br.URL(), store, node)
-	eventually(b, 5*time.Second, "central connected", central.cli.IsConnectionOpen)
+	central := centraltest.New(b, br.URL(), store, node)
+	centraltest.Eventually(b, 5*time.Second, "central connected", central.Connected)
 	mf := map[string]int64{}
 	var rows [][]any
 	for p := 0; p < pages; p++ {
@@ -173,11 +174,11 @@ func BenchmarkCatalogIngest(b *testing.B) {
 			items = append(items, fmt.Sprintf(`{"sku":%q,"active":true,"name":{"en":"Item %s","sv":"Vara %s","sk":"Tovar %s","ro":"Articol %s","zh-Hant":"商品 %s"},"barcodes":["20%s"],"unit":"each","price":%d,"tax_rate_bp":2500}`, sku, sku, sku, sku, sku, sku, sku, 1000+i))
 			rows = append(rows, []any{sku, "20" + sku, "Item " + sku, 1000 + i})
 		}
-		central.publish(b, fmt.Sprintf("catalog/pages/%d", p), true, fmt.Sprintf(`{"page":"%d","version":1,"items":[%s]}`, p, strings.Join(items, ",")))
+		central.Publish(b, fmt.Sprintf("catalog/pages/%d", p), true, fmt.Sprintf(`{"page":"%d","version":1,"items":[%s]}`, p, strings.Join(items, ",")))
 		mf[strconv.Itoa(p)] = 1
 	}
 	mfb, _ := json.Marshal(map[string]any{"version": 1, "pages": mf})
-	central.publish(b, "catalog/manifest", true, string(mfb))
+	central.Publish(b, "catalog/manifest", true, string(mfb))
 	total := int64(pages * per)
 	var nodeT, bareT, insertT, oneT time.Duration
 	var lookups []time.Duration // barcode lookups during the ingests
@@ -228,7 +229,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 		}()
 		// Polled on the small table of page versions, not by counting
 		// items, which would compete with the ingest.
-		eventually(b, 10*time.Minute, "catalog applied", func() bool {
+		centraltest.Eventually(b, 10*time.Minute, "catalog applied", func() bool {
 			vs, _ := nd.db.PageVersions(ctx, sqlite.KindCatalog)
 			return len(vs) == pages
 		})
@@ -249,11 +250,11 @@ func BenchmarkCatalogIngest(b *testing.B) {
 			items = append(items, fmt.Sprintf(`{"sku":%q,"active":true,"name":{"en":"Item %s"},"barcodes":["20%s"],"unit":"each","price":%d,"tax_rate_bp":2500}`, sku, sku, sku, 5000+k))
 		}
 		v := int64(i + 2)
-		central.publish(b, "catalog/pages/0", true, fmt.Sprintf(`{"page":"0","version":%d,"items":[%s]}`, v, strings.Join(items, ",")))
+		central.Publish(b, "catalog/pages/0", true, fmt.Sprintf(`{"page":"0","version":%d,"items":[%s]}`, v, strings.Join(items, ",")))
 		mf["0"] = v
 		mfb, _ := json.Marshal(map[string]any{"version": v, "pages": mf})
-		central.publish(b, "catalog/manifest", true, string(mfb))
-		eventually(b, time.Minute, "one page changed", func() bool {
+		central.Publish(b, "catalog/manifest", true, string(mfb))
+		centraltest.Eventually(b, time.Minute, "one page changed", func() bool {
 			it, _ := nd.db.ItemByCode(ctx, "201000000")
 			return it.Price == 5000
 		})
@@ -270,7 +271,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 			b.Fatal(t.Error())
 		}
 		bare.Subscribe("pos/v1/stores/"+store+"/catalog/pages/+", 1, func(mqtt.Client, mqtt.Message) { got.Add(1) })
-		eventually(b, time.Minute, "bare subscriber received", func() bool { return got.Load() >= int64(pages) })
+		centraltest.Eventually(b, time.Minute, "bare subscriber received", func() bool { return got.Load() >= int64(pages) })
 		bareT += time.Since(start)
 		bare.Disconnect(0)
 
@@ -299,7 +300,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 		insertT += time.Since(start)
 		sdb.Close()
 	}
-	central.check()
+	central.Check()
 	nb := float64(b.N)
 	b.ReportMetric(float64(total), "items")
 	b.ReportMetric(nodeT.Seconds()/nb, "node-s")
@@ -331,7 +332,7 @@ func BenchmarkFleet(b *testing.B) {
 		br := brokertest.New(b, brokertest.Options{MaxQueued: 10_000_000, MaxInflight: 100})
 		type member struct {
 			n    *node_
-			c    *testCentral
+			c    *centraltest.Central
 			done time.Duration
 		}
 		fleet := make([]*member, nodes)
@@ -348,7 +349,7 @@ func BenchmarkFleet(b *testing.B) {
 		br.Start()
 		start := time.Now()
 		for k := range fleet {
-			fleet[k].c = newCentral(b, br.URL(), store, fmt.Sprintf("till-%03d", k))
+			fleet[k].c = centraltest.New(b, br.URL(), store, fmt.Sprintf("till-%03d", k))
 		}
 		left := nodes
 		for left > 0 {
@@ -371,7 +372,7 @@ func BenchmarkFleet(b *testing.B) {
 		f, l := fleet[0].done, fleet[0].done
 		for _, m := range fleet {
 			f, l = min(f, m.done), max(l, m.done)
-			m.c.check()
+			m.c.Check()
 			m.n.stop()
 			m.c.Close()
 		}

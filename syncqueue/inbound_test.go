@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/internal/brokertest"
 )
 
 func catalogPage(page string, version int64, skus []string, price int64) string {
@@ -35,33 +36,33 @@ func appliedAt(t *testing.T, db *sqlite.DB, kind, page string) string {
 func TestInboundState(t *testing.T) {
 	ctx := context.Background()
 	b := brokertest.Start(t, brokertest.Options{})
-	central := newCentral(t, b.URL(), store, node)
-	eventually(t, 5*time.Second, "central connected", central.cli.IsConnectionOpen)
+	central := centraltest.New(t, b.URL(), store, node)
+	centraltest.Eventually(t, 5*time.Second, "central connected", central.Connected)
 
 	// State published before the node connects, as retained messages.
-	central.publish(t, "settings", true, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":100,"languages":["sv","en"],"receipt_header":["Butik Norr"],"receipt_footer":["Öppet köp 30 dagar"],"pickup_hold_days":7,"future_field":1}`)
+	central.Publish(t, "settings", true, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":100,"languages":["sv","en"],"receipt_header":["Butik Norr"],"receipt_footer":["Öppet köp 30 dagar"],"pickup_hold_days":7,"future_field":1}`)
 	for p := 0; p < 5; p++ {
 		var skus []string
 		for i := 0; i < 3; i++ {
 			skus = append(skus, fmt.Sprintf("%d%02d", p+1, i))
 		}
-		central.publish(t, fmt.Sprintf("catalog/pages/%d", p), true, catalogPage(fmt.Sprint(p), 2, skus, 1000))
+		central.Publish(t, fmt.Sprintf("catalog/pages/%d", p), true, catalogPage(fmt.Sprint(p), 2, skus, 1000))
 	}
 	// Page 5: money as a fraction. Page 6: older than its manifest entry.
-	central.publish(t, "catalog/pages/5", true, `{"page":"5","version":1,"items":[{"sku":"600","active":true,"name":{"en":"x"},"unit":"each","price":10.5,"tax_rate_bp":2500}]}`)
-	central.publish(t, "catalog/pages/6", true, catalogPage("6", 1, []string{"700"}, 100))
-	central.publish(t, "catalog/manifest", true, `{"version":10,"pages":{"0":2,"1":2,"2":2,"3":2,"4":2,"5":1,"6":2}}`)
-	central.publish(t, "stock/pages/a", true, `{"page":"a","version":1,"items":[{"sku":"100","on_hand":14,"as_of":{"till-1":{"epoch":"old","seq":5},"till-2":{"epoch":"e2","seq":9}}},{"sku":"101","on_hand":3}]}`)
-	central.publish(t, "stock/manifest", true, `{"version":1,"pages":{"a":1}}`)
+	central.Publish(t, "catalog/pages/5", true, `{"page":"5","version":1,"items":[{"sku":"600","active":true,"name":{"en":"x"},"unit":"each","price":10.5,"tax_rate_bp":2500}]}`)
+	central.Publish(t, "catalog/pages/6", true, catalogPage("6", 1, []string{"700"}, 100))
+	central.Publish(t, "catalog/manifest", true, `{"version":10,"pages":{"0":2,"1":2,"2":2,"3":2,"4":2,"5":1,"6":2}}`)
+	central.Publish(t, "stock/pages/a", true, `{"page":"a","version":1,"items":[{"sku":"100","on_hand":14,"as_of":{"till-1":{"epoch":"old","seq":5},"till-2":{"epoch":"e2","seq":9}}},{"sku":"101","on_hand":3}]}`)
+	central.Publish(t, "stock/manifest", true, `{"version":1,"pages":{"a":1}}`)
 	order := func(version int, status string) string {
 		return fmt.Sprintf(`{"order_id":"W-2026-000123","version":%d,"status":%q,"placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-88412","name":"Ana Popescu","phone":"+40712345678","language":"ro"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":2,"unit_price":49900}],"arrival":null}`, version, status)
 	}
-	central.publish(t, "orders/W-2026-000123", true, order(3, "placed"))
-	central.publish(t, "orders/W-BAD", true, `{"order_id":"W-BAD","version":1,"status":"placed","lines":"many"}`)
+	central.Publish(t, "orders/W-2026-000123", true, order(3, "placed"))
+	central.Publish(t, "orders/W-BAD", true, `{"order_id":"W-BAD","version":1,"status":"placed","lines":"many"}`)
 
 	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) { o.PageFetch = 2 })
 	db := n.db
-	eventually(t, 15*time.Second, "catalog pages 0-4 applied", func() bool {
+	centraltest.Eventually(t, 15*time.Second, "catalog pages 0-4 applied", func() bool {
 		vs, _ := db.PageVersions(ctx, sqlite.KindCatalog)
 		for p := 0; p < 5; p++ {
 			if vs[fmt.Sprint(p)] != 2 {
@@ -83,7 +84,7 @@ func TestInboundState(t *testing.T) {
 	if _, err := db.ItemByCode(ctx, "700"); !errors.Is(err, pos.ErrNotFound) {
 		t.Fatalf("page older than its manifest entry applied: %v", err)
 	}
-	eventually(t, 5*time.Second, "stock applied", func() bool { st, _ := db.Stock(ctx, "100"); return st.Central == 14 })
+	centraltest.Eventually(t, 5*time.Second, "stock applied", func() bool { st, _ := db.Stock(ctx, "100"); return st.Central == 14 })
 	var asEpoch string
 	var asSeq int64
 	db.Read().QueryRow("SELECT as_epoch, as_seq FROM stock_central WHERE sku = '100'").Scan(&asEpoch, &asSeq)
@@ -91,24 +92,24 @@ func TestInboundState(t *testing.T) {
 		t.Fatalf("as_of of this node = %q %d", asEpoch, asSeq)
 	}
 	orders := db.OrderRecords()
-	eventually(t, 5*time.Second, "order stored", func() bool { v, _, _, err := orders.Get(ctx, "W-2026-000123"); return err == nil && v == 3 })
-	eventually(t, 5*time.Second, "rejects counted", func() bool { return n.client.Status().InboundRejects >= 2 })
+	centraltest.Eventually(t, 5*time.Second, "order stored", func() bool { v, _, _, err := orders.Get(ctx, "W-2026-000123"); return err == nil && v == 3 })
+	centraltest.Eventually(t, 5*time.Second, "rejects counted", func() bool { return n.client.Status().InboundRejects >= 2 })
 
 	// Central publishes page 6 at the manifest's version: fetched again.
-	central.publish(t, "catalog/pages/6", true, catalogPage("6", 2, []string{"700"}, 100))
-	eventually(t, 10*time.Second, "page 6 fetched again", func() bool { _, err := db.ItemByCode(ctx, "700"); return err == nil })
+	central.Publish(t, "catalog/pages/6", true, catalogPage("6", 2, []string{"700"}, 100))
+	centraltest.Eventually(t, 10*time.Second, "page 6 fetched again", func() bool { _, err := db.ItemByCode(ctx, "700"); return err == nil })
 
 	// Older versions are ignored.
-	central.publish(t, "settings", true, `{"version":3,"currency":"EUR","prices_include_tax":false,"cash_rounding":1}`)
-	central.publish(t, "orders/W-2026-000123", true, order(2, "cancelled"))
+	central.Publish(t, "settings", true, `{"version":3,"currency":"EUR","prices_include_tax":false,"cash_rounding":1}`)
+	central.Publish(t, "orders/W-2026-000123", true, order(2, "cancelled"))
 	// Malformed payloads: counted and ignored.
 	before := n.client.Status().InboundRejects
-	central.publish(t, "settings", true, `{"version":9,"currency":"SEK","prices_include_tax":true,"cash_rounding":0.5}`)
-	central.publish(t, "settings", true, `not json`)
-	central.publish(t, "catalog/manifest", false, `{"version":11,"pages":{"0":"two"}}`)
-	central.publish(t, "nodes/"+node+"/ack", false, `{"epoch":"`+db.Epoch()+`","through":-1}`)
-	central.publish(t, "nodes/"+node+"/rpc/response", false, `{"id":"x"}`)
-	eventually(t, 5*time.Second, "5 more rejects", func() bool { return n.client.Status().InboundRejects >= before+5 })
+	central.Publish(t, "settings", true, `{"version":9,"currency":"SEK","prices_include_tax":true,"cash_rounding":0.5}`)
+	central.Publish(t, "settings", true, `not json`)
+	central.Publish(t, "catalog/manifest", false, `{"version":11,"pages":{"0":"two"}}`)
+	central.Publish(t, "nodes/"+node+"/ack", false, `{"epoch":"`+db.Epoch()+`","through":-1}`)
+	central.Publish(t, "nodes/"+node+"/rpc/response", false, `{"id":"x"}`)
+	centraltest.Eventually(t, 5*time.Second, "5 more rejects", func() bool { return n.client.Status().InboundRejects >= before+5 })
 	if s, _ := db.Settings(ctx); s.Version != 4 || s.Currency != "SEK" {
 		t.Fatalf("settings changed by an older or invalid payload: %+v", s)
 	}
@@ -119,23 +120,23 @@ func TestInboundState(t *testing.T) {
 	// A changed price on one page applies without fetching the others; a
 	// page dropped from the manifest takes its items off sale.
 	page0 := appliedAt(t, db, sqlite.KindCatalog, "0")
-	central.publish(t, "catalog/pages/1", true, catalogPage("1", 3, []string{"200", "201"}, 2500))
-	central.publish(t, "catalog/manifest", true, `{"version":12,"pages":{"0":2,"1":3,"2":2,"3":2,"5":1,"6":2}}`)
-	eventually(t, 10*time.Second, "new price", func() bool { it, _ := db.ItemByCode(ctx, "200"); return it.Price == 2500 })
+	central.Publish(t, "catalog/pages/1", true, catalogPage("1", 3, []string{"200", "201"}, 2500))
+	central.Publish(t, "catalog/manifest", true, `{"version":12,"pages":{"0":2,"1":3,"2":2,"3":2,"5":1,"6":2}}`)
+	centraltest.Eventually(t, 10*time.Second, "new price", func() bool { it, _ := db.ItemByCode(ctx, "200"); return it.Price == 2500 })
 	if it, _ := db.ItemByCode(ctx, "202"); it.Active {
 		t.Fatalf("item that left page 1 still on sale: %+v", it)
 	}
-	eventually(t, 5*time.Second, "page 4 removed", func() bool { it, _ := db.ItemByCode(ctx, "500"); return !it.Active })
+	centraltest.Eventually(t, 5*time.Second, "page 4 removed", func() bool { it, _ := db.ItemByCode(ctx, "500"); return !it.Active })
 	if at := appliedAt(t, db, sqlite.KindCatalog, "0"); at != page0 {
 		t.Fatal("unchanged page 0 was applied again")
 	}
 
 	// Central clears the order: it closes.
-	central.publish(t, "orders/W-2026-000123", true, "")
-	eventually(t, 5*time.Second, "order closed", func() bool { _, _, closed, _ := orders.Get(ctx, "W-2026-000123"); return closed })
+	central.Publish(t, "orders/W-2026-000123", true, "")
+	centraltest.Eventually(t, 5*time.Second, "order closed", func() bool { _, _, closed, _ := orders.Get(ctx, "W-2026-000123"); return closed })
 
 	// The node kept working through all of it.
 	appendEvents(t, db, 3)
-	eventually(t, 5*time.Second, "events still delivered", func() bool { return stats(t, db).AckedThrough == 3 })
-	central.check()
+	centraltest.Eventually(t, 5*time.Second, "events still delivered", func() bool { return stats(t, db).AckedThrough == 3 })
+	central.Check()
 }

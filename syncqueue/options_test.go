@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/internal/brokertest"
 )
 
 func TestOptionsAreChecked(t *testing.T) {
@@ -66,15 +67,15 @@ func clientGoroutines() []string {
 
 func TestRejectedEventsAndNoLeaks(t *testing.T) {
 	b := brokertest.Start(t, brokertest.Options{})
-	central := newCentral(t, b.URL(), store, node)
-	central.setAcking(false)
+	central := centraltest.New(t, b.URL(), store, node)
+	central.SetAcking(false)
 	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), nil)
 	appendEvents(t, n.db, 4)
-	eventually(t, 10*time.Second, "events arrive", func() bool { return central.applied(n.db.Epoch()) == 4 })
+	centraltest.Eventually(t, 10*time.Second, "events arrive", func() bool { return central.Applied(n.db.Epoch()) == 4 })
 	// Central applied 1, 2 and 4 and rejected 3: the queue is empty and
 	// the rejected event is kept for a manager.
-	central.publish(t, "nodes/"+node+"/ack", true, `{"epoch":"`+n.db.Epoch()+`","through":4,"rejected":[{"seq":3,"reason":"unknown sku"}]}`)
-	eventually(t, 10*time.Second, "ack recorded", func() bool {
+	central.Publish(t, "nodes/"+node+"/ack", true, `{"epoch":"`+n.db.Epoch()+`","through":4,"rejected":[{"seq":3,"reason":"unknown sku"}]}`)
+	centraltest.Eventually(t, 10*time.Second, "ack recorded", func() bool {
 		s := n.client.Status()
 		return s.AckedThrough == 4 && s.QueueDepth == 0 && s.RejectedEvents == 1
 	})
@@ -85,11 +86,11 @@ func TestRejectedEventsAndNoLeaks(t *testing.T) {
 	// Killing the broker under a running client, then stopping it, leaves
 	// no goroutine of the client behind.
 	b.Kill()
-	eventually(t, 5*time.Second, "offline", func() bool { return !n.client.Status().Connected })
+	centraltest.Eventually(t, 5*time.Second, "offline", func() bool { return !n.client.Status().Connected })
 	b.Start()
-	eventually(t, 10*time.Second, "online again", func() bool { return n.client.Status().Connected })
+	centraltest.Eventually(t, 10*time.Second, "online again", func() bool { return n.client.Status().Connected })
 	n.stop()
-	eventually(t, 5*time.Second, "client goroutines gone", func() bool { return len(clientGoroutines()) == 0 })
+	centraltest.Eventually(t, 5*time.Second, "client goroutines gone", func() bool { return len(clientGoroutines()) == 0 })
 }
 
 // The node's storage and pickup desk are what the client consumes.

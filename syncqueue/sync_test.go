@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/simterminal"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
-	"github.com/posnode/posnode/internal/brokertest"
 )
 
 const (
@@ -162,21 +163,21 @@ func TestSalesMadeOfflineArriveInOrder(t *testing.T) {
 		t.Fatal("connected without a broker")
 	}
 	b.Start()
-	central := newCentral(t, b.URL(), store, node)
-	eventually(t, 20*time.Second, "all 500 sales acked", func() bool {
+	central := centraltest.New(t, b.URL(), store, node)
+	centraltest.Eventually(t, 20*time.Second, "all 500 sales acked", func() bool {
 		return stats(t, n.db).AckedThrough == 500
 	})
-	central.check()
-	lg := central.log(n.db.Epoch())
-	if lg.next != 501 {
-		t.Fatalf("central applied through %d", lg.next-1)
+	central.Check()
+	lg := central.Log(n.db.Epoch())
+	if lg.Next != 501 {
+		t.Fatalf("central applied through %d", lg.Next-1)
 	}
-	firstArrivalsInOrder(t, lg.arrived, 500)
+	firstArrivalsInOrder(t, lg.Arrived, 500)
 	// Each id at most once except as a repeat of the same seq (checked by central).
-	if len(lg.seen) != 500 {
-		t.Fatalf("%d distinct ids", len(lg.seen))
+	if len(lg.Seen) != 500 {
+		t.Fatalf("%d distinct ids", len(lg.Seen))
 	}
-	eventually(t, 5*time.Second, "status shows the empty queue", func() bool {
+	centraltest.Eventually(t, 5*time.Second, "status shows the empty queue", func() bool {
 		s := n.client.Status()
 		return s.Connected && s.QueueDepth == 0 && s.AckedThrough == 500 && s.LastSeq == 500 && !s.LastDelivery.IsZero()
 	})
@@ -185,8 +186,8 @@ func TestSalesMadeOfflineArriveInOrder(t *testing.T) {
 func TestBrokerKilledDuringDrain(t *testing.T) {
 	b := brokertest.Start(t, brokertest.Options{})
 	path := filepath.Join(t.TempDir(), "pos.db")
-	central := newCentral(t, b.URL(), store, node)
-	central.delay = 200 * time.Microsecond // central takes its time to apply
+	central := centraltest.New(t, b.URL(), store, node)
+	central.SetDelay(200 * time.Microsecond) // central takes its time to apply
 	wake := syncqueue.NewWake()
 	db := openDB(t, path, wake)
 	appendEvents(t, db, 3000)
@@ -210,7 +211,7 @@ func TestBrokerKilledDuringDrain(t *testing.T) {
 	}()
 	epoch := n.db.Epoch()
 	for _, at := range []int64{400, 1200, 2000} {
-		eventually(t, 20*time.Second, "drain progress", func() bool { return central.applied(epoch) >= at })
+		centraltest.Eventually(t, 20*time.Second, "drain progress", func() bool { return central.Applied(epoch) >= at })
 		b.Kill()
 		time.Sleep(150 * time.Millisecond)
 		b.Start()
@@ -218,11 +219,11 @@ func TestBrokerKilledDuringDrain(t *testing.T) {
 	close(stopSelling)
 	wg.Wait()
 	last := stats(t, n.db).LastSeq
-	eventually(t, 30*time.Second, "every event acked", func() bool {
-		return stats(t, n.db).AckedThrough == last && central.applied(epoch) == last
+	centraltest.Eventually(t, 30*time.Second, "every event acked", func() bool {
+		return stats(t, n.db).AckedThrough == last && central.Applied(epoch) == last
 	})
-	central.check()
-	firstArrivalsInOrder(t, central.log(epoch).arrived, last)
+	central.Check()
+	firstArrivalsInOrder(t, central.Log(epoch).Arrived, last)
 	if st := stats(t, n.db); st.Depth != 0 {
 		t.Fatalf("queue depth %d after full ack", st.Depth)
 	}
@@ -230,21 +231,21 @@ func TestBrokerKilledDuringDrain(t *testing.T) {
 
 func TestCentralStopsAckingThenNewEpoch(t *testing.T) {
 	b := brokertest.Start(t, brokertest.Options{})
-	central := newCentral(t, b.URL(), store, node)
+	central := centraltest.New(t, b.URL(), store, node)
 	dir := t.TempDir()
 	n := startNode(t, b.URL(), filepath.Join(dir, "pos.db"), func(o *syncqueue.Options) { o.ResendAfter = 300 * time.Millisecond })
 	epoch := n.db.Epoch()
 	appendEvents(t, n.db, 100)
-	eventually(t, 10*time.Second, "first 100 acked", func() bool { return stats(t, n.db).AckedThrough == 100 })
+	centraltest.Eventually(t, 10*time.Second, "first 100 acked", func() bool { return stats(t, n.db).AckedThrough == 100 })
 
-	central.setAcking(false)
+	central.SetAcking(false)
 	appendEvents(t, n.db, 200)
-	eventually(t, 10*time.Second, "central applied 300", func() bool { return central.applied(epoch) == 300 })
+	centraltest.Eventually(t, 10*time.Second, "central applied 300", func() bool { return central.Applied(epoch) == 300 })
 	// Without an ack the node sends again and keeps every event.
-	eventually(t, 10*time.Second, "resends", func() bool {
-		lg := central.log(epoch)
+	centraltest.Eventually(t, 10*time.Second, "resends", func() bool {
+		lg := central.Log(epoch)
 		n := 0
-		for _, s := range lg.arrived {
+		for _, s := range lg.Arrived {
 			if s == 300 {
 				n++
 			}
@@ -258,33 +259,33 @@ func TestCentralStopsAckingThenNewEpoch(t *testing.T) {
 	if evs, _ := n.db.EventsAfter(context.Background(), 100, 1000); len(evs) != 200 {
 		t.Fatalf("outbox holds %d unacked events, want 200", len(evs))
 	}
-	central.setAcking(true)
-	eventually(t, 10*time.Second, "all acked after central resumes", func() bool { return stats(t, n.db).AckedThrough == 300 })
+	central.SetAcking(true)
+	centraltest.Eventually(t, 10*time.Second, "all acked after central resumes", func() bool { return stats(t, n.db).AckedThrough == 300 })
 	n.stop()
 
 	// The database is replaced: a new epoch starts at seq 1 and the
 	// retained ack of the old epoch does not touch it.
-	central.setAcking(false)
+	central.SetAcking(false)
 	n2 := startNode(t, b.URL(), filepath.Join(dir, "fresh.db"), nil)
 	if n2.db.Epoch() == epoch {
 		t.Fatal("fresh database kept the epoch")
 	}
 	appendEvents(t, n2.db, 5)
-	eventually(t, 10*time.Second, "new epoch delivered", func() bool { return central.applied(n2.db.Epoch()) == 5 })
-	if lg := central.log(n2.db.Epoch()); lg.arrived[0] != 1 {
-		t.Fatalf("new epoch started at seq %d", lg.arrived[0])
+	centraltest.Eventually(t, 10*time.Second, "new epoch delivered", func() bool { return central.Applied(n2.db.Epoch()) == 5 })
+	if lg := central.Log(n2.db.Epoch()); lg.Arrived[0] != 1 {
+		t.Fatalf("new epoch started at seq %d", lg.Arrived[0])
 	}
 	if st := stats(t, n2.db); st.AckedThrough != 0 || st.Depth != 5 {
 		t.Fatalf("old epoch's ack touched the new one: %+v", st)
 	}
-	central.setAcking(true)
-	eventually(t, 10*time.Second, "new epoch acked", func() bool { return stats(t, n2.db).AckedThrough == 5 })
-	central.check()
+	central.SetAcking(true)
+	centraltest.Eventually(t, 10*time.Second, "new epoch acked", func() bool { return stats(t, n2.db).AckedThrough == 5 })
+	central.Check()
 }
 
 func TestStatusAndWill(t *testing.T) {
 	b := brokertest.Start(t, brokertest.Options{})
-	central := newCentral(t, b.URL(), store, node)
+	central := centraltest.New(t, b.URL(), store, node)
 	var mu sync.Mutex
 	var seen []syncqueue.Status
 	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
@@ -293,14 +294,13 @@ func TestStatusAndWill(t *testing.T) {
 	})
 	appendEvents(t, n.db, 3)
 	last := func() map[string]any {
-		central.mu.Lock()
-		defer central.mu.Unlock()
-		if len(central.statuses) == 0 {
+		st := central.Statuses()
+		if len(st) == 0 {
 			return nil
 		}
-		return central.statuses[len(central.statuses)-1]
+		return st[len(st)-1]
 	}
-	eventually(t, 10*time.Second, "online status with the queue", func() bool {
+	centraltest.Eventually(t, 10*time.Second, "online status with the queue", func() bool {
 		s := last()
 		return s != nil && s["state"] == "online" && s["last_seq"] == float64(3) && s["acked_through"] == float64(3) &&
 			s["epoch"] == n.db.Epoch() && s["version"] == "1.4.0" && s["queue_depth"] == float64(0)
@@ -311,7 +311,7 @@ func TestStatusAndWill(t *testing.T) {
 	}
 	mu.Unlock()
 	n.stop()
-	eventually(t, 5*time.Second, "offline status", func() bool { s := last(); return s != nil && s["state"] == "offline" })
+	centraltest.Eventually(t, 5*time.Second, "offline status", func() bool { s := last(); return s != nil && s["state"] == "offline" })
 }
 
 func TestRPC(t *testing.T) {
@@ -322,14 +322,13 @@ func TestRPC(t *testing.T) {
 		t.Fatalf("offline lookup: %v", err)
 	}
 	b.Start()
-	central := newCentral(t, b.URL(), store, node)
-	eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
+	central := centraltest.New(t, b.URL(), store, node)
+	centraltest.Eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
 	// Central not answering yet: a timeout.
 	if _, err := n.client.CustomerLookup(ctx, "C-1"); !errors.Is(err, syncqueue.ErrTimeout) {
 		t.Fatalf("unanswered lookup: %v", err)
 	}
-	central.mu.Lock()
-	central.answer = func(method string, p map[string]any) (any, string) {
+	central.SetAnswer(func(method string, p map[string]any) (any, string) {
 		switch {
 		case method == "customer.lookup" && p["query"] == "C-88412":
 			return map[string]any{"id": "C-88412", "name": "Ana Popescu", "language": "ro", "points": 120,
@@ -342,8 +341,7 @@ func TestRPC(t *testing.T) {
 				"payments": []any{}}, ""
 		}
 		return nil, "not_found"
-	}
-	central.mu.Unlock()
+	})
 	cu, err := n.client.CustomerLookup(ctx, "C-88412")
 	if err != nil || cu.Name != "Ana Popescu" || cu.Points != 120 || len(cu.Recent) != 1 || cu.Recent[0].Total != 129800 {
 		t.Fatalf("customer = %+v, %v", cu, err)

@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posnode/posnode/syncqueue"
 	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
+	"github.com/posnode/posnode/syncqueue"
 )
 
 // writeCert makes a key and a certificate signed by parent (self-signed
@@ -59,13 +60,13 @@ func TestTLSClientCertificateAndWebSocket(t *testing.T) {
 	b := brokertest.Start(t, brokertest.Options{Extra: fmt.Sprintf(
 		"listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate true\nlistener %d 127.0.0.1\nprotocol websockets\n",
 		tlsPort, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key"), wsPort)})
-	central := newCentral(t, b.URL(), store, node)
+	central := centraltest.New(t, b.URL(), store, node)
 
 	// Without a client certificate the broker refuses the node.
 	bad := startNode(t, fmt.Sprintf("ssl://127.0.0.1:%d", tlsPort), filepath.Join(t.TempDir(), "bad.db"), func(o *syncqueue.Options) {
 		o.CAFile = filepath.Join(dir, "ca.pem")
 	})
-	eventually(t, 10*time.Second, "refused without a certificate", func() bool { return bad.client.Status().LastError != "" })
+	centraltest.Eventually(t, 10*time.Second, "refused without a certificate", func() bool { return bad.client.Status().LastError != "" })
 	if bad.client.Status().Connected {
 		t.Fatal("connected without a client certificate")
 	}
@@ -76,12 +77,12 @@ func TestTLSClientCertificateAndWebSocket(t *testing.T) {
 		o.CertFile, o.KeyFile = filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
 	})
 	appendEvents(t, n.db, 3)
-	eventually(t, 10*time.Second, "acked over TLS", func() bool { return stats(t, n.db).AckedThrough == 3 })
+	centraltest.Eventually(t, 10*time.Second, "acked over TLS", func() bool { return stats(t, n.db).AckedThrough == 3 })
 	n.stop()
 
 	// The same database over a websocket.
 	ws := startNode(t, fmt.Sprintf("ws://127.0.0.1:%d/mqtt", wsPort), n.db.Path(), nil)
 	appendEvents(t, ws.db, 2)
-	eventually(t, 10*time.Second, "acked over a websocket", func() bool { return stats(t, ws.db).AckedThrough == 5 })
-	central.check()
+	centraltest.Eventually(t, 10*time.Second, "acked over a websocket", func() bool { return stats(t, ws.db).AckedThrough == 5 })
+	central.Check()
 }

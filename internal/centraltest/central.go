@@ -1,4 +1,9 @@
-package syncqueue_test
+// Package centraltest plays central inventory in tests, over a real
+// broker: it decodes the node's events as plain JSON against the contract
+// (never with the node's own types), applies them strictly in seq order per
+// epoch as central does, acks what it applied on the retained ack topic,
+// answers rpc requests and publishes retained state.
+package centraltest
 
 import (
 	"bytes"
@@ -12,20 +17,19 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 )
 
-// testCentral plays central in tests. It decodes events as plain JSON
-// against the contract (not with the node's types), applies them strictly
-// in seq order per epoch like central does, and acks what it applied.
-type testCentral struct {
+// Central is central for one store node.
+type Central struct {
 	t     testing.TB
 	cli   mqtt.Client
 	store string
 	node  string
 
 	mu       sync.Mutex
-	epochs   map[string]*epochLog
+	epochs   map[string]*EpochLog
 	received int // messages, repeats included
 	problems []string
 	acking   bool
+	keep     bool // keep applied events' type and data
 	ackDirty bool
 	ackEpoch string // the epoch that advanced last
 	delay    time.Duration
@@ -35,17 +39,30 @@ type testCentral struct {
 	wg       sync.WaitGroup
 }
 
-type epochLog struct {
-	next    int64            // next seq to apply
-	ids     map[int64]string // id of each applied seq
-	seen    map[string]int64 // seq of each id
-	repeats int
-	arrived []int64 // seqs in arrival order
+// EpochLog is what central saw of one epoch.
+type EpochLog struct {
+	Next    int64            // next seq to apply
+	IDs     map[int64]string // id of each applied seq
+	Seen    map[string]int64 // seq of each id
+	Repeats int
+	Arrived []int64 // seqs in arrival order
+	Applied []Event // applied events, in seq order
 }
 
-func newCentral(t testing.TB, url, store, node string) *testCentral {
+// Event is an applied event as central decoded it.
+type Event struct {
+	ID   string
+	Type string
+	Seq  int64
+	Time time.Time
+	Data map[string]any
+}
+
+// New connects a central to the broker at url (retrying until it is up)
+// for node of store.
+func New(t testing.TB, url, store, node string) *Central {
 	t.Helper()
-	c := &testCentral{t: t, store: store, node: node, epochs: map[string]*epochLog{}, acking: true, stop: make(chan struct{})}
+	c := &Central{t: t, store: store, node: node, epochs: map[string]*EpochLog{}, acking: true, stop: make(chan struct{})}
 	o := mqtt.NewClientOptions().AddBroker(url).SetClientID(fmt.Sprintf("central-%d", time.Now().UnixNano())).
 		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).
 		SetConnectRetryInterval(50 * time.Millisecond).SetMaxReconnectInterval(200 * time.Millisecond)
@@ -66,7 +83,8 @@ func newCentral(t testing.TB, url, store, node string) *testCentral {
 	return c
 }
 
-func (c *testCentral) Close() {
+// Close disconnects central.
+func (c *Central) Close() {
 	select {
 	case <-c.stop:
 		return
@@ -77,11 +95,11 @@ func (c *testCentral) Close() {
 	c.cli.Disconnect(0)
 }
 
-func (c *testCentral) fail(format string, a ...any) {
+func (c *Central) fail(format string, a ...any) {
 	c.problems = append(c.problems, fmt.Sprintf(format, a...))
 }
 
-func (c *testCentral) onEvent(_ mqtt.Client, m mqtt.Message) {
+func (c *Central) onEvent(_ mqtt.Client, m mqtt.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.received++
@@ -118,29 +136,35 @@ func (c *testCentral) onEvent(_ mqtt.Client, m mqtt.Message) {
 	}
 	e := c.epochs[epoch]
 	if e == nil {
-		e = &epochLog{next: 1, ids: map[int64]string{}, seen: map[string]int64{}}
+		e = &EpochLog{Next: 1, IDs: map[int64]string{}, Seen: map[string]int64{}}
 		c.epochs[epoch] = e
 	}
-	e.arrived = append(e.arrived, seq)
-	if s, ok := e.seen[id]; ok && s != seq {
+	e.Arrived = append(e.Arrived, seq)
+	if s, ok := e.Seen[id]; ok && s != seq {
 		c.fail("id %s came with seq %d and %d", id, s, seq)
 	}
 	switch {
-	case seq < e.next:
-		e.repeats++
-		if e.ids[seq] != id {
-			c.fail("seq %d came again with another id (%s, had %s)", seq, id, e.ids[seq])
+	case seq < e.Next:
+		e.Repeats++
+		if e.IDs[seq] != id {
+			c.fail("seq %d came again with another id (%s, had %s)", seq, id, e.IDs[seq])
 		}
-	case seq == e.next:
-		e.ids[seq], e.seen[id] = id, seq
-		e.next++
+	case seq == e.Next:
+		e.IDs[seq], e.Seen[id] = id, seq
+		e.Next++
+		if c.keep {
+			var data map[string]any
+			_ = json.Unmarshal(ev["data"], &data)
+			t, _ := time.Parse(time.RFC3339, at)
+			e.Applied = append(e.Applied, Event{ID: id, Type: typ, Seq: seq, Time: t, Data: data})
+		}
 		c.ackDirty, c.ackEpoch = true, epoch
 	default:
 		// A gap: the missing events come again; central waits.
 	}
 }
 
-func (c *testCentral) onStatus(_ mqtt.Client, m mqtt.Message) {
+func (c *Central) onStatus(_ mqtt.Client, m mqtt.Message) {
 	var s map[string]any
 	if json.Unmarshal(m.Payload(), &s) != nil {
 		c.mu.Lock()
@@ -153,7 +177,7 @@ func (c *testCentral) onStatus(_ mqtt.Client, m mqtt.Message) {
 	c.mu.Unlock()
 }
 
-func (c *testCentral) onRequest(cli mqtt.Client, m mqtt.Message) {
+func (c *Central) onRequest(cli mqtt.Client, m mqtt.Message) {
 	var req struct {
 		ID     string         `json:"id"`
 		Method string         `json:"method"`
@@ -184,7 +208,7 @@ func (c *testCentral) onRequest(cli mqtt.Client, m mqtt.Message) {
 
 // ackLoop publishes the retained ack of the epoch last applied whenever
 // it changed, like central after committing a batch.
-func (c *testCentral) ackLoop(topic string) {
+func (c *Central) ackLoop(topic string) {
 	defer c.wg.Done()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -202,7 +226,7 @@ func (c *testCentral) ackLoop(topic string) {
 		c.ackDirty = false
 		var body []byte
 		if e := c.epochs[c.ackEpoch]; e != nil {
-			body, _ = json.Marshal(map[string]any{"epoch": c.ackEpoch, "through": e.next - 1, "rejected": []any{}})
+			body, _ = json.Marshal(map[string]any{"epoch": c.ackEpoch, "through": e.Next - 1, "rejected": []any{}})
 		}
 		c.mu.Unlock()
 		if body != nil {
@@ -211,35 +235,72 @@ func (c *testCentral) ackLoop(topic string) {
 	}
 }
 
-func (c *testCentral) setAcking(on bool) {
+// SetAcking turns central's acks on and off.
+func (c *Central) SetAcking(on bool) {
 	c.mu.Lock()
 	c.acking, c.ackDirty = on, true
 	c.mu.Unlock()
 }
 
-// applied returns how many events of epoch central has applied in order.
-func (c *testCentral) applied(epoch string) int64 {
+// Applied returns how many events of epoch central has applied in order.
+func (c *Central) Applied(epoch string) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e := c.epochs[epoch]; e != nil {
-		return e.next - 1
+		return e.Next - 1
 	}
 	return 0
 }
 
-func (c *testCentral) log(epoch string) epochLog {
+// Log returns a copy of what central saw of epoch.
+func (c *Central) Log(epoch string) EpochLog {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.epochs[epoch]
 	if e == nil {
-		return epochLog{}
+		return EpochLog{}
 	}
 	cp := *e
-	cp.arrived = append([]int64(nil), e.arrived...)
+	cp.Arrived = append([]int64(nil), e.Arrived...)
+	cp.Applied = append([]Event(nil), e.Applied...)
 	return cp
 }
 
-func (c *testCentral) check() {
+// KeepEvents makes central keep the type and data of every applied event
+// (Log's Applied).
+func (c *Central) KeepEvents() {
+	c.mu.Lock()
+	c.keep = true
+	c.mu.Unlock()
+}
+
+// SetDelay makes central take d to apply each event.
+func (c *Central) SetDelay(d time.Duration) {
+	c.mu.Lock()
+	c.delay = d
+	c.mu.Unlock()
+}
+
+// SetAnswer sets how central answers rpc requests: a result, or an error
+// code.
+func (c *Central) SetAnswer(f func(method string, params map[string]any) (result any, errCode string)) {
+	c.mu.Lock()
+	c.answer = f
+	c.mu.Unlock()
+}
+
+// Statuses returns the node statuses central received.
+func (c *Central) Statuses() []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]map[string]any(nil), c.statuses...)
+}
+
+// Connected reports whether central is connected to the broker.
+func (c *Central) Connected() bool { return c.cli.IsConnectionOpen() }
+
+// Check fails the test with every contract violation central saw.
+func (c *Central) Check() {
 	c.t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -248,8 +309,9 @@ func (c *testCentral) check() {
 	}
 }
 
-// publish puts a retained (or plain) message on a store topic.
-func (c *testCentral) publish(t testing.TB, topic string, retained bool, payload string) {
+// Publish puts a retained (or plain) message on a store topic, e.g.
+// "orders/W-1".
+func (c *Central) Publish(t testing.TB, topic string, retained bool, payload string) {
 	t.Helper()
 	tok := c.cli.Publish("pos/v1/stores/"+c.store+"/"+topic, 1, retained, payload)
 	if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
@@ -257,8 +319,8 @@ func (c *testCentral) publish(t testing.TB, topic string, retained bool, payload
 	}
 }
 
-// eventually polls cond until it holds or the timeout passes.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+// Eventually polls cond until it holds or the timeout passes.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
