@@ -1,4 +1,5 @@
-// Manager pages: device and sync health, stations, paired devices.
+// Manager pages: device and sync health, staff and roles, paired devices,
+// stations and the settings received from central.
 
 import { h, clear, button } from './dom.js';
 import { get, post, del } from './api.js';
@@ -11,7 +12,7 @@ export function mount(root, app) {
   let tab = 'health';
   const body = h('div', { class: 'mgr-body' });
   const tabs = h('div', { class: 'tabs' });
-  const renderTabs = () => clear(tabs, ['health', 'devices', 'stations'].map((k) =>
+  const renderTabs = () => clear(tabs, ['health', 'staff', 'devices', 'stations', 'settings'].map((k) =>
     button(t('mgr.' + k), () => ((tab = k), renderTabs(), show()), tab === k ? 'chip on' : 'chip', { 'data-tab': k })));
 
   const dl = (rows) => h('dl', { class: 'facts' }, rows.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v == null || v === '' ? '—' : String(v))]));
@@ -102,7 +103,8 @@ export function mount(root, app) {
     }
   }
 
-  const show = () => (tab === 'health' ? health() : tab === 'devices' ? devices() : stations());
+  const show = () => (tab === 'health' ? health() : tab === 'devices' ? devices() : tab === 'stations' ? stations()
+    : import('./staff.js').then((p) => (tab === 'staff' ? p.staffPage(body, app, show, () => tab === 'staff') : tab === 'settings' ? p.settingsPage(body, app, () => tab === 'settings') : null)));
   clear(root, header(t('nav.manager')), h('div', { class: 'manager' }, tabs, body), statusBar());
   renderTabs();
   show();
@@ -111,6 +113,7 @@ export function mount(root, app) {
     onMessage(m) {
       if (tab === 'health' && ['sync', 'device', 'hello'].includes(m.type)) health();
       if (tab === 'devices' && m.type === 'pairing') devices();
+      if (tab === 'staff' && m.type === 'staff') show();
     },
     resync: show,
   };

@@ -33,7 +33,8 @@ export function keyboard(input, onInput) {
 }
 
 // searchPanel shows a search field, results and calls pick(item).
-export function searchPanel({ pick, osk = true, cards = false, withStock = false }) {
+// With browse, an empty search field pages through the whole catalog.
+export function searchPanel({ pick, osk = true, cards = false, withStock = false, browse = false }) {
   const input = h('input', { type: 'search', class: 'search-input', placeholder: t('search.placeholder'), autocomplete: 'off', 'data-test': 'search-input' });
   const list = h('div', { class: cards ? 'cards' : 'results', 'data-test': 'search-results' });
   let timer = 0;
@@ -41,6 +42,7 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
   const run = async () => {
     const my = ++seq;
     const q = input.value.trim();
+    if (!q && browse) return page(my, 0);
     if (!q) return clear(list, h('p', { class: 'hint' }, t('search.hint')));
     try {
       const items = await get('/items?limit=40&q=' + encodeURIComponent(q));
@@ -48,6 +50,22 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
       if (!items || !items.length) return clear(list, h('p', { class: 'hint' }, t('search.none')));
       clear(list, items.map((it) => row(it)));
       if (withStock) items.forEach((it) => stock(it));
+    } catch (e) {
+      if (my === seq) clear(list, h('p', { class: 'form-error' }, errorText(e)));
+    }
+  };
+  // page shows the catalog from offset on, with a button for the next page.
+  let browsed = [];
+  const page = async (my, offset) => {
+    try {
+      const items = await get('/items?browse=1&limit=40&offset=' + offset);
+      if (my !== seq) return;
+      if (!offset) clear(list, items.length ? null : h('p', { class: 'hint' }, t('search.none')));
+      browsed = offset ? browsed.concat(items) : items;
+      list.querySelector('.more')?.remove();
+      list.append(...items.map((it) => row(it)));
+      if (withStock) items.forEach((it) => stock(it));
+      if (items.length === 40) list.append(h('div', { class: 'more' }, button(t('search.more'), () => page(my, offset + 40), '', { 'data-test': 'browse-more' })));
     } catch (e) {
       if (my === seq) clear(list, h('p', { class: 'form-error' }, errorText(e)));
     }
@@ -82,6 +100,7 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
   return {
     el: h('div', { class: 'search' }, input, list, osk ? keyboard(input, changed) : null),
     input,
-    refresh: run,
+    // refresh searches again; a browsed catalog keeps its pages and updates its stock.
+    refresh: () => (browse && !input.value.trim() ? withStock && browsed.forEach((it) => stock(it)) : run()),
   };
 }

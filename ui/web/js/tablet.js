@@ -1,5 +1,6 @@
 // Assisted selling on a tablet: browse and search the catalog as cards
-// with the stock here, and build a cart for the customer.
+// with the stock here, build a cart for the customer, and send it to a
+// till or save it to the customer for finishing online.
 
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
@@ -8,6 +9,7 @@ import { money, qty, setCurrency } from './format.js';
 import { modal, toast, showError } from './ui.js';
 import { header, statusBar } from './main.js';
 import { searchPanel } from './search.js';
+import { customerBox } from './customer.js';
 
 export function mount(root, app) {
   let cart = null;
@@ -25,7 +27,7 @@ export function mount(root, app) {
     }
     renderCart();
   };
-  const panel = searchPanel({ cards: true, osk: false, withStock: true, pick: (it) => details(it) });
+  const panel = searchPanel({ cards: true, osk: false, withStock: true, browse: true, pick: (it) => details(it) });
 
   async function details(it) {
     let st = null;
@@ -62,12 +64,14 @@ export function mount(root, app) {
     const b = cart.balance;
     const m = modal({
       title: t('tablet.cart', { n: cart.lines.length }),
-      body: cart.lines.length ? h('ol', { class: 'lines compact' }, cart.lines.map((l, i) => h('li', { class: 'line' },
+      body: [cart.lines.length ? h('ol', { class: 'lines compact' }, cart.lines.map((l, i) => h('li', { class: 'line' },
         h('div', { class: 'line-main' }, h('div', { class: 'name' }, itemName(l.name, l.sku))),
         h('div', { class: 'qty' }, h('span', { class: 'n' }, qty(l.qty, l.unit))),
         h('div', { class: 'amount' }, money(((b.lines || [])[i] || {}).amount)))),
         h('li', { class: 'line total' }, h('div', { class: 'line-main' }, t('till.total')), h('div', { class: 'amount' }, money(b.total))))
         : h('p', { class: 'hint' }, t('till.empty')),
+      // Reopened after a customer is attached; closed once the cart is saved to them.
+      customerBox(cart, (c) => ((cart = c), renderCart(), m.close(), showCart()), () => (m.close(), load()))],
       actions: [
         cart.lines.length ? button(t('tablet.send'), async () => {
           try {
