@@ -105,6 +105,7 @@ func DefaultConfig() Config {
 	return Config{
 		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true, TimeZone: "Europe/Stockholm",
 		Policy:   pos.DefaultPolicy(),
+		Returns:  pos.ReturnPolicy{NoReceiptCashLimit: 50000},
 		Stations: []StationConfig{{ID: "till-1", Kind: "till", Name: "Till 1"}, {ID: "pickup", Kind: "pickup", Name: "Pickup counter"}, {ID: "tablet", Kind: "tablet", Name: "Tablets"}},
 	}
 }
