@@ -54,10 +54,10 @@ export function mount(root, app) {
       app.me = { staff: res.staff, station: res.station, expires_at: res.expires_at };
       await afterLogin(res.staff.language);
     } catch (e) {
-      msg.textContent = errorText(e);
       step = 'staff';
       staff = '';
-      showPad();
+      showPad(); // a new pad clears the message: set it after
+      msg.textContent = errorText(e);
     } finally {
       busy = false;
     }

@@ -1,0 +1,106 @@
+package browsertest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// A manager adds a cashier on the staff page; the cashier logs in in the
+// language chosen for them; once deactivated, their screen returns to the
+// login at once and their next login is refused. The settings page shows
+// what central sent.
+func TestManagerStaff(t *testing.T) {
+	base := startNode(t)
+
+	manager := browser(t)
+	login(t, manager, base, tillStation, "3", "3333")
+	run(t, manager, "staff page",
+		click(`[data-test=nav-manager]`), visible(`.manager`),
+		click(`[data-tab=staff]`), visible(`[data-test=staff] tr[data-staff="3"]`))
+	if n := value(t, manager, "own row", chromedp.Evaluate[int](`document.querySelectorAll('tr[data-staff="3"] [data-test=staff-deactivate]').length`)); n != 0 {
+		t.Fatal("a manager is offered to deactivate themselves")
+	}
+	shot(t, manager, "manager-staff")
+
+	run(t, manager, "add a cashier: staff number on the keypad",
+		click(`[data-test=staff-add]`),
+		click(`[data-test=staff-id]`),
+		keypad("42", `[data-test=pad-ok]`),
+		hasText(`[data-test=staff-id]`, "42"))
+	run(t, manager, "name, language and first PIN",
+		chromedp.SendKeys(chromedp.CSS(`[data-test=staff-name-input]`), "Ana Pop"),
+		click(`.modal [data-choice="sv"]`),
+		click(`[data-test=staff-first-pin]`),
+		keypad("4242", `[data-test=pad-ok]`),
+		hasText(`[data-test=staff-first-pin]`, "••••"))
+	shot(t, manager, "manager-staff-add")
+	run(t, manager, "save",
+		click(`[data-test=staff-save]`),
+		visible(`tr[data-staff="42"]`),
+		hasText(`tr[data-staff="42"]`, "Ana Pop"))
+
+	cashier := browser(t)
+	login(t, cashier, base, tillStation, "42", "4242")
+	run(t, cashier, "the new cashier is at the till in Swedish",
+		visible(`.till`),
+		hasText(`[data-test=staff-name]`, "Ana Pop"),
+		chromedp.Poll[chromedp.Void](`document.documentElement.lang === 'sv'`))
+
+	run(t, manager, "deactivate the cashier",
+		click(`tr[data-staff="42"] [data-test=staff-deactivate]`),
+		click(`[data-test=confirm-yes]`),
+		visible(`tr[data-staff="42"].inactive`))
+	run(t, cashier, "the deactivated cashier is back at the login", visible(`[data-test=login-step]`))
+	run(t, cashier, "their login is refused",
+		click(`[data-station="`+tillStation+`"]`),
+		keypad("42", `[data-test=login-next]`),
+		keypad("4242", `[data-test=login-next]`),
+		visible(`[data-test=login-error]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=login-error]').textContent.trim() !== ''`))
+	if got := text(t, cashier, `[data-test=login-error]`); strings.TrimSpace(got) == "" {
+		t.Fatal("no reason shown for the refused login")
+	}
+
+	run(t, manager, "settings from central",
+		click(`[data-tab=settings]`),
+		visible(`[data-test=settings]`),
+		hasText(`[data-test=set-currency]`, "SEK"),
+		visible(`[data-test=sync-catalog]`))
+	shot(t, manager, "manager-settings")
+}
+
+// On a tablet the catalog shows without a search; a cart built for a
+// customer is saved to them for finishing online, and the tablet starts a
+// new cart.
+func TestTabletSaveToCustomer(t *testing.T) {
+	n := launch(t, t.TempDir(), "127.0.0.1:0")
+	tablet := browser(t)
+	login(t, tablet, n.base, "tablet", cashierStaff, "1111")
+	run(t, tablet, "the catalog shows without a search",
+		visible(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
+		visible(`.tablet .cards .card[data-sku="`+umbrellaSKU+`"]`))
+	shot(t, tablet, "tablet-browse")
+	run(t, tablet, "add the backpack",
+		click(`.cards .card[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=tablet-add]`),
+		hasText(`[data-test=tablet-cart]`, "(1)"))
+	run(t, tablet, "open the cart and add the customer by loyalty card",
+		gone(`.backdrop`),
+		click(`[data-test=tablet-cart]`),
+		click(`[data-test=cust-attach]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"),
+		click(`[data-test=cust-ok]`),
+		hasText(`[data-test=tablet-customer]`, "C-88412"),
+		visible(`[data-test=cust-save]`))
+	shot(t, tablet, "tablet-save-customer")
+	run(t, tablet, "save the cart to the customer",
+		click(`[data-test=cust-save]`),
+		gone(`.backdrop`),
+		hasText(`[data-test=tablet-cart]`, "(0)"))
+	log := n.out.String()
+	if !strings.Contains(log, `"msg":"cart saved to customer"`) || !strings.Contains(log, `"customer":"C-88412"`) {
+		t.Fatalf("the node did not record the saved cart:\n%s", log)
+	}
+}
