@@ -309,6 +309,16 @@ func (c *Central) Check() {
 	}
 }
 
+// TryPublish puts a retained (or plain) message on a store topic and
+// reports whether the broker took it, for tests whose broker comes and goes.
+func (c *Central) TryPublish(topic string, retained bool, payload string) error {
+	tok := c.cli.Publish("pos/v1/stores/"+c.store+"/"+topic, 1, retained, payload)
+	if !tok.WaitTimeout(2 * time.Second) {
+		return fmt.Errorf("publish %s: timed out", topic)
+	}
+	return tok.Error()
+}
+
 // Publish puts a retained (or plain) message on a store topic, e.g.
 // "orders/W-1".
 func (c *Central) Publish(t testing.TB, topic string, retained bool, payload string) {
