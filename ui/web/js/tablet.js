@@ -100,6 +100,8 @@ export function mount(root, app) {
         renderCart();
       }
       if (m.type === 'stock') panel.refresh();
+      // Saved to its customer on another tablet of this station.
+      if (m.type === 'cart_saved' && cart && m.data && m.data.cart_id === cart.id) load();
     },
     resync: load,
   };
