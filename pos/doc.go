@@ -87,6 +87,19 @@
 // every changed, removed or reordered entry, and each Z report carries the
 // head of the chain.
 //
+// # Saved carts and staff
+//
+// A cart built with a customer on a tablet can be saved to them to finish
+// online (Service.SaveToCustomer): its pos.cart.saved event and the removal
+// of the cart commit in one transaction (CartSaver), so central hears of
+// the cart exactly when it leaves the store. Only items and quantities
+// travel; the customer pays central's prices online.
+//
+// StaffAdmin keeps the staff: a manager never lowers their own role or
+// deactivates themselves, and no change leaves the store without an
+// active manager; both are checked in the transaction that stores the
+// change (StaffStore.UpdateStaff). PINs are kept only as salted hashes.
+//
 // # Concurrency
 //
 // Service is safe for concurrent use. Changes to one cart are serialised;
