@@ -34,7 +34,14 @@ func keypad(digits, sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(append(ts, click(sel))...)
 }
 
-func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+// click waits until sel is shown and enabled, then clicks it in the page
+// itself: one step, so a screen that re-renders between finding the
+// element and clicking it (a pushed update) cannot make it miss.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	q, _ := json.Marshal(sel)
+	return chromedp.Poll[chromedp.Void](`(() => { const e = document.querySelector(` + string(q) +
+		`); if (!e || e.disabled || !e.getClientRects().length) return false; e.click(); return true })()`)
+}
 func visible(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(sel))
 }
