@@ -35,7 +35,9 @@ type StaffStore interface {
 	// UpdateStaff changes member id in one transaction: f gets the member
 	// and every member as stored (to check rules across the staff) and
 	// changes the member in place; nothing is stored when f fails. It
-	// returns the member as stored, or ErrNotFound (wrapped).
+	// returns the member as stored, or ErrNotFound (wrapped). A member
+	// left inactive has their sessions ended in the same transaction, so
+	// that reactivating them revives none.
 	UpdateStaff(ctx context.Context, id string, f func(st *Staff, all []Staff) error) (Staff, error)
 }
 
@@ -54,8 +56,7 @@ type StaffChange struct {
 //
 // It keeps two rules: a manager never lowers their own role or deactivates
 // themselves, and no change leaves the store without an active manager.
-// A deactivated member cannot log in, and their sessions stop working at
-// their next request (the session store checks Active).
+// A deactivated member cannot log in, and their sessions end.
 type StaffAdmin struct {
 	store StaffStore
 }

@@ -26,8 +26,8 @@ type SyncSummaries interface {
 //
 // A manager cannot lower their own role or deactivate themselves, and no
 // change leaves the store without an active manager. Deactivating a
-// member or changing their role closes their websockets at once; their
-// sessions stop working at the next request.
+// member ends their sessions; it and a change of role close their
+// websockets at once.
 func (s *Server) managerRoutes() {
 	s.Handle("GET /api/v1/settings", pos.RoleCashier, s.settings)
 	store, ok := s.opt.Store.(pos.StaffStore)

@@ -69,6 +69,7 @@ func TestStaffPages(t *testing.T) {
 	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7777", "station": "till-1"}, 401, "bad_pin")
 
 	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"active": true}, nil)
+	s.fails(t, ana, "GET", "/api/v1/me", nil, 401, "not_authorized") // reactivating revives no session
 	s.fails(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "12"}, 400, "weak_pin")
 	s.fails(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"pin": "7654"}, 400, "bad_request")
 	s.ok(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7654"}, nil)

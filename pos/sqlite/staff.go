@@ -28,7 +28,8 @@ func (db *DB) AddStaff(ctx context.Context, st pos.Staff) error {
 }
 
 // UpdateStaff changes member id with f in one transaction; see
-// pos.StaffStore.
+// pos.StaffStore. A member left inactive has every session ended in the
+// same transaction.
 func (db *DB) UpdateStaff(ctx context.Context, id string, f func(st *pos.Staff, all []pos.Staff) error) (pos.Staff, error) {
 	var out pos.Staff
 	err := db.Update(ctx, func(tx *Tx) error {
@@ -56,6 +57,11 @@ func (db *DB) UpdateStaff(ctx context.Context, id string, f func(st *pos.Staff, 
 		if _, err := tx.ExecContext(ctx, "UPDATE staff SET name = ?, role = ?, language = ?, active = ?, pin_hash = ? WHERE id = ?",
 			st.Name, st.Role.String(), st.Language, st.Active, st.PINHash, id); err != nil {
 			return err
+		}
+		if !st.Active { // reactivating must not revive old sessions
+			if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE staff_id = ?", id); err != nil {
+				return err
+			}
 		}
 		out = st
 		return nil

@@ -63,6 +63,15 @@ func TestManagerStaff(t *testing.T) {
 		t.Fatal("no reason shown for the refused login")
 	}
 
+	run(t, manager, "reactivate the cashier with a new PIN",
+		click(`tr[data-staff="42"] [data-test=staff-activate]`),
+		visible(`tr[data-staff="42"]:not(.inactive) [data-test=staff-deactivate]`),
+		click(`tr[data-staff="42"] [data-test=staff-pin]`),
+		keypad("5151", `[data-test=pad-ok]`),
+		gone(`.backdrop`))
+	login(t, cashier, base, tillStation, "42", "5151")
+	run(t, cashier, "the new PIN works", visible(`.till`), hasText(`[data-test=staff-name]`, "Ana Pop"))
+
 	run(t, manager, "settings from central",
 		click(`[data-tab=settings]`),
 		visible(`[data-test=settings]`),
