@@ -31,10 +31,11 @@ const (
 // store is a node with the till, click-and-collect and after-sales behind
 // the HTTP API, and the printer and drawer hooks recorded.
 type store struct {
-	srv *httptest.Server
-	db  *sqlite.DB
-	ctx context.Context
-	pu  *pos.PickupService
+	srv    *httptest.Server
+	server *ui.Server
+	db     *sqlite.DB
+	ctx    context.Context
+	pu     *pos.PickupService
 
 	mu      sync.Mutex // guards the hook records below
 	slips   []*pos.PickupSlip
@@ -100,6 +101,7 @@ func newStore(t *testing.T) *store {
 		},
 	})
 	hub = srv.Hub()
+	s.server = srv
 	s.srv = httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Shutdown(); s.srv.Close() })
 	return s

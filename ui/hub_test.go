@@ -151,3 +151,30 @@ func TestWebsocketRefusesStrangersAndOtherOrigins(t *testing.T) {
 	}
 	c.Close()
 }
+
+// TestWebsocketOversizedMessageClosesIt: screens send nothing large; a
+// message past the limit ends the connection.
+func TestWebsocketOversizedMessageClosesIt(t *testing.T) {
+	f := newFixture(t)
+	c, _, err := f.dial(t, f.login(t, "till-1"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var hello ui.Message
+	if err := c.ReadJSON(&hello); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte("x"), 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			if websocket.IsCloseError(err, websocket.CloseMessageTooBig) || strings.Contains(err.Error(), "close") || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "reset") {
+				return
+			}
+			t.Fatalf("read after oversized message: %v", err)
+		}
+	}
+}

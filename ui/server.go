@@ -101,6 +101,7 @@ type Server struct {
 	mux         *http.ServeMux
 	hub         *Hub
 	extraErrors []errorCode
+	routeList   []Route // every route registered with Handle
 	log         *slog.Logger
 }
 
@@ -146,9 +147,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // HandlerFunc is an API handler run for an authenticated caller.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request, who pos.Session) error
 
+// Route is a registered API route and the least role it needs.
+type Route struct {
+	Pattern string
+	Role    pos.Role
+}
+
+// Routes lists every API route that needs a session, in registration
+// order, so that tests and docs can check each one.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routeList...) }
+
 // Handle registers an API route that needs at least role. Features add
 // their routes with it.
 func (s *Server) Handle(pattern string, role pos.Role, h HandlerFunc) {
+	s.routeList = append(s.routeList, Route{pattern, role})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
 		who, err := s.authenticate(r)
