@@ -24,6 +24,9 @@ var (
 	ErrOverTender       = errors.New("pos: non-cash tender more than what is due")
 	ErrBadTender        = errors.New("pos: tender amount must be positive")
 	ErrSettled          = errors.New("pos: sale is already paid in full")
+	// ErrInvalidRequest reports a request that names or combines things
+	// that cannot go together; the message says what.
+	ErrInvalidRequest = errors.New("pos: invalid request")
 )
 
 // Discount takes an amount or a percentage off a line or a whole cart.

@@ -49,7 +49,7 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 		return nil, err
 	}
 	if p.Order.Payment.Status != OrderPayAtPickup {
-		return nil, fmt.Errorf("pos: order %s is paid online; hand it over with Collect", id)
+		return nil, fmt.Errorf("%w: order %s is paid online; hand it over with Collect", ErrPickupState, id)
 	}
 	if p.Verified == nil || now.Sub(p.Verified.At) > s.opt.VerifyTTL {
 		return nil, ErrNotVerified
@@ -109,7 +109,7 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 		return nil, err
 	}
 	if c.OrderID == "" {
-		return nil, fmt.Errorf("pos: cart %s is not of an order; complete it at the till", cartID)
+		return nil, fmt.Errorf("%w: cart %s is not of an order; complete it at the till", ErrInvalidRequest, cartID)
 	}
 	set, err := s.opt.Store.Settings(ctx)
 	if err != nil {
@@ -118,7 +118,7 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 	var sale *Sale
 	_, err = s.change(ctx, a, c.OrderID, "collect", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
 		if p.Order.Payment.Status != OrderPayAtPickup {
-			return nil, fmt.Errorf("pos: order %s is paid online; hand it over with Collect", p.Order.ID)
+			return nil, fmt.Errorf("%w: order %s is paid online; hand it over with Collect", ErrPickupState, p.Order.ID)
 		}
 		if p.CartID != c.ID {
 			return nil, fmt.Errorf("%w: cart %s is not the order's current cart", ErrStale, c.ID)

@@ -232,7 +232,7 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		}
 	}
 	if n > 1 {
-		return nil, fmt.Errorf("pos: name the original by one of receipt, sale or order")
+		return nil, fmt.Errorf("%w: name the original by one of receipt, sale or order", ErrInvalidRequest)
 	}
 	store := as.till.opt.Store
 	switch {
@@ -429,7 +429,7 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 	if o == nil {
 		for _, it := range req.Items {
 			if it.Line != "" {
-				return nil, nil, fmt.Errorf("pos: a return without receipt names items by SKU, not by line")
+				return nil, nil, fmt.Errorf("%w: a return without receipt names items by SKU, not by line", ErrInvalidRequest)
 			}
 			item, err := as.till.opt.Store.ItemByCode(ctx, it.SKU)
 			if err != nil {

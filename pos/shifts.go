@@ -254,7 +254,7 @@ func (as *AfterSales) OpenShift(ctx context.Context, a Actor, float int64) (*Shi
 		return nil, fmt.Errorf("%w: float %d", ErrBadTender, float)
 	}
 	if a.Station == "" {
-		return nil, fmt.Errorf("pos: a shift needs a station")
+		return nil, fmt.Errorf("%w: a shift needs a station", ErrInvalidRequest)
 	}
 	defer as.lock("shift:" + a.Station)()
 	sh := &Shift{ID: as.newID(), Station: a.Station, OpenedBy: a.Staff, OpenedAt: as.now(), Float: float}
@@ -293,7 +293,7 @@ func (as *AfterSales) CashOp(ctx context.Context, a Actor, kind string, amount i
 			return nil, fmt.Errorf("%w: a no-sale opening moves no money", ErrBadTender)
 		}
 	default:
-		return nil, fmt.Errorf("pos: unknown cash operation %q (paid_in, paid_out, drop, no_sale)", kind)
+		return nil, fmt.Errorf("%w: unknown cash operation %q (paid_in, paid_out, drop, no_sale)", ErrInvalidRequest, kind)
 	}
 	defer as.lock("shift:" + a.Station)()
 	sh, err := as.opt.Store.CurrentShift(ctx, a.Station)

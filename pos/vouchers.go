@@ -75,7 +75,7 @@ func (as *AfterSales) Voucher(ctx context.Context, code string) (Voucher, error)
 // the sale's own transaction when the sale completes.
 func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, code string, amount int64) (*CartView, error) {
 	if method != MethodGiftCard && method != MethodStoreCredit {
-		return nil, fmt.Errorf("pos: %q is not a voucher tender (gift_card, store_credit)", method)
+		return nil, fmt.Errorf("%w: %q is not a voucher tender (gift_card, store_credit)", ErrInvalidRequest, method)
 	}
 	if amount <= 0 || amount > MaxPrice*10 {
 		return nil, ErrBadTender
@@ -133,7 +133,7 @@ func (as *AfterSales) IssueVoucher(ctx context.Context, a Actor, kind string, am
 		return nil, ErrForbidden
 	}
 	if kind != MethodGiftCard && kind != MethodStoreCredit {
-		return nil, fmt.Errorf("pos: %q is not a voucher kind (gift_card, store_credit)", kind)
+		return nil, fmt.Errorf("%w: %q is not a voucher kind (gift_card, store_credit)", ErrInvalidRequest, kind)
 	}
 	if amount <= 0 || amount > MaxPrice {
 		return nil, ErrBadTender
@@ -153,7 +153,7 @@ func (as *AfterSales) IssueVoucher(ctx context.Context, a Actor, kind string, am
 func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query string) (*CartView, Customer, error) {
 	query = strings.TrimSpace(query)
 	if query == "" || len(query) > 64 {
-		return nil, Customer{}, fmt.Errorf("pos: a loyalty card, phone or e-mail of 1-64 characters")
+		return nil, Customer{}, fmt.Errorf("%w: a loyalty card, phone or e-mail of 1-64 characters", ErrInvalidRequest)
 	}
 	cust, err := as.opt.Lookup.CustomerLookup(ctx, query)
 	switch {
@@ -185,7 +185,7 @@ func (as *AfterSales) RecordCopy(ctx context.Context, a Actor, kind, ref string)
 		c.No = s.ReceiptNo
 	case "return":
 	default:
-		return nil, fmt.Errorf("pos: copy of %q: sale or return", kind)
+		return nil, fmt.Errorf("%w: copy of %q: sale or return", ErrInvalidRequest, kind)
 	}
 	if err := as.opt.Store.RecordCopy(ctx, c); err != nil {
 		return nil, err

@@ -43,7 +43,7 @@ type store struct {
 	reports []*pos.ShiftReport
 }
 
-func newStore(t *testing.T) *store {
+func newStore(t testing.TB) *store {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
@@ -108,7 +108,7 @@ func newStore(t *testing.T) *store {
 }
 
 // login opens a session of staff (1 cashier, 2 supervisor, 3 manager).
-func (s *store) login(t *testing.T, staff, station string) string {
+func (s *store) login(t testing.TB, staff, station string) string {
 	t.Helper()
 	pin := strings.Repeat(staff, 4)
 	st, b := s.call(t, "", "POST", "/api/v1/login", map[string]string{"staff": staff, "pin": pin, "station": station})
@@ -124,7 +124,7 @@ func (s *store) login(t *testing.T, staff, station string) string {
 
 // call sends body (a string is sent as it is, anything else as JSON) and
 // returns the status and the body.
-func (s *store) call(t *testing.T, tok, method, path string, body any) (int, []byte) {
+func (s *store) call(t testing.TB, tok, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {

@@ -85,6 +85,7 @@ var errorCodes = []errorCode{
 	{pos.ErrTrainingTender, "training_tender", http.StatusConflict},
 	{pos.ErrBadVoucherCode, "bad_voucher_code", http.StatusBadRequest},
 	{errBadRequest, "bad_request", http.StatusBadRequest},
+	{pos.ErrInvalidRequest, "bad_request", http.StatusBadRequest},
 	{errTooLarge, "too_large", http.StatusRequestEntityTooLarge},
 }
 
