@@ -21,6 +21,7 @@ func FuzzAPIBodies(f *testing.F) {
 		{"shift", `{"kind": "paid_in", "amount": 100, "reason": "x"}`},
 		{"scan", `{"code": "\u0000\u0001"}`},
 		{"pay", `[1, 2, 3]`},
+		{"return", `{"items":[{"line":"0"}],"reAson":"0"}`}, // once an internal error
 	} {
 		f.Add(seed.route, seed.body)
 	}
