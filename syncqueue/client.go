@@ -199,7 +199,7 @@ func (c *Client) mqttOptions(lost chan<- error) (*mqtt.ClientOptions, error) {
 	o.SetStore(mqtt.NewMemoryStore())
 	o.SetOrderMatters(true) // handlers only enqueue; order of state records is kept
 	o.SetKeepAlive(c.opt.KeepAlive)
-	o.SetPingTimeout(10 * time.Second)
+	o.SetPingTimeout(min(c.opt.KeepAlive, 10*time.Second)) // a dead link is noticed within two keep-alives
 	o.SetConnectTimeout(c.opt.ConnectTimeout)
 	o.SetWriteTimeout(10 * time.Second)
 	o.SetWill(c.t.status, `{"state":"offline"}`, 1, true)

@@ -1,0 +1,143 @@
+package syncqueue_test
+
+import (
+	"net"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
+	"github.com/posnode/posnode/syncqueue"
+)
+
+// faultProxy sits between the node and the broker. It forwards bytes; it
+// can black-hole the connections open now (they stay open but nothing
+// passes either way: a half-open link, a dead NAT entry), or drop them all
+// at once. New connections always pass.
+type faultProxy struct {
+	ln      net.Listener
+	target  string
+	accepts atomic.Int64
+
+	mu    sync.Mutex // guards links
+	links []*link
+}
+
+type link struct {
+	in, out net.Conn
+	frozen  atomic.Bool
+}
+
+func newFaultProxy(t *testing.T, target string) *faultProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{ln: ln, target: target}
+	go p.serve()
+	t.Cleanup(func() { ln.Close(); p.drop() })
+	return p
+}
+
+func (p *faultProxy) URL() string { return "tcp://" + p.ln.Addr().String() }
+
+func (p *faultProxy) serve() {
+	for {
+		in, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("tcp", p.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		l := &link{in: in, out: out}
+		p.mu.Lock()
+		p.links = append(p.links, l)
+		p.mu.Unlock()
+		p.accepts.Add(1)
+		go l.pipe(out, in)
+		go l.pipe(in, out)
+	}
+}
+
+// pipe copies src to dst; once the link is frozen it reads and discards,
+// so the sender sees its writes succeed and hears nothing back.
+func (l *link) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			if !l.frozen.Load() {
+				dst.Close()
+			}
+			return
+		}
+		if l.frozen.Load() {
+			continue
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// freeze black-holes every connection open now.
+func (p *faultProxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.links {
+		l.frozen.Store(true)
+	}
+	p.links = nil // they are left to die; new ones pass
+}
+
+// drop closes every connection at once, like a restarting router.
+func (p *faultProxy) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.links {
+		l.in.Close()
+		l.out.Close()
+	}
+	p.links = nil
+}
+
+// TestDeadConnectionsReplaced runs a drain through a proxy that
+// black-holes and drops the node's connection again and again: the node's
+// keep-alive notices a connection that says nothing, drops it and
+// connects anew, and every event still reaches central in order.
+func TestDeadConnectionsReplaced(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	proxy := newFaultProxy(t, b.URL()[len("tcp://"):])
+	central := centraltest.New(t, b.URL(), store, node)
+	n := startNode(t, proxy.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.KeepAlive = time.Second
+		o.ConnectTimeout = 2 * time.Second
+	})
+	epoch := n.db.Epoch()
+	const rounds, per = 4, 50
+	for r := 0; r < rounds; r++ {
+		appendEvents(t, n.db, per)
+		want := int64((r + 1) * per)
+		before := proxy.accepts.Load()
+		if r%2 == 0 {
+			proxy.freeze()
+		} else {
+			proxy.drop()
+		}
+		centraltest.Eventually(t, 20*time.Second, "a new connection", func() bool { return proxy.accepts.Load() > before })
+		centraltest.Eventually(t, 20*time.Second, "every event so far applied and acked", func() bool {
+			return central.Applied(epoch) == want && stats(t, n.db).AckedThrough == want
+		})
+	}
+	central.Check()
+	firstArrivalsInOrder(t, central.Log(epoch).Arrived, rounds*per)
+	if st := n.client.Status(); !st.Connected {
+		t.Errorf("not connected at the end: %+v", st)
+	}
+}
