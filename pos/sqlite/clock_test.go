@@ -1,0 +1,64 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// TestClockJumpsChangeNoOrder makes sales while the wall clock jumps back
+// an hour, forward a day and back again: receipts and events stay in the
+// order the sales happened, numbered without gaps; only their time
+// stamps show the jumps.
+func TestClockJumpsChangeNoOrder(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	jumps := []time.Duration{0, -time.Hour, 24 * time.Hour, -48 * time.Hour, time.Minute}
+	var now time.Time
+	svc := pos.NewService(pos.Options{Store: db, Now: func() time.Time { return now }})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	var ids []string
+	for _, j := range jumps {
+		now = base.Add(j)
+		v, err := svc.OpenCart(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil {
+			t.Fatal(err)
+		}
+		if v, err = svc.PayCash(ctx, a, v.ID, 50000); err != nil {
+			t.Fatal(err)
+		}
+		s, err := svc.Complete(ctx, a, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	evs, err := db.EventsAfter(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != len(jumps) {
+		t.Fatalf("%d events for %d sales", len(evs), len(jumps))
+	}
+	for i, ev := range evs {
+		s, err := db.Sale(ctx, ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Seq != int64(i+1) || s.ReceiptNo != int64(i+1) || ev.ID != s.EventID {
+			t.Errorf("sale %d: receipt %d, event seq %d (%s), want both %d", i, s.ReceiptNo, ev.Seq, ev.ID, i+1)
+		}
+		if !ev.Time.Equal(base.Add(jumps[i])) {
+			t.Errorf("event %d stamped %v, want the clock's %v", i, ev.Time, base.Add(jumps[i]))
+		}
+	}
+}
