@@ -55,6 +55,12 @@ type SyncConfig struct {
 	Window      int      `toml:"window"`       // events in flight; 0: default
 	ResendAfter duration `toml:"resend_after"` // resend when the ack is stuck this long
 	Retention   duration `toml:"retention"`    // keep acknowledged events this long
+	// BackoffMax caps the wait between attempts to reach the broker,
+	// which doubles from a second; zero: one minute.
+	BackoffMax duration `toml:"backoff_max"`
+	// KeepAlive is the MQTT keep-alive: a silent link is replaced within
+	// about two of these; zero: 30s.
+	KeepAlive duration `toml:"keepalive"`
 }
 
 // BackupConfig schedules online backups.

@@ -35,6 +35,14 @@ printer_profile = "tm-t20"
 	addr := freeAddr(t)
 	p := startNode(t, t.TempDir(), addr, "--config", cfgPath)
 	c := login(t, addr, "1", "1111")
+	// The devices connect in the first moments; the drawer opens only on a
+	// printer that answers (a kick is never kept for later).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		dev := c.call("GET", "/api/v1/status", nil, 200)["devices"].(map[string]any)["till-1"].(map[string]any)
+		if pr, _ := dev["printer"].(map[string]any); pr["connected"] == true {
+			break
+		}
+	}
 	cart := c.call("GET", "/api/v1/cart", nil, 200)
 	id := cart["id"].(string)
 

@@ -101,7 +101,7 @@ func clickAndCollect(t *testing.T, brokerDown bool) {
 	scanM, scanS := printertest.OpenPTY(t)
 	t.Cleanup(func() { scanM.Close(); scanS.Close() })
 	prn := printertest.New(t, printertest.Options{})
-	cfg := fmt.Sprintf("[[stations]]\nid = \"till-1\"\nkind = \"till\"\n[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nscanner = %q\nprinter = %q\n",
+	cfg := fmt.Sprintf("[sync]\nbackoff_max = \"500ms\"\n[[stations]]\nid = \"till-1\"\nkind = \"till\"\n[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nscanner = %q\nprinter = %q\n",
 		scanS.Name(), prn.Path())
 	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {

@@ -24,6 +24,7 @@ func (n *node) setupSync() error {
 		CAFile: n.cfg.MQTT.CAFile, CertFile: n.cfg.MQTT.CertFile, KeyFile: n.cfg.MQTT.KeyFile,
 		Outbox: n.db, State: n.db, Orders: n.pickup, Wake: n.wake, Market: pos.Markets[n.cfg.Market],
 		Window: n.cfg.Sync.Window, ResendAfter: n.cfg.Sync.ResendAfter.Duration, Retention: n.cfg.Sync.Retention.Duration,
+		BackoffMax: n.cfg.Sync.BackoffMax.Duration, KeepAlive: n.cfg.Sync.KeepAlive.Duration,
 		Version: version, Logger: n.log,
 		OnStatus: func(s syncqueue.Status) {
 			if n.web != nil {
