@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -80,8 +79,7 @@ type PickupOptions struct {
 type PickupService struct {
 	opt PickupOptions
 
-	mu    sync.Mutex // guards locks
-	locks map[string]*sync.Mutex
+	orders keyLock // serialises changes to one order
 }
 
 // NewPickupService returns a PickupService with opt's zero values
@@ -105,20 +103,10 @@ func NewPickupService(opt PickupOptions) *PickupService {
 	if opt.VerifyTTL == 0 {
 		opt.VerifyTTL = 30 * time.Minute
 	}
-	return &PickupService{opt: opt, locks: map[string]*sync.Mutex{}}
+	return &PickupService{opt: opt}
 }
 
-func (s *PickupService) lock(id string) func() {
-	s.mu.Lock()
-	m := s.locks[id]
-	if m == nil {
-		m = &sync.Mutex{}
-		s.locks[id] = m
-	}
-	s.mu.Unlock()
-	m.Lock()
-	return m.Unlock
-}
+func (s *PickupService) lock(id string) func() { return s.orders.lock(id) }
 
 // save stores u and tells the screens.
 func (s *PickupService) save(ctx context.Context, u *PickupUpdate) (*PickupView, error) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -98,8 +97,7 @@ type Options struct {
 type Service struct {
 	opt Options
 
-	mu    sync.Mutex // guards locks
-	locks map[string]*sync.Mutex
+	carts keyLock // serialises changes to one cart
 }
 
 // NewService returns a Service with opt's zero values defaulted.
@@ -119,24 +117,14 @@ func NewService(opt Options) *Service {
 	if opt.Limiter == nil {
 		opt.Limiter = &Limiter{}
 	}
-	return &Service{opt: opt, locks: map[string]*sync.Mutex{}}
+	return &Service{opt: opt}
 }
 
 // Market is the variable-measure table the service decodes barcodes with.
 func (s *Service) Market() VariableMeasure { return s.opt.Market }
 
 // lock serialises changes to one cart.
-func (s *Service) lock(id string) func() {
-	s.mu.Lock()
-	m := s.locks[id]
-	if m == nil {
-		m = &sync.Mutex{}
-		s.locks[id] = m
-	}
-	s.mu.Unlock()
-	m.Lock()
-	return m.Unlock
-}
+func (s *Service) lock(id string) func() { return s.carts.lock(id) }
 
 // Login checks a staff number and PIN, rate limited per staff number and
 // per client key (a device or address).

@@ -296,7 +296,7 @@ func checkBackup(ctx context.Context, path string) (checkedBackup, error) {
 	if c.schema > sqlite.SchemaVersion() {
 		return c, fmt.Errorf("%s: %w (schema %d, this build knows %d)", path, sqlite.ErrNewerSchema, c.schema, sqlite.SchemaVersion())
 	}
-	if err := integrityCheck(ctx, db); err != nil {
+	if err := sqlite.IntegrityCheck(ctx, db); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&c.epoch); err != nil {
@@ -307,34 +307,6 @@ func checkBackup(ctx context.Context, path string) (checkedBackup, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
-}
-
-func integrityCheck(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return fmt.Errorf("integrity check: %w", err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		if s != "ok" {
-			problems = append(problems, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("integrity check: %w", err)
-	}
-	if len(problems) > 0 {
-		if len(problems) > 5 {
-			problems = append(problems[:5], "...")
-		}
-		return fmt.Errorf("integrity check failed: %s", strings.Join(problems, "; "))
-	}
-	return nil
 }
 
 // cmdRestore replaces the node's database with a backup. It refuses while

@@ -265,7 +265,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 	case schema < latest:
 		d.add(levelWarn, "database", fmt.Sprintf("schema %d; it is upgraded to %d at the next start, after an automatic backup", schema, latest), "none needed; make sure the disk has room for one more copy")
 	}
-	if err := integrityCheck(ctx, db); err != nil {
+	if err := sqlite.IntegrityCheck(ctx, db); err != nil {
 		d.add(levelFail, "database", err.Error(), "stop the node and restore the newest sound backup: posnode restore "+filepath.Join(d.cfg.Data, backupDir, "posnode-....db"))
 		return
 	}

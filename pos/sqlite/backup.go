@@ -2,15 +2,22 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its findings, or
 // nil when the database is sound.
-func (db *DB) IntegrityCheck(ctx context.Context) error {
-	rows, err := db.r.QueryContext(ctx, "PRAGMA integrity_check")
+func (db *DB) IntegrityCheck(ctx context.Context) error { return IntegrityCheck(ctx, db.r) }
+
+// IntegrityCheck runs PRAGMA integrity_check on any SQLite connection (a
+// backup file, a database not opened as a DB) and returns its findings,
+// the first five of them, or nil when the database is sound.
+func IntegrityCheck(ctx context.Context, c *sql.DB) error {
+	rows, err := c.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
-		return err
+		return fmt.Errorf("integrity check: %w", err)
 	}
 	defer rows.Close()
 	var problems []string
@@ -23,8 +30,14 @@ func (db *DB) IntegrityCheck(ctx context.Context) error {
 			problems = append(problems, s)
 		}
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("integrity check: %v", problems)
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
 	}
-	return rows.Err()
+	if len(problems) > 0 {
+		if len(problems) > 5 {
+			problems = append(problems[:5], "...")
+		}
+		return fmt.Errorf("integrity check failed: %s", strings.Join(problems, "; "))
+	}
+	return nil
 }

@@ -353,33 +353,6 @@ func (db *DB) saleWhere(ctx context.Context, where string, arg any) (pos.Sale, e
 	return s, nil
 }
 
-// Sales lists completed sales, newest first.
-func (db *DB) Sales(ctx context.Context, limit int) ([]pos.Sale, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT id FROM sales ORDER BY receipt_no DESC LIMIT ?", limit)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	sales := make([]pos.Sale, 0, len(ids))
-	for _, id := range ids {
-		s, err := db.Sale(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		sales = append(sales, s)
-	}
-	return sales, nil
-}
-
 // Stock returns the node's view of on-hand for sku, as the contract
 // defines it: central's count plus this node's movements after the point
 // central counted to (all of them when central counted another epoch).
@@ -447,6 +420,9 @@ func (db *DB) ListStaff(ctx context.Context) ([]pos.Staff, error) {
 		ids = append(ids, id)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	out := make([]pos.Staff, 0, len(ids))
 	for _, id := range ids {
 		st, err := db.Staff(ctx, id)
