@@ -166,7 +166,7 @@ func TestWebsocketOversizedMessageClosesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := c.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte("x"), 64<<10)); err != nil {
-		t.Fatal(err)
+		return // the server closed the connection while the message was still arriving
 	}
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for {
