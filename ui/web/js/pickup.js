@@ -55,8 +55,10 @@ export function mount(root, app) {
     }
     renderQueue();
     if (order) {
+      // A queue fetched before this screen's last step can still be on
+      // its way: never go back to an older revision of the open order.
       const fresh = queue.orders.find((o) => o.order.order_id === order.order.order_id);
-      if (fresh) show(fresh);
+      if (fresh && (fresh.rev || 0) >= (order.rev || 0)) show(fresh);
     }
   }
   const reload = () => {
