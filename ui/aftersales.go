@@ -316,6 +316,13 @@ func (s *Server) recordCopy(w http.ResponseWriter, r *http.Request, who pos.Sess
 	if req.Kind == "sale" {
 		if sale, err := s.opt.Store.Sale(r.Context(), req.Ref); err == nil {
 			out["sale"] = s.viewSale(r, &sale, true)
+			if s.opt.OnCopy != nil {
+				s.opt.OnCopy(r.Context(), who.Station, &sale, nil)
+			}
+		}
+	} else if s.opt.OnCopy != nil {
+		if ret, err := s.opt.Reports.Return(r.Context(), req.Ref); err == nil {
+			s.opt.OnCopy(r.Context(), who.Station, nil, &ret)
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -86,6 +86,10 @@ type Options struct {
 	// OnReport is called with an X report asked to be printed and with
 	// every Z report at close; nil prints none.
 	OnReport func(ctx context.Context, rep *pos.ShiftReport)
+	// OnCopy is called after a copy of a sale's or a return's receipt was
+	// recorded, with the sale or the return, so that it prints (marked
+	// as a copy) at the station that asked for it; nil prints nothing.
+	OnCopy func(ctx context.Context, station string, sale *pos.Sale, ret *pos.Return)
 }
 
 // Station is a till, pickup counter or tablet station as the screens see it.

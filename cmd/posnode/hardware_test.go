@@ -81,6 +81,15 @@ printer_profile = "tm-t20"
 			t.Errorf("receipt lacks %q:\n%s", want, jobs[0])
 		}
 	}
+	// A copy of the receipt and a return against it print at the till too.
+	c.call("POST", "/api/v1/receipts/copies", map[string]string{"kind": "sale", "ref": sale["sale_id"].(string)}, 200)
+	c.call("POST", "/api/v1/returns", map[string]any{"receipt": "R0000000001", "reason": "changed mind",
+		"items": []any{map[string]any{"line": "1", "qty": 1, "restock": true}}}, 200)
+	for deadline = time.Now().Add(10 * time.Second); len(prn.Jobs()) < 3 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	if jobs = prn.Jobs(); len(jobs) != 3 || !strings.Contains(jobs[1], "KOPIA") || !strings.Contains(jobs[2], "RETUR") || !strings.Contains(jobs[2], "Ryggsäck 20 l") {
+		t.Errorf("after a copy and a return the printer has %d jobs:\n%s", len(jobs), strings.Join(jobs, "\n-----\n"))
+	}
 	st := c.call("GET", "/api/v1/status", nil, 200)
 	dev := st["devices"].(map[string]any)["till-1"].(map[string]any)
 	if dev["printer"].(map[string]any)["connected"] != true || dev["scanner"].(map[string]any)["connected"] != true {

@@ -99,6 +99,11 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		if c.Kind == "cart" || c.Kind == "sale" {
 			n.showOnDisplay(c)
 		}
+		if r, ok := c.Value.(*pos.Return); ok && c.Kind == "return" {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			n.printReturn(ctx, r, false)
+			cancel()
+		}
 		if s, ok := c.Value.(*pos.Sale); ok && c.Kind == "sale" {
 			select {
 			case n.sales <- s:
@@ -132,6 +137,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		Origins: cfg.Origins, Logger: log, Status: n.status, Receipt: n.previewText,
 		Pickup: n.pickup, PickupLog: func(ctx context.Context, id string) (any, error) { return db.PickupLog(ctx, id) },
 		OnSlip: n.printSlip, AfterSales: n.after, Reports: db, OnDrawer: n.openDrawer, OnReport: n.printReport,
+		OnCopy: n.printCopy,
 		VerifyJournal: func(ctx context.Context) (ui.JournalCheck, error) {
 			c, err := db.VerifyJournal(ctx)
 			return ui.JournalCheck(c), err

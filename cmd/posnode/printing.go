@@ -90,3 +90,56 @@ func (n *node) openDrawer(ctx context.Context, station, reason string) {
 		n.log.Warn("open drawer", "station", station, "reason", reason, "err", err)
 	}
 }
+
+// returnReceipt lays out a return's refund receipt.
+func (n *node) returnReceipt(ctx context.Context, r *pos.Return, copy bool) receipt.Receipt {
+	head := n.storeHeading(ctx)
+	if r.Currency != "" {
+		head.Currency = r.Currency
+	}
+	rc := receipt.Receipt{Store: head, ReceiptNo: r.ReturnNo, Station: r.Station, Cashier: r.Staff, Time: r.At,
+		Total: r.Total, Rounding: r.Rounding, Refund: true, OrderID: r.OrderID, Copy: copy}
+	for _, l := range r.Lines {
+		name := pos.Item{SKU: l.SKU, Names: l.Names}.Name(head.Lang)
+		rc.Lines = append(rc.Lines, receipt.Line{Name: name, Qty: l.Qty, ByWeight: l.Unit == pos.UnitKg, Amount: l.Amount})
+		rc.Subtotal += l.Amount
+	}
+	for _, t := range r.Tax {
+		rc.Tax = append(rc.Tax, receipt.Tax{RateBP: t.RateBP, Base: t.Base, Tax: t.Tax})
+	}
+	for _, f := range r.Refunds {
+		rc.Payments = append(rc.Payments, receipt.Payment{Method: f.Method, Amount: f.Amount})
+	}
+	return rc
+}
+
+// printReturn queues a return's refund receipt at its station.
+func (n *node) printReturn(ctx context.Context, r *pos.Return, copy bool) {
+	st := n.stationOf(r.Station, "till")
+	if st == nil {
+		return
+	}
+	if _, err := st.printer.Print(ctx, n.returnReceipt(ctx, r, copy)); err != nil {
+		n.log.Error("queue refund receipt", "return", r.ID, "err", err)
+	}
+}
+
+// printCopy queues a copy of a sale's or a return's receipt at station.
+func (n *node) printCopy(ctx context.Context, station string, s *pos.Sale, r *pos.Return) {
+	st := n.stationOf(station, "till")
+	if st == nil {
+		return
+	}
+	var doc receipt.Document
+	switch {
+	case s != nil:
+		doc = n.saleReceipt(ctx, s, true)
+	case r != nil:
+		doc = n.returnReceipt(ctx, r, true)
+	default:
+		return
+	}
+	if _, err := st.printer.Print(ctx, doc); err != nil {
+		n.log.Error("queue receipt copy", "station", station, "err", err)
+	}
+}
