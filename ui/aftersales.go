@@ -103,6 +103,7 @@ func (s *Server) afterSalesRoutes() {
 	s.Handle("GET /api/v1/shifts/{id}", sup, s.shift)
 	s.Handle("GET /api/v1/shifts/{id}/z", sup, s.zReport)
 	s.Handle("GET /api/v1/reports/sales", sup, s.salesReport)
+	s.Handle("POST /api/v1/reports/sales/print", sup, s.printSalesReport)
 	s.Handle("GET /api/v1/journal/verify", mgr, s.verifyJournal)
 }
 
@@ -593,6 +594,32 @@ func (s *Server) salesReport(w http.ResponseWriter, r *http.Request, who pos.Ses
 		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"by": by, "from": from, "to": to, "rows": rows})
+	return nil
+}
+
+// printSalesReport prints the report GET /api/v1/reports/sales shows, with
+// the same query, at the caller's station.
+func (s *Server) printSalesReport(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	if s.opt.OnSalesReport == nil {
+		return fmt.Errorf("printing reports: %w", pos.ErrNotFound)
+	}
+	by := r.URL.Query().Get("by")
+	if by == "" {
+		by = pos.ReportByDay
+	}
+	if !slices.Contains(pos.ReportGroupings, by) {
+		return fmt.Errorf("%w: by must be one of %v", errBadRequest, pos.ReportGroupings)
+	}
+	from, to, err := s.reportPeriod(r)
+	if err != nil {
+		return err
+	}
+	rows, err := s.opt.Reports.SalesReport(r.Context(), by, from, to)
+	if err != nil {
+		return err
+	}
+	s.opt.OnSalesReport(r.Context(), who.Station, by, from, to, rows)
+	writeJSON(w, http.StatusOK, map[string]any{"printed": true, "rows": len(rows)})
 	return nil
 }
 

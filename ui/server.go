@@ -86,6 +86,9 @@ type Options struct {
 	// OnReport is called with an X report asked to be printed and with
 	// every Z report at close; nil prints none.
 	OnReport func(ctx context.Context, rep *pos.ShiftReport)
+	// OnSalesReport is called to print a sales report at station; nil
+	// answers the print route with not_found.
+	OnSalesReport func(ctx context.Context, station, by string, from, to time.Time, rows []pos.ReportRow)
 	// OnCopy is called after a copy of a sale's or a return's receipt was
 	// recorded, with the sale or the return, so that it prints (marked
 	// as a copy) at the station that asked for it; nil prints nothing.

@@ -90,6 +90,14 @@ printer_profile = "tm-t20"
 	if jobs = prn.Jobs(); len(jobs) != 3 || !strings.Contains(jobs[1], "KOPIA") || !strings.Contains(jobs[2], "RETUR") || !strings.Contains(jobs[2], "Ryggsäck 20 l") {
 		t.Errorf("after a copy and a return the printer has %d jobs:\n%s", len(jobs), strings.Join(jobs, "\n-----\n"))
 	}
+	// A supervisor prints today's sales by tender at the till.
+	sup := login(t, addr, "2", "2222")
+	sup.call("POST", "/api/v1/reports/sales/print?by=tender", nil, 200)
+	for deadline = time.Now().Add(10 * time.Second); len(prn.Jobs()) < 4 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	if jobs = prn.Jobs(); len(jobs) != 4 || !strings.Contains(jobs[3], "FÖRSÄLJNING") || !strings.Contains(jobs[3], "Kontant (") {
+		t.Errorf("sales report:\n%s", strings.Join(jobs, "\n-----\n"))
+	}
 	st := c.call("GET", "/api/v1/status", nil, 200)
 	dev := st["devices"].(map[string]any)["till-1"].(map[string]any)
 	if dev["printer"].(map[string]any)["connected"] != true || dev["scanner"].(map[string]any)["connected"] != true {

@@ -137,7 +137,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		Origins: cfg.Origins, Logger: log, Status: n.status, Receipt: n.previewText,
 		Pickup: n.pickup, PickupLog: func(ctx context.Context, id string) (any, error) { return db.PickupLog(ctx, id) },
 		OnSlip: n.printSlip, AfterSales: n.after, Reports: db, OnDrawer: n.openDrawer, OnReport: n.printReport,
-		OnCopy: n.printCopy,
+		OnCopy: n.printCopy, OnSalesReport: n.printSalesReport,
 		VerifyJournal: func(ctx context.Context) (ui.JournalCheck, error) {
 			c, err := db.VerifyJournal(ctx)
 			return ui.JournalCheck(c), err

@@ -143,3 +143,18 @@ func (n *node) printCopy(ctx context.Context, station string, s *pos.Sale, r *po
 		n.log.Error("queue receipt copy", "station", station, "err", err)
 	}
 }
+
+// printSalesReport queues a sales report at station.
+func (n *node) printSalesReport(ctx context.Context, station, by string, from, to time.Time, rows []pos.ReportRow) {
+	st := n.stationOf(station, "till")
+	if st == nil {
+		return
+	}
+	r := receipt.SalesReport{Store: n.storeHeading(ctx), By: by, From: from, To: to, Printed: time.Now()}
+	for _, row := range rows {
+		r.Rows = append(r.Rows, receipt.SalesRow{Key: row.Key, Count: row.Count, Amount: row.Amount})
+	}
+	if _, err := st.printer.Print(ctx, r); err != nil {
+		n.log.Error("queue sales report", "station", station, "err", err)
+	}
+}

@@ -22,6 +22,7 @@ const (
 	KindBagLabel   Kind = "bag_label"
 	KindReport     Kind = "report"
 	KindTestPage   Kind = "test_page"
+	KindSales      Kind = "sales_report"
 )
 
 // ErrKind means a stored document has a kind this package does not know.
@@ -186,6 +187,9 @@ func Decode(kind Kind, data []byte) (Document, error) {
 	case KindTestPage:
 		var v TestPage
 		err, d = json.Unmarshal(data, &v), &v
+	case KindSales:
+		var v SalesReport
+		err, d = json.Unmarshal(data, &v), &v
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrKind, kind)
 	}
@@ -225,6 +229,13 @@ func AsCopy(d Document) Document {
 		c.Copy = true
 		return &c
 	case Report:
+		v.Copy = true
+		return v
+	case *SalesReport:
+		c := *v
+		c.Copy = true
+		return &c
+	case SalesReport:
 		v.Copy = true
 		return v
 	}
@@ -509,6 +520,62 @@ func (b BagLabel) Encode(e *escpos.Encoder) error {
 	if err := e.QR(b.OrderID, 5, escpos.QRLevelM); err != nil {
 		return fmt.Errorf("bag label %s QR: %w", b.OrderID, err)
 	}
+	p.end()
+	return e.Err()
+}
+
+// SalesReport is a sales report of a period grouped one way (by hour,
+// day, tender, tax rate, cashier or item), as the back office shows it.
+type SalesReport struct {
+	Store Store      `json:"store"`
+	By    string     `json:"by"` // hour, day, tender, tax_rate, cashier, item
+	From  time.Time  `json:"from"`
+	To    time.Time  `json:"to"`
+	Rows  []SalesRow `json:"rows"`
+	// Printed is when the report was asked for.
+	Printed time.Time `json:"printed"`
+	Copy    bool      `json:"copy,omitempty"`
+}
+
+// SalesRow is one group of a SalesReport.
+type SalesRow struct {
+	Key    string `json:"key"`
+	Count  int64  `json:"count"`
+	Amount int64  `json:"amount"`
+}
+
+// Kind implements Document.
+func (SalesReport) Kind() Kind { return KindSales }
+
+// Encode implements Document.
+func (r SalesReport) Encode(e *escpos.Encoder) error {
+	p := newPage(e, r.Store)
+	e.Init()
+	p.header()
+	e.Newline()
+	if r.Copy {
+		p.banner(p.t("copy"), true)
+	}
+	p.banner(p.t("sales_report"), false)
+	e.SetAlign(escpos.AlignCenter)
+	e.Println(p.t("by_" + r.By))
+	e.SetAlign(escpos.AlignLeft)
+	p.pair(p.t("period"), "")
+	p.pair("", p.time(r.From)+" -")
+	p.pair("", p.time(r.To))
+	p.rule()
+	var total int64
+	for _, row := range r.Rows {
+		key := row.Key
+		if r.By == "tender" {
+			key = p.method(key)
+		}
+		p.pair(fmt.Sprintf("%s (%d)", key, row.Count), p.money(row.Amount))
+		total += row.Amount
+	}
+	p.rule()
+	p.bigPair(p.t("total"), p.money(total))
+	p.pair(p.t("printed"), p.time(r.Printed))
 	p.end()
 	return e.Err()
 }

@@ -174,6 +174,9 @@ func TestOtherDocuments(t *testing.T) {
 			[]string{"RAPORT Z #12", "12.300,00 lei", "Vânzări nete", "Lanţul jurnalului\n9f86d081884c7d659a2feaa0c55ad015\na3bf4f1b2b0b822cd15d6c15b0f00a08"}},
 		{"xreport-en", receipt.Report{Store: stores["en"].store, Station: "T2", From: when.Add(-2 * time.Hour), To: when, Sales: 3, Gross: 4990, Printed: when}, escpos.TMT88,
 			[]string{"X REPORT", "€49.90"}},
+		{"salesreport-sv", receipt.SalesReport{Store: sv, By: "tender", From: when.Add(-24 * time.Hour), To: when, Printed: when,
+			Rows: []receipt.SalesRow{{Key: "cash", Count: 12, Amount: 45000}, {Key: "card", Count: 30, Amount: 254990}}}, escpos.TMT88,
+			[]string{"FÖRSÄLJNING", "per betalsätt", "Kontant (12)", "450,00 kr", "Kort (30)"}},
 		{"testpage-tmt88-zh", receipt.TestPage{Store: sv, Time: when}, escpos.TMT88TraditionalChinese,
 			[]string{"Räksmörgås", "kôň", "Mulţumim", "謝謝惠顧", "£5 $5 €5", "[BARCODE CODE128 R0000000001]", "[QR PICKUP:TEST:0000]"}},
 	}
