@@ -44,6 +44,7 @@ type DB struct {
 	now      func() time.Time
 	newID    func() string
 	onEvents func([]pos.Event)
+	stmts    stmtCache // the writer's prepared statements
 }
 
 // Options configure Open. The zero value is usable.
@@ -128,6 +129,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.close()
 	var err error
 	if db.r != nil {
 		err = db.r.Close()
@@ -251,6 +253,7 @@ type Tx struct {
 // Update runs f in a write transaction and commits it if f returns nil.
 // Commit is durable (synchronous=FULL) when Update returns nil.
 func (db *DB) Update(ctx context.Context, f func(tx *Tx) error) error {
+	db.stmts.prepare(ctx, db.w)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)
