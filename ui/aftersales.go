@@ -561,23 +561,11 @@ func (s *Server) reportPeriod(r *http.Request) (from, to time.Time, err error) {
 
 // salesReport answers GET /api/v1/reports/sales?by=&from=&to=[&format=csv].
 func (s *Server) salesReport(w http.ResponseWriter, r *http.Request, who pos.Session) error {
-	q := r.URL.Query()
-	by := q.Get("by")
-	if by == "" {
-		by = pos.ReportByDay
-	}
-	if !slices.Contains(pos.ReportGroupings, by) {
-		return fmt.Errorf("%w: by must be one of %v", errBadRequest, pos.ReportGroupings)
-	}
-	format := q.Get("format")
+	format := r.URL.Query().Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		return fmt.Errorf("%w: format must be json or csv", errBadRequest)
 	}
-	from, to, err := s.reportPeriod(r)
-	if err != nil {
-		return err
-	}
-	rows, err := s.opt.Reports.SalesReport(r.Context(), by, from, to)
+	by, from, to, rows, err := s.salesReportRows(r)
 	if err != nil {
 		return err
 	}
@@ -597,24 +585,30 @@ func (s *Server) salesReport(w http.ResponseWriter, r *http.Request, who pos.Ses
 	return nil
 }
 
+// salesReportRows reads the grouping and period of a sales report request
+// (by, from, to) and computes the report.
+func (s *Server) salesReportRows(r *http.Request) (by string, from, to time.Time, rows []pos.ReportRow, err error) {
+	by = r.URL.Query().Get("by")
+	if by == "" {
+		by = pos.ReportByDay
+	}
+	if !slices.Contains(pos.ReportGroupings, by) {
+		return "", from, to, nil, fmt.Errorf("%w: by must be one of %v", errBadRequest, pos.ReportGroupings)
+	}
+	if from, to, err = s.reportPeriod(r); err != nil {
+		return "", from, to, nil, err
+	}
+	rows, err = s.opt.Reports.SalesReport(r.Context(), by, from, to)
+	return by, from, to, rows, err
+}
+
 // printSalesReport prints the report GET /api/v1/reports/sales shows, with
 // the same query, at the caller's station.
 func (s *Server) printSalesReport(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	if s.opt.OnSalesReport == nil {
 		return fmt.Errorf("printing reports: %w", pos.ErrNotFound)
 	}
-	by := r.URL.Query().Get("by")
-	if by == "" {
-		by = pos.ReportByDay
-	}
-	if !slices.Contains(pos.ReportGroupings, by) {
-		return fmt.Errorf("%w: by must be one of %v", errBadRequest, pos.ReportGroupings)
-	}
-	from, to, err := s.reportPeriod(r)
-	if err != nil {
-		return err
-	}
-	rows, err := s.opt.Reports.SalesReport(r.Context(), by, from, to)
+	by, from, to, rows, err := s.salesReportRows(r)
 	if err != nil {
 		return err
 	}
