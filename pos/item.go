@@ -23,6 +23,9 @@ const (
 	MaxPrice    = 1_000_000_000 // minor units per piece or per kg
 	MaxQuantity = 1_000_000     // pieces, or grams (1 t)
 	MaxLines    = 500           // lines in one cart
+	// MaxCartAmount bounds a cart's gross amount (10^13 minor units), so
+	// that tax and discount arithmetic stays far inside int64.
+	MaxCartAmount = 10_000_000_000_000
 )
 
 // Item is a catalog item as the till sells it.

@@ -1,5 +1,7 @@
 package pos
 
+import "math/bits"
+
 // RoundDiv returns n/d rounded half away from zero. d must be positive.
 func RoundDiv(n, d int64) int64 {
 	if d <= 0 {
@@ -28,41 +30,46 @@ func Percent(amount, bp int64) int64 {
 
 // spread divides total over weights in proportion by the largest-remainder
 // method: the shares add up to total exactly. Ties go to the earlier weight.
-// Weights must be non-negative; if they add up to zero the whole total goes
-// to the first weight.
+// Weights must be non-negative; if they add up to zero the whole total
+// goes to the first weight. Products are taken
+// in 128 bits, so no amount the till accepts can overflow.
 func spread(total int64, weights []int64) []int64 {
 	shares := make([]int64, len(weights))
 	if len(weights) == 0 {
 		return shares
 	}
-	var sum int64
+	var sum uint64
 	for _, w := range weights {
-		sum += w
+		sum += uint64(w)
 	}
 	if sum == 0 {
 		shares[0] = total
 		return shares
 	}
 	neg := total < 0
+	abs := uint64(total)
 	if neg {
-		total = -total
+		abs = uint64(-total)
 	}
-	rem := make([]int64, len(weights))
-	var given int64
+	whole := abs / sum // 0 when abs <= sum, as for discounts
+	abs -= whole * sum
+	rem := make([]uint64, len(weights))
+	var given uint64
 	for i, w := range weights {
-		shares[i] = total * w / sum
-		rem[i] = total * w % sum
-		given += shares[i]
+		hi, lo := bits.Mul64(abs, uint64(w))
+		q, r := bits.Div64(hi, lo, sum) // hi < sum because abs < sum
+		shares[i], rem[i] = int64(whole*uint64(w)+q), r
+		given += q
 	}
-	for left := total - given; left > 0; left-- {
+	for left := abs - given; left > 0; left-- {
 		best := -1
 		for i := range rem {
-			if best < 0 || rem[i] > rem[best] {
+			if rem[i] != ^uint64(0) && (best < 0 || rem[i] > rem[best]) {
 				best = i
 			}
 		}
 		shares[best]++
-		rem[best] = -1
+		rem[best] = ^uint64(0) // taken
 	}
 	if neg {
 		for i := range shares {

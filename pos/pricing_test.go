@@ -25,6 +25,8 @@ func TestSpreadAddsUp(t *testing.T) {
 		{"remainder to largest fraction", 100, []int64{1, 1, 1}, []int64{34, 33, 33}},
 		{"proportional", 1000, []int64{49900, 3690}, []int64{931, 69}},
 		{"zero weights", 50, []int64{0, 0}, []int64{50, 0}},
+		{"huge amounts in 128 bits", 3_000_000_000_000, []int64{4_000_000_000_000, 2_000_000_000_000}, []int64{2_000_000_000_000, 1_000_000_000_000}},
+		{"more than the weights", 10, []int64{1, 1, 1}, []int64{4, 3, 3}},
 		{"negative total", -100, []int64{1, 1, 1}, []int64{-34, -33, -33}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

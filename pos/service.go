@@ -245,6 +245,13 @@ func (s *Service) update(ctx context.Context, id string, f func(c *Cart, set Set
 	if err := f(&c, set); err != nil {
 		return nil, err
 	}
+	var gross int64
+	for _, l := range c.Lines {
+		gross += l.Gross()
+	}
+	if gross > MaxCartAmount {
+		return nil, fmt.Errorf("%w: the cart would come to more than %d", ErrBadQuantity, int64(MaxCartAmount))
+	}
 	c.Rev++
 	c.UpdatedAt = s.opt.Now()
 	if err := s.opt.Store.SaveCart(ctx, &c); err != nil {

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -132,5 +133,33 @@ func TestOpenCartIsTheOneChangedLast(t *testing.T) {
 	}
 	if v, err := svc.OpenCart(ctx, a); err != nil || v.ID != "a" {
 		t.Fatalf("open cart = %v, %v; want a after it changed", v.ID, err)
+	}
+}
+
+// TestCartAmountBounded: no cart can reach amounts whose arithmetic could
+// overflow.
+func TestCartAmountBounded(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db})
+	a := pos.Actor{Staff: "2", Role: pos.RoleSupervisor, Station: "till-1"}
+	v, err := svc.OpenCart(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = svc.AddItem(ctx, a, v.ID, "100234", 1); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = svc.OverridePrice(ctx, a, v.ID, v.Lines[0].ID, pos.MaxPrice, "test", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetQuantity(ctx, a, v.ID, v.Lines[0].ID, pos.MaxQuantity); !errors.Is(err, pos.ErrBadQuantity) {
+		t.Fatalf("a cart of %d × %d: %v", pos.MaxQuantity, pos.MaxPrice, err)
+	}
+	if v, err = svc.SetQuantity(ctx, a, v.ID, v.Lines[0].ID, 9000); err != nil || v.Balance.Total != 9000*pos.MaxPrice {
+		t.Fatalf("9000 × MaxPrice: %v %v", v, err)
 	}
 }
