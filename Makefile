@@ -48,6 +48,6 @@ screenshots: test-deps ## save a screenshot of each screen into docs/screenshots
 	POSNODE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 ./ui/browsertest/
 
 chaos: ## the crash harness: SIGKILL the node under load many times
-	POSNODE_CHAOS_KILLS=100 $(GO) test -count=1 -timeout 30m -run TestChaos ./cmd/posnode/
+	POSNODE_CHAOS_KILLS=100 $(GO) test -v -count=1 -timeout 30m -run TestChaos ./cmd/posnode/
 
 -include build/*.mk
