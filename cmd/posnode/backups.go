@@ -332,6 +332,15 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 		os.Remove(tmp)
 		return fmt.Errorf("copy %s: %w; nothing was changed", file, err)
 	}
+	// Central may hold events of the backup's epoch beyond its last seq:
+	// the restored database goes on in a new epoch.
+	oldEpoch, outstanding, err := sqlite.NewEpoch(ctx, tmp, newID())
+	if err != nil {
+		os.Remove(tmp)
+		os.Remove(tmp + "-wal")
+		os.Remove(tmp + "-shm")
+		return fmt.Errorf("start a new event epoch in %s: %w; nothing was changed", file, err)
+	}
 	var kept string
 	if _, err := os.Stat(live); err == nil {
 		kept = fmt.Sprintf("%s.%s.bak", live, time.Now().UTC().Format(backupStamp))
@@ -358,7 +367,8 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 	if kept != "" {
 		fmt.Fprintf(stdout, "the replaced database is kept as %s\n", kept)
 	}
-	fmt.Fprintf(stdout, "the node's events now end at seq %d of epoch %s; if central has received later events of this epoch, tell central's operators before starting the node\n", c.lastSeq, c.epoch)
+	fmt.Fprintf(stdout, "the restored database starts a new event epoch (was %s, which ended at seq %d in the backup); its %d events central had not acknowledged go out again under it, with their ids\n",
+		oldEpoch, c.lastSeq, outstanding)
 	if c.schema < sqlite.SchemaVersion() {
 		fmt.Fprintf(stdout, "the database will be upgraded from schema %d to %d at the next start, after an automatic backup\n", c.schema, sqlite.SchemaVersion())
 	}

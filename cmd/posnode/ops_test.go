@@ -141,6 +141,7 @@ func mustGlob(t *testing.T, pattern string) []string {
 func TestRestore(t *testing.T) {
 	ctx := context.Background()
 	cfg, db := testNodeDB(t, 3)
+	backupEpoch := db.Epoch()
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if err := vacuumInto(ctx, db.Path(), backup); err != nil {
 		t.Fatal(err)
@@ -213,6 +214,13 @@ func TestRestore(t *testing.T) {
 	}
 	if n != 3 || voided != 0 {
 		t.Fatalf("after restore: %d sales, %d voided; want the backup's 3 sales, none voided", n, voided)
+	}
+	// It goes on in a new epoch, its outstanding events renumbered from 1.
+	if db3.Epoch() == backupEpoch || !strings.Contains(out.String(), "new event epoch") {
+		t.Errorf("epoch after restore %s (backup's %s); output: %s", db3.Epoch(), backupEpoch, out.String())
+	}
+	if evs, err := db3.EventsAfter(ctx, 0, 100); err != nil || len(evs) != 3 || evs[0].Seq != 1 || evs[0].Epoch != db3.Epoch() {
+		t.Errorf("events after restore: %+v, %v", evs, err)
 	}
 	// The replaced database is intact and has the change.
 	old, err := openRaw(kept[0], false)

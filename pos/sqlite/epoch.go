@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// NewEpoch gives the database file at path a new event epoch, for a
+// database restored from a backup: central may already hold events of the
+// old epoch beyond the backup's last seq, so continuing that epoch would
+// reuse sequence numbers. In one transaction it
+//
+//   - drops the events central acknowledged (they are applied there),
+//   - renumbers the events still outstanding from 1 in the new epoch,
+//     keeping their ids and order, so central drops any it already had,
+//   - keeps local stock as it reads: central's counts absorb the
+//     acknowledged movements they did not include, and movements and
+//     sales follow their events' new seq (seq 0 for acknowledged ones),
+//   - and resets the acknowledged point.
+//
+// It returns the old epoch and how many events remain outstanding. The
+// node must not be running.
+func NewEpoch(ctx context.Context, path, epoch string) (old string, outstanding int64, err error) {
+	c, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return "", 0, err
+	}
+	defer c.Close()
+	c.SetMaxOpenConns(1)
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return "", 0, err
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&old); err != nil {
+		return "", 0, fmt.Errorf("%s: no node epoch: %w", path, err)
+	}
+	var held int64
+	var s string
+	switch err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'acked_through'").Scan(&s); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return "", 0, err
+	default:
+		if held, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return "", 0, fmt.Errorf("acked_through %q: %w", s, err)
+		}
+	}
+	steps := []struct {
+		q    string
+		args []any
+	}{
+		// Stock first: central's counts are kept as they are, and the
+		// acknowledged movements they do not include are folded into
+		// them, so that local stock reads the same before and after.
+		// Counts of the old epoch then include none of the new one.
+		{`UPDATE stock_central SET
+			on_hand = on_hand
+			+ coalesce((SELECT sum(m.delta) FROM movements m WHERE m.sku = stock_central.sku AND m.seq > 0 AND m.seq <= ?1
+				AND NOT (stock_central.as_epoch = ?2 AND m.seq <= stock_central.as_seq)), 0)
+			- coalesce((SELECT sum(m.delta) FROM movements m WHERE m.sku = stock_central.sku AND m.seq > ?1
+				AND stock_central.as_epoch = ?2 AND m.seq <= stock_central.as_seq), 0),
+			as_epoch = CASE WHEN as_epoch = ?2 THEN '' ELSE as_epoch END,
+			as_seq = CASE WHEN as_epoch = ?2 THEN 0 ELSE as_seq END`, []any{held, old}},
+		{`INSERT INTO stock_central(sku, on_hand, as_epoch, as_seq)
+			SELECT sku, sum(delta), '', 0 FROM movements
+			WHERE seq > 0 AND seq <= ? AND sku NOT IN (SELECT sku FROM stock_central) GROUP BY sku`, []any{held}},
+		{"DELETE FROM outbox WHERE seq <= ?", []any{held}},
+		// Through negative numbers, so that no two rows ever share a seq.
+		{"UPDATE outbox SET seq = -seq", nil},
+		{"UPDATE outbox SET seq = -seq - ?", []any{held}},
+		{"UPDATE movements SET seq = CASE WHEN seq <= ? THEN 0 ELSE seq - ? END", []any{held, held}},
+		{"UPDATE sales SET seq = CASE WHEN seq <= ? THEN 0 ELSE seq - ? END", []any{held, held}},
+		{`INSERT INTO counters(name, value) VALUES ('event_seq', (SELECT count(*) FROM outbox))
+			ON CONFLICT(name) DO UPDATE SET value = excluded.value`, nil},
+		{"UPDATE meta SET value = ? WHERE key = 'epoch'", []any{epoch}},
+		{"INSERT OR REPLACE INTO meta(key, value) VALUES ('acked_through', '0'), ('previous_epoch', ?)", []any{old}},
+	}
+	for _, st := range steps {
+		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+			return "", 0, fmt.Errorf("new epoch: %w", err)
+		}
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox").Scan(&outstanding); err != nil {
+		return "", 0, err
+	}
+	return old, outstanding, tx.Commit()
+}
