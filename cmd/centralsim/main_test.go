@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
+	"github.com/posnode/posnode/internal/nodetest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
@@ -39,75 +38,13 @@ func TestLoadCatalogAcceptsBarcodeColumn(t *testing.T) {
 	}
 }
 
-// syncBuffer is an io.Writer safe for the simulator's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startMosquitto(t *testing.T) string {
-	bin := "/usr/sbin/mosquitto"
-	if _, err := os.Stat(bin); err != nil {
-		if p, err := exec.LookPath("mosquitto"); err == nil {
-			bin = p
-		} else if os.Getenv("CI") != "" {
-			t.Fatal("mosquitto is not installed; CI must have it")
-		} else {
-			t.Skip("mosquitto is not installed; skipping because CI is unset")
-		}
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	conf := filepath.Join(t.TempDir(), "m.conf")
-	os.WriteFile(conf, []byte("listener "+strconv.Itoa(port)+" 127.0.0.1\nallow_anonymous true\npersistence false\n"), 0o600)
-	cmd := exec.Command(bin, "-c", conf)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 250; i++ {
-		if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
-			c.Close()
-			return "tcp://127.0.0.1:" + strconv.Itoa(port)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("mosquitto did not start")
-	return ""
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
 // The demo: the simulator serves the catalog, a node takes it, sends its
 // events and gets them acked; an order and its arrival reach the node.
 func TestDemoWithANode(t *testing.T) {
-	url := startMosquitto(t)
+	url := brokertest.Start(t, brokertest.Options{}).URL()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &nodetest.Buffer{}
 	catalog := filepath.Join(t.TempDir(), "catalog.csv")
 	csv := "sku,barcode,name_en,name_sv,name_sk,name_ro,name_zh-Hant,unit,price,tax_rate_bp\n"
 	for i := 0; i < 12; i++ {
@@ -118,7 +55,7 @@ func TestDemoWithANode(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve", "-broker", url, "-store", "s1", "-catalog", catalog, "-page-size", "5"}, out)
 	}()
-	eventually(t, "catalog published", func() bool { return strings.Contains(out.String(), "serving store s1") })
+	centraltest.Eventually(t, 15*time.Second, "catalog published", func() bool { return strings.Contains(out.String(), "serving store s1") })
 
 	wake := syncqueue.NewWake()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{OnEvents: wake.OnEvents})
@@ -136,15 +73,15 @@ func TestDemoWithANode(t *testing.T) {
 	ndone := make(chan error, 1)
 	go func() { ndone <- cl.Run(nctx) }()
 	defer func() { ncancel(); <-ndone }()
-	eventually(t, "catalog on the node", func() bool { it, err := db.ItemByCode(ctx, "100234"); return err == nil && it.Price == 49900 })
-	eventually(t, "stock on the node", func() bool { st, _ := db.Stock(ctx, "100245"); return st.Central == 20 })
+	centraltest.Eventually(t, 15*time.Second, "catalog on the node", func() bool { it, err := db.ItemByCode(ctx, "100234"); return err == nil && it.Price == 49900 })
+	centraltest.Eventually(t, 15*time.Second, "stock on the node", func() bool { st, _ := db.Stock(ctx, "100245"); return st.Central == 20 })
 	if err := run(ctx, []string{"order", "-broker", url, "-store", "s1", "-id", "W-1", "-lines", "100234:2:49900"}, out); err != nil {
 		t.Fatal(err)
 	}
 	if err := run(ctx, []string{"arrive", "-broker", url, "-store", "s1", "-id", "W-1", "-bay", "3"}, out); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "arrival on the node", func() bool {
+	centraltest.Eventually(t, 15*time.Second, "arrival on the node", func() bool {
 		v, doc, _, err := db.OrderRecords().Get(ctx, "W-1")
 		return err == nil && v == 2 && strings.Contains(string(doc), `"bay":"3"`)
 	})
@@ -155,7 +92,7 @@ func TestDemoWithANode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "event acked", func() bool { st, _ := db.OutboxStats(ctx); return st.AckedThrough == 1 })
+	centraltest.Eventually(t, 15*time.Second, "event acked", func() bool { st, _ := db.OutboxStats(ctx); return st.AckedThrough == 1 })
 	if !strings.Contains(out.String(), "till-1 seq 1 ") {
 		t.Fatalf("event not printed:\n%s", out.String())
 	}

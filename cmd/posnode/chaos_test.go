@@ -38,7 +38,7 @@ func TestChaos(t *testing.T) {
 	central := centraltest.New(t, br.URL(), "demo", "till-1")
 	data := t.TempDir()
 	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
-	cfg := "[sync]\nbackoff_max = \"500ms\"\n[[stations]]\nid = \"till-1\"\nkind = \"till\"\n[[stations]]\nid = \"till-2\"\nkind = \"till\"\n[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\n"
+	cfg := "[sync]\nbackoff_max = \"500ms\"\nresend_after = \"1s\"\n[[stations]]\nid = \"till-1\"\nkind = \"till\"\n[[stations]]\nid = \"till-2\"\nkind = \"till\"\n[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\n"
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -15,28 +15,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/nodetest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 )
-
-// buildNode builds the posnode binary once per test run.
-var buildNode = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "posnode-bin")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "posnode")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 func freeAddr(t testing.TB) string {
 	t.Helper()
@@ -52,18 +38,18 @@ func freeAddr(t testing.TB) string {
 type proc struct {
 	cmd  *exec.Cmd
 	addr string
-	out  *bytes.Buffer
+	out  *nodetest.Buffer
 }
 
 func startNode(t testing.TB, data, addr string, extra ...string) *proc {
 	t.Helper()
-	bin, err := buildNode()
+	bin, err := nodetest.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	args := append([]string{"run", "--demo", "--data", data, "--http", addr}, extra...)
 	cmd := exec.Command(bin, args...)
-	out := &bytes.Buffer{}
+	out := &nodetest.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -327,7 +313,7 @@ func TestPINGuessingLocksOut(t *testing.T) {
 	if m["error"].(map[string]any)["code"] != "locked_out" {
 		t.Fatalf("got %v", m)
 	}
-	sc := bufio.NewScanner(bytes.NewReader(p.out.Bytes()))
+	sc := bufio.NewScanner(strings.NewReader(p.out.String()))
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "1003") || strings.Contains(sc.Text(), "3333\"") {
 			t.Errorf("a PIN was logged: %s", sc.Text())
@@ -345,7 +331,7 @@ func TestHTTPSWithGeneratedCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
-	bin, err := buildNode()
+	bin, err := nodetest.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/posnode/posnode/internal/nodetest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 )
@@ -53,7 +54,7 @@ func booksWithSales(t *testing.T, qtys ...int64) (data string) {
 // posnode runs the built binary and returns its output and exit code.
 func posnode(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	bin, err := buildNode()
+	bin, err := nodetest.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

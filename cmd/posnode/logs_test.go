@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/nodetest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 )
@@ -26,7 +27,7 @@ import (
 // token, nor the broker password, nor the PIN hash appear in what the node
 // wrote to stdout and stderr (journald keeps both).
 func TestLogsHoldNoSecrets(t *testing.T) {
-	bin, err := buildNode()
+	bin, err := nodetest.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	addr := freeAddr(t)
 	conf := writeConfig(t, fmt.Sprintf("data = %q\nhttp = %q\nstore = \"s1\"\nnode = \"till-1\"\n[mqtt]\nusername = \"s1\"\npassword = %q\n", cfg.Data, addr, mqttPassword))
 	cmd := exec.Command(bin, "run", "--config", conf)
-	var out bytes.Buffer
+	var out nodetest.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

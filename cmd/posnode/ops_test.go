@@ -12,10 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/nodetest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/simterminal"
 	"github.com/posnode/posnode/pos/sqlite"
@@ -368,7 +368,7 @@ func TestDataLock(t *testing.T) {
 func TestBackupsSurviveFailures(t *testing.T) {
 	cfg, db := testNodeDB(t, 1)
 	cfg.Backup.Every.Duration = 20 * time.Millisecond
-	var logs syncBuffer
+	var logs nodetest.Buffer
 	b := newBackups(db, cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	b.settle = 0
 	// A file where the backup directory should be.
@@ -392,24 +392,6 @@ func TestBackupsSurviveFailures(t *testing.T) {
 	if n := countSales(t, b.scheduled()[0]); n != 1 {
 		t.Fatalf("backup has %d sales, want 1", n)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a reader.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // waitFor polls cond for up to 10 s (only a broken build waits that long).

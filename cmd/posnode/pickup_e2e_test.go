@@ -101,7 +101,7 @@ func clickAndCollect(t *testing.T, brokerDown bool) {
 	scanM, scanS := printertest.OpenPTY(t)
 	t.Cleanup(func() { scanM.Close(); scanS.Close() })
 	prn := printertest.New(t, printertest.Options{})
-	cfg := fmt.Sprintf("[sync]\nbackoff_max = \"500ms\"\n[[stations]]\nid = \"till-1\"\nkind = \"till\"\n[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nscanner = %q\nprinter = %q\n",
+	cfg := fmt.Sprintf("[sync]\nbackoff_max = \"500ms\"\nresend_after = \"1s\"\n[[stations]]\nid = \"till-1\"\nkind = \"till\"\n[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nscanner = %q\nprinter = %q\n",
 		scanS.Name(), prn.Path())
 	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
@@ -109,6 +109,11 @@ func clickAndCollect(t *testing.T, brokerDown bool) {
 	}
 	addr := freeAddr(t)
 	p := startNode(t, t.TempDir(), addr, "--config", cfgPath, "--mqtt", br.URL())
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("node output:\n%s", p.out)
+		}
+	})
 	c := &client{t: t, base: "http://" + addr}
 	r := c.call("POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "1111", "station": "pickup"}, 200)
 	c.token = r["token"].(string)

@@ -199,45 +199,20 @@ func Decode(kind Kind, data []byte) (Document, error) {
 	return d, nil
 }
 
-// AsCopy returns d marked as a copy, for a reprint. A test page is
-// returned as it is.
+// copier is a document that can be marked as a copy.
+type copier interface{ asCopy() Document }
+
+func (r Receipt) asCopy() Document     { r.Copy = true; return r }
+func (s PickupSlip) asCopy() Document  { s.Copy = true; return s }
+func (b BagLabel) asCopy() Document    { b.Copy = true; return b }
+func (r Report) asCopy() Document      { r.Copy = true; return r }
+func (r SalesReport) asCopy() Document { r.Copy = true; return r }
+
+// AsCopy returns d (or what d points to) marked as a copy, for a reprint.
+// A test page is returned as it is.
 func AsCopy(d Document) Document {
-	switch v := d.(type) {
-	case *Receipt:
-		c := *v
-		c.Copy = true
-		return &c
-	case Receipt:
-		v.Copy = true
-		return v
-	case *PickupSlip:
-		c := *v
-		c.Copy = true
-		return &c
-	case PickupSlip:
-		v.Copy = true
-		return v
-	case *BagLabel:
-		c := *v
-		c.Copy = true
-		return &c
-	case BagLabel:
-		v.Copy = true
-		return v
-	case *Report:
-		c := *v
-		c.Copy = true
-		return &c
-	case Report:
-		v.Copy = true
-		return v
-	case *SalesReport:
-		c := *v
-		c.Copy = true
-		return &c
-	case SalesReport:
-		v.Copy = true
-		return v
+	if c, ok := d.(copier); ok {
+		return c.asCopy()
 	}
 	return d
 }

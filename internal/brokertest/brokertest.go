@@ -4,7 +4,8 @@
 package brokertest
 
 import (
-	"bytes"
+	"github.com/posnode/posnode/internal/nodetest"
+
 	"errors"
 	"fmt"
 	"net"
@@ -12,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,24 +41,7 @@ type Broker struct {
 	Port int
 	cmd  *exec.Cmd
 	done chan struct{}
-	log  syncBuffer // the broker's stderr, shown when the test fails
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log  nodetest.Buffer // the broker's stderr, shown when the test fails
 }
 
 // find returns the mosquitto binary, skipping the test when it is missing

@@ -2,10 +2,8 @@ package browsertest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,40 +15,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/internal/nodetest"
 )
-
-// buildNode builds the posnode binary once per test run.
-var buildNode = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "posnode-browsertest")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "posnode")
-	out, err := exec.Command("go", "build", "-o", bin, "../../cmd/posnode").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-// syncBuffer is the node's output, written by its process and read by
-// the test.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startNode runs posnode with the demo store on a port of its own choosing
 // and returns its base URL once /healthz answers.
@@ -63,19 +30,19 @@ func startNode(t testing.TB, extra ...string) string {
 type node struct {
 	base string
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *nodetest.Buffer
 	once sync.Once
 }
 
 // launch runs posnode on data and addr and waits until it serves.
 func launch(t testing.TB, data, addr string, extra ...string) *node {
 	t.Helper()
-	bin, err := buildNode()
+	bin, err := nodetest.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	args := append([]string{"run", "--demo", "--data", data, "--http", addr}, extra...)
-	n := &node{cmd: exec.Command(bin, args...), out: &syncBuffer{}}
+	n := &node{cmd: exec.Command(bin, args...), out: &nodetest.Buffer{}}
 	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)
