@@ -179,7 +179,7 @@ func (o *Order) Validate() error {
 			return bad("line_id %q appears twice", l.LineID)
 		}
 		seen[l.LineID] = true
-		if !skuPattern.MatchString(l.SKU) {
+		if !validSKU(l.SKU) {
 			return bad("line %s: sku must be 1-64 characters of A-Z a-z 0-9 . _ - /", l.LineID)
 		}
 		if err := checkText("name", l.Name, 0, 200); err != nil {
