@@ -45,6 +45,10 @@ type DB struct {
 	newID    func() string
 	onEvents func([]pos.Event)
 	stmts    stmtCache // the writer's prepared statements
+
+	// A till's lookups, prepared once on the read pool: parsing the
+	// statement costs more than running it.
+	itemByCode, itemBarcodes *sql.Stmt
 }
 
 // Options configure Open. The zero value is usable.
@@ -119,7 +123,15 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(opt.ReadConns)
+	r.SetMaxIdleConns(opt.ReadConns) // a connection opened again costs a till milliseconds
 	db.r = r
+	if db.itemByCode, err = r.PrepareContext(ctx, itemByCodeQuery); err == nil {
+		db.itemBarcodes, err = r.PrepareContext(ctx, itemBarcodesQuery)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := db.initEpoch(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -130,6 +142,11 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.stmts.close()
+	for _, st := range []*sql.Stmt{db.itemByCode, db.itemBarcodes} {
+		if st != nil {
+			st.Close()
+		}
+	}
 	var err error
 	if db.r != nil {
 		err = db.r.Close()

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -68,7 +70,7 @@ func scanItem(row interface{ Scan(...any) error }) (pos.Item, error) {
 }
 
 func (db *DB) loadBarcodes(ctx context.Context, it *pos.Item) error {
-	rows, err := db.r.QueryContext(ctx, "SELECT code FROM barcodes WHERE sku = ? ORDER BY code", it.SKU)
+	rows, err := db.itemBarcodes.QueryContext(ctx, it.SKU)
 	if err != nil {
 		return err
 	}
@@ -84,10 +86,14 @@ func (db *DB) loadBarcodes(ctx context.Context, it *pos.Item) error {
 	return rows.Err()
 }
 
+const (
+	itemByCodeQuery   = "SELECT " + itemCols + " FROM items WHERE sku = (SELECT sku FROM barcodes WHERE code = ?1) OR sku = ?1 LIMIT 1"
+	itemBarcodesQuery = "SELECT code FROM barcodes WHERE sku = ? ORDER BY code"
+)
+
 // ItemByCode finds an item by normalised barcode key or by SKU.
 func (db *DB) ItemByCode(ctx context.Context, key string) (pos.Item, error) {
-	it, err := scanItem(db.r.QueryRowContext(ctx,
-		"SELECT "+itemCols+" FROM items WHERE sku = (SELECT sku FROM barcodes WHERE code = ?1) OR sku = ?1 LIMIT 1", key))
+	it, err := scanItem(db.itemByCode.QueryRowContext(ctx, key))
 	if err != nil {
 		return it, notFound("item", key, err)
 	}
@@ -155,7 +161,7 @@ func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	names, err := json.Marshal(it.Names)
+	names, err := namesJSON(it.Names)
 	if err != nil {
 		return err
 	}
@@ -164,7 +170,7 @@ func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
 		ON CONFLICT(sku) DO UPDATE SET active = excluded.active, names = excluded.names, search = excluded.search,
 		unit = excluded.unit, price = excluded.price, tax_rate_bp = excluded.tax_rate_bp,
 		location = excluded.location, page = excluded.page`,
-		it.SKU, it.Active, string(names), searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page); err != nil {
+		it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(tx.ctx, "DELETE FROM barcodes WHERE sku = ?", it.SKU); err != nil {
@@ -466,4 +472,60 @@ func (db *DB) RecordApproval(ctx context.Context, a pos.Approval) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, ts(a.At), a.Action, a.Station, a.Ref, a.Staff, a.ApprovedBy, a.Detail)
 		return err
 	})
+}
+
+// namesJSON encodes an item's names as a JSON object with sorted keys, as
+// json.Marshal does, without reflection: it runs once per catalog item.
+func namesJSON(names map[string]string) (string, error) {
+	keys := make([]string, 0, len(names))
+	size := 2
+	for k, v := range names {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			b, err := json.Marshal(names) // replaces invalid bytes as it always has
+			return string(b), err
+		}
+		keys = append(keys, k)
+		size += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, names[k])
+	}
+	return string(append(b, '}')), nil
+}
+
+// appendJSONString appends s, valid UTF-8, as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -1,0 +1,56 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"maps"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestNamesJSONRoundTrips checks that names encode to JSON that decodes
+// to the same names and, keys sorted, to what encoding/json writes for
+// text that needs no HTML escaping.
+func TestNamesJSONRoundTrips(t *testing.T) {
+	cases := []map[string]string{
+		{},
+		{"en": "Milk 1 l", "sv": "Mjölk 1 l", "zh-Hant": "牛奶 1 公升", "ro": "Lapte 1 l", "sk": "Mlieko 1 l"},
+		{"en": "quote \" backslash \\ tab \t newline \n cr \r nul \x00 bell \x07 del \x7f"},
+		{"en": "invalid \xff byte"},
+		{"x\"y": "key needs escaping"},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	pool := []rune{'a', 'Z', '"', '\\', '\n', 0, 0x1f, 0x7f, 'ö', 'ș', '商', 0x2028, '😀'}
+	for range 500 {
+		m := map[string]string{}
+		for range r.IntN(4) {
+			var k, v []rune
+			for range r.IntN(6) {
+				k = append(k, pool[r.IntN(len(pool))])
+			}
+			for range r.IntN(20) {
+				v = append(v, pool[r.IntN(len(pool))])
+			}
+			m[string(k)] = string(v)
+		}
+		cases = append(cases, m)
+	}
+	for _, names := range cases {
+		got, err := namesJSON(names)
+		if err != nil {
+			t.Fatalf("namesJSON(%q): %v", names, err)
+		}
+		var back map[string]string
+		if err := json.Unmarshal([]byte(got), &back); err != nil {
+			t.Fatalf("namesJSON(%q) = %s, not JSON: %v", names, got, err)
+		}
+		want, _ := json.Marshal(names)
+		var wantBack map[string]string
+		json.Unmarshal(want, &wantBack)
+		if !maps.Equal(back, wantBack) {
+			t.Errorf("namesJSON(%q) decodes to %q, encoding/json's to %q", names, back, wantBack)
+		}
+	}
+	if got, _ := namesJSON(map[string]string{"sv": "b", "en": "a\n"}); got != `{"en":"a\n","sv":"b"}` {
+		t.Errorf("namesJSON = %s, want sorted keys and escapes", got)
+	}
+}
