@@ -68,3 +68,43 @@ func BenchmarkDurableCommit(b *testing.B) {
 	b.ReportMetric(float64(rowTime.Microseconds())/float64(b.N), "one-row-µs/op")
 	b.ReportMetric(float64(saleTime)/float64(rowTime), "ratio")
 }
+
+// BenchmarkApplyCatalogPage applies catalog pages of 1,000 items (five
+// names and a barcode each, as central sends them) one transaction each,
+// into a catalog that grows with every page, as on a node's first
+// ingest. It reports the time per page and per item; the MQTT side of an
+// ingest is measured by syncqueue's BenchmarkCatalogIngest.
+func BenchmarkApplyCatalogPage(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	const per = 1000
+	page := func(n int) pos.CatalogPage {
+		p := pos.CatalogPage{Page: fmt.Sprint(n), Version: 1, Items: make([]pos.Item, per)}
+		for i := range p.Items {
+			sku := fmt.Sprint(1_000_000 + n*per + i)
+			p.Items[i] = pos.Item{SKU: sku, Active: true, Unit: pos.UnitEach, Price: int64(1000 + i), TaxRateBP: 2500,
+				Names:    map[string]string{"en": "Item " + sku, "sv": "Vara " + sku, "sk": "Tovar " + sku, "ro": "Articol " + sku, "zh-Hant": "商品 " + sku},
+				Barcodes: []string{"20" + sku}}
+		}
+		return p
+	}
+	pages := make([]pos.CatalogPage, b.N)
+	for i := range pages {
+		pages[i] = page(i)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if ok, err := db.ApplyCatalogPage(ctx, pages[i], pos.VariableMeasure{}); err != nil || !ok {
+			b.Fatalf("page %d: applied %v, %v", i, ok, err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*per), "µs/item")
+	if n, err := db.CountItems(ctx); err != nil || n != b.N*per {
+		b.Fatalf("%d items stored, want %d (%v)", n, b.N*per, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/posnode/posnode/pos"
@@ -143,9 +144,17 @@ func (tx *Tx) pageSKUs(table, page string) (map[string]bool, error) {
 // any more are withdrawn from sale (kept, inactive, so that old receipts
 // still name them). It reports whether the page was applied. An invalid
 // item fails the whole page and changes nothing.
+//
+// The rows are made ready before the single writer is taken, so that
+// callers applying pages from several goroutines keep the writer busy
+// only with writing.
 func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.VariableMeasure) (bool, error) {
+	rows, err := prepareItems(p.Items, p.Page, vm)
+	if err != nil {
+		return false, fmt.Errorf("catalog page %s: %w", p.Page, err)
+	}
 	var applied bool
-	err := db.Update(ctx, func(tx *Tx) error {
+	err = db.Update(ctx, func(tx *Tx) error {
 		ok, err := tx.pageGate(KindCatalog, p.Page, p.Version)
 		if err != nil || !ok {
 			return err
@@ -154,7 +163,7 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 		if err != nil {
 			return err
 		}
-		if err := tx.putItems(p.Items, p.Page, vm); err != nil {
+		if err := tx.writeItems(rows); err != nil {
 			return fmt.Errorf("catalog page %s: %w", p.Page, err)
 		}
 		for _, it := range p.Items {
@@ -171,82 +180,78 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 	return applied, err
 }
 
-// putItems stores items as PutItem does, with multi-row statements: a
-// statement per item costs more than the row itself.
-func (tx *Tx) putItems(items []pos.Item, page string, vm pos.VariableMeasure) error {
-	const itemCols, chunk = 9, 100
-	args := make([]any, 0, chunk*itemCols)
+// itemRows are catalog items as the writer stores them: the columns of
+// each item, their barcodes and the list of their SKUs.
+type itemRows struct {
+	items []any  // itemColumns values per item
+	codes []any  // normalised code and SKU per barcode
+	skus  string // JSON array of the items' SKUs
+}
+
+const (
+	itemColumns = 9
+	itemChunk   = 100 // items per statement
+	codeChunk   = 500 // barcodes per statement
+)
+
+// prepareItems validates items and encodes them for writeItems.
+func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemRows, error) {
+	r := &itemRows{items: make([]any, 0, len(items)*itemColumns)}
 	skus := make([]string, 0, len(items))
-	var codes []any
-	ctx := tx.ctx
-	query := func(rows int) string {
-		return `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page) VALUES ` +
-			placeholders(rows, itemCols) + ` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
-			names = excluded.names, search = excluded.search, unit = excluded.unit, price = excluded.price,
-			tax_rate_bp = excluded.tax_rate_bp, location = excluded.location, page = excluded.page`
-	}
-	var full *sql.Stmt // the statement of a full chunk, prepared once
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	flush := func() error {
-		var err error
-		switch {
-		case len(args) == 0:
-			return nil
-		case len(args) == chunk*itemCols:
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, query(chunk)); err != nil {
-					return err
-				}
-			}
-			_, err = full.ExecContext(ctx, args...)
-		default:
-			_, err = tx.ExecContext(ctx, query(len(args)/itemCols), args...)
-		}
-		args = args[:0]
-		return err
-	}
 	for _, it := range items {
 		if err := it.Validate(); err != nil {
-			return err
+			return nil, err
 		}
-		names, err := json.Marshal(it.Names)
+		names, err := namesJSON(it.Names)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		args = append(args, it.SKU, it.Active, string(names), searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page)
-		if len(args) == cap(args) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
+		r.items = append(r.items, it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page)
 		skus = append(skus, it.SKU)
 		for _, b := range it.Barcodes {
-			codes = append(codes, pos.NormalizeBarcode(b, vm), it.SKU)
+			r.codes = append(r.codes, pos.NormalizeBarcode(b, vm), it.SKU)
 		}
-	}
-	if err := flush(); err != nil {
-		return err
 	}
 	sj, err := json.Marshal(skus)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))", string(sj)); err != nil {
-		return err
-	}
-	for len(codes) > 0 {
-		n := min(len(codes), 2*500)
-		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES "+placeholders(n/2, 2), codes[:n]...); err != nil {
+	r.skus = string(sj)
+	return r, err
+}
+
+// writeItems stores prepared items as PutItem does, with multi-row
+// statements (a statement per item costs more than the row itself),
+// replacing the barcodes the items had.
+func (tx *Tx) writeItems(r *itemRows) error {
+	ctx := tx.ctx
+	for rest := r.items; len(rest) > 0; {
+		n := min(len(rest), itemChunk*itemColumns)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page) VALUES `+
+			placeholders(n/itemColumns, itemColumns)+` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
+			names = excluded.names, search = excluded.search, unit = excluded.unit, price = excluded.price,
+			tax_rate_bp = excluded.tax_rate_bp, location = excluded.location, page = excluded.page`, rest[:n]...); err != nil {
 			return err
 		}
-		codes = codes[n:]
+		rest = rest[n:]
+		yieldToTills()
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))", r.skus); err != nil {
+		return err
+	}
+	for rest := r.codes; len(rest) > 0; {
+		n := min(len(rest), codeChunk*2)
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES "+placeholders(n/2, 2), rest[:n]...); err != nil {
+			return err
+		}
+		rest = rest[n:]
+		yieldToTills()
 	}
 	return nil
 }
+
+// yieldToTills lets other goroutines run between the statements of a
+// long write. On a two-core box a page write and a page decode can hold
+// both cores for milliseconds; a till's lookup that became ready meanwhile
+// runs now instead of at the scheduler's next preemption.
+func yieldToTills() { runtime.Gosched() }
 
 // placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.
 func placeholders(rows, cols int) string {

@@ -1,0 +1,35 @@
+-- The catalog tables are kept in the order of their keys (WITHOUT ROWID):
+-- an item is found by its SKU and a barcode by its code in one B-tree
+-- instead of an index and then the table, and a catalog page written by
+-- central touches half as many B-trees.
+--
+-- barcodes refers to items, so both are rebuilt: the barcodes are kept
+-- aside in a table without the reference while items is replaced.
+
+CREATE TABLE items_new (
+	sku         TEXT PRIMARY KEY,
+	active      INTEGER NOT NULL,
+	names       TEXT NOT NULL,   -- JSON object by language
+	search      TEXT NOT NULL,   -- lower-cased names and sku for search
+	unit        TEXT NOT NULL CHECK (unit IN ('each', 'kg')),
+	price       INTEGER NOT NULL,
+	tax_rate_bp INTEGER NOT NULL,
+	location    TEXT NOT NULL DEFAULT '',
+	page        TEXT NOT NULL DEFAULT ''  -- central's catalog page, '' for local imports
+) STRICT, WITHOUT ROWID;
+INSERT INTO items_new SELECT sku, active, names, search, unit, price, tax_rate_bp, location, page FROM items;
+
+CREATE TABLE barcodes_kept (code TEXT PRIMARY KEY, sku TEXT NOT NULL) STRICT, WITHOUT ROWID;
+INSERT INTO barcodes_kept SELECT code, sku FROM barcodes;
+DROP TABLE barcodes;
+DROP TABLE items;
+ALTER TABLE items_new RENAME TO items;
+CREATE INDEX items_by_page ON items(page);
+
+CREATE TABLE barcodes (
+	code TEXT PRIMARY KEY,  -- normalised key (see pos.NormalizeBarcode)
+	sku  TEXT NOT NULL REFERENCES items(sku) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+INSERT INTO barcodes SELECT code, sku FROM barcodes_kept;
+DROP TABLE barcodes_kept;
+CREATE INDEX barcodes_by_sku ON barcodes(sku);
