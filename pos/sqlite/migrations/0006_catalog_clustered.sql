@@ -1,7 +1,7 @@
 -- The catalog tables are kept in the order of their keys (WITHOUT ROWID):
--- an item is found by its SKU and a barcode by its code in one B-tree
--- instead of an index and then the table, and a catalog page written by
--- central touches half as many B-trees.
+-- a till finds a barcode's item in two B-tree searches instead of four
+-- (an index, then its table, for each), and each item or barcode written
+-- from central's pages goes into two B-trees instead of three.
 --
 -- barcodes refers to items, so both are rebuilt: the barcodes are kept
 -- aside in a table without the reference while items is replaced.
