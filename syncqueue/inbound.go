@@ -13,20 +13,30 @@ import (
 	"github.com/posnode/posnode/pos"
 )
 
-// inbound is one message for the state worker, or a parse error found in
-// paho's router (err set) to be recorded.
+// inbound is one message for the state worker, a parse error found in
+// paho's router (err set) to be recorded, or the outcome of a page handed
+// to the page workers (done set).
 type inbound struct {
 	topic   string
 	payload []byte
 	err     error
-	parsed  chan parsedPage // set for pages parsed ahead of their turn
+	done    *pageDone
 }
 
-// parsedPage is a page decoded by a parser goroutine while the worker
-// applies the pages before it.
-type parsedPage struct {
-	catalog pos.CatalogPage
-	stock   pos.StockPage
+// pageJob is a page for the page workers to decode and apply.
+type pageJob struct {
+	f       *fetch
+	id      string
+	topic   string
+	payload []byte
+	want    int64 // the version the manifest named when it was handed over
+}
+
+// pageDone is what became of a pageJob.
+type pageDone struct {
+	pageJob
+	version int64 // the version the page carried
+	stale   bool  // older than want: central is still publishing it
 	err     error
 }
 
@@ -77,24 +87,37 @@ type stateWorker struct {
 	catalog *fetch
 	stock   *fetch
 	active  map[string]*pageSub // by topic
+	jobs    chan pageJob        // pages for the page workers
 }
 
-// stateLoop applies settings, manifests, pages and orders in the order
-// they arrived, each in its own transaction, and fetches pages a bounded
-// number at a time. It runs beside the tills and never holds them up
-// beyond the single writer's transactions.
+// stateLoop applies settings, manifests and orders in the order they
+// arrived, each in its own transaction, and fetches pages a bounded number
+// at a time. Pages are decoded and applied by pageWorkers goroutines, so
+// that one page is decoded while another is written by the single writer;
+// their outcome comes back here. It runs beside the tills and never holds
+// them up beyond the single writer's transactions.
 func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 	w := &stateWorker{
 		c: c, cli: cli,
 		catalog: &fetch{kind: "catalog", prefix: c.t.catalogPages, want: map[string]int64{}, retryAt: map[string]time.Time{}},
 		stock:   &fetch{kind: "stock", prefix: c.t.stockPages, want: map[string]int64{}, retryAt: map[string]time.Time{}},
 		active:  map[string]*pageSub{},
+		jobs:    make(chan pageJob, c.opt.PageFetch),
+	}
+	var workers sync.WaitGroup
+	defer workers.Wait()
+	defer close(w.jobs)
+	for range pageWorkers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for j := range w.jobs {
+				c.enqueue(inbound{topic: j.topic, done: c.applyPage(ctx, j)})
+			}
+		}()
 	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	var parsers sync.WaitGroup
-	defer parsers.Wait()
-	parseSlot := make(chan struct{}, 1)
 	for {
 		select {
 		case <-ctx.Done():
@@ -102,41 +125,15 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 		case <-c.inWake:
 		case <-tick.C:
 		}
-		batch := c.takeInbound()
-		// Pages are decoded in parallel with the transactions of the
-		// pages before them; at most PageFetch pages are in flight.
-		for i := range batch {
-			if m := &batch[i]; m.err == nil && len(m.payload) > 0 {
-				var kind string
-				switch {
-				case strings.HasPrefix(m.topic, c.t.catalogPages):
-					kind = "catalog"
-				case strings.HasPrefix(m.topic, c.t.stockPages):
-					kind = "stock"
-				default:
-					continue
-				}
-				m.parsed = make(chan parsedPage, 1)
-				parsers.Add(1)
-				go func() {
-					defer parsers.Done()
-					// One decoder at a time beside the writer: the tills'
-					// lookups keep a core.
-					parseSlot <- struct{}{}
-					defer func() { <-parseSlot }()
-					m.parsed <- c.parsePage(kind, m.topic, m.payload)
-				}()
-			}
-		}
-		for _, m := range batch {
+		for _, m := range c.takeInbound() {
 			if ctx.Err() != nil {
 				return nil
 			}
 			if err := w.handle(ctx, m); err != nil {
 				return err
 			}
-			if m.parsed != nil {
-				// A page slot may have freed: fetch the next page now, so
+			if m.done != nil {
+				// A page slot has freed: fetch the next page now, so
 				// that it arrives while the ones queued are applied.
 				if err := w.pump(ctx); err != nil {
 					return err
@@ -148,6 +145,10 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 		}
 	}
 }
+
+// pageWorkers is how many pages are decoded and applied at once: two keep
+// the single writer busy while the next page is decoded.
+const pageWorkers = 2
 
 // reject logs and counts a payload that does not follow the contract.
 func (c *Client) reject(ctx context.Context, topic string, err error) {
@@ -169,6 +170,8 @@ func (w *stateWorker) handle(ctx context.Context, m inbound) error {
 	}
 	var err error
 	switch {
+	case m.done != nil:
+		err = w.pageDone(ctx, m.done)
 	case m.topic == c.t.settings:
 		err = w.settings(ctx, m)
 	case m.topic == c.t.catalogMF:
@@ -243,65 +246,83 @@ func (w *stateWorker) manifest(ctx context.Context, f *fetch, m inbound) error {
 	return nil
 }
 
+// page hands a wanted page to the page workers; its subscription stays
+// active, holding its fetch slot, until pageDone.
 func (w *stateWorker) page(ctx context.Context, f *fetch, m inbound) error {
 	id := strings.TrimPrefix(m.topic, f.prefix)
 	want, wanted := f.want[id]
-	defer func() {
-		if s := w.active[m.topic]; s != nil {
-			if _, still := f.want[id]; !still {
-				w.unsubscribe(ctx, m.topic)
-			}
-		}
-	}()
 	if !wanted || len(m.payload) == 0 {
+		if w.active[m.topic] != nil {
+			w.unsubscribe(ctx, m.topic)
+		}
 		return nil
 	}
-	var pp parsedPage
-	if m.parsed != nil {
-		pp = <-m.parsed
-	} else {
-		pp = w.c.parsePage(f.kind, m.topic, m.payload)
+	select {
+	case w.jobs <- pageJob{f: f, id: id, topic: m.topic, payload: m.payload, want: want}:
+		return nil
+	case <-ctx.Done():
+		return nil
 	}
-	if pp.err != nil {
-		w.retryLater(ctx, f, m.topic, id)
-		return pp.err
-	}
-	var version int64
+}
+
+// applyPage decodes and applies one page on a page worker.
+func (c *Client) applyPage(ctx context.Context, j pageJob) *pageDone {
+	d := &pageDone{pageJob: j}
+	d.payload = nil // applied: not kept in the queue
 	var apply func() (bool, error)
-	switch f.kind {
-	case "catalog":
-		version = pp.catalog.Version
-		apply = func() (bool, error) { return w.c.opt.State.ApplyCatalogPage(ctx, pp.catalog, w.c.opt.Market) }
-	default:
-		version = pp.stock.Version
-		apply = func() (bool, error) { return w.c.opt.State.ApplyStockPage(ctx, pp.stock) }
+	if j.f.kind == "catalog" {
+		p, err := ParseCatalogPage(j.payload, j.id)
+		if err != nil {
+			d.err = err
+			return d
+		}
+		d.version = p.Version
+		apply = func() (bool, error) { return c.opt.State.ApplyCatalogPage(ctx, p, c.opt.Market) }
+	} else {
+		p, err := ParseStockPage(j.payload, j.id, c.opt.Node)
+		if err != nil {
+			d.err = err
+			return d
+		}
+		d.version = p.Version
+		apply = func() (bool, error) { return c.opt.State.ApplyStockPage(ctx, p) }
 	}
-	if version < want {
-		// Older than its manifest entry: central is still publishing it.
-		w.retryLater(ctx, f, m.topic, id)
-		return nil
+	if d.version < j.want {
+		d.stale = true
+		return d
 	}
 	if _, err := apply(); err != nil {
 		if errors.Is(err, pos.ErrInvalidItem) {
-			w.retryLater(ctx, f, m.topic, id)
-			return err
+			d.err = err
+		} else {
+			d.err = fmt.Errorf("apply %s page %s: %w", j.f.kind, j.id, err)
 		}
-		return fmt.Errorf("apply %s page %s: %w", f.kind, id, err)
 	}
-	delete(f.want, id)
-	delete(f.retryAt, id)
-	w.c.log.Debug("page applied", "kind", f.kind, "page", id, "version", version)
-	return nil
+	return d
 }
 
-func (c *Client) parsePage(kind, topic string, payload []byte) parsedPage {
-	var pp parsedPage
-	if kind == "catalog" {
-		pp.catalog, pp.err = ParseCatalogPage(payload, strings.TrimPrefix(topic, c.t.catalogPages))
-	} else {
-		pp.stock, pp.err = ParseStockPage(payload, strings.TrimPrefix(topic, c.t.stockPages), c.opt.Node)
+// pageDone takes the outcome of a page: an invalid or stale page is
+// fetched again later; an applied one is no longer wanted unless the
+// manifest has named a newer version meanwhile.
+func (w *stateWorker) pageDone(ctx context.Context, d *pageDone) error {
+	f := d.f
+	switch {
+	case d.err != nil:
+		w.retryLater(ctx, f, d.topic, d.id)
+		return d.err
+	case d.stale:
+		w.retryLater(ctx, f, d.topic, d.id)
+		return nil
 	}
-	return pp
+	if v, ok := f.want[d.id]; ok && v <= d.version {
+		delete(f.want, d.id)
+		delete(f.retryAt, d.id)
+	}
+	if _, still := f.want[d.id]; !still && w.active[d.topic] != nil {
+		w.unsubscribe(ctx, d.topic)
+	}
+	w.c.log.Debug("page applied", "kind", f.kind, "page", d.id, "version", d.version)
+	return nil
 }
 
 // retryLater stops fetching a page for PageRetry.
