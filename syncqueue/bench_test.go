@@ -1,18 +1,21 @@
 package syncqueue_test
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -156,9 +159,11 @@ func peakRSSMB() float64 {
 // POSNODE_BENCH_PAGES pages of POSNODE_BENCH_ITEMS items (20 × 1,000, or
 // 300 × 1,000 in full) from retained topics until every item is searchable, beside two
 // baselines in the same run: a bare subscriber receiving the same pages,
-// and a plain batched insert of the same rows into one SQLite table. It
-// also reports the slowest barcode lookup during the ingest and the time
-// to apply one page changed afterwards.
+// and a plain batched insert of the same rows into one SQLite table. The
+// node runs in a process of its own (TestCatalogIngestNode), so that its
+// peak RSS is its own, with a till's barcode lookups running in it during
+// and after the ingest; it also reports the time to apply one page
+// changed afterwards.
 func BenchmarkCatalogIngest(b *testing.B) {
 	pages := benchSize("POSNODE_BENCH_PAGES", 20, 300)
 	per := benchSize("POSNODE_BENCH_ITEMS", 1000, 1000)
@@ -179,71 +184,36 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	}
 	mfb, _ := json.Marshal(map[string]any{"version": 1, "pages": mf})
 	central.Publish(b, "catalog/manifest", true, string(mfb))
-	total := int64(pages * per)
 	var nodeT, bareT, insertT, oneT time.Duration
-	var lookups []time.Duration // barcode lookups during the ingests
-	var heapMB float64
+	var look ingestLookups
+	var rssMB float64
 	for i := 0; i < b.N; i++ {
-		ctx := context.Background()
-		path := filepath.Join(b.TempDir(), "pos.db")
-		// The Go heap the ingest adds above what the benchmark holds.
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		base := ms.HeapInuse
-		var peakHeap atomic.Uint64
-		stopHeap := make(chan struct{})
-		go func() {
-			var m runtime.MemStats
-			for {
-				select {
-				case <-stopHeap:
-					return
-				case <-time.After(20 * time.Millisecond):
-				}
-				runtime.ReadMemStats(&m)
-				if m.HeapInuse > base && m.HeapInuse-base > peakHeap.Load() {
-					peakHeap.Store(m.HeapInuse - base)
+		child := exec.Command(os.Args[0], "-test.run=^TestCatalogIngestNode$", "-test.v")
+		child.Env = append(os.Environ(), ingestNodeEnv+"="+strings.Join([]string{br.URL(),
+			filepath.Join(b.TempDir(), "pos.db"), fmt.Sprintf("ingest-%d", i), strconv.Itoa(pages), strconv.Itoa(per)}, "|"))
+		var stderr strings.Builder
+		child.Stderr = &stderr
+		out, err := child.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := child.Start(); err != nil {
+			b.Fatal(err)
+		}
+		lines := bufio.NewScanner(out)
+		expect := func(word string) []string {
+			for lines.Scan() {
+				if f := strings.Fields(lines.Text()); len(f) > 0 && f[0] == word {
+					return f[1:]
 				}
 			}
-		}()
-		start := time.Now()
-		nd := startNode(b, br.URL(), path, func(o *syncqueue.Options) { o.Node = fmt.Sprintf("ingest-%d", i) })
-		// Barcode lookups keep running at the till during the ingest.
-		stop := make(chan struct{})
-		var lk sync.WaitGroup
-		lk.Add(1)
-		go func() {
-			defer lk.Done()
-			for k := 0; ; k++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				t0 := time.Now()
-				nd.db.ItemByCode(ctx, "20"+strconv.Itoa(1_000_000+k%int(total)))
-				lookups = append(lookups, time.Since(t0))
-				time.Sleep(time.Millisecond)
-			}
-		}()
-		// Polled on the small table of page versions, not by counting
-		// items, which would compete with the ingest.
-		centraltest.Eventually(b, 10*time.Minute, "catalog applied", func() bool {
-			vs, _ := nd.db.PageVersions(ctx, sqlite.KindCatalog)
-			return len(vs) == pages
-		})
-		nodeT += time.Since(start)
-		close(stopHeap)
-		heapMB = max(heapMB, float64(peakHeap.Load())/(1<<20))
-		if n, err := nd.db.CountItems(ctx); err != nil || int64(n) != total {
-			b.Fatalf("%d items applied, want %d (%v)", n, total, err)
+			child.Wait()
+			b.Fatalf("node process ended before %q: %s", word, stderr.String())
+			return nil
 		}
-		if its, err := nd.db.SearchItems(ctx, "Vara "+strconv.Itoa(1_000_000+int(total)-1), 5); err != nil || len(its) != 1 {
-			b.Fatalf("last item not searchable: %v %v", its, err)
-		}
+		d, _ := strconv.ParseInt(expect("applied")[0], 10, 64)
+		nodeT += time.Duration(d)
 		// One page's prices change: only that page is fetched again.
-		t1 := time.Now()
 		var items []string
 		for k := 0; k < per; k++ {
 			sku := fmt.Sprintf("%d", 1_000_000+k)
@@ -254,17 +224,21 @@ func BenchmarkCatalogIngest(b *testing.B) {
 		mf["0"] = v
 		mfb, _ := json.Marshal(map[string]any{"version": v, "pages": mf})
 		central.Publish(b, "catalog/manifest", true, string(mfb))
-		centraltest.Eventually(b, time.Minute, "one page changed", func() bool {
-			it, _ := nd.db.ItemByCode(ctx, "201000000")
-			return it.Price == 5000
-		})
-		oneT += time.Since(t1)
-		close(stop)
-		lk.Wait()
-		nd.stop()
+		d, _ = strconv.ParseInt(expect("changed")[0], 10, 64)
+		oneT += time.Duration(d)
+		if err := json.Unmarshal([]byte(strings.Join(expect("lookups"), " ")), &look); err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, out)
+		if err := child.Wait(); err != nil {
+			b.Fatalf("node process: %v: %s", err, stderr.String())
+		}
+		if ru, ok := child.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			rssMB = max(rssMB, float64(ru.Maxrss)/1024) // kilobytes on Linux
+		}
 
 		// Baseline 1: a bare subscriber receiving the same pages.
-		start = time.Now()
+		start := time.Now()
 		var got atomic.Int64
 		bare := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(br.URL()).SetClientID(fmt.Sprintf("bare-sub-%d", i)).SetCleanSession(true))
 		if t := bare.Connect(); !t.WaitTimeout(5*time.Second) || t.Error() != nil {
@@ -302,20 +276,97 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	}
 	central.Check()
 	nb := float64(b.N)
-	b.ReportMetric(float64(total), "items")
+	b.ReportMetric(float64(pages*per), "items")
 	b.ReportMetric(nodeT.Seconds()/nb, "node-s")
 	b.ReportMetric(bareT.Seconds()/nb, "bare-sub-s")
 	b.ReportMetric(insertT.Seconds()/nb, "plain-insert-s")
 	b.ReportMetric(nodeT.Seconds()/(bareT+insertT).Seconds(), "ratio")
 	b.ReportMetric(float64(oneT.Milliseconds())/nb, "one-page-ms")
-	sort.Slice(lookups, func(i, j int) bool { return lookups[i] < lookups[j] })
-	if len(lookups) > 0 {
-		b.ReportMetric(float64(lookups[len(lookups)/2].Microseconds()), "p50-lookup-µs")
-		b.ReportMetric(float64(lookups[len(lookups)*99/100].Microseconds()), "p99-lookup-µs")
-		b.ReportMetric(float64(lookups[len(lookups)-1].Microseconds()), "max-lookup-µs")
+	b.ReportMetric(float64(look.P50)/1e3, "p50-lookup-µs")
+	b.ReportMetric(float64(look.P99)/1e3, "p99-lookup-µs")
+	b.ReportMetric(float64(look.Max)/1e3, "max-lookup-µs")
+	b.ReportMetric(float64(look.Count), "lookups")
+	b.ReportMetric(rssMB, "node-peak-rss-MB")
+}
+
+// ingestNodeEnv passes BenchmarkCatalogIngest's node process its broker,
+// database, node id, pages and items per page.
+const ingestNodeEnv = "POSNODE_INGEST_NODE"
+
+// ingestLookups are the barcode lookups a node process made: nanoseconds.
+type ingestLookups struct {
+	P50, P99, Max int64
+	Count         int
+}
+
+// TestCatalogIngestNode is the node process of BenchmarkCatalogIngest and
+// is skipped otherwise. It starts a node, looks up a barcode every
+// millisecond as a till would, and prints "applied <ns>" when every page
+// is applied and searchable, "changed <ns>" when page 0's new prices are
+// there, then "lookups <json>" with the lookups made meanwhile.
+func TestCatalogIngestNode(t *testing.T) {
+	cfg := strings.Split(os.Getenv(ingestNodeEnv), "|")
+	if len(cfg) != 5 {
+		t.Skip("the node process of BenchmarkCatalogIngest; runs only from it")
 	}
-	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
-	b.ReportMetric(heapMB, "ingest-heap-MB")
+	url, path, id := cfg[0], cfg[1], cfg[2]
+	pages, _ := strconv.Atoi(cfg[3])
+	per, _ := strconv.Atoi(cfg[4])
+	total := pages * per
+	ctx := context.Background()
+	start := time.Now()
+	nd := startNode(t, url, path, func(o *syncqueue.Options) { o.Node = id })
+	var lookups []time.Duration
+	stop := make(chan struct{})
+	var lk sync.WaitGroup
+	lk.Add(1)
+	go func() {
+		defer lk.Done()
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			t0 := time.Now()
+			nd.db.ItemByCode(ctx, "20"+strconv.Itoa(1_000_000+k%total))
+			lookups = append(lookups, time.Since(t0))
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	// Polled on the small table of page versions, not by counting items,
+	// which would compete with the ingest.
+	centraltest.Eventually(t, 10*time.Minute, "catalog applied", func() bool {
+		vs, _ := nd.db.PageVersions(ctx, sqlite.KindCatalog)
+		return len(vs) == pages
+	})
+	applied := time.Since(start)
+	if n, err := nd.db.CountItems(ctx); err != nil || n != total {
+		t.Fatalf("%d items applied, want %d (%v)", n, total, err)
+	}
+	if its, err := nd.db.SearchItems(ctx, "Vara "+strconv.Itoa(1_000_000+total-1), 5); err != nil || len(its) != 1 {
+		t.Fatalf("last item not searchable: %v %v", its, err)
+	}
+	fmt.Printf("applied %d\n", applied.Nanoseconds())
+	t1 := time.Now()
+	centraltest.Eventually(t, time.Minute, "one page changed", func() bool {
+		it, _ := nd.db.ItemByCode(ctx, "201000000")
+		return it.Price == 5000
+	})
+	fmt.Printf("changed %d\n", time.Since(t1).Nanoseconds())
+	if it, err := nd.db.ItemByCode(ctx, "20"+strconv.Itoa(1_000_000+per)); err != nil || it.Price != 1000 {
+		t.Fatalf("page 1 changed with page 0: %+v %v", it, err)
+	}
+	close(stop)
+	lk.Wait()
+	nd.stop()
+	sort.Slice(lookups, func(i, j int) bool { return lookups[i] < lookups[j] })
+	if len(lookups) == 0 {
+		t.Fatal("no lookups made")
+	}
+	res, _ := json.Marshal(ingestLookups{P50: int64(lookups[len(lookups)/2]), P99: int64(lookups[len(lookups)*99/100]),
+		Max: int64(lookups[len(lookups)-1]), Count: len(lookups)})
+	fmt.Printf("lookups %s\n", res)
 }
 
 // BenchmarkFleet runs POSNODE_BENCH_NODES nodes (10, or 200 in full) in
