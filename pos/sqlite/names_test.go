@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"maps"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/posnode/posnode/pos"
 )
 
 // TestNamesJSONRoundTrips checks that names encode to JSON that decodes
@@ -52,5 +55,21 @@ func TestNamesJSONRoundTrips(t *testing.T) {
 	}
 	if got, _ := namesJSON(map[string]string{"sv": "b", "en": "a\n"}); got != `{"en":"a\n","sv":"b"}` {
 		t.Errorf("namesJSON = %s, want sorted keys and escapes", got)
+	}
+}
+
+// TestSearchTextLowersAsStrings checks the search column against
+// strings.ToLower in every language of the node.
+func TestSearchTextLowersAsStrings(t *testing.T) {
+	it := pos.Item{SKU: "AB-12/x", Names: map[string]string{
+		"en": "Backpack 20 L", "sv": "RYGGSÄCK Åre", "sk": "ŠTÍT Čaj", "ro": "ȘOSETE Țară", "zh-Hant": "背包 ABC", "de": "Not Searched"}}
+	want := strings.Join([]string{"ab-12/x", "backpack 20 l", "ryggsäck åre", "štít čaj", "șosete țară", "背包 abc"}, "\n")
+	if got := searchText(it); got != want {
+		t.Errorf("searchText = %q, want %q", got, want)
+	}
+	for _, s := range []string{"ǅ Σ İ ẞ K Å", "\u0130stanbul", "ÀÉÎÕÜ"} {
+		if got, want := string(appendLower(nil, s)), strings.ToLower(s); got != want {
+			t.Errorf("appendLower(%q) = %q, strings.ToLower gives %q", s, got, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/posnode/posnode/pos"
@@ -144,15 +145,34 @@ func (db *DB) SearchItems(ctx context.Context, query string, limit int) ([]pos.I
 }
 
 func searchText(it pos.Item) string {
-	var b strings.Builder
-	b.WriteString(strings.ToLower(it.SKU))
+	n := len(it.SKU)
+	for _, l := range pos.Languages {
+		n += len(it.Names[l]) + 1
+	}
+	b := appendLower(make([]byte, 0, n), it.SKU)
 	for _, l := range pos.Languages {
 		if n := it.Names[l]; n != "" {
-			b.WriteByte('\n')
-			b.WriteString(strings.ToLower(n))
+			b = append(b, '\n')
+			b = appendLower(b, n)
 		}
 	}
-	return b.String()
+	return string(b)
+}
+
+// appendLower appends s lower-cased as strings.ToLower does, without a
+// string of its own per name.
+func appendLower(b []byte, s string) []byte {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		}
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+	}
+	return b
 }
 
 // PutItem inserts or replaces one item and its barcodes inside tx. page is
@@ -477,18 +497,22 @@ func (db *DB) RecordApproval(ctx context.Context, a pos.Approval) error {
 // namesJSON encodes an item's names as a JSON object with sorted keys, as
 // json.Marshal does, without reflection: it runs once per catalog item.
 func namesJSON(names map[string]string) (string, error) {
-	keys := make([]string, 0, len(names))
-	size := 2
+	b, err := appendNamesJSON(nil, names)
+	return string(b), err
+}
+
+// appendNamesJSON appends names as namesJSON encodes them.
+func appendNamesJSON(b []byte, names map[string]string) ([]byte, error) {
+	var small [8]string
+	keys := small[:0]
 	for k, v := range names {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			b, err := json.Marshal(names) // replaces invalid bytes as it always has
-			return string(b), err
+			j, err := json.Marshal(names) // replaces invalid bytes as it always has
+			return append(b, j...), err
 		}
 		keys = append(keys, k)
-		size += len(k) + len(v) + 6
 	}
 	slices.Sort(keys)
-	b := make([]byte, 0, size)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -498,7 +522,7 @@ func namesJSON(names map[string]string) (string, error) {
 		b = append(b, ':')
 		b = appendJSONString(b, names[k])
 	}
-	return string(append(b, '}')), nil
+	return append(b, '}'), nil
 }
 
 // appendJSONString appends s, valid UTF-8, as a JSON string.
