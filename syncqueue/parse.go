@@ -194,57 +194,25 @@ func pageHeader(b []byte, page string) (map[string]json.RawMessage, string, int6
 	return m, id, version, items, nil
 }
 
-// catalogItem is an item as a page carries it; nil pointers are missing
-// (or null) fields.
-type catalogItem struct {
-	SKU       *string            `json:"sku"`
-	Active    *bool              `json:"active"`
-	Names     *map[string]string `json:"name"`
-	Barcodes  []string           `json:"barcodes"`
-	Unit      *string            `json:"unit"`
-	Price     *int64             `json:"price"`
-	TaxRateBP *int64             `json:"tax_rate_bp"`
-}
-
-func (c *catalogItem) missing() string {
-	switch {
-	case c.SKU == nil:
-		return "sku"
-	case c.Active == nil:
-		return "active"
-	case c.Names == nil:
-		return "name"
-	case c.Unit == nil:
-		return "unit"
-	case c.Price == nil:
-		return "price"
-	case c.TaxRateBP == nil:
-		return "tax_rate_bp"
-	}
-	return ""
-}
-
 // ParseCatalogPage decodes a catalog page. page is the page id its topic
 // names ("" to skip that check). Every item needs sku, active, name, unit,
 // price and tax_rate_bp (barcodes may be missing); one invalid item makes
 // the whole page invalid, so that a page is never applied half-way.
+//
+// The strings of the page's items, except those written with escapes,
+// share one copy of b, which stays in memory as long as any of them does.
 func ParseCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
 	if len(b) > maxPayload || !utf8.Valid(b) {
 		return pos.CatalogPage{}, invalid("payload is not UTF-8 of at most %d bytes", maxPayload)
 	}
-	// One pass over the payload: pages are the bulk of what central sends.
-	var raw struct {
-		Page    *string        `json:"page"`
-		Version *int64         `json:"version"`
-		Items   *[]catalogItem `json:"items"`
+	raw, err := decodeCatalogPage(b)
+	if err != nil {
+		return pos.CatalogPage{}, err
 	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return pos.CatalogPage{}, invalid("catalog page: %v", err)
-	}
-	if raw.Page == nil || raw.Version == nil || raw.Items == nil {
+	if !raw.hasPage || !raw.hasVersion || !raw.hasItems {
 		return pos.CatalogPage{}, invalid("a catalog page needs page, version and items")
 	}
-	id, version, items := *raw.Page, *raw.Version, *raw.Items
+	id, version, n := raw.page, raw.version, raw.nItems
 	if !idPattern.MatchString(id) {
 		return pos.CatalogPage{}, invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", id)
 	}
@@ -254,17 +222,22 @@ func ParseCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
 	if version < 1 {
 		return pos.CatalogPage{}, invalid("page %s: version must be a positive integer", id)
 	}
-	if len(items) > maxPageItems {
-		return pos.CatalogPage{}, invalid("page %s: %d items, more than %d", id, len(items), maxPageItems)
+	if n > maxPageItems {
+		return pos.CatalogPage{}, invalid("page %s: %d items, more than %d", id, n, maxPageItems)
 	}
-	p := pos.CatalogPage{Page: id, Version: version, Items: make([]pos.Item, 0, len(items))}
-	seen := make(map[string]bool, len(items))
-	for i, c := range items {
+	p := pos.CatalogPage{Page: id, Version: version, Items: make([]pos.Item, 0, n)}
+	seen := make(map[string]bool, n)
+	for i := range n {
+		c := &raw.items[i]
 		if f := c.missing(); f != "" {
 			return pos.CatalogPage{}, invalid("page %s item %d: field %q is missing", id, i, f)
 		}
-		it := pos.Item{SKU: *c.SKU, Active: *c.Active, Names: *c.Names, Barcodes: c.Barcodes,
-			Unit: *c.Unit, Price: *c.Price, TaxRateBP: *c.TaxRateBP}
+		barcodes := []string{}
+		if c.nBarcodes > 0 {
+			barcodes = c.barcodes[:c.nBarcodes:c.nBarcodes]
+		}
+		it := pos.Item{SKU: c.sku, Active: c.active, Names: c.names, Barcodes: barcodes,
+			Unit: c.unit, Price: c.price, TaxRateBP: c.taxRateBP}
 		if err := it.Validate(); err != nil {
 			return pos.CatalogPage{}, fmt.Errorf("%w: page %s: %v", ErrInvalidPayload, id, err)
 		}
@@ -272,9 +245,6 @@ func ParseCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
 			return pos.CatalogPage{}, invalid("page %s: sku %s appears twice", id, it.SKU)
 		}
 		seen[it.SKU] = true
-		if it.Barcodes == nil {
-			it.Barcodes = []string{}
-		}
 		p.Items = append(p.Items, it)
 	}
 	return p, nil
