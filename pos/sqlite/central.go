@@ -96,7 +96,8 @@ func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pag
 func (tx *Tx) removePage(kind, page string) error {
 	var q string
 	if kind == KindCatalog {
-		q = "UPDATE items SET active = 0, page = '' WHERE page = ?"
+		q = `UPDATE items SET active = 0, page = '' WHERE page = ?1 AND sku IN
+			(SELECT value FROM json_each((SELECT members FROM sync_pages WHERE kind = 'catalog' AND page = ?1)))`
 	} else {
 		q = "DELETE FROM stock_central WHERE page = ?"
 	}
@@ -120,9 +121,9 @@ func (tx *Tx) pageGate(kind, page string, version int64) (bool, error) {
 	return n > 0, err
 }
 
-// pageSKUs lists the SKUs of table held on page.
-func (tx *Tx) pageSKUs(table, page string) (map[string]bool, error) {
-	rows, err := tx.QueryContext(tx.ctx, "SELECT sku FROM "+table+" WHERE page = ?", page)
+// pageSKUs lists the SKUs of central's stock counts held on page.
+func (tx *Tx) pageSKUs(page string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(tx.ctx, "SELECT sku FROM stock_central WHERE page = ?", page)
 	if err != nil {
 		return nil, err
 	}
@@ -159,20 +160,32 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 		if err != nil || !ok {
 			return err
 		}
-		old, err := tx.pageSKUs("items", p.Page)
-		if err != nil {
+		var members string
+		if err := tx.QueryRowContext(ctx, "SELECT members FROM sync_pages WHERE kind = 'catalog' AND page = ?", p.Page).Scan(&members); err != nil {
 			return err
+		}
+		var old []string
+		if err := json.Unmarshal([]byte(members), &old); err != nil {
+			return fmt.Errorf("catalog page %s: members: %w", p.Page, err)
 		}
 		if err := tx.writeItems(rows); err != nil {
 			return fmt.Errorf("catalog page %s: %w", p.Page, err)
 		}
+		kept := make(map[string]bool, len(p.Items))
 		for _, it := range p.Items {
-			delete(old, it.SKU)
+			kept[it.SKU] = true
 		}
-		for sku := range old {
-			if _, err := tx.ExecContext(ctx, "UPDATE items SET active = 0, page = '' WHERE sku = ?", sku); err != nil {
-				return err
+		for _, sku := range old {
+			// An item that has moved to another page stays as that page
+			// has it.
+			if !kept[sku] {
+				if _, err := tx.ExecContext(ctx, "UPDATE items SET active = 0, page = '' WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
+					return err
+				}
 			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE sync_pages SET members = ? WHERE kind = 'catalog' AND page = ?", rows.skus, p.Page); err != nil {
+			return err
 		}
 		applied = true
 		return nil
@@ -270,7 +283,7 @@ func (db *DB) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error)
 		if err != nil || !ok {
 			return err
 		}
-		old, err := tx.pageSKUs("stock_central", p.Page)
+		old, err := tx.pageSKUs(p.Page)
 		if err != nil {
 			return err
 		}

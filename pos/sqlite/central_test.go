@@ -192,3 +192,46 @@ func TestOrderRecordsAndRejects(t *testing.T) {
 		t.Fatalf("rejects = %d %v", n, err)
 	}
 }
+
+// TestCatalogItemMovesBetweenPages moves an item from page A to page B, in
+// both orders of arrival: it stays on sale as the page that has it now
+// says, and leaves with that page only.
+func TestCatalogItemMovesBetweenPages(t *testing.T) {
+	ctx := context.Background()
+	item := func(sku string, price int64) pos.Item {
+		return pos.Item{SKU: sku, Active: true, Names: map[string]string{"en": "Item " + sku}, Barcodes: []string{"73100000" + sku}, Unit: pos.UnitEach, Price: price, TaxRateBP: 2500}
+	}
+	apply := func(db *sqlite.DB, page string, version int64, items ...pos.Item) {
+		t.Helper()
+		if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: page, Version: version, Items: items}, pos.Sweden); err != nil || !ok {
+			t.Fatalf("page %s v%d: %v %v", page, version, ok, err)
+		}
+	}
+	want := func(db *sqlite.DB, sku string, active bool, price int64) {
+		t.Helper()
+		it, err := db.ItemByCode(ctx, sku)
+		if err != nil || it.Active != active || it.Price != price {
+			t.Fatalf("%s = %+v (%v), want active %v price %d", sku, it, err, active, price)
+		}
+	}
+	t.Run("new page first", func(t *testing.T) {
+		db := openDB(t)
+		apply(db, "A", 1, item("1", 100), item("2", 200))
+		apply(db, "B", 1, item("2", 250))
+		apply(db, "A", 2, item("1", 100)) // 2 has moved to B: not withdrawn
+		want(db, "2", true, 250)
+		if applied, _, err := db.ApplyManifest(ctx, sqlite.KindCatalog, 2, map[string]int64{"B": 1}); err != nil || !applied {
+			t.Fatal(applied, err)
+		}
+		want(db, "1", false, 100) // left with page A
+		want(db, "2", true, 250)
+	})
+	t.Run("old page first", func(t *testing.T) {
+		db := openDB(t)
+		apply(db, "A", 1, item("1", 100), item("2", 200))
+		apply(db, "A", 2, item("1", 100)) // 2 is withdrawn until B says otherwise
+		want(db, "2", false, 200)
+		apply(db, "B", 1, item("2", 250))
+		want(db, "2", true, 250)
+	})
+}

@@ -295,3 +295,51 @@ func TestBackupFailureStopsMigration(t *testing.T) {
 		t.Fatal("schema changed although the backup failed")
 	}
 }
+
+// TestMigratedCatalogPagesKeepTheirItems migrates a database whose catalog
+// pages were applied before pages listed their members: the items of a
+// page still leave with it.
+func TestMigratedCatalogPagesKeepTheirItems(t *testing.T) {
+	ctx := context.Background()
+	path, _ := oldDatabase(t, 5)
+	raw := rawDB(t, path)
+	for _, s := range []string{
+		`INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, page) VALUES
+			('200001', 1, '{"en":"Tent"}', '200001 tent', 'each', 99900, 2500, '7'),
+			('200002', 1, '{"en":"Stove"}', '200002 stove', 'each', 49900, 2500, '7')`,
+		"INSERT INTO barcodes(code, sku) VALUES ('7310865009999', '200001')",
+		"INSERT INTO sync_pages(kind, page, version, applied_at) VALUES ('catalog', '7', 3, '2026-11-01T10:00:00Z')",
+	} {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	raw.Close()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if it, err := db.ItemByCode(ctx, "7310865009999"); err != nil || it.SKU != "200001" || !it.Active {
+		t.Fatalf("barcode after migration: %+v %v", it, err)
+	}
+	// Page 7 comes again without the stove: it is withdrawn.
+	tent := pos.Item{SKU: "200001", Active: true, Names: map[string]string{"en": "Tent"}, Barcodes: []string{"7310865009999"}, Unit: pos.UnitEach, Price: 89900, TaxRateBP: 2500}
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "7", Version: 4, Items: []pos.Item{tent}}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if it, err := db.ItemByCode(ctx, "200002"); err != nil || it.Active {
+		t.Fatalf("stove after page 7 v4: %+v %v", it, err)
+	}
+	// The page leaves the manifest: the tent leaves with it.
+	if applied, _, err := db.ApplyManifest(ctx, sqlite.KindCatalog, 1, map[string]int64{}); err != nil || !applied {
+		t.Fatal(applied, err)
+	}
+	if it, err := db.ItemByCode(ctx, "200001"); err != nil || it.Active || it.Price != 89900 {
+		t.Fatalf("tent after its page left: %+v %v", it, err)
+	}
+	var fk int
+	if err := db.Read().QueryRowContext(ctx, "SELECT count(*) FROM pragma_foreign_key_check").Scan(&fk); err != nil || fk != 0 {
+		t.Fatalf("foreign key check: %d rows, %v", fk, err)
+	}
+}

@@ -1,7 +1,11 @@
 -- The catalog tables are kept in the order of their keys (WITHOUT ROWID):
 -- a till finds a barcode's item in two B-tree searches instead of four
 -- (an index, then its table, for each), and each item or barcode written
--- from central's pages goes into two B-trees instead of three.
+-- from central's pages goes into one B-tree (an item) or two (a barcode)
+-- instead of three.
+--
+-- Which items a catalog page holds is kept with the page (members) rather
+-- than in an index of items by page, which every item written would update.
 --
 -- barcodes refers to items, so both are rebuilt: the barcodes are kept
 -- aside in a table without the reference while items is replaced.
@@ -24,7 +28,10 @@ INSERT INTO barcodes_kept SELECT code, sku FROM barcodes;
 DROP TABLE barcodes;
 DROP TABLE items;
 ALTER TABLE items_new RENAME TO items;
-CREATE INDEX items_by_page ON items(page);
+
+ALTER TABLE sync_pages ADD COLUMN members TEXT NOT NULL DEFAULT '[]'; -- catalog: JSON array of the page's SKUs
+UPDATE sync_pages SET members = (SELECT json_group_array(sku) FROM items WHERE items.page = sync_pages.page)
+	WHERE kind = 'catalog';
 
 CREATE TABLE barcodes (
 	code TEXT PRIMARY KEY,  -- normalised key (see pos.NormalizeBarcode)
