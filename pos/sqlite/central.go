@@ -202,14 +202,16 @@ type itemRows struct {
 }
 
 const (
-	itemColumns = 9
+	itemColumns = 8   // sku, active, names, search, unit, price, tax_rate_bp, page
 	itemChunk   = 100 // items per statement
 	codeChunk   = 500 // barcodes per statement
 )
 
-// prepareItems validates items and encodes them for writeItems.
+// prepareItems validates the items of a catalog page and encodes them for
+// writeItems.
 func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemRows, error) {
 	r := &itemRows{items: make([]any, 0, len(items)*itemColumns)}
+	var pg any = page // boxed once for every row
 	skus := make([]string, 0, len(items))
 	for _, it := range items {
 		if err := it.Validate(); err != nil {
@@ -219,7 +221,7 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 		if err != nil {
 			return nil, err
 		}
-		r.items = append(r.items, it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page)
+		r.items = append(r.items, it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, pg)
 		skus = append(skus, it.SKU)
 		for _, b := range it.Barcodes {
 			r.codes = append(r.codes, pos.NormalizeBarcode(b, vm), it.SKU)
@@ -230,17 +232,18 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 	return r, err
 }
 
-// writeItems stores prepared items as PutItem does, with multi-row
-// statements (a statement per item costs more than the row itself),
-// replacing the barcodes the items had.
+// writeItems stores the prepared items of a catalog page, with multi-row
+// statements (a statement per item costs more than the row itself), and
+// replaces the barcodes the items had. An item's location is the store's own (central's pages carry
+// none), so a page keeps the location an item has.
 func (tx *Tx) writeItems(r *itemRows) error {
 	ctx := tx.ctx
 	for rest := r.items; len(rest) > 0; {
 		n := min(len(rest), itemChunk*itemColumns)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page) VALUES `+
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, page) VALUES `+
 			placeholders(n/itemColumns, itemColumns)+` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
 			names = excluded.names, search = excluded.search, unit = excluded.unit, price = excluded.price,
-			tax_rate_bp = excluded.tax_rate_bp, location = excluded.location, page = excluded.page`, rest[:n]...); err != nil {
+			tax_rate_bp = excluded.tax_rate_bp, page = excluded.page`, rest[:n]...); err != nil {
 			return err
 		}
 		rest = rest[n:]

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,4 +236,58 @@ func TestCatalogItemMovesBetweenPages(t *testing.T) {
 		apply(db, "B", 1, item("2", 250))
 		want(db, "2", true, 250)
 	})
+}
+
+// TestCatalogPageKeepsTheStoresLocation checks that central's pages, which
+// carry no location, leave the location the store gave an item.
+func TestCatalogPageKeepsTheStoresLocation(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	it := pos.Item{SKU: "100234", Active: true, Names: map[string]string{"en": "Backpack"}, Barcodes: []string{"7310865004703"},
+		Unit: pos.UnitEach, Price: 49900, TaxRateBP: 2500, Location: "A-12"}
+	if err := db.PutItems(ctx, []pos.Item{it}, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	it.Location, it.Price = "", 44900
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 1, Items: []pos.Item{it}}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	got, err := db.ItemByCode(ctx, "7310865004703")
+	if err != nil || got.Price != 44900 || got.Location != "A-12" {
+		t.Fatalf("after the page: %+v %v, want price 44900 at A-12", got, err)
+	}
+	// A new item from a page has no location yet.
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "1", Version: 1, Items: []pos.Item{{SKU: "200001", Active: true,
+		Names: map[string]string{"en": "Tent"}, Unit: pos.UnitEach, Price: 99900, TaxRateBP: 2500}}}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if got, err := db.ItemByCode(ctx, "200001"); err != nil || got.Location != "" || got.Price != 99900 {
+		t.Fatalf("new item: %+v %v", got, err)
+	}
+}
+
+// TestCatalogPageOfManyStatements applies a page longer than one
+// statement's rows and reads every item back as it was sent.
+func TestCatalogPageOfManyStatements(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	var items []pos.Item
+	for i := range 257 {
+		sku := fmt.Sprint(300000 + i)
+		items = append(items, pos.Item{SKU: sku, Active: i%7 != 0, Names: map[string]string{"en": "Item " + sku, "sv": "Vara " + sku},
+			Barcodes: []string{fmt.Sprint(7000 + i), fmt.Sprint(9000 + i)}, Unit: []string{pos.UnitEach, pos.UnitKg}[i%2], Price: int64(100 + i), TaxRateBP: int64(600 * (i % 3))})
+	}
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "big", Version: 1, Items: items}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	for _, want := range items {
+		got, err := db.ItemByCode(ctx, want.Barcodes[1])
+		if err != nil {
+			t.Fatalf("%s: %v", want.SKU, err)
+		}
+		if got.SKU != want.SKU || got.Active != want.Active || got.Unit != want.Unit || got.Price != want.Price ||
+			got.TaxRateBP != want.TaxRateBP || got.Names["sv"] != want.Names["sv"] || strings.Join(got.Barcodes, ",") != strings.Join(want.Barcodes, ",") {
+			t.Fatalf("item %s = %+v, want %+v", want.SKU, got, want)
+		}
+	}
 }
