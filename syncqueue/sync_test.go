@@ -25,10 +25,11 @@ const (
 )
 
 type node_ struct {
-	db     *sqlite.DB
-	client *syncqueue.Client
-	cancel context.CancelFunc
-	done   chan error
+	db          *sqlite.DB
+	client      *syncqueue.Client
+	cancel      context.CancelFunc
+	done        chan error
+	checkpoints chan error
 }
 
 func openDB(t testing.TB, path string, wake syncqueue.Wake) *sqlite.DB {
@@ -43,11 +44,16 @@ func openDB(t testing.TB, path string, wake syncqueue.Wake) *sqlite.DB {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// startNode opens (or reopens) the database at path and runs a Client.
+// startNode opens (or reopens) the database at path and runs a Client,
+// with checkpoints in the background as posnode runs them.
 func startNode(t testing.TB, url, path string, tune func(*syncqueue.Options)) *node_ {
 	t.Helper()
 	wake := syncqueue.NewWake()
-	db := openDB(t, path, wake)
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{OnEvents: wake.OnEvents, BackgroundCheckpoints: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	opt := syncqueue.Options{
 		Broker: url, Store: store, Node: node, Outbox: db, State: db, Orders: db.OrderRecords(), Wake: wake,
 		ResendAfter: time.Second, BackoffMin: 50 * time.Millisecond, BackoffMax: 300 * time.Millisecond,
@@ -61,8 +67,9 @@ func startNode(t testing.TB, url, path string, tune func(*syncqueue.Options)) *n
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	n := &node_{db: db, client: c, cancel: cancel, done: make(chan error, 1)}
+	n := &node_{db: db, client: c, cancel: cancel, done: make(chan error, 1), checkpoints: make(chan error, 1)}
 	go func() { n.done <- c.Run(ctx) }()
+	go func() { n.checkpoints <- db.RunCheckpoints(ctx) }()
 	t.Cleanup(n.stop)
 	return n
 }
@@ -73,10 +80,12 @@ func (n *node_) stop() {
 	}
 	n.cancel()
 	n.cancel = nil
-	select {
-	case <-n.done:
-	case <-time.After(10 * time.Second):
-		panic("syncqueue: Run did not return after cancel")
+	for _, done := range []chan error{n.done, n.checkpoints} {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			panic("syncqueue: Run or RunCheckpoints did not return after cancel")
+		}
 	}
 }
 
