@@ -337,6 +337,8 @@ func (c *Client) onMessage(_ mqtt.Client, m mqtt.Message) {
 	case topic == c.t.rpcResponse:
 		c.onRPCResponse(topic, payload)
 	case strings.HasPrefix(topic, c.t.prefix):
-		c.enqueue(inbound{topic: topic, payload: append([]byte(nil), payload...)})
+		// Kept without a copy: paho reads every packet into a buffer of
+		// its own and never reuses it.
+		c.enqueue(inbound{topic: topic, payload: payload})
 	}
 }
