@@ -155,7 +155,7 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 		return false, fmt.Errorf("catalog page %s: %w", p.Page, err)
 	}
 	var applied bool
-	err = db.Update(ctx, func(tx *Tx) error {
+	err = db.updateRefetchable(ctx, func(tx *Tx) error {
 		ok, err := tx.pageGate(KindCatalog, p.Page, p.Version)
 		if err != nil || !ok {
 			return err
@@ -281,7 +281,7 @@ func placeholders(rows, cols int) string {
 // whether the page was applied.
 func (db *DB) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error) {
 	var applied bool
-	err := db.Update(ctx, func(tx *Tx) error {
+	err := db.updateRefetchable(ctx, func(tx *Tx) error {
 		ok, err := tx.pageGate(KindStock, p.Page, p.Version)
 		if err != nil || !ok {
 			return err

@@ -12,6 +12,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -275,6 +276,10 @@ func (db *DB) Update(ctx context.Context, f func(tx *Tx) error) error {
 	if err != nil {
 		return classify(err)
 	}
+	return db.run(ctx, sqlTx, f)
+}
+
+func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) error {
 	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx}
 	if err := f(tx); err != nil {
 		sqlTx.Rollback()
@@ -287,6 +292,48 @@ func (db *DB) Update(ctx context.Context, f func(tx *Tx) error) error {
 		db.onEvents(tx.Events)
 	}
 	return nil
+}
+
+// updateRefetchable runs f as Update does, for state that central sends
+// again if it is lost (catalog and stock pages): its commit is written to
+// the log without waiting for the disk (synchronous=NORMAL). Order is
+// kept: the next durable commit makes it durable too, and a power cut
+// before that loses it whole, with the page version recorded in it, so
+// the page is fetched again. Nothing that appends events may use it.
+//
+// The writer's single connection is held throughout, so no other
+// transaction ever commits while the setting is relaxed; if it cannot be
+// set back, the connection is dropped and the next one opens with FULL.
+func (db *DB) updateRefetchable(ctx context.Context, f func(tx *Tx) error) (err error) {
+	db.stmts.prepare(ctx, db.w)
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return classify(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+		return classify(err)
+	}
+	defer func() {
+		// Set back on a context of its own: ctx may be what ended f.
+		if _, rerr := conn.ExecContext(context.Background(), "PRAGMA synchronous = FULL"); rerr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, rerr)
+		}
+	}()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	return db.run(ctx, sqlTx, func(tx *Tx) error {
+		if err := f(tx); err != nil {
+			return err
+		}
+		if len(tx.Events) > 0 {
+			return errors.New("sqlite: events appended in a refetchable transaction")
+		}
+		return nil
+	})
 }
 
 // Read returns the read-only pool.
