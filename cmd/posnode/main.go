@@ -26,6 +26,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/posnode/posnode/internal/gcpolicy"
 )
 
 // Stamped by the build (make dist): -ldflags "-X main.version=... -X main.commit=...".
@@ -35,6 +37,7 @@ var (
 )
 
 func main() {
+	gcpolicy.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

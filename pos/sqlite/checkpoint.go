@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"time"
 )
 
@@ -12,9 +13,14 @@ import (
 // ctx ends and returns nil then.
 //
 // Checkpoints are PASSIVE: they never block the writer or readers, and copy
-// what they can. One runs every second while the log has grown; when the
-// log passes a few megabytes a checkpoint also truncates it, which waits
-// briefly for readers only.
+// what they can. One runs once the writer has been idle for a moment
+// (checkpointIdle) and the log has grown, or, during a long burst of
+// writes such as a first catalog download, when the log passes
+// checkpointMaxLog: a checkpoint in the middle of a burst would compete
+// with it for the disk and the CPU and copy pages that the next commits
+// write again. When the log passes a few megabytes and has been copied
+// whole, a checkpoint also truncates it, which waits briefly for readers
+// only.
 func (db *DB) RunCheckpoints(ctx context.Context) error {
 	c, err := sql.Open("sqlite", dsn(db.path, false))
 	if err != nil {
@@ -22,8 +28,9 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 	}
 	defer c.Close()
 	c.SetMaxOpenConns(1)
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(checkpointIdle / 2)
 	defer t.Stop()
+	copied := int64(-1) // the last commit a checkpoint has seen; a log left by an earlier run is copied too
 	for {
 		select {
 		case <-ctx.Done():
@@ -31,12 +38,35 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
+		last := db.lastCommit.Load()
+		if last == copied {
+			continue // nothing new
+		}
+		idle := time.Since(time.Unix(0, last)) >= checkpointIdle
+		if !idle && db.walSize() < checkpointMaxLog {
+			continue
+		}
 		var busy, logPages, done int
 		if err := c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done); err != nil {
 			continue // the next tick tries again; a failed checkpoint loses nothing
 		}
+		copied = last
 		if logPages > 1000 && done == logPages {
 			_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 		}
 	}
+}
+
+const (
+	checkpointIdle   = 500 * time.Millisecond
+	checkpointMaxLog = 64 << 20 // bytes
+)
+
+// walSize is the size of the write-ahead log file, 0 if there is none.
+func (db *DB) walSize() int64 {
+	fi, err := os.Stat(db.path + "-wal")
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }

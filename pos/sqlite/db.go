@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/posnode/posnode/pos"
@@ -50,6 +51,8 @@ type DB struct {
 	// A till's lookups, prepared once on the read pool: parsing the
 	// statement costs more than running it.
 	itemByCode, itemBarcodes *sql.Stmt
+
+	lastCommit atomic.Int64 // unix nanoseconds of the writer's last commit
 }
 
 // Options configure Open. The zero value is usable.
@@ -288,6 +291,7 @@ func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) erro
 	if err := sqlTx.Commit(); err != nil {
 		return classify(err)
 	}
+	db.lastCommit.Store(time.Now().UnixNano())
 	if len(tx.Events) > 0 && db.onEvents != nil {
 		db.onEvents(tx.Events)
 	}
