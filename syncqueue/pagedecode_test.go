@@ -368,8 +368,8 @@ func BenchmarkParseCatalogPage(b *testing.B) {
 		name  string
 		parse func([]byte, string) (pos.CatalogPage, error)
 	}{
-		{"decoder=pagedecode", ParseCatalogPage},
-		{"decoder=encoding-json", parseCatalogPageReference},
+		{"pagedecode", ParseCatalogPage},
+		{"baseline-encoding-json", parseCatalogPageReference},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.ReportAllocs()
