@@ -299,11 +299,11 @@ func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) erro
 }
 
 // updateRefetchable runs f as Update does, for state that central sends
-// again if it is lost (catalog and stock pages): its commit is written to
+// again if it is lost (catalog and stock pages, acks): its commit is written to
 // the log without waiting for the disk (synchronous=NORMAL). Order is
 // kept: the next durable commit makes it durable too, and a power cut
-// before that loses it whole, with the page version recorded in it, so
-// the page is fetched again. Nothing that appends events may use it.
+// before that loses it whole, with the version recorded in it, so the
+// record is taken again. Nothing that appends events may use it.
 //
 // The writer's single connection is held throughout, so no other
 // transaction ever commits while the setting is relaxed; if it cannot be

@@ -62,12 +62,17 @@ func (tx *Tx) putMeta(key, value string) error {
 // never moves back, and never beyond the last recorded event. It returns
 // the node's acknowledged point afterwards and whether the ack was for
 // this node's epoch.
+//
+// The ack is central's retained state, sent again on every connection, so
+// it is recorded without waiting for the disk (see updateRefetchable): an
+// ack lost to a power cut only makes the node send those events again,
+// which central drops by id.
 func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []pos.Rejection) (ackedThrough int64, ok bool, err error) {
 	if epoch != db.epoch {
 		held, err := metaInt(ctx, db.r, "acked_through")
 		return held, false, err
 	}
-	err = db.Update(ctx, func(tx *Tx) error {
+	err = db.updateRefetchable(ctx, func(tx *Tx) error {
 		var last int64
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0)").Scan(&last); err != nil {
 			return err
