@@ -15,6 +15,7 @@ bench -bench 'BenchmarkSerialScanToDOM$' -benchtime 1000x ./ui/browsertest
 bench -bench 'BenchmarkFirstScreen$' -benchtime 20x ./ui/browsertest
 bench -bench 'BenchmarkParseCatalogPage$' -benchtime "${BENCHTIME:-2s}" ./syncqueue
 bench -bench 'BenchmarkCatalogIngest$' -benchtime 3x ./syncqueue
-bench -bench 'BenchmarkDrain$|BenchmarkFleet$' -benchtime 1x ./syncqueue
+bench -bench 'BenchmarkDrain$' -benchtime 3x ./syncqueue
+bench -bench 'BenchmarkFleet$' -benchtime 1x ./syncqueue
 go run ./cmd/benchreport -intro docs/benchmarks.intro.md <"$out" >docs/benchmarks.md
 echo "wrote docs/benchmarks.md"

@@ -227,14 +227,19 @@ func BenchmarkCatalogIngest(b *testing.B) {
 		central.Publish(b, "catalog/manifest", true, string(mfb))
 		d, _ = strconv.ParseInt(expect("changed")[0], 10, 64)
 		oneT += time.Duration(d)
-		if err := json.Unmarshal([]byte(strings.Join(expect("lookups"), " ")), &look); err != nil {
+		var it ingestLookups
+		if err := json.Unmarshal([]byte(strings.Join(expect("lookups"), " ")), &it); err != nil {
 			b.Fatal(err)
 		}
+		// The worst of the iterations.
+		look.P50, look.P99, look.Max = max(look.P50, it.P50), max(look.P99, it.P99), max(look.Max, it.Max)
+		look.Count += it.Count
+		look.Over1ms += it.Over1ms
 		io.Copy(io.Discard, out)
 		if err := child.Wait(); err != nil {
 			b.Fatalf("node process: %v: %s", err, stderr.String())
 		}
-		rssMB = max(rssMB, look.PeakRSSMB)
+		rssMB = max(rssMB, it.PeakRSSMB)
 
 		// Baseline 1: a bare subscriber receiving the same pages.
 		start := time.Now()
