@@ -233,6 +233,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 			b.Fatal(err)
 		}
 		look.Node.worst(it.Node)
+		look.After.worst(it.After)
 		look.Control.worst(it.Control)
 		io.Copy(io.Discard, out)
 		if err := child.Wait(); err != nil {
@@ -292,6 +293,8 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	b.ReportMetric(float64(look.Node.Max)/1e3, "max-lookup-µs")
 	b.ReportMetric(float64(look.Node.Count), "lookups")
 	b.ReportMetric(float64(look.Node.Over1ms), "lookups-over-1ms")
+	b.ReportMetric(float64(look.After.P99)/1e3, "after-p99-lookup-µs")
+	b.ReportMetric(float64(look.After.Max)/1e3, "after-max-lookup-µs")
 	b.ReportMetric(float64(look.Control.P99)/1e3, "control-p99-lookup-µs")
 	b.ReportMetric(float64(look.Control.Max)/1e3, "control-max-lookup-µs")
 	b.ReportMetric(float64(look.Control.Over1ms), "control-lookups-over-1ms")
@@ -307,8 +310,8 @@ const ingestNodeEnv = "POSNODE_INGEST_NODE"
 // process's own VmHWM: the rusage of a child started with vfork counts
 // its parent's RSS too.
 type ingestLookups struct {
-	Node, Control lookupStats
-	PeakRSSMB     float64
+	Node, After, Control lookupStats
+	PeakRSSMB            float64
 }
 
 // lookupStats summarize lookup times, in nanoseconds.
@@ -369,7 +372,8 @@ func TestCatalogIngestNode(t *testing.T) {
 	}
 	start := time.Now()
 	nd := startNode(t, url, path, func(o *syncqueue.Options) { o.Node = id })
-	var lookups, controls []time.Duration
+	var lookups, controls, afterwards []time.Duration
+	var ingested atomic.Bool // lookups go to afterwards once set
 	stop := make(chan struct{})
 	var lk sync.WaitGroup
 	lk.Add(1)
@@ -386,7 +390,11 @@ func TestCatalogIngestNode(t *testing.T) {
 				return
 			default:
 			}
-			lookups = append(lookups, timed(nd.db, "20"+strconv.Itoa(1_000_000+k%total)))
+			if d := timed(nd.db, "20"+strconv.Itoa(1_000_000+k%total)); ingested.Load() {
+				afterwards = append(afterwards, d)
+			} else {
+				lookups = append(lookups, d)
+			}
 			time.Sleep(time.Millisecond / 2)
 			controls = append(controls, timed(control, "20"+strconv.Itoa(1_000_000+k%1000)))
 			time.Sleep(time.Millisecond / 2)
@@ -415,13 +423,16 @@ func TestCatalogIngestNode(t *testing.T) {
 	if it, err := nd.db.ItemByCode(ctx, "20"+strconv.Itoa(1_000_000+per)); err != nil || it.Price != 1000 {
 		t.Fatalf("page 1 changed with page 0: %+v %v", it, err)
 	}
+	// A second of a till's lookups after the ingest and the change.
+	ingested.Store(true)
+	time.Sleep(time.Second)
 	close(stop)
 	lk.Wait()
 	nd.stop()
 	if len(lookups) == 0 {
 		t.Fatal("no lookups made")
 	}
-	res, _ := json.Marshal(ingestLookups{Node: summarize(lookups), Control: summarize(controls), PeakRSSMB: peakRSSMB()})
+	res, _ := json.Marshal(ingestLookups{Node: summarize(lookups), After: summarize(afterwards), Control: summarize(controls), PeakRSSMB: peakRSSMB()})
 	fmt.Printf("lookups %s\n", res)
 }
 
