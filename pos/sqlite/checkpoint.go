@@ -50,8 +50,11 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 		if err := c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done); err != nil {
 			continue // the next tick tries again; a failed checkpoint loses nothing
 		}
+		if done < logPages {
+			continue // readers held some frames back: the next tick tries again
+		}
 		copied = last
-		if logPages > 1000 && done == logPages {
+		if logPages > 1000 {
 			_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 		}
 	}
