@@ -14,13 +14,13 @@ import (
 //
 // Checkpoints are PASSIVE: they never block the writer or readers, and copy
 // what they can. One runs once the writer has been idle for a moment
-// (checkpointIdle) and the log has grown, or, during a long burst of
-// writes such as a first catalog download, when the log passes
-// checkpointMaxLog: a checkpoint in the middle of a burst would compete
-// with it for the disk and the CPU and copy pages that the next commits
-// write again. When the log passes a few megabytes and has been copied
-// whole, a checkpoint also truncates it, which waits briefly for readers
-// only.
+// (checkpointIdle) and the log has grown. During a long burst of writes,
+// such as a first catalog download, one runs only when the log passes
+// checkpointMaxLog, and then at most every checkpointBurstGap: a checkpoint
+// in the middle of a burst competes with it for the disk and the CPU and
+// copies pages that the next commits write again. When the log passes a
+// few megabytes and has been copied whole, a checkpoint also truncates it,
+// which waits briefly for readers only.
 func (db *DB) RunCheckpoints(ctx context.Context) error {
 	c, err := sql.Open("sqlite", dsn(db.path, false))
 	if err != nil {
@@ -31,6 +31,7 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 	t := time.NewTicker(checkpointIdle / 2)
 	defer t.Stop()
 	copied := int64(-1) // the last commit a checkpoint has seen; a log left by an earlier run is copied too
+	var burst time.Time // the last checkpoint made during a burst
 	for {
 		select {
 		case <-ctx.Done():
@@ -43,8 +44,14 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 			continue // nothing new
 		}
 		idle := time.Since(time.Unix(0, last)) >= checkpointIdle
-		if !idle && db.walSize() < checkpointMaxLog {
-			continue
+		if !idle {
+			// In a burst: only when the log is long, and then not more
+			// often than every checkpointBurstGap (the file keeps its
+			// size until a checkpoint truncates it).
+			if db.walSize() < checkpointMaxLog || time.Since(burst) < checkpointBurstGap {
+				continue
+			}
+			burst = time.Now()
 		}
 		var busy, logPages, done int
 		if err := c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done); err != nil {
@@ -61,8 +68,9 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 }
 
 const (
-	checkpointIdle   = 500 * time.Millisecond
-	checkpointMaxLog = 64 << 20 // bytes
+	checkpointIdle     = 500 * time.Millisecond
+	checkpointMaxLog   = 64 << 20 // bytes
+	checkpointBurstGap = 2 * time.Second
 )
 
 // walSize is the size of the write-ahead log file, 0 if there is none.
