@@ -234,8 +234,9 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 
 // writeItems stores the prepared items of a catalog page, with multi-row
 // statements (a statement per item costs more than the row itself), and
-// replaces the barcodes the items had. An item's location is the store's own (central's pages carry
-// none), so a page keeps the location an item has.
+// replaces the barcodes the items had. An item's location is the store's
+// own (central's pages carry none), so a page keeps the location an item
+// has.
 func (tx *Tx) writeItems(r *itemRows) error {
 	ctx := tx.ctx
 	for rest := r.items; len(rest) > 0; {

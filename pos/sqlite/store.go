@@ -497,22 +497,19 @@ func (db *DB) RecordApproval(ctx context.Context, a pos.Approval) error {
 // namesJSON encodes an item's names as a JSON object with sorted keys, as
 // json.Marshal does, without reflection: it runs once per catalog item.
 func namesJSON(names map[string]string) (string, error) {
-	b, err := appendNamesJSON(nil, names)
-	return string(b), err
-}
-
-// appendNamesJSON appends names as namesJSON encodes them.
-func appendNamesJSON(b []byte, names map[string]string) ([]byte, error) {
 	var small [8]string
 	keys := small[:0]
+	size := 2
 	for k, v := range names {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
 			j, err := json.Marshal(names) // replaces invalid bytes as it always has
-			return append(b, j...), err
+			return string(j), err
 		}
 		keys = append(keys, k)
+		size += len(k) + len(v) + 6
 	}
 	slices.Sort(keys)
+	b := make([]byte, 0, size)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -522,7 +519,7 @@ func appendNamesJSON(b []byte, names map[string]string) ([]byte, error) {
 		b = append(b, ':')
 		b = appendJSONString(b, names[k])
 	}
-	return append(b, '}'), nil
+	return string(append(b, '}')), nil
 }
 
 // appendJSONString appends s, valid UTF-8, as a JSON string.
