@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +290,40 @@ func TestCatalogPageOfManyStatements(t *testing.T) {
 			got.TaxRateBP != want.TaxRateBP || got.Names["sv"] != want.Names["sv"] || strings.Join(got.Barcodes, ",") != strings.Join(want.Barcodes, ",") {
 			t.Fatalf("item %s = %+v, want %+v", want.SKU, got, want)
 		}
+	}
+}
+
+// TestItemByCodePrefersTheBarcode checks that a key that is one item's
+// barcode and another item's SKU finds the item with the barcode, as a
+// scan means, and that an item's barcodes come back in code order, none
+// as an empty list.
+func TestItemByCodePrefersTheBarcode(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	items := []pos.Item{
+		{SKU: "111", Active: true, Names: map[string]string{"en": "Scanned"}, Barcodes: []string{"7310865004703", "222"},
+			Unit: pos.UnitEach, Price: 100, TaxRateBP: 2500},
+		{SKU: "222", Active: true, Names: map[string]string{"en": "Typed"}, Unit: pos.UnitEach, Price: 200, TaxRateBP: 2500},
+	}
+	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"222": "111", "111": "111", "7310865004703": "111"} {
+		got, err := db.ItemByCode(ctx, key)
+		if err != nil || got.SKU != want || !slices.Equal(got.Barcodes, []string{"222", "7310865004703"}) {
+			t.Errorf("ItemByCode(%s) = %+v %v, want SKU %s with both codes in order", key, got, err, want)
+		}
+	}
+	// An item without barcodes: reached by its SKU only once no
+	// barcode claims the key.
+	if err := db.PutItems(ctx, []pos.Item{{SKU: "111", Active: true, Names: map[string]string{"en": "Scanned"}, Barcodes: []string{"7310865004703"},
+		Unit: pos.UnitEach, Price: 100, TaxRateBP: 2500}}, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ItemByCode(ctx, "222"); err != nil || got.SKU != "222" || got.Barcodes == nil || len(got.Barcodes) != 0 {
+		t.Errorf("ItemByCode(222) = %+v %v, want SKU 222 with no barcodes", got, err)
+	}
+	if _, err := db.ItemByCode(ctx, "333"); !errors.Is(err, pos.ErrNotFound) {
+		t.Errorf("unknown key: %v, want not found", err)
 	}
 }

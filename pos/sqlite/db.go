@@ -50,7 +50,7 @@ type DB struct {
 
 	// A till's lookups, prepared once on the read pool: parsing the
 	// statement costs more than running it.
-	itemByCode, itemBarcodes *sql.Stmt
+	itemByCode *sql.Stmt
 
 	lastCommit atomic.Int64 // unix nanoseconds of the writer's last commit
 }
@@ -129,10 +129,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(opt.ReadConns)
 	r.SetMaxIdleConns(opt.ReadConns) // a connection opened again costs a till milliseconds
 	db.r = r
-	if db.itemByCode, err = r.PrepareContext(ctx, itemByCodeQuery); err == nil {
-		db.itemBarcodes, err = r.PrepareContext(ctx, itemBarcodesQuery)
-	}
-	if err != nil {
+	if db.itemByCode, err = r.PrepareContext(ctx, itemByCodeQuery); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -146,10 +143,8 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.stmts.close()
-	for _, st := range []*sql.Stmt{db.itemByCode, db.itemBarcodes} {
-		if st != nil {
-			st.Close()
-		}
+	if db.itemByCode != nil {
+		db.itemByCode.Close()
 	}
 	var err error
 	if db.r != nil {

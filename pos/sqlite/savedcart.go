@@ -54,13 +54,5 @@ func (db *DB) BrowseItems(ctx context.Context, offset, limit int) ([]pos.Item, e
 		items = append(items, it)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range items {
-		if err := db.loadBarcodes(ctx, &items[i]); err != nil {
-			return nil, err
-		}
-	}
-	return items, nil
+	return items, rows.Err()
 }

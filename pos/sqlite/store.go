@@ -59,46 +59,35 @@ func (db *DB) PutSettings(ctx context.Context, s pos.Settings) (bool, error) {
 	return n > 0, err
 }
 
-const itemCols = "sku, active, names, unit, price, tax_rate_bp, location"
+// itemCols are an item's columns, its barcodes in code order as a JSON
+// array among them, so that an item is read by one statement.
+const itemCols = "sku, active, names, unit, price, tax_rate_bp, location, " +
+	"(SELECT json_group_array(code ORDER BY code) FROM barcodes WHERE barcodes.sku = items.sku)"
 
 func scanItem(row interface{ Scan(...any) error }) (pos.Item, error) {
 	var it pos.Item
-	var names string
-	if err := row.Scan(&it.SKU, &it.Active, &names, &it.Unit, &it.Price, &it.TaxRateBP, &it.Location); err != nil {
+	var names, codes string
+	if err := row.Scan(&it.SKU, &it.Active, &names, &it.Unit, &it.Price, &it.TaxRateBP, &it.Location, &codes); err != nil {
 		return it, err
 	}
-	return it, json.Unmarshal([]byte(names), &it.Names)
+	if err := json.Unmarshal([]byte(names), &it.Names); err != nil {
+		return it, err
+	}
+	return it, json.Unmarshal([]byte(codes), &it.Barcodes)
 }
 
-func (db *DB) loadBarcodes(ctx context.Context, it *pos.Item) error {
-	rows, err := db.itemBarcodes.QueryContext(ctx, it.SKU)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	it.Barcodes = []string{}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return err
-		}
-		it.Barcodes = append(it.Barcodes, c)
-	}
-	return rows.Err()
-}
+const itemByCodeQuery = "SELECT " + itemCols + " FROM items WHERE sku = coalesce((SELECT sku FROM barcodes WHERE code = ?1), ?1)"
 
-const (
-	itemByCodeQuery   = "SELECT " + itemCols + " FROM items WHERE sku = (SELECT sku FROM barcodes WHERE code = ?1) OR sku = ?1 LIMIT 1"
-	itemBarcodesQuery = "SELECT code FROM barcodes WHERE sku = ? ORDER BY code"
-)
-
-// ItemByCode finds an item by normalised barcode key or by SKU.
+// ItemByCode finds an item by normalised barcode key or by SKU; a key
+// that is both one item's barcode and another's SKU finds the barcode's
+// item, as a scan means. The item and its barcodes are read by one
+// statement.
 func (db *DB) ItemByCode(ctx context.Context, key string) (pos.Item, error) {
 	it, err := scanItem(db.itemByCode.QueryRowContext(ctx, key))
 	if err != nil {
 		return it, notFound("item", key, err)
 	}
-	return it, db.loadBarcodes(ctx, &it)
+	return it, nil
 }
 
 // SearchItems finds items whose SKU, barcode or name in any language
@@ -133,15 +122,7 @@ func (db *DB) SearchItems(ctx context.Context, query string, limit int) ([]pos.I
 		}
 		items = append(items, it)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range items {
-		if err := db.loadBarcodes(ctx, &items[i]); err != nil {
-			return nil, err
-		}
-	}
-	return items, nil
+	return items, rows.Err()
 }
 
 func searchText(it pos.Item) string {
