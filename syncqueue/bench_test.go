@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/trace"
 	"slices"
 	"sort"
 	"strconv"
@@ -370,6 +371,10 @@ func TestCatalogIngestNode(t *testing.T) {
 	if err := control.PutItems(ctx, items, pos.VariableMeasure{}); err != nil {
 		t.Fatal(err)
 	}
+	if file := os.Getenv(ingestTraceEnv); file != "" {
+		stopTrace := startTrace(t, file+"."+id)
+		defer stopTrace()
+	}
 	start := time.Now()
 	nd := startNode(t, url, path, func(o *syncqueue.Options) { o.Node = id })
 	var lookups, controls, afterwards []time.Duration
@@ -381,7 +386,7 @@ func TestCatalogIngestNode(t *testing.T) {
 		defer lk.Done()
 		timed := func(db *sqlite.DB, code string) time.Duration {
 			t0 := time.Now()
-			db.ItemByCode(ctx, code)
+			trace.WithRegion(ctx, "lookup", func() { db.ItemByCode(ctx, code) })
 			return time.Since(t0)
 		}
 		for k := 0; ; k++ {
@@ -434,6 +439,31 @@ func TestCatalogIngestNode(t *testing.T) {
 	}
 	res, _ := json.Marshal(ingestLookups{Node: summarize(lookups), After: summarize(afterwards), Control: summarize(controls), PeakRSSMB: peakRSSMB()})
 	fmt.Printf("lookups %s\n", res)
+}
+
+// ingestTraceEnv names a file to which each node process of
+// BenchmarkCatalogIngest writes a runtime trace, suffixed with the node's
+// id. `go tool trace` shows the till's and the control's lookups as
+// regions named "lookup", each with the time it ran, waited for a
+// processor, and was blocked in system calls and on locks.
+const ingestTraceEnv = "POSNODE_INGEST_TRACE"
+
+// startTrace writes a runtime trace to file until the returned function
+// is called.
+func startTrace(t *testing.T, file string) func() {
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // BenchmarkFleet runs POSNODE_BENCH_NODES nodes (10, or 200 in full) in
