@@ -327,3 +327,30 @@ func TestItemByCodePrefersTheBarcode(t *testing.T) {
 		t.Errorf("unknown key: %v, want not found", err)
 	}
 }
+
+// TestPageVersionsReadFromTheirIndex checks that the versions of the pages
+// held, and the time the last was applied, are read from the covering
+// index, not from the rows that hold each catalog page's list of members.
+func TestPageVersionsReadFromTheirIndex(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	for _, q := range []string{"SELECT page, version FROM sync_pages WHERE kind = ?", "SELECT max(applied_at) FROM sync_pages WHERE kind = ?"} {
+		rows, err := db.Read().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "catalog")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if len(plan) != 1 || !strings.Contains(plan[0], "COVERING INDEX sync_page_versions") {
+			t.Errorf("%s: plan %q, want a search of the covering index sync_page_versions", q, plan)
+		}
+	}
+}
