@@ -62,17 +62,8 @@ func parseCatalogPageReference(b []byte, page string) (pos.CatalogPage, error) {
 		return pos.CatalogPage{}, invalid("a catalog page needs page, version and items")
 	}
 	id, version, items := *raw.Page, *raw.Version, *raw.Items
-	if !idPattern.MatchString(id) {
-		return pos.CatalogPage{}, invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", id)
-	}
-	if page != "" && id != page {
-		return pos.CatalogPage{}, invalid("page %q arrived on the topic of page %q", id, page)
-	}
-	if version < 1 {
-		return pos.CatalogPage{}, invalid("page %s: version must be a positive integer", id)
-	}
-	if len(items) > maxPageItems {
-		return pos.CatalogPage{}, invalid("page %s: %d items, more than %d", id, len(items), maxPageItems)
+	if err := checkPageHead(id, page, version, len(items)); err != nil {
+		return pos.CatalogPage{}, err
 	}
 	p := pos.CatalogPage{Page: id, Version: version, Items: make([]pos.Item, 0, len(items))}
 	seen := make(map[string]bool, len(items))

@@ -179,19 +179,29 @@ func pageHeader(b []byte, page string) (map[string]json.RawMessage, string, int6
 			return nil, "", 0, nil, err
 		}
 	}
-	if !idPattern.MatchString(id) {
-		return nil, "", 0, nil, invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", id)
-	}
-	if page != "" && id != page {
-		return nil, "", 0, nil, invalid("page %q arrived on the topic of page %q", id, page)
-	}
-	if version < 1 {
-		return nil, "", 0, nil, invalid("page %s: version must be a positive integer", id)
-	}
-	if len(items) > maxPageItems {
-		return nil, "", 0, nil, invalid("page %s: %d items, more than %d", id, len(items), maxPageItems)
+	if err := checkPageHead(id, page, version, len(items)); err != nil {
+		return nil, "", 0, nil, err
 	}
 	return m, id, version, items, nil
+}
+
+// checkPageHead checks what every page says of itself: its id, that it is
+// the page its topic names (page, or "" to skip that check), its version
+// and its number of items.
+func checkPageHead(id, page string, version int64, n int) error {
+	if !idPattern.MatchString(id) {
+		return invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", id)
+	}
+	if page != "" && id != page {
+		return invalid("page %q arrived on the topic of page %q", id, page)
+	}
+	if version < 1 {
+		return invalid("page %s: version must be a positive integer", id)
+	}
+	if n > maxPageItems {
+		return invalid("page %s: %d items, more than %d", id, n, maxPageItems)
+	}
+	return nil
 }
 
 // ParseCatalogPage decodes a catalog page. page is the page id its topic
@@ -213,17 +223,8 @@ func ParseCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
 		return pos.CatalogPage{}, invalid("a catalog page needs page, version and items")
 	}
 	id, version, n := raw.page, raw.version, raw.nItems
-	if !idPattern.MatchString(id) {
-		return pos.CatalogPage{}, invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", id)
-	}
-	if page != "" && id != page {
-		return pos.CatalogPage{}, invalid("page %q arrived on the topic of page %q", id, page)
-	}
-	if version < 1 {
-		return pos.CatalogPage{}, invalid("page %s: version must be a positive integer", id)
-	}
-	if n > maxPageItems {
-		return pos.CatalogPage{}, invalid("page %s: %d items, more than %d", id, n, maxPageItems)
+	if err := checkPageHead(id, page, version, n); err != nil {
+		return pos.CatalogPage{}, err
 	}
 	p := pos.CatalogPage{Page: id, Version: version, Items: make([]pos.Item, 0, n)}
 	seen := make(map[string]bool, n)
