@@ -26,21 +26,7 @@ func TestClockJumpsChangeNoOrder(t *testing.T) {
 	var ids []string
 	for _, j := range jumps {
 		now = base.Add(j)
-		v, err := svc.OpenCart(ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil {
-			t.Fatal(err)
-		}
-		if v, err = svc.PayCash(ctx, a, v.ID, 50000); err != nil {
-			t.Fatal(err)
-		}
-		s, err := svc.Complete(ctx, a, v.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, s.ID)
+		ids = append(ids, sellBackpack(t, svc, a).ID)
 	}
 	evs, err := db.EventsAfter(ctx, 0, 100)
 	if err != nil {

@@ -26,21 +26,6 @@ func TestNewEpochAfterRestore(t *testing.T) {
 	}
 	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}})
 	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
-	sell := func(svc *pos.Service) {
-		v, err := svc.OpenCart(ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil {
-			t.Fatal(err)
-		}
-		if v, err = svc.PayCash(ctx, a, v.ID, 50000); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := svc.Complete(ctx, a, v.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// Sale 1: 500 g of apples, an item central has never counted here.
 	v, err := svc.OpenCart(ctx, a)
 	if err != nil {
@@ -56,7 +41,7 @@ func TestNewEpochAfterRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 4; i++ { // sales 2-5
-		sell(svc)
+		sellBackpack(t, svc, a)
 	}
 	old := db.Epoch()
 	// Central counted stock as of seq 2 and acknowledged events 1-3.
@@ -96,7 +81,7 @@ func TestNewEpochAfterRestore(t *testing.T) {
 	if st, _ := db.Stock(ctx, "300100"); st.OnHand != applesBefore.OnHand || st.OnHand != -500 {
 		t.Errorf("apples after the new epoch %+v, before %+v; want -500", st, applesBefore)
 	}
-	sell(pos.NewService(pos.Options{Store: db}))
+	sellBackpack(t, pos.NewService(pos.Options{Store: db}), a)
 	got, _ = db.EventsAfter(ctx, 0, 10)
 	if len(got) != 3 || got[2].Seq != 3 {
 		t.Fatalf("next sale's event: %+v", got)

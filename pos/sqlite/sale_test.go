@@ -23,6 +23,28 @@ func openDB(t *testing.T) *sqlite.DB {
 	return db
 }
 
+// sellBackpack rings up one backpack at a's station, paid in cash, and
+// completes the sale.
+func sellBackpack(t *testing.T, svc *pos.Service, a pos.Actor) *pos.Sale {
+	t.Helper()
+	ctx := context.Background()
+	v, err := svc.OpenCart(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = svc.PayCash(ctx, a, v.ID, 50000); err != nil {
+		t.Fatal(err)
+	}
+	s, err := svc.Complete(ctx, a, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func demoItems() []pos.Item {
 	return []pos.Item{
 		{SKU: "100234", Active: true, Names: map[string]string{"en": "Backpack", "sv": "Ryggsäck"}, Barcodes: []string{"7310865004703"}, Unit: pos.UnitEach, Price: 49900, TaxRateBP: 2500},
