@@ -229,6 +229,20 @@ func newPage(e *escpos.Encoder, s Store) *page {
 	return &page{e: e, cols: e.Profile().Columns, s: s}
 }
 
+// startDocument resets the printer and prints the store's header, and a
+// "copy" banner when the document is a copy, as every document but the
+// bag label begins.
+func startDocument(e *escpos.Encoder, s Store, isCopy bool) *page {
+	p := newPage(e, s)
+	e.Init()
+	p.header()
+	e.Newline()
+	if isCopy {
+		p.banner(p.t("copy"), true)
+	}
+	return p
+}
+
 func (p *page) t(key string) string { return T(p.s.Lang, key) }
 
 func (p *page) money(v int64) string { return Money(v, p.s.Currency, p.s.Lang) }
@@ -312,13 +326,7 @@ func (p *page) end() {
 
 // Encode implements Document.
 func (r Receipt) Encode(e *escpos.Encoder) error {
-	p := newPage(e, r.Store)
-	e.Init()
-	p.header()
-	e.Newline()
-	if r.Copy {
-		p.banner(p.t("copy"), true)
-	}
+	p := startDocument(e, r.Store, r.Copy)
 	title := p.t("receipt")
 	if r.Refund {
 		title = p.t("refund")
@@ -430,13 +438,7 @@ func weight(grams int64, lang string) string {
 
 // Encode implements Document.
 func (s PickupSlip) Encode(e *escpos.Encoder) error {
-	p := newPage(e, s.Store)
-	e.Init()
-	p.header()
-	e.Newline()
-	if s.Copy {
-		p.banner(p.t("copy"), true)
-	}
+	p := startDocument(e, s.Store, s.Copy)
 	p.banner(p.t("pickup_slip"), false)
 	p.bigPair(p.t("order"), s.OrderID)
 	p.pair(p.t("customer"), s.Customer)
@@ -524,13 +526,7 @@ func (SalesReport) Kind() Kind { return KindSales }
 
 // Encode implements Document.
 func (r SalesReport) Encode(e *escpos.Encoder) error {
-	p := newPage(e, r.Store)
-	e.Init()
-	p.header()
-	e.Newline()
-	if r.Copy {
-		p.banner(p.t("copy"), true)
-	}
+	p := startDocument(e, r.Store, r.Copy)
 	p.banner(p.t("sales_report"), false)
 	e.SetAlign(escpos.AlignCenter)
 	e.Println(p.t("by_" + r.By))
@@ -557,13 +553,7 @@ func (r SalesReport) Encode(e *escpos.Encoder) error {
 
 // Encode implements Document.
 func (r Report) Encode(e *escpos.Encoder) error {
-	p := newPage(e, r.Store)
-	e.Init()
-	p.header()
-	e.Newline()
-	if r.Copy {
-		p.banner(p.t("copy"), true)
-	}
+	p := startDocument(e, r.Store, r.Copy)
 	title := p.t("x_report")
 	if r.Z {
 		title = fmt.Sprintf("%s #%d", p.t("z_report"), r.Number)
@@ -606,11 +596,8 @@ func (r Report) Encode(e *escpos.Encoder) error {
 
 // Encode implements Document.
 func (tp TestPage) Encode(e *escpos.Encoder) error {
-	p := newPage(e, tp.Store)
+	p := startDocument(e, tp.Store, false)
 	prof := e.Profile()
-	e.Init()
-	p.header()
-	e.Newline()
 	p.banner(p.t("test_page"), false)
 	p.pair(prof.Name, fmt.Sprintf("%d/%d", prof.Columns, prof.Dots))
 	var pages []string
