@@ -94,14 +94,23 @@ func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pag
 }
 
 func (tx *Tx) removePage(kind, page string) error {
-	var q string
 	if kind == KindCatalog {
-		q = `UPDATE items SET active = 0, page = '' WHERE page = ?1 AND sku IN
-			(SELECT value FROM json_each((SELECT members FROM sync_pages WHERE kind = 'catalog' AND page = ?1)))`
-	} else {
-		q = "DELETE FROM stock_central WHERE page = ?"
-	}
-	if _, err := tx.ExecContext(tx.ctx, q, page); err != nil {
+		var members string
+		if err := tx.QueryRowContext(tx.ctx, "SELECT members FROM sync_pages WHERE kind = 'catalog' AND page = ?", page).Scan(&members); err != nil {
+			return err
+		}
+		var skus []string
+		if err := json.Unmarshal([]byte(members), &skus); err != nil {
+			return fmt.Errorf("catalog page %s: members: %w", page, err)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE items SET active = 0, page = '' WHERE page = ?1 AND sku IN
+			(SELECT value FROM json_each(?2))`, page, members); err != nil {
+			return err
+		}
+		for _, sku := range skus {
+			tx.catalog = append(tx.catalog, catalogOp{kind: opWithdraw, sku: sku, page: page})
+		}
+	} else if _, err := tx.ExecContext(tx.ctx, "DELETE FROM stock_central WHERE page = ?", page); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(tx.ctx, "DELETE FROM sync_pages WHERE kind = ? AND page = ?", kind, page)
@@ -182,6 +191,7 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 				if _, err := tx.ExecContext(ctx, "UPDATE items SET active = 0, page = '' WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
 					return err
 				}
+				tx.catalog = append(tx.catalog, catalogOp{kind: opWithdraw, sku: sku, page: p.Page})
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE sync_pages SET members = ? WHERE kind = 'catalog' AND page = ?", rows.skus, p.Page); err != nil {
@@ -196,9 +206,10 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 // itemRows are catalog items as the writer stores them: the columns of
 // each item, their barcodes and the list of their SKUs.
 type itemRows struct {
-	items []any  // itemColumns values per item
-	codes []any  // normalised code and SKU per barcode
-	skus  string // JSON array of the items' SKUs
+	items []any       // itemColumns values per item
+	codes []any       // normalised code and SKU per barcode
+	skus  string      // JSON array of the items' SKUs
+	ops   []catalogOp // the same, for the catalog index
 }
 
 const (
@@ -213,7 +224,16 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 	r := &itemRows{items: make([]any, 0, len(items)*itemColumns)}
 	var pg any = page // boxed once for every row
 	skus := make([]string, 0, len(items))
+	// The index replays the statements of writeItems in their order: the
+	// items, their barcodes dropped, the barcodes set.
+	recs := make([]itemRecord, len(items))
+	nCodes := 0
 	for _, it := range items {
+		nCodes += len(it.Barcodes)
+	}
+	r.ops = make([]catalogOp, 0, 2*len(items)+nCodes)
+	setCodes := make([]catalogOp, 0, nCodes)
+	for i, it := range items {
 		if err := it.Validate(); err != nil {
 			return nil, err
 		}
@@ -223,10 +243,21 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 		}
 		r.items = append(r.items, it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, pg)
 		skus = append(skus, it.SKU)
+		recs[i] = itemRecord{active: it.Active, price: it.Price, taxRateBP: it.TaxRateBP, unit: it.Unit, page: page, names: names}
+		r.ops = append(r.ops, catalogOp{kind: opPutPageItem, sku: it.SKU, rec: &recs[i]})
 		for _, b := range it.Barcodes {
-			r.codes = append(r.codes, pos.NormalizeBarcode(b, vm), it.SKU)
+			code := pos.NormalizeBarcode(b, vm)
+			r.codes = append(r.codes, code, it.SKU)
+			setCodes = append(setCodes, catalogOp{kind: opSetCode, sku: it.SKU, code: code})
+		}
+		if i%itemChunk == itemChunk-1 {
+			yieldToTills()
 		}
 	}
+	for _, sku := range skus {
+		r.ops = append(r.ops, catalogOp{kind: opDropCodes, sku: sku})
+	}
+	r.ops = append(r.ops, setCodes...)
 	sj, err := json.Marshal(skus)
 	r.skus = string(sj)
 	return r, err
@@ -261,6 +292,7 @@ func (tx *Tx) writeItems(r *itemRows) error {
 		rest = rest[n:]
 		yieldToTills()
 	}
+	tx.catalog = append(tx.catalog, r.ops...)
 	return nil
 }
 

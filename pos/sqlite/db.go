@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +54,14 @@ type DB struct {
 	itemByCode *sql.Stmt
 
 	lastCommit atomic.Int64 // unix nanoseconds of the writer's last commit
+
+	// commitMu is held across the commit of every transaction that
+	// changes items or barcodes and the queueing of its changes for the
+	// index, so that the index replays them in commit order.
+	commitMu  sync.Mutex
+	catalog   *catalogIndex
+	stopBuild context.CancelFunc // ends the index's build
+	buildDone chan struct{}      // closed when the build has ended
 }
 
 // Options configure Open. The zero value is usable.
@@ -116,7 +125,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{path: abs, w: w, now: opt.Now, newID: opt.NewID, onEvents: opt.OnEvents}
+	db := &DB{path: abs, w: w, now: opt.Now, newID: opt.NewID, onEvents: opt.OnEvents, catalog: newCatalogIndex()}
 	if err := db.migrate(ctx, opt.BeforeMigrate); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -137,11 +146,61 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	bctx, stop := context.WithCancel(context.Background())
+	db.stopBuild, db.buildDone = stop, make(chan struct{})
+	go func() {
+		defer close(db.buildDone)
+		db.buildCatalogIndex(bctx)
+	}()
 	return db, nil
+}
+
+// testHookIndexSnapshot, if set, is called by the index's build between
+// taking its snapshot and reading it.
+var testHookIndexSnapshot func(*DB)
+
+// errClosed turns the catalog index off when the database closes.
+var errClosed = errors.New("sqlite: database closed")
+
+// buildCatalogIndex reads the catalog into the index (see catalogIndex)
+// while the node runs; lookups go to SQLite until it is done.
+func (db *DB) buildCatalogIndex(ctx context.Context) {
+	ix := db.catalog
+	db.commitMu.Lock()
+	tx, err := db.r.BeginTx(ctx, nil)
+	if err == nil {
+		// A read transaction's snapshot is taken at its first read. Taken
+		// here, under commitMu, every catalog commit it misses is one
+		// committed after it, which waits in the index's queue.
+		var n int
+		err = tx.QueryRowContext(ctx, "SELECT count(*) FROM sync_manifests").Scan(&n)
+	}
+	if err == nil {
+		ix.building()
+	}
+	db.commitMu.Unlock()
+	if err != nil {
+		if tx != nil {
+			tx.Rollback()
+		}
+		ix.giveUp(fmt.Errorf("sqlite: catalog index: %w", err))
+		return
+	}
+	if testHookIndexSnapshot != nil {
+		testHookIndexSnapshot(db)
+	}
+	err = ix.load(ctx, tx)
+	tx.Rollback()
+	ix.built(err)
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.stopBuild != nil {
+		db.stopBuild()
+		<-db.buildDone
+	}
+	db.catalog.giveUp(errClosed)
 	db.stmts.close()
 	if db.itemByCode != nil {
 		db.itemByCode.Close()
@@ -264,6 +323,8 @@ type Tx struct {
 	// Events appended in this transaction, for the caller to announce
 	// after commit.
 	Events []pos.Event
+	// catalog are the changes to items and barcodes, for the index.
+	catalog []catalogOp
 }
 
 // Update runs f in a write transaction and commits it if f returns nil.
@@ -274,23 +335,50 @@ func (db *DB) Update(ctx context.Context, f func(tx *Tx) error) error {
 	if err != nil {
 		return classify(err)
 	}
-	return db.run(ctx, sqlTx, f)
+	replay, err := db.run(ctx, sqlTx, f)
+	if replay {
+		db.catalog.replay()
+	}
+	return err
 }
 
-func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) error {
+// run runs f in sqlTx and commits it. It reports whether the commit
+// changed the catalog, for the caller to replay on the index once it has
+// let go of the writer's connection.
+func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) (replay bool, err error) {
 	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx}
 	if err := f(tx); err != nil {
 		sqlTx.Rollback()
-		return classify(err)
+		return false, classify(err)
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return classify(err)
+	if err := db.commit(sqlTx, tx.catalog); err != nil {
+		return false, classify(err)
 	}
 	db.lastCommit.Store(time.Now().UnixNano())
 	if len(tx.Events) > 0 && db.onEvents != nil {
 		db.onEvents(tx.Events)
 	}
-	return nil
+	return len(tx.catalog) > 0, nil
+}
+
+// commit commits sqlTx and queues the catalog changes it made for the
+// index. A commit that fails
+// after catalog changes may or may not have taken effect, so the index
+// gives up then.
+func (db *DB) commit(sqlTx *sql.Tx, ops []catalogOp) error {
+	if len(ops) == 0 {
+		return sqlTx.Commit()
+	}
+	db.commitMu.Lock()
+	err := sqlTx.Commit()
+	if err == nil {
+		db.catalog.committed(ops)
+	}
+	db.commitMu.Unlock()
+	if err != nil {
+		db.catalog.giveUp(fmt.Errorf("sqlite: catalog index: commit: %w", err))
+	}
+	return err
 }
 
 // updateRefetchable runs f as Update does, for state that central sends
@@ -304,6 +392,13 @@ func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) erro
 // transaction ever commits while the setting is relaxed; if it cannot be
 // set back, the connection is dropped and the next one opens with FULL.
 func (db *DB) updateRefetchable(ctx context.Context, f func(tx *Tx) error) (err error) {
+	var replay bool
+	defer func() {
+		// Last, when the writer's connection is free for the next page.
+		if replay {
+			db.catalog.replay()
+		}
+	}()
 	db.stmts.prepare(ctx, db.w)
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
@@ -324,7 +419,7 @@ func (db *DB) updateRefetchable(ctx context.Context, f func(tx *Tx) error) (err 
 	if err != nil {
 		return classify(err)
 	}
-	return db.run(ctx, sqlTx, func(tx *Tx) error {
+	replay, err = db.run(ctx, sqlTx, func(tx *Tx) error {
 		if err := f(tx); err != nil {
 			return err
 		}
@@ -333,6 +428,7 @@ func (db *DB) updateRefetchable(ctx context.Context, f func(tx *Tx) error) (err 
 		}
 		return nil
 	})
+	return err
 }
 
 // Read returns the read-only pool.

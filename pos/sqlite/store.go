@@ -82,7 +82,16 @@ const itemByCodeQuery = "SELECT " + itemCols + " FROM items WHERE sku = coalesce
 // that is both one item's barcode and another's SKU finds the barcode's
 // item, as a scan means. The item and its barcodes are read by one
 // statement.
+//
+// The catalog index answers it once built (see catalogIndex), SQLite
+// until then.
 func (db *DB) ItemByCode(ctx context.Context, key string) (pos.Item, error) {
+	if it, found, ok := db.catalog.lookup(key); ok {
+		if !found {
+			return it, notFound("item", key, sql.ErrNoRows)
+		}
+		return it, nil
+	}
 	it, err := scanItem(db.itemByCode.QueryRowContext(ctx, key))
 	if err != nil {
 		return it, notFound("item", key, err)
@@ -177,12 +186,19 @@ func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
 	if _, err := tx.ExecContext(tx.ctx, "DELETE FROM barcodes WHERE sku = ?", it.SKU); err != nil {
 		return err
 	}
+	ops := []catalogOp{
+		{kind: opPutItem, sku: it.SKU, rec: &itemRecord{active: it.Active, price: it.Price, taxRateBP: it.TaxRateBP,
+			unit: it.Unit, location: it.Location, page: page, names: names}},
+		{kind: opDropCodes, sku: it.SKU},
+	}
 	for _, b := range it.Barcodes {
-		if _, err := tx.ExecContext(tx.ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES (?, ?)",
-			pos.NormalizeBarcode(b, vm), it.SKU); err != nil {
+		code := pos.NormalizeBarcode(b, vm)
+		if _, err := tx.ExecContext(tx.ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES (?, ?)", code, it.SKU); err != nil {
 			return err
 		}
+		ops = append(ops, catalogOp{kind: opSetCode, sku: it.SKU, code: code})
 	}
+	tx.catalog = append(tx.catalog, ops...)
 	return nil
 }
 

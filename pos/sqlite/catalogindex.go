@@ -1,0 +1,533 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// catalogIndex holds every item and barcode of the catalog in memory, so
+// that a till's scan is answered in microseconds without SQLite. A lookup
+// that takes 50 µs in SQLite is caught a few times in a thousand by the
+// millisecond stalls a busy two-core box has (a collection, a thread the
+// kernel does not run, a lock SQLite's connections share); one of a few
+// microseconds practically never is.
+//
+// SQLite stays the record. The index is built from it when the database
+// opens, in the background, and every transaction that writes items or
+// barcodes hands its changes to the index as the statements it ran
+// (catalogOp), which the index replays after the commit, in commit order,
+// with SQLite's semantics. Until it is built, and for good if anything
+// fails (memory, an entry too large, a commit whose outcome is unknown),
+// lookups go to SQLite.
+//
+// Keys, values and tables live outside the Go heap (offMap), so that
+// 300,000 items neither lengthen collections nor raise the heap's goal.
+type catalogIndex struct {
+	seed   maphash.Seed
+	shards [indexShards]indexShard
+	// ready is set while lookups may use the index. It is read under a
+	// shard's lock, so that memory is never given back under a reader.
+	ready atomic.Bool
+
+	// applyMu is held while committed changes are replayed, so that
+	// they are replayed one batch at a time, in commit order.
+	applyMu sync.Mutex
+
+	mu    sync.Mutex // guards state, queue and err
+	state indexState
+	queue [][]catalogOp // committed, not yet replayed, in commit order
+	err   error         // why the index is off
+}
+
+// indexShards spreads the index over locks, so that the writer replaying
+// a page holds each only for a moment and a lookup practically never
+// waits for one.
+const indexShards = 64
+
+type indexShard struct {
+	mu    sync.RWMutex // guards items and codes
+	items offMap       // SKU → itemRecord
+	codes offMap       // normalised barcode → SKU
+}
+
+type indexState int
+
+const (
+	indexOff      indexState = iota // not built, or given up
+	indexBuilding                   // being read from SQLite; changes wait in the queue
+	indexReady
+)
+
+func newCatalogIndex() *catalogIndex {
+	ix := &catalogIndex{seed: maphash.MakeSeed()}
+	for i := range ix.shards {
+		ix.shards[i].items = newOffMap(ix.seed)
+		ix.shards[i].codes = newOffMap(ix.seed)
+	}
+	return ix
+}
+
+func (ix *catalogIndex) shard(key string) (*indexShard, uint64) {
+	h := maphash.String(ix.seed, key)
+	return &ix.shards[h%indexShards], h
+}
+
+// lookup finds an item as itemByCodeQuery does. ok is false when the
+// index cannot answer and SQLite must.
+func (ix *catalogIndex) lookup(key string) (it pos.Item, found, ok bool) {
+	sku := key
+	sh, h := ix.shard(key)
+	sh.mu.RLock()
+	if !ix.ready.Load() {
+		sh.mu.RUnlock()
+		return it, false, false
+	}
+	if v, held := sh.codes.get(h, key); held {
+		sku = string(v)
+	}
+	sh.mu.RUnlock()
+
+	sh, h = ix.shard(sku)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	if !ix.ready.Load() {
+		return it, false, false
+	}
+	v, held := sh.items.get(h, sku)
+	if !held {
+		return it, false, true
+	}
+	rec, err := decodeItemRecord(v)
+	if err != nil {
+		return it, false, false
+	}
+	if it, err = rec.item(sku); err != nil {
+		return it, false, false
+	}
+	return it, true, true
+}
+
+// itemRecord is an item's row and its barcodes, as the index keeps them.
+type itemRecord struct {
+	active                      bool
+	price, taxRateBP            int64
+	unit, location, page, names string   // names: the JSON of the names column
+	codes                       []string // normalised, sorted as SQLite's BINARY collation sorts
+}
+
+func (r *itemRecord) appendTo(b []byte) []byte {
+	if r.active {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendVarint(b, r.price)
+	b = binary.AppendVarint(b, r.taxRateBP)
+	for _, s := range [...]string{r.unit, r.location, r.page, r.names} {
+		b = appendString(b, s)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.codes)))
+	for _, c := range r.codes {
+		b = appendString(b, c)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+var errBadRecord = errors.New("sqlite: catalog index record damaged")
+
+// decodeItemRecord decodes what appendTo wrote; its strings are copies.
+func decodeItemRecord(b []byte) (itemRecord, error) {
+	var r itemRecord
+	if len(b) == 0 {
+		return r, errBadRecord
+	}
+	r.active = b[0] == 1
+	b = b[1:]
+	var n int
+	if r.price, n = binary.Varint(b); n <= 0 {
+		return r, errBadRecord
+	}
+	b = b[n:]
+	if r.taxRateBP, n = binary.Varint(b); n <= 0 {
+		return r, errBadRecord
+	}
+	b = b[n:]
+	str := func() string {
+		l, n := binary.Uvarint(b)
+		if n <= 0 || l > uint64(len(b)-n) {
+			b = nil
+			return ""
+		}
+		s := string(b[n : n+int(l)])
+		b = b[n+int(l):]
+		return s
+	}
+	r.unit, r.location, r.page, r.names = str(), str(), str(), str()
+	nc, n := binary.Uvarint(b)
+	if n <= 0 || nc > uint64(len(b)) {
+		return r, errBadRecord
+	}
+	b = b[n:]
+	r.codes = make([]string, 0, nc)
+	for range nc {
+		r.codes = append(r.codes, str())
+	}
+	if b == nil {
+		return r, errBadRecord
+	}
+	return r, nil
+}
+
+// item returns the item as scanItem would read it from SQLite.
+func (r *itemRecord) item(sku string) (pos.Item, error) {
+	it := pos.Item{SKU: sku, Active: r.active, Unit: r.unit, Price: r.price, TaxRateBP: r.taxRateBP,
+		Location: r.location, Barcodes: slices.Clone(r.codes)}
+	if it.Barcodes == nil {
+		it.Barcodes = []string{}
+	}
+	return it, json.Unmarshal([]byte(r.names), &it.Names)
+}
+
+// catalogOp is one change a statement made to items or barcodes.
+type catalogOp struct {
+	kind catalogOpKind
+	sku  string
+	page string      // opWithdraw: the page the item must be on
+	code string      // opSetCode
+	rec  *itemRecord // opPutItem, opPutPageItem: the row (its codes unused)
+}
+
+type catalogOpKind uint8
+
+const (
+	// opPutItem inserts an item or replaces every column of it.
+	opPutItem catalogOpKind = iota
+	// opPutPageItem is opPutItem keeping the location the item has ("" if new).
+	opPutPageItem
+	// opDropCodes deletes the item's barcodes.
+	opDropCodes
+	// opSetCode gives a barcode to the item, taking it from any other.
+	opSetCode
+	// opWithdraw sets the item inactive and off its page, if it is on page.
+	opWithdraw
+)
+
+// committed queues the changes of a transaction that has just
+// committed. The caller holds DB.commitMu, so that the queue is in
+// commit order, and calls replay after letting go of it.
+func (ix *catalogIndex) committed(ops []catalogOp) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.state != indexOff {
+		ix.queue = append(ix.queue, ops)
+	}
+}
+
+// replay applies every queued change, unless the index is being built
+// (the build does it when done). When it returns, the changes queued
+// before it was called are in the index: a writer that replays after its
+// commit sees its own writes in its next lookup. Meanwhile the single
+// writer is free for the next transaction.
+func (ix *catalogIndex) replay() {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	ix.replayLocked()
+}
+
+// replayLocked is replay with applyMu held. It reports whether the queue
+// was emptied with the index ready.
+func (ix *catalogIndex) replayLocked() bool {
+	for {
+		ix.mu.Lock()
+		if ix.state != indexReady {
+			ix.mu.Unlock()
+			return false
+		}
+		if len(ix.queue) == 0 {
+			ix.mu.Unlock()
+			return true
+		}
+		batch := ix.queue[0]
+		ix.queue[0] = nil
+		ix.queue = ix.queue[1:]
+		ix.mu.Unlock()
+		if err := ix.apply(batch); err != nil {
+			ix.giveUpLocked(fmt.Errorf("sqlite: catalog index: %w", err))
+			return false
+		}
+	}
+}
+
+// giveUp turns the index off for good: lookups go to SQLite.
+func (ix *catalogIndex) giveUp(err error) {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	ix.giveUpLocked(err)
+}
+
+// giveUpLocked is giveUp with applyMu held.
+func (ix *catalogIndex) giveUpLocked(err error) {
+	ix.mu.Lock()
+	ix.state, ix.err, ix.queue = indexOff, err, nil
+	ix.mu.Unlock()
+	ix.free()
+}
+
+// building marks the start of the build: changes committed from now on
+// wait in the queue. The caller holds DB.commitMu.
+func (ix *catalogIndex) building() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.state == indexOff && ix.err == nil {
+		ix.state = indexBuilding
+	}
+}
+
+// built replays what was committed during the build, which load read
+// into the index, and opens the index to lookups; or gives up if load
+// failed.
+func (ix *catalogIndex) built(loadErr error) {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	ix.mu.Lock()
+	if ix.state != indexBuilding {
+		ix.mu.Unlock()
+		return
+	}
+	if loadErr != nil {
+		ix.mu.Unlock()
+		ix.giveUpLocked(fmt.Errorf("sqlite: catalog index: %w", loadErr))
+		return
+	}
+	ix.state = indexReady
+	ix.mu.Unlock()
+	// Lookups stay with SQLite until the index has caught up with every
+	// commit, the ones queued while this runs among them.
+	for ix.replayLocked() {
+		ix.mu.Lock()
+		caughtUp := len(ix.queue) == 0
+		if caughtUp {
+			ix.ready.Store(true)
+		}
+		ix.mu.Unlock()
+		if caughtUp {
+			return
+		}
+	}
+}
+
+// status reports whether the index answers lookups, and why not.
+func (ix *catalogIndex) status() (bool, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.ready.Load(), ix.err
+}
+
+// free turns lookups away from the index and gives its memory back.
+func (ix *catalogIndex) free() {
+	ix.ready.Store(false)
+	for i := range ix.shards {
+		sh := &ix.shards[i]
+		sh.mu.Lock()
+		sh.items.free()
+		sh.codes.free()
+		sh.mu.Unlock()
+	}
+}
+
+// apply replays ops. The final state of every item and barcode they touch
+// is worked out first; then items are written, then barcodes, so that a
+// concurrent lookup sees each item either as it was or as it is now,
+// never a barcode whose item is missing.
+func (ix *catalogIndex) apply(ops []catalogOp) error {
+	items := make(map[string]*itemRecord, len(ops)/2) // touched items, as they will be
+	codes := make(map[string]string, len(ops)/2)      // touched barcodes → SKU, "" for none
+	var err error
+	item := func(sku string) *itemRecord {
+		if r, ok := items[sku]; ok {
+			return r
+		}
+		sh, h := ix.shard(sku)
+		v, ok := sh.items.get(h, sku)
+		if !ok {
+			items[sku] = nil
+			return nil
+		}
+		r, derr := decodeItemRecord(v)
+		if derr != nil {
+			err = derr
+			return nil
+		}
+		items[sku] = &r
+		return &r
+	}
+	owner := func(code string) string {
+		if sku, ok := codes[code]; ok {
+			return sku
+		}
+		sh, h := ix.shard(code)
+		v, _ := sh.codes.get(h, code)
+		return string(v)
+	}
+	for _, op := range ops {
+		switch op.kind {
+		case opPutItem, opPutPageItem:
+			r := *op.rec
+			r.codes = nil
+			if cur := item(op.sku); cur != nil {
+				r.codes = cur.codes
+				if op.kind == opPutPageItem {
+					r.location = cur.location
+				}
+			} else if op.kind == opPutPageItem {
+				r.location = ""
+			}
+			items[op.sku] = &r
+		case opDropCodes:
+			if cur := item(op.sku); cur != nil {
+				for _, c := range cur.codes {
+					codes[c] = ""
+				}
+				cur.codes = nil
+			}
+		case opSetCode:
+			old := owner(op.code)
+			if old == op.sku {
+				continue
+			}
+			cur := item(op.sku)
+			if cur == nil {
+				// SQLite's foreign key refused this; the index cannot follow.
+				return fmt.Errorf("sqlite: catalog index: barcode %q of unknown item %q", op.code, op.sku)
+			}
+			if old != "" {
+				if prev := item(old); prev != nil {
+					if i, ok := slices.BinarySearch(prev.codes, op.code); ok {
+						prev.codes = slices.Delete(prev.codes, i, i+1)
+					}
+				}
+			}
+			if i, ok := slices.BinarySearch(cur.codes, op.code); !ok {
+				cur.codes = slices.Insert(cur.codes, i, op.code)
+			}
+			codes[op.code] = op.sku
+		case opWithdraw:
+			if cur := item(op.sku); cur != nil && cur.page == op.page {
+				cur.active, cur.page = false, ""
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	yieldToTills()
+	var buf []byte
+	n := 0
+	for sku, r := range items {
+		if r == nil {
+			continue
+		}
+		buf = r.appendTo(buf[:0])
+		if err := ix.put(sku, buf, false); err != nil {
+			return err
+		}
+		if n++; n%yieldEvery == 0 {
+			yieldToTills()
+		}
+	}
+	for code, sku := range codes {
+		sh, h := ix.shard(code)
+		sh.mu.Lock()
+		if sku == "" {
+			sh.codes.del(h, code)
+		} else {
+			err = sh.codes.put(h, code, bytesOf(sku))
+		}
+		sh.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if n++; n%yieldEvery == 0 {
+			yieldToTills()
+		}
+	}
+	return nil
+}
+
+// yieldEvery is how many entries the index writes between yields to the
+// tills' lookups (see yieldToTills).
+const yieldEvery = 250
+
+// bytesOf returns the bytes of s without a copy; they must not be
+// changed.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// load reads every item and barcode from a read transaction into the
+// empty index.
+func (ix *catalogIndex) load(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT "+itemCols+", page FROM items")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var buf []byte
+	for rows.Next() {
+		var r itemRecord
+		var sku, codes string
+		if err := rows.Scan(&sku, &r.active, &r.names, &r.unit, &r.price, &r.taxRateBP, &r.location, &codes, &r.page); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(codes), &r.codes); err != nil {
+			return err
+		}
+		buf = r.appendTo(buf[:0])
+		if err := ix.put(sku, buf, false); err != nil {
+			return err
+		}
+		for _, c := range r.codes {
+			if err := ix.put(c, bytesOf(sku), true); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// put sets an item's record, or a barcode's SKU if code is set, under
+// the shard's lock.
+func (ix *catalogIndex) put(key string, val []byte, code bool) error {
+	sh, h := ix.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if code {
+		return sh.codes.put(h, key, val)
+	}
+	return sh.items.put(h, key, val)
+}
+
+// bytes reports the memory the index holds outside the heap.
+func (ix *catalogIndex) bytes() int {
+	n := 0
+	for i := range ix.shards {
+		sh := &ix.shards[i]
+		sh.mu.RLock()
+		n += sh.items.bytes() + sh.codes.bytes()
+		sh.mu.RUnlock()
+	}
+	return n
+}

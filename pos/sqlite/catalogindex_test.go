@@ -1,0 +1,308 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+func TestOffMapAgainstAMap(t *testing.T) {
+	m := newOffMap(maphash.MakeSeed())
+	defer m.free()
+	want := map[string]string{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	compactions := 0
+	check := func() {
+		t.Helper()
+		if m.n != len(want) {
+			t.Fatalf("%d entries, want %d", m.n, len(want))
+		}
+		for k, v := range want {
+			got, ok := m.get(m.hash([]byte(k)), k)
+			if !ok || string(got) != v {
+				t.Fatalf("get(%q) = %q %v, want %q", k, got, ok, v)
+			}
+		}
+		for i := range 50 {
+			k := "missing-" + strconv.Itoa(i)
+			if _, ok := m.get(m.hash([]byte(k)), k); ok {
+				t.Fatalf("get(%q) found", k)
+			}
+		}
+	}
+	for round := range 20 {
+		for range 2000 {
+			k := "key-" + strconv.Itoa(rng.IntN(3000))
+			h := m.hash([]byte(k))
+			if rng.IntN(3) == 0 {
+				m.del(h, k)
+				delete(want, k)
+				continue
+			}
+			v := fmt.Sprintf("%s@%d:%0*d", k, round, rng.IntN(400), 0)
+			dead := m.dead
+			if err := m.put(h, k, []byte(v)); err != nil {
+				t.Fatal(err)
+			}
+			if m.dead < dead {
+				compactions++
+			}
+			want[k] = v
+		}
+		check()
+	}
+	if compactions == 0 {
+		t.Fatal("the map never compacted; the test does not reach that code")
+	}
+	big := make([]byte, chunkSize)
+	if err := m.put(m.hash([]byte("big")), "big", big); !errors.Is(err, errEntryTooLarge) {
+		t.Fatalf("entry larger than a chunk: %v", err)
+	}
+	check()
+}
+
+// openIndexed opens a new database and waits for its catalog index.
+func openIndexed(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "pos.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	waitIndex(t, db)
+	return db
+}
+
+// waitIndex waits until the catalog index answers lookups.
+func waitIndex(t *testing.T, db *DB) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !db.catalog.ready.Load(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			_, err := db.catalog.status()
+			t.Fatalf("catalog index not ready: %v", err)
+		}
+	}
+}
+
+// sameAsSQLite checks that the index answers every key as SQLite does and
+// holds nothing SQLite does not.
+func sameAsSQLite(t *testing.T, db *DB, keys []string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, k := range keys {
+		want, err := scanItem(db.itemByCode.QueryRowContext(ctx, k))
+		wantFound := err == nil
+		if err != nil && notFound("item", k, err) == err {
+			t.Fatalf("SQLite lookup %q: %v", k, err)
+		}
+		got, found, ok := db.catalog.lookup(k)
+		if !ok {
+			t.Fatalf("index cannot answer %q", k)
+		}
+		if found != wantFound || (found && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("lookup %q:\nindex  %v %+v\nSQLite %v %+v", k, found, got, wantFound, want)
+		}
+	}
+	var items, codes, nItems, nCodes int
+	if err := db.r.QueryRow("SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM barcodes)").Scan(&items, &codes); err != nil {
+		t.Fatal(err)
+	}
+	for i := range db.catalog.shards {
+		nItems += db.catalog.shards[i].items.n
+		nCodes += db.catalog.shards[i].codes.n
+	}
+	if nItems != items || nCodes != codes {
+		t.Fatalf("index holds %d items and %d barcodes, SQLite %d and %d", nItems, nCodes, items, codes)
+	}
+}
+
+// randomItems makes items from small pools of SKUs and barcodes, so that
+// barcodes move between items and pages.
+func randomItems(rng *rand.Rand, n int) []pos.Item {
+	var items []pos.Item
+	for range n {
+		sku := "S" + strconv.Itoa(rng.IntN(60))
+		it := pos.Item{SKU: sku, Active: rng.IntN(4) > 0, Unit: pos.UnitEach, Price: rng.Int64N(100000), TaxRateBP: 2500,
+			Names: map[string]string{"en": "Item " + sku + " v" + strconv.Itoa(rng.IntN(9))}}
+		if rng.IntN(3) == 0 {
+			it.Names["zh-Hant"] = "商品 " + sku
+			it.Unit = pos.UnitKg
+		}
+		if rng.IntN(2) == 0 {
+			it.Location = "A" + strconv.Itoa(rng.IntN(9))
+		}
+		for range rng.IntN(4) {
+			it.Barcodes = append(it.Barcodes, "73"+strconv.Itoa(100+rng.IntN(80)))
+		}
+		if rng.IntN(10) == 0 {
+			it.Barcodes = append(it.Barcodes, "S"+strconv.Itoa(rng.IntN(60))) // one item's barcode, another's SKU
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+func catalogKeys() []string {
+	keys := []string{"", "nothing", "7399"}
+	for i := range 60 {
+		keys = append(keys, "S"+strconv.Itoa(i))
+	}
+	for i := range 80 {
+		keys = append(keys, "73"+strconv.Itoa(100+i))
+	}
+	return keys
+}
+
+// TestCatalogIndexFollowsSQLite writes the catalog every way the node
+// does (imports, central's pages with items and barcodes moving between
+// them, manifests dropping pages, a page refused half-way) and checks
+// after each write that the index answers every key as SQLite does.
+func TestCatalogIndexFollowsSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := openIndexed(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	keys := catalogKeys()
+	version := int64(0)
+	pages := []string{"p0", "p1", "p2", "p3"}
+	kinds := map[string]int{}
+	for step := range 300 {
+		var what string
+		switch r := rng.IntN(10); {
+		case r < 3:
+			what = "import"
+			if err := db.PutItems(ctx, randomItems(rng, 1+rng.IntN(6)), pos.VariableMeasure{}); err != nil {
+				t.Fatal(err)
+			}
+		case r < 8:
+			what = "page"
+			version++
+			p := pos.CatalogPage{Page: pages[rng.IntN(len(pages))], Version: version, Items: randomItems(rng, rng.IntN(12))}
+			if rng.IntN(8) == 0 {
+				what = "refused page"
+				p.Items = append(p.Items, pos.Item{SKU: "bad sku!", Unit: pos.UnitEach})
+			}
+			if _, err := db.ApplyCatalogPage(ctx, p, pos.VariableMeasure{}); (err != nil) != (what == "refused page") {
+				t.Fatalf("%s: %v", what, err)
+			}
+		default:
+			what = "manifest"
+			version++
+			kept := map[string]int64{}
+			for _, p := range pages {
+				if rng.IntN(3) > 0 {
+					kept[p] = version
+				}
+			}
+			if _, _, err := db.ApplyManifest(ctx, KindCatalog, version, kept); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kinds[what]++
+		t.Run(fmt.Sprintf("%d-%s", step, what), func(t *testing.T) { sameAsSQLite(t, db, keys) })
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("writes: %v", kinds)
+}
+
+// TestCatalogIndexBuildKeepsCommitsMeanwhile commits catalog changes
+// after the index's snapshot is taken and before it is read: they must be
+// replayed on top of it.
+func TestCatalogIndexBuildKeepsCommitsMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pos.db")
+	rng := rand.New(rand.NewPCG(5, 6))
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutItems(ctx, randomItems(rng, 40), pos.VariableMeasure{}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	wrote := make(chan error, 1)
+	testHookIndexSnapshot = func(db *DB) {
+		err := db.PutItems(ctx, randomItems(rng, 20), pos.VariableMeasure{})
+		if err == nil {
+			_, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "p0", Version: 1, Items: randomItems(rng, 10)}, pos.VariableMeasure{})
+		}
+		wrote <- err
+	}
+	defer func() { testHookIndexSnapshot = nil }()
+	db, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	waitIndex(t, db)
+	sameAsSQLite(t, db, catalogKeys())
+}
+
+// TestCatalogIndexGivenUp checks that lookups are answered by SQLite once
+// the index is off, and that the node goes on writing the catalog.
+func TestCatalogIndexGivenUp(t *testing.T) {
+	ctx := context.Background()
+	db := openIndexed(t)
+	items := randomItems(rand.New(rand.NewPCG(7, 8)), 30)
+	if err := db.PutItems(ctx, items, pos.VariableMeasure{}); err != nil {
+		t.Fatal(err)
+	}
+	db.catalog.giveUp(errors.New("test"))
+	if _, _, ok := db.catalog.lookup(items[0].SKU); ok {
+		t.Fatal("index answers after giving up")
+	}
+	if db.catalog.bytes() != 0 {
+		t.Fatalf("index holds %d bytes after giving up", db.catalog.bytes())
+	}
+	last := items[len(items)-1]
+	last.Price++
+	if err := db.PutItems(ctx, []pos.Item{last}, pos.VariableMeasure{}); err != nil {
+		t.Fatal(err)
+	}
+	if it, err := db.ItemByCode(ctx, last.SKU); err != nil || it.Price != last.Price {
+		t.Fatalf("lookup after the index gave up: %+v %v", it, err)
+	}
+	if _, err := db.ItemByCode(ctx, "nothing"); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("missing item: %v", err)
+	}
+}
+
+func TestItemRecordRoundTrip(t *testing.T) {
+	for _, r := range []itemRecord{
+		{},
+		{active: true, price: 1_000_000_000, taxRateBP: 2500, unit: "kg", location: "A1", page: "p9",
+			names: `{"en":"Apple","zh-Hant":"蘋果"}`, codes: []string{"2012345", "7310"}},
+		{price: -1, codes: []string{""}},
+	} {
+		got, err := decodeItemRecord(r.appendTo(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.codes == nil {
+			r.codes = []string{}
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Fatalf("round trip: %+v, want %+v", got, r)
+		}
+	}
+	b := (&itemRecord{names: "{}", codes: []string{"7310"}}).appendTo(nil)
+	for i := range len(b) {
+		if _, err := decodeItemRecord(b[:i]); err == nil {
+			t.Fatalf("%d of %d bytes decoded", i, len(b))
+		}
+	}
+}
