@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/trace"
 	"slices"
 	"sort"
@@ -143,6 +144,13 @@ func BenchmarkDrain(b *testing.B) {
 }
 
 // peakRSSMB is this process's peak resident set (VmHWM) in MB, or 0.
+// gcCycles returns how many garbage collections the process has run.
+func gcCycles() uint32 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.NumGC
+}
+
 func peakRSSMB() float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -190,6 +198,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	var nodeT, bareT, insertT, oneT time.Duration
 	var look ingestLookups
 	var rssMB float64
+	var gcs uint32
 	for i := 0; i < b.N; i++ {
 		child := exec.Command(os.Args[0], "-test.run=^TestCatalogIngestNode$", "-test.v")
 		child.Env = append(os.Environ(), ingestNodeEnv+"="+strings.Join([]string{br.URL(),
@@ -241,6 +250,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 			b.Fatalf("node process: %v: %s", err, stderr.String())
 		}
 		rssMB = max(rssMB, it.PeakRSSMB)
+		gcs += it.GCCycles
 
 		// Baseline 1: a bare subscriber receiving the same pages.
 		start := time.Now()
@@ -300,6 +310,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	b.ReportMetric(float64(look.Control.Max)/1e3, "control-max-lookup-µs")
 	b.ReportMetric(float64(look.Control.Over1ms), "control-lookups-over-1ms")
 	b.ReportMetric(rssMB, "node-peak-rss-MB")
+	b.ReportMetric(float64(gcs)/float64(b.N), "node-gc-cycles")
 }
 
 // ingestNodeEnv passes BenchmarkCatalogIngest's node process its broker,
@@ -313,6 +324,7 @@ const ingestNodeEnv = "POSNODE_INGEST_NODE"
 type ingestLookups struct {
 	Node, After, Control lookupStats
 	PeakRSSMB            float64
+	GCCycles             uint32 // garbage collections in the node process
 }
 
 // lookupStats summarize lookup times, in nanoseconds.
@@ -437,7 +449,7 @@ func TestCatalogIngestNode(t *testing.T) {
 	if len(lookups) == 0 {
 		t.Fatal("no lookups made")
 	}
-	res, _ := json.Marshal(ingestLookups{Node: summarize(lookups), After: summarize(afterwards), Control: summarize(controls), PeakRSSMB: peakRSSMB()})
+	res, _ := json.Marshal(ingestLookups{Node: summarize(lookups), After: summarize(afterwards), Control: summarize(controls), PeakRSSMB: peakRSSMB(), GCCycles: gcCycles()})
 	fmt.Printf("lookups %s\n", res)
 }
 

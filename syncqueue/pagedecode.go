@@ -2,6 +2,7 @@ package syncqueue
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -342,6 +343,10 @@ func (d *pageDecoder) page(p *rawPage) error {
 	return nil
 }
 
+// yieldItems is how many items the decoder decodes between yields to
+// other goroutines.
+const yieldItems = 100
+
 func (d *pageDecoder) items(p *rawPage) error {
 	if !d.at('[') {
 		return d.fail("must be an array of items, not %s", d.what())
@@ -379,7 +384,11 @@ func (d *pageDecoder) items(p *rawPage) error {
 			}
 		}
 		d.key = ""
-		k++
+		if k++; k%yieldItems == 0 {
+			// A page takes milliseconds to decode; a till's lookup that
+			// became ready meanwhile runs now, not after the page.
+			runtime.Gosched()
+		}
 	}
 	d.item = -1
 	if k == 0 {
