@@ -60,6 +60,8 @@ func cmdPorts(stdout io.Writer) error {
 	return nil
 }
 
+// cmdImportCatalog stores a catalog file, all rows or none. It refuses
+// while the node runs.
 func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, stderr io.Writer) error {
 	_, cfg, err := subFlags("import catalog", args, stderr, false)
 	if err != nil {
@@ -74,6 +76,14 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)
 	}
+	// A running node answers scans from its own index of the catalog,
+	// which follows its own writes only: an import is the bootstrap of a
+	// stopped node.
+	release, err := lockData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
 	db, err := openDB(ctx, cfg, sqlite.Options{})
 	if err != nil {
 		return err

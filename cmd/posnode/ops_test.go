@@ -404,3 +404,43 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not reached in 10 s")
 }
+
+func TestImportCatalog(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	csv := filepath.Join(t.TempDir(), "catalog.csv")
+	if err := os.WriteFile(csv, []byte("sku,barcodes,unit,price,tax_rate_bp,active,name_en\n"+
+		"A1,7310000000011,each,1500,2500,1,Mug\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--data", data}
+
+	// Refused while a node holds the data directory: its index of the
+	// catalog would not see the import.
+	release, err := lockData(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdImportCatalog(ctx, csv, args, io.Discard, io.Discard); !errors.Is(err, errRunning) {
+		t.Fatalf("import under a running node: %v, want errRunning", err)
+	}
+	release()
+
+	var out bytes.Buffer
+	if err := cmdImportCatalog(ctx, csv, args, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "imported 1 items") {
+		t.Errorf("import output: %s", out.String())
+	}
+	cfg := DefaultConfig()
+	cfg.Data = data
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if it, err := db.ItemByCode(ctx, "7310000000011"); err != nil || it.SKU != "A1" || it.Price != 1500 {
+		t.Fatalf("imported item: %+v %v", it, err)
+	}
+}
