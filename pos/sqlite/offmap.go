@@ -30,6 +30,9 @@ const (
 	refMask   = 1<<48 - 1
 )
 
+// offHeap gets memory outside the Go heap (mapOffHeap).
+var offHeap = mapOffHeap
+
 // errEntryTooLarge reports an entry that does not fit in a chunk.
 var errEntryTooLarge = errors.New("sqlite: catalog index entry too large")
 
@@ -97,7 +100,8 @@ func (m *offMap) get(h uint64, key string) ([]byte, bool) {
 	return v, true
 }
 
-// put sets the value of key, whose hash is h.
+// put sets the value of key, whose hash is h. After an error (no memory,
+// an entry too large) the map is as it was.
 func (m *offMap) put(h uint64, key string, val []byte) error {
 	size := entrySize(len(key), len(val))
 	if size > chunkSize {
@@ -122,7 +126,8 @@ func (m *offMap) put(h uint64, key string, val []byte) error {
 	}
 	m.slots[i] = h>>48<<48 | (ref + 1)
 	m.live += size
-	return m.compactIfWorthIt()
+	m.compactIfWorthIt()
+	return nil
 }
 
 // del removes key, whose hash is h, if it is held.
@@ -151,7 +156,7 @@ func (m *offMap) del(h uint64, key string) {
 		}
 	}
 	m.slots[i] = 0
-	_ = m.compactIfWorthIt()
+	m.compactIfWorthIt()
 }
 
 // append copies an entry of size bytes into the chunks and returns its
@@ -199,14 +204,15 @@ func (m *offMap) resize(n int) error {
 }
 
 // compactIfWorthIt copies the live entries to new chunks once dead space
-// is more than a chunk and more than the live entries take. After an
-// error the map may only be freed.
-func (m *offMap) compactIfWorthIt() error {
+// is more than a chunk and more than the live entries take. If memory for
+// the copy cannot be had, the map stays as it was, dead space and all.
+func (m *offMap) compactIfWorthIt() {
 	if m.dead <= chunkSize || m.dead <= m.live {
-		return nil
+		return
 	}
 	old := *m
 	m.chunks, m.used = nil, 0
+	refs := make([]uint64, len(m.slots))
 	for i, s := range m.slots {
 		if s == 0 {
 			continue
@@ -214,16 +220,23 @@ func (m *offMap) compactIfWorthIt() error {
 		k, v := old.entry(s&refMask - 1)
 		ref, err := m.append(k, v, entrySize(len(k), len(v)))
 		if err != nil {
-			m.chunks = append(m.chunks, old.chunks...) // for free
-			return err
+			for _, c := range m.chunks {
+				freeOffHeap(c)
+			}
+			m.chunks, m.used = old.chunks, old.used
+			return
 		}
-		m.slots[i] = s&^refMask | (ref + 1)
+		refs[i] = ref
+	}
+	for i, s := range m.slots {
+		if s != 0 {
+			m.slots[i] = s&^refMask | (refs[i] + 1)
+		}
 	}
 	for _, c := range old.chunks {
 		freeOffHeap(c)
 	}
 	m.dead = 0
-	return nil
 }
 
 // free gives all memory back; the map is empty afterwards.
