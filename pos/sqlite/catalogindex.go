@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/posnode/posnode/pos"
@@ -108,11 +109,8 @@ func (ix *catalogIndex) lookup(key string) (it pos.Item, found, ok bool) {
 	if !held {
 		return it, false, true
 	}
-	rec, err := decodeItemRecord(v)
+	it, err := decodeItem(sku, v)
 	if err != nil {
-		return it, false, false
-	}
-	if it, err = rec.item(sku); err != nil {
 		return it, false, false
 	}
 	return it, true, true
@@ -150,57 +148,142 @@ func appendString(b []byte, s string) []byte {
 
 var errBadRecord = errors.New("sqlite: catalog index record damaged")
 
-// decodeItemRecord decodes what appendTo wrote; its strings are copies.
-func decodeItemRecord(b []byte) (itemRecord, error) {
-	var r itemRecord
-	if len(b) == 0 {
-		return r, errBadRecord
-	}
-	r.active = b[0] == 1
-	b = b[1:]
-	var n int
-	if r.price, n = binary.Varint(b); n <= 0 {
-		return r, errBadRecord
-	}
-	b = b[n:]
-	if r.taxRateBP, n = binary.Varint(b); n <= 0 {
-		return r, errBadRecord
-	}
-	b = b[n:]
-	str := func() string {
-		l, n := binary.Uvarint(b)
-		if n <= 0 || l > uint64(len(b)-n) {
-			b = nil
-			return ""
-		}
-		s := string(b[n : n+int(l)])
-		b = b[n+int(l):]
-		return s
-	}
-	r.unit, r.location, r.page, r.names = str(), str(), str(), str()
-	nc, n := binary.Uvarint(b)
-	if n <= 0 || nc > uint64(len(b)) {
-		return r, errBadRecord
-	}
-	b = b[n:]
-	r.codes = make([]string, 0, nc)
-	for range nc {
-		r.codes = append(r.codes, str())
-	}
-	if b == nil {
-		return r, errBadRecord
-	}
-	return r, nil
+// recordReader reads the fields appendTo wrote, in order. After a field
+// that is not there it reads zero values and err is set.
+type recordReader struct {
+	b   []byte
+	err error
 }
 
-// item returns the item as scanItem would read it from SQLite.
-func (r *itemRecord) item(sku string) (pos.Item, error) {
-	it := pos.Item{SKU: sku, Active: r.active, Unit: r.unit, Price: r.price, TaxRateBP: r.taxRateBP,
-		Location: r.location, Barcodes: slices.Clone(r.codes)}
-	if it.Barcodes == nil {
-		it.Barcodes = []string{}
+func (r *recordReader) byte() byte {
+	if len(r.b) == 0 {
+		r.err = errBadRecord
+		return 0
 	}
-	return it, json.Unmarshal([]byte(r.names), &it.Names)
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *recordReader) varint() int64 {
+	x, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err, r.b = errBadRecord, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return x
+}
+
+// bytes returns the next string's bytes, off the heap as the record is.
+func (r *recordReader) bytes() []byte {
+	l, n := binary.Uvarint(r.b)
+	if n <= 0 || l > uint64(len(r.b)-n) {
+		r.err, r.b = errBadRecord, nil
+		return nil
+	}
+	s := r.b[n : n+int(l)]
+	r.b = r.b[n+int(l):]
+	return s
+}
+
+func (r *recordReader) str() string { return string(r.bytes()) }
+
+// codes returns the barcodes, never nil, as scanItem reads "[]".
+func (r *recordReader) codes() []string {
+	n, k := binary.Uvarint(r.b)
+	if k <= 0 || n > uint64(len(r.b)) {
+		r.err, r.b = errBadRecord, nil
+		return []string{}
+	}
+	r.b = r.b[k:]
+	codes := make([]string, 0, n)
+	for range n {
+		codes = append(codes, r.str())
+	}
+	return codes
+}
+
+// decodeItemRecord decodes what appendTo wrote; its strings are copies.
+func decodeItemRecord(b []byte) (itemRecord, error) {
+	r := recordReader{b: b}
+	rec := itemRecord{active: r.byte() == 1, price: r.varint(), taxRateBP: r.varint(),
+		unit: r.str(), location: r.str(), page: r.str(), names: r.str(), codes: r.codes()}
+	return rec, r.err
+}
+
+// decodeItem reads the item a record holds, as scanItem reads it from
+// SQLite, straight from the record: it is what a till's scan waits for.
+func decodeItem(sku string, b []byte) (pos.Item, error) {
+	r := recordReader{b: b}
+	it := pos.Item{SKU: sku, Active: r.byte() == 1, Price: r.varint(), TaxRateBP: r.varint(), Unit: r.str(), Location: r.str()}
+	r.bytes() // page
+	names := r.bytes()
+	it.Barcodes = r.codes()
+	if r.err != nil {
+		return it, r.err
+	}
+	var err error
+	it.Names, err = decodeNames(names)
+	return it, err
+}
+
+// decodeNames decodes the names column, a JSON object of strings, as
+// encoding/json does. The node writes it canonically (namesJSON), and such
+// an object without escapes is split here in a fraction of the time;
+// anything else goes to encoding/json.
+func decodeNames(b []byte) (map[string]string, error) {
+	if m, ok := splitNames(b); ok {
+		return m, nil
+	}
+	var m map[string]string
+	return m, json.Unmarshal(b, &m)
+}
+
+// splitNames decodes {"k":"v",...} without white space or escapes, in
+// valid UTF-8, and reports false for anything else.
+func splitNames(b []byte) (map[string]string, bool) {
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' || !utf8.Valid(b) {
+		return nil, false
+	}
+	m := make(map[string]string, len(pos.Languages))
+	s := b[1 : len(b)-1]
+	for len(s) > 0 {
+		k, rest, ok := jsonPlainString(s)
+		if !ok || len(rest) == 0 || rest[0] != ':' {
+			return nil, false
+		}
+		v, rest, ok := jsonPlainString(rest[1:])
+		if !ok {
+			return nil, false
+		}
+		m[string(k)] = string(v)
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] != ',' || len(rest) == 1 {
+			return nil, false
+		}
+		s = rest[1:]
+	}
+	return m, true
+}
+
+// jsonPlainString splits a JSON string without escapes or control
+// characters off the front of s.
+func jsonPlainString(s []byte) (str, rest []byte, ok bool) {
+	if len(s) < 2 || s[0] != '"' {
+		return nil, nil, false
+	}
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			return s[1:i], s[i+1:], true
+		case c == '\\' || c < 0x20:
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
 }
 
 // catalogOp is one change a statement made to items or barcodes.

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -80,6 +81,61 @@ func openIndexed(t *testing.T) *DB {
 	t.Cleanup(func() { db.Close() })
 	waitIndex(t, db)
 	return db
+}
+
+// TestOffMapOutOfMemory checks that a map that cannot get memory refuses
+// the change it was asked for and stays as it was.
+func TestOffMapOutOfMemory(t *testing.T) {
+	m := newOffMap(maphash.MakeSeed())
+	defer m.free()
+	want := map[string]string{}
+	put := func(k, v string) error {
+		err := m.put(m.hash([]byte(k)), k, []byte(v))
+		if err == nil {
+			want[k] = v
+		}
+		return err
+	}
+	// 100 values of 2,000 bytes, each replaced once: as much dead space
+	// as live, in two chunks, not yet worth compacting.
+	val := string(make([]byte, 2000))
+	for round := range 2 {
+		for i := range 100 {
+			if err := put("key-"+strconv.Itoa(i), strconv.Itoa(round)+val); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	defer func() { offHeap = mapOffHeap }()
+	offHeap = func(int) ([]byte, error) { return nil, errors.New("out of memory") }
+	// More replacements fill the last chunk, and the dead space they add
+	// makes the map try to compact; then a new chunk is needed; then
+	// new keys past the load factor need a larger table.
+	refused := 0
+	for i := range 200 {
+		if put("key-"+strconv.Itoa(i%100), "2"+val) != nil {
+			refused++
+		}
+	}
+	if m.dead <= chunkSize {
+		t.Fatalf("dead space %d: the map never tried to compact", m.dead)
+	}
+	for i := range 400 {
+		if put("new-"+strconv.Itoa(i), "v") != nil {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no change needed memory; the test does not reach that code")
+	}
+	if m.n != len(want) {
+		t.Fatalf("%d entries, want %d", m.n, len(want))
+	}
+	for k, v := range want {
+		if got, ok := m.get(m.hash([]byte(k)), k); !ok || string(got) != v {
+			t.Fatalf("get(%q) = %.20q %v, want %.20q", k, got, ok, v)
+		}
+	}
 }
 
 // waitIndex waits until the catalog index answers lookups.
@@ -305,4 +361,17 @@ func TestItemRecordRoundTrip(t *testing.T) {
 			t.Fatalf("%d of %d bytes decoded", i, len(b))
 		}
 	}
+}
+
+// FuzzDecodeNames holds the names decoder of the index's lookups to
+// encoding/json's results, which SQLite's lookups get.
+func FuzzDecodeNames(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := decodeNames(b)
+		var want map[string]string
+		werr := json.Unmarshal(b, &want)
+		if (err == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeNames(%q) = %#v, %v; encoding/json: %#v, %v", b, got, err, want, werr)
+		}
+	})
 }
