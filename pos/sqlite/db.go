@@ -146,14 +146,31 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	// A small catalog is read into the index before Open returns, so
+	// that the first scans use it; a large one in the background.
+	var small bool
+	if err := r.QueryRowContext(ctx, "SELECT count(*) < ? FROM (SELECT 1 FROM items LIMIT ?)",
+		indexAtOpen, indexAtOpen).Scan(&small); err != nil {
+		db.Close()
+		return nil, err
+	}
 	bctx, stop := context.WithCancel(context.Background())
 	db.stopBuild, db.buildDone = stop, make(chan struct{})
+	if small {
+		db.buildCatalogIndex(bctx)
+		close(db.buildDone)
+		return db, nil
+	}
 	go func() {
 		defer close(db.buildDone)
 		db.buildCatalogIndex(bctx)
 	}()
 	return db, nil
 }
+
+// indexAtOpen is the most items whose index Open builds before it
+// returns (about 0.1 s).
+const indexAtOpen = 10_000
 
 // testHookIndexSnapshot, if set, is called by the index's build between
 // taking its snapshot and reading it.
