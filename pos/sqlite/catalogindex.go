@@ -86,10 +86,16 @@ func (ix *catalogIndex) shard(key string) (*indexShard, uint64) {
 
 // lookup finds an item as itemByCodeQuery does. ok is false when the
 // index cannot answer and SQLite must.
+//
+// A lookup never waits for the writer: if the writer has a shard it needs
+// (for a moment, unless the writer's goroutine was stopped just then),
+// SQLite answers instead, which is never behind the index.
 func (ix *catalogIndex) lookup(key string) (it pos.Item, found, ok bool) {
 	sku := key
 	sh, h := ix.shard(key)
-	sh.mu.RLock()
+	if !sh.mu.TryRLock() {
+		return it, false, false
+	}
 	if !ix.ready.Load() {
 		sh.mu.RUnlock()
 		return it, false, false
@@ -100,7 +106,9 @@ func (ix *catalogIndex) lookup(key string) (it pos.Item, found, ok bool) {
 	sh.mu.RUnlock()
 
 	sh, h = ix.shard(sku)
-	sh.mu.RLock()
+	if !sh.mu.TryRLock() {
+		return it, false, false
+	}
 	defer sh.mu.RUnlock()
 	if !ix.ready.Load() {
 		return it, false, false

@@ -310,8 +310,9 @@ func TestCatalogIndexBuildKeepsCommitsMeanwhile(t *testing.T) {
 	sameAsSQLite(t, db, catalogKeys())
 }
 
-// TestCatalogIndexGivenUp checks that lookups are answered by SQLite once
-// the index is off, and that the node goes on writing the catalog.
+// TestCatalogIndexGivenUp checks that lookups are answered by SQLite while
+// the writer holds a shard and once the index is off, and that the node
+// goes on writing the catalog.
 func TestCatalogIndexGivenUp(t *testing.T) {
 	ctx := context.Background()
 	db := openIndexed(t)
@@ -319,6 +320,16 @@ func TestCatalogIndexGivenUp(t *testing.T) {
 	if err := db.PutItems(ctx, items, pos.VariableMeasure{}); err != nil {
 		t.Fatal(err)
 	}
+	// A shard the writer holds is not waited for: SQLite answers.
+	sh, _ := db.catalog.shard(items[0].SKU)
+	sh.mu.Lock()
+	_, _, ok := db.catalog.lookup(items[0].SKU)
+	it, err := db.ItemByCode(ctx, items[0].SKU)
+	sh.mu.Unlock()
+	if ok || err != nil || it.SKU != items[0].SKU {
+		t.Fatalf("lookup while the writer holds the shard: index answered %v; ItemByCode %+v %v", ok, it, err)
+	}
+
 	db.catalog.giveUp(errors.New("test"))
 	if _, _, ok := db.catalog.lookup(items[0].SKU); ok {
 		t.Fatal("index answers after giving up")
