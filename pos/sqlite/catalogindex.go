@@ -22,10 +22,11 @@ import (
 // that takes 50 µs in SQLite is caught a few times in a thousand by the
 // millisecond stalls a busy two-core box has (a collection, a thread the
 // kernel does not run, a lock SQLite's connections share); one of a few
-// microseconds practically never is.
+// microseconds is caught about ten times less often.
 //
 // SQLite stays the record. The index is built from it when the database
-// opens, in the background, and every transaction that writes items or
+// opens (before Open returns for a small catalog, in the background for a
+// large one), and every transaction that writes items or
 // barcodes hands its changes to the index as the statements it ran
 // (catalogOp), which the index replays after the commit, in commit order,
 // with SQLite's semantics. Until it is built, and for good if anything
@@ -52,8 +53,8 @@ type catalogIndex struct {
 }
 
 // indexShards spreads the index over locks, so that the writer replaying
-// a page holds each only for a moment and a lookup practically never
-// waits for one.
+// a page holds each only for a moment and a lookup seldom finds its shard
+// held (and then asks SQLite).
 const indexShards = 64
 
 type indexShard struct {

@@ -379,9 +379,8 @@ func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) (rep
 }
 
 // commit commits sqlTx and queues the catalog changes it made for the
-// index. A commit that fails
-// after catalog changes may or may not have taken effect, so the index
-// gives up then.
+// index. A commit that fails after catalog changes may or may not have
+// taken effect, so the index gives up then.
 func (db *DB) commit(sqlTx *sql.Tx, ops []catalogOp) error {
 	if len(ops) == 0 {
 		return sqlTx.Commit()
