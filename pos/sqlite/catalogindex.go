@@ -227,7 +227,7 @@ func decodeItem(sku string, b []byte) (pos.Item, error) {
 	r := recordReader{b: b}
 	it := pos.Item{SKU: sku, Active: r.byte() == 1, Price: r.varint(), TaxRateBP: r.varint(), Unit: r.str(), Location: r.str()}
 	r.bytes() // page
-	names := r.bytes()
+	names := r.str()
 	it.Barcodes = r.codes()
 	if r.err != nil {
 		return it, r.err
@@ -241,18 +241,19 @@ func decodeItem(sku string, b []byte) (pos.Item, error) {
 // encoding/json does. The node writes it canonically (namesJSON), and such
 // an object without escapes is split here in a fraction of the time;
 // anything else goes to encoding/json.
-func decodeNames(b []byte) (map[string]string, error) {
-	if m, ok := splitNames(b); ok {
+// The names it returns are parts of s.
+func decodeNames(s string) (map[string]string, error) {
+	if m, ok := splitNames(s); ok {
 		return m, nil
 	}
 	var m map[string]string
-	return m, json.Unmarshal(b, &m)
+	return m, json.Unmarshal([]byte(s), &m)
 }
 
 // splitNames decodes {"k":"v",...} without white space or escapes, in
 // valid UTF-8, and reports false for anything else.
-func splitNames(b []byte) (map[string]string, bool) {
-	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' || !utf8.Valid(b) {
+func splitNames(b string) (map[string]string, bool) {
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' || !utf8.ValidString(b) {
 		return nil, false
 	}
 	m := make(map[string]string, len(pos.Languages))
@@ -266,7 +267,7 @@ func splitNames(b []byte) (map[string]string, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[string(k)] = string(v)
+		m[k] = v
 		if len(rest) == 0 {
 			break
 		}
@@ -280,19 +281,19 @@ func splitNames(b []byte) (map[string]string, bool) {
 
 // jsonPlainString splits a JSON string without escapes or control
 // characters off the front of s.
-func jsonPlainString(s []byte) (str, rest []byte, ok bool) {
+func jsonPlainString(s string) (str, rest string, ok bool) {
 	if len(s) < 2 || s[0] != '"' {
-		return nil, nil, false
+		return "", "", false
 	}
 	for i := 1; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '"':
 			return s[1:i], s[i+1:], true
 		case c == '\\' || c < 0x20:
-			return nil, nil, false
+			return "", "", false
 		}
 	}
-	return nil, nil, false
+	return "", "", false
 }
 
 // catalogOp is one change a statement made to items or barcodes.

@@ -368,10 +368,21 @@ func TestItemRecordRoundTrip(t *testing.T) {
 			t.Fatalf("round trip: %+v, want %+v", got, r)
 		}
 	}
-	b := (&itemRecord{names: "{}", codes: []string{"7310"}}).appendTo(nil)
+	rec := itemRecord{active: true, price: 4990, taxRateBP: 1200, unit: "each", location: "B2", page: "p1",
+		names: `{"en":"Mug","sv":"Mugg"}`, codes: []string{"7310", "7320"}}
+	b := rec.appendTo(nil)
+	it, err := decodeItem("S1", b)
+	want := pos.Item{SKU: "S1", Active: true, Price: 4990, TaxRateBP: 1200, Unit: "each", Location: "B2",
+		Names: map[string]string{"en": "Mug", "sv": "Mugg"}, Barcodes: []string{"7310", "7320"}}
+	if err != nil || !reflect.DeepEqual(it, want) {
+		t.Fatalf("decodeItem = %+v, %v; want %+v", it, err, want)
+	}
 	for i := range len(b) {
 		if _, err := decodeItemRecord(b[:i]); err == nil {
 			t.Fatalf("%d of %d bytes decoded", i, len(b))
+		}
+		if _, err := decodeItem("S1", b[:i]); err == nil {
+			t.Fatalf("%d of %d bytes decoded as an item", i, len(b))
 		}
 	}
 }
@@ -380,7 +391,7 @@ func TestItemRecordRoundTrip(t *testing.T) {
 // encoding/json's results, which SQLite's lookups get.
 func FuzzDecodeNames(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := decodeNames(b)
+		got, err := decodeNames(string(b))
 		var want map[string]string
 		werr := json.Unmarshal(b, &want)
 		if (err == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
