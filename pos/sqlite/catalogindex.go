@@ -424,13 +424,6 @@ func (ix *catalogIndex) built(loadErr error) {
 	}
 }
 
-// status reports whether the index answers lookups, and why not.
-func (ix *catalogIndex) status() (bool, error) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.ready.Load(), ix.err
-}
-
 // free turns lookups away from the index and gives its memory back.
 func (ix *catalogIndex) free() {
 	ix.ready.Store(false)
@@ -611,16 +604,4 @@ func (ix *catalogIndex) put(key string, val []byte, code bool) error {
 		return sh.codes.put(h, key, val)
 	}
 	return sh.items.put(h, key, val)
-}
-
-// bytes reports the memory the index holds outside the heap.
-func (ix *catalogIndex) bytes() int {
-	n := 0
-	for i := range ix.shards {
-		sh := &ix.shards[i]
-		sh.mu.RLock()
-		n += sh.items.bytes() + sh.codes.bytes()
-		sh.mu.RUnlock()
-	}
-	return n
 }

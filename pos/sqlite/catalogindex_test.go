@@ -399,3 +399,25 @@ func FuzzDecodeNames(f *testing.F) {
 		}
 	})
 }
+
+// status reports whether the index answers lookups, and why not.
+func (ix *catalogIndex) status() (bool, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.ready.Load(), ix.err
+}
+
+// bytes reports the memory the index holds outside the heap.
+func (ix *catalogIndex) bytes() int {
+	n := 0
+	for i := range ix.shards {
+		sh := &ix.shards[i]
+		sh.mu.RLock()
+		n += sh.items.bytes() + sh.codes.bytes()
+		sh.mu.RUnlock()
+	}
+	return n
+}
+
+// bytes reports the memory the map holds.
+func (m *offMap) bytes() int { return len(m.chunks)*chunkSize + len(m.table) }

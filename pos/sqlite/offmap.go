@@ -247,6 +247,3 @@ func (m *offMap) free() {
 	freeOffHeap(m.table)
 	*m = offMap{seed: m.seed}
 }
-
-// bytes reports the memory the map holds.
-func (m *offMap) bytes() int { return len(m.chunks)*chunkSize + len(m.table) }
