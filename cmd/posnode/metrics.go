@@ -62,6 +62,12 @@ var (
 		"Screens connected over the websocket.", nil, nil)
 	descDevice = prometheus.NewDesc("posnode_device_connected",
 		"1 when the serial device is open, 0 when it is missing or failing.", []string{"device"}, nil)
+	descIndexReady = prometheus.NewDesc("posnode_catalog_index_ready",
+		"1 while scans are answered from the catalog index in memory; 0 while it is built at the start, or after it turned itself off.", nil, nil)
+	descIndexItems = prometheus.NewDesc("posnode_catalog_index_items",
+		"Items held by the catalog index.", nil, nil)
+	descIndexBytes = prometheus.NewDesc("posnode_catalog_index_bytes",
+		"Memory the catalog index holds outside the Go heap.", nil, nil)
 	descBuild = prometheus.NewDesc("posnode_build_info",
 		"Version and commit of the running binary; always 1.", []string{"version", "commit"}, nil)
 )
@@ -93,6 +99,14 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	if c.src.db == nil {
 		return
 	}
+	ix := c.src.db.CatalogIndex()
+	ready := 0.0
+	if ix.Ready {
+		ready = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descIndexReady, prometheus.GaugeValue, ready)
+	ch <- prometheus.MustNewConstMetric(descIndexItems, prometheus.GaugeValue, float64(ix.Items))
+	ch <- prometheus.MustNewConstMetric(descIndexBytes, prometheus.GaugeValue, float64(ix.Bytes))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c.collectSales(ctx, ch)

@@ -73,7 +73,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*node, error) {
 	n := &node{cfg: cfg, log: log, sales: make(chan *pos.Sale, 1024), wake: syncqueue.NewWake()}
-	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BackgroundCheckpoints: true, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: n.wake.OnEvents})
+	db, err := openDB(ctx, cfg, sqlite.Options{NewID: newID, BackgroundCheckpoints: true, BeforeMigrate: backupBeforeMigrate(cfg, log), OnEvents: n.wake.OnEvents,
+		OnCatalogIndexOff: func(err error) {
+			log.Error("catalog index off until restart; scans are answered by SQLite", "err", err)
+		}})
 	if err != nil {
 		return nil, err
 	}

@@ -282,6 +282,10 @@ func TestMetrics(t *testing.T) {
 	if err != nil || st.Depth < 2 {
 		t.Fatalf("two sales queued %d events (err %v)", st.Depth, err)
 	}
+	nItems, err := db.CountItems(context.Background())
+	if err != nil || nItems == 0 {
+		t.Fatalf("demo catalog: %d items (err %v)", nItems, err)
+	}
 	code, body := get("/metrics", "127.0.0.1:5000", "")
 	if code != 200 {
 		t.Fatalf("metrics from loopback: %d %s", code, body)
@@ -296,6 +300,8 @@ func TestMetrics(t *testing.T) {
 		"go_goroutines",
 		`posnode_device_connected{device="till-1 printer"} 1`,
 		`posnode_device_connected{device="till-2 printer"} 0`,
+		"posnode_catalog_index_ready 1",
+		fmt.Sprintf("posnode_catalog_index_items %d", nItems),
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)

@@ -50,6 +50,9 @@ type catalogIndex struct {
 	state indexState
 	queue [][]catalogOp // committed, not yet replayed, in commit order
 	err   error         // why the index is off
+
+	// onOff, if set, is told once why the index turned itself off.
+	onOff func(error)
 }
 
 // indexShards spreads the index over locks, so that the writer replaying
@@ -376,9 +379,45 @@ func (ix *catalogIndex) giveUp(err error) {
 // giveUpLocked is giveUp with applyMu held.
 func (ix *catalogIndex) giveUpLocked(err error) {
 	ix.mu.Lock()
+	first := ix.err == nil
 	ix.state, ix.err, ix.queue = indexOff, err, nil
 	ix.mu.Unlock()
 	ix.free()
+	// Closing the database (which cancels a build under way) is no
+	// failure to report.
+	if first && ix.onOff != nil && !errors.Is(err, errClosed) && !errors.Is(err, context.Canceled) {
+		ix.onOff(err)
+	}
+}
+
+// CatalogIndexStatus tells whether scans are answered from the catalog
+// index in memory, and what it holds.
+type CatalogIndexStatus struct {
+	// Ready is true while lookups use the index: false while it is built
+	// at the start, and for good once it has turned itself off.
+	Ready bool
+	// Err says why the index turned itself off; nil while it works.
+	Err             error
+	Items, Barcodes int
+	// Bytes is the memory the index holds outside the Go heap.
+	Bytes int
+}
+
+// CatalogIndex reports the state of the catalog index.
+func (db *DB) CatalogIndex() CatalogIndexStatus {
+	ix := db.catalog
+	ix.mu.Lock()
+	st := CatalogIndexStatus{Ready: ix.ready.Load(), Err: ix.err}
+	ix.mu.Unlock()
+	for i := range ix.shards {
+		sh := &ix.shards[i]
+		sh.mu.RLock()
+		st.Items += sh.items.n
+		st.Barcodes += sh.codes.n
+		st.Bytes += sh.items.bytes() + sh.codes.bytes()
+		sh.mu.RUnlock()
+	}
+	return st
 }
 
 // building marks the start of the build: changes committed from now on

@@ -72,9 +72,9 @@ func TestOffMapAgainstAMap(t *testing.T) {
 }
 
 // openIndexed opens a new database and waits for its catalog index.
-func openIndexed(t *testing.T) *DB {
+func openIndexed(t *testing.T, opt Options) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "pos.db"), Options{})
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "pos.db"), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,8 +143,7 @@ func waitIndex(t *testing.T, db *DB) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); !db.catalog.ready.Load(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			_, err := db.catalog.status()
-			t.Fatalf("catalog index not ready: %v", err)
+			t.Fatalf("catalog index not ready: %v", db.CatalogIndex().Err)
 		}
 	}
 }
@@ -168,16 +167,12 @@ func sameAsSQLite(t *testing.T, db *DB, keys []string) {
 			t.Fatalf("lookup %q:\nindex  %v %+v\nSQLite %v %+v", k, found, got, wantFound, want)
 		}
 	}
-	var items, codes, nItems, nCodes int
+	var items, codes int
 	if err := db.r.QueryRow("SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM barcodes)").Scan(&items, &codes); err != nil {
 		t.Fatal(err)
 	}
-	for i := range db.catalog.shards {
-		nItems += db.catalog.shards[i].items.n
-		nCodes += db.catalog.shards[i].codes.n
-	}
-	if nItems != items || nCodes != codes {
-		t.Fatalf("index holds %d items and %d barcodes, SQLite %d and %d", nItems, nCodes, items, codes)
+	if st := db.CatalogIndex(); st.Items != items || st.Barcodes != codes || !st.Ready {
+		t.Fatalf("index holds %d items and %d barcodes (ready %v), SQLite %d and %d", st.Items, st.Barcodes, st.Ready, items, codes)
 	}
 }
 
@@ -224,7 +219,7 @@ func catalogKeys() []string {
 // after each write that the index answers every key as SQLite does.
 func TestCatalogIndexFollowsSQLite(t *testing.T) {
 	ctx := context.Background()
-	db := openIndexed(t)
+	db := openIndexed(t, Options{})
 	rng := rand.New(rand.NewPCG(3, 4))
 	keys := catalogKeys()
 	version := int64(0)
@@ -315,7 +310,8 @@ func TestCatalogIndexBuildKeepsCommitsMeanwhile(t *testing.T) {
 // goes on writing the catalog.
 func TestCatalogIndexGivenUp(t *testing.T) {
 	ctx := context.Background()
-	db := openIndexed(t)
+	var offs []error
+	db := openIndexed(t, Options{OnCatalogIndexOff: func(err error) { offs = append(offs, err) }})
 	items := randomItems(rand.New(rand.NewPCG(7, 8)), 30)
 	if err := db.PutItems(ctx, items, pos.VariableMeasure{}); err != nil {
 		t.Fatal(err)
@@ -334,8 +330,21 @@ func TestCatalogIndexGivenUp(t *testing.T) {
 	if _, _, ok := db.catalog.lookup(items[0].SKU); ok {
 		t.Fatal("index answers after giving up")
 	}
-	if db.catalog.bytes() != 0 {
-		t.Fatalf("index holds %d bytes after giving up", db.catalog.bytes())
+	if st := db.CatalogIndex(); st.Ready || st.Err == nil || st.Bytes != 0 || st.Items != 0 {
+		t.Fatalf("index after giving up: %+v", st)
+	}
+	db.catalog.giveUp(errors.New("again"))
+	if len(offs) != 1 || offs[0].Error() != "test" {
+		t.Fatalf("told of the index turning off: %v, want once, with its reason", offs)
+	}
+	// Closing the database turns the index off too, but is not reported.
+	var closed []error
+	db2, err := Open(ctx, filepath.Join(t.TempDir(), "pos.db"), Options{OnCatalogIndexOff: func(err error) { closed = append(closed, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db2.Close(); err != nil || len(closed) != 0 {
+		t.Fatalf("close: %v; reported as the index turning off: %v", err, closed)
 	}
 	last := items[len(items)-1]
 	last.Price++
@@ -399,25 +408,3 @@ func FuzzDecodeNames(f *testing.F) {
 		}
 	})
 }
-
-// status reports whether the index answers lookups, and why not.
-func (ix *catalogIndex) status() (bool, error) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.ready.Load(), ix.err
-}
-
-// bytes reports the memory the index holds outside the heap.
-func (ix *catalogIndex) bytes() int {
-	n := 0
-	for i := range ix.shards {
-		sh := &ix.shards[i]
-		sh.mu.RLock()
-		n += sh.items.bytes() + sh.codes.bytes()
-		sh.mu.RUnlock()
-	}
-	return n
-}
-
-// bytes reports the memory the map holds.
-func (m *offMap) bytes() int { return len(m.chunks)*chunkSize + len(m.table) }

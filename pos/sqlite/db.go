@@ -83,6 +83,11 @@ type Options struct {
 	// OnEvents is called after every commit that appended outbound events,
 	// with those events, so that the sender can wake up. It must not block.
 	OnEvents func([]pos.Event)
+	// OnCatalogIndexOff is called once if the catalog index turns itself
+	// off (out of memory, a commit whose outcome is unknown), with the
+	// reason; scans are then answered by SQLite until the next start. It
+	// must not block.
+	OnCatalogIndexOff func(error)
 }
 
 func dsn(path string, readOnly bool, extra ...string) string {
@@ -126,6 +131,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	db := &DB{path: abs, w: w, now: opt.Now, newID: opt.NewID, onEvents: opt.OnEvents, catalog: newCatalogIndex()}
+	db.catalog.onOff = opt.OnCatalogIndexOff
 	if err := db.migrate(ctx, opt.BeforeMigrate); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

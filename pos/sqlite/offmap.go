@@ -239,6 +239,9 @@ func (m *offMap) compactIfWorthIt() {
 	m.dead = 0
 }
 
+// bytes reports the memory the map holds.
+func (m *offMap) bytes() int { return len(m.chunks)*chunkSize + len(m.table) }
+
 // free gives all memory back; the map is empty afterwards.
 func (m *offMap) free() {
 	for _, c := range m.chunks {
