@@ -27,7 +27,7 @@ func (tx *Tx) recordSale(s *pos.Sale, d pos.SaleCompletedData) error {
 		for _, t := range s.Balance.Tax {
 			args = append(args, s.ID, t.RateBP, t.Base, t.Tax)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO sale_tax(sale_id, rate_bp, base, tax) VALUES "+
+		if _, err := tx.execContext(ctx, "INSERT INTO sale_tax(sale_id, rate_bp, base, tax) VALUES "+
 			values(4, len(s.Balance.Tax)), args...); err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func (tx *Tx) attachShift(kind, ref, station string) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	_, err = tx.ExecContext(tx.ctx, "INSERT INTO shift_receipts(kind, ref, station, shift_id) VALUES (?, ?, ?, ?)",
+	_, err = tx.execContext(tx.ctx, "INSERT INTO shift_receipts(kind, ref, station, shift_id) VALUES (?, ?, ?, ?)",
 		kind, ref, station, shift)
 	return err
 }
@@ -142,21 +142,21 @@ func (db *DB) CompleteReturn(ctx context.Context, r *pos.Return, exchange *pos.S
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO returns(id, return_no, station, staff, at, origin, origin_key, total,
+		if _, err := tx.execContext(ctx, `INSERT INTO returns(id, return_no, station, staff, at, origin, origin_key, total,
 			rounding, approved_by, exchange_sale_id, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, no, r.Station, r.Staff, ts(r.At), r.Origin, r.OriginKey, r.Total, r.Rounding, r.ApprovedBy,
 			r.ExchangeSaleID, ev.Seq, string(doc)); err != nil {
 			return err
 		}
 		for i, l := range r.Lines {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO return_lines(return_id, n, origin_key, orig_line, sku, qty, unit,
+			if _, err := tx.execContext(ctx, `INSERT INTO return_lines(return_id, n, origin_key, orig_line, sku, qty, unit,
 				tax_rate_bp, amount, restock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				r.ID, i+1, r.OriginKey, l.OrigLine, l.SKU, l.Qty, l.Unit, l.TaxRateBP, l.Amount, l.Restock); err != nil {
 				return err
 			}
 		}
 		for i, f := range r.Refunds {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO return_refunds(return_id, n, method, amount, ref) VALUES (?, ?, ?, ?, ?)",
+			if _, err := tx.execContext(ctx, "INSERT INTO return_refunds(return_id, n, method, amount, ref) VALUES (?, ?, ?, ?, ?)",
 				r.ID, i+1, f.Method, f.Amount, f.Ref); err != nil {
 				return err
 			}
@@ -168,7 +168,7 @@ func (db *DB) CompleteReturn(ctx context.Context, r *pos.Return, exchange *pos.S
 			}
 		}
 		for _, t := range r.Tax {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO return_tax(return_id, rate_bp, base, tax) VALUES (?, ?, ?, ?)",
+			if _, err := tx.execContext(ctx, "INSERT INTO return_tax(return_id, rate_bp, base, tax) VALUES (?, ?, ?, ?)",
 				r.ID, t.RateBP, t.Base, t.Tax); err != nil {
 				return err
 			}
@@ -249,14 +249,14 @@ func (db *DB) VoidSale(ctx context.Context, v *pos.Void) error {
 		if err := tx.AppendEvent(&ev); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE sales SET voided = 1 WHERE id = ?", v.SaleID); err != nil {
+		if _, err := tx.execContext(ctx, "UPDATE sales SET voided = 1 WHERE id = ?", v.SaleID); err != nil {
 			return err
 		}
 		doc, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO voids(sale_id, station, staff, at, reason, approved_by, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		if _, err := tx.execContext(ctx, "INSERT INTO voids(sale_id, station, staff, at, reason, approved_by, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			v.SaleID, v.Station, v.Staff, ts(v.At), v.Reason, v.ApprovedBy, ev.Seq, string(doc)); err != nil {
 			return err
 		}
@@ -324,14 +324,14 @@ func (db *DB) SetVoucherOfflineLimit(ctx context.Context, code string, limit int
 	}
 	return db.Update(ctx, func(tx *Tx) error {
 		if code == "" {
-			_, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('voucher_offline_limit', ?)
+			_, err := tx.execContext(ctx, `INSERT INTO meta(key, value) VALUES ('voucher_offline_limit', ?)
 				ON CONFLICT(key) DO UPDATE SET value = excluded.value`, itoa(limit))
 			return err
 		}
 		if err := pos.CheckVoucherCode(code); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO vouchers(code, kind, issued, balance, external, offline_limit, created_at)
+		_, err := tx.execContext(ctx, `INSERT INTO vouchers(code, kind, issued, balance, external, offline_limit, created_at)
 			VALUES (?, 'gift_card', 0, 0, 1, ?, ?) ON CONFLICT(code) DO UPDATE SET offline_limit = excluded.offline_limit`,
 			code, limit, ts(db.now()))
 		return err
@@ -344,11 +344,11 @@ func (db *DB) IssueVoucher(ctx context.Context, v *pos.Voucher) error {
 }
 
 func (tx *Tx) issueVoucher(v *pos.Voucher) error {
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO vouchers(code, kind, issued, balance, created_at, ref) VALUES (?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.execContext(tx.ctx, `INSERT INTO vouchers(code, kind, issued, balance, created_at, ref) VALUES (?, ?, ?, ?, ?, ?)`,
 		v.Code, v.Kind, v.Issued, v.Balance, ts(v.CreatedAt), v.Ref); err != nil {
 		return fmt.Errorf("issue voucher: %w", err)
 	}
-	_, err := tx.ExecContext(tx.ctx, "INSERT INTO voucher_uses(code, delta, ref, at) VALUES (?, ?, ?, ?)",
+	_, err := tx.execContext(tx.ctx, "INSERT INTO voucher_uses(code, delta, ref, at) VALUES (?, ?, ?, ?)",
 		v.Code, v.Issued, v.Ref, ts(v.CreatedAt))
 	return err
 }
@@ -359,7 +359,7 @@ func (tx *Tx) redeem(p pos.Payment, saleID string, at time.Time) error {
 	if err := pos.CheckVoucherCode(p.Ref); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers(code, kind, issued, balance, external, created_at)
+	if _, err := tx.execContext(ctx, `INSERT INTO vouchers(code, kind, issued, balance, external, created_at)
 		VALUES (?, ?, 0, 0, 1, ?) ON CONFLICT(code) DO NOTHING`, p.Ref, p.Method, ts(at)); err != nil {
 		return err
 	}
@@ -383,21 +383,21 @@ func (tx *Tx) redeem(p pos.Payment, saleID string, at time.Time) error {
 	} else if p.Amount > balance {
 		return fmt.Errorf("%w: %s has %d", pos.ErrVoucherBalance, p.Ref, balance)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE vouchers SET balance = balance - ?, redeemed = redeemed + ? WHERE code = ?",
+	if _, err := tx.execContext(ctx, "UPDATE vouchers SET balance = balance - ?, redeemed = redeemed + ? WHERE code = ?",
 		map[bool]int64{true: 0, false: p.Amount}[external], p.Amount, p.Ref); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO voucher_uses(code, delta, ref, at) VALUES (?, ?, ?, ?)", p.Ref, -p.Amount, saleID, ts(at))
+	_, err := tx.execContext(ctx, "INSERT INTO voucher_uses(code, delta, ref, at) VALUES (?, ?, ?, ?)", p.Ref, -p.Amount, saleID, ts(at))
 	return err
 }
 
 // restore gives back what a voided sale took off a voucher.
 func (tx *Tx) restore(code string, amount int64, ref string, at time.Time) error {
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE vouchers SET redeemed = redeemed - ?,
+	if _, err := tx.execContext(tx.ctx, `UPDATE vouchers SET redeemed = redeemed - ?,
 		balance = balance + CASE WHEN external = 1 THEN 0 ELSE ? END WHERE code = ?`, amount, amount, code); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(tx.ctx, "INSERT INTO voucher_uses(code, delta, ref, at) VALUES (?, ?, ?, ?)", code, amount, ref, ts(at))
+	_, err := tx.execContext(tx.ctx, "INSERT INTO voucher_uses(code, delta, ref, at) VALUES (?, ?, ?, ?)", code, amount, ref, ts(at))
 	return err
 }
 
@@ -413,7 +413,7 @@ func (db *DB) RecordCopy(ctx context.Context, c *pos.ReceiptCopy) error {
 			Scan(&c.CopyNo); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO receipt_copies(kind, ref, copy_no, station, staff, at) VALUES (?, ?, ?, ?, ?, ?)",
+		if _, err := tx.execContext(ctx, "INSERT INTO receipt_copies(kind, ref, copy_no, station, staff, at) VALUES (?, ?, ?, ?, ?, ?)",
 			c.Kind, c.Ref, c.CopyNo, c.Station, c.Staff, ts(c.At)); err != nil {
 			return err
 		}
@@ -437,7 +437,7 @@ func (db *DB) RecordTraining(ctx context.Context, t *pos.TrainingReceipt) error 
 		if _, err := tx.AppendJournal(pos.JournalSale, t.Sale.ID, pos.MarkTraining, t.Sale.CompletedAt, d); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", t.Sale.ID)
+		_, err = tx.execContext(ctx, "DELETE FROM carts WHERE id = ?", t.Sale.ID)
 		return err
 	})
 }

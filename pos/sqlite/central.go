@@ -71,7 +71,7 @@ func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pag
 			held, err = pageVersions(ctx, tx, kind)
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sync_manifests(kind, version, pages) VALUES (?, ?, ?)
+		if _, err := tx.execContext(ctx, `INSERT INTO sync_manifests(kind, version, pages) VALUES (?, ?, ?)
 			ON CONFLICT(kind) DO UPDATE SET version = excluded.version, pages = excluded.pages`, kind, version, string(doc)); err != nil {
 			return err
 		}
@@ -103,24 +103,24 @@ func (tx *Tx) removePage(kind, page string) error {
 		if err := json.Unmarshal([]byte(members), &skus); err != nil {
 			return fmt.Errorf("catalog page %s: members: %w", page, err)
 		}
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE items SET active = 0, page = '' WHERE page = ?1 AND sku IN
+		if _, err := tx.execContext(tx.ctx, `UPDATE items SET active = 0, page = '' WHERE page = ?1 AND sku IN
 			(SELECT value FROM json_each(?2))`, page, members); err != nil {
 			return err
 		}
 		for _, sku := range skus {
 			tx.catalog = append(tx.catalog, catalogOp{kind: opWithdraw, sku: sku, page: page})
 		}
-	} else if _, err := tx.ExecContext(tx.ctx, "DELETE FROM stock_central WHERE page = ?", page); err != nil {
+	} else if _, err := tx.execContext(tx.ctx, "DELETE FROM stock_central WHERE page = ?", page); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(tx.ctx, "DELETE FROM sync_pages WHERE kind = ? AND page = ?", kind, page)
+	_, err := tx.execContext(tx.ctx, "DELETE FROM sync_pages WHERE kind = ? AND page = ?", kind, page)
 	return err
 }
 
 // pageGate reports whether version is newer than the held version of the
 // page, and records it if so.
 func (tx *Tx) pageGate(kind, page string, version int64) (bool, error) {
-	res, err := tx.ExecContext(tx.ctx, `INSERT INTO sync_pages(kind, page, version, applied_at) VALUES (?, ?, ?, ?)
+	res, err := tx.execContext(tx.ctx, `INSERT INTO sync_pages(kind, page, version, applied_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT(kind, page) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at
 		WHERE excluded.version > sync_pages.version`, kind, page, version, fixedTS(tx.db.now()))
 	if err != nil {
@@ -188,13 +188,13 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 			// An item that has moved to another page stays as that page
 			// has it.
 			if !kept[sku] {
-				if _, err := tx.ExecContext(ctx, "UPDATE items SET active = 0, page = '' WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
+				if _, err := tx.execContext(ctx, "UPDATE items SET active = 0, page = '' WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
 					return err
 				}
 				tx.catalog = append(tx.catalog, catalogOp{kind: opWithdraw, sku: sku, page: p.Page})
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE sync_pages SET members = ? WHERE kind = 'catalog' AND page = ?", rows.skus, p.Page); err != nil {
+		if _, err := tx.execContext(ctx, "UPDATE sync_pages SET members = ? WHERE kind = 'catalog' AND page = ?", rows.skus, p.Page); err != nil {
 			return err
 		}
 		applied = true
@@ -272,7 +272,7 @@ func (tx *Tx) writeItems(r *itemRows) error {
 	ctx := tx.ctx
 	for rest := r.items; len(rest) > 0; {
 		n := min(len(rest), itemChunk*itemColumns)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, page) VALUES `+
+		if _, err := tx.execContext(ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, page) VALUES `+
 			placeholders(n/itemColumns, itemColumns)+` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
 			names = excluded.names, search = excluded.search, unit = excluded.unit, price = excluded.price,
 			tax_rate_bp = excluded.tax_rate_bp, page = excluded.page`, rest[:n]...); err != nil {
@@ -281,12 +281,12 @@ func (tx *Tx) writeItems(r *itemRows) error {
 		rest = rest[n:]
 		yieldToTills()
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))", r.skus); err != nil {
+	if _, err := tx.execContext(ctx, "DELETE FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))", r.skus); err != nil {
 		return err
 	}
 	for rest := r.codes; len(rest) > 0; {
 		n := min(len(rest), codeChunk*2)
-		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES "+placeholders(n/2, 2), rest[:n]...); err != nil {
+		if _, err := tx.execContext(ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES "+placeholders(n/2, 2), rest[:n]...); err != nil {
 			return err
 		}
 		rest = rest[n:]
@@ -330,7 +330,7 @@ func (db *DB) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error)
 			delete(old, c.SKU)
 		}
 		for sku := range old {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM stock_central WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
+			if _, err := tx.execContext(ctx, "DELETE FROM stock_central WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
 				return err
 			}
 		}
@@ -347,7 +347,7 @@ func (db *DB) RecordInboundReject(ctx context.Context, topic, reason string) err
 		if _, err := tx.NextCounter("inbound_rejects"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO inbound_rejects(topic, reason, at) VALUES (?, ?, ?)",
+		_, err := tx.execContext(ctx, "INSERT INTO inbound_rejects(topic, reason, at) VALUES (?, ?, ?)",
 			truncate(topic, 512), truncate(reason, 1024), fixedTS(db.now()))
 		return err
 	})
@@ -379,7 +379,7 @@ func (db *DB) OrderRecords() OrderRecords { return OrderRecords{db} }
 // one held, and reopens a closed record.
 func (r OrderRecords) ApplyOrder(ctx context.Context, raw []byte, o pos.Order) error {
 	return r.db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO central_orders(order_id, version, doc, closed, updated_at) VALUES (?, ?, ?, 0, ?)
+		_, err := tx.execContext(ctx, `INSERT INTO central_orders(order_id, version, doc, closed, updated_at) VALUES (?, ?, ?, 0, ?)
 			ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, doc = excluded.doc, closed = 0,
 			updated_at = excluded.updated_at WHERE excluded.version > central_orders.version`,
 			o.ID, o.Version, string(raw), fixedTS(r.db.now()))
@@ -390,7 +390,7 @@ func (r OrderRecords) ApplyOrder(ctx context.Context, raw []byte, o pos.Order) e
 // CloseOrder marks the order closed: central has cleared its record.
 func (r OrderRecords) CloseOrder(ctx context.Context, id string) error {
 	return r.db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE central_orders SET closed = 1, updated_at = ? WHERE order_id = ?", fixedTS(r.db.now()), id)
+		_, err := tx.execContext(ctx, "UPDATE central_orders SET closed = 1, updated_at = ? WHERE order_id = ?", fixedTS(r.db.now()), id)
 		return err
 	})
 }

@@ -330,7 +330,7 @@ func (db *DB) initEpoch(ctx context.Context) error {
 		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&db.epoch)
 		if errors.Is(err, sql.ErrNoRows) {
 			db.epoch = db.newID()
-			_, err = tx.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('created_at', ?)",
+			_, err = tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('created_at', ?)",
 				db.epoch, db.now().Format(time.RFC3339Nano))
 		}
 		return err
@@ -338,11 +338,13 @@ func (db *DB) initEpoch(ctx context.Context) error {
 }
 
 // Tx is a write transaction. Features of the node add their own writes on
-// it; NextCounter and AppendEvent keep numbers gap-free.
+// it; NextCounter and AppendEvent keep numbers gap-free. It offers other
+// packages queries to read and no Exec: they write through its methods,
+// whose changes to items and barcodes the catalog index follows.
 type Tx struct {
-	*sql.Tx
-	db  *DB
-	ctx context.Context
+	sqlTx *sql.Tx
+	db    *DB
+	ctx   context.Context
 	// Events appended in this transaction, for the caller to announce
 	// after commit.
 	Events []pos.Event
@@ -369,7 +371,7 @@ func (db *DB) Update(ctx context.Context, f func(tx *Tx) error) error {
 // changed the catalog, for the caller to replay on the index once it has
 // let go of the writer's connection.
 func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, f func(tx *Tx) error) (replay bool, err error) {
-	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx}
+	tx := &Tx{sqlTx: sqlTx, db: db, ctx: ctx}
 	if err := f(tx); err != nil {
 		sqlTx.Rollback()
 		return false, classify(err)
@@ -477,7 +479,7 @@ func (tx *Tx) AppendEvent(ev *pos.Event) error {
 	if ev.ID == "" {
 		ev.ID = tx.db.newID()
 	}
-	_, err = tx.ExecContext(tx.ctx,
+	_, err = tx.execContext(tx.ctx,
 		"INSERT INTO outbox(seq, id, type, time, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		seq, ev.ID, ev.Type, ev.Time.Format(time.RFC3339Nano), string(ev.Data), tx.db.now().Format(time.RFC3339Nano))
 	if err != nil {
@@ -496,7 +498,7 @@ func (tx *Tx) AddMovements(seq int64, at time.Time, ms []pos.Movement) error {
 	for _, m := range ms {
 		args = append(args, m.SKU, m.Delta, m.Reason, m.Ref, seq, ts(at))
 	}
-	_, err := tx.ExecContext(tx.ctx, "INSERT INTO movements(sku, delta, reason, ref, seq, at) VALUES "+values(6, len(ms)), args...)
+	_, err := tx.execContext(tx.ctx, "INSERT INTO movements(sku, delta, reason, ref, seq, at) VALUES "+values(6, len(ms)), args...)
 	return err
 }
 

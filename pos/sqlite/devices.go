@@ -27,7 +27,7 @@ const PairingTTL = 10 * time.Minute
 // A code already pending answers pos.ErrDuplicate.
 func (db *DB) CreateDevice(ctx context.Context, d pos.Device, secret string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE approved_at = '' AND revoked_at = '' AND created_at < ?`,
+		_, err := tx.execContext(ctx, `DELETE FROM devices WHERE approved_at = '' AND revoked_at = '' AND created_at < ?`,
 			ts(db.now().Add(-24*time.Hour)))
 		if err != nil {
 			return err
@@ -41,7 +41,7 @@ func (db *DB) CreateDevice(ctx context.Context, d pos.Device, secret string) err
 		if n > 0 {
 			return fmt.Errorf("pairing code %s: %w", d.Code, pos.ErrDuplicate)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO devices(id, name, role, station, token_hash, pair_code, created_at)
+		_, err = tx.execContext(ctx, `INSERT INTO devices(id, name, role, station, token_hash, pair_code, created_at)
 			VALUES (?, ?, '', '', ?, ?, ?)`, d.ID, d.Name, HashToken(secret), d.Code, ts(d.CreatedAt))
 		return err
 	})
@@ -100,7 +100,7 @@ func (db *DB) PollDevice(ctx context.Context, id, secret, token string) (d pos.D
 			}
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE devices SET token_hash = ?, pair_code = '' WHERE id = ?", HashToken(token), id); err != nil {
+		if _, err := tx.execContext(ctx, "UPDATE devices SET token_hash = ?, pair_code = '' WHERE id = ?", HashToken(token), id); err != nil {
 			return err
 		}
 		d.Code, issued = "", true
@@ -123,7 +123,7 @@ func (db *DB) ApproveDevice(ctx context.Context, id, code string, role pos.Role,
 			return err
 		}
 		d.Role, d.Station, d.ApprovedBy, d.ApprovedAt = role, station, by, db.now()
-		_, err = tx.ExecContext(ctx, "UPDATE devices SET role = ?, station = ?, approved_by = ?, approved_at = ? WHERE id = ?",
+		_, err = tx.execContext(ctx, "UPDATE devices SET role = ?, station = ?, approved_by = ?, approved_at = ? WHERE id = ?",
 			role.String(), station, by, ts(d.ApprovedAt), id)
 		return err
 	})
@@ -133,7 +133,7 @@ func (db *DB) ApproveDevice(ctx context.Context, id, code string, role pos.Role,
 // RevokeDevice cuts device id off: its token stops working at once.
 func (db *DB) RevokeDevice(ctx context.Context, id string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE devices SET token_hash = '', revoked_at = ? WHERE id = ? AND revoked_at = ''", ts(db.now()), id)
+		res, err := tx.execContext(ctx, "UPDATE devices SET token_hash = '', revoked_at = ? WHERE id = ? AND revoked_at = ''", ts(db.now()), id)
 		if err != nil {
 			return err
 		}

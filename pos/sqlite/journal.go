@@ -25,7 +25,7 @@ func (tx *Tx) AppendJournal(kind, ref, mark string, at time.Time, v any) (pos.Jo
 	}
 	e.N, e.Prev = n+1, prev
 	e.Hash = pos.ChainHash(prev, e)
-	_, err = tx.ExecContext(tx.ctx, "INSERT INTO journal(n, at, kind, ref, mark, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = tx.execContext(tx.ctx, "INSERT INTO journal(n, at, kind, ref, mark, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		e.N, pos.JournalTime(e.At), e.Kind, e.Ref, e.Mark, string(e.Data), e.Prev, e.Hash)
 	return e, err
 }

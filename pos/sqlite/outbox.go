@@ -50,7 +50,7 @@ func metaInt(ctx context.Context, q interface {
 }
 
 func (tx *Tx) putMeta(key, value string) error {
-	_, err := tx.ExecContext(tx.ctx, `INSERT INTO meta(key, value) VALUES (?, ?)
+	_, err := tx.execContext(tx.ctx, `INSERT INTO meta(key, value) VALUES (?, ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
@@ -84,7 +84,7 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 		now := fixedTS(db.now())
 		through = min(max(through, 0), last)
 		if through > held {
-			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET acked = 1, acked_at = ? WHERE seq > ? AND seq <= ? AND acked = 0", now, held, through); err != nil {
+			if _, err := tx.execContext(ctx, "UPDATE outbox SET acked = 1, acked_at = ? WHERE seq > ? AND seq <= ? AND acked = 0", now, held, through); err != nil {
 				return err
 			}
 			if err := tx.putMeta("acked_through", strconv.FormatInt(through, 10)); err != nil {
@@ -100,7 +100,7 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 			if reason == "" {
 				reason = "rejected"
 			}
-			res, err := tx.ExecContext(ctx, `UPDATE outbox SET rejected = ?, acked = 1,
+			res, err := tx.execContext(ctx, `UPDATE outbox SET rejected = ?, acked = 1,
 				acked_at = CASE WHEN acked_at = '' THEN ? ELSE acked_at END WHERE seq = ? AND rejected = ''`,
 				reason, now, r.Seq)
 			if err != nil {
@@ -181,7 +181,7 @@ func (db *DB) RejectedEvents(ctx context.Context, limit int) ([]pos.Event, []pos
 func (db *DB) PruneAcked(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	err := db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq <= (SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_through'), 0))
+		res, err := tx.execContext(ctx, `DELETE FROM outbox WHERE seq <= (SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_through'), 0))
 			AND acked = 1 AND rejected = '' AND acked_at < ?`, fixedTS(cutoff))
 		if err != nil {
 			return err

@@ -36,13 +36,13 @@ func (db *DB) SavePickup(ctx context.Context, u *pos.PickupUpdate) error {
 			if n > 0 {
 				return fmt.Errorf("order %s: %w", o.ID, pos.ErrDuplicate)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO pickup_orders(id, version, state, open, collect_by, search, rev, updated_at, doc)
+			if _, err := tx.execContext(ctx, `INSERT INTO pickup_orders(id, version, state, open, collect_by, search, rev, updated_at, doc)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Version, string(p.State), p.State.Open(), o.CollectBy.Unix(),
 				pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc)); err != nil {
 				return err
 			}
 		} else {
-			res, err := tx.ExecContext(ctx, `UPDATE pickup_orders SET version = ?, state = ?, open = ?, collect_by = ?, search = ?,
+			res, err := tx.execContext(ctx, `UPDATE pickup_orders SET version = ?, state = ?, open = ?, collect_by = ?, search = ?,
 				rev = ?, updated_at = ?, doc = ? WHERE id = ? AND rev = ?`, o.Version, string(p.State), p.State.Open(),
 				o.CollectBy.Unix(), pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc), o.ID, u.Order.Rev)
 			if err != nil {
@@ -54,11 +54,11 @@ func (db *DB) SavePickup(ctx context.Context, u *pos.PickupUpdate) error {
 				return fmt.Errorf("order %s rev %d: %w", o.ID, u.Order.Rev, pos.ErrStale)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM reservations WHERE order_id = ?", o.ID); err != nil {
+		if _, err := tx.execContext(ctx, "DELETE FROM reservations WHERE order_id = ?", o.ID); err != nil {
 			return err
 		}
 		for _, r := range p.Reservations() {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO reservations(order_id, line_id, sku, qty) VALUES (?, ?, ?, ?)",
+			if _, err := tx.execContext(ctx, "INSERT INTO reservations(order_id, line_id, sku, qty) VALUES (?, ?, ?, ?)",
 				r.OrderID, r.LineID, r.SKU, r.Qty); err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ func (db *DB) SavePickup(ctx context.Context, u *pos.PickupUpdate) error {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO pickup_log(order_id, at, action, staff, state, detail, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		_, err := tx.execContext(ctx, "INSERT INTO pickup_log(order_id, at, action, staff, state, detail, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			o.ID, ts(db.now()), u.Action, u.Staff, string(p.State), u.Detail, seq)
 		return err
 	})

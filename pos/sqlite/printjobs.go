@@ -16,7 +16,7 @@ import (
 func (db *DB) AddPrintJob(ctx context.Context, printer, kind, ref string, doc, data []byte) (int64, error) {
 	var id int64
 	err := db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx,
+		res, err := tx.execContext(ctx,
 			"INSERT INTO print_jobs (printer, kind, ref, doc, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 			printer, kind, ref, doc, data, ts(db.now()))
 		if err != nil {
@@ -51,7 +51,7 @@ func (db *DB) NextPrintJob(ctx context.Context, printer string) (int64, []byte, 
 // PrintJobDone marks a job printed; marking it again changes nothing.
 func (db *DB) PrintJobDone(ctx context.Context, id int64) error {
 	err := db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE print_jobs SET printed_at = ? WHERE id = ? AND printed_at IS NULL", ts(db.now()), id)
+		_, err := tx.execContext(ctx, "UPDATE print_jobs SET printed_at = ? WHERE id = ? AND printed_at IS NULL", ts(db.now()), id)
 		return err
 	})
 	if err != nil {

@@ -26,7 +26,7 @@ func TestRefetchableCommitsLeaveTheWriterDurable(t *testing.T) {
 		var n int
 		// Not through the statement cache: SQLite reads a pragma's
 		// value when the statement is prepared.
-		if err := tx.Tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&n); err != nil {
+		if err := tx.sqlTx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -29,7 +29,7 @@ func (db *DB) SaveCartToCustomer(ctx context.Context, id string, rev int64, ev *
 		if err := tx.AppendEvent(ev); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", id)
+		_, err = tx.execContext(ctx, "DELETE FROM carts WHERE id = ?", id)
 		return err
 	})
 }

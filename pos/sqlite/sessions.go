@@ -17,10 +17,10 @@ func HashToken(token string) string {
 // CreateSession stores a session for token.
 func (db *DB) CreateSession(ctx context.Context, token string, s pos.Session) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < ?", ts(db.now())); err != nil {
+		if _, err := tx.execContext(ctx, "DELETE FROM sessions WHERE expires_at < ?", ts(db.now())); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(token_hash, staff_id, station, device_id, created_at, expires_at)
+		_, err := tx.execContext(ctx, `INSERT INTO sessions(token_hash, staff_id, station, device_id, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, HashToken(token), s.Staff.ID, s.Station, s.DeviceID, ts(db.now()), ts(s.ExpiresAt))
 		return err
 	})
@@ -48,7 +48,7 @@ func (db *DB) Session(ctx context.Context, token string) (pos.Session, error) {
 // DeleteSession ends a session.
 func (db *DB) DeleteSession(ctx context.Context, token string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", HashToken(token))
+		_, err := tx.execContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", HashToken(token))
 		return err
 	})
 }

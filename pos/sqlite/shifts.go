@@ -34,11 +34,11 @@ func (db *DB) OpenShift(ctx context.Context, sh *pos.Shift) error {
 		if n > 0 {
 			return fmt.Errorf("station %s: %w", sh.Station, pos.ErrShiftOpen)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO shifts(id, station, opened_by, opened_at, float) VALUES (?, ?, ?, ?, ?)",
+		if _, err := tx.execContext(ctx, "INSERT INTO shifts(id, station, opened_by, opened_at, float) VALUES (?, ?, ?, ?, ?)",
 			sh.ID, sh.Station, sh.OpenedBy, ts(sh.OpenedAt), sh.Float); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE shift_receipts SET shift_id = ? WHERE station = ? AND shift_id = ''", sh.ID, sh.Station)
+		_, err := tx.execContext(ctx, "UPDATE shift_receipts SET shift_id = ? WHERE station = ? AND shift_id = ''", sh.ID, sh.Station)
 		return err
 	})
 }
@@ -99,7 +99,7 @@ func (db *DB) AddCashOp(ctx context.Context, op *pos.CashOp) error {
 		if closed != "" {
 			return fmt.Errorf("shift %s: %w", op.ShiftID, pos.ErrShiftClosed)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cash_ops(id, shift_id, station, kind, amount, reason, staff, at)
+		if _, err := tx.execContext(ctx, `INSERT INTO cash_ops(id, shift_id, station, kind, amount, reason, staff, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, op.ID, op.ShiftID, op.Station, op.Kind, op.Amount, op.Reason, op.Staff, ts(op.At)); err != nil {
 			return err
 		}
@@ -205,7 +205,7 @@ func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftRepor
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_no = ?, journal_n = ?,
+		_, err = tx.execContext(ctx, `UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_no = ?, journal_n = ?,
 			journal_head = ?, report = ? WHERE id = ?`, ts(sh.ClosedAt), sh.ClosedBy, sh.Counted, z, e.N, e.Hash, string(doc), sh.ID)
 		return err
 	})

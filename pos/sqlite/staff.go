@@ -18,7 +18,7 @@ func (db *DB) AddStaff(ctx context.Context, st pos.Staff) error {
 		return fmt.Errorf("sqlite: new staff needs an id of at most 32 characters, a role and a PIN")
 	}
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO staff(id, name, role, language, pin_hash, active) VALUES (?, ?, ?, ?, ?, ?)",
+		_, err := tx.execContext(ctx, "INSERT INTO staff(id, name, role, language, pin_hash, active) VALUES (?, ?, ?, ?, ?, ?)",
 			st.ID, st.Name, st.Role.String(), st.Language, st.PINHash, st.Active)
 		if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return fmt.Errorf("staff %s: %w", st.ID, pos.ErrDuplicate)
@@ -54,12 +54,12 @@ func (db *DB) UpdateStaff(ctx context.Context, id string, f func(st *pos.Staff, 
 		if st.Role == pos.RoleNone || st.PINHash == "" {
 			return fmt.Errorf("sqlite: staff %s needs a role and a PIN", id)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE staff SET name = ?, role = ?, language = ?, active = ?, pin_hash = ? WHERE id = ?",
+		if _, err := tx.execContext(ctx, "UPDATE staff SET name = ?, role = ?, language = ?, active = ?, pin_hash = ? WHERE id = ?",
 			st.Name, st.Role.String(), st.Language, st.Active, st.PINHash, id); err != nil {
 			return err
 		}
 		if !st.Active { // reactivating must not revive old sessions
-			if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE staff_id = ?", id); err != nil {
+			if _, err := tx.execContext(ctx, "DELETE FROM sessions WHERE staff_id = ?", id); err != nil {
 				return err
 			}
 		}

@@ -78,29 +78,29 @@ func (c *stmtCache) close() {
 	c.stmts = nil
 }
 
-// ExecContext runs a statement in the transaction, prepared once per
+// execContext runs a statement in the transaction, prepared once per
 // query text.
-func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (tx *Tx) execContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st := tx.db.stmts.get(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return tx.sqlTx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
-	return tx.Tx.ExecContext(ctx, query, args...)
+	return tx.sqlTx.ExecContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a query for one row in the transaction, prepared
 // once per query text.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := tx.db.stmts.get(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		return tx.sqlTx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
-	return tx.Tx.QueryRowContext(ctx, query, args...)
+	return tx.sqlTx.QueryRowContext(ctx, query, args...)
 }
 
 // QueryContext runs a query in the transaction, prepared once per query
 // text.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := tx.db.stmts.get(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return tx.sqlTx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
-	return tx.Tx.QueryContext(ctx, query, args...)
+	return tx.sqlTx.QueryContext(ctx, query, args...)
 }

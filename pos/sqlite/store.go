@@ -47,7 +47,7 @@ func (db *DB) PutSettings(ctx context.Context, s pos.Settings) (bool, error) {
 	}
 	var n int64
 	err = db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO settings(id, version, doc) VALUES (1, ?, ?)
+		res, err := tx.execContext(ctx, `INSERT INTO settings(id, version, doc) VALUES (1, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET version = excluded.version, doc = excluded.doc
 			WHERE excluded.version > settings.version`, s.Version, string(doc))
 		if err != nil {
@@ -175,7 +175,7 @@ func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page)
+	if _, err := tx.execContext(tx.ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, location, page)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(sku) DO UPDATE SET active = excluded.active, names = excluded.names, search = excluded.search,
 		unit = excluded.unit, price = excluded.price, tax_rate_bp = excluded.tax_rate_bp,
@@ -183,7 +183,7 @@ func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
 		it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(tx.ctx, "DELETE FROM barcodes WHERE sku = ?", it.SKU); err != nil {
+	if _, err := tx.execContext(tx.ctx, "DELETE FROM barcodes WHERE sku = ?", it.SKU); err != nil {
 		return err
 	}
 	ops := []catalogOp{
@@ -193,7 +193,7 @@ func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
 	}
 	for _, b := range it.Barcodes {
 		code := pos.NormalizeBarcode(b, vm)
-		if _, err := tx.ExecContext(tx.ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES (?, ?)", code, it.SKU); err != nil {
+		if _, err := tx.execContext(tx.ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES (?, ?)", code, it.SKU); err != nil {
 			return err
 		}
 		ops = append(ops, catalogOp{kind: opSetCode, sku: it.SKU, code: code})
@@ -259,7 +259,7 @@ func (db *DB) SaveCart(ctx context.Context, c *pos.Cart) error {
 		return err
 	}
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO carts(id, station, updated_at, doc) VALUES (?, ?, ?, ?)
+		_, err := tx.execContext(ctx, `INSERT INTO carts(id, station, updated_at, doc) VALUES (?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET station = excluded.station, updated_at = excluded.updated_at, doc = excluded.doc`,
 			c.ID, c.Station, ts(c.UpdatedAt), string(doc))
 		return err
@@ -269,7 +269,7 @@ func (db *DB) SaveCart(ctx context.Context, c *pos.Cart) error {
 // DeleteCart removes an open cart.
 func (db *DB) DeleteCart(ctx context.Context, id string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", id)
+		_, err := tx.execContext(ctx, "DELETE FROM carts WHERE id = ?", id)
 		return err
 	})
 }
@@ -303,7 +303,7 @@ func (tx *Tx) InsertSale(s *pos.Sale) error {
 		return err
 	}
 	b := s.Balance
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sales(id, receipt_no, station, cashier, completed_at, total, rounding, change,
+	if _, err := tx.execContext(ctx, `INSERT INTO sales(id, receipt_no, station, cashier, completed_at, total, rounding, change,
 		currency, customer_id, order_id, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, no, s.Station, s.Cashier, ts(s.CompletedAt), b.Total, b.Rounding, b.Change,
 		s.Currency, s.CustomerID, s.OrderID, ev.Seq, string(doc)); err != nil {
@@ -319,7 +319,7 @@ func (tx *Tx) InsertSale(s *pos.Sale) error {
 		args = append(args, s.ID, i+1, l.SKU, l.Qty, l.Unit, l.UnitPrice, l.Discount, l.TaxRateBP, l.Amount)
 	}
 	if len(data.Lines) > 0 {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO sale_lines(sale_id, n, sku, qty, unit, unit_price, discount, tax_rate_bp, amount) VALUES "+
+		if _, err := tx.execContext(ctx, "INSERT INTO sale_lines(sale_id, n, sku, qty, unit, unit_price, discount, tax_rate_bp, amount) VALUES "+
 			values(9, len(data.Lines)), args...); err != nil {
 			return err
 		}
@@ -329,7 +329,7 @@ func (tx *Tx) InsertSale(s *pos.Sale) error {
 		args = append(args, s.ID, i+1, p.Method, p.Amount, p.Ref)
 	}
 	if len(s.Payments) > 0 {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO sale_payments(sale_id, n, method, amount, ref) VALUES "+
+		if _, err := tx.execContext(ctx, "INSERT INTO sale_payments(sale_id, n, method, amount, ref) VALUES "+
 			values(5, len(s.Payments)), args...); err != nil {
 			return err
 		}
@@ -340,7 +340,7 @@ func (tx *Tx) InsertSale(s *pos.Sale) error {
 	if err := tx.recordSale(s, data); err != nil { // shift, vouchers, journal
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "DELETE FROM carts WHERE id = ?", s.ID)
+	_, err = tx.execContext(ctx, "DELETE FROM carts WHERE id = ?", s.ID)
 	return err
 }
 
@@ -408,7 +408,7 @@ func (db *DB) Stock(ctx context.Context, sku string) (pos.StockLevel, error) {
 // SetCentralStock records central's count for sku (used by stock pages and
 // tests).
 func (tx *Tx) SetCentralStock(sku string, onHand int64, asEpoch string, asSeq int64, page string) error {
-	_, err := tx.ExecContext(tx.ctx, `INSERT INTO stock_central(sku, on_hand, as_epoch, as_seq, page) VALUES (?, ?, ?, ?, ?)
+	_, err := tx.execContext(tx.ctx, `INSERT INTO stock_central(sku, on_hand, as_epoch, as_seq, page) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(sku) DO UPDATE SET on_hand = excluded.on_hand, as_epoch = excluded.as_epoch,
 		as_seq = excluded.as_seq, page = excluded.page`, sku, onHand, asEpoch, asSeq, page)
 	return err
@@ -464,7 +464,7 @@ func (db *DB) PutStaff(ctx context.Context, st pos.Staff) error {
 		return fmt.Errorf("sqlite: staff needs an id of at most 32 characters and a role")
 	}
 	return db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE staff SET name = ?, role = ?, language = ?, active = ?,
+		res, err := tx.execContext(ctx, `UPDATE staff SET name = ?, role = ?, language = ?, active = ?,
 			pin_hash = CASE WHEN ? = '' THEN pin_hash ELSE ? END WHERE id = ?`,
 			st.Name, st.Role.String(), st.Language, st.Active, st.PINHash, st.PINHash, st.ID)
 		if err != nil {
@@ -476,7 +476,7 @@ func (db *DB) PutStaff(ctx context.Context, st pos.Staff) error {
 		if st.PINHash == "" {
 			return fmt.Errorf("sqlite: new staff %s needs a PIN", st.ID)
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO staff(id, name, role, language, pin_hash, active) VALUES (?, ?, ?, ?, ?, ?)",
+		_, err = tx.execContext(ctx, "INSERT INTO staff(id, name, role, language, pin_hash, active) VALUES (?, ?, ?, ?, ?, ?)",
 			st.ID, st.Name, st.Role.String(), st.Language, st.PINHash, st.Active)
 		return err
 	})
@@ -485,7 +485,7 @@ func (db *DB) PutStaff(ctx context.Context, st pos.Staff) error {
 // RecordApproval keeps a supervisor approval for audit.
 func (db *DB) RecordApproval(ctx context.Context, a pos.Approval) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO approvals(id, at, action, station, ref, staff, approved_by, detail)
+		_, err := tx.execContext(ctx, `INSERT INTO approvals(id, at, action, station, ref, staff, approved_by, detail)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, ts(a.At), a.Action, a.Station, a.Ref, a.Staff, a.ApprovedBy, a.Detail)
 		return err
 	})
