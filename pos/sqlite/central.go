@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/posnode/posnode/pos"
@@ -292,7 +293,13 @@ func (tx *Tx) writeItems(r *itemRows) error {
 		rest = rest[n:]
 		yieldToTills()
 	}
-	tx.catalog = append(tx.catalog, r.ops...)
+	if len(tx.catalog) == 0 {
+		// The page's own changes, not copied; clipped, so that later
+		// appends never write into them.
+		tx.catalog = slices.Clip(r.ops)
+	} else {
+		tx.catalog = append(tx.catalog, r.ops...)
+	}
 	return nil
 }
 
