@@ -6,7 +6,7 @@ PKGS_DEB  := mosquitto socat chromium unifont
 BENCHTIME ?= 1x
 FUZZTIME  ?= 30s
 
-.PHONY: help run test test-deps check bench fuzz fuzz-short chaos tidy-check screenshots
+.PHONY: help run test test-deps test-32bit check bench fuzz fuzz-short chaos tidy-check screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -17,10 +17,14 @@ run: ## run the node with the demo store: data in ./data, offline, UI on http://
 test-deps: ## install the system packages the tests need (mosquitto, socat, chromium) when missing
 	@bash scripts/test-deps.sh $(PKGS_DEB)
 
-test: test-deps tidy-check ## everything CI runs: vet, unit, integration, browser, short fuzz and chaos slices
+test: test-deps tidy-check ## everything CI runs: vet, unit, integration, browser, 32-bit, short fuzz and chaos slices
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 1 -timeout 9m ./...
+	$(MAKE) test-32bit
 	$(MAKE) fuzz-short
+
+test-32bit: ## the domain, storage and device packages built for 32 bits (as for armv7 boxes), run here as 386
+	GOARCH=386 $(GO) test -count=1 ./pos/... ./hardware/...
 
 tidy-check: ## fail when gofmt or go mod tidy would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

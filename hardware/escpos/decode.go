@@ -82,7 +82,7 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 	fail := func(i int, format string, args ...any) (string, error) {
 		return st.out.String(), fmt.Errorf("%w: at byte %d: %s", ErrMalformed, i, fmt.Sprintf(format, args...))
 	}
-	need := func(i, n int) bool { return i+n <= len(b) }
+	need := func(i, n int) bool { return n >= 0 && n <= len(b)-i }
 	cmd := func(format string, args ...any) {
 		st.out.WriteString("[" + fmt.Sprintf(format, args...) + "]")
 	}
@@ -219,12 +219,14 @@ func (d *Decoder) Decode(b []byte) (string, error) {
 				}
 				x := int(b[i+4]) | int(b[i+5])<<8
 				y := int(b[i+6]) | int(b[i+7])<<8
-				if x == 0 || y == 0 || !need(i, 8+x*y) {
+				// Up to 65,535² bytes: more than a 32-bit int holds.
+				if size := int64(x) * int64(y); x == 0 || y == 0 || size > int64(len(b)-i-8) {
 					return fail(i, "truncated GS v 0")
 				}
-				bm := &Bitmap{W: x * 8, H: y, Bits: b[i+8 : i+8+x*y]}
+				n := x * y
+				bm := &Bitmap{W: x * 8, H: y, Bits: b[i+8 : i+8+n]}
 				d.raster(&st, bm)
-				i += 8 + x*y
+				i += 8 + n
 			default:
 				return fail(i, "unknown command GS %#02x", b[i+1])
 			}
