@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strings"
+	"strconv"
+	"unsafe"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -178,7 +179,7 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 		if err := json.Unmarshal([]byte(members), &old); err != nil {
 			return fmt.Errorf("catalog page %s: members: %w", p.Page, err)
 		}
-		if err := tx.writeItems(rows); err != nil {
+		if err := tx.writeItems(rows, p.Page); err != nil {
 			return fmt.Errorf("catalog page %s: %w", p.Page, err)
 		}
 		kept := make(map[string]bool, len(p.Items))
@@ -204,27 +205,30 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 	return applied, err
 }
 
-// itemRows are catalog items as the writer stores them: the columns of
-// each item, their barcodes and the list of their SKUs.
+// itemRows are catalog items as the writer stores them: their columns and
+// barcodes as JSON arrays, a statement's worth each, and the list of their
+// SKUs. SQLite reads each array with one statement (jsonb_each), so that a
+// page's values are neither boxed one by one for database/sql nor bound
+// one by one to statements: an item was 8 arguments, each converted and
+// copied on its way to SQLite.
 type itemRows struct {
-	items []any       // itemColumns values per item
-	codes []any       // normalised code and SKU per barcode
+	items []string    // [[sku, active, names, search, unit, price, tax_rate_bp], …] per itemChunk items
+	codes []string    // [[code, sku], …] per codeChunk barcodes
 	skus  string      // JSON array of the items' SKUs
 	ops   []catalogOp // the same, for the catalog index
 }
 
 const (
-	itemColumns = 8   // sku, active, names, search, unit, price, tax_rate_bp, page
-	itemChunk   = 100 // items per statement
-	codeChunk   = 500 // barcodes per statement
+	itemChunk = 100 // items per statement
+	codeChunk = 500 // barcodes per statement
 )
 
 // prepareItems validates the items of a catalog page and encodes them for
 // writeItems.
 func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemRows, error) {
-	r := &itemRows{items: make([]any, 0, len(items)*itemColumns)}
-	var pg any = page // boxed once for every row
-	skus := make([]string, 0, len(items))
+	r := &itemRows{}
+	skus := make([]byte, 0, len(items)*(len(`"",`)+8)+2)
+	skus = append(skus, '[')
 	// The index replays the statements of writeItems in their order: the
 	// items, their barcodes dropped, the barcodes set.
 	recs := make([]itemRecord, len(items))
@@ -234,6 +238,8 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 	}
 	r.ops = make([]catalogOp, 0, 2*len(items)+nCodes)
 	setCodes := make([]catalogOp, 0, nCodes)
+	// Each array is a piece of one buffer per page.
+	rows := rowArrays{buf: make([]byte, 0, len(items)*(256+32*min(nCodes, 4)))}
 	for i, it := range items {
 		if err := it.Validate(); err != nil {
 			return nil, err
@@ -242,55 +248,137 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 		if err != nil {
 			return nil, err
 		}
-		r.items = append(r.items, it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, pg)
-		skus = append(skus, it.SKU)
+		rows.begin()
+		rows.str(it.SKU)
+		if it.Active {
+			rows.int(1)
+		} else {
+			rows.int(0)
+		}
+		rows.str(names)
+		rows.str(searchText(it))
+		rows.str(it.Unit)
+		rows.int(it.Price)
+		rows.int(int64(it.TaxRateBP))
+		if rows.end(itemChunk, i == len(items)-1) {
+			yieldToTills()
+		}
+		if i > 0 {
+			skus = append(skus, ',')
+		}
+		skus = appendJSONString(skus, it.SKU)
 		recs[i] = itemRecord{active: it.Active, price: it.Price, taxRateBP: it.TaxRateBP, unit: it.Unit, page: page, names: names}
 		r.ops = append(r.ops, catalogOp{kind: opPutPageItem, sku: it.SKU, rec: &recs[i]})
 		for _, b := range it.Barcodes {
-			code := pos.NormalizeBarcode(b, vm)
-			r.codes = append(r.codes, code, it.SKU)
-			setCodes = append(setCodes, catalogOp{kind: opSetCode, sku: it.SKU, code: code})
-		}
-		if i%itemChunk == itemChunk-1 {
-			yieldToTills()
+			setCodes = append(setCodes, catalogOp{kind: opSetCode, sku: it.SKU, code: pos.NormalizeBarcode(b, vm)})
 		}
 	}
-	for _, sku := range skus {
-		r.ops = append(r.ops, catalogOp{kind: opDropCodes, sku: sku})
+	nItems := len(rows.cuts)
+	for i, op := range setCodes {
+		rows.begin()
+		rows.str(op.code)
+		rows.str(op.sku)
+		rows.end(codeChunk, i == len(setCodes)-1)
+	}
+	arrays := rows.strings()
+	r.items, r.codes = arrays[:nItems], arrays[nItems:]
+	for _, it := range items {
+		r.ops = append(r.ops, catalogOp{kind: opDropCodes, sku: it.SKU})
 	}
 	r.ops = append(r.ops, setCodes...)
-	sj, err := json.Marshal(skus)
-	r.skus = string(sj)
-	return r, err
+	r.skus = string(append(skus, ']'))
+	return r, nil
 }
 
-// writeItems stores the prepared items of a catalog page, with multi-row
-// statements (a statement per item costs more than the row itself), and
-// replaces the barcodes the items had. An item's location is the store's
-// own (central's pages carry none), so a page keeps the location an item
-// has.
-func (tx *Tx) writeItems(r *itemRows) error {
+// rowArrays writes rows as JSON arrays of arrays, up to a given number of
+// rows to an array, into one buffer.
+type rowArrays struct {
+	buf  []byte
+	cuts []int // where each array ends in buf
+	rows int   // rows in the array being written
+	cols int   // values in the row being written
+}
+
+func (a *rowArrays) begin() {
+	if a.rows == 0 {
+		a.buf = append(a.buf, '[')
+	} else {
+		a.buf = append(a.buf, ',')
+	}
+	a.buf = append(a.buf, '[')
+	a.cols = 0
+}
+
+func (a *rowArrays) sep() {
+	if a.cols > 0 {
+		a.buf = append(a.buf, ',')
+	}
+	a.cols++
+}
+
+// str appends a string value, valid UTF-8.
+func (a *rowArrays) str(s string) {
+	a.sep()
+	a.buf = appendJSONString(a.buf, s)
+}
+
+func (a *rowArrays) int(n int64) {
+	a.sep()
+	a.buf = strconv.AppendInt(a.buf, n, 10)
+}
+
+// end closes the row, and the array when it holds per rows or last is
+// set; it reports whether it closed the array.
+func (a *rowArrays) end(per int, last bool) bool {
+	a.buf = append(a.buf, ']')
+	if a.rows++; a.rows < per && !last {
+		return false
+	}
+	a.buf = append(a.buf, ']')
+	a.cuts = append(a.cuts, len(a.buf))
+	a.rows = 0
+	return true
+}
+
+// strings returns the arrays. They share the buffer, which is not written
+// again.
+func (a *rowArrays) strings() []string {
+	out := make([]string, len(a.cuts))
+	if len(a.buf) == 0 {
+		return out
+	}
+	all := unsafe.String(&a.buf[0], len(a.buf))
+	from := 0
+	for i, to := range a.cuts {
+		out[i], from = all[from:to], to
+	}
+	return out
+}
+
+// writeItems stores the prepared items of a catalog page and replaces the
+// barcodes the items had. An item's location is the store's own
+// (central's pages carry none), so a page keeps the location an item has.
+// Rows are taken from each JSON array in its order, as a multi-row VALUES
+// would take them: of two rows with the same key the later one stands.
+func (tx *Tx) writeItems(r *itemRows, page string) error {
 	ctx := tx.ctx
-	for rest := r.items; len(rest) > 0; {
-		n := min(len(rest), itemChunk*itemColumns)
-		if _, err := tx.execContext(ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, page) VALUES `+
-			placeholders(n/itemColumns, itemColumns)+` ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
+	for _, chunk := range r.items {
+		if _, err := tx.execContext(ctx, `INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, page)
+			SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ?2 FROM jsonb_each(?1) WHERE true
+			ON CONFLICT(sku) DO UPDATE SET active = excluded.active,
 			names = excluded.names, search = excluded.search, unit = excluded.unit, price = excluded.price,
-			tax_rate_bp = excluded.tax_rate_bp, page = excluded.page`, rest[:n]...); err != nil {
+			tax_rate_bp = excluded.tax_rate_bp, page = excluded.page`, chunk, page); err != nil {
 			return err
 		}
-		rest = rest[n:]
 		yieldToTills()
 	}
 	if _, err := tx.execContext(ctx, "DELETE FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))", r.skus); err != nil {
 		return err
 	}
-	for rest := r.codes; len(rest) > 0; {
-		n := min(len(rest), codeChunk*2)
-		if _, err := tx.execContext(ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES "+placeholders(n/2, 2), rest[:n]...); err != nil {
+	for _, chunk := range r.codes {
+		if _, err := tx.execContext(ctx, "INSERT OR REPLACE INTO barcodes(code, sku) SELECT value->>0, value->>1 FROM jsonb_each(?) WHERE true", chunk); err != nil {
 			return err
 		}
-		rest = rest[n:]
 		yieldToTills()
 	}
 	if len(tx.catalog) == 0 {
@@ -308,12 +396,6 @@ func (tx *Tx) writeItems(r *itemRows) error {
 // both cores for milliseconds; a till's lookup that became ready meanwhile
 // runs now instead of at the scheduler's next preemption.
 func yieldToTills() { runtime.Gosched() }
-
-// placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.
-func placeholders(rows, cols int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
-}
 
 // ApplyStockPage replaces central's counts of one stock page in one
 // transaction, if p.Version is newer than the version held; counts the

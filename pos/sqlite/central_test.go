@@ -354,3 +354,44 @@ func TestPageVersionsReadFromTheirIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogPageStoresValuesAsGiven checks that a page's values reach
+// SQLite exactly, through the JSON the writer hands it: names with every
+// character JSON escapes, the largest prices, a page without items, and a
+// SKU twice in one page, where the later row stands.
+func TestCatalogPageStoresValuesAsGiven(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	names := map[string]string{"en": `Shirt "Kid's" \ 10\"` + "\x01\x1f", "sv": "Tröja\nrad två\tflik\r", "zh-Hant": "商品 <&> \u2028\u2029 😀"}
+	items := []pos.Item{
+		{SKU: "q-1", Active: true, Names: names, Barcodes: []string{"7310001"}, Unit: pos.UnitEach, Price: 1_000_000_000, TaxRateBP: 2500},
+		{SKU: "q-2", Active: false, Names: map[string]string{"en": "First"}, Barcodes: []string{"7310002"}, Unit: pos.UnitKg, Price: 0, TaxRateBP: 0},
+		{SKU: "q-2", Active: true, Names: map[string]string{"en": "Second"}, Barcodes: []string{"7310003"}, Unit: pos.UnitEach, Price: 5, TaxRateBP: 600},
+	}
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "quoted", Version: 1, Items: items}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "empty", Version: 1}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	// SearchItems reads SQLite, not the catalog index.
+	got, err := db.SearchItems(ctx, "tröja", 5)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("search = %+v, %v", got, err)
+	}
+	if it := got[0]; it.SKU != "q-1" || !it.Active || it.Price != 1_000_000_000 || it.TaxRateBP != 2500 || it.Unit != pos.UnitEach ||
+		len(it.Names) != len(names) || it.Names["en"] != names["en"] || it.Names["sv"] != names["sv"] || it.Names["zh-Hant"] != names["zh-Hant"] {
+		t.Fatalf("stored %+v, want the names %q", it, names)
+	}
+	got, err = db.SearchItems(ctx, "second", 5)
+	if err != nil || len(got) != 1 || got[0].SKU != "q-2" || !got[0].Active || got[0].Price != 5 || got[0].TaxRateBP != 600 ||
+		strings.Join(got[0].Barcodes, ",") != "7310002,7310003" {
+		t.Fatalf("the later row of q-2: %+v, %v", got, err)
+	}
+	if n, err := db.CountItems(ctx); err != nil || n != 2 {
+		t.Fatalf("%d items, %v", n, err)
+	}
+	if vs, err := db.PageVersions(ctx, sqlite.KindCatalog); err != nil || vs["empty"] != 1 || vs["quoted"] != 1 {
+		t.Fatalf("page versions %v, %v", vs, err)
+	}
+}
