@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/trace"
 	"slices"
 	"sort"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -200,6 +202,9 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	var rssMB float64
 	var gcs uint32
 	for i := 0; i < b.N; i++ {
+		// Each measured part starts with the disk writes of the one
+		// before done, as each group of make bench does.
+		syscall.Sync()
 		child := exec.Command(os.Args[0], "-test.run=^TestCatalogIngestNode$", "-test.v")
 		child.Env = append(os.Environ(), ingestNodeEnv+"="+strings.Join([]string{br.URL(),
 			filepath.Join(b.TempDir(), "pos.db"), fmt.Sprintf("ingest-%d", i), strconv.Itoa(pages), strconv.Itoa(per)}, "|"))
@@ -267,6 +272,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 		// Baseline 2: a plain batched insert of the same rows: every
 		// field of each item as central sends it, names and barcodes as
 		// their JSON, one row per item.
+		syscall.Sync()
 		start = time.Now()
 		sdb, err := sql.Open("sqlite", filepath.Join(b.TempDir(), "plain.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
 		if err != nil {
@@ -304,11 +310,13 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	b.ReportMetric(float64(look.Node.Max)/1e3, "max-lookup-µs")
 	b.ReportMetric(float64(look.Node.Count), "lookups")
 	b.ReportMetric(float64(look.Node.Over1ms), "lookups-over-1ms")
+	b.ReportMetric(float64(look.Node.Over1msGC), "lookups-over-1ms-gc")
 	b.ReportMetric(float64(look.After.P99)/1e3, "after-p99-lookup-µs")
 	b.ReportMetric(float64(look.After.Max)/1e3, "after-max-lookup-µs")
 	b.ReportMetric(float64(look.Control.P99)/1e3, "control-p99-lookup-µs")
 	b.ReportMetric(float64(look.Control.Max)/1e3, "control-max-lookup-µs")
 	b.ReportMetric(float64(look.Control.Over1ms), "control-lookups-over-1ms")
+	b.ReportMetric(float64(look.Control.Over1msGC), "control-lookups-over-1ms-gc")
 	b.ReportMetric(rssMB, "node-peak-rss-MB")
 	b.ReportMetric(float64(gcs)/float64(b.N), "node-gc-cycles")
 }
@@ -327,19 +335,21 @@ type ingestLookups struct {
 	GCCycles             uint32 // garbage collections in the node process
 }
 
-// lookupStats summarize lookup times, in nanoseconds.
+// lookupStats summarize lookup times, in nanoseconds. Over1msGC counts
+// the lookups over 1 ms during which the Go runtime stopped the world for
+// its garbage collector.
 type lookupStats struct {
-	P50, P99, Max  int64
-	Count, Over1ms int
+	P50, P99, Max             int64
+	Count, Over1ms, Over1msGC int
 }
 
-func summarize(ds []time.Duration) lookupStats {
+func summarize(ds []time.Duration, overGC int) lookupStats {
 	slices.Sort(ds)
 	if len(ds) == 0 {
 		return lookupStats{}
 	}
 	over := len(ds) - sort.Search(len(ds), func(i int) bool { return ds[i] > time.Millisecond })
-	return lookupStats{P50: int64(ds[len(ds)/2]), P99: int64(ds[len(ds)*99/100]), Max: int64(ds[len(ds)-1]), Count: len(ds), Over1ms: over}
+	return lookupStats{P50: int64(ds[len(ds)/2]), P99: int64(ds[len(ds)*99/100]), Max: int64(ds[len(ds)-1]), Count: len(ds), Over1ms: over, Over1msGC: overGC}
 }
 
 // worst merges the lookups of another iteration: the worse percentiles,
@@ -348,6 +358,7 @@ func (s *lookupStats) worst(o lookupStats) {
 	s.P50, s.P99, s.Max = max(s.P50, o.P50), max(s.P99, o.P99), max(s.Max, o.Max)
 	s.Count += o.Count
 	s.Over1ms += o.Over1ms
+	s.Over1msGC += o.Over1msGC
 }
 
 // TestCatalogIngestNode is the node process of BenchmarkCatalogIngest and
@@ -390,16 +401,33 @@ func TestCatalogIngestNode(t *testing.T) {
 	start := time.Now()
 	nd := startNode(t, url, path, func(o *syncqueue.Options) { o.Node = id })
 	var lookups, controls, afterwards []time.Duration
-	var ingested atomic.Bool // lookups go to afterwards once set
+	var lookupsGC, controlsGC, afterGC int // of them, over 1 ms across a GC pause
+	var ingested atomic.Bool               // lookups go to afterwards once set
 	stop := make(chan struct{})
 	var lk sync.WaitGroup
 	lk.Add(1)
 	go func() {
 		defer lk.Done()
-		timed := func(db *sqlite.DB, code string) time.Duration {
+		// A slow lookup is told apart by whether the runtime paused
+		// every goroutine for the GC meanwhile; the count is read
+		// outside the timed part.
+		pauses := []metrics.Sample{{Name: "/sched/pauses/total/gc:seconds"}}
+		gcPauses := func() (n uint64) {
+			metrics.Read(pauses)
+			for _, c := range pauses[0].Value.Float64Histogram().Counts {
+				n += c
+			}
+			return n
+		}
+		timed := func(db *sqlite.DB, code string, gcSlow *int) time.Duration {
+			p0 := gcPauses()
 			t0 := time.Now()
 			trace.WithRegion(ctx, "lookup", func() { db.ItemByCode(ctx, code) })
-			return time.Since(t0)
+			d := time.Since(t0)
+			if d > time.Millisecond && gcPauses() != p0 {
+				*gcSlow++
+			}
+			return d
 		}
 		for k := 0; ; k++ {
 			select {
@@ -407,13 +435,13 @@ func TestCatalogIngestNode(t *testing.T) {
 				return
 			default:
 			}
-			if d := timed(nd.db, "20"+strconv.Itoa(1_000_000+k%total)); ingested.Load() {
-				afterwards = append(afterwards, d)
+			if ingested.Load() {
+				afterwards = append(afterwards, timed(nd.db, "20"+strconv.Itoa(1_000_000+k%total), &afterGC))
 			} else {
-				lookups = append(lookups, d)
+				lookups = append(lookups, timed(nd.db, "20"+strconv.Itoa(1_000_000+k%total), &lookupsGC))
 			}
 			time.Sleep(time.Millisecond / 2)
-			controls = append(controls, timed(control, "20"+strconv.Itoa(1_000_000+k%1000)))
+			controls = append(controls, timed(control, "20"+strconv.Itoa(1_000_000+k%1000), &controlsGC))
 			time.Sleep(time.Millisecond / 2)
 		}
 	}()
@@ -449,7 +477,8 @@ func TestCatalogIngestNode(t *testing.T) {
 	if len(lookups) == 0 {
 		t.Fatal("no lookups made")
 	}
-	res, _ := json.Marshal(ingestLookups{Node: summarize(lookups), After: summarize(afterwards), Control: summarize(controls), PeakRSSMB: peakRSSMB(), GCCycles: gcCycles()})
+	res, _ := json.Marshal(ingestLookups{Node: summarize(lookups, lookupsGC), After: summarize(afterwards, afterGC),
+		Control: summarize(controls, controlsGC), PeakRSSMB: peakRSSMB(), GCCycles: gcCycles()})
 	fmt.Printf("lookups %s\n", res)
 }
 
