@@ -435,10 +435,11 @@ func TestCatalogIngestNode(t *testing.T) {
 				return
 			default:
 			}
+			code := "20" + strconv.Itoa(1_000_000+k%total)
 			if ingested.Load() {
-				afterwards = append(afterwards, timed(nd.db, "20"+strconv.Itoa(1_000_000+k%total), &afterGC))
+				afterwards = append(afterwards, timed(nd.db, code, &afterGC))
 			} else {
-				lookups = append(lookups, timed(nd.db, "20"+strconv.Itoa(1_000_000+k%total), &lookupsGC))
+				lookups = append(lookups, timed(nd.db, code, &lookupsGC))
 			}
 			time.Sleep(time.Millisecond / 2)
 			controls = append(controls, timed(control, "20"+strconv.Itoa(1_000_000+k%1000), &controlsGC))

@@ -207,10 +207,9 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 
 // itemRows are catalog items as the writer stores them: their columns and
 // barcodes as JSON arrays, a statement's worth each, and the list of their
-// SKUs. SQLite reads each array with one statement (jsonb_each), so that a
-// page's values are neither boxed one by one for database/sql nor bound
-// one by one to statements: an item was 8 arguments, each converted and
-// copied on its way to SQLite.
+// SKUs. SQLite reads each array with one statement (jsonb_each): one
+// argument per statement instead of 8 per item, each of which
+// database/sql would box and convert and the driver copy again.
 type itemRows struct {
 	items []string    // [[sku, active, names, search, unit, price, tax_rate_bp], …] per itemChunk items
 	codes []string    // [[code, sku], …] per codeChunk barcodes
@@ -239,7 +238,7 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 	r.ops = make([]catalogOp, 0, 2*len(items)+nCodes)
 	setCodes := make([]catalogOp, 0, nCodes)
 	// Each array is a piece of one buffer per page.
-	rows := rowArrays{buf: make([]byte, 0, len(items)*(256+32*min(nCodes, 4)))}
+	rows := rowArrays{buf: make([]byte, 0, len(items)*256+nCodes*32)}
 	for i, it := range items {
 		if err := it.Validate(); err != nil {
 			return nil, err
