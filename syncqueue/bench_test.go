@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"runtime/trace"
 	"slices"
 	"sort"
@@ -398,6 +399,21 @@ func TestCatalogIngestNode(t *testing.T) {
 		stopTrace := startTrace(t, file+"."+id)
 		defer stopTrace()
 	}
+	if file := os.Getenv(ingestCPUProfileEnv); file != "" {
+		f, err := os.Create(file + "." + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
+	if file := os.Getenv(ingestMemProfileEnv); file != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer writeAllocs(t, file+"."+id)
+	}
 	start := time.Now()
 	nd := startNode(t, url, path, func(o *syncqueue.Options) { o.Node = id })
 	var lookups, controls, afterwards []time.Duration
@@ -489,6 +505,29 @@ func TestCatalogIngestNode(t *testing.T) {
 // regions named "lookup", each with the time it ran, waited for a
 // processor, and was blocked in system calls and on locks.
 const ingestTraceEnv = "POSNODE_INGEST_TRACE"
+
+// ingestCPUProfileEnv and ingestMemProfileEnv name files to which each
+// node process of BenchmarkCatalogIngest writes its CPU profile and its
+// allocations (one sample per 64 KiB allocated), suffixed with the node's
+// id, for `go tool pprof`.
+const (
+	ingestCPUProfileEnv = "POSNODE_INGEST_CPUPROFILE"
+	ingestMemProfileEnv = "POSNODE_INGEST_MEMPROFILE"
+)
+
+// writeAllocs writes the allocation profile of the process to file.
+func writeAllocs(t *testing.T, file string) {
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		t.Error(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Error(err)
+	}
+}
 
 // startTrace writes a runtime trace to file until the returned function
 // is called.
