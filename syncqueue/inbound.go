@@ -271,7 +271,7 @@ func (c *Client) applyPage(ctx context.Context, j pageJob) *pageDone {
 	d.payload = nil // applied: not kept in the queue
 	var apply func() (bool, error)
 	if j.f.kind == "catalog" {
-		p, err := ParseCatalogPage(j.payload, j.id)
+		p, err := parseOwnedCatalogPage(j.payload, j.id)
 		if err != nil {
 			d.err = err
 			return d

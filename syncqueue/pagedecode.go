@@ -150,10 +150,10 @@ func itemField(key string) int {
 	return foldedField(key, itemFields)
 }
 
-// decodeCatalogPage decodes b, which is valid UTF-8. Strings without
-// escapes are not copied one by one: they share a single copy of b.
-func decodeCatalogPage(b []byte) (rawPage, error) {
-	d := pageDecoder{s: string(b), item: -1}
+// decodeCatalogPage decodes s, which is valid UTF-8. Strings without
+// escapes are not copied: they are substrings of s.
+func decodeCatalogPage(s string) (rawPage, error) {
+	d := pageDecoder{s: s, item: -1}
 	var p rawPage
 	err := d.page(&p)
 	return p, err

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -212,10 +213,33 @@ func checkPageHead(id, page string, version int64, n int) error {
 // The strings of the page's items, except those written with escapes,
 // share one copy of b, which stays in memory as long as any of them does.
 func ParseCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
-	if len(b) > maxPayload || !utf8.Valid(b) {
-		return pos.CatalogPage{}, invalid("payload is not UTF-8 of at most %d bytes", maxPayload)
+	if err := checkPagePayload(b); err != nil {
+		return pos.CatalogPage{}, err
 	}
-	raw, err := decodeCatalogPage(b)
+	return parseCatalogPage(string(b), page)
+}
+
+// parseOwnedCatalogPage is ParseCatalogPage without the copy of b: the
+// items' strings are part of b, which must never be written again. A
+// message's payload from paho is such a buffer (one is made for each
+// message), and a page is a megabyte.
+func parseOwnedCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
+	if err := checkPagePayload(b); err != nil {
+		return pos.CatalogPage{}, err
+	}
+	return parseCatalogPage(unsafe.String(unsafe.SliceData(b), len(b)), page)
+}
+
+func checkPagePayload(b []byte) error {
+	if len(b) > maxPayload || !utf8.Valid(b) {
+		return invalid("payload is not UTF-8 of at most %d bytes", maxPayload)
+	}
+	return nil
+}
+
+// parseCatalogPage decodes s, a payload checkPagePayload accepted.
+func parseCatalogPage(s string, page string) (pos.CatalogPage, error) {
+	raw, err := decodeCatalogPage(s)
 	if err != nil {
 		return pos.CatalogPage{}, err
 	}
