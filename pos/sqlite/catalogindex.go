@@ -53,7 +53,18 @@ type catalogIndex struct {
 
 	// onOff, if set, is told once why the index turned itself off.
 	onOff func(error)
+
+	// touched is apply's scratch, kept between batches under applyMu.
+	touched struct {
+		items map[string]*itemRecord // SKU → the item as it will be, nil if none
+		codes map[string]string      // barcode → SKU, "" for none
+	}
 }
+
+// maxKeptTouched is the most changes of a batch whose scratch apply keeps
+// for the next: a page's take a few thousand; a large import's would keep
+// megabytes.
+const maxKeptTouched = 1 << 13
 
 // indexShards spreads the index over locks, so that the writer replaying
 // a page holds each only for a moment and a lookup seldom finds its shard
@@ -76,6 +87,7 @@ const (
 
 func newCatalogIndex() *catalogIndex {
 	ix := &catalogIndex{seed: maphash.MakeSeed()}
+	ix.touched.items, ix.touched.codes = map[string]*itemRecord{}, map[string]string{}
 	for i := range ix.shards {
 		ix.shards[i].items = newOffMap(ix.seed)
 		ix.shards[i].codes = newOffMap(ix.seed)
@@ -480,8 +492,14 @@ func (ix *catalogIndex) free() {
 // concurrent lookup sees each item either as it was or as it is now,
 // never a barcode whose item is missing.
 func (ix *catalogIndex) apply(ops []catalogOp) error {
-	items := make(map[string]*itemRecord, len(ops)/2) // touched items, as they will be
-	codes := make(map[string]string, len(ops)/2)      // touched barcodes → SKU, "" for none
+	// The items and barcodes the batch touches, as they will be.
+	items, codes := ix.touched.items, ix.touched.codes
+	if len(ops) > maxKeptTouched {
+		items, codes = make(map[string]*itemRecord, len(ops)/2), make(map[string]string, len(ops)/2)
+	} else {
+		defer clear(items)
+		defer clear(codes)
+	}
 	var err error
 	item := func(sku string) *itemRecord {
 		if r, ok := items[sku]; ok {
@@ -512,7 +530,8 @@ func (ix *catalogIndex) apply(ops []catalogOp) error {
 	for _, op := range ops {
 		switch op.kind {
 		case opPutItem, opPutPageItem:
-			r := *op.rec
+			// The batch is replayed once: its records become the items'.
+			r := op.rec
 			r.codes = nil
 			if cur := item(op.sku); cur != nil {
 				r.codes = cur.codes
@@ -522,7 +541,7 @@ func (ix *catalogIndex) apply(ops []catalogOp) error {
 			} else if op.kind == opPutPageItem {
 				r.location = ""
 			}
-			items[op.sku] = &r
+			items[op.sku] = r
 		case opDropCodes:
 			if cur := item(op.sku); cur != nil {
 				for _, c := range cur.codes {

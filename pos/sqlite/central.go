@@ -235,18 +235,20 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 	for _, it := range items {
 		nCodes += len(it.Barcodes)
 	}
-	r.ops = make([]catalogOp, 0, 2*len(items)+nCodes)
-	setCodes := make([]catalogOp, 0, nCodes)
+	r.ops = make([]catalogOp, 2*len(items), 2*len(items)+nCodes)
 	// Each array is a piece of one buffer per page.
 	rows := rowArrays{buf: make([]byte, 0, len(items)*256+nCodes*32)}
+	var search []byte // one item's search text at a time
+	var names names
 	for i, it := range items {
 		if err := it.Validate(); err != nil {
 			return nil, err
 		}
-		names, err := namesJSON(it.Names)
+		n, err := names.add(it.Names)
 		if err != nil {
 			return nil, err
 		}
+		search = appendSearchText(search[:0], it)
 		rows.begin()
 		rows.str(it.SKU)
 		if it.Active {
@@ -254,8 +256,8 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 		} else {
 			rows.int(0)
 		}
-		rows.str(names)
-		rows.str(searchText(it))
+		rows.str(n)
+		rows.str(unsafe.String(unsafe.SliceData(search), len(search)))
 		rows.str(it.Unit)
 		rows.int(it.Price)
 		rows.int(int64(it.TaxRateBP))
@@ -266,13 +268,15 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 			skus = append(skus, ',')
 		}
 		skus = appendJSONString(skus, it.SKU)
-		recs[i] = itemRecord{active: it.Active, price: it.Price, taxRateBP: it.TaxRateBP, unit: it.Unit, page: page, names: names}
-		r.ops = append(r.ops, catalogOp{kind: opPutPageItem, sku: it.SKU, rec: &recs[i]})
+		recs[i] = itemRecord{active: it.Active, price: it.Price, taxRateBP: it.TaxRateBP, unit: it.Unit, page: page, names: n}
+		r.ops[i] = catalogOp{kind: opPutPageItem, sku: it.SKU, rec: &recs[i]}
+		r.ops[len(items)+i] = catalogOp{kind: opDropCodes, sku: it.SKU}
 		for _, b := range it.Barcodes {
-			setCodes = append(setCodes, catalogOp{kind: opSetCode, sku: it.SKU, code: pos.NormalizeBarcode(b, vm)})
+			r.ops = append(r.ops, catalogOp{kind: opSetCode, sku: it.SKU, code: pos.NormalizeBarcode(b, vm)})
 		}
 	}
 	nItems := len(rows.cuts)
+	setCodes := r.ops[2*len(items):]
 	for i, op := range setCodes {
 		rows.begin()
 		rows.str(op.code)
@@ -281,12 +285,29 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 	}
 	arrays := rows.strings()
 	r.items, r.codes = arrays[:nItems], arrays[nItems:]
-	for _, it := range items {
-		r.ops = append(r.ops, catalogOp{kind: opDropCodes, sku: it.SKU})
-	}
-	r.ops = append(r.ops, setCodes...)
 	r.skus = string(append(skus, ']'))
 	return r, nil
+}
+
+// names holds the names JSON of a page's items (see namesJSON) in shared
+// chunks rather than a string each. buf is the free part of the current
+// chunk: what was handed out before it is never written again.
+type names struct{ buf []byte }
+
+const namesChunk = 64 << 10
+
+// add encodes an item's names and returns them.
+func (ns *names) add(m map[string]string) (string, error) {
+	if cap(ns.buf) < namesChunk/16 {
+		ns.buf = make([]byte, 0, namesChunk)
+	}
+	// Names larger than the free part get an array of their own.
+	b, err := appendNamesJSON(ns.buf, m)
+	if err != nil {
+		return "", err
+	}
+	ns.buf = b[len(b):]
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
 }
 
 // rowArrays writes rows as JSON arrays of arrays, up to a given number of

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,6 +71,35 @@ func TestSearchTextLowersAsStrings(t *testing.T) {
 	for _, s := range []string{"ǅ Σ İ ẞ K Å", "\u0130stanbul", "ÀÉÎÕÜ"} {
 		if got, want := string(appendLower(nil, s)), strings.ToLower(s); got != want {
 			t.Errorf("appendLower(%q) = %q, strings.ToLower gives %q", s, got, want)
+		}
+	}
+}
+
+// TestNamesShareChunks adds the names of many items to one page's shared
+// chunks, some larger than what a chunk has left and some larger than a
+// chunk, and checks every string handed out after all of them were added:
+// a later item must never write over an earlier one's names.
+func TestNamesShareChunks(t *testing.T) {
+	var ns names
+	var got []string
+	var want []map[string]string
+	for i := range 3000 {
+		m := map[string]string{"en": "Item " + strconv.Itoa(i), "sv": "Vara " + strconv.Itoa(i)}
+		switch i % 700 {
+		case 3:
+			m["ro"] = strings.Repeat("ș", namesChunk/32) // more than a chunk keeps free
+		case 5:
+			m["sk"] = strings.Repeat("x", 2*namesChunk) // more than a chunk
+		}
+		s, err := ns.add(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want = append(got, s), append(want, m)
+	}
+	for i, s := range got {
+		if w, _ := namesJSON(want[i]); s != w {
+			t.Fatalf("names of item %d changed:\n%.80s\nwant\n%.80s", i, s, w)
 		}
 	}
 }

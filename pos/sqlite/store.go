@@ -139,14 +139,20 @@ func searchText(it pos.Item) string {
 	for _, l := range pos.Languages {
 		n += len(it.Names[l]) + 1
 	}
-	b := appendLower(make([]byte, 0, n), it.SKU)
+	return string(appendSearchText(make([]byte, 0, n), it))
+}
+
+// appendSearchText appends the text that search matches an item by: its
+// SKU and its names, lower-cased, one to a line.
+func appendSearchText(b []byte, it pos.Item) []byte {
+	b = appendLower(b, it.SKU)
 	for _, l := range pos.Languages {
 		if n := it.Names[l]; n != "" {
 			b = append(b, '\n')
 			b = appendLower(b, n)
 		}
 	}
-	return string(b)
+	return b
 }
 
 // appendLower appends s lower-cased as strings.ToLower does, without a
@@ -494,19 +500,25 @@ func (db *DB) RecordApproval(ctx context.Context, a pos.Approval) error {
 // namesJSON encodes an item's names as a JSON object with sorted keys, as
 // json.Marshal does, without reflection: it runs once per catalog item.
 func namesJSON(names map[string]string) (string, error) {
+	b, err := appendNamesJSON(nil, names)
+	return string(b), err
+}
+
+// appendNamesJSON appends names as namesJSON writes them.
+func appendNamesJSON(b []byte, names map[string]string) ([]byte, error) {
 	var small [8]string
 	keys := small[:0]
 	size := 2
 	for k, v := range names {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
 			j, err := json.Marshal(names) // replaces invalid bytes as it always has
-			return string(j), err
+			return append(b, j...), err
 		}
 		keys = append(keys, k)
 		size += len(k) + len(v) + 6
 	}
 	slices.Sort(keys)
-	b := make([]byte, 0, size)
+	b = slices.Grow(b, size)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -516,7 +528,7 @@ func namesJSON(names map[string]string) (string, error) {
 		b = append(b, ':')
 		b = appendJSONString(b, names[k])
 	}
-	return string(append(b, '}')), nil
+	return append(b, '}'), nil
 }
 
 // appendJSONString appends s, valid UTF-8, as a JSON string.
