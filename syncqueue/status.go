@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/posnode/posnode/pos"
 )
 
 // Status is what the screens show about the link to central.
@@ -21,6 +23,18 @@ type Status struct {
 	LastError      string    `json:"last_error,omitempty"`
 }
 
+// Fill sets what the status says of the outbox from st, and the count of
+// refused inbound payloads, as of now. Connected and LastError stay as
+// they are: a node without a broker shows its queue this way too.
+func (s *Status) Fill(st pos.OutboxStats, inboundRejects int64, now time.Time) {
+	s.Epoch, s.LastSeq, s.AckedThrough, s.QueueDepth = st.Epoch, st.LastSeq, st.AckedThrough, st.Depth
+	s.OldestUnacked, s.LastDelivery, s.RejectedEvents, s.InboundRejects = st.OldestUnacked, st.LastDelivery, st.Rejected, inboundRejects
+	s.OldestAge = 0
+	if !s.OldestUnacked.IsZero() {
+		s.OldestAge = Duration(max(now.Sub(s.OldestUnacked), 0).Truncate(time.Second))
+	}
+}
+
 // Duration marshals as whole seconds.
 type Duration time.Duration
 
@@ -36,8 +50,9 @@ func (c *Client) Status() Status {
 	return c.status
 }
 
-// refreshStatus reads the outbox and reports whether the status changed.
-func (c *Client) refreshStatus(ctx context.Context) (Status, bool) {
+// refreshStatus reads the outbox into the status and returns it; ok is
+// false if it could not be read.
+func (c *Client) refreshStatus(ctx context.Context) (_ Status, ok bool) {
 	st, err := c.opt.Outbox.OutboxStats(ctx)
 	if err != nil {
 		return c.Status(), false
@@ -48,19 +63,15 @@ func (c *Client) refreshStatus(ctx context.Context) (Status, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := c.status
-	s := old
-	s.Epoch, s.LastSeq, s.AckedThrough, s.QueueDepth = st.Epoch, st.LastSeq, st.AckedThrough, st.Depth
-	s.OldestUnacked, s.LastDelivery, s.RejectedEvents, s.InboundRejects = st.OldestUnacked, st.LastDelivery, st.Rejected, rejects
-	s.OldestAge = 0
-	if !s.OldestUnacked.IsZero() {
-		s.OldestAge = Duration(max(c.opt.Now().Sub(s.OldestUnacked), 0).Truncate(time.Second))
-	}
-	c.status = s
-	// The age alone moves every second; it is not a change worth telling.
-	cmp := s
-	cmp.OldestAge = old.OldestAge
-	return s, cmp != old
+	c.status.Fill(st, rejects, c.opt.Now())
+	return c.status, true
+}
+
+// newsIn reports whether s says something told does not. The age alone
+// moves every second; it is not a change worth telling.
+func newsIn(s, told Status) bool {
+	s.OldestAge = told.OldestAge
+	return s != told
 }
 
 const refreshGap = 100 * time.Millisecond
@@ -74,6 +85,7 @@ func (c *Client) statusLoop(ctx context.Context) {
 	var published time.Time
 	var pubConnected bool
 	var pending bool
+	var told Status // what OnStatus was last called with
 	pruned := time.Time{}
 	var refreshed time.Time
 	for {
@@ -101,11 +113,16 @@ func (c *Client) statusLoop(ctx context.Context) {
 			}
 			pruned = now
 		}
-		s, changed := c.refreshStatus(ctx)
-		if changed && c.opt.OnStatus != nil {
-			c.opt.OnStatus(s)
+		// A change of connection is news too: setConn has already
+		// written it into the status, so it is told apart from what
+		// was last told, not from the status before this refresh.
+		s, ok := c.refreshStatus(ctx)
+		if ok && newsIn(s, told) {
+			if c.opt.OnStatus != nil {
+				c.opt.OnStatus(s)
+			}
+			told, pending = s, true
 		}
-		pending = pending || changed
 		cli := c.conn()
 		if cli == nil {
 			pubConnected = false

@@ -323,6 +323,29 @@ func TestStatusAndWill(t *testing.T) {
 	centraltest.Eventually(t, 5*time.Second, "offline status", func() bool { s := last(); return s != nil && s["state"] == "offline" })
 }
 
+// A lost or regained connection alone, with nothing else changed, is
+// told to OnStatus: the screens show the node offline at once.
+func TestStatusToldOfConnection(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	var mu sync.Mutex
+	var seen []syncqueue.Status
+	startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.OnStatus = func(s syncqueue.Status) { mu.Lock(); seen = append(seen, s); mu.Unlock() }
+	})
+	told := func(connected bool) func() bool {
+		return func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(seen) > 0 && seen[len(seen)-1].Connected == connected
+		}
+	}
+	centraltest.Eventually(t, 10*time.Second, "told connected", told(true))
+	b.Kill()
+	centraltest.Eventually(t, 10*time.Second, "told disconnected", told(false))
+	b.Start()
+	centraltest.Eventually(t, 10*time.Second, "told connected again", told(true))
+}
+
 func TestRPC(t *testing.T) {
 	b := brokertest.New(t, brokertest.Options{})
 	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) { o.RPCTimeout = 500 * time.Millisecond })
