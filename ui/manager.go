@@ -2,8 +2,11 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -15,9 +18,29 @@ type SyncSummaries interface {
 	SyncSummary(ctx context.Context) (pos.SyncSummary, error)
 }
 
-// managerRoutes adds the settings page for every signed-in screen and,
-// when Options.Store keeps staff (pos.StaffStore), the manager's staff
-// pages:
+// RejectedEvents is implemented by a store that keeps the events central
+// rejected (recorded, but not applied, with central's reason). When
+// Options.Store implements it, GET /api/v1/sync/rejected lists them for a
+// manager, newest first.
+type RejectedEvents interface {
+	RejectedEvents(ctx context.Context, limit int) ([]pos.Event, []pos.Rejection, error)
+}
+
+// rejectedEvent is one event central rejected, as the manager's screen
+// lists it.
+type rejectedEvent struct {
+	Seq    int64           `json:"seq"`
+	ID     string          `json:"id"`
+	Type   string          `json:"type"`
+	Time   time.Time       `json:"time"`
+	Reason string          `json:"reason"`
+	Data   json.RawMessage `json:"data"`
+}
+
+// managerRoutes adds the settings page for every signed-in screen, the
+// events central rejected for a manager when Options.Store keeps them
+// (RejectedEvents) and, when Options.Store keeps staff (pos.StaffStore),
+// the manager's staff pages:
 //
 //	GET    /api/v1/staff            every member, active or not
 //	POST   /api/v1/staff            add a member with a first PIN
@@ -30,6 +53,11 @@ type SyncSummaries interface {
 // websockets at once.
 func (s *Server) managerRoutes() {
 	s.Handle("GET /api/v1/settings", pos.RoleCashier, s.settings)
+	if rs, ok := s.opt.Store.(RejectedEvents); ok {
+		s.Handle("GET /api/v1/sync/rejected", pos.RoleManager, func(w http.ResponseWriter, r *http.Request, _ pos.Session) error {
+			return rejected(w, r, rs)
+		})
+	}
 	store, ok := s.opt.Store.(pos.StaffStore)
 	if !ok {
 		return
@@ -59,6 +87,32 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, who pos.Sessio
 			return err
 		}
 		out["sync"] = sum
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// rejected answers the events central rejected, newest first: limit
+// (1–500, default 100) of them.
+func rejected(w http.ResponseWriter, r *http.Request, rs RejectedEvents) error {
+	limit := 100
+	if q := r.URL.Query().Get("limit"); q != "" {
+		l, err := strconv.Atoi(q)
+		if err != nil || l < 1 || l > 500 {
+			return fmt.Errorf("%w: limit is a whole number from 1 to 500", errBadRequest)
+		}
+		limit = l
+	}
+	evs, reasons, err := rs.RejectedEvents(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	out := make([]rejectedEvent, len(evs))
+	for i, ev := range evs {
+		out[i] = rejectedEvent{Seq: ev.Seq, ID: ev.ID, Type: ev.Type, Time: ev.Time, Reason: reasons[i].Reason, Data: ev.Data}
+		if !json.Valid(out[i].Data) {
+			out[i].Data = nil
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

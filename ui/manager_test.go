@@ -2,10 +2,13 @@ package ui_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // A manager adds a cashier, who logs in; deactivated, the cashier's session
@@ -224,4 +227,47 @@ func lineOf(t *testing.T, s *store, tok, id string, i int) string {
 		t.Fatalf("cart has %d lines", len(c.Lines))
 	}
 	return c.Lines[i].ID
+}
+
+// The events central rejected are listed for a manager, newest first, with
+// central's reason and the event itself; a supervisor or a cashier sees
+// none of them.
+func TestRejectedEventsForManager(t *testing.T) {
+	s := newStore(t)
+	for n := range 3 {
+		if err := s.db.Update(s.ctx, func(tx *sqlite.Tx) error {
+			return tx.AppendEvent(&pos.Event{Type: "pos.stock.adjusted", Time: time.Now(), Data: []byte(`{"n":` + strconv.Itoa(n) + `}`)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reasons := []pos.Rejection{{Seq: 1, Reason: "unknown sku 99"}, {Seq: 3, Reason: "store closed"}}
+	if _, _, err := s.db.Ack(s.ctx, s.db.Epoch(), 3, reasons); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, staff := range []string{"1", "2"} {
+		s.fails(t, s.login(t, staff, "till-1"), "GET", "/api/v1/sync/rejected", nil, 403, "forbidden")
+	}
+	mgr := s.login(t, "3", "till-1")
+	for _, bad := range []string{"0", "501", "x"} {
+		s.fails(t, mgr, "GET", "/api/v1/sync/rejected?limit="+bad, nil, 400, "bad_request")
+	}
+	var list []struct {
+		Seq      int64
+		ID, Type string
+		Time     time.Time
+		Reason   string
+		Data     struct{ N int }
+	}
+	s.ok(t, mgr, "GET", "/api/v1/sync/rejected", nil, &list)
+	if len(list) != 2 || list[0].Seq != 3 || list[0].Reason != "store closed" || list[0].Data.N != 2 ||
+		list[1].Seq != 1 || list[1].Reason != "unknown sku 99" || list[1].Data.N != 0 ||
+		list[1].ID == "" || list[1].Type != "pos.stock.adjusted" || list[1].Time.IsZero() {
+		t.Fatalf("rejected events %+v", list)
+	}
+	s.ok(t, mgr, "GET", "/api/v1/sync/rejected?limit=1", nil, &list)
+	if len(list) != 1 || list[0].Seq != 3 {
+		t.Fatalf("limit 1: %+v", list)
+	}
 }

@@ -126,8 +126,7 @@ func TestChaos(t *testing.T) {
 		centraltest.Eventually(t, 60*time.Second, "every event delivered to central", func() bool {
 			st := c.call("GET", "/api/v1/status", nil, 200)
 			epoch = st["epoch"].(string)
-			s := st["sync"].(map[string]any)["status"].(map[string]any)
-			last = int64(s["last_seq"].(float64))
+			last = int64(st["sync"].(map[string]any)["last_seq"].(float64))
 			return central.Applied(epoch) == last
 		})
 		p.kill()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/syncqueue"
@@ -28,7 +29,7 @@ func (n *node) setupSync() error {
 		Version: version, Logger: n.log,
 		OnStatus: func(s syncqueue.Status) {
 			if n.web != nil {
-				n.web.Hub().Publish(ui.Message{Type: "sync", Data: s})
+				n.web.Hub().Publish(ui.Message{Type: "sync", Data: newSyncView(true, s)})
 			}
 		},
 	})
@@ -40,22 +41,42 @@ func (n *node) setupSync() error {
 	return nil
 }
 
-// syncView is the sync status as screens show it.
-func (n *node) syncView(ctx context.Context) map[string]any {
-	v := map[string]any{"configured": n.sync != nil, "state": "offline"}
-	if n.sync != nil {
-		s := n.sync.Status()
-		if s.Connected {
-			v["state"] = "online"
-		}
-		v["status"] = s
-		return v
-	}
-	// Offline by configuration: the queue still grows and is shown.
-	if st, err := n.db.OutboxStats(ctx); err == nil {
-		v["status"] = st
+// syncView is the sync status as screens show it, the same in the status
+// every screen loads and in each "sync" message pushed to it: whether a
+// broker is configured, online or offline, and the queue, acks and
+// rejects of syncqueue.Status beside them.
+type syncView struct {
+	Configured bool   `json:"configured"`
+	State      string `json:"state"` // "online" or "offline"
+	syncqueue.Status
+}
+
+func newSyncView(configured bool, s syncqueue.Status) syncView {
+	v := syncView{Configured: configured, State: "offline", Status: s}
+	if s.Connected {
+		v.State = "online"
 	}
 	return v
+}
+
+// syncView returns the sync status now.
+func (n *node) syncView(ctx context.Context) syncView {
+	if n.sync != nil {
+		return newSyncView(true, n.sync.Status())
+	}
+	// Offline by configuration: the queue still grows and is shown.
+	var s syncqueue.Status
+	st, err := n.db.OutboxStats(ctx)
+	if err != nil {
+		s.LastError = err.Error()
+		return newSyncView(false, s)
+	}
+	rejects, err := n.db.InboundRejects(ctx)
+	if err != nil {
+		s.LastError = err.Error()
+	}
+	s.Fill(st, rejects, time.Now())
+	return newSyncView(false, s)
 }
 
 // lookup is how after-sales asks central about sales of other stores,

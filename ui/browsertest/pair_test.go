@@ -24,7 +24,6 @@ func TestPairTablet(t *testing.T) {
 	manager := browser(t)
 	login(t, manager, base, tillStation, "3", "3333")
 	run(t, manager, "manager screen", click(`[data-test=nav-manager]`), visible(`.manager`))
-	shot(t, manager, "manager-health")
 	run(t, manager, "devices", click(`[data-tab=devices]`), visible(`[data-test=approve]`))
 	if got := text(t, manager, `[data-test=devices] td.code`); got != code {
 		t.Fatalf("manager sees code %q, tablet shows %q", got, code)

@@ -210,10 +210,6 @@ export function statusBar() {
   return h('footer', { class: 'statusbar', id: 'statusbar' });
 }
 
-function syncDepth(s) {
-  return s.queue_depth ?? s.depth ?? s.pending ?? s.queue;
-}
-
 function renderStatus() {
   const el = document.getElementById('statusbar');
   if (!el) return;
@@ -224,9 +220,9 @@ function renderStatus() {
   parts.push(h('span', { class: 'pill ' + (live ? 'ok' : 'bad'), 'data-test': 'live' }, live ? t('status.connected') : t('status.disconnected')));
   const state = sync.state || 'offline';
   parts.push(h('span', { class: 'pill ' + (state === 'online' ? 'ok' : 'warn'), 'data-test': 'sync' }, t('sync.title') + ': ' + t('sync.' + state)));
-  const depth = syncDepth(sync);
+  const depth = sync.queue_depth;
   if (depth != null) parts.push(h('span', { class: 'pill' + (depth > 0 ? ' warn' : '') }, t('sync.queue', { n: number(depth) })));
-  const oldest = sync.oldest_unacked || sync.oldest_unsent;
+  const oldest = sync.oldest_unacked;
   if (depth > 0 && time(oldest)) parts.push(h('span', { class: 'pill warn' }, t('sync.oldest', { time: time(oldest) })));
   const mine = (st.devices || {})[app.me && app.me.station] || {};
   for (const [name, d] of Object.entries(mine)) {

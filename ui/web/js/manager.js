@@ -15,12 +15,38 @@ export function mount(root, app) {
   const renderTabs = () => clear(tabs, ['health', 'staff', 'devices', 'stations', 'settings'].map((k) =>
     button(t('mgr.' + k), () => ((tab = k), renderTabs(), show()), tab === k ? 'chip on' : 'chip', { 'data-tab': k })));
 
-  const dl = (rows) => h('dl', { class: 'facts' }, rows.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v == null || v === '' ? '—' : String(v))]));
+  // dl lists [label, value, data-test of the value] rows.
+  const dl = (rows) => h('dl', { class: 'facts' }, rows.filter(Boolean).map(([k, v, id]) =>
+    [h('dt', null, k), h('dd', id ? { 'data-test': id } : null, v == null || v === '' ? '—' : String(v))]));
+
+  // The events central rejected, fetched again when their count changes.
+  let rejected = [];
+  let rejectedFor = 0;
+  async function loadRejected(n) {
+    rejectedFor = n;
+    try {
+      rejected = n > 0 ? await get('/sync/rejected?limit=50') : [];
+    } catch (e) {
+      rejected = e;
+    }
+    if (tab === 'health') health();
+  }
+
+  function rejectedPanel() {
+    if (rejected instanceof Error) return h('section', { class: 'panel' }, h('p', { class: 'form-error' }, errorText(rejected)));
+    if (!rejected.length) return null;
+    return h('section', { class: 'panel wide' }, h('h3', null, t('mgr.rejected_title')), h('table', { class: 'grid', 'data-test': 'rejected-events' },
+      h('thead', null, h('tr', null, ['mgr.seq', 'mgr.event', 'mgr.recorded', 'mgr.reason'].map((k) => h('th', null, t(k))))),
+      h('tbody', null, rejected.map((ev) => h('tr', { 'data-seq': String(ev.seq) },
+        h('td', null, number(ev.seq)), h('td', null, ev.type), h('td', null, dateTime(ev.time)), h('td', { 'data-test': 'reason' }, ev.reason))))));
+  }
 
   function health() {
     const st = app.status || {};
     const sy = st.sync || {};
-    const depth = sy.queue_depth ?? sy.depth;
+    const depth = sy.queue_depth;
+    const nRejected = sy.rejected_events || 0;
+    if (nRejected !== rejectedFor) loadRejected(nRejected);
     const devs = [];
     for (const [station, ds] of Object.entries(st.devices || {})) {
       for (const [k, d] of Object.entries(ds || {})) devs.push([station + ' · ' + t('device.' + k), d]);
@@ -29,15 +55,18 @@ export function mount(root, app) {
       h('section', { class: 'panel' }, h('h3', null, t('mgr.node')), dl([
         [t('mgr.store'), st.store], [t('mgr.node_id'), st.node], [t('mgr.version'), st.version], [t('mgr.epoch'), st.epoch],
         [t('status.connection'), app.liveState === 'online' ? t('status.connected') : t('status.disconnected')]])),
-      h('section', { class: 'panel' }, h('h3', null, t('sync.title')), dl([
-        [t('mgr.state'), t('sync.' + (sy.state || 'offline'))],
-        depth != null ? [t('mgr.queue'), number(depth)] : null,
-        sy.oldest_unacked ? [t('mgr.oldest'), dateTime(sy.oldest_unacked)] : null,
-        sy.last_delivery ? [t('mgr.last_delivery'), dateTime(sy.last_delivery)] : null,
-        sy.rejected != null ? [t('mgr.rejected'), number(sy.rejected)] : null])),
+      h('section', { class: 'panel', 'data-test': 'sync-health' }, h('h3', null, t('sync.title')), dl([
+        [t('mgr.state'), t('sync.' + (sy.state || 'offline')) + (sy.configured === false ? ' · ' + t('mgr.not_configured') : ''), 'sync-state'],
+        depth != null ? [t('mgr.queue'), number(depth), 'sync-depth'] : null,
+        sy.oldest_unacked ? [t('mgr.oldest'), dateTime(sy.oldest_unacked), 'sync-oldest'] : null,
+        sy.last_delivery ? [t('mgr.last_delivery'), dateTime(sy.last_delivery), 'sync-last-delivery'] : null,
+        sy.inbound_rejects != null ? [t('mgr.inbound_rejects'), number(sy.inbound_rejects), 'sync-inbound-rejects'] : null,
+        sy.rejected_events != null ? [t('mgr.rejected'), number(sy.rejected_events), 'sync-rejected'] : null,
+        sy.last_error ? [t('mgr.last_error'), sy.last_error, 'sync-last-error'] : null])),
       h('section', { class: 'panel' }, h('h3', null, t('mgr.hardware')),
         devs.length ? dl(devs.map(([k, d]) => [k, t('device.state.' + deviceState(d)) + (d && d.queued ? ' · ' + t('mgr.queued', { n: number(d.queued) }) : '') + (d && d.error ? ' · ' + d.error : '')]))
-          : h('p', { class: 'hint' }, t('mgr.no_hardware'))));
+          : h('p', { class: 'hint' }, t('mgr.no_hardware'))),
+      rejectedPanel());
   }
 
   function stations() {
