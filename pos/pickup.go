@@ -109,15 +109,41 @@ func ParseOrder(b []byte) (Order, error) {
 	if o.Status != OrderCancelled {
 		required = append(required, "placed_at", "collect_by", "customer", "pickup_code", "payment", "lines")
 	}
-	for _, k := range required {
-		if v, ok := fields[k]; !ok || string(v) == "null" {
-			return Order{}, fmt.Errorf("%w: field %q is missing", ErrInvalidOrder, k)
+	if err := requireFields(fields, "", required...); err != nil {
+		return Order{}, err
+	}
+	if o.Status != OrderCancelled {
+		// A missing amount or price must not be read as zero: the till
+		// would hand goods over for it.
+		var payment map[string]json.RawMessage
+		var lines []map[string]json.RawMessage
+		if json.Unmarshal(fields["payment"], &payment) != nil || json.Unmarshal(fields["lines"], &lines) != nil {
+			return Order{}, fmt.Errorf("%w: payment must be an object and lines an array of objects", ErrInvalidOrder)
+		}
+		if err := requireFields(payment, "payment.", "status", "amount", "currency"); err != nil {
+			return Order{}, err
+		}
+		for i, l := range lines {
+			if err := requireFields(l, fmt.Sprintf("lines[%d].", i), "line_id", "sku", "qty", "unit_price"); err != nil {
+				return Order{}, err
+			}
 		}
 	}
 	if err := o.Validate(); err != nil {
 		return Order{}, err
 	}
 	return o, nil
+}
+
+// requireFields reports the first of keys that fields lacks or holds as
+// null, named with prefix.
+func requireFields(fields map[string]json.RawMessage, prefix string, keys ...string) error {
+	for _, k := range keys {
+		if v, ok := fields[k]; !ok || string(v) == "null" {
+			return fmt.Errorf("%w: field %q is missing", ErrInvalidOrder, prefix+k)
+		}
+	}
+	return nil
 }
 
 // Validate reports whether o can be applied. The error wraps

@@ -62,6 +62,13 @@ func TestParseOrder(t *testing.T) {
 		{"control char", edit(`"name": "Ana Popescu"`, `"name": "Ana\u0007"`), "control character"},
 		{"long bay", edit(`"arrival": null`, `"arrival": {"bay":"`+strings.Repeat("9", 40)+`"}`), "bay must be"},
 		{"too large", `{"order_id":"` + strings.Repeat("x", MaxOrderSize) + `"}`, "larger than"},
+		{"line without price", edit(`, "unit_price": 30000`, ``), `"lines[1].unit_price" is missing`},
+		{"line with null qty", edit(`"qty": 2`, `"qty": null`), `"lines[0].qty" is missing`},
+		{"line without sku", edit(`"sku": "200981", `, ``), `"lines[1].sku" is missing`},
+		{"payment without amount", edit(`"amount": 129800, `, ``), `"payment.amount" is missing`},
+		{"payment without currency", edit(`, "currency": "RON"`, ``), `"payment.currency" is missing`},
+		{"payment not an object", edit(`"payment": {"status": "paid", "amount": 129800, "currency": "RON"}`, `"payment": 5`), "invalid order"},
+		{"cancelled needs no lines", `{"order_id":"W-1","version":4,"status":"cancelled","lines":[{"sku":"1"}]}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
