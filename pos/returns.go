@@ -636,6 +636,10 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 			by = a.Staff
 		}
 		r.ApprovedBy = by
+	} else {
+		// Within the policy of the original sale or order: the staff
+		// member who takes it back answers for it, as for a void.
+		r.ApprovedBy = a.Staff
 	}
 	set, err := as.till.opt.Store.Settings(ctx)
 	if err != nil {

@@ -352,7 +352,7 @@ func TestReturnWithReceiptPartialThenOverReturn(t *testing.T) {
 	}
 	d := contractData(t, evs[0], pos.EventReturnCompleted)
 	orig, _ := d["original"].(map[string]any)
-	if orig["sale_id"] != s.ID || d["return_id"] != r1.ID {
+	if orig["sale_id"] != s.ID || d["return_id"] != r1.ID || d["approved_by"] != e.cashier.Staff {
 		t.Fatalf("return event = %s", evs[0].Data)
 	}
 	// The restocked jackets are movements carried by the return events.
