@@ -76,6 +76,30 @@ func decode(m map[string]json.RawMessage, name string, v any) error {
 	return nil
 }
 
+// maxReason is the most bytes of central's reason for a rejected event
+// that the node keeps.
+const maxReason = 1024
+
+// cleanText returns s with control characters as spaces and invalid
+// UTF-8 replaced, cut to at most max bytes on a character boundary.
+func cleanText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
 func checkText(name, v string, max int) error {
 	if len(v) > max || !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return invalid("%s must be at most %d bytes of text without control characters", name, max)
@@ -366,9 +390,9 @@ func ParseAck(b []byte) (Ack, error) {
 		if r.Seq < 1 {
 			return Ack{}, invalid("rejected[%d]: seq must be a positive integer", i)
 		}
-		if err := checkText("reason", r.Reason, 1024); err != nil {
-			return Ack{}, err
-		}
+		// A reason is central's free text for a manager: an odd one
+		// must not cost the ack, which would hold the queue.
+		r.Reason = cleanText(r.Reason, maxReason)
 		a.Rejected = append(a.Rejected, r)
 	}
 	return a, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -145,6 +146,22 @@ func FuzzParseStockPage(f *testing.F) {
 	})
 }
 
+// An odd reason in central's ack costs nothing of the ack: its control
+// characters become spaces and a long one is cut on a character boundary.
+func TestParseAckKeepsOddReasons(t *testing.T) {
+	long := strings.Repeat("é", maxReason) // 2 bytes each
+	b, _ := json.Marshal(map[string]any{"epoch": "e", "through": 7, "rejected": []any{
+		map[string]any{"seq": 3, "reason": "unknown sku\n\t42"}, map[string]any{"seq": 5, "reason": long}}})
+	a, err := ParseAck(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Through != 7 || len(a.Rejected) != 2 || a.Rejected[0].Reason != "unknown sku  42" ||
+		a.Rejected[1].Reason != long[:maxReason] || !utf8.ValidString(a.Rejected[1].Reason) {
+		t.Fatalf("ack %+v", a)
+	}
+}
+
 func FuzzParseAck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a, err := ParseAck(b)
@@ -157,6 +174,9 @@ func FuzzParseAck(f *testing.F) {
 		for _, r := range a.Rejected {
 			if r.Seq < 1 {
 				t.Fatalf("accepted rejected seq %d", r.Seq)
+			}
+			if err := checkText("reason", r.Reason, maxReason); err != nil {
+				t.Fatalf("kept reason %q: %v", r.Reason, err)
 			}
 		}
 	})
