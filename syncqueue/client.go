@@ -164,11 +164,15 @@ func (c *Client) Run(ctx context.Context) error {
 
 	backoff := c.opt.BackoffMin
 	for ctx.Err() == nil {
+		start := time.Now()
 		connected, err := c.session(ctx)
 		if ctx.Err() != nil {
 			break
 		}
-		if connected {
+		// Only a session that stayed up starts the backoff again: a
+		// broker that takes the node and drops it at once (another
+		// client with its id, a limit) is not hammered.
+		if connected && time.Since(start) >= c.opt.BackoffMax {
 			backoff = c.opt.BackoffMin
 		}
 		c.setLastError(err)
@@ -237,9 +241,13 @@ func wait(ctx context.Context, t mqtt.Token, d time.Duration) error {
 	}
 }
 
+// subscribeRefused is the SUBACK return code of a refused subscription
+// in MQTT 3.1.1.
+const subscribeRefused = 0x80
+
 // session runs one connection: connect, subscribe, then deliver and take
 // state until the connection fails or ctx is done. connected reports
-// whether the connection was established.
+// whether the connection was established and subscribed.
 func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	lost := make(chan error, 1)
 	mo, err := c.mqttOptions(lost)
@@ -272,8 +280,19 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		filters[c.t.orders+"+"] = 1
 	}
 	c.resetInbound()
-	if err := wait(ctx, cli.SubscribeMultiple(filters, c.onMessage), 10*time.Second); err != nil {
-		return true, fmt.Errorf("subscribe: %w", err)
+	sub := cli.SubscribeMultiple(filters, c.onMessage)
+	if err := wait(ctx, sub, 10*time.Second); err != nil {
+		return false, fmt.Errorf("subscribe: %w", err)
+	}
+	// paho takes a refusal (0x80 in the SUBACK, as a broker's access
+	// rules give it) for success: without the ack topic the node would
+	// never see an event delivered.
+	if st, ok := sub.(*mqtt.SubscribeToken); ok {
+		for topic, code := range st.Result() {
+			if code == subscribeRefused {
+				return false, fmt.Errorf("subscribe: the broker refused %s", topic)
+			}
+		}
 	}
 	c.log.Info("connected to broker", "broker", c.opt.Broker, "client_id", c.ClientID())
 	c.setConn(cli)

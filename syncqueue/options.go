@@ -115,8 +115,9 @@ type Options struct {
 	// Zero means 30 s.
 	ResendAfter time.Duration
 	// BackoffMin and BackoffMax bound the wait between connection attempts,
-	// which doubles from BackoffMin with random jitter. Zero means 1 s and
-	// 1 min.
+	// which doubles from BackoffMin with random jitter, and starts from
+	// BackoffMin again after a session that stayed up for BackoffMax.
+	// Zero means 1 s and 1 min.
 	BackoffMin, BackoffMax time.Duration
 	// Retention is how long acknowledged events are kept before pruning;
 	// zero means 7 days. Unacknowledged and rejected events are never
