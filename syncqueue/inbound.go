@@ -71,6 +71,14 @@ type fetch struct {
 	prefix  string           // topic prefix of its pages
 	want    map[string]int64 // page -> version the manifest names
 	retryAt map[string]time.Time
+	// refused holds the version of each page refused as central sent it
+	// (invalid): it is not fetched again at that version on this
+	// connection, lest it be refused and counted over and over.
+	refused map[string]int64
+}
+
+func newFetch(kind, prefix string) *fetch {
+	return &fetch{kind: kind, prefix: prefix, want: map[string]int64{}, retryAt: map[string]time.Time{}, refused: map[string]int64{}}
 }
 
 type pageSub struct {
@@ -99,8 +107,8 @@ type stateWorker struct {
 func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 	w := &stateWorker{
 		c: c, cli: cli,
-		catalog: &fetch{kind: "catalog", prefix: c.t.catalogPages, want: map[string]int64{}, retryAt: map[string]time.Time{}},
-		stock:   &fetch{kind: "stock", prefix: c.t.stockPages, want: map[string]int64{}, retryAt: map[string]time.Time{}},
+		catalog: newFetch("catalog", c.t.catalogPages),
+		stock:   newFetch("stock", c.t.stockPages),
 		active:  map[string]*pageSub{},
 		jobs:    make(chan pageJob, c.opt.PageFetch),
 	}
@@ -187,11 +195,16 @@ func (w *stateWorker) handle(ctx context.Context, m inbound) error {
 	default:
 		return nil
 	}
-	if errors.Is(err, ErrInvalidPayload) || errors.Is(err, pos.ErrInvalidItem) || errors.Is(err, pos.ErrInvalidOrder) {
+	if refusedAsSent(err) {
 		c.reject(ctx, m.topic, err)
 		return nil
 	}
 	return err
+}
+
+// refusedAsSent reports whether err refuses a payload as central sent it.
+func refusedAsSent(err error) bool {
+	return errors.Is(err, ErrInvalidPayload) || errors.Is(err, pos.ErrInvalidItem) || errors.Is(err, pos.ErrInvalidOrder)
 }
 
 func (w *stateWorker) settings(ctx context.Context, m inbound) error {
@@ -230,7 +243,7 @@ func (w *stateWorker) manifest(ctx context.Context, f *fetch, m inbound) error {
 	}
 	f.want = map[string]int64{}
 	for p, v := range mf.Pages {
-		if v > held[p] {
+		if v > held[p] && v > f.refused[p] {
 			f.want[p] = v
 		}
 	}
@@ -307,6 +320,16 @@ func (c *Client) applyPage(ctx context.Context, j pageJob) *pageDone {
 func (w *stateWorker) pageDone(ctx context.Context, d *pageDone) error {
 	f := d.f
 	switch {
+	case d.err != nil && refusedAsSent(d.err):
+		// Not fetched again until a manifest names a newer version,
+		// or the next connection.
+		f.refused[d.id] = d.want
+		delete(f.want, d.id)
+		delete(f.retryAt, d.id)
+		if w.active[d.topic] != nil {
+			w.unsubscribe(ctx, d.topic)
+		}
+		return d.err
 	case d.err != nil:
 		w.retryLater(ctx, f, d.topic, d.id)
 		return d.err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,16 @@ func TestInboundState(t *testing.T) {
 	}
 	orders := db.OrderRecords()
 	centraltest.Eventually(t, 5*time.Second, "order stored", func() bool { v, _, _, err := orders.Get(ctx, "W-2026-000123"); return err == nil && v == 3 })
+	// The invalid page and order are refused, each once: the page is not
+	// fetched again at the version it was refused at.
 	centraltest.Eventually(t, 5*time.Second, "rejects counted", func() bool { return n.client.Status().InboundRejects >= 2 })
+	time.Sleep(4 * 300 * time.Millisecond) // PageRetry is 300 ms here
+	if got := rejectTopics(t, db); !slices.Equal(got, []string{"catalog/pages/5", "orders/W-BAD"}) {
+		t.Fatalf("rejected %q, want page 5 and order W-BAD once each", got)
+	}
+	if _, _, _, err := orders.Get(ctx, "W-BAD"); err == nil {
+		t.Fatal("the invalid order was stored")
+	}
 
 	// Central publishes page 6 at the manifest's version: fetched again.
 	central.Publish(t, "catalog/pages/6", true, catalogPage("6", 2, []string{"700"}, 100))
@@ -110,6 +120,10 @@ func TestInboundState(t *testing.T) {
 	central.Publish(t, "nodes/"+node+"/ack", false, `{"epoch":"`+db.Epoch()+`","through":-1}`)
 	central.Publish(t, "nodes/"+node+"/rpc/response", false, `{"id":"x"}`)
 	centraltest.Eventually(t, 5*time.Second, "5 more rejects", func() bool { return n.client.Status().InboundRejects >= before+5 })
+	want := []string{"catalog/manifest", "catalog/pages/5", "nodes/" + node + "/ack", "nodes/" + node + "/rpc/response", "orders/W-BAD", "settings", "settings"}
+	if got := rejectTopics(t, db); !slices.Equal(got, want) {
+		t.Fatalf("rejected %q, want %q", got, want)
+	}
 	if s, _ := db.Settings(ctx); s.Version != 4 || s.Currency != "SEK" {
 		t.Fatalf("settings changed by an older or invalid payload: %+v", s)
 	}
@@ -139,4 +153,28 @@ func TestInboundState(t *testing.T) {
 	appendEvents(t, db, 3)
 	centraltest.Eventually(t, 5*time.Second, "events still delivered", func() bool { return stats(t, db).AckedThrough == 3 })
 	central.Check()
+}
+
+// rejectTopics lists the topics of the payloads the node refused, below
+// its store's, sorted.
+func rejectTopics(t *testing.T, db *sqlite.DB) []string {
+	t.Helper()
+	rows, err := db.Read().Query("SELECT topic FROM inbound_rejects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var topics []string
+	for rows.Next() {
+		var topic string
+		if err := rows.Scan(&topic); err != nil {
+			t.Fatal(err)
+		}
+		topics = append(topics, strings.TrimPrefix(topic, "pos/v1/stores/"+store+"/"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(topics)
+	return topics
 }
