@@ -119,9 +119,19 @@ func (tx *Tx) removePage(kind, page string) error {
 	return err
 }
 
-// pageGate reports whether version is newer than the held version of the
-// page, and records it if so.
+// pageGate reports whether the page may be applied, and records its
+// version if so: version must be newer than the one held, and the manifest
+// held, if any, must still name the page. A page being applied while a
+// newer manifest dropped it would otherwise be put back, its items on sale.
 func (tx *Tx) pageGate(kind, page string, version int64) (bool, error) {
+	var dropped bool
+	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM sync_manifests m WHERE m.kind = ?1
+		AND NOT EXISTS (SELECT 1 FROM json_each(m.pages) WHERE key = ?2))`, kind, page).Scan(&dropped); err != nil {
+		return false, err
+	}
+	if dropped {
+		return false, nil
+	}
 	res, err := tx.execContext(tx.ctx, `INSERT INTO sync_pages(kind, page, version, applied_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT(kind, page) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at
 		WHERE excluded.version > sync_pages.version`, kind, page, version, fixedTS(tx.db.now()))

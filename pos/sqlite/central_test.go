@@ -129,10 +129,27 @@ func TestCatalogPagesAndManifest(t *testing.T) {
 	if it, _ := db.ItemByCode(ctx, "10001"); it.Active {
 		t.Fatalf("item of a removed page still active: %+v", it)
 	}
+	// A page the held manifest no longer names (one that was being
+	// applied when the manifest came) is not put back on sale.
+	if ok, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 4, Items: []pos.Item{item("10001", 160)}}, pos.Sweden); err != nil || ok {
+		t.Fatalf("page dropped by the manifest applied: %v %v", ok, err)
+	}
+	if it, _ := db.ItemByCode(ctx, "10001"); it.Active || it.Price != 150 {
+		t.Fatalf("item of a dropped page back on sale: %+v", it)
+	}
+	if ok, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "2", Version: 4, Items: []pos.Item{item("10006", 600)}}, pos.Sweden); err != nil || !ok {
+		t.Fatalf("page the manifest names: %v %v", ok, err)
+	}
+	if _, _, err := db.ApplyManifest(ctx, sqlite.KindStock, 1, map[string]int64{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err = db.ApplyStockPage(ctx, pos.StockPage{Page: "b", Version: 1, Items: []pos.StockCount{{SKU: "10006", OnHand: 3}}}); err != nil || ok {
+		t.Fatalf("stock page the manifest does not name applied: %v %v", ok, err)
+	}
 	if applied, _, _ = db.ApplyManifest(ctx, sqlite.KindCatalog, 9, map[string]int64{}); applied {
 		t.Fatal("older manifest applied")
 	}
-	if vs, _ := db.PageVersions(ctx, sqlite.KindCatalog); len(vs) != 1 {
+	if vs, _ := db.PageVersions(ctx, sqlite.KindCatalog); len(vs) != 2 {
 		t.Fatalf("pages = %v", vs)
 	}
 }
