@@ -3,6 +3,7 @@ package syncqueue_test
 import (
 	"net"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -139,5 +140,33 @@ func TestDeadConnectionsReplaced(t *testing.T) {
 	firstArrivalsInOrder(t, central.Log(epoch).Arrived, rounds*per)
 	if st := n.client.Status(); !st.Connected {
 		t.Errorf("not connected at the end: %+v", st)
+	}
+}
+
+// When the node's connection dies without a DISCONNECT, the broker
+// publishes its last will: central sees the node offline, and online
+// again as soon as it has connected anew.
+func TestLastWill(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	proxy := newFaultProxy(t, b.URL()[len("tcp://"):])
+	central := centraltest.New(t, b.URL(), store, node)
+	startNode(t, proxy.URL(), filepath.Join(t.TempDir(), "pos.db"), nil)
+	state := func(from int) []any {
+		var states []any
+		for _, s := range central.Statuses()[from:] {
+			states = append(states, s["state"])
+		}
+		return states
+	}
+	centraltest.Eventually(t, 10*time.Second, "online", func() bool { return slices.Contains(state(0), "online") })
+	before := len(central.Statuses())
+	proxy.drop()
+	centraltest.Eventually(t, 10*time.Second, "the will, then online again", func() bool {
+		s := state(before)
+		i := slices.Index(s, "offline")
+		return i >= 0 && slices.Contains(s[i:], "online")
+	})
+	if last := central.Statuses()[len(central.Statuses())-1]; last["state"] != "online" || last["epoch"] == nil {
+		t.Fatalf("last status %v", last)
 	}
 }

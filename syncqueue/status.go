@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
 	"github.com/posnode/posnode/pos"
 )
 
@@ -83,7 +85,10 @@ func (c *Client) statusLoop(ctx context.Context) {
 	tick := time.NewTicker(min(c.opt.StatusMinGap, time.Second))
 	defer tick.Stop()
 	var published time.Time
-	var pubConnected bool
+	// pubOn is the connection the status was last published on: each
+	// session has a client of its own, so a new one is told at once even
+	// if the loop never saw the node without one in between.
+	var pubOn mqtt.Client
 	var pending bool
 	var told Status // what OnStatus was last called with
 	pruned := time.Time{}
@@ -125,10 +130,9 @@ func (c *Client) statusLoop(ctx context.Context) {
 		}
 		cli := c.conn()
 		if cli == nil {
-			pubConnected = false
 			continue
 		}
-		due := !pubConnected || now.Sub(published) >= c.opt.StatusEvery ||
+		due := cli != pubOn || now.Sub(published) >= c.opt.StatusEvery ||
 			(pending && now.Sub(published) >= c.opt.StatusMinGap)
 		if !due {
 			continue
@@ -140,7 +144,7 @@ func (c *Client) statusLoop(ctx context.Context) {
 		})
 		// Not waited for: the next status supersedes a lost one.
 		cli.Publish(c.t.status, 1, true, body)
-		published, pubConnected, pending = now, true, false
+		published, pubOn, pending = now, cli, false
 	}
 }
 
