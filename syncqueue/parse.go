@@ -469,8 +469,11 @@ func ParseRPCResponse(b []byte) (RPCResponse, error) {
 		if err := decode(em, "message", &r.Err.Message); err != nil {
 			return RPCResponse{}, err
 		}
-		if r.Err.Code == "" || checkText("code", r.Err.Code, 64) != nil || checkText("message", r.Err.Message, 1024) != nil {
-			return RPCResponse{}, invalid("error needs a code of 1-64 bytes and a message of text")
+		// The message is central's free text: cleaned, not a reason to
+		// leave the caller waiting for a timeout.
+		r.Err.Message = cleanText(r.Err.Message, maxReason)
+		if r.Err.Code == "" || checkText("code", r.Err.Code, 64) != nil {
+			return RPCResponse{}, invalid("error needs a code of 1-64 bytes of text")
 		}
 	}
 	return r, nil

@@ -43,6 +43,7 @@ func TestParsers(t *testing.T) {
 		{"ack/rejected seq 0", ackP, `{"epoch":"e","through":1,"rejected":[{"seq":0}]}`, false},
 		{"rpc/result", rpcP, `{"id":"a","result":{"x":1}}`, true},
 		{"rpc/error", rpcP, `{"id":"a","error":{"code":"not_found","message":"no"}}`, true},
+		{"rpc/error on two lines", rpcP, `{"id":"a","error":{"code":"not_found","message":"no such sale\nin store 7"}}`, true},
 		{"rpc/both", rpcP, `{"id":"a","result":{},"error":{"code":"x"}}`, false},
 		{"rpc/neither", rpcP, `{"id":"a"}`, false},
 		{"order", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2,"unit_price":49900}],"arrival":null}`, true},
@@ -193,6 +194,9 @@ func FuzzParseRPCResponse(f *testing.F) {
 		}
 		if r.Result != nil && !json.Valid(r.Result) {
 			t.Fatalf("result is not JSON: %q", r.Result)
+		}
+		if r.Err != nil && checkText("message", r.Err.Message, maxReason) != nil {
+			t.Fatalf("kept message %q", r.Err.Message)
 		}
 	})
 }

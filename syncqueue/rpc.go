@@ -102,7 +102,9 @@ type RemoteLine struct {
 	LineID    string `json:"line_id,omitempty"`
 	SKU       string `json:"sku"`
 	Qty       int64  `json:"qty"`
+	Unit      string `json:"unit,omitempty"` // "each" or "kg" (qty in grams); none: pieces
 	UnitPrice int64  `json:"unit_price"`
+	Discount  int64  `json:"discount,omitempty"`
 	TaxRateBP int64  `json:"tax_rate_bp"`
 	Amount    int64  `json:"amount,omitempty"`
 }
@@ -139,6 +141,12 @@ func checkLines(method string, ls []RemoteLine) error {
 	for i, l := range ls {
 		if !skuPattern.MatchString(l.SKU) || l.Qty <= 0 || l.Qty > pos.MaxQuantity || l.UnitPrice < 0 || l.UnitPrice > pos.MaxPrice || l.TaxRateBP < 0 || l.TaxRateBP > 10000 {
 			return fmt.Errorf("%s: %w: line %d out of range", method, ErrInvalidPayload, i)
+		}
+		if l.Discount < 0 || l.Discount > pos.MaxPrice*pos.MaxQuantity || l.Amount < 0 || l.Amount > pos.MaxPrice*pos.MaxQuantity {
+			return fmt.Errorf("%s: %w: line %d: discount or amount out of range", method, ErrInvalidPayload, i)
+		}
+		if l.Unit != "" && l.Unit != pos.UnitEach && l.Unit != pos.UnitKg {
+			return fmt.Errorf("%s: %w: line %d: unit must be %q or %q", method, ErrInvalidPayload, i, pos.UnitEach, pos.UnitKg)
 		}
 	}
 	return nil

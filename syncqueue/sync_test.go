@@ -391,6 +391,16 @@ func TestRPC(t *testing.T) {
 		case method == "order.lookup" && p["order_id"] == "W-1":
 			return map[string]any{"lines": []any{map[string]any{"sku": "100234", "qty": 2, "unit_price": 49900, "tax_rate_bp": 2500}},
 				"payment": map[string]any{"status": "paid", "amount": 99800, "currency": "RON"}}, ""
+		case method == "sale.lookup" && p["store"] == "s2" && p["sale_id"] == "S-9":
+			return map[string]any{"lines": []any{
+				map[string]any{"sku": "100234", "qty": 1, "unit_price": 49900, "tax_rate_bp": 2500},
+				map[string]any{"sku": "200100", "qty": 1234, "unit": "kg", "unit_price": 2990, "discount": 100, "tax_rate_bp": 1200}},
+				"payments": []any{map[string]any{"method": "card", "amount": 53490}}}, ""
+		case method == "sale.lookup" && p["sale_id"] == "S-litre":
+			return map[string]any{"lines": []any{map[string]any{"sku": "1", "qty": 1, "unit": "litre", "unit_price": 1, "tax_rate_bp": 0}},
+				"payments": []any{}}, ""
+		case method == "sale.lookup" && p["sale_id"] == "S-gone":
+			return nil, "not_found: no such sale\nin store s2"
 		case method == "sale.lookup":
 			return map[string]any{"lines": []any{map[string]any{"sku": "100234", "qty": 1.5, "unit_price": 49900, "tax_rate_bp": 2500}},
 				"payments": []any{}}, ""
@@ -407,6 +417,18 @@ func TestRPC(t *testing.T) {
 	od, err := n.client.OrderLookup(ctx, "W-1")
 	if err != nil || len(od.Lines) != 1 || od.Lines[0].UnitPrice != 49900 || od.Payment.Amount != 99800 {
 		t.Fatalf("order = %+v, %v", od, err)
+	}
+	sd, err := n.client.SaleLookup(ctx, "s2", "S-9")
+	if err != nil || len(sd.Lines) != 2 || sd.Lines[0].Unit != "" || sd.Lines[1].Unit != pos.UnitKg || sd.Lines[1].Qty != 1234 ||
+		sd.Lines[1].Discount != 100 || len(sd.Payments) != 1 || sd.Payments[0].Amount != 53490 {
+		t.Fatalf("sale = %+v, %v", sd, err)
+	}
+	if _, err := n.client.SaleLookup(ctx, "s2", "S-litre"); !errors.Is(err, syncqueue.ErrInvalidPayload) {
+		t.Fatalf("sale with a line in litres: %v", err)
+	}
+	// An error whose message runs over two lines is still central's answer.
+	if _, err := n.client.SaleLookup(ctx, "s2", "S-gone"); !errors.Is(err, syncqueue.ErrNotFound) {
+		t.Fatalf("sale central does not know: %v", err)
 	}
 	// A fractional quantity is refused, not rounded.
 	if _, err := n.client.SaleLookup(ctx, "s2", "x"); !errors.Is(err, syncqueue.ErrInvalidPayload) {

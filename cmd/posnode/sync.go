@@ -136,10 +136,15 @@ func (l centralLookup) SaleLookup(ctx context.Context, store, saleID string) (po
 	r := pos.SaleRecord{SaleID: saleID, Store: store, Lines: make([]pos.SaleLineData, len(d.Lines)),
 		Payments: make([]pos.PaymentData, len(d.Payments))}
 	for i, l := range d.Lines {
-		// A remote line with no unit is pieces; with no amount it costs
-		// unit price × quantity (the domain subtracts any discount).
-		r.Lines[i] = pos.SaleLineData{SKU: l.SKU, Qty: l.Qty, Unit: pos.UnitEach, UnitPrice: l.UnitPrice,
-			TaxRateBP: l.TaxRateBP, Amount: l.Amount}
+		// A remote line with no unit is pieces (a weighed one says kg,
+		// its qty in grams); with no amount it costs unit price ×
+		// quantity (the domain subtracts any discount).
+		unit := l.Unit
+		if unit == "" {
+			unit = pos.UnitEach
+		}
+		r.Lines[i] = pos.SaleLineData{SKU: l.SKU, Qty: l.Qty, Unit: unit, UnitPrice: l.UnitPrice,
+			Discount: l.Discount, TaxRateBP: l.TaxRateBP, Amount: l.Amount}
 	}
 	for i, p := range d.Payments {
 		r.Payments[i] = pos.PaymentData{Method: p.Method, Amount: p.Amount}

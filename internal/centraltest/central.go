@@ -198,7 +198,11 @@ func (c *Central) onRequest(cli mqtt.Client, m mqtt.Message) {
 	res, code := answer(req.Method, req.Params)
 	body := map[string]any{"id": req.ID}
 	if code != "" {
-		body["error"] = map[string]string{"code": code, "message": "no such " + req.Method}
+		msg := "no such " + req.Method
+		if c, m, ok := strings.Cut(code, ": "); ok {
+			code, msg = c, m
+		}
+		body["error"] = map[string]string{"code": code, "message": msg}
 	} else {
 		body["result"] = res
 	}
@@ -282,7 +286,7 @@ func (c *Central) SetDelay(d time.Duration) {
 }
 
 // SetAnswer sets how central answers rpc requests: a result, or an error
-// code.
+// code, and after ": " its message.
 func (c *Central) SetAnswer(f func(method string, params map[string]any) (result any, errCode string)) {
 	c.mu.Lock()
 	c.answer = f
