@@ -6,9 +6,9 @@
 package centraltest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -131,8 +131,11 @@ func (c *Central) onEvent(_ mqtt.Client, m mqtt.Message) {
 	if _, err := time.Parse(time.RFC3339, at); err != nil {
 		c.fail("time %q is not RFC 3339: %v", at, err)
 	}
-	if d := bytes.TrimSpace(ev["data"]); len(d) == 0 || d[0] != '{' {
-		c.fail("data is not an object: %s", d)
+	if !uuidPattern.MatchString(id) || !uuidPattern.MatchString(epoch) {
+		c.fail("id %q and epoch %q must be UUIDs", id, epoch)
+	}
+	if err := checkData(typ, ev["data"]); err != nil {
+		c.fail("%s: %v: %s", typ, err, ev["data"])
 	}
 	e := c.epochs[epoch]
 	if e == nil {
@@ -162,6 +165,60 @@ func (c *Central) onEvent(_ mqtt.Client, m mqtt.Message) {
 	default:
 		// A gap: the missing events come again; central waits.
 	}
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// contractData lists, from the contract's table, the fields each event
+// type's data must have; "list[].field" is a field of every element of
+// list. A field may be null where the contract says so, never missing.
+var contractData = map[string][]string{
+	"pos.sale.completed": {"sale_id", "receipt_no", "station", "cashier", "lines[].sku", "lines[].qty", "lines[].unit_price",
+		"lines[].discount", "lines[].tax_rate_bp", "lines[].amount", "tax[].rate_bp", "tax[].base", "tax[].tax", "total",
+		"payments[].method", "payments[].amount", "change"},
+	"pos.sale.voided": {"sale_id", "receipt_no", "reason", "approved_by"},
+	"pos.return.completed": {"return_id", "original", "lines[].sku", "lines[].qty", "lines[].amount", "lines[].restock",
+		"refunds[].method", "refunds[].amount", "reason", "approved_by"},
+	"pos.stock.adjusted":   {"sku", "delta", "reason"},
+	"pos.pickup.accepted":  {"order_id", "version"},
+	"pos.pickup.ready":     {"order_id", "lines[].line_id", "lines[].qty_picked", "lines[].substitute_sku", "location"},
+	"pos.pickup.collected": {"order_id", "verified_by", "staff", "lines[].line_id", "lines[].qty"},
+	"pos.pickup.rejected":  {"order_id", "reason"},
+	"pos.pickup.expired":   {"order_id"},
+	"pos.shift.closed": {"shift_id", "station", "opened_at", "closed_at", "float", "expected_cash", "counted_cash",
+		"totals_by_method"},
+	"pos.cart.saved": {"customer_id", "lines[].sku", "lines[].qty"},
+}
+
+// checkData checks an event's data against contractData.
+func checkData(typ string, raw json.RawMessage) error {
+	want, ok := contractData[typ]
+	if !ok {
+		return fmt.Errorf("not an event type of the contract")
+	}
+	var data map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &data); err != nil || data == nil {
+		return fmt.Errorf("data is not an object")
+	}
+	for _, f := range want {
+		list, sub, nested := strings.Cut(f, "[].")
+		if !nested {
+			if _, ok := data[f]; !ok {
+				return fmt.Errorf("data lacks %q", f)
+			}
+			continue
+		}
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal(data[list], &items); err != nil || data[list] == nil {
+			return fmt.Errorf("%s is not an array of objects", list)
+		}
+		for i, it := range items {
+			if _, ok := it[sub]; !ok {
+				return fmt.Errorf("%s[%d] lacks %q", list, i, sub)
+			}
+		}
+	}
+	return nil
 }
 
 func (c *Central) onStatus(_ mqtt.Client, m mqtt.Message) {
