@@ -18,6 +18,7 @@ const (
 	JournalDrawer        = "drawer"         // a drawer opening outside a sale (cash operations)
 	JournalPriceOverride = "price_override" // a line sold at a price set by hand
 	JournalCopy          = "copy"           // a copy of a receipt printed
+	JournalStock         = "stock"          // a stock adjustment: a count, damage, a delivery, theft
 	JournalZReport       = "z_report"
 )
 

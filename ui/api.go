@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	s.Handle("GET /api/v1/items", c, s.searchItems)
 	s.Handle("GET /api/v1/items/{code}", c, s.item)
 	s.Handle("GET /api/v1/stock/{sku}", c, s.stock)
+	s.Handle("POST /api/v1/stock/{sku}/adjustments", pos.RoleSupervisor, s.adjustStock)
 	s.Handle("GET /api/v1/cart", c, s.openCart)
 	s.Handle("GET /api/v1/carts/{id}", c, s.getCart)
 	s.Handle("POST /api/v1/carts/{id}/scan", c, s.scan)
@@ -182,6 +183,28 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) e
 
 func (s *Server) stock(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	st, err := s.opt.Store.Stock(r.Context(), r.PathValue("sku"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// adjustStock records a stock adjustment of the item (by SKU or barcode):
+// {"reason": "count", "counted": 12} or {"reason": "damage", "delta": -1},
+// with an optional note. It answers the stock level after it.
+func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		Reason  string `json:"reason"`
+		Delta   int64  `json:"delta"`
+		Counted *int64 `json:"counted"`
+		Note    string `json:"note"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	st, err := s.opt.Service.AdjustStock(r.Context(), actor(who), pos.StockAdjustment{SKU: r.PathValue("sku"),
+		Reason: req.Reason, Delta: req.Delta, Counted: req.Counted, Note: req.Note})
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,8 @@ var errorCodes = []errorCode{
 	{pos.ErrParked, "parked", http.StatusConflict},
 	{pos.ErrTrainingTender, "training_tender", http.StatusConflict},
 	{pos.ErrBadVoucherCode, "bad_voucher_code", http.StatusBadRequest},
+	{pos.ErrInvalidAdjustment, "invalid_adjustment", http.StatusBadRequest},
+	{pos.ErrAdjustmentsUnsupported, "not_found", http.StatusNotFound},
 	{errBadRequest, "bad_request", http.StatusBadRequest},
 	{pos.ErrInvalidRequest, "bad_request", http.StatusBadRequest},
 	{errTooLarge, "too_large", http.StatusRequestEntityTooLarge},

@@ -387,28 +387,72 @@ func (db *DB) saleWhere(ctx context.Context, where string, arg any) (pos.Sale, e
 // central counted to (all of them when central counted another epoch).
 // Reserved is what open click-and-collect orders hold.
 func (db *DB) Stock(ctx context.Context, sku string) (pos.StockLevel, error) {
+	return stockLevel(ctx, db.r, db.epoch, sku)
+}
+
+// stockLevel reads sku's stock level through q, a pool or a transaction.
+func stockLevel(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, epoch, sku string) (pos.StockLevel, error) {
 	st := pos.StockLevel{SKU: sku}
 	var asEpoch string
 	var asSeq int64
-	err := db.r.QueryRowContext(ctx, "SELECT on_hand, as_epoch, as_seq FROM stock_central WHERE sku = ?", sku).
+	err := q.QueryRowContext(ctx, "SELECT on_hand, as_epoch, as_seq FROM stock_central WHERE sku = ?", sku).
 		Scan(&st.Central, &asEpoch, &asSeq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, err
 	}
-	if asEpoch != db.epoch {
+	if asEpoch != epoch {
 		asSeq = 0
 	}
-	if err := db.r.QueryRowContext(ctx, "SELECT coalesce(sum(delta), 0) FROM movements WHERE sku = ? AND seq > ?", sku, asSeq).
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(delta), 0) FROM movements WHERE sku = ? AND seq > ?", sku, asSeq).
 		Scan(&st.Local); err != nil {
 		return st, err
 	}
 	st.OnHand = st.Central + st.Local
-	if err := db.r.QueryRowContext(ctx, "SELECT coalesce(sum(qty), 0) FROM reservations WHERE sku = ?", sku).
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(qty), 0) FROM reservations WHERE sku = ?", sku).
 		Scan(&st.Reserved); err != nil {
 		return st, err
 	}
 	st.Negative = st.OnHand < 0
 	return st, nil
+}
+
+// AdjustStock records a stock adjustment: its movement and its
+// pos.stock.adjusted event in one durable transaction. A count's delta is
+// taken inside it, from on-hand as it stands then; a count that changes
+// nothing records nothing. It returns the level after the adjustment.
+func (db *DB) AdjustStock(ctx context.Context, adj *pos.StockAdjustment) (pos.StockLevel, error) {
+	var after pos.StockLevel
+	err := db.Update(ctx, func(tx *Tx) error {
+		st, err := stockLevel(ctx, tx, db.epoch, adj.SKU)
+		if err != nil {
+			return err
+		}
+		if adj.Counted != nil {
+			adj.Delta = *adj.Counted - st.OnHand
+		}
+		if adj.Delta == 0 {
+			after = st
+			return nil
+		}
+		ev, err := pos.NewEvent(adj.ID, pos.EventStockAdjusted, adj.At, adj.EventData())
+		if err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(&ev); err != nil {
+			return err
+		}
+		if err := tx.AddMovements(ev.Seq, adj.At, []pos.Movement{{SKU: adj.SKU, Delta: adj.Delta, Reason: adj.Reason, Ref: adj.ID}}); err != nil {
+			return err
+		}
+		if _, err := tx.AppendJournal(pos.JournalStock, adj.ID, "", adj.At, ev.Data); err != nil {
+			return err
+		}
+		after, err = stockLevel(ctx, tx, db.epoch, adj.SKU)
+		return err
+	})
+	return after, err
 }
 
 // SetCentralStock records central's count for sku (used by stock pages and
