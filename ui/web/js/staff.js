@@ -5,19 +5,10 @@ import { h, clear, button } from './dom.js';
 import { get, post, put, patch } from './api.js';
 import { t, errorText, LANGUAGES } from './i18n.js';
 import { number, money, dateTime, setCurrency } from './format.js';
-import { modal, ask, confirm, showError, toast } from './ui.js';
+import { modal, ask, confirm, showError, toast, chips } from './ui.js';
 import { keyboard } from './search.js';
 
 const ROLES = ['cashier', 'supervisor', 'manager'];
-
-// chips is a row of choices; value() is the chosen one.
-function chips(values, label, initial) {
-  let v = initial;
-  const el = h('div', { class: 'chips' });
-  const render = () => clear(el, values.map((x) => button(label(x), () => ((v = x), render()), x === v ? 'chip on' : 'chip', { 'data-choice': x })));
-  render();
-  return { el, value: () => v };
-}
 
 const langName = (tag) => (LANGUAGES.find((l) => l.tag === tag) || { name: t('staff.device_lang') }).name;
 

@@ -10,6 +10,7 @@ import { modal, toast, showError } from './ui.js';
 import { header, statusBar } from './main.js';
 import { searchPanel } from './search.js';
 import { customerBox } from './customer.js';
+import { adjustStock } from './stockadjust.js';
 
 export function mount(root, app) {
   let cart = null;
@@ -46,6 +47,8 @@ export function mount(root, app) {
           st && st.reserved ? [h('dt', null, t('tablet.reserved')), h('dd', null, qty(st.reserved, it.unit))] : null),
         h('p', { class: 'hint' }, Object.entries(it.name || {}).map(([k, v]) => k + ': ' + v).join(' · '))),
       actions: [button(t('common.close'), () => m.close(), 'ghost'),
+        ['supervisor', 'manager'].includes(app.me.staff.role)
+          ? button(t('stock.adjust'), () => (m.close(), adjustStock(it, () => details(it))), '', { 'data-test': 'stock-adjust' }) : null,
         it.unit !== 'kg' ? button(t('tablet.add'), async () => {
           try {
             cart = await post('/carts/' + cart.id + '/items', { sku: it.sku, qty: 1 });

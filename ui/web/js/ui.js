@@ -108,6 +108,16 @@ export function keypad({ value = '', mask = false, decimal = false, maxLen = 12,
   };
 }
 
+// chips is a row of choices; value() is the chosen one. onChange, if
+// given, is called with each new choice.
+export function chips(values, label, initial, onChange) {
+  let v = initial;
+  const el = h('div', { class: 'chips' });
+  const render = () => clear(el, values.map((x) => button(label(x), () => ((v = x), render(), onChange && onChange(x)), x === v ? 'chip on' : 'chip', { 'data-choice': x })));
+  render();
+  return { el, value: () => v };
+}
+
 // ask shows a keypad dialog and resolves to the typed string, or null.
 export function ask({ title, hint = '', value = '', mask = false, decimal = false, maxLen = 12, check, okLabel }) {
   return new Promise((resolve) => {

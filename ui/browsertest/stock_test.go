@@ -1,0 +1,52 @@
+package browsertest
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// A supervisor at the tablet writes off damaged stock and then records a
+// shelf count from the item's details; a cashier is not offered either.
+func TestStockAdjustment(t *testing.T) {
+	n := launch(t, t.TempDir(), "127.0.0.1:0")
+	tok := apiCall(t, n.base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
+	onHand := func() float64 { return apiCall(t, n.base, tok, "GET", "/stock/"+backpackSKU, nil)["on_hand"].(float64) }
+	before := onHand()
+
+	sup := browser(t)
+	login(t, sup, n.base, "tablet", "2", "2222")
+	run(t, sup, "the backpack's details",
+		click(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=stock-adjust]`))
+	run(t, sup, "two damaged",
+		click(`.modal [data-choice="damage"]`),
+		keypad("2", `[data-test=adjust-save]`),
+		gone(`[data-test=adjust-save]`),
+		visible(`[data-test=stock-adjust]`))
+	if got := onHand(); got != before-2 {
+		t.Fatalf("on hand %v after two damaged, want %v", got, before-2)
+	}
+	run(t, sup, "a count of 30 on the shelf",
+		click(`[data-test=stock-adjust]`),
+		keypad("30", `[data-test=adjust-save]`),
+		gone(`[data-test=adjust-save]`))
+	if got := onHand(); got != 30 {
+		t.Fatalf("on hand %v after a count of 30", got)
+	}
+	run(t, sup, "a damage of nothing is refused",
+		click(`[data-test=stock-adjust]`),
+		click(`.modal [data-choice="damage"]`),
+		click(`[data-test=adjust-save]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=adjust-error]').textContent.trim() !== ''`))
+	shot(t, sup, "stock-adjust")
+
+	cashier := browser(t)
+	login(t, cashier, n.base, "tablet", cashierStaff, "1111")
+	run(t, cashier, "the details without the adjustment",
+		click(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
+		visible(`[data-test=tablet-add]`))
+	if k := value(t, cashier, "adjust buttons", chromedp.Evaluate[int](`document.querySelectorAll('[data-test=stock-adjust]').length`)); k != 0 {
+		t.Fatal("a cashier is offered a stock adjustment")
+	}
+}
