@@ -6,7 +6,7 @@ PKGS_DEB  := mosquitto socat chromium unifont
 BENCHTIME ?= 1x
 FUZZTIME  ?= 30s
 
-.PHONY: help run test test-deps test-32bit check bench fuzz fuzz-short chaos tidy-check screenshots
+.PHONY: help run test test-deps test-32bit check bench bench-short fuzz fuzz-short chaos tidy-check screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -17,11 +17,12 @@ run: ## run the node with the demo store: data in ./data, offline, UI on http://
 test-deps: ## install the system packages the tests need (mosquitto, socat, chromium) when missing
 	@bash scripts/test-deps.sh $(PKGS_DEB)
 
-test: test-deps tidy-check ## everything CI runs: vet, unit, integration, browser, 32-bit, short fuzz and chaos slices
+test: test-deps tidy-check ## everything CI runs: vet, unit, integration, browser, 32-bit, short fuzz, bench and chaos slices
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 1 -timeout 9m ./...
 	$(MAKE) test-32bit
 	$(MAKE) fuzz-short
+	$(MAKE) bench-short
 
 test-32bit: ## the domain, storage and device packages built for 32 bits (as for armv7 boxes), run here as 386 where the machine can
 	GO=$(GO) bash scripts/test-32bit.sh
@@ -44,6 +45,9 @@ bench: test-deps ## every benchmark; writes docs/benchmarks.md
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+bench-short: ## every benchmark once, at its small size (part of make test)
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -p 1 -timeout 5m ./...
 
 fuzz-short: ## 3,000 inputs of every fuzz target (part of make test)
 	FUZZTIME=3000x bash scripts/fuzz.sh
