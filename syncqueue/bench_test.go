@@ -93,6 +93,7 @@ func BenchmarkDrain(b *testing.B) {
 	n := benchSize("POSNODE_BENCH_EVENTS", 2000, 100_000)
 	br := benchBroker(b)
 	central := centraltest.New(b, br.URL(), store, node)
+	central.EnvelopeOnly()
 	centraltest.Eventually(b, 5*time.Second, "central connected", central.Connected)
 	var nodeTime, bareTime time.Duration
 	for i := 0; i < b.N; i++ {
@@ -184,6 +185,7 @@ func BenchmarkCatalogIngest(b *testing.B) {
 	per := benchSize("POSNODE_BENCH_ITEMS", 1000, 1000)
 	br := benchBroker(b)
 	central := centraltest.New(b, br.URL(), store, node)
+	central.EnvelopeOnly()
 	centraltest.Eventually(b, 5*time.Second, "central connected", central.Connected)
 	mf := map[string]int64{}
 	var rows [][]any
@@ -581,6 +583,7 @@ func BenchmarkFleet(b *testing.B) {
 		start := time.Now()
 		for k := range fleet {
 			fleet[k].c = centraltest.New(b, br.URL(), store, fmt.Sprintf("till-%03d", k))
+			fleet[k].c.EnvelopeOnly()
 		}
 		left := nodes
 		for left > 0 {
