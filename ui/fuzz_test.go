@@ -22,11 +22,14 @@ func FuzzAPIBodies(f *testing.F) {
 		{"scan", `{"code": "\u0000\u0001"}`},
 		{"pay", `[1, 2, 3]`},
 		{"return", `{"items":[{"line":"0"}],"reAson":"0"}`}, // once an internal error
+		{"stock", `{"reason": "count", "counted": 5}`},
+		{"stock", `{"reason": "damage", "delta": -1, "note": "dropped"}`},
 	} {
 		f.Add(seed.route, seed.body)
 	}
 	s := newStore(f)
 	tok := s.login(f, "1", "till-1")
+	sup := s.login(f, "2", "till-1") // stock adjustments need a supervisor
 	f.Fuzz(func(t *testing.T, route, body string) {
 		_, cart := s.call(t, tok, "GET", "/api/v1/cart", nil)
 		id := "x"
@@ -37,7 +40,7 @@ func FuzzAPIBodies(f *testing.F) {
 			"scan": "/api/v1/carts/" + id + "/scan", "items": "/api/v1/carts/" + id + "/items",
 			"pay": "/api/v1/carts/" + id + "/payments", "discount": "/api/v1/carts/" + id + "/discount",
 			"return": "/api/v1/returns", "pick": "/api/v1/pickup/orders/W-1/pick",
-			"shift": "/api/v1/shift/cash",
+			"shift": "/api/v1/shift/cash", "stock": "/api/v1/stock/1/adjustments",
 		}[route]
 		if path == "" {
 			return
@@ -46,7 +49,11 @@ func FuzzAPIBodies(f *testing.F) {
 		if route == "discount" {
 			method = "PUT"
 		}
-		st, b := s.call(t, tok, method, path, body)
+		who := tok
+		if route == "stock" {
+			who = sup
+		}
+		st, b := s.call(t, who, method, path, body)
 		if st == 500 { // 503 (offline, no terminal) is a clear answer; 500 is a fault
 			t.Fatalf("%s %s with %q: %d %s", method, path, body, st, b)
 		}
