@@ -119,8 +119,9 @@ func (c *Client) stateLoop(ctx context.Context, cli mqtt.Client) error {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
+			var sc pageScratch
 			for j := range w.jobs {
-				c.enqueue(inbound{topic: j.topic, done: c.applyPage(ctx, j)})
+				c.enqueue(inbound{topic: j.topic, done: c.applyPage(ctx, j, &sc)})
 			}
 		}()
 	}
@@ -279,12 +280,12 @@ func (w *stateWorker) page(ctx context.Context, f *fetch, m inbound) error {
 }
 
 // applyPage decodes and applies one page on a page worker.
-func (c *Client) applyPage(ctx context.Context, j pageJob) *pageDone {
+func (c *Client) applyPage(ctx context.Context, j pageJob, sc *pageScratch) *pageDone {
 	d := &pageDone{pageJob: j}
 	d.payload = nil // applied: not kept in the queue
 	var apply func() (bool, error)
 	if j.f.kind == "catalog" {
-		p, err := parseOwnedCatalogPage(j.payload, j.id)
+		p, err := parseOwnedCatalogPage(j.payload, j.id, sc)
 		if err != nil {
 			d.err = err
 			return d

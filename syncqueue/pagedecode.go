@@ -47,12 +47,24 @@ const maxNesting = 10000
 type pageItem struct {
 	sku, unit        string
 	names            map[string]string
+	namesSpare       map[string]string // an empty map left from a page before, for names to reuse
 	barcodes         []string // the value is barcodes[:nBarcodes]; the rest are left from longer arrays given before
 	nBarcodes        int
 	price, taxRateBP int64
 	active           bool
 
 	hasSKU, hasActive, hasUnit, hasPrice, hasTaxRateBP bool
+}
+
+// reset makes c as a new pageItem, keeping its names map (emptied) and
+// its barcodes array for reuse.
+func (c *pageItem) reset() {
+	spare := c.names
+	if spare == nil {
+		spare = c.namesSpare
+	}
+	clear(spare)
+	*c = pageItem{namesSpare: spare, barcodes: c.barcodes[:0]}
 }
 
 func (c *pageItem) missing() string {
@@ -153,10 +165,17 @@ func itemField(key string) int {
 // decodeCatalogPage decodes s, which is valid UTF-8. Strings without
 // escapes are not copied: they are substrings of s.
 func decodeCatalogPage(s string) (rawPage, error) {
-	d := pageDecoder{s: s, item: -1}
 	var p rawPage
-	err := d.page(&p)
+	err := decodeCatalogPageInto(s, &p)
 	return p, err
+}
+
+// decodeCatalogPageInto is decodeCatalogPage into p, which may hold a page
+// decoded before: its items' memory is reused.
+func decodeCatalogPageInto(s string, p *rawPage) error {
+	d := pageDecoder{s: s, item: -1}
+	*p = rawPage{items: p.items[:0]}
+	return d.page(p)
 }
 
 // pageDecoder reads a catalog page from s. Every method that reads a value
@@ -368,7 +387,13 @@ func (d *pageDecoder) items(p *rawPage) error {
 		it := &d.spare
 		if k < maxPageItems {
 			if k == len(p.items) {
-				p.items = append(p.items, pageItem{})
+				if k < cap(p.items) {
+					// A slot left from a page decoded before.
+					p.items = p.items[:k+1]
+					p.items[k].reset()
+				} else {
+					p.items = append(p.items, pageItem{})
+				}
 			}
 			it = &p.items[k]
 		} else {
@@ -465,7 +490,11 @@ func (d *pageDecoder) names(it *pageItem) error {
 	d.i++
 	d.depth++
 	if it.names == nil {
-		it.names = make(map[string]string, len(pos.Languages))
+		if it.namesSpare != nil {
+			it.names, it.namesSpare = it.namesSpare, nil
+		} else {
+			it.names = make(map[string]string, len(pos.Languages))
+		}
 	}
 	for first := true; ; first = false {
 		lang, ok, err := d.member(first)

@@ -102,7 +102,27 @@ func checkDecodersAgree(t *testing.T, b []byte, page string) {
 	case err == nil && !reflect.DeepEqual(got, want):
 		t.Fatalf("ParseCatalogPage(%.200q):\n got %+v\nwant %+v", b, got, want)
 	}
+	// As a page worker decodes it: in memory a page decoded before
+	// held, with names, barcodes and fields b may lack, and again after
+	// itself.
+	var sc pageScratch
+	if _, err := parseOwnedCatalogPage([]byte(dirtyPage), "", &sc); err != nil {
+		t.Fatal(err)
+	}
+	for _, after := range []string{"another page", "itself"} {
+		got, err := parseOwnedCatalogPage(b, page, &sc)
+		switch {
+		case (err == nil) != (werr == nil):
+			t.Fatalf("after %s: parseCatalogPage(%.200q):\n got error %v\nwant error %v", after, b, err, werr)
+		case err == nil && !reflect.DeepEqual(got, want):
+			t.Fatalf("after %s: parseCatalogPage(%.200q):\n got %+v\nwant %+v", after, b, got, want)
+		}
+	}
 }
+
+// dirtyPage is decoded into a page worker's scratch before the page
+// under test: every field of every item set, names in every language.
+var dirtyPage = strings.ReplaceAll(catalogPageJSON(40), `"name":{`, `"name":{"ro":"Articol","sk":"Tovar","zh-Hant":"商品","xx":"extra",`)
 
 // FuzzCatalogPageDecodersAgree holds ParseCatalogPage to the results of
 // encoding/json (parseCatalogPageReference) on any payload. The seeds in

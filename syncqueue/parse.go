@@ -240,18 +240,31 @@ func ParseCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
 	if err := checkPagePayload(b); err != nil {
 		return pos.CatalogPage{}, err
 	}
-	return parseCatalogPage(string(b), page)
+	return parseCatalogPage(string(b), page, nil)
 }
 
 // parseOwnedCatalogPage is ParseCatalogPage without the copy of b: the
 // items' strings are part of b, which must never be written again. A
 // message's payload from paho is such a buffer (one is made for each
 // message), and a page is a megabyte.
-func parseOwnedCatalogPage(b []byte, page string) (pos.CatalogPage, error) {
+//
+// With sc set, the page is decoded in memory sc held for a page decoded
+// before, which must no longer be used.
+func parseOwnedCatalogPage(b []byte, page string, sc *pageScratch) (pos.CatalogPage, error) {
 	if err := checkPagePayload(b); err != nil {
 		return pos.CatalogPage{}, err
 	}
-	return parseCatalogPage(unsafe.String(unsafe.SliceData(b), len(b)), page)
+	return parseCatalogPage(unsafe.String(unsafe.SliceData(b), len(b)), page, sc)
+}
+
+// pageScratch is memory a page worker decodes its pages in, one after
+// another: a page's items, their names maps and barcode arrays are those
+// of the page before. A page of 1,000 items would otherwise allocate
+// about a megabyte.
+type pageScratch struct {
+	raw   rawPage
+	items []pos.Item
+	seen  map[string]bool
 }
 
 func checkPagePayload(b []byte) error {
@@ -262,9 +275,12 @@ func checkPagePayload(b []byte) error {
 }
 
 // parseCatalogPage decodes s, a payload checkPagePayload accepted.
-func parseCatalogPage(s string, page string) (pos.CatalogPage, error) {
-	raw, err := decodeCatalogPage(s)
-	if err != nil {
+func parseCatalogPage(s string, page string, sc *pageScratch) (pos.CatalogPage, error) {
+	if sc == nil {
+		sc = &pageScratch{}
+	}
+	raw := &sc.raw
+	if err := decodeCatalogPageInto(s, raw); err != nil {
 		return pos.CatalogPage{}, err
 	}
 	if !raw.hasPage || !raw.hasVersion || !raw.hasItems {
@@ -274,8 +290,15 @@ func parseCatalogPage(s string, page string) (pos.CatalogPage, error) {
 	if err := checkPageHead(id, page, version, n); err != nil {
 		return pos.CatalogPage{}, err
 	}
-	p := pos.CatalogPage{Page: id, Version: version, Items: make([]pos.Item, 0, n)}
-	seen := make(map[string]bool, n)
+	if sc.items == nil || cap(sc.items) < n {
+		sc.items = make([]pos.Item, 0, n)
+	}
+	if sc.seen == nil {
+		sc.seen = make(map[string]bool, n)
+	}
+	clear(sc.seen)
+	p := pos.CatalogPage{Page: id, Version: version, Items: sc.items[:0]}
+	seen := sc.seen
 	for i := range n {
 		c := &raw.items[i]
 		if f := c.missing(); f != "" {
