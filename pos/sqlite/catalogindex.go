@@ -357,6 +357,17 @@ func (ix *catalogIndex) replay() {
 	ix.replayLocked()
 }
 
+// holds reports whether committed changes wait to be replayed (while the
+// index is being built): the memory they point into is then still read.
+// A replay under way is waited for.
+func (ix *catalogIndex) holds() bool {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return len(ix.queue) > 0
+}
+
 // replayLocked is replay with applyMu held. It reports whether the queue
 // was emptied with the index ready.
 func (ix *catalogIndex) replayLocked() bool {

@@ -285,8 +285,12 @@ func TestCatalogIndexBuildKeepsCommitsMeanwhile(t *testing.T) {
 	wrote := make(chan error, 1)
 	testHookIndexSnapshot = func(db *DB) {
 		err := db.PutItems(ctx, randomItems(rng, 20), pos.VariableMeasure{})
-		if err == nil {
-			_, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "p0", Version: 1, Items: randomItems(rng, 10)}, pos.VariableMeasure{})
+		// Two pages: the memory of the first, which its queued changes
+		// point into, must not serve the second.
+		for _, page := range []string{"p0", "p1"} {
+			if err == nil {
+				_, err = db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: page, Version: 1, Items: randomItems(rng, 10)}, pos.VariableMeasure{})
+			}
 		}
 		wrote <- err
 	}

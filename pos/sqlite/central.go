@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"unsafe"
 
 	"github.com/posnode/posnode/pos"
@@ -171,12 +172,19 @@ func (tx *Tx) pageSKUs(page string) (map[string]bool, error) {
 // callers applying pages from several goroutines keep the writer busy
 // only with writing.
 func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.VariableMeasure) (bool, error) {
-	rows, err := prepareItems(p.Items, p.Page, vm)
-	if err != nil {
+	rows := rowsPool.Get().(*itemRows)
+	defer func() {
+		// The index's replay of the page's changes reads this memory;
+		// once done it serves the next page.
+		if !db.catalog.holds() {
+			rowsPool.Put(rows)
+		}
+	}()
+	if err := prepareItems(rows, p.Items, p.Page, vm); err != nil {
 		return false, fmt.Errorf("catalog page %s: %w", p.Page, err)
 	}
 	var applied bool
-	err = db.updateRefetchable(ctx, func(tx *Tx) error {
+	err := db.updateRefetchable(ctx, func(tx *Tx) error {
 		ok, err := tx.pageGate(KindCatalog, p.Page, p.Version)
 		if err != nil || !ok {
 			return err
@@ -225,7 +233,19 @@ type itemRows struct {
 	codes []string    // [[code, sku], …] per codeChunk barcodes
 	skus  string      // JSON array of the items' SKUs
 	ops   []catalogOp // the same, for the catalog index
+
+	// The memory the above are in, kept for the next page (rowsPool).
+	recs    []itemRecord
+	rows    rowArrays
+	skusBuf []byte
+	names   names
+	arrays  []string
 }
+
+// rowsPool keeps the memory of pages written for the pages after them: a
+// page of 1,000 items takes about 600 KB. A page's memory goes back only
+// once the catalog index has replayed its changes, which point into it.
+var rowsPool = sync.Pool{New: func() any { return new(itemRows) }}
 
 const (
 	itemChunk = 100 // items per statement
@@ -233,30 +253,36 @@ const (
 )
 
 // prepareItems validates the items of a catalog page and encodes them for
-// writeItems.
-func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemRows, error) {
-	r := &itemRows{}
-	skus := make([]byte, 0, len(items)*(len(`"",`)+8)+2)
+// writeItems into r, reusing the memory r holds from a page before.
+func prepareItems(r *itemRows, items []pos.Item, page string, vm pos.VariableMeasure) error {
+	skus := slices.Grow(r.skusBuf[:0], len(items)*(len(`"",`)+8)+2)
 	skus = append(skus, '[')
 	// The index replays the statements of writeItems in their order: the
 	// items, their barcodes dropped, the barcodes set.
-	recs := make([]itemRecord, len(items))
+	if cap(r.recs) < len(items) {
+		r.recs = make([]itemRecord, len(items))
+	}
+	recs := r.recs[:len(items)]
 	nCodes := 0
 	for _, it := range items {
 		nCodes += len(it.Barcodes)
 	}
-	r.ops = make([]catalogOp, 2*len(items), 2*len(items)+nCodes)
+	if cap(r.ops) < 2*len(items)+nCodes {
+		r.ops = make([]catalogOp, 0, 2*len(items)+nCodes)
+	}
+	r.ops = r.ops[:2*len(items)]
 	// Each array is a piece of one buffer per page.
-	rows := rowArrays{buf: make([]byte, 0, len(items)*256+nCodes*32)}
+	rows := &r.rows
+	rows.reset(len(items)*256 + nCodes*32)
 	var search []byte // one item's search text at a time
-	var names names
+	r.names.reset()
 	for i, it := range items {
 		if err := it.Validate(); err != nil {
-			return nil, err
+			return err
 		}
-		n, err := names.add(it.Names)
+		n, err := r.names.add(it.Names)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		search = appendSearchText(search[:0], it)
 		rows.begin()
@@ -293,23 +319,38 @@ func prepareItems(items []pos.Item, page string, vm pos.VariableMeasure) (*itemR
 		rows.str(op.sku)
 		rows.end(codeChunk, i == len(setCodes)-1)
 	}
-	arrays := rows.strings()
-	r.items, r.codes = arrays[:nItems], arrays[nItems:]
-	r.skus = string(append(skus, ']'))
-	return r, nil
+	r.arrays = rows.strings(r.arrays[:0])
+	r.items, r.codes = r.arrays[:nItems], r.arrays[nItems:]
+	skus = append(skus, ']')
+	r.skusBuf, r.skus = skus, unsafe.String(unsafe.SliceData(skus), len(skus))
+	return nil
 }
 
 // names holds the names JSON of a page's items (see namesJSON) in shared
 // chunks rather than a string each. buf is the free part of the current
-// chunk: what was handed out before it is never written again.
-type names struct{ buf []byte }
+// chunk, chunks[cur]: what was handed out before it is not written again
+// until reset.
+type names struct {
+	buf    []byte
+	chunks [][]byte
+	cur    int
+}
 
 const namesChunk = 64 << 10
+
+// reset takes the chunks back, for the names of another page: the names
+// handed out before must no longer be used.
+func (ns *names) reset() { ns.buf, ns.cur = nil, -1 }
 
 // add encodes an item's names and returns them.
 func (ns *names) add(m map[string]string) (string, error) {
 	if cap(ns.buf) < namesChunk/16 {
-		ns.buf = make([]byte, 0, namesChunk)
+		if ns.cur++; ns.cur < len(ns.chunks) {
+			ns.buf = ns.chunks[ns.cur][:0]
+		} else {
+			ns.buf = make([]byte, 0, namesChunk)
+			ns.chunks = append(ns.chunks, ns.buf)
+		}
 	}
 	// Names larger than the free part get an array of their own.
 	b, err := appendNamesJSON(ns.buf, m)
@@ -327,6 +368,11 @@ type rowArrays struct {
 	cuts []int // where each array ends in buf
 	rows int   // rows in the array being written
 	cols int   // values in the row being written
+}
+
+// reset empties a for the rows of another page, with room for size bytes.
+func (a *rowArrays) reset(size int) {
+	a.buf, a.cuts, a.rows, a.cols = slices.Grow(a.buf[:0], size), a.cuts[:0], 0, 0
 }
 
 func (a *rowArrays) begin() {
@@ -370,17 +416,20 @@ func (a *rowArrays) end(per int, last bool) bool {
 	return true
 }
 
-// strings returns the arrays. They share the buffer, which is not written
-// again.
-func (a *rowArrays) strings() []string {
-	out := make([]string, len(a.cuts))
+// strings appends the arrays to out. They share the buffer, which is not
+// written again until reset.
+func (a *rowArrays) strings(out []string) []string {
 	if len(a.buf) == 0 {
+		for range a.cuts {
+			out = append(out, "")
+		}
 		return out
 	}
 	all := unsafe.String(&a.buf[0], len(a.buf))
 	from := 0
-	for i, to := range a.cuts {
-		out[i], from = all[from:to], to
+	for _, to := range a.cuts {
+		out = append(out, all[from:to])
+		from = to
 	}
 	return out
 }
