@@ -48,7 +48,7 @@ type pageItem struct {
 	sku, unit        string
 	names            map[string]string
 	namesSpare       map[string]string // an empty map left from a page before, for names to reuse
-	barcodes         []string // the value is barcodes[:nBarcodes]; the rest are left from longer arrays given before
+	barcodes         []string          // the value is barcodes[:nBarcodes]; the rest are left from longer arrays given before
 	nBarcodes        int
 	price, taxRateBP int64
 	active           bool
@@ -57,15 +57,32 @@ type pageItem struct {
 }
 
 // reset makes c as a new pageItem, keeping its names map (emptied) and
-// its barcodes array for reuse.
+// its barcodes array (cleared) for reuse, unless a page made them larger
+// than an item needs: a hostile page must not leave a worker holding
+// megabytes. Nothing of the payloads c was read from is kept.
 func (c *pageItem) reset() {
 	spare := c.names
 	if spare == nil {
 		spare = c.namesSpare
 	}
+	if len(spare) > maxKeptNames {
+		spare = nil
+	}
 	clear(spare)
-	*c = pageItem{namesSpare: spare, barcodes: c.barcodes[:0]}
+	codes := c.barcodes[:0]
+	if cap(codes) > maxKeptBarcodes {
+		codes = nil
+	}
+	clear(codes[:cap(codes)])
+	*c = pageItem{namesSpare: spare, barcodes: codes}
 }
+
+// The largest names map and barcode array of an item that a page worker
+// keeps for the next page.
+const (
+	maxKeptNames    = 10 // twice the languages the node speaks
+	maxKeptBarcodes = 16
+)
 
 func (c *pageItem) missing() string {
 	switch {
@@ -174,6 +191,11 @@ func decodeCatalogPage(s string) (rawPage, error) {
 // decoded before: its items' memory is reused.
 func decodeCatalogPageInto(s string, p *rawPage) error {
 	d := pageDecoder{s: s, item: -1}
+	// Every slot is reset, used by this page or not, so that none keeps
+	// a payload before this one in memory.
+	for i := range p.items[:cap(p.items)] {
+		p.items[:cap(p.items)][i].reset()
+	}
 	*p = rawPage{items: p.items[:0]}
 	return d.page(p)
 }
@@ -388,7 +410,8 @@ func (d *pageDecoder) items(p *rawPage) error {
 		if k < maxPageItems {
 			if k == len(p.items) {
 				if k < cap(p.items) {
-					// A slot left from a page decoded before.
+					// A slot left from a page decoded before, or from an
+					// earlier items array of this page.
 					p.items = p.items[:k+1]
 					p.items[k].reset()
 				} else {
@@ -599,7 +622,7 @@ func (d *pageDecoder) int() (int64, error) {
 		for end < len(s) && strings.IndexByte("0123456789.eE+-", s[end]) >= 0 {
 			end++
 		}
-		return 0, d.fail("%s is not an integer", s[d.i:end])
+		return 0, d.fail("%s is not an integer", clip(s[d.i:end]))
 	}
 	digits := s[start:j]
 	var u uint64
@@ -609,7 +632,7 @@ func (d *pageDecoder) int() (int64, error) {
 		}
 	}
 	if len(digits) > 19 || !neg && u > 1<<63-1 || neg && u > 1<<63 {
-		return 0, d.fail("%s is out of the range of a 64-bit integer", s[d.i:j])
+		return 0, d.fail("%s is out of the range of a 64-bit integer", clip(s[d.i:j]))
 	}
 	d.i = j
 	if neg {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"weak"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -398,4 +399,47 @@ func BenchmarkParseCatalogPage(b *testing.B) {
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/item")
 		})
 	}
+}
+
+// TestPageScratchKeepsNothingOfEarlierPages decodes a hostile page (items
+// with thousands of names and barcodes) and then a small one in the same
+// worker's memory: neither the hostile page's payload nor its large maps
+// and arrays may stay in memory.
+func TestPageScratchKeepsNothingOfEarlierPages(t *testing.T) {
+	var items []string
+	for i := range 40 {
+		var names, codes []string
+		for k := range 2000 {
+			names = append(names, fmt.Sprintf(`"l%d":"name %d"`, k, k))
+			codes = append(codes, fmt.Sprintf(`"%d%04d"`, 20+i, k))
+		}
+		items = append(items, fmt.Sprintf(`{"sku":"%d","active":true,"name":{%s},"barcodes":[%s],"unit":"each","price":1,"tax_rate_bp":2500}`,
+			1000+i, strings.Join(names, ","), strings.Join(codes, ",")))
+	}
+	var sc pageScratch
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	base := heap()
+	hostile := []byte(`{"page":"0","version":1,"items":[` + strings.Join(items, ",") + `]}`)
+	payload := weak.Make(&hostile[0])
+	parseOwnedCatalogPage(hostile, "0", &sc) // refused or not, it leaves memory behind
+	hostile = nil
+	items = nil
+	grown := heap()
+	if _, err := parseOwnedCatalogPage([]byte(catalogPageJSON(3)), "0", &sc); err != nil {
+		t.Fatal(err)
+	}
+	after := heap()
+	if payload.Value() != nil {
+		t.Error("the worker's memory keeps the payload of a page decoded before")
+	}
+	if after > base+1<<20 {
+		t.Errorf("the worker's memory holds %d KB after a small page (%d KB after the hostile one)", (after-base)>>10, (grown-base)>>10)
+	}
+	runtime.KeepAlive(&sc)
 }

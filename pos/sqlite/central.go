@@ -177,6 +177,7 @@ func (db *DB) ApplyCatalogPage(ctx context.Context, p pos.CatalogPage, vm pos.Va
 		// The index's replay of the page's changes reads this memory;
 		// once done it serves the next page.
 		if !db.catalog.holds() {
+			rows.release()
 			rowsPool.Put(rows)
 		}
 	}()
@@ -240,6 +241,16 @@ type itemRows struct {
 	skusBuf []byte
 	names   names
 	arrays  []string
+}
+
+// release drops what r points to outside its own memory (the SKUs,
+// units and barcodes of the page, parts of its payload), so that a page's
+// payload is not kept in memory with r.
+func (r *itemRows) release() {
+	clear(r.recs[:cap(r.recs)])
+	clear(r.ops[:cap(r.ops)])
+	clear(r.arrays[:cap(r.arrays)])
+	r.items, r.codes, r.skus, r.ops, r.arrays = nil, nil, "", r.ops[:0], r.arrays[:0]
 }
 
 // rowsPool keeps the memory of pages written for the pages after them: a
