@@ -27,6 +27,22 @@ const (
 	MaxCartAmount = 10_000_000_000_000
 )
 
+// Limits of an item's names and barcodes: an item within them always
+// fits in one record of the node's catalog index.
+const (
+	MaxItemNames    = 16 // languages an item is named in
+	MaxItemBarcodes = 64
+)
+
+// clipText shortens a value for an error message: a payload may carry a
+// megabyte where a few characters are due.
+func clipText(s string) string {
+	if len(s) > 40 {
+		return strings.ToValidUTF8(s[:40], "") + "…"
+	}
+	return s
+}
+
 // Item is a catalog item as the till sells it.
 type Item struct {
 	SKU       string            `json:"sku"`
@@ -78,13 +94,13 @@ var ErrInvalidItem = errors.New("pos: invalid item")
 // ErrInvalidItem and names the field.
 func (it Item) Validate() error {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w %q: %s", ErrInvalidItem, it.SKU, fmt.Sprintf(format, a...))
+		return fmt.Errorf("%w %q: %s", ErrInvalidItem, clipText(it.SKU), fmt.Sprintf(format, a...))
 	}
 	if !validSKU(it.SKU) {
 		return bad("sku must be 1-64 characters of A-Z a-z 0-9 . _ - /")
 	}
 	if it.Unit != UnitEach && it.Unit != UnitKg {
-		return bad("unit must be %q or %q, not %q", UnitEach, UnitKg, it.Unit)
+		return bad("unit must be %q or %q, not %q", UnitEach, UnitKg, clipText(it.Unit))
 	}
 	if it.Price < 0 || it.Price > MaxPrice {
 		return bad("price %d out of range 0..%d", it.Price, MaxPrice)
@@ -92,14 +108,23 @@ func (it Item) Validate() error {
 	if it.TaxRateBP < 0 || it.TaxRateBP > 10000 {
 		return bad("tax_rate_bp %d out of range 0..10000", it.TaxRateBP)
 	}
+	if len(it.Names) > MaxItemNames {
+		return bad("%d names, more than %d", len(it.Names), MaxItemNames)
+	}
 	for lang, n := range it.Names {
+		if lang == "" || len(lang) > 16 || !utf8.ValidString(lang) {
+			return bad("language %q must be 1-16 bytes of UTF-8", clipText(lang))
+		}
 		if !utf8.ValidString(n) || len(n) > 200 {
 			return bad("name in %q is not valid UTF-8 of at most 200 bytes", lang)
 		}
 	}
+	if len(it.Barcodes) > MaxItemBarcodes {
+		return bad("%d barcodes, more than %d", len(it.Barcodes), MaxItemBarcodes)
+	}
 	for _, b := range it.Barcodes {
 		if b == "" || len(b) > 64 || strings.ContainsFunc(b, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-			return bad("barcode %q must be 1-64 printable ASCII characters", b)
+			return bad("barcode %q must be 1-64 printable ASCII characters", clipText(b))
 		}
 	}
 	return nil

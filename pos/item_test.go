@@ -1,7 +1,9 @@
 package pos
 
 import (
+	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -34,5 +36,60 @@ func TestValidSKUAgreesWithItsPattern(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Fatalf("only %d strings checked", checked)
+	}
+}
+
+// TestItemValidateLimits checks the limits on an item's names and
+// barcodes, and that a refusal quotes at most a short piece of a value.
+func TestItemValidateLimits(t *testing.T) {
+	base := func() Item {
+		return Item{SKU: "100", Active: true, Unit: UnitEach, Price: 100, TaxRateBP: 2500,
+			Names: map[string]string{"en": "Apple"}, Barcodes: []string{"7310000000001"}}
+	}
+	huge := strings.Repeat("x", 1<<20)
+	for _, tc := range []struct {
+		name string
+		edit func(*Item)
+		ok   bool
+	}{
+		{"as is", func(*Item) {}, true},
+		{"16 names", func(it *Item) {
+			for i := range 15 {
+				it.Names["l"+strconv.Itoa(i)] = "n"
+			}
+		}, true},
+		{"17 names", func(it *Item) {
+			for i := range 16 {
+				it.Names["l"+strconv.Itoa(i)] = "n"
+			}
+		}, false},
+		{"empty language", func(it *Item) { it.Names[""] = "n" }, false},
+		{"language of 16 bytes", func(it *Item) { it.Names["zh-Hant-TW-x-abc"] = "n" }, true},
+		{"language of 17 bytes", func(it *Item) { it.Names["zh-Hant-TW-x-abcd"] = "n" }, false},
+		{"huge language", func(it *Item) { it.Names[huge] = "n" }, false},
+		{"64 barcodes", func(it *Item) {
+			for i := range 63 {
+				it.Barcodes = append(it.Barcodes, "20"+strconv.Itoa(i))
+			}
+		}, true},
+		{"65 barcodes", func(it *Item) {
+			for i := range 64 {
+				it.Barcodes = append(it.Barcodes, "20"+strconv.Itoa(i))
+			}
+		}, false},
+		{"huge barcode", func(it *Item) { it.Barcodes = []string{huge} }, false},
+		{"huge unit", func(it *Item) { it.Unit = huge }, false},
+		{"huge sku", func(it *Item) { it.SKU = huge }, false},
+	} {
+		it := base()
+		tc.edit(&it)
+		err := it.Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if err != nil && (!errors.Is(err, ErrInvalidItem) || len(err.Error()) > 200) {
+			t.Errorf("%s: error of %d bytes: %.300s", tc.name, len(err.Error()), err)
+		}
 	}
 }

@@ -71,9 +71,18 @@ func decode(m map[string]json.RawMessage, name string, v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return invalid("field %q: %v", name, err)
+		return invalid("field %q: %s", name, clipMessage(err.Error()))
 	}
 	return nil
+}
+
+// clipMessage shortens an error message that may quote a payload's value
+// whole (encoding/json quotes a number of any length).
+func clipMessage(s string) string {
+	if len(s) > 200 {
+		return strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	return s
 }
 
 // maxReason is the most bytes of central's reason for a rejected event
@@ -129,7 +138,7 @@ func ParseSettings(b []byte) (pos.Settings, error) {
 	case s.Version < 1:
 		return pos.Settings{}, invalid("version must be a positive integer")
 	case !currencyPat.MatchString(s.Currency):
-		return pos.Settings{}, invalid("currency must be an ISO 4217 code, not %q", s.Currency)
+		return pos.Settings{}, invalid("currency must be an ISO 4217 code, not %q", clip(s.Currency))
 	case s.CashRounding < 0 || s.CashRounding > 100_000:
 		return pos.Settings{}, invalid("cash_rounding %d out of range 0..100000", s.CashRounding)
 	case s.PickupHoldDays < 0 || s.PickupHoldDays > 365:
@@ -139,7 +148,7 @@ func ParseSettings(b []byte) (pos.Settings, error) {
 	}
 	for _, l := range s.Languages {
 		if err := checkText("language", l, 16); err != nil || l == "" {
-			return pos.Settings{}, invalid("language %q is not a language tag", l)
+			return pos.Settings{}, invalid("language %q is not a language tag", clip(l))
 		}
 	}
 	for _, l := range append(append([]string{}, s.ReceiptHeader...), s.ReceiptFooter...) {
@@ -177,7 +186,7 @@ func ParseManifest(b []byte) (Manifest, error) {
 	}
 	for p, v := range mf.Pages {
 		if !idPattern.MatchString(p) {
-			return Manifest{}, invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", p)
+			return Manifest{}, invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", clip(p))
 		}
 		if v < 1 {
 			return Manifest{}, invalid("page %s: version must be a positive integer", p)
@@ -215,10 +224,10 @@ func pageHeader(b []byte, page string) (map[string]json.RawMessage, string, int6
 // and its number of items.
 func checkPageHead(id, page string, version int64, n int) error {
 	if !idPattern.MatchString(id) {
-		return invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", id)
+		return invalid("page id %q must be 1-64 characters of A-Z a-z 0-9 _ -", clip(id))
 	}
 	if page != "" && id != page {
-		return invalid("page %q arrived on the topic of page %q", id, page)
+		return invalid("page %q arrived on the topic of page %q", id, clip(page))
 	}
 	if version < 1 {
 		return invalid("page %s: version must be a positive integer", id)
@@ -319,6 +328,8 @@ func parseCatalogPage(s string, page string, sc *pageScratch) (pos.CatalogPage, 
 		seen[it.SKU] = true
 		p.Items = append(p.Items, it)
 	}
+	// Items of a longer page before must not keep its payload.
+	clear(p.Items[len(p.Items):cap(p.Items)])
 	return p, nil
 }
 
@@ -347,7 +358,7 @@ func ParseStockPage(b []byte, page, node string) (pos.StockPage, error) {
 			}
 		}
 		if !skuPattern.MatchString(c.SKU) {
-			return pos.StockPage{}, invalid("page %s item %d: sku %q is not a SKU", id, i, c.SKU)
+			return pos.StockPage{}, invalid("page %s item %d: sku %q is not a SKU", id, i, clip(c.SKU))
 		}
 		if c.OnHand > maxStock || c.OnHand < -maxStock {
 			return pos.StockPage{}, invalid("page %s: sku %s: on_hand %d out of range", id, c.SKU, c.OnHand)
@@ -358,7 +369,7 @@ func ParseStockPage(b []byte, page, node string) (pos.StockPage, error) {
 		seen[c.SKU] = true
 		for n, a := range asOf {
 			if a.Epoch == nil || a.Seq == nil || *a.Seq < 0 || checkText("epoch", *a.Epoch, 64) != nil {
-				return pos.StockPage{}, invalid("page %s: sku %s: as_of %q needs epoch and a non-negative seq", id, c.SKU, n)
+				return pos.StockPage{}, invalid("page %s: sku %s: as_of %q needs epoch and a non-negative seq", id, c.SKU, clip(n))
 			}
 			if n == node {
 				c.AsEpoch, c.AsSeq = *a.Epoch, *a.Seq
@@ -429,7 +440,7 @@ func ParseOrder(b []byte, id string) (pos.Order, error) {
 		return o, fmt.Errorf("%w: %v", ErrInvalidPayload, err)
 	}
 	if id != "" && o.ID != id {
-		return pos.Order{}, invalid("order %q arrived on the topic of order %q", o.ID, id)
+		return pos.Order{}, invalid("order %q arrived on the topic of order %q", clip(o.ID), clip(id))
 	}
 	return o, nil
 }

@@ -215,3 +215,59 @@ func FuzzParseOrder(f *testing.F) {
 		}
 	})
 }
+
+// TestRefusalsQuoteLittle checks that the reason a payload is refused,
+// which is logged and stored, quotes at most a short piece of a value
+// however long the value is.
+func TestRefusalsQuoteLittle(t *testing.T) {
+	huge := strings.Repeat("7", 1<<20)
+	hugeID := strings.Repeat("p", 1<<20)
+	item := `{"sku":"1","active":true,"name":{"en":"A"},"barcodes":["1"],"unit":"each","price":1,"tax_rate_bp":2500}`
+	for name, parse := range map[string]func() error{
+		"catalog page version": func() error {
+			_, err := ParseCatalogPage([]byte(`{"page":"0","version":`+huge+`,"items":[]}`), "0")
+			return err
+		},
+		"catalog page price": func() error {
+			_, err := ParseCatalogPage([]byte(`{"page":"0","version":1,"items":[`+strings.Replace(item, `"price":1`, `"price":`+huge, 1)+`]}`), "0")
+			return err
+		},
+		"catalog page unit": func() error {
+			_, err := ParseCatalogPage([]byte(`{"page":"0","version":1,"items":[`+strings.Replace(item, `"each"`, `"`+hugeID+`"`, 1)+`]}`), "0")
+			return err
+		},
+		"catalog page id": func() error {
+			_, err := ParseCatalogPage([]byte(`{"page":"`+hugeID+`","version":1,"items":[]}`), "0")
+			return err
+		},
+		"settings version": func() error {
+			_, err := ParseSettings([]byte(`{"version":` + huge + `,"currency":"SEK","prices_include_tax":true,"cash_rounding":1,"languages":["sv"]}`))
+			return err
+		},
+		"settings currency": func() error {
+			_, err := ParseSettings([]byte(`{"version":1,"currency":"` + hugeID + `","prices_include_tax":true,"cash_rounding":1,"languages":["sv"]}`))
+			return err
+		},
+		"manifest page id": func() error {
+			_, err := ParseManifest([]byte(`{"version":1,"pages":{"` + hugeID + `":1}}`))
+			return err
+		},
+		"stock sku": func() error {
+			_, err := ParseStockPage([]byte(`{"page":"0","version":1,"items":[{"sku":"`+hugeID+` ","on_hand":1}]}`), "0", "till-1")
+			return err
+		},
+		"order id": func() error {
+			_, err := ParseOrder([]byte(`{"order_id":"`+hugeID+`","version":1,"status":"cancelled"}`), "W-1")
+			return err
+		},
+	} {
+		err := parse()
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+			continue
+		}
+		if len(err.Error()) > 400 {
+			t.Errorf("%s: a reason of %d bytes: %.300s…", name, len(err.Error()), err)
+		}
+	}
+}
