@@ -40,6 +40,7 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/syncqueue"
 )
 
 const usage = `centralsim plays central for a posnode store node (MQTT contract pos/v1).
@@ -197,7 +198,11 @@ func publishState(cli mqtt.Client, c *common, items []pos.Item, v int64, pageSiz
 		var st []map[string]any
 		for _, it := range p {
 			cat = append(cat, catalogItem{it.SKU, it.Active, it.Names, it.Barcodes, it.Unit, it.Price, it.TaxRateBP})
-			st = append(st, map[string]any{"sku": it.SKU, "on_hand": stock, "as_of": map[string]any{}})
+			onHand := stock
+			if it.Unit == pos.UnitKg {
+				onHand *= 1000 // grams: as many kilograms
+			}
+			st = append(st, map[string]any{"sku": it.SKU, "on_hand": onHand, "as_of": map[string]any{}})
 		}
 		b, _ := json.Marshal(map[string]any{"page": id, "version": v, "items": cat})
 		if err := publish(cli, c.topic("catalog/pages/"+id), true, b); err != nil {
@@ -241,18 +246,20 @@ type server struct {
 	nodes  map[string]map[string]*stream // node -> epoch -> stream
 	last   map[string]string             // node -> epoch acked last
 	sales  map[string]json.RawMessage    // sale_id -> data of its event
-	orders map[string]json.RawMessage    // order_id -> retained order
+	orders map[string]json.RawMessage    // order_id -> retained order, kept after it is cleared for order.lookup
+	taxes  map[string]int64              // sku -> tax_rate_bp, from the catalog
+	units  map[string]string             // sku -> unit, from the catalog
 }
 
 func serve(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	s := &server{out: out, nodes: map[string]map[string]*stream{}, last: map[string]string{},
-		sales: map[string]json.RawMessage{}, orders: map[string]json.RawMessage{}}
+		sales: map[string]json.RawMessage{}, orders: map[string]json.RawMessage{}, taxes: map[string]int64{}, units: map[string]string{}}
 	s.c.register(fs)
 	catalog := fs.String("catalog", "", "catalog CSV to publish (see centralsim -h for its columns); empty: none")
 	pageSize := fs.Int("page-size", 1000, "items per catalog and stock page (central keeps pages under 2,000)")
-	stock := fs.Int64("stock", 20, "on-hand count published for every item; -1: no stock pages")
+	stock := fs.Int64("stock", 20, "on-hand count published for every item (kilograms for weighed items); -1: no stock pages")
 	currency := fs.String("currency", "SEK", "settings: currency")
 	rounding := fs.Int64("cash-rounding", 100, "settings: cash rounding step in minor units")
 	langs := fs.String("languages", "sv,en", "settings: store languages")
@@ -270,11 +277,17 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		if items, err = loadCatalog(*catalog); err != nil {
 			return err
 		}
+		for _, it := range items {
+			s.taxes[it.SKU], s.units[it.SKU] = int64(it.TaxRateBP), it.Unit
+		}
 	}
 	if *pageSize < 1 || *pageSize > 2000 {
 		return fmt.Errorf("-page-size must be 1..2000")
 	}
 	onConnect := func(cli mqtt.Client) {
+		// The retained acks first: a serve started again goes on from
+		// where the one before acknowledged each node.
+		cli.Subscribe(s.c.topic("nodes/+/ack"), 1, s.onAck)
 		cli.Subscribe(s.c.topic("nodes/+/events"), 1, s.onEvent)
 		cli.Subscribe(s.c.topic("nodes/+/status"), 1, s.onStatus)
 		cli.Subscribe(s.c.topic("nodes/+/rpc/request"), 1, s.onRequest)
@@ -424,6 +437,36 @@ func (s *server) ack(cli mqtt.Client) {
 	}
 }
 
+// onAck takes central's retained ack of a node, this serve's own or one
+// a serve before it published: each event it covers counts as applied,
+// so that the node's next send (which starts above it) is taken.
+func (s *server) onAck(_ mqtt.Client, m mqtt.Message) {
+	ack, err := syncqueue.ParseAck(m.Payload())
+	if err != nil {
+		return
+	}
+	node := nodeOf(m.Topic())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	eps := s.nodes[node]
+	if eps == nil {
+		eps = map[string]*stream{}
+		s.nodes[node] = eps
+	}
+	st := eps[ack.Epoch]
+	if st == nil {
+		st = &stream{next: 1, ids: map[int64]string{}}
+		eps[ack.Epoch] = st
+		if s.last[node] == "" {
+			s.last[node] = ack.Epoch
+		}
+	}
+	if st.next <= ack.Through {
+		st.next = ack.Through + 1
+		fmt.Fprintf(s.out, "%s acknowledged through seq %d before: going on from seq %d\n", node, ack.Through, st.next)
+	}
+}
+
 func (s *server) onStatus(_ mqtt.Client, m mqtt.Message) {
 	fmt.Fprintf(s.out, "%s status %s\n", nodeOf(m.Topic()), m.Payload())
 }
@@ -433,7 +476,8 @@ func (s *server) onOrder(_ mqtt.Client, m mqtt.Message) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(m.Payload()) == 0 {
-		delete(s.orders, id)
+		// Central is done with the order, and keeps it: a return of an
+		// online order comes after its collection.
 		return
 	}
 	s.orders[id] = append(json.RawMessage(nil), m.Payload()...)
@@ -475,13 +519,21 @@ func (s *server) onRequest(cli mqtt.Client, m mqtt.Message) {
 			}
 			if json.Unmarshal(raw, &o) == nil {
 				for _, l := range o.Lines {
-					l["tax_rate_bp"] = 2500
+					rate, ok := s.taxes[fmt.Sprint(l["sku"])]
+					if !ok {
+						rate = 2500 // an item outside the catalog served
+					}
+					l["tax_rate_bp"] = rate
+					if u, ok := s.units[fmt.Sprint(l["sku"])]; ok {
+						l["unit"] = u
+					}
 				}
 				result = map[string]any{"lines": o.Lines, "payment": o.Payment}
 			}
 		}
 	case "sale.lookup":
-		if raw, ok := s.sales[req.Params["sale_id"]]; ok {
+		// Only the sales of the store served are known here.
+		if raw, ok := s.sales[req.Params["sale_id"]]; ok && req.Params["store"] == s.c.store {
 			var sale struct {
 				Lines    json.RawMessage `json:"lines"`
 				Payments json.RawMessage `json:"payments"`
@@ -544,7 +596,7 @@ func orderCmd(ctx context.Context, cmd string, args []string, out io.Writer) err
 	var c common
 	c.register(fs)
 	id := fs.String("id", "", "order id (order: default W-<date>-<time>)")
-	lines := fs.String("lines", "100234:1:49900", "order: lines as sku:qty:unit_price, comma-separated (qty in pieces, or grams for kg items)")
+	lines := fs.String("lines", "100234:1:49900", "order: lines as sku:qty:unit_price, comma-separated; a weighed item as sku:grams:price_per_kg:kg")
 	name := fs.String("customer", "Ana Popescu", "order: customer name")
 	cid := fs.String("customer-id", "C-88412", "order: customer id")
 	phone := fs.String("phone", "+40712345678", "order: customer phone")
@@ -584,7 +636,10 @@ func orderCmd(ctx context.Context, cmd string, args []string, out io.Writer) err
 	if err != nil {
 		return err
 	}
-	version := int64(1)
+	// A new record's version is the time, so that an order placed again
+	// under an id used before (its record cleared) is newer than any the
+	// node holds.
+	version := time.Now().Unix()
 	if o != nil {
 		if v, ok := o["version"].(float64); ok {
 			version = int64(v) + 1
@@ -597,8 +652,12 @@ func orderCmd(ctx context.Context, cmd string, args []string, out io.Writer) err
 		var total int64
 		for i, l := range strings.Split(*lines, ",") {
 			f := strings.Split(strings.TrimSpace(l), ":")
+			unit := pos.UnitEach
+			if len(f) == 4 && f[3] == pos.UnitKg {
+				unit, f = pos.UnitKg, f[:3]
+			}
 			if len(f) != 3 {
-				return fmt.Errorf("line %q: want sku:qty:unit_price", l)
+				return fmt.Errorf("line %q: want sku:qty:unit_price, or sku:grams:price_per_kg:kg", l)
 			}
 			qty, err1 := strconv.ParseInt(f[1], 10, 64)
 			price, err2 := strconv.ParseInt(f[2], 10, 64)
@@ -606,7 +665,7 @@ func orderCmd(ctx context.Context, cmd string, args []string, out io.Writer) err
 				return fmt.Errorf("line %q: qty and unit_price must be whole numbers (minor units)", l)
 			}
 			ls = append(ls, map[string]any{"line_id": strconv.Itoa(i + 1), "sku": f[0], "name": f[0], "qty": qty, "unit_price": price})
-			total += qty * price
+			total += pos.LineGross(unit, price, qty)
 		}
 		if *code == "" {
 			*code = pickupCode()

@@ -48,13 +48,27 @@ func TestDemoWithANode(t *testing.T) {
 	catalog := filepath.Join(t.TempDir(), "catalog.csv")
 	csv := "sku,barcode,name_en,name_sv,name_sk,name_ro,name_zh-Hant,unit,price,tax_rate_bp\n"
 	for i := 0; i < 12; i++ {
-		csv += strconv.Itoa(100234+i) + ",73108650047" + strconv.Itoa(10+i) + ",Item,Vara,Tovar,Articol,商品,each," + strconv.Itoa(49900+i) + ",2500\n"
+		unit, tax := "each", "2500"
+		if i == 6 {
+			unit, tax = "kg", "1200" // 100240, sold by weight
+		}
+		csv += strconv.Itoa(100234+i) + ",73108650047" + strconv.Itoa(10+i) + ",Item,Vara,Tovar,Articol,商品," + unit + "," + strconv.Itoa(49900+i) + "," + tax + "\n"
 	}
 	os.WriteFile(catalog, []byte(csv), 0o600)
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "-broker", url, "-store", "s1", "-catalog", catalog, "-page-size", "5"}, out)
-	}()
+	serve := func() (stop func()) {
+		sctx, scancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			done <- run(sctx, []string{"serve", "-broker", url, "-store", "s1", "-catalog", catalog, "-page-size", "5"}, out)
+		}()
+		return func() {
+			scancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	stopServe := serve()
 	centraltest.Eventually(t, 15*time.Second, "catalog published", func() bool { return strings.Contains(out.String(), "serving store s1") })
 
 	wake := syncqueue.NewWake()
@@ -75,7 +89,8 @@ func TestDemoWithANode(t *testing.T) {
 	defer func() { ncancel(); <-ndone }()
 	centraltest.Eventually(t, 15*time.Second, "catalog on the node", func() bool { it, err := db.ItemByCode(ctx, "100234"); return err == nil && it.Price == 49900 })
 	centraltest.Eventually(t, 15*time.Second, "stock on the node", func() bool { st, _ := db.Stock(ctx, "100245"); return st.Central == 20 })
-	if err := run(ctx, []string{"order", "-broker", url, "-store", "s1", "-id", "W-1", "-lines", "100234:2:49900"}, out); err != nil {
+	centraltest.Eventually(t, 15*time.Second, "20 kg of a weighed item on the node", func() bool { st, _ := db.Stock(ctx, "100240"); return st.Central == 20_000 })
+	if err := run(ctx, []string{"order", "-broker", url, "-store", "s1", "-id", "W-1", "-lines", "100234:2:49900,100240:1500:12000:kg"}, out); err != nil {
 		t.Fatal(err)
 	}
 	if err := run(ctx, []string{"arrive", "-broker", url, "-store", "s1", "-id", "W-1", "-bay", "3"}, out); err != nil {
@@ -83,8 +98,12 @@ func TestDemoWithANode(t *testing.T) {
 	}
 	centraltest.Eventually(t, 15*time.Second, "arrival on the node", func() bool {
 		v, doc, _, err := db.OrderRecords().Get(ctx, "W-1")
-		return err == nil && v == 2 && strings.Contains(string(doc), `"bay":"3"`)
+		return err == nil && v > 1 && strings.Contains(string(doc), `"bay":"3"`)
 	})
+	// 2 × 499.00 and 1.5 kg at 120.00 a kg.
+	if _, doc, _, _ := db.OrderRecords().Get(ctx, "W-1"); !strings.Contains(string(doc), `"amount":117800`) {
+		t.Fatalf("order amount: %s", doc)
+	}
 	err = db.Update(ctx, func(tx *sqlite.Tx) error {
 		ev, _ := posEvent()
 		return tx.AppendEvent(&ev)
@@ -96,12 +115,47 @@ func TestDemoWithANode(t *testing.T) {
 	if !strings.Contains(out.String(), "till-1 seq 1 ") {
 		t.Fatalf("event not printed:\n%s", out.String())
 	}
+
+	// serve started again goes on from its retained ack: the node's
+	// next event, seq 2, is taken and acknowledged.
+	stopServe()
+	stopServe = serve()
+	defer stopServe()
+	centraltest.Eventually(t, 15*time.Second, "serve started again", func() bool { return strings.Count(out.String(), "serving store s1") == 2 })
+	err = db.Update(ctx, func(tx *sqlite.Tx) error {
+		ev, _ := posEvent()
+		return tx.AppendEvent(&ev)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+	}()
+	centraltest.Eventually(t, 15*time.Second, "event acked by serve started again", func() bool { st, _ := db.OutboxStats(ctx); return st.AckedThrough == 2 })
+	if !strings.Contains(out.String(), "till-1 seq 2 ") {
+		t.Fatalf("event not printed:\n%s", out.String())
+	}
 	if c, err := cl.CustomerLookup(ctx, "C-88412"); err != nil || c.Name != "Ana Popescu" {
 		t.Fatalf("lookup = %+v, %v", c, err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	// An order central has cleared is still looked up (a return comes
+	// after the collection), with the catalog's tax rates and units.
+	if err := run(ctx, []string{"clear", "-broker", url, "-store", "s1", "-id", "W-1"}, out); err != nil {
 		t.Fatal(err)
+	}
+	centraltest.Eventually(t, 15*time.Second, "order closed on the node", func() bool { _, _, closed, _ := db.OrderRecords().Get(ctx, "W-1"); return closed })
+	o, err := cl.OrderLookup(ctx, "W-1")
+	if err != nil || len(o.Lines) != 2 {
+		t.Fatalf("order.lookup: %+v, %v", o, err)
+	}
+	if l := o.Lines[1]; l.SKU != "100240" || l.TaxRateBP != 1200 || l.Unit != "kg" || l.Qty != 1500 || o.Lines[0].TaxRateBP != 2500 {
+		t.Fatalf("order.lookup lines: %+v", o.Lines)
+	}
+	if _, err := cl.SaleLookup(ctx, "another-store", "S-1"); err == nil {
+		t.Fatal("sale.lookup of another store answered")
 	}
 }
 
