@@ -349,16 +349,7 @@ func (s *server) onEvent(cli mqtt.Client, m mqtt.Message) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	eps := s.nodes[node]
-	if eps == nil {
-		eps = map[string]*stream{}
-		s.nodes[node] = eps
-	}
-	st := eps[ev.Epoch]
-	if st == nil {
-		st = &stream{next: 1, ids: map[int64]string{}}
-		eps[ev.Epoch] = st
-	}
+	st, _ := s.stream(node, ev.Epoch)
 	switch {
 	case ev.Seq < st.next:
 		if !s.quiet {
@@ -437,6 +428,21 @@ func (s *server) ack(cli mqtt.Client) {
 	}
 }
 
+// stream returns the events of node's epoch taken so far, created (to
+// start at seq 1) if there were none. The caller holds mu.
+func (s *server) stream(node, epoch string) (st *stream, created bool) {
+	eps := s.nodes[node]
+	if eps == nil {
+		eps = map[string]*stream{}
+		s.nodes[node] = eps
+	}
+	if st = eps[epoch]; st == nil {
+		st, created = &stream{next: 1, ids: map[int64]string{}}, true
+		eps[epoch] = st
+	}
+	return st, created
+}
+
 // onAck takes central's retained ack of a node, this serve's own or one
 // a serve before it published: each event it covers counts as applied,
 // so that the node's next send (which starts above it) is taken.
@@ -448,18 +454,9 @@ func (s *server) onAck(_ mqtt.Client, m mqtt.Message) {
 	node := nodeOf(m.Topic())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	eps := s.nodes[node]
-	if eps == nil {
-		eps = map[string]*stream{}
-		s.nodes[node] = eps
-	}
-	st := eps[ack.Epoch]
-	if st == nil {
-		st = &stream{next: 1, ids: map[int64]string{}}
-		eps[ack.Epoch] = st
-		if s.last[node] == "" {
-			s.last[node] = ack.Epoch
-		}
+	st, created := s.stream(node, ack.Epoch)
+	if created && s.last[node] == "" {
+		s.last[node] = ack.Epoch
 	}
 	if st.next <= ack.Through {
 		st.next = ack.Through + 1
