@@ -150,7 +150,7 @@ func requireFields(fields map[string]json.RawMessage, prefix string, keys ...str
 // ErrInvalidOrder and names the order and the field.
 func (o *Order) Validate() error {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w %q: %s", ErrInvalidOrder, o.ID, fmt.Sprintf(format, a...))
+		return fmt.Errorf("%w %q: %s", ErrInvalidOrder, clipText(o.ID), fmt.Sprintf(format, a...))
 	}
 	if !orderIDPattern.MatchString(o.ID) {
 		return bad("order_id must be 1-64 characters of A-Z a-z 0-9 . _ - /")
@@ -163,7 +163,7 @@ func (o *Order) Validate() error {
 		return nil // the rest of a cancelled record is not used
 	case OrderPlaced:
 	default:
-		return bad("status must be %q or %q, not %q", OrderPlaced, OrderCancelled, o.Status)
+		return bad("status must be %q or %q, not %q", OrderPlaced, OrderCancelled, clipText(o.Status))
 	}
 	if o.PlacedAt.IsZero() || o.CollectBy.IsZero() {
 		return bad("placed_at and collect_by must be RFC 3339 times")
@@ -185,13 +185,13 @@ func (o *Order) Validate() error {
 	}
 	p := o.Payment
 	if p.Status != OrderPaid && p.Status != OrderPayAtPickup {
-		return bad("payment.status must be %q or %q, not %q", OrderPaid, OrderPayAtPickup, p.Status)
+		return bad("payment.status must be %q or %q, not %q", OrderPaid, OrderPayAtPickup, clipText(p.Status))
 	}
 	if p.Amount < 0 || p.Amount > MaxPrice*MaxLines {
 		return bad("payment.amount %d out of range", p.Amount)
 	}
 	if !currencyPattern.MatchString(p.Currency) {
-		return bad("payment.currency must be an ISO 4217 code such as SEK, not %q", p.Currency)
+		return bad("payment.currency must be an ISO 4217 code such as SEK, not %q", clipText(p.Currency))
 	}
 	if len(o.Lines) == 0 || len(o.Lines) > MaxLines {
 		return bad("an order has 1 to %d lines, not %d", MaxLines, len(o.Lines))
@@ -202,7 +202,7 @@ func (o *Order) Validate() error {
 			return bad("line %d: %v", i+1, err)
 		}
 		if seen[l.LineID] {
-			return bad("line_id %q appears twice", l.LineID)
+			return bad("line_id %q appears twice", clipText(l.LineID))
 		}
 		seen[l.LineID] = true
 		if !validSKU(l.SKU) {

@@ -256,6 +256,10 @@ func TestRefusalsQuoteLittle(t *testing.T) {
 			_, err := ParseStockPage([]byte(`{"page":"0","version":1,"items":[{"sku":"`+hugeID+` ","on_hand":1}]}`), "0", "till-1")
 			return err
 		},
+		"order status": func() error {
+			_, err := ParseOrder([]byte(`{"order_id":"W-1","version":1,"status":"`+hugeID+`"}`), "W-1")
+			return err
+		},
 		"order id": func() error {
 			_, err := ParseOrder([]byte(`{"order_id":"`+hugeID+`","version":1,"status":"cancelled"}`), "W-1")
 			return err
