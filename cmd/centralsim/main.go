@@ -480,11 +480,16 @@ func (s *server) onOrder(_ mqtt.Client, m mqtt.Message) {
 	s.orders[id] = append(json.RawMessage(nil), m.Payload()...)
 }
 
-var customers = map[string]map[string]any{
-	"C-88412": {"id": "C-88412", "name": "Ana Popescu", "language": "ro", "points": 1250,
-		"recent": []any{map[string]any{"channel": "web", "at": "2026-11-20T18:02:00+02:00", "total": 129800, "order_id": "W-2026-000101"}}},
-	"C-10001": {"id": "C-10001", "name": "Erik Lind", "language": "sv", "points": 80, "recent": []any{}},
-	"C-20002": {"id": "C-20002", "name": "Mei-Ling Chen", "language": "zh-Hant", "points": 430, "recent": []any{}},
+// customers are central's loyalty profiles; customer.lookup finds one by
+// id, phone or e-mail (or, for a demo, by name).
+var customers = []struct {
+	phone, email string
+	profile      map[string]any
+}{
+	{"+40712345678", "ana.popescu@example.ro", map[string]any{"id": "C-88412", "name": "Ana Popescu", "language": "ro", "points": 1250,
+		"recent": []any{map[string]any{"channel": "web", "at": "2026-11-20T18:02:00+02:00", "total": 129800, "order_id": "W-2026-000101"}}}},
+	{"+46701234567", "erik.lind@example.se", map[string]any{"id": "C-10001", "name": "Erik Lind", "language": "sv", "points": 80, "recent": []any{}}},
+	{"+886912345678", "meiling.chen@example.tw", map[string]any{"id": "C-20002", "name": "Mei-Ling Chen", "language": "zh-Hant", "points": 430, "recent": []any{}}},
 }
 
 func (s *server) onRequest(cli mqtt.Client, m mqtt.Message) {
@@ -502,10 +507,10 @@ func (s *server) onRequest(cli mqtt.Client, m mqtt.Message) {
 	s.mu.Lock()
 	switch req.Method {
 	case "customer.lookup":
-		q := req.Params["query"]
+		q := strings.TrimSpace(req.Params["query"])
 		for _, c := range customers {
-			if c["id"] == q || strings.EqualFold(fmt.Sprint(c["name"]), q) {
-				result = c
+			if c.profile["id"] == q || c.phone == q || strings.EqualFold(c.email, q) || strings.EqualFold(fmt.Sprint(c.profile["name"]), q) {
+				result = c.profile
 			}
 		}
 	case "order.lookup":

@@ -138,8 +138,10 @@ func TestDemoWithANode(t *testing.T) {
 	if !strings.Contains(out.String(), "till-1 seq 2 ") {
 		t.Fatalf("event not printed:\n%s", out.String())
 	}
-	if c, err := cl.CustomerLookup(ctx, "C-88412"); err != nil || c.Name != "Ana Popescu" {
-		t.Fatalf("lookup = %+v, %v", c, err)
+	for _, q := range []string{"C-88412", "+40712345678", "Ana.Popescu@example.ro"} {
+		if c, err := cl.CustomerLookup(ctx, q); err != nil || c.Name != "Ana Popescu" {
+			t.Fatalf("lookup %q = %+v, %v", q, c, err)
+		}
 	}
 	// An order central has cleared is still looked up (a return comes
 	// after the collection), with the catalog's tax rates and units.
