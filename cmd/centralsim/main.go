@@ -249,13 +249,17 @@ type server struct {
 	orders map[string]json.RawMessage    // order_id -> retained order, kept after it is cleared for order.lookup
 	taxes  map[string]int64              // sku -> tax_rate_bp, from the catalog
 	units  map[string]string             // sku -> unit, from the catalog
+	closed map[string]bool               // order_id -> its retained record was cleared
+	// republish publishes the state again, with its version, once it has
+	// been published: a broker started again may have lost it.
+	republish func(mqtt.Client) error
 }
 
 func serve(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	s := &server{out: out, nodes: map[string]map[string]*stream{}, last: map[string]string{},
-		sales: map[string]json.RawMessage{}, orders: map[string]json.RawMessage{}, taxes: map[string]int64{}, units: map[string]string{}}
+		sales: map[string]json.RawMessage{}, orders: map[string]json.RawMessage{}, taxes: map[string]int64{}, units: map[string]string{}, closed: map[string]bool{}}
 	s.c.register(fs)
 	catalog := fs.String("catalog", "", "catalog CSV to publish (see centralsim -h for its columns); empty: none")
 	pageSize := fs.Int("page-size", 1000, "items per catalog and stock page (central keeps pages under 2,000)")
@@ -298,7 +302,15 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 				st.changed = true // the broker may have lost the retained ack
 			}
 		}
+		republish := s.republish
 		s.mu.Unlock()
+		if republish != nil {
+			go func() {
+				if err := republish(cli); err != nil {
+					fmt.Fprintf(s.out, "state not published again: %v\n", err)
+				}
+			}()
+		}
 	}
 	cli, err := s.c.connect(ctx, "serve", onConnect)
 	if err != nil {
@@ -308,9 +320,35 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	settings := map[string]any{"currency": *currency, "prices_include_tax": true, "cash_rounding": *rounding,
 		"languages": strings.Split(*langs, ","), "receipt_header": []string{*header}, "receipt_footer": []string{},
 		"pickup_hold_days": 7}
-	if err := publishState(cli, &s.c, items, time.Now().Unix(), *pageSize, *stock, settings, out); err != nil {
+	version := time.Now().Unix()
+	if err := publishState(cli, &s.c, items, version, *pageSize, *stock, settings, out); err != nil {
 		return err
 	}
+	s.mu.Lock()
+	s.republish = func(cli mqtt.Client) error {
+		if err := publishState(cli, &s.c, items, version, *pageSize, *stock, settings, io.Discard); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		var open []string
+		for id := range s.orders {
+			if !s.closed[id] {
+				open = append(open, id)
+			}
+		}
+		s.mu.Unlock()
+		for _, id := range open {
+			s.mu.Lock()
+			raw := s.orders[id]
+			s.mu.Unlock()
+			if err := publish(cli, s.c.topic("orders/"+id), true, raw); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(s.out, "state published again (version %d) and %d open orders\n", version, len(open))
+		return nil
+	}
+	s.mu.Unlock()
 	fmt.Fprintf(out, "serving store %s on %s; Ctrl-C to stop\n", s.c.store, s.c.broker)
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
@@ -475,8 +513,12 @@ func (s *server) onOrder(_ mqtt.Client, m mqtt.Message) {
 	if len(m.Payload()) == 0 {
 		// Central is done with the order, and keeps it: a return of an
 		// online order comes after its collection.
+		if _, ok := s.orders[id]; ok {
+			s.closed[id] = true
+		}
 		return
 	}
+	delete(s.closed, id)
 	s.orders[id] = append(json.RawMessage(nil), m.Payload()...)
 }
 

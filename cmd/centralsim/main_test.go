@@ -41,7 +41,8 @@ func TestLoadCatalogAcceptsBarcodeColumn(t *testing.T) {
 // The demo: the simulator serves the catalog, a node takes it, sends its
 // events and gets them acked; an order and its arrival reach the node.
 func TestDemoWithANode(t *testing.T) {
-	url := brokertest.Start(t, brokertest.Options{}).URL()
+	broker := brokertest.Start(t, brokertest.Options{})
+	url := broker.URL()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &nodetest.Buffer{}
@@ -99,6 +100,18 @@ func TestDemoWithANode(t *testing.T) {
 	centraltest.Eventually(t, 15*time.Second, "arrival on the node", func() bool {
 		v, doc, _, err := db.OrderRecords().Get(ctx, "W-1")
 		return err == nil && v > 1 && strings.Contains(string(doc), `"bay":"3"`)
+	})
+	// The broker keeps nothing over a restart: serve publishes its state
+	// and the open order again, so the customer can still arrive.
+	broker.Kill()
+	broker.Start()
+	centraltest.Eventually(t, 15*time.Second, "state published again", func() bool { return strings.Contains(out.String(), "state published again") })
+	if err := run(ctx, []string{"arrive", "-broker", url, "-store", "s1", "-id", "W-1", "-bay", "4"}, out); err != nil {
+		t.Fatal(err)
+	}
+	centraltest.Eventually(t, 15*time.Second, "arrival at bay 4 on the node", func() bool {
+		_, doc, _, err := db.OrderRecords().Get(ctx, "W-1")
+		return err == nil && strings.Contains(string(doc), `"bay":"4"`)
 	})
 	// 2 × 499.00 and 1.5 kg at 120.00 a kg.
 	if _, doc, _, _ := db.OrderRecords().Get(ctx, "W-1"); !strings.Contains(string(doc), `"amount":117800`) {
