@@ -221,24 +221,32 @@ func (o *Options) validate() error {
 // tlsConfig builds the TLS configuration from the files named in o; nil
 // when the URL does not use TLS.
 func (o *Options) tlsConfig() (*tls.Config, error) {
-	u, _ := url.Parse(o.Broker)
-	if u.Scheme != "ssl" && u.Scheme != "wss" {
+	return TLSConfig(o.Broker, o.CAFile, o.CertFile, o.KeyFile, o.TLSServerName)
+}
+
+// TLSConfig builds the TLS configuration for broker (nil unless its URL is
+// ssl:// or wss://) from PEM files: the CAs trusted (empty: the system's),
+// and a client certificate and its key (empty: none). serverName, if set,
+// is the name checked in the broker's certificate.
+func TLSConfig(broker, caFile, certFile, keyFile, serverName string) (*tls.Config, error) {
+	u, _ := url.Parse(broker)
+	if u == nil || (u.Scheme != "ssl" && u.Scheme != "wss") {
 		return nil, nil
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: o.TLSServerName}
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
 		if err != nil {
 			return nil, fmt.Errorf("%w: CA file: %v", ErrConfig, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrConfig, o.CAFile)
+			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrConfig, caFile)
 		}
 		cfg.RootCAs = pool
 	}
-	if o.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
 			return nil, fmt.Errorf("%w: client certificate: %v", ErrConfig, err)
 		}

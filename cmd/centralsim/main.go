@@ -78,6 +78,7 @@ func main() {
 // common are the flags every command has.
 type common struct {
 	broker, store, user, pass string
+	ca, cert, key             string
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -85,6 +86,9 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.store, "store", "s1", "store id")
 	fs.StringVar(&c.user, "user", "", "broker username")
 	fs.StringVar(&c.pass, "password", "", "broker password")
+	fs.StringVar(&c.ca, "ca", "", "ssl:// and wss://: PEM file of the CAs trusted (default: the system's)")
+	fs.StringVar(&c.cert, "cert", "", "ssl:// and wss://: PEM client certificate")
+	fs.StringVar(&c.key, "key", "", "ssl:// and wss://: PEM key of the client certificate")
 }
 
 func (c *common) topic(rest string) string { return "pos/v1/stores/" + c.store + "/" + rest }
@@ -95,6 +99,13 @@ func (c *common) connect(ctx context.Context, id string, onConnect func(mqtt.Cli
 	if c.user != "" {
 		o.SetUsername(c.user)
 		o.SetPassword(c.pass)
+	}
+	tc, err := syncqueue.TLSConfig(c.broker, c.ca, c.cert, c.key, "")
+	if err != nil {
+		return nil, err
+	}
+	if tc != nil {
+		o.SetTLSConfig(tc)
 	}
 	if onConnect != nil {
 		o.SetOnConnectHandler(onConnect)

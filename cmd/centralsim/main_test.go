@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -176,4 +177,26 @@ func TestDemoWithANode(t *testing.T) {
 
 func posEvent() (pos.Event, error) {
 	return pos.NewEvent("", pos.EventStockAdjusted, time.Now(), map[string]any{"sku": "100234", "delta": -1, "reason": "damage"})
+}
+
+// TestCommandsOverTLS runs a command against a broker that speaks only TLS and
+// requires a client certificate.
+func TestCommandsOverTLS(t *testing.T) {
+	dir := brokertest.TLSFiles(t)
+	port := brokertest.FreePort(t)
+	brokertest.Start(t, brokertest.Options{Extra: brokertest.TLSListener(port, dir)})
+	url := fmt.Sprintf("ssl://127.0.0.1:%d", port)
+	ca := filepath.Join(dir, "ca.pem")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := run(ctx, []string{"order", "-broker", url, "-ca", ca, "-id", "W-1"}, &nodetest.Buffer{}); err == nil {
+		t.Fatal("connected without a client certificate")
+	}
+	out := &nodetest.Buffer{}
+	if err := run(ctx, []string{"order", "-broker", url, "-ca", ca, "-cert", filepath.Join(dir, "client.pem"), "-key", filepath.Join(dir, "client.key"), "-id", "W-1"}, out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "order W-1 version") {
+		t.Fatalf("no order published: %s", out.String())
+	}
 }
