@@ -1,6 +1,9 @@
 package pos
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Records that central sends to the node and the node's bookkeeping of
 // what central has acknowledged (the contract's retained state topics and
@@ -22,6 +25,24 @@ type OutboxStats struct {
 	OldestUnacked time.Time `json:"oldest_unacked,omitzero"` // when the oldest of them was recorded; zero (left out) when none
 	Rejected      int64     `json:"rejected"`                // events central rejected (kept for a manager)
 	LastDelivery  time.Time `json:"last_delivery,omitzero"`  // when an ack last advanced; zero (left out) if never
+}
+
+// AheadError says central acknowledged events of this node's epoch that
+// its database does not have: the database was rolled back to an older
+// copy (a snapshot, an image, a file put back by hand) without a restore.
+// New events would reuse sequence numbers central has already applied, so
+// none is sent in this epoch; the next start begins a new one, in which
+// every event central has not acknowledged goes out again with its id.
+type AheadError struct {
+	Epoch   string
+	Through int64 // central's ack
+	LastSeq int64 // the last event this database holds
+}
+
+func (e *AheadError) Error() string {
+	return fmt.Sprintf("central has acknowledged events through seq %d of epoch %s, but this database ends at seq %d: "+
+		"it was rolled back to an older copy; events are held until the node restarts, which begins a new epoch and sends them again",
+		e.Through, e.Epoch, e.LastSeq)
 }
 
 // CatalogPage is one page of central's catalog: the complete content of

@@ -59,6 +59,10 @@ type Client struct {
 
 	ackedThrough atomic.Int64 // central's acknowledged point, this epoch
 	ackAdvanced  atomic.Int64 // unix nanoseconds when it last advanced
+	// held is set, for the rest of the process, once central is found
+	// ahead of the outbox (pos.AheadError): no event of this epoch is
+	// sent any more, lest it take a seq central already holds.
+	held atomic.Bool
 
 	mu      sync.Mutex // guards the fields below
 	cli     mqtt.Client
@@ -321,8 +325,8 @@ func (c *Client) setConn(cli mqtt.Client) {
 	c.mu.Lock()
 	c.cli = cli
 	c.status.Connected = cli != nil
-	if cli != nil {
-		c.status.LastError = ""
+	if cli != nil && !c.held.Load() {
+		c.status.LastError = "" // a held outbox keeps saying why
 	}
 	c.mu.Unlock()
 	c.markDirty()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -145,6 +146,10 @@ func (c *Client) send(ctx context.Context, cli mqtt.Client) error {
 		return nil
 	}
 	for {
+		if c.held.Load() {
+			<-ctx.Done()
+			return nil
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -201,7 +206,7 @@ func (c *Client) send(ctx context.Context, cli mqtt.Client) error {
 			}
 			continue
 		}
-		for len(batch.seqs) > 0 {
+		for len(batch.seqs) > 0 && !c.held.Load() {
 			if len(inflight) >= c.opt.Window {
 				if err := pop(true); err != nil {
 					return err
@@ -239,14 +244,30 @@ func (c *Client) onAck(topic string, payload []byte) {
 		return
 	}
 	c.mu.Lock()
-	if c.ack == nil {
-		c.ack = &a
-	} else {
-		c.ack.Through = max(c.ack.Through, a.Through)
-		c.ack.Rejected = append(c.ack.Rejected, a.Rejected...)
-	}
+	c.ack = mergeAck(c.ack, &a)
 	c.mu.Unlock()
 	signal(c.ackWake)
+}
+
+// mergeAck merges ack a into the pending one p (either may be nil): the
+// higher point, and each rejected seq once. The retained ack comes again
+// on every connection; a pending one must not grow with each.
+func mergeAck(p, a *Ack) *Ack {
+	if p == nil {
+		return a
+	}
+	if a == nil {
+		return p
+	}
+	m := &Ack{Epoch: a.Epoch, Through: max(p.Through, a.Through)}
+	seen := make(map[int64]bool, len(p.Rejected)+len(a.Rejected))
+	for _, r := range append(append([]pos.Rejection(nil), p.Rejected...), a.Rejected...) {
+		if !seen[r.Seq] {
+			seen[r.Seq] = true
+			m.Rejected = append(m.Rejected, r)
+		}
+	}
+	return m
 }
 
 // ackLoop records merged acks in the outbox.
@@ -265,6 +286,16 @@ func (c *Client) ackLoop(ctx context.Context, _ mqtt.Client) error {
 			continue
 		}
 		through, ok, err := c.opt.Outbox.Ack(ctx, a.Epoch, a.Through, a.Rejected)
+		var ahead *pos.AheadError
+		if errors.As(err, &ahead) {
+			if !c.held.Swap(true) {
+				c.log.Error("central is ahead of this database; events are held until the node restarts",
+					"epoch", ahead.Epoch, "acked_through", ahead.Through, "last_seq", ahead.LastSeq, "err", err)
+			}
+			c.setLastError(err)
+			signal(c.wake)
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -272,12 +303,7 @@ func (c *Client) ackLoop(ctx context.Context, _ mqtt.Client) error {
 			// Keep it for the next try; a retained ack also comes again
 			// on the next connection.
 			c.mu.Lock()
-			if c.ack == nil {
-				c.ack = a
-			} else {
-				c.ack.Through = max(c.ack.Through, a.Through)
-				c.ack.Rejected = append(c.ack.Rejected, a.Rejected...)
-			}
+			c.ack = mergeAck(a, c.ack)
 			c.mu.Unlock()
 			return fmt.Errorf("record ack: %w", err)
 		}

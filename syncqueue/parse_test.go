@@ -275,3 +275,19 @@ func TestRefusalsQuoteLittle(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeAckKeepsEachRejectionOnce: the retained ack comes again on every
+// connection; an ack waiting to be recorded takes the highest point and each
+// rejected seq once, however often it comes.
+func TestMergeAckKeepsEachRejectionOnce(t *testing.T) {
+	var p *Ack
+	for i := range 100 {
+		p = mergeAck(p, &Ack{Epoch: "e", Through: int64(10 + i%7), Rejected: []pos.Rejection{{Seq: 3, Reason: "bad"}, {Seq: int64(4 + i%2), Reason: "odd"}}})
+	}
+	if p.Through != 16 || len(p.Rejected) != 3 || p.Rejected[0].Seq != 3 || p.Rejected[1].Seq != 4 || p.Rejected[2].Seq != 5 {
+		t.Fatalf("merged = %+v; want through 16 and seqs 3, 4, 5 once each", p)
+	}
+	if q := mergeAck(nil, nil); q != nil {
+		t.Fatalf("nothing merged = %+v", q)
+	}
+}

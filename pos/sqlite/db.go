@@ -88,6 +88,11 @@ type Options struct {
 	// reason; scans are then answered by SQLite until the next start. It
 	// must not block.
 	OnCatalogIndexOff func(error)
+	// OnNewEpoch is called during Open when the database begins a new
+	// epoch because central had acknowledged more of the old one than it
+	// holds (see pos.AheadError), with the old epoch, the new one and
+	// how many events go out again under it.
+	OnNewEpoch func(old, epoch string, outstanding int64)
 }
 
 func dsn(path string, readOnly bool, extra ...string) string {
@@ -148,7 +153,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := db.initEpoch(ctx); err != nil {
+	if err := db.initEpoch(ctx, opt.OnNewEpoch); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -325,16 +330,37 @@ func (db *DB) migrate(ctx context.Context, before func(string, int, int) error) 
 	return nil
 }
 
-func (db *DB) initEpoch(ctx context.Context) error {
-	return db.Update(ctx, func(tx *Tx) error {
+// initEpoch reads the node's epoch, creating it on first use, and begins
+// a new one if central was found ahead of this database.
+func (db *DB) initEpoch(ctx context.Context, onNew func(old, epoch string, outstanding int64)) error {
+	var old string
+	var outstanding int64
+	err := db.Update(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&db.epoch)
 		if errors.Is(err, sql.ErrNoRows) {
 			db.epoch = db.newID()
 			_, err = tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('created_at', ?)",
 				db.epoch, db.now().Format(time.RFC3339Nano))
+			return err
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		var ahead bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'central_ahead')").Scan(&ahead); err != nil || !ahead {
+			return err
+		}
+		epoch := db.newID()
+		if old, outstanding, err = renumberEpoch(ctx, tx.sqlTx, epoch); err != nil {
+			return err
+		}
+		db.epoch = epoch
+		return nil
 	})
+	if err == nil && old != "" && onNew != nil {
+		onNew(old, db.epoch, outstanding)
+	}
+	return err
 }
 
 // Tx is a write transaction. Features of the node add their own writes on

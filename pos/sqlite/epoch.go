@@ -17,8 +17,9 @@ import (
 //   - renumbers the events still outstanding from 1 in the new epoch,
 //     keeping their ids and order, so central drops any it already had,
 //   - keeps local stock as it reads: central's counts absorb the
-//     acknowledged movements they did not include, and movements and
-//     sales follow their events' new seq (seq 0 for acknowledged ones),
+//     acknowledged movements they did not include, and movements, sales,
+//     returns, voids and pickup steps follow their events' new seq (seq 0
+//     for acknowledged ones),
 //   - and resets the acknowledged point.
 //
 // It returns the old epoch and how many events remain outstanding. The
@@ -35,8 +36,16 @@ func NewEpoch(ctx context.Context, path, epoch string) (old string, outstanding 
 		return "", 0, err
 	}
 	defer tx.Rollback()
+	if old, outstanding, err = renumberEpoch(ctx, tx, epoch); err != nil {
+		return "", 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return old, outstanding, tx.Commit()
+}
+
+// renumberEpoch does NewEpoch's work in tx.
+func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string) (old string, outstanding int64, err error) {
 	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&old); err != nil {
-		return "", 0, fmt.Errorf("%s: no node epoch: %w", path, err)
+		return "", 0, fmt.Errorf("no node epoch: %w", err)
 	}
 	var held int64
 	var s string
@@ -49,10 +58,11 @@ func NewEpoch(ctx context.Context, path, epoch string) (old string, outstanding 
 			return "", 0, fmt.Errorf("acked_through %q: %w", s, err)
 		}
 	}
-	steps := []struct {
+	type step struct {
 		q    string
 		args []any
-	}{
+	}
+	steps := []step{
 		// Stock first: central's counts are kept as they are, and the
 		// acknowledged movements they do not include are folded into
 		// them, so that local stock reads the same before and after.
@@ -72,13 +82,18 @@ func NewEpoch(ctx context.Context, path, epoch string) (old string, outstanding 
 		// Through negative numbers, so that no two rows ever share a seq.
 		{"UPDATE outbox SET seq = -seq", nil},
 		{"UPDATE outbox SET seq = -seq - ?", []any{held}},
-		{"UPDATE movements SET seq = CASE WHEN seq <= ? THEN 0 ELSE seq - ? END", []any{held, held}},
-		{"UPDATE sales SET seq = CASE WHEN seq <= ? THEN 0 ELSE seq - ? END", []any{held, held}},
+	}
+	// Every record that names the event it was sent with follows it.
+	for _, table := range []string{"movements", "sales", "returns", "voids", "pickup_log"} {
+		steps = append(steps, step{"UPDATE " + table + " SET seq = CASE WHEN seq <= ?1 THEN 0 ELSE seq - ?1 END WHERE seq > 0", []any{held}})
+	}
+	steps = append(steps, []step{
 		{`INSERT INTO counters(name, value) VALUES ('event_seq', (SELECT count(*) FROM outbox))
 			ON CONFLICT(name) DO UPDATE SET value = excluded.value`, nil},
 		{"UPDATE meta SET value = ? WHERE key = 'epoch'", []any{epoch}},
 		{"INSERT OR REPLACE INTO meta(key, value) VALUES ('acked_through', '0'), ('previous_epoch', ?)", []any{old}},
-	}
+		{"DELETE FROM meta WHERE key = 'central_ahead'", nil},
+	}...)
 	for _, st := range steps {
 		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
 			return "", 0, fmt.Errorf("new epoch: %w", err)
@@ -87,5 +102,5 @@ func NewEpoch(ctx context.Context, path, epoch string) (old string, outstanding 
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox").Scan(&outstanding); err != nil {
 		return "", 0, err
 	}
-	return old, outstanding, tx.Commit()
+	return old, outstanding, nil
 }

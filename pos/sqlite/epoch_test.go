@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -85,5 +86,79 @@ func TestNewEpochAfterRestore(t *testing.T) {
 	got, _ = db.EventsAfter(ctx, 0, 10)
 	if len(got) != 3 || got[2].Seq != 3 {
 		t.Fatalf("next sale's event: %+v", got)
+	}
+}
+
+// TestRolledBackDatabaseBeginsNewEpoch: central acknowledges more of the
+// epoch than a database rolled back to an older copy holds. Nothing of that
+// ack is recorded (the events recorded since would take seqs central
+// already holds and pass for delivered), and the next start begins a new
+// epoch in which every event central has not acknowledged goes out again
+// with its id.
+func TestRolledBackDatabaseBeginsNewEpoch(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pos.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendEvents(t, db, 5)
+	old := db.Epoch()
+	if through, ok, err := db.Ack(ctx, old, 2, nil); err != nil || !ok || through != 2 {
+		t.Fatalf("ack = %d %v %v", through, ok, err)
+	}
+	// Central holds seq 1-8 of this epoch; this copy ends at 5.
+	through, ok, err := db.Ack(ctx, old, 8, []pos.Rejection{{Seq: 4, Reason: "bad"}})
+	var ahead *pos.AheadError
+	if !errors.As(err, &ahead) || ok || through != 2 || ahead.Through != 8 || ahead.LastSeq != 5 || ahead.Epoch != old {
+		t.Fatalf("ack beyond the last event = %d %v %v; want an AheadError and the point left at 2", through, ok, err)
+	}
+	appendEvents(t, db, 2) // seq 6 and 7: central has other events there
+	if _, _, err := db.Ack(ctx, old, 8, nil); !errors.As(err, &ahead) {
+		t.Fatalf("second ack beyond the last event: %v", err)
+	}
+	st, err := db.OutboxStats(ctx)
+	if err != nil || st.AckedThrough != 2 || st.Depth != 5 || st.Rejected != 0 {
+		t.Fatalf("stats after the refused acks = %+v, %v; want acked 2, depth 5, nothing rejected", st, err)
+	}
+	want, _ := db.EventsAfter(ctx, 2, 10)
+	db.Close()
+
+	var told []any
+	db, err = sqlite.Open(ctx, path, sqlite.Options{OnNewEpoch: func(old, epoch string, outstanding int64) {
+		told = append(told, old, epoch, outstanding)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Epoch() == old || len(told) != 3 || told[0] != old || told[1] != db.Epoch() || told[2] != int64(5) {
+		t.Fatalf("epoch %s after the start (was %s), told %v", db.Epoch(), old, told)
+	}
+	got, _ := db.EventsAfter(ctx, 0, 10)
+	if len(got) != len(want) {
+		t.Fatalf("%d events outstanding in the new epoch, want %d", len(got), len(want))
+	}
+	for i, ev := range got {
+		if ev.Seq != int64(i+1) || ev.ID != want[i].ID || ev.Epoch != db.Epoch() {
+			t.Fatalf("event %d in the new epoch = seq %d id %s epoch %s; want seq %d id %s", i, ev.Seq, ev.ID, ev.Epoch, i+1, want[i].ID)
+		}
+	}
+	// The old epoch's ack is ignored now; the new one's is taken.
+	if _, ok, err := db.Ack(ctx, old, 8, nil); ok || err != nil {
+		t.Fatalf("old epoch's ack: %v %v", ok, err)
+	}
+	if through, ok, err := db.Ack(ctx, db.Epoch(), 5, nil); err != nil || !ok || through != 5 {
+		t.Fatalf("new epoch's ack = %d %v %v", through, ok, err)
+	}
+	epoch := db.Epoch()
+	db.Close()
+	// Begun once: the next start keeps the new epoch.
+	db, err = sqlite.Open(ctx, path, sqlite.Options{OnNewEpoch: func(string, string, int64) { t.Error("a second new epoch") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Epoch() != epoch {
+		t.Fatalf("epoch %s after a plain restart, want %s", db.Epoch(), epoch)
 	}
 }

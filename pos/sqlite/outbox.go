@@ -59,9 +59,14 @@ func (tx *Tx) putMeta(key, value string) error {
 // event of epoch up to and including through is done, and the rejected ones
 // are flagged with central's reason and done too, so they never hold up the
 // queue. An ack for another epoch changes nothing. The acknowledged point
-// never moves back, and never beyond the last recorded event. It returns
-// the node's acknowledged point afterwards and whether the ack was for
-// this node's epoch.
+// never moves back. It returns the node's acknowledged point afterwards
+// and whether the ack was for this node's epoch.
+//
+// An ack beyond the last recorded event means the database was rolled
+// back (see pos.AheadError): nothing of it is recorded, lest events
+// recorded since take seqs central already holds and be taken for
+// delivered. The database is marked so that its next Open begins a new
+// epoch, and the error is returned.
 //
 // The ack is central's retained state, sent again on every connection, so
 // it is recorded without waiting for the disk (see updateRefetchable): an
@@ -72,6 +77,7 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 		held, err := metaInt(ctx, db.r, "acked_through")
 		return held, false, err
 	}
+	var ahead *pos.AheadError
 	err = db.updateRefetchable(ctx, func(tx *Tx) error {
 		var last int64
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0)").Scan(&last); err != nil {
@@ -81,8 +87,16 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 		if err != nil {
 			return err
 		}
+		if through > last {
+			if err := tx.putMeta("central_ahead", strconv.FormatInt(through, 10)); err != nil {
+				return err
+			}
+			ahead = &pos.AheadError{Epoch: epoch, Through: through, LastSeq: last}
+			ackedThrough = held
+			return nil
+		}
 		now := fixedTS(db.now())
-		through = min(max(through, 0), last)
+		through = max(through, 0)
 		if through > held {
 			if _, err := tx.execContext(ctx, "UPDATE outbox SET acked = 1, acked_at = ? WHERE seq > ? AND seq <= ? AND acked = 0", now, held, through); err != nil {
 				return err
@@ -115,6 +129,9 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 		ackedThrough = held
 		return nil
 	})
+	if err == nil && ahead != nil {
+		err = ahead
+	}
 	return ackedThrough, err == nil, err
 }
 
