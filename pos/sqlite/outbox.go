@@ -138,21 +138,20 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 // OutboxStats describes the outbound queue.
 func (db *DB) OutboxStats(ctx context.Context) (pos.OutboxStats, error) {
 	st := pos.OutboxStats{Epoch: db.epoch}
-	var err error
-	if st.AckedThrough, err = metaInt(ctx, db.r, "acked_through"); err != nil {
-		return st, err
-	}
-	// Every query here is an index seek: the screens ask often and the
-	// outbox may hold days of events.
+	// One statement, so one snapshot: an ack recorded meanwhile cannot
+	// make the figures disagree. Every query here is an index seek: the
+	// screens ask often and the outbox may hold days of events.
 	var oldest, lastDelivery sql.NullString
 	var ackedAbove int64
-	err = db.r.QueryRowContext(ctx, `SELECT
+	err := db.r.QueryRowContext(ctx, `WITH a(through) AS (
+			SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_through'), 0))
+		SELECT a.through,
 		coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0),
-		(SELECT count(*) FROM outbox WHERE rejected != '' AND seq > ?1),
-		(SELECT created_at FROM outbox WHERE seq > ?1 AND acked = 0 ORDER BY seq LIMIT 1),
+		(SELECT count(*) FROM outbox WHERE rejected != '' AND seq > a.through),
+		(SELECT created_at FROM outbox WHERE seq > a.through AND acked = 0 ORDER BY seq LIMIT 1),
 		coalesce((SELECT value FROM counters WHERE name = 'rejected_events'), 0),
-		(SELECT value FROM meta WHERE key = 'last_delivery')`, st.AckedThrough).
-		Scan(&st.LastSeq, &ackedAbove, &oldest, &st.Rejected, &lastDelivery)
+		(SELECT value FROM meta WHERE key = 'last_delivery') FROM a`).
+		Scan(&st.AckedThrough, &st.LastSeq, &ackedAbove, &oldest, &st.Rejected, &lastDelivery)
 	if err != nil {
 		return st, err
 	}
