@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,6 +65,11 @@ type Client struct {
 	// sent any more, lest it take a seq central already holds.
 	held atomic.Bool
 
+	// pubMu orders the retained status: held from looking up the
+	// connection to handing it a status, so that the offline a session
+	// publishes as it ends comes after any online.
+	pubMu sync.Mutex
+
 	mu      sync.Mutex // guards the fields below
 	cli     mqtt.Client
 	status  Status
@@ -86,6 +92,10 @@ func New(opt Options) (*Client, error) {
 	}
 	if opt.Wake == nil {
 		opt.Wake = NewWake()
+	}
+	if u, _ := url.Parse(opt.Broker); (opt.CAFile != "" || opt.CertFile != "") && u.Scheme != "ssl" && u.Scheme != "wss" {
+		opt.Logger.Warn("a CA file or client certificate is set, but the broker URL is not ssl:// or wss://: the connection is not encrypted and they are not used",
+			"component", "syncqueue", "broker", RedactBroker(opt.Broker))
 	}
 	c := &Client{
 		opt: opt, log: opt.Logger.With("component", "syncqueue"),
@@ -210,7 +220,7 @@ func (c *Client) mqttOptions(lost chan<- error) (*mqtt.ClientOptions, error) {
 	o.SetPingTimeout(min(c.opt.KeepAlive, 10*time.Second)) // a dead link is noticed within two keep-alives
 	o.SetConnectTimeout(c.opt.ConnectTimeout)
 	o.SetWriteTimeout(10 * time.Second)
-	o.SetWill(c.t.status, `{"state":"offline"}`, 1, true)
+	o.SetWill(c.t.status, offlineStatus, 1, true)
 	if c.opt.Username != "" {
 		o.SetUsername(c.opt.Username)
 		o.SetPassword(c.opt.Password)
@@ -245,6 +255,10 @@ func wait(ctx context.Context, t mqtt.Token, d time.Duration) error {
 	}
 }
 
+// offlineStatus is the retained status of a node not connected: the last
+// will, and what a session ending with its link up publishes.
+const offlineStatus = `{"state":"offline"}`
+
 // subscribeRefused is the SUBACK return code of a refused subscription
 // in MQTT 3.1.1.
 const subscribeRefused = 0x80
@@ -261,7 +275,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	cli := mqtt.NewClient(mo)
 	if err := wait(ctx, cli.Connect(), c.opt.ConnectTimeout+time.Second); err != nil {
 		cli.Disconnect(0)
-		return false, fmt.Errorf("connect to %s: %w", c.opt.Broker, err)
+		return false, fmt.Errorf("connect to %s: %w", RedactBroker(c.opt.Broker), err)
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -269,9 +283,13 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		cancel()
 		c.setConn(nil)
 		wg.Wait()
-		if ctx.Err() != nil && cli.IsConnected() {
-			// Leaving on purpose: say so instead of waiting for the will.
-			t := cli.Publish(c.t.status, 1, true, `{"state":"offline"}`)
+		if cli.IsConnected() {
+			// Leaving with the link up, on purpose or on an error of the
+			// node's own: a clean disconnect discards the will, so say it.
+			// After any online status the status loop is handing over.
+			c.pubMu.Lock()
+			t := cli.Publish(c.t.status, 1, true, offlineStatus)
+			c.pubMu.Unlock()
 			t.WaitTimeout(time.Second)
 		}
 		cli.Disconnect(250)
@@ -298,7 +316,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 			}
 		}
 	}
-	c.log.Info("connected to broker", "broker", c.opt.Broker, "client_id", c.ClientID())
+	c.log.Info("connected to broker", "broker", RedactBroker(c.opt.Broker), "client_id", c.ClientID())
 	c.setConn(cli)
 
 	errc := make(chan error, 3)

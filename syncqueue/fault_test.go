@@ -1,9 +1,12 @@
 package syncqueue_test
 
 import (
+	"context"
+	"errors"
 	"net"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +14,8 @@ import (
 
 	"github.com/posnode/posnode/internal/brokertest"
 	"github.com/posnode/posnode/internal/centraltest"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
 )
 
@@ -143,6 +148,16 @@ func TestDeadConnectionsReplaced(t *testing.T) {
 	}
 }
 
+// statesSince lists the state of each status central received, from the
+// from-th on.
+func statesSince(central *centraltest.Central, from int) []any {
+	var states []any
+	for _, s := range central.Statuses()[from:] {
+		states = append(states, s["state"])
+	}
+	return states
+}
+
 // When the node's connection dies without a DISCONNECT, the broker
 // publishes its last will: central sees the node offline, and online
 // again as soon as it has connected anew.
@@ -151,13 +166,7 @@ func TestLastWill(t *testing.T) {
 	proxy := newFaultProxy(t, b.URL()[len("tcp://"):])
 	central := centraltest.New(t, b.URL(), store, node)
 	startNode(t, proxy.URL(), filepath.Join(t.TempDir(), "pos.db"), nil)
-	state := func(from int) []any {
-		var states []any
-		for _, s := range central.Statuses()[from:] {
-			states = append(states, s["state"])
-		}
-		return states
-	}
+	state := func(from int) []any { return statesSince(central, from) }
 	centraltest.Eventually(t, 10*time.Second, "online", func() bool { return slices.Contains(state(0), "online") })
 	before := len(central.Statuses())
 	proxy.drop()
@@ -169,4 +178,49 @@ func TestLastWill(t *testing.T) {
 	if last := central.Statuses()[len(central.Statuses())-1]; last["state"] != "online" || last["epoch"] == nil {
 		t.Fatalf("last status %v", last)
 	}
+}
+
+// failingOutbox is the node's database whose outbox reads fail while fail
+// is set, as a disk error would make them.
+type failingOutbox struct {
+	*sqlite.DB
+	fail atomic.Bool
+}
+
+func (f *failingOutbox) EventsAfter(ctx context.Context, after int64, limit int) ([]pos.Event, error) {
+	if f.fail.Load() {
+		return nil, errors.New("disk I/O error")
+	}
+	return f.DB.EventsAfter(ctx, after, limit)
+}
+
+// TestOfflineWhenTheSessionFails: a session that ends on an error of the
+// node's own, its link still up, disconnects cleanly, which discards the
+// will: the node publishes offline itself, then online when it is back.
+func TestOfflineWhenTheSessionFails(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, b.URL(), store, node)
+	out := &failingOutbox{}
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		out.DB = o.Outbox.(*sqlite.DB)
+		o.Outbox = out
+	})
+	states := func(from int) []any { return statesSince(central, from) }
+	centraltest.Eventually(t, 10*time.Second, "online", func() bool { return slices.Contains(states(0), "online") })
+	before := len(central.Statuses())
+	out.fail.Store(true)
+	appendEvents(t, n.db, 1)
+	centraltest.Eventually(t, 10*time.Second, "offline after the failed session", func() bool {
+		return slices.Contains(states(before), "offline")
+	})
+	centraltest.Eventually(t, 10*time.Second, "the error shown", func() bool {
+		return strings.Contains(n.client.Status().LastError, "disk I/O error")
+	})
+	out.fail.Store(false)
+	centraltest.Eventually(t, 10*time.Second, "event acked", func() bool { return stats(t, n.db).AckedThrough == 1 })
+	centraltest.Eventually(t, 10*time.Second, "online again, last", func() bool {
+		st := central.Statuses()
+		return st[len(st)-1]["state"] == "online"
+	})
+	central.Check()
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/posnode/posnode/pos"
@@ -202,12 +203,12 @@ func (o *Options) validate() error {
 	}
 	u, err := url.Parse(o.Broker)
 	if err != nil || u.Host == "" {
-		return bad("broker %q must be a URL such as tcp://host:1883", o.Broker)
+		return bad("broker %q must be a URL such as tcp://host:1883", RedactBroker(o.Broker))
 	}
 	switch u.Scheme {
 	case "tcp", "ssl", "ws", "wss":
 	default:
-		return bad("broker %q: scheme must be tcp, ssl, ws or wss", o.Broker)
+		return bad("broker %q: scheme must be tcp, ssl, ws or wss", RedactBroker(o.Broker))
 	}
 	if (o.CertFile == "") != (o.KeyFile == "") {
 		return bad("a client certificate needs both CertFile and KeyFile")
@@ -216,6 +217,20 @@ func (o *Options) validate() error {
 		return bad("Outbox and State are required")
 	}
 	return nil
+}
+
+// RedactBroker returns broker as it may be shown and logged: a password in the
+// URL (tcp://user:secret@host) becomes xxxxx. A URL that does not parse
+// keeps only its scheme, if any.
+func RedactBroker(broker string) string {
+	u, err := url.Parse(broker)
+	if err != nil {
+		if i := strings.Index(broker, "://"); i > 0 {
+			return broker[:i+3] + "…"
+		}
+		return "…"
+	}
+	return u.Redacted()
 }
 
 // tlsConfig builds the TLS configuration from the files named in o; nil

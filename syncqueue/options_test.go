@@ -1,8 +1,10 @@
 package syncqueue_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -42,6 +44,16 @@ func TestOptionsAreChecked(t *testing.T) {
 		if _, err := syncqueue.New(o); !errors.Is(err, syncqueue.ErrConfig) {
 			t.Errorf("%s: err = %v, want ErrConfig", name, err)
 		}
+	}
+	// TLS files with a plain URL: the node runs, and says they go unused.
+	var logged bytes.Buffer
+	o := good
+	o.Broker, o.CAFile, o.Logger = "tcp://user:pw@localhost:1883", "ca.pem", slog.New(slog.NewTextHandler(&logged, nil))
+	if _, err := syncqueue.New(o); err != nil {
+		t.Fatal(err)
+	}
+	if s := logged.String(); !strings.Contains(s, "not encrypted") || strings.Contains(s, ":pw@") {
+		t.Errorf("log = %q; want a warning that TLS is not used, without the password", s)
 	}
 	for _, u := range []string{"ssl://localhost:8883", "ws://localhost:9001/mqtt", "wss://localhost/mqtt"} {
 		o := good

@@ -91,6 +91,7 @@ func (c *Client) statusLoop(ctx context.Context) {
 	var pubOn mqtt.Client
 	var pending bool
 	var told Status // what OnStatus was last called with
+	var filled bool // the outbox has been read at least once
 	pruned := time.Time{}
 	var refreshed time.Time
 	for {
@@ -122,29 +123,35 @@ func (c *Client) statusLoop(ctx context.Context) {
 		// written it into the status, so it is told apart from what
 		// was last told, not from the status before this refresh.
 		s, ok := c.refreshStatus(ctx)
-		if ok && newsIn(s, told) {
-			if c.opt.OnStatus != nil {
-				c.opt.OnStatus(s)
+		if ok {
+			filled = true
+			if newsIn(s, told) {
+				if c.opt.OnStatus != nil {
+					c.opt.OnStatus(s)
+				}
+				told, pending = s, true
 			}
-			told, pending = s, true
 		}
+		if !filled {
+			continue // nothing read yet worth telling central
+		}
+		// Held while the connection is looked up and the status handed
+		// to it, so that a session ending publishes offline after it.
+		c.pubMu.Lock()
 		cli := c.conn()
-		if cli == nil {
-			continue
+		due := cli != nil && (cli != pubOn || now.Sub(published) >= c.opt.StatusEvery ||
+			(pending && now.Sub(published) >= c.opt.StatusMinGap))
+		if due {
+			body, _ := json.Marshal(map[string]any{
+				"state": "online", "version": c.opt.Version, "started_at": c.started.Format(time.RFC3339),
+				"epoch": s.Epoch, "last_seq": s.LastSeq, "acked_through": s.AckedThrough,
+				"queue_depth": s.QueueDepth, "oldest_unacked": timeOrNil(s.OldestUnacked),
+			})
+			// Not waited for: the next status supersedes a lost one.
+			cli.Publish(c.t.status, 1, true, body)
+			published, pubOn, pending = now, cli, false
 		}
-		due := cli != pubOn || now.Sub(published) >= c.opt.StatusEvery ||
-			(pending && now.Sub(published) >= c.opt.StatusMinGap)
-		if !due {
-			continue
-		}
-		body, _ := json.Marshal(map[string]any{
-			"state": "online", "version": c.opt.Version, "started_at": c.started.Format(time.RFC3339),
-			"epoch": s.Epoch, "last_seq": s.LastSeq, "acked_through": s.AckedThrough,
-			"queue_depth": s.QueueDepth, "oldest_unacked": timeOrNil(s.OldestUnacked),
-		})
-		// Not waited for: the next status supersedes a lost one.
-		cli.Publish(c.t.status, 1, true, body)
-		published, pubOn, pending = now, cli, false
+		c.pubMu.Unlock()
 	}
 }
 

@@ -3,6 +3,7 @@ package syncqueue_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,4 +42,39 @@ func TestTLSClientCertificateAndWebSocket(t *testing.T) {
 	appendEvents(t, ws.db, 2)
 	centraltest.Eventually(t, 10*time.Second, "acked over a websocket", func() bool { return stats(t, ws.db).AckedThrough == 5 })
 	central.Check()
+}
+
+// TestUsernameAndPassword: the broker checks the node's name and password,
+// given as options or in the URL, and a password never shows in the
+// node's status.
+func TestUsernameAndPassword(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{Extra: brokertest.Passwords(t, "till-1", "s3cret-pw")})
+	central := centraltest.New(t, b.URL(), store, node)
+	host := strings.TrimPrefix(b.URL(), "tcp://")
+
+	bad := startNode(t, "tcp://till-1:wrong-pw@"+host, filepath.Join(t.TempDir(), "bad.db"), nil)
+	centraltest.Eventually(t, 10*time.Second, "refused with a wrong password", func() bool { return bad.client.Status().LastError != "" })
+	if s := bad.client.Status(); s.Connected || strings.Contains(s.LastError, "wrong-pw") || !strings.Contains(s.LastError, "till-1:xxxxx@") {
+		t.Fatalf("with a wrong password in the URL: %+v", s)
+	}
+	bad.stop()
+
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.Username, o.Password = "till-1", "s3cret-pw"
+	})
+	appendEvents(t, n.db, 2)
+	centraltest.Eventually(t, 10*time.Second, "acked with the options' password", func() bool { return stats(t, n.db).AckedThrough == 2 })
+	n.stop()
+
+	n = startNode(t, "tcp://till-1:s3cret-pw@"+host, n.db.Path(), nil)
+	appendEvents(t, n.db, 1)
+	centraltest.Eventually(t, 10*time.Second, "acked with the URL's password", func() bool { return stats(t, n.db).AckedThrough == 3 })
+	central.Check()
+
+	if got := syncqueue.RedactBroker("wss://u:p%40ss@broker.example.com/mqtt"); got != "wss://u:xxxxx@broker.example.com/mqtt" {
+		t.Errorf("RedactBroker = %q", got)
+	}
+	if got := syncqueue.RedactBroker("tcp://u:pa ss@host:%zz"); strings.Contains(got, "pa ss") {
+		t.Errorf("RedactBroker of a URL that does not parse = %q", got)
+	}
 }

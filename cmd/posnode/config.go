@@ -13,6 +13,7 @@ import (
 
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/syncqueue"
 )
 
 // Config is the node's configuration file (TOML). Every key is documented
@@ -174,7 +175,7 @@ func (c Config) Validate() error {
 	}
 	if u := c.MQTT.URL; u != "" && !strings.HasPrefix(u, "tcp://") && !strings.HasPrefix(u, "ssl://") &&
 		!strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://") {
-		errs = append(errs, fmt.Errorf("mqtt.url %q: must start with tcp://, ssl://, ws:// or wss://", u))
+		errs = append(errs, fmt.Errorf("mqtt.url %q: must start with tcp://, ssl://, ws:// or wss://", syncqueue.RedactBroker(u)))
 	}
 	seen := map[string]bool{}
 	ports := map[string]string{}

@@ -24,6 +24,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown key", `stor = "x"`, "unknown keys: stor"},
 		{"bad id", `store = "a b"`, "store"},
 		{"bad url", "[mqtt]\nurl = \"http://x\"", "mqtt.url"},
+		{"bad url with a password", "[mqtt]\nurl = \"mqtt://node:s3cret@x\"", "node:xxxxx@x"},
 		{"bad duration", "[sync]\nresend_after = \"soon\"", "duration"},
 		{"port twice", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"/dev/x\"\n[[stations]]\nid=\"b\"\nkind=\"till\"\nprinter=\"/dev/x\"", "already used"},
 		{"kind", "[[stations]]\nid=\"a\"\nkind=\"kiosk\"", "kind"},
@@ -35,6 +36,9 @@ func TestConfigErrors(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("err = %v shows the password", err)
 			}
 		})
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/serialdev"
 	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/syncqueue"
 )
 
 // A doctor check ends in one of three levels. FAIL means the node cannot
@@ -437,7 +438,7 @@ func (d *doctor) checkBroker(ctx context.Context) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		d.add(levelFail, "broker", fmt.Sprintf("mqtt.url %q cannot be parsed", raw), "write it as ssl://broker.example.com:8883")
+		d.add(levelFail, "broker", fmt.Sprintf("mqtt.url %q cannot be parsed", syncqueue.RedactBroker(raw)), "write it as ssl://broker.example.com:8883")
 		return
 	}
 	host := u.Host

@@ -171,3 +171,21 @@ func (b *Broker) Kill() {
 
 // Running reports whether the broker is started.
 func (b *Broker) Running() bool { return b.cmd != nil }
+
+// Passwords writes a Mosquitto password file that lets user in with
+// password and returns the configuration line naming it, for
+// Options.Extra. Clients without a name stay welcome (central's among
+// them); a name with the wrong password is refused.
+func Passwords(t testing.TB, user, password string) string {
+	t.Helper()
+	find(t)
+	bin, err := exec.LookPath("mosquitto_passwd")
+	if err != nil {
+		t.Fatalf("mosquitto_passwd, part of Mosquitto, is missing: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "passwords")
+	if out, err := exec.Command(bin, "-c", "-b", file, user, password).CombinedOutput(); err != nil {
+		t.Fatalf("mosquitto_passwd: %v: %s", err, out)
+	}
+	return "password_file " + file + "\n"
+}
