@@ -363,6 +363,7 @@ func (c *Client) setLastError(err error) {
 	}
 	c.mu.Lock()
 	c.status.LastError = err.Error()
+	c.status.Held = c.held.Load()
 	c.mu.Unlock()
 	c.markDirty()
 }

@@ -23,6 +23,10 @@ type Status struct {
 	InboundRejects int64     `json:"inbound_rejects"`         // payloads from central refused
 	RejectedEvents int64     `json:"rejected_events"`         // events central refused (for a manager)
 	LastError      string    `json:"last_error,omitempty"`
+	// Held is set once central is found ahead of the outbox (its
+	// database was rolled back, see pos.AheadError): events wait for the
+	// next start, which begins a new epoch. LastError says so.
+	Held bool `json:"held,omitempty"`
 }
 
 // Fill sets what the status says of the outbox from st, and the count of

@@ -365,7 +365,7 @@ func TestRolledBackDatabaseHoldsEvents(t *testing.T) {
 	if st := stats(t, n.db); st.AckedThrough != 5 || st.Depth != 3 || len(held) != 3 {
 		t.Fatalf("after the ack beyond the copy: %+v, %d events above 5", st, len(held))
 	}
-	if s := n.client.Status(); !strings.Contains(s.LastError, "rolled back") || !s.Connected {
+	if s := n.client.Status(); !strings.Contains(s.LastError, "rolled back") || !s.Connected || !s.Held {
 		t.Fatalf("status = %+v", s)
 	}
 	// An event is sent within milliseconds of its commit; a second gives
@@ -395,8 +395,8 @@ func TestRolledBackDatabaseHoldsEvents(t *testing.T) {
 	if got := central.Applied(old); got != 10 {
 		t.Fatalf("central applied %d events of the old epoch, want 10", got)
 	}
-	if s := n.client.Status(); s.LastError != "" {
-		t.Fatalf("last error after the new epoch: %q", s.LastError)
+	if s := n.client.Status(); s.LastError != "" || s.Held {
+		t.Fatalf("after the new epoch: %+v", s)
 	}
 	// Any event of the old epoch sent above the copy would have come with
 	// another id at a seq central holds: central reports it here.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
@@ -223,5 +224,25 @@ func TestDoctorClock(t *testing.T) {
 				t.Fatalf("level = %v (%s), want %v", got, d.out[0].text, tt.want)
 			}
 		})
+	}
+}
+
+// TestDoctorRolledBackDatabase: a database central is found ahead of (put
+// back to an older copy) is told apart, with what to do.
+func TestDoctorRolledBackDatabase(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	var ahead *pos.AheadError
+	if _, _, err := db.Ack(context.Background(), db.Epoch(), 5, nil); !errors.As(err, &ahead) {
+		t.Fatalf("ack beyond the last event: %v", err)
+	}
+	db.Close()
+	path := writeConfig(t, fmt.Sprintf("data = %q\nstore = \"s1\"\nnode = \"till-1\"\n", cfg.Data))
+	var out bytes.Buffer
+	cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "2s"}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	for _, want := range []string{"WARN  events    central has acknowledged events through seq 5", "restart the node"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
 	}
 }

@@ -43,17 +43,21 @@ func (n *node) setupSync() error {
 
 // syncView is the sync status as screens show it, the same in the status
 // every screen loads and in each "sync" message pushed to it: whether a
-// broker is configured, online or offline, and the queue, acks and
+// broker is configured, online, degraded (connected but holding its
+// events, see syncqueue.Status.Held) or offline, and the queue, acks and
 // rejects of syncqueue.Status beside them.
 type syncView struct {
 	Configured bool   `json:"configured"`
-	State      string `json:"state"` // "online" or "offline"
+	State      string `json:"state"` // "online", "degraded" or "offline"
 	syncqueue.Status
 }
 
 func newSyncView(configured bool, s syncqueue.Status) syncView {
 	v := syncView{Configured: configured, State: "offline", Status: s}
-	if s.Connected {
+	switch {
+	case s.Connected && s.Held:
+		v.State = "degraded" // connected, but holding its events
+	case s.Connected:
 		v.State = "online"
 	}
 	return v
