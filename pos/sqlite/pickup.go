@@ -163,7 +163,9 @@ type PickupLogEntry struct {
 	Staff  string    `json:"staff"`
 	State  string    `json:"state"`
 	Detail string    `json:"detail"`
-	Seq    int64     `json:"seq"` // the event recorded with the step; 0 when none
+	// Seq is the event recorded with the step, in the node's epoch; 0
+	// when none, or when central had applied it before a new epoch began.
+	Seq int64 `json:"seq"`
 }
 
 // PickupLog returns the steps taken on an order, oldest first.
