@@ -36,11 +36,11 @@ type OutboxStats struct {
 type AheadError struct {
 	Epoch   string
 	Through int64 // central's ack
-	LastSeq int64 // the last event this database holds
+	LastSeq int64 // the last event this database holds now
 }
 
 func (e *AheadError) Error() string {
-	return fmt.Sprintf("central has acknowledged events through seq %d of epoch %s, but this database ends at seq %d: "+
+	return fmt.Sprintf("central has acknowledged events through seq %d of epoch %s that this database did not hold (it ends at seq %d): "+
 		"it was rolled back to an older copy; events are held until the node restarts, which begins a new epoch and sends them again",
 		e.Through, e.Epoch, e.LastSeq)
 }

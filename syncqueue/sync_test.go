@@ -52,7 +52,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 func startNode(t testing.TB, url, path string, tune func(*syncqueue.Options)) *node_ {
 	t.Helper()
 	wake := syncqueue.NewWake()
-	db, err := sqlite.Open(context.Background(), path, sqlite.Options{OnEvents: wake.OnEvents, BackgroundCheckpoints: true})
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{OnEvents: wake.OnEvents, BackgroundCheckpoints: true, RenewEpoch: true})
 	if err != nil {
 		t.Fatal(err)
 	}

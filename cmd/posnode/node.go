@@ -77,6 +77,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		OnCatalogIndexOff: func(err error) {
 			log.Error("catalog index off until restart; scans are answered by SQLite", "err", err)
 		},
+		RenewEpoch: true,
 		OnNewEpoch: func(old, epoch string, outstanding int64) {
 			log.Warn("central had acknowledged more than this database holds (it was rolled back); began a new event epoch",
 				"old_epoch", old, "epoch", epoch, "events_to_send_again", outstanding)

@@ -88,10 +88,15 @@ type Options struct {
 	// reason; scans are then answered by SQLite until the next start. It
 	// must not block.
 	OnCatalogIndexOff func(error)
-	// OnNewEpoch is called during Open when the database begins a new
-	// epoch because central had acknowledged more of the old one than it
-	// holds (see pos.AheadError), with the old epoch, the new one and
-	// how many events go out again under it.
+	// RenewEpoch lets Open begin a new epoch when central had acknowledged
+	// more of the old one than the database holds (see pos.AheadError):
+	// the outstanding events are numbered again from 1 under it. Only the
+	// node that sends the events sets it; a tool opening the database of
+	// a running node (a backup, a report) must not renumber its queue.
+	RenewEpoch bool
+	// OnNewEpoch is called during Open when RenewEpoch began a new epoch,
+	// with the old epoch, the new one and how many events go out again
+	// under it.
 	OnNewEpoch func(old, epoch string, outstanding int64)
 }
 
@@ -153,7 +158,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := db.initEpoch(ctx, opt.OnNewEpoch); err != nil {
+	if err := db.initEpoch(ctx, opt.RenewEpoch, opt.OnNewEpoch); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -331,8 +336,8 @@ func (db *DB) migrate(ctx context.Context, before func(string, int, int) error) 
 }
 
 // initEpoch reads the node's epoch, creating it on first use, and begins
-// a new one if central was found ahead of this database.
-func (db *DB) initEpoch(ctx context.Context, onNew func(old, epoch string, outstanding int64)) error {
+// a new one if renew is set and central was found ahead of this database.
+func (db *DB) initEpoch(ctx context.Context, renew bool, onNew func(old, epoch string, outstanding int64)) error {
 	var old string
 	var outstanding int64
 	err := db.Update(ctx, func(tx *Tx) error {
@@ -343,7 +348,7 @@ func (db *DB) initEpoch(ctx context.Context, onNew func(old, epoch string, outst
 				db.epoch, db.now().Format(time.RFC3339Nano))
 			return err
 		}
-		if err != nil {
+		if err != nil || !renew {
 			return err
 		}
 		var ahead bool

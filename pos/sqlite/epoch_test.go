@@ -113,25 +113,44 @@ func TestRolledBackDatabaseBeginsNewEpoch(t *testing.T) {
 	if !errors.As(err, &ahead) || ok || through != 2 || ahead.Through != 8 || ahead.LastSeq != 5 || ahead.Epoch != old {
 		t.Fatalf("ack beyond the last event = %d %v %v; want an AheadError and the point left at 2", through, ok, err)
 	}
-	appendEvents(t, db, 2) // seq 6 and 7: central has other events there
-	if _, _, err := db.Ack(ctx, old, 8, nil); !errors.As(err, &ahead) {
-		t.Fatalf("second ack beyond the last event: %v", err)
+	// Seq 6-9: central has other events at 6-8. Its ack, sent again on
+	// every connection, now lies within the node's events and must still
+	// be refused, or events never sent would count as delivered.
+	appendEvents(t, db, 4)
+	if _, ok, err := db.Ack(ctx, old, 8, nil); !errors.As(err, &ahead) || ok || ahead.Through != 8 || ahead.LastSeq != 9 {
+		t.Fatalf("the same ack once the node has sold past it: %v %v; want an AheadError", ok, err)
+	}
+	if _, _, err := db.Ack(ctx, old, 3, nil); !errors.As(err, &ahead) || ahead.Through != 8 {
+		t.Fatalf("a lower ack after central was found ahead: %v; want an AheadError through 8", err)
 	}
 	st, err := db.OutboxStats(ctx)
-	if err != nil || st.AckedThrough != 2 || st.Depth != 5 || st.Rejected != 0 {
-		t.Fatalf("stats after the refused acks = %+v, %v; want acked 2, depth 5, nothing rejected", st, err)
+	if err != nil || st.AckedThrough != 2 || st.Depth != 7 || st.Rejected != 0 {
+		t.Fatalf("stats after the refused acks = %+v, %v; want acked 2, depth 7, nothing rejected", st, err)
 	}
 	want, _ := db.EventsAfter(ctx, 2, 10)
 	db.Close()
 
+	// A tool opening the database (a backup, a report) leaves it held.
+	db, err = sqlite.Open(ctx, path, sqlite.Options{OnNewEpoch: func(string, string, int64) { t.Error("a new epoch begun by a tool") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Epoch() != old {
+		t.Fatalf("epoch %s after a tool opened the database, want %s", db.Epoch(), old)
+	}
+	if _, _, err := db.Ack(ctx, old, 8, nil); !errors.As(err, &ahead) {
+		t.Fatalf("ack after a tool opened the database: %v; want an AheadError", err)
+	}
+	db.Close()
+
 	var told []any
-	db, err = sqlite.Open(ctx, path, sqlite.Options{OnNewEpoch: func(old, epoch string, outstanding int64) {
+	db, err = sqlite.Open(ctx, path, sqlite.Options{RenewEpoch: true, OnNewEpoch: func(old, epoch string, outstanding int64) {
 		told = append(told, old, epoch, outstanding)
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if db.Epoch() == old || len(told) != 3 || told[0] != old || told[1] != db.Epoch() || told[2] != int64(5) {
+	if db.Epoch() == old || len(told) != 3 || told[0] != old || told[1] != db.Epoch() || told[2] != int64(7) {
 		t.Fatalf("epoch %s after the start (was %s), told %v", db.Epoch(), old, told)
 	}
 	got, _ := db.EventsAfter(ctx, 0, 10)
@@ -147,13 +166,13 @@ func TestRolledBackDatabaseBeginsNewEpoch(t *testing.T) {
 	if _, ok, err := db.Ack(ctx, old, 8, nil); ok || err != nil {
 		t.Fatalf("old epoch's ack: %v %v", ok, err)
 	}
-	if through, ok, err := db.Ack(ctx, db.Epoch(), 5, nil); err != nil || !ok || through != 5 {
+	if through, ok, err := db.Ack(ctx, db.Epoch(), 7, nil); err != nil || !ok || through != 7 {
 		t.Fatalf("new epoch's ack = %d %v %v", through, ok, err)
 	}
 	epoch := db.Epoch()
 	db.Close()
 	// Begun once: the next start keeps the new epoch.
-	db, err = sqlite.Open(ctx, path, sqlite.Options{OnNewEpoch: func(string, string, int64) { t.Error("a second new epoch") }})
+	db, err = sqlite.Open(ctx, path, sqlite.Options{RenewEpoch: true, OnNewEpoch: func(string, string, int64) { t.Error("a second new epoch") }})
 	if err != nil {
 		t.Fatal(err)
 	}

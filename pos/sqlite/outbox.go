@@ -65,8 +65,10 @@ func (tx *Tx) putMeta(key, value string) error {
 // An ack beyond the last recorded event means the database was rolled
 // back (see pos.AheadError): nothing of it is recorded, lest events
 // recorded since take seqs central already holds and be taken for
-// delivered. The database is marked so that its next Open begins a new
-// epoch, and the error is returned.
+// delivered. The database is marked so that the node's next Open begins
+// a new epoch (see Options.RenewEpoch), and the error is returned for this
+// ack and every later one of the epoch, even once the node has recorded
+// events up to through again.
 //
 // The ack is central's retained state, sent again on every connection, so
 // it is recorded without waiting for the disk (see updateRefetchable): an
@@ -87,11 +89,20 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 		if err != nil {
 			return err
 		}
-		if through > last {
-			if err := tx.putMeta("central_ahead", strconv.FormatInt(through, 10)); err != nil {
-				return err
+		// Once central was found ahead, no ack of this epoch is taken
+		// again, even one the node has since sold past: central's seqs
+		// from the rolled-back point on are other events than the node's.
+		found, err := metaInt(ctx, tx, "central_ahead")
+		if err != nil {
+			return err
+		}
+		if through > last || found > 0 {
+			if through > found {
+				if err := tx.putMeta("central_ahead", strconv.FormatInt(through, 10)); err != nil {
+					return err
+				}
 			}
-			ahead = &pos.AheadError{Epoch: epoch, Through: through, LastSeq: last}
+			ahead = &pos.AheadError{Epoch: epoch, Through: max(through, found), LastSeq: last}
 			ackedThrough = held
 			return nil
 		}
