@@ -73,6 +73,7 @@ type Client struct {
 	mu      sync.Mutex // guards the fields below
 	cli     mqtt.Client
 	status  Status
+	heldWhy string // the AheadError that held the outbox, kept in LastError
 	calls   map[string]chan RPCResponse
 	ack     *Ack // merged acks waiting to be recorded
 	ackWake chan struct{}
@@ -343,8 +344,8 @@ func (c *Client) setConn(cli mqtt.Client) {
 	c.mu.Lock()
 	c.cli = cli
 	c.status.Connected = cli != nil
-	if cli != nil && !c.held.Load() {
-		c.status.LastError = "" // a held outbox keeps saying why
+	if cli != nil {
+		c.status.LastError = c.heldWhy // a held outbox keeps saying why
 	}
 	c.mu.Unlock()
 	c.markDirty()
@@ -361,8 +362,17 @@ func (c *Client) setLastError(err error) {
 	if err == nil {
 		return
 	}
+	msg := err.Error()
 	c.mu.Lock()
-	c.status.LastError = err.Error()
+	var ahead *pos.AheadError
+	switch {
+	case errors.As(err, &ahead):
+		c.heldWhy = msg
+	case c.heldWhy != "":
+		// A lost connection must not hide why events are held.
+		msg = c.heldWhy + "; then: " + msg
+	}
+	c.status.LastError = msg
 	c.status.Held = c.held.Load()
 	c.mu.Unlock()
 	c.markDirty()

@@ -376,6 +376,17 @@ func TestRolledBackDatabaseHoldsEvents(t *testing.T) {
 			t.Fatalf("seq %d of the old epoch was sent after the database was rolled back to seq 5", seq)
 		}
 	}
+	// Losing the broker, and getting it back, does not hide why.
+	b.Kill()
+	centraltest.Eventually(t, 10*time.Second, "the node sees the broker gone", func() bool { return !n.client.Status().Connected })
+	if s := n.client.Status(); !strings.Contains(s.LastError, "rolled back") || !s.Held {
+		t.Fatalf("status with the broker gone = %+v; want the rollback still named", s)
+	}
+	b.Start()
+	centraltest.Eventually(t, 10*time.Second, "the node back on the broker", func() bool { return n.client.Status().Connected })
+	if s := n.client.Status(); !strings.Contains(s.LastError, "rolled back") || !s.Held {
+		t.Fatalf("status after reconnecting = %+v; want the rollback still named", s)
+	}
 	n.stop()
 	n.db.Close()
 
