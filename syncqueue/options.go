@@ -220,17 +220,26 @@ func (o *Options) validate() error {
 }
 
 // RedactBroker returns broker as it may be shown and logged: a password in the
-// URL (tcp://user:secret@host) becomes xxxxx. A URL that does not parse
-// keeps only its scheme, if any.
+// URL (tcp://user:secret@host) becomes xxxxx, whatever characters it holds.
 func RedactBroker(broker string) string {
-	u, err := url.Parse(broker)
-	if err != nil {
-		if i := strings.Index(broker, "://"); i > 0 {
-			return broker[:i+3] + "…"
+	scheme, rest, ok := strings.Cut(broker, "://")
+	if !ok {
+		if strings.Contains(broker, "@") {
+			return "…"
 		}
-		return "…"
+		return broker
 	}
-	return u.Redacted()
+	// Up to the last @, not by url.Parse: a password with an unencoded
+	// '/', '?' or '#' would end the authority early and show in the path.
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return broker
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if hasPass {
+		user += ":xxxxx"
+	}
+	return scheme + "://" + user + rest[at:]
 }
 
 // tlsConfig builds the TLS configuration from the files named in o; nil

@@ -77,4 +77,16 @@ func TestUsernameAndPassword(t *testing.T) {
 	if got := syncqueue.RedactBroker("tcp://u:pa ss@host:%zz"); strings.Contains(got, "pa ss") {
 		t.Errorf("RedactBroker of a URL that does not parse = %q", got)
 	}
+	// Unencoded characters that end a URL's authority early.
+	for _, pw := range []string{"12/se", "se?12", "s#12", "a@b:c"} {
+		broker := "tcp://u:" + pw + "@host:1883"
+		if got := syncqueue.RedactBroker(broker); got != "tcp://u:xxxxx@host:1883" {
+			t.Errorf("RedactBroker(%q) = %q", broker, got)
+		}
+	}
+	for _, broker := range []string{"tcp://host:1883", "wss://u@host/mqtt"} {
+		if got := syncqueue.RedactBroker(broker); got != broker {
+			t.Errorf("RedactBroker(%q) = %q; nothing to hide", broker, got)
+		}
+	}
 }
