@@ -201,20 +201,38 @@ func (o *Options) validate() error {
 	if !idPattern.MatchString(o.Node) {
 		return bad("node id %q must be 1-64 characters of A-Z a-z 0-9 _ -", o.Node)
 	}
-	u, err := url.Parse(o.Broker)
-	if err != nil || u.Host == "" {
-		return bad("broker %q must be a URL such as tcp://host:1883", RedactBroker(o.Broker))
-	}
-	switch u.Scheme {
-	case "tcp", "ssl", "ws", "wss":
-	default:
-		return bad("broker %q: scheme must be tcp, ssl, ws or wss", RedactBroker(o.Broker))
+	if err := CheckBroker(o.Broker); err != nil {
+		return bad("%v", err)
 	}
 	if (o.CertFile == "") != (o.KeyFile == "") {
 		return bad("a client certificate needs both CertFile and KeyFile")
 	}
 	if o.Outbox == nil || o.State == nil {
 		return bad("Outbox and State are required")
+	}
+	return nil
+}
+
+// CheckBroker checks a broker URL as New does: a tcp, ssl, ws or wss URL
+// with a host, and a user name and password, if any, whose '/', '?', '#'
+// and '@' are percent-encoded. The error shows the URL redacted.
+func CheckBroker(broker string) error {
+	// A '/', '?' or '#' in a password ends the host part early: the URL
+	// would name another host than the one shown, and a dial error would
+	// quote part of the password.
+	if _, rest, _ := strings.Cut(broker, "://"); strings.Contains(rest, "@") {
+		if userinfo := rest[:strings.LastIndex(rest, "@")]; strings.ContainsAny(userinfo, "/?#@") {
+			return fmt.Errorf("broker %q: a user name or password must percent-encode '/', '?', '#' and '@' (as %%2F, %%3F, %%23, %%40)", RedactBroker(broker))
+		}
+	}
+	u, err := url.Parse(broker)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("broker %q must be a URL such as tcp://host:1883", RedactBroker(broker))
+	}
+	switch u.Scheme {
+	case "tcp", "ssl", "ws", "wss":
+	default:
+		return fmt.Errorf("broker %q: scheme must be tcp, ssl, ws or wss", RedactBroker(broker))
 	}
 	return nil
 }

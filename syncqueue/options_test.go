@@ -35,6 +35,9 @@ func TestOptionsAreChecked(t *testing.T) {
 		"wildcard node":      func(o *syncqueue.Options) { o.Node = "+" },
 		"http broker":        func(o *syncqueue.Options) { o.Broker = "http://localhost" },
 		"no host":            func(o *syncqueue.Options) { o.Broker = "tcp://" },
+		"password with /":    func(o *syncqueue.Options) { o.Broker = "tcp://u:12/se@localhost:1883" },
+		"password with ?":    func(o *syncqueue.Options) { o.Broker = "tcp://u:12?se@localhost:1883" },
+		"@ after the host":   func(o *syncqueue.Options) { o.Broker = "wss://u:pw@localhost/mqtt@x" },
 		"cert without key":   func(o *syncqueue.Options) { o.CertFile = "c.pem" },
 		"missing CA file":    func(o *syncqueue.Options) { o.Broker, o.CAFile = "ssl://localhost:8883", "/nonexistent/ca.pem" },
 		"no outbox":          func(o *syncqueue.Options) { o.Outbox = nil },
@@ -55,7 +58,7 @@ func TestOptionsAreChecked(t *testing.T) {
 	if s := logged.String(); !strings.Contains(s, "not encrypted") || strings.Contains(s, ":pw@") {
 		t.Errorf("log = %q; want a warning that TLS is not used, without the password", s)
 	}
-	for _, u := range []string{"ssl://localhost:8883", "ws://localhost:9001/mqtt", "wss://localhost/mqtt"} {
+	for _, u := range []string{"ssl://localhost:8883", "ws://localhost:9001/mqtt", "wss://localhost/mqtt", "tcp://u:12%2Fs%40e@localhost:1883"} {
 		o := good
 		o.Broker = u
 		if _, err := syncqueue.New(o); err != nil {

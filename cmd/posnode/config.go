@@ -173,9 +173,10 @@ func (c Config) Validate() error {
 	if c.Data == "" {
 		errs = append(errs, errors.New("data: a directory is required"))
 	}
-	if u := c.MQTT.URL; u != "" && !strings.HasPrefix(u, "tcp://") && !strings.HasPrefix(u, "ssl://") &&
-		!strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://") {
-		errs = append(errs, fmt.Errorf("mqtt.url %q: must start with tcp://, ssl://, ws:// or wss://", syncqueue.RedactBroker(u)))
+	if u := c.MQTT.URL; u != "" {
+		if err := syncqueue.CheckBroker(u); err != nil {
+			errs = append(errs, fmt.Errorf("mqtt.url: %v", err))
+		}
 	}
 	seen := map[string]bool{}
 	ports := map[string]string{}

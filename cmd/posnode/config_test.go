@@ -25,6 +25,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad id", `store = "a b"`, "store"},
 		{"bad url", "[mqtt]\nurl = \"http://x\"", "mqtt.url"},
 		{"bad url with a password", "[mqtt]\nurl = \"mqtt://node:s3cret@x\"", "node:xxxxx@x"},
+		{"password with a slash", "[mqtt]\nurl = \"tcp://node:s3cret/x@broker:1883\"", "percent-encode"},
+		{"url without a host", "[mqtt]\nurl = \"tcp://\"", "mqtt.url"},
 		{"bad duration", "[sync]\nresend_after = \"soon\"", "duration"},
 		{"port twice", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"/dev/x\"\n[[stations]]\nid=\"b\"\nkind=\"till\"\nprinter=\"/dev/x\"", "already used"},
 		{"kind", "[[stations]]\nid=\"a\"\nkind=\"kiosk\"", "kind"},
