@@ -252,7 +252,7 @@ func (c *Client) onAck(topic string, payload []byte) {
 // mergeAck merges ack a into the pending one p (either may be nil): the
 // higher point, and each rejected seq once. The retained ack comes again
 // on every connection; a pending one must not grow with each. Both are of
-// the client's epoch: handleAck drops the others before merging.
+// the client's epoch: onAck drops the others before merging.
 func mergeAck(p, a *Ack) *Ack {
 	if p == nil {
 		return a

@@ -285,7 +285,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 	if through, ahead, err := sqlite.CentralAhead(ctx, db); err != nil {
 		d.add(levelFail, "events", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
 	} else if ahead {
-		d.add(levelWarn, "events", fmt.Sprintf("central has acknowledged events through seq %d that this database does not hold: it was rolled back to an older copy, and its events are held", through),
+		d.add(levelWarn, "events", fmt.Sprintf("central has acknowledged events through seq %d that this database did not hold: it was rolled back to an older copy, and its events are held", through),
 			"restart the node (systemctl restart posnode): it begins a new event epoch and sends them again")
 	}
 }
