@@ -41,9 +41,9 @@ var (
 // DB is the node's database.
 type DB struct {
 	path     string
-	w        *sql.DB // the single writer
-	r        *sql.DB // read-only pool
-	epoch    string
+	w        *sql.DB                // the single writer
+	r        *sql.DB                // read-only pool
+	epoch    atomic.Pointer[string] // the node's event epoch; see Epoch
 	now      func() time.Time
 	newID    func() string
 	onEvents func([]pos.Event)
@@ -248,8 +248,16 @@ func (db *DB) Close() error {
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 
-// Epoch is the node's event epoch, created with the database.
-func (db *DB) Epoch() string { return db.epoch }
+// Epoch is the node's event epoch, created with the database and begun
+// anew by RenewEpoch.
+func (db *DB) Epoch() string {
+	if e := db.epoch.Load(); e != nil {
+		return *e
+	}
+	return ""
+}
+
+func (db *DB) setEpoch(epoch string) { db.epoch.Store(&epoch) }
 
 type migration struct {
 	version int
@@ -338,34 +346,78 @@ func (db *DB) migrate(ctx context.Context, before func(string, int, int) error) 
 // initEpoch reads the node's epoch, creating it on first use, and begins
 // a new one if renew is set and central was found ahead of this database.
 func (db *DB) initEpoch(ctx context.Context, renew bool, onNew func(old, epoch string, outstanding int64)) error {
-	var old string
+	var epoch, old string
 	var outstanding int64
 	err := db.Update(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&db.epoch)
+		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&epoch)
 		if errors.Is(err, sql.ErrNoRows) {
-			db.epoch = db.newID()
+			epoch = db.newID()
 			_, err = tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('created_at', ?)",
-				db.epoch, db.now().Format(time.RFC3339Nano))
+				epoch, db.now().Format(time.RFC3339Nano))
 			return err
 		}
 		if err != nil || !renew {
 			return err
 		}
-		var ahead bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'central_ahead')").Scan(&ahead); err != nil || !ahead {
-			return err
+		renewed, n, err := tx.renewEpoch()
+		if renewed != "" {
+			outstanding = n
+			old, epoch = epoch, renewed
 		}
-		epoch := db.newID()
-		if old, outstanding, err = renumberEpoch(ctx, tx.sqlTx, epoch); err != nil {
-			return err
-		}
-		db.epoch = epoch
-		return nil
+		return err
 	})
-	if err == nil && old != "" && onNew != nil {
-		onNew(old, db.epoch, outstanding)
+	if err != nil {
+		return err
 	}
-	return err
+	db.setEpoch(epoch)
+	if old != "" && onNew != nil {
+		onNew(old, epoch, outstanding)
+	}
+	return nil
+}
+
+// RenewEpoch begins a new epoch while the node runs, as Open does with
+// Options.RenewEpoch, if central was found ahead of this database (see Ack
+// and pos.AheadError): the events outstanding are numbered again from 1
+// under it, keeping their ids. It returns the old epoch and the new one,
+// both empty when central was not ahead, and how many events go out again.
+//
+// Nothing may be sending events meanwhile: an event read before the new
+// epoch would go out with its old seq under it.
+func (db *DB) RenewEpoch(ctx context.Context) (old, epoch string, outstanding int64, err error) {
+	err = db.Update(ctx, func(tx *Tx) error {
+		old = db.Epoch()
+		epoch, outstanding, err = tx.renewEpoch()
+		return err
+	})
+	if err != nil {
+		// A failed commit may still have taken effect: go on with the
+		// epoch the database holds.
+		var held string
+		if db.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&held) == nil {
+			db.setEpoch(held)
+		}
+		return "", "", 0, err
+	}
+	if epoch == "" {
+		return "", "", 0, nil
+	}
+	db.setEpoch(epoch)
+	return old, epoch, outstanding, nil
+}
+
+// renewEpoch begins a new epoch in tx if central was found ahead of the
+// database, and returns it (empty if not) and how many events go out again.
+func (tx *Tx) renewEpoch() (epoch string, outstanding int64, err error) {
+	var ahead bool
+	if err := tx.QueryRowContext(tx.ctx, "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'central_ahead')").Scan(&ahead); err != nil || !ahead {
+		return "", 0, err
+	}
+	epoch = tx.db.newID()
+	if _, outstanding, err = renumberEpoch(tx.ctx, tx.sqlTx, epoch); err != nil {
+		return "", 0, err
+	}
+	return epoch, outstanding, nil
 }
 
 // Tx is a write transaction. Features of the node add their own writes on
@@ -506,7 +558,7 @@ func (tx *Tx) AppendEvent(ev *pos.Event) error {
 	if err != nil {
 		return err
 	}
-	ev.Epoch, ev.Seq = tx.db.epoch, seq
+	ev.Epoch, ev.Seq = tx.db.Epoch(), seq
 	if ev.ID == "" {
 		ev.ID = tx.db.newID()
 	}

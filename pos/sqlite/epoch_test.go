@@ -181,3 +181,53 @@ func TestRolledBackDatabaseBeginsNewEpoch(t *testing.T) {
 		t.Fatalf("epoch %s after a plain restart, want %s", db.Epoch(), epoch)
 	}
 }
+
+// TestRenewEpochWhileRunning: a running node found behind central begins
+// the new epoch without a restart; the held events follow on from seq 1
+// with their ids, and a database central is not ahead of keeps its epoch.
+func TestRenewEpochWhileRunning(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	appendEvents(t, db, 5)
+	first := db.Epoch()
+	if old, epoch, n, err := db.RenewEpoch(ctx); err != nil || old != "" || epoch != "" || n != 0 || db.Epoch() != first {
+		t.Fatalf("RenewEpoch with central not ahead = %q %q %d %v, epoch %s", old, epoch, n, err, db.Epoch())
+	}
+	if _, _, err := db.Ack(ctx, first, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	var ahead *pos.AheadError
+	if _, _, err := db.Ack(ctx, first, 8, nil); !errors.As(err, &ahead) {
+		t.Fatalf("ack beyond the last event: %v", err)
+	}
+	appendEvents(t, db, 4) // seq 6-9, held
+	want, _ := db.EventsAfter(ctx, 2, 10)
+
+	old, epoch, n, err := db.RenewEpoch(ctx)
+	if err != nil || old != first || epoch == "" || epoch == first || n != 7 || db.Epoch() != epoch {
+		t.Fatalf("RenewEpoch = %q %q %d %v, epoch now %s; want %s to a new one, 7 events", old, epoch, n, err, db.Epoch(), first)
+	}
+	appendEvents(t, db, 1) // the next sale follows on
+	got, _ := db.EventsAfter(ctx, 0, 20)
+	if len(got) != 8 {
+		t.Fatalf("%d events in the new epoch, want 8", len(got))
+	}
+	for i, ev := range got {
+		if ev.Seq != int64(i+1) || ev.Epoch != epoch || (i < len(want) && ev.ID != want[i].ID) {
+			t.Fatalf("event %d = seq %d epoch %s id %s", i, ev.Seq, ev.Epoch, ev.ID)
+		}
+	}
+	if _, ok, err := db.Ack(ctx, first, 8, nil); ok || err != nil {
+		t.Fatalf("the old epoch's ack after the new epoch: %v %v; want it ignored", ok, err)
+	}
+	if through, ok, err := db.Ack(ctx, epoch, 8, nil); err != nil || !ok || through != 8 {
+		t.Fatalf("the new epoch's ack = %d %v %v", through, ok, err)
+	}
+	if old, epoch2, _, err := db.RenewEpoch(ctx); err != nil || old != "" || epoch2 != "" || db.Epoch() != epoch {
+		t.Fatalf("a second RenewEpoch = %q %q %v", old, epoch2, err)
+	}
+}

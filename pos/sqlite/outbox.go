@@ -20,7 +20,7 @@ func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]pos.Ev
 	defer rows.Close()
 	var evs []pos.Event
 	for rows.Next() {
-		ev := pos.Event{Epoch: db.epoch}
+		ev := pos.Event{Epoch: db.Epoch()}
 		var at, data string
 		if err := rows.Scan(&ev.Seq, &ev.ID, &ev.Type, &at, &data); err != nil {
 			return nil, err
@@ -75,7 +75,7 @@ func (tx *Tx) putMeta(key, value string) error {
 // ack lost to a power cut only makes the node send those events again,
 // which central drops by id.
 func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []pos.Rejection) (ackedThrough int64, ok bool, err error) {
-	if epoch != db.epoch {
+	if epoch != db.Epoch() {
 		held, err := metaInt(ctx, db.r, "acked_through")
 		return held, false, err
 	}
@@ -148,7 +148,7 @@ func (db *DB) Ack(ctx context.Context, epoch string, through int64, rejected []p
 
 // OutboxStats describes the outbound queue.
 func (db *DB) OutboxStats(ctx context.Context) (pos.OutboxStats, error) {
-	st := pos.OutboxStats{Epoch: db.epoch}
+	st := pos.OutboxStats{Epoch: db.Epoch()}
 	// One statement, so one snapshot: an ack recorded meanwhile cannot
 	// make the figures disagree. Every query here is an index seek: the
 	// screens ask often and the outbox may hold days of events.
@@ -190,7 +190,7 @@ func (db *DB) RejectedEvents(ctx context.Context, limit int) ([]pos.Event, []pos
 	var evs []pos.Event
 	var rs []pos.Rejection
 	for rows.Next() {
-		ev := pos.Event{Epoch: db.epoch}
+		ev := pos.Event{Epoch: db.Epoch()}
 		var at, data, reason string
 		if err := rows.Scan(&ev.Seq, &ev.ID, &ev.Type, &at, &data, &reason); err != nil {
 			return nil, nil, err

@@ -387,7 +387,7 @@ func (db *DB) saleWhere(ctx context.Context, where string, arg any) (pos.Sale, e
 // central counted to (all of them when central counted another epoch).
 // Reserved is what open click-and-collect orders hold.
 func (db *DB) Stock(ctx context.Context, sku string) (pos.StockLevel, error) {
-	return stockLevel(ctx, db.r, db.epoch, sku)
+	return stockLevel(ctx, db.r, db.Epoch(), sku)
 }
 
 // stockLevel reads sku's stock level through q, a pool or a transaction.
@@ -425,7 +425,7 @@ func stockLevel(ctx context.Context, q interface {
 func (db *DB) AdjustStock(ctx context.Context, adj *pos.StockAdjustment) (pos.StockLevel, error) {
 	var after pos.StockLevel
 	err := db.Update(ctx, func(tx *Tx) error {
-		st, err := stockLevel(ctx, tx, db.epoch, adj.SKU)
+		st, err := stockLevel(ctx, tx, db.Epoch(), adj.SKU)
 		if err != nil {
 			return err
 		}
@@ -449,7 +449,7 @@ func (db *DB) AdjustStock(ctx context.Context, adj *pos.StockAdjustment) (pos.St
 		if _, err := tx.AppendJournal(pos.JournalStock, adj.ID, "", adj.At, ev.Data); err != nil {
 			return err
 		}
-		after, err = stockLevel(ctx, tx, db.epoch, adj.SKU)
+		after, err = stockLevel(ctx, tx, db.Epoch(), adj.SKU)
 		return err
 	})
 	return after, err
