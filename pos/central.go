@@ -31,8 +31,9 @@ type OutboxStats struct {
 // its database does not have: the database was rolled back to an older
 // copy (a snapshot, an image, a file put back by hand) without a restore.
 // New events would reuse sequence numbers central has already applied, so
-// none is sent in this epoch; the next start begins a new one, in which
-// every event central has not acknowledged goes out again with its id.
+// none is sent in this epoch; a new one begins (at once in a running node,
+// or at its next start), in which every event central has not
+// acknowledged goes out again with its id.
 type AheadError struct {
 	Epoch   string
 	Through int64 // central's ack
@@ -41,7 +42,7 @@ type AheadError struct {
 
 func (e *AheadError) Error() string {
 	return fmt.Sprintf("central has acknowledged events through seq %d of epoch %s that this database did not hold (it ends at seq %d): "+
-		"it was rolled back to an older copy; events are held until the node restarts, which begins a new epoch and sends them again",
+		"it was rolled back to an older copy; its events are held until a new epoch begins, in which they are sent again",
 		e.Through, e.Epoch, e.LastSeq)
 }
 

@@ -52,7 +52,6 @@ type Client struct {
 	opt     Options
 	log     *slog.Logger
 	t       topics
-	epoch   string
 	started time.Time
 
 	wake        Wake          // new events (cap 1)
@@ -60,9 +59,10 @@ type Client struct {
 
 	ackedThrough atomic.Int64 // central's acknowledged point, this epoch
 	ackAdvanced  atomic.Int64 // unix nanoseconds when it last advanced
-	// held is set, for the rest of the process, once central is found
-	// ahead of the outbox (pos.AheadError): no event of this epoch is
-	// sent any more, lest it take a seq central already holds.
+	// held is set once central is found ahead of the outbox
+	// (pos.AheadError): no event of this epoch is sent any more, lest it
+	// take a seq central already holds. The session ends, and the outbox
+	// begins a new epoch before the next (renewEpoch).
 	held atomic.Bool
 
 	// pubMu orders the retained status: held from looking up the
@@ -74,6 +74,7 @@ type Client struct {
 	cli     mqtt.Client
 	status  Status
 	heldWhy string // the AheadError that held the outbox, kept in LastError
+	epoch   string // the outbox's epoch: acks of any other are ignored
 	calls   map[string]chan RPCResponse
 	ack     *Ack // merged acks waiting to be recorded
 	ackWake chan struct{}
@@ -184,6 +185,9 @@ func (c *Client) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		if c.held.Load() && c.renewEpoch(ctx) {
+			continue // the held events go out at once, in the new epoch
+		}
 		// Only a session that stayed up starts the backoff again: a
 		// broker that takes the node and drops it at once (another
 		// client with its id, a limit) is not hammered.
@@ -202,6 +206,45 @@ func (c *Client) Run(ctx context.Context) error {
 		backoff = min(backoff*2, c.opt.BackoffMax)
 	}
 	return nil
+}
+
+// renewEpoch begins a new epoch in the outbox once the session that found
+// central ahead of it has ended, so that nothing of the old epoch is being
+// sent, and has the client follow it. It reports whether it did; if not,
+// the outbox stays held and the next session tries again.
+func (c *Client) renewEpoch(ctx context.Context) bool {
+	old, epoch, outstanding, err := c.opt.Outbox.RenewEpoch(ctx)
+	if err != nil {
+		c.log.Error("could not begin a new event epoch; events stay held", "err", err)
+		return false
+	}
+	if epoch == "" { // begun already, or not needed: follow the outbox
+		old, epoch = c.currentEpoch(), c.opt.Outbox.Epoch()
+	}
+	st, err := c.opt.Outbox.OutboxStats(ctx)
+	if err != nil {
+		c.log.Error("read outbox in the new epoch", "err", err)
+		return false
+	}
+	c.mu.Lock()
+	c.epoch, c.ack, c.heldWhy = epoch, nil, ""
+	c.status.LastError, c.status.Held = "", false
+	c.mu.Unlock()
+	c.ackedThrough.Store(st.AckedThrough)
+	c.ackAdvanced.Store(c.opt.Now().UnixNano())
+	c.held.Store(false)
+	if epoch != old {
+		c.log.Warn("central had acknowledged more than this database holds (it was rolled back); began a new event epoch",
+			"old_epoch", old, "epoch", epoch, "events_to_send_again", outstanding)
+	}
+	c.markDirty()
+	return true
+}
+
+func (c *Client) currentEpoch() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.epoch
 }
 
 // mqttOptions builds paho's options for one connection. paho's own

@@ -28,6 +28,10 @@
 //     hold up the queue. Acknowledged events are pruned after Retention;
 //     unacknowledged ones never are.
 //   - An ack of another epoch (an older database of this node) is ignored.
+//     An ack of this epoch beyond its last event shows the database was
+//     rolled back: nothing of it is recorded, the session ends, and the
+//     outbox begins a new epoch (Outbox.RenewEpoch) in which the events
+//     central had not acknowledged go out again from seq 1.
 //
 // Central's state arrives on retained topics and is applied only when its
 // version is newer than the one held. Catalog and stock come in pages named

@@ -181,10 +181,18 @@ func TestLastWill(t *testing.T) {
 }
 
 // failingOutbox is the node's database whose outbox reads fail while fail
-// is set, as a disk error would make them.
+// is set, and whose new epochs fail while failRenew is, as a disk error
+// would make them.
 type failingOutbox struct {
 	*sqlite.DB
-	fail atomic.Bool
+	fail, failRenew atomic.Bool
+}
+
+func (f *failingOutbox) RenewEpoch(ctx context.Context) (string, string, int64, error) {
+	if f.failRenew.Load() {
+		return "", "", 0, errors.New("disk I/O error")
+	}
+	return f.DB.RenewEpoch(ctx)
 }
 
 func (f *failingOutbox) EventsAfter(ctx context.Context, after int64, limit int) ([]pos.Event, error) {
@@ -221,6 +229,80 @@ func TestOfflineWhenTheSessionFails(t *testing.T) {
 	centraltest.Eventually(t, 10*time.Second, "online again, last", func() bool {
 		st := central.Statuses()
 		return st[len(st)-1]["state"] == "online"
+	})
+	central.Check()
+}
+
+// TestHeldUntilTheNewEpochBegins: a node found behind central whose new
+// epoch cannot begin (a disk error) holds its events: none of the old
+// epoch goes out above the copy, the screens keep the reason through a
+// lost broker, and once the disk is back the held events go out in the
+// new epoch with their ids.
+func TestHeldUntilTheNewEpochBegins(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, b.URL(), store, node)
+	path := filepath.Join(t.TempDir(), "pos.db")
+	old, unacked := rolledBack(t, b.URL(), central, path)
+	out := &failingOutbox{}
+	out.failRenew.Store(true)
+	n := startNode(t, b.URL(), path, func(o *syncqueue.Options) {
+		out.DB = o.Outbox.(*sqlite.DB)
+		o.Outbox = out
+	})
+	centraltest.Eventually(t, 10*time.Second, "held, with the reason", func() bool {
+		s := n.client.Status()
+		return s.Held && strings.Contains(s.LastError, "rolled back")
+	})
+	before := len(central.Log(old).Arrived)
+	appendEvents(t, n.db, 3) // seq 6-8 of the old epoch: central holds others there
+	held, _ := n.db.EventsAfter(context.Background(), 3, 10)
+	// An event is sent within milliseconds of its commit; a second gives
+	// a sender that did not hold them every chance to be caught.
+	time.Sleep(time.Second)
+	for _, seq := range central.Log(old).Arrived[before:] {
+		if seq > 5 {
+			t.Fatalf("seq %d of the old epoch was sent after the database was rolled back to seq 5", seq)
+		}
+	}
+	if st := stats(t, n.db); st.Epoch != old || st.AckedThrough != 3 || st.Depth != 5 {
+		t.Fatalf("while held: %+v", st)
+	}
+	why := n.client.Status().LastError
+	if !strings.Contains(why, "rolled back") {
+		t.Fatalf("LastError = %q while held", why)
+	}
+
+	// Losing the broker, and getting it back, does not hide why.
+	b.Kill()
+	centraltest.Eventually(t, 10*time.Second, "the connection error recorded", func() bool {
+		s := n.client.Status()
+		return !s.Connected && s.LastError != why
+	})
+	if s := n.client.Status(); !strings.Contains(s.LastError, why) || !s.Held {
+		t.Fatalf("status with the broker gone = %+v; want the rollback still named", s)
+	}
+	b.Start()
+	centraltest.Eventually(t, 10*time.Second, "the node back on the broker, still saying why", func() bool {
+		s := n.client.Status()
+		return s.Connected && s.LastError == why && s.Held
+	})
+
+	out.failRenew.Store(false)
+	centraltest.Eventually(t, 10*time.Second, "a new epoch", func() bool { return n.db.Epoch() != old })
+	epoch := n.db.Epoch()
+	centraltest.Eventually(t, 10*time.Second, "the held events acked in it", func() bool { return stats(t, n.db).AckedThrough == 5 })
+	lg := central.Log(epoch)
+	for i, ev := range held {
+		if lg.IDs[int64(i+1)] != ev.ID {
+			t.Fatalf("new epoch seq %d has id %s, want %s (old seq %d)", i+1, lg.IDs[int64(i+1)], ev.ID, ev.Seq)
+		}
+	}
+	if len(held) != len(unacked)+3 {
+		t.Fatalf("%d events held, want %d", len(held), len(unacked)+3)
+	}
+	centraltest.Eventually(t, 10*time.Second, "the status of the new epoch", func() bool {
+		s := n.client.Status()
+		return s.Connected && s.LastError == "" && !s.Held
 	})
 	central.Check()
 }

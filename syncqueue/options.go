@@ -44,6 +44,11 @@ type Outbox interface {
 	OutboxStats(ctx context.Context) (pos.OutboxStats, error)
 	// PruneAcked deletes events acknowledged before cutoff, never others.
 	PruneAcked(ctx context.Context, cutoff time.Time) (int64, error)
+	// RenewEpoch begins a new epoch once Ack has found central ahead
+	// (pos.AheadError), numbering the outstanding events again from 1; it
+	// returns empty epochs when there was nothing to begin. The client
+	// calls it between sessions, when no event is being sent.
+	RenewEpoch(ctx context.Context) (old, epoch string, outstanding int64, err error)
 }
 
 // State takes central's retained state (*sqlite.DB). Every Apply is one

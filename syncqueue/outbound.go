@@ -239,11 +239,12 @@ func (c *Client) onAck(topic string, payload []byte) {
 		c.enqueue(inbound{topic: topic, err: err})
 		return
 	}
+	c.mu.Lock()
 	if a.Epoch != c.epoch {
+		c.mu.Unlock()
 		c.log.Debug("ack for another epoch ignored", "epoch", a.Epoch)
 		return
 	}
-	c.mu.Lock()
 	c.ack = mergeAck(c.ack, &a)
 	c.mu.Unlock()
 	signal(c.ackWake)
@@ -290,12 +291,13 @@ func (c *Client) ackLoop(ctx context.Context, _ mqtt.Client) error {
 		var ahead *pos.AheadError
 		if errors.As(err, &ahead) {
 			if !c.held.Swap(true) {
-				c.log.Error("central is ahead of this database; events are held until the node restarts",
+				c.log.Error("central is ahead of this database; events are held, and a new epoch begins",
 					"epoch", ahead.Epoch, "acked_through", ahead.Through, "last_seq", ahead.LastSeq, "err", err)
 			}
 			c.setLastError(err)
-			signal(c.wake)
-			continue
+			// End the session: the new epoch begins once nothing of the
+			// old one is being sent.
+			return err
 		}
 		if err != nil {
 			if ctx.Err() != nil {

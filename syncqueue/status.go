@@ -25,7 +25,8 @@ type Status struct {
 	LastError      string    `json:"last_error,omitempty"`
 	// Held is set once central is found ahead of the outbox (its
 	// database was rolled back, see pos.AheadError): events wait for the
-	// next start, which begins a new epoch. LastError says so.
+	// new epoch the client begins between sessions, normally at once;
+	// while it cannot begin (a disk error), LastError says why.
 	Held bool `json:"held,omitempty"`
 }
 

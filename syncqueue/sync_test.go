@@ -16,6 +16,7 @@ import (
 
 	"github.com/posnode/posnode/internal/brokertest"
 	"github.com/posnode/posnode/internal/centraltest"
+	"github.com/posnode/posnode/internal/nodetest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/simterminal"
 	"github.com/posnode/posnode/pos/sqlite"
@@ -52,7 +53,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 func startNode(t testing.TB, url, path string, tune func(*syncqueue.Options)) *node_ {
 	t.Helper()
 	wake := syncqueue.NewWake()
-	db, err := sqlite.Open(context.Background(), path, sqlite.Options{OnEvents: wake.OnEvents, BackgroundCheckpoints: true, RenewEpoch: true})
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{OnEvents: wake.OnEvents, BackgroundCheckpoints: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,31 +319,35 @@ func TestCentralStopsAckingThenNewEpoch(t *testing.T) {
 	central.Check()
 }
 
-// TestRolledBackDatabaseHoldsEvents: the node's database is put back to an
-// older copy without a restore, so central's retained ack is beyond its
-// last event. The node records nothing of that ack, says why on its status
-// and sends no event of the old epoch above its copy (central would find
-// other ids at seqs it has applied); the next start begins a new epoch in
-// which those events arrive with their ids.
-func TestRolledBackDatabaseHoldsEvents(t *testing.T) {
-	b := brokertest.Start(t, brokertest.Options{})
-	central := centraltest.New(t, b.URL(), store, node)
-	dir := t.TempDir()
-	path, copyPath := filepath.Join(dir, "pos.db"), filepath.Join(dir, "copy.db")
-	n := startNode(t, b.URL(), path, nil)
-	old := n.db.Epoch()
-	appendEvents(t, n.db, 5)
-	centraltest.Eventually(t, 10*time.Second, "first 5 acked", func() bool { return stats(t, n.db).AckedThrough == 5 })
-	// A copy as a snapshot of the disk would hold it.
+// rolledBack makes the database at path an older copy of itself, as a
+// disk snapshot put back would: the copy holds seq 1-5 of epoch old, acked
+// through 3 (unacked are seq 4-5), while central has applied and acked
+// seq 1-10.
+func rolledBack(t *testing.T, url string, central *centraltest.Central, path string) (old string, unacked []pos.Event) {
+	t.Helper()
+	ctx := context.Background()
+	n := startNode(t, url, path, nil)
+	old = n.db.Epoch()
+	appendEvents(t, n.db, 3)
+	centraltest.Eventually(t, 10*time.Second, "first 3 acked", func() bool { return stats(t, n.db).AckedThrough == 3 })
+	central.SetAcking(false)
+	appendEvents(t, n.db, 2) // seq 4-5: applied by central, not yet acked
+	centraltest.Eventually(t, 10*time.Second, "seq 4-5 applied", func() bool { return central.Applied(old) == 5 })
+	unacked, err := n.db.EventsAfter(ctx, 3, 10)
+	if err != nil || len(unacked) != 2 {
+		t.Fatalf("events above the ack: %d, %v", len(unacked), err)
+	}
+	copyPath := path + ".copy"
 	src, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = src.ExecContext(context.Background(), "VACUUM INTO ?", copyPath)
+	_, err = src.ExecContext(ctx, "VACUUM INTO ?", copyPath)
 	src.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
+	central.SetAcking(true)
 	appendEvents(t, n.db, 5)
 	centraltest.Eventually(t, 10*time.Second, "10 acked", func() bool { return stats(t, n.db).AckedThrough == 10 })
 	n.stop()
@@ -353,59 +358,31 @@ func TestRolledBackDatabaseHoldsEvents(t *testing.T) {
 	if err := os.Rename(copyPath, path); err != nil {
 		t.Fatal(err)
 	}
+	return old, unacked
+}
 
-	// The copy ends at seq 5; central has applied 10.
-	before := len(central.Log(old).Arrived)
-	n = startNode(t, b.URL(), path, nil)
-	centraltest.Eventually(t, 10*time.Second, "the node says central is ahead", func() bool {
-		return strings.Contains(n.client.Status().LastError, "rolled back")
-	})
-	appendEvents(t, n.db, 3) // seq 6-8 of the old epoch: central holds others there
-	held, _ := n.db.EventsAfter(context.Background(), 5, 10)
-	if st := stats(t, n.db); st.AckedThrough != 5 || st.Depth != 3 || len(held) != 3 {
-		t.Fatalf("after the ack beyond the copy: %+v, %d events above 5", st, len(held))
-	}
-	if s := n.client.Status(); !strings.Contains(s.LastError, "rolled back") || !s.Connected || !s.Held {
-		t.Fatalf("status = %+v", s)
-	}
-	// An event is sent within milliseconds of its commit; a second gives
-	// a sender that did not hold them every chance to be caught.
-	time.Sleep(time.Second)
-	for _, seq := range central.Log(old).Arrived[before:] {
-		if seq > 5 {
-			t.Fatalf("seq %d of the old epoch was sent after the database was rolled back to seq 5", seq)
-		}
-	}
-	// Losing the broker, and getting it back, does not hide why. Central
-	// acks nothing meanwhile, so no ack of the old epoch says it again.
-	why := n.client.Status().LastError
-	central.SetAcking(false)
-	b.Kill()
-	centraltest.Eventually(t, 10*time.Second, "the connection error recorded", func() bool {
-		s := n.client.Status()
-		return !s.Connected && s.LastError != why
-	})
-	if s := n.client.Status(); !strings.Contains(s.LastError, why) || !s.Held {
-		t.Fatalf("status with the broker gone = %+v; want the rollback still named", s)
-	}
-	b.Start()
-	centraltest.Eventually(t, 10*time.Second, "the node back on the broker", func() bool { return n.client.Status().Connected })
-	if s := n.client.Status(); s.LastError != why || !s.Held {
-		t.Fatalf("status after reconnecting = %+v; want the rollback named, and only it", s)
-	}
-	n.stop()
-	central.SetAcking(true)
-	n.db.Close()
+// TestRolledBackDatabaseBeginsNewEpoch: the node's database is put back
+// to an older copy without a restore, so central's retained ack is beyond
+// its last event. The node records nothing of that ack, ends the session
+// and, without a restart, begins a new epoch in which the events the copy
+// held unacknowledged go out again from seq 1 with their ids, and new
+// events follow them.
+func TestRolledBackDatabaseBeginsNewEpoch(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, b.URL(), store, node)
+	path := filepath.Join(t.TempDir(), "pos.db")
+	old, unacked := rolledBack(t, b.URL(), central, path)
 
-	// The next start begins a new epoch; the held events go out in it.
-	n = startNode(t, b.URL(), path, nil)
+	var logged nodetest.Buffer
+	n := startNode(t, b.URL(), path, func(o *syncqueue.Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	})
+	centraltest.Eventually(t, 10*time.Second, "a new epoch", func() bool { return n.db.Epoch() != old })
 	epoch := n.db.Epoch()
-	if epoch == old {
-		t.Fatal("the restart kept the old epoch")
-	}
-	centraltest.Eventually(t, 10*time.Second, "held events acked in the new epoch", func() bool { return stats(t, n.db).AckedThrough == 3 })
+	appendEvents(t, n.db, 3) // seq 3-5 of the new epoch
+	centraltest.Eventually(t, 10*time.Second, "the new epoch acked", func() bool { return stats(t, n.db).AckedThrough == 5 })
 	lg := central.Log(epoch)
-	for i, ev := range held {
+	for i, ev := range unacked {
 		if lg.IDs[int64(i+1)] != ev.ID {
 			t.Fatalf("new epoch seq %d has id %s, want %s (old seq %d)", i+1, lg.IDs[int64(i+1)], ev.ID, ev.Seq)
 		}
@@ -413,11 +390,22 @@ func TestRolledBackDatabaseHoldsEvents(t *testing.T) {
 	if got := central.Applied(old); got != 10 {
 		t.Fatalf("central applied %d events of the old epoch, want 10", got)
 	}
-	if s := n.client.Status(); s.LastError != "" || s.Held {
-		t.Fatalf("after the new epoch: %+v", s)
+	centraltest.Eventually(t, 10*time.Second, "the status of the new epoch", func() bool {
+		s := n.client.Status()
+		return s.Connected && s.Epoch == epoch && s.AckedThrough == 5 && s.LastError == "" && !s.Held
+	})
+	if l := logged.String(); !strings.Contains(l, "central is ahead of this database") || !strings.Contains(l, "began a new event epoch") {
+		t.Fatalf("log = %s; want the rollback and the new epoch", l)
 	}
-	// Any event of the old epoch sent above the copy would have come with
-	// another id at a seq central holds: central reports it here.
+	// The next start keeps the new epoch.
+	n.stop()
+	n.db.Close()
+	n = startNode(t, b.URL(), path, nil)
+	if n.db.Epoch() != epoch {
+		t.Fatalf("epoch %s after a restart, want %s", n.db.Epoch(), epoch)
+	}
+	// Any event of the old epoch sent above the copy with another id than
+	// central holds there is reported here.
 	central.Check()
 }
 

@@ -286,7 +286,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		d.add(levelFail, "events", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
 	} else if ahead {
 		d.add(levelWarn, "events", fmt.Sprintf("central has acknowledged events through seq %d that this database did not hold: it was rolled back to an older copy, and its events are held", through),
-			"restart the node (systemctl restart posnode): it begins a new event epoch and sends them again")
+			"none if the node is running and connected: it begins a new event epoch by itself and sends them again; if this stays, read the node's log for why it cannot, or restart it (systemctl restart posnode)")
 	}
 }
 
