@@ -185,8 +185,11 @@ func (c *Client) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
-		if c.held.Load() && c.renewEpoch(ctx) {
-			continue // the held events go out at once, in the new epoch
+		if c.held.Load() {
+			if c.renewEpoch(ctx) == nil {
+				backoff = c.opt.BackoffMin
+				continue // the held events go out at once, in the new epoch
+			}
 		}
 		// Only a session that stayed up starts the backoff again: a
 		// broker that takes the node and drops it at once (another
@@ -194,7 +197,10 @@ func (c *Client) Run(ctx context.Context) error {
 		if connected && time.Since(start) >= c.opt.BackoffMax {
 			backoff = c.opt.BackoffMin
 		}
-		c.setLastError(err)
+		var ahead *pos.AheadError
+		if !errors.Is(err, errRetryEpoch) && !errors.As(err, &ahead) {
+			c.setLastError(err) // those two are in the status already
+		}
 		// Full jitter in [backoff/2, backoff): nodes of a fleet that lost
 		// the broker together do not come back in one wave.
 		d := backoff/2 + rand.N(backoff/2+1)
@@ -210,35 +216,41 @@ func (c *Client) Run(ctx context.Context) error {
 
 // renewEpoch begins a new epoch in the outbox once the session that found
 // central ahead of it has ended, so that nothing of the old epoch is being
-// sent, and has the client follow it. It reports whether it did; if not,
-// the outbox stays held and the next session tries again.
-func (c *Client) renewEpoch(ctx context.Context) bool {
-	old, epoch, outstanding, err := c.opt.Outbox.RenewEpoch(ctx)
-	if err != nil {
+// sent, and has the client follow it. If it cannot, the outbox stays held,
+// the reason goes into the status, and the next session stays connected
+// and ends after a while to try again.
+//
+// The client follows whatever epoch the outbox holds afterwards, even
+// after an error: a commit reported failed may still have taken effect.
+func (c *Client) renewEpoch(ctx context.Context) error {
+	old := c.currentEpoch()
+	_, _, outstanding, err := c.opt.Outbox.RenewEpoch(ctx)
+	epoch := c.opt.Outbox.Epoch()
+	if err != nil && epoch == old {
 		c.log.Error("could not begin a new event epoch; events stay held", "err", err)
-		return false
-	}
-	if epoch == "" { // begun already, or not needed: follow the outbox
-		old, epoch = c.currentEpoch(), c.opt.Outbox.Epoch()
-	}
-	st, err := c.opt.Outbox.OutboxStats(ctx)
-	if err != nil {
-		c.log.Error("read outbox in the new epoch", "err", err)
-		return false
+		err = fmt.Errorf("could not begin a new event epoch: %w", err)
+		c.mu.Lock()
+		if !strings.Contains(c.heldWhy, err.Error()) {
+			c.heldWhy += "; " + err.Error()
+		}
+		c.status.LastError, c.status.Held = c.heldWhy, true
+		c.mu.Unlock()
+		c.markDirty()
+		return err
 	}
 	c.mu.Lock()
 	c.epoch, c.ack, c.heldWhy = epoch, nil, ""
 	c.status.LastError, c.status.Held = "", false
 	c.mu.Unlock()
-	c.ackedThrough.Store(st.AckedThrough)
-	c.ackAdvanced.Store(c.opt.Now().UnixNano())
-	c.held.Store(false)
 	if epoch != old {
+		c.ackedThrough.Store(0) // a new epoch starts unacknowledged
 		c.log.Warn("central had acknowledged more than this database holds (it was rolled back); began a new event epoch",
 			"old_epoch", old, "epoch", epoch, "events_to_send_again", outstanding)
 	}
+	c.ackAdvanced.Store(c.opt.Now().UnixNano())
+	c.held.Store(false)
 	c.markDirty()
-	return true
+	return nil
 }
 
 func (c *Client) currentEpoch() string {

@@ -182,17 +182,22 @@ func TestLastWill(t *testing.T) {
 
 // failingOutbox is the node's database whose outbox reads fail while fail
 // is set, and whose new epochs fail while failRenew is, as a disk error
-// would make them.
+// would make them; with failAfterRenew, a new epoch is begun and reported
+// failed, as a commit whose outcome is unknown.
 type failingOutbox struct {
 	*sqlite.DB
-	fail, failRenew atomic.Bool
+	fail, failRenew, failAfterRenew atomic.Bool
 }
 
 func (f *failingOutbox) RenewEpoch(ctx context.Context) (string, string, int64, error) {
 	if f.failRenew.Load() {
 		return "", "", 0, errors.New("disk I/O error")
 	}
-	return f.DB.RenewEpoch(ctx)
+	old, epoch, n, err := f.DB.RenewEpoch(ctx)
+	if f.failAfterRenew.Load() {
+		return "", "", 0, errors.New("disk I/O error (after the commit)")
+	}
+	return old, epoch, n, err
 }
 
 func (f *failingOutbox) EventsAfter(ctx context.Context, after int64, limit int) ([]pos.Event, error) {
@@ -245,15 +250,18 @@ func TestHeldUntilTheNewEpochBegins(t *testing.T) {
 	old, unacked := rolledBack(t, b.URL(), central, path)
 	out := &failingOutbox{}
 	out.failRenew.Store(true)
+	// The held session tries the new epoch again after BackoffMax: long
+	// enough here to see it stay up meanwhile.
 	n := startNode(t, b.URL(), path, func(o *syncqueue.Options) {
 		out.DB = o.Outbox.(*sqlite.DB)
-		o.Outbox = out
+		o.Outbox, o.BackoffMax = out, 5*time.Second
 	})
-	centraltest.Eventually(t, 10*time.Second, "held, with the reason", func() bool {
+	centraltest.Eventually(t, 15*time.Second, "held and connected, with the reasons", func() bool {
 		s := n.client.Status()
-		return s.Held && strings.Contains(s.LastError, "rolled back")
+		return s.Held && s.Connected && strings.Contains(s.LastError, "rolled back") &&
+			strings.Contains(s.LastError, "could not begin a new event epoch: disk I/O error")
 	})
-	before := len(central.Log(old).Arrived)
+	before, statuses := len(central.Log(old).Arrived), len(central.Statuses())
 	appendEvents(t, n.db, 3) // seq 6-8 of the old epoch: central holds others there
 	held, _ := n.db.EventsAfter(context.Background(), 3, 10)
 	// An event is sent within milliseconds of its commit; a second gives
@@ -263,6 +271,10 @@ func TestHeldUntilTheNewEpochBegins(t *testing.T) {
 		if seq > 5 {
 			t.Fatalf("seq %d of the old epoch was sent after the database was rolled back to seq 5", seq)
 		}
+	}
+	// Held, the node stays connected: orders, pages and lookups go on.
+	if s := n.client.Status(); !s.Connected || !s.Held || slices.Contains(statesSince(central, statuses), "offline") {
+		t.Fatalf("while held: %+v, statuses since %v; want it connected throughout", s, statesSince(central, statuses))
 	}
 	if st := stats(t, n.db); st.Epoch != old || st.AckedThrough != 3 || st.Depth != 5 {
 		t.Fatalf("while held: %+v", st)
@@ -282,13 +294,13 @@ func TestHeldUntilTheNewEpochBegins(t *testing.T) {
 		t.Fatalf("status with the broker gone = %+v; want the rollback still named", s)
 	}
 	b.Start()
-	centraltest.Eventually(t, 10*time.Second, "the node back on the broker, still saying why", func() bool {
+	centraltest.Eventually(t, 15*time.Second, "the node back on the broker, still saying why", func() bool {
 		s := n.client.Status()
 		return s.Connected && s.LastError == why && s.Held
 	})
 
 	out.failRenew.Store(false)
-	centraltest.Eventually(t, 10*time.Second, "a new epoch", func() bool { return n.db.Epoch() != old })
+	centraltest.Eventually(t, 15*time.Second, "a new epoch", func() bool { return n.db.Epoch() != old })
 	epoch := n.db.Epoch()
 	centraltest.Eventually(t, 10*time.Second, "the held events acked in it", func() bool { return stats(t, n.db).AckedThrough == 5 })
 	lg := central.Log(epoch)
@@ -303,6 +315,37 @@ func TestHeldUntilTheNewEpochBegins(t *testing.T) {
 	centraltest.Eventually(t, 10*time.Second, "the status of the new epoch", func() bool {
 		s := n.client.Status()
 		return s.Connected && s.LastError == "" && !s.Held
+	})
+	central.Check()
+}
+
+// TestNewEpochReportedFailedButBegun: the new epoch's commit reports an
+// error but took effect, as a commit of unknown outcome can. The client
+// follows the epoch the database holds, not the one it had: the held
+// events go out in the new epoch.
+func TestNewEpochReportedFailedButBegun(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, b.URL(), store, node)
+	path := filepath.Join(t.TempDir(), "pos.db")
+	old, unacked := rolledBack(t, b.URL(), central, path)
+	out := &failingOutbox{}
+	out.failAfterRenew.Store(true)
+	n := startNode(t, b.URL(), path, func(o *syncqueue.Options) {
+		out.DB = o.Outbox.(*sqlite.DB)
+		o.Outbox = out
+	})
+	centraltest.Eventually(t, 10*time.Second, "a new epoch", func() bool { return n.db.Epoch() != old })
+	epoch := n.db.Epoch()
+	centraltest.Eventually(t, 10*time.Second, "the held events acked in it", func() bool { return stats(t, n.db).AckedThrough == 2 })
+	lg := central.Log(epoch)
+	for i, ev := range unacked {
+		if lg.IDs[int64(i+1)] != ev.ID {
+			t.Fatalf("new epoch seq %d has id %s, want %s", i+1, lg.IDs[int64(i+1)], ev.ID)
+		}
+	}
+	centraltest.Eventually(t, 10*time.Second, "the status of the new epoch", func() bool {
+		s := n.client.Status()
+		return s.Connected && s.Epoch == epoch && s.LastError == "" && !s.Held
 	})
 	central.Check()
 }

@@ -47,7 +47,8 @@ type Outbox interface {
 	// RenewEpoch begins a new epoch once Ack has found central ahead
 	// (pos.AheadError), numbering the outstanding events again from 1; it
 	// returns empty epochs when there was nothing to begin. The client
-	// calls it between sessions, when no event is being sent.
+	// calls it between sessions, when no event is being sent, and follows
+	// Epoch afterwards even if it failed.
 	RenewEpoch(ctx context.Context) (old, epoch string, outstanding int64, err error)
 }
 

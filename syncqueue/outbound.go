@@ -272,12 +272,26 @@ func mergeAck(p, a *Ack) *Ack {
 	return m
 }
 
+// errRetryEpoch ends a session of a held outbox whose new epoch could not
+// begin before it, for Run to try again.
+var errRetryEpoch = errors.New("trying the new event epoch again")
+
 // ackLoop records merged acks in the outbox.
 func (c *Client) ackLoop(ctx context.Context, _ mqtt.Client) error {
+	// A held outbox whose new epoch could not begin stays connected, its
+	// events held, and ends the session after a while to try again.
+	var retry <-chan time.Time
+	if c.held.Load() {
+		t := time.NewTimer(c.opt.BackoffMax)
+		defer t.Stop()
+		retry = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-retry:
+			return errRetryEpoch
 		case <-c.ackWake:
 		}
 		c.mu.Lock()
@@ -290,10 +304,11 @@ func (c *Client) ackLoop(ctx context.Context, _ mqtt.Client) error {
 		through, ok, err := c.opt.Outbox.Ack(ctx, a.Epoch, a.Through, a.Rejected)
 		var ahead *pos.AheadError
 		if errors.As(err, &ahead) {
-			if !c.held.Swap(true) {
-				c.log.Error("central is ahead of this database; events are held, and a new epoch begins",
-					"epoch", ahead.Epoch, "acked_through", ahead.Through, "last_seq", ahead.LastSeq, "err", err)
+			if c.held.Swap(true) {
+				continue // found before; the retry ends the session
 			}
+			c.log.Error("central is ahead of this database; events are held, and a new epoch begins",
+				"epoch", ahead.Epoch, "acked_through", ahead.Through, "last_seq", ahead.LastSeq, "err", err)
 			c.setLastError(err)
 			// End the session: the new epoch begins once nothing of the
 			// old one is being sent.

@@ -26,7 +26,8 @@ type Status struct {
 	// Held is set once central is found ahead of the outbox (its
 	// database was rolled back, see pos.AheadError): events wait for the
 	// new epoch the client begins between sessions, normally at once;
-	// while it cannot begin (a disk error), LastError says why.
+	// while it cannot begin (a disk error), the client stays connected,
+	// LastError says why, and it tries again every BackoffMax.
 	Held bool `json:"held,omitempty"`
 }
 

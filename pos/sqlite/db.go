@@ -402,6 +402,10 @@ func (db *DB) RenewEpoch(ctx context.Context) (old, epoch string, outstanding in
 	if epoch == "" {
 		return "", "", 0, nil
 	}
+	// After the commit: a sale that took the writer in between has its
+	// event announced with the old epoch, which is harmless (the outbox
+	// stores no epoch; EventsAfter gives the current one), while an epoch
+	// set before a commit that then failed would pair it with old seqs.
 	db.setEpoch(epoch)
 	return old, epoch, outstanding, nil
 }

@@ -108,7 +108,8 @@ func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string) (old string, o
 // CentralAhead reports whether central was found to have acknowledged
 // events of this database's epoch beyond its last one (see pos.AheadError),
 // and how far, on c, a connection to a node database not opened by Open.
-// The node's next Open (Options.RenewEpoch) begins a new epoch and clears it.
+// RenewEpoch, or the node's next Open (Options.RenewEpoch), begins a new
+// epoch and clears it.
 func CentralAhead(ctx context.Context, c *sql.DB) (through int64, ok bool, err error) {
 	var s string
 	switch err := c.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'central_ahead'").Scan(&s); {

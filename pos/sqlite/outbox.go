@@ -65,10 +65,10 @@ func (tx *Tx) putMeta(key, value string) error {
 // An ack beyond the last recorded event means the database was rolled
 // back (see pos.AheadError): nothing of it is recorded, lest events
 // recorded since take seqs central already holds and be taken for
-// delivered. The database is marked so that the node's next Open begins
-// a new epoch (see Options.RenewEpoch), and the error is returned for this
-// ack and every later one of the epoch, even once the node has recorded
-// events up to through again.
+// delivered. The database is marked so that RenewEpoch (or the node's
+// next Open, see Options.RenewEpoch) begins a new epoch, and the error is
+// returned for this ack and every later one of the epoch, even once the
+// node has recorded events up to through again.
 //
 // The ack is central's retained state, sent again on every connection, so
 // it is recorded without waiting for the disk (see updateRefetchable): an
