@@ -70,17 +70,19 @@ type Client struct {
 	// publishes as it ends comes after any online.
 	pubMu sync.Mutex
 
-	mu      sync.Mutex // guards the fields below
-	cli     mqtt.Client
-	status  Status
-	heldWhy string // the AheadError that held the outbox, kept in LastError
-	epoch   string // the outbox's epoch: acks of any other are ignored
-	calls   map[string]chan RPCResponse
-	ack     *Ack // merged acks waiting to be recorded
-	ackWake chan struct{}
-	inq     []inbound // messages waiting for the state worker
-	inWake  chan struct{}
-	running bool
+	mu     sync.Mutex // guards the fields below
+	cli    mqtt.Client
+	status Status
+	// Why the outbox is held, kept in LastError: the AheadError, and why
+	// the new epoch could not begin, if it could not.
+	heldWhy, renewErr string
+	epoch             string // the outbox's epoch: acks of any other are ignored
+	calls             map[string]chan RPCResponse
+	ack               *Ack // merged acks waiting to be recorded
+	ackWake           chan struct{}
+	inq               []inbound // messages waiting for the state worker
+	inWake            chan struct{}
+	running           bool
 }
 
 // New checks opt and returns a Client.
@@ -230,16 +232,14 @@ func (c *Client) renewEpoch(ctx context.Context) error {
 		c.log.Error("could not begin a new event epoch; events stay held", "err", err)
 		err = fmt.Errorf("could not begin a new event epoch: %w", err)
 		c.mu.Lock()
-		if !strings.Contains(c.heldWhy, err.Error()) {
-			c.heldWhy += "; " + err.Error()
-		}
-		c.status.LastError, c.status.Held = c.heldWhy, true
+		c.renewErr = err.Error()
+		c.status.LastError, c.status.Held = c.heldReason(), true
 		c.mu.Unlock()
 		c.markDirty()
 		return err
 	}
 	c.mu.Lock()
-	c.epoch, c.ack, c.heldWhy = epoch, nil, ""
+	c.epoch, c.ack, c.heldWhy, c.renewErr = epoch, nil, "", ""
 	c.status.LastError, c.status.Held = "", false
 	c.mu.Unlock()
 	if epoch != old {
@@ -251,6 +251,15 @@ func (c *Client) renewEpoch(ctx context.Context) error {
 	c.held.Store(false)
 	c.markDirty()
 	return nil
+}
+
+// heldReason is what LastError says of a held outbox; empty if it is not.
+// c.mu must be held.
+func (c *Client) heldReason() string {
+	if c.renewErr == "" {
+		return c.heldWhy
+	}
+	return c.heldWhy + "; " + c.renewErr
 }
 
 func (c *Client) currentEpoch() string {
@@ -400,7 +409,7 @@ func (c *Client) setConn(cli mqtt.Client) {
 	c.cli = cli
 	c.status.Connected = cli != nil
 	if cli != nil {
-		c.status.LastError = c.heldWhy // a held outbox keeps saying why
+		c.status.LastError = c.heldReason() // a held outbox keeps saying why
 	}
 	c.mu.Unlock()
 	c.markDirty()
@@ -425,7 +434,7 @@ func (c *Client) setLastError(err error) {
 		c.heldWhy = msg
 	case c.heldWhy != "":
 		// A lost connection must not hide why events are held.
-		msg = c.heldWhy + "; then: " + msg
+		msg = c.heldReason() + "; then: " + msg
 	}
 	c.status.LastError = msg
 	c.status.Held = c.held.Load()
