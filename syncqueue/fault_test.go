@@ -303,12 +303,7 @@ func TestHeldUntilTheNewEpochBegins(t *testing.T) {
 	centraltest.Eventually(t, 15*time.Second, "a new epoch", func() bool { return n.db.Epoch() != old })
 	epoch := n.db.Epoch()
 	centraltest.Eventually(t, 10*time.Second, "the held events acked in it", func() bool { return stats(t, n.db).AckedThrough == 5 })
-	lg := central.Log(epoch)
-	for i, ev := range held {
-		if lg.IDs[int64(i+1)] != ev.ID {
-			t.Fatalf("new epoch seq %d has id %s, want %s (old seq %d)", i+1, lg.IDs[int64(i+1)], ev.ID, ev.Seq)
-		}
-	}
+	wantFromSeq1(t, central, epoch, held)
 	if len(held) != len(unacked)+3 {
 		t.Fatalf("%d events held, want %d", len(held), len(unacked)+3)
 	}
@@ -337,12 +332,7 @@ func TestNewEpochReportedFailedButBegun(t *testing.T) {
 	centraltest.Eventually(t, 10*time.Second, "a new epoch", func() bool { return n.db.Epoch() != old })
 	epoch := n.db.Epoch()
 	centraltest.Eventually(t, 10*time.Second, "the held events acked in it", func() bool { return stats(t, n.db).AckedThrough == 2 })
-	lg := central.Log(epoch)
-	for i, ev := range unacked {
-		if lg.IDs[int64(i+1)] != ev.ID {
-			t.Fatalf("new epoch seq %d has id %s, want %s", i+1, lg.IDs[int64(i+1)], ev.ID)
-		}
-	}
+	wantFromSeq1(t, central, epoch, unacked)
 	centraltest.Eventually(t, 10*time.Second, "the status of the new epoch", func() bool {
 		s := n.client.Status()
 		return s.Connected && s.Epoch == epoch && s.LastError == "" && !s.Held

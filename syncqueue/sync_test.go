@@ -361,6 +361,18 @@ func rolledBack(t *testing.T, url string, central *centraltest.Central, path str
 	return old, unacked
 }
 
+// wantFromSeq1 checks that central holds evs, in order, from seq 1 of
+// epoch: events of an older epoch that went out again in a new one.
+func wantFromSeq1(t *testing.T, central *centraltest.Central, epoch string, evs []pos.Event) {
+	t.Helper()
+	lg := central.Log(epoch)
+	for i, ev := range evs {
+		if got := lg.IDs[int64(i+1)]; got != ev.ID {
+			t.Fatalf("epoch %s seq %d has id %q, want %s (seq %d before)", epoch, i+1, got, ev.ID, ev.Seq)
+		}
+	}
+}
+
 // TestRolledBackDatabaseBeginsNewEpoch: the node's database is put back
 // to an older copy without a restore, so central's retained ack is beyond
 // its last event. The node records nothing of that ack, ends the session
@@ -381,12 +393,7 @@ func TestRolledBackDatabaseBeginsNewEpoch(t *testing.T) {
 	epoch := n.db.Epoch()
 	appendEvents(t, n.db, 3) // seq 3-5 of the new epoch
 	centraltest.Eventually(t, 10*time.Second, "the new epoch acked", func() bool { return stats(t, n.db).AckedThrough == 5 })
-	lg := central.Log(epoch)
-	for i, ev := range unacked {
-		if lg.IDs[int64(i+1)] != ev.ID {
-			t.Fatalf("new epoch seq %d has id %s, want %s (old seq %d)", i+1, lg.IDs[int64(i+1)], ev.ID, ev.Seq)
-		}
-	}
+	wantFromSeq1(t, central, epoch, unacked)
 	if got := central.Applied(old); got != 10 {
 		t.Fatalf("central applied %d events of the old epoch, want 10", got)
 	}

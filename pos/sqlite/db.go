@@ -386,6 +386,7 @@ func (db *DB) initEpoch(ctx context.Context, renew bool, onNew func(old, epoch s
 // epoch would go out with its old seq under it.
 func (db *DB) RenewEpoch(ctx context.Context) (old, epoch string, outstanding int64, err error) {
 	err = db.Update(ctx, func(tx *Tx) error {
+		var err error
 		old = db.Epoch()
 		epoch, outstanding, err = tx.renewEpoch()
 		return err

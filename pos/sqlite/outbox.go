@@ -19,8 +19,9 @@ func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]pos.Ev
 	}
 	defer rows.Close()
 	var evs []pos.Event
+	epoch := db.Epoch()
 	for rows.Next() {
-		ev := pos.Event{Epoch: db.Epoch()}
+		ev := pos.Event{Epoch: epoch}
 		var at, data string
 		if err := rows.Scan(&ev.Seq, &ev.ID, &ev.Type, &at, &data); err != nil {
 			return nil, err
@@ -189,8 +190,9 @@ func (db *DB) RejectedEvents(ctx context.Context, limit int) ([]pos.Event, []pos
 	defer rows.Close()
 	var evs []pos.Event
 	var rs []pos.Rejection
+	epoch := db.Epoch()
 	for rows.Next() {
-		ev := pos.Event{Epoch: db.Epoch()}
+		ev := pos.Event{Epoch: epoch}
 		var at, data, reason string
 		if err := rows.Scan(&ev.Seq, &ev.ID, &ev.Type, &at, &data, &reason); err != nil {
 			return nil, nil, err
