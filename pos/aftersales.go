@@ -103,13 +103,18 @@ type AfterSalesStore interface {
 	Returned(ctx context.Context, originKey string) (Returned, error)
 	// CompleteReturn records r, and exchange (when not nil) as a sale in
 	// the same transaction. It fails with ErrOverReturn if a line would
-	// exceed its sold quantity, and with ErrDuplicate if r exists.
+	// exceed its sold quantity, with ErrVoided if r's original is a sale
+	// of this node that is voided, and with ErrDuplicate if r exists.
 	CompleteReturn(ctx context.Context, r *Return, exchange *Sale) error
 	// LastSale is the station's sale with the highest receipt number.
 	LastSale(ctx context.Context, station string) (Sale, error)
-	// VoidSale records v. It fails with ErrNotLastSale, ErrVoided or
-	// ErrHasReturns when the sale can no longer be voided.
+	// VoidSale records v. It fails with ErrNotLastSale, ErrVoided,
+	// ErrHasReturns or ErrShiftClosed when the sale can no longer be
+	// voided.
 	VoidSale(ctx context.Context, v *Void) error
+	// CheckVoid fails as VoidSale would for the sale saleID of station,
+	// recording nothing: it is asked before any money is refunded.
+	CheckVoid(ctx context.Context, saleID, station string) error
 
 	OpenShift(ctx context.Context, sh *Shift) error // ErrShiftOpen
 	// CurrentShift is the station's open shift, or ErrNoShift.

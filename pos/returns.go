@@ -695,7 +695,7 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		}
 	}
 	if err := as.opt.Store.CompleteReturn(ctx, r, sale); err != nil {
-		return nil, nil, err
+		return nil, nil, refundedButNotRecorded(r.Refunds, err)
 	}
 	notify := as.till.opt.Notify
 	notify(Change{Kind: "return", Station: r.Station, ID: r.ID, Value: r})

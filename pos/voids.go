@@ -51,9 +51,15 @@ func (v *Void) Event() (Event, error) {
 }
 
 // VoidLastSale voids the last sale of its station, approved by a
-// supervisor (a supervisor's own request needs no second approval). Card
-// payments are refunded through the terminal before the void is recorded;
-// the caller hands back the cash refund and opens the drawer.
+// supervisor (a supervisor's own request needs no second approval). Every
+// check the store makes when it records the void is made before any money
+// moves; then card payments are refunded through the terminal and the void
+// is recorded. The caller hands back the cash refund and opens the drawer.
+//
+// Should recording fail after a card was refunded (a disk error), the
+// error says which refunds were made. The terminal's references are those
+// of the sale's payments, so asking again for the same void records it
+// without refunding the cards a second time.
 func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason string, sup *Supervisor) (*Void, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
@@ -63,28 +69,18 @@ func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason 
 	if err != nil {
 		return nil, err
 	}
-	defer as.lock("shift:" + s.Station)() // with the shift: a Z report never misses a void
+	defer as.lock("shift:" + s.Station)()  // with the shift: a Z report never misses a void
+	defer as.lock("return:sale:" + s.ID)() // with the sale's returns: never both
 	if s.Voided {
 		return nil, fmt.Errorf("sale %s: %w", saleID, ErrVoided)
-	}
-	last, err := as.opt.Store.LastSale(ctx, s.Station)
-	if err != nil {
-		return nil, err
-	}
-	if last.ID != s.ID {
-		return nil, fmt.Errorf("sale %s (receipt %d): %w", s.ID, s.ReceiptNo, ErrNotLastSale)
 	}
 	for _, p := range s.Payments {
 		if p.Method == MethodExchange {
 			return nil, fmt.Errorf("sale %s settles an exchange: %w", s.ID, ErrHasReturns)
 		}
 	}
-	done, err := as.opt.Store.Returned(ctx, "sale:"+s.ID)
-	if err != nil {
-		return nil, err
-	}
-	if len(done.Lines) > 0 {
-		return nil, fmt.Errorf("sale %s: %w", s.ID, ErrHasReturns)
+	if err := as.opt.Store.CheckVoid(ctx, s.ID, s.Station); err != nil {
+		return nil, fmt.Errorf("receipt %d: %w", s.ReceiptNo, err)
 	}
 	by, err := as.till.approve(ctx, a.Role < RoleSupervisor, a, sup, "void_sale", s.ID,
 		fmt.Sprintf("receipt %d total %d: %s", s.ReceiptNo, s.Balance.Total, reason))
@@ -115,7 +111,7 @@ func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason 
 		v.Refunds = append(v.Refunds, Refund{Method: MethodCash, Amount: cash})
 	}
 	if err := as.opt.Store.VoidSale(ctx, v); err != nil {
-		return nil, err
+		return nil, refundedButNotRecorded(v.Refunds, err)
 	}
 	as.till.opt.Notify(Change{Kind: "void", Station: v.Station, ID: v.SaleID, Value: v})
 	for _, l := range s.Lines {
@@ -181,4 +177,20 @@ func (as *AfterSales) ParkedCarts(ctx context.Context) ([]*CartView, error) {
 		}
 	}
 	return out, nil
+}
+
+// refundedButNotRecorded adds to err, the failure to record a void or a
+// return, the card refunds that the terminal made for it, so that the
+// person at the till knows the customer has their money back.
+func refundedButNotRecorded(refunds []Refund, err error) error {
+	var cards []string
+	for _, f := range refunds {
+		if f.Method == MethodCard && f.Ref != "" {
+			cards = append(cards, fmt.Sprintf("%d (%s)", f.Amount, f.Ref))
+		}
+	}
+	if len(cards) == 0 {
+		return err
+	}
+	return fmt.Errorf("card refunded %s but not recorded: %w", strings.Join(cards, ", "), err)
 }

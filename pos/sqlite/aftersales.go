@@ -98,7 +98,8 @@ func (db *DB) Returned(ctx context.Context, originKey string) (pos.Returned, err
 }
 
 // CompleteReturn records a return, and the sale of an exchange, in one
-// transaction; see pos.AfterSalesStore.
+// transaction; see pos.AfterSalesStore. A return of a sale of this node
+// is refused there when the sale is voided.
 func (db *DB) CompleteReturn(ctx context.Context, r *pos.Return, exchange *pos.Sale) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		var n int
@@ -107,6 +108,15 @@ func (db *DB) CompleteReturn(ctx context.Context, r *pos.Return, exchange *pos.S
 		}
 		if n > 0 {
 			return fmt.Errorf("return %s: %w", r.ID, pos.ErrDuplicate)
+		}
+		if r.Origin == pos.OriginSale {
+			var voided bool
+			if err := tx.QueryRowContext(ctx, "SELECT voided FROM sales WHERE id = ?", r.SaleID).Scan(&voided); err != nil {
+				return notFound("sale", r.SaleID, err)
+			}
+			if voided {
+				return fmt.Errorf("return %s of sale %s: %w", r.ID, r.SaleID, pos.ErrVoided)
+			}
 		}
 		asked := map[string]int64{}
 		sold := map[string]int64{}
@@ -209,38 +219,54 @@ func (db *DB) LastSale(ctx context.Context, station string) (pos.Sale, error) {
 	return db.Sale(ctx, id)
 }
 
+// CheckVoid reports whether VoidSale would refuse to void the sale now;
+// see pos.AfterSalesStore.
+func (db *DB) CheckVoid(ctx context.Context, saleID, station string) error {
+	return voidable(ctx, db.r, saleID, station)
+}
+
+// voidable refuses a sale that is not the station's last, is voided, has
+// returns or belongs to a closed shift. VoidSale runs it in its
+// transaction and CheckVoid before any money moves, so that the two agree.
+func voidable(ctx context.Context, q queryRower, saleID, station string) error {
+	var last string
+	var voided bool
+	if err := q.QueryRowContext(ctx, "SELECT id, voided FROM sales WHERE station = ? ORDER BY receipt_no DESC LIMIT 1",
+		station).Scan(&last, &voided); err != nil {
+		return notFound("last sale of station", station, err)
+	}
+	switch {
+	case last != saleID:
+		return fmt.Errorf("sale %s: %w", saleID, pos.ErrNotLastSale)
+	case voided:
+		return fmt.Errorf("sale %s: %w", saleID, pos.ErrVoided)
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM return_lines WHERE origin_key = ?", "sale:"+saleID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("sale %s: %w", saleID, pos.ErrHasReturns)
+	}
+	var closed string
+	err := q.QueryRowContext(ctx, `SELECT s.closed_at FROM shift_receipts r JOIN shifts s ON s.id = r.shift_id
+		WHERE r.kind = 'sale' AND r.ref = ?`, saleID).Scan(&closed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if closed != "" {
+		return fmt.Errorf("sale %s: its %w; return the goods instead", saleID, pos.ErrShiftClosed)
+	}
+	return nil
+}
+
 // VoidSale records the void of a station's last sale in one transaction:
 // the sale marked voided, its goods back in stock, its vouchers restored,
 // its event and journal entry; see pos.AfterSalesStore.
 func (db *DB) VoidSale(ctx context.Context, v *pos.Void) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		var last string
-		var voided bool
-		if err := tx.QueryRowContext(ctx, "SELECT id, voided FROM sales WHERE station = ? ORDER BY receipt_no DESC LIMIT 1",
-			v.Station).Scan(&last, &voided); err != nil {
-			return notFound("last sale of station", v.Station, err)
-		}
-		switch {
-		case last != v.SaleID:
-			return fmt.Errorf("sale %s: %w", v.SaleID, pos.ErrNotLastSale)
-		case voided:
-			return fmt.Errorf("sale %s: %w", v.SaleID, pos.ErrVoided)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM return_lines WHERE origin_key = ?", "sale:"+v.SaleID).Scan(&n); err != nil {
+		if err := voidable(ctx, tx, v.SaleID, v.Station); err != nil {
 			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("sale %s: %w", v.SaleID, pos.ErrHasReturns)
-		}
-		var closed string
-		err := tx.QueryRowContext(ctx, `SELECT s.closed_at FROM shift_receipts r JOIN shifts s ON s.id = r.shift_id
-			WHERE r.kind = 'sale' AND r.ref = ?`, v.SaleID).Scan(&closed)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if closed != "" {
-			return fmt.Errorf("sale %s: its %w; return the goods instead", v.SaleID, pos.ErrShiftClosed)
 		}
 		ev, err := v.Event()
 		if err != nil {

@@ -724,3 +724,39 @@ func TestConcurrentReturnsNeverExceedTheSale(t *testing.T) {
 		t.Fatalf("returned %+v of line amount %d", done.Lines["1"], s.Balance.Lines[0].Amount)
 	}
 }
+
+func TestVoidRefusedBeforeRefundWhenItsShiftIsClosed(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	_, err := e.as.OpenShift(e.ctx, e.cashier, 0)
+	e.must(err)
+	s := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	_, err = e.as.CloseShift(e.ctx, e.boss, 0)
+	e.must(err)
+	if _, err = e.as.VoidLastSale(e.ctx, e.boss, s.ID, "mistake", nil); !errors.Is(err, pos.ErrShiftClosed) {
+		t.Fatalf("void of a sale of a closed shift: %v", err)
+	}
+	if res, err := e.term.Status(e.ctx, "void-"+s.Payments[0].ID); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("the card was refunded for a void that was refused: %+v, %v", res, err)
+	}
+	got, err := e.db.Sale(e.ctx, s.ID)
+	e.must(err)
+	if got.Voided || len(e.events(pos.EventSaleVoided)) != 0 {
+		t.Fatal("a refused void was recorded")
+	}
+}
+
+func TestReturnOfASaleVoidedMeanwhileIsRefused(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{sockSKU, 2, nil}}, nil, tender{method: pos.MethodCash})
+	r, err := e.as.PrepareReturn(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID,
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "x"})
+	e.must(err)
+	_, err = e.as.VoidLastSale(e.ctx, e.boss, s.ID, "mistake", nil)
+	e.must(err)
+	if err := e.db.CompleteReturn(e.ctx, r, nil); !errors.Is(err, pos.ErrVoided) {
+		t.Fatalf("return of a sale voided while it was prepared: %v", err)
+	}
+	if done, err := e.db.Returned(e.ctx, "sale:"+s.ID); err != nil || len(done.Lines) != 0 {
+		t.Fatalf("returned of a voided sale: %+v, %v", done, err)
+	}
+}
