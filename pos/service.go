@@ -127,7 +127,10 @@ func (s *Service) Market() VariableMeasure { return s.opt.Market }
 func (s *Service) lock(id string) func() { return s.carts.lock(id) }
 
 // Login checks a staff number and PIN, rate limited per staff number and
-// per client key (a device or address).
+// per client key (a device or address). A good PIN clears the staff
+// number's failures but not the client's: those only age out, so that a
+// client cannot spread guesses over other staff numbers between logins of
+// its own.
 func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff, error) {
 	now := s.opt.Now()
 	for _, k := range []string{"staff:" + staffID, "client:" + client} {
@@ -147,7 +150,6 @@ func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff
 		return Staff{}, ErrBadPIN
 	}
 	s.opt.Limiter.Succeed("staff:" + staffID)
-	s.opt.Limiter.Succeed("client:" + client)
 	return st, nil
 }
 

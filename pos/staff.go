@@ -124,7 +124,8 @@ func CheckPIN(hash, pin string) bool {
 
 // Limiter locks out a key (a staff number, a device, an order) after
 // repeated failures: after Free failures each further one doubles the lock,
-// from Base up to Max. A success clears the key.
+// from Base up to Max. A key's failures are forgotten once Max has passed
+// since the last of them; Succeed clears a key at once.
 type Limiter struct {
 	Free int           // failures allowed before a lock; 0 means 5
 	Base time.Duration // first lock; 0 means 30 s
@@ -136,7 +137,8 @@ type Limiter struct {
 
 type failures struct {
 	n     int
-	until time.Time
+	last  time.Time // the latest failure
+	until time.Time // locked before this
 }
 
 func (l *Limiter) defaults() (int, time.Duration, time.Duration) {
@@ -174,17 +176,18 @@ func (l *Limiter) Fail(key string, now time.Time) {
 	}
 	if len(l.fails) > 10_000 { // forget expired keys so the map stays small
 		for k, f := range l.fails {
-			if now.After(f.until) && f.n < free {
+			if now.After(f.until) && (f.n < free || now.Sub(f.last) >= mx) {
 				delete(l.fails, k)
 			}
 		}
 	}
 	f := l.fails[key]
-	if f == nil {
+	if f == nil || (now.After(f.until) && now.Sub(f.last) >= mx) {
 		f = &failures{}
 		l.fails[key] = f
 	}
 	f.n++
+	f.last = now
 	if f.n >= free {
 		d := base << min(f.n-free, 20)
 		f.until = now.Add(min(d, mx))
