@@ -731,15 +731,9 @@ func (as *AfterSales) refundCard(ctx context.Context, ref string, amount int64, 
 	if t == nil {
 		return "", ErrNoTerminal
 	}
-	res, err := t.Status(ctx, ref)
-	if err != nil || !res.Approved {
-		res, err = t.Refund(ctx, ref, amount, currency)
-		if err != nil {
-			return "", fmt.Errorf("card refund %s: %w", ref, err)
-		}
-		if !res.Approved {
-			return "", fmt.Errorf("card refund %s: %w", ref, ErrDeclined)
-		}
+	res, err := refundOnce(ctx, t, ref, amount, currency)
+	if err != nil {
+		return "", err
 	}
 	out := res.AuthCode
 	if res.Masked != "" {

@@ -236,6 +236,11 @@ func (s *Service) Cart(ctx context.Context, id string) (*CartView, error) {
 // every other change to the cart.
 func (s *Service) update(ctx context.Context, id string, f func(c *Cart, set Settings) error) (*CartView, error) {
 	defer s.lock(id)()
+	return s.updateLocked(ctx, id, f)
+}
+
+// updateLocked is update for a caller that holds the cart's lock.
+func (s *Service) updateLocked(ctx context.Context, id string, f func(c *Cart, set Settings) error) (*CartView, error) {
 	c, err := s.opt.Store.Cart(ctx, id)
 	if err != nil {
 		return nil, err
@@ -526,7 +531,8 @@ func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID s
 	})
 }
 
-// PayCash records cash handed over by the customer.
+// PayCash records cash handed over by the customer. It is refused while a
+// card payment is at the terminal.
 func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount int64) (*CartView, error) {
 	if amount <= 0 || amount > MaxPrice*10 {
 		return nil, ErrBadTender
@@ -534,6 +540,9 @@ func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount in
 	return s.update(ctx, cartID, func(c *Cart, set Settings) error {
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
+		}
+		if err := c.noPending(); err != nil {
+			return err
 		}
 		if c.Balance(set).Settled {
 			return ErrSettled
@@ -597,11 +606,15 @@ func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, 
 }
 
 // Cancel abandons an open cart. A cart with card payments cannot be
-// cancelled until they are refunded.
+// cancelled until they are refunded, nor one whose card payment is at the
+// terminal until the terminal has answered.
 func (s *Service) Cancel(ctx context.Context, a Actor, cartID string) error {
 	defer s.lock(cartID)()
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if err != nil {
+		return err
+	}
+	if err := c.noPending(); err != nil {
 		return err
 	}
 	for _, p := range c.Payments {

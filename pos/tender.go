@@ -53,8 +53,8 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
 		}
-		if c.Pending != nil {
-			return fmt.Errorf("pos: a card payment is in progress")
+		if err := c.noPending(); err != nil {
+			return err
 		}
 		b := c.Balance(set)
 		if b.Settled {
@@ -144,38 +144,51 @@ func (s *Service) settlePending(ctx context.Context, cartID, ref string, res Ter
 }
 
 // RefundCard refunds a card payment of an open cart through the terminal
-// and removes it from the cart.
+// and removes it from the cart. It holds the cart throughout, and a refund
+// the terminal approved already (a second tap, a retry after a crash) is
+// not sent again.
 func (s *Service) RefundCard(ctx context.Context, a Actor, cartID, paymentID string) (*CartView, error) {
 	if s.opt.Terminal == nil {
 		return nil, ErrNoTerminal
 	}
-	c, err := s.opt.Store.Cart(ctx, cartID)
-	if err != nil {
-		return nil, err
-	}
-	var pay *Payment
-	for i := range c.Payments {
-		if c.Payments[i].ID == paymentID && c.Payments[i].Method == MethodCard {
-			pay = &c.Payments[i]
-		}
-	}
-	if pay == nil {
-		return nil, fmt.Errorf("card payment %s: %w", paymentID, ErrNotFound)
-	}
-	set, err := s.opt.Store.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.opt.Terminal.Refund(ctx, "refund-"+pay.ID, pay.Amount, set.Currency); err != nil {
-		return nil, err
-	}
-	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+	defer s.lock(cartID)()
+	return s.updateLocked(ctx, cartID, func(c *Cart, set Settings) error {
 		for i, p := range c.Payments {
-			if p.ID == paymentID {
-				c.Payments = append(c.Payments[:i], c.Payments[i+1:]...)
-				return nil
+			if p.ID != paymentID || p.Method != MethodCard {
+				continue
 			}
+			if _, err := refundOnce(ctx, s.opt.Terminal, "refund-"+p.ID, p.Amount, set.Currency); err != nil {
+				return err
+			}
+			c.Payments = append(c.Payments[:i], c.Payments[i+1:]...)
+			return nil
 		}
-		return nil
+		return fmt.Errorf("card payment %s: %w", paymentID, ErrNotFound)
 	})
+}
+
+// refundOnce refunds amount to a card under ref, once: a refund that the
+// terminal already approved under ref is not sent again.
+func refundOnce(ctx context.Context, t PaymentTerminal, ref string, amount int64, currency string) (TerminalResult, error) {
+	res, err := t.Status(ctx, ref)
+	if err == nil && res.Approved {
+		return res, nil
+	}
+	res, err = t.Refund(ctx, ref, amount, currency)
+	if err != nil {
+		return res, fmt.Errorf("card refund %s: %w", ref, err)
+	}
+	if !res.Approved {
+		return res, fmt.Errorf("card refund %s: %w", ref, ErrDeclined)
+	}
+	return res, nil
+}
+
+// noPending refuses a tender while a card payment is at the terminal: its
+// outcome is not known yet, and the customer must not pay twice.
+func (c *Cart) noPending() error {
+	if c.Pending != nil {
+		return fmt.Errorf("%w: a card payment is in progress at the terminal", ErrCartLocked)
+	}
+	return nil
 }

@@ -71,8 +71,9 @@ func (as *AfterSales) Voucher(ctx context.Context, code string) (Voucher, error)
 }
 
 // PayVoucher tenders amount from a gift card or store credit (method) on
-// an open cart. The balance is checked now, and checked and taken off in
-// the sale's own transaction when the sale completes.
+// an open cart; it is refused while a card payment is at the terminal. The
+// balance is checked now, and checked and taken off in the sale's own
+// transaction when the sale completes.
 func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, code string, amount int64) (*CartView, error) {
 	if method != MethodGiftCard && method != MethodStoreCredit {
 		return nil, fmt.Errorf("%w: %q is not a voucher tender (gift_card, store_credit)", ErrInvalidRequest, method)
@@ -87,6 +88,9 @@ func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, c
 	return as.till.update(ctx, cartID, func(c *Cart, set Settings) error {
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
+		}
+		if err := c.noPending(); err != nil {
+			return err
 		}
 		b := c.Balance(set)
 		if b.Settled {

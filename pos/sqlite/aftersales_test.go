@@ -760,3 +760,114 @@ func TestReturnOfASaleVoidedMeanwhileIsRefused(t *testing.T) {
 		t.Fatalf("returned of a voided sale: %+v, %v", done, err)
 	}
 }
+
+// cardAtTerminal starts a card payment of the whole due on cart id that
+// the terminal holds until it is aborted, and returns once the cart shows
+// it pending. The returned function aborts it and waits for PayCard.
+func (e *asEnv) cardAtTerminal(a pos.Actor, id string) (abort func()) {
+	e.t.Helper()
+	v, err := e.till.Cart(e.ctx, id)
+	e.must(err)
+	e.term.Script(simterminal.Hang)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.till.PayCard(e.ctx, a, id, v.Balance.Due)
+		done <- err
+	}()
+	for {
+		v, err := e.till.Cart(e.ctx, id)
+		e.must(err)
+		if v.Pending != nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return func() {
+		e.t.Helper()
+		e.must(e.till.AbortCard(e.ctx, id))
+		if err := <-done; !errors.Is(err, pos.ErrAborted) {
+			e.t.Fatalf("aborted card payment: %v", err)
+		}
+	}
+}
+
+func TestCancelRefusedWhileACardPaymentIsAtTheTerminal(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+	abort := e.cardAtTerminal(e.cashier, v.ID)
+	if err := e.till.Cancel(e.ctx, e.cashier, v.ID); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("cancel while the card is at the terminal: %v", err)
+	}
+	abort()
+	e.must(e.till.Cancel(e.ctx, e.cashier, v.ID))
+}
+
+func TestNoOtherTenderWhileACardPaymentIsAtTheTerminal(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	gift, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 500000, "")
+	e.must(err)
+	v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+	abort := e.cardAtTerminal(e.cashier, v.ID)
+	if _, err := e.as.PayVoucher(e.ctx, e.cashier, v.ID, pos.MethodGiftCard, gift.Code, 129900); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("gift card while the card is at the terminal: %v", err)
+	}
+	if _, err := e.till.PayCash(e.ctx, e.cashier, v.ID, 130000); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("cash while the card is at the terminal: %v", err)
+	}
+	abort()
+	got, err := e.till.Cart(e.ctx, v.ID)
+	e.must(err)
+	if len(got.Payments) != 0 {
+		t.Fatalf("payments after the card was aborted: %+v", got.Payments)
+	}
+}
+
+// countingTerminal counts the refunds that reach the terminal.
+type countingTerminal struct {
+	*simterminal.T
+	mu      sync.Mutex // guards refunds
+	refunds int
+}
+
+func (c *countingTerminal) Refund(ctx context.Context, ref string, amount int64, currency string) (pos.TerminalResult, error) {
+	c.mu.Lock()
+	c.refunds++
+	c.mu.Unlock()
+	return c.T.Refund(ctx, ref, amount, currency)
+}
+
+func TestRefundCardTwiceRefundsOnce(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	term := &countingTerminal{T: e.term}
+	till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Policy: pos.DefaultPolicy()})
+	v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+	v = e.pay(e.cashier, v.ID, tender{method: pos.MethodCard, amount: 50000})
+	pay := v.Payments[0].ID
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = till.RefundCard(e.ctx, e.cashier, v.ID, pay)
+		}()
+	}
+	wg.Wait()
+	var ok int
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, pos.ErrNotFound):
+			t.Fatal(err)
+		}
+	}
+	if ok != 1 || term.refunds != 1 {
+		t.Fatalf("%d taps succeeded and %d refunds reached the terminal; want 1 and 1", ok, term.refunds)
+	}
+	got, err := e.till.Cart(e.ctx, v.ID)
+	e.must(err)
+	if len(got.Payments) != 0 {
+		t.Fatalf("payments after the refund: %+v", got.Payments)
+	}
+}
