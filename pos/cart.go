@@ -127,6 +127,10 @@ type Cart struct {
 	CustomerID string   `json:"customer_id,omitempty"`
 	OrderID    string   `json:"order_id,omitempty"`
 	Parked     bool     `json:"parked,omitempty"`
+	// Training marks a cart opened in training mode (AfterSales.OpenTraining).
+	// It is fixed when the cart is opened: a training cart closes only as
+	// a training receipt, and a cart opened for real never does.
+	Training bool `json:"training,omitempty"`
 }
 
 // Balance is where a cart's payment stands.

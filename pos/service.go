@@ -589,6 +589,9 @@ func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, 
 	if c.OrderID != "" {
 		return nil, fmt.Errorf("%w (cart %s, order %s)", ErrPickupCart, c.ID, c.OrderID)
 	}
+	if c.Training {
+		return nil, fmt.Errorf("%w (cart %s)", ErrTrainingCart, c.ID)
+	}
 	sale, err := settle(c, set, a, s.opt.Now(), s.opt.NewID())
 	if err != nil {
 		return nil, err

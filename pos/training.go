@@ -6,9 +6,18 @@ import (
 	"fmt"
 )
 
-// ErrTrainingTender reports a tender that training mode does not take:
-// training moves no real money, so only (play) cash is accepted.
-var ErrTrainingTender = errors.New("pos: training mode takes cash only")
+// Errors of training mode.
+var (
+	// ErrTrainingTender reports a tender that training mode does not
+	// take: training moves no real money, so only (play) cash is accepted.
+	ErrTrainingTender = errors.New("pos: training mode takes cash only")
+	// ErrTrainingCart reports a real sale's step (completing, saving,
+	// exchanging) asked of a cart opened in training mode.
+	ErrTrainingCart = errors.New("pos: this cart is in training mode; close it as a training receipt")
+	// ErrNotTraining reports a cart opened for real asked to close as a
+	// training receipt: only a cart opened in training mode can.
+	ErrNotTraining = errors.New("pos: this cart is not in training mode")
+)
 
 // TrainingReceipt is a sale made in training mode. It is journalled
 // (marked MarkTraining) and printed marked TRAINING, and nothing else:
@@ -19,13 +28,42 @@ type TrainingReceipt struct {
 	Sale Sale  `json:"sale"`
 }
 
-// CompleteTraining closes a settled cart as a training receipt and
-// removes the cart.
+// OpenTraining opens a new, empty training cart at the actor's station,
+// which becomes the station's cart until it is closed. Training mode is a
+// property of the cart from its start, shown on screen and printed on its
+// receipt; a cashier needs a supervisor's approval (sup) to start it.
+func (as *AfterSales) OpenTraining(ctx context.Context, a Actor, sup *Supervisor) (*CartView, error) {
+	if a.Station == "" {
+		return nil, fmt.Errorf("%w: training needs a station", ErrInvalidRequest)
+	}
+	id := as.newID()
+	if _, err := as.till.approve(ctx, a.Role < RoleSupervisor, a, sup, "training", id, "training mode at "+a.Station); err != nil {
+		return nil, err
+	}
+	now := as.now()
+	c := Cart{ID: id, Station: a.Station, Cashier: a.Staff, CreatedAt: now, UpdatedAt: now, Training: true}
+	if err := as.till.opt.Store.SaveCart(ctx, &c); err != nil {
+		return nil, err
+	}
+	v, err := as.till.View(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	as.till.opt.Notify(Change{Kind: "cart", Station: c.Station, ID: c.ID, Value: v})
+	return v, nil
+}
+
+// CompleteTraining closes a settled training cart as a training receipt
+// and removes the cart. A cart opened for real is refused with
+// ErrNotTraining, whatever its tenders.
 func (as *AfterSales) CompleteTraining(ctx context.Context, a Actor, cartID string) (*TrainingReceipt, error) {
 	defer as.till.lock(cartID)()
 	c, err := as.till.opt.Store.Cart(ctx, cartID)
 	if err != nil {
 		return nil, err
+	}
+	if !c.Training {
+		return nil, fmt.Errorf("%w (cart %s)", ErrNotTraining, c.ID)
 	}
 	set, err := as.till.opt.Store.Settings(ctx)
 	if err != nil {

@@ -88,6 +88,7 @@ func (s *Server) afterSalesRoutes() {
 	s.Handle("POST /api/v1/carts/{id}/vouchers", c, s.payVoucher)
 	s.Handle("DELETE /api/v1/carts/{id}/vouchers/{payment}", c, s.removeVoucher)
 	s.Handle("POST /api/v1/carts/{id}/customer/lookup", c, s.attachCustomer)
+	s.Handle("POST /api/v1/cart", c, s.openCartMode)
 	s.Handle("POST /api/v1/carts/{id}/training", c, s.completeTraining)
 	s.Handle("POST /api/v1/receipts/copies", c, s.recordCopy)
 	s.Handle("GET /api/v1/vouchers/{code}", c, s.voucher)
@@ -191,6 +192,9 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, who pos.Sessio
 	if req.CartID == "" {
 		return fmt.Errorf("%w: cart_id is required", errBadRequest)
 	}
+	if err := s.refuseTraining(r, req.CartID); err != nil {
+		return err
+	}
 	ret, sale, err := s.opt.AfterSales.Exchange(r.Context(), actor(who), req.ReturnRequest, req.CartID)
 	if err != nil {
 		return err
@@ -253,6 +257,9 @@ func (s *Server) payVoucher(w http.ResponseWriter, r *http.Request, who pos.Sess
 	if req.Method != pos.MethodGiftCard && req.Method != pos.MethodStoreCredit {
 		return fmt.Errorf("%w: method must be %s or %s", errBadRequest, pos.MethodGiftCard, pos.MethodStoreCredit)
 	}
+	if err := s.refuseTraining(r, r.PathValue("id")); err != nil {
+		return fmt.Errorf("%w: %w", pos.ErrTrainingTender, err)
+	}
 	v, err := s.opt.AfterSales.PayVoucher(r.Context(), actor(who), r.PathValue("id"), req.Method, req.Code, req.Amount)
 	return reply(w, v, err)
 }
@@ -280,6 +287,41 @@ func (s *Server) attachCustomer(w http.ResponseWriter, r *http.Request, who pos.
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cart": v, "customer": cust})
+	return nil
+}
+
+// openCartMode answers the station's cart as GET /api/v1/cart does, or
+// with {"training": true} opens a new training cart: a cashier names a
+// supervisor who approves it.
+func (s *Server) openCartMode(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		Training   bool            `json:"training"`
+		Supervisor *pos.Supervisor `json:"supervisor,omitempty"`
+	}
+	if err := decodeOptional(r, &req); err != nil {
+		return err
+	}
+	if !req.Training {
+		return s.openCart(w, r, who)
+	}
+	v, err := s.opt.AfterSales.OpenTraining(r.Context(), actor(who), req.Supervisor)
+	if err != nil {
+		return err
+	}
+	s.log.Info("training mode", "cart", v.ID, "station", who.Station, "staff", who.Staff.ID)
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// refuseTraining returns pos.ErrTrainingCart when cart id is a training
+// cart, for the steps that would make it a real sale or move real money.
+// A cart's training mode never changes, so the answer holds while the
+// step runs.
+func (s *Server) refuseTraining(r *http.Request, id string) error {
+	c, err := s.opt.Store.Cart(r.Context(), id)
+	if err == nil && c.Training {
+		return fmt.Errorf("%w (cart %s)", pos.ErrTrainingCart, c.ID)
+	}
 	return nil
 }
 

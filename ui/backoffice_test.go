@@ -871,12 +871,35 @@ func TestShiftReadsTrainingAndVoucherLimits(t *testing.T) {
 	}
 	s.fails(t, super, "GET", "/api/v1/shift", nil, 409, "no_shift") // the office has none
 
+	// A paid sale never closes as training: only a cart opened in
+	// training mode does, and that one never completes as a sale.
+	var real cartView
+	s.ok(t, cashier, "GET", "/api/v1/cart", nil, &real)
+	s.ok(t, cashier, "POST", "/api/v1/carts/"+real.ID+"/scan", map[string]string{"code": teaCode}, nil)
+	s.ok(t, cashier, "POST", "/api/v1/carts/"+real.ID+"/payments", map[string]any{"method": "cash", "amount": 2500}, nil)
+	s.fails(t, cashier, "POST", "/api/v1/carts/"+real.ID+"/training", nil, 409, "not_training")
+	s.ok(t, cashier, "DELETE", "/api/v1/carts/"+real.ID, nil, nil)
+	s.fails(t, cashier, "POST", "/api/v1/cart", map[string]any{"training": true}, 403, "approval_required")
+	var c struct {
+		cartView
+		Training bool `json:"training"`
+	}
+	s.ok(t, cashier, "POST", "/api/v1/cart", map[string]any{"training": true,
+		"supervisor": map[string]string{"staff": "2", "pin": "2222"}}, &c)
+	if !c.Training {
+		t.Fatalf("training cart = %+v", c)
+	}
+	s.ok(t, cashier, "GET", "/api/v1/cart", nil, &c) // the station's cart now
+	if !c.Training {
+		t.Fatalf("the station's cart after opening training = %+v", c)
+	}
+
 	// A training receipt is journalled apart: no receipt number, not on the X report.
-	var c cartView
-	s.ok(t, cashier, "GET", "/api/v1/cart", nil, &c)
 	s.ok(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/scan", map[string]string{"code": teaCode}, nil)
 	s.fails(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/training", nil, 409, "tender_short")
+	s.fails(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "card", "amount": 2500}, 409, "training_tender")
 	s.ok(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "cash", "amount": 2500}, nil)
+	s.fails(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/complete", nil, 409, "training_cart")
 	var tr pos.TrainingReceipt
 	s.ok(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/training", nil, &tr)
 	if tr.No != 1 || tr.Sale.ReceiptNo != 0 {

@@ -83,6 +83,8 @@ var errorCodes = []errorCode{
 	{pos.ErrVoucherLimit, "voucher_limit", http.StatusConflict},
 	{pos.ErrParked, "parked", http.StatusConflict},
 	{pos.ErrTrainingTender, "training_tender", http.StatusConflict},
+	{pos.ErrTrainingCart, "training_cart", http.StatusConflict},
+	{pos.ErrNotTraining, "not_training", http.StatusConflict},
 	{pos.ErrBadVoucherCode, "bad_voucher_code", http.StatusBadRequest},
 	{pos.ErrInvalidAdjustment, "invalid_adjustment", http.StatusBadRequest},
 	{pos.ErrAdjustmentsUnsupported, "not_found", http.StatusNotFound},

@@ -277,13 +277,33 @@ func TestTrainingReceiptIsJournalledOnly(t *testing.T) {
 	e := newASEnv(t, pos.ReturnPolicy{})
 	before := len(e.events(""))
 	stock := e.onHand(bookSKU)
-	v := e.cart(e.cashier, []buy{{bookSKU, 2, nil}}, nil)
+	// A cart opened for real never closes as training, however it is paid.
+	real := e.cart(e.cashier, []buy{{bookSKU, 2, nil}}, nil)
+	e.pay(e.cashier, real.ID, tender{method: pos.MethodCash})
+	if _, err := e.as.CompleteTraining(e.ctx, e.cashier, real.ID); !errors.Is(err, pos.ErrNotTraining) {
+		t.Fatalf("a real cart closed as training: %v", err)
+	}
+	e.must(e.till.Cancel(e.ctx, e.cashier, real.ID))
+	training := func(a pos.Actor) *pos.CartView {
+		if _, err := e.as.OpenTraining(e.ctx, a, nil); !errors.Is(err, pos.ErrApprovalRequired) {
+			t.Fatalf("training without approval: %v", err)
+		}
+		v, err := e.as.OpenTraining(e.ctx, a, e.sup)
+		e.must(err)
+		v, err = e.till.AddItem(e.ctx, a, v.ID, bookSKU, 2)
+		e.must(err)
+		return v
+	}
+	v := training(e.cashier)
 	e.pay(e.cashier, v.ID, tender{method: pos.MethodCard, amount: 1000})
 	if _, err := e.as.CompleteTraining(e.ctx, e.cashier, v.ID); !errors.Is(err, pos.ErrTrainingTender) {
 		t.Fatalf("training with a card payment: %v", err)
 	}
-	w := e.cart(pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"}, []buy{{bookSKU, 2, nil}}, nil)
+	w := training(pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"})
 	e.pay(e.cashier, w.ID, tender{method: pos.MethodCash})
+	if _, err := e.till.Complete(e.ctx, e.cashier, w.ID); !errors.Is(err, pos.ErrTrainingCart) {
+		t.Fatalf("a training cart completed as a sale: %v", err)
+	}
 	tr, err := e.as.CompleteTraining(e.ctx, e.cashier, w.ID)
 	e.must(err)
 	if tr.No != 1 || tr.Sale.Balance.Total != 2*18950 {

@@ -26,6 +26,7 @@ export function mount(root, app) {
     if (!cart || !cart.lines.length) return clear(body, h('div', { class: 'display-welcome' }, h('h1', null, t('display.welcome'))));
     const b = cart.balance;
     clear(body,
+      cart.training ? h('div', { class: 'display-training', 'data-test': 'display-training' }, t('till.training')) : null,
       h('ol', { class: 'display-lines' }, cart.lines.map((l, i) =>
         h('li', null, h('span', { class: 'name' }, itemName(l.name, l.sku)), h('span', { class: 'q' }, qty(l.qty, l.unit)),
           h('span', { class: 'a' }, money(((b.lines || [])[i] || {}).amount))))),

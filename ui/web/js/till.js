@@ -72,7 +72,8 @@ export function mount(root, app) {
         try {
           return setCart(await get('/carts/' + id));
         } catch (e) {
-          if (e.code !== 'not_found') throw e;
+          // Gone, or taken up at another station since.
+          if (e.code !== 'not_found' && e.code !== 'forbidden') throw e;
         }
       }
       setCart(await get('/cart'));
@@ -282,6 +283,13 @@ export function mount(root, app) {
     const id = cart.id;
     busy++;
     try {
+      // A training cart closes as a training receipt, never as a sale.
+      if (cart.training) {
+        await post('/carts/' + id + '/training');
+        say(t('till.training'));
+        cart = null;
+        return await reopen();
+      }
       // A cart paying a click-and-collect order completes as its handover.
       const sale = cart.order_id ? await post('/pickup/complete', { cart_id: id }) : await post('/carts/' + id + '/complete');
       lastSale = sale;
@@ -423,6 +431,7 @@ export function mount(root, app) {
     const row = (label, value, cls = '', test) => h('div', { class: 'trow ' + cls }, h('span', null, label), h('span', { 'data-test': test }, value));
     const paid = b.cash + b.non_cash;
     clear(totals,
+      cart.training ? h('div', { class: 'trow training', 'data-test': 'training' }, h('span', null, t('till.training'))) : null,
       row(t('till.subtotal'), money(b.subtotal)),
       b.discount ? row(t('till.discounts'), '−' + money(b.discount), '', 'discount-total') : null,
       row(t('till.tax'), money(b.tax_total), 'minor'),
