@@ -96,6 +96,8 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	return nil
 }
 
+// cmdBackup writes a consistent copy of the database as it is, whatever
+// its schema, while the node runs or not; it never changes the database.
 func cmdBackup(ctx context.Context, file string, args []string, stdout, stderr io.Writer) error {
 	_, cfg, err := subFlags("backup", args, stderr, false)
 	if err != nil {
@@ -104,15 +106,10 @@ func cmdBackup(ctx context.Context, file string, args []string, stdout, stderr i
 	if _, err := os.Stat(dbPath(cfg)); err != nil {
 		return fmt.Errorf("no database at %s: %w", dbPath(cfg), err)
 	}
-	db, err := openDB(ctx, cfg, sqlite.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	if _, err := os.Stat(file); err == nil {
 		return fmt.Errorf("backup %s: file exists", file)
 	}
-	if err := writeBackup(ctx, file, func(tmp string) error { return vacuumInto(ctx, db.Path(), tmp) }); err != nil {
+	if err := writeBackup(ctx, file, func(tmp string) error { return vacuumInto(ctx, dbPath(cfg), tmp) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", dbPath(cfg), file)

@@ -52,13 +52,15 @@ func cmdJournal(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// openExisting opens the node's database, which must exist: a command
-// that reads the books never creates an empty one.
+// openExisting opens the node's database, which must exist, as it is: a
+// command that reads the books never creates an empty one, and never
+// upgrades its schema under the installed node (which would then refuse
+// to start); it refuses a schema other than this build's.
 func openExisting(ctx context.Context, cfg Config) (*sqlite.DB, error) {
 	if _, err := os.Stat(dbPath(cfg)); err != nil {
 		return nil, fmt.Errorf("no database at %s: %w", dbPath(cfg), err)
 	}
-	return openDB(ctx, cfg, sqlite.Options{})
+	return sqlite.Open(ctx, dbPath(cfg), sqlite.Options{NoMigrate: true})
 }
 
 const reportUsage = "usage: posnode report sales [--by hour|day|tender|tax_rate|cashier|item] [--from DATE] [--to DATE] [--csv] [--config FILE] [--data DIR]"

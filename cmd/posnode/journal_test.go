@@ -5,8 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -121,5 +125,69 @@ func TestReportSales(t *testing.T) {
 	}
 	if _, errOut, code := posnode(t, "report", "sales", "--by", "week", "--data", data); code == 0 || !strings.Contains(errOut, "--by") {
 		t.Fatalf("--by week: exit %d %s", code, errOut)
+	}
+}
+
+// olderBooks makes a data directory whose database has the schema of the
+// posnode before this one: the shipped migrations but the last applied.
+func olderBooks(t *testing.T) (data string, schema int) {
+	t.Helper()
+	names, err := filepath.Glob("../../pos/sqlite/migrations/*.sql")
+	if err != nil || len(names) < 2 {
+		t.Fatalf("migrations: %v %v", names, err)
+	}
+	sort.Strings(names)
+	data = t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "posnode.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, n := range names[:len(names)-1] {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+	}
+	schema = sqlite.SchemaVersion() - 1
+	if _, err := db.Exec(fmt.Sprintf("INSERT INTO meta(key, value) VALUES ('epoch', 'e1'); PRAGMA user_version = %d", schema)); err != nil {
+		t.Fatal(err)
+	}
+	return data, schema
+}
+
+// TestReadingCommandsLeaveTheSchema runs report, journal verify and backup
+// on the database of an older installed node: none upgrades it.
+func TestReadingCommandsLeaveTheSchema(t *testing.T) {
+	ctx := context.Background()
+	data, schema := olderBooks(t)
+	args := []string{"--data", data}
+	err := cmdReport(ctx, append([]string{"sales"}, args...), io.Discard, io.Discard)
+	if !errors.Is(err, sqlite.ErrOlderSchema) {
+		t.Errorf("report on an older schema: %v, want ErrOlderSchema", err)
+	}
+	err = cmdJournal(ctx, append([]string{"verify"}, args...), io.Discard, io.Discard)
+	if !errors.Is(err, sqlite.ErrOlderSchema) {
+		t.Errorf("journal verify on an older schema: %v, want ErrOlderSchema", err)
+	}
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if err := cmdBackup(ctx, backup, args, io.Discard, io.Discard); err != nil {
+		t.Fatalf("backup of an older schema: %v", err)
+	}
+	for _, p := range []string{filepath.Join(data, "posnode.db"), backup} {
+		c, err := checkBackup(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.schema != schema {
+			t.Errorf("%s: schema %d, want it left at %d", p, c.schema, schema)
+		}
+	}
+	if left := mustGlob(t, filepath.Join(data, "backups", "*pre-migrate*")); len(left) != 0 {
+		t.Errorf("a migration was prepared: %v", left)
 	}
 }

@@ -36,6 +36,9 @@ var migrations embed.FS
 // Errors of opening a database.
 var (
 	ErrNewerSchema = errors.New("sqlite: database was written by a newer posnode; upgrade posnode or restore an older backup")
+	// ErrOlderSchema is returned by Open with Options.NoMigrate for a
+	// database whose schema this build would upgrade.
+	ErrOlderSchema = errors.New("sqlite: database has an older schema than this posnode; use the posnode that runs the node, or start this one to upgrade it")
 )
 
 // DB is the node's database.
@@ -98,6 +101,11 @@ type Options struct {
 	// with the old epoch, the new one and how many events go out again
 	// under it.
 	OnNewEpoch func(old, epoch string, outstanding int64)
+	// NoMigrate opens the database only if its schema is this build's,
+	// and returns ErrOlderSchema or ErrNewerSchema otherwise: a tool that
+	// reads the database of an installed node (a report, a check) must
+	// not upgrade it under a node that would then refuse to start.
+	NoMigrate bool
 }
 
 func dsn(path string, readOnly bool, extra ...string) string {
@@ -142,7 +150,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	db := &DB{path: abs, w: w, now: opt.Now, newID: opt.NewID, onEvents: opt.OnEvents, catalog: newCatalogIndex()}
 	db.catalog.onOff = opt.OnCatalogIndexOff
-	if err := db.migrate(ctx, opt.BeforeMigrate); err != nil {
+	if err := db.migrate(ctx, opt.BeforeMigrate, opt.NoMigrate); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -298,8 +306,9 @@ func SchemaVersion() int {
 
 // migrate runs every migration newer than the database's user_version, each
 // in its own transaction with the version bump, so a failed migration leaves
-// the database as it was before it.
-func (db *DB) migrate(ctx context.Context, before func(string, int, int) error) error {
+// the database as it was before it. With noMigrate it only checks that
+// none is pending.
+func (db *DB) migrate(ctx context.Context, before func(string, int, int) error, noMigrate bool) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return err
@@ -314,6 +323,9 @@ func (db *DB) migrate(ctx context.Context, before func(string, int, int) error) 
 	}
 	if cur == latest {
 		return nil
+	}
+	if noMigrate {
+		return fmt.Errorf("%w (database schema %d, this build knows %d)", ErrOlderSchema, cur, latest)
 	}
 	if cur > 0 && before != nil {
 		if err := before(db.path, cur, latest); err != nil {
