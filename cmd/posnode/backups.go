@@ -47,6 +47,7 @@ type backups struct {
 	// settle is the least wait before the first backup after a start,
 	// so that a starting node is not slowed by an overdue backup.
 	settle time.Duration
+	free   func(dir string) (int64, error) // freeSpace
 }
 
 func newBackups(db *sqlite.DB, cfg Config, log *slog.Logger) *backups {
@@ -54,7 +55,7 @@ func newBackups(db *sqlite.DB, cfg Config, log *slog.Logger) *backups {
 	if keep <= 0 {
 		keep = defaultKeep
 	}
-	return &backups{db: db, dir: backupsDir(cfg), every: cfg.Backup.Every.Duration, keep: keep, log: log, now: time.Now, settle: time.Minute}
+	return &backups{db: db, dir: backupsDir(cfg), every: cfg.Backup.Every.Duration, keep: keep, log: log, now: time.Now, settle: time.Minute, free: freeSpace}
 }
 
 // Run takes a backup every b.every, counted from the newest backup on
@@ -68,12 +69,7 @@ func (b *backups) Run(ctx context.Context) error {
 	// A backup directory that cannot be made is logged at each attempt,
 	// never fatal: the till keeps selling without backups.
 	b.removeTemp()
-	wait := b.every
-	if newest, ok := b.newest(); ok {
-		wait = b.every - b.now().Sub(newest)
-	}
-	wait = max(wait, b.settle)
-	t := time.NewTimer(wait)
+	t := time.NewTimer(b.firstWait())
 	defer t.Stop()
 	for {
 		select {
@@ -93,13 +89,27 @@ func (b *backups) Run(ctx context.Context) error {
 	}
 }
 
+// firstWait is how long Run waits for its first backup: what is left of
+// b.every since the newest backup on disk, at least b.settle. It is never
+// more than b.every, so that a backup stamped in the future (a clock that
+// was wrong when it was taken) does not hold the schedule up.
+func (b *backups) firstWait() time.Duration {
+	wait := b.every
+	if newest, ok := b.newest(); ok {
+		wait = min(b.every-b.now().Sub(newest), b.every)
+	}
+	return max(wait, b.settle)
+}
+
 // once writes one backup and prunes the old ones. It refuses when the
 // copy would leave less than diskFail free: the till's own writes come
 // first.
 func (b *backups) once(ctx context.Context) (string, error) {
 	path := filepath.Join(b.dir, backupPrefix+b.now().UTC().Format(backupStamp)+".db")
 	if st, err := os.Stat(b.db.Path()); err == nil {
-		if free, err := freeSpace(b.dir); err == nil && free-st.Size() < diskFail {
+		// The directory is made by the first backup: until then, the
+		// space is that of its nearest existing parent's file system.
+		if free, err := b.free(nearestDir(b.dir)); err == nil && free-st.Size() < diskFail {
 			return "", fmt.Errorf("backup skipped: %d MiB free, the copy needs %d MiB and %d MiB must stay free for sales; lower [backup] keep or free space",
 				free>>20, st.Size()>>20, int64(diskFail)>>20)
 		}

@@ -300,6 +300,10 @@ func (d *doctor) checkBackups() {
 	switch {
 	case !ok:
 		d.add(levelOK, "backups", "none yet in "+b.dir+"; the first is taken "+every.String()+" after the node starts", "")
+	case newest.After(d.now()):
+		d.add(levelWarn, "backups", fmt.Sprintf("the newest backup is dated %s, after the clock (%s): it was taken while the clock was wrong",
+			newest.Format(time.RFC3339), d.now().UTC().Format(time.RFC3339)),
+			"check the clock (timedatectl status); backups go on every "+every.String()+" after the next start, and the future-dated ones are pruned last: move them out of "+b.dir)
 	case d.now().Sub(newest) > 2*every+time.Hour:
 		d.add(levelWarn, "backups", fmt.Sprintf("the newest backup is from %s, older than twice %s", newest.Format(time.RFC3339), every),
 			"look for \"backup failed\" in journalctl -u posnode")

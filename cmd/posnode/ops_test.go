@@ -129,6 +129,59 @@ func TestBackupsRunStopsWithContext(t *testing.T) {
 	}
 }
 
+// TestBackupDatedInTheFutureKeepsTheSchedule: a backup taken while the
+// clock was ahead neither holds up the next one nor passes the doctor.
+func TestBackupDatedInTheFutureKeepsTheSchedule(t *testing.T) {
+	cfg, db := testNodeDB(t, 0)
+	cfg.Backup.Every.Duration = 6 * time.Hour
+	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	now := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	b.now = func() time.Time { return now.AddDate(1, 0, 0) } // the clock was a year ahead
+	if _, err := b.once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b.now = func() time.Time { return now }
+	if got := b.firstWait(); got != 6*time.Hour {
+		t.Errorf("first backup after %s, want at most every (6h)", got)
+	}
+	// A backup of an hour ago still counts, once the clock has caught up.
+	b.now = func() time.Time { return now.AddDate(1, 0, 0).Add(time.Hour) }
+	if got := b.firstWait(); got != 5*time.Hour {
+		t.Errorf("first backup after %s, want 5h", got)
+	}
+	d := &doctor{cfg: cfg, now: func() time.Time { return now }}
+	d.checkBackups()
+	if len(d.out) != 1 || d.out[0].level != levelWarn || !strings.Contains(d.out[0].text, "after the clock") {
+		t.Fatalf("doctor on a future-dated backup: %+v", d.out)
+	}
+}
+
+// TestFirstBackupChecksFreeSpace: the free-space guard holds before the
+// backup directory exists.
+func TestFirstBackupChecksFreeSpace(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	cfg.Backup.Every.Duration = time.Hour
+	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var asked []string
+	b.free = func(dir string) (int64, error) {
+		asked = append(asked, dir)
+		if _, err := os.Stat(dir); err != nil {
+			return 0, err
+		}
+		return diskFail, nil // a full disk
+	}
+	if _, err := os.Stat(b.dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("backup directory already there: %v", err)
+	}
+	_, err := b.once(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "backup skipped") {
+		t.Fatalf("first backup on a full disk: %v (free space asked of %v), want it skipped", err, asked)
+	}
+	if got := mustGlob(t, filepath.Join(b.dir, "*.db")); len(got) != 0 {
+		t.Errorf("backups written: %v", got)
+	}
+}
+
 func mustGlob(t *testing.T, pattern string) []string {
 	t.Helper()
 	m, err := filepath.Glob(pattern)
