@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -282,6 +284,8 @@ type checkedBackup struct {
 	epoch   string
 	sales   int64
 	lastSeq int64 // the newest event in the backup
+	// counters are its document counters (see sqlite.DocumentCounters).
+	counters map[string]int64
 }
 
 // checkBackup makes sure path is a sound posnode database this build can
@@ -316,14 +320,51 @@ func checkBackup(ctx context.Context, path string) (checkedBackup, error) {
 		coalesce((SELECT value FROM counters WHERE name = 'event_seq'), 0)`).Scan(&c.sales, &c.lastSeq); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
+	if c.counters, err = sqlite.Counters(ctx, db); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
 	return c, nil
+}
+
+// The flags of restore that give the last document numbers printed, by
+// counter (see sqlite.DocumentCounters), and whether restore needs them
+// when the replaced database cannot be read.
+var restoreNumberFlags = []struct {
+	counter, flag, doc string
+	required           bool
+}{
+	{"receipt_no", "last-receipt", "receipt", true},
+	{"return_no", "last-return", "return", true},
+	{"z_no", "last-z", "Z report", true},
+	{"training_no", "last-training", "training receipt", false},
 }
 
 // cmdRestore replaces the node's database with a backup. It refuses while
 // the node runs, checks the backup first and keeps the replaced database
 // (with its write-ahead log) as posnode.db.TIME.bak.
+//
+// A backup with a write-ahead log beside it (a database copied from a
+// stopped or crashed node, a kept .bak) is restored with its log applied.
+// The restored database issues document numbers after the last ones of
+// the replaced database, or after the --last-* numbers given; when the
+// replaced database is missing or unreadable, the receipt, return and Z
+// numbers must be given.
 func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr io.Writer) error {
-	_, cfg, err := subFlags("restore", args, stderr, false)
+	fset := flag.NewFlagSet("restore", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	var f flags
+	f.register(fset, false)
+	last := map[string]*int64{}
+	for _, n := range restoreNumberFlags {
+		last[n.counter] = fset.Int64(n.flag, -1, "the last "+n.doc+" number printed; the restored node goes on after it")
+	}
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if fset.NArg() > 0 {
+		return fmt.Errorf("restore: unexpected arguments %v", fset.Args())
+	}
+	cfg, err := f.load(fset)
 	if err != nil {
 		return err
 	}
@@ -332,30 +373,46 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 		return err
 	}
 	defer release()
-	c, err := checkBackup(ctx, file)
+	src, withLog, cleanup, err := applyLog(ctx, file, cfg.Data)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
+	defer cleanup()
+	c, err := checkBackup(ctx, src)
 	if err != nil {
 		return fmt.Errorf("%w; nothing was changed", err)
 	}
 	live := dbPath(cfg)
+	numbers, err := restoreNumbers(ctx, live, c, last)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
 	tmp := live + ".restoring"
-	if err := copyFile(file, tmp); err != nil {
+	removeTmp := func() {
 		os.Remove(tmp)
+		os.Remove(tmp + "-wal")
+		os.Remove(tmp + "-shm")
+	}
+	if err := copyFile(src, tmp); err != nil {
+		removeTmp()
 		return fmt.Errorf("copy %s: %w; nothing was changed", file, err)
 	}
 	// Central may hold events of the backup's epoch beyond its last seq:
 	// the restored database goes on in a new epoch.
 	oldEpoch, outstanding, err := sqlite.NewEpoch(ctx, tmp, newID())
 	if err != nil {
-		os.Remove(tmp)
-		os.Remove(tmp + "-wal")
-		os.Remove(tmp + "-shm")
+		removeTmp()
 		return fmt.Errorf("start a new event epoch in %s: %w; nothing was changed", file, err)
+	}
+	if err := sqlite.RaiseCounters(ctx, tmp, numbers.next); err != nil {
+		removeTmp()
+		return fmt.Errorf("carry over the document numbers: %w; nothing was changed", err)
 	}
 	var kept string
 	if _, err := os.Stat(live); err == nil {
 		kept = fmt.Sprintf("%s.%s.bak", live, time.Now().UTC().Format(backupStamp))
 		if err := os.Rename(live, kept); err != nil {
-			os.Remove(tmp)
+			removeTmp()
 			return fmt.Errorf("keep the current database: %w; nothing was changed", err)
 		}
 		// The write-ahead log belongs to the database it was written
@@ -373,10 +430,16 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 		return err
 	}
 	chownLike(live, cfg.Data)
-	fmt.Fprintf(stdout, "restored %s (schema %d, %d sales) to %s\n", file, c.schema, c.sales, live)
+	logNote := ""
+	if withLog {
+		logNote = ", its write-ahead log included"
+	}
+	fmt.Fprintf(stdout, "restored %s (schema %d, %d sales%s) to %s\n", file, c.schema, c.sales, logNote, live)
 	if kept != "" {
 		fmt.Fprintf(stdout, "the replaced database is kept as %s\n", kept)
 	}
+	fmt.Fprintf(stdout, "document numbers go on after receipt %d, return %d, Z report %d, training receipt %d (%s)\n",
+		numbers.next["receipt_no"], numbers.next["return_no"], numbers.next["z_no"], numbers.next["training_no"], numbers.from)
 	fmt.Fprintf(stdout, "the restored database starts a new event epoch (was %s, which ended at seq %d in the backup); its %d events central had not acknowledged go out again under it, with their ids\n",
 		oldEpoch, c.lastSeq, outstanding)
 	if c.schema < sqlite.SchemaVersion() {
@@ -384,6 +447,114 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 	}
 	fmt.Fprintln(stdout, "start the node again: systemctl start posnode")
 	return nil
+}
+
+// applyLog returns the database at path with the write-ahead log beside
+// it (path-wal) applied: a copy of both, checkpointed, in a new directory
+// under dir, and a func that removes it. A backup without a log is
+// returned as it is. The files at path are never changed.
+func applyLog(ctx context.Context, path, dir string) (src string, withLog bool, cleanup func(), err error) {
+	cleanup = func() {}
+	if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) {
+		return path, false, cleanup, nil
+	} else if err != nil {
+		return "", false, cleanup, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", false, cleanup, fmt.Errorf("data directory: %w", err)
+	}
+	tmpDir, err := os.MkdirTemp(dir, ".restore-")
+	if err != nil {
+		return "", false, cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(tmpDir) }
+	src = filepath.Join(tmpDir, "posnode.db")
+	for _, suffix := range []string{"", "-wal"} {
+		if err := copyFile(path+suffix, src+suffix); err != nil {
+			cleanup()
+			return "", false, func() {}, fmt.Errorf("copy %s%s: %w", path, suffix, err)
+		}
+	}
+	db, err := openRaw(src, false)
+	if err != nil {
+		cleanup()
+		return "", false, func() {}, err
+	}
+	var busy, logged, copied int
+	err = db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &copied)
+	err = errors.Join(err, db.Close())
+	if err == nil && busy != 0 {
+		err = errors.New("the checkpoint was blocked")
+	}
+	if err != nil {
+		cleanup()
+		return "", false, func() {}, fmt.Errorf("%s: apply its write-ahead log %s-wal: %w", path, path, err)
+	}
+	return src, true, cleanup, nil
+}
+
+// docNumbers are the document counters a restored database goes on
+// from, and where they come from, for the operator.
+type docNumbers struct {
+	next map[string]int64
+	from string
+}
+
+// restoreNumbers decides where the document counters of a restore go on:
+// after the highest of the backup's, the replaced database's at live and
+// those given (last, -1 for not given). Without a readable database at
+// live, the numbers printed since the backup are unknown, and the
+// required ones must be given.
+func restoreNumbers(ctx context.Context, live string, backup checkedBackup, last map[string]*int64) (docNumbers, error) {
+	n := docNumbers{next: maps.Clone(backup.counters), from: "the backup's"}
+	replaced, err := replacedCounters(ctx, live)
+	if err == nil {
+		n.from = "where the replaced database left off"
+		for name, v := range replaced {
+			n.next[name] = max(n.next[name], v)
+		}
+	}
+	var missing []string
+	given := false
+	for _, f := range restoreNumberFlags {
+		if v := *last[f.counter]; v >= 0 {
+			n.next[f.counter] = max(n.next[f.counter], v)
+			given = true
+		} else if f.required {
+			missing = append(missing, "--"+f.flag+" N")
+		}
+	}
+	if given {
+		n.from += " or the numbers given"
+	}
+	if err != nil && len(missing) > 0 {
+		return n, fmt.Errorf("the database being replaced %v, so the receipt, return and Z report numbers printed since the backup are unknown "+
+			"and would be printed again; give the last ones printed (on the newest receipt, return and Z report, or in central's records): %s "+
+			"(the backup's last are receipt %d, return %d, Z report %d)",
+			err, strings.Join(missing, " "), backup.counters["receipt_no"], backup.counters["return_no"], backup.counters["z_no"])
+	}
+	return n, nil
+}
+
+// replacedCounters reads the document counters of the database at live,
+// its write-ahead log included, without changing what it holds.
+func replacedCounters(ctx context.Context, live string) (map[string]int64, error) {
+	if _, err := os.Stat(live); err != nil {
+		return nil, fmt.Errorf("cannot be found (%w)", err)
+	}
+	db, err := openRaw(live, false)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be read (%w)", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
+		return nil, fmt.Errorf("cannot be read (%w)", err)
+	}
+	c, err := sqlite.Counters(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be read (%w)", err)
+	}
+	return c, nil
 }
 
 func copyFile(src, dst string) error {

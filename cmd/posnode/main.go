@@ -9,7 +9,7 @@
 //	posnode print-test --printer PORT [--profile NAME]
 //	posnode import catalog FILE.csv [--config FILE] [--data DIR]
 //	posnode backup FILE [--config FILE] [--data DIR]
-//	posnode restore FILE [--config FILE] [--data DIR]
+//	posnode restore FILE [--config FILE] [--data DIR] [--last-receipt N --last-return N --last-z N]
 //	posnode doctor [--config FILE] [--data DIR] [--timeout 5s]
 //	posnode journal verify [--config FILE] [--data DIR]
 //	posnode report sales [--by day] [--from DATE] [--to DATE] [--csv] [--config FILE] [--data DIR]
@@ -87,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdBackup(ctx, rest[0], rest[1:], stdout, stderr)
 	case "restore":
 		if len(rest) < 1 {
-			return errors.New("usage: posnode restore FILE [--config FILE] [--data DIR]")
+			return errors.New("usage: posnode restore FILE [--config FILE] [--data DIR] [--last-receipt N --last-return N --last-z N [--last-training N]]")
 		}
 		return cmdRestore(ctx, rest[0], rest[1:], stdout, stderr)
 	case "print-test":

@@ -36,6 +36,15 @@ func testNodeDB(t *testing.T, sales int) (Config, *sqlite.DB) {
 	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	sellDemo(t, cfg, db, sales)
+	return cfg, db
+}
+
+// sellDemo completes n sales of one demo item on db and returns their
+// receipt numbers.
+func sellDemo(t *testing.T, cfg Config, db *sqlite.DB, n int) []int64 {
+	t.Helper()
+	ctx := context.Background()
 	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: cfg.Policy, Market: pos.Markets[cfg.Market]})
 	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
 	items, err := pos.ParseCatalogCSV(bytes.NewReader(demoCatalog))
@@ -49,7 +58,8 @@ func testNodeDB(t *testing.T, sales int) (Config, *sqlite.DB) {
 			break
 		}
 	}
-	for range sales {
+	var receipts []int64
+	for range n {
 		v, err := svc.OpenCart(ctx, a)
 		if err != nil {
 			t.Fatal(err)
@@ -60,11 +70,13 @@ func testNodeDB(t *testing.T, sales int) (Config, *sqlite.DB) {
 		if v, err = svc.PayCash(ctx, a, v.ID, v.Balance.Total+10000); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Complete(ctx, a, v.ID); err != nil {
+		s, err := svc.Complete(ctx, a, v.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
+		receipts = append(receipts, s.ReceiptNo)
 	}
-	return cfg, db
+	return receipts
 }
 
 func countSales(t *testing.T, path string) int64 {
@@ -302,6 +314,106 @@ func TestRestoreRefusesNewerSchema(t *testing.T) {
 	err = cmdRestore(ctx, backup, []string{"--data", cfg.Data}, io.Discard, io.Discard)
 	if !errors.Is(err, sqlite.ErrNewerSchema) {
 		t.Fatalf("err = %v, want ErrNewerSchema", err)
+	}
+}
+
+// TestRestoreCrashImageKeepsTheLog restores the files of a node that
+// stopped without a checkpoint: the sales only in its write-ahead log
+// are restored too.
+func TestRestoreCrashImageKeepsTheLog(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := testNodeDB(t, 5)
+	raw, err := openRaw(db.Path(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	sellDemo(t, cfg, db, 4)
+	// The image of the disk while the node runs, as a power cut leaves it.
+	image := filepath.Join(t.TempDir(), "posnode.db")
+	for _, suffix := range []string{"", "-wal"} {
+		if err := copyFile(db.Path()+suffix, image+suffix); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err := os.Stat(image + "-wal"); err != nil || st.Size() == 0 {
+		t.Fatalf("the image has no log: %v", err)
+	}
+	db.Close()
+	imageBytes, _ := os.ReadFile(image)
+	var out bytes.Buffer
+	if err := cmdRestore(ctx, image, []string{"--data", cfg.Data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "9 sales, its write-ahead log included") {
+		t.Errorf("restore output: %s", out.String())
+	}
+	if n := countSales(t, dbPath(cfg)); n != 9 {
+		t.Fatalf("restored %d sales, want all 9 of the image", n)
+	}
+	if after, _ := os.ReadFile(image); !bytes.Equal(after, imageBytes) {
+		t.Error("the restored image was changed")
+	}
+	if left := mustGlob(t, filepath.Join(cfg.Data, ".restore-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestRestoreNeverReusesReceiptNumbers restores a backup older than the
+// last receipts printed: the next receipt goes on after them.
+func TestRestoreNeverReusesReceiptNumbers(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := testNodeDB(t, 3)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := vacuumInto(ctx, db.Path(), backup); err != nil {
+		t.Fatal(err)
+	}
+	if got := sellDemo(t, cfg, db, 2); got[1] != 5 {
+		t.Fatalf("receipts after the backup: %v", got)
+	}
+	db.Close()
+	var out bytes.Buffer
+	if err := cmdRestore(ctx, backup, []string{"--data", cfg.Data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "after receipt 5") {
+		t.Errorf("restore output: %s", out.String())
+	}
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sellDemo(t, cfg, db, 1)
+	db.Close()
+	if got[0] != 6 {
+		t.Fatalf("first receipt after the restore is %d, want 6: receipts 4 and 5 were printed", got[0])
+	}
+
+	// Without the replaced database the numbers printed since are
+	// unknown: restore wants them given.
+	empty := t.TempDir()
+	err = cmdRestore(ctx, backup, []string{"--data", empty}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--last-receipt N --last-return N --last-z N") || !strings.Contains(err.Error(), "receipt 3") {
+		t.Fatalf("restore without the replaced database: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(empty, "posnode.db")); err == nil {
+		t.Fatal("a refused restore wrote the database")
+	}
+	err = cmdRestore(ctx, backup, []string{"--data", empty, "--last-receipt", "41", "--last-return", "0", "--last-z", "2"}, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Data = empty
+	db, err = openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := sellDemo(t, cfg, db, 1); got[0] != 42 {
+		t.Fatalf("first receipt after a restore with --last-receipt 41 is %d, want 42", got[0])
 	}
 }
 
