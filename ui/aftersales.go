@@ -81,15 +81,15 @@ func (s *Server) afterSalesRoutes() {
 	s.Handle("GET /api/v1/returns/{id}", c, s.getReturn)
 	s.Handle("POST /api/v1/exchanges", c, s.exchange)
 	s.Handle("POST /api/v1/sales/{id}/void", c, s.voidSale)
-	s.Handle("POST /api/v1/carts/{id}/lines/{line}/void", c, s.voidLine)
-	s.Handle("POST /api/v1/carts/{id}/park", c, s.park)
+	s.Handle("POST /api/v1/carts/{id}/lines/{line}/void", c, s.atCart(s.voidLine))
+	s.Handle("POST /api/v1/carts/{id}/park", c, s.atCart(s.park))
 	s.Handle("POST /api/v1/carts/{id}/resume", c, s.resume)
 	s.Handle("GET /api/v1/parked", c, s.parked)
-	s.Handle("POST /api/v1/carts/{id}/vouchers", c, s.payVoucher)
-	s.Handle("DELETE /api/v1/carts/{id}/vouchers/{payment}", c, s.removeVoucher)
-	s.Handle("POST /api/v1/carts/{id}/customer/lookup", c, s.attachCustomer)
+	s.Handle("POST /api/v1/carts/{id}/vouchers", c, s.atCart(s.payVoucher))
+	s.Handle("DELETE /api/v1/carts/{id}/vouchers/{payment}", c, s.atCart(s.removeVoucher))
+	s.Handle("POST /api/v1/carts/{id}/customer/lookup", c, s.atCart(s.attachCustomer))
 	s.Handle("POST /api/v1/cart", c, s.openCartMode)
-	s.Handle("POST /api/v1/carts/{id}/training", c, s.completeTraining)
+	s.Handle("POST /api/v1/carts/{id}/training", c, s.atCart(s.completeTraining))
 	s.Handle("POST /api/v1/receipts/copies", c, s.recordCopy)
 	s.Handle("GET /api/v1/vouchers/{code}", c, s.voucher)
 	s.Handle("POST /api/v1/vouchers", sup, s.issueVoucher)
@@ -191,6 +191,9 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, who pos.Sessio
 	}
 	if req.CartID == "" {
 		return fmt.Errorf("%w: cart_id is required", errBadRequest)
+	}
+	if err := s.checkCart(r, who, req.CartID); err != nil {
+		return err
 	}
 	if err := s.refuseTraining(r, req.CartID); err != nil {
 		return err

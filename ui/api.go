@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -30,20 +31,20 @@ func (s *Server) routes() {
 	s.Handle("GET /api/v1/stock/{sku}", c, s.stock)
 	s.Handle("POST /api/v1/stock/{sku}/adjustments", pos.RoleSupervisor, s.adjustStock)
 	s.Handle("GET /api/v1/cart", c, s.openCart)
-	s.Handle("GET /api/v1/carts/{id}", c, s.getCart)
-	s.Handle("POST /api/v1/carts/{id}/scan", c, s.scan)
-	s.Handle("POST /api/v1/carts/{id}/items", c, s.addItem)
-	s.Handle("PATCH /api/v1/carts/{id}/lines/{line}", c, s.setQty)
-	s.Handle("DELETE /api/v1/carts/{id}/lines/{line}", c, s.removeLine)
-	s.Handle("PUT /api/v1/carts/{id}/lines/{line}/discount", c, s.discountLine)
-	s.Handle("PUT /api/v1/carts/{id}/lines/{line}/price", c, s.overridePrice)
-	s.Handle("PUT /api/v1/carts/{id}/discount", c, s.discountCart)
-	s.Handle("PUT /api/v1/carts/{id}/customer", c, s.setCustomer)
-	s.Handle("POST /api/v1/carts/{id}/payments", c, s.pay)
-	s.Handle("DELETE /api/v1/carts/{id}/payments/{payment}", c, s.removePayment)
-	s.Handle("POST /api/v1/carts/{id}/card/abort", c, s.abortCard)
-	s.Handle("POST /api/v1/carts/{id}/complete", c, s.complete)
-	s.Handle("DELETE /api/v1/carts/{id}", c, s.cancel)
+	s.Handle("GET /api/v1/carts/{id}", c, s.atCart(s.getCart))
+	s.Handle("POST /api/v1/carts/{id}/scan", c, s.atCart(s.scan))
+	s.Handle("POST /api/v1/carts/{id}/items", c, s.atCart(s.addItem))
+	s.Handle("PATCH /api/v1/carts/{id}/lines/{line}", c, s.atCart(s.setQty))
+	s.Handle("DELETE /api/v1/carts/{id}/lines/{line}", c, s.atCart(s.removeLine))
+	s.Handle("PUT /api/v1/carts/{id}/lines/{line}/discount", c, s.atCart(s.discountLine))
+	s.Handle("PUT /api/v1/carts/{id}/lines/{line}/price", c, s.atCart(s.overridePrice))
+	s.Handle("PUT /api/v1/carts/{id}/discount", c, s.atCart(s.discountCart))
+	s.Handle("PUT /api/v1/carts/{id}/customer", c, s.atCart(s.setCustomer))
+	s.Handle("POST /api/v1/carts/{id}/payments", c, s.atCart(s.pay))
+	s.Handle("DELETE /api/v1/carts/{id}/payments/{payment}", c, s.atCart(s.removePayment))
+	s.Handle("POST /api/v1/carts/{id}/card/abort", c, s.atCart(s.abortCard))
+	s.Handle("POST /api/v1/carts/{id}/complete", c, s.atCart(s.complete))
+	s.Handle("DELETE /api/v1/carts/{id}", c, s.atCart(s.cancel))
 	s.Handle("GET /api/v1/sales/{id}", c, s.sale)
 	s.Handle("GET /api/v1/receipts/{no}", c, s.receipt)
 	s.deviceRoutes()
@@ -218,6 +219,40 @@ func (s *Server) openCart(w http.ResponseWriter, r *http.Request, who pos.Sessio
 		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// atCart wraps the handler of a route on the cart named by {id} so that
+// it runs only for a caller who may use that cart (see checkCart).
+func (s *Server) atCart(h HandlerFunc) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+		if err := s.checkCart(r, who, r.PathValue("id")); err != nil {
+			return err
+		}
+		return h(w, r, who)
+	}
+}
+
+// checkCart returns pos.ErrForbidden when who may not read or change cart
+// id: a cart is used from its own station only, except by supervisors and
+// up. A parked cart is taken up elsewhere with its resume route, which
+// moves it to the caller's station first. A cart that does not exist
+// passes, so that the route answers for it (not_found, or a completed
+// sale's repeated answer).
+func (s *Server) checkCart(r *http.Request, who pos.Session, id string) error {
+	if who.Staff.Role >= pos.RoleSupervisor {
+		return nil
+	}
+	c, err := s.opt.Store.Cart(r.Context(), id)
+	if errors.Is(err, pos.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Station != who.Station {
+		return fmt.Errorf("%w: cart %s is at station %s", pos.ErrForbidden, c.ID, c.Station)
+	}
 	return nil
 }
 

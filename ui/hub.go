@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
@@ -82,12 +83,17 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		h.s.writeError(w, r, pos.ErrForbidden)
 		return
 	}
+	watch := r.URL.Query().Get("watch")
+	if !mayWatch(who, watch) {
+		h.s.writeError(w, r, fmt.Errorf("%w: watching station %q", pos.ErrForbidden, watch))
+		return
+	}
 	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, CheckOrigin: h.checkOrigin}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &client{conn: conn, who: who, watch: r.URL.Query().Get("watch"),
+	c := &client{conn: conn, who: who, watch: watch,
 		send: make(chan []byte, clientQueue), stop: make(chan struct{})}
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
@@ -96,6 +102,13 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	go h.readLoop(c)
 	h.sendTo(c, Message{Type: "hello", Station: who.Station, Data: map[string]any{
 		"staff": who.Staff, "station": who.Station, "status": h.s.opt.Status()}})
+}
+
+// mayWatch reports whether who may follow station's changes with
+// ?watch=: a screen (a customer display, or a device paired for it) at
+// that station, or a supervisor and up; none ("") is always allowed.
+func mayWatch(who pos.Session, station string) bool {
+	return station == "" || station == who.Station || who.Staff.Role >= pos.RoleSupervisor
 }
 
 // Clients is how many screens are connected.

@@ -283,6 +283,9 @@ func (s *Server) pickupComplete(w http.ResponseWriter, r *http.Request, who pos.
 	if req.CartID == "" {
 		return fmt.Errorf("%w: cart_id is required", errBadRequest)
 	}
+	if err := s.checkCart(r, who, req.CartID); err != nil {
+		return err
+	}
 	sale, err := s.opt.Pickup.CompletePaidPickup(r.Context(), actor(who), req.CartID)
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ type CatalogBrowser interface {
 // (pos.cart.saved). Browsing is GET /api/v1/items?browse=1.
 func (s *Server) tabletRoutes() {
 	s.RegisterError(pos.ErrNoCustomer, "no_customer", http.StatusConflict)
-	s.Handle("POST /api/v1/carts/{id}/save", pos.RoleCashier, s.saveToCustomer)
+	s.Handle("POST /api/v1/carts/{id}/save", pos.RoleCashier, s.atCart(s.saveToCustomer))
 }
 
 func (s *Server) saveToCustomer(w http.ResponseWriter, r *http.Request, who pos.Session) error {
