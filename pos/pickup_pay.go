@@ -103,6 +103,8 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 // pickup: the sale (with order_id) and pos.pickup.collected (with sale_id)
 // are recorded in one transaction. What the cart's order lines hold is
 // what the customer took; the rest of the picked goods go back to stock.
+// A cart changed at the till meanwhile (a payment taken back) is refused
+// with ErrConflict: ask again.
 func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID string) (*Sale, error) {
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if err != nil {
@@ -164,7 +166,7 @@ func settle(c Cart, set Settings, a Actor, now time.Time, eventID string) (*Sale
 	}
 	sale := &Sale{ID: c.ID, Station: c.Station, Cashier: c.Cashier, CompletedAt: now,
 		Lines: c.Lines, Discount: c.Discount, Balance: b, Payments: c.Payments,
-		CustomerID: c.CustomerID, OrderID: c.OrderID, Currency: set.Currency, EventID: eventID}
+		CustomerID: c.CustomerID, OrderID: c.OrderID, Currency: set.Currency, EventID: eventID, CartRev: c.Rev}
 	if a.Staff != "" {
 		sale.Cashier = a.Staff
 	}

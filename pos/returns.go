@@ -603,7 +603,9 @@ func (as *AfterSales) Return(ctx context.Context, a Actor, req ReturnRequest) (*
 // cartID, in one transaction. The value of the returned goods pays the
 // sale (method exchange) up to its total. When the sale costs more, the
 // customer pays the difference into the cart first (PayCash, PayCard);
-// when it costs less, the difference is refunded like a return.
+// when it costs less, the difference is refunded like a return. The cart
+// of a click-and-collect order is refused with ErrPickupCart: it is
+// completed at the pickup handover.
 func (as *AfterSales) Exchange(ctx context.Context, a Actor, req ReturnRequest, cartID string) (*Return, *Sale, error) {
 	if cartID == "" {
 		return nil, nil, fmt.Errorf("cart: %w", ErrNotFound)
@@ -656,6 +658,9 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		if c.Parked {
 			return nil, nil, ErrParked
 		}
+		if c.OrderID != "" {
+			return nil, nil, fmt.Errorf("%w (cart %s, order %s)", ErrPickupCart, c.ID, c.OrderID)
+		}
 		if len(c.Lines) == 0 {
 			return nil, nil, ErrEmptyCart
 		}
@@ -672,7 +677,7 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		refundable -= used
 		sale = &Sale{ID: c.ID, Station: c.Station, Cashier: c.Cashier, CompletedAt: r.At, Lines: c.Lines,
 			Discount: c.Discount, Balance: b, Payments: c.Payments, CustomerID: c.CustomerID, OrderID: c.OrderID,
-			Currency: set.Currency, EventID: as.newID()}
+			Currency: set.Currency, EventID: as.newID(), CartRev: c.Rev}
 		if a.Staff != "" {
 			sale.Cashier = a.Staff
 		}

@@ -22,6 +22,10 @@ type Sale struct {
 	EventID string `json:"event_id"`
 	// Voided is set when the sale was voided afterwards.
 	Voided bool `json:"voided,omitempty"`
+	// CartRev is the revision of the cart the sale was settled from. The
+	// store records the sale only while its cart is still at that
+	// revision, and fails with ErrConflict otherwise. Zero: not checked.
+	CartRev int64 `json:"-"`
 }
 
 // Movements are the stock movements of the sale: every line takes its

@@ -291,6 +291,9 @@ func (db *DB) CompleteSale(ctx context.Context, s *pos.Sale) error {
 // counter) call it inside their own transaction.
 func (tx *Tx) InsertSale(s *pos.Sale) error {
 	ctx := tx.ctx
+	if err := tx.cartAt(s.ID, s.CartRev); err != nil {
+		return err
+	}
 	no, err := tx.NextCounter("receipt_no")
 	if err != nil {
 		return err
@@ -348,6 +351,32 @@ func (tx *Tx) InsertSale(s *pos.Sale) error {
 	}
 	_, err = tx.execContext(ctx, "DELETE FROM carts WHERE id = ?", s.ID)
 	return err
+}
+
+// cartAt fails with pos.ErrConflict unless cart id is stored at revision
+// rev, so that a sale is never recorded from a cart that changed after it
+// was settled. A rev of zero is not checked.
+func (tx *Tx) cartAt(id string, rev int64) error {
+	if rev == 0 {
+		return nil
+	}
+	var doc string
+	err := tx.QueryRowContext(tx.ctx, "SELECT doc FROM carts WHERE id = ?", id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("cart %s is gone: %w", id, pos.ErrConflict)
+	} else if err != nil {
+		return err
+	}
+	var c struct {
+		Rev int64 `json:"rev"`
+	}
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		return err
+	}
+	if c.Rev != rev {
+		return fmt.Errorf("cart %s at revision %d, not %d: %w", id, c.Rev, rev, pos.ErrConflict)
+	}
+	return nil
 }
 
 // values returns n groups of k placeholders: (?, ?), (?, ?).
