@@ -85,6 +85,9 @@ type printerState struct {
 func viewPrinter(s printer.State, virtual bool) printerState {
 	v := printerState{Name: s.Name, Virtual: virtual, Connected: s.Connected, Ready: s.Ready() || virtual,
 		Queued: s.Queued, Error: s.Err, Drawer: "unknown"}
+	if v.Error == "" {
+		v.Error = s.Stuck // a job that never finishes holds up the queue
+	}
 	if s.Connected {
 		st := s.Status
 		v.PaperOut, v.PaperLow, v.CoverOpen = st.PaperOut, st.PaperNearEnd, st.CoverOpen
@@ -133,7 +136,7 @@ func (n *node) setupStations() error {
 			if err != nil {
 				return fmt.Errorf("station %s printer: %w", sc.ID, err)
 			}
-			drv, err := printer.New(printer.Options{Name: sc.ID, Profile: prof, Font: font, Open: printer.SharedPort(dev),
+			drv, err := printer.New(printer.Options{Name: sc.ID, Profile: prof, Font: font, Open: printer.SharedPort(dev), Baud: cfg.Baud,
 				Store: n.db, Logger: n.log, Status: escpos.StatusOptions{DrawerOpenHigh: sc.DrawerOpenHigh},
 				OnStatus: func(s printer.State) { publish("printer", viewPrinter(s, false)) }})
 			if err != nil {

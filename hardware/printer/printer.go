@@ -12,7 +12,9 @@
 // after them still says online without paper out; otherwise it is sent
 // again, whole, once the printer is ready again. So every job prints at
 // least once; it prints twice only if the printer printed it and then
-// lost contact before answering the poll that follows.
+// lost contact before answering the poll that follows. A job sent
+// several times in a row without being confirmed is named in
+// State.Stuck, since the jobs after it wait.
 //
 // # Status
 //
@@ -21,13 +23,22 @@
 // paper near end, paper out, drawer open, errors. State returns the last
 // one.
 //
+// The printer answers in order, behind every byte sent before the
+// request, and the port takes a job long before the line has carried
+// it. So a reply is waited for StatusTimeout plus the time the bytes not
+// yet answered take on the line at Baud. A reply that still comes late
+// is discarded by the next request rather than taken for its own, and
+// after a job the status is polled up to three times before the job
+// counts as not printed.
+//
 // # Ports
 //
 // The driver owns the write side of one port and its one reader. It gets
 // the port from Options.Open, a factory, whenever it has none: at start,
 // and after any read or write error or a write that did not finish within
-// WriteTimeout (the port is then closed, which also unblocks the write).
-// A device manager or a pseudo-terminal can supply ports the same way.
+// WriteTimeout plus its time on the line (the port is then closed, which
+// also unblocks the write). A device manager or a pseudo-terminal can
+// supply ports the same way.
 //
 // # Concurrency
 //
@@ -108,6 +119,10 @@ type State struct {
 	Queued int
 	// Err describes the last port or store problem, "" when there is none.
 	Err string
+	// Stuck says that the oldest job was sent several times in a row and
+	// never finished, so the jobs after it wait; "" when there is no such
+	// job. It is cleared when a job is confirmed.
+	Stuck string
 }
 
 // Ready reports whether the printer prints now.
@@ -142,11 +157,16 @@ type Options struct {
 	// PollInterval is the time between status polls while idle; zero
 	// means 1 s.
 	PollInterval time.Duration
-	// StatusTimeout is how long to wait for a status reply; zero means
-	// 500 ms.
+	// StatusTimeout is how long to wait for a status reply beyond the
+	// time the bytes written before the request take on the line; zero
+	// means 500 ms.
 	StatusTimeout time.Duration
-	// WriteTimeout bounds one write; zero means 5 s.
+	// WriteTimeout bounds one write beyond the time its bytes take on the
+	// line; zero means 5 s.
 	WriteTimeout time.Duration
+	// Baud is the line speed, which sets how long a job takes to go out;
+	// zero means 9600, the slowest setting in common use.
+	Baud int
 	// ReopenDelay is the wait between attempts to open the port; zero
 	// means 500 ms.
 	ReopenDelay time.Duration
@@ -166,6 +186,11 @@ type Driver struct {
 
 	wake chan struct{} // a job was queued
 	kick chan kickReq
+
+	// failedJob was sent failedSends times in a row without being
+	// confirmed; Run's goroutine owns both.
+	failedJob   int64
+	failedSends int
 
 	mu    sync.Mutex // guards state
 	state State
@@ -194,6 +219,9 @@ func New(o Options) (*Driver, error) {
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 5 * time.Second
+	}
+	if o.Baud <= 0 {
+		o.Baud = 9600
 	}
 	if o.ReopenDelay <= 0 {
 		o.ReopenDelay = 500 * time.Millisecond

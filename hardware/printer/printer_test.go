@@ -20,6 +20,7 @@ import (
 	"github.com/posnode/posnode/hardware/printer"
 	"github.com/posnode/posnode/hardware/printer/printertest"
 	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/hardware/serialdev"
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
@@ -385,5 +386,129 @@ func TestSharedPort(t *testing.T) {
 	waitFor(t, "the driver's goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 	if _, err := dev.Write(escpos.StatusPoll()[:3]); err != nil {
 		t.Errorf("device closed with the port: %v", err)
+	}
+}
+
+// longReceipt is a receipt of n lines, about 80 bytes each on paper.
+func longReceipt(no int64, n int) receipt.Receipt {
+	r := testReceipt(no)
+	r.Lines, r.Total, r.Subtotal = nil, 0, 0
+	for i := range n {
+		r.Lines = append(r.Lines, receipt.Line{Name: fmt.Sprintf("Räksmörgås med ägg nr %d", i+1), Qty: 1, UnitPrice: 4900, Amount: 4900})
+		r.Total += 4900
+	}
+	r.Subtotal = r.Total
+	r.Payments = []receipt.Payment{{Method: "card", Amount: r.Total}}
+	return r
+}
+
+// startDevice runs a serial device on path at baud and a driver on it, as
+// the node does; the status timeout is the default.
+func startDevice(t *testing.T, path string, baud int, writeTimeout time.Duration) *printer.Driver {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dev, err := serialdev.New(serialdev.Options{Name: "till-4 printer", Path: path,
+		Config: serialdev.Config{Baud: baud}, Logger: quiet, WriteTimeout: writeTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := printer.New(printer.Options{Name: "till-4", Open: printer.SharedPort(dev), Store: openDB(t),
+		Logger: quiet, Baud: baud, PollInterval: 20 * time.Millisecond, ReopenDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); dev.Run(ctx) }()
+	go func() {
+		defer wg.Done()
+		if err := drv.Run(ctx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return drv
+}
+
+// A receipt takes longer on the line than a status reply is given: the
+// status request after it waits behind it, and the driver waits for the
+// reply as long as the receipt's bytes take, so the receipt prints once.
+func TestSlowLinePrintsOnce(t *testing.T) {
+	sim := printertest.New(t, printertest.Options{Rate: 3840}) // 38400 baud
+	drv := startDevice(t, sim.Path(), 38400, 0)
+	r := longReceipt(11, 40)
+	if data, _ := drv.Render(r); len(data) < 2000 {
+		t.Fatalf("receipt is %d bytes, want one that takes over half a second at 38400 baud", len(data))
+	}
+	if _, err := drv.Print(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the receipt", func() bool { return len(sim.Jobs()) >= 1 && drv.State().Queued == 0 })
+	polls := sim.Polls()
+	waitFor(t, "more status polls", func() bool { return sim.Polls() >= polls+8 })
+	if got := receiptNos(sim.Jobs()); got[11] != 1 || len(got) != 1 {
+		t.Errorf("printed %v, want receipt 11 once", got)
+	}
+}
+
+// A status reply that comes after its request gave up is not taken for
+// the reply to the next request, so a job is not marked printed on a
+// status read before it was sent. Here the paper runs out with the first
+// receipt, which is sent while every reply comes late, and then at once.
+func TestLateStatusReplyNotTakenForNext(t *testing.T) {
+	sim := printertest.New(t, printertest.Options{PaperOutAt: 1})
+	h := start(t, sim.Path()) // StatusTimeout 300 ms
+	waitFor(t, "the printer to answer", func() bool { return h.drv.State().Connected })
+	sim.SetReplyDelay(400 * time.Millisecond)
+	if _, err := h.drv.Print(context.Background(), testReceipt(21)); err != nil {
+		t.Fatal(err)
+	}
+	polls := sim.Polls()
+	waitFor(t, "more status polls", func() bool { return sim.Polls() >= polls+10 })
+	sim.SetReplyDelay(0)
+	waitFor(t, "paper out", func() bool { return h.drv.State().Status.PaperOut })
+	if q := h.drv.State().Queued; q != 1 {
+		t.Fatalf("queued = %d with the receipt lost to paper out, want it still queued", q)
+	}
+	sim.SetStatus(escpos.Status{Online: true, DrawerKnown: true})
+	waitFor(t, "the receipt", func() bool { return len(sim.Jobs()) == 1 && h.drv.State().Queued == 0 })
+	if got := receiptNos(sim.Jobs()); got[21] != 1 {
+		t.Errorf("printed %v", got)
+	}
+}
+
+// A job that never finishes is retried, and after a few attempts the
+// state names it, so staff see why the jobs after it wait.
+func TestJobThatNeverFinishesIsNamed(t *testing.T) {
+	open := func() (io.ReadWriteCloser, error) {
+		_, port := printertest.NewPipe(t, printertest.Options{Stall: true})
+		return port, nil
+	}
+	drv, err := printer.New(printer.Options{
+		Name: "till-5", Open: open, Store: openDB(t),
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PollInterval: 20 * time.Millisecond, StatusTimeout: 300 * time.Millisecond,
+		WriteTimeout: 50 * time.Millisecond, Baud: 115200, ReopenDelay: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- drv.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-runErr; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	id, err := drv.Print(ctx, testReceipt(31))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the job to be named stuck", func() bool { return drv.State().Stuck != "" })
+	if s := drv.State(); !strings.Contains(s.Stuck, fmt.Sprintf("print job %d was sent", id)) || s.Queued != 1 {
+		t.Errorf("state %+v", s)
 	}
 }

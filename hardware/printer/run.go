@@ -79,7 +79,7 @@ var errNoReply = errors.New("printer: no valid status reply")
 // serve runs one open port until it fails or ctx is cancelled. It closes
 // the port and waits for its reader before it returns.
 func (d *Driver) serve(ctx context.Context, port io.ReadWriteCloser) error {
-	c := newConn(port, d.o.WriteTimeout)
+	c := newConn(port, d.o.WriteTimeout, d.o.Baud)
 	defer c.shutdown()
 	poll := time.NewTimer(0)
 	defer poll.Stop()
@@ -105,7 +105,7 @@ func (d *Driver) serve(ctx context.Context, port io.ReadWriteCloser) error {
 // cycle polls the status and, while the printer is ready, prints queued
 // jobs. It returns an error only when the port failed.
 func (d *Driver) cycle(ctx context.Context, c *conn) error {
-	st, err := d.status(c)
+	st, _, err := d.status(c)
 	if err != nil {
 		return err
 	}
@@ -121,13 +121,17 @@ func (d *Driver) cycle(ctx context.Context, c *conn) error {
 			return nil
 		}
 		if err := c.write(data); err != nil {
+			d.notPrinted(id, err.Error())
 			return fmt.Errorf("write job %d: %w", id, err)
 		}
-		if st, err = d.status(c); err != nil {
+		st, err = d.confirm(c)
+		if err != nil {
+			d.notPrinted(id, err.Error())
 			return err
 		}
 		if !st.Online || st.PaperOut {
 			d.log.Warn("job not confirmed, will print again", "job", id, "status", st.String())
+			d.notPrinted(id, "printer "+st.String())
 			return nil
 		}
 		if err := d.o.Store.PrintJobDone(ctx, id); err != nil {
@@ -135,18 +139,64 @@ func (d *Driver) cycle(ctx context.Context, c *conn) error {
 			return nil
 		}
 		d.log.Debug("printed", "job", id)
+		d.printed()
 		d.refreshQueued(ctx)
 	}
 	return nil
 }
 
-// status polls the printer and records the result. It returns an error
-// only when the port failed; a missing or malformed reply is recorded as
-// not connected and returns a not-ready status.
-func (d *Driver) status(c *conn) (escpos.Status, error) {
+// confirmPolls is how many status requests after a job may go unanswered
+// before the job counts as not printed: a printer busy with the job may
+// answer late, and its late reply is not taken for a later one.
+const confirmPolls = 3
+
+// confirm polls the status after a job until the printer answers, at
+// most confirmPolls times. An unanswered printer returns a not-ready
+// status.
+func (d *Driver) confirm(c *conn) (escpos.Status, error) {
+	for range confirmPolls {
+		st, ok, err := d.status(c)
+		if err != nil || ok {
+			return st, err
+		}
+	}
+	return escpos.Status{}, nil
+}
+
+// stuckAfter is how many times in a row one job may be sent without
+// being confirmed before State.Stuck says so.
+const stuckAfter = 3
+
+// notPrinted records that job id was sent and not confirmed, because of
+// why; from the stuckAfter-th time in a row State.Stuck says so.
+func (d *Driver) notPrinted(id int64, why string) {
+	if d.failedJob != id {
+		d.failedJob, d.failedSends = id, 0
+	}
+	d.failedSends++
+	if d.failedSends < stuckAfter {
+		return
+	}
+	msg := fmt.Sprintf("print job %d was sent %d times and did not finish (%s); the jobs after it wait: check the printer, its paper and its cable",
+		id, d.failedSends, why)
+	d.log.Error("print job does not finish", "job", id, "sends", d.failedSends, "err", why)
+	d.setState(func(s *State) { s.Stuck = msg })
+}
+
+// printed records that the job sent last was confirmed.
+func (d *Driver) printed() {
+	d.failedJob, d.failedSends = 0, 0
+	d.setState(func(s *State) { s.Stuck = "" })
+}
+
+// status polls the printer and records the result. It reports whether
+// the printer answered and returns an error only when the port failed; a
+// missing or malformed reply is recorded as not connected and returns a
+// not-ready status.
+func (d *Driver) status(c *conn) (escpos.Status, bool, error) {
 	reply, err := c.request(escpos.StatusPoll(), escpos.StatusReplyLen, d.o.StatusTimeout)
 	if err != nil && !errors.Is(err, errNoReply) {
-		return escpos.Status{}, err
+		return escpos.Status{}, false, err
 	}
 	var st escpos.Status
 	if err == nil {
@@ -158,14 +208,14 @@ func (d *Driver) status(c *conn) (escpos.Status, error) {
 			s.Status = escpos.Status{}
 			s.Err = err.Error()
 		})
-		return escpos.Status{}, nil
+		return escpos.Status{}, false, nil
 	}
 	d.setState(func(s *State) {
 		s.Connected = true
 		s.Status = st
 		s.Err = ""
 	})
-	return st, nil
+	return st, true, nil
 }
 
 func (d *Driver) doKick(c *conn) error {
@@ -184,19 +234,32 @@ func (d *Driver) doKick(c *conn) error {
 type conn struct {
 	rw      io.ReadWriteCloser
 	timeout time.Duration
+	baud    int
 	in      chan []byte   // bytes read
 	dead    chan struct{} // closed when the reader stopped
 	readErr error         // set before dead is closed
+
+	// The fields below belong to the goroutine that writes and requests.
+	unanswered int       // bytes written since the last status reply
+	owed       int       // reply bytes of timed-out requests yet to come
+	owedUntil  time.Time // when owed bytes are taken as lost
 
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 }
 
-func newConn(rw io.ReadWriteCloser, timeout time.Duration) *conn {
-	c := &conn{rw: rw, timeout: timeout, in: make(chan []byte, 64), dead: make(chan struct{})}
+func newConn(rw io.ReadWriteCloser, timeout time.Duration, baud int) *conn {
+	c := &conn{rw: rw, timeout: timeout, baud: baud, in: make(chan []byte, 64), dead: make(chan struct{})}
 	c.wg.Add(1)
 	go c.read()
 	return c
+}
+
+// lineTime is how long n bytes take on the line, at 11 bits a byte (a
+// start bit, 8 data bits, parity and a stop bit) so that every common
+// setting is covered.
+func (c *conn) lineTime(n int) time.Duration {
+	return time.Duration(n) * 11 * time.Second / time.Duration(c.baud)
 }
 
 func (c *conn) read() {
@@ -235,15 +298,18 @@ func (c *conn) shutdown() {
 	c.wg.Wait()
 }
 
-// write writes b within the timeout. On timeout the port is closed, which
-// unblocks the write, and ErrWriteTimeout is returned.
+// write writes b within the timeout plus the time b takes on the line.
+// On timeout the port is closed, which unblocks the write, and
+// ErrWriteTimeout is returned.
 func (c *conn) write(b []byte) error {
+	c.unanswered += len(b)
+	limit := c.timeout + c.lineTime(len(b))
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.rw.Write(b)
 		done <- err
 	}()
-	t := time.NewTimer(c.timeout)
+	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {
 	case err := <-done:
@@ -257,15 +323,25 @@ func (c *conn) write(b []byte) error {
 			// The port ignores Close; the write goroutine ends whenever
 			// the device lets go. The driver moves on to a new port.
 		}
-		return ErrWriteTimeout
+		return fmt.Errorf("%w: %d bytes not taken within %v", ErrWriteTimeout, len(b), limit)
 	}
 }
 
-// request drains stale input, writes req and reads n reply bytes.
+// lateReplies is how many reply timeouts a timed-out request's reply is
+// still waited for by the next request, before it is taken as lost.
+const lateReplies = 4
+
+// request writes req and reads its n reply bytes. The printer answers in
+// order, behind whatever was written before req, so the wait is timeout
+// plus the time the bytes not yet answered take on the line, and the
+// late reply to an earlier request is discarded, not taken for this one.
 func (c *conn) request(req []byte, n int, timeout time.Duration) ([]byte, error) {
+	if err := c.settle(timeout); err != nil {
+		return nil, err
+	}
 	for {
 		select {
-		case <-c.in:
+		case <-c.in: // unsolicited
 			continue
 		default:
 		}
@@ -274,7 +350,8 @@ func (c *conn) request(req []byte, n int, timeout time.Duration) ([]byte, error)
 	if err := c.write(req); err != nil {
 		return nil, err
 	}
-	t := time.NewTimer(timeout)
+	wait := timeout + c.lineTime(c.unanswered)
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	var got []byte
 	for len(got) < n {
@@ -284,11 +361,41 @@ func (c *conn) request(req []byte, n int, timeout time.Duration) ([]byte, error)
 		case <-c.dead:
 			return nil, c.err()
 		case <-t.C:
-			return nil, fmt.Errorf("%w within %v (%d of %d bytes)", errNoReply, timeout, len(got), n)
+			// The bytes before req had their time on the line; what is
+			// still owed is late.
+			c.unanswered = 0
+			c.owed, c.owedUntil = n-len(got), time.Now().Add(lateReplies*timeout)
+			return nil, fmt.Errorf("%w within %v (%d of %d bytes)", errNoReply, wait, len(got), n)
 		}
 	}
+	c.unanswered = 0
 	if len(got) > n {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", errNoReply, len(got), n)
 	}
 	return got, nil
+}
+
+// settle waits up to timeout for the reply bytes that timed-out requests
+// are still owed and discards them. It fails with errNoReply while they
+// may still come; after owedUntil they are taken as lost.
+func (c *conn) settle(timeout time.Duration) error {
+	if c.owed == 0 {
+		return nil
+	}
+	t := time.NewTimer(min(timeout, time.Until(c.owedUntil)))
+	defer t.Stop()
+	for c.owed > 0 {
+		select {
+		case b := <-c.in:
+			c.owed -= min(c.owed, len(b)) // more is unsolicited
+		case <-c.dead:
+			return c.err()
+		case <-t.C:
+			if time.Now().Before(c.owedUntil) {
+				return fmt.Errorf("%w: %d bytes of an earlier reply still to come", errNoReply, c.owed)
+			}
+			c.owed = 0
+		}
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -25,6 +26,10 @@ type Sim struct {
 	master io.ReadWriteCloser
 	slave  io.Closer
 
+	rate    int              // bytes a second; 0 is unlimited
+	next    time.Time        // when run may read again, with rate; run's own
+	replies chan statusReply // to reply, which sends them
+
 	mu         sync.Mutex // guards the fields below
 	status     escpos.Status
 	jobs       []string
@@ -32,6 +37,10 @@ type Sim struct {
 	polls      int
 	closeAfter int
 	stall      bool
+	delay      time.Duration // of every status reply
+	// paperOutAt is the job, counted from 1, at which the paper runs
+	// out; 0 means never.
+	paperOutAt int
 
 	closed chan struct{}
 	done   chan struct{}
@@ -44,6 +53,19 @@ type Options struct {
 	CloseAfter int
 	// Stall stops reading as soon as a job starts, like a jammed port.
 	Stall bool
+	// Rate is how many bytes a second the printer takes, like a serial
+	// line (38400 baud carries 3840); 0 takes them as fast as they come.
+	// Bytes it has not taken wait in the port, and a status request
+	// waits behind them.
+	Rate int
+	// ReplyDelay holds back every status reply by this long, in order,
+	// like a printer busy with something else; 0 answers at once.
+	// SetReplyDelay changes it.
+	ReplyDelay time.Duration
+	// PaperOutAt runs out of paper when this job, counted from 1, starts
+	// to arrive: that job does not print and the status says paper out
+	// until SetStatus; 0 never does.
+	PaperOutAt int
 }
 
 // MakeRaw puts a terminal in raw mode: no echo, no line editing, no
@@ -96,10 +118,18 @@ func NewPipe(t testing.TB, o Options) (*Sim, io.ReadWriteCloser) {
 }
 
 func start(t testing.TB, master io.ReadWriteCloser, slave io.Closer, o Options) *Sim {
-	s := &Sim{t: t, master: master, slave: slave, closeAfter: o.CloseAfter, stall: o.Stall,
-		status: escpos.Status{Online: true, DrawerKnown: true},
-		closed: make(chan struct{}), done: make(chan struct{})}
-	go s.run()
+	s := &Sim{t: t, master: master, slave: slave, closeAfter: o.CloseAfter, stall: o.Stall, rate: o.Rate, delay: o.ReplyDelay,
+		paperOutAt: o.PaperOutAt,
+		status:     escpos.Status{Online: true, DrawerKnown: true},
+		replies:    make(chan statusReply, 1024),
+		closed:     make(chan struct{}), done: make(chan struct{})}
+	replied := make(chan struct{})
+	go s.reply(replied)
+	go func() {
+		s.run()
+		<-replied
+		close(s.done)
+	}()
 	t.Cleanup(s.Close)
 	return s
 }
@@ -111,6 +141,13 @@ func (s *Sim) Path() string { return s.slave.(*os.File).Name() }
 func (s *Sim) SetStatus(st escpos.Status) {
 	s.mu.Lock()
 	s.status = st
+	s.mu.Unlock()
+}
+
+// SetReplyDelay changes Options.ReplyDelay for the requests to come.
+func (s *Sim) SetReplyDelay(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
 	s.mu.Unlock()
 }
 
@@ -162,16 +199,60 @@ func cutAt(b []byte) int {
 	return -1
 }
 
+// statusReply is a reply byte and when it is to be sent.
+type statusReply struct {
+	b   byte
+	due time.Time
+}
+
+// reply sends the status replies in order, each when it is due, until
+// the printer is unplugged.
+func (s *Sim) reply(done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-s.closed:
+			return
+		case r := <-s.replies:
+			select {
+			case <-time.After(time.Until(r.due)):
+			case <-s.closed:
+				return
+			}
+			if _, err := s.master.Write([]byte{r.b}); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readPaced reads into b no faster than Options.Rate: at most a
+// hundredth of a second's bytes at a time, each read once the bytes
+// before it have had their time.
+func (s *Sim) readPaced(b []byte) (int, error) {
+	if s.rate <= 0 {
+		return s.master.Read(b)
+	}
+	select {
+	case <-time.After(time.Until(s.next)):
+	case <-s.closed:
+		return 0, io.EOF
+	}
+	n, err := s.master.Read(b[:min(len(b), max(s.rate/100, 1))])
+	s.next = time.Now().Add(time.Duration(n) * time.Second / time.Duration(s.rate))
+	return n, err
+}
+
 func (s *Sim) run() {
-	defer close(s.done)
 	// buf holds bytes not yet understood; inJob says a job has started in
 	// it, so a DLE or ESC there is job data, not a request.
 	var buf []byte
 	inJob := false
+	lost := false // the job in buf does not print: the paper ran out
 	b := make([]byte, 4096)
 	jobsSeen := 0
 	for {
-		n, err := s.master.Read(b)
+		n, err := s.readPaced(b)
 		if err != nil {
 			return
 		}
@@ -187,9 +268,12 @@ func (s *Sim) run() {
 					reply = escpos.EncodeStatus(s.status, escpos.StatusOptions{})[n-1]
 				}
 				s.polls++
+				delay := s.delay
 				s.mu.Unlock()
 				buf = buf[3:]
-				if _, err := s.master.Write([]byte{reply}); err != nil {
+				select {
+				case s.replies <- statusReply{reply, time.Now().Add(delay)}:
+				case <-s.closed:
 					return
 				}
 				continue
@@ -213,6 +297,13 @@ func (s *Sim) run() {
 					go s.Close() // the cable is pulled before any of the next job prints
 					return
 				}
+				s.mu.Lock()
+				if s.paperOutAt > 0 && jobsSeen+1 >= s.paperOutAt {
+					s.paperOutAt = 0
+					s.status.PaperOut, s.status.Online = true, false
+					lost = true
+				}
+				s.mu.Unlock()
 				inJob = true
 			}
 			end := cutAt(buf)
@@ -224,6 +315,10 @@ func (s *Sim) run() {
 				s.t.Errorf("printer got a malformed job: %v\n%s", err, text)
 			}
 			buf, inJob = buf[end:], false
+			if lost {
+				lost = false
+				continue
+			}
 			s.mu.Lock()
 			s.jobs = append(s.jobs, text)
 			s.mu.Unlock()
