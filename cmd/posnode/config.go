@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/hardware/scanner"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/syncqueue"
 )
@@ -173,10 +176,21 @@ func (c Config) Validate() error {
 	if c.Data == "" {
 		errs = append(errs, errors.New("data: a directory is required"))
 	}
+	if err := checkListen(c.HTTP); err != nil {
+		errs = append(errs, fmt.Errorf("http %q: %v; write it as :8080 or 127.0.0.1:8080", c.HTTP, err))
+	}
+	errs = append(errs, c.TLS.check()...)
 	if u := c.MQTT.URL; u != "" {
 		if err := syncqueue.CheckBroker(u); err != nil {
 			errs = append(errs, fmt.Errorf("mqtt.url: %v", err))
 		}
+	}
+	errs = append(errs, c.Sync.check()...)
+	if c.Backup.Every.Duration < 0 {
+		errs = append(errs, fmt.Errorf("backup.every %s: negative; 0s turns scheduled backups off", c.Backup.Every.Duration))
+	}
+	if c.Backup.Keep < 0 {
+		errs = append(errs, fmt.Errorf("backup.keep %d: negative; 0 keeps %d", c.Backup.Keep, defaultKeep))
 	}
 	seen := map[string]bool{}
 	ports := map[string]string{}
@@ -198,6 +212,7 @@ func (c Config) Validate() error {
 				errs = append(errs, fmt.Errorf("stations[%d].printer_profile %q: tm-t20, tm-t88, tm-t88-zh-hant or generic-58", i, s.PrinterProfile))
 			}
 		}
+		errs = append(errs, s.checkLines(i)...)
 		for _, p := range []string{s.Scanner, s.Printer, s.Display} {
 			if p == "" {
 				continue
@@ -209,4 +224,84 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkListen checks a listen address as net.Listen takes it: an optional
+// host and a port.
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return err
+	}
+	return nil
+}
+
+// check reports what of [tls] the node would refuse at start: a
+// certificate without its key or the other way round, or files that do
+// not load as a pair. Without either file the node makes its own.
+func (t TLSConfig) check() []error {
+	if !t.Enabled || (t.CertFile == "" && t.KeyFile == "") {
+		return nil
+	}
+	if t.CertFile == "" || t.KeyFile == "" {
+		return []error{errors.New("tls: set both cert_file and key_file, or neither for a generated certificate")}
+	}
+	if _, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile); err != nil {
+		return []error{fmt.Errorf("tls.cert_file %s, tls.key_file %s: %v", t.CertFile, t.KeyFile, err)}
+	}
+	return nil
+}
+
+// MQTT counts its keep-alive in whole seconds, in 16 bits, and 0 turns
+// it off.
+const (
+	minKeepAlive = time.Second
+	maxKeepAlive = 65535 * time.Second
+)
+
+// check reports [sync] values the sender would not honour: negative ones
+// (zero means the default) and a keep-alive MQTT cannot carry.
+func (s SyncConfig) check() []error {
+	var errs []error
+	if s.Window < 0 {
+		errs = append(errs, fmt.Errorf("sync.window %d: negative; 0 means the default", s.Window))
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{
+		{"resend_after", s.ResendAfter.Duration}, {"retention", s.Retention.Duration},
+		{"backoff_max", s.BackoffMax.Duration}, {"keepalive", s.KeepAlive.Duration},
+	} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("sync.%s %s: negative; 0s means the default", d.key, d.v))
+		}
+	}
+	if k := s.KeepAlive.Duration; k > 0 && (k < minKeepAlive || k > maxKeepAlive) {
+		errs = append(errs, fmt.Errorf("sync.keepalive %s: between %s and %s (MQTT counts it in whole seconds); 0s means 30s", k, minKeepAlive, maxKeepAlive))
+	}
+	return errs
+}
+
+// checkLines reports the device settings of the station at index i that
+// the node would refuse at start: serial line settings and the scanner's
+// terminator.
+func (s StationConfig) checkLines(i int) []error {
+	var errs []error
+	for _, l := range []struct{ key, v, def string }{
+		{"scanner_serial", s.ScannerSerial, "9600,8,none,1"},
+		{"printer_serial", s.PrinterSerial, "38400,8,none,1"},
+		{"display_serial", s.DisplaySerial, "9600,8,none,1"},
+	} {
+		if _, err := parseSerial(l.v, l.def); err != nil {
+			errs = append(errs, fmt.Errorf("stations[%d].%s %q: %v; write it as %q", i, l.key, l.v, err, l.def))
+		}
+	}
+	if _, err := scanner.ParseTerminator(s.ScannerTerminator); err != nil {
+		errs = append(errs, fmt.Errorf("stations[%d].scanner_terminator %q: cr, lf or crlf", i, s.ScannerTerminator))
+	}
+	return errs
 }

@@ -30,6 +30,23 @@ func TestConfigErrors(t *testing.T) {
 		{"bad duration", "[sync]\nresend_after = \"soon\"", "duration"},
 		{"port twice", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"/dev/x\"\n[[stations]]\nid=\"b\"\nkind=\"till\"\nprinter=\"/dev/x\"", "already used"},
 		{"kind", "[[stations]]\nid=\"a\"\nkind=\"kiosk\"", "kind"},
+		{"http without a port", `http = "localhost"`, "http \"localhost\""},
+		{"http port out of range", `http = ":80800"`, "http \":80800\""},
+		{"tls certificate without its key", "[tls]\nenabled = true\ncert_file = \"/etc/posnode/node.crt\"", "key_file"},
+		{"tls files missing", "[tls]\nenabled = true\ncert_file = \"/nonexistent/node.crt\"\nkey_file = \"/nonexistent/node.key\"", "tls.cert_file /nonexistent/node.crt"},
+		{"scanner terminator", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner_terminator=\"tab\"", "stations[0].scanner_terminator"},
+		{"printer line", "[[stations]]\nid=\"a\"\nkind=\"till\"\nprinter_serial=\"12345,8,none,1\"", "stations[0].printer_serial"},
+		{"scanner line", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner_serial=\"9600,8,odd,1,x\"", "stations[0].scanner_serial"},
+		{"display line", "[[stations]]\nid=\"a\"\nkind=\"till\"\ndisplay_serial=\"9600,9\"", "stations[0].display_serial"},
+		{"sub-second keepalive", "[sync]\nkeepalive = \"500ms\"", "sync.keepalive"},
+		{"keepalive beyond MQTT", "[sync]\nkeepalive = \"19h\"", "sync.keepalive"},
+		{"negative keepalive", "[sync]\nkeepalive = \"-30s\"", "sync.keepalive"},
+		{"negative window", "[sync]\nwindow = -1", "sync.window"},
+		{"negative retention", "[sync]\nretention = \"-1h\"", "sync.retention"},
+		{"negative resend", "[sync]\nresend_after = \"-1s\"", "sync.resend_after"},
+		{"negative backoff", "[sync]\nbackoff_max = \"-1m\"", "sync.backoff_max"},
+		{"negative keep", "[backup]\nkeep = -1", "backup.keep"},
+		{"negative every", "[backup]\nevery = \"-6h\"", "backup.every"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := parseConfig([]byte(tc.toml), DefaultConfig())
@@ -43,6 +60,28 @@ func TestConfigErrors(t *testing.T) {
 				t.Fatalf("err = %v shows the password", err)
 			}
 		})
+	}
+}
+
+// TestConfigAcceptsTheEdges: the limits themselves and the zero values
+// that mean a default pass.
+func TestConfigAcceptsTheEdges(t *testing.T) {
+	for _, body := range []string{
+		"[sync]\nkeepalive = \"1s\"",
+		"[sync]\nkeepalive = \"65535s\"",
+		"[sync]\nkeepalive = \"0s\"\nwindow = 0",
+		"http = \"127.0.0.1:0\"",
+		"http = \"[::1]:8080\"",
+		"[tls]\nenabled = true",
+		"[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner_terminator=\"crlf\"\nscanner_serial=\"115200\"",
+	} {
+		cfg, err := parseConfig([]byte(body), DefaultConfig())
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil {
+			t.Errorf("%q: %v", body, err)
+		}
 	}
 }
 

@@ -83,6 +83,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return d.report(stdout)
 	case err != nil:
 		d.add(levelFail, "config", strings.ReplaceAll(err.Error(), "\n", "; "), "fix the values named above in "+orDefault(f.config, "the config file"))
+		d.configWarnings(cfg)
 	default:
 		d.checkConfig(cfg, f.config)
 	}
@@ -137,6 +138,12 @@ func (d *doctor) checkConfig(cfg Config, path string) {
 		src = path
 	}
 	d.add(levelOK, "config", fmt.Sprintf("%s: store %s, node %s, stations: %d", src, cfg.Store, cfg.Node, len(cfg.Stations)), "")
+	d.configWarnings(cfg)
+}
+
+// configWarnings warns of settings that work but should not stay so on a
+// store's node.
+func (d *doctor) configWarnings(cfg Config) {
 	if cfg.Demo {
 		d.add(levelWarn, "config", "demo = true: an empty database is seeded with demo staff whose PINs are public",
 			"set demo = false (or remove it) on a store's node")

@@ -169,6 +169,7 @@ printer_serial = "12345,8,none,1"
 	}
 	lines := out.String()
 	for _, want := range []string{
+		"FAIL  config    stations[1].printer_serial \"12345,8,none,1\"",
 		"FAIL  database  schema " + fmt.Sprint(sqlite.SchemaVersion()+1) + " was written by a newer posnode",
 		"FAIL  serial    till-1 scanner: /dev/posnode/no-such-scanner is not there",
 		"WARN  serial    till-1 printer: " + paperOut + ": printer not ready: ",
@@ -183,7 +184,7 @@ printer_serial = "12345,8,none,1"
 		}
 	}
 	// Every problem says how to fix it.
-	problems := strings.Count(lines, "\nFAIL ") + strings.Count(lines, "\nWARN ")
+	problems := strings.Count("\n"+lines, "\nFAIL ") + strings.Count("\n"+lines, "\nWARN ")
 	if fixes := strings.Count(lines, "fix: "); fixes != problems {
 		t.Errorf("%d problems but %d fixes", problems, fixes)
 	}
