@@ -170,9 +170,10 @@ func (b *backups) removeTemp() {
 // writeBackup has write produce a database at a temporary name next to
 // path and renames it to path when it is complete and synced.
 //
-// Run as root (an operator's command), it gives what it creates the owner
-// of the directory it is in, so that the service user can still manage
-// its backups.
+// A backup holds every sale and the staff's PIN hashes: it is readable by
+// its owner only (0600). Run as root (an operator's command), it gives
+// what it creates the owner of the directory it is in, so that the
+// service user can still manage its backups.
 func writeBackup(ctx context.Context, path string, write func(tmp string) error) error {
 	dir := filepath.Dir(path)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
@@ -183,6 +184,16 @@ func writeBackup(ctx context.Context, path string, write func(tmp string) error)
 	}
 	tmp := path + ".tmp"
 	os.Remove(tmp)
+	// Made empty first, with its mode: SQLite writes into an empty file
+	// and keeps the mode it has.
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
 	if err := write(tmp); err != nil {
 		os.Remove(tmp)
 		return err

@@ -194,6 +194,34 @@ func TestFirstBackupChecksFreeSpace(t *testing.T) {
 	}
 }
 
+// TestBackupsAreTheOwners: a backup, which holds every sale and the PIN
+// hashes, is readable by its owner only.
+func TestBackupsAreTheOwners(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := testNodeDB(t, 1)
+	cfg.Backup.Every.Duration = time.Hour
+	scheduled, err := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))).once(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manual := filepath.Join(t.TempDir(), "manual.db")
+	if err := cmdBackup(ctx, manual, []string{"--data", cfg.Data}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{scheduled, manual} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := st.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), mode)
+		}
+	}
+	if n := countSales(t, manual); n != 1 {
+		t.Errorf("the backup has %d sales, want 1", n)
+	}
+}
+
 func mustGlob(t *testing.T, pattern string) []string {
 	t.Helper()
 	m, err := filepath.Glob(pattern)
