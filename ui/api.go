@@ -117,6 +117,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, who pos.Session)
 	if err := s.opt.Sessions.DeleteSession(r.Context(), bearer(r)); err != nil {
 		return err
 	}
+	s.hub.dropToken(bearer(r))
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil

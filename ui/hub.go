@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -42,6 +44,7 @@ const (
 type client struct {
 	conn    *websocket.Conn
 	who     pos.Session
+	token   string // the session's, checked again while the socket lives
 	watch   string // a station whose changes a customer display follows
 	send    chan []byte
 	stop    chan struct{}
@@ -93,11 +96,17 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &client{conn: conn, who: who, watch: watch,
+	c := &client{conn: conn, who: who, token: bearer(r), watch: watch,
 		send: make(chan []byte, clientQueue), stop: make(chan struct{})}
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
 	h.mu.Unlock()
+	// A session ended between the check above and the registration was
+	// missed by DropSessions: check it again now that it cannot be.
+	if _, err := h.s.authenticate(r); err != nil {
+		h.end(c, "session ended")
+		return
+	}
 	go h.writeLoop(c)
 	go h.readLoop(c)
 	h.sendTo(c, Message{Type: "hello", Station: who.Station, Data: map[string]any{
@@ -142,6 +151,38 @@ func (h *Hub) closeAll() {
 	}
 }
 
+// end closes c, telling the screen why.
+func (h *Hub) end(c *client, why string) {
+	_ = c.conn.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.ClosePolicyViolation, why), time.Now().Add(writeWait))
+	h.drop(c)
+}
+
+// dropToken disconnects the clients of the session token, which has
+// ended (a logout).
+func (h *Hub) dropToken(token string) {
+	h.mu.Lock()
+	var cs []*client
+	for c := range h.clients {
+		if c.token == token {
+			cs = append(cs, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range cs {
+		h.end(c, "session ended")
+	}
+}
+
+// live reports whether c's session still holds: it has not expired, been
+// ended or been revoked. A store that cannot answer now keeps the client.
+func (h *Hub) live(c *client) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), writeWait)
+	defer cancel()
+	_, err := h.s.opt.Sessions.Session(ctx, c.token)
+	return !errors.Is(err, pos.ErrNotAuthorized)
+}
+
 // DropSessions disconnects every client whose session matches f, for
 // example a revoked device.
 func (h *Hub) DropSessions(f func(pos.Session) bool) {
@@ -170,13 +211,24 @@ func (h *Hub) readLoop(c *client) {
 	}
 }
 
+// writeLoop writes c's queue and pings it. It closes the socket when the
+// session expires, and when a ping finds the session ended otherwise.
 func (h *Hub) writeLoop(c *client) {
 	defer h.drop(c)
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
+	var expired <-chan time.Time // never, for a session without an end
+	if !c.who.ExpiresAt.IsZero() {
+		expire := time.NewTimer(c.who.ExpiresAt.Sub(h.s.opt.Now()))
+		defer expire.Stop()
+		expired = expire.C
+	}
 	for {
 		select {
 		case <-c.stop:
+			return
+		case <-expired:
+			h.end(c, "session expired")
 			return
 		case b := <-c.send:
 			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
@@ -184,6 +236,10 @@ func (h *Hub) writeLoop(c *client) {
 				return
 			}
 		case <-ping.C:
+			if !h.live(c) {
+				h.end(c, "session ended")
+				return
+			}
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return
 			}

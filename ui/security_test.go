@@ -1,11 +1,20 @@
 package ui_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/ui"
 )
 
 // TestLoginLockoutSurvivesOwnLogins alternates wrong PINs against other
@@ -89,4 +98,67 @@ func TestWatchNeedsTheStation(t *testing.T) {
 			t.Errorf("%s at %s watching %q: status %d", c.staff, c.station, c.watch, resp.StatusCode)
 		}
 	}
+}
+
+// waitClosed reads ws until it fails, which it must within a few seconds:
+// the node closed it.
+func waitClosed(t *testing.T, ws *websocket.Conn, what string) {
+	t.Helper()
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) {
+				t.Fatalf("%s: the socket did not close: %v", what, err)
+			}
+			return
+		}
+	}
+}
+
+// TestWebsocketEndsWithItsSession closes a screen's socket when its
+// session logs out, leaving the other sessions' sockets open.
+func TestWebsocketEndsWithItsSession(t *testing.T) {
+	s := newStore(t)
+	tok := s.login(t, "1", "till-1")
+	other := s.login(t, "1", "till-2")
+	ws, _, err := websocketDial(s, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	stays, _, err := websocketDial(s, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stays.Close()
+	s.ok(t, tok, "POST", "/api/v1/logout", nil, nil)
+	waitClosed(t, ws, "after logout")
+	if n := s.server.Hub().Clients(); n != 1 {
+		t.Fatalf("%d clients after one logout, want 1", n)
+	}
+}
+
+// TestWebsocketEndsWhenTheSessionExpires gives sessions a second: the
+// socket opened with one closes when it ends.
+func TestWebsocketEndsWhenTheSessionExpires(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h, _ := pos.HashPIN("1111")
+	if err := db.PutStaff(ctx, pos.Staff{ID: "1", Name: "A", Role: pos.RoleCashier, PINHash: h, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	srv := ui.NewServer(ui.Options{Service: pos.NewService(pos.Options{Store: db}), Store: db, Sessions: db, SessionTTL: time.Second})
+	s := &store{srv: httptest.NewServer(srv), server: srv}
+	t.Cleanup(func() { srv.Shutdown(); s.srv.Close() })
+	ws, _, err := websocketDial(s, s.login(t, "1", "till-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	waitClosed(t, ws, "after the session's end")
 }
