@@ -36,8 +36,9 @@ type StaffStore interface {
 	// and every member as stored (to check rules across the staff) and
 	// changes the member in place; nothing is stored when f fails. It
 	// returns the member as stored, or ErrNotFound (wrapped). A member
-	// left inactive has their sessions ended in the same transaction, so
-	// that reactivating them revives none.
+	// left inactive or given a new PIN has their sessions ended in the
+	// same transaction, so that reactivating them revives none and a
+	// reset PIN locks out whoever used the old one.
 	UpdateStaff(ctx context.Context, id string, f func(st *Staff, all []Staff) error) (Staff, error)
 }
 

@@ -182,9 +182,10 @@ func (a *staffPages) apply(w http.ResponseWriter, r *http.Request, who pos.Sessi
 	if err != nil {
 		return err
 	}
-	if c.Role != nil || c.Active != nil {
+	if c.Role != nil || c.Active != nil || c.PIN != "" {
 		// Screens hold the role they connected with: make them reconnect
-		// (a deactivated member's reconnect is refused).
+		// (a deactivated member's reconnect is refused, and so is one
+		// with a session of the PIN before a reset).
 		a.s.hub.DropSessions(func(s pos.Session) bool { return s.DeviceID == "" && s.Staff.ID == id })
 	}
 	a.s.log.Info("staff "+what, "staff", id, "role", st.Role, "active", st.Active, "by", who.Staff.ID)

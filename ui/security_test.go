@@ -162,3 +162,21 @@ func TestWebsocketEndsWhenTheSessionExpires(t *testing.T) {
 	defer ws.Close()
 	waitClosed(t, ws, "after the session's end")
 }
+
+// TestPINResetEndsSessions resets a cashier's PIN: the sessions and
+// sockets opened with the old one end, and the new PIN logs in.
+func TestPINResetEndsSessions(t *testing.T) {
+	s := newStore(t)
+	mgr := s.login(t, "3", "office")
+	old := s.login(t, "1", "till-1")
+	ws, _, err := websocketDial(s, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	s.ok(t, mgr, "PUT", "/api/v1/staff/1/pin", map[string]any{"pin": "4321"}, nil)
+	s.fails(t, old, "GET", "/api/v1/me", nil, 401, "not_authorized")
+	waitClosed(t, ws, "after the PIN reset")
+	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4321", "station": "till-1"}, nil)
+	s.ok(t, mgr, "GET", "/api/v1/me", nil, nil)
+}

@@ -58,7 +58,9 @@ func (db *DB) UpdateStaff(ctx context.Context, id string, f func(st *pos.Staff, 
 			st.Name, st.Role.String(), st.Language, st.Active, st.PINHash, id); err != nil {
 			return err
 		}
-		if !st.Active { // reactivating must not revive old sessions
+		// Reactivating must not revive old sessions, and a new PIN ends
+		// those opened with the old one.
+		if !st.Active || st.PINHash != all[i].PINHash {
 			if _, err := tx.execContext(ctx, "DELETE FROM sessions WHERE staff_id = ?", id); err != nil {
 				return err
 			}
