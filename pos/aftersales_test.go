@@ -29,33 +29,51 @@ func TestMulDiv(t *testing.T) {
 
 func TestPlanRefunds(t *testing.T) {
 	as := NewAfterSales(AfterSalesOptions{Till: NewService(Options{}), Policy: ReturnPolicy{NoReceiptCashLimit: 50000}})
+	// fresh is an original of which nothing was returned yet.
+	fresh := func(paid map[string]int64) *leftToRefund {
+		rf := &leftToRefund{left: paid}
+		for m, v := range paid {
+			if refundMethod(m) == MethodCash {
+				rf.cashPaid += v
+			}
+		}
+		return rf
+	}
 	for _, tc := range []struct {
-		name      string
-		amount    int64
-		left      map[string]int64
-		noReceipt bool
-		toCredit  bool
-		want      string
-		rounding  int64
+		name     string
+		amount   int64
+		rf       *leftToRefund // nil: without receipt
+		toCredit bool
+		want     string
+		rounding int64
 	}{
-		{"card first", 30000, map[string]int64{MethodCash: 20000, MethodCard: 25000}, false, false, "card 25000, cash 5000", 0},
-		{"cash rounded", 12345, map[string]int64{MethodCash: 20000}, false, false, "cash 12300", -45},
-		{"cash rounded up", 12355, map[string]int64{MethodCash: 20000}, false, false, "cash 12400", 45},
-		{"gift card becomes store credit", 9000, map[string]int64{MethodGiftCard: 5000, MethodStoreCredit: 3000, MethodCash: 5000}, false, false,
+		{"card first", 30000, fresh(map[string]int64{MethodCash: 20000, MethodCard: 25000}), false, "card 25000, cash 5000", 0},
+		{"cash rounded", 12345, fresh(map[string]int64{MethodCash: 20000}), false, "cash 12300", -45},
+		{"cash rounded up", 12355, fresh(map[string]int64{MethodCash: 20000}), false, "cash 12400", 45},
+		{"gift card becomes store credit", 9000, fresh(map[string]int64{MethodGiftCard: 5000, MethodStoreCredit: 3000, MethodCash: 5000}), false,
 			"store_credit 8000, cash 1000", 0},
-		{"online order", 9000, map[string]int64{MethodOnline: 100000}, false, false, "online 9000", 0},
-		{"exchange value becomes store credit", 9000, map[string]int64{MethodExchange: 9000}, false, false, "store_credit 9000", 0},
-		{"unknown tender in cash", 9000, map[string]int64{"voucher-x": 9000}, false, false, "cash 9000", 0},
-		{"nothing left: cash", 9000, map[string]int64{MethodCard: 0}, false, false, "cash 9000", 0},
-		{"customer wants credit", 9000, map[string]int64{MethodCard: 9000}, false, true, "store_credit 9000", 0},
-		{"no receipt under the limit", 4990, nil, true, false, "cash 5000", 10},
-		{"no receipt at the limit", 50000, nil, true, false, "cash 50000", 0},
-		{"no receipt over the limit", 50001, nil, true, false, "store_credit 50001", 0},
-		{"cash rounding to nothing", 40, map[string]int64{MethodCash: 100}, false, false, "", -40},
-		{"zero", 0, map[string]int64{MethodCash: 100}, false, false, "", 0},
+		{"online order", 9000, fresh(map[string]int64{MethodOnline: 100000}), false, "online 9000", 0},
+		{"exchange value becomes store credit", 9000, fresh(map[string]int64{MethodExchange: 9000}), false, "store_credit 9000", 0},
+		{"unknown tender in cash", 9000, fresh(map[string]int64{"voucher-x": 9000}), false, "cash 9000", 0},
+		{"no more cash than was paid", 9000, fresh(map[string]int64{MethodCard: 0, MethodCash: 4000}), false, "cash 4000", -5000},
+		{"nothing paid in cash", 9000, fresh(map[string]int64{MethodCard: 0}), false, "", -9000},
+		{"customer wants credit", 9000, fresh(map[string]int64{MethodCard: 9000}), true, "store_credit 9000", 0},
+		{"no receipt under the limit", 4990, nil, false, "cash 5000", 10},
+		{"no receipt at the limit", 50000, nil, false, "cash 50000", 0},
+		{"no receipt over the limit", 50001, nil, false, "store_credit 50001", 0},
+		{"cash rounding to nothing", 40, fresh(map[string]int64{MethodCash: 100}), false, "", -40},
+		{"zero", 0, fresh(map[string]int64{MethodCash: 100}), false, "", 0},
+		// 0.50 returned after 0.50 that was paid back as 1.00: together
+		// they are 1.00, paid already.
+		{"second part rounded with the first", 50, &leftToRefund{left: map[string]int64{MethodCash: 400}, cashPaid: 500,
+			cashRefunded: 100, cashRounding: 50}, false, "", -50},
+		{"third part rounded with the others", 50, &leftToRefund{left: map[string]int64{MethodCash: 400}, cashPaid: 500,
+			cashRefunded: 100, cashRounding: 0}, false, "cash 100", 50},
+		{"last part: all the cash paid back already", 50, &leftToRefund{left: map[string]int64{MethodCash: 0}, cashPaid: 500,
+			cashRefunded: 500, cashRounding: 50}, false, "", -50},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, rounding := as.planRefunds(tc.amount, tc.left, tc.noReceipt, tc.toCredit, 100)
+			out, rounding := as.planRefunds(tc.amount, tc.rf, tc.toCredit, 100)
 			var parts []string
 			var sum int64
 			for _, f := range out {

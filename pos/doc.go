@@ -70,7 +70,9 @@
 // and computed cumulatively, so that a line returned in parts adds up to
 // exactly its amount. Refunds go back to the original tenders in a fixed
 // order: card, online payment, then gift card, store credit and goods
-// given in exchange as new store credit, then cash. Without an original
+// given in exchange as new store credit, then cash. Cash refunds are
+// rounded to the cash step over all the returns of an original together,
+// and never add up to more cash than the original took. Without an original
 // (no receipt, or central unreachable) a supervisor approves, and the
 // refund is cash up to ReturnPolicy.NoReceiptCashLimit and store credit
 // above it. An exchange records the return and the new sale in one

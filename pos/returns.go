@@ -3,6 +3,7 @@ package pos
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
@@ -125,6 +126,8 @@ type Refund struct {
 type Returned struct {
 	Lines    map[string]ReturnedLine // by original line
 	Refunded int64                   // all refunds, every method
+	Cash     int64                   // the cash refunds among them
+	Rounding int64                   // the returns' cash rounding, + or −
 }
 
 // ReturnedLine is what was returned so far of one original line.
@@ -390,7 +393,7 @@ func (as *AfterSales) PrepareReturn(ctx context.Context, a Actor, req ReturnRequ
 		key = "return:" + o.key
 	}
 	defer as.lock(key)()
-	r, left, err := as.price(ctx, a, req, o)
+	r, rf, err := as.price(ctx, a, req, o)
 	if err != nil {
 		return nil, err
 	}
@@ -398,14 +401,26 @@ func (as *AfterSales) PrepareReturn(ctx context.Context, a Actor, req ReturnRequ
 	if err != nil {
 		return nil, err
 	}
-	r.Refunds, r.Rounding = as.planRefunds(r.Total, left, o == nil, req.ToStoreCredit, set.CashRounding)
+	r.Refunds, r.Rounding = as.planRefunds(r.Total, rf, req.ToStoreCredit, set.CashRounding)
 	return r, nil
 }
 
+// leftToRefund is what is left to refund of an original.
+type leftToRefund struct {
+	left map[string]int64 // by original tender
+	// cashPaid is the most that all returns of the original may pay in
+	// cash: the tenders refunded in cash, cash net of change.
+	cashPaid int64
+	// cashRefunded is what returns before paid in cash, and cashRounding
+	// their cash rounding: their cash refunds before rounding are the
+	// difference.
+	cashRefunded, cashRounding int64
+}
+
 // price builds the return's lines and totals from the original and what
-// was returned of it before, and returns what is left to refund per
-// original tender.
-func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *original) (*Return, map[string]int64, error) {
+// was returned of it before, and returns what is left to refund; nil
+// without an original.
+func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *original) (*Return, *leftToRefund, error) {
 	if strings.TrimSpace(req.Reason) == "" {
 		return nil, nil, ErrReasonRequired
 	}
@@ -425,7 +440,7 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 	}
 	r := &Return{ID: id, Station: a.Station, Staff: a.Staff, At: as.now(), Reason: strings.TrimSpace(req.Reason),
 		ClaimedRef: req.ClaimedRef, Currency: set.Currency, EventID: as.newID()}
-	var left map[string]int64
+	var rf *leftToRefund
 	if o == nil {
 		for _, it := range req.Items {
 			if it.Line != "" {
@@ -480,11 +495,17 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 			r.Lines = append(r.Lines, ReturnLine{OrigLine: it.Line, SoldQty: ol.Qty, SKU: ol.SKU, Names: ol.Names,
 				Unit: ol.Unit, Qty: it.Qty, TaxRateBP: ol.TaxRateBP, Amount: amount, Restock: it.Restock})
 		}
-		left = map[string]int64{}
+		rf = &leftToRefund{left: map[string]int64{}, cashRefunded: done.Cash, cashRounding: done.Rounding}
 		for m, v := range o.paid {
-			left[m] = v
+			rf.left[m] = v
+			if refundMethod(m) == MethodCash {
+				rf.cashPaid += v
+			}
 		}
-		consume(left, done.Refunded)
+		if len(o.paid) == 0 {
+			rf.cashPaid = math.MaxInt64 // central named no payment: cash
+		}
+		consume(rf.left, done.Refunded)
 	}
 	pseudo := make([]Line, len(r.Lines))
 	for i, l := range r.Lines {
@@ -492,7 +513,7 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 	}
 	t := Price(pseudo, nil, set)
 	r.Tax, r.Total = t.Tax, t.Total
-	return r, left, nil
+	return r, rf, nil
 }
 
 // refundOrder is the order in which original tenders are refunded.
@@ -537,11 +558,15 @@ func refundMethod(tender string) string {
 	return MethodCash
 }
 
-// planRefunds splits amount over refund methods. With an original, the
-// original tenders are refunded in refundOrder up to what is left of each;
-// without one, the refund is cash up to the policy's limit and store
-// credit above it. Cash is rounded to the store's cash step.
-func (as *AfterSales) planRefunds(amount int64, left map[string]int64, noReceipt, toCredit bool, cashStep int64) ([]Refund, int64) {
+// planRefunds splits amount over refund methods and returns them with
+// the cash rounding. With an original (rf), the original tenders are
+// refunded in refundOrder up to what is left of each, and the rest in
+// cash; the cash is rounded to the store's cash step over all the
+// original's returns together, so that returning in parts pays what
+// returning at once would, and all of them never pay more cash than the
+// original took. Without one, the refund is cash up to the policy's limit,
+// rounded, and store credit above it.
+func (as *AfterSales) planRefunds(amount int64, rf *leftToRefund, toCredit bool, cashStep int64) ([]Refund, int64) {
 	var out []Refund
 	add := func(method string, v int64) {
 		if v <= 0 {
@@ -559,7 +584,7 @@ func (as *AfterSales) planRefunds(amount int64, left map[string]int64, noReceipt
 	case amount <= 0:
 	case toCredit:
 		add(MethodStoreCredit, amount)
-	case noReceipt:
+	case rf == nil:
 		if amount <= as.opt.Policy.NoReceiptCashLimit {
 			add(MethodCash, amount)
 		} else {
@@ -567,27 +592,32 @@ func (as *AfterSales) planRefunds(amount int64, left map[string]int64, noReceipt
 		}
 	default:
 		rest := amount
-		for _, m := range tenderOrder(left) {
-			take := min(rest, max(left[m], 0))
+		for _, m := range tenderOrder(rf.left) {
+			take := min(rest, max(rf.left[m], 0))
 			add(refundMethod(m), take)
 			rest -= take
 		}
 		add(MethodCash, rest)
 	}
-	var rounding int64
-	for i := 0; i < len(out); i++ {
+	for i := range out {
 		if out[i].Method != MethodCash {
 			continue
 		}
-		r := RoundTo(out[i].Amount, cashStep)
-		rounding = r - out[i].Amount
-		out[i].Amount = r
-		if r == 0 {
+		want := out[i].Amount
+		if rf == nil || toCredit {
+			out[i].Amount = RoundTo(want, cashStep)
+		} else {
+			before := rf.cashRefunded - rf.cashRounding // before rounding
+			upTo := min(RoundTo(before+want, cashStep), rf.cashPaid)
+			out[i].Amount = max(upTo-rf.cashRefunded, 0)
+		}
+		rounding := out[i].Amount - want
+		if out[i].Amount == 0 {
 			out = append(out[:i], out[i+1:]...)
 		}
-		break
+		return out, rounding
 	}
-	return out, rounding
+	return out, 0
 }
 
 // Return takes goods back and pays the refund: card refunds through the
@@ -623,7 +653,7 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		key = "return:" + o.key
 	}
 	defer as.lock(key)()
-	r, left, err := as.price(ctx, a, req, o)
+	r, rf, err := as.price(ctx, a, req, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -684,7 +714,7 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		r.ExchangeSaleID = sale.ID
 		r.Refunds = []Refund{{Method: MethodExchange, Amount: used, Ref: sale.ID}}
 	}
-	plan, rounding := as.planRefunds(refundable, left, o == nil, req.ToStoreCredit, set.CashRounding)
+	plan, rounding := as.planRefunds(refundable, rf, req.ToStoreCredit, set.CashRounding)
 	r.Refunds, r.Rounding = append(r.Refunds, plan...), rounding
 	for i := range r.Refunds {
 		f := &r.Refunds[i]

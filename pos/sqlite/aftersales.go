@@ -92,8 +92,12 @@ func (db *DB) Returned(ctx context.Context, originKey string) (pos.Returned, err
 	if err := rows.Err(); err != nil {
 		return r, err
 	}
-	err = db.r.QueryRowContext(ctx, `SELECT coalesce(sum(f.amount), 0) FROM return_refunds f
-		JOIN returns r ON r.id = f.return_id WHERE r.origin_key = ?`, originKey).Scan(&r.Refunded)
+	err = db.r.QueryRowContext(ctx, `SELECT coalesce(sum(f.amount), 0), coalesce(sum(CASE WHEN f.method = 'cash' THEN f.amount END), 0)
+		FROM return_refunds f JOIN returns r ON r.id = f.return_id WHERE r.origin_key = ?`, originKey).Scan(&r.Refunded, &r.Cash)
+	if err != nil {
+		return r, err
+	}
+	err = db.r.QueryRowContext(ctx, "SELECT coalesce(sum(rounding), 0) FROM returns WHERE origin_key = ?", originKey).Scan(&r.Rounding)
 	return r, err
 }
 

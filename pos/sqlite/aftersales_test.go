@@ -871,3 +871,31 @@ func TestRefundCardTwiceRefundsOnce(t *testing.T) {
 		t.Fatalf("payments after the refund: %+v", got.Payments)
 	}
 }
+
+func TestCashRefundsOfReturnsInPartsAddUpToWhatWasPaid(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	e.must(e.db.PutItems(e.ctx, []pos.Item{{SKU: "P1", Active: true, Names: map[string]string{"en": "Pencil"},
+		Unit: pos.UnitEach, Price: 50, TaxRateBP: 2500}}, pos.Sweden))
+	s := e.sell(e.cashier, []buy{{"P1", 10, nil}}, nil, tender{method: pos.MethodCash, amount: 500})
+	if s.Balance.Total != 500 || s.Balance.Change != 0 {
+		t.Fatalf("sale %+v", s.Balance)
+	}
+	var cash, rounding, total int64
+	for i := 0; i < 10; i++ {
+		r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID,
+			Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "x"})
+		e.must(err)
+		if sumRefunds(r) != r.Total+r.Rounding {
+			t.Fatalf("return %d: refunds %+v, total %d, rounding %d", i+1, r.Refunds, r.Total, r.Rounding)
+		}
+		if c := refundOf(r, pos.MethodCash); c%100 != 0 || c != sumRefunds(r) {
+			t.Fatalf("return %d refunds %+v: whole kronor in cash only", i+1, r.Refunds)
+		}
+		cash += refundOf(r, pos.MethodCash)
+		rounding += r.Rounding
+		total += r.Total
+	}
+	if cash != 500 || total != 500 || rounding != 0 {
+		t.Fatalf("ten returns paid %d in cash for goods of %d (rounding %d); the sale took 500", cash, total, rounding)
+	}
+}
