@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -87,8 +88,10 @@ type Options struct {
 	// within 2 seconds.
 	PollInterval time.Duration
 
-	// WriteTimeout bounds each Write, including time spent queued. Zero
-	// means 2 seconds.
+	// WriteTimeout bounds how long a Write waits for the port to take
+	// more of its bytes, first while it is queued and then between two
+	// chunks of writeChunk bytes, so that a long write on a slow line
+	// finishes while a stalled port fails. Zero means 2 seconds.
 	WriteTimeout time.Duration
 
 	// WriteQueue is how many writes may wait for the port. Zero means 16.
@@ -429,13 +432,15 @@ func (d *Device) Read(p []byte) (int, error) {
 
 type writeReq struct {
 	b        []byte
-	deadline time.Time
-	done     chan error // buffered 1
+	deadline time.Time     // to start by
+	progress chan struct{} // buffered 1; a chunk was written
+	done     chan error    // buffered 1
 }
 
 // Write sends p to the device through the write queue and waits until it
-// has been written or Options.WriteTimeout has passed, so it never blocks
-// longer than that. It fails at once with ErrDisconnected while the device is
+// has been written, or until Options.WriteTimeout has passed without the
+// port taking more of it, so it never blocks longer than that without
+// progress. It fails at once with ErrDisconnected while the device is
 // disconnected (nothing is buffered for later: callers that must not lose
 // output keep their own durable queue) and with ErrQueueFull when the queue
 // is full. On ErrWriteTimeout the bytes may have been sent in part.
@@ -454,6 +459,7 @@ func (d *Device) Write(p []byte) (int, error) {
 	req := &writeReq{
 		b:        append([]byte(nil), p...),
 		deadline: time.Now().Add(d.opts.WriteTimeout),
+		progress: make(chan struct{}, 1),
 		done:     make(chan error, 1),
 	}
 	select {
@@ -463,16 +469,20 @@ func (d *Device) Write(p []byte) (int, error) {
 	}
 	t := time.NewTimer(d.opts.WriteTimeout)
 	defer t.Stop()
-	select {
-	case err := <-req.done:
-		if err != nil {
-			return 0, err
+	for {
+		select {
+		case err := <-req.done:
+			if err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		case <-req.progress:
+			t.Reset(d.opts.WriteTimeout)
+		case <-t.C:
+			return 0, ErrWriteTimeout
+		case <-d.done:
+			return 0, ErrClosed
 		}
-		return len(p), nil
-	case <-t.C:
-		return 0, ErrWriteTimeout
-	case <-d.done:
-		return 0, ErrClosed
 	}
 }
 
@@ -506,14 +516,24 @@ func (d *Device) writeOne(req *writeReq) error {
 	if gp == nil {
 		return ErrDisconnected
 	}
-	// A port that does not take the bytes in time is broken for our
-	// purposes (flow control stuck, device hung): closing it discards the
-	// output buffer, which releases the blocked write.
+	// A port that takes no more bytes in time is broken for our purposes
+	// (flow control stuck, device hung): closing it discards the output
+	// buffer, which releases the blocked write. A port that keeps taking
+	// bytes is only slow.
+	var stalled atomic.Bool
 	watchdog := time.AfterFunc(remaining, func() {
+		stalled.Store(true)
 		d.fail(gp, fmt.Errorf("%w after %v", ErrWriteTimeout, d.opts.WriteTimeout))
 	})
-	_, err := writeFull(gp, req.b)
-	if !watchdog.Stop() {
+	_, err := writeFull(gp, req.b, func() {
+		watchdog.Reset(d.opts.WriteTimeout)
+		select {
+		case req.progress <- struct{}{}:
+		default:
+		}
+	})
+	watchdog.Stop()
+	if stalled.Load() {
 		return ErrWriteTimeout
 	}
 	if err != nil {
@@ -527,7 +547,9 @@ func (d *Device) writeOne(req *writeReq) error {
 // has been closed at most one chunk of stale output still goes out.
 const writeChunk = 512
 
-func writeFull(w io.Writer, b []byte) (int, error) {
+// writeFull writes b in chunks, calling progress after each chunk that
+// is not the last.
+func writeFull(w io.Writer, b []byte, progress func()) (int, error) {
 	total := 0
 	for total < len(b) {
 		n, err := w.Write(b[total:min(len(b), total+writeChunk)])
@@ -537,6 +559,9 @@ func writeFull(w io.Writer, b []byte) (int, error) {
 		}
 		if n == 0 {
 			return total, io.ErrShortWrite
+		}
+		if total < len(b) {
+			progress()
 		}
 	}
 	return total, nil

@@ -31,8 +31,10 @@
 // # Writes never hang
 //
 // Device.Write goes through a bounded queue to a single writer goroutine and
-// returns within Options.WriteTimeout whatever the device does. A write that
-// the port does not take in time marks the port broken: the device is
+// returns once Options.WriteTimeout passes without the port taking more of
+// its bytes, whatever the device does; a long write that keeps moving, such
+// as a receipt sent as an image on a slow line, takes as long as it takes.
+// A write that the port does not take in time marks the port broken: the device is
 // reported disconnected and its output buffer discarded. A write(2) blocked in
 // the kernel cannot be interrupted, so the descriptor is closed, and the
 // device reopened, as soon as that write returns: at once for a real UART

@@ -472,6 +472,43 @@ func TestDeviceBlockedWriteTimesOut(t *testing.T) {
 	<-drained
 }
 
+// A write that takes longer than WriteTimeout but keeps moving, like a
+// long receipt on a slow line, is not cut off: the timeout bounds the wait
+// for progress, not the whole write.
+func TestDeviceSlowWriteCompletes(t *testing.T) {
+	p := newPTY(t)
+	states := newStateLog()
+	d, _ := New(Options{Path: p.path, OnState: states.add, PollInterval: 20 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+	runDevice(t, d)
+	states.wait(t, "connected", connected)
+	// The device takes 4 KB every 10 ms, so the pty buffer fills and the
+	// write waits for it for several WriteTimeouts.
+	job := bytes.Repeat([]byte("x"), 512<<10)
+	got := make(chan int, 1)
+	go func() {
+		n := 0
+		buf := make([]byte, 4096)
+		for n < len(job) {
+			k, err := p.master.Read(buf)
+			if err != nil {
+				break
+			}
+			n += k
+			time.Sleep(10 * time.Millisecond)
+		}
+		got <- n
+	}()
+	if _, err := d.Write(job); err != nil {
+		t.Fatalf("slow write = %v, want it to complete", err)
+	}
+	if n := <-got; n != len(job) {
+		t.Errorf("device got %d bytes, want %d", n, len(job))
+	}
+	if s := d.State(); !s.Connected {
+		t.Errorf("state after a slow write: %v", s)
+	}
+}
+
 func TestDeviceClosed(t *testing.T) {
 	p := newPTY(t)
 	states := newStateLog()
