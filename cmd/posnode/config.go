@@ -19,8 +19,8 @@ import (
 	"github.com/posnode/posnode/syncqueue"
 )
 
-// Config is the node's configuration file (TOML). Every key is documented
-// in docs/config.md and in the example posnode.example.toml.
+// Config is the node's configuration file (TOML). Every key is documented,
+// with its default, in the example posnode.example.toml.
 type Config struct {
 	Data   string `toml:"data"`   // directory of the database and backups
 	HTTP   string `toml:"http"`   // listen address of the UI and API
@@ -29,7 +29,7 @@ type Config struct {
 	Market string `toml:"market"` // variable-measure barcode table: SE
 	Demo   bool   `toml:"demo"`   // seed a demo catalog and staff into an empty database
 	// TimeZone is the IANA zone receipts print times in; "" means the
-	// machine's local zone.
+	// machine's local zone (see receiptZone).
 	TimeZone string `toml:"time_zone"`
 	// Origins allowed to open the websocket besides the node's own host.
 	Origins []string `toml:"origins"`
@@ -113,11 +113,21 @@ func (d *duration) UnmarshalText(b []byte) error {
 // store with one till, data in ./data, offline.
 func DefaultConfig() Config {
 	return Config{
-		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true, TimeZone: "Europe/Stockholm",
+		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true,
 		Policy:   pos.DefaultPolicy(),
 		Returns:  pos.ReturnPolicy{NoReceiptCashLimit: 50000},
 		Stations: []StationConfig{{ID: "till-1", Kind: "till", Name: "Till 1"}, {ID: "pickup", Kind: "pickup", Name: "Pickup counter"}, {ID: "tablet", Kind: "tablet", Name: "Tablets"}},
 	}
+}
+
+// receiptZone is the zone name receipts print times in: TimeZone, or
+// "Local" (the machine's zone) when it is empty, since to the receipt
+// layout an empty name means UTC.
+func (c Config) receiptZone() string {
+	if c.TimeZone == "" {
+		return "Local"
+	}
+	return c.TimeZone
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExampleConfigLoads(t *testing.T) {
@@ -16,6 +17,33 @@ func TestExampleConfigLoads(t *testing.T) {
 	}
 	if len(cfg.Stations) != 3 || cfg.Stations[0].PrinterProfile != "tm-t20" || cfg.Sync.ResendAfter.Seconds() != 30 {
 		t.Errorf("config = %+v", cfg)
+	}
+}
+
+// TestExampleConfigShowsTheDefaults: the example, which gives every key
+// with its default, reads as a config without those keys does.
+func TestExampleConfigShowsTheDefaults(t *testing.T) {
+	ex, err := LoadConfig("../../posnode.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := LoadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.TimeZone != def.TimeZone || ex.Backup.Every != def.Backup.Every || ex.HTTP != def.HTTP || ex.Data != def.Data {
+		t.Errorf("example: time_zone %q, backup.every %s, http %s, data %s; defaults %q, %s, %s, %s",
+			ex.TimeZone, ex.Backup.Every, ex.HTTP, ex.Data, def.TimeZone, def.Backup.Every, def.HTTP, def.Data)
+	}
+	if ex.Sync.Retention.Duration != 7*24*time.Hour { // syncqueue.Options.Retention's default
+		t.Errorf("example: sync.retention %s, the default is 168h", ex.Sync.Retention)
+	}
+	if ex.Policy != def.Policy || ex.Returns != def.Returns {
+		t.Errorf("example: policy %+v, returns %+v; defaults %+v, %+v", ex.Policy, ex.Returns, def.Policy, def.Returns)
+	}
+	// Without a time zone, receipts print the machine's local time.
+	if loc, err := time.LoadLocation(def.receiptZone()); err != nil || loc != time.Local {
+		t.Errorf("receipt zone of the default config %q: %v, %v; want the local zone", def.receiptZone(), loc, err)
 	}
 }
 

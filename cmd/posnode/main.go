@@ -14,7 +14,8 @@
 //	posnode journal verify [--config FILE] [--data DIR]
 //	posnode report sales [--by day] [--from DATE] [--to DATE] [--csv] [--config FILE] [--data DIR]
 //
-// See the README and docs/config.md.
+// See the README, docs/operations.md and, for every configuration key with
+// its default, posnode.example.toml.
 package main
 
 import (
