@@ -455,27 +455,44 @@ func (s *PickupService) openWithCode(ctx context.Context, a Actor, id, code, by 
 
 // OpenByIDCheck opens an order for handover when the customer cannot show
 // the code: a supervisor checks an identity document and confirms with
-// their PIN.
+// their PIN. The PIN is checked against Limiter, per staff number and per
+// station; where a till's Service runs, check it there instead with
+// Service.Approve, which shares the login lock-out, and open the order
+// with OpenByCheckedID.
 func (s *PickupService) OpenByIDCheck(ctx context.Context, a Actor, id string, sup Supervisor) (*PickupView, error) {
 	now := s.opt.Now()
-	key := "pin:" + sup.Staff
-	if err := s.opt.Limiter.Allow(key, now); err != nil {
-		return nil, err
+	keys := []string{"staff:" + sup.Staff, "client:approve:" + a.Station}
+	for _, k := range keys {
+		if err := s.opt.Limiter.Allow(k, now); err != nil {
+			return nil, err
+		}
 	}
 	st, err := s.opt.Store.Staff(ctx, sup.Staff)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
 	if err != nil || !st.Active || !CheckPIN(st.PINHash, sup.PIN) {
-		s.opt.Limiter.Fail(key, now)
+		for _, k := range keys {
+			s.opt.Limiter.Fail(k, now)
+		}
 		return nil, ErrBadPIN
 	}
-	s.opt.Limiter.Succeed(key)
+	s.opt.Limiter.Succeed(keys[0])
 	if st.Role < RoleSupervisor {
 		return nil, fmt.Errorf("%w: %s is not a supervisor", ErrApprovalRequired, st.ID)
 	}
+	return s.OpenByCheckedID(ctx, a, id, st.ID)
+}
+
+// OpenByCheckedID opens an order for handover after supervisor by checked
+// the customer's identity document. The caller has approved by already
+// (Service.Approve); OpenByIDCheck does both.
+func (s *PickupService) OpenByCheckedID(ctx context.Context, a Actor, id, by string) (*PickupView, error) {
+	if by == "" {
+		return nil, ErrApprovalRequired
+	}
 	return s.change(ctx, a, id, "open_id_check", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
-		return &PickupUpdate{Detail: "checked by " + st.ID}, p.Verify(VerifiedByIDCheck, st.ID, now)
+		return &PickupUpdate{Detail: "checked by " + by}, p.Verify(VerifiedByIDCheck, by, now)
 	})
 }
 

@@ -17,7 +17,7 @@ import (
 // The counter flow (queue, picking, ready, handover, arrival, expiry) is
 // open to cashiers; rejecting an order, which ends it for the customer,
 // needs a supervisor. An ID check is approved by a supervisor's PIN in the
-// request, checked by the pickup service.
+// request, checked as the till's approvals are.
 func (s *Server) pickupRoutes() {
 	c, sup := pos.RoleCashier, pos.RoleSupervisor
 	s.Handle("GET /api/v1/pickup/queue", c, s.pickupQueue)
@@ -235,10 +235,14 @@ func (s *Server) pickupOpenIDCheck(w http.ResponseWriter, r *http.Request, who p
 	if req.OrderID == "" {
 		return fmt.Errorf("%w: order_id is required", errBadRequest)
 	}
-	if req.Supervisor == nil || req.Supervisor.Staff == "" {
-		return pos.ErrApprovalRequired
+	// The supervisor's PIN is checked as approvals at the till are, under
+	// the login lock-out.
+	by, err := s.opt.Service.Approve(r.Context(), actor(who), req.Supervisor, "pickup_id_check", req.OrderID,
+		"identity document checked for order "+req.OrderID)
+	if err != nil {
+		return err
 	}
-	v, err := s.opt.Pickup.OpenByIDCheck(r.Context(), actor(who), req.OrderID, *req.Supervisor)
+	v, err := s.opt.Pickup.OpenByCheckedID(r.Context(), actor(who), req.OrderID, by)
 	return reply(w, v, err)
 }
 

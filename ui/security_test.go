@@ -180,3 +180,20 @@ func TestPINResetEndsSessions(t *testing.T) {
 	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4321", "station": "till-1"}, nil)
 	s.ok(t, mgr, "GET", "/api/v1/me", nil, nil)
 }
+
+// TestIDCheckPINsShareTheLoginLockout guesses a supervisor's PIN in
+// pickup ID checks: the guesses lock the supervisor's login like wrong
+// logins do, and the counter's own station too.
+func TestIDCheckPINsShareTheLoginLockout(t *testing.T) {
+	s := newStore(t)
+	s.order(t, "W/9", pos.OrderPaid, 2500, `[{"line_id": "1", "sku": "1", "name": "Tea", "qty": 1, "unit_price": 2500}]`)
+	tok := s.login(t, "1", "pickup-1")
+	check := func(pin string) map[string]any {
+		return map[string]any{"order_id": "W/9", "supervisor": map[string]string{"staff": "2", "pin": pin}}
+	}
+	for range 5 {
+		s.fails(t, tok, "POST", "/api/v1/pickup/open/id-check", check("0000"), 401, "bad_pin")
+	}
+	s.fails(t, tok, "POST", "/api/v1/pickup/open/id-check", check("2222"), 429, "locked_out")
+	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "2", "pin": "2222", "station": "office"}, 429, "locked_out")
+}
