@@ -1,6 +1,10 @@
 package pos
 
-import "sort"
+import (
+	"math"
+	"math/bits"
+	"sort"
+)
 
 // Settings are the store settings central sends (the contract's settings
 // topic). The zero value is not usable; DefaultSettings gives a demo store.
@@ -70,9 +74,48 @@ func discountOf(d *Discount, amount int64) int64 {
 	}
 	off := d.Amount
 	if d.PercentBP != 0 {
-		off = Percent(amount, d.PercentBP)
+		off = mulRound(amount, d.PercentBP, 10000)
 	}
 	return min(max(off, 0), amount)
+}
+
+// mulRound returns a×b÷d rounded half away from zero, as RoundDiv does,
+// with the product taken in 128 bits so that it cannot overflow: b is a
+// rate and d its whole (10000 bp), so for every rate the till accepts
+// (0..d) the result is never larger than a. A result beyond int64, from a
+// rate above its whole, saturates. d must be positive.
+func mulRound(a, b, d int64) int64 {
+	if d <= 0 {
+		panic("pos: mulRound with non-positive divisor")
+	}
+	neg := (a < 0) != (b < 0)
+	ua, ub := uint64(a), uint64(b)
+	if a < 0 {
+		ua = -ua
+	}
+	if b < 0 {
+		ub = -ub
+	}
+	hi, lo := bits.Mul64(ua, ub)
+	if hi >= uint64(d) {
+		if neg {
+			return math.MinInt64
+		}
+		return math.MaxInt64
+	}
+	q, r := bits.Div64(hi, lo, uint64(d))
+	if r >= uint64(d)-r {
+		q++
+	}
+	switch {
+	case neg && q > 1<<63:
+		return math.MinInt64
+	case neg:
+		return -int64(q)
+	case q > math.MaxInt64:
+		return math.MaxInt64
+	}
+	return int64(q)
 }
 
 // Price computes the totals of lines with an optional basket discount under
@@ -110,10 +153,10 @@ func Price(lines []Line, basket *Discount, s Settings) Totals {
 		amt := byRate[r]
 		var tl TaxLine
 		if s.PricesIncludeTax {
-			tl = TaxLine{RateBP: r, Tax: RoundDiv(amt*r, 10000+r)}
+			tl = TaxLine{RateBP: r, Tax: mulRound(amt, r, 10000+r)}
 			tl.Base = amt - tl.Tax
 		} else {
-			tl = TaxLine{RateBP: r, Base: amt, Tax: Percent(amt, r)}
+			tl = TaxLine{RateBP: r, Base: amt, Tax: mulRound(amt, r, 10000)}
 		}
 		t.Tax = append(t.Tax, tl)
 		t.TaxTotal += tl.Tax

@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"math"
 	"testing"
 )
 
@@ -181,5 +182,50 @@ func TestBalanceCashRounding(t *testing.T) {
 				t.Errorf("payments %d - change %d != total %d + rounding %d", paid, b.Change, b.Total, b.Rounding)
 			}
 		})
+	}
+}
+
+func TestMulRound(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		a, b, d    int64
+		want       int64
+		roundDivOK bool // small enough to check against RoundDiv
+	}{
+		{"tax included, 25 %", 12500, 2500, 12500, 2500, true},
+		{"half rounds up", 5, 5000, 10000, 3, true},
+		{"negative half rounds away from zero", -5, 5000, 10000, -3, true},
+		{"zero rate", 123456, 0, 10000, 0, true},
+		{"whole", 987654321, 10000, 10000, 987654321, true},
+		{"beyond 64 bits in the product", 1_000_000_000_000_000, 2500, 12500, 200_000_000_000_000, false},
+		{"largest amount", math.MaxInt64, 10000, 10000, math.MaxInt64, false},
+		{"rate above its whole saturates", math.MaxInt64, 20000, 10000, math.MaxInt64, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mulRound(tc.a, tc.b, tc.d); got != tc.want {
+				t.Fatalf("mulRound(%d, %d, %d) = %d, want %d", tc.a, tc.b, tc.d, got, tc.want)
+			}
+			if tc.roundDivOK {
+				if rd := RoundDiv(tc.a*tc.b, tc.d); rd != tc.want {
+					t.Fatalf("RoundDiv disagrees: %d", rd)
+				}
+			}
+		})
+	}
+}
+
+// TestPriceOfHugeAmounts prices lines far above what a cart accepts, as
+// a return of many lines at the largest price and quantity would be: the
+// tax is right, not wrapped around.
+func TestPriceOfHugeAmounts(t *testing.T) {
+	huge := Line{SKU: "x", Unit: UnitEach, Qty: 1, FixedAmount: MaxPrice * MaxQuantity, TaxRateBP: 2500}
+	lines := []Line{huge, huge, huge, huge, huge}
+	incl := Price(lines, nil, Settings{PricesIncludeTax: true})
+	if want := int64(5 * MaxPrice * MaxQuantity / 5); incl.TaxTotal != want || incl.Total != 5*MaxPrice*MaxQuantity {
+		t.Fatalf("tax included: tax %d total %d, want tax %d", incl.TaxTotal, incl.Total, want)
+	}
+	excl := Price(lines, &Discount{PercentBP: 1000, Reason: "x"}, Settings{})
+	if excl.Discount != MaxPrice*MaxQuantity/2 || excl.TaxTotal != 5*MaxPrice*MaxQuantity*9/10/4 {
+		t.Fatalf("tax excluded: discount %d tax %d", excl.Discount, excl.TaxTotal)
 	}
 }

@@ -508,8 +508,13 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 		consume(rf.left, done.Refunded)
 	}
 	pseudo := make([]Line, len(r.Lines))
+	var sum int64
 	for i, l := range r.Lines {
 		pseudo[i] = Line{SKU: l.SKU, Unit: UnitEach, Qty: 1, FixedAmount: l.Amount, TaxRateBP: l.TaxRateBP}
+		sum += l.Amount
+	}
+	if sum > MaxCartAmount {
+		return nil, nil, fmt.Errorf("%w: the return would come to more than %d", ErrBadQuantity, int64(MaxCartAmount))
 	}
 	t := Price(pseudo, nil, set)
 	r.Tax, r.Total = t.Tax, t.Total
@@ -623,7 +628,8 @@ func (as *AfterSales) planRefunds(amount int64, rf *leftToRefund, toCredit bool,
 // Return takes goods back and pays the refund: card refunds through the
 // payment terminal, store credit as a new voucher (its code in the
 // refund's Ref), cash from the drawer (the caller opens it). A return
-// without an original needs a supervisor.
+// without an original needs a supervisor. A return worth more than
+// MaxCartAmount is refused with ErrBadQuantity, as a cart is.
 func (as *AfterSales) Return(ctx context.Context, a Actor, req ReturnRequest) (*Return, error) {
 	r, _, err := as.settle(ctx, a, req, "")
 	return r, err

@@ -899,3 +899,21 @@ func TestCashRefundsOfReturnsInPartsAddUpToWhatWasPaid(t *testing.T) {
 		t.Fatalf("ten returns paid %d in cash for goods of %d (rounding %d); the sale took 500", cash, total, rounding)
 	}
 }
+
+func TestReturnWithoutReceiptIsBounded(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	var items []pos.ReturnItem
+	for i := 0; i < 20; i++ {
+		items = append(items, pos.ReturnItem{SKU: jacketSKU, Qty: pos.MaxQuantity, UnitPrice: pos.MaxPrice})
+	}
+	req := pos.ReturnRequest{Items: items, Reason: "x", Supervisor: e.sup}
+	if _, err := e.as.PrepareReturn(e.ctx, e.cashier, req); !errors.Is(err, pos.ErrBadQuantity) {
+		t.Fatalf("prepared a return of %d: %v", 20*int64(pos.MaxPrice)*pos.MaxQuantity, err)
+	}
+	if _, err := e.as.Return(e.ctx, e.cashier, req); !errors.Is(err, pos.ErrBadQuantity) {
+		t.Fatalf("returned %d: %v", 20*int64(pos.MaxPrice)*pos.MaxQuantity, err)
+	}
+	if n := len(e.events(pos.EventReturnCompleted)); n != 0 {
+		t.Fatalf("%d returns recorded", n)
+	}
+}
