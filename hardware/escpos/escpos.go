@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 )
 
 // Control bytes used by the command set.
@@ -245,8 +244,9 @@ func (e *Encoder) SetAlign(a Align) {
 	e.align = a
 }
 
-// Text appends text to the current line. Newlines in s end lines; other
-// control characters are dropped, so data can never inject commands.
+// Text appends text to the current line. Newlines in s end lines; the
+// rest prints as Clean returns it (tabs as spaces, other control
+// characters dropped), so data can never inject commands.
 func (e *Encoder) Text(s string) {
 	for {
 		i := indexNewline(s)
@@ -282,7 +282,7 @@ func (e *Encoder) addText(s string) {
 	if s == "" {
 		return
 	}
-	s = sanitize(s)
+	s = Clean(s)
 	if s == "" {
 		return
 	}
@@ -292,32 +292,6 @@ func (e *Encoder) addText(s string) {
 		return
 	}
 	e.line = append(e.line, op{text: s, style: st})
-}
-
-// sanitize drops control characters (C0, DEL, C1) and invalid UTF-8, and
-// turns tabs into spaces.
-func sanitize(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || (r >= 0x7F && r < 0xA0) || r == utf8.RuneError {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	b := make([]rune, 0, len(s))
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b = append(b, ' ')
-		case r < 0x20 || (r >= 0x7F && r < 0xA0) || r == utf8.RuneError:
-		default:
-			b = append(b, r)
-		}
-	}
-	return string(b)
 }
 
 // flushLine encodes the pending line. With lf it ends the line with LF

@@ -1,9 +1,12 @@
 package escpos
 
 import (
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
 )
 
@@ -266,9 +269,12 @@ func hexRune(r rune) string {
 
 // RuneWidth returns the number of Font A columns r takes: 2 for East Asian
 // wide and fullwidth characters (printed 24 dots wide in Kanji mode and by
-// the raster renderer), 0 for control characters, 1 otherwise.
+// the raster renderer), 0 for what does not print (control characters,
+// invisible format characters such as zero-width spaces and soft hyphens,
+// and combining marks, which Clean composes with their letter or drops),
+// 1 otherwise.
 func RuneWidth(r rune) int {
-	if r < 0x20 || (r >= 0x7F && r < 0xA0) {
+	if invisible(r) {
 		return 0
 	}
 	switch width.LookupRune(r).Kind() {
@@ -278,11 +284,58 @@ func RuneWidth(r rune) int {
 	return 1
 }
 
-// Width returns the number of Font A columns s takes at normal size.
+// invisible reports whether r prints nothing: a control or format
+// character, a combining mark, or invalid UTF-8.
+func invisible(r rune) bool {
+	if r < 0x20 || (r >= 0x7F && r < 0xA0) || r == utf8.RuneError {
+		return true
+	}
+	return r >= 0x300 && unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me) || r == 0xAD
+}
+
+// Width returns the number of Font A columns s takes at normal size, as
+// Clean(s) prints.
 func Width(s string) int {
 	n := 0
-	for _, r := range s {
+	for _, r := range Clean(s) {
 		n += RuneWidth(r)
 	}
 	return n
+}
+
+// Clean returns s as the encoder prints it, so that text can be measured
+// and laid out before it is printed: a letter and its combining accent
+// are composed into one character (NFC), tabs and line breaks become
+// spaces, and what prints nothing is dropped: other control characters,
+// invalid UTF-8, invisible format characters (zero-width spaces, byte
+// order marks, word joiners, soft hyphens) and combining marks that
+// compose with nothing.
+func Clean(s string) string {
+	if isClean(s) {
+		return s
+	}
+	s = norm.NFC.String(strings.ToValidUTF8(s, ""))
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0x2028 || r == 0x2029:
+			b.WriteByte(' ')
+		case invisible(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isClean reports whether s is printable ASCII, which Clean leaves as it
+// is; most text on a receipt is.
+func isClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7F {
+			return false
+		}
+	}
+	return true
 }

@@ -6,8 +6,14 @@ import (
 	"github.com/posnode/posnode/hardware/escpos"
 )
 
+// The layout functions below take text as it comes (names typed by
+// staff or sent by central) and return it as it prints (escpos.Clean),
+// so that what they measure is what the printer prints: a tab or a line
+// break in a name is a space, and invisible characters take no room.
+
 // truncate cuts s to at most cols columns.
 func truncate(s string, cols int) string {
+	s = escpos.Clean(s)
 	if escpos.Width(s) <= cols {
 		return s
 	}
@@ -38,6 +44,7 @@ func wrap(s string, cols int) []string {
 	if cols <= 0 {
 		return nil
 	}
+	s = escpos.Clean(s)
 	var lines []string
 	var cur strings.Builder
 	curW := 0
@@ -98,6 +105,7 @@ func splitWords(s string) []string {
 // part flush right. When they do not fit together, left is wrapped and
 // right goes flush right on a line of its own.
 func columns(left, right string, cols int) []string {
+	left, right = escpos.Clean(left), escpos.Clean(right)
 	lw, rw := escpos.Width(left), escpos.Width(right)
 	if right == "" {
 		return wrap(left, cols)

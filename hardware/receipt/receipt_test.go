@@ -243,3 +243,36 @@ func stripCommands(s string) string {
 	}
 	return b.String()
 }
+
+// Names with invisible characters, tabs, line breaks and combining
+// accents are laid out as they print: every line fits the paper, amounts
+// stay flush right, and an accent is composed with its letter.
+func TestNamesLaidOutAsPrinted(t *testing.T) {
+	r := sampleReceipt("sv")
+	names := []string{
+		"Mjo\u0308lk la\u0308ttmjo\u0308lk 1,5 % i kartong fra\u030An Norrmejerier",
+		"Kaffe\tbryggt\tstor\tkopp\tmed\tpåtår\tingår\tnu",
+		"Te med\nmjölk\u00ad och honung\nfrån Gotland\u200b\u2060\ufeff",
+		"\ufeff\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200bSmörgås\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad med ost och skinka",
+	}
+	for i := range r.Lines {
+		r.Lines[i].Name = names[i]
+	}
+	r.Lines = append(r.Lines, receipt.Line{Name: names[3], Qty: 1, UnitPrice: 1234500, Amount: 1234500})
+	got := render(t, r, escpos.TMT88, nil)
+	checkFit(t, "sv", got, escpos.TMT88.Columns)
+	for _, line := range strings.Split(got, "\n") {
+		text := stripCommands(line)
+		if strings.Contains(text, "12 345,00") && escpos.Width(text) != escpos.TMT88.Columns {
+			t.Errorf("amount not flush right: %q", text)
+		}
+	}
+	for _, want := range []string{"Mjölk lättmjölk", "från", "Te med mjölk och", "Smörgås med ost"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "?") {
+		t.Errorf("receipt has a '?':\n%s", got)
+	}
+}
