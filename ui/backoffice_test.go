@@ -145,6 +145,9 @@ func (s *store) call(t testing.TB, tok, method, path string, body any) (int, []b
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -91,6 +91,7 @@ var errorCodes = []errorCode{
 	{errBadRequest, "bad_request", http.StatusBadRequest},
 	{pos.ErrInvalidRequest, "bad_request", http.StatusBadRequest},
 	{errTooLarge, "too_large", http.StatusRequestEntityTooLarge},
+	{errMediaType, "unsupported_media_type", http.StatusUnsupportedMediaType},
 }
 
 var (

@@ -77,6 +77,7 @@ func (f *fixture) do(t *testing.T, token, method, path string, body any) map[str
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -196,4 +197,70 @@ func TestIDCheckPINsShareTheLoginLockout(t *testing.T) {
 	}
 	s.fails(t, tok, "POST", "/api/v1/pickup/open/id-check", check("2222"), 429, "locked_out")
 	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "2", "pin": "2222", "station": "office"}, 429, "locked_out")
+}
+
+// send makes a request with the given headers and returns its status and
+// error code.
+func send(t *testing.T, s *store, method, path, body string, header map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct{ Error ui.APIError }
+	_ = json.NewDecoder(resp.Body).Decode(&e)
+	return resp.StatusCode, e.Error.Code
+}
+
+// TestChangesNeedJSONFromTheNodesOwnPages sends what a page of another
+// site can send without asking first: bodies that are not JSON, and
+// requests a browser marks as coming from elsewhere. Each is refused; the
+// node's own pages and clients that are not browsers go on working.
+func TestChangesNeedJSONFromTheNodesOwnPages(t *testing.T) {
+	s := newStore(t)
+	login := `{"staff": "1", "pin": "1111", "station": "till-1"}`
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+		if st, code := send(t, s, "POST", "/api/v1/login", login, map[string]string{"Content-Type": ct}); st != 415 || code != "unsupported_media_type" {
+			t.Errorf("login as %q: %d %s", ct, st, code)
+		}
+		if st, code := send(t, s, "POST", "/api/v1/pair", `{"name": "x"}`, map[string]string{"Content-Type": ct}); st != 415 || code != "unsupported_media_type" {
+			t.Errorf("pairing as %q: %d %s", ct, st, code)
+		}
+	}
+	tok := s.login(t, "1", "till-1")
+	cookie := map[string]string{"Cookie": "posnode_session=" + tok, "Content-Type": "application/json"}
+	with := func(k, v string) map[string]string {
+		h := map[string]string{k: v}
+		for k, v := range cookie {
+			h[k] = v
+		}
+		return h
+	}
+	for _, h := range []map[string]string{
+		with("Origin", "http://shop.example"),
+		with("Sec-Fetch-Site", "same-site"),
+		with("Sec-Fetch-Site", "cross-site"),
+	} {
+		if st, code := send(t, s, "POST", "/api/v1/shift/open", `{"float": 100}`, h); st != 403 || code != "forbidden" {
+			t.Errorf("with %v: %d %s", h, st, code)
+		}
+	}
+	own := with("Origin", s.srv.URL)
+	own["Sec-Fetch-Site"] = "same-origin"
+	if st, code := send(t, s, "POST", "/api/v1/shift/open", `{"float": 100}`, own); st != 200 {
+		t.Errorf("from the node's own page: %d %s", st, code)
+	}
+	var c cartView
+	s.ok(t, tok, "GET", "/api/v1/cart", nil, &c)
+	if st, code := send(t, s, "DELETE", "/api/v1/carts/"+c.ID, "", map[string]string{"Authorization": "Bearer " + tok}); st != 200 {
+		t.Errorf("a request without a body: %d %s", st, code)
+	}
 }

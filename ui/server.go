@@ -17,8 +17,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,7 +150,57 @@ func (s *Server) RegisterError(err error, code string, status int) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	if strings.HasPrefix(r.URL.Path, "/api/") && changes(r.Method) {
+		if err := s.checkChange(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// errMediaType reports a request body that is not JSON.
+var errMediaType = errors.New("ui: request bodies are JSON (Content-Type: application/json)")
+
+// changes reports whether method changes state.
+func changes(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+// checkChange refuses a state-changing API request that a page of another
+// site could have sent: a body that is not JSON (a form or text/plain
+// needs no preflight from a browser), and a request a browser says comes
+// from another origin than the node's own or one configured in Origins.
+// Requests with no body at all are fine, as are those of clients that are
+// not browsers (which send no Origin or Sec-Fetch-Site).
+func (s *Server) checkChange(r *http.Request) error {
+	if r.ContentLength != 0 {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || mt != "application/json" {
+			return errMediaType
+		}
+	}
+	if !s.fromOwnOrigin(r) {
+		s.log.Warn("request refused: cross-origin", "method", r.Method, "path", r.URL.Path,
+			"origin", r.Header.Get("Origin"), "site", r.Header.Get("Sec-Fetch-Site"))
+		return fmt.Errorf("%w: a request from another site", pos.ErrForbidden)
+	}
+	return nil
+}
+
+// fromOwnOrigin reports whether a browser's request comes from the node's
+// own pages or an origin configured in Origins.
+func (s *Server) fromOwnOrigin(r *http.Request) bool {
+	if !s.hub.checkOrigin(r) {
+		return false
+	}
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return true
+	}
+	// same-site or cross-site: only a configured origin may.
+	o := r.Header.Get("Origin")
+	return o != "" && slices.Contains(s.opt.Origins, o)
 }
 
 // HandlerFunc is an API handler run for an authenticated caller.

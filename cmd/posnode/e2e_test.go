@@ -93,6 +93,7 @@ func (c *client) try(method, path string, body any, out *map[string]any) bool {
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return false
