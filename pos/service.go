@@ -318,6 +318,9 @@ func (s *Service) Scan(ctx context.Context, a Actor, cartID, raw string) (*CartV
 	case it.Unit == UnitKg:
 		return nil, res, fmt.Errorf("%w: item %s is sold by weight; weigh it or enter grams", ErrBadQuantity, it.SKU)
 	}
+	if err := checkQty(l.Unit, l.Qty); err != nil { // a label's weight, or the weight its price stands for
+		return nil, res, err
+	}
 	v, err := s.add(ctx, a, cartID, it, l)
 	if err != nil {
 		return nil, res, err

@@ -185,3 +185,32 @@ func TestCartAmountBounded(t *testing.T) {
 		t.Fatalf("9000 × MaxPrice: %v %v", v, err)
 	}
 }
+
+func TestScannedWeightIsBounded(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	items := []pos.Item{
+		{SKU: "300200", Active: true, Names: map[string]string{"en": "Potatoes"}, Barcodes: []string{"2500200"}, Unit: pos.UnitKg, Price: 1990, TaxRateBP: 1200},
+		{SKU: "300300", Active: true, Names: map[string]string{"en": "Sawdust"}, Barcodes: []string{"2000300"}, Unit: pos.UnitKg, Price: 1, TaxRateBP: 2500},
+	}
+	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	v, err := svc.OpenCart(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, body string }{
+		{"9 999.9 kg on a weight label", "250020099999"},
+		{"999.99 for 1 öre a kg: 99 999 kg", "200030099999"},
+	} {
+		if _, _, err := svc.Scan(ctx, a, v.ID, ean(tc.body)); !errors.Is(err, pos.ErrBadQuantity) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	if v, _, err = svc.Scan(ctx, a, v.ID, ean("250020000015")); err != nil || len(v.Lines) != 1 || v.Lines[0].Qty != 1500 {
+		t.Fatalf("1.5 kg on a weight label: %+v, %v", v, err)
+	}
+}
