@@ -52,6 +52,10 @@ func serverTLS(cfg Config) (*tls.Config, error) {
 
 // generateCert writes a self-signed ECDSA P-256 certificate valid for ten
 // years for the machine's names and addresses.
+//
+// Tablets install it as a CA to trust it, so it is a CA whose name
+// constraints (critical) permit only those names and addresses: its key
+// cannot vouch for any other site to a tablet that trusts it.
 func generateCert(dir, certPath, keyPath string, extra []string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -88,10 +92,13 @@ func generateCert(dir, certPath, keyPath string, extra []string) error {
 		}
 		if ip := net.ParseIP(n); ip != nil {
 			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			tmpl.PermittedIPRanges = append(tmpl.PermittedIPRanges, hostRange(ip))
 		} else {
 			tmpl.DNSNames = append(tmpl.DNSNames, n)
+			tmpl.PermittedDNSDomains = append(tmpl.PermittedDNSDomains, n)
 		}
 	}
+	tmpl.PermittedDNSDomainsCritical = true
 	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl, &priv.PublicKey, priv)
 	if err != nil {
 		return err
@@ -104,4 +111,12 @@ func generateCert(dir, certPath, keyPath string, extra []string) error {
 		return err
 	}
 	return os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+}
+
+// hostRange is the range of the single address ip.
+func hostRange(ip net.IP) *net.IPNet {
+	if v4 := ip.To4(); v4 != nil {
+		return &net.IPNet{IP: v4, Mask: net.CIDRMask(32, 32)}
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(128, 128)}
 }
