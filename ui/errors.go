@@ -103,13 +103,18 @@ var (
 // parts of the node that report errors to screens on other channels.
 func (s *Server) Classify(err error) (APIError, int) { return s.classify(err) }
 
+// internalMessage is all an answer says of an error the API has no code
+// for: its details may name files, queries or code, and go to the log.
+const internalMessage = "the node could not do this; try again, and if it keeps failing tell the store's IT (the node's log has the details)"
+
 // classify returns the code and status of err; unknown errors are internal
-// (and transient: disk full is reported as such).
+// (and transient: disk full is reported as such), answered with
+// internalMessage only.
 func (s *Server) classify(err error) (APIError, int) {
 	for _, e := range append(s.extraErrors, errorCodes...) {
 		if errors.Is(err, e.err) {
 			return APIError{Code: e.code, Message: err.Error()}, e.status
 		}
 	}
-	return APIError{Code: "internal", Message: err.Error()}, http.StatusInternalServerError
+	return APIError{Code: "internal", Message: internalMessage}, http.StatusInternalServerError
 }

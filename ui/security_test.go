@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -262,5 +263,31 @@ func TestChangesNeedJSONFromTheNodesOwnPages(t *testing.T) {
 	s.ok(t, tok, "GET", "/api/v1/cart", nil, &c)
 	if st, code := send(t, s, "DELETE", "/api/v1/carts/"+c.ID, "", map[string]string{"Authorization": "Bearer " + tok}); st != 200 {
 		t.Errorf("a request without a body: %d %s", st, code)
+	}
+}
+
+// TestErrorMessagesKeepInternalsIn checks that a malformed body is
+// answered in words naming the field, and an error the API has no code
+// for with a generic message only.
+func TestErrorMessagesKeepInternalsIn(t *testing.T) {
+	s := newStore(t)
+	for _, c := range []struct{ body, want string }{
+		{`{"staff": 1, "pin": "1111"}`, `field "staff" must be a string, not a number`},
+		{`{"staff": "1", "pin": "1111", "station": "till-1", "admin": true}`, `unknown field "admin"`},
+		{`{"staff": "1",`, "the body ends in the middle of the JSON"},
+		{`["1"]`, "the body must be an object, not an array"},
+		{``, "the body is empty"},
+	} {
+		st, b := s.call(t, "", "POST", "/api/v1/login", c.body)
+		var e struct{ Error ui.APIError }
+		_ = json.Unmarshal(b, &e)
+		if st != 400 || e.Error.Code != "bad_request" || !strings.Contains(e.Error.Message, c.want) ||
+			strings.Contains(e.Error.Message, "Go ") || strings.Contains(e.Error.Message, "json:") {
+			t.Errorf("login with %s: %d %+v, want a message with %q", c.body, st, e.Error, c.want)
+		}
+	}
+	e, st := s.server.Classify(fmt.Errorf("read staff: %w", errors.New("sqlite: database disk image is malformed (/var/lib/posnode/pos.db)")))
+	if st != 500 || e.Code != "internal" || strings.Contains(e.Message, "sqlite") || strings.Contains(e.Message, "/var/lib") {
+		t.Errorf("internal error answered as %d %+v", st, e)
 	}
 }

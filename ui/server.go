@@ -20,6 +20,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -280,12 +281,78 @@ func decode(r *http.Request, v any) error {
 		if errors.As(err, &mbe) {
 			return errTooLarge
 		}
-		return fmt.Errorf("%w: %v", errBadRequest, err)
+		return fmt.Errorf("%w: %s", errBadRequest, badJSON(err))
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: trailing data after the JSON object", errBadRequest)
 	}
 	return nil
+}
+
+// badJSON says what is wrong with a body the decoder refused, in words
+// for the people and tools that sent it, naming the field where it can.
+func badJSON(err error) string {
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &ute) && ute.Field != "":
+		return fmt.Sprintf("field %q must be %s, not %s", ute.Field, jsonKind(ute.Type), jsonValue(ute.Value))
+	case errors.As(err, &ute):
+		return fmt.Sprintf("the body must be %s, not %s", jsonKind(ute.Type), jsonValue(ute.Value))
+	case errors.As(err, &se):
+		return fmt.Sprintf("the body is not valid JSON (at byte %d)", se.Offset)
+	case errors.Is(err, io.EOF):
+		return "the body is empty; send a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the body ends in the middle of the JSON"
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown field " + f
+	}
+	if strings.HasPrefix(err.Error(), "json: ") {
+		return "the body is not the JSON this request takes"
+	}
+	return err.Error() // a value's own check, such as an unknown role
+}
+
+// jsonValue names a JSON value as the decoder describes it ("number",
+// "array", "bool" ...), with its article.
+func jsonValue(v string) string {
+	switch {
+	case v == "bool":
+		return "true or false"
+	case strings.HasPrefix(v, "number"):
+		return "a number"
+	case v == "array" || v == "object":
+		return "an " + v
+	}
+	return "a " + v
+}
+
+// jsonKind names the JSON value t is decoded from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another kind of value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "another kind of value"
 }
 
 func newToken() string {
