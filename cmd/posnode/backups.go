@@ -538,6 +538,9 @@ func restoreNumbers(ctx context.Context, live string, backup checkedBackup, last
 	if given {
 		n.from += " or the numbers given"
 	}
+	if err != nil && len(missing) == 0 {
+		n.from += fmt.Sprintf("; the database being replaced %v", err)
+	}
 	if err != nil && len(missing) > 0 {
 		return n, fmt.Errorf("the database being replaced %v, so the receipt, return and Z report numbers printed since the backup are unknown "+
 			"and would be printed again; give the last ones printed (on the newest receipt, return and Z report, or in central's records): %s "+

@@ -430,9 +430,13 @@ func TestRestoreNeverReusesReceiptNumbers(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(empty, "posnode.db")); err == nil {
 		t.Fatal("a refused restore wrote the database")
 	}
-	err = cmdRestore(ctx, backup, []string{"--data", empty, "--last-receipt", "41", "--last-return", "0", "--last-z", "2"}, io.Discard, io.Discard)
+	out.Reset()
+	err = cmdRestore(ctx, backup, []string{"--data", empty, "--last-receipt", "41", "--last-return", "0", "--last-z", "2"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "after receipt 41, return 0, Z report 2") || !strings.Contains(out.String(), "cannot be found") {
+		t.Errorf("restore output: %s", out.String())
 	}
 	cfg.Data = empty
 	db, err = openDB(ctx, cfg, sqlite.Options{})
