@@ -28,16 +28,23 @@
 //   - Otherwise, when the Encoder has a Font, the whole line is drawn with
 //     it and sent as a raster image (GS v 0), each character in the same
 //     12x24 (or 24x24 for wide characters) cell Font A uses, so columns
-//     stay aligned. OpenDefaultFont reads GNU Unifont from Debian's unifont
+//     stay aligned. A line wider than the paper goes on over a second
+//     image rather than losing its end. OpenDefaultFont reads GNU Unifont from Debian's unifont
 //     package at run time; nothing is embedded.
 //   - Only when none of these can print a character does it come out as
 //     '?', and Err reports ErrUnprintable.
 //
-// Control characters in text are dropped, so data (a product name, a
-// customer name) can never inject printer commands.
+// Text prints as Clean returns it: accents composed with their letters,
+// tabs and line breaks as spaces, control characters and invisible
+// characters (zero-width spaces, byte order marks, soft hyphens) dropped,
+// so data (a product name, a customer name) can never inject printer
+// commands nor take room it does not show.
 //
-// Width reports the columns a string takes (wide East Asian characters
-// take two), which layouts need for fixed-width columns.
+// Encoder.Width reports the columns a string takes as that encoder prints
+// it, which layouts need for fixed-width columns: wide East Asian
+// characters take two, and so does every character sent in Big5 or drawn
+// with a full-width glyph. The function Width measures without a
+// printer, by Unicode's East Asian widths alone.
 //
 // # Status
 //

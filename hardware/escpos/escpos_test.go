@@ -265,11 +265,53 @@ func TestWidth(t *testing.T) {
 		{"台北", 4},
 		{"NT$499 總計", 11},
 		{"ș", 1},
+		{"Mjo\u0308lk", 5},
+		{"a\tb\nc", 5},
+		{"\ufeff12\u200b3\u2060,\u00ad45", 6},
 	}
 	for _, tt := range tests {
 		if got := escpos.Width(tt.s); got != tt.want {
 			t.Errorf("Width(%q) = %d, want %d", tt.s, got, tt.want)
 		}
+	}
+}
+
+// An encoder measures text as it prints it: what it sends in Big5 is
+// full width, whatever Unicode says.
+func TestEncoderWidth(t *testing.T) {
+	tests := []struct {
+		p    escpos.Profile
+		s    string
+		want int
+	}{
+		{escpos.TMT88TraditionalChinese, "‧※→Ⅱα℃", 11}, // α is in CP437
+		{escpos.TMT88TraditionalChinese, "台北 NT$499", 11},
+		{escpos.TMT88TraditionalChinese, "Mjo\u0308lk\u200b", 5},
+		{escpos.TMT88, "Räksmörgås", 10},
+		{escpos.TMT88, "台?", 2}, // no font: each prints as '?'
+	}
+	for _, tt := range tests {
+		e := escpos.NewEncoder(tt.p, escpos.Options{})
+		if got := e.Width(tt.s); got != tt.want {
+			t.Errorf("%s: Width(%q) = %d, want %d", tt.p.Name, tt.s, got, tt.want)
+		}
+	}
+}
+
+// A raster line wider than the paper goes on over a second image rather
+// than losing its end.
+func TestRasterLineTooWideContinues(t *testing.T) {
+	line := strings.Repeat("台北", 12) + "總計"
+	font := escpostest.SyntheticFont(line)
+	e := escpos.NewEncoder(escpos.Generic58, escpos.Options{Font: font})
+	e.Println(line)
+	dec := escpos.Decoder{Font: font}
+	got, err := dec.Decode(e.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "總計") || strings.Count(got, "[RASTER") != 2 {
+		t.Errorf("a line of %d columns on %d printed as:\n%s", escpos.Width(line), escpos.Generic58.Columns, got)
 	}
 }
 

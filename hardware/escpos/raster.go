@@ -224,34 +224,49 @@ func drawGlyph(bm *Bitmap, g glyph, x0, y0 int, s Style) (w int) {
 }
 
 // rasterLine renders a whole line with the font and prints it as one
-// image as wide as the paper. Characters take whole Font A cells and the
-// justification moves the text by whole cells, so raster lines stay in
-// column with text lines.
+// image as wide as the paper. Every character takes the cells that
+// Encoder.RuneWidth gives it, and the justification moves the text by
+// whole cells, so raster lines stay in column with text lines and are as
+// wide as the layout measured them. A line wider than the paper goes on
+// over more images rather than losing its end.
 func (e *Encoder) rasterLine(ops []op) {
-	type cell struct {
-		r rune
-		s Style
-	}
-	var cells []cell
-	cols, height, width := 0, 1, 1
+	var row []rasterCell
+	cols := 0
 	for _, o := range ops {
 		for _, r := range o.text {
-			rw := RuneWidth(r)
+			rw := e.RuneWidth(r)
 			if rw == 0 {
 				continue
 			}
-			if g, ok := e.font.glyphs[r]; ok {
-				rw = g.w / 8 // the glyph's own width decides its cells
-			} else if r != ' ' {
+			if _, ok := e.font.glyphs[r]; !ok && r != ' ' {
 				e.setErr(unprintable(r))
 				r = '?'
-				rw = 1
 			}
-			cells = append(cells, cell{r, o.style})
-			cols += rw * o.style.Width
-			height = max(height, o.style.Height)
-			width = max(width, o.style.Width)
+			c := rasterCell{r: r, s: o.style, cols: rw * o.style.Width}
+			if cols > 0 && cols+c.cols > e.p.Columns {
+				e.rasterCells(row, cols)
+				row, cols = nil, 0
+			}
+			row = append(row, c)
+			cols += c.cols
 		}
+	}
+	e.rasterCells(row, cols)
+}
+
+// rasterCell is a character of a raster line and the columns it takes.
+type rasterCell struct {
+	r    rune
+	s    Style
+	cols int
+}
+
+// rasterCells prints cells, cols columns in all, as one image.
+func (e *Encoder) rasterCells(cells []rasterCell, cols int) {
+	height, width := 1, 1
+	for _, c := range cells {
+		height = max(height, c.s.Height)
+		width = max(width, c.s.Width)
 	}
 	off := 0
 	switch e.align {
@@ -265,13 +280,11 @@ func (e *Encoder) rasterLine(ops []op) {
 	bm := NewBitmap(e.p.Dots, LineDots*height)
 	x := off * CellDots
 	for _, c := range cells {
-		g, ok := e.font.glyphs[c.r]
-		if !ok { // a space, or '?' missing too: leave the cell blank
-			x += CellDots * c.s.Width
-			continue
+		if g, ok := e.font.glyphs[c.r]; ok { // else a space, or '?' missing too: a blank cell
+			y := LineDots * (height - c.s.Height) // baseline alignment
+			drawGlyph(bm, g, x, y, c.s)
 		}
-		y := LineDots * (height - c.s.Height) // baseline alignment
-		x += drawGlyph(bm, g, x, y, c.s)
+		x += CellDots * c.cols
 	}
 	e.writeRaster(bm)
 }

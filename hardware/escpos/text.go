@@ -303,6 +303,43 @@ func Width(s string) int {
 	return n
 }
 
+// RuneWidth returns the number of Font A columns r takes as this encoder
+// prints it: 0 for what does not print (see the function RuneWidth), 1
+// for a character of a code page and for the '?' that stands for one
+// nothing can print, 2 for a character sent in Big5, which the printer
+// prints full width, and else the width of its glyph in the raster font.
+// A raster line gives every character these columns too, so text laid
+// out with Width prints as laid out on either path.
+func (e *Encoder) RuneWidth(r rune) int {
+	switch {
+	case invisible(r):
+		return 0
+	case e.pageFor(r):
+		return 1
+	}
+	if e.p.DoubleByte == Big5Kanji {
+		if _, ok := big5Rune(r); ok {
+			return 2
+		}
+	}
+	if e.font != nil {
+		if g, ok := e.font.glyphs[r]; ok {
+			return g.w / 8
+		}
+	}
+	return 1
+}
+
+// Width returns the number of Font A columns s takes at normal size as
+// this encoder prints Clean(s).
+func (e *Encoder) Width(s string) int {
+	n := 0
+	for _, r := range Clean(s) {
+		n += e.RuneWidth(r)
+	}
+	return n
+}
+
 // Clean returns s as the encoder prints it, so that text can be measured
 // and laid out before it is printed: a letter and its combining accent
 // are composed into one character (NFC), tabs and line breaks become

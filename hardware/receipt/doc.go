@@ -6,8 +6,10 @@
 // (sv, sk, ro, zh-Hant, en; see T) and currency (see Money).
 //
 // Documents are fixed-width: lines are laid out in the Font A columns of
-// the printer profile (32 on 58 mm paper, 48 on 80 mm), wide characters
-// counting two, with amounts flush right.
+// the printer profile (32 on 58 mm paper, 48 on 80 mm), with amounts
+// flush right. Text is measured as the encoder prints it
+// (escpos.Encoder.Width): characters printed full width count two,
+// invisible ones nothing, and a tab or line break in a name is a space.
 //
 // Documents are JSON-serialisable so that a print queue can keep them and
 // render them again: Decode reads one back by Kind, and AsCopy marks a

@@ -277,15 +277,15 @@ func (p *page) rule() { p.e.Println(strings.Repeat("-", p.cols)) }
 func (p *page) header() {
 	p.e.SetAlign(escpos.AlignCenter)
 	p.e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2})
-	for _, l := range wrap(p.s.Name, p.cols/2) {
+	for _, l := range p.wrap(p.s.Name, p.cols/2) {
 		p.e.Println(l)
 	}
 	p.e.SetStyle(escpos.Style{})
 	for _, a := range p.s.Address {
-		p.e.Println(truncate(a, p.cols))
+		p.e.Println(p.truncate(a, p.cols))
 	}
 	if p.s.TaxID != "" {
-		p.e.Println(truncate(p.s.TaxID, p.cols))
+		p.e.Println(p.truncate(p.s.TaxID, p.cols))
 	}
 	p.e.SetAlign(escpos.AlignLeft)
 }
@@ -297,7 +297,7 @@ func (p *page) banner(text string, loud bool) {
 	if loud {
 		text = " " + text + " "
 	}
-	p.e.Println(truncate(text, p.cols/2))
+	p.e.Println(p.truncate(text, p.cols/2))
 	p.e.SetStyle(escpos.Style{})
 	p.e.SetAlign(escpos.AlignLeft)
 }
@@ -305,7 +305,7 @@ func (p *page) banner(text string, loud bool) {
 // pair prints left and right on one line, right-aligned, or on two lines
 // when they do not fit together.
 func (p *page) pair(left, right string) {
-	for _, l := range columns(left, right, p.cols) {
+	for _, l := range p.columns(left, right, p.cols) {
 		p.e.Println(l)
 	}
 }
@@ -313,7 +313,7 @@ func (p *page) pair(left, right string) {
 // bigPair is pair in double width and height.
 func (p *page) bigPair(left, right string) {
 	p.e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2})
-	for _, l := range columns(left, right, p.cols/2) {
+	for _, l := range p.columns(left, right, p.cols/2) {
 		p.e.Println(l)
 	}
 	p.e.SetStyle(escpos.Style{})
@@ -372,7 +372,7 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 	e.SetAlign(escpos.AlignCenter)
 	e.Println(p.t("thanks"))
 	if r.Store.Footer != "" {
-		for _, l := range wrap(r.Store.Footer, p.cols) {
+		for _, l := range p.wrap(r.Store.Footer, p.cols) {
 			e.Println(l)
 		}
 	}
@@ -404,7 +404,7 @@ func (p *page) taxTable(tax []Tax) {
 	widths := make([]int, 4)
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], escpos.Width(c))
+			widths[i] = max(widths[i], p.e.Width(c))
 		}
 	}
 	total := widths[0] + widths[1] + widths[2] + widths[3] + 3
@@ -420,9 +420,9 @@ func (p *page) taxTable(tax []Tax) {
 	// Spread the spare columns over the gaps between the amounts.
 	gap := 1 + (p.cols-total)/3
 	for _, r := range rows {
-		line := fit(r[0], widths[0], false)
+		line := p.fit(r[0], widths[0], false)
 		for i := 1; i < 4; i++ {
-			line += strings.Repeat(" ", gap) + fit(r[i], widths[i], true)
+			line += strings.Repeat(" ", gap) + p.fit(r[i], widths[i], true)
 		}
 		p.e.Println(line)
 	}
@@ -487,7 +487,7 @@ func (b BagLabel) Encode(e *escpos.Encoder) error {
 	}
 	e.SetAlign(escpos.AlignCenter)
 	e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2})
-	for _, l := range wrap(b.Customer, p.cols/2) {
+	for _, l := range p.wrap(b.Customer, p.cols/2) {
 		e.Println(l)
 	}
 	e.Println(fmt.Sprintf(p.t("bag_of"), b.Bag, b.Bags))
@@ -583,7 +583,7 @@ func (r Report) Encode(e *escpos.Encoder) error {
 	p.pair(p.t("printed"), p.time(r.Printed))
 	if r.ChainHead != "" {
 		p.e.Println(p.t("journal"))
-		for _, l := range wrap(r.ChainHead, p.cols) {
+		for _, l := range p.wrap(r.ChainHead, p.cols) {
 			p.e.Println(l)
 		}
 	}
@@ -604,7 +604,7 @@ func (tp TestPage) Encode(e *escpos.Encoder) error {
 	for _, cp := range prof.CodePages {
 		pages = append(pages, fmt.Sprintf("%s=%d", cp.Name, cp.Number))
 	}
-	for _, l := range wrap(strings.Join(pages, " "), p.cols) {
+	for _, l := range p.wrap(strings.Join(pages, " "), p.cols) {
 		e.Println(l)
 	}
 	e.Println(p.time(tp.Time))
@@ -615,7 +615,7 @@ func (tp TestPage) Encode(e *escpos.Encoder) error {
 	}
 	e.Println(ruler.String())
 	for _, lang := range Langs {
-		for _, l := range wrap(T(lang, "sample"), p.cols) {
+		for _, l := range p.wrap(T(lang, "sample"), p.cols) {
 			e.Println(l)
 		}
 	}

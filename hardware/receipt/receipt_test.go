@@ -2,6 +2,7 @@ package receipt_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -275,4 +276,71 @@ func TestNamesLaidOutAsPrinted(t *testing.T) {
 	if strings.Contains(got, "?") {
 		t.Errorf("receipt has a '?':\n%s", got)
 	}
+}
+
+// checkPrintedFit checks that every line of got is at most cols columns
+// as p prints it, and that every line holding amount ends at the edge.
+func checkPrintedFit(t *testing.T, name, got string, p escpos.Profile, font *escpos.Font, amount string) {
+	t.Helper()
+	e := escpos.NewEncoder(p, escpos.Options{Font: font})
+	found := false
+	for _, line := range strings.Split(got, "\n") {
+		text := stripCommands(line)
+		if w := e.Width(text); w > p.Columns {
+			t.Errorf("%s: line %q is %d columns, paper has %d", name, text, w, p.Columns)
+		}
+		if strings.Contains(text, amount) {
+			found = true
+			if !strings.HasSuffix(strings.TrimRight(text, " "), amount) || e.Width(text) != p.Columns {
+				t.Errorf("%s: amount not flush right: %q", name, text)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("%s: amount %s not printed:\n%s", name, amount, got)
+	}
+}
+
+// Characters a Big5 printer prints full width, though they are narrow in
+// Unicode's eyes, take two columns in the layout.
+func TestBig5FullWidthLaidOutAsPrinted(t *testing.T) {
+	r := sampleReceipt("zh-Hant")
+	r.Lines[0].Name = "珍珠奶茶‧大杯 ※ 熱飲 80℃ → Ⅱ α 加珍珠 加椰果 ‧‧‧‧"
+	r.Lines[0].Amount = 12345000
+	amount := receipt.Money(12345000, "TWD", "zh-Hant")
+	got := render(t, r, escpos.TMT88TraditionalChinese, nil)
+	checkPrintedFit(t, "big5", got, escpos.TMT88TraditionalChinese, nil, amount)
+}
+
+// A raster line gives every character the columns the layout gave it: a
+// character whose glyph is full width takes two in both, so the end of
+// the line is not cut off at the paper's edge.
+func TestRasterLaidOutAsPrinted(t *testing.T) {
+	r := sampleReceipt("zh-Hant")
+	r.Lines[0].Amount = 12345000
+	amount := receipt.Money(12345000, "TWD", "zh-Hant")
+	// Counted narrow, the name and the amount would just fit one line.
+	fill := escpos.TMT88.Columns - 1 - escpos.Width(amount) - escpos.Width("αβγ‧※ ")
+	r.Lines[0].Name = "αβγ‧※ " + strings.Repeat("茶", fill/2) + strings.Repeat("a", fill%2)
+	var all strings.Builder
+	all.WriteString(r.Lines[0].Name)
+	for _, l := range r.Lines {
+		all.WriteString(l.Name)
+	}
+	for _, k := range []string{"receipt", "receipt_no", "station", "cashier", "total", "thanks", "vat", "net", "gross", "change", "cash", "card", "subtotal", "discount"} {
+		all.WriteString(receipt.T("zh-Hant", k))
+	}
+	all.WriteString(r.Store.Name + r.Store.TaxID + strings.Join(r.Store.Address, ""))
+	// As in GNU Unifont, these narrow characters have full-width glyphs.
+	hex := escpostest.SyntheticHex(all.String())
+	for _, c := range "αβγ‧※" {
+		glyph := "0000" + strings.Repeat(fmt.Sprintf("%04X", 0x4002|uint16(c)<<2&0x3FFC), 14) + "0000"
+		hex = strings.ReplaceAll(hex, fmt.Sprintf("%04X:", c), fmt.Sprintf("%04X:%s\n#", c, glyph))
+	}
+	font, err := escpos.ParseFont(strings.NewReader(hex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, r, escpos.TMT88, font)
+	checkPrintedFit(t, "raster", got, escpos.TMT88, font, amount)
 }
