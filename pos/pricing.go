@@ -1,8 +1,10 @@
 package pos
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 )
 
@@ -167,4 +169,72 @@ func Price(lines []Line, basket *Discount, s Settings) Totals {
 		t.Total += t.TaxTotal
 	}
 	return t
+}
+
+// keepsDiscounts checks a change of a cart's lines (a quantity set, a line
+// added or removed) against the discounts already on it. A line or basket
+// discount set as an amount takes a larger share of a smaller line, and one
+// set as a percentage takes more off a larger one. A change is refused
+// with ErrBadDiscount when it makes a discount need approval by role while
+// taking off more, or a larger share, than when it was given or approved:
+// the discount is set again first, with a supervisor if need be.
+func (p Policy) keepsDiscounts(role Role, before, after *Cart) error {
+	old := map[string]Line{}
+	for _, l := range before.Lines {
+		old[l.ID] = l
+	}
+	for _, l := range after.Lines {
+		prev, ok := old[l.ID]
+		if l.Discount == nil || !ok {
+			continue
+		}
+		if !p.keeps(role, l.Discount, prev.Gross(), l.Gross()) {
+			return fmt.Errorf("%w: line %s would take %d off %d; set its discount again first",
+				ErrBadDiscount, l.SKU, discountOf(l.Discount, l.Gross()), l.Gross())
+		}
+	}
+	if d := after.Discount; d != nil {
+		was, is := basketBase(before.Lines), basketBase(after.Lines)
+		if !p.keeps(role, d, was, is) {
+			return fmt.Errorf("%w: the basket discount would take %d off %d; set it again first",
+				ErrBadDiscount, discountOf(d, is), is)
+		}
+	}
+	return nil
+}
+
+// priced is what keepsDiscounts needs of a cart before a change: its
+// lines, copied, and its basket discount.
+func (c *Cart) priced() *Cart {
+	return &Cart{Lines: slices.Clone(c.Lines), Discount: c.Discount}
+}
+
+// keeps reports whether discount d may stay when what it applies to goes
+// from was to is.
+func (p Policy) keeps(role Role, d *Discount, was, is int64) bool {
+	off, before := discountOf(d, is), discountOf(d, was)
+	if !p.needsApproval(role, off, is) {
+		return true
+	}
+	// No more off, and no larger share: off/is <= before/was.
+	return off <= before && !productLess(before, is, off, was)
+}
+
+// basketBase is what a basket discount applies to: the lines after their
+// own discounts.
+func basketBase(lines []Line) int64 {
+	var sum int64
+	for _, l := range lines {
+		g := l.Gross()
+		sum += g - discountOf(l.Discount, g)
+	}
+	return sum
+}
+
+// productLess reports whether a×b < c×d for non-negative operands, in 128
+// bits.
+func productLess(a, b, c, d int64) bool {
+	h1, l1 := bits.Mul64(uint64(max(a, 0)), uint64(max(b, 0)))
+	h2, l2 := bits.Mul64(uint64(max(c, 0)), uint64(max(d, 0)))
+	return h1 < h2 || h1 == h2 && l1 < l2
 }

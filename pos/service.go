@@ -358,6 +358,7 @@ func (s *Service) add(ctx context.Context, a Actor, cartID string, it Item, l Li
 		if err := c.editable(); err != nil {
 			return err
 		}
+		before := c.priced()
 		if n := len(c.Lines); n > 0 && l.Unit == UnitEach && l.FixedAmount == 0 {
 			last := &c.Lines[n-1]
 			if last.SKU == l.SKU && last.Discount == nil && last.Override == nil && last.FixedAmount == 0 && last.OrderLineID == "" {
@@ -365,7 +366,7 @@ func (s *Service) add(ctx context.Context, a Actor, cartID string, it Item, l Li
 					return err
 				}
 				last.Qty += l.Qty
-				return nil
+				return s.opt.Policy.keepsDiscounts(a.Role, before, c)
 			}
 		}
 		if len(c.Lines) >= MaxLines {
@@ -373,16 +374,20 @@ func (s *Service) add(ctx context.Context, a Actor, cartID string, it Item, l Li
 		}
 		l.ID = s.opt.NewID()
 		c.Lines = append(c.Lines, l)
-		return nil
+		return s.opt.Policy.keepsDiscounts(a.Role, before, c)
 	})
 }
 
-// SetQuantity changes a line's quantity.
+// SetQuantity changes a line's quantity. A change that would make a
+// discount on the cart exceed what the actor may give, and take more (or
+// a larger share) off than when it was given, is refused with
+// ErrBadDiscount: the discount is set again first.
 func (s *Service) SetQuantity(ctx context.Context, a Actor, cartID, lineID string, qty int64) (*CartView, error) {
 	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
 		if err := c.editable(); err != nil {
 			return err
 		}
+		before := c.priced()
 		l, err := c.line(lineID)
 		if err != nil {
 			return err
@@ -394,16 +399,19 @@ func (s *Service) SetQuantity(ctx context.Context, a Actor, cartID, lineID strin
 			return err
 		}
 		l.Qty = qty
-		return nil
+		return s.opt.Policy.keepsDiscounts(a.Role, before, c)
 	})
 }
 
-// RemoveLine removes a line before payment.
+// RemoveLine removes a line before payment. Like SetQuantity, it is
+// refused with ErrBadDiscount when the basket discount would then exceed
+// what the actor may give.
 func (s *Service) RemoveLine(ctx context.Context, a Actor, cartID, lineID string) (*CartView, error) {
 	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
 		if err := c.editable(); err != nil {
 			return err
 		}
+		before := c.priced()
 		if _, err := c.line(lineID); err != nil {
 			return err
 		}
@@ -414,7 +422,7 @@ func (s *Service) RemoveLine(ctx context.Context, a Actor, cartID, lineID string
 			}
 		}
 		c.Lines = lines
-		return nil
+		return s.opt.Policy.keepsDiscounts(a.Role, before, c)
 	})
 }
 

@@ -917,3 +917,69 @@ func TestReturnWithoutReceiptIsBounded(t *testing.T) {
 		t.Fatalf("%d returns recorded", n)
 	}
 }
+
+func TestLineChangesKeepDiscountsWithinPolicy(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	c := e.cashier // 10 % and 100.00 alone, under the default policy
+	disc := func(amount, bp int64) *pos.Discount { return &pos.Discount{Amount: amount, PercentBP: bp, Reason: "x"} }
+	refused := func(what string) func(*pos.CartView, error) {
+		return func(_ *pos.CartView, err error) {
+			t.Helper()
+			if !errors.Is(err, pos.ErrBadDiscount) {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+	}
+	allowed := func(what string) func(*pos.CartView, error) {
+		return func(_ *pos.CartView, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+	}
+	cancel := func(v *pos.CartView) { t.Helper(); e.must(e.till.Cancel(e.ctx, c, v.ID)) }
+
+	// 79.90 off ten socks is 10 %; off one sock it would be all of it.
+	v := e.cart(c, []buy{{sockSKU, 10, disc(7990, 0)}}, nil)
+	if v.Lines[0].Discount.ApprovedBy != "" {
+		t.Fatal("a discount within the policy was approved")
+	}
+	refused("79.90 off one sock")(e.till.SetQuantity(e.ctx, c, v.ID, v.Lines[0].ID, 1))
+	allowed("79.90 off twenty socks")(e.till.SetQuantity(e.ctx, c, v.ID, v.Lines[0].ID, 20))
+	allowed("a supervisor sets one sock")(e.till.SetQuantity(e.ctx, e.boss, v.ID, v.Lines[0].ID, 1))
+	cancel(v)
+
+	// 10 % of one sock is 7.99; of a thousand, 7 990.00 against a limit
+	// of 100.00.
+	v = e.cart(c, []buy{{sockSKU, 1, disc(0, 1000)}}, nil)
+	refused("10 % off a thousand socks")(e.till.SetQuantity(e.ctx, c, v.ID, v.Lines[0].ID, 1000))
+	allowed("10 % off ten socks")(e.till.SetQuantity(e.ctx, c, v.ID, v.Lines[0].ID, 10))
+	cancel(v)
+
+	// A supervisor approved half off two jackets: one jacket at half is
+	// within that approval, three are not.
+	v = e.cart(c, []buy{{jacketSKU, 2, disc(0, 5000)}}, nil)
+	if v.Lines[0].Discount.ApprovedBy != "9" {
+		t.Fatalf("discount %+v", v.Lines[0].Discount)
+	}
+	allowed("half off one jacket")(e.till.SetQuantity(e.ctx, c, v.ID, v.Lines[0].ID, 1))
+	refused("half off three jackets")(e.till.SetQuantity(e.ctx, c, v.ID, v.Lines[0].ID, 3))
+	cancel(v)
+
+	// 100.00 off a jacket and socks is 7.3 %; off the socks alone, all of
+	// them.
+	v = e.cart(c, []buy{{jacketSKU, 1, nil}, {sockSKU, 1, nil}}, disc(10000, 0))
+	refused("removing the jacket under a basket discount")(e.till.RemoveLine(e.ctx, c, v.ID, v.Lines[0].ID))
+	cancel(v)
+
+	// 10 % off the basket of one sock, then a thousand socks scanned on.
+	v = e.cart(c, []buy{{sockSKU, 1, nil}}, disc(0, 1000))
+	refused("adding to a basket under 10 %")(e.till.AddItem(e.ctx, c, v.ID, sockSKU, 999))
+	allowed("a few socks more")(e.till.AddItem(e.ctx, c, v.ID, sockSKU, 5))
+	got, err := e.till.Cart(e.ctx, v.ID)
+	e.must(err)
+	if got.Lines[0].Qty != 6 || got.Balance.Discount != 4794 {
+		t.Fatalf("cart after the refused changes: %d socks, %d off", got.Lines[0].Qty, got.Balance.Discount)
+	}
+}
