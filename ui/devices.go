@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -35,10 +36,15 @@ type DeviceStore interface {
 	DeviceByToken(ctx context.Context, token string) (pos.Device, error)
 }
 
-// Limits of pairing, which anyone on the store network can ask for.
+// Limits of pairing, which anyone on the store network can ask for. A
+// pairing beyond a pending limit withdraws the oldest one waiting rather
+// than being refused, so that nobody can keep the store from pairing by
+// filling the queue: the device whose code was withdrawn asks again.
 const (
 	pairPerClient  = 5                // pairing requests per client ...
 	pairWindow     = 10 * time.Minute // ... in this window
+	pairClients    = 10_000           // clients the rate limit remembers
+	pendingPerPeer = 3                // pairings waiting for approval per client
 	maxPending     = 20               // pairings waiting for approval at once
 	deviceTokenTTL = 5 * 365 * 24 * time.Hour
 	pairCodeDigits = 6
@@ -78,8 +84,9 @@ type pairing struct {
 	s     *Server
 	store DeviceStore
 
-	mu   sync.Mutex // guards seen
-	seen map[string][]time.Time
+	mu    sync.Mutex             // guards seen and asked
+	seen  map[string][]time.Time // client: its requests in the window
+	asked map[string][]string    // client: the pairings it asked for, oldest first
 }
 
 // deviceRoutes adds the public station list for login screens and, when
@@ -91,7 +98,7 @@ func (s *Server) deviceRoutes() {
 		return
 	}
 	s.opt.Sessions = deviceSessions{Sessions: s.opt.Sessions, devices: ds}
-	p := &pairing{s: s, store: ds, seen: map[string][]time.Time{}}
+	p := &pairing{s: s, store: ds, seen: map[string][]time.Time{}, asked: map[string][]string{}}
 	s.RegisterError(pos.ErrPairingUnknown, "pairing_unknown", http.StatusNotFound)
 	s.RegisterError(errRateLimited, "rate_limited", http.StatusTooManyRequests)
 	s.mux.HandleFunc("POST /api/v1/pair", p.start)
@@ -116,21 +123,106 @@ func (s *Server) loginStations(w http.ResponseWriter, r *http.Request) {
 func (p *pairing) allow(client string, now time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.seen) > 10_000 {
-		p.seen = map[string][]time.Time{}
-	}
-	recent := p.seen[client][:0]
-	for _, t := range p.seen[client] {
-		if now.Sub(t) < pairWindow {
-			recent = append(recent, t)
-		}
-	}
+	recent := inWindow(p.seen[client], now)
 	if len(recent) >= pairPerClient {
 		p.seen[client] = recent
 		return false
 	}
+	if _, known := p.seen[client]; !known && len(p.seen) >= pairClients && !p.evictLocked(now) {
+		return false
+	}
 	p.seen[client] = append(recent, now)
 	return true
+}
+
+// inWindow returns the times of ts within pairWindow of now.
+func inWindow(ts []time.Time, now time.Time) []time.Time {
+	recent := ts[:0]
+	for _, t := range ts {
+		if now.Sub(t) < pairWindow {
+			recent = append(recent, t)
+		}
+	}
+	return recent
+}
+
+// evictLocked makes room in seen for another client: it forgets clients
+// whose requests all left the window, or failing that those still below
+// the limit, who lose nothing that limits them. Clients at the limit stay
+// limited; it reports false when every client is.
+func (p *pairing) evictLocked(now time.Time) bool {
+	for c, ts := range p.seen {
+		if len(inWindow(ts, now)) == 0 {
+			delete(p.seen, c)
+		}
+	}
+	for c, ts := range p.seen {
+		if len(p.seen) < pairClients {
+			break
+		}
+		if len(ts) < pairPerClient {
+			delete(p.seen, c)
+		}
+	}
+	return len(p.seen) < pairClients
+}
+
+// makeRoom withdraws the oldest pairing waiting for approval that stands
+// in the way of a new one from client: its own oldest when it has
+// pendingPerPeer waiting, else the oldest of all when maxPending are.
+func (p *pairing) makeRoom(ctx context.Context, client string) error {
+	ds, err := p.store.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	now := p.s.opt.Now()
+	var waiting []pos.Device
+	for _, d := range ds {
+		if d.Code != "" && d.ApprovedAt.IsZero() && d.RevokedAt.IsZero() && now.Sub(d.CreatedAt) < pairTTL {
+			waiting = append(waiting, d)
+		}
+	}
+	sort.Slice(waiting, func(i, j int) bool { return waiting[i].CreatedAt.Before(waiting[j].CreatedAt) })
+	still := map[string]bool{}
+	for _, d := range waiting {
+		still[d.ID] = true
+	}
+	p.mu.Lock()
+	for c, ids := range p.asked { // keep only what still waits
+		ids = slices.DeleteFunc(ids, func(id string) bool { return !still[id] })
+		if len(ids) == 0 {
+			delete(p.asked, c)
+		} else {
+			p.asked[c] = ids
+		}
+	}
+	mine := slices.Clone(p.asked[client])
+	p.mu.Unlock()
+	switch {
+	case len(mine) >= pendingPerPeer:
+		return p.withdraw(ctx, mine[0], client)
+	case len(waiting) >= maxPending:
+		return p.withdraw(ctx, waiting[0].ID, client)
+	}
+	return nil
+}
+
+// withdraw ends pairing id, which waited too long in a full queue; its
+// device hears pairing_unknown and may ask again.
+func (p *pairing) withdraw(ctx context.Context, id, client string) error {
+	if err := p.store.RevokeDevice(ctx, id); err != nil && !errors.Is(err, pos.ErrNotFound) {
+		return err
+	}
+	p.s.log.Info("pairing withdrawn to make room", "device", id, "for", client)
+	p.s.hub.Publish(Message{Type: "pairing", Data: map[string]string{"device": id, "state": "withdrawn"}})
+	return nil
+}
+
+// remember notes that client asked for pairing id.
+func (p *pairing) remember(client, id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked[client] = append(p.asked[client], id)
 }
 
 func pairCode() (string, error) {
@@ -158,10 +250,7 @@ func (p *pairing) start(w http.ResponseWriter, r *http.Request) {
 		err = errRateLimited
 	}
 	if err == nil {
-		var n int
-		if n, err = p.store.PendingDevices(r.Context()); err == nil && n >= maxPending {
-			err = fmt.Errorf("%w: %d pairings are waiting for approval", errRateLimited, n)
-		}
+		err = p.makeRoom(r.Context(), clientKey(r))
 	}
 	var d pos.Device
 	secret := newToken()
@@ -180,6 +269,7 @@ func (p *pairing) start(w http.ResponseWriter, r *http.Request) {
 		p.s.writeError(w, r, err)
 		return
 	}
+	p.remember(clientKey(r), d.ID)
 	p.s.log.Info("pairing requested", "device", d.ID, "client", clientKey(r))
 	p.s.hub.Publish(Message{Type: "pairing", Data: map[string]string{"device": d.ID, "state": "pending"}})
 	writeJSON(w, http.StatusOK, map[string]any{"device_id": d.ID, "code": d.Code, "secret": secret,

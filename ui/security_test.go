@@ -291,3 +291,65 @@ func TestErrorMessagesKeepInternalsIn(t *testing.T) {
 		t.Errorf("internal error answered as %d %+v", st, e)
 	}
 }
+
+// TestPairingCannotBeBlocked has ten addresses ask for pairing as often
+// as the rate limit lets them: nobody is refused for a full queue, each
+// address keeps at most three codes waiting and the store at most twenty,
+// the oldest withdrawn first, and a device that asks last is still paired.
+func TestPairingCannotBeBlocked(t *testing.T) {
+	s := newStore(t)
+	type asked struct{ id, secret, client string }
+	pair := func(client string) asked {
+		req := httptest.NewRequest("POST", "/api/v1/pair", strings.NewReader(`{"name": "Tablet"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = client + ":40000"
+		rec := httptest.NewRecorder()
+		s.server.ServeHTTP(rec, req)
+		var m struct {
+			DeviceID string `json:"device_id"`
+			Secret   string `json:"secret"`
+		}
+		_ = json.Unmarshal(rec.Body.Bytes(), &m)
+		if rec.Code != 200 {
+			t.Fatalf("pairing from %s: %d %s", client, rec.Code, rec.Body)
+		}
+		return asked{m.DeviceID, m.Secret, client}
+	}
+	var all []asked
+	for i := range 10 {
+		for range 5 {
+			all = append(all, pair(fmt.Sprintf("10.0.0.%d", i+1)))
+		}
+	}
+	last := pair("10.0.1.1")
+	all = append(all, last)
+
+	state := func(a asked) string {
+		st, b := s.call(t, "", "POST", "/api/v1/pair/"+a.id+"/poll", map[string]string{"secret": a.secret})
+		var m struct{ State string }
+		_ = json.Unmarshal(b, &m)
+		if st == 404 {
+			return "withdrawn"
+		}
+		return m.State
+	}
+	perClient := map[string]int{}
+	waiting := 0
+	for _, a := range all {
+		if state(a) == "pending" {
+			perClient[a.client]++
+			waiting++
+		}
+	}
+	if waiting != 20 {
+		t.Errorf("%d pairings waiting, want 20", waiting)
+	}
+	for c, n := range perClient {
+		if n > 3 {
+			t.Errorf("%s has %d pairings waiting", c, n)
+		}
+	}
+	if state(last) != "pending" || state(all[0]) != "withdrawn" {
+		t.Errorf("the newest pairing %s, the oldest %s", state(last), state(all[0]))
+	}
+}
