@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -91,6 +92,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	d.checkDataDir()
 	d.checkDatabase(ctx)
 	d.checkBackups()
+	d.checkTLS()
 	d.checkClock()
 	d.checkSerial()
 	d.checkBroker(ctx)
@@ -317,6 +319,50 @@ func (d *doctor) checkBackups() {
 	default:
 		d.add(levelOK, "backups", fmt.Sprintf("%d scheduled, newest from %s", len(b.scheduled()), newest.Format(time.RFC3339)), "")
 	}
+}
+
+// checkTLS looks at the certificate the node generated for the UI, if it
+// serves HTTPS with one: one made before the generated certificates were
+// name-constrained lets a tablet that trusts it trust any site its key
+// signs.
+func (d *doctor) checkTLS() {
+	t := d.cfg.TLS
+	if !t.Enabled || t.CertFile != "" || t.KeyFile != "" {
+		return
+	}
+	dir := filepath.Join(d.cfg.Data, "tls")
+	path := filepath.Join(dir, "node.crt")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		d.add(levelOK, "tls", "no certificate yet; the node makes one in "+dir+" at first start", "")
+		return
+	}
+	var cert *x509.Certificate
+	if err == nil {
+		block, _ := pem.Decode(b)
+		if block == nil {
+			err = errors.New("no PEM certificate in it")
+		} else {
+			cert, err = x509.ParseCertificate(block.Bytes)
+		}
+	}
+	const remake = "stop the node, delete %s, start it (it makes a new certificate) and trust the new one on the tablets"
+	switch {
+	case err != nil:
+		d.add(levelFail, "tls", fmt.Sprintf("%s: %v", path, err), fmt.Sprintf(remake, dir))
+	case cert.IsCA && len(cert.PermittedDNSDomains) == 0 && len(cert.PermittedIPRanges) == 0:
+		d.add(levelWarn, "tls", path+" is a CA without name constraints: a tablet that trusts it trusts any site its key signs", fmt.Sprintf(remake, dir))
+	default:
+		d.add(levelOK, "tls", fmt.Sprintf("%s: for %s, until %s", path, strings.Join(append(cert.DNSNames, ipStrings(cert.IPAddresses)...), " "), cert.NotAfter.Format(time.DateOnly)), "")
+	}
+}
+
+func ipStrings(ips []net.IP) []string {
+	out := make([]string, len(ips))
+	for i, ip := range ips {
+		out[i] = ip.String()
+	}
+	return out
 }
 
 // The clock may be behind the newest record by this much (clock steps

@@ -7,9 +7,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"math/big"
 	"net"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -67,5 +70,44 @@ func TestGeneratedCertificateVouchesOnlyForTheNode(t *testing.T) {
 		if _, err := leaf.Verify(x509.VerifyOptions{DNSName: other.name, Roots: roots}); err == nil {
 			t.Errorf("a certificate for %s signed by the node's key is trusted", other.name)
 		}
+	}
+}
+
+// TestDoctorWarnsOfAnUnconstrainedCertificate: a generated certificate
+// without name constraints (made by an earlier version) is pointed out,
+// with how to make a new one.
+func TestDoctorWarnsOfAnUnconstrainedCertificate(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Data, cfg.TLS.Enabled = t.TempDir(), true
+	dir := filepath.Join(cfg.Data, "tls")
+	certPath, keyPath := filepath.Join(dir, "node.crt"), filepath.Join(dir, "node.key")
+	if err := generateCert(dir, certPath, keyPath, nil); err != nil {
+		t.Fatal(err)
+	}
+	d := &doctor{cfg: cfg, now: time.Now}
+	d.checkTLS()
+	if len(d.out) != 1 || d.out[0].level != levelOK {
+		t.Fatalf("doctor on a generated certificate: %+v", d.out)
+	}
+
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "posnode old"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(10, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
+		DNSNames: []string{"localhost"}}
+	der, err := x509.CreateCertificate(rand.Reader, &old, &old, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d = &doctor{cfg: cfg, now: time.Now}
+	d.checkTLS()
+	if len(d.out) != 1 || d.out[0].level != levelWarn || !strings.Contains(d.out[0].text, "without name constraints") || !strings.Contains(d.out[0].fix, dir) {
+		t.Fatalf("doctor on an unconstrained certificate: %+v", d.out)
 	}
 }
