@@ -512,3 +512,29 @@ func TestJobThatNeverFinishesIsNamed(t *testing.T) {
 		t.Errorf("state %+v", s)
 	}
 }
+
+// A job that takes several seconds on the line, such as a long receipt
+// sent as raster images, finishes and prints once: neither the device's
+// nor the driver's write limit cuts it off, and the jobs after it print.
+func TestLongJobOnSlowLinePrintsOnce(t *testing.T) {
+	sim := printertest.New(t, printertest.Options{Rate: 46080}) // 460800 baud
+	drv := startDevice(t, sim.Path(), 460800, 0)
+	ctx := context.Background()
+	long := longReceipt(41, 3000)
+	if data, _ := drv.Render(long); len(data) < 120<<10 {
+		t.Fatalf("receipt is %d bytes, want one that takes well over the device's 2 s write limit", len(data))
+	}
+	if _, err := drv.Print(ctx, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drv.Print(ctx, testReceipt(42)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both receipts", func() bool { return len(sim.Jobs()) >= 2 && drv.State().Queued == 0 })
+	if got := receiptNos(sim.Jobs()); got[41] != 1 || got[42] != 1 || len(got) != 2 {
+		t.Errorf("printed %v, want receipts 41 and 42 once each", got)
+	}
+	if s := drv.State(); s.Stuck != "" {
+		t.Errorf("stuck: %s", s.Stuck)
+	}
+}
