@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/posnode/posnode/pos"
@@ -17,6 +18,9 @@ func (s *Server) routes() {
 	})
 	s.mux.HandleFunc("POST /api/v1/login", s.login)
 	s.mux.HandleFunc("GET /ws", s.hub.serveWS)
+	for _, m := range apiMethods {
+		s.mux.HandleFunc(m+" /api/", s.noRoute)
+	}
 	if s.opt.Static != nil {
 		s.mux.Handle("GET /", http.FileServerFS(s.opt.Static))
 	}
@@ -56,6 +60,32 @@ func (s *Server) routes() {
 	if s.opt.AfterSales != nil {
 		s.afterSalesRoutes()
 	}
+}
+
+// apiMethods are the methods API routes use.
+var apiMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// errMethod reports a method the path has no route for.
+var errMethod = errors.New("ui: method not allowed")
+
+// noRoute answers an /api/ request no route takes, in the shape of every
+// API error: 405 method_not_allowed (with Allow) when the path has routes
+// for other methods, else 404 not_found.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range apiMethods {
+		other := r.Clone(r.Context())
+		other.Method = m
+		if _, p := s.mux.Handler(other); m != r.Method && !strings.HasSuffix(p, " /api/") {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.writeError(w, r, fmt.Errorf("%w: %s %s (use %s)", errMethod, r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		return
+	}
+	s.writeError(w, r, fmt.Errorf("%w: no API route %s", pos.ErrNotFound, r.URL.Path))
 }
 
 // StaticFS narrows an embedded tree to its web root.

@@ -92,6 +92,7 @@ var errorCodes = []errorCode{
 	{pos.ErrInvalidRequest, "bad_request", http.StatusBadRequest},
 	{errTooLarge, "too_large", http.StatusRequestEntityTooLarge},
 	{errMediaType, "unsupported_media_type", http.StatusUnsupportedMediaType},
+	{errMethod, "method_not_allowed", http.StatusMethodNotAllowed},
 }
 
 var (

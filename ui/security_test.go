@@ -353,3 +353,15 @@ func TestPairingCannotBeBlocked(t *testing.T) {
 		t.Errorf("the newest pairing %s, the oldest %s", state(last), state(all[0]))
 	}
 }
+
+// TestUnknownRoutesAnswerJSON checks that a path without a route, and a
+// route asked with the wrong method, answer in the API's error shape.
+func TestUnknownRoutesAnswerJSON(t *testing.T) {
+	s := newStore(t)
+	tok := s.login(t, "1", "till-1")
+	s.fails(t, tok, "GET", "/api/v1/nothing-here", nil, 404, "not_found")
+	s.fails(t, "", "POST", "/api/v1/nothing/here", map[string]any{}, 404, "not_found")
+	s.fails(t, tok, "POST", "/api/v1/me", map[string]any{}, 405, "method_not_allowed")
+	s.fails(t, "", "DELETE", "/api/v1/login", nil, 405, "method_not_allowed")
+	s.ok(t, tok, "GET", "/api/v1/me", nil, nil)
+}

@@ -2,9 +2,12 @@
 // the websocket at /ws that pushes every change to the screens that show
 // it, and the web app embedded in the binary.
 //
-// Every endpoint but /healthz needs a staff session (a token from
-// POST /api/v1/login, sent as a Bearer header or the session cookie) or a
-// paired device's token; roles are checked on the server for each route.
+// Every endpoint needs a staff session (a token from POST /api/v1/login,
+// sent as a Bearer header or the session cookie) or a paired device's
+// token, except GET /healthz, POST /api/v1/login, GET
+// /api/v1/login/stations, POST /api/v1/pair, POST /api/v1/pair/{id}/poll
+// and the web app's static files; roles are checked on the server for
+// each route.
 package ui
 
 import (
