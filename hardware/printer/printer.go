@@ -322,8 +322,9 @@ func ref(doc receipt.Document) string {
 }
 
 // KickDrawer pulses the drawer now. It is not queued: a drawer must never
-// spring open minutes later when a printer comes back. It fails with
-// ErrNotReady when the printer is not connected.
+// spring open minutes later when a printer comes back. While a backlog
+// prints, the pulse goes out after the job being sent, before the next.
+// It fails with ErrNotReady when the printer is not connected.
 func (d *Driver) KickDrawer(ctx context.Context) error {
 	req := kickReq{done: make(chan error, 1)}
 	select {

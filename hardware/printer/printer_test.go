@@ -538,3 +538,26 @@ func TestLongJobOnSlowLinePrintsOnce(t *testing.T) {
 		t.Errorf("stuck: %s", s.Stuck)
 	}
 }
+
+// A drawer kick asked for while a backlog prints goes out between two
+// jobs, not after the whole backlog.
+func TestDrawerKickNotBehindBacklog(t *testing.T) {
+	sim := printertest.New(t, printertest.Options{Rate: 3840}) // 38400 baud
+	drv := startDevice(t, sim.Path(), 38400, 0)
+	ctx := context.Background()
+	const backlog = 6
+	for i := int64(1); i <= backlog; i++ {
+		if _, err := drv.Print(ctx, longReceipt(50+i, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the first receipt", func() bool { return len(sim.Jobs()) >= 1 })
+	if err := drv.KickDrawer(ctx); err != nil {
+		t.Fatalf("kick drawer: %v", err)
+	}
+	waitFor(t, "the kick", func() bool { return sim.Kicks() == 1 })
+	if n := len(sim.Jobs()); n >= backlog {
+		t.Errorf("the drawer opened after all %d receipts, want it between two", n)
+	}
+	waitFor(t, "the backlog", func() bool { return len(sim.Jobs()) >= backlog && drv.State().Queued == 0 })
+}

@@ -111,6 +111,7 @@ func (d *Driver) cycle(ctx context.Context, c *conn) error {
 	}
 	d.refreshQueued(ctx)
 	for st.Ready() && ctx.Err() == nil {
+		d.kickNow(c)
 		id, data, err := d.o.Store.NextPrintJob(ctx, d.o.Name)
 		if err != nil {
 			d.log.Error("read print queue", "err", err)
@@ -216,6 +217,16 @@ func (d *Driver) status(c *conn) (escpos.Status, bool, error) {
 		s.Err = ""
 	})
 	return st, true, nil
+}
+
+// kickNow pulses the drawer if a kick is waiting, so that a drawer opens
+// between two jobs of a backlog rather than after all of them.
+func (d *Driver) kickNow(c *conn) {
+	select {
+	case req := <-d.kick:
+		req.done <- d.doKick(c)
+	default:
+	}
 }
 
 func (d *Driver) doKick(c *conn) error {
