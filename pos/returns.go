@@ -659,6 +659,17 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		key = "return:" + o.key
 	}
 	defer as.lock(key)()
+	if o != nil && o.kind == OriginSale {
+		// Voids take the same lock: one recorded since resolve is seen
+		// now, before any money moves.
+		s, err := as.till.opt.Store.Sale(ctx, o.saleID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if s.Voided {
+			return nil, nil, fmt.Errorf("sale %s: %w", s.ID, ErrVoided)
+		}
+	}
 	r, rf, err := as.price(ctx, a, req, o)
 	if err != nil {
 		return nil, nil, err

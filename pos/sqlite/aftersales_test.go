@@ -983,3 +983,36 @@ func TestLineChangesKeepDiscountsWithinPolicy(t *testing.T) {
 		t.Fatalf("cart after the refused changes: %d socks, %d off", got.Lines[0].Qty, got.Balance.Discount)
 	}
 }
+
+// voidingStore voids a sale as soon as it has been read once, as a void
+// recorded while a return of the sale is being resolved would.
+type voidingStore struct {
+	*sqlite.DB
+	once sync.Once
+}
+
+func (s *voidingStore) Sale(ctx context.Context, id string) (pos.Sale, error) {
+	sale, err := s.DB.Sale(ctx, id)
+	if err == nil && !sale.Voided {
+		s.once.Do(func() {
+			err = s.DB.VoidSale(ctx, &pos.Void{SaleID: sale.ID, ReceiptNo: sale.ReceiptNo, Station: sale.Station,
+				Staff: "9", At: sale.CompletedAt, Reason: "mistake", ApprovedBy: "9", Sale: sale, EventID: "void-ev"})
+		})
+	}
+	return sale, err
+}
+
+func TestReturnOfASaleVoidedWhileResolvedRefundsNothing(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{sockSKU, 2, nil}}, nil, tender{method: pos.MethodCard})
+	till := pos.NewService(pos.Options{Store: &voidingStore{DB: e.db}, Terminal: e.term, Policy: pos.DefaultPolicy()})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: till, Store: e.db})
+	_, err := as.Return(e.ctx, e.cashier, pos.ReturnRequest{ID: "ret-1", SaleID: s.ID,
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "x"})
+	if !errors.Is(err, pos.ErrVoided) {
+		t.Fatalf("return of a sale voided meanwhile: %v", err)
+	}
+	if res, err := e.term.Status(e.ctx, "return-ret-1"); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("the card was refunded for a return that was refused: %+v, %v", res, err)
+	}
+}
