@@ -125,14 +125,18 @@ func (d *Driver) cycle(ctx context.Context, c *conn) error {
 			d.notPrinted(id, err.Error())
 			return fmt.Errorf("write job %d: %w", id, err)
 		}
-		st, err = d.confirm(c)
+		st, answered, err := d.confirm(c)
 		if err != nil {
 			d.notPrinted(id, err.Error())
 			return err
 		}
-		if !st.Online || st.PaperOut {
-			d.log.Warn("job not confirmed, will print again", "job", id, "status", st.String())
-			d.notPrinted(id, "printer "+st.String())
+		if !answered || !st.Online || st.PaperOut {
+			why := "no status reply after the job"
+			if answered {
+				why = "printer " + st.String()
+			}
+			d.log.Warn("job not confirmed, will print again", "job", id, "reason", why)
+			d.notPrinted(id, why)
 			return nil
 		}
 		if err := d.o.Store.PrintJobDone(ctx, id); err != nil {
@@ -152,16 +156,15 @@ func (d *Driver) cycle(ctx context.Context, c *conn) error {
 const confirmPolls = 3
 
 // confirm polls the status after a job until the printer answers, at
-// most confirmPolls times. An unanswered printer returns a not-ready
-// status.
-func (d *Driver) confirm(c *conn) (escpos.Status, error) {
+// most confirmPolls times, and reports whether it answered.
+func (d *Driver) confirm(c *conn) (escpos.Status, bool, error) {
 	for range confirmPolls {
 		st, ok, err := d.status(c)
 		if err != nil || ok {
-			return st, err
+			return st, ok, err
 		}
 	}
-	return escpos.Status{}, nil
+	return escpos.Status{}, false, nil
 }
 
 // stuckAfter is how many times in a row one job may be sent without
