@@ -366,13 +366,17 @@ func Clean(s string) string {
 	return b.String()
 }
 
-// isClean reports whether s is printable ASCII, which Clean leaves as it
-// is; most text on a receipt is.
+// isClean reports whether Clean would leave s as it is, as it does with
+// most text on a receipt, without copying it.
 func isClean(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7F {
+	ascii := true
+	for _, r := range s {
+		if invisible(r) || r == 0x2028 || r == 0x2029 {
 			return false
 		}
+		if r >= 0x80 {
+			ascii = false
+		}
 	}
-	return true
+	return ascii || norm.NFC.IsNormalString(s)
 }
