@@ -267,6 +267,8 @@ func TestWidth(t *testing.T) {
 		{"ș", 1},
 		{"Mjo\u0308lk", 5},
 		{"a\tb\nc", 5},
+		{"a\u2028b", 3},
+		{"Blåbär", 6},
 		{"\ufeff12\u200b3\u2060,\u00ad45", 6},
 	}
 	for _, tt := range tests {
