@@ -228,3 +228,29 @@ func TestCardDeclined(t *testing.T) {
 		click(`.quick [data-amount]`),
 		visible(`[data-test=receipt]`))
 }
+
+// A cart opened in training mode says so on the till and on the customer
+// display, and paying it closes it as a training receipt, not a sale.
+func TestTrainingCart(t *testing.T) {
+	base := startNode(t)
+	tok := apiCall(t, base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
+	training := apiCall(t, base, tok, "POST", "/cart", map[string]any{"training": true})
+	if training["training"] != true {
+		t.Fatalf("training cart = %v", training)
+	}
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "training shown", visible(`#scan`), visible(`[data-test=training]`))
+	display := browser(t)
+	login(t, display, base, tillStation, cashierStaff, "1111")
+	run(t, display, "customer display", visible(`#scan`), chromedp.Navigate(base+"/?display="+tillStation), visible(`.display-welcome`))
+	run(t, till, "scan in training", click(`[data-test=totals]`), scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`))
+	run(t, display, "training on the display", visible(`[data-test=display-training]`))
+	shot(t, till, "till-training")
+	run(t, till, "pay the training cart",
+		click(`[data-test=pay-cash]`),
+		visible(`.quick [data-amount]`),
+		click(`.quick [data-amount="50000"]`),
+		gone(`[data-test=training]`),
+		hasText(`[data-test=till-msg]`, "TRAINING"))
+}
