@@ -144,7 +144,8 @@ type Options struct {
 	StatusEvery, StatusMinGap time.Duration
 	// ConnectTimeout bounds one connection attempt; zero means 10 s.
 	ConnectTimeout time.Duration
-	// KeepAlive is the MQTT keep-alive; zero means 30 s.
+	// KeepAlive is the MQTT keep-alive, 1 s to 65,535 s (whole seconds
+	// are sent); zero means 30 s.
 	KeepAlive time.Duration
 	// Version is the software version put in the status; empty means "dev".
 	Version string
@@ -209,6 +210,11 @@ func (o *Options) validate() error {
 	}
 	if err := CheckBroker(o.Broker); err != nil {
 		return bad("%v", err)
+	}
+	if o.KeepAlive < time.Second || o.KeepAlive > 65535*time.Second {
+		// paho sends whole seconds: under one second is 0, which turns
+		// the keep-alive off, and the field holds at most 65,535.
+		return bad("keep-alive %v must be 1s to 65535s", o.KeepAlive)
 	}
 	if (o.CertFile == "") != (o.KeyFile == "") {
 		return bad("a client certificate needs both CertFile and KeyFile")

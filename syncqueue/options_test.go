@@ -29,18 +29,20 @@ func TestOptionsAreChecked(t *testing.T) {
 		t.Fatalf("client id %q", c.ClientID())
 	}
 	for name, change := range map[string]func(*syncqueue.Options){
-		"store with a slash": func(o *syncqueue.Options) { o.Store = "a/b" },
-		"empty node":         func(o *syncqueue.Options) { o.Node = "" },
-		"node too long":      func(o *syncqueue.Options) { o.Node = strings.Repeat("n", 65) },
-		"wildcard node":      func(o *syncqueue.Options) { o.Node = "+" },
-		"http broker":        func(o *syncqueue.Options) { o.Broker = "http://localhost" },
-		"no host":            func(o *syncqueue.Options) { o.Broker = "tcp://" },
-		"password with /":    func(o *syncqueue.Options) { o.Broker = "tcp://u:12/se@localhost:1883" },
-		"password with ?":    func(o *syncqueue.Options) { o.Broker = "tcp://u:12?se@localhost:1883" },
-		"@ after the host":   func(o *syncqueue.Options) { o.Broker = "wss://u:pw@localhost/mqtt@x" },
-		"cert without key":   func(o *syncqueue.Options) { o.CertFile = "c.pem" },
-		"missing CA file":    func(o *syncqueue.Options) { o.Broker, o.CAFile = "ssl://localhost:8883", "/nonexistent/ca.pem" },
-		"no outbox":          func(o *syncqueue.Options) { o.Outbox = nil },
+		"store with a slash":   func(o *syncqueue.Options) { o.Store = "a/b" },
+		"empty node":           func(o *syncqueue.Options) { o.Node = "" },
+		"node too long":        func(o *syncqueue.Options) { o.Node = strings.Repeat("n", 65) },
+		"wildcard node":        func(o *syncqueue.Options) { o.Node = "+" },
+		"http broker":          func(o *syncqueue.Options) { o.Broker = "http://localhost" },
+		"no host":              func(o *syncqueue.Options) { o.Broker = "tcp://" },
+		"password with /":      func(o *syncqueue.Options) { o.Broker = "tcp://u:12/se@localhost:1883" },
+		"password with ?":      func(o *syncqueue.Options) { o.Broker = "tcp://u:12?se@localhost:1883" },
+		"@ after the host":     func(o *syncqueue.Options) { o.Broker = "wss://u:pw@localhost/mqtt@x" },
+		"cert without key":     func(o *syncqueue.Options) { o.CertFile = "c.pem" },
+		"missing CA file":      func(o *syncqueue.Options) { o.Broker, o.CAFile = "ssl://localhost:8883", "/nonexistent/ca.pem" },
+		"no outbox":            func(o *syncqueue.Options) { o.Outbox = nil },
+		"sub-second keepalive": func(o *syncqueue.Options) { o.KeepAlive = 500 * time.Millisecond },
+		"keepalive too long":   func(o *syncqueue.Options) { o.KeepAlive = 65536 * time.Second },
 	} {
 		o := good
 		change(&o)
