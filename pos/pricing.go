@@ -172,7 +172,8 @@ func Price(lines []Line, basket *Discount, s Settings) Totals {
 }
 
 // keepsDiscounts checks a change of a cart's lines (a quantity set, a line
-// added or removed) against the discounts already on it. A line or basket
+// added or removed, a price overridden, a line discount set) against the
+// discounts already on it. A line or basket
 // discount set as an amount takes a larger share of a smaller line, and one
 // set as a percentage takes more off a larger one. A change is refused
 // with ErrBadDiscount when it makes a discount need approval by role while

@@ -427,19 +427,23 @@ func (s *Service) RemoveLine(ctx context.Context, a Actor, cartID, lineID string
 }
 
 // DiscountLine sets (or with d nil, clears) a line's discount. A discount
-// above the policy's cashier limit needs sup.
+// above the policy's cashier limit needs sup. The line's discount changes
+// what the basket discount applies to: like SetQuantity, DiscountLine is
+// refused with ErrBadDiscount when the basket discount would then exceed
+// what the actor may give.
 func (s *Service) DiscountLine(ctx context.Context, a Actor, cartID, lineID string, d *Discount, sup *Supervisor) (*CartView, error) {
 	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
 		if err := c.editable(); err != nil {
 			return err
 		}
+		before := c.priced()
 		l, err := c.line(lineID)
 		if err != nil {
 			return err
 		}
 		if d == nil {
 			l.Discount = nil
-			return nil
+			return s.opt.Policy.keepsDiscounts(a.Role, before, c)
 		}
 		if err := d.validate(); err != nil {
 			return err
@@ -449,14 +453,17 @@ func (s *Service) DiscountLine(ctx context.Context, a Actor, cartID, lineID stri
 		if d.Amount > g {
 			return fmt.Errorf("%w: more than the line's amount", ErrBadDiscount)
 		}
+		dd := *d
+		l.Discount = &dd
+		if err := s.opt.Policy.keepsDiscounts(a.Role, before, c); err != nil {
+			return err
+		}
 		by, err := s.approve(ctx, s.opt.Policy.needsApproval(a.Role, off, g), a, sup, "discount_line", c.ID,
 			fmt.Sprintf("line %s sku %s off %d of %d: %s", l.ID, l.SKU, off, g, d.Reason))
 		if err != nil {
 			return err
 		}
-		dd := *d
-		dd.ApprovedBy = by
-		l.Discount = &dd
+		l.Discount.ApprovedBy = by
 		return nil
 	})
 }
@@ -493,7 +500,12 @@ func (s *Service) DiscountCart(ctx context.Context, a Actor, cartID string, d *D
 }
 
 // OverridePrice sets a line's unit price by hand. Raising a price, or
-// lowering it beyond the cashier's limit, needs sup.
+// lowering it beyond the cashier's limit, needs sup. A lower price makes
+// a discount set as an amount take a larger share of the line, and a
+// higher one makes a percentage take more: like SetQuantity, the override
+// is refused with ErrBadDiscount when a discount on the cart would then
+// exceed what the actor may give. The supervisor approves the price, not
+// the discount: the discount is set again first.
 func (s *Service) OverridePrice(ctx context.Context, a Actor, cartID, lineID string, price int64, reason string, sup *Supervisor) (*CartView, error) {
 	if price < 0 || price > MaxPrice {
 		return nil, fmt.Errorf("%w: %d", ErrBadPrice, price)
@@ -505,6 +517,7 @@ func (s *Service) OverridePrice(ctx context.Context, a Actor, cartID, lineID str
 		if err := c.editable(); err != nil {
 			return err
 		}
+		before := c.priced()
 		l, err := c.line(lineID)
 		if err != nil {
 			return err
@@ -520,12 +533,15 @@ func (s *Service) OverridePrice(ctx context.Context, a Actor, cartID, lineID str
 		if a.Role >= RoleSupervisor {
 			need = false
 		}
+		l.UnitPrice = price
+		if err := s.opt.Policy.keepsDiscounts(a.Role, before, c); err != nil {
+			return err
+		}
 		by, err := s.approve(ctx, need, a, sup, "price_override", c.ID,
 			fmt.Sprintf("line %s sku %s price %d -> %d: %s", l.ID, l.SKU, from, price, reason))
 		if err != nil {
 			return err
 		}
-		l.UnitPrice = price
 		l.Override = &Override{From: from, Reason: reason, ApprovedBy: by}
 		return nil
 	})

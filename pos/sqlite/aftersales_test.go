@@ -984,6 +984,67 @@ func TestLineChangesKeepDiscountsWithinPolicy(t *testing.T) {
 	}
 }
 
+func TestPriceChangesKeepDiscountsWithinPolicy(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	c := e.cashier // 10 % and 100.00 alone, under the default policy
+	disc := func(amount, bp int64) *pos.Discount { return &pos.Discount{Amount: amount, PercentBP: bp, Reason: "x"} }
+	check := func(what string, wantRefused bool, _ *pos.CartView, err error) {
+		t.Helper()
+		switch {
+		case wantRefused && !errors.Is(err, pos.ErrBadDiscount):
+			t.Fatalf("%s: %v, want refused", what, err)
+		case !wantRefused && err != nil:
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	override := func(a pos.Actor, v *pos.CartView, price int64) (*pos.CartView, error) {
+		return e.till.OverridePrice(e.ctx, a, v.ID, v.Lines[0].ID, price, "damaged", e.sup)
+	}
+	overrides := func() int {
+		var n int
+		e.must(e.db.Read().QueryRowContext(e.ctx, "SELECT count(*) FROM approvals WHERE action = 'price_override'").Scan(&n))
+		return n
+	}
+	cancel := func(v *pos.CartView) { t.Helper(); e.must(e.till.Cancel(e.ctx, c, v.ID)) }
+
+	// 100.00 off a 1 299.00 jacket is 7.7 %; off a jacket whose price a
+	// supervisor lets down to 100.00, all of it.
+	v := e.cart(c, []buy{{jacketSKU, 1, disc(10000, 0)}}, nil)
+	v1, err := override(c, v, 10000)
+	check("a jacket at 100.00 with 100.00 off", true, v1, err)
+	if n := overrides(); n != 0 {
+		t.Fatalf("%d overrides approved for a refused override", n)
+	}
+	got, err := e.till.Cart(e.ctx, v.ID)
+	e.must(err)
+	if got.Lines[0].UnitPrice != 129900 || got.Balance.Total != 119900 {
+		t.Fatalf("cart after a refused override: price %d, total %d", got.Lines[0].UnitPrice, got.Balance.Total)
+	}
+	v1, err = override(c, v, 119900)
+	check("a jacket at 1 199.00 with 100.00 off", false, v1, err)
+	v1, err = override(e.boss, v, 10000)
+	check("a supervisor lets the jacket down to 100.00", false, v1, err)
+	cancel(v)
+
+	// 10 % off a 79.90 sock is 7.99; off a sock raised to 2 000.00, 200.00
+	// against a limit of 100.00.
+	v = e.cart(c, []buy{{sockSKU, 1, disc(0, 1000)}}, nil)
+	v1, err = override(c, v, 200000)
+	check("10 % off a sock at 2 000.00", true, v1, err)
+	cancel(v)
+
+	// 100.00 off the basket of a jacket is 7.7 %; of the jacket let down
+	// to 900.00, 11 %, and of the jacket at 30 % off, 11 % too.
+	v = e.cart(c, []buy{{jacketSKU, 1, nil}}, disc(10000, 0))
+	v1, err = override(c, v, 90000)
+	check("100.00 off the basket of a jacket at 900.00", true, v1, err)
+	v1, err = e.till.DiscountLine(e.ctx, c, v.ID, v.Lines[0].ID, disc(0, 3000), e.sup)
+	check("100.00 off the basket of a jacket at 30 % off", true, v1, err)
+	v1, err = e.till.DiscountLine(e.ctx, c, v.ID, v.Lines[0].ID, disc(0, 2000), e.sup)
+	check("100.00 off the basket of a jacket at 20 % off", false, v1, err)
+	cancel(v)
+}
+
 // voidingStore voids a sale as soon as it has been read once, as a void
 // recorded while a return of the sale is being resolved would.
 type voidingStore struct {
