@@ -641,10 +641,14 @@ func (as *AfterSales) Return(ctx context.Context, a Actor, req ReturnRequest) (*
 // customer pays the difference into the cart first (PayCash, PayCard);
 // when it costs less, the difference is refunded like a return. The cart
 // of a click-and-collect order is refused with ErrPickupCart: it is
-// completed at the pickup handover.
+// completed at the pickup handover. A training cart is refused with
+// ErrTrainingCart before anything is returned.
 func (as *AfterSales) Exchange(ctx context.Context, a Actor, req ReturnRequest, cartID string) (*Return, *Sale, error) {
 	if cartID == "" {
 		return nil, nil, fmt.Errorf("cart: %w", ErrNotFound)
+	}
+	if err := as.till.refuseTraining(ctx, cartID, ErrTrainingCart); err != nil {
+		return nil, nil, err
 	}
 	return as.settle(ctx, a, req, cartID)
 }

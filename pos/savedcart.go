@@ -71,7 +71,9 @@ func savedCart(c Cart) (SavedCart, error) {
 // later: the pos.cart.saved event and the removal of the cart are one
 // transaction, so central hears of the cart exactly when it leaves the
 // store. The cart must have a customer, lines, and no payments; a parked
-// cart is resumed first. The station's next cart is a new, empty one.
+// cart is resumed first. The station's next cart is a new, empty one. A
+// training cart is refused with ErrTrainingCart: it closes only as a
+// training receipt.
 func (s *Service) SaveToCustomer(ctx context.Context, a Actor, cartID string) (SavedCart, error) {
 	saver, ok := s.opt.Store.(CartSaver)
 	if !ok {
@@ -80,6 +82,9 @@ func (s *Service) SaveToCustomer(ctx context.Context, a Actor, cartID string) (S
 	defer s.lock(cartID)()
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if err != nil {
+		return SavedCart{}, err
+	}
+	if err := c.refuseTraining(ErrTrainingCart); err != nil {
 		return SavedCart{}, err
 	}
 	sc, err := savedCart(c)

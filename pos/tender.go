@@ -41,7 +41,12 @@ var (
 // payment reference is stored in the cart before the terminal is asked, so
 // that a crash during the payment can be resolved with ResolvePending. A
 // declined, aborted or timed-out card leaves the cart as it was, open.
+// A training cart is refused with ErrTrainingTender: training moves no
+// real money.
 func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount int64) (*CartView, error) {
+	if err := s.refuseTraining(ctx, cartID, ErrTrainingTender); err != nil {
+		return nil, err
+	}
 	if s.opt.Terminal == nil {
 		return nil, ErrNoTerminal
 	}

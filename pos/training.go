@@ -19,6 +19,29 @@ var (
 	ErrNotTraining = errors.New("pos: this cart is not in training mode")
 )
 
+// refuseTraining returns refusal (ErrTrainingCart or ErrTrainingTender),
+// naming the cart, when cart id was opened in training mode, for the
+// steps that would make it a real sale or move real money. A cart's
+// training mode is fixed when it is opened, so the answer holds while
+// the step runs without the cart's lock. A cart that cannot be read is
+// left to the step, which reads it again and says why.
+func (s *Service) refuseTraining(ctx context.Context, id string, refusal error) error {
+	c, err := s.opt.Store.Cart(ctx, id)
+	if err != nil {
+		return nil
+	}
+	return c.refuseTraining(refusal)
+}
+
+// refuseTraining returns refusal, naming the cart, when c was opened in
+// training mode.
+func (c *Cart) refuseTraining(refusal error) error {
+	if c.Training {
+		return fmt.Errorf("%w (cart %s)", refusal, c.ID)
+	}
+	return nil
+}
+
 // TrainingReceipt is a sale made in training mode. It is journalled
 // (marked MarkTraining) and printed marked TRAINING, and nothing else:
 // it has a number of its own sequence, not a receipt number, moves no

@@ -73,13 +73,19 @@ func (as *AfterSales) Voucher(ctx context.Context, code string) (Voucher, error)
 // PayVoucher tenders amount from a gift card or store credit (method) on
 // an open cart; it is refused while a card payment is at the terminal. The
 // balance is checked now, and checked and taken off in the sale's own
-// transaction when the sale completes.
+// transaction when the sale completes. A training cart is refused with
+// ErrTrainingTender.
 func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, code string, amount int64) (*CartView, error) {
 	if method != MethodGiftCard && method != MethodStoreCredit {
 		return nil, fmt.Errorf("%w: %q is not a voucher tender (gift_card, store_credit)", ErrInvalidRequest, method)
 	}
 	if amount <= 0 || amount > MaxPrice*10 {
 		return nil, ErrBadTender
+	}
+	// Refused before the voucher is looked up: training takes no voucher,
+	// whatever its balance.
+	if err := as.till.refuseTraining(ctx, cartID, ErrTrainingTender); err != nil {
+		return nil, err
 	}
 	v, err := as.Voucher(ctx, code)
 	if err != nil {

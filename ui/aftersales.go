@@ -195,9 +195,6 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, who pos.Sessio
 	if err := s.checkCart(r, who, req.CartID); err != nil {
 		return err
 	}
-	if err := s.refuseTraining(r, req.CartID); err != nil {
-		return err
-	}
 	ret, sale, err := s.opt.AfterSales.Exchange(r.Context(), actor(who), req.ReturnRequest, req.CartID)
 	if err != nil {
 		return err
@@ -260,9 +257,6 @@ func (s *Server) payVoucher(w http.ResponseWriter, r *http.Request, who pos.Sess
 	if req.Method != pos.MethodGiftCard && req.Method != pos.MethodStoreCredit {
 		return fmt.Errorf("%w: method must be %s or %s", errBadRequest, pos.MethodGiftCard, pos.MethodStoreCredit)
 	}
-	if err := s.refuseTraining(r, r.PathValue("id")); err != nil {
-		return fmt.Errorf("%w: %w", pos.ErrTrainingTender, err)
-	}
 	v, err := s.opt.AfterSales.PayVoucher(r.Context(), actor(who), r.PathValue("id"), req.Method, req.Code, req.Amount)
 	return reply(w, v, err)
 }
@@ -313,18 +307,6 @@ func (s *Server) openCartMode(w http.ResponseWriter, r *http.Request, who pos.Se
 	}
 	s.log.Info("training mode", "cart", v.ID, "station", who.Station, "staff", who.Staff.ID)
 	writeJSON(w, http.StatusOK, v)
-	return nil
-}
-
-// refuseTraining returns pos.ErrTrainingCart when cart id is a training
-// cart, for the steps that would make it a real sale or move real money.
-// A cart's training mode never changes, so the answer holds while the
-// step runs.
-func (s *Server) refuseTraining(r *http.Request, id string) error {
-	c, err := s.opt.Store.Cart(r.Context(), id)
-	if err == nil && c.Training {
-		return fmt.Errorf("%w (cart %s)", pos.ErrTrainingCart, c.ID)
-	}
 	return nil
 }
 

@@ -411,9 +411,6 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request, who pos.Session) er
 	case pos.MethodCash:
 		v, err = s.opt.Service.PayCash(r.Context(), actor(who), r.PathValue("id"), req.Amount)
 	case pos.MethodCard:
-		if err := s.refuseTraining(r, r.PathValue("id")); err != nil {
-			return fmt.Errorf("%w: %w", pos.ErrTrainingTender, err)
-		}
 		v, err = s.opt.Service.PayCard(r.Context(), actor(who), r.PathValue("id"), req.Amount)
 	default:
 		err = fmt.Errorf("%w: method must be cash or card", errBadRequest)

@@ -26,9 +26,6 @@ func (s *Server) tabletRoutes() {
 }
 
 func (s *Server) saveToCustomer(w http.ResponseWriter, r *http.Request, who pos.Session) error {
-	if err := s.refuseTraining(r, r.PathValue("id")); err != nil {
-		return err
-	}
 	sc, err := s.opt.Service.SaveToCustomer(r.Context(), actor(who), r.PathValue("id"))
 	if err != nil {
 		return err

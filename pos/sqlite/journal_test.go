@@ -294,11 +294,6 @@ func TestTrainingReceiptIsJournalledOnly(t *testing.T) {
 		e.must(err)
 		return v
 	}
-	v := training(e.cashier)
-	e.pay(e.cashier, v.ID, tender{method: pos.MethodCard, amount: 1000})
-	if _, err := e.as.CompleteTraining(e.ctx, e.cashier, v.ID); !errors.Is(err, pos.ErrTrainingTender) {
-		t.Fatalf("training with a card payment: %v", err)
-	}
 	w := training(pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"})
 	e.pay(e.cashier, w.ID, tender{method: pos.MethodCash})
 	if _, err := e.till.Complete(e.ctx, e.cashier, w.ID); !errors.Is(err, pos.ErrTrainingCart) {
@@ -326,4 +321,58 @@ func TestTrainingReceiptIsJournalledOnly(t *testing.T) {
 	if pos.ReceiptMark(entries[0].Mark, 0) != "TRAINING" {
 		t.Fatalf("mark %q", pos.ReceiptMark(entries[0].Mark, 0))
 	}
+}
+
+// TestTrainingCartRefusesRealSteps checks that the domain itself keeps a
+// training cart from moving real money or leaving as a real sale, whoever
+// asks: no card, no voucher, no exchange, no saving to a customer.
+func TestTrainingCartRefusesRealSteps(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}},
+		Reason: "x", ToStoreCredit: true})
+	e.must(err)
+	credit := r.Refunds[0].Ref
+	s = e.sell(e.cashier, []buy{{sockSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	before, stock := len(e.events("")), e.onHand(bookSKU)
+
+	v, err := e.as.OpenTraining(e.ctx, e.cashier, e.sup)
+	e.must(err)
+	_, err = e.till.AddItem(e.ctx, e.cashier, v.ID, bookSKU, 1)
+	e.must(err)
+	e.lookup.offline = true // the customer is attached by number
+	_, _, err = e.as.AttachCustomer(e.ctx, e.cashier, v.ID, "LOY-5555")
+	e.must(err)
+
+	if _, err := e.till.PayCard(e.ctx, e.cashier, v.ID, 1000); !errors.Is(err, pos.ErrTrainingTender) {
+		t.Errorf("card on a training cart: %v", err)
+	}
+	if _, err := e.as.PayVoucher(e.ctx, e.cashier, v.ID, pos.MethodStoreCredit, credit, 1000); !errors.Is(err, pos.ErrTrainingTender) {
+		t.Errorf("store credit on a training cart: %v", err)
+	}
+	if _, _, err := e.as.Exchange(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID,
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "exchange"}, v.ID); !errors.Is(err, pos.ErrTrainingCart) {
+		t.Errorf("exchange into a training cart: %v", err)
+	}
+	if _, err := e.till.SaveToCustomer(e.ctx, e.cashier, v.ID); !errors.Is(err, pos.ErrTrainingCart) {
+		t.Errorf("training cart saved to its customer: %v", err)
+	}
+
+	c, err := e.db.Cart(e.ctx, v.ID)
+	e.must(err)
+	if len(c.Payments) != 0 || c.Pending != nil {
+		t.Errorf("training cart took payments %+v", c.Payments)
+	}
+	if len(e.events("")) != before || e.onHand(bookSKU) != stock {
+		t.Errorf("a refused training step sent an event or moved stock")
+	}
+	vc, err := e.as.Voucher(e.ctx, credit)
+	e.must(err)
+	if vc.Redeemed != 0 {
+		t.Errorf("store credit redeemed %d by training", vc.Redeemed)
+	}
+	// The cart still closes as a training receipt, paid in play cash.
+	e.pay(e.cashier, v.ID, tender{method: pos.MethodCash})
+	_, err = e.as.CompleteTraining(e.ctx, e.cashier, v.ID)
+	e.must(err)
 }
