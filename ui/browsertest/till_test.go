@@ -254,3 +254,38 @@ func TestTrainingCart(t *testing.T) {
 		gone(`[data-test=training]`),
 		hasText(`[data-test=till-msg]`, "TRAINING"))
 }
+
+// A cashier starts training from the till with a supervisor's staff
+// number and PIN, rings an item, pays cash and closes a training receipt;
+// the next cart is a real one again.
+func TestStartTrainingOnTill(t *testing.T) {
+	base := startNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "start training",
+		visible(`#scan`),
+		click(`[data-test=training-start]`),
+		click(`[data-test=confirm-yes]`),
+		visible(`[data-test=pad-ok]`))
+	shot(t, till, "training-approval")
+	run(t, till, "supervisor staff and PIN",
+		keypad("2", `[data-test=pad-ok]`),
+		visible(`[data-test=pad-ok]`),
+		keypad("2222", `[data-test=pad-ok]`),
+		visible(`[data-test=training]`))
+	run(t, till, "no second start", chromedp.WaitVisible(`[data-test=training-start][disabled]`))
+	run(t, till, "ring and pay in training",
+		click(`[data-test=totals]`),
+		scan(backpack),
+		visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="50000"]`),
+		gone(`[data-test=training]`),
+		hasText(`[data-test=till-msg]`, "TRAINING"),
+		gone(`.line[data-sku="`+backpackSKU+`"]`))
+	tok := apiCall(t, base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
+	if next := apiCall(t, base, tok, "GET", "/cart", nil); next["training"] != nil || len(next["lines"].([]any)) != 0 {
+		t.Fatalf("the station's cart after training = %v", next)
+	}
+	run(t, till, "training can start again", chromedp.WaitVisible(`[data-test=training-start]:not([disabled])`))
+}

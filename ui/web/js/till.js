@@ -25,6 +25,7 @@ export function mount(root, app) {
   const lines = h('ol', { class: 'lines', 'data-test': 'lines' });
   const totals = h('div', { class: 'totals', 'data-test': 'totals' });
   const tenders = h('div', { class: 'tenders' });
+  const trainingButton = button(t('till.training_start'), () => startTraining(), 'ghost', { 'data-test': 'training-start', disabled: true });
 
   const say = (text, kind = 'info') => {
     msg.textContent = text;
@@ -408,6 +409,15 @@ export function mount(root, app) {
     if (no && parseInt(no, 10) > 0) returnDialog(parseInt(no, 10));
   }
 
+  // startTraining opens a training cart at the station, in place of an
+  // empty one: a cashier names a supervisor who approves it.
+  async function startTraining() {
+    if (!cart || lineCount() || cart.training) return;
+    if (!(await confirm(t('till.training_start'), t('till.training_confirm')))) return;
+    const v = await act(() => withApproval((sup) => post('/cart', { training: true, ...(sup ? { supervisor: sup } : {}) })));
+    if (v) say(t('till.training_started'), 'ok');
+  }
+
   async function typeCode() {
     const code = await ask({ title: t('till.code'), maxLen: 20 });
     if (code) doScan(code);
@@ -443,6 +453,8 @@ export function mount(root, app) {
       paid ? row(b.settled ? t('till.change') : t('till.due'), money(b.settled ? b.change : b.due), 'due', 'due') : null,
       cart.pending ? h('div', { class: 'hint pulse' }, t('card.wait')) : null);
     const empty = !cart.lines.length;
+    // Training starts on an empty cart that is not in training already.
+    trainingButton.disabled = !empty || !!cart.training;
     clear(tenders,
       button(t('till.cash'), cashDialog, 'big tender', { disabled: empty || b.settled, 'data-test': 'pay-cash' }),
       button(t('till.card'), () => tender('card', b.due), 'big tender', { disabled: empty || b.settled, 'data-test': 'pay-card' }),
@@ -471,7 +483,8 @@ export function mount(root, app) {
       h('section', { class: 'pay-side' }, totals, tenders,
         h('div', { class: 'row tight' },
         button(t('till.last_receipt'), lastReceipt, 'ghost', { 'data-test': 'last-receipt' }),
-        button(t('return.button'), startReturn, 'ghost', { 'data-test': 'return' })))),
+        button(t('return.button'), startReturn, 'ghost', { 'data-test': 'return' }),
+        trainingButton))),
     statusBar());
   app.renderStatus();
   if (app.openCart) setCart(app.openCart); // a cart handed over by the pickup counter
