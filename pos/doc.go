@@ -109,5 +109,10 @@
 // PickupService likewise serialises changes to one order, and the store
 // refuses a change based on a stale revision (ErrStale). AfterSales
 // serialises returns against one original, and the cash operations and
-// close of one station's shift.
+// close of one station's shift. A void of a station's last sale holds the
+// station from its checks to its record; a sale recorded at the station
+// meanwhile (Complete, Exchange, CompletePaidPickup) waits for it. Locks
+// are taken in one order: a shift's, a return's, a cart's, an order's,
+// and a station's last: none of the others is taken while a station is
+// held.
 package pos

@@ -104,7 +104,8 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 // are recorded in one transaction. What the cart's order lines hold is
 // what the customer took; the rest of the picked goods go back to stock.
 // A cart changed at the till meanwhile (a payment taken back) is refused
-// with ErrConflict: ask again.
+// with ErrConflict: ask again. Like Service.Complete, the sale waits for
+// a void of the station's last sale under way (see PickupOptions.Till).
 func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID string) (*Sale, error) {
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if err != nil {
@@ -118,6 +119,8 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 		return nil, err
 	}
 	var sale *Sale
+	unlock := func() {}
+	defer func() { unlock() }()
 	_, err = s.change(ctx, a, c.OrderID, "collect", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
 		if p.Order.Payment.Status != OrderPayAtPickup {
 			return nil, fmt.Errorf("%w: order %s is paid online; hand it over with Collect", ErrPickupState, p.Order.ID)
@@ -143,12 +146,24 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 		p.SaleID = sl.ID
 		ev, err := s.event(EventPickupCollected, p.CollectedData())
 		sale = sl
+		// Last, after the order's lock, and held until change has
+		// recorded the sale.
+		unlock = s.lockStation(sl.Station)
 		return &PickupUpdate{Event: ev, Sale: sl, Detail: "sale " + sl.ID}, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return sale, nil
+}
+
+// lockStation takes the station's lock of the till's sales (see
+// Service.lockStation), or none without a till.
+func (s *PickupService) lockStation(station string) func() {
+	if s.opt.Till == nil {
+		return func() {}
+	}
+	return s.opt.Till.lockStation(station)
 }
 
 // settle freezes a settled cart into a sale; Service.Complete and

@@ -70,6 +70,12 @@ type PickupOptions struct {
 	// VerifyTTL is how long a verification opens an order for handover;
 	// zero means 30 minutes.
 	VerifyTTL time.Duration
+	// Till is the store's sale service: a sale paid at pickup is recorded
+	// under its station's lock, as the till records one, so that it never
+	// comes between a void of the station's last sale and its record. Nil:
+	// pay-at-pickup sales wait for no void, which is right only where no
+	// till voids sales at the stations that hand orders over.
+	Till *Service
 }
 
 // PickupService runs click-and-collect at the store: intake of orders from

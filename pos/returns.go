@@ -706,6 +706,7 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		if err != nil {
 			return nil, nil, err
 		}
+		defer as.till.lockStation(c.Station)() // the exchange is a sale at the station: see lockStation
 		if c.Parked {
 			return nil, nil, ErrParked
 		}

@@ -97,7 +97,8 @@ type Options struct {
 type Service struct {
 	opt Options
 
-	carts keyLock // serialises changes to one cart
+	carts    keyLock // serialises changes to one cart
+	stations keyLock // serialises the sales recorded at a station with a void of its last sale
 }
 
 // NewService returns a Service with opt's zero values defaulted.
@@ -125,6 +126,17 @@ func (s *Service) Market() VariableMeasure { return s.opt.Market }
 
 // lock serialises changes to one cart.
 func (s *Service) lock(id string) func() { return s.carts.lock(id) }
+
+// lockStation serialises the recording of a sale at station (Complete,
+// AfterSales.Exchange, PickupService.CompletePaidPickup) with a void of
+// the station's last sale, which holds it from its checks through its
+// card refunds to its record: no sale comes after the sale being voided
+// once its money is on the way back.
+//
+// The station's lock is always taken last: after the after-sales locks
+// (a shift's, then a return's), a cart's and an order's. Nothing else is
+// locked while it is held, so no two requests wait for each other.
+func (s *Service) lockStation(station string) func() { return s.stations.lock(station) }
 
 // Login checks a staff number and PIN, rate limited per staff number and
 // per client key (a device or address). A good PIN clears the staff
@@ -597,7 +609,8 @@ func (s *Service) RemovePayment(ctx context.Context, a Actor, cartID, paymentID 
 }
 
 // Complete records the settled cart as a sale, durably, with its receipt
-// number, stock movements and event, and removes the cart.
+// number, stock movements and event, and removes the cart. While a void
+// of the station's last sale is under way, the sale waits for it.
 func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, error) {
 	defer s.lock(cartID)()
 	c, err := s.opt.Store.Cart(ctx, cartID)
@@ -623,7 +636,10 @@ func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.opt.Store.CompleteSale(ctx, sale); err != nil {
+	unlock := s.lockStation(sale.Station)
+	err = s.opt.Store.CompleteSale(ctx, sale)
+	unlock()
+	if err != nil {
 		return nil, err
 	}
 	s.opt.Notify(Change{Kind: "sale", Station: sale.Station, ID: sale.ID, Value: sale})

@@ -56,6 +56,10 @@ func (v *Void) Event() (Event, error) {
 // moves; then card payments are refunded through the terminal and the void
 // is recorded. The caller hands back the cash refund and opens the drawer.
 //
+// The void holds its station from its checks to its record: a sale
+// completed at the station meanwhile waits, and so the sale voided is
+// still the station's last when its cards have been refunded.
+//
 // Should recording fail after a card was refunded (a disk error), the
 // error says which refunds were made. The terminal's references are those
 // of the sale's payments, so asking again for the same void records it
@@ -71,6 +75,7 @@ func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason 
 	}
 	defer as.lock("shift:" + s.Station)()  // with the shift: a Z report never misses a void
 	defer as.lock("return:sale:" + s.ID)() // with the sale's returns: never both
+	defer as.till.lockStation(s.Station)() // with the station's sales: the sale stays its last
 	if s.Voided {
 		return nil, fmt.Errorf("sale %s: %w", saleID, ErrVoided)
 	}

@@ -124,7 +124,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		Store: db, Terminal: &simterminal.T{Delay: 300 * time.Millisecond, DeclineCents: 51},
 		Policy: cfg.Policy, Market: market, NewID: newID, Notify: notify,
 	})
-	n.pickup = pos.NewPickupService(pos.PickupOptions{Store: db, Market: market, NewID: newID, Notify: notify})
+	n.pickup = pos.NewPickupService(pos.PickupOptions{Store: db, Till: n.svc, Market: market, NewID: newID, Notify: notify})
 	n.after = pos.NewAfterSales(pos.AfterSalesOptions{Till: n.svc, Store: db, Lookup: n.lookup(), Policy: cfg.Returns})
 	if err := n.setupStations(); err != nil {
 		db.Close()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -742,6 +743,108 @@ func TestVoidRefusedBeforeRefundWhenItsShiftIsClosed(t *testing.T) {
 	e.must(err)
 	if got.Voided || len(e.events(pos.EventSaleVoided)) != 0 {
 		t.Fatal("a refused void was recorded")
+	}
+}
+
+// saleDuringRefund is a terminal that, at its first refund, records a
+// sale at the refund's station from another goroutine (sell), as a till
+// completing its next sale while a void is under way would, and answers
+// the refund once that sale is recorded or waits for a lock of the
+// till.
+type saleDuringRefund struct {
+	*simterminal.T
+	t    *testing.T
+	sell func() (*pos.Sale, error)
+	once sync.Once
+	done chan struct{} // closed when sell has returned
+	sale *pos.Sale     // what sell returned, set before done is closed
+	err  error
+}
+
+func (s *saleDuringRefund) Refund(ctx context.Context, ref string, amount int64, currency string) (pos.TerminalResult, error) {
+	s.once.Do(func() {
+		s.done = make(chan struct{})
+		go func() {
+			defer close(s.done)
+			s.sale, s.err = s.sell()
+		}()
+		s.waitSoldOrLocked()
+	})
+	return s.T.Refund(ctx, ref, amount, currency)
+}
+
+// waitSoldOrLocked returns once sell has returned or its goroutine waits
+// for one of the till's key locks, which only the goroutine of the
+// refund can be holding. The goroutine dump tells a goroutine that waits
+// for a lock from one that has not got there yet, without a clock.
+func (s *saleDuringRefund) waitSoldOrLocked() {
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		select {
+		case <-s.done:
+			return
+		default:
+		}
+		dump := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(dump, "\n\n") {
+			if strings.Contains(g, "[sync.Mutex.Lock") && strings.Contains(g, "pos.(*keyLock).lock(") &&
+				strings.Contains(g, "created by github.com/posnode/posnode/pos/sqlite_test.(*saleDuringRefund).Refund") {
+				return
+			}
+		}
+	}
+	s.t.Fatal("the sale during the refund neither finished nor waited for a lock")
+}
+
+func TestSaleAtTheStationWaitsForAVoidUnderWay(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// next makes a settled cart at the cashier's station (sold is a
+		// cash sale before the one voided) and returns how it is sold.
+		next func(e *asEnv, till *pos.Service, as *pos.AfterSales, sold *pos.Sale) func() (*pos.Sale, error)
+	}{
+		{"completed at the till", func(e *asEnv, till *pos.Service, _ *pos.AfterSales, _ *pos.Sale) func() (*pos.Sale, error) {
+			v := e.cart(e.cashier, []buy{{bookSKU, 1, nil}}, nil)
+			e.pay(e.cashier, v.ID, tender{method: pos.MethodCash})
+			return func() (*pos.Sale, error) { return till.Complete(e.ctx, e.cashier, v.ID) }
+		}},
+		{"an exchange", func(e *asEnv, _ *pos.Service, as *pos.AfterSales, sold *pos.Sale) func() (*pos.Sale, error) {
+			v := e.cart(e.cashier, []buy{{breadSKU, 1, nil}}, nil)
+			req := pos.ReturnRequest{SaleID: sold.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "swap"}
+			return func() (*pos.Sale, error) {
+				_, sale, err := as.Exchange(e.ctx, e.cashier, req, v.ID)
+				return sale, err
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newASEnv(t, pos.ReturnPolicy{})
+			term := &saleDuringRefund{T: e.term, t: t}
+			till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Policy: pos.DefaultPolicy()})
+			as := pos.NewAfterSales(pos.AfterSalesOptions{Till: till, Store: e.db})
+			sold := e.sell(e.cashier, []buy{{sockSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
+			s := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+			term.sell = tc.next(e, till, as, sold)
+
+			if _, err := as.VoidLastSale(e.ctx, e.boss, s.ID, "mistake", nil); err != nil {
+				t.Fatalf("void while the next sale was being completed: %v", err)
+			}
+			<-term.done
+			if term.err != nil {
+				t.Fatalf("the next sale: %v", term.err)
+			}
+			got, err := e.db.Sale(e.ctx, s.ID)
+			e.must(err)
+			next, err := e.db.Sale(e.ctx, term.sale.ID)
+			e.must(err)
+			if !got.Voided || next.Voided || next.ReceiptNo <= got.ReceiptNo {
+				t.Fatalf("voided receipt %d (voided %v), next receipt %d (voided %v)",
+					got.ReceiptNo, got.Voided, next.ReceiptNo, next.Voided)
+			}
+			if res, err := e.term.Status(e.ctx, "void-"+s.Payments[0].ID); err != nil || !res.Approved {
+				t.Fatalf("the voided sale's card was not refunded: %+v, %v", res, err)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/simterminal"
 )
 
 // paidPickupCart makes the till cart of a ready order paid at pickup.
@@ -75,5 +76,39 @@ func TestSaleOfACartChangedSinceItWasSettledIsRefused(t *testing.T) {
 	e.must(err)
 	if got.Balance.Cash != 200000 {
 		t.Fatalf("sale %+v", got.Balance)
+	}
+}
+
+func TestPaidPickupWaitsForAVoidUnderWay(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	term := &saleDuringRefund{T: &simterminal.T{}, t: t}
+	till := pos.NewService(pos.Options{Store: e.db, Terminal: term})
+	svc := pos.NewPickupService(pos.PickupOptions{Store: e.db, Till: till})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: till, Store: e.db})
+	v, err := till.OpenCart(e.ctx, e.a)
+	e.must(err)
+	e.must1(till.AddItem(e.ctx, e.a, v.ID, juiceSKU, 1))
+	e.must1(till.PayCard(e.ctx, e.a, v.ID, 32000))
+	s, err := till.Complete(e.ctx, e.a, v.ID)
+	e.must(err)
+	c := e.paidPickupCart()
+	e.must1(e.till.PayCash(e.ctx, e.a, c.ID, 200000))
+	term.sell = func() (*pos.Sale, error) { return svc.CompletePaidPickup(e.ctx, e.a, c.ID) }
+
+	boss := pos.Actor{Staff: "9", Role: pos.RoleSupervisor, Station: e.a.Station}
+	if _, err := as.VoidLastSale(e.ctx, boss, s.ID, "mistake", nil); err != nil {
+		t.Fatalf("void while an order paid at pickup was handed over: %v", err)
+	}
+	<-term.done
+	if term.err != nil {
+		t.Fatalf("the handover: %v", term.err)
+	}
+	got, err := e.db.Sale(e.ctx, s.ID)
+	e.must(err)
+	next, err := e.db.Sale(e.ctx, term.sale.ID)
+	e.must(err)
+	if !got.Voided || next.Voided || next.ReceiptNo <= got.ReceiptNo || next.OrderID != c.OrderID {
+		t.Fatalf("voided receipt %d (voided %v), handover receipt %d (voided %v, order %q)",
+			got.ReceiptNo, got.Voided, next.ReceiptNo, next.Voided, next.OrderID)
 	}
 }
