@@ -3,7 +3,6 @@ package pos
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 )
 
@@ -159,11 +158,9 @@ type AfterSalesOptions struct {
 // "void" (*Void), "shift" (*Shift when opened, *ShiftReport when closed),
 // and "sale", "cart" and "stock" as the till does.
 type AfterSales struct {
-	opt  AfterSalesOptions
-	till *Service
-
-	mu    sync.Mutex // guards locks
-	locks map[string]*sync.Mutex
+	opt   AfterSalesOptions
+	till  *Service
+	locks keyLock // per original sale, order or station
 }
 
 // NewAfterSales returns an AfterSales with opt's zero values defaulted.
@@ -171,21 +168,12 @@ func NewAfterSales(opt AfterSalesOptions) *AfterSales {
 	if opt.Lookup == nil {
 		opt.Lookup = offlineLookup{}
 	}
-	return &AfterSales{opt: opt, till: opt.Till, locks: map[string]*sync.Mutex{}}
+	return &AfterSales{opt: opt, till: opt.Till}
 }
 
 // lock serialises requests about one original sale, order or station.
-func (as *AfterSales) lock(key string) func() {
-	as.mu.Lock()
-	m := as.locks[key]
-	if m == nil {
-		m = &sync.Mutex{}
-		as.locks[key] = m
-	}
-	as.mu.Unlock()
-	m.Lock()
-	return m.Unlock
-}
+// An entry lives only while the key is held or waited for.
+func (as *AfterSales) lock(key string) func() { return as.locks.lock(key) }
 
 func (as *AfterSales) now() time.Time { return as.till.opt.Now() }
 func (as *AfterSales) newID() string  { return as.till.opt.NewID() }

@@ -28,3 +28,13 @@ func TestKeyLockSerialisesAndForgets(t *testing.T) {
 		t.Fatalf("%d keys kept after every holder left", len(k.locks))
 	}
 }
+
+func TestAfterSalesLocksForget(t *testing.T) {
+	as := NewAfterSales(AfterSalesOptions{})
+	for _, key := range []string{"return:sale:s1", "return:sale:s2", "order:o1"} {
+		as.lock(key)()
+	}
+	if n := len(as.locks.locks); n != 0 {
+		t.Fatalf("%d keys kept after every holder left", n)
+	}
+}
