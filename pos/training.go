@@ -78,7 +78,9 @@ func (as *AfterSales) OpenTraining(ctx context.Context, a Actor, sup *Supervisor
 
 // CompleteTraining closes a settled training cart as a training receipt
 // and removes the cart. A cart opened for real is refused with
-// ErrNotTraining, whatever its tenders.
+// ErrNotTraining, whatever its tenders. The observer is told of the
+// removed cart and then of the receipt, as a Change of kind "training"
+// whose Value is the *TrainingReceipt, for its station to print it.
 func (as *AfterSales) CompleteTraining(ctx context.Context, a Actor, cartID string) (*TrainingReceipt, error) {
 	defer as.till.lock(cartID)()
 	c, err := as.till.opt.Store.Cart(ctx, cartID)
@@ -117,5 +119,6 @@ func (as *AfterSales) CompleteTraining(ctx context.Context, a Actor, cartID stri
 		return nil, err
 	}
 	as.till.opt.Notify(Change{Kind: "cart", Station: c.Station, ID: c.ID, Value: nil})
+	as.till.opt.Notify(Change{Kind: "training", Station: c.Station, ID: c.ID, Value: tr})
 	return tr, nil
 }

@@ -112,6 +112,11 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 			n.printReturn(ctx, r, false)
 			cancel()
 		}
+		if tr, ok := c.Value.(*pos.TrainingReceipt); ok && c.Kind == "training" {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			n.printTraining(ctx, tr)
+			cancel()
+		}
 		if s, ok := c.Value.(*pos.Sale); ok && c.Kind == "sale" {
 			select {
 			case n.sales <- s:

@@ -158,3 +158,16 @@ func (n *node) printSalesReport(ctx context.Context, station, by string, from, t
 		n.log.Error("queue sales report", "station", station, "err", err)
 	}
 }
+
+// printTraining queues a training receipt at its station's printer,
+// marked as not a receipt. The drawer stays shut: training takes only
+// play cash, and a drawer that opens for it would invite real money in.
+func (n *node) printTraining(ctx context.Context, tr *pos.TrainingReceipt) {
+	st := n.stations[tr.Sale.Station]
+	if st == nil {
+		return
+	}
+	if _, err := st.printer.Print(ctx, receipt.FromTraining(tr, n.storeHeading(ctx), "")); err != nil {
+		n.log.Error("queue training receipt", "cart", tr.Sale.ID, "training", tr.No, "err", err)
+	}
+}

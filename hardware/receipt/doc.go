@@ -15,5 +15,7 @@
 // render them again: Decode reads one back by Kind, and AsCopy marks a
 // reprint, which prints COPY at the top and the bottom.
 //
-// FromSale maps a completed pos.Sale onto a Receipt.
+// FromSale maps a completed pos.Sale onto a Receipt, and FromTraining a
+// pos.TrainingReceipt onto a Receipt marked as training, not a receipt,
+// at the top and the bottom.
 package receipt

@@ -18,6 +18,8 @@ var labels = map[string]map[string]string{
 	"receipt":      {"sv": "KVITTO", "sk": "POKLADNIČNÝ DOKLAD", "ro": "BON FISCAL", "zh-Hant": "收據", "en": "RECEIPT"},
 	"refund":       {"sv": "RETUR", "sk": "VRÁTENIE", "ro": "RETUR", "zh-Hant": "退貨", "en": "REFUND"},
 	"copy":         {"sv": "KOPIA", "sk": "KÓPIA", "ro": "COPIE", "zh-Hant": "副本", "en": "COPY"},
+	"training":     {"sv": "ÖVNING – INGET KVITTO", "sk": "CVIČENIE – NIE JE DOKLAD", "ro": "INSTRUIRE – NU ESTE BON", "zh-Hant": "訓練用 非正式收據", "en": "TRAINING – NOT A RECEIPT"},
+	"training_no":  {"sv": "Övning nr", "sk": "Cvičenie č.", "ro": "Instruire nr.", "zh-Hant": "訓練單號", "en": "Training no"},
 	"receipt_no":   {"sv": "Kvitto nr", "sk": "Doklad č.", "ro": "Bon nr.", "zh-Hant": "收據號碼", "en": "Receipt no"},
 	"station":      {"sv": "Kassa", "sk": "Pokladňa", "ro": "Casa", "zh-Hant": "收銀台", "en": "Till"},
 	"cashier":      {"sv": "Kassör", "sk": "Pokladník", "ro": "Casier", "zh-Hant": "收銀員", "en": "Cashier"},

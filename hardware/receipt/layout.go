@@ -98,6 +98,10 @@ type Receipt struct {
 	OrderID   string    `json:"order_id,omitempty"`
 	// Copy marks a reprint: COPY is printed at the top and the bottom.
 	Copy bool `json:"copy,omitempty"`
+	// Training marks a receipt of training mode (see FromTraining): it is
+	// printed as not a receipt at the top and the bottom, and ReceiptNo is
+	// its number in the training sequence. A copy keeps the mark.
+	Training bool `json:"training,omitempty"`
 }
 
 // PickupSlip goes with a click-and-collect order: one per bag.
@@ -302,6 +306,29 @@ func (p *page) banner(text string, loud bool) {
 	p.e.SetAlign(escpos.AlignLeft)
 }
 
+// mark prints a warning large, inverted and centered, over as many lines
+// as it takes so that none of it is cut off on narrow paper: a warning
+// too wide for one line breaks first after its dash ("TRAINING –" over
+// "NOT A RECEIPT"), then at spaces.
+func (p *page) mark(text string) {
+	cols := p.cols/2 - 2 // a space either side
+	parts := []string{text}
+	if p.e.Width(text) > cols {
+		if a, b, ok := strings.Cut(text, " – "); ok {
+			parts = []string{a + " –", b}
+		}
+	}
+	p.e.SetAlign(escpos.AlignCenter)
+	p.e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2, Inverse: true})
+	for _, part := range parts {
+		for _, l := range p.wrap(part, cols) {
+			p.e.Println(" " + l + " ")
+		}
+	}
+	p.e.SetStyle(escpos.Style{})
+	p.e.SetAlign(escpos.AlignLeft)
+}
+
 // pair prints left and right on one line, right-aligned, or on two lines
 // when they do not fit together.
 func (p *page) pair(left, right string) {
@@ -327,12 +354,17 @@ func (p *page) end() {
 // Encode implements Document.
 func (r Receipt) Encode(e *escpos.Encoder) error {
 	p := startDocument(e, r.Store, r.Copy)
-	title := p.t("receipt")
-	if r.Refund {
-		title = p.t("refund")
+	number := p.t("receipt_no")
+	switch {
+	case r.Training:
+		p.mark(p.t("training"))
+		number = p.t("training_no")
+	case r.Refund:
+		p.banner(p.t("refund"), false)
+	default:
+		p.banner(p.t("receipt"), false)
 	}
-	p.banner(title, false)
-	p.pair(p.t("receipt_no")+" "+fmt.Sprint(r.ReceiptNo), p.time(r.Time))
+	p.pair(number+" "+fmt.Sprint(r.ReceiptNo), p.time(r.Time))
 	p.pair(p.t("station")+" "+r.Station, p.t("cashier")+" "+r.Cashier)
 	if r.OrderID != "" {
 		p.pair(p.t("order"), r.OrderID)
@@ -381,6 +413,9 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 		if err := e.Barcode128(r.Barcode, 60); err != nil {
 			return fmt.Errorf("receipt %d barcode: %w", r.ReceiptNo, err)
 		}
+	}
+	if r.Training {
+		p.mark(p.t("training"))
 	}
 	if r.Copy {
 		p.banner(p.t("copy"), true)

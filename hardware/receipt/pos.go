@@ -59,3 +59,12 @@ func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 	}
 	return r
 }
+
+// FromTraining lays out a training receipt as FromSale lays out a sale,
+// marked Training and numbered from the training sequence. It has no
+// barcode: nothing can be returned against it.
+func FromTraining(t *pos.TrainingReceipt, store Store, cashier string) Receipt {
+	r := FromSale(&t.Sale, store, cashier)
+	r.ReceiptNo, r.Barcode, r.Training = t.No, "", true
+	return r
+}

@@ -31,3 +31,22 @@ func TestFromSale(t *testing.T) {
 		}
 	}
 }
+
+func TestFromTraining(t *testing.T) {
+	tr := &pos.TrainingReceipt{No: 3, Sale: pos.Sale{ID: "c1", Station: "T1", Cashier: "staff-7", CompletedAt: when, Currency: "SEK",
+		Lines:    []pos.Line{{SKU: "1", Names: map[string]string{"sv": "Räksmörgås"}, Unit: pos.UnitEach, Qty: 1, UnitPrice: 5900, TaxRateBP: 1200}},
+		Payments: []pos.Payment{{Method: pos.MethodCash, Amount: 6000}}}}
+	tr.Sale.Balance.Lines = []pos.LineTotal{{Gross: 5900, Amount: 5900}}
+	tr.Sale.Balance.Subtotal, tr.Sale.Balance.Total, tr.Sale.Balance.Change = 5900, 5900, 100
+
+	r := receipt.FromTraining(tr, stores["sv"].store, "Anna")
+	if !r.Training || r.ReceiptNo != 3 || r.Barcode != "" {
+		t.Fatalf("training receipt %+v", r)
+	}
+	got := render(t, r, escpos.TMT88, nil)
+	for _, w := range []string{"ÖVNING – INGET KVITTO", "Övning nr 3", "Räksmörgås", "Kontant", "Kassör Anna"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("training receipt lacks %q:\n%s", w, got)
+		}
+	}
+}

@@ -154,6 +154,43 @@ func TestCopyAndReprint(t *testing.T) {
 	}
 }
 
+// A training receipt says in every language, at the top and the bottom,
+// that it is not a receipt, with its training number and no barcode to
+// return against; a reprint keeps the mark.
+func TestTrainingReceipt(t *testing.T) {
+	for _, lang := range receipt.Langs {
+		t.Run(lang, func(t *testing.T) {
+			s := stores[lang]
+			r := sampleReceipt(lang)
+			r.ReceiptNo, r.Barcode, r.Training = 7, "", true
+			got := render(t, r, s.profile, nil)
+			if strings.Contains(got, "?") {
+				t.Errorf("training receipt has '?':\n%s", got)
+			}
+			mark := strings.Fields(receipt.T(lang, "training"))[0]
+			if n := strings.Count(got, mark); n != 2 {
+				t.Errorf("%q printed %d times, want 2:\n%s", mark, n, got)
+			}
+			if !strings.Contains(got, receipt.T(lang, "training_no")+" 7") || strings.Contains(got, "[BARCODE") {
+				t.Errorf("training number or barcode wrong:\n%s", got)
+			}
+			golden(t, "training-"+lang, got)
+
+			d, err := receipt.Decode(receipt.KindReceipt, mustJSON(t, r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := render(t, receipt.AsCopy(d), s.profile, nil)
+			if n := strings.Count(c, mark); n != 2 || strings.Count(c, receipt.T(lang, "copy")) != 2 {
+				t.Errorf("reprint of a training receipt:\n%s", c)
+			}
+		})
+	}
+	if got := render(t, sampleReceipt("en"), escpos.TMT88, nil); strings.Contains(got, "TRAINING") {
+		t.Errorf("a sale's receipt marked as training:\n%s", got)
+	}
+}
+
 func TestOtherDocuments(t *testing.T) {
 	sv := stores["sv"].store
 	docs := []struct {

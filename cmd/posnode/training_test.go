@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/hardware/printer/printertest"
+)
+
+// TestTrainingReceiptPrinted closes a training cart at a till whose
+// receipt printer is on a pseudo-terminal: the receipt prints marked as
+// training at the top and the bottom with its training number, and the
+// drawer stays shut; the real cash sale after it prints as a receipt and
+// opens the drawer.
+func TestTrainingReceiptPrinted(t *testing.T) {
+	prn := printertest.New(t, printertest.Options{})
+	cfg := fmt.Sprintf(`
+[[stations]]
+id = "till-1"
+kind = "till"
+printer = %q
+printer_profile = "tm-t20"
+`, prn.Path())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	p := startNode(t, t.TempDir(), addr, "--config", cfgPath)
+	c := login(t, addr, "1", "1111")
+	// The drawer opens only on a printer that answers: wait for it, so
+	// that a kick asked for would be seen.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		dev := c.call("GET", "/api/v1/status", nil, 200)["devices"].(map[string]any)["till-1"].(map[string]any)
+		if pr, _ := dev["printer"].(map[string]any); pr["connected"] == true {
+			break
+		}
+	}
+	sell := func(cart map[string]any, close string) map[string]any {
+		id := cart["id"].(string)
+		c.call("POST", "/api/v1/carts/"+id+"/scan", map[string]string{"code": "7310865004703"}, 200)
+		c.call("POST", "/api/v1/carts/"+id+"/payments", map[string]any{"method": "cash", "amount": 50000}, 200)
+		return c.call("POST", "/api/v1/carts/"+id+"/"+close, nil, 200)
+	}
+	training := c.call("POST", "/api/v1/cart", map[string]any{"training": true,
+		"supervisor": map[string]string{"staff": "2", "pin": "2222"}}, 200)
+	if tr := sell(training, "training"); num(tr["no"]) != 1 {
+		t.Fatalf("training receipt = %v", tr)
+	}
+	if sale := sell(c.call("GET", "/api/v1/cart", nil, 200), "complete"); num(sale["receipt_no"]) != 1 {
+		t.Fatalf("sale after training = %v", sale)
+	}
+	var jobs []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if jobs = prn.Jobs(); len(jobs) >= 2 && prn.Kicks() > 0 {
+			break
+		}
+	}
+	if len(jobs) != 2 || prn.Kicks() != 1 {
+		t.Fatalf("printer got %d jobs and %d drawer kicks, want 2 and 1 (the sale's):\n%s\n%s", len(jobs), prn.Kicks(),
+			strings.Join(jobs, "\n-----\n"), p.out)
+	}
+	// The demo store prints in Swedish.
+	tr := jobs[0]
+	if n := strings.Count(tr, "ÖVNING"); n != 2 || !strings.Contains(tr, "INGET KVITTO") || !strings.Contains(tr, "Övning nr 1") {
+		t.Errorf("training receipt not marked (%d marks):\n%s", n, tr)
+	}
+	if strings.Contains(tr, "[BARCODE") || !strings.Contains(tr, "Ryggsäck 20 l") {
+		t.Errorf("training receipt:\n%s", tr)
+	}
+	if sale := jobs[1]; strings.Contains(sale, "ÖVNING") || !strings.Contains(sale, "[BARCODE CODE128 R0000000001]") {
+		t.Errorf("sale's receipt:\n%s", sale)
+	}
+}
