@@ -561,3 +561,29 @@ func TestDrawerKickNotBehindBacklog(t *testing.T) {
 	}
 	waitFor(t, "the backlog", func() bool { return len(sim.Jobs()) >= backlog && drv.State().Queued == 0 })
 }
+
+// A printer that reports a problem after a job, while still online (its
+// cover opened), gets no more jobs until it is ready again: the jobs
+// behind stay queued instead of being sent to it and counted printed.
+func TestNoJobsAfterTheCoverOpens(t *testing.T) {
+	h := start(t, "") // unplugged: the receipts queue up first
+	ctx := context.Background()
+	for i := int64(1); i <= 3; i++ {
+		if _, err := h.drv.Print(ctx, testReceipt(40+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim := printertest.New(t, printertest.Options{CoverOpenAfter: 1})
+	h.ports.plug(sim.Path())
+	waitFor(t, "the cover open", func() bool { return h.drv.State().Status.CoverOpen })
+	polls := sim.Polls()
+	waitFor(t, "more status polls", func() bool { return sim.Polls() >= polls+5 })
+	if n, q := len(sim.Jobs()), h.drv.State().Queued; n != 1 || q != 2 {
+		t.Fatalf("printed %d and queued %d with the cover open after the first, want 1 and 2", n, q)
+	}
+	sim.SetStatus(escpos.Status{Online: true, DrawerKnown: true})
+	waitFor(t, "the rest", func() bool { return len(sim.Jobs()) == 3 && h.drv.State().Queued == 0 })
+	if got := receiptNos(sim.Jobs()); got[41] != 1 || got[42] != 1 || got[43] != 1 {
+		t.Errorf("printed %v", got)
+	}
+}

@@ -125,7 +125,8 @@ func (d *Driver) cycle(ctx context.Context, c *conn) error {
 			d.notPrinted(id, err.Error())
 			return fmt.Errorf("write job %d: %w", id, err)
 		}
-		st, answered, err := d.confirm(c)
+		var answered bool
+		st, answered, err = d.confirm(c) // the loop goes on only while st is ready
 		if err != nil {
 			d.notPrinted(id, err.Error())
 			return err

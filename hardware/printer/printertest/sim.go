@@ -41,6 +41,9 @@ type Sim struct {
 	// paperOutAt is the job, counted from 1, at which the paper runs
 	// out; 0 means never.
 	paperOutAt int
+	// coverOpenAfter is the job, counted from 1, after which the cover
+	// is opened; 0 means never.
+	coverOpenAfter int
 
 	closed chan struct{}
 	done   chan struct{}
@@ -66,6 +69,10 @@ type Options struct {
 	// to arrive: that job does not print and the status says paper out
 	// until SetStatus; 0 never does.
 	PaperOutAt int
+	// CoverOpenAfter opens the cover once this job, counted from 1, has
+	// printed: the printer stays online, and the status says cover open
+	// until SetStatus; 0 never does.
+	CoverOpenAfter int
 }
 
 // MakeRaw puts a terminal in raw mode: no echo, no line editing, no
@@ -119,10 +126,10 @@ func NewPipe(t testing.TB, o Options) (*Sim, io.ReadWriteCloser) {
 
 func start(t testing.TB, master io.ReadWriteCloser, slave io.Closer, o Options) *Sim {
 	s := &Sim{t: t, master: master, slave: slave, closeAfter: o.CloseAfter, stall: o.Stall, rate: o.Rate, delay: o.ReplyDelay,
-		paperOutAt: o.PaperOutAt,
-		status:     escpos.Status{Online: true, DrawerKnown: true},
-		replies:    make(chan statusReply, 1024),
-		closed:     make(chan struct{}), done: make(chan struct{})}
+		paperOutAt: o.PaperOutAt, coverOpenAfter: o.CoverOpenAfter,
+		status:  escpos.Status{Online: true, DrawerKnown: true},
+		replies: make(chan statusReply, 1024),
+		closed:  make(chan struct{}), done: make(chan struct{})}
 	replied := make(chan struct{})
 	go s.reply(replied)
 	go func() {
@@ -321,8 +328,12 @@ func (s *Sim) run() {
 			}
 			s.mu.Lock()
 			s.jobs = append(s.jobs, text)
-			s.mu.Unlock()
 			jobsSeen++
+			if s.coverOpenAfter > 0 && jobsSeen >= s.coverOpenAfter {
+				s.coverOpenAfter = 0
+				s.status.CoverOpen = true
+			}
+			s.mu.Unlock()
 		}
 	}
 }
