@@ -140,9 +140,10 @@ func (s *Service) lockStation(station string) func() { return s.stations.lock(st
 
 // Login checks a staff number and PIN, rate limited per staff number and
 // per client key (a device or address). A good PIN clears the staff
-// number's failures but not the client's: those only age out, so that a
-// client cannot spread guesses over other staff numbers between logins of
-// its own.
+// number's failures, and takes back from the client's only those made on
+// that staff number (a cashier's own slips): the client's failures on
+// other staff numbers only age out, so that a client cannot spread
+// guesses over other staff numbers between logins of its own.
 func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff, error) {
 	now := s.opt.Now()
 	for _, k := range []string{"staff:" + staffID, "client:" + client} {
@@ -159,11 +160,16 @@ func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff
 	if err != nil || !st.Active || !CheckPIN(st.PINHash, pin) {
 		s.opt.Limiter.Fail("staff:"+staffID, now)
 		s.opt.Limiter.Fail("client:"+client, now)
+		s.opt.Limiter.Fail(ownSlips(client, staffID), now)
 		return Staff{}, ErrBadPIN
 	}
 	s.opt.Limiter.Succeed("staff:" + staffID)
+	s.opt.Limiter.Forgive("client:"+client, ownSlips(client, staffID))
 	return st, nil
 }
+
+// ownSlips is the limiter key of a client's failures on one staff number.
+func ownSlips(client, staffID string) string { return "client:" + client + " staff:" + staffID }
 
 var dummyHash, _ = HashPIN("0000")
 

@@ -202,6 +202,28 @@ func (l *Limiter) Succeed(key string) {
 	delete(l.fails, key)
 }
 
+// Forgive takes the failures recorded under part back from key and clears
+// part: failures that a later success showed to be slips rather than
+// guesses. key's lock is worked out again from what remains.
+func (l *Limiter) Forgive(key, part string) {
+	free, base, mx := l.defaults()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p, f := l.fails[part], l.fails[key]
+	delete(l.fails, part)
+	if p == nil || f == nil {
+		return
+	}
+	if f.n -= p.n; f.n <= 0 {
+		delete(l.fails, key)
+		return
+	}
+	f.until = time.Time{}
+	if f.n >= free {
+		f.until = f.last.Add(min(base<<min(f.n-free, 20), mx))
+	}
+}
+
 // Policy says which cart actions a cashier may do alone. Actions beyond it
 // need a supervisor's approval. The zero value needs approval for every
 // discount and override.
