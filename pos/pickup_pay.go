@@ -37,8 +37,13 @@ var ErrPickupCart = errors.New("pos: this cart pays a click-and-collect order; c
 // picked line the customer takes (take as in Collect; nil: everything
 // picked), priced at the ordered unit price and taxed as the catalog item.
 // The order must be ready and verified. Asking again returns the same
-// cart while it is open.
+// cart while it is open; asked at another station, the cart moves there
+// as long as nothing has been paid on it yet (ErrCartLocked otherwise:
+// the payment is finished where it began, with its drawer).
 func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map[string]int64) (*Cart, error) {
+	if err := s.moveCart(ctx, a, id); err != nil {
+		return nil, err
+	}
 	defer s.lock(id)()
 	p, err := s.opt.Store.PickupOrder(ctx, id)
 	if err != nil {
@@ -187,3 +192,33 @@ func settle(c Cart, set Settings, a Actor, now time.Time, eventID string) (*Sale
 	}
 	return sale, nil
 }
+
+// moveCart brings the open cart of order id, if any, to the actor's
+// station, under the cart's lock, which is taken before an order's.
+// Without PickupOptions.Till it leaves the cart where it is.
+func (s *PickupService) moveCart(ctx context.Context, a Actor, id string) error {
+	p, err := s.opt.Store.PickupOrder(ctx, id)
+	if err != nil || p.CartID == "" || s.opt.Till == nil || a.Station == "" {
+		return nil // ToCart reports a missing order
+	}
+	_, err = s.opt.Till.update(ctx, p.CartID, func(c *Cart, _ Settings) error {
+		if c.OrderID != id || c.Station == a.Station {
+			return errCartStays
+		}
+		if len(c.Payments) > 0 || c.Pending != nil {
+			return fmt.Errorf("%w: order %s is being paid at %s", ErrCartLocked, id, c.Station)
+		}
+		c.Station = a.Station
+		if a.Staff != "" {
+			c.Cashier = a.Staff
+		}
+		return nil
+	})
+	if errors.Is(err, errCartStays) || errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// errCartStays stops moveCart's update without a change.
+var errCartStays = errors.New("cart stays")

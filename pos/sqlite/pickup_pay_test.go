@@ -112,3 +112,34 @@ func TestPaidPickupWaitsForAVoidUnderWay(t *testing.T) {
 			got.ReceiptNo, got.Voided, next.ReceiptNo, next.Voided, next.OrderID)
 	}
 }
+
+// The cart of an order paid at pickup, asked for again at another station
+// (the customer sent to the next counter), moves there while nothing is
+// paid on it; once money is on it, it stays with its drawer.
+func TestOrderCartMovesToTheStationThatAsks(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart() // at pickup-1
+	b := pos.Actor{Staff: "9", Role: pos.RoleCashier, Station: "pickup-2"}
+	moved, err := e.svc.ToCart(e.ctx, b, c.OrderID, nil)
+	e.must(err)
+	stored, err := e.db.Cart(e.ctx, c.ID)
+	e.must(err)
+	if moved.ID != c.ID || moved.Station != "pickup-2" || stored.Station != "pickup-2" || stored.Cashier != "9" {
+		t.Fatalf("cart %s at %s (stored at %s, cashier %s), want %s at pickup-2", moved.ID, moved.Station, stored.Station, stored.Cashier, c.ID)
+	}
+	e.must1(e.till.PayCash(e.ctx, b, c.ID, 1000))
+	if _, err := e.svc.ToCart(e.ctx, e.a, c.OrderID, nil); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("the cart of an order with cash on it asked for at pickup-1: %v", err)
+	}
+	stored, err = e.db.Cart(e.ctx, c.ID)
+	e.must(err)
+	if stored.Station != "pickup-2" || len(stored.Payments) != 1 {
+		t.Fatalf("cart at %s with %d payments", stored.Station, len(stored.Payments))
+	}
+	// Asked again where it is, it is the same cart.
+	same, err := e.svc.ToCart(e.ctx, b, c.OrderID, nil)
+	e.must(err)
+	if same.ID != c.ID {
+		t.Fatalf("cart %s, want %s", same.ID, c.ID)
+	}
+}

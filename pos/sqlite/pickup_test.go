@@ -109,9 +109,9 @@ func newPickupEnv(t testing.TB, lim *pos.Limiter) *pickupEnv {
 			t.Fatal(err)
 		}
 	}
-	e.svc = pos.NewPickupService(pos.PickupOptions{Store: db, Now: clock, Limiter: lim,
-		Notify: func(c pos.Change) { e.changes = append(e.changes, c) }})
 	e.till = pos.NewService(pos.Options{Store: db, Now: clock})
+	e.svc = pos.NewPickupService(pos.PickupOptions{Store: db, Now: clock, Limiter: lim, Till: e.till,
+		Notify: func(c pos.Change) { e.changes = append(e.changes, c) }})
 	return e
 }
 
