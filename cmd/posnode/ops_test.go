@@ -420,6 +420,20 @@ func TestRestoreNeverReusesReceiptNumbers(t *testing.T) {
 		t.Fatalf("first receipt after the restore is %d, want 6: receipts 4 and 5 were printed", got[0])
 	}
 
+	// A new box whose service made an empty database at its first start
+	// tells nothing of the numbers printed since the backup either.
+	fresh := cfg
+	fresh.Data = t.TempDir()
+	fdb, err := openDB(ctx, fresh, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fdb.Close()
+	err = cmdRestore(ctx, backup, []string{"--data", fresh.Data}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "behind the backup") || !strings.Contains(err.Error(), "--last-receipt N") {
+		t.Fatalf("restore over a new box's empty database: %v", err)
+	}
+
 	// Without the replaced database the numbers printed since are
 	// unknown: restore wants them given.
 	empty := t.TempDir()
