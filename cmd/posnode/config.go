@@ -31,7 +31,8 @@ type Config struct {
 	// TimeZone is the IANA zone receipts print times in; "" means the
 	// machine's local zone (see receiptZone).
 	TimeZone string `toml:"time_zone"`
-	// Origins allowed to open the websocket besides the node's own host.
+	// Origins allowed to open the websocket, and to change things through
+	// the API, besides the node's own host.
 	Origins []string `toml:"origins"`
 
 	TLS      TLSConfig        `toml:"tls"`
