@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -184,9 +185,30 @@ func (as *AfterSales) ParkedCarts(ctx context.Context) ([]*CartView, error) {
 	return out, nil
 }
 
+// ErrRefundedNotRecorded is matched by a RefundedError.
+var ErrRefundedNotRecorded = errors.New("pos: card refunded but not recorded")
+
+// RefundedError reports a void or a return that could not be recorded
+// (Err) after the terminal refunded cards for it: the customer has that
+// money back, and asking again refunds nothing twice (the terminal is
+// asked first), but the person at the till must know.
+type RefundedError struct {
+	Cards []string // "amount (reference)" of each card refund
+	Err   error
+}
+
+func (e *RefundedError) Error() string {
+	return fmt.Sprintf("card refunded %s but not recorded: %v", strings.Join(e.Cards, ", "), e.Err)
+}
+
+func (e *RefundedError) Unwrap() error { return e.Err }
+
+// Is reports ErrRefundedNotRecorded.
+func (e *RefundedError) Is(target error) bool { return target == ErrRefundedNotRecorded }
+
 // refundedButNotRecorded adds to err, the failure to record a void or a
-// return, the card refunds that the terminal made for it, so that the
-// person at the till knows the customer has their money back.
+// return, the card refunds that the terminal made for it, as a
+// RefundedError.
 func refundedButNotRecorded(refunds []Refund, err error) error {
 	var cards []string
 	for _, f := range refunds {
@@ -197,5 +219,5 @@ func refundedButNotRecorded(refunds []Refund, err error) error {
 	if len(cards) == 0 {
 		return err
 	}
-	return fmt.Errorf("card refunded %s but not recorded: %w", strings.Join(cards, ", "), err)
+	return &RefundedError{Cards: cards, Err: err}
 }

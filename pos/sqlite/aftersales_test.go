@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -1178,5 +1179,32 @@ func TestReturnOfASaleVoidedWhileResolvedRefundsNothing(t *testing.T) {
 	}
 	if res, err := e.term.Status(e.ctx, "return-ret-1"); !errors.Is(err, pos.ErrNotFound) {
 		t.Fatalf("the card was refunded for a return that was refused: %+v, %v", res, err)
+	}
+}
+
+// voidNotRecorded is a store whose every void fails to be recorded, as on
+// a failing disk.
+type voidNotRecorded struct{ *sqlite.DB }
+
+func (voidNotRecorded) VoidSale(context.Context, *pos.Void) error {
+	return errors.New("disk I/O error")
+}
+
+// A void whose card was refunded but which could not be recorded says so
+// as a RefundedError naming the refund, so that the till can tell the
+// person there that the customer has the money back, and says so again
+// when asked again (the terminal is asked first, so nothing is refunded
+// twice).
+func TestVoidRefundedButNotRecordedSaysSo(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: e.till, Store: voidNotRecorded{e.db}, Lookup: e.lookup})
+	for range 2 {
+		_, err := as.VoidLastSale(e.ctx, e.boss, s.ID, "mistake", nil)
+		var re *pos.RefundedError
+		if !errors.As(err, &re) || !errors.Is(err, pos.ErrRefundedNotRecorded) || len(re.Cards) != 1 ||
+			!strings.Contains(re.Cards[0], strconv.FormatInt(s.Balance.Total, 10)) {
+			t.Fatalf("void not recorded after its refund: %v", err)
+		}
 	}
 }
