@@ -79,6 +79,11 @@ type CartView struct {
 	CashDue  int64        `json:"cash_due"`
 	Currency string       `json:"currency"`
 	Warnings []StockLevel `json:"stock_warnings,omitempty"`
+	// PendingUnknown is set when the cart's pending card payment is not
+	// in flight: no one waits for the terminal's answer, and its outcome
+	// is unknown until the terminal is asked (ResolvePending) or a
+	// supervisor declares it (DeclareCard).
+	PendingUnknown bool `json:"pending_unknown,omitempty"`
 }
 
 // Options configure a Service. Store is required.
@@ -97,8 +102,9 @@ type Options struct {
 type Service struct {
 	opt Options
 
-	carts    keyLock // serialises changes to one cart
-	stations keyLock // serialises the sales recorded at a station with a void of its last sale
+	carts    keyLock  // serialises changes to one cart
+	stations keyLock  // serialises the sales recorded at a station with a void of its last sale
+	cards    inFlight // card payments waiting on the terminal in this process
 }
 
 // NewService returns a Service with opt's zero values defaulted.
@@ -204,7 +210,8 @@ func (s *Service) View(ctx context.Context, c Cart) (*CartView, error) {
 		return nil, err
 	}
 	b := c.Balance(set)
-	v := &CartView{Cart: c, Balance: b, CashDue: b.CashDue(set), Currency: set.Currency}
+	v := &CartView{Cart: c, Balance: b, CashDue: b.CashDue(set), Currency: set.Currency,
+		PendingUnknown: c.Pending != nil && !s.cards.has(c.Pending.ID)}
 	if v.Lines == nil {
 		v.Lines = []Line{}
 	}
@@ -215,7 +222,11 @@ func (s *Service) View(ctx context.Context, c Cart) (*CartView, error) {
 }
 
 // OpenCart returns the station's open, unparked cart changed last, or a new
-// empty one. The new cart is stored at once, so it survives a restart.
+// empty one. The new cart is stored at once, so it survives a restart. A
+// card payment pending on the cart that no one waits for (a crash, a
+// restart or an unknown outcome left it) is resolved first, as
+// ResolvePending does; when the terminal cannot tell, the cart is
+// returned with the payment pending and PendingUnknown set.
 func (s *Service) OpenCart(ctx context.Context, a Actor) (*CartView, error) {
 	carts, err := s.opt.Store.Carts(ctx, a.Station)
 	if err != nil {
@@ -229,6 +240,13 @@ func (s *Service) OpenCart(ctx context.Context, a Actor) (*CartView, error) {
 		if c := &carts[i]; !c.Parked && (cur == nil || !c.UpdatedAt.Before(cur.UpdatedAt)) {
 			cur = c
 		}
+	}
+	if cur != nil && cur.Pending != nil && !s.cards.has(cur.Pending.ID) {
+		v, err := s.ResolvePending(ctx, cur.ID)
+		if !errors.Is(err, ErrCardUnknown) {
+			return v, err
+		}
+		return s.Cart(ctx, cur.ID)
 	}
 	if cur != nil {
 		return s.View(ctx, *cur)
@@ -659,7 +677,8 @@ func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, 
 
 // Cancel abandons an open cart. A cart with card payments cannot be
 // cancelled until they are refunded, nor one whose card payment is at the
-// terminal until the terminal has answered.
+// terminal until the terminal has answered, or, when no one waits for its
+// answer any more, until it is resolved (ResolvePending, AbortCard).
 func (s *Service) Cancel(ctx context.Context, a Actor, cartID string) error {
 	defer s.lock(cartID)()
 	c, err := s.opt.Store.Cart(ctx, cartID)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 )
 
 // PaymentTerminal is a card payment terminal. Purchase and Refund block
@@ -18,7 +20,9 @@ type PaymentTerminal interface {
 	Refund(ctx context.Context, ref string, amount int64, currency string) (TerminalResult, error)
 	Abort(ref string) error
 	// Status reports the outcome of a transaction by reference:
-	// ErrNotFound if the terminal never saw it.
+	// ErrNotFound if the terminal never saw it, ErrDeclined or ErrAborted
+	// if it moved no money. Any other error, ErrTerminalTimeout included,
+	// and a transaction still in progress leave the outcome unknown.
 	Status(ctx context.Context, ref string) (TerminalResult, error)
 }
 
@@ -35,12 +39,67 @@ var (
 	ErrTerminalTimeout = errors.New("pos: payment terminal did not answer")
 	ErrAborted         = errors.New("pos: card payment aborted")
 	ErrNoTerminal      = errors.New("pos: no payment terminal configured")
+	// ErrCardUnknown reports a card payment whose outcome the terminal
+	// could not tell (it is offline, or its answer was lost). The payment
+	// stays pending and holds the cart until the terminal is asked again
+	// (ResolvePending) or a supervisor declares its outcome (DeclareCard).
+	// It is transient: the same request may succeed once the terminal
+	// answers.
+	ErrCardUnknown = errors.New("pos: the card payment's outcome is unknown; check the terminal")
 )
 
+// statusWait bounds how long ResolvePending waits for the terminal's
+// Status, so that a till opening its cart is not held by a terminal that
+// does not answer: the payment then stays pending, as unknown.
+const statusWait = 10 * time.Second
+
+// inFlight is the set of card payments this process is waiting on the
+// terminal for: sent by PayCard and not yet recorded, or being asked
+// about by ResolvePending or declared by DeclareCard. A pending payment
+// that is not in it was left by a crash or a restart, or its outcome was
+// unknown; only such a payment is resolved, and only by one caller at a
+// time. The zero value is ready to use.
+type inFlight struct {
+	mu   sync.Mutex // guards refs
+	refs map[string]bool
+}
+
+// claim adds ref and reports whether it was not in flight already.
+func (f *inFlight) claim(ref string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refs[ref] {
+		return false
+	}
+	if f.refs == nil {
+		f.refs = map[string]bool{}
+	}
+	f.refs[ref] = true
+	return true
+}
+
+// release removes ref.
+func (f *inFlight) release(ref string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.refs, ref)
+}
+
+// has reports whether ref is in flight.
+func (f *inFlight) has(ref string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refs[ref]
+}
+
 // PayCard charges amount to a card through the payment terminal. The
-// payment reference is stored in the cart before the terminal is asked, so
-// that a crash during the payment can be resolved with ResolvePending. A
-// declined, aborted or timed-out card leaves the cart as it was, open.
+// payment reference is stored in the cart, pending, before the terminal is
+// asked, so that a crash during the payment can be resolved with
+// ResolvePending; while PayCard waits for the terminal the payment is in
+// flight, and nothing else resolves it. A declined, aborted or timed-out
+// card leaves the cart as it was, open. When the terminal's answer is not
+// final, PayCard returns ErrCardUnknown and the payment stays pending,
+// no longer in flight, for ResolvePending or DeclareCard.
 // A training cart is refused with ErrTrainingTender: training moves no
 // real money.
 func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount int64) (*CartView, error) {
@@ -54,6 +113,11 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		return nil, ErrBadTender
 	}
 	var ref, currency string
+	defer func() {
+		if ref != "" {
+			s.cards.release(ref) // also when the store or the terminal fails or panics
+		}
+	}()
 	_, err := s.update(ctx, cartID, func(c *Cart, set Settings) error {
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
@@ -69,18 +133,35 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 			return fmt.Errorf("%w: %d is more than the %d due", ErrOverTender, amount, due)
 		}
 		ref, currency = s.opt.NewID(), set.Currency
+		s.cards.claim(ref) // before the cart shows it pending
 		c.Pending = &Payment{ID: ref, Method: MethodCard, Amount: amount, At: s.opt.Now()}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.opt.Terminal.Purchase(ctx, ref, amount, currency)
-	return s.settlePending(ctx, cartID, ref, res, err)
+	res, terr := s.opt.Terminal.Purchase(ctx, ref, amount, currency)
+	v, err := s.settlePending(ctx, cartID, ref, res, terr, final(terr))
+	if errors.Is(err, ErrCardUnknown) {
+		s.cards.release(ref)
+		s.notifyCart(ctx, cartID) // the screens show it unknown now, no longer at the terminal
+	}
+	return v, err
 }
 
-// AbortCard asks the terminal to abort the card payment in progress on the
-// cart.
+// final reports whether a terminal's answer to a purchase is final: an
+// approval, or an error that leaves no money moved.
+func final(terr error) bool {
+	return terr == nil || errors.Is(terr, ErrDeclined) || errors.Is(terr, ErrAborted) || errors.Is(terr, ErrTerminalTimeout)
+}
+
+// AbortCard stops the card payment pending on the cart. A payment in
+// flight is aborted at the terminal, and its PayCard returns ErrAborted.
+// A payment left pending by a crash, a restart or an unknown outcome has
+// no PayCard waiting for it: it is aborted at the terminal, which may
+// still hold it, and then resolved as ResolvePending does, so that a card
+// taken after all is recorded and one not taken is cleared. AbortCard
+// returns ErrCardUnknown when the terminal cannot tell which.
 func (s *Service) AbortCard(ctx context.Context, cartID string) error {
 	if s.opt.Terminal == nil {
 		return ErrNoTerminal
@@ -92,34 +173,88 @@ func (s *Service) AbortCard(ctx context.Context, cartID string) error {
 	if c.Pending == nil {
 		return fmt.Errorf("pos: no card payment in progress: %w", ErrNotFound)
 	}
-	return s.opt.Terminal.Abort(c.Pending.ID)
+	if s.cards.has(c.Pending.ID) {
+		return s.opt.Terminal.Abort(c.Pending.ID)
+	}
+	// The terminal may never have seen it, or be done with it: only its
+	// Status says.
+	_ = s.opt.Terminal.Abort(c.Pending.ID)
+	_, err = s.ResolvePending(ctx, cartID)
+	return err
 }
 
-// ResolvePending asks the terminal how a card payment left pending by a
-// crash ended and records it. Carts without a pending payment are returned
-// as they are.
+// ResolvePending asks the terminal how the card payment pending on the
+// cart ended and records the answer, when no one in this process waits
+// for it: a crash, a restart or an unknown outcome left it pending. An
+// approved payment becomes a payment of the cart; one the terminal
+// declined, aborted or never saw is cleared, and the cart takes other
+// tenders again. Either way ResolvePending returns the cart as it is then.
+// A payment in flight is left to the PayCard waiting for it, and a cart
+// without a pending payment is returned as it is. When the terminal
+// cannot tell (it does not answer within statusWait, or its error is not
+// final), the payment stays pending and ErrCardUnknown is returned.
 func (s *Service) ResolvePending(ctx context.Context, cartID string) (*CartView, error) {
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if err != nil {
 		return nil, err
 	}
-	if c.Pending == nil || s.opt.Terminal == nil {
+	if c.Pending == nil || s.opt.Terminal == nil || !s.cards.claim(c.Pending.ID) {
 		return s.View(ctx, c)
 	}
-	res, err := s.opt.Terminal.Status(ctx, c.Pending.ID)
-	if errors.Is(err, ErrNotFound) {
-		err = ErrAborted
+	ref := c.Pending.ID
+	defer s.cards.release(ref)
+	// A PayCard that held ref may have recorded its answer before ref
+	// was claimed: read the cart again.
+	if c, err = s.opt.Store.Cart(ctx, cartID); err != nil {
+		return nil, err
 	}
-	return s.settlePending(ctx, cartID, c.Pending.ID, res, err)
+	if c.Pending == nil || c.Pending.ID != ref {
+		return s.View(ctx, c)
+	}
+	sctx, cancel := context.WithTimeout(ctx, statusWait)
+	res, terr := s.opt.Terminal.Status(sctx, ref)
+	cancel()
+	if errors.Is(terr, ErrNotFound) {
+		terr = ErrAborted
+	}
+	// A Status that timed out says nothing of the payment.
+	known := terr == nil || errors.Is(terr, ErrDeclined) || errors.Is(terr, ErrAborted)
+	v, err := s.settlePending(ctx, cartID, ref, res, terr, known)
+	switch {
+	case errors.Is(err, ErrCardUnknown):
+		return nil, err
+	case errors.Is(err, ErrNotFound):
+		return s.Cart(ctx, cartID) // recorded meanwhile by the process that sent it
+	}
+	if errors.Is(err, ErrDeclined) || errors.Is(err, ErrAborted) {
+		return v, nil // cleared: the card was not taken
+	}
+	return v, err
+}
+
+// notifyCart tells the screens how cart id is now after a change that is
+// not stored in the cart: a card payment no longer in flight. It is told
+// on a best-effort basis: a screen that misses it reads the cart again on
+// its next change or reconnection.
+func (s *Service) notifyCart(ctx context.Context, id string) {
+	c, err := s.opt.Store.Cart(ctx, id)
+	if err != nil {
+		return
+	}
+	v, err := s.View(ctx, c)
+	if err != nil {
+		return
+	}
+	s.opt.Notify(Change{Kind: "cart", Station: c.Station, ID: c.ID, Value: v})
 }
 
 // settlePending turns the pending payment ref into a payment when res
-// approves it and clears it when the terminal said no. An unknown outcome
-// (a transient error) keeps it pending.
-func (s *Service) settlePending(ctx context.Context, cartID, ref string, res TerminalResult, terr error) (*CartView, error) {
-	final := terr == nil || errors.Is(terr, ErrDeclined) || errors.Is(terr, ErrAborted) || errors.Is(terr, ErrTerminalTimeout)
-	if !final {
-		return nil, fmt.Errorf("card payment %s: outcome unknown, check the terminal: %w", ref, terr)
+// approves it and clears it when the terminal said no. An answer that is
+// not known to be final (known unset) keeps it pending, with
+// ErrCardUnknown.
+func (s *Service) settlePending(ctx context.Context, cartID, ref string, res TerminalResult, terr error, known bool) (*CartView, error) {
+	if !known {
+		return nil, fmt.Errorf("card payment %s: %w (%v)", ref, ErrCardUnknown, terr)
 	}
 	if terr == nil && !res.Approved {
 		terr = ErrDeclined

@@ -6,6 +6,7 @@ package simterminal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -126,12 +127,20 @@ func (t *T) Abort(ref string) error {
 	return nil
 }
 
-// Status reports an approved transaction, or pos.ErrNotFound.
+// ErrInProgress is Status's answer for a transaction still waiting at the
+// terminal: its outcome is not known yet.
+var ErrInProgress = errors.New("simterminal: transaction in progress")
+
+// Status reports an approved transaction, ErrInProgress for one still
+// waiting, or pos.ErrNotFound.
 func (t *T) Status(ctx context.Context, ref string) (pos.TerminalResult, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if r, ok := t.done[ref]; ok {
 		return r, nil
+	}
+	if _, ok := t.abort[ref]; ok {
+		return pos.TerminalResult{}, fmt.Errorf("transaction %s: %w", ref, ErrInProgress)
 	}
 	return pos.TerminalResult{}, fmt.Errorf("simterminal: transaction %s: %w", ref, pos.ErrNotFound)
 }
