@@ -307,11 +307,17 @@ func (p *PickupOrder) ApplyVersion(o Order, now time.Time) (changed bool) {
 		if nl.Qty != ol.Qty {
 			changed = true
 		}
-		if nl.Picked > nl.Qty {
-			p.putBack(now, nl, nl.Picked-nl.Qty, "quantity lowered")
-			nl.Picked = nl.Qty
+		// A weighed line may be picked up to a tenth over its weight
+		// (limit); only what is beyond that now goes back.
+		lim := nl.Qty
+		if nl.Unit == UnitKg {
+			lim += nl.Qty / 10
 		}
-		nl.Short = min(nl.Short, nl.Qty-nl.Picked)
+		if nl.Picked > lim {
+			p.putBack(now, nl, nl.Picked-lim, "quantity lowered")
+			nl.Picked = lim
+		}
+		nl.Short = max(0, min(nl.Short, nl.Qty-nl.Picked))
 	}
 	for i := range old { // lines removed, in their old order
 		if byID[old[i].LineID] != nil {

@@ -444,3 +444,36 @@ func TestArriveOnce(t *testing.T) {
 		t.Fatalf("arrival %+v", p.Arrival)
 	}
 }
+
+// A weighed line picked over its weight, within the tenth allowed, keeps
+// what was picked when a new version changes nothing of it (the customer
+// says "I'm here"): nothing goes back, and its reservation stays.
+func TestApplyVersionKeepsAWeighedPickOverItsWeight(t *testing.T) {
+	o := testOrder(t)
+	o.Lines = []OrderLine{{LineID: "1", SKU: "300100", Name: "Cheese", Qty: 1000, UnitPrice: 2990}}
+	p := NewPickupOrder(o, t0)
+	p.Lines[0].Unit = UnitKg
+	if _, err := p.Pick("300100", 1050, "7", t0); err != nil {
+		t.Fatal(err)
+	}
+	o.Version++
+	o.Arrival = &Arrival{Bay: "2"}
+	if p.ApplyVersion(o, t0) {
+		t.Error("an arrival changed the order's lines")
+	}
+	if l := p.Lines[0]; l.Picked != 1050 || l.Short != 0 {
+		t.Fatalf("line picked %d short %d, want 1050 and 0", l.Picked, l.Short)
+	}
+	for _, n := range p.Notices {
+		if n.Kind == NoticePutBack {
+			t.Fatalf("notice %+v", n)
+		}
+	}
+	// Its weight lowered to 800 g, up to 880 g may stay.
+	o.Version++
+	o.Lines[0].Qty = 800
+	p.ApplyVersion(o, t0)
+	if l := p.Lines[0]; l.Picked != 880 || l.Short != 0 {
+		t.Fatalf("line picked %d short %d after 800 g, want 880 and 0", l.Picked, l.Short)
+	}
+}
