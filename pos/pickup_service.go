@@ -364,12 +364,36 @@ func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string) (*P
 // pos.pickup.rejected; the order's stock is released.
 func (s *PickupService) Reject(ctx context.Context, a Actor, id, reason string) (*PickupView, error) {
 	return s.change(ctx, a, id, "reject", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if err := s.cartHoldsMoney(ctx, p); err != nil {
+			return nil, err
+		}
 		if err := p.Reject(reason, now); err != nil {
 			return nil, err
 		}
 		ev, err := s.event(EventPickupRejected, PickupRejectedData{OrderID: p.Order.ID, Reason: p.Reason})
 		return &PickupUpdate{Event: ev, Detail: p.Reason}, err
 	})
+}
+
+// cartHoldsMoney refuses, with ErrCartLocked, a step of the store's that
+// ends order p (reject, expire) while its cart at a till holds a payment:
+// the customer is paying for it there, and the payment is finished or
+// taken back first.
+func (s *PickupService) cartHoldsMoney(ctx context.Context, p *PickupOrder) error {
+	if p.CartID == "" {
+		return nil
+	}
+	c, err := s.opt.Store.Cart(ctx, p.CartID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.OrderID == p.Order.ID && (len(c.Payments) > 0 || c.Pending != nil) {
+		return fmt.Errorf("%w: order %s is being paid at %s; finish or take back its payment there first", ErrCartLocked, p.Order.ID, c.Station)
+	}
+	return nil
 }
 
 // Overdue lists the open orders past their collect-by time, oldest first:
@@ -394,6 +418,9 @@ func (s *PickupService) Overdue(ctx context.Context) ([]*PickupView, error) {
 // pos.pickup.expired and releases the order's stock.
 func (s *PickupService) Expire(ctx context.Context, a Actor, id string) (*PickupView, error) {
 	return s.change(ctx, a, id, "expire", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if err := s.cartHoldsMoney(ctx, p); err != nil {
+			return nil, err
+		}
 		if err := p.Expire(now); err != nil {
 			return nil, err
 		}

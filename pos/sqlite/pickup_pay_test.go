@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/simterminal"
@@ -141,5 +142,32 @@ func TestOrderCartMovesToTheStationThatAsks(t *testing.T) {
 	e.must(err)
 	if same.ID != c.ID {
 		t.Fatalf("cart %s, want %s", same.ID, c.ID)
+	}
+}
+
+// An order whose customer is paying for it at a till is neither expired
+// nor rejected under them: the payment is finished or taken back first.
+func TestOrderBeingPaidIsNotEnded(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart()
+	e.must1(e.till.PayCash(e.ctx, e.a, c.ID, 50000))
+	o, err := e.svc.Order(e.ctx, c.OrderID)
+	e.must(err)
+	e.now = o.Order.CollectBy.Add(time.Hour)
+	if _, err := e.svc.Expire(e.ctx, e.a, c.OrderID); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("expire while paid at a till: %v", err)
+	}
+	if _, err := e.svc.Reject(e.ctx, e.a, c.OrderID, "damaged"); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("reject while paid at a till: %v", err)
+	}
+	if v, _ := e.svc.Order(e.ctx, c.OrderID); v.State != pos.PickupReady {
+		t.Fatalf("order %s", v.State)
+	}
+	// With the payment taken back, the order can go back to the shelf.
+	v, err := e.till.Cart(e.ctx, c.ID)
+	e.must(err)
+	e.must1(e.till.RemovePayment(e.ctx, e.a, c.ID, v.Payments[0].ID))
+	if _, err := e.svc.Expire(e.ctx, e.a, c.OrderID); err != nil {
+		t.Fatalf("expire once the payment was taken back: %v", err)
 	}
 }
