@@ -126,7 +126,10 @@ type Cart struct {
 	Pending    *Payment `json:"pending,omitempty"`
 	CustomerID string   `json:"customer_id,omitempty"`
 	OrderID    string   `json:"order_id,omitempty"`
-	Parked     bool     `json:"parked,omitempty"`
+	// OrderVersion is the version of the order whose lines the cart was
+	// made from (PickupService.ToCart).
+	OrderVersion int64 `json:"order_version,omitempty"`
+	Parked       bool  `json:"parked,omitempty"`
 	// Training marks a cart opened in training mode (AfterSales.OpenTraining).
 	// It is fixed when the cart is opened: a training cart closes only as
 	// a training receipt, and a cart opened for real never does.

@@ -39,7 +39,9 @@ var ErrPickupCart = errors.New("pos: this cart pays a click-and-collect order; c
 // The order must be ready and verified. Asking again returns the same
 // cart while it is open; asked at another station, the cart moves there
 // as long as nothing has been paid on it yet (ErrCartLocked otherwise:
-// the payment is finished where it began, with its drawer).
+// the payment is finished where it began, with its drawer). A cart made
+// before central changed the order's lines is made again from them, in
+// place, unless money is on it (ErrCartLocked: it is taken back first).
 func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map[string]int64) (*Cart, error) {
 	if err := s.moveCart(ctx, a, id); err != nil {
 		return nil, err
@@ -59,15 +61,24 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 	if p.Verified == nil || now.Sub(p.Verified.At) > s.opt.VerifyTTL {
 		return nil, ErrNotVerified
 	}
+	c := Cart{ID: s.opt.NewID(), Station: a.Station, Cashier: a.Staff, CreatedAt: now, UpdatedAt: now,
+		OrderID: p.Order.ID, CustomerID: p.Order.Customer.ID, Payments: []Payment{}}
 	if p.CartID != "" {
-		if c, err := s.opt.Store.Cart(ctx, p.CartID); err == nil {
-			return &c, nil
-		} else if !errors.Is(err, ErrNotFound) {
+		old, err := s.opt.Store.Cart(ctx, p.CartID)
+		switch {
+		case err == nil && old.OrderVersion >= p.LinesVersion:
+			return &old, nil
+		case err == nil && (len(old.Payments) > 0 || old.Pending != nil):
+			return nil, fmt.Errorf("%w: order %s changed while it was being paid at %s; take back its payments there, then make its cart again",
+				ErrCartLocked, id, old.Station)
+		case err == nil:
+			c = old // made again from the order's lines as they are now
+			c.Lines, c.Rev, c.UpdatedAt = nil, c.Rev+1, now
+		case !errors.Is(err, ErrNotFound):
 			return nil, err
 		}
 	}
-	c := Cart{ID: s.opt.NewID(), Station: a.Station, Cashier: a.Staff, CreatedAt: now, UpdatedAt: now,
-		OrderID: p.Order.ID, CustomerID: p.Order.Customer.ID, Payments: []Payment{}}
+	c.OrderVersion = p.Order.Version
 	for id := range take {
 		if _, err := p.line(id); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBadCollect, err)
@@ -132,6 +143,9 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 		}
 		if p.CartID != c.ID {
 			return nil, fmt.Errorf("%w: cart %s is not the order's current cart", ErrStale, c.ID)
+		}
+		if c.OrderVersion < p.LinesVersion {
+			return nil, fmt.Errorf("%w: order %s changed since cart %s was made; take back its payments and make its cart again", ErrStale, p.Order.ID, c.ID)
 		}
 		take := map[string]int64{}
 		for _, l := range c.Lines {

@@ -163,8 +163,11 @@ type PickupOrder struct {
 	// CartID is the till cart of an order paid at pickup; SaleID the sale
 	// that paid it.
 	CartID string `json:"cart_id,omitempty"`
-	SaleID string `json:"sale_id,omitempty"`
-	Reason string `json:"reason,omitempty"` // why rejected or cancelled
+	// LinesVersion is the order version that last changed its lines; a
+	// cart made from an older one is stale.
+	LinesVersion int64  `json:"lines_version,omitempty"`
+	SaleID       string `json:"sale_id,omitempty"`
+	Reason       string `json:"reason,omitempty"` // why rejected or cancelled
 	// CodeFailures counts wrong pickup codes, for the record.
 	CodeFailures int `json:"code_failures,omitempty"`
 	// Closed is set once central has closed the order's record.
@@ -327,6 +330,9 @@ func (p *PickupOrder) ApplyVersion(o Order, now time.Time) (changed bool) {
 	}
 	arrival := p.Arrival
 	p.Order, p.Lines, p.Arrival = o, lines, arrival
+	if changed {
+		p.LinesVersion = o.Version
+	}
 	if changed && p.State != PickupNew {
 		p.notice(Notice{At: now, Kind: NoticeLinesChanged, Text: fmt.Sprintf("order %s was changed by the customer; check the pick list", o.ID)})
 		if p.State == PickupReady {

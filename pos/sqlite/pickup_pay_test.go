@@ -171,3 +171,44 @@ func TestOrderBeingPaidIsNotEnded(t *testing.T) {
 		t.Fatalf("expire once the payment was taken back: %v", err)
 	}
 }
+
+// A cart made for an order that central then changes (the customer asked
+// for a third backpack) is made again from the order's new lines once it
+// is ready and verified again, rather than charging and handing over the
+// old ones; a cart with money on it is not completed for the old lines.
+func TestOrderCartFollowsTheOrdersChanges(t *testing.T) {
+	for _, paid := range []bool{false, true} {
+		e := newPickupEnv(t, nil)
+		c := e.paidPickupCart() // two backpacks and water, version 1
+		if paid {
+			e.must1(e.till.PayCash(e.ctx, e.a, c.ID, 129800))
+		}
+		o := e.order(2, pos.OrderPayAtPickup)
+		o.Lines[0].Qty = 3
+		e.apply(o)
+		e.scan(o.ID, bagEAN)
+		_, _, err := e.svc.MarkReady(e.ctx, e.a, o.ID, "Shelf P-4", 2)
+		e.must(err)
+		e.must1(e.svc.OpenByCode(e.ctx, e.a, o.ID, "483920"))
+		got, err := e.svc.ToCart(e.ctx, e.a, o.ID, nil)
+		if paid {
+			if !errors.Is(err, pos.ErrCartLocked) {
+				t.Fatalf("the paid cart of a changed order made again: %v", err)
+			}
+			if _, err := e.svc.CompletePaidPickup(e.ctx, e.a, c.ID); !errors.Is(err, pos.ErrStale) {
+				t.Fatalf("the paid cart of a changed order completed: %v", err)
+			}
+			continue
+		}
+		e.must(err)
+		if got.ID != c.ID || got.OrderVersion != 2 || len(got.Lines) != 2 || got.Lines[0].Qty != 3 {
+			t.Fatalf("cart %s version %d lines %+v, want %s made again for 3 backpacks", got.ID, got.OrderVersion, got.Lines, c.ID)
+		}
+		e.must1(e.till.PayCash(e.ctx, e.a, c.ID, 179700))
+		s, err := e.svc.CompletePaidPickup(e.ctx, e.a, c.ID)
+		e.must(err)
+		if s.Balance.Total != 179700 {
+			t.Fatalf("sale of %d, want 179700", s.Balance.Total)
+		}
+	}
+}
