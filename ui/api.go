@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	s.Handle("POST /api/v1/carts/{id}/payments", c, s.atCart(s.pay))
 	s.Handle("DELETE /api/v1/carts/{id}/payments/{payment}", c, s.atCart(s.removePayment))
 	s.Handle("POST /api/v1/carts/{id}/card/abort", c, s.atCart(s.abortCard))
+	s.Handle("POST /api/v1/carts/{id}/card/resolve", c, s.atCart(s.resolveCard))
 	s.Handle("POST /api/v1/carts/{id}/complete", c, s.atCart(s.complete))
 	s.Handle("DELETE /api/v1/carts/{id}", c, s.atCart(s.cancel))
 	s.Handle("GET /api/v1/sales/{id}", c, s.sale)
@@ -429,6 +430,16 @@ func (s *Server) abortCard(w http.ResponseWriter, r *http.Request, who pos.Sessi
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil
+}
+
+// resolveCard asks the terminal how the card payment left pending on the
+// cart ended, records it and answers the cart as it is then: with the
+// payment among its payments when the card was taken, without it when
+// not, and still pending while the terminal works on it. card_unknown
+// says the terminal cannot tell yet.
+func (s *Server) resolveCard(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	v, err := s.opt.Service.ResolvePending(r.Context(), r.PathValue("id"))
+	return reply(w, v, err)
 }
 
 // saleView is a sale with its receipt text, when a renderer is configured.

@@ -49,6 +49,7 @@ var errorCodes = []errorCode{
 	{pos.ErrTerminalTimeout, "terminal_timeout", http.StatusGatewayTimeout},
 	{pos.ErrAborted, "card_aborted", http.StatusConflict},
 	{pos.ErrNoTerminal, "no_terminal", http.StatusServiceUnavailable},
+	{pos.ErrCardUnknown, "card_unknown", http.StatusBadGateway},
 	{pos.ErrDuplicate, "duplicate", http.StatusConflict},
 	{pos.ErrInvalidItem, "invalid_item", http.StatusBadRequest},
 	// Click-and-collect.

@@ -274,9 +274,23 @@ export function mount(root, app) {
         actions: [button(t('card.abort'), () => post('/carts/' + cart.id + '/card/abort').catch(showError), 'danger')],
       });
     }
-    const v = await act(() => post('/carts/' + cart.id + '/payments', { method, amount }));
+    const id = cart.id;
+    const v = await act(() => post('/carts/' + id + '/payments', { method, amount }));
     if (wait) wait.close();
     if (v && v.balance.settled) complete();
+    // A card whose answer was lost stays pending: show it as it is now.
+    if (!v && method === 'card') reopen(id);
+  }
+
+  // checkCard asks the terminal how the card payment left pending ended
+  // (after a restart, or when its answer was lost) and says what it found.
+  async function checkCard() {
+    const ref = cart.pending.id;
+    const v = await act(() => post('/carts/' + cart.id + '/card/resolve'));
+    if (!v) return;
+    if (v.pending) say(t('card.still'), 'info');
+    else if (v.payments.some((p) => p.id === ref)) say(t('card.taken'), 'ok');
+    else say(t('card.not_taken'), 'info');
   }
 
   async function complete() {
@@ -432,6 +446,16 @@ export function mount(root, app) {
     });
   }
 
+  // pendingView shows a card payment pending on c: at the terminal, or
+  // with no one waiting for its answer any more, to be checked.
+  function pendingView(c) {
+    if (!c.pending) return null;
+    if (!c.pending_unknown) return h('div', { class: 'hint pulse', 'data-test': 'card-wait' }, t('card.wait'));
+    return h('div', { class: 'trow card-unknown', role: 'alert', 'data-test': 'card-unknown' },
+      h('span', null, t('card.unknown', { amount: money(c.pending.amount) })),
+      button(t('card.check'), checkCard, 'primary', { 'data-test': 'card-check' }));
+  }
+
   function render() {
     if (!cart) return;
     const b = cart.balance;
@@ -451,15 +475,16 @@ export function mount(root, app) {
         p.method === 'cash' && !b.settled ? button('✕', () => act(() => del('/carts/' + cart.id + '/payments/' + p.id)), 'icon small', { 'aria-label': t('till.remove') }) : null)),
       b.rounding ? row(t('till.rounding'), money(b.rounding), 'minor') : null,
       paid ? row(b.settled ? t('till.change') : t('till.due'), money(b.settled ? b.change : b.due), 'due', 'due') : null,
-      cart.pending ? h('div', { class: 'hint pulse' }, t('card.wait')) : null);
+      pendingView(cart));
     const empty = !cart.lines.length;
+    const pending = !!cart.pending;
     // Training starts on an empty cart that is not in training already.
     trainingButton.disabled = !empty || !!cart.training;
     clear(tenders,
-      button(t('till.cash'), cashDialog, 'big tender', { disabled: empty || b.settled, 'data-test': 'pay-cash' }),
-      button(t('till.card'), () => tender('card', b.due), 'big tender', { disabled: empty || b.settled, 'data-test': 'pay-card' }),
+      button(t('till.cash'), cashDialog, 'big tender', { disabled: empty || b.settled || pending, 'data-test': 'pay-cash' }),
+      button(t('till.card'), () => tender('card', b.due), 'big tender', { disabled: empty || b.settled || pending, 'data-test': 'pay-card' }),
       button(t('disc.title_basket'), () => discountDialog(null), '', { disabled: empty, 'data-test': 'basket-discount' }),
-      button(t('till.cancel'), cancelSale, 'danger', { disabled: empty, 'data-test': 'cancel-sale' }),
+      button(t('till.cancel'), cancelSale, 'danger', { disabled: empty || pending, 'data-test': 'cancel-sale' }),
       button(t('till.park'), park, '', { disabled: empty || cart.payments.length > 0, 'data-test': 'park' }),
       button(t('till.parked'), parkedDialog, '', { 'data-test': 'parked' }),
       button(t('till.complete'), complete, 'big primary wide', { disabled: !b.settled, 'data-test': 'complete' }));
