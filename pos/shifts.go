@@ -338,6 +338,12 @@ func (as *AfterSales) CloseShift(ctx context.Context, a Actor, counted int64) (*
 		return nil, fmt.Errorf("%w: counted %d", ErrBadTender, counted)
 	}
 	defer as.lock("shift:" + a.Station)()
+	// A sale being recorded at the station finishes first, and none is
+	// recorded until the shift is closed (the station's lock, taken last).
+	defer as.till.lockStation(a.Station)()
+	if err := as.noMoneyInCarts(ctx, a.Station); err != nil {
+		return nil, err
+	}
 	for try := 0; ; try++ {
 		sh, err := as.opt.Store.CurrentShift(ctx, a.Station)
 		if err != nil {
@@ -366,4 +372,22 @@ func (as *AfterSales) CloseShift(ctx context.Context, a Actor, counted int64) (*
 		as.till.opt.Notify(Change{Kind: "shift", Station: sh.Station, ID: sh.ID, Value: rep})
 		return rep, nil
 	}
+}
+
+// noMoneyInCarts refuses, with ErrCartLocked, to close the shift of a
+// station whose open cart holds a payment or a card payment at the
+// terminal: that sale belongs to this shift and its cash to this count,
+// so it is completed, or its payments taken back, first. Training carts
+// move no real money and do not count.
+func (as *AfterSales) noMoneyInCarts(ctx context.Context, station string) error {
+	carts, err := as.till.opt.Store.Carts(ctx, station)
+	if err != nil {
+		return err
+	}
+	for _, c := range carts {
+		if c.Station == station && !c.Training && (len(c.Payments) > 0 || c.Pending != nil) {
+			return fmt.Errorf("%w: cart %s at %s is being paid; complete it or take back its payments before closing the shift", ErrCartLocked, c.ID, station)
+		}
+	}
+	return nil
 }

@@ -312,3 +312,29 @@ func TestCloseShiftRefusesAStaleReport(t *testing.T) {
 		t.Fatalf("Z report %d sales, total %d", z.Sales, z.Total)
 	}
 }
+
+// A shift is not closed while a cart at its station is being paid: that
+// sale and its cash belong to the shift being counted.
+func TestCloseShiftWaitsForACartBeingPaid(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	_, err := e.as.OpenShift(e.ctx, e.cashier, 100000)
+	e.must(err)
+	v := e.cart(e.cashier, []buy{{bookSKU, 1, nil}}, nil)
+	_, err = e.till.PayCash(e.ctx, e.cashier, v.ID, 5000)
+	e.must(err)
+	if _, err := e.as.CloseShift(e.ctx, e.boss, 105000); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("close while a cart is being paid: %v", err)
+	}
+	if _, err := e.db.CurrentShift(e.ctx, "till-1"); err != nil {
+		t.Fatalf("the shift was closed: %v", err)
+	}
+	_, err = e.till.PayCash(e.ctx, e.cashier, v.ID, 20000)
+	e.must(err)
+	_, err = e.till.Complete(e.ctx, e.cashier, v.ID)
+	e.must(err)
+	z, err := e.as.CloseShift(e.ctx, e.boss, 100000+18950)
+	e.must(err)
+	if z.Sales != 1 || z.Total != 18950 || z.ExpectedCash < 100000+18950-100 {
+		t.Fatalf("Z report %d sales, total %d, expected cash %d", z.Sales, z.Total, z.ExpectedCash)
+	}
+}
