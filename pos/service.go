@@ -397,7 +397,10 @@ func (s *Service) add(ctx context.Context, a Actor, cartID string, it Item, l Li
 		before := c.priced()
 		if n := len(c.Lines); n > 0 && l.Unit == UnitEach && l.FixedAmount == 0 {
 			last := &c.Lines[n-1]
-			if last.SKU == l.SKU && last.Discount == nil && last.Override == nil && last.FixedAmount == 0 && last.OrderLineID == "" {
+			// The same piece again, at the same price and tax: a price
+			// central changed since the line was rung up starts a new line.
+			if last.SKU == l.SKU && last.UnitPrice == l.UnitPrice && last.TaxRateBP == l.TaxRateBP && last.Unit == l.Unit &&
+				last.Discount == nil && last.Override == nil && last.FixedAmount == 0 && last.OrderLineID == "" {
 				if err := checkQty(last.Unit, last.Qty+l.Qty); err != nil {
 					return err
 				}

@@ -1208,3 +1208,24 @@ func TestVoidRefundedButNotRecordedSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// A piece scanned again after central changed its price is rung up at the
+// new price on a line of its own, not added to the earlier line at the
+// old price.
+func TestScanAfterAPriceChangeStartsANewLine(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	v, err := e.till.OpenCart(e.ctx, e.cashier)
+	e.must(err)
+	_, err = e.till.AddItem(e.ctx, e.cashier, v.ID, sockSKU, 1)
+	e.must(err)
+	e.must(e.db.PutItems(e.ctx, []pos.Item{{SKU: sockSKU, Active: true, Names: map[string]string{"en": "Socks"},
+		Unit: pos.UnitEach, Price: 5990, TaxRateBP: 2500}}, pos.Sweden))
+	_, err = e.till.AddItem(e.ctx, e.cashier, v.ID, sockSKU, 1)
+	e.must(err)
+	got, err := e.till.AddItem(e.ctx, e.cashier, v.ID, sockSKU, 1) // the same price again: same line
+	e.must(err)
+	if len(got.Lines) != 2 || got.Lines[0].Qty != 1 || got.Lines[0].UnitPrice != 7990 ||
+		got.Lines[1].Qty != 2 || got.Lines[1].UnitPrice != 5990 || got.Balance.Total != 7990+2*5990 {
+		t.Fatalf("lines %+v, total %d", got.Lines, got.Balance.Total)
+	}
+}
