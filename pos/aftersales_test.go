@@ -207,6 +207,11 @@ func TestShiftReportAddsUp(t *testing.T) {
 	if want := 10000 + (20000 - b.Change) - 5000 - 3000; r.ExpectedCash != want {
 		t.Fatalf("expected cash %d, want %d", r.ExpectedCash, want)
 	}
+	// The sale's payment and the return's refund; the voided sale's
+	// payment is not counted.
+	if len(r.ByMethod) != 1 || r.ByMethod[0].Count != 2 {
+		t.Fatalf("tenders %+v, want cash counted twice", r.ByMethod)
+	}
 }
 
 // BenchmarkVerifyJournal checks a journal of 10 000 entries, a few weeks

@@ -63,7 +63,10 @@ type ShiftData struct {
 // refunds.
 type MethodTotal struct {
 	Method string `json:"method"`
-	Amount int64  `json:"amount"`
+	// Count is how many payments and refunds of the method make up
+	// Amount, as the sales report by tender counts them.
+	Count  int64 `json:"count"`
+	Amount int64 `json:"amount"`
 }
 
 // CashierTotal is what one member of staff sold and took back.
@@ -132,6 +135,7 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 		At: at, ZNo: sh.ZNo, Currency: currency, Float: sh.Float, Receipts: len(d.Sales) + len(d.Returns),
 		ByMethod: []MethodTotal{}, ByTaxRate: []TaxLine{}, ByCashier: []CashierTotal{}}
 	methods := map[string]int64{}
+	counts := map[string]int64{} // payments and refunds by method
 	rates := map[int64]*TaxLine{}
 	cashiers := map[string]*CashierTotal{}
 	cashier := func(id string) *CashierTotal {
@@ -163,6 +167,7 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 		r.Rounding += s.Balance.Rounding
 		for _, p := range s.Payments {
 			methods[p.Method] += p.Amount
+			counts[p.Method]++
 		}
 		methods[MethodCash] -= s.Balance.Change
 		for _, tl := range s.Balance.Tax {
@@ -178,6 +183,7 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 		r.Rounding -= rt.Rounding
 		for _, f := range rt.Refunds {
 			methods[f.Method] -= f.Amount
+			counts[f.Method]++
 		}
 		for _, tl := range rt.Tax {
 			tax(tl, -1)
@@ -201,7 +207,7 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 	}
 	r.ExpectedCash = sh.Float + methods[MethodCash] + r.PaidIn - r.PaidOut - r.Drops
 	for m, v := range methods {
-		r.ByMethod = append(r.ByMethod, MethodTotal{Method: m, Amount: v})
+		r.ByMethod = append(r.ByMethod, MethodTotal{Method: m, Count: counts[m], Amount: v})
 	}
 	sort.Slice(r.ByMethod, func(i, j int) bool { return r.ByMethod[i].Method < r.ByMethod[j].Method })
 	for _, t := range rates {
