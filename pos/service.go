@@ -681,7 +681,8 @@ func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, 
 // Cancel abandons an open cart. A cart with card payments cannot be
 // cancelled until they are refunded, nor one whose card payment is at the
 // terminal until the terminal has answered, or, when no one waits for its
-// answer any more, until it is resolved (ResolvePending, AbortCard).
+// answer any more, until it is resolved (ResolvePending, AbortCard) or
+// declared (DeclareCard).
 func (s *Service) Cancel(ctx context.Context, a Actor, cartID string) error {
 	defer s.lock(cartID)()
 	c, err := s.opt.Store.Cart(ctx, cartID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -228,6 +229,56 @@ func (s *Service) ResolvePending(ctx context.Context, cartID string) (*CartView,
 	}
 	if errors.Is(err, ErrDeclined) || errors.Is(err, ErrAborted) {
 		return v, nil // cleared: the card was not taken
+	}
+	return v, err
+}
+
+// CardOutcome is a card payment's outcome as a supervisor reads it from
+// the terminal's own records (its slip or its journal), for DeclareCard.
+type CardOutcome struct {
+	Approved bool   `json:"approved"`
+	AuthCode string `json:"auth_code"` // the authorisation code on the slip; required when Approved
+}
+
+// DeclareCard records by hand the outcome of the card payment pending on
+// the cart, for when the terminal cannot tell it (ErrCardUnknown: it is
+// offline, broken or replaced) and a supervisor has read it from the
+// terminal's own records. Approved, with the slip's authorisation code,
+// makes it a payment of the cart; not approved clears it. A supervisor's
+// staff number and PIN are needed whoever asks, and the approval is
+// recorded ("card_declared") with the payment and its outcome. A payment
+// in flight is refused with ErrCartLocked: the terminal is answering it.
+func (s *Service) DeclareCard(ctx context.Context, a Actor, cartID string, o CardOutcome, sup *Supervisor) (*CartView, error) {
+	code := strings.TrimSpace(o.AuthCode)
+	if o.Approved && (code == "" || len(code) > 32) {
+		return nil, fmt.Errorf("%w: an approved card payment needs the authorisation code on the terminal's slip (up to 32 characters)", ErrInvalidRequest)
+	}
+	c, err := s.opt.Store.Cart(ctx, cartID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Pending == nil {
+		return nil, fmt.Errorf("pos: no card payment pending: %w", ErrNotFound)
+	}
+	ref, amount := c.Pending.ID, c.Pending.Amount
+	if !s.cards.claim(ref) {
+		return nil, fmt.Errorf("%w: the card payment is at the terminal; wait for its answer", ErrCartLocked)
+	}
+	defer s.cards.release(ref)
+	detail := fmt.Sprintf("card payment %s of %d: not taken", ref, amount)
+	if o.Approved {
+		detail = fmt.Sprintf("card payment %s of %d: approved, code %s", ref, amount, code)
+	}
+	if _, err := s.approve(ctx, true, a, sup, "card_declared", c.ID, detail); err != nil {
+		return nil, err
+	}
+	var terr error
+	if !o.Approved {
+		terr = ErrDeclined
+	}
+	v, err := s.settlePending(ctx, cartID, ref, TerminalResult{Approved: o.Approved, AuthCode: code}, terr, true)
+	if errors.Is(err, ErrDeclined) {
+		return v, nil
 	}
 	return v, err
 }

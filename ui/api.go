@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	s.Handle("DELETE /api/v1/carts/{id}/payments/{payment}", c, s.atCart(s.removePayment))
 	s.Handle("POST /api/v1/carts/{id}/card/abort", c, s.atCart(s.abortCard))
 	s.Handle("POST /api/v1/carts/{id}/card/resolve", c, s.atCart(s.resolveCard))
+	s.Handle("POST /api/v1/carts/{id}/card/declare", c, s.atCart(s.declareCard))
 	s.Handle("POST /api/v1/carts/{id}/complete", c, s.atCart(s.complete))
 	s.Handle("DELETE /api/v1/carts/{id}", c, s.atCart(s.cancel))
 	s.Handle("GET /api/v1/sales/{id}", c, s.sale)
@@ -439,6 +440,22 @@ func (s *Server) abortCard(w http.ResponseWriter, r *http.Request, who pos.Sessi
 // says the terminal cannot tell yet.
 func (s *Server) resolveCard(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	v, err := s.opt.Service.ResolvePending(r.Context(), r.PathValue("id"))
+	return reply(w, v, err)
+}
+
+// declareCard records the outcome of the cart's pending card payment as a
+// supervisor read it from the terminal's slip, when the terminal cannot
+// tell it: {"approved": true, "auth_code": "483920"} or {"approved":
+// false}, with the supervisor's staff number and PIN.
+func (s *Server) declareCard(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	var req struct {
+		pos.CardOutcome
+		Supervisor *pos.Supervisor `json:"supervisor,omitempty"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.opt.Service.DeclareCard(r.Context(), actor(who), r.PathValue("id"), req.CardOutcome, req.Supervisor)
 	return reply(w, v, err)
 }
 

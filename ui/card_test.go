@@ -55,9 +55,14 @@ func newCardStore(t *testing.T, term pos.PaymentTerminal) *store {
 	if err := db.PutItems(ctx, []pos.Item{item}, pos.Sweden); err != nil {
 		t.Fatal(err)
 	}
-	h, _ := pos.HashPIN("1111")
-	if err := db.PutStaff(ctx, pos.Staff{ID: "1", Name: "Staff 1", Role: pos.RoleCashier, PINHash: h, Active: true}); err != nil {
-		t.Fatal(err)
+	for _, st := range []struct {
+		id   string
+		role pos.Role
+	}{{"1", pos.RoleCashier}, {"2", pos.RoleSupervisor}} {
+		h, _ := pos.HashPIN(st.id + st.id + st.id + st.id)
+		if err := db.PutStaff(ctx, pos.Staff{ID: st.id, Name: "Staff " + st.id, Role: st.role, PINHash: h, Active: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	svc := pos.NewService(pos.Options{Store: db, Terminal: term, Policy: pos.DefaultPolicy()})
 	srv := ui.NewServer(ui.Options{Service: svc, Store: db, Sessions: db})
@@ -135,4 +140,35 @@ func TestCardWithUnknownOutcomeResolvedFromTheTill(t *testing.T) {
 			s.ok(t, till, "POST", cart+"/complete", nil, nil)
 		})
 	}
+}
+
+// When the terminal cannot tell, a supervisor declares at the till what
+// its slip says: the payment is recorded with the slip's code.
+func TestCardDeclaredFromTheTill(t *testing.T) {
+	term := &lostTerminal{T: &simterminal.T{}, offline: true}
+	s := newCardStore(t, term)
+	till := s.login(t, "1", "till-1")
+	var c pendingCart
+	s.ok(t, till, "GET", "/api/v1/cart", nil, &c)
+	cart := "/api/v1/carts/" + c.ID
+	s.ok(t, till, "POST", cart+"/scan", map[string]string{"code": teaCode}, nil)
+	s.fails(t, till, "POST", cart+"/payments", map[string]any{"method": "card", "amount": 2500}, 502, "card_unknown")
+
+	declared := map[string]any{"approved": true, "auth_code": "A1B2C3"}
+	s.fails(t, till, "POST", cart+"/card/declare", declared, 403, "approval_required")
+	s.fails(t, till, "POST", cart+"/card/declare", map[string]any{"approved": true, "supervisor": map[string]string{"staff": "2", "pin": "2222"}},
+		400, "bad_request")
+	declared["supervisor"] = map[string]string{"staff": "2", "pin": "2222"}
+	var got struct {
+		Pending  any `json:"pending"`
+		Payments []struct {
+			Method string `json:"method"`
+			Ref    string `json:"ref"`
+		} `json:"payments"`
+	}
+	s.ok(t, till, "POST", cart+"/card/declare", declared, &got)
+	if got.Pending != nil || len(got.Payments) != 1 || got.Payments[0].Method != "card" || got.Payments[0].Ref != "A1B2C3" {
+		t.Fatalf("cart after the declaration: %+v", got)
+	}
+	s.ok(t, till, "POST", cart+"/complete", nil, nil)
 }

@@ -282,3 +282,76 @@ func TestAbortCardAfterARestartClearsIt(t *testing.T) {
 		t.Fatal("the old PayCard succeeded")
 	}
 }
+
+// A supervisor declares the outcome of a card payment the terminal cannot
+// tell, as read from the terminal's own slip: approved with its code, it
+// is recorded; not taken, it is cleared. The approval is kept, and
+// nothing is declared without it or behind a PayCard still waiting.
+func TestSupervisorDeclaresACardTheTerminalCannotTell(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		outcome pos.CardOutcome
+	}{
+		{name: "approved", outcome: pos.CardOutcome{Approved: true, AuthCode: " 483920 "}},
+		{name: "not taken", outcome: pos.CardOutcome{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newASEnv(t, pos.ReturnPolicy{})
+			term := newLinkTerminal(e.term)
+			term.lose, term.offline = true, true
+			till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Policy: pos.DefaultPolicy()})
+			v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+			if _, err := till.PayCard(e.ctx, e.cashier, v.ID, 129900); !errors.Is(err, pos.ErrCardUnknown) {
+				t.Fatalf("card with a lost answer: %v", err)
+			}
+			<-term.heard
+
+			if _, err := till.DeclareCard(e.ctx, e.cashier, v.ID, tc.outcome, nil); !errors.Is(err, pos.ErrApprovalRequired) {
+				t.Fatalf("declared without a supervisor: %v", err)
+			}
+			if _, err := till.DeclareCard(e.ctx, e.cashier, v.ID, tc.outcome, &pos.Supervisor{Staff: "2", PIN: "2222"}); !errors.Is(err, pos.ErrApprovalRequired) {
+				t.Fatalf("declared with a cashier's PIN: %v", err)
+			}
+			if _, err := till.DeclareCard(e.ctx, e.cashier, v.ID, pos.CardOutcome{Approved: true}, e.sup); !errors.Is(err, pos.ErrInvalidRequest) {
+				t.Fatalf("declared approved without a code: %v", err)
+			}
+			got, err := till.DeclareCard(e.ctx, e.cashier, v.ID, tc.outcome, e.sup)
+			e.must(err)
+			if got.Pending != nil || got.PendingUnknown {
+				t.Fatalf("cart after the declaration: pending %+v", got.Pending)
+			}
+			var n int
+			e.must(e.db.Read().QueryRowContext(e.ctx, "SELECT count(*) FROM approvals WHERE action = 'card_declared' AND ref = ? AND approved_by = '9'", v.ID).Scan(&n))
+			if n != 1 {
+				t.Fatalf("%d card_declared approvals recorded, want 1", n)
+			}
+			if tc.outcome.Approved {
+				if len(got.Payments) != 1 || got.Payments[0].Ref != "483920" || !got.Balance.Settled {
+					t.Fatalf("payments after a card declared approved: %+v", got.Payments)
+				}
+				_, err := till.Complete(e.ctx, e.cashier, v.ID)
+				e.must(err)
+				return
+			}
+			if len(got.Payments) != 0 {
+				t.Fatalf("payments after a card declared not taken: %+v", got.Payments)
+			}
+			e.must(till.Cancel(e.ctx, e.cashier, v.ID))
+		})
+	}
+
+	t.Run("in flight", func(t *testing.T) {
+		e := newASEnv(t, pos.ReturnPolicy{})
+		term := newLinkTerminal(e.term)
+		term.held = make(chan struct{})
+		till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Policy: pos.DefaultPolicy()})
+		v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+		paid := e.payCardAsync(till, v)
+		<-term.heard
+		if _, err := till.DeclareCard(e.ctx, e.cashier, v.ID, pos.CardOutcome{}, e.sup); !errors.Is(err, pos.ErrCartLocked) {
+			t.Fatalf("declared while the terminal answers: %v", err)
+		}
+		close(term.held)
+		e.must(<-paid)
+	})
+}

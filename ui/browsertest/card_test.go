@@ -11,11 +11,12 @@ import (
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
-// The node goes down while a card payment is at the terminal. The till
-// that reconnects shows the payment as unknown rather than waiting for it
-// for good; checking the terminal finds the card was not taken, and the
-// customer pays cash.
-func TestCardLeftPendingByARestart(t *testing.T) {
+// pendingAfterRestart rings up a backpack on a till, stops the node as a
+// power cut during the card payment would, with the payment pending in
+// the cart and no one left waiting for its answer, and starts it again.
+// It returns the till once it shows the payment as unknown.
+func pendingAfterRestart(t *testing.T) context.Context {
+	t.Helper()
 	data := t.TempDir()
 	n := launch(t, data, "127.0.0.1:0")
 	addr := strings.TrimPrefix(n.base, "http://")
@@ -29,8 +30,6 @@ func TestCardLeftPendingByARestart(t *testing.T) {
 	tok := apiCall(t, n.base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
 	id := apiCall(t, n.base, tok, "GET", "/cart", nil)["id"].(string)
 
-	// The node stops as power fails during the payment: the cart keeps
-	// the payment pending, and no one is left waiting for its answer.
 	n.stop()
 	run(t, till, "offline shown", visible(`[data-test=live].bad`))
 	ctx := context.Background()
@@ -48,11 +47,20 @@ func TestCardLeftPendingByARestart(t *testing.T) {
 	}
 	db.Close()
 
-	n = launch(t, data, addr)
+	launch(t, data, addr)
 	run(t, till, "the payment shown unknown",
 		visible(`[data-test=live].ok`),
 		visible(`[data-test=card-unknown]`),
 		hasText(`[data-test=card-unknown]`, "499.00"))
+	return till
+}
+
+// The node goes down while a card payment is at the terminal. The till
+// that reconnects shows the payment as unknown rather than waiting for it
+// for good; checking the terminal finds the card was not taken, and the
+// customer pays cash.
+func TestCardLeftPendingByARestart(t *testing.T) {
+	till := pendingAfterRestart(t)
 	shot(t, till, "card-unknown")
 	run(t, till, "check the terminal",
 		click(`[data-test=card-check]`),
@@ -62,4 +70,24 @@ func TestCardLeftPendingByARestart(t *testing.T) {
 		click(`[data-test=pay-cash]`),
 		click(`.quick [data-amount]`),
 		visible(`[data-test=receipt]`))
+}
+
+// A supervisor enters what the terminal's own slip says of a payment left
+// unknown: approved, with its code. The payment is recorded and the sale
+// completes.
+func TestCardDeclaredFromTheSlip(t *testing.T) {
+	till := pendingAfterRestart(t)
+	run(t, till, "enter the slip's answer",
+		click(`[data-test=card-declare]`),
+		click(`.osk button[data-ch="4"]`), click(`.osk button[data-ch="8"]`), click(`.osk button[data-ch="a"]`),
+		click(`[data-test=declare-taken]`),
+		visible(`[data-test=pad-ok]`))
+	run(t, till, "supervisor staff and PIN",
+		keypad("2", `[data-test=pad-ok]`),
+		visible(`[data-test=pad-ok]`),
+		keypad("2222", `[data-test=pad-ok]`),
+		gone(`[data-test=card-unknown]`),
+		hasText(`[data-test=till-msg]`, "took"))
+	run(t, till, "complete", click(`[data-test=complete]`), visible(`[data-test=receipt]`))
+	wantAny(t, "receipt paid by card", text(t, till, `[data-test=receipt]`), "Kort", "Card")
 }

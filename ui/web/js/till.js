@@ -6,7 +6,7 @@ import { t, errorText, itemName } from './i18n.js';
 import { money, qty, percent, parseFixed, parseMoney, quickCash, setCurrency, dateTime } from './format.js';
 import { modal, keypad, ask, askMoney, withApproval, confirm, toast, showError, pushKeys, modalOpen, reasonPicker, reasonText } from './ui.js';
 import { header, statusBar } from './main.js';
-import { searchPanel } from './search.js';
+import { searchPanel, keyboard } from './search.js';
 import { returnDialog } from './returns.js';
 
 export function mount(root, app) {
@@ -453,7 +453,36 @@ export function mount(root, app) {
     if (!c.pending_unknown) return h('div', { class: 'hint pulse', 'data-test': 'card-wait' }, t('card.wait'));
     return h('div', { class: 'trow card-unknown', role: 'alert', 'data-test': 'card-unknown' },
       h('span', null, t('card.unknown', { amount: money(c.pending.amount) })),
-      button(t('card.check'), checkCard, 'primary', { 'data-test': 'card-check' }));
+      button(t('card.check'), checkCard, 'primary', { 'data-test': 'card-check' }),
+      button(t('card.declare'), declareCard, 'ghost', { 'data-test': 'card-declare' }));
+  }
+
+  // declareCard records what the terminal's own slip says of a card
+  // payment the terminal cannot tell: approved with its code, or not
+  // taken. A supervisor approves it.
+  function declareCard() {
+    const id = cart.id;
+    const err = h('div', { class: 'form-error', role: 'alert' });
+    const code = h('input', { type: 'text', class: 'search-input', maxlength: '32', autocomplete: 'off', 'data-test': 'auth-code',
+      placeholder: t('card.auth_code'), 'aria-label': t('card.auth_code') });
+    const send = (approved) => {
+      const auth = code.value.trim().toUpperCase();
+      if (approved && !auth) return (err.textContent = t('card.auth_code_needed'));
+      m.close();
+      act(() => withApproval((sup) => post('/carts/' + id + '/card/declare',
+        { approved, ...(approved ? { auth_code: auth } : {}), ...(sup ? { supervisor: sup } : {}) })))
+        .then((v) => v && say(approved ? t('card.taken') : t('card.not_taken'), approved ? 'ok' : 'info'));
+    };
+    const m = modal({
+      title: t('card.declare'), cls: 'wide',
+      body: [h('p', { class: 'hint' }, t('card.declare_hint')), code, keyboard(code, () => (err.textContent = '')), err],
+      actions: [
+        button(t('common.cancel'), () => m.close(), 'ghost'),
+        button(t('card.declare_not_taken'), () => send(false), 'danger', { 'data-test': 'declare-not-taken' }),
+        button(t('card.declare_taken'), () => send(true), 'primary', { 'data-test': 'declare-taken' })],
+      onClose: focusScan,
+    });
+    code.focus();
   }
 
   function render() {
