@@ -205,7 +205,7 @@ func (r *Return) EventData() ReturnCompletedData {
 		d.Lines[i] = ReturnLineData{SKU: l.SKU, Qty: l.Qty, Unit: l.Unit, TaxRateBP: l.TaxRateBP, Amount: l.Amount, Restock: l.Restock}
 	}
 	for i, f := range r.Refunds {
-		d.Refunds[i] = PaymentData{Method: f.Method, Amount: f.Amount}
+		d.Refunds[i] = paymentData(f.Method, f.Amount, f.Ref)
 	}
 	return d
 }

@@ -49,10 +49,26 @@ type SaleLineData struct {
 	Amount    int64  `json:"amount"`
 }
 
-// PaymentData is a payment of a sale event.
+// PaymentData is a payment of a sale event, or a refund of a void or
+// return event.
 type PaymentData struct {
 	Method string `json:"method"`
 	Amount int64  `json:"amount"`
+	// Ref is the code of the gift card or store credit paid with or
+	// refunded to, so that central can settle a card issued elsewhere and
+	// follow the balance of one issued here. It is empty for every other
+	// method: a card's terminal reference (authorisation code, masked
+	// number) stays on the node.
+	Ref string `json:"ref,omitempty"`
+}
+
+// paymentData is the event form of a payment or refund: ref is kept
+// for a gift card or store credit only.
+func paymentData(method string, amount int64, ref string) PaymentData {
+	if method != MethodGiftCard && method != MethodStoreCredit {
+		ref = ""
+	}
+	return PaymentData{Method: method, Amount: amount, Ref: ref}
 }
 
 // SaleCompletedData is the data of a pos.sale.completed event. Payments
@@ -90,7 +106,7 @@ func (s *Sale) EventData() SaleCompletedData {
 			Discount: lt.Discount, TaxRateBP: l.TaxRateBP, Amount: lt.Amount}
 	}
 	for i, p := range s.Payments {
-		d.Payments[i] = PaymentData{Method: p.Method, Amount: p.Amount}
+		d.Payments[i] = paymentData(p.Method, p.Amount, p.Ref)
 	}
 	return d
 }

@@ -43,12 +43,24 @@ type SaleVoidedData struct {
 	ApprovedBy string `json:"approved_by"`
 	Station    string `json:"station"`
 	Staff      string `json:"staff"`
+	// Refunds are the sale's payments given back; a gift card or store
+	// credit restored carries its code in Ref.
+	Refunds []PaymentData `json:"refunds"`
+}
+
+// EventData returns the data of the void's pos.sale.voided event.
+func (v *Void) EventData() SaleVoidedData {
+	d := SaleVoidedData{SaleID: v.SaleID, ReceiptNo: v.ReceiptNo, Reason: v.Reason, ApprovedBy: v.ApprovedBy,
+		Station: v.Station, Staff: v.Staff, Refunds: make([]PaymentData, len(v.Refunds))}
+	for i, f := range v.Refunds {
+		d.Refunds[i] = paymentData(f.Method, f.Amount, f.Ref)
+	}
+	return d
 }
 
 // Event returns the void's pos.sale.voided event, without epoch and seq.
 func (v *Void) Event() (Event, error) {
-	return NewEvent(v.EventID, EventSaleVoided, v.At, SaleVoidedData{SaleID: v.SaleID, ReceiptNo: v.ReceiptNo,
-		Reason: v.Reason, ApprovedBy: v.ApprovedBy, Station: v.Station, Staff: v.Staff})
+	return NewEvent(v.EventID, EventSaleVoided, v.At, v.EventData())
 }
 
 // VoidLastSale voids the last sale of its station, approved by a
