@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -113,6 +114,13 @@ const internalMessage = "the node could not do this; try again, and if it keeps 
 // (and transient: disk full is reported as such), answered with
 // internalMessage only.
 func (s *Server) classify(err error) (APIError, int) {
+	// Whatever kept a refund from being recorded, the refund is what the
+	// person at the till must hear of.
+	var refunded *pos.RefundedError
+	if errors.As(err, &refunded) {
+		return APIError{Code: "refunded_not_recorded", Message: "card refunded " + strings.Join(refunded.Cards, ", ") +
+			" but not recorded; do not refund again"}, http.StatusInternalServerError
+	}
 	for _, e := range append(s.extraErrors, errorCodes...) {
 		if errors.Is(err, e.err) {
 			return APIError{Code: e.code, Message: err.Error()}, e.status
