@@ -57,23 +57,7 @@ func (n *node) printReport(ctx context.Context, rep *pos.ShiftReport) {
 	if st == nil {
 		return
 	}
-	head := n.storeHeading(ctx)
-	if rep.Currency != "" {
-		head.Currency = rep.Currency
-	}
-	r := receipt.Report{Store: head, Z: rep.Kind == "Z", Number: rep.ZNo, Station: rep.Station,
-		From: rep.OpenedAt, To: rep.At, Sales: int64(rep.Sales), Returns: int64(rep.Returns), Gross: rep.SalesTotal,
-		Refunds: rep.ReturnsTotal, Cash: rep.ExpectedCash, NoSales: int64(rep.NoSales), ChainHead: rep.JournalHead,
-		Printed: time.Now()}
-	if !rep.ClosedAt.IsZero() {
-		r.To = rep.ClosedAt
-	}
-	for _, m := range rep.ByMethod {
-		r.Tenders = append(r.Tenders, receipt.TenderTotal{Method: m.Method, Amount: m.Amount})
-	}
-	for _, t := range rep.ByTaxRate {
-		r.Tax = append(r.Tax, receipt.Tax{RateBP: t.RateBP, Base: t.Base, Tax: t.Tax})
-	}
+	r := receipt.FromShiftReport(rep, n.storeHeading(ctx), time.Now())
 	if _, err := st.printer.Print(ctx, r); err != nil {
 		n.log.Error("queue shift report", "shift", rep.ShiftID, "err", err)
 	}

@@ -17,5 +17,8 @@
 //
 // FromSale maps a completed pos.Sale onto a Receipt, and FromTraining a
 // pos.TrainingReceipt onto a Receipt marked as training, not a receipt,
-// at the top and the bottom.
+// at the top and the bottom. FromShiftReport maps a pos.ShiftReport onto
+// a Report that reconciles on paper: net sales and the cash rounding
+// against the tenders, and the drawer from the float to the cash
+// expected, counted and the difference.
 package receipt

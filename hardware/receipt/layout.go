@@ -134,24 +134,51 @@ type TenderTotal struct {
 }
 
 // Report is an X report (takings so far, nothing closed) or a Z report
-// (the closing of a period, numbered).
+// (the closing of a period, numbered). Its amounts reconcile as the shift
+// report's do (pos.ShiftReport):
+//
+//	Gross − Refunds            = net sales
+//	net sales + Rounding       = Σ Tenders
+//	Float + cash tender + PaidIn − PaidOut − Drops = Cash (expected)
+//	Counted − Cash             = Difference (a Z report only)
 type Report struct {
-	Store   Store         `json:"store"`
-	Z       bool          `json:"z"`
-	Number  int64         `json:"number,omitempty"` // Z report number
-	Station string        `json:"station"`
-	From    time.Time     `json:"from"`
-	To      time.Time     `json:"to"`
-	Sales   int64         `json:"sales"`   // count of sales
-	Returns int64         `json:"returns"` // count of refunds
-	Gross   int64         `json:"gross"`   // sales total
-	Refunds int64         `json:"refunds"` // refunds total, positive
-	Tenders []TenderTotal `json:"tenders"`
-	Tax     []Tax         `json:"tax"`
-	Cash    int64         `json:"cash"` // cash expected in the drawer
-	NoSales int64         `json:"no_sales"`
-	// ChainHead is the head of the journal's hash chain at the close, so
-	// that the paper report vouches for the books; "" prints nothing.
+	Store   Store     `json:"store"`
+	Z       bool      `json:"z"`
+	Number  int64     `json:"number,omitempty"` // Z report number
+	Station string    `json:"station"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	Sales   int64     `json:"sales"`   // count of sales
+	Returns int64     `json:"returns"` // count of refunds
+	Gross   int64     `json:"gross"`   // sales total
+	Refunds int64     `json:"refunds"` // refunds total, positive
+	// Rounding is the cash rounding of the period, as receipts print it:
+	// what was tendered less what was sold.
+	Rounding int64 `json:"rounding,omitempty"`
+	// Voids is the count of voided sales and VoidsTotal their total; they
+	// are in none of the other amounts.
+	Voids      int64         `json:"voids,omitempty"`
+	VoidsTotal int64         `json:"voids_total,omitempty"`
+	Tenders    []TenderTotal `json:"tenders"`
+	Tax        []Tax         `json:"tax"`
+	// Float is the cash put in the drawer when the shift opened; PaidIn,
+	// PaidOut and Drops (to the safe) are the cash moved in and out of it
+	// since, all positive.
+	Float   int64 `json:"float"`
+	PaidIn  int64 `json:"paid_in,omitempty"`
+	PaidOut int64 `json:"paid_out,omitempty"`
+	Drops   int64 `json:"drops,omitempty"`
+	Cash    int64 `json:"cash"` // cash expected in the drawer
+	// Counted is the cash counted in the drawer at the close, and
+	// Difference is Counted − Cash; both print on a Z report only.
+	Counted    int64 `json:"counted,omitempty"`
+	Difference int64 `json:"difference,omitempty"`
+	NoSales    int64 `json:"no_sales"`
+	// JournalN is the number of the journal entry of a Z report, and
+	// ChainHead its hash, the head of the journal's hash chain at the
+	// close, so that the paper report vouches for the books; 0 and ""
+	// print nothing.
+	JournalN  int64     `json:"journal_n,omitempty"`
 	ChainHead string    `json:"chain_head,omitempty"`
 	Printed   time.Time `json:"printed"`
 	Copy      bool      `json:"copy,omitempty"`
@@ -272,6 +299,13 @@ func (p *page) method(m string) string {
 		return p.t(m)
 	}
 	return m
+}
+
+// heading prints the title of a section of a report in bold.
+func (p *page) heading(text string) {
+	p.e.SetBold(true)
+	p.e.Println(p.truncate(text, p.cols))
+	p.e.SetBold(false)
 }
 
 // rule prints a line of dashes.
@@ -586,7 +620,11 @@ func (r SalesReport) Encode(e *escpos.Encoder) error {
 	return e.Err()
 }
 
-// Encode implements Document.
+// Encode implements Document. The report is laid out to be checked from
+// top to bottom: the sales down to net sales and the cash rounding, the
+// tenders that add up to the two, the tax, and the drawer from the float
+// to the cash expected, then on a Z report the cash counted and the
+// difference.
 func (r Report) Encode(e *escpos.Encoder) error {
 	p := startDocument(e, r.Store, r.Copy)
 	title := p.t("x_report")
@@ -604,18 +642,49 @@ func (r Report) Encode(e *escpos.Encoder) error {
 	p.pair(p.t("returns"), fmt.Sprint(r.Returns))
 	p.pair(p.t("refund"), p.money(-r.Refunds))
 	p.bigPair(p.t("net_sales"), p.money(r.Gross-r.Refunds))
+	if r.Rounding != 0 {
+		p.pair(p.t("rounding"), p.money(r.Rounding))
+	}
+	p.pair(fmt.Sprintf("%s (%d)", p.t("voids"), r.Voids), p.money(r.VoidsTotal))
 	p.rule()
-	p.e.SetBold(true)
-	p.e.Println(p.t("tenders"))
-	p.e.SetBold(false)
+	p.heading(p.t("tenders"))
+	var tendered, cash int64
 	for _, t := range r.Tenders {
 		p.pair(fmt.Sprintf("%s (%d)", p.method(t.Method), t.Count), p.money(t.Amount))
+		tendered += t.Amount
+		if t.Method == "cash" {
+			cash += t.Amount
+		}
 	}
+	p.pair(p.t("tendered"), p.money(tendered))
 	p.taxTable(r.Tax)
 	p.rule()
-	p.pair(p.t("cash_drawer"), p.money(r.Cash))
+	p.heading(p.t("cash_drawer"))
+	p.pair(p.t("float"), p.money(r.Float))
+	p.pair(p.t("cash_net"), p.money(cash))
+	p.pair(p.t("paid_in"), p.money(r.PaidIn))
+	p.pair(p.t("paid_out"), p.money(-r.PaidOut))
+	p.pair(p.t("drops"), p.money(-r.Drops))
+	// Cash the drawer is expected to hold for reasons the lines above do
+	// not name gets a line of its own, so that the column still adds up.
+	if other := r.Cash - (r.Float + cash + r.PaidIn - r.PaidOut - r.Drops); other != 0 {
+		p.pair(p.t("cash_other"), p.money(other))
+	}
+	p.e.SetBold(true)
+	p.pair(p.t("expected"), p.money(r.Cash))
+	p.e.SetBold(false)
+	if r.Z {
+		p.pair(p.t("counted_cash"), p.money(r.Counted))
+		p.e.SetBold(true)
+		p.pair(p.t("difference"), p.money(r.Difference))
+		p.e.SetBold(false)
+	}
+	p.rule()
 	p.pair(p.t("no_sales"), fmt.Sprint(r.NoSales))
 	p.pair(p.t("printed"), p.time(r.Printed))
+	if r.JournalN != 0 {
+		p.pair(p.t("journal_no"), fmt.Sprint(r.JournalN))
+	}
 	if r.ChainHead != "" {
 		p.e.Println(p.t("journal"))
 		for _, l := range p.wrap(r.ChainHead, p.cols) {

@@ -1,6 +1,8 @@
 package receipt
 
 import (
+	"time"
+
 	"github.com/posnode/posnode/pos"
 )
 
@@ -66,5 +68,33 @@ func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 func FromTraining(t *pos.TrainingReceipt, store Store, cashier string) Receipt {
 	r := FromSale(&t.Sale, store, cashier)
 	r.ReceiptNo, r.Barcode, r.Training = t.No, "", true
+	return r
+}
+
+// FromShiftReport lays out an X or Z report of a shift for store, printed
+// at printed. A Z report carries the cash counted and the difference,
+// and its journal entry; an X report has neither.
+func FromShiftReport(rep *pos.ShiftReport, store Store, printed time.Time) Report {
+	if rep.Currency != "" {
+		store.Currency = rep.Currency
+	}
+	r := Report{Store: store, Z: rep.Kind == "Z", Number: rep.ZNo, Station: rep.Station,
+		From: rep.OpenedAt, To: rep.At, Sales: int64(rep.Sales), Returns: int64(rep.Returns),
+		Gross: rep.SalesTotal, Refunds: rep.ReturnsTotal, Rounding: rep.Rounding,
+		Voids: int64(rep.Voids), VoidsTotal: rep.VoidsTotal,
+		Float: rep.Float, PaidIn: rep.PaidIn, PaidOut: rep.PaidOut, Drops: rep.Drops, Cash: rep.ExpectedCash,
+		NoSales: int64(rep.NoSales), JournalN: rep.JournalN, ChainHead: rep.JournalHead, Printed: printed}
+	if !rep.ClosedAt.IsZero() {
+		r.To = rep.ClosedAt
+	}
+	if r.Z {
+		r.Counted, r.Difference = rep.CountedCash, rep.Difference
+	}
+	for _, m := range rep.ByMethod {
+		r.Tenders = append(r.Tenders, TenderTotal{Method: m.Method, Count: m.Count, Amount: m.Amount})
+	}
+	for _, t := range rep.ByTaxRate {
+		r.Tax = append(r.Tax, Tax{RateBP: t.RateBP, Base: t.Base, Tax: t.Tax})
+	}
 	return r
 }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/posnode/posnode/hardware/printer/printertest"
+)
+
+// TestZReportPrinted closes a shift at a till whose receipt printer is on
+// a pseudo-terminal: the Z report on paper reconciles, with the float,
+// the cash rounding, the payments counted per tender, the paid-out, the
+// cash expected, the cash counted and the difference, and its journal
+// entry.
+func TestZReportPrinted(t *testing.T) {
+	prn := printertest.New(t, printertest.Options{})
+	cfg := fmt.Sprintf(`
+[[stations]]
+id = "till-1"
+kind = "till"
+printer = %q
+printer_profile = "tm-t20"
+`, prn.Path())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	p := startNode(t, t.TempDir(), addr, "--config", cfgPath)
+	c := login(t, addr, "2", "2222") // a supervisor, who may close the shift
+	c.call("POST", "/api/v1/shift/open", map[string]int64{"float": 100000}, 200)
+	// Dark chocolate at 34,50 kr paid in cash is rounded to 35,00 kr.
+	cart := c.call("GET", "/api/v1/cart", nil, 200)["id"].(string)
+	c.call("POST", "/api/v1/carts/"+cart+"/scan", map[string]string{"code": "7310865004741"}, 200)
+	c.call("POST", "/api/v1/carts/"+cart+"/payments", map[string]any{"method": "cash", "amount": 5000}, 200)
+	c.call("POST", "/api/v1/carts/"+cart+"/complete", nil, 200)
+	c.call("POST", "/api/v1/shift/cash", map[string]any{"kind": "paid_out", "amount": 2500, "reason": "window cleaner"}, 200)
+	// The drawer should hold 1 000 + 35 − 25 = 1 010 kr; 1 009 kr is counted.
+	z := c.call("POST", "/api/v1/shift/close", map[string]int64{"counted": 100900}, 200)
+	if num(z["expected_cash"]) != 101000 || num(z["difference"]) != -100 || num(z["rounding"]) != 50 {
+		t.Fatalf("Z report = %v", z)
+	}
+
+	var report string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && report == ""; time.Sleep(20 * time.Millisecond) {
+		for _, j := range prn.Jobs() {
+			if strings.Contains(j, "Z-RAPPORT") {
+				report = j
+			}
+		}
+	}
+	if report == "" {
+		t.Fatalf("no Z report printed:\n%s\n%s", strings.Join(prn.Jobs(), "\n-----\n"), p.out)
+	}
+	// The demo store prints in Swedish, on 48 columns.
+	line := func(left, right string) string {
+		return left + strings.Repeat(" ", 48-utf8.RuneCountInString(left)-utf8.RuneCountInString(right)) + right
+	}
+	for _, w := range []string{
+		"Nettoförsäljning\n                34,50 kr",
+		line("Öresavrundning", "0,50 kr"),
+		line("Kontant (1)", "35,00 kr"),
+		line("Summa betalsätt", "35,00 kr"),
+		line("Växelkassa", "1 000,00 kr"),
+		line("Kontant netto", "35,00 kr"),
+		line("Utbetalningar", "-25,00 kr"),
+		line("Förväntat i kassalådan", "1 010,00 kr"),
+		line("Räknat i kassalådan", "1 009,00 kr"),
+		line("Differens", "-1,00 kr"),
+		line("Journalpost", fmt.Sprint(num(z["journal_n"]))),
+	} {
+		if !strings.Contains(stripCommands(report), w) {
+			t.Errorf("printed Z report lacks %q:\n%s", w, report)
+		}
+	}
+}
+
+// stripCommands leaves the text of a decoded print job.
+func stripCommands(s string) string {
+	return commandToken.ReplaceAllString(s, "")
+}
