@@ -42,6 +42,8 @@ var labels = map[string]map[string]string{
 	"card":         {"sv": "Kort", "sk": "Karta", "ro": "Card", "zh-Hant": "信用卡", "en": "Card"},
 	"gift_card":    {"sv": "Presentkort", "sk": "Darčeková karta", "ro": "Card cadou", "zh-Hant": "禮物卡", "en": "Gift card"},
 	"store_credit": {"sv": "Tillgodo", "sk": "Dobropis", "ro": "Credit magazin", "zh-Hant": "購物金", "en": "Store credit"},
+	"exchange":     {"sv": "Byte", "sk": "Výmena tovaru", "ro": "Schimb de marfă", "zh-Hant": "換貨", "en": "Exchange"},
+	"online":       {"sv": "Onlinebetalning", "sk": "Platba online", "ro": "Plată online", "zh-Hant": "線上付款", "en": "Online payment"},
 	"thanks":       {"sv": "Tack för ditt köp!", "sk": "Ďakujeme za nákup!", "ro": "Vă mulțumim pentru cumpărături!", "zh-Hant": "謝謝惠顧！", "en": "Thank you for shopping with us!"},
 	"pickup_slip":  {"sv": "UTLÄMNING", "sk": "VÝDAJ OBJEDNÁVKY", "ro": "RIDICARE COMANDĂ", "zh-Hant": "取貨單", "en": "PICKUP"},
 	"order":        {"sv": "Order", "sk": "Objednávka", "ro": "Comanda", "zh-Hant": "訂單", "en": "Order"},

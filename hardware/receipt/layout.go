@@ -72,8 +72,9 @@ type Tax struct {
 
 // Payment is one tender.
 type Payment struct {
-	// Method is cash, card, gift_card or store_credit (the pos tender
-	// methods, printed translated), or any other word (printed as it is).
+	// Method is one of the pos tender methods (cash, card, gift_card,
+	// store_credit, exchange, online), printed translated, or any other
+	// word, printed as it is.
 	Method string `json:"method"`
 	Amount int64  `json:"amount"`
 }
@@ -293,9 +294,15 @@ func (p *page) time(t time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
+// methods are the tender methods of package pos, whose labels share
+// their names.
+var methods = map[string]bool{"cash": true, "card": true, "gift_card": true, "store_credit": true,
+	"exchange": true, "online": true}
+
+// method returns the printed name of a tender method, or m itself when
+// it is not one of methods.
 func (p *page) method(m string) string {
-	switch m {
-	case "cash", "card", "gift_card", "store_credit":
+	if methods[m] {
 		return p.t(m)
 	}
 	return m
