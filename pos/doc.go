@@ -81,10 +81,12 @@
 //
 // Every sale and return belongs to exactly one shift, the one open on its
 // station when it was recorded (or the next one opened there), so a Z
-// report (ShiftReport) is the sum of its receipts to the minor unit.
+// report (ShiftReport) is the sum of its receipts to the minor unit. A
+// voucher issued outside a return belongs to a shift the same way; a gift
+// card is sold for cash into an open shift's drawer only.
 //
 // Completed sales, returns, voids, drawer openings, price overrides,
-// receipt copies and Z reports are appended to a hash-chained journal
+// vouchers issued, receipt copies and Z reports are appended to a hash-chained journal
 // (JournalEntry) in the transaction that records them; VerifyJournal names
 // every changed, removed or reordered entry, and each Z report carries the
 // head of the chain.

@@ -19,6 +19,7 @@ const (
 	JournalPriceOverride = "price_override" // a line sold at a price set by hand
 	JournalCopy          = "copy"           // a copy of a receipt printed
 	JournalStock         = "stock"          // a stock adjustment: a count, damage, a delivery, theft
+	JournalVoucher       = "voucher"        // a gift card sold or store credit given outside a return
 	JournalZReport       = "z_report"
 )
 

@@ -15,7 +15,9 @@ import (
 // Every sale, return and void of a station is attached to the shift open
 // on that station when it is recorded; one recorded while no shift is open
 // is attached to the next shift opened there. So every receipt belongs to
-// exactly one Z report.
+// exactly one Z report. A voucher issued outside a return (IssueVoucher)
+// is attached in the same way, except that a gift card, sold for cash,
+// needs an open shift.
 type Shift struct {
 	ID       string    `json:"shift_id"`
 	Station  string    `json:"station"`
@@ -51,12 +53,14 @@ type CashOp struct {
 }
 
 // ShiftData is what a shift report is computed from: the shift, its
-// receipts and its cash operations.
+// receipts, its cash operations and the vouchers issued in it outside
+// returns.
 type ShiftData struct {
-	Shift   Shift
-	Sales   []Sale // with Voided set for voided sales
-	Returns []Return
-	CashOps []CashOp
+	Shift    Shift
+	Sales    []Sale // with Voided set for voided sales
+	Returns  []Return
+	CashOps  []CashOp
+	Vouchers []Voucher // issued by IssueVoucher, with ShiftID the shift's
 }
 
 // MethodTotal is the net of one tender: sales' payments less change, less
@@ -67,6 +71,14 @@ type MethodTotal struct {
 	// Amount, as the sales report by tender counts them.
 	Count  int64 `json:"count"`
 	Amount int64 `json:"amount"`
+}
+
+// VoucherTotal is how many vouchers of one kind were issued, and their
+// amount.
+type VoucherTotal struct {
+	Kind   string `json:"kind"` // MethodGiftCard or MethodStoreCredit
+	Count  int    `json:"count"`
+	Amount int64  `json:"amount"`
 }
 
 // CashierTotal is what one member of staff sold and took back.
@@ -84,7 +96,7 @@ type CashierTotal struct {
 //	Total          = Σ sale totals − Σ return totals (voided sales excluded)
 //	Σ ByMethod     = Total + Rounding
 //	Σ ByTaxRate    = the tax lines of the receipts, summed per rate
-//	ExpectedCash   = Float + cash of sales − cash refunds + PaidIn − PaidOut − Drops
+//	ExpectedCash   = Float + cash of sales − cash refunds + PaidIn − PaidOut − Drops + VoucherCash
 type ShiftReport struct {
 	Kind     string    `json:"kind"`
 	ShiftID  string    `json:"shift_id"`
@@ -115,6 +127,14 @@ type ShiftReport struct {
 	Drops   int64 `json:"drops"`
 	NoSales int   `json:"no_sales"`
 
+	// VouchersIssued are the gift cards sold and the store credit given
+	// at the station in the shift outside returns, by kind (store credit
+	// refunded by a return is among ByMethod's refunds). VoucherCash is
+	// the cash paid into the drawer for the gift cards sold; it is not a
+	// sale, so it is in ExpectedCash but not in Total or ByMethod.
+	VouchersIssued []VoucherTotal `json:"vouchers_issued"`
+	VoucherCash    int64          `json:"voucher_cash"`
+
 	ExpectedCash int64 `json:"expected_cash"`
 	CountedCash  int64 `json:"counted_cash"` // Z only
 	Difference   int64 `json:"difference"`   // counted − expected, Z only
@@ -133,7 +153,7 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 	sh := d.Shift
 	r := &ShiftReport{Kind: kind, ShiftID: sh.ID, Station: sh.Station, OpenedAt: sh.OpenedAt, ClosedAt: sh.ClosedAt,
 		At: at, ZNo: sh.ZNo, Currency: currency, Float: sh.Float, Receipts: len(d.Sales) + len(d.Returns),
-		ByMethod: []MethodTotal{}, ByTaxRate: []TaxLine{}, ByCashier: []CashierTotal{}}
+		ByMethod: []MethodTotal{}, ByTaxRate: []TaxLine{}, ByCashier: []CashierTotal{}, VouchersIssued: []VoucherTotal{}}
 	methods := map[string]int64{}
 	counts := map[string]int64{} // payments and refunds by method
 	rates := map[int64]*TaxLine{}
@@ -205,7 +225,8 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 			r.NoSales++
 		}
 	}
-	r.ExpectedCash = sh.Float + methods[MethodCash] + r.PaidIn - r.PaidOut - r.Drops
+	r.VouchersIssued, r.VoucherCash = vouchersIssued(d.Vouchers)
+	r.ExpectedCash = sh.Float + methods[MethodCash] + r.PaidIn - r.PaidOut - r.Drops + r.VoucherCash
 	for m, v := range methods {
 		r.ByMethod = append(r.ByMethod, MethodTotal{Method: m, Count: counts[m], Amount: v})
 	}
@@ -219,6 +240,36 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 	}
 	sort.Slice(r.ByCashier, func(i, j int) bool { return r.ByCashier[i].Cashier < r.ByCashier[j].Cashier })
 	return r
+}
+
+// vouchersIssued sums vouchers by kind, in the order of the kinds, and
+// the cash paid for them.
+func vouchersIssued(vs []Voucher) ([]VoucherTotal, int64) {
+	out := []VoucherTotal{}
+	var cash int64
+	for _, kind := range []string{MethodGiftCard, MethodStoreCredit} {
+		t := VoucherTotal{Kind: kind}
+		for _, v := range vs {
+			if v.Kind == kind {
+				t.Count++
+				t.Amount += v.Issued
+				cash += v.Cash
+			}
+		}
+		if t.Count > 0 {
+			out = append(out, t)
+		}
+	}
+	return out, cash
+}
+
+// VoucherCount is how many vouchers the report counts as issued.
+func (r *ShiftReport) VoucherCount() int {
+	n := 0
+	for _, t := range r.VouchersIssued {
+		n += t.Count
+	}
+	return n
 }
 
 // ShiftClosedData is the data of a pos.shift.closed event.
@@ -239,6 +290,10 @@ type ShiftClosedData struct {
 	Currency       string           `json:"currency"`
 	JournalN       int64            `json:"journal_n"`
 	JournalHead    string           `json:"journal_head"`
+	// VouchersIssued and VoucherCash are the report's: vouchers issued
+	// outside returns, and the cash in ExpectedCash for gift cards sold.
+	VouchersIssued []VoucherTotal `json:"vouchers_issued,omitempty"`
+	VoucherCash    int64          `json:"voucher_cash,omitempty"`
 }
 
 // EventData returns the data of a Z report's pos.shift.closed event.
@@ -246,7 +301,8 @@ func (r *ShiftReport) EventData() ShiftClosedData {
 	d := ShiftClosedData{ShiftID: r.ShiftID, Station: r.Station, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt,
 		Float: r.Float, ExpectedCash: r.ExpectedCash, CountedCash: r.CountedCash, TotalsByMethod: map[string]int64{},
 		ZNo: r.ZNo, Total: r.Total, Rounding: r.Rounding, ByTaxRate: r.ByTaxRate, ByCashier: r.ByCashier,
-		Currency: r.Currency, JournalN: r.JournalN, JournalHead: r.JournalHead}
+		Currency: r.Currency, JournalN: r.JournalN, JournalHead: r.JournalHead,
+		VouchersIssued: r.VouchersIssued, VoucherCash: r.VoucherCash}
 	for _, m := range r.ByMethod {
 		d.TotalsByMethod[m.Method] = m.Amount
 	}

@@ -24,7 +24,21 @@ type Voucher struct {
 	Limit     int64     `json:"offline_limit,omitempty"` // External: the most redeemable here
 	Redeemed  int64     `json:"redeemed"`                // redeemed here so far
 	CreatedAt time.Time `json:"created_at"`
-	Ref       string    `json:"ref,omitempty"` // the return or sale that issued it
+	// Ref is the return that issued it, or for one issued outside a
+	// return (IssueVoucher) the reason or reference the supervisor gave.
+	Ref string `json:"ref,omitempty"`
+	// IssuedBy and Station are the supervisor who issued it outside a
+	// return and where; both are empty for store credit of a return (the
+	// return names its staff) and for a card issued elsewhere.
+	IssuedBy string `json:"issued_by,omitempty"`
+	Station  string `json:"station,omitempty"`
+	// ShiftID is the open shift of Station it was issued in. Store credit
+	// issued while no shift is open there has none until the next shift
+	// opened there adopts it, as it adopts receipts.
+	ShiftID string `json:"shift_id,omitempty"`
+	// Cash is what was paid into the shift's drawer for it: the amount of
+	// a gift card sold. Store credit moves no cash.
+	Cash int64 `json:"cash,omitempty"`
 }
 
 // Available is what can be redeemed now.
@@ -137,7 +151,15 @@ func (as *AfterSales) RemoveVoucherPayment(ctx context.Context, a Actor, cartID,
 }
 
 // IssueVoucher issues a gift card or store credit of amount outside a
-// return (a goodwill credit, a gift card sold). Only a supervisor may.
+// return, at the actor's station. Only a supervisor may, and only with a
+// reason or reference (ref), which is journalled with the supervisor, the
+// station and the code.
+//
+// A gift card is sold: its amount is paid in cash into the drawer of the
+// station's open shift, and counts in that shift's expected cash; with no
+// shift open there it is refused with ErrNoShift. Store credit is given,
+// not paid for, and moves no cash. Either shows on the X and Z reports of
+// the station's shift among the vouchers issued.
 func (as *AfterSales) IssueVoucher(ctx context.Context, a Actor, kind string, amount int64, ref string) (*Voucher, error) {
 	if a.Role < RoleSupervisor {
 		return nil, ErrForbidden
@@ -148,11 +170,54 @@ func (as *AfterSales) IssueVoucher(ctx context.Context, a Actor, kind string, am
 	if amount <= 0 || amount > MaxPrice {
 		return nil, ErrBadTender
 	}
-	v := &Voucher{Code: NewVoucherCode(), Kind: kind, Issued: amount, Balance: amount, CreatedAt: as.now(), Ref: ref}
-	if err := as.opt.Store.IssueVoucher(ctx, v); err != nil {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, ErrReasonRequired
+	}
+	if len(ref) > maxVoucherRef {
+		return nil, fmt.Errorf("%w: a reason of at most %d bytes", ErrInvalidRequest, maxVoucherRef)
+	}
+	// With the shift: a Z report never misses a voucher issued meanwhile.
+	defer as.lock("shift:" + a.Station)()
+	v := &Voucher{Code: NewVoucherCode(), Kind: kind, Issued: amount, Balance: amount, CreatedAt: as.now(), Ref: ref,
+		IssuedBy: a.Staff, Station: a.Station}
+	sh, err := as.opt.Store.CurrentShift(ctx, a.Station)
+	switch {
+	case err == nil:
+		v.ShiftID = sh.ID
+	case !errors.Is(err, ErrNoShift):
 		return nil, err
+	case kind == MethodGiftCard:
+		return nil, fmt.Errorf("a gift card is sold for cash into the drawer: %w", err)
+	}
+	if kind == MethodGiftCard {
+		v.Cash = amount
+	}
+	if err := as.opt.Store.IssueVoucher(ctx, v); err != nil {
+		return nil, fmt.Errorf("issue %s of %d: %w", kind, amount, err)
 	}
 	return v, nil
+}
+
+// maxVoucherRef is the longest reason IssueVoucher takes, in bytes.
+const maxVoucherRef = 200
+
+// VoucherIssue is the journal entry of a voucher issued outside a return.
+type VoucherIssue struct {
+	Code    string `json:"code"`
+	Kind    string `json:"kind"`
+	Amount  int64  `json:"amount"`
+	Cash    int64  `json:"cash"` // paid into the drawer: a gift card sold
+	Reason  string `json:"reason"`
+	Staff   string `json:"staff"`
+	Station string `json:"station"`
+	ShiftID string `json:"shift_id"`
+}
+
+// JournalData is what the journal keeps of v issued outside a return.
+func (v *Voucher) JournalData() VoucherIssue {
+	return VoucherIssue{Code: v.Code, Kind: v.Kind, Amount: v.Issued, Cash: v.Cash, Reason: v.Ref,
+		Staff: v.IssuedBy, Station: v.Station, ShiftID: v.ShiftID}
 }
 
 // AttachCustomer finds a loyalty customer by card number, phone or e-mail

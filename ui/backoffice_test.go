@@ -793,6 +793,7 @@ func TestTillExtrasThroughHTTP(t *testing.T) {
 	// A gift card pays part of it; a loyalty customer is attached offline.
 	s.fails(t, tok, "POST", "/api/v1/vouchers", map[string]any{"kind": "gift_card", "amount": 1000}, 403, "forbidden")
 	var card pos.Voucher
+	s.ok(t, super, "POST", "/api/v1/shift/open", map[string]int64{"float": 0}, nil) // a gift card is sold into a drawer
 	s.ok(t, super, "POST", "/api/v1/vouchers", map[string]any{"kind": "gift_card", "amount": 1000, "ref": "goodwill"}, &card)
 	var bal struct {
 		Available int64

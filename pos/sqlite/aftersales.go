@@ -312,9 +312,7 @@ func (db *DB) VoidSale(ctx context.Context, v *pos.Void) error {
 func (db *DB) Voucher(ctx context.Context, code string) (pos.Voucher, error) {
 	var v pos.Voucher
 	var created string
-	err := db.r.QueryRowContext(ctx, `SELECT code, kind, issued, balance, external, offline_limit, redeemed, created_at, ref
-		FROM vouchers WHERE code = ?`, code).Scan(&v.Code, &v.Kind, &v.Issued, &v.Balance, &v.External, &v.Limit,
-		&v.Redeemed, &created, &v.Ref)
+	err := db.r.QueryRowContext(ctx, "SELECT "+voucherCols+" FROM vouchers WHERE code = ?", code).Scan(voucherDest(&v, &created)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		v = pos.Voucher{Code: code, Kind: pos.MethodGiftCard, External: true, Limit: -1}
 	} else if err != nil {
@@ -327,6 +325,15 @@ func (db *DB) Voucher(ctx context.Context, code string) (pos.Voucher, error) {
 		}
 	}
 	return v, nil
+}
+
+const voucherCols = "code, kind, issued, balance, external, offline_limit, redeemed, created_at, ref, issued_by, station, shift_id, cash"
+
+// voucherDest is where a row of voucherCols is scanned into; created
+// takes created_at as stored.
+func voucherDest(v *pos.Voucher, created *string) []any {
+	return []any{&v.Code, &v.Kind, &v.Issued, &v.Balance, &v.External, &v.Limit, &v.Redeemed, created, &v.Ref,
+		&v.IssuedBy, &v.Station, &v.ShiftID, &v.Cash}
 }
 
 type queryRower interface {
@@ -368,14 +375,40 @@ func (db *DB) SetVoucherOfflineLimit(ctx context.Context, code string, limit int
 	})
 }
 
-// IssueVoucher records a new voucher.
+// IssueVoucher records a voucher issued outside a return, with who
+// issued it, its shift and the cash paid for it, and its journal entry, in
+// one transaction. It fails with pos.ErrShiftClosed when v's shift has
+// closed.
 func (db *DB) IssueVoucher(ctx context.Context, v *pos.Voucher) error {
-	return db.Update(ctx, func(tx *Tx) error { return tx.issueVoucher(v) })
+	if v.IssuedBy == "" {
+		return fmt.Errorf("sqlite: voucher %s issued by no one", v.Code)
+	}
+	if v.Cash > 0 && v.ShiftID == "" {
+		return fmt.Errorf("voucher %s paid in cash: %w", v.Code, pos.ErrNoShift)
+	}
+	return db.Update(ctx, func(tx *Tx) error {
+		if v.ShiftID != "" {
+			var closed string
+			if err := tx.QueryRowContext(ctx, "SELECT closed_at FROM shifts WHERE id = ? AND station = ?", v.ShiftID, v.Station).
+				Scan(&closed); err != nil {
+				return notFound("shift", v.ShiftID, err)
+			}
+			if closed != "" {
+				return fmt.Errorf("shift %s: %w", v.ShiftID, pos.ErrShiftClosed)
+			}
+		}
+		if err := tx.issueVoucher(v); err != nil {
+			return err
+		}
+		_, err := tx.AppendJournal(pos.JournalVoucher, v.Code, "", v.CreatedAt, v.JournalData())
+		return err
+	})
 }
 
 func (tx *Tx) issueVoucher(v *pos.Voucher) error {
-	if _, err := tx.execContext(tx.ctx, `INSERT INTO vouchers(code, kind, issued, balance, created_at, ref) VALUES (?, ?, ?, ?, ?, ?)`,
-		v.Code, v.Kind, v.Issued, v.Balance, ts(v.CreatedAt), v.Ref); err != nil {
+	if _, err := tx.execContext(tx.ctx, `INSERT INTO vouchers(code, kind, issued, balance, created_at, ref,
+		issued_by, station, shift_id, cash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.Code, v.Kind, v.Issued, v.Balance, ts(v.CreatedAt), v.Ref, v.IssuedBy, v.Station, v.ShiftID, v.Cash); err != nil {
 		return fmt.Errorf("issue voucher: %w", err)
 	}
 	_, err := tx.execContext(tx.ctx, "INSERT INTO voucher_uses(code, delta, ref, at) VALUES (?, ?, ?, ?)",

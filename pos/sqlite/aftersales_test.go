@@ -908,7 +908,9 @@ func TestCancelRefusedWhileACardPaymentIsAtTheTerminal(t *testing.T) {
 
 func TestNoOtherTenderWhileACardPaymentIsAtTheTerminal(t *testing.T) {
 	e := newASEnv(t, pos.ReturnPolicy{})
-	gift, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 500000, "")
+	_, err := e.as.OpenShift(e.ctx, e.boss, 0) // a gift card is sold into a drawer
+	e.must(err)
+	gift, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 500000, "sold")
 	e.must(err)
 	v := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
 	abort := e.cardAtTerminal(e.cashier, v.ID)

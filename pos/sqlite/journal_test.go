@@ -242,6 +242,8 @@ func TestVouchersAndCustomers(t *testing.T) {
 	if _, err := e.as.IssueVoucher(e.ctx, e.cashier, pos.MethodGiftCard, 10000, "goodwill"); !errors.Is(err, pos.ErrForbidden) {
 		t.Fatalf("cashier issuing a voucher: %v", err)
 	}
+	_, err = e.as.OpenShift(e.ctx, e.boss, 0) // a gift card is sold into a drawer
+	e.must(err)
 	issued, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 10000, "goodwill")
 	e.must(err)
 	if got, _ := e.as.Voucher(e.ctx, issued.Code); got.Balance != 10000 || got.External {

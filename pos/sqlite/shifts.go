@@ -38,7 +38,10 @@ func (db *DB) OpenShift(ctx context.Context, sh *pos.Shift) error {
 			sh.ID, sh.Station, sh.OpenedBy, ts(sh.OpenedAt), sh.Float); err != nil {
 			return err
 		}
-		_, err := tx.execContext(ctx, "UPDATE shift_receipts SET shift_id = ? WHERE station = ? AND shift_id = ''", sh.ID, sh.Station)
+		if _, err := tx.execContext(ctx, "UPDATE shift_receipts SET shift_id = ? WHERE station = ? AND shift_id = ''", sh.ID, sh.Station); err != nil {
+			return err
+		}
+		_, err := tx.execContext(ctx, "UPDATE vouchers SET shift_id = ? WHERE shift_id = '' AND station = ? AND issued_by <> ''", sh.ID, sh.Station)
 		return err
 	})
 }
@@ -160,13 +163,37 @@ func (db *DB) ShiftData(ctx context.Context, id string) (pos.ShiftData, error) {
 		op.At = parseTS(at)
 		d.CashOps = append(d.CashOps, op)
 	}
-	return d, rows.Err()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	d.Vouchers, err = db.shiftVouchers(ctx, id)
+	return d, err
+}
+
+// shiftVouchers are the vouchers issued outside returns in shift id.
+func (db *DB) shiftVouchers(ctx context.Context, id string) ([]pos.Voucher, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+voucherCols+" FROM vouchers WHERE shift_id = ? AND issued_by <> '' ORDER BY rowid", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pos.Voucher
+	for rows.Next() {
+		var v pos.Voucher
+		var created string
+		if err := rows.Scan(voucherDest(&v, &created)...); err != nil {
+			return nil, err
+		}
+		v.CreatedAt = parseTS(created)
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // CloseShift closes a shift with its Z report, journal entry and
 // pos.shift.closed event in one transaction; see pos.AfterSalesStore. It
-// fails with pos.ErrConflict when receipts were added or voided
-// after rep was computed.
+// fails with pos.ErrConflict when receipts were added or voided, or
+// vouchers issued, after rep was computed.
 func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftReport) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		var closed string
@@ -181,7 +208,12 @@ func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftRepor
 			LEFT JOIN sales s ON r.kind = 'sale' AND s.id = r.ref WHERE r.shift_id = ?`, sh.ID).Scan(&receipts, &voids); err != nil {
 			return err
 		}
-		if receipts != rep.Receipts || voids != rep.Voids {
+		var vouchers int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM vouchers WHERE shift_id = ? AND issued_by <> ''", sh.ID).
+			Scan(&vouchers); err != nil {
+			return err
+		}
+		if receipts != rep.Receipts || voids != rep.Voids || vouchers != rep.VoucherCount() {
 			return fmt.Errorf("shift %s: %w", sh.ID, pos.ErrConflict)
 		}
 		z, err := tx.NextCounter("z_no")

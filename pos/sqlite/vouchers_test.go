@@ -1,10 +1,14 @@
 package sqlite_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // eventMoney decodes the list (payments or refunds) of an event's data.
@@ -75,5 +79,166 @@ func TestVoucherCodesReachCentralInEvents(t *testing.T) {
 	if got := refsByMethod(eventMoney(t, ev, "refunds")); len(got) != 3 || got[pos.MethodStoreCredit] != credit ||
 		got[pos.MethodGiftCard] != card || got[pos.MethodCard] != "none" {
 		t.Fatalf("void refunds %v, want %v", got, want)
+	}
+}
+
+// voucherEntries are the journal's entries of vouchers issued outside a
+// return, by code.
+func (e *asEnv) voucherEntries() map[string]pos.VoucherIssue {
+	e.t.Helper()
+	entries, err := e.db.Journal(e.ctx, 0, 10000)
+	e.must(err)
+	out := map[string]pos.VoucherIssue{}
+	for _, je := range entries {
+		if je.Kind != pos.JournalVoucher {
+			continue
+		}
+		var d pos.VoucherIssue
+		e.must(json.Unmarshal(je.Data, &d))
+		if je.Ref != d.Code {
+			e.t.Fatalf("journal entry %d of voucher %s has ref %s", je.N, d.Code, je.Ref)
+		}
+		out[d.Code] = d
+	}
+	return out
+}
+
+func TestIssuedVoucherIsJournalledAndCountedInItsShift(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	// A gift card sold takes cash into a drawer: none without a shift.
+	if _, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 50000, "sold"); !errors.Is(err, pos.ErrNoShift) {
+		t.Fatalf("gift card sold with no shift open: %v", err)
+	}
+	if _, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodStoreCredit, 5000, "  "); !errors.Is(err, pos.ErrReasonRequired) {
+		t.Fatalf("store credit without a reason: %v", err)
+	}
+	if got := e.voucherEntries(); len(got) != 0 {
+		t.Fatalf("refused vouchers journalled: %+v", got)
+	}
+
+	const float = 10000
+	sh, err := e.as.OpenShift(e.ctx, e.cashier, float)
+	e.must(err)
+	sold := e.sell(e.cashier, []buy{{bookSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
+	saleCash := sold.Balance.Total + sold.Balance.Rounding // 189.50, rounded to whole kronor
+	gift, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 50000, "gift card sold")
+	e.must(err)
+	credit, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodStoreCredit, 20000, "late delivery, order W-17")
+	e.must(err)
+
+	// Each is journalled with who issued it, where, why and for how much,
+	// and the voucher itself names its issuer and shift.
+	want := map[string]pos.VoucherIssue{
+		gift.Code: {Code: gift.Code, Kind: pos.MethodGiftCard, Amount: 50000, Cash: 50000, Reason: "gift card sold",
+			Staff: "9", Station: "till-1", ShiftID: sh.ID},
+		credit.Code: {Code: credit.Code, Kind: pos.MethodStoreCredit, Amount: 20000, Reason: "late delivery, order W-17",
+			Staff: "9", Station: "till-1", ShiftID: sh.ID},
+	}
+	if got := e.voucherEntries(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("journal %+v, want %+v", got, want)
+	}
+	stored, err := e.as.Voucher(e.ctx, gift.Code)
+	e.must(err)
+	if stored.IssuedBy != "9" || stored.Station != "till-1" || stored.ShiftID != sh.ID || stored.Cash != 50000 || stored.Balance != 50000 {
+		t.Fatalf("stored gift card %+v", stored)
+	}
+
+	// The X report shows both; the gift card's cash is expected in the
+	// drawer, though it is no sale.
+	x, err := e.as.XReport(e.ctx, "till-1")
+	e.must(err)
+	issued := "[{gift_card 1 50000} {store_credit 1 20000}]"
+	if fmt.Sprint(x.VouchersIssued) != issued || x.VoucherCash != 50000 || x.ExpectedCash != float+saleCash+50000 ||
+		x.Total != 18950 || x.Sales != 1 {
+		t.Fatalf("X report: vouchers %v cash %d, expected cash %d, total %d", x.VouchersIssued, x.VoucherCash, x.ExpectedCash, x.Total)
+	}
+	// Counting that cash closes the shift without a difference.
+	z, err := e.as.CloseShift(e.ctx, e.cashier, float+saleCash+50000)
+	e.must(err)
+	if z.Difference != 0 || fmt.Sprint(z.VouchersIssued) != issued {
+		t.Fatalf("Z report: difference %d, vouchers %v", z.Difference, z.VouchersIssued)
+	}
+	evs := e.events(pos.EventShiftClosed)
+	d := contractData(t, evs[len(evs)-1], pos.EventShiftClosed)
+	if d["expected_cash"].(float64) != float64(float+saleCash+50000) || d["voucher_cash"].(float64) != 50000 {
+		t.Fatalf("shift event %s", evs[len(evs)-1].Data)
+	}
+
+	// Store credit given while no shift is open belongs to the next shift
+	// opened at the station.
+	late, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodStoreCredit, 3000, "goodwill")
+	e.must(err)
+	if late.ShiftID != "" {
+		t.Fatalf("store credit with no shift open has shift %q", late.ShiftID)
+	}
+	next, err := e.as.OpenShift(e.ctx, e.cashier, 0)
+	e.must(err)
+	x, err = e.as.XReport(e.ctx, "till-1")
+	e.must(err)
+	if fmt.Sprint(x.VouchersIssued) != "[{store_credit 1 3000}]" || x.ExpectedCash != 0 {
+		t.Fatalf("next shift's X report: vouchers %v, expected cash %d", x.VouchersIssued, x.ExpectedCash)
+	}
+	if got := e.voucherEntries()[late.Code]; got.ShiftID != "" || got.Staff != "9" {
+		t.Fatalf("late store credit journalled as %+v", got)
+	}
+	if stored, _ := e.as.Voucher(e.ctx, late.Code); stored.ShiftID != next.ID {
+		t.Fatalf("late store credit in shift %q, want %s", stored.ShiftID, next.ID)
+	}
+	check, err := e.db.VerifyJournal(e.ctx)
+	e.must(err)
+	if !check.OK() {
+		t.Fatalf("journal %+v", check)
+	}
+}
+
+// A voucher issued after a Z report was computed makes its close a
+// conflict, as a receipt does.
+func TestCloseShiftRefusesAReportWithoutAVoucherIssued(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	sh, err := e.as.OpenShift(e.ctx, e.cashier, 0)
+	e.must(err)
+	d, err := e.db.ShiftData(e.ctx, sh.ID)
+	e.must(err)
+	rep := pos.BuildShiftReport("Z", d, e.now, "SEK")
+	_, err = e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 10000, "sold")
+	e.must(err)
+	sh.ClosedAt = e.now
+	if err := e.db.CloseShift(e.ctx, sh, rep); !errors.Is(err, pos.ErrConflict) {
+		t.Fatalf("close with a report missing a voucher: %v", err)
+	}
+	z, err := e.as.CloseShift(e.ctx, e.cashier, 10000)
+	e.must(err)
+	if z.VoucherCash != 10000 || z.Difference != 0 {
+		t.Fatalf("Z report: voucher cash %d, difference %d", z.VoucherCash, z.Difference)
+	}
+	// The shift is closed: its drawer takes no more gift card cash.
+	v := &pos.Voucher{Code: "9000000000000001", Kind: pos.MethodGiftCard, Issued: 100, Balance: 100, Cash: 100,
+		IssuedBy: "9", Station: "till-1", ShiftID: sh.ID, CreatedAt: e.now, Ref: "sold"}
+	if err := e.db.IssueVoucher(e.ctx, v); !errors.Is(err, pos.ErrShiftClosed) {
+		t.Fatalf("gift card sold into a closed shift: %v", err)
+	}
+}
+
+// A database of schema 7 keeps its vouchers through the migration that
+// records who issued them; they count in no shift.
+func TestMigratedVouchersKeepTheirBalance(t *testing.T) {
+	path, _ := oldDatabase(t, 7)
+	raw := rawDB(t, path)
+	if _, err := raw.Exec(`INSERT INTO vouchers(code, kind, issued, balance, created_at, ref)
+		VALUES ('9111222233334444', 'store_credit', 5000, 4000, '2026-11-01T10:00:00Z', 'r-1')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	v, err := db.Voucher(context.Background(), "9111222233334444")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Balance != 4000 || v.External || v.IssuedBy != "" || v.ShiftID != "" || v.Cash != 0 {
+		t.Fatalf("migrated voucher %+v", v)
 	}
 }
