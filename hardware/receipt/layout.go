@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // store time zones print right on boxes without zoneinfo
@@ -279,19 +280,53 @@ func (p *page) t(key string) string { return T(p.s.Lang, key) }
 
 func (p *page) money(v int64) string { return Money(v, p.s.Currency, p.s.Lang) }
 
-func (p *page) time(t time.Time) string {
+// local returns t in the store's time zone.
+func (p *page) local(t time.Time) time.Time {
 	if loc, err := time.LoadLocation(p.s.TimeZone); err == nil {
-		t = t.In(loc)
-	} else {
-		t = t.UTC()
+		return t.In(loc)
 	}
+	return t.UTC()
+}
+
+// date prints the day of t in the store's time zone and language.
+func (p *page) date(t time.Time) string {
+	t = p.local(t)
 	switch p.s.Lang {
 	case LangSlovak, LangRomanian:
-		return t.Format("02.01.2006 15:04")
+		return t.Format("02.01.2006")
 	case LangTraditionalChinese:
-		return t.Format("2006/01/02 15:04")
+		return t.Format("2006/01/02")
 	}
-	return t.Format("2006-01-02 15:04")
+	return t.Format("2006-01-02")
+}
+
+// time prints t to the minute in the store's time zone and language.
+func (p *page) time(t time.Time) string {
+	return p.date(t) + p.local(t).Format(" 15:04")
+}
+
+// period prints the period from from to to (exclusive) under its label.
+// A period of whole days in the store's time zone prints as its first
+// and last day, so that a report of one day does not seem to run into
+// the next; any other prints the times it runs from and to.
+func (p *page) period(from, to time.Time) {
+	p.pair(p.t("period"), "")
+	if !midnight(p.local(from)) || !midnight(p.local(to)) {
+		p.pair("", p.time(from)+" -")
+		p.pair("", p.time(to))
+		return
+	}
+	last := p.local(to).AddDate(0, 0, -1)
+	if p.date(last) == p.date(from) {
+		p.pair("", p.date(from))
+		return
+	}
+	p.pair("", p.date(from)+" - "+p.date(last))
+}
+
+// midnight reports whether t is the start of a day in its location.
+func midnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 // methods are the tender methods of package pos, whose labels share
@@ -607,17 +642,11 @@ func (r SalesReport) Encode(e *escpos.Encoder) error {
 	e.SetAlign(escpos.AlignCenter)
 	e.Println(p.t("by_" + r.By))
 	e.SetAlign(escpos.AlignLeft)
-	p.pair(p.t("period"), "")
-	p.pair("", p.time(r.From)+" -")
-	p.pair("", p.time(r.To))
+	p.period(r.From, r.To)
 	p.rule()
 	var total int64
 	for _, row := range r.Rows {
-		key := row.Key
-		if r.By == "tender" {
-			key = p.method(key)
-		}
-		p.pair(fmt.Sprintf("%s (%d)", key, row.Count), p.money(row.Amount))
+		p.pair(fmt.Sprintf("%s (%d)", p.salesKey(r.By, row.Key), row.Count), p.money(row.Amount))
 		total += row.Amount
 	}
 	p.rule()
@@ -625,6 +654,21 @@ func (r SalesReport) Encode(e *escpos.Encoder) error {
 	p.pair(p.t("printed"), p.time(r.Printed))
 	p.end()
 	return e.Err()
+}
+
+// salesKey prints the key of a sales report's row grouped by: a tender
+// by its name and a tax rate (in basis points) as a percentage; other
+// keys print as they are.
+func (p *page) salesKey(by, key string) string {
+	switch by {
+	case "tender":
+		return p.method(key)
+	case "tax_rate":
+		if bp, err := strconv.ParseInt(key, 10, 64); err == nil {
+			return Percent(bp, p.s.Lang)
+		}
+	}
+	return key
 }
 
 // Encode implements Document. The report is laid out to be checked from

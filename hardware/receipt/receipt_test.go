@@ -468,3 +468,42 @@ func printedAs(lang, s string) string {
 	}
 	return strings.NewReplacer("ș", "ş", "ț", "ţ", "Ș", "Ş", "Ț", "Ţ").Replace(s)
 }
+
+// A sales report by tax rate prints each rate as a percentage, and a
+// period of whole days prints as its first and last day, not running
+// into the midnight after it.
+func TestSalesReportRatesAndDays(t *testing.T) {
+	sk := stores["sk"]
+	loc, err := time.LoadLocation("Europe/Bratislava")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk.store.TimeZone = "Europe/Bratislava"
+	day := time.Date(2026, 11, 22, 0, 0, 0, 0, loc)
+	r := receipt.SalesReport{Store: sk.store, By: "tax_rate", From: day, To: day.AddDate(0, 0, 1), Printed: when,
+		Rows: []receipt.SalesRow{{Key: "1000", Count: 4, Amount: 1200}, {Key: "2300", Count: 9, Amount: 45678}, {Key: "550", Count: 1, Amount: 100}}}
+	got := render(t, r, sk.profile, nil)
+	text := stripCommands(got)
+	for _, w := range []string{"10% (4)", "23% (9)", "5,5% (1)", "22.11.2026\n"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("sales report lacks %q:\n%s", w, got)
+		}
+	}
+	for _, w := range []string{"2300", "23.11.2026", "00:00"} {
+		if strings.Contains(text, w) {
+			t.Errorf("sales report prints %q:\n%s", w, got)
+		}
+	}
+	golden(t, "salesreport-sk", got)
+
+	r.From, r.To = time.Date(2026, 11, 1, 0, 0, 0, 0, loc), time.Date(2026, 12, 1, 0, 0, 0, 0, loc)
+	if text := stripCommands(render(t, r, sk.profile, nil)); !strings.Contains(text, "01.11.2026 - 30.11.2026\n") {
+		t.Errorf("month printed as:\n%s", text)
+	}
+	// A period that is not whole days prints the times it runs between.
+	r.From, r.To = day.Add(8*time.Hour), day.Add(12*time.Hour)
+	if text := stripCommands(render(t, r, sk.profile, nil)); !strings.Contains(text, "22.11.2026 08:00 -\n") ||
+		!strings.Contains(text, "22.11.2026 12:00\n") {
+		t.Errorf("hours printed as:\n%s", text)
+	}
+}
