@@ -2,12 +2,18 @@ package browsertest
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/posnode/posnode/pos"
 )
 
 const webDir = "../web"
@@ -59,13 +65,81 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 }
 
-// Every error code the API can answer with has a translation, so a person
-// never sees a bare code.
-func TestErrorCodesTranslated(t *testing.T) {
-	en := loadStrings(t, "en")
-	files, err := filepath.Glob("../*.go")
+// Every tender method the domain declares (a pos.Method* constant) has a
+// name in every language: screens show payments, refunds and shift totals
+// as t('till.' + method).
+func TestTenderMethodsTranslated(t *testing.T) {
+	methods := tenderMethods(t)
+	for _, want := range []string{pos.MethodCash, pos.MethodOnline, pos.MethodExchange} {
+		if !slices.Contains(methods, want) {
+			t.Fatalf("tender methods %v lack %q; the scan of package pos no longer finds them", methods, want)
+		}
+	}
+	for _, lang := range []string{"en", "sv", "sk", "ro", "zh-Hant"} {
+		m := loadStrings(t, lang)
+		for _, method := range methods {
+			if strings.TrimSpace(m["till."+method]) == "" {
+				t.Errorf("%s.json: tender method %q has no name till.%s", lang, method, method)
+			}
+		}
+	}
+}
+
+// tenderMethods reads the values of the string constants named Method* in
+// package pos.
+func tenderMethods(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("../../pos/*.go")
 	if err != nil {
 		t.Fatal(err)
+	}
+	var methods []string
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range g.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if !strings.HasPrefix(name.Name, "Method") || i >= len(vs.Values) {
+						continue
+					}
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						v, err := strconv.Unquote(lit.Value)
+						if err != nil {
+							t.Fatal(err)
+						}
+						methods = append(methods, v)
+					}
+				}
+			}
+		}
+	}
+	return methods
+}
+
+// Every error code the API can answer with has a translation, so a person
+// never sees a bare code. The node registers codes of its own (disk_full)
+// in cmd/posnode.
+func TestErrorCodesTranslated(t *testing.T) {
+	en := loadStrings(t, "en")
+	var files []string
+	for _, pattern := range []string{"../*.go", "../../cmd/posnode/*.go"} {
+		fs, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
 	}
 	codeRe := regexp.MustCompile(`\{[\w.]+, "(\w+)", http\.Status\w+\}|RegisterError\([\w.]+, "(\w+)"`)
 	n := 0
@@ -110,6 +184,27 @@ func TestStringKeysExist(t *testing.T) {
 			if _, ok := en[m[1]]; !ok {
 				t.Errorf("%s: t('%s') has no string", filepath.Base(f), m[1])
 			}
+		}
+	}
+}
+
+// Screens show an error from the API through errorText, which falls back
+// to the code and message for a code with no string, never as
+// t('err.' + code), which would show the bare key.
+func TestErrorsShownThroughErrorText(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(webDir, "js", "*.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := regexp.MustCompile(`\bt\(\s*['"]err\.['"]\s*\+`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loc := bare.FindIndex(b); loc != nil {
+			line := 1 + strings.Count(string(b[:loc[0]]), "\n")
+			t.Errorf("%s:%d: an error is shown as t('err.' + code); use errorText(err)", filepath.Base(f), line)
 		}
 	}
 }

@@ -65,12 +65,15 @@ export function t(key, params) {
   return s;
 }
 
-// errorText translates an error from the API (or any thrown value).
+// errorText translates an error from the API (or any thrown value). A code
+// with no translation shows the code and the message the node sent with
+// it, never a bare key.
 export function errorText(err) {
   const code = (err && err.code) || 'internal';
   const key = 'err.' + code;
   if (key in strings || key in fallback) return t(key);
-  return t('err.unknown', { code });
+  const text = t('err.unknown', { code });
+  return err && err.message ? text + ' (' + err.message + ')' : text;
 }
 
 // itemName picks an item's name in the current language, then English,

@@ -8,7 +8,7 @@
 
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
-import { t, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
+import { t, errorText, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
 import { number, time } from './format.js';
 import { modal, closeModals } from './ui.js';
 
@@ -59,7 +59,7 @@ async function boot() {
 
 function offlineStart(err) {
   clear(root(), h('div', { class: 'center-card' },
-    h('h1', null, 'posnode'), h('p', { class: 'form-error' }, t('err.' + err.code)),
+    h('h1', null, 'posnode'), h('p', { class: 'form-error' }, errorText(err)),
     button(t('common.retry'), () => boot(), 'primary')));
 }
 
