@@ -1,8 +1,10 @@
 // Formatting for the current locale. Money is integer minor units and is
 // never computed with floating point: amounts are turned into decimal
-// strings and Intl formats those strings for display only.
+// strings for display only. Money is written as the printed receipt and
+// the pole display write it (hardware/receipt/money.go); numbers, dates
+// and percentages follow the locale through Intl.
 
-import { locale } from './i18n.js';
+import { locale, language } from './i18n.js';
 
 const nfCache = new Map();
 function nf(opts) {
@@ -11,13 +13,29 @@ function nf(opts) {
   return nfCache.get(key);
 }
 
-// minorDigits is how many decimals currency has (2 for SEK/EUR/RON).
-export function minorDigits(currency) {
-  try {
-    return nf({ style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
+// CURRENCIES says how amounts of a currency are written, by language; the
+// '' language is the currency's default. It is the receipt's table
+// (hardware/receipt/money.go): change both together.
+const CURRENCIES = {
+  SEK: { '': { suffix: ' kr' }, en: { prefix: 'SEK ' } },
+  EUR: { '': { suffix: ' €' }, en: { prefix: '€' }, 'zh-Hant': { prefix: '€' } },
+  RON: { '': { suffix: ' lei' }, en: { prefix: 'RON ' } },
+  TWD: { '': { prefix: 'NT$', wholeIfRound: true } },
+};
+
+// SEPARATORS are each language's decimal mark and thousands separator.
+const SEPARATORS = {
+  sv: [',', ' '],
+  sk: [',', ' '],
+  ro: [',', '.'],
+  'zh-Hant': ['.', ','],
+  en: ['.', ','],
+};
+
+// minorDigits is how many decimals amounts of currency have. As on the
+// receipt, every currency has two (TWD too, as in ISO 4217).
+export function minorDigits() {
+  return 2;
 }
 
 // decimal turns an integer of the given decimals into a decimal string:
@@ -38,14 +56,19 @@ export function setCurrency(c) {
 }
 export const currency = () => storeCurrency;
 
-// money formats minor units of the store currency.
+// money formats minor units of cur (the store currency by default) as the
+// receipt prints them in the current language: "499,00 kr", "SEK 1,499.00",
+// "499,00 lei", "NT$499". A currency not in the table has its code after
+// the amount.
 export function money(minor, cur = storeCurrency) {
-  const d = minorDigits(cur);
-  try {
-    return nf({ style: 'currency', currency: cur }).format(decimal(minor || 0, d));
-  } catch {
-    return decimal(minor || 0, d) + ' ' + cur;
-  }
+  const lang = language();
+  const table = CURRENCIES[cur] || {};
+  const c = table[lang] || table[''] || { suffix: ' ' + cur };
+  const [mark, thousands] = SEPARATORS[lang] || SEPARATORS.en;
+  const [whole, frac = ''] = decimal(Math.abs(minor || 0), minorDigits(cur)).split('.');
+  let s = whole.replace(/\B(?=(\d{3})+$)/g, thousands);
+  if (frac && !(c.wholeIfRound && /^0+$/.test(frac))) s += mark + frac;
+  return (minor < 0 ? '-' : '') + (c.prefix || '') + s + (c.suffix || '');
 }
 
 // parseFixed reads a decimal typed on a keypad ("12", "12,5", "12.50")
