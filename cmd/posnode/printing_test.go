@@ -15,8 +15,8 @@ import (
 // TestZReportPrinted closes a shift at a till whose receipt printer is on
 // a pseudo-terminal: the Z report on paper reconciles, with the float,
 // the cash rounding, the payments counted per tender, the paid-out, the
-// cash expected, the cash counted and the difference, and its journal
-// entry.
+// gift card sold, the cash expected, the cash counted and the
+// difference, and its journal entry.
 func TestZReportPrinted(t *testing.T) {
 	prn := printertest.New(t, printertest.Options{})
 	cfg := fmt.Sprintf(`
@@ -40,9 +40,11 @@ printer_profile = "tm-t20"
 	c.call("POST", "/api/v1/carts/"+cart+"/payments", map[string]any{"method": "cash", "amount": 5000}, 200)
 	c.call("POST", "/api/v1/carts/"+cart+"/complete", nil, 200)
 	c.call("POST", "/api/v1/shift/cash", map[string]any{"kind": "paid_out", "amount": 2500, "reason": "window cleaner"}, 200)
-	// The drawer should hold 1 000 + 35 − 25 = 1 010 kr; 1 009 kr is counted.
-	z := c.call("POST", "/api/v1/shift/close", map[string]int64{"counted": 100900}, 200)
-	if num(z["expected_cash"]) != 101000 || num(z["difference"]) != -100 || num(z["rounding"]) != 50 {
+	c.call("POST", "/api/v1/vouchers", map[string]any{"kind": "gift_card", "amount": 20000, "ref": "sold at the till"}, 200)
+	// The drawer should hold 1 000 + 35 − 25 + 200 = 1 210 kr; 1 209 kr
+	// is counted.
+	z := c.call("POST", "/api/v1/shift/close", map[string]int64{"counted": 120900}, 200)
+	if num(z["expected_cash"]) != 121000 || num(z["difference"]) != -100 || num(z["rounding"]) != 50 {
 		t.Fatalf("Z report = %v", z)
 	}
 
@@ -69,8 +71,10 @@ printer_profile = "tm-t20"
 		line("Växelkassa", "1 000,00 kr"),
 		line("Kontant netto", "35,00 kr"),
 		line("Utbetalningar", "-25,00 kr"),
-		line("Förväntat i kassalådan", "1 010,00 kr"),
-		line("Räknat i kassalådan", "1 009,00 kr"),
+		line("Presentkort (1)", "200,00 kr"),
+		line("Sålda presentkort", "200,00 kr"),
+		line("Förväntat i kassalådan", "1 210,00 kr"),
+		line("Räknat i kassalådan", "1 209,00 kr"),
 		line("Differens", "-1,00 kr"),
 		line("Journalpost", fmt.Sprint(num(z["journal_n"]))),
 	} {

@@ -67,6 +67,8 @@ var labels = map[string]map[string]string{
 	"paid_in":      {"sv": "Insättningar", "sk": "Vklady", "ro": "Intrări de numerar", "zh-Hant": "現金存入", "en": "Paid in"},
 	"paid_out":     {"sv": "Utbetalningar", "sk": "Výdavky z pokladne", "ro": "Plăți din casă", "zh-Hant": "現金支出", "en": "Paid out"},
 	"drops":        {"sv": "Till kassaskåpet", "sk": "Odvody do trezoru", "ro": "Depuneri în seif", "zh-Hant": "存入保險箱", "en": "Drops to safe"},
+	"voucher_cash": {"sv": "Sålda presentkort", "sk": "Predané darčekové karty", "ro": "Carduri cadou vândute", "zh-Hant": "售出禮物卡", "en": "Gift cards sold"},
+	"vouchers":     {"sv": "Utfärdade värdebevis", "sk": "Vydané poukážky", "ro": "Vouchere emise", "zh-Hant": "發行禮券", "en": "Vouchers issued"},
 	"cash_other":   {"sv": "Övrigt kontant", "sk": "Iná hotovosť", "ro": "Alt numerar", "zh-Hant": "其他現金", "en": "Other cash"},
 	"expected":     {"sv": "Förväntat i kassalådan", "sk": "Očakávaná hotovosť", "ro": "Numerar așteptat", "zh-Hant": "應有現金", "en": "Expected cash"},
 	"counted_cash": {"sv": "Räknat i kassalådan", "sk": "Spočítaná hotovosť", "ro": "Numerar numărat", "zh-Hant": "實點現金", "en": "Counted cash"},

@@ -141,7 +141,7 @@ type TenderTotal struct {
 //
 //	Gross − Refunds            = net sales
 //	net sales + Rounding       = Σ Tenders
-//	Float + cash tender + PaidIn − PaidOut − Drops = Cash (expected)
+//	Float + cash tender + PaidIn − PaidOut − Drops + VoucherCash = Cash (expected)
 //	Counted − Cash             = Difference (a Z report only)
 type Report struct {
 	Store   Store     `json:"store"`
@@ -170,7 +170,12 @@ type Report struct {
 	PaidIn  int64 `json:"paid_in,omitempty"`
 	PaidOut int64 `json:"paid_out,omitempty"`
 	Drops   int64 `json:"drops,omitempty"`
-	Cash    int64 `json:"cash"` // cash expected in the drawer
+	// Vouchers are the gift cards sold and the store credit given outside
+	// returns, by kind (in Method), and VoucherCash the cash paid into
+	// the drawer for the gift cards; they are not sales.
+	Vouchers    []TenderTotal `json:"vouchers,omitempty"`
+	VoucherCash int64         `json:"voucher_cash,omitempty"`
+	Cash        int64         `json:"cash"` // cash expected in the drawer
 	// Counted is the cash counted in the drawer at the close, and
 	// Difference is Counted − Cash; both print on a Z report only.
 	Counted    int64 `json:"counted,omitempty"`
@@ -708,6 +713,13 @@ func (r Report) Encode(e *escpos.Encoder) error {
 		}
 	}
 	p.pair(p.t("tendered"), p.money(tendered))
+	if len(r.Vouchers) > 0 {
+		p.rule()
+		p.heading(p.t("vouchers"))
+		for _, v := range r.Vouchers {
+			p.pair(fmt.Sprintf("%s (%d)", p.method(v.Method), v.Count), p.money(v.Amount))
+		}
+	}
 	p.taxTable(r.Tax)
 	p.rule()
 	p.heading(p.t("cash_drawer"))
@@ -716,9 +728,12 @@ func (r Report) Encode(e *escpos.Encoder) error {
 	p.pair(p.t("paid_in"), p.money(r.PaidIn))
 	p.pair(p.t("paid_out"), p.money(-r.PaidOut))
 	p.pair(p.t("drops"), p.money(-r.Drops))
+	if r.VoucherCash != 0 {
+		p.pair(p.t("voucher_cash"), p.money(r.VoucherCash))
+	}
 	// Cash the drawer is expected to hold for reasons the lines above do
 	// not name gets a line of its own, so that the column still adds up.
-	if other := r.Cash - (r.Float + cash + r.PaidIn - r.PaidOut - r.Drops); other != 0 {
+	if other := r.Cash - (r.Float + cash + r.PaidIn - r.PaidOut - r.Drops + r.VoucherCash); other != 0 {
 		p.pair(p.t("cash_other"), p.money(other))
 	}
 	p.e.SetBold(true)

@@ -82,7 +82,8 @@ func FromShiftReport(rep *pos.ShiftReport, store Store, printed time.Time) Repor
 		From: rep.OpenedAt, To: rep.At, Sales: int64(rep.Sales), Returns: int64(rep.Returns),
 		Gross: rep.SalesTotal, Refunds: rep.ReturnsTotal, Rounding: rep.Rounding,
 		Voids: int64(rep.Voids), VoidsTotal: rep.VoidsTotal,
-		Float: rep.Float, PaidIn: rep.PaidIn, PaidOut: rep.PaidOut, Drops: rep.Drops, Cash: rep.ExpectedCash,
+		Float: rep.Float, PaidIn: rep.PaidIn, PaidOut: rep.PaidOut, Drops: rep.Drops,
+		VoucherCash: rep.VoucherCash, Cash: rep.ExpectedCash,
 		NoSales: int64(rep.NoSales), JournalN: rep.JournalN, ChainHead: rep.JournalHead, Printed: printed}
 	if !rep.ClosedAt.IsZero() {
 		r.To = rep.ClosedAt
@@ -95,6 +96,9 @@ func FromShiftReport(rep *pos.ShiftReport, store Store, printed time.Time) Repor
 	}
 	for _, t := range rep.ByTaxRate {
 		r.Tax = append(r.Tax, Tax{RateBP: t.RateBP, Base: t.Base, Tax: t.Tax})
+	}
+	for _, v := range rep.VouchersIssued {
+		r.Vouchers = append(r.Vouchers, TenderTotal{Method: v.Kind, Count: int64(v.Count), Amount: v.Amount})
 	}
 	return r
 }

@@ -378,8 +378,9 @@ func TestRasterLaidOutAsPrinted(t *testing.T) {
 }
 
 // sampleShift is a shift that ends with everything a Z report shows: a
-// return, a void, cash rounding, every kind of cash operation and a
-// count short of what the drawer should hold.
+// return, a void, cash rounding, every kind of cash operation, gift
+// cards sold for cash and store credit given, and a count short of what
+// the drawer should hold.
 func sampleShift(kind string) *pos.ShiftReport {
 	rep := &pos.ShiftReport{Kind: kind, ShiftID: "sh1", Station: "T1", OpenedAt: when.Add(-10 * time.Hour), At: when,
 		Float: 100000, Sales: 5, SalesTotal: 31146, Returns: 1, ReturnsTotal: 2000, Voids: 1, VoidsTotal: 4500,
@@ -387,10 +388,12 @@ func sampleShift(kind string) *pos.ShiftReport {
 		ByMethod:  []pos.MethodTotal{{Method: pos.MethodCard, Count: 3, Amount: 18950}, {Method: pos.MethodCash, Count: 4, Amount: 10100}},
 		ByTaxRate: []pos.TaxLine{{RateBP: 1200, Base: 26023, Tax: 3123}},
 		PaidIn:    5000, PaidOut: 2500, Drops: 20000, NoSales: 2,
-		ExpectedCash: 100000 + 10100 + 5000 - 2500 - 20000}
+		VouchersIssued: []pos.VoucherTotal{{Kind: pos.MethodGiftCard, Count: 2, Amount: 50000}, {Kind: pos.MethodStoreCredit, Count: 1, Amount: 10000}},
+		VoucherCash:    50000,
+		ExpectedCash:   100000 + 10100 + 5000 - 2500 - 20000 + 50000}
 	if kind == "Z" {
 		rep.ClosedAt, rep.ZNo = when, 12
-		rep.CountedCash, rep.Difference = 92500, 92500-rep.ExpectedCash
+		rep.CountedCash, rep.Difference = 142500, 142500-rep.ExpectedCash
 		rep.JournalN, rep.JournalHead = 137, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 	}
 	return rep
@@ -416,11 +419,12 @@ func TestZReportGolden(t *testing.T) {
 				receipt.T(lang, "card") + " (3)", receipt.T(lang, "cash") + " (4)", receipt.T(lang, "voids") + " (1)",
 				money(29146), money(-96), money(29050), // net sales + rounding = tendered
 				money(100000), money(10100), money(5000), money(-2500), money(-20000), // float, cash, in, out, drops
-				money(92600), money(92500), money(-100), // expected, counted, difference
+				money(50000), money(142600), money(142500), money(-100), // gift cards sold, expected, counted, difference
+				receipt.T(lang, "gift_card") + " (2)", receipt.T(lang, "store_credit") + " (1)", money(10000), // vouchers issued
 				"9f86d081884c7d659a2feaa0c55ad015",
 			}
 			for _, k := range []string{"rounding", "tendered", "voids", "float", "cash_net", "paid_in", "paid_out", "drops",
-				"expected", "counted_cash", "difference", "journal_no"} {
+				"vouchers", "voucher_cash", "expected", "counted_cash", "difference", "journal_no"} {
 				want = append(want, receipt.T(lang, k))
 			}
 			for _, w := range want {
