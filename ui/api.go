@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -161,8 +163,28 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, who pos.Session) err
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request, who pos.Session) error {
-	writeJSON(w, http.StatusOK, s.opt.Status())
+	st, err := s.statusView(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
 	return nil
+}
+
+// statusView is the node's status for screens with the store's currency
+// added: screens write amounts that name no currency of their own (prices,
+// amounts due) in it from the start, before any cart is loaded.
+func (s *Server) statusView(ctx context.Context) (map[string]any, error) {
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("status: store settings: %w", err)
+	}
+	st := maps.Clone(s.opt.Status())
+	if st == nil {
+		st = map[string]any{}
+	}
+	st["currency"] = set.Currency
+	return st, nil
 }
 
 func (s *Server) stations(w http.ResponseWriter, r *http.Request, who pos.Session) error {

@@ -109,8 +109,14 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	go h.writeLoop(c)
 	go h.readLoop(c)
+	st, err := h.s.statusView(r.Context())
+	if err != nil {
+		// The screen fetches /status on its own after the hello.
+		h.s.log.Warn("websocket hello without status", "err", err)
+		st = h.s.opt.Status()
+	}
 	h.sendTo(c, Message{Type: "hello", Station: who.Station, Data: map[string]any{
-		"staff": who.Staff, "station": who.Station, "status": h.s.opt.Status()}})
+		"staff": who.Staff, "station": who.Station, "status": st}})
 }
 
 // mayWatch reports whether who may follow station's changes with

@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -8,6 +9,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // Screens write money exactly as the receipt prints it, in every language
@@ -50,4 +53,43 @@ func js(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// A store in another currency than the demo's shows amounts in it from
+// the start: the pickup queue's amounts due before any order or cart is
+// opened, and the till's own default.
+func TestStoreCurrencyFromStart(t *testing.T) {
+	base, pickup := pickupNodeWith(t, func(db *sqlite.DB) {
+		set := pos.DefaultSettings()
+		set.Version, set.Currency = 1, "EUR"
+		if _, err := db.PutSettings(context.Background(), set); err != nil {
+			t.Fatal(err)
+		}
+	})
+	raw := []byte(`{"order_id":"W-EUR-1","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Jana Kováčová","phone":"","language":"sk"},
+		"pickup_code":"111111","payment":{"status":"pay_at_pickup","amount":19900,"currency":"EUR"},
+		"lines":[{"line_id":"1","sku":"100236","name":"Dáždnik","qty":1,"unit_price":19900}],"arrival":null}`)
+	o, err := pos.ParseOrder(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
+		t.Fatal(err)
+	}
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := pickup.PickScan(ctx, staff, o.ID, umbrella); err != nil {
+		t.Fatal(err)
+	}
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "the amount due is in euros", hasText(`[data-order="W-EUR-1"] .due`, "€199.00"))
+	cur := value(t, counter, "the screens' currency", chromedp.Poll[string](`import('/js/format.js').then((f) => f.currency())`))
+	if cur != "EUR" {
+		t.Errorf("currency after login = %q, want EUR", cur)
+	}
 }

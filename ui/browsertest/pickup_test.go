@@ -21,12 +21,22 @@ import (
 // after-sales services over SQLite in a temporary directory.
 func pickupNode(t *testing.T) (string, *pos.PickupService) {
 	t.Helper()
+	return pickupNodeWith(t, nil)
+}
+
+// pickupNodeWith is pickupNode with setup run on its database (store
+// settings from central, say) before it serves; nil runs nothing.
+func pickupNodeWith(t *testing.T, setup func(*sqlite.DB)) (string, *pos.PickupService) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if setup != nil {
+		setup(db)
+	}
 	csv, err := os.ReadFile("../../cmd/posnode/demo_catalog.csv")
 	if err != nil {
 		t.Fatal(err)

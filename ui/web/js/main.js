@@ -9,7 +9,7 @@
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
-import { number, time } from './format.js';
+import { number, time, setCurrency } from './format.js';
 import { modal, closeModals } from './ui.js';
 
 const screens = {
@@ -73,7 +73,7 @@ export async function afterLogin(loginLanguage) {
     app.stations = [];
   }
   try {
-    app.status = await get('/status');
+    setStatus(await get('/status'));
   } catch {
     app.status = {};
   }
@@ -114,16 +114,23 @@ async function resync() {
     if (e.code === 'not_authorized') return logout(true);
   }
   try {
-    app.status = await get('/status');
+    setStatus(await get('/status'));
   } catch {}
   renderStatus();
   if (app.screen && app.screen.resync) app.screen.resync();
 }
 
+// setStatus keeps the node's status and writes amounts that name no
+// currency in the store's from then on.
+function setStatus(st) {
+  app.status = st || {};
+  setCurrency(app.status.currency);
+}
+
 function onMessage(m) {
   switch (m.type) {
     case 'hello':
-      if (m.data && m.data.status) app.status = m.data.status;
+      if (m.data && m.data.status) setStatus(m.data.status);
       break;
     case 'sync':
       app.status = { ...app.status, sync: m.data };

@@ -6,7 +6,7 @@
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
-import { money, number, dateTime, setCurrency } from './format.js';
+import { money, number, dateTime } from './format.js';
 import { modal, ask, askSupervisor, confirm, toast, showError, pushKeys, modalOpen } from './ui.js';
 import { header, statusBar } from './main.js';
 import { keyboard } from './search.js';
@@ -32,6 +32,10 @@ function askText(title, hint = '') {
     input.focus();
   });
 }
+
+// orderCurrency is the currency an order is paid in, or undefined (the
+// store's) when central did not say.
+const orderCurrency = (v) => (v.order.payment && v.order.payment.currency) || undefined;
 
 export function mount(root, app) {
   let queue = { counts: {}, orders: [] };
@@ -85,7 +89,7 @@ export function mount(root, app) {
     h('span', { class: 'bucket' }, t('pickup.bucket.' + o.bucket)),
     h('span', { class: 'cust' }, o.order.customer.name || '—'),
     h('span', { class: 'age' }, o.arrival && o.arrival.bay ? t('pickup.bay', { bay: o.arrival.bay }) : o.location ? o.location : age(o.age)),
-    o.due ? h('span', { class: 'due' }, money(o.due)) : null)) : h('p', { class: 'hint' }, t('pickup.none')));
+    o.due ? h('span', { class: 'due' }, money(o.due, orderCurrency(o))) : null)) : h('p', { class: 'hint' }, t('pickup.none')));
   }
 
   // act runs an order action and shows the order it returns.
@@ -107,7 +111,6 @@ export function mount(root, app) {
 
   function show(v) {
     order = v;
-    if (v.order.payment && v.order.payment.currency) setCurrency(v.order.payment.currency);
     const o = v.order;
     const id = o.order_id;
     const st = v.state;
@@ -147,7 +150,7 @@ export function mount(root, app) {
     }
     if (st === 'ready' && v.verified) {
       if (o.payment.status === 'pay_at_pickup' && !v.sale_id) {
-        actions.push(button(t('pickup.pay_at_till', { amount: money(v.due) }), () => act(() => post(url(id, 'cart')), (c) => {
+        actions.push(button(t('pickup.pay_at_till', { amount: money(v.due, orderCurrency(v)) }), () => act(() => post(url(id, 'cart')), (c) => {
           toast(t('pickup.sent_to_till'), 'ok');
           app.openCart = c;
           app.go('till');
@@ -179,7 +182,7 @@ export function mount(root, app) {
         h('div', { class: 'state ' + v.bucket, 'data-test': 'order-state' }, t('pickup.bucket.' + v.bucket))),
       h('div', { class: 'facts-row' },
         h('span', null, t('pickup.collect_by', { time: dateTime(o.collect_by) })),
-        o.payment.status === 'pay_at_pickup' ? h('span', { class: 'warn' }, t('pickup.pay_due', { amount: money(v.due) })) : h('span', { class: 'ok' }, t('pickup.paid_online')),
+        o.payment.status === 'pay_at_pickup' ? h('span', { class: 'warn' }, t('pickup.pay_due', { amount: money(v.due, orderCurrency(v)) })) : h('span', { class: 'ok' }, t('pickup.paid_online')),
         v.location ? h('span', null, t('pickup.at', { location: v.location, n: number(v.bags || 0) })) : null,
         v.verified ? h('span', { class: 'ok' }, t('pickup.verified')) : null,
         v.arrival ? h('span', { class: 'warn' }, t('pickup.arrived_at', { time: dateTime(v.arrival.at) }) + (v.arrival.bay ? ' · ' + t('pickup.bay', { bay: v.arrival.bay }) : '')) : null),
