@@ -7,31 +7,10 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
 import { money, number, dateTime } from './format.js';
-import { modal, ask, askSupervisor, confirm, toast, showError, pushKeys, modalOpen } from './ui.js';
+import { modal, ask, askText, askSupervisor, confirm, toast, showError, pushKeys, modalOpen } from './ui.js';
 import { header, statusBar } from './main.js';
-import { keyboard } from './search.js';
 
 const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
-
-// askText asks for a short text on the on-screen keyboard.
-function askText(title, hint = '') {
-  return new Promise((resolve) => {
-    let v = null;
-    const input = h('input', { type: 'text', class: 'search-input', maxlength: '32', 'data-test': 'text-input' });
-    const ok = () => {
-      v = input.value.trim();
-      m.close();
-    };
-    input.addEventListener('keydown', (e) => e.key === 'Enter' && ok());
-    const m = modal({
-      title, cls: 'wide',
-      body: [hint ? h('p', { class: 'hint' }, hint) : null, input, keyboard(input, () => {})],
-      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('common.ok'), ok, 'primary', { 'data-test': 'text-ok' })],
-      onClose: () => resolve(v),
-    });
-    input.focus();
-  });
-}
 
 // orderCurrency is the currency an order is paid in, or undefined (the
 // store's) when central did not say.

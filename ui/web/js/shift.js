@@ -6,7 +6,7 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
 import { money, number, dateTime } from './format.js';
-import { modal, askMoney, toast, showError } from './ui.js';
+import { modal, askMoney, askText, toast, showError } from './ui.js';
 
 const OPS = ['paid_in', 'paid_out', 'drop', 'no_sale'];
 
@@ -37,14 +37,18 @@ export async function shiftDialog(app) {
     return;
   }
 
+  // cashOp records a drawer opening with the amount and the reason the
+  // cashier gives for it; the shift report lists both.
   const cashOp = async (kind) => {
     let amount = 0;
     if (kind !== 'no_sale') {
       amount = await askMoney({ title: t('shift.op.' + kind) });
       if (!amount) return;
     }
+    const reason = await askText(t('shift.op.' + kind), t('shift.reason_hint'), { required: t('shift.reason_required'), maxLen: 80 });
+    if (!reason) return;
     try {
-      await post('/shift/cash', { kind, amount, reason: kind });
+      await post('/shift/cash', { kind, amount, reason });
       toast(t('shift.op_done', { op: t('shift.op.' + kind) }), 'ok');
     } catch (e) {
       showError(e);

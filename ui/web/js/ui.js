@@ -4,6 +4,7 @@
 import { h, clear, button } from './dom.js';
 import { t, errorText } from './i18n.js';
 import { parseMoney, money } from './format.js';
+import { keyboard } from './search.js';
 
 // Keyboard targets: the top one gets every keydown the focused element
 // does not take. Screens push one; modals push theirs above it.
@@ -143,6 +144,35 @@ export function ask({ title, hint = '', value = '', mask = false, decimal = fals
         resolve(result);
       },
     });
+  });
+}
+
+// askText asks for a short text on the on-screen keyboard and resolves to
+// it trimmed, or null when cancelled. With required, an empty text is
+// refused with that message and the dialog stays open.
+export function askText(title, hint = '', { required = '', maxLen = 32 } = {}) {
+  return new Promise((resolve) => {
+    let v = null;
+    const input = h('input', { type: 'text', class: 'search-input', maxlength: String(maxLen), 'data-test': 'text-input' });
+    const err = h('div', { class: 'form-error', role: 'alert', 'data-test': 'text-error' });
+    const ok = () => {
+      const text = input.value.trim();
+      if (required && !text) {
+        err.textContent = required;
+        input.focus();
+        return;
+      }
+      v = text;
+      m.close();
+    };
+    input.addEventListener('keydown', (e) => e.key === 'Enter' && ok());
+    const m = modal({
+      title, cls: 'wide',
+      body: [hint ? h('p', { class: 'hint' }, hint) : null, input, err, keyboard(input, () => (err.textContent = ''))],
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('common.ok'), ok, 'primary', { 'data-test': 'text-ok' })],
+      onClose: () => resolve(v),
+    });
+    input.focus();
   });
 }
 

@@ -1,0 +1,50 @@
+package browsertest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// A paid-out asks the cashier why the drawer is opened: an empty reason
+// is refused on the screen, and the reason given is what the shift
+// records.
+func TestCashOperationReason(t *testing.T) {
+	var db *sqlite.DB
+	base, _ := pickupNodeWith(t, func(d *sqlite.DB) { db = d })
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "open the shift",
+		visible(`#scan`),
+		click(`[data-test=shift]`),
+		click(`[data-test=shift-open]`),
+		keypad("1000", `[data-test=pad-ok]`),
+		gone(`.backdrop`))
+	run(t, till, "pay out 25 with no reason",
+		click(`[data-test=shift]`),
+		click(`[data-op=paid_out]`),
+		keypad("25", `[data-test=pad-ok]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), "   "),
+		click(`[data-test=text-ok]`),
+		hasText(`[data-test=text-error]`, "Say why"))
+	run(t, till, "give the reason",
+		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), "Window cleaner "),
+		click(`[data-test=text-ok]`),
+		hasText(`#toast .toast.ok`, "Cash out: recorded"))
+	ctx := context.Background()
+	sh, err := db.CurrentShift(ctx, tillStation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.ShiftData(ctx, sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.CashOps) != 1 || d.CashOps[0].Kind != pos.CashPaidOut || d.CashOps[0].Amount != 2500 || d.CashOps[0].Reason != "Window cleaner" {
+		t.Fatalf("cash operations = %+v, want one paid-out of 2500 for the window cleaner", d.CashOps)
+	}
+}
