@@ -48,3 +48,21 @@ func TestCashOperationReason(t *testing.T) {
 		t.Fatalf("cash operations = %+v, want one paid-out of 2500 for the window cleaner", d.CashOps)
 	}
 }
+
+// A till without an open shift says so above the scan field, and the
+// cashier opens one from there; the banner goes once it is open.
+func TestNoShiftBanner(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "the till says no shift is open",
+		visible(`#scan`),
+		hasText(`[data-test=no-shift]`, "No shift is open at this till"))
+	shot(t, till, "till-no-shift")
+	run(t, till, "open one from the banner",
+		click(`[data-test=no-shift-open]`),
+		click(`[data-test=shift-open]`),
+		keypad("500", `[data-test=pad-ok]`),
+		gone(`.backdrop`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=no-shift]').hidden`))
+}

@@ -8,6 +8,7 @@ import { modal, keypad, ask, askMoney, withApproval, confirm, toast, showError, 
 import { header, statusBar } from './main.js';
 import { searchPanel, keyboard } from './search.js';
 import { returnDialog } from './returns.js';
+import { shiftDialog } from './shift.js';
 
 export function mount(root, app) {
   let cart = null;
@@ -25,6 +26,9 @@ export function mount(root, app) {
   const lines = h('ol', { class: 'lines', 'data-test': 'lines' });
   const totals = h('div', { class: 'totals', 'data-test': 'totals' });
   const tenders = h('div', { class: 'tenders' });
+  const shiftBanner = h('div', { class: 'shift-banner', role: 'alert', 'data-test': 'no-shift', hidden: true },
+    h('span', null, t('till.no_shift')),
+    button(t('shift.open'), () => shiftDialog(app), 'small', { 'data-test': 'no-shift-open' }));
   const trainingButton = button(t('till.training_start'), () => startTraining(), 'ghost', { 'data-test': 'training-start', disabled: true });
 
   const say = (text, kind = 'info') => {
@@ -63,6 +67,18 @@ export function mount(root, app) {
     cart = v;
     if (v) setCurrency(v.currency);
     render();
+  }
+
+  // checkShift shows the banner while the station has no open shift; any
+  // other failure leaves it as it was until the next push or resync.
+  async function checkShift() {
+    try {
+      await get('/shift');
+      shiftBanner.hidden = true;
+    } catch (e) {
+      if (e.code === 'no_shift') shiftBanner.hidden = false;
+      else if (e.code === 'not_found') shiftBanner.hidden = true; // a node without shifts
+    }
   }
 
   // reopen fetches the cart id, or the station's open cart when id is
@@ -530,6 +546,7 @@ export function mount(root, app) {
     header(t('nav.till')),
     h('div', { class: 'till' },
       h('section', { class: 'cart-side' },
+        shiftBanner,
         h('div', { class: 'scanrow' }, scan,
           button(t('till.search'), searchDialog, '', { 'data-test': 'search' }),
           button(t('till.code'), typeCode, 'ghost')),
@@ -544,6 +561,7 @@ export function mount(root, app) {
   if (app.openCart) setCart(app.openCart); // a cart handed over by the pickup counter
   else loading = reopen();
   app.openCart = null;
+  checkShift();
   focusScan();
 
   return {
@@ -564,6 +582,7 @@ export function mount(root, app) {
         }
         return;
       }
+      if (m.type === 'shift' && m.station === app.me.station) return checkShift();
       if (m.type === 'cart' && m.station === app.me.station) {
         if (m.data) {
           if (!cart || m.data.id === cart.id) setCart(m.data);
@@ -572,7 +591,10 @@ export function mount(root, app) {
         }
       }
     },
-    resync: () => reopen(cart && cart.id),
+    resync: () => {
+      checkShift();
+      return reopen(cart && cart.id);
+    },
     destroy() {
       popKeys();
       document.removeEventListener('click', refocus);
