@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -322,4 +323,48 @@ func TestPickupOverdueAndArrival(t *testing.T) {
 		hasText(`[data-bucket=arrived]`, "1"),
 		hasText(`[data-test=orders] .order-row:first-child`, "W-NEW"))
 	shot(t, counter, "pickup-arrived")
+}
+
+// The notices of an order changed while it is picked are worded in the
+// language of the screen, from their kind and fields.
+func TestPickupNoticesTranslated(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	order := func(version, n int) []byte {
+		return []byte(fmt.Sprintf(`{"order_id":"W-NOTE","version":%d,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+			"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-5","name":"Eva Berg","phone":"","language":"sv"},
+			"pickup_code":"555555","payment":{"status":"paid","amount":%d,"currency":"SEK"},
+			"lines":[{"line_id":"1","sku":"100234","name":"Ryggsäck 20 l","qty":%d,"unit_price":49900}],"arrival":null}`, version, 49900*n, n))
+	}
+	apply := func(raw []byte) {
+		t.Helper()
+		o, err := pos.ParseOrder(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(order(1, 2))
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, err := pickup.StartPicking(ctx, staff, "W-NOTE"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, _, err := pickup.PickScan(ctx, staff, "W-NOTE", backpack); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(order(2, 1)) // the customer wants one backpack only
+
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "switch the screen to Swedish",
+		click(`[data-test=lang]`),
+		click(`[data-lang=sv]`),
+		click(`[data-order="W-NOTE"]`))
+	wantContains(t, "put-back notice", text(t, counter, `[data-notice=put_back]`), "Ställ tillbaka 1 × Ryggsäck 20 l (100234)")
+	wantContains(t, "changed notice", text(t, counter, `[data-notice=lines_changed]`), "Kunden har ändrat ordern")
+	shot(t, counter, "pickup-notices")
 }

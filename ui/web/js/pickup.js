@@ -6,7 +6,7 @@
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
-import { money, number, dateTime } from './format.js';
+import { money, number, qty, dateTime } from './format.js';
 import { modal, ask, askText, askSupervisor, confirm, toast, showError, pushKeys, modalOpen } from './ui.js';
 import { header, statusBar } from './main.js';
 
@@ -15,6 +15,23 @@ const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
 // orderCurrency is the currency an order is paid in, or undefined (the
 // store's) when central did not say.
 const orderCurrency = (v) => (v.order.payment && v.order.payment.currency) || undefined;
+
+// NOTICES are the notice kinds the screen words itself (pos.Notice*).
+const NOTICES = ['cancelled', 'put_back', 'lines_changed', 'back_to_picking', 'fetch_bags', 'after_end'];
+
+// noticeText words a notice for staff in their language from its kind
+// and fields; a kind this screen does not know shows the node's English
+// text.
+function noticeText(n, v) {
+  if (!NOTICES.includes(n.kind)) return n.text || n.kind || '';
+  const line = v.lines.find((l) => l.line_id === n.line_id);
+  return t('pickup.notice.' + n.kind, {
+    qty: qty(n.qty || 0, line ? line.unit : 'each'),
+    name: n.name || n.sku || '',
+    sku: n.sku || '',
+    location: n.location || '—',
+  });
+}
 
 export function mount(root, app) {
   let queue = { counts: {}, orders: [] };
@@ -165,7 +182,7 @@ export function mount(root, app) {
         v.location ? h('span', null, t('pickup.at', { location: v.location, n: number(v.bags || 0) })) : null,
         v.verified ? h('span', { class: 'ok' }, t('pickup.verified')) : null,
         v.arrival ? h('span', { class: 'warn' }, t('pickup.arrived_at', { time: dateTime(v.arrival.at) }) + (v.arrival.bay ? ' · ' + t('pickup.bay', { bay: v.arrival.bay }) : '')) : null),
-      (v.notices || []).length ? h('div', { class: 'notices' }, v.notices.map((n) => h('div', null, n.text || n.message || n.kind || JSON.stringify(n))),
+      (v.notices || []).length ? h('div', { class: 'notices' }, v.notices.map((n) => h('div', { 'data-notice': n.kind }, noticeText(n, v))),
         button(t('pickup.acknowledge'), () => act(() => post(url(id, 'acknowledge'))), 'small')) : null,
       lines,
       h('div', { class: 'order-actions' }, actions));
