@@ -368,3 +368,41 @@ func TestPickupNoticesTranslated(t *testing.T) {
 	wantContains(t, "changed notice", text(t, counter, `[data-notice=lines_changed]`), "Kunden har ändrat ordern")
 	shot(t, counter, "pickup-notices")
 }
+
+// Taking a weighed line back out of the bag takes the grams staff confirm,
+// all that was picked unless they type less, not one gram.
+func TestPickupUnpickWeighed(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	raw := []byte(`{"order_id":"W-KG","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-6","name":"Eva Berg","phone":"","language":"sv"},
+		"pickup_code":"666666","payment":{"status":"paid","amount":3588,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"300100","name":"Apples","qty":1200,"unit_price":2990}],"arrival":null}`)
+	o, err := pos.ParseOrder(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
+		t.Fatal(err)
+	}
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := pickup.PickScan(ctx, staff, o.ID, "2300100012346"); err != nil { // 1,234 g
+		t.Fatal(err)
+	}
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "the picked weight is shown in kilograms",
+		click(`[data-order="W-KG"]`),
+		hasText(`[data-line="1"] [data-test=picked]`, "1.234 kg"))
+	run(t, counter, "take the apples back out",
+		click(`[data-line="1"] [data-test=unpick]`),
+		click(`[data-test=pad-ok]`),
+		gone(`[data-line="1"] [data-test=unpick]`))
+	v, err := pickup.Order(ctx, o.ID)
+	if err != nil || v.Lines[0].Picked != 0 {
+		t.Fatalf("line after taking it out: %+v, %v", v.Lines, err)
+	}
+}

@@ -105,6 +105,20 @@ export function mount(root, app) {
     }
   }
 
+  // unpick takes a piece back out of a line's bag. A weighed line's pick
+  // is grams with no record of single picks, so staff say how many grams
+  // come out: all that is picked unless they type less.
+  async function unpick(id, l) {
+    let n = 1;
+    if (l.unit === 'kg') {
+      const g = await ask({ title: t('pickup.unpick_weight'), hint: l.name + ': ' + qty(l.picked, l.unit), value: String(l.picked), maxLen: 6,
+        check: (v) => (/^\d+$/.test(v) && +v > 0 && +v <= l.picked ? '' : t('err.bad_quantity')) });
+      if (!g) return;
+      n = parseInt(g, 10);
+    }
+    act(() => post(url(id, 'unpick'), { line_id: l.line_id, qty: n }));
+  }
+
   function show(v) {
     order = v;
     const o = v.order;
@@ -116,11 +130,11 @@ export function mount(root, app) {
       h('tbody', null, v.lines.map((l) => h('tr', { 'data-line': l.line_id, 'data-sku': l.sku, class: l.picked + l.short >= l.qty ? 'done' : '' },
         h('td', null, l.substitute_name ? [l.substitute_name, h('div', { class: 'hint' }, t('pickup.instead', { name: l.name }))] : l.name),
         h('td', null, l.location || ''),
-        h('td', null, number(l.qty)),
-        h('td', { 'data-test': 'picked' }, number(l.picked)),
-        h('td', null, l.short ? number(l.short) : ''),
+        h('td', null, qty(l.qty, l.unit)),
+        h('td', { 'data-test': 'picked' }, qty(l.picked, l.unit)),
+        h('td', null, l.short ? qty(l.short, l.unit) : ''),
         h('td', null, st === 'picking' ? [
-          l.picked ? button('−', () => act(() => post(url(id, 'unpick'), { line_id: l.line_id, qty: 1 })), 'small', { 'aria-label': t('pickup.unpick') }) : null,
+          l.picked ? button('−', () => unpick(id, l), 'small', { 'aria-label': t(l.unit === 'kg' ? 'pickup.unpick_weight' : 'pickup.unpick'), 'data-test': 'unpick' }) : null,
           l.picked + l.short < l.qty ? button(t('pickup.mark_short'), async () => {
             const n = await ask({ title: t('pickup.mark_short'), hint: l.name, value: String(l.qty - l.picked - l.short), maxLen: 4 });
             if (n) act(() => post(url(id, 'short'), { line_id: l.line_id, missing: parseInt(n, 10) }));
