@@ -128,13 +128,75 @@ func TestPickupHandover(t *testing.T) {
 		keypad("483920", `[data-test=pad-ok]`),
 		visible(`[data-test=pickup-handover]`))
 	shot(t, counter, "pickup-ready")
-	run(t, counter, "hand over",
+	run(t, counter, "hand over all that was picked",
 		click(`[data-test=pickup-handover]`),
-		click(`[data-test=confirm-yes]`),
+		hasText(`[data-take="1"] [data-test=take-qty]`, "2"),
+		click(`[data-test=handover-ok]`),
 		hasText(`[data-test=order-state]`, "Collected"))
 	v, err := pickup.Order(context.Background(), "W-2026-000123")
-	if err != nil || v.State != pos.PickupCollected {
+	if err != nil || v.State != pos.PickupCollected || v.Lines[0].Collected != 2 {
 		t.Fatalf("order after handover: %+v, %v", v, err)
+	}
+}
+
+// The customer of an order paid online leaves part of it at the counter:
+// staff set what they take, and the rest goes back with a notice.
+func TestPickupPartialHandover(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	raw := []byte(`{"order_id":"W-PART","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-7","name":"Ana Popescu","phone":"","language":"ro"},
+		"pickup_code":"777777","payment":{"status":"paid","amount":119700,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":2,"unit_price":49900},
+			{"line_id":"2","sku":"100236","name":"Umbrelă","qty":1,"unit_price":19900}],"arrival":null}`)
+	o, err := pos.ParseOrder(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
+		t.Fatal(err)
+	}
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{backpack, backpack, umbrella} {
+		if _, _, err := pickup.PickScan(ctx, staff, o.ID, code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := pickup.MarkReady(ctx, staff, o.ID, "B3", 1); err != nil {
+		t.Fatal(err)
+	}
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "the customer's code opens the order for handover",
+		click(`[data-order="W-PART"]`),
+		click(`[data-test=pickup-code]`),
+		keypad("777777", `[data-test=pad-ok]`),
+		click(`[data-test=pickup-handover]`))
+	run(t, counter, "nothing taken is refused",
+		click(`[data-take="1"] [data-test=take-less]`),
+		click(`[data-take="1"] [data-test=take-less]`),
+		click(`[data-take="1"] [data-test=take-less]`), // not below none
+		click(`[data-take="2"] [data-test=take-less]`),
+		hasText(`[data-take="1"] [data-test=take-qty]`, "0"),
+		click(`[data-test=handover-ok]`),
+		hasText(`.modal .form-error`, "takes nothing"))
+	shot(t, counter, "pickup-partial")
+	run(t, counter, "one backpack and the umbrella",
+		click(`[data-take="1"] [data-test=take-more]`),
+		click(`[data-take="2"] [data-test=take-more]`),
+		click(`[data-take="2"] [data-test=take-more]`), // not above what was picked
+		hasText(`[data-take="2"] [data-test=take-qty]`, "1"),
+		click(`[data-test=handover-ok]`),
+		hasText(`[data-test=order-state]`, "Collected"))
+	v, err := pickup.Order(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.State != pos.PickupCollected || v.Lines[0].Collected != 1 || v.Lines[1].Collected != 1 {
+		t.Fatalf("order after a partial handover: state %s lines %+v", v.State, v.Lines)
 	}
 }
 

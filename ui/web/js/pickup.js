@@ -33,6 +33,55 @@ function noticeText(n, v) {
   });
 }
 
+// askTakes asks, line by line, what the customer takes of what was
+// picked (all of it unless staff lower it; what is refused goes back to
+// stock) and resolves to {line_id: quantity} for collect, or null when
+// cancelled. Weighed lines are in grams.
+function askTakes(v) {
+  return new Promise((resolve) => {
+    let result = null;
+    const take = Object.fromEntries(v.lines.map((l) => [l.line_id, l.picked]));
+    const err = h('div', { class: 'form-error', role: 'alert' });
+    const tbody = h('tbody');
+    const set = (l, n) => {
+      take[l.line_id] = Math.min(Math.max(n, 0), l.picked);
+      err.textContent = '';
+      render();
+    };
+    const typed = async (l) => {
+      const n = await ask({ title: t('pickup.takes'), hint: (l.substitute_name || l.name) + ': ' + qty(l.picked, l.unit) + (l.unit === 'kg' ? ' · ' + t('till.weight') : ''),
+        value: String(take[l.line_id]), maxLen: 6, check: (x) => (/^\d+$/.test(x) && +x <= l.picked ? '' : t('err.bad_quantity')) });
+      if (n != null) set(l, parseInt(n, 10));
+    };
+    const render = () => clear(tbody, v.lines.filter((l) => l.picked > 0).map((l) => h('tr', { 'data-take': l.line_id },
+      h('td', null, l.substitute_name || l.name),
+      h('td', null, qty(l.picked, l.unit)),
+      h('td', { class: 'takes' },
+        l.unit === 'kg' ? null : button('−', () => set(l, take[l.line_id] - 1), 'small', { 'data-test': 'take-less', 'aria-label': t('pickup.take_less') }),
+        button(qty(take[l.line_id], l.unit), () => typed(l), 'small', { 'data-test': 'take-qty' }),
+        l.unit === 'kg' ? null : button('+', () => set(l, take[l.line_id] + 1), 'small', { 'data-test': 'take-more', 'aria-label': t('pickup.take_more') })))));
+    render();
+    const ok = () => {
+      if (!Object.values(take).some((n) => n > 0)) {
+        err.textContent = t('pickup.takes_nothing');
+        return;
+      }
+      result = take;
+      m.close();
+    };
+    const m = modal({
+      title: t('pickup.handover'), cls: 'wide',
+      body: [h('p', { class: 'hint' }, t('pickup.takes_hint')),
+        h('table', { class: 'grid' },
+          h('thead', null, h('tr', null, h('th', null, t('pickup.item')), h('th', null, t('pickup.picked')), h('th', null, t('pickup.takes')))),
+          tbody),
+        err],
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('pickup.handover'), ok, 'primary', { 'data-test': 'handover-ok' })],
+      onClose: () => resolve(result),
+    });
+  });
+}
+
 export function mount(root, app) {
   let queue = { counts: {}, orders: [] };
   let bucket = '';
@@ -167,9 +216,8 @@ export function mount(root, app) {
         }), 'primary big', { 'data-test': 'pickup-pay' }));
       } else {
         actions.push(button(t('pickup.handover'), async () => {
-          if (await confirm(t('pickup.handover'), t('pickup.handover_confirm', { n: number(v.lines.reduce((a, l) => a + l.picked, 0)) }))) {
-            act(() => post(url(id, 'collect')), () => toast(t('pickup.collected'), 'ok'));
-          }
+          const lines = await askTakes(v);
+          if (lines) act(() => post(url(id, 'collect'), { lines }), () => toast(t('pickup.collected'), 'ok'));
         }, 'primary big', { 'data-test': 'pickup-handover' }));
       }
     }
