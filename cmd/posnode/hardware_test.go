@@ -37,12 +37,7 @@ printer_profile = "tm-t20"
 	c := login(t, addr, "1", "1111")
 	// The devices connect in the first moments; the drawer opens only on a
 	// printer that answers (a kick is never kept for later).
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		dev := c.call("GET", "/api/v1/status", nil, 200)["devices"].(map[string]any)["till-1"].(map[string]any)
-		if pr, _ := dev["printer"].(map[string]any); pr["connected"] == true {
-			break
-		}
-	}
+	c.waitPrinter("till-1")
 	cart := c.call("GET", "/api/v1/cart", nil, 200)
 	id := cart["id"].(string)
 
@@ -121,5 +116,17 @@ func TestPrintTestPage(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "status: online") {
 		t.Errorf("output = %s", out.String())
+	}
+}
+
+// waitPrinter waits up to 10 s for station's printer to answer, as the
+// status shows it.
+func (c *client) waitPrinter(station string) {
+	c.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		dev := c.call("GET", "/api/v1/status", nil, 200)["devices"].(map[string]any)[station].(map[string]any)
+		if pr, _ := dev["printer"].(map[string]any); pr["connected"] == true {
+			return
+		}
 	}
 }

@@ -2,14 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/posnode/posnode/hardware/printer/printertest"
 )
 
 // TestZReportPrinted closes a shift at a till whose receipt printer is on
@@ -18,20 +14,7 @@ import (
 // gift card sold, the cash expected, the cash counted and the
 // difference, and its journal entry.
 func TestZReportPrinted(t *testing.T) {
-	prn := printertest.New(t, printertest.Options{})
-	cfg := fmt.Sprintf(`
-[[stations]]
-id = "till-1"
-kind = "till"
-printer = %q
-printer_profile = "tm-t20"
-`, prn.Path())
-	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	p := startNode(t, t.TempDir(), addr, "--config", cfgPath)
+	prn, addr, p := startTillWithPrinter(t)
 	c := login(t, addr, "2", "2222") // a supervisor, who may close the shift
 	c.call("POST", "/api/v1/shift/open", map[string]int64{"float": 100000}, 200)
 	// Dark chocolate at 34,50 kr paid in cash is rounded to 35,00 kr.

@@ -17,29 +17,11 @@ import (
 // drawer stays shut; the real cash sale after it prints as a receipt and
 // opens the drawer.
 func TestTrainingReceiptPrinted(t *testing.T) {
-	prn := printertest.New(t, printertest.Options{})
-	cfg := fmt.Sprintf(`
-[[stations]]
-id = "till-1"
-kind = "till"
-printer = %q
-printer_profile = "tm-t20"
-`, prn.Path())
-	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	p := startNode(t, t.TempDir(), addr, "--config", cfgPath)
+	prn, addr, p := startTillWithPrinter(t)
 	c := login(t, addr, "1", "1111")
 	// The drawer opens only on a printer that answers: wait for it, so
 	// that a kick asked for would be seen.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		dev := c.call("GET", "/api/v1/status", nil, 200)["devices"].(map[string]any)["till-1"].(map[string]any)
-		if pr, _ := dev["printer"].(map[string]any); pr["connected"] == true {
-			break
-		}
-	}
+	c.waitPrinter("till-1")
 	sell := func(cart map[string]any, close string) map[string]any {
 		id := cart["id"].(string)
 		c.call("POST", "/api/v1/carts/"+id+"/scan", map[string]string{"code": "7310865004703"}, 200)
@@ -75,4 +57,24 @@ printer_profile = "tm-t20"
 	if sale := jobs[1]; strings.Contains(sale, "ÖVNING") || !strings.Contains(sale, "[BARCODE CODE128 R0000000001]") {
 		t.Errorf("sale's receipt:\n%s", sale)
 	}
+}
+
+// startTillWithPrinter starts a node whose station till-1 has a receipt
+// printer on a pseudo-terminal.
+func startTillWithPrinter(t *testing.T) (*printertest.Sim, string, *proc) {
+	t.Helper()
+	prn := printertest.New(t, printertest.Options{})
+	cfg := fmt.Sprintf(`
+[[stations]]
+id = "till-1"
+kind = "till"
+printer = %q
+printer_profile = "tm-t20"
+`, prn.Path())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	return prn, addr, startNode(t, t.TempDir(), addr, "--config", cfgPath)
 }
