@@ -70,14 +70,8 @@ func TestStoreCurrencyFromStart(t *testing.T) {
 		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Jana Kováčová","phone":"","language":"sk"},
 		"pickup_code":"111111","payment":{"status":"pay_at_pickup","amount":19900,"currency":"EUR"},
 		"lines":[{"line_id":"1","sku":"100236","name":"Dáždnik","qty":1,"unit_price":19900}],"arrival":null}`)
-	o, err := pos.ParseOrder(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := placeOrder(t, pickup, raw)
 	ctx := context.Background()
-	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
-		t.Fatal(err)
-	}
 	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
 	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
 		t.Fatal(err)

@@ -149,13 +149,7 @@ func TestPickupPartialHandover(t *testing.T) {
 		"pickup_code":"777777","payment":{"status":"paid","amount":119700,"currency":"SEK"},
 		"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":2,"unit_price":49900},
 			{"line_id":"2","sku":"100236","name":"Umbrelă","qty":1,"unit_price":19900}],"arrival":null}`)
-	o, err := pos.ParseOrder(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
-		t.Fatal(err)
-	}
+	o := placeOrder(t, pickup, raw)
 	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
 	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
 		t.Fatal(err)
@@ -210,13 +204,7 @@ func TestPayAtPickup(t *testing.T) {
 		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Jan Novák","phone":"+421900000000","language":"sk"},
 		"pickup_code":"111111","payment":{"status":"pay_at_pickup","amount":19900,"currency":"SEK"},
 		"lines":[{"line_id":"1","sku":"100236","name":"Dáždnik","qty":1,"unit_price":19900}],"arrival":null}`)
-	o, err := pos.ParseOrder(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
-		t.Fatal(err)
-	}
+	o := placeOrder(t, pickup, raw)
 	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
 	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
 		t.Fatal(err)
@@ -350,7 +338,6 @@ func TestPriceOverrideAndBasketDiscount(t *testing.T) {
 // customer announced at the counter moves to the top as arrived.
 func TestPickupOverdueAndArrival(t *testing.T) {
 	base, pickup := pickupNode(t)
-	ctx := context.Background()
 	for _, raw := range [][]byte{
 		[]byte(`{"order_id":"W-OLD","version":1,"status":"placed","placed_at":"2020-01-01T10:00:00Z","collect_by":"2020-01-08T20:00:00Z",
 			"customer":{"id":"C-2","name":"Li Wei","phone":"","language":"zh-Hant"},"pickup_code":"222222",
@@ -359,13 +346,7 @@ func TestPickupOverdueAndArrival(t *testing.T) {
 			"customer":{"id":"C-3","name":"Eva Berg","phone":"","language":"sv"},"pickup_code":"333333",
 			"payment":{"status":"paid","amount":14900,"currency":"SEK"},"lines":[{"line_id":"1","sku":"100235","name":"Vattenflaska","qty":1,"unit_price":14900}],"arrival":null}`),
 	} {
-		o, err := pos.ParseOrder(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
-			t.Fatal(err)
-		}
+		placeOrder(t, pickup, raw)
 	}
 	counter := browser(t)
 	login(t, counter, base, "pickup", cashierStaff, "1111")
@@ -398,16 +379,7 @@ func TestPickupNoticesTranslated(t *testing.T) {
 			"pickup_code":"555555","payment":{"status":"paid","amount":%d,"currency":"SEK"},
 			"lines":[{"line_id":"1","sku":"100234","name":"Ryggsäck 20 l","qty":%d,"unit_price":49900}],"arrival":null}`, version, 49900*n, n))
 	}
-	apply := func(raw []byte) {
-		t.Helper()
-		o, err := pos.ParseOrder(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apply := func(raw []byte) { t.Helper(); placeOrder(t, pickup, raw) }
 	apply(order(1, 2))
 	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
 	if _, err := pickup.StartPicking(ctx, staff, "W-NOTE"); err != nil {
@@ -440,13 +412,7 @@ func TestPickupUnpickWeighed(t *testing.T) {
 		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-6","name":"Eva Berg","phone":"","language":"sv"},
 		"pickup_code":"666666","payment":{"status":"paid","amount":3588,"currency":"SEK"},
 		"lines":[{"line_id":"1","sku":"300100","name":"Apples","qty":1200,"unit_price":2990}],"arrival":null}`)
-	o, err := pos.ParseOrder(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pickup.ApplyOrder(ctx, raw, o); err != nil {
-		t.Fatal(err)
-	}
+	o := placeOrder(t, pickup, raw)
 	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
 	if _, err := pickup.StartPicking(ctx, staff, o.ID); err != nil {
 		t.Fatal(err)
@@ -467,4 +433,18 @@ func TestPickupUnpickWeighed(t *testing.T) {
 	if err != nil || v.Lines[0].Picked != 0 {
 		t.Fatalf("line after taking it out: %+v, %v", v.Lines, err)
 	}
+}
+
+// placeOrder applies an order record, as central retains it, to the node's
+// pickup service.
+func placeOrder(t *testing.T, pickup *pos.PickupService, raw []byte) pos.Order {
+	t.Helper()
+	o, err := pos.ParseOrder(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pickup.ApplyOrder(context.Background(), raw, o); err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
