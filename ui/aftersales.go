@@ -548,11 +548,14 @@ func (s *Server) zReport(w http.ResponseWriter, r *http.Request, who pos.Session
 	return reply(w, v, err)
 }
 
-// reportPeriod reads ?from= and ?to= as dates (2006-01-02, in the node's
-// time zone; to is inclusive) or RFC 3339 times (to exclusive). The
-// default is today.
+// reportPeriod reads ?from= and ?to= as dates (2006-01-02, days of the
+// store's time zone, Options.Zone; to is inclusive) or RFC 3339 times (to
+// exclusive). The default is the store's today.
 func (s *Server) reportPeriod(r *http.Request) (from, to time.Time, err error) {
 	now := s.opt.Now()
+	if s.opt.Zone != nil {
+		now = now.In(s.opt.Zone)
+	}
 	loc := now.Location()
 	parse := func(name string, end bool) (time.Time, error) {
 		v := r.URL.Query().Get(name)

@@ -172,8 +172,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, who pos.Session)
 }
 
 // statusView is the node's status for screens with the store's currency
-// added: screens write amounts that name no currency of their own (prices,
-// amounts due) in it from the start, before any cart is loaded.
+// and time zone added: screens write amounts that name no currency of
+// their own (prices, amounts due) in the currency from the start, before
+// any cart is loaded, and every date and time in the store's zone, as the
+// receipt prints it, whatever zone the device is set to.
 func (s *Server) statusView(ctx context.Context) (map[string]any, error) {
 	set, err := s.opt.Store.Settings(ctx)
 	if err != nil {
@@ -184,7 +186,19 @@ func (s *Server) statusView(ctx context.Context) (map[string]any, error) {
 		st = map[string]any{}
 	}
 	st["currency"] = set.Currency
+	if z := s.zoneName(); z != "" {
+		st["time_zone"] = z
+	}
 	return st, nil
+}
+
+// zoneName is the IANA name of the store's time zone, or "" when the
+// node was given none a browser could use.
+func (s *Server) zoneName() string {
+	if s.opt.Zone == nil || s.opt.Zone == time.Local || s.opt.Zone.String() == "Local" {
+		return ""
+	}
+	return s.opt.Zone.String()
 }
 
 func (s *Server) stations(w http.ResponseWriter, r *http.Request, who pos.Session) error {

@@ -43,7 +43,9 @@ type store struct {
 	reports []*pos.ShiftReport
 }
 
-func newStore(t testing.TB) *store {
+// newStore starts the node's API; each of with may change its options
+// first.
+func newStore(t testing.TB, with ...func(*ui.Options)) *store {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
@@ -75,7 +77,7 @@ func newStore(t testing.TB) *store {
 	s := &store{db: db, ctx: ctx}
 	s.pu = pos.NewPickupService(pos.PickupOptions{Store: db, Notify: notify})
 	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db})
-	srv := ui.NewServer(ui.Options{Service: svc, Store: db, Sessions: db,
+	opt := ui.Options{Service: svc, Store: db, Sessions: db,
 		Pickup:    s.pu,
 		PickupLog: func(ctx context.Context, id string) (any, error) { return db.PickupLog(ctx, id) },
 		OnSlip: func(_ context.Context, slip *pos.PickupSlip) {
@@ -99,7 +101,11 @@ func newStore(t testing.TB) *store {
 			defer s.mu.Unlock()
 			s.reports = append(s.reports, rep)
 		},
-	})
+	}
+	for _, w := range with {
+		w(&opt)
+	}
+	srv := ui.NewServer(opt)
 	hub = srv.Hub()
 	s.server = srv
 	s.srv = httptest.NewServer(srv)

@@ -62,6 +62,11 @@ type Options struct {
 	Receipt func(ctx context.Context, s *pos.Sale, copy bool) (string, error)
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Zone is the store's time zone: screens show dates and times in it
+	// and a report's dates are its days. Nil means the zone of Now's
+	// times (the machine's local zone by default); the screens are then
+	// told no zone and use their own.
+	Zone *time.Location
 	// MaxBody limits request bodies; zero means 64 KiB.
 	MaxBody int64
 

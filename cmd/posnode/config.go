@@ -131,6 +131,43 @@ func (c Config) receiptZone() string {
 	return c.TimeZone
 }
 
+// storeZone is the store's time zone for the screens and for reports'
+// days: TimeZone, or the machine's local zone when it is empty, named as
+// the system names it (TZ, or the zone /etc/localtime links to) so that
+// screens can be told its name. A local zone with no name it can be
+// found by is time.Local.
+func (c Config) storeZone() *time.Location {
+	name := c.TimeZone
+	if name == "" {
+		name = localZoneName()
+	}
+	if name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.Local
+}
+
+// localZoneName is the IANA name of the machine's zone, or "" when the
+// system does not say.
+func localZoneName() string {
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		if tz == "" {
+			return "UTC" // as the time package reads an empty TZ
+		}
+		return strings.TrimPrefix(tz, ":")
+	}
+	link, err := os.Readlink("/etc/localtime")
+	if err != nil {
+		return ""
+	}
+	if _, name, ok := strings.Cut(link, "zoneinfo/"); ok {
+		return name
+	}
+	return ""
+}
+
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // LoadConfig reads a TOML file over the defaults. Unknown keys are errors,

@@ -147,7 +147,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	}
 	n.web = ui.NewServer(ui.Options{
 		Service: n.svc, Store: db, Sessions: db, Static: static, Stations: stations,
-		Origins: cfg.Origins, Logger: log, Status: n.status, Receipt: n.previewText,
+		Origins: cfg.Origins, Logger: log, Status: n.status, Receipt: n.previewText, Zone: cfg.storeZone(),
 		Pickup: n.pickup, PickupLog: func(ctx context.Context, id string) (any, error) { return db.PickupLog(ctx, id) },
 		OnSlip: n.printSlip, AfterSales: n.after, Reports: db, OnDrawer: n.openDrawer, OnReport: n.printReport,
 		OnCopy: n.printCopy, OnSalesReport: n.printSalesReport,

@@ -115,8 +115,9 @@ func chromium(t testing.TB) string {
 }
 
 // browser starts a fresh headless Chromium (its own profile, so its own
-// cookies and storage) and returns a context for its first tab.
-func browser(t testing.TB) context.Context {
+// cookies and storage), with extra options such as its environment, and
+// returns a context for its first tab.
+func browser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -132,6 +133,7 @@ func browser(t testing.TB) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1024, 768),
 	)
+	opts = append(opts, extra...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
 	t.Cleanup(func() {

@@ -101,16 +101,45 @@ export function number(n) {
   return nf({}).format(n);
 }
 
+// storeZone is the store's IANA time zone, from the node's status; ''
+// until it is known, or when the node names none, is the device's own.
+let storeZone = '';
+
+// setTimeZone makes dates and times show in zone, as the receipt prints
+// them, whatever zone the device is set to. A name the browser does not
+// know is ignored.
+export function setTimeZone(zone) {
+  if (!zone) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    return;
+  }
+  storeZone = zone;
+  dtfCache.clear();
+}
+export const timeZone = () => storeZone;
+
+const dtfCache = new Map();
+function dtf(opts) {
+  const zone = storeZone ? { timeZone: storeZone } : {};
+  const key = locale() + JSON.stringify(opts);
+  if (!dtfCache.has(key)) dtfCache.set(key, new Intl.DateTimeFormat(locale(), { ...opts, ...zone }));
+  return dtfCache.get(key);
+}
+
+// dateTime writes a date and time in the store's zone.
 export function dateTime(v) {
   const d = new Date(v);
   if (isNaN(d) || d.getFullYear() < 2000) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' }).format(d);
+  return dtf({ dateStyle: 'short', timeStyle: 'short' }).format(d);
 }
 
+// time writes a time of day in the store's zone.
 export function time(v) {
   const d = new Date(v);
   if (isNaN(d) || d.getFullYear() < 2000) return '';
-  return new Intl.DateTimeFormat(locale(), { timeStyle: 'medium' }).format(d);
+  return dtf({ timeStyle: 'medium' }).format(d);
 }
 
 // quickCash proposes amounts to hand over for due minor units: the exact

@@ -9,7 +9,7 @@
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
-import { number, time, setCurrency } from './format.js';
+import { number, time, setCurrency, setTimeZone } from './format.js';
 import { modal, closeModals } from './ui.js';
 
 const screens = {
@@ -120,11 +120,13 @@ async function resync() {
   if (app.screen && app.screen.resync) app.screen.resync();
 }
 
-// setStatus keeps the node's status and writes amounts that name no
-// currency in the store's from then on.
+// setStatus keeps the node's status and, from then on, writes amounts
+// that name no currency in the store's and dates and times in the store's
+// time zone.
 function setStatus(st) {
   app.status = st || {};
   setCurrency(app.status.currency);
+  setTimeZone(app.status.time_zone);
 }
 
 function onMessage(m) {
