@@ -46,20 +46,31 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 	if err := s.moveCart(ctx, a, id); err != nil {
 		return nil, err
 	}
+	c, remake, err := s.toCart(ctx, a, id, take)
+	if err != nil || !remake {
+		return c, err
+	}
+	return s.remakeCart(ctx, id, c)
+}
+
+// toCart is ToCart under the order's lock. A cart to be made again is
+// returned with remake set and not saved: remakeCart saves it under the
+// cart's lock, which is taken before an order's.
+func (s *PickupService) toCart(ctx context.Context, a Actor, id string, take map[string]int64) (_ *Cart, remake bool, _ error) {
 	defer s.lock(id)()
 	p, err := s.opt.Store.PickupOrder(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	now := s.opt.Now()
 	if err := p.need(PickupReady); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if p.Order.Payment.Status != OrderPayAtPickup {
-		return nil, fmt.Errorf("%w: order %s is paid online; hand it over with Collect", ErrPickupState, id)
+		return nil, false, fmt.Errorf("%w: order %s is paid online; hand it over with Collect", ErrPickupState, id)
 	}
 	if p.Verified == nil || now.Sub(p.Verified.At) > s.opt.VerifyTTL {
-		return nil, ErrNotVerified
+		return nil, false, ErrNotVerified
 	}
 	c := Cart{ID: s.opt.NewID(), Station: a.Station, Cashier: a.Staff, CreatedAt: now, UpdatedAt: now,
 		OrderID: p.Order.ID, CustomerID: p.Order.Customer.ID, Payments: []Payment{}}
@@ -67,21 +78,21 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 		old, err := s.opt.Store.Cart(ctx, p.CartID)
 		switch {
 		case err == nil && old.OrderVersion >= p.LinesVersion:
-			return &old, nil
+			return &old, false, nil
 		case err == nil && (len(old.Payments) > 0 || old.Pending != nil):
-			return nil, fmt.Errorf("%w: order %s changed while it was being paid at %s; take back its payments there, then make its cart again",
+			return nil, false, fmt.Errorf("%w: order %s changed while it was being paid at %s; take back its payments there, then make its cart again",
 				ErrCartLocked, id, old.Station)
 		case err == nil:
 			c = old // made again from the order's lines as they are now
-			c.Lines, c.Rev, c.UpdatedAt = nil, c.Rev+1, now
+			c.Lines, remake = nil, true
 		case !errors.Is(err, ErrNotFound):
-			return nil, err
+			return nil, false, err
 		}
 	}
 	c.OrderVersion = p.Order.Version
 	for id := range take {
 		if _, err := p.line(id); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBadCollect, err)
+			return nil, false, fmt.Errorf("%w: %v", ErrBadCollect, err)
 		}
 	}
 	for _, l := range p.Lines {
@@ -90,29 +101,68 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 			q = take[l.LineID]
 		}
 		if q < 0 || q > l.Picked {
-			return nil, fmt.Errorf("%w: line %s: %d of %d picked", ErrBadCollect, l.LineID, q, l.Picked)
+			return nil, false, fmt.Errorf("%w: line %s: %d of %d picked", ErrBadCollect, l.LineID, q, l.Picked)
 		}
 		if q == 0 {
 			continue
 		}
 		it, err := s.opt.Store.ItemByCode(ctx, l.PickSKU())
 		if err != nil {
-			return nil, fmt.Errorf("order %s line %s: %w", id, l.LineID, err)
+			return nil, false, fmt.Errorf("order %s line %s: %w", id, l.LineID, err)
 		}
 		c.Lines = append(c.Lines, Line{ID: s.opt.NewID(), SKU: it.SKU, Names: it.Names, Unit: it.Unit, Qty: q,
 			UnitPrice: l.UnitPrice, TaxRateBP: it.TaxRateBP, OrderLineID: l.LineID})
 	}
 	if len(c.Lines) == 0 {
-		return nil, fmt.Errorf("%w: the customer takes nothing; reject the order instead", ErrBadCollect)
+		return nil, false, fmt.Errorf("%w: the customer takes nothing; reject the order instead", ErrBadCollect)
+	}
+	if remake {
+		return &c, true, nil
 	}
 	if err := s.opt.Store.SaveCart(ctx, &c); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	p.CartID = c.ID
 	if _, err := s.save(ctx, &PickupUpdate{Order: &p, Action: "to_cart", Staff: a.Staff, Detail: "cart " + c.ID}); err != nil {
+		return nil, false, err
+	}
+	return &c, false, nil
+}
+
+// remakeCart gives the order's cart the lines of nc, made from the order
+// as it is now, under the cart's lock: refused if money was put on it
+// meanwhile, as when it was read. Without PickupOptions.Till it is saved
+// unguarded.
+func (s *PickupService) remakeCart(ctx context.Context, id string, nc *Cart) (*Cart, error) {
+	if s.opt.Till == nil {
+		nc.Rev++
+		nc.UpdatedAt = s.opt.Now()
+		if err := s.opt.Store.SaveCart(ctx, nc); err != nil {
+			return nil, err
+		}
+		return nc, nil
+	}
+	v, err := s.opt.Till.update(ctx, nc.ID, func(c *Cart, _ Settings) error {
+		switch {
+		case c.OrderID != id:
+			return fmt.Errorf("%w: cart %s no longer pays order %s", ErrStale, c.ID, id)
+		case len(c.Payments) > 0 || c.Pending != nil:
+			return fmt.Errorf("%w: order %s changed while it was being paid at %s; take back its payments there, then make its cart again",
+				ErrCartLocked, id, c.Station)
+		case c.OrderVersion >= nc.OrderVersion:
+			return errCartStays // made again meanwhile
+		}
+		c.Lines, c.OrderVersion = nc.Lines, nc.OrderVersion
+		return nil
+	})
+	if errors.Is(err, errCartStays) {
+		c, err := s.opt.Store.Cart(ctx, nc.ID)
+		return &c, err
+	}
+	if err != nil {
 		return nil, err
 	}
-	return &c, nil
+	return &v.Cart, nil
 }
 
 // CompletePaidPickup completes the settled cart of an order paid at

@@ -1,12 +1,15 @@
 package sqlite_test
 
 import (
+	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/simterminal"
+	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // paidPickupCart makes the till cart of a ready order paid at pickup.
@@ -210,5 +213,48 @@ func TestOrderCartFollowsTheOrdersChanges(t *testing.T) {
 		if s.Balance.Total != 179700 {
 			t.Fatalf("sale of %d, want 179700", s.Balance.Total)
 		}
+	}
+}
+
+// payDuringLookup is a pickup store that, at its first item lookup (which
+// making an order's cart does between reading the cart and saving it),
+// has the till take a payment on that cart.
+type payDuringLookup struct {
+	*sqlite.DB
+	once sync.Once
+	pay  func() error
+	err  error
+}
+
+func (p *payDuringLookup) ItemByCode(ctx context.Context, key string) (pos.Item, error) {
+	p.once.Do(func() { p.err = p.pay() })
+	return p.DB.ItemByCode(ctx, key)
+}
+
+// A cart made again after the order changed never wipes a payment the
+// till took on it meanwhile: the remade cart is refused instead.
+func TestOrderCartRemadeKeepsAPaymentTakenMeanwhile(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart()
+	o := e.order(2, pos.OrderPayAtPickup)
+	o.Lines[0].Qty = 3
+	e.apply(o)
+	e.scan(o.ID, bagEAN)
+	_, _, err := e.svc.MarkReady(e.ctx, e.a, o.ID, "Shelf P-4", 2)
+	e.must(err)
+	e.must1(e.svc.OpenByCode(e.ctx, e.a, o.ID, "483920"))
+	store := &payDuringLookup{DB: e.db, pay: func() error {
+		_, err := e.till.PayCash(e.ctx, e.a, c.ID, 5000)
+		return err
+	}}
+	svc := pos.NewPickupService(pos.PickupOptions{Store: store, Till: e.till, Now: func() time.Time { return e.now }})
+	if _, err := svc.ToCart(e.ctx, e.a, o.ID, nil); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("remade a cart paid on meanwhile: %v", err)
+	}
+	e.must(store.err)
+	got, err := e.db.Cart(e.ctx, c.ID)
+	e.must(err)
+	if len(got.Payments) != 1 || got.Payments[0].Amount != 5000 {
+		t.Fatalf("payments after the remake: %+v", got.Payments)
 	}
 }
