@@ -62,6 +62,9 @@ func (n *node) setupScanner(st *station) error {
 // deviceView is a serial device's state as screens see it.
 func deviceView(s serialdev.State) map[string]any {
 	v := map[string]any{"name": s.Name, "connected": s.Connected}
+	if !s.Connected {
+		v["code"] = problemNotConnected
+	}
 	if s.Reason != nil {
 		v["error"] = s.Reason.Error()
 	}

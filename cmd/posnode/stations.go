@@ -68,6 +68,23 @@ func parseSerial(s, def string) (serialdev.Config, error) {
 	return serialdev.ParseConfig(strings.TrimSpace(p[0]), strings.TrimSpace(p[1]), strings.TrimSpace(p[2]), strings.TrimSpace(p[3]))
 }
 
+// Device problem codes, sent to the screens as "code" beside the English
+// detail in "error": the screens say each in their language (the string
+// device.problem.<code>), and the detail stays for IT.
+const (
+	problemNotConnected = "not_connected" // no port, or the device does not answer
+	problemCoverOpen    = "cover_open"
+	problemPaperOut     = "paper_out"
+	problemPrinterError = "printer_error" // cutter jam, overheating or a fault that needs service
+	problemOffline      = "offline"       // the printer answers but does not print
+	problemStuck        = "stuck"         // a print job never finishes, so the jobs after it wait
+	problemQueue        = "queue_error"   // the print queue cannot be read
+)
+
+// deviceProblems are all the codes the node sends.
+var deviceProblems = []string{problemNotConnected, problemCoverOpen, problemPaperOut, problemPrinterError,
+	problemOffline, problemStuck, problemQueue}
+
 // printerState is a printer's state as screens see it.
 type printerState struct {
 	Name      string `json:"name"`
@@ -79,12 +96,15 @@ type printerState struct {
 	CoverOpen bool   `json:"cover_open"`
 	Drawer    string `json:"drawer"` // open, closed or unknown
 	Queued    int    `json:"queued"`
-	Error     string `json:"error,omitempty"`
+	// Code is the printer's problem, one of deviceProblems; "" when it
+	// has none. Error is the English detail.
+	Code  string `json:"code,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 func viewPrinter(s printer.State, virtual bool) printerState {
 	v := printerState{Name: s.Name, Virtual: virtual, Connected: s.Connected, Ready: s.Ready() || virtual,
-		Queued: s.Queued, Error: s.Err, Drawer: "unknown"}
+		Queued: s.Queued, Error: s.Err, Drawer: "unknown", Code: printerProblem(s, virtual)}
 	if v.Error == "" {
 		v.Error = s.Stuck // a job that never finishes holds up the queue
 	}
@@ -96,6 +116,32 @@ func viewPrinter(s printer.State, virtual bool) printerState {
 		}
 	}
 	return v
+}
+
+// printerProblem is the code of what keeps a printer from printing, the
+// cause staff can act on first (paper out before the job it stopped), or
+// "" when nothing does.
+func printerProblem(s printer.State, virtual bool) string {
+	st := s.Status
+	switch {
+	case virtual:
+		return ""
+	case !s.Connected:
+		return problemNotConnected
+	case st.CoverOpen:
+		return problemCoverOpen
+	case st.PaperOut:
+		return problemPaperOut
+	case st.Error():
+		return problemPrinterError
+	case !st.Online:
+		return problemOffline
+	case s.Stuck != "":
+		return problemStuck
+	case s.Err != "":
+		return problemQueue
+	}
+	return ""
 }
 
 // setupStations builds every station's devices and adds their Run to the

@@ -236,13 +236,26 @@ function renderStatus() {
   const mine = (st.devices || {})[app.me && app.me.station] || {};
   for (const [name, d] of Object.entries(mine)) {
     const s = deviceState(d);
-    const cls = ['ok', 'ready', 'online', 'closed', 'virtual'].includes(s) ? 'ok' : s === 'paper_low' ? 'warn' : 'bad';
-    parts.push(h('span', { class: 'pill ' + cls, 'data-device': name }, t('device.' + name) + ': ' + t('device.state.' + s)));
+    const cls = d && d.code ? 'bad' : ['ok', 'ready', 'online', 'closed', 'virtual'].includes(s) ? 'ok' : s === 'paper_low' ? 'warn' : 'bad';
+    parts.push(h('span', { class: 'pill ' + cls, 'data-device': name, title: (d && d.error) || '' }, t('device.' + name) + ': ' + deviceText(d)));
     if (d && (d.drawer === 'open' || d.drawer === 'closed')) {
       parts.push(h('span', { class: 'pill ' + (d.drawer === 'open' ? 'warn' : 'ok'), 'data-device': 'drawer' }, t('device.drawer') + ': ' + t('device.state.' + d.drawer)));
     }
   }
   clear(el, parts);
+}
+
+// deviceText says what the node reports about a device in the screen's
+// language: its problem, from the code the node sends with the English
+// detail (a code this screen does not know shows that detail), or else
+// its state.
+export function deviceText(d) {
+  if (d && d.code) {
+    const key = 'device.problem.' + d.code;
+    const text = t(key);
+    return text !== key ? text : d.error || t('device.state.error');
+  }
+  return t('device.state.' + deviceState(d));
 }
 
 // deviceState reduces what the node reports about a device to one state.

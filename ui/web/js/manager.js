@@ -6,7 +6,7 @@ import { get, post, del } from './api.js';
 import { t, errorText } from './i18n.js';
 import { number, dateTime } from './format.js';
 import { modal, confirm, showError, toast } from './ui.js';
-import { header, statusBar, deviceState } from './main.js';
+import { header, statusBar, deviceText } from './main.js';
 
 export function mount(root, app) {
   let tab = 'health';
@@ -15,9 +15,10 @@ export function mount(root, app) {
   const renderTabs = () => clear(tabs, ['health', 'staff', 'devices', 'stations', 'settings'].map((k) =>
     button(t('mgr.' + k), () => ((tab = k), renderTabs(), show()), tab === k ? 'chip on' : 'chip', { 'data-tab': k })));
 
-  // dl lists [label, value, data-test of the value] rows.
+  // dl lists [label, value, data-test of the value] rows; a value is
+  // text or an element.
   const dl = (rows) => h('dl', { class: 'facts' }, rows.filter(Boolean).map(([k, v, id]) =>
-    [h('dt', null, k), h('dd', id ? { 'data-test': id } : null, v == null || v === '' ? '—' : String(v))]));
+    [h('dt', null, k), h('dd', id ? { 'data-test': id } : null, v == null || v === '' ? '—' : v instanceof Node ? v : String(v))]));
 
   // The events central rejected, fetched again when their count changes.
   let rejected = [];
@@ -47,9 +48,13 @@ export function mount(root, app) {
     const depth = sy.queue_depth;
     const nRejected = sy.rejected_events || 0;
     if (nRejected !== rejectedFor) loadRejected(nRejected);
+    // Each device's row says its state or problem in the screen's
+    // language, with the node's English detail for IT beside it.
     const devs = [];
     for (const [station, ds] of Object.entries(st.devices || {})) {
-      for (const [k, d] of Object.entries(ds || {})) devs.push([station + ' · ' + t('device.' + k), d]);
+      for (const [k, d] of Object.entries(ds || {})) {
+        devs.push([station + ' · ' + t('device.' + k), d, 'device-' + station + '-' + k]);
+      }
     }
     clear(body,
       h('section', { class: 'panel' }, h('h3', null, t('mgr.node')), dl([
@@ -64,7 +69,9 @@ export function mount(root, app) {
         sy.rejected_events != null ? [t('mgr.rejected'), number(sy.rejected_events), 'sync-rejected'] : null,
         sy.last_error ? [t('mgr.last_error'), sy.last_error, 'sync-last-error'] : null])),
       h('section', { class: 'panel' }, h('h3', null, t('mgr.hardware')),
-        devs.length ? dl(devs.map(([k, d]) => [k, t('device.state.' + deviceState(d)) + (d && d.queued ? ' · ' + t('mgr.queued', { n: number(d.queued) }) : '') + (d && d.error ? ' · ' + d.error : '')]))
+        devs.length ? dl(devs.map(([k, d, id]) => [k, h('span', null,
+          deviceText(d) + (d && d.queued ? ' · ' + t('mgr.queued', { n: number(d.queued) }) : ''),
+          d && d.error ? h('span', { class: 'hint', 'data-test': 'detail' }, ' · ' + d.error) : null), id]))
           : h('p', { class: 'hint' }, t('mgr.no_hardware'))),
       rejectedPanel());
   }
