@@ -211,8 +211,8 @@ func (l *Limiter) Forgive(key, part string) {
 	defer l.mu.Unlock()
 	p, f := l.fails[part], l.fails[key]
 	delete(l.fails, part)
-	if p == nil || f == nil {
-		return
+	if p == nil || f == nil || f.last.Sub(p.last) >= mx {
+		return // slips older than Max have aged out of key already
 	}
 	if f.n -= p.n; f.n <= 0 {
 		delete(l.fails, key)
