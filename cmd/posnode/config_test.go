@@ -124,3 +124,26 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// The store's zone is time_zone, or the machine's zone by its name, so
+// that the screens can be told it.
+func TestStoreZone(t *testing.T) {
+	if _, err := time.LoadLocation("Asia/Taipei"); err != nil {
+		t.Skip("no zone database:", err)
+	}
+	t.Setenv("TZ", "Europe/Bucharest")
+	for _, c := range []struct{ name, timeZone, want string }{
+		{"configured", "Asia/Taipei", "Asia/Taipei"},
+		{"the machine's", "", "Europe/Bucharest"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := (Config{TimeZone: c.timeZone}).storeZone().String(); got != c.want {
+				t.Errorf("storeZone() = %s, want %s", got, c.want)
+			}
+		})
+	}
+	t.Setenv("TZ", "")
+	if got := (Config{}).storeZone().String(); got != "UTC" {
+		t.Errorf("storeZone() with an empty TZ = %s, want UTC", got)
+	}
+}
