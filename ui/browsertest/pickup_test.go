@@ -398,8 +398,11 @@ func TestPickupNoticesTranslated(t *testing.T) {
 		click(`[data-test=lang]`),
 		click(`[data-lang=sv]`),
 		click(`[data-order="W-NOTE"]`))
-	wantContains(t, "put-back notice", text(t, counter, `[data-notice=put_back]`), "Ställ tillbaka 1 × Ryggsäck 20 l (100234)")
-	wantContains(t, "changed notice", text(t, counter, `[data-notice=lines_changed]`), "Kunden har ändrat ordern")
+	// The notices are written once the order and the language are in:
+	// wait for the words rather than read the first text shown.
+	run(t, counter, "the notices in Swedish",
+		hasText(`[data-notice=put_back]`, "Ställ tillbaka 1 × Ryggsäck 20 l (100234)"),
+		hasText(`[data-notice=lines_changed]`, "Kunden har ändrat ordern"))
 	shot(t, counter, "pickup-notices")
 }
 
