@@ -138,6 +138,7 @@ type Limiter struct {
 
 type failures struct {
 	n     int
+	first time.Time // the first failure of this run
 	last  time.Time // the latest failure
 	until time.Time // locked before this
 }
@@ -184,7 +185,7 @@ func (l *Limiter) Fail(key string, now time.Time) {
 	}
 	f := l.fails[key]
 	if f == nil || (now.After(f.until) && now.Sub(f.last) >= mx) {
-		f = &failures{}
+		f = &failures{first: now}
 		l.fails[key] = f
 	}
 	f.n++
@@ -211,8 +212,8 @@ func (l *Limiter) Forgive(key, part string) {
 	defer l.mu.Unlock()
 	p, f := l.fails[part], l.fails[key]
 	delete(l.fails, part)
-	if p == nil || f == nil || f.last.Sub(p.last) >= mx {
-		return // slips older than Max have aged out of key already
+	if p == nil || f == nil || p.last.Before(f.first) {
+		return // slips from before key's run have aged out of it already
 	}
 	if f.n -= p.n; f.n <= 0 {
 		delete(l.fails, key)

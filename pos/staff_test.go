@@ -60,4 +60,15 @@ func TestLimiterForgivesOnlyItsRun(t *testing.T) {
 	if err := l.Allow("client", late.Add(3*time.Second)); !errors.Is(err, ErrLockedOut) {
 		t.Fatalf("three guesses at others after old slips forgiven: %v", err)
 	}
+
+	// A run that goes on longer than Max, each failure within Max of the
+	// one before: staff 1's slip at its start is still taken back.
+	l = &Limiter{Free: 3, Base: time.Minute, Max: 10 * time.Minute}
+	fail("client staff:1", t0)
+	fail("client staff:2", t0.Add(6*time.Minute))
+	fail("client staff:3", t0.Add(11*time.Minute))
+	l.Forgive("client", "client staff:1")
+	if err := l.Allow("client", t0.Add(11*time.Minute+time.Second)); err != nil {
+		t.Fatalf("a slip early in a long run not taken back: %v", err)
+	}
 }
