@@ -89,11 +89,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !slices.Contains(pos.ReportGroupings, *by) {
 		return fmt.Errorf("report sales: --by must be one of %v", pos.ReportGroupings)
 	}
-	from, to, err := reportDays(*fromS, *toS, time.Now())
+	cfg, err := f.load(fs)
 	if err != nil {
 		return err
 	}
-	cfg, err := f.load(fs)
+	from, to, err := reportDays(*fromS, *toS, time.Now().In(cfg.storeZone())) // the store's days
 	if err != nil {
 		return err
 	}

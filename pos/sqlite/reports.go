@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/posnode/posnode/pos"
@@ -13,8 +15,6 @@ import (
 // ?1 and ?2 as the bounds of the period (julian days, from inclusive, to
 // exclusive).
 var reportSQL = map[string]string{
-	pos.ReportByHour: byTime(13),
-	pos.ReportByDay:  byTime(10),
 	pos.ReportByTender: `SELECT k, sum(n), 0, sum(a), 0 FROM (
 		SELECT p.method k, 1 n, p.amount a FROM sale_payments p JOIN sales s ON s.id = p.sale_id
 			WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
@@ -42,21 +42,25 @@ var reportSQL = map[string]string{
 	) GROUP BY k ORDER BY k`,
 }
 
-// byTime groups by the first n characters of the local time stamp.
-func byTime(n int) string {
-	return fmt.Sprintf(`SELECT k, sum(n), 0, sum(a), sum(t) FROM (
-		SELECT substr(s.completed_at, 1, %[1]d) k, 1 n, s.total a,
-			(SELECT coalesce(sum(tax), 0) FROM sale_tax WHERE sale_id = s.id) t FROM sales s
-			WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
-		UNION ALL SELECT substr(r.at, 1, %[1]d), 1, -r.total,
-			-(SELECT coalesce(sum(tax), 0) FROM return_tax WHERE return_id = r.id) FROM returns r
-			WHERE julianday(r.at) >= ?1 AND julianday(r.at) < ?2
-	) GROUP BY k ORDER BY k`, n)
-}
+// byTimeSQL lists every sale (voided ones left out) and return, negated,
+// of the period with its time stamp, for grouping by hour or day in Go.
+const byTimeSQL = `SELECT s.completed_at, s.total, (SELECT coalesce(sum(tax), 0) FROM sale_tax WHERE sale_id = s.id) FROM sales s
+		WHERE s.voided = 0 AND julianday(s.completed_at) >= ?1 AND julianday(s.completed_at) < ?2
+	UNION ALL SELECT r.at, -r.total, -(SELECT coalesce(sum(tax), 0) FROM return_tax WHERE return_id = r.id) FROM returns r
+		WHERE julianday(r.at) >= ?1 AND julianday(r.at) < ?2`
+
+// timeLayouts are the keys of the reports by hour and by day.
+var timeLayouts = map[string]string{pos.ReportByHour: "2006-01-02T15", pos.ReportByDay: time.DateOnly}
 
 // SalesReport sums the sales and returns recorded from from (inclusive)
 // to to (exclusive) by one of pos.ReportGroupings.
+//
+// Hours and days are those of from's zone (the store's), whatever zone
+// each record's time stamp was written in.
 func (db *DB) SalesReport(ctx context.Context, by string, from, to time.Time) ([]pos.ReportRow, error) {
+	if layout, ok := timeLayouts[by]; ok {
+		return db.reportByTime(ctx, layout, from, to)
+	}
 	q, ok := reportSQL[by]
 	if !ok {
 		return nil, fmt.Errorf("sqlite: no report by %q (one of %v)", by, pos.ReportGroupings)
@@ -75,6 +79,46 @@ func (db *DB) SalesReport(ctx context.Context, by string, from, to time.Time) ([
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// reportByTime sums the period's sales and returns by their time in
+// from's zone, formatted with layout, in order.
+func (db *DB) reportByTime(ctx context.Context, layout string, from, to time.Time) ([]pos.ReportRow, error) {
+	rows, err := db.r.QueryContext(ctx, byTimeSQL, julian(from), julian(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byKey := map[string]*pos.ReportRow{}
+	for rows.Next() {
+		var at string
+		var amount, tax int64
+		if err := rows.Scan(&at, &amount, &tax); err != nil {
+			return nil, err
+		}
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: report: time stamp %q: %w", at, err)
+		}
+		k := t.In(from.Location()).Format(layout)
+		r := byKey[k]
+		if r == nil {
+			r = &pos.ReportRow{Key: k}
+			byKey[k] = r
+		}
+		r.Count++
+		r.Amount += amount
+		r.Tax += tax
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]pos.ReportRow, 0, len(byKey))
+	for _, r := range byKey {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b pos.ReportRow) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
 }
 
 // julian is t as a julian day number, as SQLite's julianday() gives it.

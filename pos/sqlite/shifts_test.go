@@ -338,3 +338,21 @@ func TestCloseShiftWaitsForACartBeingPaid(t *testing.T) {
 		t.Fatalf("Z report %d sales, total %d, expected cash %d", z.Sales, z.Total, z.ExpectedCash)
 	}
 }
+
+// Reports by hour and by day count hours and days in the zone of the
+// period asked for (the store's), not in the zone a sale's time stamp
+// was written in.
+func TestReportHoursAreTheStores(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	e.sell(e.cashier, []buy{{bookSKU, 1, nil}}, nil, tender{method: pos.MethodCash}) // 09:00 CET
+	taipei, err := time.LoadLocation("Asia/Taipei")
+	e.must(err)
+	from := time.Date(2026, 11, 22, 0, 0, 0, 0, taipei)
+	for by, want := range map[string]string{pos.ReportByHour: "2026-11-22T16", pos.ReportByDay: "2026-11-22"} {
+		rows, err := e.db.SalesReport(e.ctx, by, from, from.AddDate(0, 0, 1))
+		e.must(err)
+		if len(rows) != 1 || rows[0].Key != want || rows[0].Count != 1 || rows[0].Amount != 18950 {
+			t.Errorf("by %s: %+v, want one row %s", by, rows, want)
+		}
+	}
+}
