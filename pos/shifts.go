@@ -345,6 +345,9 @@ func (as *AfterSales) CashOp(ctx context.Context, a Actor, kind string, amount i
 	if reason == "" {
 		return nil, ErrReasonRequired
 	}
+	if err := checkText("reason", reason, 1, 200); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	}
 	switch kind {
 	case CashPaidIn, CashPaidOut, CashDrop:
 		if amount <= 0 || amount > MaxPrice {

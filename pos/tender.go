@@ -253,6 +253,9 @@ func (s *Service) DeclareCard(ctx context.Context, a Actor, cartID string, o Car
 	if o.Approved && (code == "" || len(code) > 32) {
 		return nil, fmt.Errorf("%w: an approved card payment needs the authorisation code on the terminal's slip (up to 32 characters)", ErrInvalidRequest)
 	}
+	if err := checkText("authorisation code", code, 0, 32); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	}
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if err != nil {
 		return nil, err

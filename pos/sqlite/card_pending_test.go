@@ -315,6 +315,9 @@ func TestSupervisorDeclaresACardTheTerminalCannotTell(t *testing.T) {
 			if _, err := till.DeclareCard(e.ctx, e.cashier, v.ID, pos.CardOutcome{Approved: true}, e.sup); !errors.Is(err, pos.ErrInvalidRequest) {
 				t.Fatalf("declared approved without a code: %v", err)
 			}
+			if _, err := till.DeclareCard(e.ctx, e.cashier, v.ID, pos.CardOutcome{Approved: true, AuthCode: "12\n34"}, e.sup); !errors.Is(err, pos.ErrInvalidRequest) {
+				t.Fatalf("an authorisation code with a line break: %v", err)
+			}
 			got, err := till.DeclareCard(e.ctx, e.cashier, v.ID, tc.outcome, e.sup)
 			e.must(err)
 			if got.Pending != nil || got.PendingUnknown {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,6 +127,11 @@ func TestZReportEqualsItsReceipts(t *testing.T) {
 	for _, op := range ops {
 		if _, err := e.as.CashOp(e.ctx, a, op.kind, op.amount, "test "+op.kind); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for _, reason := range []string{strings.Repeat("x", 201), "till\x1b[2J"} {
+		if _, err := e.as.CashOp(e.ctx, a, pos.CashNoSale, 0, reason); !errors.Is(err, pos.ErrInvalidRequest) {
+			t.Errorf("reason %q: %v", reason, err)
 		}
 	}
 	if _, err := e.as.CashOp(e.ctx, a, pos.CashNoSale, 0, " "); !errors.Is(err, pos.ErrReasonRequired) {
