@@ -198,8 +198,16 @@ func TestSalesMadeOfflineArriveInOrder(t *testing.T) {
 	if st := n.client.Status(); st.Connected {
 		t.Fatal("connected without a broker")
 	}
+	// Central must be listening before the node's first event goes out,
+	// or the broker drops what arrives before (no subscriber yet) and the
+	// first arrivals are re-sends: the node's reconnect, every 300 ms at
+	// most here, could come first. So the node is stopped, and started
+	// again over the same database once central listens.
+	n.stop()
+	n.db.Close()
 	b.Start()
 	central := centraltest.New(t, b.URL(), store, node)
+	n = startNode(t, b.URL(), path, nil)
 	centraltest.Eventually(t, 20*time.Second, "all 500 sales acked", func() bool {
 		return stats(t, n.db).AckedThrough == 500
 	})
