@@ -258,12 +258,19 @@ func settle(c Cart, set Settings, a Actor, now time.Time, eventID string) (*Sale
 }
 
 // moveCart brings the open cart of order id, if any, to the actor's
-// station, under the cart's lock, which is taken before an order's.
-// Without PickupOptions.Till it leaves the cart where it is.
+// station, under the cart's lock, which is taken before an order's. It
+// moves only a cart toCart would then hand out: of a ready order paid at
+// pickup whose customer is verified; otherwise the cart stays with the
+// station using it and toCart reports why. Without PickupOptions.Till it
+// leaves the cart where it is.
 func (s *PickupService) moveCart(ctx context.Context, a Actor, id string) error {
 	p, err := s.opt.Store.PickupOrder(ctx, id)
 	if err != nil || p.CartID == "" || s.opt.Till == nil || a.Station == "" {
 		return nil // ToCart reports a missing order
+	}
+	if p.need(PickupReady) != nil || p.Order.Payment.Status != OrderPayAtPickup ||
+		p.Verified == nil || s.opt.Now().Sub(p.Verified.At) > s.opt.VerifyTTL {
+		return nil
 	}
 	_, err = s.opt.Till.update(ctx, p.CartID, func(c *Cart, _ Settings) error {
 		if c.OrderID != id || c.Station == a.Station {

@@ -148,6 +148,24 @@ func TestOrderCartMovesToTheStationThatAsks(t *testing.T) {
 	}
 }
 
+// A request for the cart that is refused (the customer's verification has
+// run out) leaves the cart with the station using it.
+func TestRefusedOrderCartStaysWhereItIs(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart() // at pickup-1
+	e.now = e.now.Add(time.Hour)
+	b := pos.Actor{Staff: "9", Role: pos.RoleCashier, Station: "pickup-2"}
+	if _, err := e.svc.ToCart(e.ctx, b, c.OrderID, nil); !errors.Is(err, pos.ErrNotVerified) {
+		t.Fatalf("the cart asked for at pickup-2 an hour after the customer was verified: %v", err)
+	}
+	stored, err := e.db.Cart(e.ctx, c.ID)
+	e.must(err)
+	if stored.Station != c.Station || stored.Cashier != c.Cashier {
+		t.Fatalf("cart at %s with cashier %s after a refused request, want %s with %s",
+			stored.Station, stored.Cashier, c.Station, c.Cashier)
+	}
+}
+
 // An order whose customer is paying for it at a till is neither expired
 // nor rejected under them: the payment is finished or taken back first.
 func TestOrderBeingPaidIsNotEnded(t *testing.T) {
