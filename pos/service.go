@@ -598,7 +598,9 @@ func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID s
 }
 
 // PayCash records cash handed over by the customer. It is refused while a
-// card payment is at the terminal.
+// card payment is at the terminal, and while the cart holds an item
+// withdrawn from sale since it was scanned (ErrInactiveItem), as every
+// tender is.
 func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount int64) (*CartView, error) {
 	if amount <= 0 || amount > MaxPrice*10 {
 		return nil, ErrBadTender
@@ -612,6 +614,9 @@ func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount in
 		}
 		if c.Balance(set).Settled {
 			return ErrSettled
+		}
+		if err := s.forSale(ctx, c); err != nil {
+			return err
 		}
 		c.Payments = append(c.Payments, Payment{ID: s.opt.NewID(), Method: MethodCash, Amount: amount, At: s.opt.Now()})
 		return nil

@@ -133,6 +133,9 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		if due := b.Total - b.NonCash - b.Cash; amount > due {
 			return fmt.Errorf("%w: %d is more than the %d due", ErrOverTender, amount, due)
 		}
+		if err := s.forSale(ctx, c); err != nil {
+			return err
+		}
 		ref, currency = s.opt.NewID(), set.Currency
 		s.cards.claim(ref) // before the cart shows it pending
 		c.Pending = &Payment{ID: ref, Method: MethodCard, Amount: amount, At: s.opt.Now()}
@@ -383,6 +386,27 @@ func refundOnce(ctx context.Context, t PaymentTerminal, ref string, amount int64
 func (c *Cart) noPending() error {
 	if c.Pending != nil {
 		return fmt.Errorf("%w: a card payment is in progress at the terminal", ErrCartLocked)
+	}
+	return nil
+}
+
+// forSale refuses, with ErrInactiveItem, a tender on a cart holding an item
+// central has withdrawn from sale since it was scanned (a recall, an item
+// taken off the range): it is sold no more than it could be scanned now.
+// The cashier removes its line. Lines of a click-and-collect order were
+// sold when the order was placed, and stay.
+func (s *Service) forSale(ctx context.Context, c *Cart) error {
+	for _, l := range c.Lines {
+		if l.OrderLineID != "" {
+			continue
+		}
+		it, err := s.opt.Store.ItemByCode(ctx, l.SKU)
+		if err != nil {
+			return err
+		}
+		if !it.Active {
+			return fmt.Errorf("%w: %s was withdrawn after it was scanned; remove its line", ErrInactiveItem, l.SKU)
+		}
 	}
 	return nil
 }

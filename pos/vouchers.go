@@ -131,6 +131,9 @@ func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, c
 			}
 			return fmt.Errorf("%w: %d available on %s", ErrVoucherBalance, v.Available()-held, code)
 		}
+		if err := as.till.forSale(ctx, c); err != nil {
+			return err
+		}
 		c.Payments = append(c.Payments, Payment{ID: as.newID(), Method: method, Amount: amount, Ref: code, At: as.now()})
 		return nil
 	})

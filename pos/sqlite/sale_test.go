@@ -214,3 +214,43 @@ func TestScannedWeightIsBounded(t *testing.T) {
 		t.Fatalf("1.5 kg on a weight label: %+v, %v", v, err)
 	}
 }
+
+// An item central withdraws from sale (a recall) after it was scanned takes
+// no tender of any kind until its line is removed; the rest of the cart
+// sells.
+func TestItemWithdrawnAfterItWasScannedTakesNoTender(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	credit, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodStoreCredit, 200000, "goodwill")
+	e.must(err)
+	v, err := e.till.OpenCart(e.ctx, e.cashier)
+	e.must(err)
+	v, err = e.till.AddItem(e.ctx, e.cashier, v.ID, jacketSKU, 1)
+	e.must(err)
+	jacket := v.Lines[0].ID
+	v, err = e.till.AddItem(e.ctx, e.cashier, v.ID, bookSKU, 1)
+	e.must(err)
+	e.must(e.db.PutItems(e.ctx, []pos.Item{{SKU: jacketSKU, Active: false, Names: map[string]string{"en": "Jacket"},
+		Unit: pos.UnitEach, Price: 129900, TaxRateBP: 2500}}, pos.Sweden))
+
+	if _, err := e.till.PayCash(e.ctx, e.cashier, v.ID, 200000); !errors.Is(err, pos.ErrInactiveItem) {
+		t.Errorf("cash for a cart with a withdrawn item: %v", err)
+	}
+	if _, err := e.till.PayCard(e.ctx, e.cashier, v.ID, 10000); !errors.Is(err, pos.ErrInactiveItem) {
+		t.Errorf("card for a cart with a withdrawn item: %v", err)
+	}
+	if _, err := e.as.PayVoucher(e.ctx, e.cashier, v.ID, pos.MethodStoreCredit, credit.Code, 10000); !errors.Is(err, pos.ErrInactiveItem) {
+		t.Errorf("store credit for a cart with a withdrawn item: %v", err)
+	}
+	if got, err := e.till.Cart(e.ctx, v.ID); err != nil || len(got.Payments) != 0 || got.Pending != nil {
+		t.Fatalf("cart after refused tenders: %+v, %v", got, err)
+	}
+	_, err = e.till.RemoveLine(e.ctx, e.cashier, v.ID, jacket)
+	e.must(err)
+	_, err = e.till.PayCash(e.ctx, e.cashier, v.ID, 20000)
+	e.must(err)
+	s, err := e.till.Complete(e.ctx, e.cashier, v.ID)
+	e.must(err)
+	if len(s.Lines) != 1 || s.Lines[0].SKU != bookSKU {
+		t.Fatalf("sale lines %+v", s.Lines)
+	}
+}
