@@ -17,7 +17,10 @@
 // (cedilla) when the page has only those. Any Latin letter the page lacks is
 // transliterated to ASCII by removing its accents (å→a, č→c, ő→o) or by a
 // fixed spelling (ß→ss, æ→ae, ø→o, ł→l, đ→d); with no code pages configured,
-// all text is shown that way. Characters with no Latin form, such as Chinese,
+// all text is shown that way. Text is composed first (NFC), so a name stored
+// as a letter plus a combining accent shows the accented letter, and
+// full-width Latin letters and digits (５００ｍｌ) show as their ASCII forms.
+// Characters with no Latin form, such as Chinese,
 // show as '?': a 2×20 display has no room for a raster font, so stores that
 // sell under Chinese names should give their displays a Latin short name.
 // Labels (Welcome, Total, Paid, Change) in the store language fall back to
@@ -182,6 +185,14 @@ type line struct {
 	centered    bool
 }
 
+// composed returns l with its text in composed form (NFC): names typed on
+// some systems arrive as a base letter followed by a combining accent
+// ("o" + U+0308), which no code page has, though it has the letter "ö".
+func (l line) composed() line {
+	l.left, l.right = norm.NFC.String(l.left), norm.NFC.String(l.right)
+	return l
+}
+
 // Welcome shows the greeting screen between customers.
 func (d *Display) Welcome() error {
 	return d.show(line{left: d.labels.Welcome, centered: true}, line{left: d.opts.Greeting, centered: true})
@@ -219,6 +230,7 @@ func (d *Display) Refresh() error {
 }
 
 func (d *Display) show(l1, l2 line) error {
+	l1, l2 = l1.composed(), l2.composed()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b := d.screen(d.needInit, l1, l2)
@@ -368,15 +380,16 @@ var spellings = map[rune]string{
 	'ß': "ss", 'ẞ': "SS", 'æ': "ae", 'Æ': "AE", 'ø': "o", 'Ø': "O", 'œ': "oe", 'Œ': "OE",
 	'ł': "l", 'Ł': "L", 'đ': "d", 'Đ': "D", 'ð': "d", 'Ð': "D", 'þ': "th", 'Þ': "Th",
 	'ı': "i", '€': "EUR", '–': "-", '—': "-", '‘': "'", '’': "'", '“': "\"", '”': "\"",
-	'„': "\"", '…': "...", '×': "x", '\u00a0': " ",
+	'„': "\"", '…': "...", '×': "x", '\u00a0': " ", '⁄': "/",
 }
 
 // Transliterate returns s in printable ASCII: accents are removed from
-// Latin letters (å→a, č→c, ș→s), a few letters are spelled out (ß→ss,
-// æ→ae) and anything else becomes '?'.
+// Latin letters (å→a, č→c, ș→s), full-width letters and digits, common in
+// Chinese product names, become their ASCII forms (５００ｍｌ→500ml), a few
+// letters are spelled out (ß→ss, æ→ae) and anything else becomes '?'.
 func Transliterate(s string) string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
+	for _, r := range norm.NFKD.String(s) {
 		switch {
 		case r >= 0x20 && r < 0x7f:
 			b.WriteRune(r)

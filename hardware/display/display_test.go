@@ -65,6 +65,15 @@ func TestScreens(t *testing.T) {
 			"     Bun venit      ", "   Magazin Centru   ", 19},
 		{"welcome zh-Hant falls back to English", Options{Language: "zh-Hant", CodePages: all}, func(d *Display) error { return d.Welcome() },
 			"      Welcome       ", "                    ", 19},
+		// Names typed on some systems arrive decomposed: a base letter
+		// and a combining accent. They show as the accented letters,
+		// and the page is chosen for those letters.
+		{"decomposed sv letters composed", Options{Language: "sv", CodePages: all}, func(d *Display) error { return d.ShowItem("Smo\u0308rga\u030as", "79,00 kr") },
+			"Smörgås             ", "            79,00 kr", 19},
+		{"decomposed sk letters pick PC852", Options{Language: "sk", CodePages: all}, func(d *Display) error { return d.ShowItem("C\u030cuc\u030coriedky", "3,49") },
+			"Čučoriedky          ", "                3,49", 18},
+		{"full-width digits in a Chinese name", Options{Language: "zh-Hant", CodePages: all}, func(d *Display) error { return d.ShowItem("烏龍茶５００ｍｌ", "NT$45") },
+			"???500ml            ", "               NT$45", 19},
 		{"control bytes in names blanked", Options{}, func(d *Display) error { return d.ShowItem("Evil\x0c\x1b@name", "1") },
 			"Evil  @name         ", "                   1", 0},
 	}
@@ -131,6 +140,9 @@ func TestTransliterate(t *testing.T) {
 		"Straße Æble øl":   "Strasse AEble ol",
 		"Łódź":             "Lodz",
 		"烏龍茶":              "???",
+		"Mjo\u0308lk":      "Mjolk",
+		"ＡＢＣ１２３":           "ABC123",
+		"½ kg":             "1/2 kg",
 		"tab\there":        "tab here",
 		"plain ASCII 1-2!": "plain ASCII 1-2!",
 	} {
