@@ -110,8 +110,26 @@ func cleanText(s string, max int) string {
 }
 
 func checkText(name, v string, max int) error {
-	if len(v) > max || !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if len(v) > max || !utf8.ValidString(v) || hasControl(v) {
 		return invalid("%s must be at most %d bytes of text without control characters", name, max)
+	}
+	return nil
+}
+
+// hasControl reports whether s holds a control character (C0 or DEL).
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+// checkNames refuses an item of page id whose names, or their language
+// tags, hold control characters: names reach the tills' screens and the
+// receipts, and like an order's names and the settings' receipt lines
+// they must be plain text.
+func checkNames(id string, it pos.Item) error {
+	for lang, n := range it.Names {
+		if hasControl(lang) || hasControl(n) {
+			return invalid("page %s: sku %s: name in %q has a control character", id, it.SKU, clip(lang))
+		}
 	}
 	return nil
 }
@@ -321,6 +339,9 @@ func parseCatalogPage(s string, page string, sc *pageScratch) (pos.CatalogPage, 
 			Unit: c.unit, Price: c.price, TaxRateBP: c.taxRateBP}
 		if err := it.Validate(); err != nil {
 			return pos.CatalogPage{}, fmt.Errorf("%w: page %s: %v", ErrInvalidPayload, id, err)
+		}
+		if err := checkNames(id, it); err != nil {
+			return pos.CatalogPage{}, err
 		}
 		if seen[it.SKU] {
 			return pos.CatalogPage{}, invalid("page %s: sku %s appears twice", id, it.SKU)
