@@ -455,7 +455,13 @@ func ParseAck(b []byte) (Ack, error) {
 
 // ParseOrder decodes a click-and-collect order that arrived on the topic of
 // order id (the pos.ParseOrder rules, and the id must match the topic).
+// The payload must be UTF-8: the sink keeps it as it came, and
+// encoding/json would otherwise turn a customer's name that is not into
+// one with U+FFFD in it without a word.
 func ParseOrder(b []byte, id string) (pos.Order, error) {
+	if len(b) > pos.MaxOrderSize || !utf8.Valid(b) {
+		return pos.Order{}, invalid("order payload is not UTF-8 of at most %d bytes", pos.MaxOrderSize)
+	}
 	o, err := pos.ParseOrder(b)
 	if err != nil {
 		return o, fmt.Errorf("%w: %v", ErrInvalidPayload, err)

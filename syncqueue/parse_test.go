@@ -50,6 +50,7 @@ func TestParsers(t *testing.T) {
 		{"rpc/both", rpcP, `{"id":"a","result":{},"error":{"code":"x"}}`, false},
 		{"rpc/neither", rpcP, `{"id":"a"}`, false},
 		{"order", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2,"unit_price":49900}],"arrival":null}`, true},
+		{"order/invalid UTF-8", orderP, "{\"order_id\":\"W-1\",\"version\":3,\"status\":\"placed\",\"placed_at\":\"2026-11-22T10:15:00+01:00\",\"collect_by\":\"2026-11-29T20:00:00+01:00\",\"customer\":{\"id\":\"C-1\",\"name\":\"An\xffa\"},\"pickup_code\":\"483920\",\"payment\":{\"status\":\"paid\",\"amount\":129800,\"currency\":\"RON\"},\"lines\":[{\"line_id\":\"1\",\"sku\":\"100234\",\"name\":\"Rucsac\",\"qty\":2,\"unit_price\":49900}],\"arrival\":null}", false},
 		{"order/other topic", orderP, `{"order_id":"W-2","version":1,"status":"cancelled"}`, false},
 		{"order/fraction qty", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2.5,"unit_price":49900}],"arrival":null}`, false},
 	}
