@@ -50,3 +50,42 @@ func TestStockAdjustment(t *testing.T) {
 		t.Fatal("a cashier is offered a stock adjustment")
 	}
 }
+
+// applesSKU is the demo catalog's apples, sold by weight.
+const applesSKU = "300100"
+
+// A damage saved with two quick taps is recorded once, and a weighed item
+// is counted in kilograms, as its stock is shown, with the node keeping
+// grams.
+func TestStockAdjustOnceAndInKilograms(t *testing.T) {
+	n := launch(t, t.TempDir(), "127.0.0.1:0")
+	tok := apiCall(t, n.base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
+	onHand := func(sku string) float64 {
+		return apiCall(t, n.base, tok, "GET", "/stock/"+sku, nil)["on_hand"].(float64)
+	}
+	before := onHand(backpackSKU)
+
+	sup := browser(t)
+	login(t, sup, n.base, "tablet", "2", "2222")
+	run(t, sup, "two damaged, saved with a double tap",
+		click(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=stock-adjust]`),
+		click(`.modal [data-choice="damage"]`),
+		click(`.modal .pad [data-key="2"]`),
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector("[data-test=adjust-save]"); b.click(); b.click(); })()`),
+		gone(`[data-test=adjust-save]`))
+	if got := onHand(backpackSKU); got != before-2 {
+		t.Fatalf("on hand %v after two damaged saved with a double tap, want %v", got, before-2)
+	}
+
+	run(t, sup, "apples counted: 2.5 kg",
+		click(`.modal .btn.ghost`),
+		gone(`.modal`),
+		click(`.tablet .cards .card[data-sku="`+applesSKU+`"]`),
+		click(`[data-test=stock-adjust]`),
+		keypad("2.5", `[data-test=adjust-save]`),
+		gone(`[data-test=adjust-save]`))
+	if got := onHand(applesSKU); got != 2500 {
+		t.Fatalf("apples on hand %v g after a count of 2.5 kg, want 2500", got)
+	}
+}
