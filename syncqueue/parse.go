@@ -135,14 +135,16 @@ func checkNames(id string, it pos.Item) error {
 }
 
 // ParseSettings decodes the settings topic. version, currency,
-// prices_include_tax and cash_rounding are required; missing lists take
-// pos.DefaultSettings' values.
+// prices_include_tax and cash_rounding are required. Missing receipt
+// lines are none: the demo store's are never printed for a real one.
+// Missing languages and pickup_hold_days take pos.DefaultSettings' values.
 func ParseSettings(b []byte) (pos.Settings, error) {
 	m, err := fields(b, "version", "currency", "prices_include_tax", "cash_rounding")
 	if err != nil {
 		return pos.Settings{}, err
 	}
 	s := pos.DefaultSettings()
+	s.ReceiptHeader, s.ReceiptFooter = []string{}, []string{}
 	for name, v := range map[string]any{
 		"version": &s.Version, "currency": &s.Currency, "prices_include_tax": &s.PricesIncludeTax,
 		"cash_rounding": &s.CashRounding, "languages": &s.Languages, "receipt_header": &s.ReceiptHeader,

@@ -75,6 +75,27 @@ func ackP(b []byte) error      { _, err := ParseAck(b); return err }
 func rpcP(b []byte) error      { _, err := ParseRPCResponse(b); return err }
 func orderP(b []byte) error    { _, err := ParseOrder(b, "W-1"); return err }
 
+// TestSettingsWithoutReceiptLines: settings that name no receipt lines
+// print none, not the demo store's heading and footer.
+func TestSettingsWithoutReceiptLines(t *testing.T) {
+	for _, in := range []string{
+		`{"version":4,"currency":"RON","prices_include_tax":true,"cash_rounding":1}`,
+		`{"version":4,"currency":"RON","prices_include_tax":true,"cash_rounding":1,"receipt_header":null,"receipt_footer":null}`,
+	} {
+		s, err := ParseSettings([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.ReceiptHeader) != 0 || len(s.ReceiptFooter) != 0 {
+			t.Errorf("ParseSettings(%s): receipt header %q, footer %q; want none", in, s.ReceiptHeader, s.ReceiptFooter)
+		}
+	}
+	s, err := ParseSettings([]byte(`{"version":4,"currency":"RON","prices_include_tax":true,"cash_rounding":1,"receipt_header":["Magazin Centru"],"receipt_footer":[]}`))
+	if err != nil || len(s.ReceiptHeader) != 1 || s.ReceiptHeader[0] != "Magazin Centru" || len(s.ReceiptFooter) != 0 {
+		t.Fatalf("settings = %+v, %v", s, err)
+	}
+}
+
 func TestStockPageTakesThisNodesAsOf(t *testing.T) {
 	p, err := ParseStockPage([]byte(`{"page":"0","version":1,"items":[{"sku":"1","on_hand":14,"as_of":{"till-1":{"epoch":"e1","seq":5},"till-2":{"epoch":"e2","seq":9}}}]}`), "0", "till-2")
 	if err != nil || p.Items[0].AsEpoch != "e2" || p.Items[0].AsSeq != 9 || p.Items[0].OnHand != 14 {
