@@ -77,7 +77,7 @@ type Client struct {
 	// the new epoch could not begin, if it could not.
 	heldWhy, renewErr string
 	epoch             string // the outbox's epoch: acks of any other are ignored
-	calls             map[string]chan RPCResponse
+	calls             map[string]chan rpcReply
 	ack               *Ack // merged acks waiting to be recorded
 	ackWake           chan struct{}
 	inq               []inbound // messages waiting for the state worker
@@ -105,7 +105,7 @@ func New(opt Options) (*Client, error) {
 		opt: opt, log: opt.Logger.With("component", "syncqueue"),
 		t: newTopics(opt.Store, opt.Node), epoch: opt.Outbox.Epoch(),
 		wake: opt.Wake, statusDirty: make(chan struct{}, 1),
-		calls: map[string]chan RPCResponse{}, ackWake: make(chan struct{}, 1), inWake: make(chan struct{}, 1),
+		calls: map[string]chan rpcReply{}, ackWake: make(chan struct{}, 1), inWake: make(chan struct{}, 1),
 	}
 	return c, nil
 }
@@ -410,6 +410,8 @@ func (c *Client) setConn(cli mqtt.Client) {
 	c.status.Connected = cli != nil
 	if cli != nil {
 		c.status.LastError = c.heldReason() // a held outbox keeps saying why
+	} else {
+		c.endCallsLocked() // their answers would come to a connection that is gone
 	}
 	c.mu.Unlock()
 	c.markDirty()

@@ -7,18 +7,17 @@ import (
 	"fmt"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/posnode/posnode/pos"
 )
 
 // Call sends a request to central and waits for its answer, at most
 // RPCTimeout (3 s). It returns ErrOffline at once when the node is not
-// connected, ErrTimeout when central does not answer in time, and an
-// *RPCError when central answers with an error.
+// connected or the connection drops before the answer, ErrTimeout when
+// central does not answer in time, ErrInvalidPayload when its answer does
+// not follow the contract, and an *RPCError when central answers with an
+// error.
 func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, error) {
-	cli := c.conn()
-	if cli == nil || !cli.IsConnected() {
-		return nil, ErrOffline
-	}
 	id := pos.NewUUID()
 	req, err := json.Marshal(struct {
 		ID     string `json:"id"`
@@ -28,10 +27,11 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 	if err != nil {
 		return nil, fmt.Errorf("syncqueue: %s params: %w", method, err)
 	}
-	ch := make(chan RPCResponse, 1)
-	c.mu.Lock()
-	c.calls[id] = ch
-	c.mu.Unlock()
+	ch := make(chan rpcReply, 1)
+	cli := c.callOn(id, ch)
+	if cli == nil {
+		return nil, ErrOffline
+	}
 	defer func() {
 		c.mu.Lock()
 		delete(c.calls, id)
@@ -46,11 +46,14 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 		return nil, fmt.Errorf("%s: %w (%v)", method, ErrOffline, err)
 	}
 	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, fmt.Errorf("%s: %w", method, r.Err)
+	case a := <-ch:
+		switch {
+		case a.err != nil:
+			return nil, fmt.Errorf("%s: %w", method, a.err)
+		case a.r.Err != nil:
+			return nil, fmt.Errorf("%s: %w", method, a.r.Err)
 		}
-		return r.Result, nil
+		return a.r.Result, nil
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("%s: %w", method, ErrTimeout)
@@ -59,24 +62,86 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 	}
 }
 
+// rpcReply is what a waiting Call is handed: central's answer, or why
+// there is none to use.
+type rpcReply struct {
+	r   RPCResponse
+	err error
+}
+
+// callOn registers the call id on the current connection and returns
+// that connection; nil, registering nothing, when the node is not
+// connected.
+func (c *Client) callOn(id string, ch chan rpcReply) mqtt.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cli == nil || !c.cli.IsConnected() {
+		return nil
+	}
+	c.calls[id] = ch
+	return c.cli
+}
+
+// errConnectionEnded is what a call waiting when its connection ends is
+// told: its answer, if central sends one, goes to a connection that is
+// gone.
+var errConnectionEnded = fmt.Errorf("%w: the connection ended before central answered", ErrOffline)
+
+// endCallsLocked tells every waiting call that its connection has ended.
+// c.mu must be held.
+func (c *Client) endCallsLocked() {
+	for id, ch := range c.calls {
+		select {
+		case ch <- rpcReply{err: errConnectionEnded}:
+		default:
+		}
+		delete(c.calls, id)
+	}
+}
+
 // onRPCResponse hands an answer to its waiting Call; it runs in paho's
-// router and never blocks.
+// router and never blocks. An answer that does not follow the contract is
+// refused and counted, and its call, if its id can be read, is told so at
+// once rather than left to time out. Answers nobody waits for (late,
+// repeated, or for another id) are dropped.
 func (c *Client) onRPCResponse(topic string, payload []byte) {
 	r, err := ParseRPCResponse(payload)
 	if err != nil {
 		c.enqueue(inbound{topic: topic, err: err})
+		if id := responseID(payload); id != "" {
+			c.answer(id, rpcReply{err: fmt.Errorf("central's answer: %w", err)})
+		}
 		return
 	}
+	c.answer(r.ID, rpcReply{r: r})
+}
+
+func (c *Client) answer(id string, a rpcReply) {
 	c.mu.Lock()
-	ch := c.calls[r.ID]
+	ch := c.calls[id]
 	c.mu.Unlock()
 	if ch == nil {
-		return // answer after the caller gave up
+		return
 	}
 	select {
-	case ch <- r:
-	default:
+	case ch <- a:
+	default: // answered already
 	}
+}
+
+// responseID reads the id of an answer ParseRPCResponse refused, if it has
+// one; "" if not.
+func responseID(b []byte) string {
+	if len(b) > maxPayload {
+		return ""
+	}
+	var v struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(b, &v) != nil {
+		return ""
+	}
+	return v.ID
 }
 
 // Customer is the answer to customer.lookup.

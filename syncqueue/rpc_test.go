@@ -1,0 +1,61 @@
+package syncqueue_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
+	"github.com/posnode/posnode/syncqueue"
+)
+
+// TestRPCAnswerInvalid: an answer central sent for a waiting lookup that
+// does not follow the contract is that lookup's error at once (and a
+// refused payload, counted once), not a timeout.
+func TestRPCAnswerInvalid(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, b.URL(), store, node)
+	// Long enough that a lookup left waiting shows as a timeout.
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) { o.RPCTimeout = 5 * time.Second })
+	centraltest.Eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
+	// {"id":…,"result":null}: neither a result nor an error.
+	central.SetAnswer(func(string, map[string]any) (any, string) { return nil, "" })
+	_, err := n.client.CustomerLookup(context.Background(), "C-1")
+	if !errors.Is(err, syncqueue.ErrInvalidPayload) {
+		t.Fatalf("lookup answered without result or error: %v, want ErrInvalidPayload", err)
+	}
+	centraltest.Eventually(t, 5*time.Second, "the answer counted as refused", func() bool { return n.client.Status().InboundRejects == 1 })
+	if got := rejectTopics(t, n.db); len(got) != 1 || got[0] != "nodes/"+node+"/rpc/response" {
+		t.Fatalf("refused %q", got)
+	}
+}
+
+// TestRPCConnectionLostWhileWaiting: a lookup waiting for central's
+// answer when the connection drops says offline at once.
+func TestRPCConnectionLostWhileWaiting(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, b.URL(), store, node)
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) { o.RPCTimeout = 5 * time.Second })
+	centraltest.Eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
+	asked := make(chan struct{}, 1)
+	release := make(chan struct{})
+	defer close(release)
+	central.SetAnswer(func(string, map[string]any) (any, string) {
+		asked <- struct{}{}
+		<-release // central answers only once the broker is gone
+		return map[string]any{"id": "C-1", "name": "Ana"}, ""
+	})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := n.client.CustomerLookup(context.Background(), "C-1")
+		errc <- err
+	}()
+	<-asked
+	b.Kill()
+	if err := <-errc; !errors.Is(err, syncqueue.ErrOffline) {
+		t.Fatalf("lookup when the connection dropped: %v, want ErrOffline", err)
+	}
+}
