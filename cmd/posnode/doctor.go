@@ -280,15 +280,18 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		return
 	}
 	var items, sales int64
-	var newest string
+	var event, sale string // acknowledged events are pruned; sales are kept
 	err = db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM sales),
-		coalesce((SELECT max(created_at) FROM outbox), '')`).Scan(&items, &sales, &newest)
+		coalesce((SELECT max(created_at) FROM outbox), ''), coalesce((SELECT max(completed_at) FROM sales), '')`).
+		Scan(&items, &sales, &event, &sale)
 	if err != nil {
 		d.add(levelFail, "database", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
 		return
 	}
-	if newest != "" {
-		d.newest, _ = time.Parse(time.RFC3339Nano, newest)
+	for _, s := range []string{event, sale} {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil && t.After(d.newest) {
+			d.newest = t
+		}
 	}
 	d.add(levelOK, "database", fmt.Sprintf("%s: schema %d, integrity ok, %d items, %d sales", path, schema, items, sales), "")
 	if through, ahead, err := sqlite.CentralAhead(ctx, db); err != nil {
@@ -365,18 +368,14 @@ func ipStrings(ips []net.IP) []string {
 	return out
 }
 
-// The clock may be behind the newest record by this much (clock steps
-// when NTP first syncs) before receipts would go back in time.
-const clockSkew = 5 * time.Minute
-
 func (d *doctor) checkClock() {
 	now := d.now()
 	const fix = "set the time and keep it synced: timedatectl set-ntp true (check with timedatectl status)"
-	if now.Year() < 2024 {
+	switch clockProblem(now, d.newest) {
+	case clockImplausible:
 		d.add(levelFail, "clock", "the clock says "+now.Format(time.RFC3339)+", which cannot be right", fix)
 		return
-	}
-	if !d.newest.IsZero() && d.newest.Sub(now) > clockSkew {
+	case clockBehind:
 		d.add(levelFail, "clock", fmt.Sprintf("the clock (%s) is %s behind the newest record (%s)",
 			now.Format(time.RFC3339), d.newest.Sub(now).Round(time.Second), d.newest.Format(time.RFC3339)), fix)
 		return

@@ -43,6 +43,8 @@ type node struct {
 	// sales are completed sales waiting for their receipt to be queued,
 	// in order, by printSales.
 	sales chan *pos.Sale
+	// clock watches the box's clock against the newest record.
+	clock *clockWatch
 }
 
 func newID() string {
@@ -159,6 +161,9 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	n.web.RegisterError(sqlite.ErrDiskFull, "disk_full", http.StatusInsufficientStorage)
 	hub = n.web.Hub()
 	n.parts = append(n.parts, newBackups(db, cfg, log).Run)
+	n.clock = &clockWatch{lastRecorded: db.LastRecorded, now: time.Now, log: log, publish: hub.Publish}
+	n.clock.check(ctx) // before the first screen asks
+	n.parts = append(n.parts, n.clock.Run)
 	return n, nil
 }
 
@@ -172,10 +177,14 @@ func (n *node) status() map[string]any {
 	for id, st := range n.stations {
 		devices[id] = st.deviceStates()
 	}
-	return map[string]any{
+	st := map[string]any{
 		"store": n.cfg.Store, "node": n.cfg.Node, "epoch": n.db.Epoch(), "version": version,
 		"sync": n.syncView(context.Background()), "devices": devices,
 	}
+	if c := n.clock.current(); c != nil {
+		st["clock"] = c
+	}
+	return st
 }
 
 // printSales queues the receipt of each completed sale, in order.

@@ -220,3 +220,25 @@ func (db *DB) PruneAcked(ctx context.Context, cutoff time.Time) (int64, error) {
 	})
 	return n, err
 }
+
+// LastRecorded is when the newest sale or the last event was recorded,
+// by the clock of the time; zero when there is none. A clock now behind
+// it has been set back (a board without a real-time clock started on the
+// time it last saved) and would date receipts before those already
+// printed. It never overstates: each time it finds is a record's.
+func (db *DB) LastRecorded(ctx context.Context) (time.Time, error) {
+	var event, sale sql.NullString
+	err := db.r.QueryRowContext(ctx, `SELECT
+		(SELECT created_at FROM outbox ORDER BY seq DESC LIMIT 1),
+		(SELECT completed_at FROM sales ORDER BY completed_at DESC LIMIT 1)`).Scan(&event, &sale)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var last time.Time
+	for _, s := range []sql.NullString{event, sale} {
+		if t := parseTS(s.String); s.Valid && t.After(last) {
+			last = t
+		}
+	}
+	return last, nil
+}
