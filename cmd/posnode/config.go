@@ -82,7 +82,8 @@ type StationConfig struct {
 	Name          string `toml:"name"`
 	Scanner       string `toml:"scanner"`        // serial port or /dev/serial/by-id path; empty: none
 	ScannerSerial string `toml:"scanner_serial"` // "9600,8,none,1"; empty: 9600 8N1
-	// ScannerTerminator ends each code: cr, lf or crlf; empty: cr.
+	// ScannerTerminator ends each code: cr, lf, crlf, or none for a
+	// scanner that sends nothing after a code (a pause ends it); empty: cr.
 	ScannerTerminator string `toml:"scanner_terminator"`
 	// ScannerPrefix and ScannerSuffix are stripped from every code (and
 	// required) when the scanner is programmed to send them.
@@ -349,7 +350,7 @@ func (s StationConfig) checkLines(i int) []error {
 		}
 	}
 	if _, err := scanner.ParseTerminator(s.ScannerTerminator); err != nil {
-		errs = append(errs, fmt.Errorf("stations[%d].scanner_terminator %q: cr, lf or crlf", i, s.ScannerTerminator))
+		errs = append(errs, fmt.Errorf("stations[%d].scanner_terminator %q: cr, lf, crlf or none", i, s.ScannerTerminator))
 	}
 	return errs
 }

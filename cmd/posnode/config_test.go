@@ -102,6 +102,7 @@ func TestConfigAcceptsTheEdges(t *testing.T) {
 		"http = \"[::1]:8080\"",
 		"[tls]\nenabled = true",
 		"[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner_terminator=\"crlf\"\nscanner_serial=\"115200\"",
+		"[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner_terminator=\"none\"",
 	} {
 		cfg, err := parseConfig([]byte(body), DefaultConfig())
 		if err == nil {

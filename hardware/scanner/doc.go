@@ -4,8 +4,10 @@
 // # Framing
 //
 // A Framer cuts the stream into codes at the configured terminator (CR, LF
-// or CRLF; a CRLF pair always counts once). It drops a partial code when the
-// line has been silent for longer than FramingOptions.Timeout, strips a
+// or CRLF; a CRLF pair always counts once), or, for a scanner that sends
+// nothing after a code (TermNone), when the line falls silent for
+// FramingOptions.Timeout. It drops a partial code when the line has been
+// silent for longer than FramingOptions.Timeout, strips a
 // configured prefix and suffix, and strips an AIM symbology identifier
 // (']', a code character, a modifier digit: "]E0" EAN/UPC, "]C1" GS1-128,
 // "]Q1" QR Code ...), reporting it as the scan's symbology. It drops a code

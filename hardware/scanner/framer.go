@@ -35,6 +35,11 @@ const (
 	// TermCRLF ends a code at CR LF; the pair counts once. A CR not
 	// followed by LF is a control byte in the code (ErrControl).
 	TermCRLF
+	// TermNone is for scanners that send nothing after a code (the
+	// "data as is" setting): a code ends when the line has been silent
+	// for FramingOptions.Timeout. CR and LF are control bytes in the
+	// code (ErrControl).
+	TermNone
 )
 
 func (t Terminator) String() string {
@@ -45,13 +50,15 @@ func (t Terminator) String() string {
 		return "LF"
 	case TermCRLF:
 		return "CRLF"
+	case TermNone:
+		return "none"
 	}
 	return fmt.Sprintf("Terminator(%d)", int(t))
 }
 
-// ParseTerminator parses "CR", "LF" or "CRLF" (any letter case) from the
-// configuration. The empty string means CR, the factory setting of most
-// serial scanners.
+// ParseTerminator parses "CR", "LF", "CRLF" or "none" (any letter case)
+// from the configuration. The empty string means CR, the factory setting of
+// most serial scanners.
 func ParseTerminator(s string) (Terminator, error) {
 	switch strings.ToUpper(strings.TrimSpace(s)) {
 	case "", "CR":
@@ -60,8 +67,10 @@ func ParseTerminator(s string) (Terminator, error) {
 		return TermLF, nil
 	case "CRLF":
 		return TermCRLF, nil
+	case "NONE":
+		return TermNone, nil
 	}
-	return 0, fmt.Errorf("scanner: terminator %q (use CR, LF or CRLF)", s)
+	return 0, fmt.Errorf("scanner: terminator %q (use CR, LF, CRLF, or none for a scanner that sends nothing after a code)", s)
 }
 
 // AIMMode says what to do with AIM symbology identifiers.
@@ -85,7 +94,9 @@ type FramingOptions struct {
 	Terminator Terminator
 
 	// Timeout is how long a partial scan may wait for its next byte
-	// before it is dropped (ErrPartial). Zero means 300ms.
+	// before it is dropped (ErrPartial); with TermNone, the silence that
+	// ends a code. Zero means 300ms, or 100ms with TermNone: a scanner
+	// sends a code without pauses, and two scans are further apart.
 	Timeout time.Duration
 
 	// Prefix and Suffix, if not empty, are required around every code and
@@ -109,6 +120,9 @@ type FramingOptions struct {
 func (o FramingOptions) withDefaults() FramingOptions {
 	if o.Timeout <= 0 {
 		o.Timeout = 300 * time.Millisecond
+		if o.Terminator == TermNone {
+			o.Timeout = 100 * time.Millisecond
+		}
 	}
 	if o.RepeatWindow == 0 {
 		o.RepeatWindow = 500 * time.Millisecond
@@ -166,13 +180,43 @@ func (f *Framer) Feed(at time.Time, p []byte, emit func(Frame)) {
 		return
 	}
 	if f.pending() && at.Sub(f.last) > f.opts.Timeout {
-		emit(Frame{At: at, Err: ErrPartial, Raw: f.raw()})
-		f.reset()
+		f.expire(at, emit)
 	}
 	f.last = at
 	for _, b := range p {
 		f.byte(at, b, emit)
 	}
+}
+
+// Deadline returns when the frame being received ends for silence if no
+// more bytes come (with TermNone, when the code is complete), and false
+// when no frame is being received. A reader that can wait with a deadline
+// waits until then and calls Flush.
+func (f *Framer) Deadline() (time.Time, bool) {
+	if !f.pending() {
+		return time.Time{}, false
+	}
+	return f.last.Add(f.opts.Timeout), true
+}
+
+// Flush records that no byte arrived until at. If that is past Deadline, the
+// frame being received ends: with TermNone it is a complete code, otherwise
+// it is dropped as ErrPartial. Without calls to Flush the frame ends when
+// the next bytes arrive, which delays a TermNone code until the next scan.
+func (f *Framer) Flush(at time.Time, emit func(Frame)) {
+	if d, ok := f.Deadline(); ok && !at.Before(d) {
+		f.expire(at, emit)
+	}
+}
+
+// expire ends the frame being received after silence.
+func (f *Framer) expire(at time.Time, emit func(Frame)) {
+	if f.opts.Terminator == TermNone {
+		f.end(at, emit)
+		return
+	}
+	emit(Frame{At: at, Err: ErrPartial, Raw: f.raw()})
+	f.reset()
 }
 
 // pending reports whether a partial frame is buffered.
@@ -188,7 +232,7 @@ func (f *Framer) reset() {
 
 func (f *Framer) raw() []byte {
 	r := append([]byte(nil), f.buf...)
-	if f.afterCR && f.opts.Terminator != TermCR {
+	if f.afterCR && f.opts.Terminator != TermCR && len(r) < f.opts.MaxLen {
 		r = append(r, '\r')
 	}
 	return r
@@ -196,6 +240,8 @@ func (f *Framer) raw() []byte {
 
 func (f *Framer) byte(at time.Time, b byte, emit func(Frame)) {
 	switch f.opts.Terminator {
+	case TermNone:
+		// Every byte is part of the code; silence ends it.
 	case TermCR:
 		if b == '\n' && f.afterCR {
 			f.afterCR = false

@@ -12,7 +12,8 @@ import (
 
 var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
-// chunk is bytes arriving after a gap since the previous chunk.
+// chunk is bytes arriving after a gap since the previous chunk; a chunk
+// without data is the reader finding the line silent (Flush).
 type chunk struct {
 	gap  time.Duration
 	data string
@@ -53,7 +54,12 @@ func frame(opts FramingOptions, chunks []chunk) []string {
 	var got []string
 	for _, c := range chunks {
 		at = at.Add(c.gap)
-		f.Feed(at, []byte(c.data), func(fr Frame) { got = append(got, result(fr)) })
+		emit := func(fr Frame) { got = append(got, result(fr)) }
+		if c.data == "" {
+			f.Flush(at, emit)
+			continue
+		}
+		f.Feed(at, []byte(c.data), emit)
 	}
 	return got
 }
@@ -107,6 +113,15 @@ func TestFramer(t *testing.T) {
 		{"held code counts once", FramingOptions{}, []chunk{{0, "123\r"}, {400 * ms, "123\r"}, {400 * ms, "123\r"}, {400 * ms, "123\r"}}, []string{"123", "!dup 123", "!dup 123", "!dup 123"}},
 		{"different code not a repeat", FramingOptions{}, []chunk{{0, "123\r456\r123\r"}}, []string{"123", "456", "123"}},
 		{"repeat check disabled", FramingOptions{RepeatWindow: -1}, []chunk{{0, "123\r123\r"}}, []string{"123", "123"}},
+		{"partial dropped when the reader finds the line silent", FramingOptions{}, []chunk{{0, "123"}, {300 * ms, ""}}, []string{"!partial"}},
+		{"partial kept before the timeout", FramingOptions{}, []chunk{{0, "123"}, {299 * ms, ""}, {0, "4\r"}}, []string{"1234"}},
+		{"silence after a complete code is nothing", FramingOptions{}, []chunk{{0, "123\r"}, {time.Second, ""}}, []string{"123"}},
+		{"none: silence ends the code", FramingOptions{Terminator: TermNone}, []chunk{{0, "]E04006381333931"}, {100 * ms, ""}}, []string{"]E0 4006381333931"}},
+		{"none: code in pieces", FramingOptions{Terminator: TermNone}, []chunk{{0, "40063"}, {20 * ms, "81333931"}, {99 * ms, ""}, {1 * ms, ""}}, []string{"4006381333931"}},
+		{"none: next scan ends the one before", FramingOptions{Terminator: TermNone}, []chunk{{0, "123"}, {time.Second, "456"}, {time.Second, ""}}, []string{"123", "456"}},
+		{"none: CR is a control byte", FramingOptions{Terminator: TermNone}, []chunk{{0, "123\r"}, {time.Second, ""}}, []string{"!control"}},
+		{"none: endless bytes are too long", FramingOptions{Terminator: TermNone}, []chunk{{0, long + long}, {time.Second, ""}}, []string{"!toolong"}},
+		{"none: GS1 with GS", FramingOptions{Terminator: TermNone}, []chunk{{0, "]C10104006381333931\x1d10AB"}, {time.Second, ""}}, []string{"]C1 0104006381333931\x1d10AB"}},
 		{"rejected frame does not reset repeat", FramingOptions{}, []chunk{{0, "123\r\x01\r123\r"}}, []string{"123", "!control", "!dup 123"}},
 	}
 	for _, tt := range tests {
@@ -133,7 +148,7 @@ func TestFramerTouchExcludesHandlerTime(t *testing.T) {
 }
 
 func TestParseTerminator(t *testing.T) {
-	for in, want := range map[string]Terminator{"": TermCR, "cr": TermCR, "LF": TermLF, " crlf ": TermCRLF} {
+	for in, want := range map[string]Terminator{"": TermCR, "cr": TermCR, "LF": TermLF, " crlf ": TermCRLF, "none": TermNone, "NONE": TermNone} {
 		got, err := ParseTerminator(in)
 		if err != nil || got != want {
 			t.Errorf("ParseTerminator(%q) = %v, %v; want %v", in, got, err, want)
@@ -159,9 +174,11 @@ func FuzzFramer(f *testing.F) {
 	f.Add([]byte("4006381333931\r]E04006381333931\r\n"), uint8(3), uint8(0))
 	f.Add([]byte("123\r\n456\n\x00\xff\x1b[A\r"), uint8(1), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, cut uint8, term uint8) {
-		opts := FramingOptions{Terminator: Terminator(term % 3), Prefix: "", RepeatWindow: -1}
+		opts := FramingOptions{Terminator: Terminator(term % 4), Prefix: "", RepeatWindow: -1}
 		var whole []Frame
-		NewFramer(opts).Feed(t0, data, func(fr Frame) { whole = append(whole, fr) })
+		fw := NewFramer(opts)
+		fw.Feed(t0, data, func(fr Frame) { whole = append(whole, fr) })
+		fw.Flush(t0.Add(time.Second), func(fr Frame) { whole = append(whole, fr) })
 
 		var pieces []Frame
 		fz := NewFramer(opts)
@@ -169,6 +186,7 @@ func FuzzFramer(f *testing.F) {
 		for i := 0; i < len(data); i += step {
 			fz.Feed(t0, data[i:min(len(data), i+step)], func(fr Frame) { pieces = append(pieces, fr) })
 		}
+		fz.Flush(t0.Add(time.Second), func(fr Frame) { pieces = append(pieces, fr) })
 		if len(whole) != len(pieces) {
 			t.Fatalf("one chunk gave %d frames, chunks of %d gave %d", len(whole), step, len(pieces))
 		}

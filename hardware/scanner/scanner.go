@@ -106,11 +106,13 @@ func (s *Scanner) Stats() Stats {
 // source. It returns nil when ctx is done or the source reports io.EOF, and
 // the read error otherwise (for a Device, ErrClosed if the Device stopped
 // first).
+//
+// With a ContextReader source, a frame the line went silent on ends at the
+// framing timeout (a TermNone code is delivered then); with a plain reader
+// it ends when the next bytes arrive.
 func (s *Scanner) Run(ctx context.Context) error {
-	read := s.src.Read
-	if cr, ok := s.src.(ContextReader); ok {
-		read = func(p []byte) (int, error) { return cr.ReadContext(ctx, p) }
-	} else if c, ok := s.src.(io.Closer); ok {
+	cr, _ := s.src.(ContextReader)
+	if c, ok := s.src.(io.Closer); ok && cr == nil {
 		stop := context.AfterFunc(ctx, func() { c.Close() })
 		defer stop()
 	}
@@ -119,9 +121,26 @@ func (s *Scanner) Run(ctx context.Context) error {
 	buf := make([]byte, 512)
 	for {
 		f.Touch(time.Now())
-		n, err := read(buf)
+		var n int
+		var err error
+		silent := false
+		switch deadline, pending := f.Deadline(); {
+		case cr == nil:
+			n, err = s.src.Read(buf)
+		case pending:
+			rctx, cancel := context.WithDeadline(ctx, deadline)
+			n, err = cr.ReadContext(rctx, buf)
+			cancel()
+			silent = err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded)
+		default:
+			n, err = cr.ReadContext(ctx, buf)
+		}
 		if n > 0 {
 			f.Feed(time.Now(), buf[:n], emit)
+		}
+		if silent {
+			f.Flush(time.Now(), emit)
+			continue
 		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, io.EOF) {

@@ -259,3 +259,80 @@ func TestScannerPTY(t *testing.T) {
 		t.Fatalf("stats = %+v", st)
 	}
 }
+
+// runOnPTY runs a Device and a Scanner on the pty p until the test ends.
+func runOnPTY(t *testing.T, p *scannerPTY, framing FramingOptions) (*Scanner, collector) {
+	t.Helper()
+	states := make(chan serialdev.State, 20)
+	dev, err := serialdev.New(serialdev.Options{Name: "till-1 scanner", Path: p.path, PollInterval: 20 * time.Millisecond,
+		OnState: func(s serialdev.State) { states <- s }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scans := make(collector, 20)
+	sc, err := New(dev, Options{Station: "till-1", Handler: scans.handle, Framing: framing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	devDone, scDone := make(chan error, 1), make(chan error, 1)
+	go func() { devDone <- dev.Run(ctx) }()
+	go func() { scDone <- sc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-scDone; err != nil {
+			t.Errorf("scanner Run = %v", err)
+		}
+		if err := <-devDone; err != nil {
+			t.Errorf("device Run = %v", err)
+		}
+	})
+	timeout := time.After(10 * time.Second)
+	for connected := false; !connected; {
+		select {
+		case s := <-states:
+			connected = s.Connected
+		case <-timeout:
+			t.Fatal("scanner never connected")
+		}
+	}
+	return sc, scans
+}
+
+// A scanner set to send nothing after a code ("data as is") gives each
+// code when the line falls silent, without waiting for the next scan.
+func TestScannerNoTerminatorPTY(t *testing.T) {
+	p := newScannerPTY(t)
+	// A generous silence, so that a busy machine does not split the code
+	// sent in two writes below.
+	_, scans := runOnPTY(t, p, FramingOptions{Terminator: TermNone, Timeout: 500 * time.Millisecond, RepeatWindow: -1})
+
+	p.send(t, "]E04006381333931")
+	if s := scans.next(t); s.Code != "4006381333931" || s.Symbology != "]E0" {
+		t.Fatalf("scan = %+v", s)
+	}
+	p.send(t, "7310865")
+	p.send(t, "004703")
+	if s := scans.next(t); s.Code != "7310865004703" {
+		t.Fatalf("code sent in two pieces: scan = %+v", s)
+	}
+	p.send(t, "]C10104006381333931\x1d10LOT7")
+	if s := scans.next(t); s.Code != "0104006381333931\x1d10LOT7" || s.Symbology != "]C1" {
+		t.Fatalf("GS1 scan = %+v", s)
+	}
+}
+
+// A scan cut off by a bumped cable is dropped, and counted, once the line
+// has been silent for the timeout, not only when the next scan comes.
+func TestScannerPartialDroppedOnSilencePTY(t *testing.T) {
+	p := newScannerPTY(t)
+	sc, _ := runOnPTY(t, p, FramingOptions{Timeout: 50 * time.Millisecond})
+	p.send(t, "7310865")
+	deadline := time.Now().Add(10 * time.Second)
+	for sc.Stats().Rejected[ErrPartial.Error()] != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("partial scan not dropped on silence: stats %+v", sc.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
