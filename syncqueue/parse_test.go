@@ -316,3 +316,26 @@ func TestMergeAckKeepsEachRejectionOnce(t *testing.T) {
 		t.Fatalf("nothing merged = %+v", q)
 	}
 }
+
+func TestParseCustomer(t *testing.T) {
+	const ok = `{"id":"C-88412","name":"Ana Popescu","language":"ro","points":120,"recent":[{"channel":"web","at":"2026-11-20T10:00:00+01:00","total":129800,"order_id":"W-1"}]}`
+	if cu, err := parseCustomer(json.RawMessage(ok)); err != nil || cu.ID != "C-88412" || cu.Name != "Ana Popescu" || len(cu.Recent) != 1 {
+		t.Fatalf("parseCustomer(%s) = %+v, %v", ok, cu, err)
+	}
+	for name, in := range map[string]string{
+		"empty id":                  `{"id":"","name":"Ana"}`,
+		"id longer than 64":         `{"id":"` + strings.Repeat("C", 65) + `","name":"Ana"}`,
+		"line break in id":          `{"id":"C-1\n","name":"Ana"}`,
+		"escape in name":            `{"id":"C-1","name":"Ana\u001b[2J"}`,
+		"name of a kilobyte":        `{"id":"C-1","name":"` + strings.Repeat("a", 1024) + `"}`,
+		"control in language":       `{"id":"C-1","name":"Ana","language":"r\to"}`,
+		"points out of range":       `{"id":"C-1","name":"Ana","points":1000000000000000000}`,
+		"recent total out of range": `{"id":"C-1","name":"Ana","recent":[{"channel":"web","total":9000000000000000000}]}`,
+		"control in recent channel": `{"id":"C-1","name":"Ana","recent":[{"channel":"w\neb","total":1}]}`,
+		"missing name":              `{"id":"C-1"}`,
+	} {
+		if _, err := parseCustomer(json.RawMessage(in)); !errors.Is(err, ErrInvalidPayload) {
+			t.Errorf("%s: parseCustomer(%.80s) = %v, want ErrInvalidPayload", name, in, err)
+		}
+	}
+}

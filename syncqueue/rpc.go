@@ -220,12 +220,54 @@ func checkLines(method string, ls []RemoteLine) error {
 // CustomerLookup asks central for a customer by loyalty id, phone or
 // e-mail.
 func (c *Client) CustomerLookup(ctx context.Context, query string) (Customer, error) {
-	var cu Customer
 	raw, err := c.Call(ctx, "customer.lookup", map[string]string{"query": query})
 	if err != nil {
-		return cu, err
+		return Customer{}, err
 	}
-	return cu, decodeResult("customer.lookup", raw, &cu, "id", "name")
+	return parseCustomer(raw)
+}
+
+// maxRecent is the most recent purchases of a customer the node takes.
+const maxRecent = 1000
+
+// parseCustomer decodes and checks customer.lookup's result. The id goes
+// on the sale as its customer_id, the name and purchases to the till's
+// screen: they must be text of a sensible length, and money in range.
+func parseCustomer(raw json.RawMessage) (Customer, error) {
+	const method = "customer.lookup"
+	var cu Customer
+	if err := decodeResult(method, raw, &cu, "id", "name"); err != nil {
+		return Customer{}, err
+	}
+	bad := func(err error) (Customer, error) { return Customer{}, fmt.Errorf("%s: %w", method, err) }
+	if cu.ID == "" {
+		return bad(invalid("id must not be empty"))
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"id", cu.ID, 64}, {"name", cu.Name, 200}, {"language", cu.Language, 16}} {
+		if err := checkText(f.name, f.v, f.max); err != nil {
+			return bad(err)
+		}
+	}
+	if cu.Points < -pos.MaxCartAmount || cu.Points > pos.MaxCartAmount {
+		return bad(invalid("points %d out of range", cu.Points))
+	}
+	if len(cu.Recent) > maxRecent {
+		return bad(invalid("%d recent purchases, more than %d", len(cu.Recent), maxRecent))
+	}
+	for i, a := range cu.Recent {
+		if a.Total < -pos.MaxCartAmount || a.Total > pos.MaxCartAmount {
+			return bad(invalid("recent[%d]: total %d out of range", i, a.Total))
+		}
+		for _, f := range []struct{ name, v string }{{"channel", a.Channel}, {"order_id", a.OrderID}, {"sale_id", a.SaleID}} {
+			if err := checkText(fmt.Sprintf("recent[%d].%s", i, f.name), f.v, 64); err != nil {
+				return bad(err)
+			}
+		}
+	}
+	return cu, nil
 }
 
 // OrderLookup asks central for an online order's delivered lines and
