@@ -50,7 +50,19 @@ func (s *PickupService) ToCart(ctx context.Context, a Actor, id string, take map
 	if err != nil || !remake {
 		return c, err
 	}
-	return s.remakeCart(ctx, id, c)
+	c, made, err := s.remakeCart(ctx, id, c)
+	if err != nil || !made {
+		return c, err // or made again meanwhile, by a caller who logs it
+	}
+	// The order's log says why its cart changed under the till. Should
+	// that fail, the cart stands made, and asking again returns it.
+	_, err = s.change(ctx, a, id, "to_cart", func(p *PickupOrder, _ time.Time) (*PickupUpdate, error) {
+		return &PickupUpdate{Detail: fmt.Sprintf("cart %s made again for order version %d", c.ID, c.OrderVersion)}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cart %s made again, not logged: %w", c.ID, err)
+	}
+	return c, nil
 }
 
 // toCart is ToCart under the order's lock. A cart to be made again is
@@ -131,16 +143,17 @@ func (s *PickupService) toCart(ctx context.Context, a Actor, id string, take map
 
 // remakeCart gives the order's cart the lines of nc, made from the order
 // as it is now, under the cart's lock: refused if money was put on it
-// meanwhile, as when it was read. Without PickupOptions.Till it is saved
-// unguarded.
-func (s *PickupService) remakeCart(ctx context.Context, id string, nc *Cart) (*Cart, error) {
+// meanwhile, as when it was read. made is false when another request made
+// it again meanwhile: the cart is returned as it stands. Without
+// PickupOptions.Till it is saved unguarded.
+func (s *PickupService) remakeCart(ctx context.Context, id string, nc *Cart) (_ *Cart, made bool, _ error) {
 	if s.opt.Till == nil {
 		nc.Rev++
 		nc.UpdatedAt = s.opt.Now()
 		if err := s.opt.Store.SaveCart(ctx, nc); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return nc, nil
+		return nc, true, nil
 	}
 	v, err := s.opt.Till.update(ctx, nc.ID, func(c *Cart, _ Settings) error {
 		switch {
@@ -157,12 +170,12 @@ func (s *PickupService) remakeCart(ctx context.Context, id string, nc *Cart) (*C
 	})
 	if errors.Is(err, errCartStays) {
 		c, err := s.opt.Store.Cart(ctx, nc.ID)
-		return &c, err
+		return &c, false, err
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &v.Cart, nil
+	return &v.Cart, true, nil
 }
 
 // CompletePaidPickup completes the settled cart of an order paid at

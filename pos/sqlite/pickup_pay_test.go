@@ -225,6 +225,11 @@ func TestOrderCartFollowsTheOrdersChanges(t *testing.T) {
 		if got.ID != c.ID || got.OrderVersion != 2 || len(got.Lines) != 2 || got.Lines[0].Qty != 3 {
 			t.Fatalf("cart %s version %d lines %+v, want %s made again for 3 backpacks", got.ID, got.OrderVersion, got.Lines, c.ID)
 		}
+		log, err := e.db.PickupLog(e.ctx, o.ID)
+		e.must(err)
+		if last := log[len(log)-1]; last.Action != "to_cart" || last.Detail != "cart "+c.ID+" made again for order version 2" {
+			t.Fatalf("the order's last log entry %+v, want its cart made again", last)
+		}
 		e.must1(e.till.PayCash(e.ctx, e.a, c.ID, 179700))
 		s, err := e.svc.CompletePaidPickup(e.ctx, e.a, c.ID)
 		e.must(err)
