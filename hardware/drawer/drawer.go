@@ -132,7 +132,9 @@ type Options struct {
 	// Zero means 60 seconds; negative disables the alarm.
 	OpenAlarm time.Duration
 	// KickGrace is how long after a kick the drawer must be seen open
-	// before DidNotOpen. Zero means 3 seconds.
+	// before DidNotOpen. Zero means 3 seconds. A reading of open at the
+	// end of the grace postpones DidNotOpen until the next reading
+	// confirms or denies it.
 	KickGrace time.Duration
 }
 
@@ -215,7 +217,10 @@ func (t *Tracker) Observe(r Reading, at time.Time) []Event {
 		t.alarmed = true
 		evs = append(evs, Event{Kind: LeftOpen, At: at, OpenFor: at.Sub(t.openedAt)})
 	}
-	if !t.kickAt.IsZero() && t.state != Open && at.Sub(t.kickAt) >= t.opts.KickGrace {
+	// A reading of open not yet settled by the debounce is an opening in
+	// progress, not a failed kick: a printer busy printing the receipt the
+	// kick went out with may give its first reading only after the grace.
+	if !t.kickAt.IsZero() && t.state != Open && s != Open && at.Sub(t.kickAt) >= t.opts.KickGrace {
 		t.kickAt = time.Time{}
 		evs = append(evs, Event{Kind: DidNotOpen, At: at})
 	}

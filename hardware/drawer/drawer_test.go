@@ -9,8 +9,9 @@ import (
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// step is one poll (o: open, c: closed, u: unknown) or a kick (k), each
-// one second after the previous step.
+// step is one poll (o: open, c: closed, u: unknown), a kick (k) or a second
+// without a reading (-, the printer busy printing), each one second after the
+// previous step.
 func run(o Options, steps string) (string, *Tracker) {
 	tr := NewTracker(o)
 	var out []string
@@ -18,6 +19,8 @@ func run(o Options, steps string) (string, *Tracker) {
 		at := t0.Add(time.Duration(i) * time.Second)
 		var r Reading
 		switch c {
+		case '-':
+			continue
 		case 'k':
 			if !tr.MayKick(at) {
 				out = append(out, fmt.Sprintf("%d:refused", i))
@@ -65,6 +68,11 @@ func TestTracker(t *testing.T) {
 		{"printer offline is news at once", Options{}, "ccuu", "2:state unknown", Unknown},
 		{"back online open", Options{}, "ccuoo", "2:state unknown 4:opened", Open},
 		{"debounce 1", Options{Debounce: 1}, "coc", "1:opened 2:closed(1s)", Closed},
+		// The kick goes out with the receipt and the printer answers no
+		// status until the receipt is printed: the first reading after the
+		// grace shows the drawer open, and the next one settles it.
+		{"kick seen open only after the grace", Options{}, "cck--oo", "6:opened(kicked)", Open},
+		{"kick seen open once, then closed", Options{}, "cck--oc", "6:did not open", Closed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
