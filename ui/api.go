@@ -234,6 +234,9 @@ func (s *Server) searchItems(w http.ResponseWriter, r *http.Request, who pos.Ses
 	return nil
 }
 
+// item answers a price check: the item of a code with its stock here and,
+// as "amount", what the till charges for one scan of that code (see
+// scanAmount).
 func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	code, err := pos.ParseCode(r.PathValue("code"), s.opt.Service.Market())
 	if err != nil {
@@ -247,12 +250,39 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"item": it, "stock": st, "code": code})
+	out := map[string]any{"item": it, "stock": st, "code": code}
+	if amount, ok := scanAmount(it, code); ok {
+		out["amount"] = amount
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
+// scanAmount is what the till charges for one scan of code: the price
+// printed on a variable-measure label, the weight on it at the item's
+// price per kilogram, or the price of one piece. It reports false for an
+// item sold by weight when the code carries no weight or price: the
+// amount then depends on the scale.
+func scanAmount(it pos.Item, code pos.Code) (int64, bool) {
+	switch {
+	case code.Grams > 0 && it.Unit == pos.UnitKg:
+		return pos.LineGross(it.Unit, it.Price, code.Grams), true
+	case code.Kind == pos.CodeVariable && code.Price > 0:
+		return code.Price, true
+	case it.Unit == pos.UnitEach:
+		return it.Price, true
+	}
+	return 0, false
+}
+
+// stock answers the stock level of an item, by SKU or barcode as stock
+// adjustments take it; not_found for a code of no item.
 func (s *Server) stock(w http.ResponseWriter, r *http.Request, who pos.Session) error {
-	st, err := s.opt.Store.Stock(r.Context(), r.PathValue("sku"))
+	it, err := s.opt.Store.ItemByCode(r.Context(), r.PathValue("sku"))
+	if err != nil {
+		return err
+	}
+	st, err := s.opt.Store.Stock(r.Context(), it.SKU)
 	if err != nil {
 		return err
 	}

@@ -89,3 +89,22 @@ func TestStockAdjustOnceAndInKilograms(t *testing.T) {
 		t.Fatalf("apples on hand %v g after a count of 2.5 kg, want 2500", got)
 	}
 }
+
+// A weight label scanned on the tablet shows what the till charges for
+// it, and Add puts that label in the tablet's cart.
+func TestTabletPriceCheckOfALabel(t *testing.T) {
+	base := startNode(t)
+	ctx := browser(t)
+	login(t, ctx, base, "tablet", cashierStaff, "1111")
+	run(t, ctx, "scan 1,234 g of apples",
+		visible(`[data-test=search-input]`),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-test=search-input]").focus()`),
+		scan("2300100012346"),
+		visible(`[data-test=price-check]`))
+	// 1.234 kg at 29.90 a kilogram, as the till charges it.
+	wantAny(t, "price check", text(t, ctx, `[data-test=price-check]`), "36.90", "36,90")
+	run(t, ctx, "add the label",
+		click(`[data-test=tablet-add]`),
+		gone(`[data-test=price-check]`),
+		hasText(`[data-test=tablet-cart]`, "36"))
+}

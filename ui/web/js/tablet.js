@@ -30,16 +30,27 @@ export function mount(root, app) {
   };
   const panel = searchPanel({ cards: true, osk: false, withStock: true, browse: true, pick: (it) => details(it) });
 
-  async function details(it) {
-    let st = null;
-    try {
-      st = await get('/stock/' + encodeURIComponent(it.sku));
-    } catch {}
+  // details shows item it with its stock here. check is the node's price
+  // check of a scanned code ({code, amount, stock, raw}): a weight or price
+  // label then shows what the till charges for it, and Add puts that
+  // label in the cart.
+  async function details(it, check) {
+    let st = check ? check.stock : null;
+    if (!st) {
+      try {
+        st = await get('/stock/' + encodeURIComponent(it.sku));
+      } catch {}
+    }
     const n = st ? st.on_hand - (st.reserved || 0) : null;
+    const label = check && check.code && check.code.Kind === 'variable' && check.amount != null ? check.code : null;
+    const perKg = it.unit === 'kg' ? ' ' + t('till.per_kg') : '';
     const m = modal({
       title: itemName(it.name, it.sku),
       body: h('div', { class: 'item-detail' },
-        h('div', { class: 'big-text' }, money(it.price) + (it.unit === 'kg' ? ' ' + t('till.per_kg') : '')),
+        label
+          ? [h('div', { class: 'big-text', 'data-test': 'price-check' }, money(check.amount)),
+            h('p', { class: 'hint' }, (label.Grams ? qty(label.Grams, 'kg') + ' · ' : '') + money(it.price) + perKg)]
+          : h('div', { class: 'big-text', 'data-test': 'price-check' }, money(it.price) + perKg),
         h('dl', null,
           h('dt', null, t('tablet.sku')), h('dd', null, it.sku),
           it.location ? [h('dt', null, t('tablet.location')), h('dd', null, it.location)] : null,
@@ -49,9 +60,11 @@ export function mount(root, app) {
       actions: [button(t('common.close'), () => m.close(), 'ghost'),
         ['supervisor', 'manager'].includes(app.me.staff.role)
           ? button(t('stock.adjust'), () => (m.close(), adjustStock(it, () => details(it))), '', { 'data-test': 'stock-adjust' }) : null,
-        it.unit !== 'kg' ? button(t('tablet.add'), async () => {
+        label || it.unit !== 'kg' ? button(t('tablet.add'), async () => {
           try {
-            cart = await post('/carts/' + cart.id + '/items', { sku: it.sku, qty: 1 });
+            cart = label
+              ? (await post('/carts/' + cart.id + '/scan', { code: check.raw })).cart
+              : await post('/carts/' + cart.id + '/items', { sku: it.sku, qty: 1 });
             renderCart();
             toast(t('till.added', { name: itemName(it.name, it.sku) }), 'ok');
             m.close();
@@ -61,6 +74,23 @@ export function mount(root, app) {
         }, 'primary', { 'data-test': 'tablet-add' }) : null],
     });
   }
+
+  // priceCheck shows the item of a scanned or typed code: a scanner types
+  // the code into the search field and ends it with Enter. A weight or
+  // price label is found only this way, not by searching.
+  // A search term that is no code of an item is left to the search.
+  async function priceCheck(code) {
+    if (!code) return;
+    try {
+      const r = await get('/items/' + encodeURIComponent(code));
+      details(r.item, { ...r, raw: code });
+    } catch (e) {
+      if (e.code !== 'not_found') showError(e);
+    }
+  }
+  panel.input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') priceCheck(panel.input.value.trim());
+  });
 
   function showCart() {
     if (!cart) return;

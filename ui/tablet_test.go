@@ -1,0 +1,74 @@
+package ui_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// A price check of a code answers what the till charges for scanning it:
+// a piece's price, a weight label at the price per kilogram, a label's
+// printed price.
+func TestPriceCheckAsTheTillCharges(t *testing.T) {
+	s := newStore(t)
+	weighed := []pos.Item{
+		{SKU: "3", Active: true, Names: map[string]string{"en": "Apples"}, Barcodes: []string{"2300100"}, Unit: pos.UnitKg,
+			Price: 2990, TaxRateBP: 1200},
+		{SKU: "4", Active: true, Names: map[string]string{"en": "Cheese"}, Barcodes: []string{"2000200"}, Unit: pos.UnitKg,
+			Price: 14900, TaxRateBP: 1200},
+	}
+	if err := s.db.PutItems(s.ctx, weighed, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	tablet := s.login(t, "1", "tablet-1")
+	till := s.login(t, "1", "till-1")
+	for _, c := range []struct {
+		name, code string
+	}{
+		{"a piece", teaCode},
+		{"a weight label of 1,234 g", "2300100012346"},
+		{"a label priced 87.50", "2000200087502"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var check struct {
+				Amount *int64 `json:"amount"`
+			}
+			s.ok(t, tablet, "GET", "/api/v1/items/"+c.code, nil, &check)
+
+			var cart pos.CartView
+			s.ok(t, till, "GET", "/api/v1/cart", nil, &cart)
+			var scanned struct {
+				Cart pos.CartView `json:"cart"`
+			}
+			s.ok(t, till, "POST", "/api/v1/carts/"+cart.ID+"/scan", map[string]string{"code": c.code}, &scanned)
+			lines := scanned.Cart.Balance.Lines
+			charged := lines[len(lines)-1].Amount
+			if check.Amount == nil || *check.Amount != charged {
+				b, _ := json.Marshal(check.Amount)
+				t.Fatalf("price check says %s, the till charges %d", b, charged)
+			}
+		})
+	}
+
+	// Sold by weight with nothing on the code to weigh it by: the amount
+	// is the scale's, and the check says none.
+	var bare map[string]any
+	s.ok(t, tablet, "GET", "/api/v1/items/3", nil, &bare)
+	if _, ok := bare["amount"]; ok {
+		t.Fatalf("price check of a weighed item without a weight gives an amount: %v", bare)
+	}
+}
+
+// The stock of an item is asked for by SKU or barcode; a code of no item
+// is not_found, not an empty shelf.
+func TestStockOfUnknownItem(t *testing.T) {
+	s := newStore(t)
+	tok := s.login(t, "1", "tablet-1")
+	var st pos.StockLevel
+	s.ok(t, tok, "GET", "/api/v1/stock/"+teaCode, nil, &st)
+	if st.SKU != "1" {
+		t.Fatalf("stock by barcode: %+v", st)
+	}
+	s.fails(t, tok, "GET", "/api/v1/stock/no-such-item", nil, 404, "not_found")
+}
