@@ -95,7 +95,7 @@ const (
 	Shut                            // the drawer closed again
 	LeftOpen                        // open longer than Options.OpenAlarm; once per opening
 	DidNotOpen                      // no opening within Options.KickGrace of a kick
-	Lost                            // the state is no longer known
+	Lost                            // the state is no longer known; an opening seen again after it is the same opening
 )
 
 func (k EventKind) String() string {
@@ -144,6 +144,7 @@ type Tracker struct {
 
 	mu         sync.Mutex // guards the fields below
 	state      State
+	known      State // the last state other than Unknown; Unknown before the first
 	candidate  State // state of the latest readings not yet accepted
 	count      int   // how many consecutive readings gave candidate
 	openedAt   time.Time
@@ -227,21 +228,28 @@ func (t *Tracker) Observe(r Reading, at time.Time) []Event {
 	return evs
 }
 
+// changeLocked moves to state s. Open and Closed are compared with the last
+// known state, not with Unknown: a drawer open before and after a spell
+// without status (the printer busy printing, or briefly offline) is one
+// opening, reported once and timed from its start.
 func (t *Tracker) changeLocked(s State, at time.Time) []Event {
-	old := t.state
 	t.state = s
-	switch s {
-	case Open:
+	if s == Unknown {
+		return []Event{{Kind: Lost, At: at}}
+	}
+	old := t.known
+	t.known = s
+	switch {
+	case s == Open && old == Open:
+		t.kickAt = time.Time{}
+		return nil
+	case s == Open:
 		t.openedAt, t.alarmed = at, false
 		t.kickedOpen = !t.kickAt.IsZero()
 		t.kickAt = time.Time{}
 		return []Event{{Kind: Opened, At: at, Kicked: t.kickedOpen}}
-	case Closed:
-		if old == Open {
-			return []Event{{Kind: Shut, At: at, OpenFor: at.Sub(t.openedAt)}}
-		}
-		return nil
-	default:
-		return []Event{{Kind: Lost, At: at}}
+	case old == Open:
+		return []Event{{Kind: Shut, At: at, OpenFor: at.Sub(t.openedAt)}}
 	}
+	return nil
 }

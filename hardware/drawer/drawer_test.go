@@ -67,6 +67,11 @@ func TestTracker(t *testing.T) {
 		{"alarm disabled", Options{OpenAlarm: -1}, "ccoooooo", "3:opened", Open},
 		{"printer offline is news at once", Options{}, "ccuu", "2:state unknown", Unknown},
 		{"back online open", Options{}, "ccuoo", "2:state unknown 4:opened", Open},
+		// An opening that outlasts a spell without status (the printer
+		// busy or briefly offline) is one opening, timed from its start.
+		{"open through a spell unknown is one opening", Options{}, "ccoouoocc", "3:opened 4:state unknown 8:closed(5s)", Closed},
+		{"left open alarm counts from before the spell unknown", Options{OpenAlarm: 4 * time.Second}, "ccoouuoo", "3:opened 4:state unknown 7:left open(4s)", Open},
+		{"closed during a spell unknown", Options{}, "ccoouucc", "3:opened 4:state unknown 7:closed(4s)", Closed},
 		{"debounce 1", Options{Debounce: 1}, "coc", "1:opened 2:closed(1s)", Closed},
 		// The kick goes out with the receipt and the printer answers no
 		// status until the receipt is printed: the first reading after the
