@@ -372,6 +372,34 @@ func TestPageVersionsReadFromTheirIndex(t *testing.T) {
 	}
 }
 
+// TestStockCountsOfAPageFoundByIndex checks that central's counts of one
+// stock page are found without reading every count the node holds: a
+// stock page applied, and a manifest dropping stock pages, look them up
+// inside the single writer's transaction while the tills wait for it.
+func TestStockCountsOfAPageFoundByIndex(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	for _, q := range []string{"SELECT sku FROM stock_central WHERE page = ?", "DELETE FROM stock_central WHERE page = ?"} {
+		rows, err := db.Read().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if len(plan) != 1 || !strings.Contains(plan[0], "USING") || !strings.Contains(plan[0], "INDEX") {
+			t.Errorf("%s: plan %q, want a search of an index", q, plan)
+		}
+	}
+}
+
 // TestCatalogPageStoresValuesAsGiven checks that a page's values reach
 // SQLite exactly, through the JSON the writer hands it: names with every
 // character JSON escapes, the largest prices, a page without items, and a
