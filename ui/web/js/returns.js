@@ -13,6 +13,12 @@ const REASONS = ['changed_mind', 'defective', 'wrong_item', 'other'];
 // receiptCode is the code printed on receipt no: R and ten digits.
 export const receiptCode = (no) => 'R' + String(no).padStart(10, '0');
 
+// newID is a random request id; crypto.randomUUID needs a secure
+// context, which a node on the shop's network may not be.
+function newID() {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 // returnDialog runs a return against receipt number no; done is called
 // with the completed return.
 export async function returnDialog(no, done) {
@@ -31,8 +37,12 @@ export async function returnDialog(no, done) {
   const rows = h('div', { class: 'return-lines' });
   const reasons = h('div', { class: 'chips' });
 
+  // id makes the return one at the node: a second tap, or a retry after
+  // an answer was lost, cannot take the goods back twice.
+  const id = newID();
+  let sending = false;
   const request = (sup) => ({
-    receipt: receiptCode(no), reason,
+    id, receipt: receiptCode(no), reason,
     items: take.map((q, i) => ({ line: String(i + 1), qty: q, restock: restock[i] })).filter((it) => it.qty > 0),
     ...(sup ? { supervisor: sup } : {}),
   });
@@ -72,8 +82,10 @@ export async function returnDialog(no, done) {
   }
 
   const ok = async () => {
+    if (sending) return; // a double tap: the first is on its way
     if (!take.some((q) => q > 0)) return (err.textContent = t('err.nothing_to_return'));
     if (!reason) return (err.textContent = t('err.reason_required'));
+    sending = true;
     try {
       const r = await withApproval((sup) => post('/returns', request(sup)));
       if (!r) return;
@@ -82,6 +94,8 @@ export async function returnDialog(no, done) {
       if (done) done(r);
     } catch (e) {
       err.textContent = errorText(e);
+    } finally {
+      sending = false;
     }
   };
 
