@@ -224,7 +224,20 @@ func (c *Client) CustomerLookup(ctx context.Context, query string) (Customer, er
 	if err != nil {
 		return Customer{}, err
 	}
-	return parseCustomer(raw)
+	cu, err := parseCustomer(raw)
+	if err != nil {
+		return Customer{}, c.refuseResult(err)
+	}
+	return cu, nil
+}
+
+// refuseResult has a result that does not follow the contract logged and
+// counted with the refused payloads, as an answer that does not is, and
+// returns err. The state worker records it: the caller, a till waiting
+// for its lookup, is not held up by a write.
+func (c *Client) refuseResult(err error) error {
+	c.enqueue(inbound{topic: c.t.rpcResponse, err: err})
+	return err
 }
 
 // maxRecent is the most recent purchases of a customer the node takes.
@@ -279,9 +292,12 @@ func (c *Client) OrderLookup(ctx context.Context, orderID string) (OrderDetails,
 		return d, err
 	}
 	if err := decodeResult("order.lookup", raw, &d, "lines", "payment"); err != nil {
-		return OrderDetails{}, err
+		return OrderDetails{}, c.refuseResult(err)
 	}
-	return d, checkLines("order.lookup", d.Lines)
+	if err := checkLines("order.lookup", d.Lines); err != nil {
+		return OrderDetails{}, c.refuseResult(err)
+	}
+	return d, nil
 }
 
 // SaleLookup asks central for a sale of another store, for a return.
@@ -292,7 +308,10 @@ func (c *Client) SaleLookup(ctx context.Context, store, saleID string) (SaleDeta
 		return d, err
 	}
 	if err := decodeResult("sale.lookup", raw, &d, "lines", "payments"); err != nil {
-		return SaleDetails{}, err
+		return SaleDetails{}, c.refuseResult(err)
 	}
-	return d, checkLines("sale.lookup", d.Lines)
+	if err := checkLines("sale.lookup", d.Lines); err != nil {
+		return SaleDetails{}, c.refuseResult(err)
+	}
+	return d, nil
 }

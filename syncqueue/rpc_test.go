@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -28,7 +29,25 @@ func TestRPCAnswerInvalid(t *testing.T) {
 		t.Fatalf("lookup answered without result or error: %v, want ErrInvalidPayload", err)
 	}
 	centraltest.Eventually(t, 5*time.Second, "the answer counted as refused", func() bool { return n.client.Status().InboundRejects == 1 })
-	if got := rejectTopics(t, n.db); len(got) != 1 || got[0] != "nodes/"+node+"/rpc/response" {
+
+	// A result that lacks a field the contract requires, or holds one out
+	// of range, is refused and counted too.
+	central.SetAnswer(func(method string, _ map[string]any) (any, string) {
+		if method == "customer.lookup" {
+			return map[string]any{"id": "C-1"}, "" // no name
+		}
+		return map[string]any{"lines": []any{map[string]any{"sku": "1", "qty": -1, "unit_price": 100, "tax_rate_bp": 0}},
+			"payment": map[string]any{"status": "paid", "amount": 100, "currency": "SEK"}}, ""
+	})
+	if _, err := n.client.CustomerLookup(context.Background(), "C-1"); !errors.Is(err, syncqueue.ErrInvalidPayload) {
+		t.Fatalf("customer without a name: %v, want ErrInvalidPayload", err)
+	}
+	if _, err := n.client.OrderLookup(context.Background(), "W-1"); !errors.Is(err, syncqueue.ErrInvalidPayload) {
+		t.Fatalf("order line of qty -1: %v, want ErrInvalidPayload", err)
+	}
+	centraltest.Eventually(t, 5*time.Second, "both results counted as refused", func() bool { return n.client.Status().InboundRejects == 3 })
+	topic := "nodes/" + node + "/rpc/response"
+	if got := rejectTopics(t, n.db); !slices.Equal(got, []string{topic, topic, topic}) {
 		t.Fatalf("refused %q", got)
 	}
 }
