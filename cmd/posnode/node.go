@@ -137,6 +137,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		db.Close()
 		return nil, err
 	}
+	n.printMissedReceipts(ctx)
 	if err := n.setupSync(); err != nil {
 		db.Close()
 		return nil, err

@@ -1,11 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/posnode/posnode/hardware/printer/printertest"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // TestZReportPrinted closes a shift at a till whose receipt printer is on
@@ -70,4 +78,66 @@ func TestZReportPrinted(t *testing.T) {
 // stripCommands leaves the text of a decoded print job.
 func stripCommands(s string) string {
 	return commandToken.ReplaceAllString(s, "")
+}
+
+// A sale committed just before the node was killed, whose receipt was not
+// queued yet, has its receipt printed, as the original, when the node
+// starts again; a sale older than the window is left to a copy.
+func TestReceiptNotQueuedBeforeAStopPrintsAtStart(t *testing.T) {
+	ctx := context.Background()
+	prn := printertest.New(t, printertest.Options{})
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("[[stations]]\nid = \"till-1\"\nkind = \"till\"\nprinter = %q\nprinter_profile = \"tm-t20\"\n", prn.Path())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The sales are made on the database alone, as if the node had
+	// committed them and died before queueing their receipts.
+	cfg := DefaultConfig()
+	cfg.Data = t.TempDir()
+	now := time.Now().Add(-time.Hour)
+	clock := func() time.Time { return now }
+	db, err := openDB(ctx, cfg, sqlite.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: pos.Markets[cfg.Market], Now: clock})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	sell := func() int64 {
+		v, err := svc.OpenCart(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004741"); err != nil {
+			t.Fatal(err)
+		}
+		if v, err = svc.PayCash(ctx, a, v.ID, 5000); err != nil {
+			t.Fatal(err)
+		}
+		s, err := svc.Complete(ctx, a, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.ReceiptNo
+	}
+	old := sell()
+	now = time.Now()
+	recent := sell()
+	db.Close()
+
+	p := startNode(t, cfg.Data, freeAddr(t), "--config", cfgPath)
+	var jobs []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(jobs) == 0; time.Sleep(20 * time.Millisecond) {
+		jobs = prn.Jobs()
+	}
+	if len(jobs) == 0 {
+		t.Fatalf("no receipt printed at start:\n%s", p.out)
+	}
+	// Receipts are queued oldest first: the old sale's would come first.
+	want := fmt.Sprintf("Kvitto nr %d", recent)
+	if got := stripCommands(jobs[0]); !strings.Contains(got, want) || strings.Contains(got, "KOPIA") {
+		t.Fatalf("first job printed at start, want the original with %q (not receipt %d):\n%s", want, old, got)
+	}
 }

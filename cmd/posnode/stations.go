@@ -258,6 +258,37 @@ func (n *node) previewText(ctx context.Context, s *pos.Sale, copy bool) (string,
 	return strings.TrimRight(txt, "\n "), nil
 }
 
+// missedReceiptWindow is how far back, at start, the node looks for sales
+// whose receipt was never queued: the customer of such a sale may still
+// be at the till.
+const missedReceiptWindow = 15 * time.Minute
+
+// printMissedReceipts queues, at start, the receipt of each sale of the
+// last missedReceiptWindow that a crash or a power cut caught between its
+// commit and its receipt being queued: it was never printed, so it prints
+// as the original. No drawer opens. Virtual printers keep no jobs across
+// a restart and are left alone.
+func (n *node) printMissedReceipts(ctx context.Context) {
+	since := time.Now().Add(-missedReceiptWindow)
+	for id, st := range n.stations {
+		if st.virtual != nil {
+			continue
+		}
+		sales, err := n.db.SalesWithoutReceipt(ctx, id, id, since)
+		if err != nil {
+			n.log.Error("look for receipts not printed", "station", id, "err", err)
+			continue
+		}
+		for _, s := range sales {
+			n.log.Warn("the receipt of a sale made just before the node stopped was not printed; printing it now",
+				"station", id, "sale", s.ID, "receipt", s.ReceiptNo)
+			if _, err := st.printer.Print(ctx, n.saleReceipt(ctx, &s, false)); err != nil {
+				n.log.Error("queue receipt", "sale", s.ID, "receipt", s.ReceiptNo, "err", err)
+			}
+		}
+	}
+}
+
 // onSale prints the receipt of a completed sale at its station and opens
 // the drawer when cash changed hands. Printing is queued durably and never
 // holds up the till.

@@ -302,9 +302,9 @@ func loadDoc(ctx context.Context, s JobStore, id int64) (receipt.Document, error
 func ref(doc receipt.Document) string {
 	switch v := doc.(type) {
 	case receipt.Receipt:
-		return strconv.FormatInt(v.ReceiptNo, 10)
+		return receiptRef(v)
 	case *receipt.Receipt:
-		return strconv.FormatInt(v.ReceiptNo, 10)
+		return receiptRef(*v)
 	case receipt.PickupSlip:
 		return v.OrderID
 	case *receipt.PickupSlip:
@@ -319,6 +319,20 @@ func ref(doc receipt.Document) string {
 		return strconv.FormatInt(v.Number, 10)
 	}
 	return ""
+}
+
+// receiptRef is a sale receipt's number; a return's and a training
+// receipt's, numbered in sequences of their own, are prefixed "return:"
+// and "training:", so that each ref names one receipt.
+func receiptRef(r receipt.Receipt) string {
+	n := strconv.FormatInt(r.ReceiptNo, 10)
+	switch {
+	case r.Training:
+		return "training:" + n
+	case r.Refund:
+		return "return:" + n
+	}
+	return n
 }
 
 // KickDrawer pulses the drawer now. It is not queued: a drawer must never

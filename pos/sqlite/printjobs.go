@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -83,4 +84,43 @@ func (db *DB) QueuedPrintJobs(ctx context.Context, printer string) (int, error) 
 		return 0, fmt.Errorf("count print jobs for %s: %w", printer, err)
 	}
 	return n, nil
+}
+
+// SalesWithoutReceipt lists, oldest first, the sales of station completed
+// since since whose receipt has no job on printer: sales that a crash or a
+// power cut caught between their commit and their receipt being queued.
+// Voided sales are left out.
+func (db *DB) SalesWithoutReceipt(ctx context.Context, station, printer string, since time.Time) ([]pos.Sale, error) {
+	// completed_at is RFC 3339 with the offset of its time: the text
+	// bound (a day early, in UTC) lets the index narrow the rows whatever
+	// their offset, and julianday compares the instants.
+	rows, err := db.r.QueryContext(ctx, `SELECT s.id FROM sales s
+		WHERE s.completed_at >= ?1 AND julianday(s.completed_at) >= julianday(?2) AND s.station = ?3 AND s.voided = 0
+		AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.kind = 'receipt' AND p.ref = CAST(s.receipt_no AS TEXT) AND p.printer = ?4)
+		ORDER BY s.receipt_no`, fixedTS(since.Add(-24*time.Hour)), fixedTS(since), station, printer)
+	if err != nil {
+		return nil, fmt.Errorf("sales without a receipt at %s: %w", station, err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sales := make([]pos.Sale, 0, len(ids))
+	for _, id := range ids {
+		s, err := db.Sale(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		sales = append(sales, s)
+	}
+	return sales, nil
 }
