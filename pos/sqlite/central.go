@@ -122,15 +122,20 @@ func (tx *Tx) removePage(kind, page string) error {
 
 // pageGate reports whether the page may be applied, and records its
 // version if so: version must be newer than the one held, and the manifest
-// held, if any, must still name the page. A page being applied while a
-// newer manifest dropped it would otherwise be put back, its items on sale.
+// held, if any, must still name the page, at this version or an older one.
+// A page being applied while a newer manifest dropped it would otherwise
+// be put back, its items on sale; one older than a newer manifest's entry
+// would sell its items at the old prices until the new version came (the
+// contract has such a page ignored and fetched again).
 func (tx *Tx) pageGate(kind, page string, version int64) (bool, error) {
-	var dropped bool
-	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM sync_manifests m WHERE m.kind = ?1
-		AND NOT EXISTS (SELECT 1 FROM json_each(m.pages) WHERE key = ?2))`, kind, page).Scan(&dropped); err != nil {
+	var held bool
+	var entry sql.NullInt64 // the held manifest's version of the page; null if it does not name it
+	err := tx.QueryRowContext(tx.ctx, `SELECT 1, (SELECT value FROM json_each(m.pages) WHERE key = ?2)
+		FROM sync_manifests m WHERE m.kind = ?1`, kind, page).Scan(&held, &entry)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, err
 	}
-	if dropped {
+	if held && (!entry.Valid || version < entry.Int64) {
 		return false, nil
 	}
 	res, err := tx.execContext(tx.ctx, `INSERT INTO sync_pages(kind, page, version, applied_at) VALUES (?, ?, ?, ?)

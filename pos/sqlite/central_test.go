@@ -154,6 +154,47 @@ func TestCatalogPagesAndManifest(t *testing.T) {
 	}
 }
 
+// TestPageOlderThanItsManifestEntryIgnored: a page that was on its way
+// when a newer manifest named a newer version of it is not applied, even
+// though it is newer than the page held: its items would be sold at the
+// old prices until the new version comes.
+func TestPageOlderThanItsManifestEntryIgnored(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	item := pos.Item{SKU: "10001", Active: true, Names: map[string]string{"en": "Backpack"}, Unit: pos.UnitEach, Price: 100, TaxRateBP: 2500}
+	if _, _, err := db.ApplyManifest(ctx, sqlite.KindCatalog, 10, map[string]int64{"0": 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.ApplyManifest(ctx, sqlite.KindCatalog, 11, map[string]int64{"0": 3}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 2, Items: []pos.Item{item}}, pos.Sweden); err != nil || ok {
+		t.Fatalf("catalog page 0 version 2 under a manifest naming version 3: applied %v, %v", ok, err)
+	}
+	if _, err := db.ItemByCode(ctx, "10001"); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("item of the older page stored: %v", err)
+	}
+	if vs, _ := db.PageVersions(ctx, sqlite.KindCatalog); len(vs) != 0 {
+		t.Fatalf("page versions = %v, want none", vs)
+	}
+	item.Price = 150
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "0", Version: 3, Items: []pos.Item{item}}, pos.Sweden); err != nil || !ok {
+		t.Fatalf("page at its manifest's version: applied %v, %v", ok, err)
+	}
+
+	if _, _, err := db.ApplyManifest(ctx, sqlite.KindStock, 5, map[string]int64{"a": 7}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ApplyStockPage(ctx, pos.StockPage{Page: "a", Version: 6, Items: []pos.StockCount{{SKU: "10001", OnHand: 3}}}); err != nil || ok {
+		t.Fatalf("stock page a version 6 under a manifest naming version 7: applied %v, %v", ok, err)
+	}
+	// Central publishes a page before the manifest that names it: a
+	// page newer than its entry applies.
+	if ok, err := db.ApplyStockPage(ctx, pos.StockPage{Page: "a", Version: 8, Items: []pos.StockCount{{SKU: "10001", OnHand: 4}}}); err != nil || !ok {
+		t.Fatalf("stock page newer than its manifest entry: applied %v, %v", ok, err)
+	}
+}
+
 func TestStockPage(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
