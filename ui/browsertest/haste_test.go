@@ -64,3 +64,41 @@ func TestReturnTappedTwice(t *testing.T) {
 		t.Fatalf("backpacks returned = %d, want 1", n)
 	}
 }
+
+// A tap on Complete while the sale completes already, and a scan at the
+// same moment: one receipt, and the scanned item goes to the next sale,
+// not to the one being completed.
+func TestCompleteTappedTwiceWithAScan(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "scan the backpack", visible(`#scan`), scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`))
+	// A supervisor's screen takes the cash, so that the till's Complete
+	// is the cashier's to tap.
+	tok := apiCall(t, base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
+	cart := apiCall(t, base, tok, "GET", "/cart", nil)
+	apiCall(t, base, tok, "POST", "/carts/"+cart["id"].(string)+"/payments", map[string]any{"method": "cash", "amount": 50000})
+	run(t, till, "complete twice and scan the umbrella at once",
+		chromedp.WaitVisible(`[data-test=complete]:not([disabled])`),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const b = document.querySelector('[data-test=complete]');
+			b.click();
+			b.click();
+			const s = document.getElementById('scan');
+			s.value = `+js(umbrella)+`;
+			s.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+		})()`),
+		visible(`[data-test=receipt]`),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`))
+	receipts := value(t, till, "receipts shown", chromedp.Evaluate[int](`document.querySelectorAll('.receipt-modal').length`))
+	if receipts != 1 {
+		t.Errorf("%d receipts shown, want 1", receipts)
+	}
+	backpacks := value(t, till, "backpacks in the next cart", chromedp.Evaluate[int](`document.querySelectorAll('.line[data-sku="`+backpackSKU+`"]').length`))
+	if backpacks != 0 {
+		t.Errorf("the next cart has the sold backpack")
+	}
+	if msg := value(t, till, "message", chromedp.Evaluate[string](`document.querySelector('[data-test=till-msg]').className`)); msg == "msg error" {
+		t.Errorf("the till shows an error: %s", text(t, till, `[data-test=till-msg]`))
+	}
+}

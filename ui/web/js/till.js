@@ -14,7 +14,12 @@ export function mount(root, app) {
   let cart = null;
   let lastSale = null;
   let busy = 0;
+  // loading is the next cart on its way (first load, a resync, the sale
+  // being completed or parked): scans wait for it, so that none goes to
+  // a cart that is ending or is lost while there is none.
   let loading = Promise.resolve();
+  let scans = Promise.resolve(); // the scans in hand, one after the other
+  let completing = null; // the completion under way: a second tap joins it
   let scannedSerial = false; // the next cart push comes from the serial scanner
   const lineCount = () => (cart ? cart.lines.length : 0);
 
@@ -82,8 +87,13 @@ export function mount(root, app) {
   }
 
   // reopen fetches the cart id, or the station's open cart when id is
-  // empty or that cart is gone.
-  async function reopen(id) {
+  // empty or that cart is gone; scans wait for it.
+  function reopen(id) {
+    loading = fetchCart(id);
+    return loading;
+  }
+
+  async function fetchCart(id) {
     try {
       if (id) {
         try {
@@ -99,10 +109,16 @@ export function mount(root, app) {
     }
   }
 
-  async function doScan(code) {
+  // doScan handles codes in the order scanned, each once the cart it
+  // goes to is the one on screen.
+  function doScan(code) {
     code = code.trim();
     if (!code) return;
-    if (!cart) await loading; // a scan in the first moments waits for the cart
+    scans = scans.then(() => scanNow(code));
+  }
+
+  async function scanNow(code) {
+    for (let l = null; l !== loading; ) await (l = loading);
     if (!cart) return say(t('err.network'), 'error');
     const res = await act(async () => {
       const r = await post('/carts/' + cart.id + '/scan', { code });
@@ -281,7 +297,14 @@ export function mount(root, app) {
     });
   }
 
-  async function tender(method, amount) {
+  // tender pays, and completes the sale when that settles it; scans wait
+  // for it, so that a code scanned meanwhile goes to the next sale.
+  function tender(method, amount) {
+    loading = tenderNow(method, amount);
+    return loading;
+  }
+
+  async function tenderNow(method, amount) {
     let wait = null;
     if (method === 'card') {
       wait = modal({
@@ -309,20 +332,30 @@ export function mount(root, app) {
     else say(t('card.not_taken'), 'info');
   }
 
-  async function complete() {
-    if (!cart) return;
-    const id = cart.id;
+  // complete completes the cart on screen once, however often it is
+  // asked to (a tap on Complete while a tender's completion is on its way).
+  function complete() {
+    if (!cart) return Promise.resolve();
+    if (!completing) {
+      completing = finish(cart).finally(() => (completing = null));
+      loading = completing;
+    }
+    return completing;
+  }
+
+  async function finish(c) {
+    const id = c.id;
     busy++;
     try {
       // A training cart closes as a training receipt, never as a sale.
-      if (cart.training) {
+      if (c.training) {
         await post('/carts/' + id + '/training');
         say(t('till.training'));
         cart = null;
         return await reopen();
       }
       // A cart paying a click-and-collect order completes as its handover.
-      const sale = cart.order_id ? await post('/pickup/complete', { cart_id: id }) : await post('/carts/' + id + '/complete');
+      const sale = c.order_id ? await post('/pickup/complete', { cart_id: id }) : await post('/carts/' + id + '/complete');
       lastSale = sale;
       say('');
       showReceipt(sale, true);
@@ -401,7 +434,7 @@ export function mount(root, app) {
 
   async function park() {
     if (!cart || !lineCount()) return;
-    const v = await act(() => post('/carts/' + cart.id + '/park'));
+    const v = await (loading = act(() => post('/carts/' + cart.id + '/park')));
     if (v) {
       say(t('till.parked_ok'), 'ok');
       cart = null;
@@ -456,10 +489,10 @@ export function mount(root, app) {
   async function cancelSale() {
     if (!cart || !lineCount()) return;
     if (!(await confirm(t('till.cancel'), t('till.confirm_cancel')))) return;
-    await act(async () => {
+    await (loading = act(async () => {
       await del('/carts/' + cart.id);
       return get('/cart');
-    });
+    }));
   }
 
   // pendingView shows a card payment pending on c: at the terminal, or
