@@ -102,3 +102,32 @@ func TestCompleteTappedTwiceWithAScan(t *testing.T) {
 		t.Errorf("the till shows an error: %s", text(t, till, `[data-test=till-msg]`))
 	}
 }
+
+// A code scanned while a dialog is open does not go into the cart behind
+// it: the item the customer brings back, scanned in the return dialog, is
+// not sold.
+func TestScanBehindADialog(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "sell the backpack",
+		visible(`#scan`),
+		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="49900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`))
+	run(t, till, "the return dialog is open; the backpack is scanned",
+		scan("R0000000001"),
+		visible(`[data-test=return-more]`),
+		scan(backpack))
+	run(t, till, "close it and scan the umbrella",
+		click(`.modal header button`),
+		gone(`.backdrop`),
+		scan(umbrella),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`))
+	backpacks := value(t, till, "backpacks in the cart", chromedp.Evaluate[int](`document.querySelectorAll('.line[data-sku="`+backpackSKU+`"]').length`))
+	if backpacks != 0 {
+		t.Errorf("the backpack scanned in the return dialog went into the sale")
+	}
+}

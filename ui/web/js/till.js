@@ -141,6 +141,13 @@ export function mount(root, app) {
   }
 
   scan.addEventListener('keydown', (e) => {
+    // A dialog in front takes the keys: a code scanned while it is open
+    // must not go into the cart behind it.
+    if (modalOpen()) {
+      scan.value = '';
+      scan.blur();
+      return;
+    }
     if (e.key === 'Enter') {
       e.preventDefault();
       const v = scan.value;
