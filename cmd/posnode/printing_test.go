@@ -80,9 +80,10 @@ func stripCommands(s string) string {
 	return commandToken.ReplaceAllString(s, "")
 }
 
-// A sale committed just before the node was killed, whose receipt was not
-// queued yet, has its receipt printed, as the original, when the node
-// starts again; a sale older than the window is left to a copy.
+// A sale and a return committed just before the node was killed, whose
+// receipts were not queued yet, have their receipts printed, as the
+// originals, when the node starts again; a sale older than the window is
+// left to a copy.
 func TestReceiptNotQueuedBeforeAStopPrintsAtStart(t *testing.T) {
 	ctx := context.Background()
 	prn := printertest.New(t, printertest.Options{})
@@ -104,8 +105,9 @@ func TestReceiptNotQueuedBeforeAStopPrintsAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: pos.Markets[cfg.Market], Now: clock})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db, Policy: cfg.Returns})
 	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
-	sell := func() int64 {
+	sell := func() *pos.Sale {
 		v, err := svc.OpenCart(ctx, a)
 		if err != nil {
 			t.Fatal(err)
@@ -120,24 +122,29 @@ func TestReceiptNotQueuedBeforeAStopPrintsAtStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s.ReceiptNo
+		return s
 	}
 	old := sell()
 	now = time.Now()
 	recent := sell()
+	ret, err := as.Return(ctx, a, pos.ReturnRequest{SaleID: recent.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "changed mind"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 
 	p := startNode(t, cfg.Data, freeAddr(t), "--config", cfgPath)
 	var jobs []string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(jobs) == 0; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(jobs) < 2; time.Sleep(20 * time.Millisecond) {
 		jobs = prn.Jobs()
 	}
-	if len(jobs) == 0 {
-		t.Fatalf("no receipt printed at start:\n%s", p.out)
+	if len(jobs) < 2 {
+		t.Fatalf("%d receipts printed at start, want 2:\n%s\n%s", len(jobs), strings.Join(jobs, "\n-----\n"), p.out)
 	}
 	// Receipts are queued oldest first: the old sale's would come first.
-	want := fmt.Sprintf("Kvitto nr %d", recent)
-	if got := stripCommands(jobs[0]); !strings.Contains(got, want) || strings.Contains(got, "KOPIA") {
-		t.Fatalf("first job printed at start, want the original with %q (not receipt %d):\n%s", want, old, got)
+	for i, want := range []string{fmt.Sprintf("Kvitto nr %d", recent.ReceiptNo), fmt.Sprintf("RETUR\nKvitto nr %d", ret.ReturnNo)} {
+		if got := stripCommands(jobs[i]); !strings.Contains(got, want) || strings.Contains(got, "KOPIA") {
+			t.Errorf("job %d printed at start, want the original with %q (not receipt %d):\n%s", i, want, old.ReceiptNo, got)
+		}
 	}
 }

@@ -263,11 +263,11 @@ func (n *node) previewText(ctx context.Context, s *pos.Sale, copy bool) (string,
 // be at the till.
 const missedReceiptWindow = 15 * time.Minute
 
-// printMissedReceipts queues, at start, the receipt of each sale of the
-// last missedReceiptWindow that a crash or a power cut caught between its
-// commit and its receipt being queued: it was never printed, so it prints
-// as the original. No drawer opens. Virtual printers keep no jobs across
-// a restart and are left alone.
+// printMissedReceipts queues, at start, the receipt of each sale and
+// return of the last missedReceiptWindow that a crash or a power cut
+// caught between its commit and its receipt being queued: it was never
+// printed, so it prints as the original. No drawer opens. Virtual
+// printers keep no jobs across a restart and are left alone.
 func (n *node) printMissedReceipts(ctx context.Context) {
 	since := time.Now().Add(-missedReceiptWindow)
 	for id, st := range n.stations {
@@ -284,6 +284,18 @@ func (n *node) printMissedReceipts(ctx context.Context) {
 				"station", id, "sale", s.ID, "receipt", s.ReceiptNo)
 			if _, err := st.printer.Print(ctx, n.saleReceipt(ctx, &s, false)); err != nil {
 				n.log.Error("queue receipt", "sale", s.ID, "receipt", s.ReceiptNo, "err", err)
+			}
+		}
+		rets, err := n.db.ReturnsWithoutReceipt(ctx, id, id, since)
+		if err != nil {
+			n.log.Error("look for return receipts not printed", "station", id, "err", err)
+			continue
+		}
+		for _, r := range rets {
+			n.log.Warn("the receipt of a return made just before the node stopped was not printed; printing it now",
+				"station", id, "return", r.ID, "return_no", r.ReturnNo)
+			if _, err := st.printer.Print(ctx, n.returnReceipt(ctx, &r, false)); err != nil {
+				n.log.Error("queue return receipt", "return", r.ID, "return_no", r.ReturnNo, "err", err)
 			}
 		}
 	}

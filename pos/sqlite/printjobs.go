@@ -93,26 +93,16 @@ func (db *DB) QueuedPrintJobs(ctx context.Context, printer string) (int, error) 
 func (db *DB) SalesWithoutReceipt(ctx context.Context, station, printer string, since time.Time) ([]pos.Sale, error) {
 	// completed_at is RFC 3339 with the offset of its time: the text
 	// bound (a day early, in UTC) lets the index narrow the rows whatever
-	// their offset, and julianday compares the instants.
-	rows, err := db.r.QueryContext(ctx, `SELECT s.id FROM sales s
+	// their offset, and julianday compares the instants. A job's document
+	// tells a sale's receipt from a return's or a training receipt's of
+	// the same number (their refs were once the bare number too).
+	ids, err := db.ids(ctx, `SELECT s.id FROM sales s
 		WHERE s.completed_at >= ?1 AND julianday(s.completed_at) >= julianday(?2) AND s.station = ?3 AND s.voided = 0
-		AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.kind = 'receipt' AND p.ref = CAST(s.receipt_no AS TEXT) AND p.printer = ?4)
+		AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.kind = 'receipt' AND p.ref = CAST(s.receipt_no AS TEXT) AND p.printer = ?4
+			AND coalesce(json_extract(p.doc, '$.refund'), 0) = 0 AND coalesce(json_extract(p.doc, '$.training'), 0) = 0)
 		ORDER BY s.receipt_no`, fixedTS(since.Add(-24*time.Hour)), fixedTS(since), station, printer)
 	if err != nil {
 		return nil, fmt.Errorf("sales without a receipt at %s: %w", station, err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	sales := make([]pos.Sale, 0, len(ids))
 	for _, id := range ids {
@@ -123,4 +113,47 @@ func (db *DB) SalesWithoutReceipt(ctx context.Context, station, printer string, 
 		sales = append(sales, s)
 	}
 	return sales, nil
+}
+
+// ReturnsWithoutReceipt is SalesWithoutReceipt for returns: the returns of
+// station since since whose receipt has no job on printer, oldest first.
+func (db *DB) ReturnsWithoutReceipt(ctx context.Context, station, printer string, since time.Time) ([]pos.Return, error) {
+	// Only the last 1,000 returns are read, by number: returns have no
+	// index by time.
+	ids, err := db.ids(ctx, `SELECT r.id FROM returns r
+		WHERE r.return_no > (SELECT coalesce(max(return_no), 0) FROM returns) - 1000
+		AND r.station = ? AND julianday(r.at) >= julianday(?)
+		AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.kind = 'receipt' AND p.printer = ?
+			AND p.ref IN ('return:' || r.return_no, CAST(r.return_no AS TEXT)) AND json_extract(p.doc, '$.refund') = 1)
+		ORDER BY r.return_no`, station, fixedTS(since), printer)
+	if err != nil {
+		return nil, fmt.Errorf("returns without a receipt at %s: %w", station, err)
+	}
+	rets := make([]pos.Return, 0, len(ids))
+	for _, id := range ids {
+		r, err := db.Return(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		rets = append(rets, r)
+	}
+	return rets, nil
+}
+
+// ids runs a query of one text column and returns its values.
+func (db *DB) ids(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

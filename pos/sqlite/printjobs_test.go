@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
@@ -51,5 +53,52 @@ func TestPrintJobs(t *testing.T) {
 	}
 	if _, _, err := db.PrintJobDoc(ctx, 12345); !errors.Is(err, pos.ErrNotFound) {
 		t.Errorf("missing job: %v, want pos.ErrNotFound", err)
+	}
+}
+
+// A sale's receipt counts as queued only by a job of that sale's receipt
+// on that printer: a return's receipt of the same number (its ref was
+// once the bare number too) or a job on another printer does not count.
+func TestSalesWithoutReceipt(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db})
+	s := sellBackpack(t, svc, pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"})
+	since := s.CompletedAt.Add(-time.Minute)
+	missing := func() []pos.Sale {
+		t.Helper()
+		sales, err := db.SalesWithoutReceipt(ctx, "till-1", "till-1", since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sales
+	}
+	if got := missing(); len(got) != 1 || got[0].ID != s.ID {
+		t.Fatalf("without a job: %+v", got)
+	}
+	if got, err := db.SalesWithoutReceipt(ctx, "till-1", "till-1", s.CompletedAt.Add(time.Minute)); err != nil || len(got) != 0 {
+		t.Fatalf("since after the sale: %+v, %v", got, err)
+	}
+	ref := strconv.FormatInt(s.ReceiptNo, 10)
+	for _, job := range []struct{ printer, doc string }{
+		{"till-1", `{"receipt_no":` + ref + `,"refund":true}`},
+		{"till-1", `{"receipt_no":` + ref + `,"training":true}`},
+		{"till-2", `{"receipt_no":` + ref + `}`},
+	} {
+		if _, err := db.AddPrintJob(ctx, job.printer, "receipt", ref, []byte(job.doc), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if got := missing(); len(got) != 1 {
+			t.Fatalf("after a job %s on %s: %+v", job.doc, job.printer, got)
+		}
+	}
+	if _, err := db.AddPrintJob(ctx, "till-1", "receipt", ref, []byte(`{"receipt_no":`+ref+`}`), []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if got := missing(); len(got) != 0 {
+		t.Fatalf("with the sale's receipt queued: %+v", got)
 	}
 }
