@@ -292,7 +292,14 @@ func (s *Server) pickupComplete(w http.ResponseWriter, r *http.Request, who pos.
 	}
 	sale, err := s.opt.Pickup.CompletePaidPickup(r.Context(), actor(who), req.CartID)
 	if err != nil {
-		return err
+		// Completed before (a second tap, or a retry after a lost
+		// answer): the same answer again, as for a till's sale. The sale
+		// has the cart's id.
+		done, serr := s.opt.Store.Sale(r.Context(), req.CartID)
+		if serr != nil || done.OrderID == "" {
+			return err
+		}
+		sale = &done
 	}
 	writeJSON(w, http.StatusOK, s.viewSale(r, sale, false))
 	return nil
