@@ -1,9 +1,12 @@
 package browsertest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // A supervisor at the tablet writes off damaged stock and then records a
@@ -107,4 +110,28 @@ func TestTabletPriceCheckOfALabel(t *testing.T) {
 		click(`[data-test=tablet-add]`),
 		gone(`[data-test=price-check]`),
 		hasText(`[data-test=tablet-cart]`, "36"))
+}
+
+// The tablet's stock follows click-and-collect: an order that arrives
+// holds its items, and the cards show what is left to sell at once.
+func TestTabletStockFollowsPickupOrders(t *testing.T) {
+	base, pickup := pickupNodeWith(t, func(db *sqlite.DB) {
+		if err := db.Update(context.Background(), func(tx *sqlite.Tx) error {
+			return tx.SetCentralStock(backpackSKU, 10, "", 0, "")
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctx := browser(t)
+	login(t, ctx, base, tillStation, cashierStaff, "1111")
+	card := `.tablet .cards .card[data-sku="` + backpackSKU + `"] .stock`
+	run(t, ctx, "the tablet's catalog",
+		visible(`.scan-input`),
+		chromedp.Evaluate[chromedp.Void](`location.hash = 'tablet'`),
+		hasText(card, "10"))
+	placeOrder(t, pickup, []byte(`{"order_id":"W-TAB","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-7","name":"Eva Berg","phone":"","language":"sv"},
+		"pickup_code":"777777","payment":{"status":"paid","amount":99800,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"`+backpackSKU+`","name":"Backpack","qty":2,"unit_price":49900}],"arrival":null}`))
+	run(t, ctx, "two held for the order", hasText(card, "8"))
 }

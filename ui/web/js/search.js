@@ -70,11 +70,11 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
       if (my === seq) clear(list, h('p', { class: 'form-error' }, errorText(e)));
     }
   };
-  const stockEls = new Map();
+  const stockEls = new Map(); // sku -> [the stock element, the item] of the items shown
   const stock = async (it) => {
     try {
       const st = await get('/stock/' + encodeURIComponent(it.sku));
-      const el = stockEls.get(it.sku);
+      const [el] = stockEls.get(it.sku) || [];
       if (!el) return;
       const n = st.on_hand - (st.reserved || 0);
       el.textContent = n > 0 ? t('tablet.stock', { n: qty(n, it.unit) }) : t('tablet.out');
@@ -83,7 +83,7 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
   };
   const row = (it) => {
     const st = h('span', { class: 'stock' });
-    stockEls.set(it.sku, st);
+    stockEls.set(it.sku, [st, it]);
     const price = money(it.price) + (it.unit === 'kg' ? ' ' + t('till.per_kg') : '');
     return h('button', { type: 'button', class: cards ? 'card' : 'result', 'data-sku': it.sku, onclick: () => pick(it) },
       h('span', { class: 'name' }, itemName(it.name, it.sku)),
@@ -102,5 +102,7 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
     input,
     // refresh searches again; a browsed catalog keeps its pages and updates its stock.
     refresh: () => (browse && !input.value.trim() ? withStock && browsed.forEach((it) => stock(it)) : run()),
+    // refreshStock fetches again the stock of those of skus shown.
+    refreshStock: (skus) => withStock && new Set(skus).forEach((sku) => stockEls.has(sku) && stock(stockEls.get(sku)[1])),
   };
 }

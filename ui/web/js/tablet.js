@@ -132,7 +132,10 @@ export function mount(root, app) {
         cart = m.data;
         renderCart();
       }
-      if (m.type === 'stock') panel.refresh();
+      // Sales, returns and adjustments push the stock they change; an
+      // order for pickup holds stock, and its pickup releases it.
+      if (m.type === 'stock' && m.data) panel.refreshStock([m.data.sku]);
+      if (m.type === 'pickup' && m.data) panel.refreshStock((m.data.lines || []).flatMap((l) => [l.sku, l.substitute_sku]));
       // Saved to its customer on another tablet of this station.
       if (m.type === 'cart_saved' && cart && m.data && m.data.cart_id === cart.id) load();
     },
