@@ -135,3 +135,21 @@ func TestTabletStockFollowsPickupOrders(t *testing.T) {
 		"lines":[{"line_id":"1","sku":"`+backpackSKU+`","name":"Backpack","qty":2,"unit_price":49900}],"arrival":null}`))
 	run(t, ctx, "two held for the order", hasText(card, "8"))
 }
+
+// Add to cart tapped twice while the first tap is on its way adds one
+// piece, not two.
+func TestTabletAddOnce(t *testing.T) {
+	base := startNode(t)
+	ctx := browser(t)
+	login(t, ctx, base, "tablet", cashierStaff, "1111")
+	run(t, ctx, "add the backpack with a double tap",
+		click(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
+		visible(`[data-test=tablet-add]`),
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector("[data-test=tablet-add]"); b.click(); b.click(); })()`),
+		gone(`[data-test=tablet-add]`))
+	tok := apiCall(t, base, "", "POST", "/login", map[string]string{"staff": cashierStaff, "pin": "1111", "station": "tablet"})["token"].(string)
+	lines := apiCall(t, base, tok, "GET", "/cart", nil)["lines"].([]any)
+	if len(lines) != 1 || lines[0].(map[string]any)["qty"].(float64) != 1 {
+		t.Fatalf("the tablet's cart after a double tap on Add: %v", lines)
+	}
+}

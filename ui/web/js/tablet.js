@@ -12,6 +12,22 @@ import { searchPanel } from './search.js';
 import { customerBox } from './customer.js';
 import { adjustStock } from './stockadjust.js';
 
+// once wraps a button's action so that it runs one at a time: a second
+// tap while the first is on its way does nothing, so that one piece is
+// not added twice nor a cart sent twice.
+function once(fn) {
+  let busy = false;
+  return async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      await fn();
+    } finally {
+      busy = false;
+    }
+  };
+}
+
 export function mount(root, app) {
   let cart = null;
   const cartBtn = button('', () => showCart(), 'primary', { 'data-test': 'tablet-cart' });
@@ -60,7 +76,7 @@ export function mount(root, app) {
       actions: [button(t('common.close'), () => m.close(), 'ghost'),
         ['supervisor', 'manager'].includes(app.me.staff.role)
           ? button(t('stock.adjust'), () => (m.close(), adjustStock(it, () => details(it))), '', { 'data-test': 'stock-adjust' }) : null,
-        label || it.unit !== 'kg' ? button(t('tablet.add'), async () => {
+        label || it.unit !== 'kg' ? button(t('tablet.add'), once(async () => {
           try {
             cart = label
               ? (await post('/carts/' + cart.id + '/scan', { code: check.raw })).cart
@@ -71,7 +87,7 @@ export function mount(root, app) {
           } catch (e) {
             showError(e);
           }
-        }, 'primary', { 'data-test': 'tablet-add' }) : null],
+        }), 'primary', { 'data-test': 'tablet-add' }) : null],
     });
   }
 
@@ -106,7 +122,7 @@ export function mount(root, app) {
       // Reopened after a customer is attached; closed once the cart is saved to them.
       customerBox(cart, (c) => ((cart = c), renderCart(), m.close(), showCart()), () => (m.close(), load()))],
       actions: [
-        cart.lines.length ? button(t('tablet.send'), async () => {
+        cart.lines.length ? button(t('tablet.send'), once(async () => {
           try {
             await post('/carts/' + cart.id + '/park');
             m.close();
@@ -115,7 +131,7 @@ export function mount(root, app) {
           } catch (e) {
             showError(e);
           }
-        }, 'primary', { 'data-test': 'tablet-send' }) : null,
+        }), 'primary', { 'data-test': 'tablet-send' }) : null,
         button(t('common.close'), () => m.close(), 'ghost')],
     });
   }
