@@ -131,3 +131,31 @@ func TestScanBehindADialog(t *testing.T) {
 		t.Errorf("the backpack scanned in the return dialog went into the sale")
 	}
 }
+
+// The next customer's first item is scanned while the last sale's
+// receipt is still shown: the receipt makes way and the item is in the
+// next sale, whether the last was paid by card or in cash.
+func TestScanWithTheReceiptShown(t *testing.T) {
+	base := startNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "a card sale",
+		visible(`#scan`),
+		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-card]`),
+		visible(`[data-test=receipt]`),
+		gone(`.line[data-sku="`+backpackSKU+`"]`))
+	run(t, till, "scan with the receipt shown",
+		scan(umbrella),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`),
+		gone(`.backdrop`))
+	run(t, till, "a cash sale",
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="19900"]`),
+		visible(`[data-test=receipt]`),
+		gone(`.line[data-sku="`+umbrellaSKU+`"]`))
+	run(t, till, "scan with the receipt shown",
+		scan(backpack),
+		visible(`.line[data-sku="`+backpackSKU+`"]`),
+		gone(`.backdrop`))
+}

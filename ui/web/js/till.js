@@ -41,6 +41,15 @@ export function mount(root, app) {
     msg.className = 'msg ' + kind;
   };
 
+  // clearForScan puts away the last sale's receipt when it is the dialog
+  // in front (the next customer's first scan does not wait for it), and
+  // says whether the scan field may take keys now.
+  let receipt = null;
+  const clearForScan = () => {
+    if (receipt && receipt.el === document.getElementById('modal-root').lastElementChild) receipt.close();
+    return !modalOpen();
+  };
+
   const focusScan = () => {
     if (!modalOpen() && document.activeElement !== scan) scan.focus({ preventScroll: true });
   };
@@ -143,7 +152,7 @@ export function mount(root, app) {
   scan.addEventListener('keydown', (e) => {
     // A dialog in front takes the keys: a code scanned while it is open
     // must not go into the cart behind it.
-    if (modalOpen()) {
+    if (!clearForScan()) {
       scan.value = '';
       scan.blur();
       return;
@@ -159,7 +168,7 @@ export function mount(root, app) {
   // A wedge scanner types wherever the focus is; send its keys to the
   // scan field unless a dialog is open.
   const popKeys = pushKeys((e) => {
-    if (e.target === scan || modalOpen()) return false;
+    if (e.target === scan || !clearForScan()) return false;
     if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
       scan.focus(); // the key's character then lands in the scan field
       return false;
@@ -395,8 +404,12 @@ export function mount(root, app) {
           }
         }, 'big', { 'data-test': 'reprint' }),
         button(fresh ? t('till.new_sale') : t('common.close'), () => m.close(), 'primary big', { 'data-test': 'receipt-close' })],
-      onClose: focusScan,
+      onClose() {
+        if (receipt === m) receipt = null;
+        focusScan();
+      },
     });
+    if (fresh) receipt = m;
   }
 
   // plainReceipt is shown when the node sends no receipt text.
