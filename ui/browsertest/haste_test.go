@@ -159,3 +159,21 @@ func TestScanWithTheReceiptShown(t *testing.T) {
 		visible(`.line[data-sku="`+backpackSKU+`"]`),
 		gone(`.backdrop`))
 }
+
+// A double tap on the banner's Open shift opens one dialog: once the
+// shift is open no second one is left asking to open it again.
+func TestOpenShiftTappedTwice(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "tap Open shift twice and open it",
+		visible(`[data-test=no-shift-open]`),
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-test=no-shift-open]'); b.click(); b.click() })()`),
+		click(`[data-test=shift-open]`),
+		keypad("500", `[data-test=pad-ok]`),
+		gone(`.backdrop`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=no-shift]').hidden`))
+	if n := value(t, till, "dialogs", chromedp.Evaluate[int](`document.querySelectorAll('#modal-root .backdrop').length`)); n != 0 {
+		t.Errorf("%d dialogs left open", n)
+	}
+}

@@ -10,7 +10,16 @@ import { modal, askMoney, askText, toast, showError } from './ui.js';
 
 const OPS = ['paid_in', 'paid_out', 'drop', 'no_sale'];
 
-export async function shiftDialog(app) {
+// opening is the dialog on its way: a second tap while the shift is
+// fetched joins it rather than opening another dialog.
+let opening = null;
+
+export function shiftDialog(app) {
+  if (!opening) opening = showShift(app).finally(() => (opening = null));
+  return opening;
+}
+
+async function showShift(app) {
   let shift = null;
   try {
     shift = await get('/shift');
