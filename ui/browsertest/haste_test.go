@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
@@ -175,5 +176,41 @@ func TestOpenShiftTappedTwice(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=no-shift]').hidden`))
 	if n := value(t, till, "dialogs", chromedp.Evaluate[int](`document.querySelectorAll('#modal-root .backdrop').length`)); n != 0 {
 		t.Errorf("%d dialogs left open", n)
+	}
+}
+
+// The customer shows the QR while staff have the code dialog open: the
+// scan opens the order as a QR does, and its digits are not taken as a
+// wrong code (five of which lock the order).
+func TestPickupQRWhileCodeDialogOpen(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	raw := []byte(`{"order_id":"W-2026-000300","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Jan Novák","phone":"","language":"sk"},
+		"pickup_code":"111111","payment":{"status":"pay_at_pickup","amount":19900,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100236","name":"Dáždnik","qty":1,"unit_price":19900}],"arrival":null}`)
+	o := placeOrder(t, pickup, raw)
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, _, err := pickup.PickScan(ctx, staff, o.ID, umbrella); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := pickup.MarkReady(ctx, staff, o.ID, "C1", 1); err != nil {
+		t.Fatal(err)
+	}
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "open the code dialog and scan the QR",
+		click(`[data-order="`+o.ID+`"]`),
+		click(`[data-test=pickup-code]`),
+		visible(`[data-test=pad-ok]`),
+		scan("PICKUP:"+o.ID+":111111"),
+		visible(`[data-test=pickup-pay]`),
+		gone(`.backdrop`))
+	v, err := pickup.Order(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.CodeFailures != 0 || v.Verified == nil {
+		t.Errorf("order after the QR: %d wrong codes, verified %+v", v.CodeFailures, v.Verified)
 	}
 }

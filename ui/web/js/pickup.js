@@ -7,7 +7,7 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
 import { money, number, qty, dateTime } from './format.js';
-import { modal, ask, askText, askSupervisor, confirm, toast, showError, pushKeys, modalOpen } from './ui.js';
+import { modal, ask, askText, askSupervisor, confirm, toast, showError, pushKeys, modalOpen, keypad } from './ui.js';
 import { header, statusBar } from './main.js';
 
 const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
@@ -168,6 +168,41 @@ export function mount(root, app) {
     act(() => post(url(id, 'unpick'), { line_id: l.line_id, qty: n }));
   }
 
+  // askCode asks for the customer's pickup code on the keypad. The QR
+  // scanned meanwhile (a wedge scanner types "PICKUP:…") opens the order
+  // as a QR does, rather than its digits going in as a wrong code.
+  function askCode(id) {
+    let scanned = null; // a scanner's code, from its first letter to Enter
+    const ok = () => {
+      const code = pad.value();
+      if (!code) return;
+      m.close();
+      act(() => post('/pickup/open/code', { order_id: id, code }));
+    };
+    const pad = keypad({ maxLen: 12, onEnter: ok });
+    const pop = pushKeys((e) => {
+      if (scanned != null) {
+        if (e.key === 'Enter') {
+          m.close();
+          onScan(scanned);
+        } else if (e.key.length === 1) scanned += e.key;
+        return true;
+      }
+      if (e.key === 'Escape') return (m.close(), true);
+      if (/^[A-Za-z]$/.test(e.key)) return ((scanned = e.key), true);
+      return pad.key(e);
+    });
+    const m = modal({
+      title: t('pickup.verify_code'), cls: 'narrow',
+      body: [h('p', { class: 'hint' }, t('pickup.verify_hint')), pad.el],
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('common.ok'), ok, 'primary', { 'data-test': 'pad-ok' })],
+      onClose() {
+        pop();
+        focusScan();
+      },
+    });
+  }
+
   function show(v) {
     order = v;
     const o = v.order;
@@ -198,10 +233,7 @@ export function mount(root, app) {
       act(() => post(url(id, 'ready'), { location: loc, bags: parseInt(bags, 10) }));
     }, 'primary big', { 'data-test': 'pickup-ready' }));
     if (st === 'ready' && !v.verified) {
-      actions.push(button(t('pickup.verify_code'), async () => {
-        const code = await ask({ title: t('pickup.verify_code'), hint: t('pickup.verify_hint'), mask: false, maxLen: 12 });
-        if (code) act(() => post('/pickup/open/code', { order_id: id, code }));
-      }, 'primary big', { 'data-test': 'pickup-code' }));
+      actions.push(button(t('pickup.verify_code'), () => askCode(id), 'primary big', { 'data-test': 'pickup-code' }));
       actions.push(button(t('pickup.id_check'), async () => {
         const sup = await askSupervisor();
         if (sup) act(() => post('/pickup/open/id-check', { order_id: id, supervisor: sup }));
@@ -271,6 +303,12 @@ export function mount(root, app) {
   }
 
   scan.addEventListener('keydown', (e) => {
+    // A dialog in front takes the keys, a scanner's too.
+    if (modalOpen()) {
+      scan.value = '';
+      scan.blur();
+      return;
+    }
     if (e.key === 'Enter') {
       e.preventDefault();
       const v = scan.value;
