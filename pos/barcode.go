@@ -10,6 +10,7 @@ import (
 const (
 	CodeGTIN     = "gtin"     // EAN-13, EAN-8, UPC-A, GTIN-14 with a valid check digit
 	CodeVariable = "variable" // GS1 variable measure (prefix 20-29) with embedded price or weight
+	CodeGS1      = "gs1"      // a GS1 element string (DataBar, GS1-128): a GTIN, maybe a weight and a price
 	CodeInternal = "internal" // anything else the store printed itself
 	CodeReceipt  = "receipt"  // a receipt barcode printed by this node: R + receipt number
 	CodePickup   = "pickup"   // a click-and-collect QR: PICKUP:{order_id}:{code}
@@ -116,7 +117,8 @@ func NormalizeBarcode(s string, vm VariableMeasure) string {
 
 // ParseCode decodes a scanned or typed code. A string of 8, 12, 13 or 14
 // digits must carry a valid GS1 check digit; variable-measure codes are
-// decoded by vm. Receipt and pickup codes are recognised by their prefixes.
+// decoded by vm; GS1 element strings (see gs1.go) give their GTIN, weight
+// and price. Receipt and pickup codes are recognised by their prefixes.
 func ParseCode(s string, vm VariableMeasure) (Code, error) {
 	s = strings.TrimSpace(s)
 	c := Code{Raw: s}
@@ -124,9 +126,14 @@ func ParseCode(s string, vm VariableMeasure) (Code, error) {
 		return c, fmt.Errorf("%w: empty or longer than 128 characters", ErrBadCode)
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
+		if (s[i] < 0x20 || s[i] > 0x7e) && s[i] != gs {
 			return c, fmt.Errorf("%w: contains a control or non-ASCII byte at %d", ErrBadCode, i)
 		}
+	}
+	if fields, ok, err := gs1Input(s); err != nil {
+		return c, err
+	} else if ok {
+		return gs1Code(c, fields, vm)
 	}
 	if rest, ok := strings.CutPrefix(s, "PICKUP:"); ok {
 		id, code, ok := strings.Cut(rest, ":")

@@ -55,7 +55,8 @@ func TestParseCode(t *testing.T) {
 }
 
 func FuzzParseCode(f *testing.F) {
-	for _, s := range []string{"7310865004703", "012345678905", "2300100012346", "PICKUP:a:b", "R0000000001", "x"} {
+	for _, s := range []string{"7310865004703", "012345678905", "2300100012346", "PICKUP:a:b", "R0000000001", "x",
+		"]e00107310865004703", "01073108650047033103001250\x1d39222490", "(01)07310865004703(3202)000100"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -66,5 +67,73 @@ func FuzzParseCode(f *testing.F) {
 		if c.Key == "" || c.Price < 0 || c.Grams < 0 {
 			t.Fatalf("accepted %q as %+v", s, c)
 		}
+		for i := 0; i < len(c.Raw); i++ {
+			if c.Raw[i] < 0x20 && c.Kind != CodeInternal {
+				t.Fatalf("accepted %q with a control byte in Raw: %+v", s, c)
+			}
+		}
 	})
+}
+
+func TestParseGS1(t *testing.T) {
+	const gtin = "07310865004703" // EAN-13 7310865004703 as a GTIN-14
+	for _, tc := range []struct {
+		name, in   string
+		kind, key  string
+		price      int64
+		grams      int64
+		raw        string
+		err        error
+		notGS1Kind string // set when the input is not read as GS1 at all
+	}{
+		{"DataBar with its AIM identifier", "]e001" + gtin, CodeGS1, "7310865004703", 0, 0, "(01)" + gtin, nil, ""},
+		{"DataBar without AIM identifier", "01" + gtin, CodeGS1, "7310865004703", 0, 0, "(01)" + gtin, nil, ""},
+		{"net weight kg, three decimals", "01" + gtin + "3103001250", CodeGS1, "7310865004703", 0, 1250, "(01)" + gtin + "(3103)001250", nil, ""},
+		{"batch ended by GS, then weight", "01" + gtin + "10ABC123\x1d3103001250", CodeGS1, "7310865004703", 0, 1250, "(01)" + gtin + "(10)ABC123(3103)001250", nil, ""},
+		{"leading FNC1 as GS", "\x1d01" + gtin + "3103001250", CodeGS1, "7310865004703", 0, 1250, "(01)" + gtin + "(3103)001250", nil, ""},
+		{"price, two decimals", "]C101" + gtin + "3922004990", CodeGS1, "7310865004703", 4990, 0, "(01)" + gtin + "(3922)004990", nil, ""},
+		{"weight and price", "01" + gtin + "3103001250\x1d39222490", CodeGS1, "7310865004703", 2490, 1250, "(01)" + gtin + "(3103)001250(3922)2490", nil, ""},
+		{"weight, price after it without GS", "01" + gtin + "310300125039222490", CodeGS1, "7310865004703", 2490, 1250, "(01)" + gtin + "(3103)001250(3922)2490", nil, ""},
+		{"price in whole units", "(01)" + gtin + "(3920)25", CodeGS1, "7310865004703", 2500, 0, "(01)" + gtin + "(3920)25", nil, ""},
+		{"price with three decimals rounds", "(01)" + gtin + "(3923)12345", CodeGS1, "7310865004703", 1235, 0, "(01)" + gtin + "(3923)12345", nil, ""},
+		{"typed in brackets", "(01)" + gtin + "(3102)000125", CodeGS1, "7310865004703", 0, 1250, "(01)" + gtin + "(3102)000125", nil, ""},
+		{"pounds", "(01)" + gtin + "(3202)000100", CodeGS1, "7310865004703", 0, 454, "(01)" + gtin + "(3202)000100", nil, ""},
+		{"dates and batch read past", "(01)" + gtin + "(17)261231(10)L1", CodeGS1, "7310865004703", 0, 0, "(01)" + gtin + "(17)261231(10)L1", nil, ""},
+		{"case GTIN-14 keeps 14 digits", "(01)17310865004700", CodeGS1, "17310865004700", 0, 0, "(01)17310865004700", nil, ""},
+		{"Swedish variable measure in AI 01", "(01)02300100012346", CodeVariable, "2300100", 0, 1234, "(01)02300100012346", nil, ""},
+		{"Swedish variable measure with a weight AI", "(01)02300100000008(3103)000750", CodeVariable, "2300100", 0, 750, "(01)02300100000008(3103)000750", nil, ""},
+		{"wrong GTIN check digit", "(01)07310865004704", "", "", 0, 0, "", ErrBadCheckDigit, ""},
+		{"unknown AI after GS", "01" + gtin + "\x1d5512", "", "", 0, 0, "", ErrBadCode, ""},
+		{"no GTIN", "(10)ABC", "", "", 0, 0, "", ErrBadCode, ""},
+		{"price in a named currency", "(01)" + gtin + "(3932)752004990", "", "", 0, 0, "", ErrBadCode, ""},
+		{"two weights", "(01)" + gtin + "(3103)001250(3102)000125", "", "", 0, 0, "", ErrBadCode, ""},
+		{"weight too short", "]e001" + gtin + "310300125", "", "", 0, 0, "", ErrBadCode, ""},
+		{"zero weight", "(01)" + gtin + "(3103)000000", "", "", 0, 0, "", ErrBadCode, ""},
+		{"batch longer than 20", "(01)" + gtin + "(10)ABCDEFGHIJKLMNOPQRSTU", "", "", 0, 0, "", ErrBadCode, ""},
+		{"letters in a weight", "(01)" + gtin + "(3103)00A250", "", "", 0, 0, "", ErrBadCode, ""},
+		{"unclosed bracket", "(01" + gtin, "", "", 0, 0, "", ErrBadCode, ""},
+		{"other control byte", "01" + gtin + "10A\x1e", "", "", 0, 0, "", ErrBadCode, ""},
+		{"digits that do not parse as GS1 stay an internal code", "01" + gtin + "5512", "", "", 0, 0, "", nil, CodeInternal},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseCode(tc.in, Sweden)
+			switch {
+			case tc.err != nil:
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("err = %v, want %v", err, tc.err)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			case tc.notGS1Kind != "":
+				if c.Kind != tc.notGS1Kind || c.Raw != tc.in {
+					t.Fatalf("got %+v, want kind %s", c, tc.notGS1Kind)
+				}
+				return
+			}
+			if c.Kind != tc.kind || c.Key != tc.key || c.Price != tc.price || c.Grams != tc.grams || c.Raw != tc.raw {
+				t.Errorf("got %+v", c)
+			}
+		})
+	}
 }

@@ -343,7 +343,13 @@ func (s *Service) Scan(ctx context.Context, a Actor, cartID, raw string) (*CartV
 			return nil, res, fmt.Errorf("%w: weight code for item %s sold by the piece", ErrBadQuantity, it.SKU)
 		}
 		l.Qty = code.Grams
-	case code.Kind == CodeVariable:
+		if code.Price != 0 { // a GS1 label with the weight and the price to pay
+			if code.Price < 0 || code.Price > MaxPrice {
+				return nil, res, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
+			}
+			l.FixedAmount = code.Price
+		}
+	case code.Kind == CodeVariable || code.Price != 0:
 		if code.Price <= 0 || code.Price > MaxPrice {
 			return nil, res, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
 		}

@@ -41,7 +41,11 @@ printer_profile = "tm-t20"
 	cart := c.call("GET", "/api/v1/cart", nil, 200)
 	id := cart["id"].(string)
 
-	for _, code := range []string{"7310865004703", "7310865004727", weighedCode("2300100", 500)} {
+	// The last is a GS1 DataBar sticker from a scale, as a scanner sends
+	// it: its AIM identifier, the GTIN of the weighed apples, a batch
+	// ended by a group separator, then 0.750 kg.
+	for _, code := range []string{"7310865004703", "7310865004727", weighedCode("2300100", 500),
+		"]e00102300100000008" + "10LOT7\x1d" + "3103000750"} {
 		if _, err := scanMaster.Write([]byte(code + "\r")); err != nil {
 			t.Fatal(err)
 		}
@@ -49,13 +53,16 @@ printer_profile = "tm-t20"
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		cart = c.call("GET", "/api/v1/carts/"+id, nil, 200)
-		if len(cart["lines"].([]any)) == 3 || time.Now().After(deadline) {
+		if len(cart["lines"].([]any)) == 4 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if n := len(cart["lines"].([]any)); n != 3 {
-		t.Fatalf("cart has %d lines after 3 scans:\n%s", n, p.out)
+	if n := len(cart["lines"].([]any)); n != 4 {
+		t.Fatalf("cart has %d lines after 4 scans:\n%s", n, p.out)
+	}
+	if l := cart["lines"].([]any)[3].(map[string]any); num(l["qty"]) != 750 || l["barcode"] != "(01)02300100000008(10)LOT7(3103)000750" {
+		t.Fatalf("line of the GS1 sticker: %v", l)
 	}
 	cart = c.call("POST", "/api/v1/carts/"+id+"/payments", map[string]any{"method": "cash", "amount": 100000}, 200)
 	sale := c.call("POST", "/api/v1/carts/"+id+"/complete", nil, 200)
@@ -71,7 +78,7 @@ printer_profile = "tm-t20"
 	if len(jobs) != 1 || prn.Kicks() != 1 {
 		t.Fatalf("printer got %d jobs and %d drawer kicks, want 1 and 1:\n%s", len(jobs), prn.Kicks(), p.out)
 	}
-	for _, want := range []string{"[BARCODE CODE128 R0000000001]", "Ryggsäck 20 l", "0,500 kg", "[CUT"} {
+	for _, want := range []string{"[BARCODE CODE128 R0000000001]", "Ryggsäck 20 l", "0,500 kg", "0,750 kg", "[CUT"} {
 		if !strings.Contains(jobs[0], want) {
 			t.Errorf("receipt lacks %q:\n%s", want, jobs[0])
 		}

@@ -99,6 +99,9 @@ func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 		a.Staff = cart.Cashier
 		var sr pos.ScanResult
 		cart, sr, err = n.svc.Scan(ctx, a, cart.ID, s.Code)
+		if sr.Code.Kind == pos.CodeGS1 || sr.Code.Kind == pos.CodeVariable {
+			res.Code = sr.Code.Raw // a GS1 code as on its label, without group separators
+		}
 		switch {
 		case err == nil:
 			res.Route, res.Cart = "cart", cart

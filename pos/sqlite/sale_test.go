@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,5 +253,49 @@ func TestItemWithdrawnAfterItWasScannedTakesNoTender(t *testing.T) {
 	e.must(err)
 	if len(s.Lines) != 1 || s.Lines[0].SKU != bookSKU {
 		t.Fatalf("sale lines %+v", s.Lines)
+	}
+}
+
+// A GS1 DataBar label on weighed goods gives the till the item, the net
+// weight and the price to pay; one with the weight alone is priced by
+// the kilo. A store's own long code that begins like one stays its own.
+func TestScanGS1DataBar(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	items := []pos.Item{
+		{SKU: "400100", Active: true, Names: map[string]string{"en": "Salmon"}, Barcodes: []string{"7310865004703"}, Unit: pos.UnitKg, Price: 24900, TaxRateBP: 1200},
+		{SKU: "400200", Active: true, Names: map[string]string{"en": "Voucher book"}, Barcodes: []string{"0107310865004703999"}, Unit: pos.UnitEach, Price: 5000, TaxRateBP: 0},
+	}
+	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	v, err := svc.OpenCart(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1.250 kg, 311.25 to pay, as the scanner sends it (AIM identifier
+	// stripped, GS after the weight).
+	if v, _, err = svc.Scan(ctx, a, v.ID, "0107310865004703"+"3103001250\x1d"+"392231125"); err != nil {
+		t.Fatal(err)
+	}
+	l := v.Lines[0]
+	if l.SKU != "400100" || l.Qty != 1250 || l.FixedAmount != 31125 || l.Gross() != 31125 || strings.ContainsRune(l.Barcode, 0x1d) {
+		t.Fatalf("line %+v", l)
+	}
+	// The weight alone: 0.480 kg at 249.00 a kilo.
+	if v, _, err = svc.Scan(ctx, a, v.ID, "(01)07310865004703(3103)000480"); err != nil {
+		t.Fatal(err)
+	}
+	if l := v.Lines[1]; l.Qty != 480 || l.FixedAmount != 0 || l.Gross() != 11952 {
+		t.Fatalf("line %+v, gross %d", l, l.Gross())
+	}
+	// No weight: a weighed item still needs one.
+	if _, _, err := svc.Scan(ctx, a, v.ID, "(01)07310865004703"); !errors.Is(err, pos.ErrBadQuantity) {
+		t.Fatalf("weighed item without a weight: %v", err)
+	}
+	if v, _, err = svc.Scan(ctx, a, v.ID, "0107310865004703999"); err != nil || v.Lines[2].SKU != "400200" {
+		t.Fatalf("the store's own code: %+v, %v", v, err)
 	}
 }
