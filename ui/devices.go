@@ -53,10 +53,12 @@ const (
 
 var errRateLimited = errors.New("ui: too many requests; wait and try again")
 
-// deviceSessions authenticates staff sessions first, then device tokens.
+// deviceSessions authenticates staff sessions first, then device tokens,
+// each until it expires.
 type deviceSessions struct {
 	Sessions
 	devices DeviceStore
+	now     func() time.Time
 }
 
 func (d deviceSessions) Session(ctx context.Context, token string) (pos.Session, error) {
@@ -68,7 +70,11 @@ func (d deviceSessions) Session(ctx context.Context, token string) (pos.Session,
 	if err != nil {
 		return pos.Session{}, pos.ErrNotAuthorized
 	}
-	return deviceSession(dev), nil
+	s = deviceSession(dev)
+	if !d.now().Before(s.ExpiresAt) {
+		return pos.Session{}, pos.ErrNotAuthorized // paired again for a new token
+	}
+	return s, nil
 }
 
 func deviceSession(d pos.Device) pos.Session {
@@ -97,7 +103,7 @@ func (s *Server) deviceRoutes() {
 	if !ok {
 		return
 	}
-	s.opt.Sessions = deviceSessions{Sessions: s.opt.Sessions, devices: ds}
+	s.opt.Sessions = deviceSessions{Sessions: s.opt.Sessions, devices: ds, now: s.opt.Now}
 	p := &pairing{s: s, store: ds, seen: map[string][]time.Time{}, asked: map[string][]string{}}
 	s.RegisterError(pos.ErrPairingUnknown, "pairing_unknown", http.StatusNotFound)
 	s.RegisterError(errRateLimited, "rate_limited", http.StatusTooManyRequests)

@@ -5,10 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/ui"
 )
 
 // call sends a JSON request with an optional bearer token and returns the
@@ -128,5 +133,44 @@ func TestPairingRateLimited(t *testing.T) {
 	}
 	if last != http.StatusTooManyRequests || errCode(m) != "rate_limited" {
 		t.Fatalf("sixth pairing from one client: %d %v", last, m)
+	}
+}
+
+// A device token ends when its five years do, over HTTP as on the
+// websocket; the device is paired again for a new one.
+func TestDeviceTokenExpires(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h, _ := pos.HashPIN("3333")
+	if err := db.PutStaff(ctx, pos.Staff{ID: "3", Name: "M", Role: pos.RoleManager, PINHash: h, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	s := ui.NewServer(ui.Options{Service: pos.NewService(pos.Options{Store: db, Now: clock}), Store: db, Sessions: db, Now: clock})
+	srv := httptest.NewServer(s)
+	defer func() { s.Shutdown(); srv.Close() }()
+	_, lm, _ := call(t, srv.URL, "", "POST", "/api/v1/login", map[string]string{"staff": "3", "pin": "3333", "station": "till-1"})
+	manager, _ := lm["token"].(string)
+	_, p, _ := call(t, srv.URL, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet 1"})
+	id, _ := p["device_id"].(string)
+	if st, m, _ := call(t, srv.URL, manager, "POST", "/api/v1/devices/"+id+"/approve", map[string]string{"code": p["code"].(string), "role": "cashier", "station": "tablet"}); st != http.StatusOK {
+		t.Fatalf("approve: %d %v", st, m)
+	}
+	_, m, _ := call(t, srv.URL, "", "POST", "/api/v1/pair/"+id+"/poll", map[string]string{"secret": p["secret"].(string)})
+	token, _ := m["token"].(string)
+	if st, _, _ := call(t, srv.URL, token, "GET", "/api/v1/me", nil); st != http.StatusOK {
+		t.Fatalf("me as the device: %d", st)
+	}
+	mu.Lock()
+	now = now.AddDate(5, 0, 2)
+	mu.Unlock()
+	if st, _, _ := call(t, srv.URL, token, "GET", "/api/v1/me", nil); st != http.StatusUnauthorized {
+		t.Fatalf("me with a device token five years old: %d", st)
 	}
 }
