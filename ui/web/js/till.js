@@ -63,7 +63,7 @@ export function mount(root, app) {
       return v;
     } catch (e) {
       say(errorText(e), 'error');
-      if (e.code === 'not_found') reopen('');
+      if (e.code === 'not_found' || e.code === 'parked') reopen('');
       return null;
     } finally {
       busy--;
@@ -106,7 +106,8 @@ export function mount(root, app) {
     try {
       if (id) {
         try {
-          return setCart(await get('/carts/' + id));
+          const c = await get('/carts/' + id);
+          if (!c.parked) return setCart(c); // a parked one waits in the parked list
         } catch (e) {
           // Gone, or taken up at another station since.
           if (e.code !== 'not_found' && e.code !== 'forbidden') throw e;
@@ -637,7 +638,10 @@ export function mount(root, app) {
       }
       if (m.type === 'shift' && m.station === app.me.station) return checkShift();
       if (m.type === 'cart' && m.station === app.me.station) {
-        if (m.data) {
+        if (m.data && m.data.parked) {
+          // Parked from another device: the station goes on with a new cart.
+          if (cart && m.data.id === cart.id) reopen('');
+        } else if (m.data) {
           if (!cart || m.data.id === cart.id) setCart(m.data);
         } else if (cart && !busy) {
           reopen();
