@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -249,8 +251,9 @@ func (p *pairing) start(w http.ResponseWriter, r *http.Request) {
 		Name string `json:"name"`
 	}
 	err := decode(r, &req)
-	if err == nil && (req.Name == "" || len(req.Name) > 40) {
-		err = fmt.Errorf("%w: name is required, at most 40 characters", errBadRequest)
+	if err == nil && (req.Name == "" || len(req.Name) > 40 || !utf8.ValidString(req.Name) ||
+		strings.ContainsFunc(req.Name, func(r rune) bool { return r < 0x20 || r == 0x7f })) {
+		err = fmt.Errorf("%w: name is required: at most 40 characters, no control characters", errBadRequest)
 	}
 	if err == nil && !p.allow(clientKey(r), p.s.opt.Now()) {
 		err = errRateLimited

@@ -53,6 +53,11 @@ func TestDevicePairingAPI(t *testing.T) {
 	_, lm, _ := call(t, url, "", "POST", "/api/v1/login", map[string]string{"staff": "3", "pin": "3333", "station": "till-1"})
 	manager, _ := lm["token"].(string)
 
+	for _, name := range []string{"", "Tablet\x1b[2J", "Tablet\n1"} {
+		if st, m, _ := call(t, url, "", "POST", "/api/v1/pair", map[string]string{"name": name}); st != http.StatusBadRequest {
+			t.Fatalf("pair as %q: %d %v", name, st, m)
+		}
+	}
 	st, p, _ := call(t, url, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet 1"})
 	if st != http.StatusOK || len(p["code"].(string)) != 6 {
 		t.Fatalf("pair: %d %v", st, p)
