@@ -112,12 +112,15 @@ func (it Item) Validate() error {
 		return bad("%d names, more than %d", len(it.Names), MaxItemNames)
 	}
 	for lang, n := range it.Names {
-		if lang == "" || len(lang) > 16 || !utf8.ValidString(lang) {
-			return bad("language %q must be 1-16 bytes of UTF-8", clipText(lang))
+		if lang == "" || len(lang) > 16 || !utf8.ValidString(lang) || hasControl(lang) {
+			return bad("language %q must be 1-16 bytes of UTF-8 without control characters", clipText(lang))
 		}
-		if !utf8.ValidString(n) || len(n) > 200 {
-			return bad("name in %q is not valid UTF-8 of at most 200 bytes", lang)
+		if !utf8.ValidString(n) || len(n) > 200 || hasControl(n) {
+			return bad("name in %q is not text of at most 200 bytes of UTF-8 without control characters", lang)
 		}
+	}
+	if len(it.Location) > 64 || !utf8.ValidString(it.Location) || hasControl(it.Location) {
+		return bad("location is not text of at most 64 bytes of UTF-8 without control characters")
 	}
 	if len(it.Barcodes) > MaxItemBarcodes {
 		return bad("%d barcodes, more than %d", len(it.Barcodes), MaxItemBarcodes)
@@ -128,6 +131,13 @@ func (it Item) Validate() error {
 		}
 	}
 	return nil
+}
+
+// hasControl reports whether s holds a control character (C0 or DEL),
+// which would reach the tills' screens and receipts as an escape or a line
+// break.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 // Matches reports whether every word of query occurs in the SKU, a barcode

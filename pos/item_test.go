@@ -80,6 +80,14 @@ func TestItemValidateLimits(t *testing.T) {
 		{"huge barcode", func(it *Item) { it.Barcodes = []string{huge} }, false},
 		{"huge unit", func(it *Item) { it.Unit = huge }, false},
 		{"huge sku", func(it *Item) { it.SKU = huge }, false},
+		{"name with an escape", func(it *Item) { it.Names["en"] = "Apple\x1b[2J" }, false},
+		{"name with a line break", func(it *Item) { it.Names["sv"] = "Äpple\nRöd" }, false},
+		{"name with DEL", func(it *Item) { it.Names["en"] = "Apple\x7f" }, false},
+		{"language with a tab", func(it *Item) { it.Names["e\tn"] = "Apple" }, false},
+		{"accented and Chinese names", func(it *Item) { it.Names["sk"] = "Čučoriedky"; it.Names["zh-Hant"] = "蘋果" }, true},
+		{"location", func(it *Item) { it.Location = "A-12" }, true},
+		{"location with a line break", func(it *Item) { it.Location = "A-12\nB" }, false},
+		{"location of 65 bytes", func(it *Item) { it.Location = strings.Repeat("A", 65) }, false},
 	} {
 		it := base()
 		tc.edit(&it)
