@@ -51,14 +51,19 @@ type clockView struct {
 type clockWatch struct {
 	lastRecorded func(context.Context) (time.Time, error)
 	now          func() time.Time
-	log          *slog.Logger
-	publish      func(ui.Message)
+	// synced reports whether the clock is synchronised to a time source:
+	// then it is right, and a newer record was made by a clock set ahead
+	// (which only the passing of time mends); nil for never.
+	synced  func() bool
+	log     *slog.Logger
+	publish func(ui.Message)
 
 	mu   sync.Mutex // guards view and newest
 	view *clockView
 	// newest is the latest record time seen, kept while sales made with
 	// the clock behind are recorded with earlier times.
 	newest time.Time
+	ahead  bool // logged that records were made by a clock set ahead
 }
 
 // current is the clock's problem as last checked, or nil (also before
@@ -85,7 +90,15 @@ func (c *clockWatch) check(ctx context.Context) {
 		c.newest = newest
 	}
 	var v *clockView
-	if p := clockProblem(now, c.newest); p != "" {
+	p := clockProblem(now, c.newest)
+	if p == clockBehind && c.synced != nil && c.synced() {
+		if !c.ahead {
+			c.log.Warn("the clock is synchronised and behind the newest record: records were made with a clock set ahead",
+				"now", now.Format(time.RFC3339), "newest_record", c.newest.Format(time.RFC3339))
+		}
+		c.ahead, p = true, ""
+	}
+	if p != "" {
 		v = &clockView{Problem: p, Now: now, Newest: c.newest}
 	}
 	was := c.view

@@ -67,6 +67,20 @@ func TestClockWatch(t *testing.T) {
 	if problem() != clockImplausible || len(sent) != 3 {
 		t.Fatalf("clock in 1970: problem %q, %d messages", problem(), len(sent))
 	}
+	// A clock synchronised to a time source is right: a newer record was
+	// made while it was set ahead, and nothing is wrong now.
+	synced := true
+	c.synced = func() bool { return synced }
+	now = day.Add(-24 * time.Hour)
+	c.check(ctx)
+	if problem() != "" || len(sent) != 4 || sent[3].Data.(*clockView) != nil {
+		t.Fatalf("synchronised clock behind a record: problem %q, messages %+v", problem(), sent)
+	}
+	synced = false
+	c.check(ctx)
+	if problem() != clockBehind || len(sent) != 5 {
+		t.Fatalf("the same clock no longer synchronised: problem %q, %d messages", problem(), len(sent))
+	}
 }
 
 // A node started on a box whose clock is behind its newest sale says so in
@@ -109,6 +123,10 @@ func TestNodeStatusNamesAClockBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.db.Close()
+	// Whatever this machine's clock discipline, the node is told its
+	// clock is not synchronised, as on a box offline since it started.
+	n.clock.synced = func() bool { return false }
+	n.clock.check(ctx)
 	c, ok := n.status()["clock"].(*clockView)
 	if !ok || c.Problem != clockBehind || c.Newest.Sub(ahead).Abs() > time.Millisecond {
 		t.Fatalf("status clock %+v, want behind the sale at %s", n.status()["clock"], ahead)

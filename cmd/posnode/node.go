@@ -162,7 +162,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	n.web.RegisterError(sqlite.ErrDiskFull, "disk_full", http.StatusInsufficientStorage)
 	hub = n.web.Hub()
 	n.parts = append(n.parts, newBackups(db, cfg, log).Run)
-	n.clock = &clockWatch{lastRecorded: db.LastRecorded, now: time.Now, log: log, publish: hub.Publish}
+	n.clock = &clockWatch{lastRecorded: db.LastRecorded, now: time.Now, synced: clockSynced, log: log, publish: hub.Publish}
 	n.clock.check(ctx) // before the first screen asks
 	n.parts = append(n.parts, n.clock.Run)
 	return n, nil
