@@ -9,7 +9,7 @@
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
-import { number, time, setCurrency, setTimeZone } from './format.js';
+import { number, time, dateTime, setCurrency, setTimeZone } from './format.js';
 import { modal, closeModals } from './ui.js';
 
 const screens = {
@@ -137,6 +137,9 @@ function onMessage(m) {
     case 'sync':
       app.status = { ...app.status, sync: m.data };
       break;
+    case 'clock':
+      app.status = { ...app.status, clock: m.data };
+      break;
     case 'device': {
       // Devices are kept by station: {station: {printer: {...}, ...}}.
       const all = { ...(app.status.devices || {}) };
@@ -151,8 +154,17 @@ function onMessage(m) {
   if (app.screen && app.screen.onMessage) app.screen.onMessage(m);
 }
 
+// allowed reports whether the signed-in member of staff may open screen
+// name: the manager screen is for managers only (the server refuses the
+// rest of them its data anyway).
+function allowed(name) {
+  if (name === 'manager') return !!(app.me && app.me.staff.role === 'manager');
+  return true;
+}
+
 let mounting = 0;
 export async function go(name) {
+  if (!allowed(name)) name = stationKind() === 'tablet' || stationKind() === 'pickup' ? stationKind() : 'till';
   const my = ++mounting;
   const mod = await screens[name]();
   if (my !== mounting) return;
@@ -226,6 +238,10 @@ function renderStatus() {
   const sync = st.sync || {};
   const parts = [];
   const live = app.liveState === 'online';
+  // A wrong clock misdates every receipt: it comes first.
+  const clock = st.clock;
+  if (clock && clock.problem === 'behind') parts.push(h('span', { class: 'pill bad', 'data-test': 'clock' }, t('status.clock_behind', { time: dateTime(clock.newest) })));
+  else if (clock && clock.problem) parts.push(h('span', { class: 'pill bad', 'data-test': 'clock' }, t('status.clock_implausible')));
   parts.push(h('span', { class: 'pill ' + (live ? 'ok' : 'bad'), 'data-test': 'live' }, live ? t('status.connected') : t('status.disconnected')));
   const state = sync.state || 'offline';
   parts.push(h('span', { class: 'pill ' + (state === 'online' ? 'ok' : 'warn'), 'data-test': 'sync' }, t('sync.title') + ': ' + t('sync.' + state)));
@@ -279,6 +295,7 @@ window.addEventListener('posnode:signed-out', () => {
 
 window.addEventListener('hashchange', () => {
   const want = location.hash.slice(1);
+  if (app.me && !allowed(want)) return history.replaceState(null, '', location.pathname + location.search + '#' + app.name);
   if (app.me && screens[want] && want !== app.name && want !== 'login') go(want);
 });
 
