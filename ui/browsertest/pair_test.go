@@ -29,10 +29,26 @@ func TestPairTablet(t *testing.T) {
 		t.Fatalf("manager sees code %q, tablet shows %q", got, code)
 	}
 	shot(t, manager, "manager-devices")
-	run(t, manager, "approve as a cashier device for the tablet station",
+	// Approve tapped twice approves once: a second request would find
+	// the pairing gone and show an error.
+	run(t, manager, "approve as a cashier device for the tablet station, tapped twice",
 		click(`[data-test=approve]`),
-		click(`[data-test=approve-ok]`),
+		visible(`[data-test=approve-ok]`),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			window.__approvals = 0;
+			const f = window.fetch;
+			window.fetch = (url, opt) => {
+				if (String(url).endsWith('/approve') && opt && opt.method === 'POST') window.__approvals++;
+				return f(url, opt);
+			};
+			const b = document.querySelector('[data-test=approve-ok]');
+			b.click();
+			b.click();
+		})()`),
 		visible(`[data-test=revoke]`))
+	if n := value(t, manager, "approvals sent", chromedp.Evaluate[int](`window.__approvals`)); n != 1 {
+		t.Fatalf("approve tapped twice sent %d approvals", n)
+	}
 
 	// The tablet collects its token on its next poll and opens assisted
 	// selling for its station.

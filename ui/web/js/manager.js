@@ -5,7 +5,7 @@ import { h, clear, button } from './dom.js';
 import { get, post, del } from './api.js';
 import { t, errorText } from './i18n.js';
 import { number, dateTime } from './format.js';
-import { modal, confirm, showError, toast } from './ui.js';
+import { modal, confirm, showError, toast, once } from './ui.js';
 import { header, statusBar, deviceText } from './main.js';
 
 export function mount(root, app) {
@@ -116,7 +116,7 @@ export function mount(root, app) {
     const m = modal({
       title: t('mgr.approve_title', { code: d.code }),
       body: [h('div', { class: 'pad-label' }, t('mgr.role')), roles, h('div', { class: 'pad-label' }, t('mgr.station')), sts],
-      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('mgr.approve'), async () => {
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('mgr.approve'), once(async () => {
         try {
           await post('/devices/' + encodeURIComponent(d.id) + '/approve', { code: d.code, role, station });
           m.close();
@@ -125,7 +125,7 @@ export function mount(root, app) {
         } catch (e) {
           showError(e);
         }
-      }, 'primary', { 'data-test': 'approve-ok' })],
+      }), 'primary', { 'data-test': 'approve-ok' })],
     });
   }
 

@@ -6,27 +6,11 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, itemName, errorText } from './i18n.js';
 import { money, qty, setCurrency } from './format.js';
-import { modal, toast, showError } from './ui.js';
+import { modal, toast, showError, once } from './ui.js';
 import { header, statusBar } from './main.js';
 import { searchPanel } from './search.js';
 import { customerBox } from './customer.js';
 import { adjustStock } from './stockadjust.js';
-
-// once wraps a button's action so that it runs one at a time: a second
-// tap while the first is on its way does nothing, so that one piece is
-// not added twice nor a cart sent twice.
-function once(fn) {
-  let busy = false;
-  return async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      await fn();
-    } finally {
-      busy = false;
-    }
-  };
-}
 
 export function mount(root, app) {
   let cart = null;

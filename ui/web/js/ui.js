@@ -36,6 +36,22 @@ export function showError(err) {
 const openModals = [];
 export const modalOpen = () => openModals.length > 0;
 
+// once wraps a button's action so that it runs one at a time: a second
+// tap while the first is on its way does nothing, so that one piece is
+// not added twice, a cart sent twice nor a device approved twice.
+export function once(fn) {
+  let busy = false;
+  return async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      await fn();
+    } finally {
+      busy = false;
+    }
+  };
+}
+
 // closeModals closes every open dialog, as when the screen changes.
 export function closeModals() {
   for (const m of [...openModals].reverse()) m.close();
