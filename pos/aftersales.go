@@ -105,6 +105,8 @@ type AfterSalesStore interface {
 	// exceed its sold quantity, with ErrVoided if r's original is a sale
 	// of this node that is voided, and with ErrDuplicate if r exists.
 	CompleteReturn(ctx context.Context, r *Return, exchange *Sale) error
+	// Return is the recorded return with id, or ErrNotFound.
+	Return(ctx context.Context, id string) (Return, error)
 	// LastSale is the station's sale with the highest receipt number.
 	LastSale(ctx context.Context, station string) (Sale, error)
 	// VoidSale records v. It fails with ErrNotLastSale, ErrVoided,

@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -34,7 +35,8 @@ const (
 // one without receipt and needs a supervisor.
 type ReturnRequest struct {
 	// ID makes the request idempotent: a second return with the same ID
-	// fails with ErrDuplicate. Empty: a new id.
+	// answers with the return recorded for the first (and its exchange's
+	// sale), moving no money. Empty: a new id.
 	ID string `json:"id,omitempty"`
 	// Receipt is a scanned or typed receipt code of this node (R and ten
 	// digits).
@@ -654,6 +656,9 @@ func (as *AfterSales) Exchange(ctx context.Context, a Actor, req ReturnRequest, 
 }
 
 func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, cartID string) (*Return, *Sale, error) {
+	if r, sale, ok, err := as.recorded(ctx, a, req); ok || err != nil {
+		return r, sale, err // asked again: the same answer
+	}
 	o, err := as.resolve(ctx, req)
 	if err != nil {
 		return nil, nil, err
@@ -663,6 +668,9 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		key = "return:" + o.key
 	}
 	defer as.lock(key)()
+	if r, sale, ok, err := as.recorded(ctx, a, req); ok || err != nil {
+		return r, sale, err // recorded while this request waited for the lock
+	}
 	if o != nil && o.kind == OriginSale {
 		// Voids take the same lock: one recorded since resolve is seen
 		// now, before any money moves.
@@ -752,6 +760,13 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		}
 	}
 	if err := as.opt.Store.CompleteReturn(ctx, r, sale); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			// The same request, recorded meanwhile: its card refund was
+			// the same one, made once under the return's id.
+			if done, doneSale, ok, _ := as.recorded(ctx, a, req); ok {
+				return done, doneSale, nil
+			}
+		}
 		return nil, nil, refundedButNotRecorded(r.Refunds, err)
 	}
 	notify := as.till.opt.Notify
@@ -761,6 +776,39 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 	}
 	as.notifyStock(ctx, r.Station, r.Lines, sale)
 	return r, sale, nil
+}
+
+// recorded is the return already recorded for req's id (and the sale of
+// its exchange), when there is one. A return of that id made at another
+// station or of another original is another request reusing the id:
+// ErrDuplicate.
+func (as *AfterSales) recorded(ctx context.Context, a Actor, req ReturnRequest) (*Return, *Sale, bool, error) {
+	if req.ID == "" {
+		return nil, nil, false, nil
+	}
+	r, err := as.opt.Store.Return(ctx, req.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	differ := func(asked, recorded string) bool { return asked != "" && recorded != "" && asked != recorded }
+	receipt := ""
+	if r.Origin == OriginSale && r.ReceiptNo != 0 {
+		receipt = ReceiptBarcode(r.ReceiptNo)
+	}
+	if r.Station != a.Station || differ(req.SaleID, r.SaleID) || differ(req.OrderID, r.OrderID) || differ(strings.TrimSpace(req.Receipt), receipt) {
+		return nil, nil, false, fmt.Errorf("return %s: %w: the id belongs to another return", req.ID, ErrDuplicate)
+	}
+	if r.ExchangeSaleID == "" {
+		return &r, nil, true, nil
+	}
+	s, err := as.till.opt.Store.Sale(ctx, r.ExchangeSaleID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return &r, &s, true, nil
 }
 
 func (as *AfterSales) notifyStock(ctx context.Context, station string, lines []ReturnLine, sale *Sale) {

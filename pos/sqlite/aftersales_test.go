@@ -1231,3 +1231,52 @@ func TestScanAfterAPriceChangeStartsANewLine(t *testing.T) {
 		t.Fatalf("lines %+v, total %d", got.Lines, got.Balance.Total)
 	}
 }
+
+// A return asked again with the same id (a double tap, a retry after a
+// lost answer), one after the other or both at once, answers with the
+// return recorded for the first: the goods come back and the money goes
+// out once.
+func TestReturnAskedAgainAnswersTheSame(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	for _, method := range []string{pos.MethodCash, pos.MethodCard} {
+		s := e.sell(e.cashier, []buy{{sockSKU, 2, nil}}, nil, tender{method: method})
+		req := pos.ReturnRequest{ID: "again-" + method, SaleID: s.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "x"}
+		first, err := e.as.Return(e.ctx, e.cashier, req)
+		e.must(err)
+		again, err := e.as.Return(e.ctx, e.cashier, req)
+		if err != nil || again.ID != first.ID || again.ReturnNo != first.ReturnNo || again.Total != first.Total {
+			t.Fatalf("%s: the same return asked again: %+v, %v; first %+v", method, again, err, first)
+		}
+		// Both at once: one records, the other answers with it.
+		req.ID = "both-" + method
+		var wg sync.WaitGroup
+		got := make([]*pos.Return, 2)
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i], errs[i] = e.as.Return(e.ctx, e.cashier, req)
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || got[0].ReturnNo != got[1].ReturnNo {
+			t.Fatalf("%s: the same return twice at once: %v, %v", method, errs, got)
+		}
+		done, err := e.db.Returned(e.ctx, "sale:"+s.ID)
+		e.must(err)
+		var qty int64
+		for _, l := range done.Lines {
+			qty += l.Qty
+		}
+		if qty != 2 {
+			t.Fatalf("%s: %d socks returned by two requests of one each, each asked twice", method, qty)
+		}
+		// The id of a return of another sale is not taken for this one.
+		other := e.sell(e.cashier, []buy{{sockSKU, 1, nil}}, nil, tender{method: method})
+		if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{ID: req.ID, SaleID: other.ID,
+			Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "x"}); !errors.Is(err, pos.ErrDuplicate) {
+			t.Fatalf("%s: a return of another sale under a used id: %v", method, err)
+		}
+	}
+}
