@@ -80,10 +80,27 @@ export function modal({ title, body, actions = [], onClose, cls = '' }) {
   return m;
 }
 
+// A keyboard-wedge scanner types a code's characters a few milliseconds
+// apart and ends it with Enter. A person on a keyboard, even a fast
+// typist, seldom leaves less than 80 ms between two keys, never for five
+// in a row, and more still between the same digit pressed twice. So
+// BURST_MIN characters or more, each within BURST_GAP of the one before,
+// and an Enter as quick are a scan, not typing; a scanner set to pause
+// between characters stays well under it.
+const BURST_GAP = 50; // milliseconds
+const BURST_MIN = 4;
+
 // keypad is a touch keypad editing a string. With decimal a separator key
-// is shown; with mask the value is shown as dots.
+// is shown; with mask the value is shown as dots. A scan typed into it on
+// the keyboard (see BURST_GAP) is never taken as a quantity, an amount or
+// a PIN: the keypad goes back to the value before the scan, does not
+// press Enter and tells the cashier to close the dialog, then scan.
 export function keypad({ value = '', mask = false, decimal = false, maxLen = 12, onEnter, onChange, label = '' }) {
   let v = value;
+  // burst is the run of quick keys typed last: the value before it, how
+  // many characters and the time of the last; null after a key no scanner
+  // types.
+  let burst = null;
   const shown = h('div', { class: 'pad-value', 'data-test': 'pad-value' });
   const sep = (1.5).toLocaleString(document.documentElement.lang).includes(',') ? ',' : '.';
   const render = () => {
@@ -114,12 +131,27 @@ export function keypad({ value = '', mask = false, decimal = false, maxLen = 12,
     },
     // key handles a physical key; it reports whether it used it.
     key(e) {
+      if (e.key === 'Shift') return false; // a scanner's capital letters come with it
+      const printable = e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
+      const quick = burst && !e.repeat && e.timeStamp - burst.at <= BURST_GAP;
+      if (e.key === 'Enter' && quick && burst.n >= BURST_MIN) {
+        v = burst.before;
+        burst = null;
+        render();
+        toast(t('common.scan_in_dialog'), 'error');
+        return true;
+      }
+      if (printable && !e.repeat) {
+        if (!quick) burst = { before: v, n: 0 };
+        burst.n++;
+        burst.at = e.timeStamp;
+      } else burst = null;
       if (/^[0-9]$/.test(e.key)) press(e.key);
       else if (e.key === 'Backspace') press('back');
       else if (decimal && (e.key === ',' || e.key === '.')) press('sep');
       else if (e.key === 'Enter') {
         if (onEnter) onEnter(v);
-      } else return false;
+      } else return printable; // a scanned letter goes nowhere, not into a field behind the dialog
       return true;
     },
   };
