@@ -258,17 +258,18 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) e
 	return nil
 }
 
-// scanAmount is what the till charges for one scan of code: the price
-// printed on a variable-measure label, the weight on it at the item's
-// price per kilogram, or the price of one piece. It reports false for an
-// item sold by weight when the code carries no weight or price: the
-// amount then depends on the scale.
+// scanAmount is what the till charges for one scan of code, as Scan
+// prices it: the price printed on a label (variable-measure or GS1, with
+// or without a weight), the weight on it at the item's price per
+// kilogram, or the price of one piece. It reports false for an item sold
+// by weight when the code carries no weight or price: the amount then
+// depends on the scale.
 func scanAmount(it pos.Item, code pos.Code) (int64, bool) {
 	switch {
+	case code.Price > 0:
+		return code.Price, true
 	case code.Grams > 0 && it.Unit == pos.UnitKg:
 		return pos.LineGross(it.Unit, it.Price, code.Grams), true
-	case code.Kind == pos.CodeVariable && code.Price > 0:
-		return code.Price, true
 	case it.Unit == pos.UnitEach:
 		return it.Price, true
 	}

@@ -17,6 +17,8 @@ func TestPriceCheckAsTheTillCharges(t *testing.T) {
 			Price: 2990, TaxRateBP: 1200},
 		{SKU: "4", Active: true, Names: map[string]string{"en": "Cheese"}, Barcodes: []string{"2000200"}, Unit: pos.UnitKg,
 			Price: 14900, TaxRateBP: 1200},
+		{SKU: "5", Active: true, Names: map[string]string{"en": "Salmon"}, Barcodes: []string{"7310000000010"}, Unit: pos.UnitKg,
+			Price: 24900, TaxRateBP: 1200},
 	}
 	if err := s.db.PutItems(s.ctx, weighed, pos.Sweden); err != nil {
 		t.Fatal(err)
@@ -29,6 +31,9 @@ func TestPriceCheckAsTheTillCharges(t *testing.T) {
 		{"a piece", teaCode},
 		{"a weight label of 1,234 g", "2300100012346"},
 		{"a label priced 87.50", "2000200087502"},
+		{"a GS1 label with a weight and the price to pay", "(01)07310000000010(3103)001250(3922)30000"},
+		{"a GS1 label with a weight alone", "(01)07310000000010(3103)000480"},
+		{"a GS1 label pricing a piece", "(01)07310865004703(3922)1990"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var check struct {

@@ -110,6 +110,19 @@ func TestTabletPriceCheckOfALabel(t *testing.T) {
 		click(`[data-test=tablet-add]`),
 		gone(`[data-test=price-check]`),
 		hasText(`[data-test=tablet-cart]`, "36"))
+
+	// A GS1 label with the price to pay on an item sold by the piece: the
+	// label's price, not the shelf price, as the till charges it (the
+	// cart's total goes from 36.90 to 56.80).
+	run(t, ctx, "scan a GS1 label priced 19.90",
+		chromedp.Evaluate[chromedp.Void](`(i => { i.value = ''; i.focus(); })(document.querySelector("[data-test=search-input]"))`),
+		scan("(01)07310865004703(3922)1990"),
+		visible(`[data-test=price-check]`))
+	wantAny(t, "GS1 price check", text(t, ctx, `[data-test=price-check]`), "19.90", "19,90")
+	run(t, ctx, "add the GS1 label",
+		click(`[data-test=tablet-add]`),
+		gone(`[data-test=price-check]`),
+		hasText(`[data-test=tablet-cart]`, "56"))
 }
 
 // The tablet's stock follows click-and-collect: an order that arrives

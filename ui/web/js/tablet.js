@@ -42,7 +42,9 @@ export function mount(root, app) {
       } catch {}
     }
     const n = st ? st.on_hand - (st.reserved || 0) : null;
-    const label = check && check.code && check.code.Kind === 'variable' && check.amount != null ? check.code : null;
+    // A label is a code that carries a weight or a price (variable-measure
+    // or GS1): the till charges what it says, not the shelf price.
+    const label = check && check.code && (check.code.Grams > 0 || check.code.Price > 0) && check.amount != null ? check.code : null;
     const perKg = it.unit === 'kg' ? ' ' + t('till.per_kg') : '';
     const m = modal({
       title: itemName(it.name, it.sku),
