@@ -114,6 +114,8 @@ func TestParseGS1(t *testing.T) {
 		{"unclosed bracket", "(01" + gtin, "", "", 0, 0, "", ErrBadCode, ""},
 		{"other control byte", "01" + gtin + "10A\x1e", "", "", 0, 0, "", ErrBadCode, ""},
 		{"digits that do not parse as GS1 stay an internal code", "01" + gtin + "5512", "", "", 0, 0, "", nil, CodeInternal},
+		{"a store's 16 digits after 01 that are no GTIN stay its own code", "0112345678901234", "", "", 0, 0, "", nil, CodeInternal},
+		{"a store's code after 01 that is no GTIN, then a weight", "01123456789012343103001250", "", "", 0, 0, "", nil, CodeInternal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := ParseCode(tc.in, Sweden)

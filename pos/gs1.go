@@ -99,11 +99,19 @@ func gs1Input(s string) (fields [][2]string, ok bool, err error) {
 	case len(s) >= 16 && strings.HasPrefix(s, "01") && allDigits(s[:16]):
 		// A store's own long code could look like this by chance: it is
 		// read as GS1 only if it parses whole into the AIs of a label on
-		// goods.
+		// goods and begins with a GTIN whose check digit holds (a scanner
+		// checks the symbol's own), so that a store's 16-digit code
+		// beginning with 01 stays its own.
 		fields, err := gs1Fields(s)
-		return fields, err == nil && onGoods(fields), nil
+		return fields, err == nil && onGoods(fields) && validGTIN(fields[0][1]), nil
 	}
 	return nil, false, nil
+}
+
+// validGTIN reports whether the 14 digits of AI 01 end in their check
+// digit.
+func validGTIN(d string) bool {
+	return len(d) == 14 && GTINCheckDigit(d[:13]) == d[13]
 }
 
 // onGoods reports whether every field is one a label on consumer goods
