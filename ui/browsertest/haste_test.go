@@ -214,3 +214,35 @@ func TestPickupQRWhileCodeDialogOpen(t *testing.T) {
 		t.Errorf("order after the QR: %d wrong codes, verified %+v", v.CodeFailures, v.Verified)
 	}
 }
+
+// A double tap on a cash quick amount pays it once: the second tap finds
+// the dialog still there, its amounts no longer to be tapped, until the
+// payment is in.
+func TestCashQuickAmountTappedTwice(t *testing.T) {
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "scan the backpack and tap 500 twice",
+		visible(`#scan`),
+		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		visible(`.quick [data-amount="50000"]`),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			window.__payments = 0;
+			const f = window.fetch;
+			window.fetch = (url, opt) => {
+				if (String(url).endsWith('/payments') && opt && opt.method === 'POST') window.__payments++;
+				return f(url, opt);
+			};
+			const b = document.querySelector('.quick [data-amount="50000"]');
+			b.click();
+			b.click();
+		})()`),
+		visible(`[data-test=receipt]`))
+	if n := value(t, till, "payments sent", chromedp.Evaluate[int](`window.__payments`)); n != 1 {
+		t.Errorf("%d cash payments sent, want 1", n)
+	}
+	if msg := value(t, till, "message", chromedp.Evaluate[string](`document.querySelector('[data-test=till-msg]').className`)); msg == "msg error" {
+		t.Errorf("the till shows an error: %s", text(t, till, `[data-test=till-msg]`))
+	}
+}

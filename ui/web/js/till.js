@@ -295,11 +295,22 @@ export function mount(root, app) {
     });
   }
 
+  // cashDialog takes one cash payment. It stays in front, its amounts no
+  // longer to be tapped, until the payment is in and the receipt of the
+  // sale it settles is shown: a double tap pays once, and its second tap
+  // does not land on the cart under the dialog.
   function cashDialog() {
     const due = cart.cash_due || cart.balance.due;
-    const pay = (amount) => {
-      m.close();
-      tender('cash', amount);
+    let chosen = false;
+    const pay = async (amount) => {
+      if (chosen) return;
+      chosen = true;
+      for (const b of m.el.querySelectorAll('.quick button, footer button')) b.disabled = true;
+      try {
+        await tender('cash', amount);
+      } finally {
+        m.close();
+      }
     };
     const m = modal({
       title: t('cash.title'), cls: 'narrow',
@@ -307,10 +318,13 @@ export function mount(root, app) {
         h('div', { class: 'quick' }, quickCash(due).map((a, i) =>
           button(i === 0 ? t('cash.exact') + ' ' + money(a) : money(a), () => pay(a), i === 0 ? 'big primary' : 'big', { 'data-amount': a })))],
       actions: [button(t('cash.other'), async () => {
+        if (chosen) return;
+        chosen = true;
         m.close();
         const a = await askMoney({ title: t('cash.title'), hint: t('cash.given') });
         if (a) tender('cash', a);
       }, 'ghost', { 'data-test': 'cash-other' })],
+      onClose: focusScan,
     });
   }
 
@@ -333,7 +347,7 @@ export function mount(root, app) {
     const id = cart.id;
     const v = await act(() => post('/carts/' + id + '/payments', { method, amount }));
     if (wait) wait.close();
-    if (v && v.balance.settled) complete();
+    if (v && v.balance.settled) await complete();
     // A card whose answer was lost stays pending: show it as it is now.
     if (!v && method === 'card') reopen(id);
   }
