@@ -111,12 +111,17 @@ func (it Item) Validate() error {
 	if len(it.Names) > MaxItemNames {
 		return bad("%d names, more than %d", len(it.Names), MaxItemNames)
 	}
+	// Names are taken as central and the store's files give them, tabs
+	// and line breaks included (catalogs exported from other systems hold
+	// them): refusing one would refuse its whole catalog page. Every place
+	// they are shown cleans them (receipts: escpos.Clean; the customer
+	// display; the screens write them as text).
 	for lang, n := range it.Names {
-		if lang == "" || len(lang) > 16 || !utf8.ValidString(lang) || hasControl(lang) {
-			return bad("language %q must be 1-16 bytes of UTF-8 without control characters", clipText(lang))
+		if lang == "" || len(lang) > 16 || !utf8.ValidString(lang) {
+			return bad("language %q must be 1-16 bytes of UTF-8", clipText(lang))
 		}
-		if !utf8.ValidString(n) || len(n) > 200 || hasControl(n) {
-			return bad("name in %q is not text of at most 200 bytes of UTF-8 without control characters", lang)
+		if !utf8.ValidString(n) || len(n) > 200 {
+			return bad("name in %q is not valid UTF-8 of at most 200 bytes", lang)
 		}
 	}
 	if len(it.Location) > 64 || !utf8.ValidString(it.Location) || hasControl(it.Location) {
@@ -133,9 +138,7 @@ func (it Item) Validate() error {
 	return nil
 }
 
-// hasControl reports whether s holds a control character (C0 or DEL),
-// which would reach the tills' screens and receipts as an escape or a line
-// break.
+// hasControl reports whether s holds a control character (C0 or DEL).
 func hasControl(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }

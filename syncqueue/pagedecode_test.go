@@ -77,9 +77,6 @@ func parseCatalogPageReference(b []byte, page string) (pos.CatalogPage, error) {
 		if err := it.Validate(); err != nil {
 			return pos.CatalogPage{}, fmt.Errorf("%w: page %s: %v", ErrInvalidPayload, id, err)
 		}
-		if err := checkNames(id, it); err != nil {
-			return pos.CatalogPage{}, err
-		}
 		if seen[it.SKU] {
 			return pos.CatalogPage{}, invalid("page %s: sku %s appears twice", id, it.SKU)
 		}

@@ -121,19 +121,6 @@ func hasControl(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
-// checkNames refuses an item of page id whose names, or their language
-// tags, hold control characters: names reach the tills' screens and the
-// receipts, and like an order's names and the settings' receipt lines
-// they must be plain text.
-func checkNames(id string, it pos.Item) error {
-	for lang, n := range it.Names {
-		if hasControl(lang) || hasControl(n) {
-			return invalid("page %s: sku %s: name in %q has a control character", id, it.SKU, clip(lang))
-		}
-	}
-	return nil
-}
-
 // ParseSettings decodes the settings topic. version, currency,
 // prices_include_tax and cash_rounding are required. Missing receipt
 // lines are none: the demo store's are never printed for a real one.
@@ -341,9 +328,6 @@ func parseCatalogPage(s string, page string, sc *pageScratch) (pos.CatalogPage, 
 			Unit: c.unit, Price: c.price, TaxRateBP: c.taxRateBP}
 		if err := it.Validate(); err != nil {
 			return pos.CatalogPage{}, fmt.Errorf("%w: page %s: %v", ErrInvalidPayload, id, err)
-		}
-		if err := checkNames(id, it); err != nil {
-			return pos.CatalogPage{}, err
 		}
 		if seen[it.SKU] {
 			return pos.CatalogPage{}, invalid("page %s: sku %s appears twice", id, it.SKU)
