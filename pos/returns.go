@@ -727,6 +727,11 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		if c.Pending != nil {
 			return nil, nil, fmt.Errorf("%w: a card payment is in progress", ErrTenderShort)
 		}
+		// The goods brought back are a tender for the cart: like every
+		// tender, refused while it holds an item withdrawn from sale.
+		if err := as.till.forSale(ctx, &c); err != nil {
+			return nil, nil, err
+		}
 		before := c.Balance(set)
 		used := min(r.Total, max(before.Total-before.NonCash, 0))
 		c.Payments = append(c.Payments, Payment{ID: as.newID(), Method: MethodExchange, Amount: used, Ref: r.ID, At: r.At})

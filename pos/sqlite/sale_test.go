@@ -299,3 +299,26 @@ func TestScanGS1DataBar(t *testing.T) {
 		t.Fatalf("the store's own code: %+v, %v", v, err)
 	}
 }
+
+// An exchange is a tender too: the value of the goods brought back does
+// not pay for an item withdrawn from sale after it was scanned, and
+// nothing is returned or refunded while it is in the cart.
+func TestItemWithdrawnAfterItWasScannedTakesNoExchange(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCash, amount: 130000})
+	v := e.cart(e.cashier, []buy{{bookSKU, 1, nil}}, nil)
+	e.must(e.db.PutItems(e.ctx, []pos.Item{{SKU: bookSKU, Active: false, Names: map[string]string{"en": "Book"},
+		Unit: pos.UnitEach, Price: 18950, TaxRateBP: 600}}, pos.Sweden))
+	req := pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "exchange"}
+	if _, _, err := e.as.Exchange(e.ctx, e.cashier, req, v.ID); !errors.Is(err, pos.ErrInactiveItem) {
+		t.Fatalf("exchange for a cart with a withdrawn item: %v", err)
+	}
+	done, err := e.db.Returned(e.ctx, "sale:"+s.ID)
+	e.must(err)
+	if len(done.Lines) != 0 || done.Refunded != 0 {
+		t.Fatalf("returned after a refused exchange: %+v", done)
+	}
+	if got, err := e.till.Cart(e.ctx, v.ID); err != nil || len(got.Payments) != 0 {
+		t.Fatalf("cart after a refused exchange: %+v, %v", got, err)
+	}
+}
