@@ -1,12 +1,15 @@
 package browsertest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/posnode/posnode/hardware/printer/printertest"
 )
@@ -54,4 +57,43 @@ func TestTillSerialDevices(t *testing.T) {
 	if !strings.Contains(jobs[0], "Ryggsäck 20 l") {
 		t.Errorf("receipt lacks the item:\n%s", jobs[0])
 	}
+}
+
+// An item scanned on the serial scanner while the return dialog is open
+// goes into the sale behind it, as every serial scan at a till does; the
+// cashier is told so at once, over the dialog, and again on the till.
+func TestSerialScanBehindADialog(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	cfg := fmt.Sprintf("[[stations]]\nid = %q\nkind = \"till\"\nname = \"Till 1\"\nscanner = %q\n", tillStation, scanSlave.Name())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath)
+	till := browser(t)
+	login(t, till, n.base, tillStation, cashierStaff, "1111")
+	serial := func(code string) chromedp.Action[chromedp.Void] {
+		return func(context.Context, *chromedp.Target) (chromedp.Void, error) {
+			_, err := scanMaster.Write([]byte(code + "\r"))
+			return chromedp.Void{}, err
+		}
+	}
+	run(t, till, "sell the umbrella",
+		visible(`[data-device=scanner].ok`),
+		serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="19900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`))
+	run(t, till, "the receipt scanned: the return dialog opens; the umbrella scanned in it",
+		serial("R0000000001"),
+		visible(`[data-test=return-more]`),
+		serial(umbrella),
+		visible(`#toast .toast.error`),
+		visible(`[data-test=return-more]`))
+	wantContains(t, "warning", text(t, till, `#toast`), "Umbrella", "behind")
+	run(t, till, "close the return dialog", click(`.modal header button`), gone(`.backdrop`))
+	wantContains(t, "till message", text(t, till, `[data-test=till-msg].warn`), "Umbrella", "behind")
 }

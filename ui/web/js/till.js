@@ -20,7 +20,10 @@ export function mount(root, app) {
   let loading = Promise.resolve();
   let scans = Promise.resolve(); // the scans in hand, one after the other
   let completing = null; // the completion under way: a second tap joins it
-  let scannedSerial = false; // the next cart push comes from the serial scanner
+  // scannedSerial says where the next cart push comes from: '' from
+  // anything, 'shown' from the serial scanner, 'behind' from the serial
+  // scanner while a dialog hid the cart.
+  let scannedSerial = '';
   const lineCount = () => (cart ? cart.lines.length : 0);
 
   const scan = h('input', {
@@ -73,14 +76,21 @@ export function mount(root, app) {
 
   function setCart(v) {
     if (cart && v && v.id === cart.id && v.rev < cart.rev) return; // an older push
-    if (scannedSerial && v && v.lines.length) {
-      const l = v.lines[v.lines.length - 1];
-      say(t('till.added', { name: itemName(l.name, l.sku) }), 'ok');
-    }
-    scannedSerial = false;
+    if (scannedSerial && v && v.lines.length) added(v.lines[v.lines.length - 1], scannedSerial === 'behind');
+    scannedSerial = '';
     cart = v;
     if (v) setCurrency(v.currency);
     render();
+  }
+
+  // added tells of line l put in the cart by the serial scanner. With a
+  // dialog in front (a return, a payment) the cashier does not see the
+  // cart, so it is said over the dialog too: the item is not sold unseen.
+  function added(l, behind) {
+    const name = itemName(l.name, l.sku);
+    if (!behind) return say(t('till.added', { name }), 'ok');
+    say(t('till.added_behind', { name }), 'warn');
+    toast(t('till.added_behind', { name }), 'error');
   }
 
   // checkShift shows the banner while the station has no open shift; any
@@ -643,10 +653,14 @@ export function mount(root, app) {
           app.openOrder = d.order;
           app.go('pickup');
         } else if (d.route === 'cart') {
-          // The cart's push usually comes first; else the next push tells.
+          // The node put the item in the cart already, as it does with
+          // every serial scan at a till, dialog or not (the last receipt
+          // makes way, as for a wedge scan). The cart's push usually comes
+          // first; else the next push tells.
+          const behind = !clearForScan();
           const l = cart && [...cart.lines].reverse().find((x) => x.barcode === d.code);
-          if (l) say(t('till.added', { name: itemName(l.name, l.sku) }), 'ok');
-          else scannedSerial = true;
+          if (l) added(l, behind);
+          else scannedSerial = behind ? 'behind' : 'shown';
         }
         return;
       }
