@@ -202,11 +202,12 @@ func TestSalesMadeOfflineArriveInOrder(t *testing.T) {
 	// or the broker drops what arrives before (no subscriber yet) and the
 	// first arrivals are re-sends: the node's reconnect, every 300 ms at
 	// most here, could come first. So the node is stopped, and started
-	// again over the same database once central listens.
+	// again over the same database once central has subscribed.
 	n.stop()
 	n.db.Close()
 	b.Start()
 	central := centraltest.New(t, b.URL(), store, node)
+	central.Listening(20 * time.Second)
 	n = startNode(t, b.URL(), path, nil)
 	centraltest.Eventually(t, 20*time.Second, "all 500 sales acked", func() bool {
 		return stats(t, n.db).AckedThrough == 500

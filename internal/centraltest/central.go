@@ -36,8 +36,12 @@ type Central struct {
 	delay    time.Duration
 	statuses []map[string]any
 	answer   func(method string, params map[string]any) (result any, errCode string)
-	stop     chan struct{}
-	wg       sync.WaitGroup
+	// listening is closed once central's first subscriptions are in
+	// place; see Listening.
+	listening chan struct{}
+	listened  sync.Once
+	stop      chan struct{}
+	wg        sync.WaitGroup
 }
 
 // EpochLog is what central saw of one epoch.
@@ -63,18 +67,29 @@ type Event struct {
 // for node of store.
 func New(t testing.TB, url, store, node string) *Central {
 	t.Helper()
-	c := &Central{t: t, store: store, node: node, epochs: map[string]*EpochLog{}, acking: true, stop: make(chan struct{})}
+	c := &Central{t: t, store: store, node: node, epochs: map[string]*EpochLog{}, acking: true,
+		listening: make(chan struct{}), stop: make(chan struct{})}
 	o := mqtt.NewClientOptions().AddBroker(url).SetClientID(fmt.Sprintf("central-%d", time.Now().UnixNano())).
 		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).
 		SetConnectRetryInterval(50 * time.Millisecond).SetMaxReconnectInterval(200 * time.Millisecond)
 	nodeTopic := "pos/v1/stores/" + store + "/nodes/" + node + "/"
 	o.SetOnConnectHandler(func(cli mqtt.Client) {
-		cli.Subscribe(nodeTopic+"events", 1, c.onEvent)
-		cli.Subscribe(nodeTopic+"status", 1, c.onStatus)
-		cli.Subscribe(nodeTopic+"rpc/request", 1, c.onRequest)
+		toks := []mqtt.Token{
+			cli.Subscribe(nodeTopic+"events", 1, c.onEvent),
+			cli.Subscribe(nodeTopic+"status", 1, c.onStatus),
+			cli.Subscribe(nodeTopic+"rpc/request", 1, c.onRequest),
+		}
 		c.mu.Lock()
 		c.ackDirty = true // the broker may have lost the retained ack
 		c.mu.Unlock()
+		go func() {
+			for _, tok := range toks {
+				if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+					return // the next connection subscribes again
+				}
+			}
+			c.listened.Do(func() { close(c.listening) })
+		}()
 	})
 	c.cli = mqtt.NewClient(o)
 	c.cli.Connect() // retries until the broker is up
@@ -82,6 +97,19 @@ func New(t testing.TB, url, store, node string) *Central {
 	go c.ackLoop(nodeTopic + "ack")
 	t.Cleanup(c.Close)
 	return c
+}
+
+// Listening waits until central has subscribed to the node's topics
+// (after the broker is up), failing the test after timeout: events the
+// node publishes before then are dropped by the broker and arrive only
+// as re-sends.
+func (c *Central) Listening(timeout time.Duration) {
+	c.t.Helper()
+	select {
+	case <-c.listening:
+	case <-time.After(timeout):
+		c.t.Fatalf("central did not subscribe within %s", timeout)
+	}
 }
 
 // Close disconnects central.
