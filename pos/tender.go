@@ -401,6 +401,9 @@ func (s *Service) forSale(ctx context.Context, c *Cart) error {
 			continue
 		}
 		it, err := s.opt.Store.ItemByCode(ctx, l.SKU)
+		if errors.Is(err, ErrNotFound) || err == nil && it.SKU != l.SKU {
+			continue // not known by its SKU now: nothing says it was withdrawn
+		}
 		if err != nil {
 			return err
 		}
