@@ -322,3 +322,29 @@ func TestItemWithdrawnAfterItWasScannedTakesNoExchange(t *testing.T) {
 		t.Fatalf("cart after a refused exchange: %+v, %v", got, err)
 	}
 }
+
+// An item whose SKU is another item's barcode is judged by its own state
+// at the tender: the other item withdrawn does not stop its sale.
+func TestTenderJudgesAnItemByItsOwnSKU(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	items := []pos.Item{
+		{SKU: "100", Active: true, Names: map[string]string{"en": "Tea"}, Barcodes: []string{"7310865004703"}, Unit: pos.UnitEach, Price: 2500, TaxRateBP: 1200},
+		{SKU: "200", Active: false, Names: map[string]string{"en": "Old mug"}, Barcodes: []string{"100"}, Unit: pos.UnitEach, Price: 9900, TaxRateBP: 2500},
+	}
+	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	v, err := svc.OpenCart(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil || v.Lines[0].SKU != "100" {
+		t.Fatalf("scan: %+v, %v", v, err)
+	}
+	if _, err := svc.PayCash(ctx, a, v.ID, 2500); err != nil {
+		t.Fatalf("cash for tea whose SKU is a withdrawn mug's barcode: %v", err)
+	}
+}
