@@ -224,10 +224,19 @@ func gs1Code(c Code, fields [][2]string, vm VariableMeasure) (Code, error) {
 	seen := map[string]bool{}
 	for _, f := range fields {
 		ai, data := f[0], f[1]
-		if seen[ai[:min(len(ai), 3)]] {
+		// An AI given twice, or two of one measure (weights 310n and
+		// 320n, prices 392n and 393n, whatever their decimals).
+		what := ai
+		switch {
+		case strings.HasPrefix(ai, "310"), strings.HasPrefix(ai, "320"):
+			what = "weight"
+		case strings.HasPrefix(ai, "392"), strings.HasPrefix(ai, "393"):
+			what = "price"
+		}
+		if seen[what] {
 			return c, fmt.Errorf("%w: GS1 (%s) given twice", ErrBadCode, ai)
 		}
-		seen[ai[:min(len(ai), 3)]] = true
+		seen[what] = true
 		switch {
 		case ai == "01":
 			if GTINCheckDigit(data[:13]) != data[13] {
@@ -238,9 +247,6 @@ func gs1Code(c Code, fields [][2]string, vm VariableMeasure) (Code, error) {
 				c.Key = data[1:]
 			}
 		case strings.HasPrefix(ai, "310"), strings.HasPrefix(ai, "320"):
-			if c.Grams != 0 {
-				return c, fmt.Errorf("%w: GS1 code with two net weights", ErrBadCode)
-			}
 			n, v := int64(ai[3]-'0'), digitsValue(data)
 			if n > 5 {
 				return c, fmt.Errorf("%w: GS1 (%s) has %d decimals", ErrBadCode, ai, n)

@@ -107,7 +107,7 @@ func (c *clockWatch) check(ctx context.Context) {
 	switch {
 	case v != nil && (was == nil || was.Problem != v.Problem):
 		c.log.Error("the clock is wrong: receipts are misdated until it is set (timedatectl set-ntp true)",
-			"problem", v.Problem, "now", now.Format(time.RFC3339), "newest_record", newest.Format(time.RFC3339))
+			"problem", v.Problem, "now", now.Format(time.RFC3339), "newest_record", v.Newest.Format(time.RFC3339))
 	case v == nil && was != nil:
 		c.log.Info("the clock is right again", "now", now.Format(time.RFC3339))
 	default:

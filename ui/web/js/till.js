@@ -134,7 +134,8 @@ export function mount(root, app) {
   function doScan(code) {
     code = code.trim();
     if (!code) return;
-    scans = scans.then(() => scanNow(code));
+    // A scan that fails says so and never stops the ones after it.
+    scans = scans.then(() => scanNow(code)).catch((e) => say(errorText(e), 'error'));
   }
 
   async function scanNow(code) {
