@@ -89,7 +89,9 @@ func (db *DB) QueuedPrintJobs(ctx context.Context, printer string) (int, error) 
 // SalesWithoutReceipt lists, oldest first, the sales of station completed
 // since since whose receipt has no job on printer: sales that a crash or a
 // power cut caught between their commit and their receipt being queued.
-// Voided sales are left out.
+// Voided sales are left out, and so are sales made before printer had
+// printed anything here (a station that had no printer then, whose
+// receipts were shown on its screen).
 func (db *DB) SalesWithoutReceipt(ctx context.Context, station, printer string, since time.Time) ([]pos.Sale, error) {
 	// completed_at is RFC 3339 with the offset of its time: the text
 	// bound (a day early, in UTC) lets the index narrow the rows whatever
@@ -100,6 +102,7 @@ func (db *DB) SalesWithoutReceipt(ctx context.Context, station, printer string, 
 		WHERE s.completed_at >= ?1 AND julianday(s.completed_at) >= julianday(?2) AND s.station = ?3 AND s.voided = 0
 		AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.kind = 'receipt' AND p.ref = CAST(s.receipt_no AS TEXT) AND p.printer = ?4
 			AND coalesce(json_extract(p.doc, '$.refund'), 0) = 0 AND coalesce(json_extract(p.doc, '$.training'), 0) = 0)
+		AND EXISTS (SELECT 1 FROM print_jobs p WHERE p.printer = ?4 AND julianday(p.created_at) <= julianday(s.completed_at))
 		ORDER BY s.receipt_no`, fixedTS(since.Add(-24*time.Hour)), fixedTS(since), station, printer)
 	if err != nil {
 		return nil, fmt.Errorf("sales without a receipt at %s: %w", station, err)
@@ -116,15 +119,17 @@ func (db *DB) SalesWithoutReceipt(ctx context.Context, station, printer string, 
 }
 
 // ReturnsWithoutReceipt is SalesWithoutReceipt for returns: the returns of
-// station since since whose receipt has no job on printer, oldest first.
+// station since since whose receipt has no job on printer, made once
+// printer had printed here, oldest first.
 func (db *DB) ReturnsWithoutReceipt(ctx context.Context, station, printer string, since time.Time) ([]pos.Return, error) {
 	// Only the last 1,000 returns are read, by number: returns have no
 	// index by time.
 	ids, err := db.ids(ctx, `SELECT r.id FROM returns r
 		WHERE r.return_no > (SELECT coalesce(max(return_no), 0) FROM returns) - 1000
-		AND r.station = ? AND julianday(r.at) >= julianday(?)
-		AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.kind = 'receipt' AND p.printer = ?
+		AND r.station = ?1 AND julianday(r.at) >= julianday(?2)
+		AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.kind = 'receipt' AND p.printer = ?3
 			AND p.ref IN ('return:' || r.return_no, CAST(r.return_no AS TEXT)) AND json_extract(p.doc, '$.refund') = 1)
+		AND EXISTS (SELECT 1 FROM print_jobs p WHERE p.printer = ?3 AND julianday(p.created_at) <= julianday(r.at))
 		ORDER BY r.return_no`, station, fixedTS(since), printer)
 	if err != nil {
 		return nil, fmt.Errorf("returns without a receipt at %s: %w", station, err)

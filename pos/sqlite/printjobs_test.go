@@ -66,8 +66,18 @@ func TestSalesWithoutReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := pos.NewService(pos.Options{Store: db})
+	// Sold while the station had no printer: its receipt was on screen.
 	s := sellBackpack(t, svc, pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"})
 	since := s.CompletedAt.Add(-time.Minute)
+	if got, err := db.SalesWithoutReceipt(ctx, "till-1", "till-1", since); err != nil || len(got) != 0 {
+		t.Fatalf("a sale made before the printer printed anything: %+v, %v", got, err)
+	}
+	// With a printer that has printed here (a test page), a later sale's
+	// receipt is missed until queued.
+	if id, err := db.AddPrintJob(ctx, "till-1", "test_page", "", nil, []byte("x")); err != nil || db.PrintJobDone(ctx, id) != nil {
+		t.Fatal("the printer's earlier job:", err)
+	}
+	s = sellBackpack(t, svc, pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"})
 	missing := func() []pos.Sale {
 		t.Helper()
 		sales, err := db.SalesWithoutReceipt(ctx, "till-1", "till-1", since)
