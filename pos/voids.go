@@ -163,9 +163,32 @@ func (as *AfterSales) Park(ctx context.Context, a Actor, cartID string) (*CartVi
 	})
 }
 
-// Resume takes a parked cart up again at the actor's station.
+// Resume takes a parked cart up again at the actor's station. A sale the
+// station has open with items on it is parked in its place: it waits in
+// the parked list instead of behind the resumed one, from where it would
+// come back, with another customer's items, as the station's next sale.
+// A station whose open sale holds a payment resumes nothing
+// (ErrCartLocked): that sale is finished, or its payments taken back,
+// first. A cart paying a click-and-collect order is left as it is: the
+// pickup handover takes it up again.
 func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*CartView, error) {
-	return as.till.update(ctx, cartID, func(c *Cart, _ Settings) error {
+	own, err := as.till.opt.Store.Carts(ctx, a.Station)
+	if err != nil {
+		return nil, err
+	}
+	var aside []string
+	for _, c := range own {
+		if c.ID == cartID || c.Parked || c.Station != a.Station {
+			continue
+		}
+		if err := c.editable(); err != nil {
+			return nil, fmt.Errorf("%w: the sale open at %s is being paid; finish it before taking up a parked one", err, a.Station)
+		}
+		if len(c.Lines) > 0 && c.OrderID == "" {
+			aside = append(aside, c.ID)
+		}
+	}
+	v, err := as.till.update(ctx, cartID, func(c *Cart, _ Settings) error {
 		if !c.Parked {
 			return fmt.Errorf("cart %s is not parked: %w", c.ID, ErrNotFound)
 		}
@@ -176,7 +199,28 @@ func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*Cart
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	// Parked after the resume, so that a screen told of its own sale
+	// parked finds the resumed one as the station's open sale.
+	for _, id := range aside {
+		_, err := as.till.update(ctx, id, func(c *Cart, _ Settings) error {
+			if c.Parked || c.Station != a.Station || len(c.Lines) == 0 || c.editable() != nil {
+				return errNotAside // changed meanwhile: it is no longer the station's open sale to set aside
+			}
+			c.Parked = true
+			return nil
+		})
+		if err != nil && !errors.Is(err, errNotAside) && !errors.Is(err, ErrNotFound) {
+			return v, fmt.Errorf("cart %s resumed; the station's own sale %s not parked: %w", cartID, id, err)
+		}
+	}
+	return v, nil
 }
+
+// errNotAside tells Resume that a cart it meant to park changed meanwhile.
+var errNotAside = errors.New("pos: cart no longer open at the station")
 
 // ParkedCarts lists the parked carts of every station, oldest first.
 func (as *AfterSales) ParkedCarts(ctx context.Context) ([]*CartView, error) {

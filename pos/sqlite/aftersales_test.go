@@ -683,6 +683,64 @@ func TestParkAndResumeOnAnotherStation(t *testing.T) {
 	}
 }
 
+// A parked sale taken up at a till that has a sale of its own open: the
+// till's own sale is parked, where the parked list shows it, rather than
+// left open behind the resumed one to come back, with another customer's
+// items, as the next sale. A till whose own sale is being paid resumes
+// nothing until that sale is finished.
+func TestResumeAtATillWithItsOwnCartOpen(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	tablet := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "tablet-1"}
+	handed := e.cart(tablet, []buy{{jacketSKU, 1, nil}}, nil)
+	_, err := e.as.Park(e.ctx, tablet, handed.ID)
+	e.must(err)
+	own := e.cart(e.cashier, []buy{{breadSKU, 2, nil}}, nil)
+
+	r, err := e.as.Resume(e.ctx, e.cashier, handed.ID)
+	e.must(err)
+	if r.Station != e.cashier.Station || r.Parked {
+		t.Fatalf("resumed cart %+v", r.Cart)
+	}
+	e.pay(e.cashier, handed.ID, tender{method: pos.MethodCash})
+	_, err = e.till.Complete(e.ctx, e.cashier, handed.ID)
+	e.must(err)
+	next, err := e.till.OpenCart(e.ctx, e.cashier)
+	e.must(err)
+	if len(next.Lines) != 0 {
+		t.Fatalf("after the resumed sale the till's next sale holds %d lines of an earlier customer (cart %s, own cart %s)",
+			len(next.Lines), next.ID, own.ID)
+	}
+	parked, err := e.as.ParkedCarts(e.ctx)
+	e.must(err)
+	if len(parked) != 1 || parked[0].ID != own.ID || len(parked[0].Lines) != 1 || parked[0].Lines[0].Qty != 2 {
+		t.Fatalf("parked carts %+v, want the till's own sale of 2 breads", parked)
+	}
+
+	// Money on the till's own sale: nothing is resumed or parked.
+	_, err = e.as.Park(e.ctx, tablet, e.cart(tablet, []buy{{sockSKU, 1, nil}}, nil).ID)
+	e.must(err)
+	paying := e.cart(pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"}, []buy{{bookSKU, 1, nil}}, nil)
+	till2 := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"}
+	e.pay(till2, paying.ID, tender{method: pos.MethodCash, amount: 1000})
+	parked, err = e.as.ParkedCarts(e.ctx)
+	e.must(err)
+	var socks string
+	for _, c := range parked {
+		if c.Lines[0].SKU == sockSKU {
+			socks = c.ID
+		}
+	}
+	if _, err := e.as.Resume(e.ctx, till2, socks); !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("resume at a till whose sale is being paid: %v, want ErrCartLocked", err)
+	}
+	if c, err := e.till.Cart(e.ctx, socks); err != nil || !c.Parked {
+		t.Fatalf("the refused resume took the cart: %+v, %v", c, err)
+	}
+	if c, err := e.till.Cart(e.ctx, paying.ID); err != nil || c.Parked {
+		t.Fatalf("the sale being paid was parked: %+v, %v", c, err)
+	}
+}
+
 func TestConcurrentReturnsNeverExceedTheSale(t *testing.T) {
 	e := newASEnv(t, pos.ReturnPolicy{})
 	s := e.sell(e.cashier, []buy{{sockSKU, 3, nil}}, nil, tender{method: pos.MethodCash})
