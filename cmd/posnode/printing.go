@@ -155,3 +155,32 @@ func (n *node) printTraining(ctx context.Context, tr *pos.TrainingReceipt) {
 		n.log.Error("queue training receipt", "cart", tr.Sale.ID, "training", tr.No, "err", err)
 	}
 }
+
+// printJobsKept is how long printed jobs stay in the database. A copy of a
+// receipt is made from its sale or return, not from the job; the jobs are
+// the record of what went to paper, and a receipt printed as an image (a
+// Traditional Chinese receipt without a Big5 font, 35 KB and more) would
+// otherwise grow the database by gigabytes a year.
+const printJobsKept = 31 * 24 * time.Hour
+
+// prunePrintJobs deletes printed jobs older than printJobsKept a minute
+// after start and then every six hours, in small batches between the
+// tills' writes.
+func (n *node) prunePrintJobs(ctx context.Context) error {
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = 6 * time.Hour
+		pruned, err := n.db.PrunePrintJobs(ctx, time.Now().Add(-printJobsKept), 200, 100*time.Millisecond)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			n.log.Warn("prune printed jobs", "err", err, "pruned", pruned)
+		case pruned > 0:
+			n.log.Info("pruned printed jobs", "pruned", pruned, "older_than", printJobsKept.String())
+		}
+	}
+}

@@ -86,6 +86,47 @@ func (db *DB) QueuedPrintJobs(ctx context.Context, printer string) (int, error) 
 	return n, nil
 }
 
+// PrunePrintJobs deletes the printed jobs queued before cutoff, batch rows
+// per transaction with pause between transactions, so that the tills'
+// writes go on between them; jobs not printed stay, whatever their age.
+// Sales and returns keep what a copy of their receipt is made from. It
+// returns how many jobs went.
+func (db *DB) PrunePrintJobs(ctx context.Context, cutoff time.Time, batch int, pause time.Duration) (int64, error) {
+	// Jobs are queued in id order: the newest id queued before cutoff
+	// bounds the deletes, which then go by id, not by time.
+	var through int64
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM print_jobs WHERE julianday(created_at) < julianday(?)`,
+		fixedTS(cutoff)).Scan(&through); err != nil {
+		return 0, fmt.Errorf("prune print jobs: %w", err)
+	}
+	var total int64
+	for through > 0 {
+		var n int64
+		err := db.Update(ctx, func(tx *Tx) error {
+			res, err := tx.execContext(ctx, `DELETE FROM print_jobs WHERE id IN
+				(SELECT id FROM print_jobs WHERE id <= ? AND printed_at IS NOT NULL ORDER BY id LIMIT ?)`, through, batch)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune print jobs: %w", err)
+		}
+		total += n
+		if n < int64(batch) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+	return total, nil
+}
+
 // SalesWithoutReceipt lists, oldest first, the sales of station completed
 // since since whose receipt has no job on printer: sales that a crash or a
 // power cut caught between their commit and their receipt being queued.

@@ -112,3 +112,54 @@ func TestSalesWithoutReceipt(t *testing.T) {
 		t.Fatalf("with the sale's receipt queued: %+v", got)
 	}
 }
+
+// Printed jobs older than the cutoff go, in batches; jobs still queued
+// stay whatever their age, and newer jobs stay.
+func TestPrunePrintJobs(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "node.db"), sqlite.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	add := func(printed bool) int64 {
+		t.Helper()
+		id, err := db.AddPrintJob(ctx, "till-1", "receipt", "1", []byte(`{}`), bytes.Repeat([]byte("x"), 2000))
+		if err == nil && printed {
+			err = db.PrintJobDone(ctx, id)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	var old []int64
+	for range 25 {
+		old = append(old, add(true))
+	}
+	stuck := add(false) // never printed: the printer has been broken since
+	now = now.AddDate(0, 1, 0)
+	recent := add(true)
+
+	n, err := db.PrunePrintJobs(ctx, now.AddDate(0, 0, -7), 10, time.Millisecond)
+	if err != nil || n != int64(len(old)) {
+		t.Fatalf("pruned %d, %v; want %d", n, err, len(old))
+	}
+	for _, id := range old {
+		if _, _, err := db.PrintJobDoc(ctx, id); !errors.Is(err, pos.ErrNotFound) {
+			t.Fatalf("old printed job %d kept: %v", id, err)
+		}
+	}
+	for _, id := range []int64{stuck, recent} {
+		if _, _, err := db.PrintJobDoc(ctx, id); err != nil {
+			t.Fatalf("job %d: %v", id, err)
+		}
+	}
+	if next, _, err := db.NextPrintJob(ctx, "till-1"); err != nil || next != stuck {
+		t.Fatalf("next job %d, %v; want the queued %d", next, err, stuck)
+	}
+	if n, err := db.PrunePrintJobs(ctx, now.AddDate(0, 0, -7), 10, time.Millisecond); err != nil || n != 0 {
+		t.Fatalf("pruned again: %d, %v", n, err)
+	}
+}
