@@ -125,7 +125,12 @@ type Cart struct {
 	// Pending is a card payment sent to the terminal and not yet answered.
 	Pending    *Payment `json:"pending,omitempty"`
 	CustomerID string   `json:"customer_id,omitempty"`
-	OrderID    string   `json:"order_id,omitempty"`
+	// CustomerUnchecked is set when the customer was added while central
+	// could not be asked: CustomerID is then what was typed or scanned (a
+	// loyalty id, but perhaps a phone number or an e-mail), not an id
+	// central has named.
+	CustomerUnchecked bool   `json:"customer_unchecked,omitempty"`
+	OrderID           string `json:"order_id,omitempty"`
 	// OrderVersion is the version of the order whose lines the cart was
 	// made from (PickupService.ToCart).
 	OrderVersion int64 `json:"order_version,omitempty"`

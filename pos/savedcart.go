@@ -10,6 +10,12 @@ import (
 // It is permanent until a customer is attached.
 var ErrNoCustomer = errors.New("pos: attach a customer to the cart first")
 
+// ErrCustomerUnchecked reports a cart saved to a customer added while
+// central could not be asked: what was typed may be a phone number or an
+// e-mail, which central cannot match to anyone's online cart. It is
+// transient: the customer is added again once central answers.
+var ErrCustomerUnchecked = errors.New("pos: the customer was added while central could not be asked; add them again once online")
+
 // CartSaver is the storage a cart saved to a customer needs. A Store
 // that implements it lets Service.SaveToCustomer work; *sqlite.DB does.
 type CartSaver interface {
@@ -47,6 +53,8 @@ func savedCart(c Cart) (SavedCart, error) {
 		return SavedCart{}, ErrEmptyCart
 	case c.CustomerID == "":
 		return SavedCart{}, ErrNoCustomer
+	case c.CustomerUnchecked:
+		return SavedCart{}, ErrCustomerUnchecked
 	case len(c.Payments) > 0 || c.Pending != nil:
 		return SavedCart{}, ErrCartLocked
 	case c.Parked:
@@ -70,7 +78,8 @@ func savedCart(c Cart) (SavedCart, error) {
 // SaveToCustomer saves an open cart to its customer for finishing online
 // later: the pos.cart.saved event and the removal of the cart are one
 // transaction, so central hears of the cart exactly when it leaves the
-// store. The cart must have a customer, lines, and no payments; a parked
+// store. The cart must have a customer central has named (not one added
+// offline: ErrCustomerUnchecked), lines, and no payments; a parked
 // cart is resumed first. The station's next cart is a new, empty one. A
 // training cart is refused with ErrTrainingCart: it closes only as a
 // training receipt.

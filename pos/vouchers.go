@@ -227,7 +227,9 @@ func (v *Voucher) JournalData() VoucherIssue {
 // and attaches them to the cart. Online, central's profile is returned
 // (name, points, recent purchases in every channel). Offline, the cart
 // records query as the loyalty id and the customer comes back with Offline
-// set: points are counted when central gets the sale.
+// set: points are counted when central gets the sale, and the cart is not
+// saved to the customer (ErrCustomerUnchecked) until they are added again
+// online.
 func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query string) (*CartView, Customer, error) {
 	query = strings.TrimSpace(query)
 	if query == "" || len(query) > 64 {
@@ -242,7 +244,7 @@ func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query
 	case cust.ID == "":
 		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, ErrNotFound)
 	}
-	v, err := as.till.SetCustomer(ctx, a, cartID, cust.ID)
+	v, err := as.till.setCustomer(ctx, cartID, cust.ID, cust.Offline)
 	if err != nil {
 		return nil, Customer{}, err
 	}

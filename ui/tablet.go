@@ -22,6 +22,7 @@ type CatalogBrowser interface {
 // (pos.cart.saved). Browsing is GET /api/v1/items?browse=1.
 func (s *Server) tabletRoutes() {
 	s.RegisterError(pos.ErrNoCustomer, "no_customer", http.StatusConflict)
+	s.RegisterError(pos.ErrCustomerUnchecked, "customer_unchecked", http.StatusConflict)
 	s.Handle("POST /api/v1/carts/{id}/save", pos.RoleCashier, s.atCart(s.saveToCustomer))
 }
 

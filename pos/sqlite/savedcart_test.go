@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +105,41 @@ func TestSyncSummary(t *testing.T) {
 	if sum.Catalog.Manifest != 7 || sum.Catalog.Pages != 2 || sum.Catalog.Current != 1 || sum.Catalog.LastApplied.IsZero() ||
 		sum.Items != 2 || sum.ActiveItems != 1 || sum.Stock.Manifest != 0 {
 		t.Fatalf("summary %+v", sum)
+	}
+}
+
+// A customer added while central could not be asked is only what was
+// typed (a phone number, an e-mail): central cannot find whose online
+// cart that is. Saving the cart to them is refused, the cart stays, and no
+// event leaves; once central has named the customer, the cart is saved to
+// their id.
+func TestSaveToACustomerCentralHasNotConfirmed(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	tablet := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "tablet-1"}
+	e.lookup.customers = map[string]pos.Customer{"+46701234567": {ID: "C-88412", Name: "Ana"}}
+	v := e.cart(tablet, []buy{{jacketSKU, 1, nil}}, nil)
+	e.lookup.offline = true
+	_, cust, err := e.as.AttachCustomer(e.ctx, tablet, v.ID, "+46701234567")
+	e.must(err)
+	if !cust.Offline {
+		t.Fatalf("customer %+v, want offline", cust)
+	}
+	if _, err := e.till.SaveToCustomer(e.ctx, tablet, v.ID); !errors.Is(err, pos.ErrCustomerUnchecked) {
+		t.Fatalf("saving to a customer added offline: %v, want ErrCustomerUnchecked", err)
+	}
+	if evs := e.events(pos.EventCartSaved); len(evs) != 0 {
+		t.Fatalf("a refused save sent %s", evs[0].Data)
+	}
+	if _, err := e.till.Cart(e.ctx, v.ID); err != nil {
+		t.Fatalf("a refused save removed the cart: %v", err)
+	}
+	e.lookup.offline = false
+	_, _, err = e.as.AttachCustomer(e.ctx, tablet, v.ID, "+46701234567")
+	e.must(err)
+	sc, err := e.till.SaveToCustomer(e.ctx, tablet, v.ID)
+	e.must(err)
+	evs := e.events(pos.EventCartSaved)
+	if sc.CustomerID != "C-88412" || len(evs) != 1 || !strings.Contains(string(evs[0].Data), `"customer_id":"C-88412"`) {
+		t.Fatalf("saved %+v, events %d", sc, len(evs))
 	}
 }
