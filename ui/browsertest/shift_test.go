@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -65,4 +66,36 @@ func TestNoShiftBanner(t *testing.T) {
 		keypad("500", `[data-test=pad-ok]`),
 		gone(`.backdrop`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=no-shift]').hidden`))
+}
+
+// The X report on screen names every amount the expected cash is made of,
+// as the printed one does: a gift card sold for cash is among them, and
+// what left the drawer (paid out, dropped) is shown taken away. Added up
+// line by line, the screen comes to its own expected cash.
+func TestShiftReportOnScreenAddsUp(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	base, _ := pickupNodeWith(t, func(db *sqlite.DB) {
+		sh := &pos.Shift{ID: "sh-1", Station: tillStation, OpenedBy: "2", OpenedAt: at, Float: 100000}
+		if err := db.OpenShift(ctx, sh); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddCashOp(ctx, &pos.CashOp{ID: "op-1", ShiftID: sh.ID, Station: tillStation, Kind: pos.CashPaidOut,
+			Amount: 2500, Reason: "window cleaner", Staff: "2", At: at}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.IssueVoucher(ctx, &pos.Voucher{Code: "GC-1", Kind: pos.MethodGiftCard, Issued: 10000, Balance: 10000,
+			CreatedAt: at, Ref: "birthday", IssuedBy: "2", Station: tillStation, ShiftID: sh.ID, Cash: 10000}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	till := browser(t)
+	login(t, till, base, tillStation, "2", "2222")
+	run(t, till, "read the X report",
+		visible(`#scan`),
+		click(`[data-test=shift]`),
+		click(`[data-test=shift-x]`),
+		hasText(`[data-test=shift-report]`, "SEK 1,075.00"))
+	got := text(t, till, `[data-test=shift-report]`)
+	wantContains(t, "X report", got, "Gift cards sold", "SEK 100.00", "-SEK 25.00")
 }

@@ -64,22 +64,36 @@ async function showShift(app) {
     }
   };
 
-  const report = (r, z = String(r.kind).toLowerCase() === 'z') => h('dl', { class: 'facts', 'data-test': 'shift-report' }, [
-    [t('shift.opened_at'), dateTime(r.opened_at)],
-    r.z_no ? [t('shift.z_no'), number(r.z_no)] : null,
-    [t('shift.sales'), number(r.sales) + ' · ' + money(r.sales_total, r.currency)],
-    [t('shift.returns'), number(r.returns) + ' · ' + money(r.returns_total, r.currency)],
-    [t('till.discounts'), money(r.discounts, r.currency)],
-    [t('till.total'), money(r.total, r.currency)],
-    ...r.by_method.map((x) => [t('till.' + x.method), money(x.amount, r.currency)]),
-    [t('shift.float'), money(r.float, r.currency)],
-    [t('shift.op.paid_in'), money(r.paid_in, r.currency)],
-    [t('shift.op.paid_out'), money(r.paid_out, r.currency)],
-    [t('shift.op.drop'), money(r.drops, r.currency)],
-    [t('shift.expected'), money(r.expected_cash, r.currency)],
-    z ? [t('shift.counted'), money(r.counted_cash, r.currency)] : null,
-    z ? [t('shift.difference'), money(r.difference, r.currency)] : null,
-  ].filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  // report lists what the printed report does, with the same signs: the
+  // drawer's lines, from the float down, add up to the expected cash.
+  const report = (r, z = String(r.kind).toLowerCase() === 'z') => {
+    const cur = r.currency;
+    const cash = (r.by_method.find((x) => x.method === 'cash') || {}).amount || 0;
+    const other = r.expected_cash - (r.float + cash + r.paid_in - r.paid_out - r.drops + (r.voucher_cash || 0));
+    return h('dl', { class: 'facts', 'data-test': 'shift-report' }, [
+      [t('shift.opened_at'), dateTime(r.opened_at)],
+      r.z_no ? [t('shift.z_no'), number(r.z_no)] : null,
+      [t('shift.sales'), number(r.sales) + ' · ' + money(r.sales_total, cur)],
+      [t('shift.returns'), number(r.returns) + ' · ' + money(-r.returns_total, cur)],
+      [t('till.discounts'), money(r.discounts, cur)],
+      [t('till.total'), money(r.total, cur)],
+      r.rounding ? [t('till.rounding'), money(r.rounding, cur)] : null,
+      r.voids ? [t('shift.voids'), number(r.voids) + ' · ' + money(r.voids_total, cur)] : null,
+      ...r.by_method.map((x) => [t('till.' + x.method), number(x.count) + ' · ' + money(x.amount, cur)]),
+      ...(r.vouchers_issued || []).map((v) => [t('shift.issued', { kind: t('till.' + v.kind) }), number(v.count) + ' · ' + money(v.amount, cur)]),
+      [t('shift.float'), money(r.float, cur)],
+      [t('shift.cash_net'), money(cash, cur)],
+      [t('shift.op.paid_in'), money(r.paid_in, cur)],
+      [t('shift.op.paid_out'), money(-r.paid_out, cur)],
+      [t('shift.op.drop'), money(-r.drops, cur)],
+      r.voucher_cash ? [t('shift.voucher_cash'), money(r.voucher_cash, cur)] : null,
+      other ? [t('shift.cash_other'), money(other, cur)] : null,
+      [t('shift.expected'), money(r.expected_cash, cur)],
+      z ? [t('shift.counted'), money(r.counted_cash, cur)] : null,
+      z ? [t('shift.difference'), money(r.difference, cur)] : null,
+      [t('shift.no_sales'), number(r.no_sales)],
+    ].filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  };
 
   const out = h('div');
   clear(body,
