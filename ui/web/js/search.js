@@ -84,7 +84,8 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
   const row = (it) => {
     const st = h('span', { class: 'stock' });
     stockEls.set(it.sku, [st, it]);
-    const price = money(it.price) + (it.unit === 'kg' ? ' ' + t('till.per_kg') : '');
+    // The amount is kept whole; "per kg" may go to the next line.
+    const price = [h('span', { class: 'money' }, money(it.price)), it.unit === 'kg' ? ' ' + t('till.per_kg') : ''];
     return h('button', { type: 'button', class: cards ? 'card' : 'result', 'data-sku': it.sku, onclick: () => pick(it) },
       h('span', { class: 'name' }, itemName(it.name, it.sku)),
       h('span', { class: 'meta' }, it.sku + (it.location ? ' · ' + t('tablet.location') + ' ' + it.location : '')),

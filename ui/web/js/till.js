@@ -208,7 +208,7 @@ export function mount(root, app) {
     return h('li', { class: 'line', 'data-line': l.id, 'data-sku': l.sku },
       h('div', { class: 'line-main' },
         h('div', { class: 'name' }, itemName(l.name, l.sku)),
-        h('div', { class: 'meta' }, money(l.unit_price) + (l.unit === 'kg' ? ' ' + t('till.per_kg') : '') + ' · ' + l.sku),
+        h('div', { class: 'meta' }, h('span', { class: 'money' }, money(l.unit_price)), (l.unit === 'kg' ? ' ' + t('till.per_kg') : '') + ' · ' + l.sku),
         notes.length ? h('div', { class: 'note' }, notes.join(' · ')) : null),
       h('div', { class: 'qty' },
         canStep ? button('−', () => act(() => patch(lineURL(l), { qty: l.qty - 1 })), 'step', { disabled: l.qty <= 1, 'aria-label': t('till.less') }) : null,
