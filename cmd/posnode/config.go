@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,16 +195,95 @@ func parseConfig(b []byte, cfg Config) (Config, error) {
 		return cfg, fmt.Errorf("config: %w", err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
+		known := configKeys(reflect.TypeOf(Config{}), "")
+		keys := make([]string, 0, len(und))
+		for _, k := range und {
+			key := k.String()
+			if p := parentKey(key); p != "" && !slices.Contains(known, p) {
+				continue // under an unknown table, which is named itself
+			}
+			if s := closestKey(key, known); s != "" {
+				key += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			keys = append(keys, key)
 		}
-		return cfg, fmt.Errorf("config: unknown keys: %s", strings.Join(keys, ", "))
+		return cfg, fmt.Errorf("config: unknown keys: %s; posnode.example.toml lists every key", strings.Join(keys, ", "))
 	}
 	if len(cfg.Stations) == 0 {
 		cfg.Stations = DefaultConfig().Stations
 	}
 	return cfg, nil
+}
+
+// configKeys lists the keys of a config struct as TOML names them, tables
+// and arrays of tables with the keys under them ("mqtt", "mqtt.url",
+// "stations", "stations.id").
+func configKeys(t reflect.Type, prefix string) []string {
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		key := prefix + name
+		keys = append(keys, key)
+		ft := f.Type
+		if ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct && !reflect.PointerTo(ft).Implements(textUnmarshaler) {
+			keys = append(keys, configKeys(ft, key+".")...)
+		}
+	}
+	return keys
+}
+
+var textUnmarshaler = reflect.TypeOf((*interface{ UnmarshalText([]byte) error })(nil)).Elem()
+
+// parentKey is the table a key is in: "mqtt" for "mqtt.url", "" at the top.
+func parentKey(key string) string {
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		return key[:i]
+	}
+	return ""
+}
+
+// closestKey is the known key in the same table as key that a typo of a
+// letter or two, or a missing or extra plural s, would have made key
+// from; "" when none is that close.
+func closestKey(key string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if parentKey(k) != parentKey(key) {
+			continue
+		}
+		if d := editDistance(key, k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // Validate checks the whole configuration and reports every problem at once.

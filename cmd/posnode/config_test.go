@@ -2,9 +2,12 @@ package main
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 func TestExampleConfigLoads(t *testing.T) {
@@ -17,6 +20,29 @@ func TestExampleConfigLoads(t *testing.T) {
 	}
 	if len(cfg.Stations) != 3 || cfg.Stations[0].PrinterProfile != "tm-t20" || cfg.Sync.ResendAfter.Seconds() != 30 {
 		t.Errorf("config = %+v", cfg)
+	}
+}
+
+// TestExampleConfigListsEveryKey: posnode.example.toml promises every key
+// the node accepts, so a key added to Config without it there fails here.
+func TestExampleConfigListsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../../posnode.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg Config
+	md, err := toml.Decode(string(b), &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, k := range md.Keys() {
+		listed[k.String()] = true
+	}
+	for _, k := range configKeys(reflect.TypeOf(Config{}), "") {
+		if !listed[k] {
+			t.Errorf("posnode.example.toml does not list %s", k)
+		}
 	}
 }
 
@@ -49,7 +75,10 @@ func TestExampleConfigShowsTheDefaults(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ name, toml, want string }{
-		{"unknown key", `stor = "x"`, "unknown keys: stor"},
+		{"unknown key", `stor = "x"`, "unknown keys: stor (did you mean store?)"},
+		{"unknown key in a table", "[mqtt]\nurl = \"\"\nusername = \"a\"\npasword = \"b\"", "unknown keys: mqtt.pasword (did you mean mqtt.password?)"},
+		{"unknown table", "[[station]]\nid = \"till-1\"", "unknown keys: station (did you mean stations?); posnode.example.toml"},
+		{"unknown key unlike any", `colour = "red"`, "unknown keys: colour; posnode.example.toml lists every key"},
 		{"bad id", `store = "a b"`, "store"},
 		{"bad url", "[mqtt]\nurl = \"http://x\"", "mqtt.url"},
 		{"bad url with a password", "[mqtt]\nurl = \"mqtt://node:s3cret@x\"", "node:xxxxx@x"},
