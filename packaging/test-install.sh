@@ -53,7 +53,8 @@ step "install $(basename "$deb1")"
 dpkg -i "$deb1" >/dev/null
 
 for f in /usr/bin/posnode /usr/lib/systemd/system/posnode.service /etc/posnode/posnode.toml \
-	/usr/share/posnode/udev/99-posnode-serial.rules.example /usr/share/doc/posnode/operations.md; do
+	/usr/share/posnode/udev/99-posnode-serial.rules.example /usr/share/doc/posnode/operations.md \
+	/usr/share/doc/posnode/posnode.example.toml; do
 	[ -f "$f" ] || fail "$f not installed"
 done
 [ -x /usr/bin/posnode ] || fail "/usr/bin/posnode not executable"

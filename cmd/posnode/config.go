@@ -96,7 +96,7 @@ type StationConfig struct {
 	ScannerRepeatWindow duration `toml:"scanner_repeat_window"`
 	Printer             string   `toml:"printer"`         // serial port; empty: a virtual printer
 	PrinterSerial       string   `toml:"printer_serial"`  // "38400,8,none,1"; empty: 38400 8N1
-	PrinterProfile      string   `toml:"printer_profile"` // tm-t20, tm-t88, generic58; empty: tm-t20
+	PrinterProfile      string   `toml:"printer_profile"` // tm-t20, tm-t88, tm-t88-zh-hant, generic-58; empty: tm-t20
 	Display             string   `toml:"display"`         // 2x20 customer display port; empty: none
 	DisplaySerial       string   `toml:"display_serial"`
 	DrawerOpenHigh      bool     `toml:"drawer_open_high"` // drawer sensor polarity
