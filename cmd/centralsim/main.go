@@ -59,11 +59,11 @@ Catalog CSV columns (header line, any order): sku, barcode (or barcodes, ";"-sep
 name_en, name_sv, name_sk, name_ro, name_zh-Hant, unit (each|kg), price (minor units),
 tax_rate_bp (2500 = 25 %), optional active, location.
 
-Two-terminal demo with a local Mosquitto (mosquitto -p 1883):
+Demo with a local Mosquitto (mosquitto -p 1883), from the source tree:
   terminal 1: centralsim serve -catalog cmd/posnode/demo_catalog.csv
-  terminal 2: posnode (configured with broker tcp://localhost:1883, store s1)
-  then:       centralsim order -lines 100234:2:49900 -customer "Ana Popescu"
-              centralsim arrive -id <order id> -bay 3 -note "red Volvo"
+  terminal 2: posnode run --demo --data /tmp/posnode-demo --store s1 --node till-1 --mqtt tcp://localhost:1883
+  then:       centralsim order -id W-1 -lines 100234:2:49900 -catalog cmd/posnode/demo_catalog.csv
+              centralsim arrive -id W-1 -bay 3 -note "red Volvo"
 `
 
 func main() {
@@ -640,6 +640,41 @@ func current(ctx context.Context, cli mqtt.Client, topic string) (map[string]any
 	}
 }
 
+// orderLines builds an order's lines from -lines (sku:qty:unit_price, or
+// sku:grams:price_per_kg:kg, comma-separated) and their total. A line is
+// named as its item in items is, in lang, or by its SKU when items has no
+// such item.
+func orderLines(spec string, items []pos.Item, lang string) ([]map[string]any, int64, error) {
+	names := make(map[string]string, len(items))
+	for _, it := range items {
+		names[it.SKU] = it.Name(lang)
+	}
+	var ls []map[string]any
+	var total int64
+	for i, l := range strings.Split(spec, ",") {
+		f := strings.Split(strings.TrimSpace(l), ":")
+		unit := pos.UnitEach
+		if len(f) == 4 && f[3] == pos.UnitKg {
+			unit, f = pos.UnitKg, f[:3]
+		}
+		if len(f) != 3 {
+			return nil, 0, fmt.Errorf("line %q: want sku:qty:unit_price, or sku:grams:price_per_kg:kg", l)
+		}
+		qty, err1 := strconv.ParseInt(f[1], 10, 64)
+		price, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil || qty < 1 || price < 0 {
+			return nil, 0, fmt.Errorf("line %q: qty and unit_price must be whole numbers (minor units)", l)
+		}
+		name := names[f[0]]
+		if name == "" {
+			name = f[0]
+		}
+		ls = append(ls, map[string]any{"line_id": strconv.Itoa(i + 1), "sku": f[0], "name": name, "qty": qty, "unit_price": price})
+		total += pos.LineGross(unit, price, qty)
+	}
+	return ls, total, nil
+}
+
 func pickupCode() string {
 	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	return fmt.Sprintf("%06d", n.Int64())
@@ -662,6 +697,7 @@ func orderCmd(ctx context.Context, cmd string, args []string, out io.Writer) err
 	code := fs.String("code", "", "order: pickup code (default: 6 random digits)")
 	bay := fs.String("bay", "", "arrive: parking bay")
 	note := fs.String("note", "", "arrive: note from the customer")
+	catalog := fs.String("catalog", "", "order: catalog CSV whose names, in the customer's -lang, the lines carry (default: each line named by its SKU)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -703,24 +739,15 @@ func orderCmd(ctx context.Context, cmd string, args []string, out io.Writer) err
 	now := time.Now()
 	switch cmd {
 	case "order":
-		var ls []map[string]any
-		var total int64
-		for i, l := range strings.Split(*lines, ",") {
-			f := strings.Split(strings.TrimSpace(l), ":")
-			unit := pos.UnitEach
-			if len(f) == 4 && f[3] == pos.UnitKg {
-				unit, f = pos.UnitKg, f[:3]
+		var items []pos.Item
+		if *catalog != "" {
+			if items, err = loadCatalog(*catalog); err != nil {
+				return err
 			}
-			if len(f) != 3 {
-				return fmt.Errorf("line %q: want sku:qty:unit_price, or sku:grams:price_per_kg:kg", l)
-			}
-			qty, err1 := strconv.ParseInt(f[1], 10, 64)
-			price, err2 := strconv.ParseInt(f[2], 10, 64)
-			if err1 != nil || err2 != nil || qty < 1 || price < 0 {
-				return fmt.Errorf("line %q: qty and unit_price must be whole numbers (minor units)", l)
-			}
-			ls = append(ls, map[string]any{"line_id": strconv.Itoa(i + 1), "sku": f[0], "name": f[0], "qty": qty, "unit_price": price})
-			total += pos.LineGross(unit, price, qty)
+		}
+		ls, total, err := orderLines(*lines, items, *lang)
+		if err != nil {
+			return err
 		}
 		if *code == "" {
 			*code = pickupCode()

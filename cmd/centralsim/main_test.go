@@ -39,6 +39,43 @@ func TestLoadCatalogAcceptsBarcodeColumn(t *testing.T) {
 	}
 }
 
+// TestOrderLinesNamedFromCatalog: with -catalog an order's lines carry the
+// items' names in the customer's language, so the pickup counter shows
+// "Rucsac 20 l", not a SKU; a SKU the catalog lacks keeps its SKU.
+func TestOrderLinesNamedFromCatalog(t *testing.T) {
+	items, err := loadCatalog("../posnode/demo_catalog.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		items []pos.Item
+		lang  string
+		want  []string
+		total int64
+	}{
+		{"in the customer's language", items, "ro", []string{"Rucsac 20 l", "Mere", "999"}, 2*49900 + 3738 + 100},
+		{"without a catalog", nil, "ro", []string{"100234", "300100", "999"}, 2*49900 + 3738 + 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ls, total, err := orderLines("100234:2:49900, 300100:1250:2990:kg, 999:1:100", tc.items, tc.lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, l := range ls {
+				got = append(got, l["name"].(string))
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") || total != tc.total {
+				t.Errorf("names %q, total %d; want %q, %d", got, total, tc.want, tc.total)
+			}
+		})
+	}
+	if _, _, err := orderLines("100234:2", items, "ro"); err == nil {
+		t.Error("a line without its price was accepted")
+	}
+}
+
 // The demo: the simulator serves the catalog, a node takes it, sends its
 // events and gets them acked; an order and its arrival reach the node.
 func TestDemoWithANode(t *testing.T) {
