@@ -126,6 +126,16 @@ func TestPrintTestPage(t *testing.T) {
 	}
 }
 
+// TestPrintTestUnknownProfile: a mistyped profile is refused with the
+// profiles there are, before the port is opened.
+func TestPrintTestUnknownProfile(t *testing.T) {
+	var out strings.Builder
+	err := run(t.Context(), []string{"print-test", "--printer", "/nonexistent/tty", "--profile", "tm-t82"}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), `"tm-t82"`) || !strings.Contains(err.Error(), "tm-t20, ") || !strings.Contains(err.Error(), "generic-58") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 // waitPrinter waits up to 10 s for station's printer to answer, as the
 // status shows it.
 func (c *client) waitPrinter(station string) {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/posnode/posnode/hardware/escpos"
@@ -31,7 +32,7 @@ func cmdPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	prof, ok := escpos.ProfileByName(*profile)
 	if !ok {
-		return fmt.Errorf("unknown printer profile %q", *profile)
+		return fmt.Errorf("unknown printer profile %q; use one of %s", *profile, strings.Join(profileNames(), ", "))
 	}
 	cfg, err := parseSerial(*line, "38400,8,none,1")
 	if err != nil {
@@ -42,7 +43,9 @@ func cmdPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer p.Close()
-	if st, err := readStatus(p); err != nil {
+	if st, err := readStatus(p); errors.Is(err, errNoStatus) {
+		fmt.Fprintf(stdout, "status: no answer within a second (a printer that does not answer status requests, or check the port and --serial %s); printing anyway\n", *line)
+	} else if err != nil {
 		fmt.Fprintf(stdout, "status: no answer (%v); printing anyway\n", err)
 	} else {
 		fmt.Fprintf(stdout, "status: %s\n", st)
@@ -66,8 +69,20 @@ func cmdPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// profileNames are the names of the built-in printer profiles.
+func profileNames() []string {
+	names := make([]string, len(escpos.Profiles))
+	for i, p := range escpos.Profiles {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// errNoStatus is readStatus's error when not a byte came back.
+var errNoStatus = errors.New("no status reply")
+
 // readStatus asks for the printer's real-time status and reads the reply
-// within a second.
+// within a second; errNoStatus when nothing came back.
 func readStatus(p serialdev.Port) (escpos.Status, error) {
 	if _, err := p.Write(escpos.StatusPoll()); err != nil {
 		return escpos.Status{}, err
@@ -83,6 +98,9 @@ func readStatus(p serialdev.Port) (escpos.Status, error) {
 			return escpos.Status{}, err
 		}
 		reply = append(reply, buf[:n]...)
+	}
+	if len(reply) == 0 {
+		return escpos.Status{}, errNoStatus
 	}
 	return escpos.ParseStatus(reply, escpos.StatusOptions{})
 }
