@@ -77,18 +77,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "ports":
 		return cmdPorts(stdout)
 	case "import":
-		if len(rest) < 2 || rest[0] != "catalog" {
-			return errors.New("usage: posnode import catalog FILE.csv [--config FILE] [--data DIR]")
+		if len(rest) < 2 || rest[0] != "catalog" || isFlag(rest[1]) {
+			return errors.New("usage: posnode import catalog FILE.csv [--config FILE] [--data DIR] (the file before the flags)")
 		}
 		return cmdImportCatalog(ctx, rest[1], rest[2:], stdout, stderr)
 	case "backup":
-		if len(rest) < 1 {
-			return errors.New("usage: posnode backup FILE [--config FILE] [--data DIR]")
+		if len(rest) < 1 || isFlag(rest[0]) {
+			return errors.New("usage: posnode backup FILE [--config FILE] [--data DIR] (the file before the flags)")
 		}
 		return cmdBackup(ctx, rest[0], rest[1:], stdout, stderr)
 	case "restore":
-		if len(rest) < 1 {
-			return errors.New("usage: posnode restore FILE [--config FILE] [--data DIR] [--last-receipt N --last-return N --last-z N [--last-training N]]")
+		if len(rest) < 1 || isFlag(rest[0]) {
+			return errors.New("usage: posnode restore FILE [--config FILE] [--data DIR] [--last-receipt N --last-return N --last-z N [--last-training N]] (the file before the flags)")
 		}
 		return cmdRestore(ctx, rest[0], rest[1:], stdout, stderr)
 	case "print-test":
@@ -106,6 +106,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// isFlag reports whether a command's argument is a flag where its file
+// was expected ("posnode backup --data DIR FILE").
+func isFlag(arg string) bool {
+	return len(arg) > 1 && arg[0] == '-'
 }
 
 // flags are the command-line overrides of the config file.

@@ -658,3 +658,26 @@ func TestImportCatalog(t *testing.T) {
 		t.Fatalf("imported item: %+v %v", it, err)
 	}
 }
+
+// TestFileBeforeFlags: backup, restore and import take their file first;
+// flags given before it are refused with the order to use, not taken as
+// the file with the rest as "unexpected arguments".
+func TestFileBeforeFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"backup", "--data", dir, filepath.Join(dir, "b.db")},
+		{"restore", "--data", dir, filepath.Join(dir, "b.db")},
+		{"import", "catalog", "--data", dir, filepath.Join(dir, "c.csv")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			var out strings.Builder
+			err := run(t.Context(), args, &out, &out)
+			if err == nil || !strings.Contains(err.Error(), "the file before the flags") {
+				t.Errorf("err = %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "posnode.db")); err == nil {
+				t.Error("a database was made in the data directory")
+			}
+		})
+	}
+}
