@@ -14,7 +14,7 @@ help: ## list the targets
 run: ## run the node with the demo store: data in ./data, offline, UI on http://localhost:8080
 	$(GO) run ./cmd/posnode run --demo --data $(DATA) --http $(HTTP)
 
-test-deps: ## install the system packages the tests need (mosquitto, socat, chromium) when missing
+test-deps: ## install the system packages the tests need (mosquitto, socat, chromium, unifont) when missing
 	@bash scripts/test-deps.sh $(PKGS_DEB)
 
 test: test-deps tidy-check ## everything CI runs: vet, unit, integration, browser, 32-bit, short fuzz, bench and chaos slices
