@@ -155,7 +155,9 @@ func TestScreensFit(t *testing.T) {
 				run(t, staff, "the customer display", chromedp.Navigate(base+"/?display="+tillStation), visible(`[data-test=display-total]`))
 				check(staff, "customer display")
 				run(t, staff, "back to the till", chromedp.Navigate(base+"/#till"), visible(`.line[data-sku="`+longSKU+`"]`))
-				run(t, staff, "the cash dialog", click(`[data-test=pay-cash]`), visible(`.quick`))
+				run(t, staff, "the line's menu", click(`.line[data-sku="`+longSKU+`"] [data-test=line-menu]`), visible(`.modal`))
+				check(staff, "line menu")
+				run(t, staff, "the cash dialog", closeAll, gone(`.backdrop`), click(`[data-test=pay-cash]`), visible(`.quick`))
 				check(staff, "cash dialog")
 				run(t, staff, "another amount", click(`[data-test=cash-other]`), visible(`[data-test=pad-ok]`))
 				check(staff, "cash amount keypad")
@@ -185,6 +187,9 @@ func TestScreensFit(t *testing.T) {
 					run(t, staff, "the manager's "+tab, chromedp.Navigate(base+"/#manager"), click(`[data-tab=`+tab+`]`), visible(`.manager .panel`))
 					check(staff, "manager "+tab)
 				}
+				run(t, staff, "a new member of staff", click(`[data-tab=staff]`), click(`[data-test=staff-add]`), visible(`.modal`))
+				check(staff, "manager staff dialog")
+				run(t, staff, "close it", closeAll, gone(`.backdrop`))
 				if len(problems) > 0 {
 					t.Errorf("%d problems:\n%s", len(problems), strings.Join(problems, "\n"))
 				}
