@@ -187,13 +187,12 @@ func TestCartAmountBounded(t *testing.T) {
 	}
 }
 
-func TestScannedWeightIsBounded(t *testing.T) {
+// cashierCart is a cashier's open cart at till-1 on a database holding
+// items.
+func cashierCart(t *testing.T, items []pos.Item) (context.Context, *pos.Service, pos.Actor, *pos.CartView) {
+	t.Helper()
 	ctx := context.Background()
 	db := openDB(t)
-	items := []pos.Item{
-		{SKU: "300200", Active: true, Names: map[string]string{"en": "Potatoes"}, Barcodes: []string{"2500200"}, Unit: pos.UnitKg, Price: 1990, TaxRateBP: 1200},
-		{SKU: "300300", Active: true, Names: map[string]string{"en": "Sawdust"}, Barcodes: []string{"2000300"}, Unit: pos.UnitKg, Price: 1, TaxRateBP: 2500},
-	}
 	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +202,15 @@ func TestScannedWeightIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ctx, svc, a, v
+}
+
+func TestScannedWeightIsBounded(t *testing.T) {
+	ctx, svc, a, v := cashierCart(t, []pos.Item{
+		{SKU: "300200", Active: true, Names: map[string]string{"en": "Potatoes"}, Barcodes: []string{"2500200"}, Unit: pos.UnitKg, Price: 1990, TaxRateBP: 1200},
+		{SKU: "300300", Active: true, Names: map[string]string{"en": "Sawdust"}, Barcodes: []string{"2000300"}, Unit: pos.UnitKg, Price: 1, TaxRateBP: 2500},
+	})
+	var err error
 	for _, tc := range []struct{ name, body string }{
 		{"9 999.9 kg on a weight label", "250020099999"},
 		{"999.99 for 1 öre a kg: 99 999 kg", "200030099999"},
@@ -260,21 +268,11 @@ func TestItemWithdrawnAfterItWasScannedTakesNoTender(t *testing.T) {
 // weight and the price to pay; one with the weight alone is priced by
 // the kilo. A store's own long code that begins like one stays its own.
 func TestScanGS1DataBar(t *testing.T) {
-	ctx := context.Background()
-	db := openDB(t)
-	items := []pos.Item{
+	ctx, svc, a, v := cashierCart(t, []pos.Item{
 		{SKU: "400100", Active: true, Names: map[string]string{"en": "Salmon"}, Barcodes: []string{"7310865004703"}, Unit: pos.UnitKg, Price: 24900, TaxRateBP: 1200},
 		{SKU: "400200", Active: true, Names: map[string]string{"en": "Voucher book"}, Barcodes: []string{"0107310865004703999"}, Unit: pos.UnitEach, Price: 5000, TaxRateBP: 0},
-	}
-	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
-		t.Fatal(err)
-	}
-	svc := pos.NewService(pos.Options{Store: db})
-	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
-	v, err := svc.OpenCart(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
+	var err error
 	// 1.250 kg, 311.25 to pay, as the scanner sends it (AIM identifier
 	// stripped, GS after the weight).
 	if v, _, err = svc.Scan(ctx, a, v.ID, "0107310865004703"+"3103001250\x1d"+"392231125"); err != nil {
@@ -326,21 +324,11 @@ func TestItemWithdrawnAfterItWasScannedTakesNoExchange(t *testing.T) {
 // An item whose SKU is another item's barcode is judged by its own state
 // at the tender: the other item withdrawn does not stop its sale.
 func TestTenderJudgesAnItemByItsOwnSKU(t *testing.T) {
-	ctx := context.Background()
-	db := openDB(t)
-	items := []pos.Item{
+	ctx, svc, a, v := cashierCart(t, []pos.Item{
 		{SKU: "100", Active: true, Names: map[string]string{"en": "Tea"}, Barcodes: []string{"7310865004703"}, Unit: pos.UnitEach, Price: 2500, TaxRateBP: 1200},
 		{SKU: "200", Active: false, Names: map[string]string{"en": "Old mug"}, Barcodes: []string{"100"}, Unit: pos.UnitEach, Price: 9900, TaxRateBP: 2500},
-	}
-	if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
-		t.Fatal(err)
-	}
-	svc := pos.NewService(pos.Options{Store: db})
-	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
-	v, err := svc.OpenCart(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
+	var err error
 	if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil || v.Lines[0].SKU != "100" {
 		t.Fatalf("scan: %+v, %v", v, err)
 	}
