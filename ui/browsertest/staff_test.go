@@ -3,8 +3,12 @@ package browsertest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
 )
 
 // A manager adds a cashier on the staff page; the cashier logs in in the
@@ -82,9 +86,13 @@ func TestManagerStaff(t *testing.T) {
 
 // On a tablet the catalog shows without a search; a cart built for a
 // customer is saved to them for finishing online, and the tablet starts a
-// new cart.
+// new cart. A customer added while central could not be reached is only
+// what was typed: saving the cart to them waits until central has named
+// them.
 func TestTabletSaveToCustomer(t *testing.T) {
-	n := launch(t, t.TempDir(), "127.0.0.1:0")
+	br := brokertest.New(t, brokertest.Options{}) // central out of reach at first
+	const store, nodeID = "s1", "till-1"
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--mqtt", br.URL(), "--store", store, "--node", nodeID)
 	tablet := browser(t)
 	login(t, tablet, n.base, "tablet", cashierStaff, "1111")
 	run(t, tablet, "the catalog shows without a search",
@@ -95,14 +103,34 @@ func TestTabletSaveToCustomer(t *testing.T) {
 		click(`.cards .card[data-sku="`+backpackSKU+`"]`),
 		click(`[data-test=tablet-add]`),
 		hasText(`[data-test=tablet-cart]`, "(1)"))
-	run(t, tablet, "open the cart and add the customer by loyalty card",
-		gone(`.backdrop`),
-		click(`[data-test=tablet-cart]`),
-		click(`[data-test=cust-attach]`),
-		chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"),
-		click(`[data-test=cust-ok]`),
-		hasText(`[data-test=tablet-customer]`, "C-88412"),
-		visible(`[data-test=cust-save]`))
+	attach := func(what, shown string) {
+		run(t, tablet, what,
+			gone(`.backdrop`),
+			click(`[data-test=tablet-cart]`),
+			click(`[data-test=cust-attach]`),
+			chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"),
+			click(`[data-test=cust-ok]`),
+			hasText(`[data-test=tablet-customer]`, shown),
+			visible(`[data-test=cust-save]`))
+	}
+	attach("offline, add the customer by loyalty card as typed", "C-88412")
+	run(t, tablet, "saving the cart to a customer central has not named is refused",
+		click(`[data-test=cust-save]`),
+		hasText(`body`, loadStrings(t, "en")["err.customer_unchecked"]),
+		hasText(`[data-test=tablet-cart]`, "(1)"),
+		click(`.backdrop header button.icon`))
+
+	br.Start()
+	central := centraltest.New(t, br.URL(), store, nodeID)
+	central.SetAnswer(func(method string, p map[string]any) (any, string) {
+		if method == "customer.lookup" && p["query"] == "C-88412" {
+			return map[string]any{"id": "C-88412", "name": "Ana Popescu", "language": "ro", "points": 120, "recent": []any{}}, ""
+		}
+		return nil, "not_found"
+	})
+	central.Listening(20 * time.Second)
+	run(t, tablet, "the node reaches central", hasText(`[data-test=sync]`, "online"))
+	attach("online, add the customer again", "Ana Popescu")
 	shot(t, tablet, "tablet-save-customer")
 	run(t, tablet, "save the cart to the customer",
 		click(`[data-test=cust-save]`),
