@@ -6,7 +6,7 @@ PKGS_DEB  := mosquitto socat chromium unifont
 BENCHTIME ?= 1x
 FUZZTIME  ?= 30s
 
-.PHONY: help run test test-deps test-32bit check bench bench-short fuzz fuzz-short chaos tidy-check screenshots
+.PHONY: help run test test-deps test-32bit check bench bench-short fuzz fuzz-short chaos tidy-check screenshots screens-fit
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ bench-short: ## every benchmark once, at its small size (part of make test)
 
 fuzz-short: ## 3,000 inputs of every fuzz target (part of make test)
 	FUZZTIME=3000x bash scripts/fuzz.sh
+
+screens-fit: test-deps ## measure every staff screen at every size in every language (make test measures each size in one)
+	POSNODE_FIT_ALL=1 $(GO) test -count=1 -run TestScreensFit -v ./ui/browsertest/
 
 screenshots: test-deps ## save a screenshot of each screen into docs/screenshots (headless Chromium)
 	POSNODE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 ./ui/browsertest/
