@@ -88,7 +88,10 @@ func (db *DB) QueuedPrintJobs(ctx context.Context, printer string) (int, error) 
 
 // PrunePrintJobs deletes the printed jobs queued before cutoff, batch rows
 // per transaction with pause between transactions, so that the tills'
-// writes go on between them; jobs not printed stay, whatever their age.
+// writes go on between them; jobs not printed stay, whatever their age,
+// and so does each printer's newest job: SalesWithoutReceipt and
+// ReturnsWithoutReceipt take it as the sign that the printer had printed
+// here before a sale, however long the till then printed nothing.
 // Sales and returns keep what a copy of their receipt is made from. It
 // returns how many jobs went.
 func (db *DB) PrunePrintJobs(ctx context.Context, cutoff time.Time, batch int, pause time.Duration) (int64, error) {
@@ -104,7 +107,8 @@ func (db *DB) PrunePrintJobs(ctx context.Context, cutoff time.Time, batch int, p
 		var n int64
 		err := db.Update(ctx, func(tx *Tx) error {
 			res, err := tx.execContext(ctx, `DELETE FROM print_jobs WHERE id IN
-				(SELECT id FROM print_jobs WHERE id <= ? AND printed_at IS NOT NULL ORDER BY id LIMIT ?)`, through, batch)
+				(SELECT id FROM print_jobs WHERE id <= ? AND printed_at IS NOT NULL
+					AND id NOT IN (SELECT max(id) FROM print_jobs GROUP BY printer) ORDER BY id LIMIT ?)`, through, batch)
 			if err != nil {
 				return err
 			}

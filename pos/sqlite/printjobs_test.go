@@ -163,3 +163,52 @@ func TestPrunePrintJobs(t *testing.T) {
 		t.Fatalf("pruned again: %d, %v", n, err)
 	}
 }
+
+// Pruning keeps the newest job of each printer, however old: it is what
+// tells a sale made after it, caught by a crash before its receipt was
+// queued, from one made while the station had no printer. A till that
+// printed nothing for longer than jobs are kept (a store closed for the
+// season) still prints such a receipt at start.
+func TestPrunePrintJobsKeepsEachPrintersLastJob(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "node.db"), sqlite.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	var first, last int64
+	for i := range 3 {
+		id, err := db.AddPrintJob(ctx, "till-1", "receipt", strconv.Itoa(1000+i), []byte(`{}`), []byte("x"))
+		if err == nil {
+			err = db.PrintJobDone(ctx, id)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = id
+		}
+		last = id
+	}
+	now = now.AddDate(0, 2, 0)
+	if n, err := db.PrunePrintJobs(ctx, now.AddDate(0, 0, -31), 10, time.Millisecond); err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want the 2 older jobs", n, err)
+	}
+	if _, _, err := db.PrintJobDoc(ctx, first); !errors.Is(err, pos.ErrNotFound) {
+		t.Fatalf("older job %d kept: %v", first, err)
+	}
+	if _, _, err := db.PrintJobDoc(ctx, last); err != nil {
+		t.Fatalf("the printer's last job %d: %v", last, err)
+	}
+	svc := pos.NewService(pos.Options{Store: db, Now: clock})
+	s := sellBackpack(t, svc, pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"})
+	got, err := db.SalesWithoutReceipt(ctx, "till-1", "till-1", s.CompletedAt.Add(-time.Minute))
+	if err != nil || len(got) != 1 || got[0].ID != s.ID {
+		t.Fatalf("sale after a season without printing, its receipt not queued: %+v, %v", got, err)
+	}
+}
