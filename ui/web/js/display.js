@@ -25,16 +25,21 @@ export function mount(root, app) {
     }
     if (!cart || !cart.lines.length) return clear(body, h('div', { class: 'display-welcome' }, h('h1', null, t('display.welcome'))));
     const b = cart.balance;
+    const list = h('ol', { class: 'display-lines' }, cart.lines.map((l, i) =>
+      h('li', null, h('span', { class: 'name' }, itemName(l.name, l.sku)), h('span', { class: 'q' }, qty(l.qty, l.unit)),
+        h('span', { class: 'a' }, money(((b.lines || [])[i] || {}).amount)))));
     clear(body,
       cart.training ? h('div', { class: 'display-training', 'data-test': 'display-training' }, t('till.training')) : null,
-      h('ol', { class: 'display-lines' }, cart.lines.map((l, i) =>
-        h('li', null, h('span', { class: 'name' }, itemName(l.name, l.sku)), h('span', { class: 'q' }, qty(l.qty, l.unit)),
-          h('span', { class: 'a' }, money(((b.lines || [])[i] || {}).amount))))),
+      list,
       h('div', { class: 'display-total' },
         b.discount ? h('div', { class: 'trow' }, h('span', null, t('till.discounts')), h('span', null, '−' + money(b.discount))) : null,
         h('div', { class: 'trow total' }, h('span', null, t('till.total')), h('span', { 'data-test': 'display-total' }, money(b.total))),
         b.cash + b.non_cash ? h('div', { class: 'trow' }, h('span', null, t('till.paid')), h('span', null, money(b.cash + b.non_cash))) : null,
         b.settled && b.change ? h('div', { class: 'trow due' }, h('span', null, t('till.change')), h('span', null, money(b.change))) : null));
+    // Lines start at the top; once there are more than the screen holds,
+    // the list is scrolled to its end, so that the line just scanned and
+    // its price stay in sight and the oldest go out at the top.
+    list.scrollTop = list.scrollHeight;
   }
 
   async function resync() {

@@ -1,0 +1,71 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// ean13 completes twelve digits with their check digit.
+func ean13(d12 string) string {
+	sum := 0
+	for i, c := range d12 {
+		n := int(c - '0')
+		if i%2 == 1 {
+			n *= 3
+		}
+		sum += n
+	}
+	return d12 + strconv.Itoa((10-sum%10)%10)
+}
+
+// A cart of more lines than the customer display holds: the line just
+// scanned, with its price, is in sight on the display, however many
+// came before it.
+func TestCustomerDisplayShowsTheNewestLine(t *testing.T) {
+	const lines = 16
+	var codes []string
+	base, _ := pickupNodeWith(t, func(db *sqlite.DB) {
+		var items []pos.Item
+		for i := range lines {
+			code := ean13(fmt.Sprintf("73999990%04d", i))
+			codes = append(codes, code)
+			items = append(items, pos.Item{SKU: fmt.Sprintf("9700%02d", i), Active: true, Names: map[string]string{"en": fmt.Sprintf("Item number %d", i)},
+				Barcodes: []string{code}, Unit: pos.UnitEach, Price: 1000 + int64(i), TaxRateBP: 2500})
+		}
+		if err := db.PutItems(context.Background(), items, pos.Sweden); err != nil {
+			t.Fatal(err)
+		}
+	})
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	display := browser(t)
+	login(t, display, base, tillStation, cashierStaff, "1111")
+	run(t, display, "the customer display", chromedp.EmulateViewport(1024, 600), visible(`#scan`),
+		chromedp.Navigate(base+"/?display="+tillStation), visible(`.display-welcome`))
+	run(t, till, "the till", visible(`#scan`), click(`[data-test=totals]`))
+	for i, code := range codes {
+		run(t, till, "scan "+code, scan(code), visible(fmt.Sprintf(`.line[data-sku="9700%02d"]`, i)))
+	}
+	run(t, display, "every line on the display", chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelectorAll('.display-lines li').length === %d`, lines)))
+	where := value(t, display, "where the newest line is", chromedp.Evaluate[string](`(() => {
+  const ol = document.querySelector('.display-lines').getBoundingClientRect();
+  const li = [...document.querySelectorAll('.display-lines li')].pop();
+  const r = li.getBoundingClientRect();
+  return li.textContent + ': ' + (r.top >= ol.top - 1 && r.bottom <= ol.bottom + 1 && r.bottom <= innerHeight + 1 ? 'in sight' :
+    'out of sight (' + Math.round(r.top) + '..' + Math.round(r.bottom) + ' in ' + Math.round(ol.top) + '..' + Math.round(ol.bottom) + ')');
+})()`))
+	if want := fmt.Sprintf("Item number %d", lines-1); !strings.Contains(where, want) || !strings.Contains(where, "in sight") {
+		t.Errorf("the newest line on the display: %s", where)
+	}
+	if first := text(t, display, `.display-lines li:first-child`); !strings.Contains(first, "Item number 0") {
+		t.Errorf("the display's first line %q, want the first scanned", first)
+	}
+}
