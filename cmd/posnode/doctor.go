@@ -80,7 +80,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg, err := f.load(fset)
 	switch {
 	case err != nil && f.config != "" && !configParses(f.config):
-		d.add(levelFail, "config", err.Error(), "fix "+f.config+" (posnode.example.toml in the source lists every key with its default)")
+		d.add(levelFail, "config", err.Error(), "fix "+f.config+" (posnode.example.toml, installed in /usr/share/doc/posnode and at the top of the source, lists every key with its default)")
 		return d.report(stdout)
 	case err != nil:
 		d.add(levelFail, "config", strings.ReplaceAll(err.Error(), "\n", "; "), "fix the values named above in "+orDefault(f.config, "the config file"))
