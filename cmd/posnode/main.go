@@ -77,16 +77,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "ports":
 		return cmdPorts(stdout)
 	case "import":
+		if len(rest) == 2 && rest[0] == "catalog" && isHelp(rest[1]) {
+			fmt.Fprintln(stderr, "usage: posnode import catalog FILE.csv [flags]")
+			return cmdImportCatalog(ctx, "", rest[1:], stdout, stderr)
+		}
 		if len(rest) < 2 || rest[0] != "catalog" || isFlag(rest[1]) {
 			return errors.New("usage: posnode import catalog FILE.csv [--config FILE] [--data DIR] (the file before the flags)")
 		}
 		return cmdImportCatalog(ctx, rest[1], rest[2:], stdout, stderr)
 	case "backup":
+		if len(rest) == 1 && isHelp(rest[0]) {
+			fmt.Fprintln(stderr, "usage: posnode backup FILE [flags]")
+			return cmdBackup(ctx, "", rest, stdout, stderr)
+		}
 		if len(rest) < 1 || isFlag(rest[0]) {
 			return errors.New("usage: posnode backup FILE [--config FILE] [--data DIR] (the file before the flags)")
 		}
 		return cmdBackup(ctx, rest[0], rest[1:], stdout, stderr)
 	case "restore":
+		if len(rest) == 1 && isHelp(rest[0]) {
+			fmt.Fprintln(stderr, "usage: posnode restore FILE [flags]")
+			return cmdRestore(ctx, "", rest, stdout, stderr)
+		}
 		if len(rest) < 1 || isFlag(rest[0]) {
 			return errors.New("usage: posnode restore FILE [--config FILE] [--data DIR] [--last-receipt N --last-return N --last-z N [--last-training N]] (the file before the flags)")
 		}
@@ -112,6 +124,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // was expected ("posnode backup --data DIR FILE").
 func isFlag(arg string) bool {
 	return len(arg) > 1 && arg[0] == '-'
+}
+
+// isHelp reports whether arg asks for a command's flags.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
 }
 
 // flags are the command-line overrides of the config file.

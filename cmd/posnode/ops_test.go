@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -677,6 +678,16 @@ func TestFileBeforeFlags(t *testing.T) {
 			}
 			if _, err := os.Stat(filepath.Join(dir, "posnode.db")); err == nil {
 				t.Error("a database was made in the data directory")
+			}
+		})
+	}
+	// -h alone shows the command's flags, as for every other command.
+	for _, args := range [][]string{{"backup", "-h"}, {"restore", "--help"}, {"import", "catalog", "-h"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out strings.Builder
+			err := run(t.Context(), args, &out, &out)
+			if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-data") || !strings.Contains(out.String(), "FILE") {
+				t.Errorf("err = %v, output:\n%s", err, out.String())
 			}
 		})
 	}
