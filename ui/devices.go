@@ -251,7 +251,7 @@ func (p *pairing) start(w http.ResponseWriter, r *http.Request) {
 		Name string `json:"name"`
 	}
 	err := decode(r, &req)
-	if err == nil && (req.Name == "" || len(req.Name) > 40 || !utf8.ValidString(req.Name) ||
+	if err == nil && (req.Name == "" || utf8.RuneCountInString(req.Name) > 40 || !utf8.ValidString(req.Name) ||
 		strings.ContainsFunc(req.Name, func(r rune) bool { return r < 0x20 || r == 0x7f })) {
 		err = fmt.Errorf("%w: name is required: at most 40 characters, no control characters", errBadRequest)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,10 +54,14 @@ func TestDevicePairingAPI(t *testing.T) {
 	_, lm, _ := call(t, url, "", "POST", "/api/v1/login", map[string]string{"staff": "3", "pin": "3333", "station": "till-1"})
 	manager, _ := lm["token"].(string)
 
-	for _, name := range []string{"", "Tablet\x1b[2J", "Tablet\n1"} {
+	for _, name := range []string{"", "Tablet\x1b[2J", "Tablet\n1", strings.Repeat("平", 41)} {
 		if st, m, _ := call(t, url, "", "POST", "/api/v1/pair", map[string]string{"name": name}); st != http.StatusBadRequest {
 			t.Fatalf("pair as %q: %d %v", name, st, m)
 		}
+	}
+	// 40 characters, whatever their bytes: a Chinese name of 40 is 120.
+	if st, m, _ := call(t, url, "", "POST", "/api/v1/pair", map[string]string{"name": strings.Repeat("平", 40)}); st != http.StatusOK {
+		t.Fatalf("pair with a name of 40 Chinese characters: %d %v", st, m)
 	}
 	st, p, _ := call(t, url, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet 1"})
 	if st != http.StatusOK || len(p["code"].(string)) != 6 {
