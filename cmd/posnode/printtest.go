@@ -46,7 +46,7 @@ func cmdPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if st, err := readStatus(p); errors.Is(err, errNoStatus) {
 		fmt.Fprintf(stdout, "status: no answer within a second (a printer that does not answer status requests, or check the port and --serial %s); printing anyway\n", *line)
 	} else if err != nil {
-		fmt.Fprintf(stdout, "status: no answer (%v); printing anyway\n", err)
+		fmt.Fprintf(stdout, "status: a reply that is not a status (%v; check --serial %s: a wrong speed garbles replies); printing anyway\n", err, *line)
 	} else {
 		fmt.Fprintf(stdout, "status: %s\n", st)
 		if !st.Ready() {
