@@ -386,27 +386,36 @@ func TestItemByCodePrefersTheBarcode(t *testing.T) {
 	}
 }
 
+// queryPlan is SQLite's plan for query q with arg, a line per step.
+func queryPlan(t *testing.T, db *sqlite.DB, q string, arg any) []string {
+	t.Helper()
+	rows, err := db.Read().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, arg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
 // TestPageVersionsReadFromTheirIndex checks that the versions of the pages
 // held, and the time the last was applied, are read from the covering
 // index, not from the rows that hold each catalog page's list of members.
 func TestPageVersionsReadFromTheirIndex(t *testing.T) {
-	ctx := context.Background()
 	db := openDB(t)
 	for _, q := range []string{"SELECT page, version FROM sync_pages WHERE kind = ?", "SELECT max(applied_at) FROM sync_pages WHERE kind = ?"} {
-		rows, err := db.Read().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "catalog")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q, "catalog")
 		if len(plan) != 1 || !strings.Contains(plan[0], "COVERING INDEX sync_page_versions") {
 			t.Errorf("%s: plan %q, want a search of the covering index sync_page_versions", q, plan)
 		}
@@ -418,23 +427,9 @@ func TestPageVersionsReadFromTheirIndex(t *testing.T) {
 // stock page applied, and a manifest dropping stock pages, look them up
 // inside the single writer's transaction while the tills wait for it.
 func TestStockCountsOfAPageFoundByIndex(t *testing.T) {
-	ctx := context.Background()
 	db := openDB(t)
 	for _, q := range []string{"SELECT sku FROM stock_central WHERE page = ?", "DELETE FROM stock_central WHERE page = ?"} {
-		rows, err := db.Read().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q, "0")
 		if len(plan) != 1 || !strings.Contains(plan[0], "USING") || !strings.Contains(plan[0], "INDEX") {
 			t.Errorf("%s: plan %q, want a search of an index", q, plan)
 		}
