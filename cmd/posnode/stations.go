@@ -274,28 +274,26 @@ func (n *node) printMissedReceipts(ctx context.Context) {
 		if st.virtual != nil {
 			continue
 		}
+		var missed []receipt.Receipt // oldest first: sales, then returns
 		sales, err := n.db.SalesWithoutReceipt(ctx, id, id, since)
-		if err != nil {
-			n.log.Error("look for receipts not printed", "station", id, "err", err)
-			continue
-		}
 		for _, s := range sales {
-			n.log.Warn("the receipt of a sale made just before the node stopped was not printed; printing it now",
-				"station", id, "sale", s.ID, "receipt", s.ReceiptNo)
-			if _, err := st.printer.Print(ctx, n.saleReceipt(ctx, &s, false)); err != nil {
-				n.log.Error("queue receipt", "sale", s.ID, "receipt", s.ReceiptNo, "err", err)
+			missed = append(missed, n.saleReceipt(ctx, &s, false))
+		}
+		if err == nil {
+			var rets []pos.Return
+			rets, err = n.db.ReturnsWithoutReceipt(ctx, id, id, since)
+			for _, r := range rets {
+				missed = append(missed, n.returnReceipt(ctx, &r, false))
 			}
 		}
-		rets, err := n.db.ReturnsWithoutReceipt(ctx, id, id, since)
 		if err != nil {
-			n.log.Error("look for return receipts not printed", "station", id, "err", err)
-			continue
+			n.log.Error("look for receipts not printed", "station", id, "err", err)
 		}
-		for _, r := range rets {
-			n.log.Warn("the receipt of a return made just before the node stopped was not printed; printing it now",
-				"station", id, "return", r.ID, "return_no", r.ReturnNo)
-			if _, err := st.printer.Print(ctx, n.returnReceipt(ctx, &r, false)); err != nil {
-				n.log.Error("queue return receipt", "return", r.ID, "return_no", r.ReturnNo, "err", err)
+		for _, r := range missed {
+			n.log.Warn("a receipt made just before the node stopped was not printed; printing it now",
+				"station", id, "receipt", r.ReceiptNo, "return", r.Refund)
+			if _, err := st.printer.Print(ctx, r); err != nil {
+				n.log.Error("queue receipt", "station", id, "receipt", r.ReceiptNo, "return", r.Refund, "err", err)
 			}
 		}
 	}
