@@ -120,6 +120,10 @@ type Event struct {
 	At      time.Time
 	OpenFor time.Duration // for Shut and LeftOpen: how long the drawer was open
 	Kicked  bool          // for Opened: the opening followed a kick
+	// First, for Opened, says that the drawer was open at the first
+	// reading the Tracker could use, so it may have opened before the
+	// Tracker was there to see a kick.
+	First bool
 }
 
 // Options configure a Tracker.
@@ -132,9 +136,11 @@ type Options struct {
 	// Zero means 60 seconds; negative disables the alarm.
 	OpenAlarm time.Duration
 	// KickGrace is how long after a kick the drawer must be seen open
-	// before DidNotOpen. Zero means 3 seconds. A reading of open at the
-	// end of the grace postpones DidNotOpen until the next reading
-	// confirms or denies it.
+	// before DidNotOpen. Zero means 3 seconds. Only a reading of closed
+	// after the grace tells DidNotOpen: a reading of open postpones it
+	// until the next reading confirms or denies it, and so does a reading
+	// of no state (a printer busy printing the receipt the kick went out
+	// with may answer no status requests for a while).
 	KickGrace time.Duration
 }
 
@@ -186,10 +192,14 @@ func (t *Tracker) MayKick(now time.Time) bool {
 	return t.kickAt.IsZero() || now.Sub(t.kickAt) >= t.opts.KickGrace
 }
 
-// Kicked records that a kick was sent at time at.
+// Kicked records that a kick was sent at time at. A kick while the
+// drawer is known to be open changes nothing: no opening awaits it.
 func (t *Tracker) Kicked(at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.state == Open {
+		return
+	}
 	t.kickAt = at
 }
 
@@ -220,8 +230,9 @@ func (t *Tracker) Observe(r Reading, at time.Time) []Event {
 	}
 	// A reading of open not yet settled by the debounce is an opening in
 	// progress, not a failed kick: a printer busy printing the receipt the
-	// kick went out with may give its first reading only after the grace.
-	if !t.kickAt.IsZero() && t.state != Open && s != Open && at.Sub(t.kickAt) >= t.opts.KickGrace {
+	// kick went out with may give its first reading only after the grace,
+	// and until then no reading, or none it can answer in time.
+	if !t.kickAt.IsZero() && t.state != Open && s == Closed && at.Sub(t.kickAt) >= t.opts.KickGrace {
 		t.kickAt = time.Time{}
 		evs = append(evs, Event{Kind: DidNotOpen, At: at})
 	}
@@ -247,7 +258,7 @@ func (t *Tracker) changeLocked(s State, at time.Time) []Event {
 		t.openedAt, t.alarmed = at, false
 		t.kickedOpen = !t.kickAt.IsZero()
 		t.kickAt = time.Time{}
-		return []Event{{Kind: Opened, At: at, Kicked: t.kickedOpen}}
+		return []Event{{Kind: Opened, At: at, Kicked: t.kickedOpen, First: old == Unknown}}
 	case old == Open:
 		return []Event{{Kind: Shut, At: at, OpenFor: at.Sub(t.openedAt)}}
 	}

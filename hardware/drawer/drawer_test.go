@@ -9,9 +9,9 @@ import (
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// step is one poll (o: open, c: closed, u: unknown), a kick (k) or a second
-// without a reading (-, the printer busy printing), each one second after the
-// previous step.
+// step is one poll (o: open, c: closed, u: unknown), a kick when MayKick
+// allows it (k), a kick regardless (K), or a second without a reading (-, the
+// printer busy printing), each one second after the previous step.
 func run(o Options, steps string) (string, *Tracker) {
 	tr := NewTracker(o)
 	var out []string
@@ -28,6 +28,9 @@ func run(o Options, steps string) (string, *Tracker) {
 			}
 			tr.Kicked(at)
 			continue
+		case 'K':
+			tr.Kicked(at)
+			continue
 		case 'o':
 			r = Reading{Known: true, Open: true}
 		case 'c':
@@ -40,6 +43,9 @@ func run(o Options, steps string) (string, *Tracker) {
 			}
 			if e.Kicked {
 				s += "(kicked)"
+			}
+			if e.First {
+				s += "(first)"
 			}
 			out = append(out, s)
 		}
@@ -78,6 +84,15 @@ func TestTracker(t *testing.T) {
 		// grace shows the drawer open, and the next one settles it.
 		{"kick seen open only after the grace", Options{}, "cck--oo", "6:opened(kicked)", Open},
 		{"kick seen open once, then closed", Options{}, "cck--oc", "6:did not open", Closed},
+		// A printer busy with the receipt may not answer in time: no
+		// state is no proof that the kick failed, and the opening seen
+		// after it is the kick's.
+		{"kick, then no state, then open", Options{}, "cckuuuuoo", "3:state unknown 8:opened(kicked)", Open},
+		{"kick, then no state, then closed", Options{}, "cckuuuucc", "3:state unknown 7:did not open", Closed},
+		// A drawer open at the first reading may have opened before
+		// anyone watched it.
+		{"open at the first reading", Options{}, "oo", "1:opened(first)", Open},
+		{"kick while open changes nothing", Options{}, "cckooKccc", "4:opened(kicked) 7:closed(3s)", Closed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
