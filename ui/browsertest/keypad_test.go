@@ -22,10 +22,23 @@ func typeSlowly(keys string) chromedp.Action[chromedp.Void] {
 // An item scanned with a keyboard-wedge scanner while the cash amount is
 // being typed is not taken as the amount: its digits leave the keypad,
 // the cashier is told to close the dialog before scanning, and an amount
-// typed by hand on the keyboard is still taken.
+// typed by hand on the keyboard is still taken. A badge scanned at the
+// login's PIN pad is refused as no staff number or PIN: there is no
+// dialog there to close.
 func TestWedgeScanIntoKeypad(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
+	run(t, till, "a badge scanned at the login",
+		chromedp.Navigate(base+"/"),
+		visible(`[data-test=login-step]`),
+		scan("C-88412"),
+		visible(`#toast .toast.error`))
+	if got, want := text(t, till, `#toast .toast.error`), loadStrings(t, "en")["login.scan"]; got != want {
+		t.Errorf("a scan at the login says %q, want %q", got, want)
+	}
+	if v := text(t, till, `[data-test=pad-value]`); v != "" {
+		t.Errorf("the login's pad holds %q after the scan, want nothing", v)
+	}
 	login(t, till, base, tillStation, cashierStaff, "1111")
 	run(t, till, "scan the backpack and ask for another cash amount",
 		visible(`#scan`),

@@ -23,7 +23,8 @@ export function mount(root, app) {
 
   const showPad = () => {
     prompt.textContent = step === 'staff' ? t('login.staff') : t('login.pin');
-    pad = keypad({ mask: step === 'pin', maxLen: step === 'pin' ? 12 : 8, onEnter: next, onChange: () => (msg.textContent = '') });
+    // There is no dialog to close: a scanned badge or code signs no one in.
+    pad = keypad({ mask: step === 'pin', maxLen: step === 'pin' ? 12 : 8, onEnter: next, onChange: () => (msg.textContent = ''), scanned: t('login.scan') });
     clear(padHolder, pad.el);
   };
 

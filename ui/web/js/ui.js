@@ -94,8 +94,9 @@ const BURST_MIN = 4;
 // is shown; with mask the value is shown as dots. A scan typed into it on
 // the keyboard (see BURST_GAP) is never taken as a quantity, an amount or
 // a PIN: the keypad goes back to the value before the scan, does not
-// press Enter and tells the cashier to close the dialog, then scan.
-export function keypad({ value = '', mask = false, decimal = false, maxLen = 12, onEnter, onChange, label = '' }) {
+// press Enter and says so with scanned, by default that the dialog is to
+// be closed before scanning.
+export function keypad({ value = '', mask = false, decimal = false, maxLen = 12, onEnter, onChange, label = '', scanned = '' }) {
   let v = value;
   // burst is the run of quick keys typed last: the value before it, how
   // many characters and the time of the last; null after a key no scanner
@@ -138,7 +139,7 @@ export function keypad({ value = '', mask = false, decimal = false, maxLen = 12,
         v = burst.before;
         burst = null;
         render();
-        toast(t('common.scan_in_dialog'), 'error');
+        toast(scanned || t('common.scan_in_dialog'), 'error');
         return true;
       }
       if (printable && !e.repeat) {
