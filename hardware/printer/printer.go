@@ -21,7 +21,7 @@
 // Run polls the real-time status (DLE EOT 1..4) every PollInterval and
 // calls OnStatus with every change: connected or not, online, cover open,
 // paper near end, paper out, drawer open, errors. State returns the last
-// one.
+// one. OnPoll hears every poll, changed or not.
 //
 // The printer answers in order, behind every byte sent before the
 // request, and the port takes a job long before the line has carried
@@ -177,6 +177,12 @@ type Options struct {
 	// OnStatus is called with every change of State, from Run or from
 	// Print (a job queued). It must not block.
 	OnStatus func(State)
+	// OnPoll is called from Run with the State after every status poll,
+	// answered or not, and after every failure to open the port or loss
+	// of it; unlike OnStatus also when nothing changed, so that what the
+	// status says can be timed (a drawer left open). While a job is being
+	// sent there are no polls. It must not block; nil means none.
+	OnPoll func(State)
 }
 
 // Driver drives one printer. Create it with New and start Run.
@@ -359,6 +365,13 @@ func (d *Driver) State() State {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.state
+}
+
+// polled tells OnPoll the state after a poll or a failure of the port.
+func (d *Driver) polled() {
+	if d.o.OnPoll != nil {
+		d.o.OnPoll(d.State())
+	}
 }
 
 func (d *Driver) setState(f func(*State)) {

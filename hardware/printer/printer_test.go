@@ -69,6 +69,7 @@ type harness struct {
 	db     *sqlite.DB
 	ports  *ports
 	states chan printer.State
+	polls  chan printer.State // what OnPoll heard
 	cancel context.CancelFunc
 	runErr chan error
 }
@@ -77,7 +78,7 @@ func start(t *testing.T, path string) *harness {
 	t.Helper()
 	db := openDB(t)
 	before := runtime.NumGoroutine()
-	h := &harness{db: db, ports: &ports{}, states: make(chan printer.State, 1024), runErr: make(chan error, 1)}
+	h := &harness{db: db, ports: &ports{}, states: make(chan printer.State, 1024), polls: make(chan printer.State, 1024), runErr: make(chan error, 1)}
 	h.ports.plug(path)
 	drv, err := printer.New(printer.Options{
 		Name: "till-1", Profile: escpos.TMT88, Open: h.ports.open, Store: h.db,
@@ -87,6 +88,12 @@ func start(t *testing.T, path string) *harness {
 		OnStatus: func(s printer.State) {
 			select {
 			case h.states <- s:
+			default:
+			}
+		},
+		OnPoll: func(s printer.State) {
+			select {
+			case h.polls <- s:
 			default:
 			}
 		},
@@ -586,4 +593,31 @@ func TestNoJobsAfterTheCoverOpens(t *testing.T) {
 	if got := receiptNos(sim.Jobs()); got[41] != 1 || got[42] != 1 || got[43] != 1 {
 		t.Errorf("printed %v", got)
 	}
+}
+
+// OnPoll hears every status poll, also when nothing changed (a drawer left
+// open is timed by them), and the loss of the printer.
+func TestOnPollHearsEveryPoll(t *testing.T) {
+	sim := printertest.New(t, printertest.Options{})
+	sim.SetStatus(escpos.Status{Online: true, DrawerKnown: true, DrawerOpen: true})
+	h := start(t, sim.Path())
+	// hear waits for n polls for which ok holds.
+	hear := func(what string, n int, ok func(printer.State) bool) {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for heard := 0; heard < n; {
+			select {
+			case s := <-h.polls:
+				if ok(s) {
+					heard++
+				}
+			case <-timeout:
+				t.Fatalf("OnPoll heard %d polls of %s, want %d", heard, what, n)
+			}
+		}
+	}
+	hear("an open drawer", 5, func(s printer.State) bool { return s.Connected && s.Status.DrawerKnown && s.Status.DrawerOpen })
+	h.ports.plug("")
+	sim.Close()
+	hear("a printer gone", 2, func(s printer.State) bool { return !s.Connected })
 }

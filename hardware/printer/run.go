@@ -26,6 +26,7 @@ func (d *Driver) Run(ctx context.Context) error {
 				s.Connected = false
 				s.Err = fmt.Sprintf("cannot open port: %v", err)
 			})
+			d.polled()
 			if !d.idle(ctx, d.o.ReopenDelay) {
 				return nil
 			}
@@ -41,6 +42,7 @@ func (d *Driver) Run(ctx context.Context) error {
 			s.Connected = false
 			s.Err = err.Error()
 		})
+		d.polled()
 		if !d.idle(ctx, d.o.ReopenDelay) {
 			return nil
 		}
@@ -213,6 +215,7 @@ func (d *Driver) status(c *conn) (escpos.Status, bool, error) {
 			s.Status = escpos.Status{}
 			s.Err = err.Error()
 		})
+		d.polled()
 		return escpos.Status{}, false, nil
 	}
 	d.setState(func(s *State) {
@@ -220,6 +223,7 @@ func (d *Driver) status(c *conn) (escpos.Status, bool, error) {
 		s.Status = st
 		s.Err = ""
 	})
+	d.polled()
 	return st, true, nil
 }
 
