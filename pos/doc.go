@@ -114,7 +114,8 @@
 // close of one station's shift. A void of a station's last sale holds the
 // station from its checks to its record; a sale recorded at the station
 // meanwhile (Complete, Exchange, CompletePaidPickup) waits for it. Locks
-// are taken in one order: a shift's, a return's, a cart's, an order's,
-// and a station's last: none of the others is taken while a station is
-// held.
+// are taken in one order: a shift's, a return's, a cart's (several carts,
+// as Resume takes the station's sales, in the order of their ids), an
+// order's, and a station's last: none of the others is taken while a
+// station is held.
 package pos

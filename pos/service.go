@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -132,6 +133,23 @@ func (s *Service) Market() VariableMeasure { return s.opt.Market }
 
 // lock serialises changes to one cart.
 func (s *Service) lock(id string) func() { return s.carts.lock(id) }
+
+// lockCarts locks several carts for one change that must see them all
+// unchanged (AfterSales.Resume). They are locked in the order of their
+// ids, so two requests locking some of the same carts never wait for each
+// other; every other request locks one cart at a time.
+func (s *Service) lockCarts(ids []string) func() {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	unlocks := make([]func(), len(ids))
+	for i, id := range ids {
+		unlocks[i] = s.lock(id)
+	}
+	return func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
+}
 
 // lockStation serialises the recording of a sale at station (Complete,
 // AfterSales.Exchange, PickupService.CompletePaidPickup) with a void of
@@ -610,8 +628,9 @@ func (s *Service) setCustomer(ctx context.Context, cartID, customerID string, un
 	})
 }
 
-// PayCash records cash handed over by the customer. It is refused while a
-// card payment is at the terminal, and while the cart holds an item
+// PayCash records cash handed over by the customer. It is refused on a
+// parked cart (ErrParked), while a card payment is at the terminal, and
+// while the cart holds an item
 // withdrawn from sale since it was scanned (ErrInactiveItem), as every
 // tender is.
 func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount int64) (*CartView, error) {
@@ -622,7 +641,7 @@ func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount in
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
 		}
-		if err := c.noPending(); err != nil {
+		if err := c.takesTender(); err != nil {
 			return err
 		}
 		if c.Balance(set).Settled {

@@ -123,7 +123,7 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
 		}
-		if err := c.noPending(); err != nil {
+		if err := c.takesTender(); err != nil {
 			return err
 		}
 		b := c.Balance(set)
@@ -388,6 +388,16 @@ func (c *Cart) noPending() error {
 		return fmt.Errorf("%w: a card payment is in progress at the terminal", ErrCartLocked)
 	}
 	return nil
+}
+
+// takesTender refuses a tender on a parked cart (ErrParked), which holds
+// no payment while it waits to be taken up again, and, as noPending does,
+// while a card payment is at the terminal.
+func (c *Cart) takesTender() error {
+	if c.Parked {
+		return fmt.Errorf("%w (cart %s)", ErrParked, c.ID)
+	}
+	return c.noPending()
 }
 
 // forSale refuses, with ErrInactiveItem, a tender on a cart holding an item

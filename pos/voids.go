@@ -171,14 +171,35 @@ func (as *AfterSales) Park(ctx context.Context, a Actor, cartID string) (*CartVi
 // (ErrCartLocked): that sale is finished, or its payments taken back,
 // first. A cart paying a click-and-collect order is left as it is: the
 // pickup handover takes it up again.
+//
+// The station's open sales are held with the cart resumed from that check
+// to their parking, under the locks a payment takes: a payment started
+// meanwhile either comes first, and nothing is resumed, or finds its sale
+// parked (ErrParked). No terminal is asked while they are held.
 func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*CartView, error) {
-	own, err := as.till.opt.Store.Carts(ctx, a.Station)
+	listed, err := as.till.opt.Store.Carts(ctx, a.Station)
 	if err != nil {
 		return nil, err
 	}
+	ids := []string{cartID}
+	for _, c := range listed {
+		if c.ID != cartID && !c.Parked && c.Station == a.Station {
+			ids = append(ids, c.ID)
+		}
+	}
+	// A sale opened at the station after the list has no items yet:
+	// there is nothing of it to set aside.
+	defer as.till.lockCarts(ids)()
 	var aside []string
-	for _, c := range own {
-		if c.ID == cartID || c.Parked || c.Station != a.Station {
+	for _, id := range ids[1:] {
+		c, err := as.till.opt.Store.Cart(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // completed or cancelled meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.Parked || c.Station != a.Station {
 			continue
 		}
 		if err := c.editable(); err != nil {
@@ -188,7 +209,7 @@ func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*Cart
 			aside = append(aside, c.ID)
 		}
 	}
-	v, err := as.till.update(ctx, cartID, func(c *Cart, _ Settings) error {
+	v, err := as.till.updateLocked(ctx, cartID, func(c *Cart, _ Settings) error {
 		if !c.Parked {
 			return fmt.Errorf("cart %s is not parked: %w", c.ID, ErrNotFound)
 		}
@@ -205,22 +226,16 @@ func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*Cart
 	// Parked after the resume, so that a screen told of its own sale
 	// parked finds the resumed one as the station's open sale.
 	for _, id := range aside {
-		_, err := as.till.update(ctx, id, func(c *Cart, _ Settings) error {
-			if c.Parked || c.Station != a.Station || len(c.Lines) == 0 || c.editable() != nil {
-				return errNotAside // changed meanwhile: it is no longer the station's open sale to set aside
-			}
+		_, err := as.till.updateLocked(ctx, id, func(c *Cart, _ Settings) error {
 			c.Parked = true
 			return nil
 		})
-		if err != nil && !errors.Is(err, errNotAside) && !errors.Is(err, ErrNotFound) {
+		if err != nil {
 			return v, fmt.Errorf("cart %s resumed; the station's own sale %s not parked: %w", cartID, id, err)
 		}
 	}
 	return v, nil
 }
-
-// errNotAside tells Resume that a cart it meant to park changed meanwhile.
-var errNotAside = errors.New("pos: cart no longer open at the station")
 
 // ParkedCarts lists the parked carts of every station, oldest first.
 func (as *AfterSales) ParkedCarts(ctx context.Context) ([]*CartView, error) {

@@ -180,6 +180,8 @@ func (e *asEnv) must(err error) {
 	}
 }
 
+func (e *asEnv) must1(_ any, err error) { e.t.Helper(); e.must(err) }
+
 type buy struct {
 	sku  string
 	qty  int64
@@ -1336,5 +1338,62 @@ func TestReturnAskedAgainAnswersTheSame(t *testing.T) {
 			Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "x"}); !errors.Is(err, pos.ErrDuplicate) {
 			t.Fatalf("%s: a return of another sale under a used id: %v", method, err)
 		}
+	}
+}
+
+// cartsListed is a store that runs hook, once, right after it has listed a
+// station's carts: a request arriving at that instant.
+type cartsListed struct {
+	*sqlite.DB
+	hook func()
+}
+
+func (s *cartsListed) Carts(ctx context.Context, station string) ([]pos.Cart, error) {
+	carts, err := s.DB.Carts(ctx, station)
+	if h := s.hook; h != nil {
+		s.hook = nil
+		h()
+	}
+	return carts, err
+}
+
+// A payment taken on a till's own sale at the instant a parked sale is
+// taken up there is never left open behind the resumed one: either the
+// payment comes first and nothing is resumed, or the sale is parked first
+// and no payment lands on it while it waits.
+func TestResumeAndAPaymentAtTheSameInstant(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	tablet := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "tablet-1"}
+	handed := e.cart(tablet, []buy{{jacketSKU, 1, nil}}, nil)
+	e.must1(e.as.Park(e.ctx, tablet, handed.ID))
+	own := e.cart(e.cashier, []buy{{breadSKU, 2, nil}}, nil)
+
+	store := &cartsListed{DB: e.db}
+	till := pos.NewService(pos.Options{Store: store, Terminal: e.term, Policy: pos.DefaultPolicy()})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: till, Store: e.db})
+	var payErr error
+	store.hook = func() { _, payErr = till.PayCash(e.ctx, e.cashier, own.ID, 1000) }
+	_, err := as.Resume(e.ctx, e.cashier, handed.ID)
+	if payErr != nil || !errors.Is(err, pos.ErrCartLocked) {
+		t.Fatalf("resume: %v; the payment on the till's own sale meanwhile: %v; want the payment taken and the resume refused", err, payErr)
+	}
+	if c, err := e.db.Cart(e.ctx, handed.ID); err != nil || !c.Parked {
+		t.Fatalf("the refused resume took the cart up: %+v, %v", c, err)
+	}
+	if c, err := e.db.Cart(e.ctx, own.ID); err != nil || c.Parked || len(c.Payments) != 1 {
+		t.Fatalf("the till's own sale: %+v, %v; want it open with its payment", c, err)
+	}
+
+	// With its payment taken back, the sale is parked by the resume, and
+	// a payment on it afterwards is refused until it is taken up again.
+	v, err := e.till.Cart(e.ctx, own.ID)
+	e.must(err)
+	e.must1(e.till.RemovePayment(e.ctx, e.cashier, own.ID, v.Payments[0].ID))
+	e.must1(as.Resume(e.ctx, e.cashier, handed.ID))
+	if _, err := till.PayCash(e.ctx, e.cashier, own.ID, 1000); !errors.Is(err, pos.ErrParked) {
+		t.Fatalf("a payment on the sale parked by the resume: %v, want ErrParked", err)
+	}
+	if c, err := e.db.Cart(e.ctx, own.ID); err != nil || !c.Parked || len(c.Payments) != 0 {
+		t.Fatalf("the till's own sale after the resume: %+v, %v; want it parked without payments", c, err)
 	}
 }
