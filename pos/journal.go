@@ -16,6 +16,7 @@ const (
 	JournalReturn        = "return"
 	JournalVoid          = "void"
 	JournalDrawer        = "drawer"         // a drawer opening outside a sale (cash operations)
+	JournalDrawerAlarm   = "drawer_alarm"   // a drawer that did not open, was left open or opened unasked
 	JournalPriceOverride = "price_override" // a line sold at a price set by hand
 	JournalCopy          = "copy"           // a copy of a receipt printed
 	JournalStock         = "stock"          // a stock adjustment: a count, damage, a delivery, theft
