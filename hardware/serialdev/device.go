@@ -111,6 +111,7 @@ const readPoll = 100 * time.Millisecond
 type Device struct {
 	opts Options
 	log  *slog.Logger
+	open func(path string, cfg Config) (Port, error) // Open; tests replace it
 
 	queue chan *writeReq
 	kick  chan struct{} // wakes Run after an I/O failure; buffered 1
@@ -120,8 +121,16 @@ type Device struct {
 	port      *guardedPort  // guarded by mu; nil while disconnected
 	connected chan struct{} // guarded by mu; closed while port != nil
 	state     State         // guarded by mu; last state reported
-	pending   []State       // guarded by mu; states not yet passed to OnState
+	pending   []change      // guarded by mu; states not yet passed to OnState
+	backoff   reopenBackoff // guarded by mu
 	running   bool          // guarded by mu
+}
+
+// change is a state change waiting to be logged and passed to OnState.
+type change struct {
+	State
+	quiet   bool // the device was already failing: logged at debug level only
+	backoff bool // the first failure in a row: reopening backs off from now
 }
 
 // New returns a Device for opts. It does not open the port; Run does.
@@ -160,6 +169,7 @@ func New(opts Options) (*Device, error) {
 	return &Device{
 		opts:      opts,
 		log:       opts.Logger.With("device", opts.Name),
+		open:      Open,
 		queue:     make(chan *writeReq, opts.WriteQueue),
 		kick:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
@@ -202,6 +212,10 @@ func (d *Device) Run(ctx context.Context) error {
 	for {
 		d.check()
 		d.emit()
+		var retry <-chan time.Time
+		if w := d.retryWait(); w > 0 {
+			retry = time.After(w)
+		}
 		select {
 		case <-ctx.Done():
 			close(stopWriter)
@@ -220,8 +234,20 @@ func (d *Device) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		case <-d.kick:
+		case <-retry:
 		}
 	}
+}
+
+// retryWait returns how long a disconnected device waits before the next
+// open; zero when it may open at the next check.
+func (d *Device) retryWait() time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.port != nil {
+		return 0
+	}
+	return d.backoff.wait(time.Now())
 }
 
 // waitWriter waits for the writer goroutine to stop. A write stalled in the
@@ -238,12 +264,18 @@ func (d *Device) waitWriter(done <-chan struct{}) {
 	}
 }
 
-// check opens the port if it is closed and the device is present, and
-// closes it if the device went away.
+// check opens the port if it is closed, the device is present and no
+// back-off is running, and closes it if the device went away.
 func (d *Device) check() {
+	now := time.Now()
 	d.mu.Lock()
 	gp := d.port
+	stable := gp != nil && d.backoff.stable(gp.opened, now)
+	wait := d.backoff.wait(now)
 	d.mu.Unlock()
+	if stable {
+		d.log.Info("serial device stable again; back-off ended", "path", gp.Path(), "after", healthyAfter)
+	}
 
 	path, err := d.resolve()
 	if gp != nil {
@@ -264,21 +296,28 @@ func (d *Device) check() {
 		d.mu.Unlock()
 		return
 	}
-	p, err := Open(path, d.opts.Config)
+	if wait > 0 {
+		return // Run checks again when the back-off has passed
+	}
+	p, err := d.open(path, d.opts.Config)
+	if err == nil {
+		if err = p.SetReadTimeout(readPoll); err != nil {
+			p.Close()
+			err = fmt.Errorf("set read timeout: %w", err)
+		}
+	}
 	if err != nil {
 		d.mu.Lock()
-		d.setStateLocked(State{Reason: err})
-		d.mu.Unlock()
-		return
-	}
-	if err := p.SetReadTimeout(readPoll); err != nil {
-		p.Close()
-		d.mu.Lock()
-		d.setStateLocked(State{Reason: fmt.Errorf("set read timeout: %w", err)})
+		changed := d.setStateLocked(State{Reason: err})
+		if !errors.Is(err, ErrNotFound) { // gone between resolve and open: an unplug
+			d.backoff.failed(now)
+			d.markBackoffLocked(changed)
+		}
 		d.mu.Unlock()
 		return
 	}
 	gp = newGuardedPort(p)
+	gp.opened = now
 	gp.node, _ = nodeOf(p.Path())
 	d.mu.Lock()
 	d.port = gp
@@ -307,8 +346,10 @@ func (d *Device) resolve() (string, error) {
 	return real, nil
 }
 
-// fail closes gp, if it is still the current port, and records why.
+// fail closes gp, if it is still the current port, and records why. A port
+// that failed within healthyAfter of opening is reopened with back-off.
 func (d *Device) fail(gp *guardedPort, reason error) {
+	now := time.Now()
 	d.mu.Lock()
 	if d.port != gp {
 		d.mu.Unlock()
@@ -316,9 +357,15 @@ func (d *Device) fail(gp *guardedPort, reason error) {
 	}
 	d.port = nil
 	d.connected = make(chan struct{})
-	d.setStateLocked(State{Reason: reason})
+	changed := d.setStateLocked(State{Reason: reason})
+	d.backoff.ended(gp.opened, now)
+	d.markBackoffLocked(changed)
+	level := slog.LevelWarn
+	if d.backoff.failures > 0 { // the back-off's own line says it
+		level = slog.LevelDebug
+	}
 	d.mu.Unlock()
-	d.log.Warn("serial port closed", "path", gp.Path(), "reason", reason)
+	d.log.Log(context.Background(), level, "serial port closed", "path", gp.Path(), "reason", reason)
 	gp.Close()
 	select {
 	case d.kick <- struct{}{}:
@@ -327,16 +374,27 @@ func (d *Device) fail(gp *guardedPort, reason error) {
 }
 
 // setStateLocked records s as the new state if it differs from the last
-// one. d.mu must be held.
-func (d *Device) setStateLocked(s State) {
+// one, and reports whether it did. A change while the device is failing
+// is logged at debug level only. d.mu must be held.
+func (d *Device) setStateLocked(s State) bool {
 	s.Name = d.opts.Name
 	old := d.state
 	if old.Connected == s.Connected && old.Path == s.Path && errText(old.Reason) == errText(s.Reason) {
-		return
+		return false
 	}
 	s.At = time.Now()
 	d.state = s
-	d.pending = append(d.pending, s)
+	d.pending = append(d.pending, change{State: s, quiet: d.backoff.failures > 0})
+	return true
+}
+
+// markBackoffLocked marks the change just recorded (if changed) as the one
+// that started a back-off, so that it is logged as such, once. d.mu must be
+// held.
+func (d *Device) markBackoffLocked(changed bool) {
+	if changed && d.backoff.failures == 1 {
+		d.pending[len(d.pending)-1].backoff = true
+	}
 }
 
 func errText(err error) string {
@@ -352,14 +410,24 @@ func (d *Device) emit() {
 	p := d.pending
 	d.pending = nil
 	d.mu.Unlock()
-	for _, s := range p {
-		if s.Connected {
-			d.log.Info("serial device connected", "path", s.Path, "config", d.opts.Config.String())
-		} else {
-			d.log.Warn("serial device disconnected", "reason", s.Reason)
+	for _, c := range p {
+		level := slog.LevelInfo
+		switch {
+		case c.quiet:
+			level = slog.LevelDebug
+		case !c.Connected:
+			level = slog.LevelWarn
+		}
+		switch {
+		case c.backoff:
+			d.log.Warn("serial device failing; reopening with back-off, without logging each attempt", "reason", c.Reason, "max_wait", reopenMax)
+		case c.Connected:
+			d.log.Log(context.Background(), level, "serial device connected", "path", c.Path, "config", d.opts.Config.String())
+		default:
+			d.log.Log(context.Background(), level, "serial device disconnected", "reason", c.Reason)
 		}
 		if d.opts.OnState != nil {
-			d.opts.OnState(s)
+			d.opts.OnState(c.State)
 		}
 	}
 }
@@ -573,7 +641,8 @@ func writeFull(w io.Writer, b []byte, progress func()) (int, error) {
 // a stalled write.
 type guardedPort struct {
 	Port
-	node    nodeID // the device node the port was opened on
+	node    nodeID    // the device node the port was opened on
+	opened  time.Time // when the port was opened
 	mu      sync.Mutex
 	users   int           // guarded by mu; Read and Write calls in progress
 	closing bool          // guarded by mu; Close was called

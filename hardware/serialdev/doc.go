@@ -19,7 +19,17 @@
 //   - A closed port is reopened at the next poll after the device is present
 //     again, so a replugged device is back within 2 seconds, without a
 //     restart.
-//   - Every change is logged and passed to Options.OnState.
+//   - A port that fails within 10 seconds of opening (a USB adapter that
+//     bounces, a device that hangs up at once), or that cannot be opened
+//     although its node is there (permissions, another program holding
+//     it), is reopened with back-off: after 100 ms, then twice as long
+//     after each further failure in a row, up to 5 seconds, each wait cut
+//     by a random part of up to half so that devices failing together do
+//     not retry in step. The back-off ends once a port has stayed open for
+//     10 seconds.
+//   - Every change is logged and passed to Options.OnState. While a
+//     back-off runs, OnState still sees every change, but the log has one
+//     line when it starts and one when it ends, not one per attempt.
 //
 // # Never opened twice
 //

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -572,4 +574,62 @@ func TestPorts(t *testing.T) {
 		}
 	}
 	t.Logf("%d ports: %v", len(ports), ports)
+}
+
+// logCount counts the log records of Info level and above.
+type logCount struct{ n atomic.Int64 }
+
+func (c *logCount) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (c *logCount) Handle(context.Context, slog.Record) error    { c.n.Add(1); return nil }
+func (c *logCount) WithAttrs([]slog.Attr) slog.Handler           { return c }
+func (c *logCount) WithGroup(string) slog.Handler                { return c }
+
+// TestDeviceFailingPortBacksOff: a port that opens and then fails at once
+// (here a pty whose line hangs up as soon as it is opened, as a bouncing
+// USB adapter does) is reopened with back-off rather than in a tight loop,
+// and is not logged at every attempt.
+func TestDeviceFailingPortBacksOff(t *testing.T) {
+	p := newPTY(t)
+	logs := &logCount{}
+	d, err := New(Options{Name: "till-1 scanner", Path: p.path, Logger: slog.New(logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opens atomic.Int64
+	d.open = func(path string, cfg Config) (Port, error) {
+		opens.Add(1)
+		port, err := Open(path, cfg)
+		if err == nil {
+			port.Close() // every read fails from now on
+		}
+		return port, err
+	}
+	runDevice(t, d)
+	// A reader, as the scanner has, meets the failure at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		buf := make([]byte, 16)
+		for ctx.Err() == nil {
+			d.ReadContext(ctx, buf)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-read })
+
+	for deadline := time.Now().Add(10 * time.Second); opens.Load() < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("opened %d times in 10s; a failed port must be reopened", opens.Load())
+		}
+	}
+	time.Sleep(time.Second)
+	t.Logf("opened %d times, %d log lines", opens.Load(), logs.n.Load())
+	// From 100 ms doubling, even with the jitter halving each wait, a
+	// second holds at most 6 attempts; a sleep that overruns adds a few.
+	if n := opens.Load(); n >= 20 {
+		t.Errorf("opened %d times in about a second; want fewer than 20", n)
+	}
+	if n := logs.n.Load(); n >= 5 {
+		t.Errorf("%d log lines; want one per change of state, not per attempt", n)
+	}
 }
