@@ -140,9 +140,16 @@ func TestPrintTestUnknownProfile(t *testing.T) {
 // status shows it.
 func (c *client) waitPrinter(station string) {
 	c.t.Helper()
+	c.waitDevice(station, "printer")
+}
+
+// waitDevice waits up to 10 s for station's device of kind ("printer",
+// "scanner", "display") to be connected, as the status shows it.
+func (c *client) waitDevice(station, kind string) {
+	c.t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		dev := c.call("GET", "/api/v1/status", nil, 200)["devices"].(map[string]any)[station].(map[string]any)
-		if pr, _ := dev["printer"].(map[string]any); pr["connected"] == true {
+		if d, _ := dev[kind].(map[string]any); d["connected"] == true {
 			return
 		}
 	}

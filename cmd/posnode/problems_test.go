@@ -57,19 +57,29 @@ func TestDeviceProblemCodes(t *testing.T) {
 // Every problem code the node sends has a string in each of the screens'
 // languages.
 func TestDeviceProblemsTranslated(t *testing.T) {
-	for _, lang := range []string{"en", "sv", "sk", "ro", "zh-Hant"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "ui", "web", "i18n", lang+".json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var strs map[string]string
-		if err := json.Unmarshal(b, &strs); err != nil {
-			t.Fatalf("%s.json: %v", lang, err)
-		}
+	for _, lang := range screenLanguages {
+		strs := screenStrings(t, lang)
 		for _, code := range deviceProblems {
 			if strs["device.problem."+code] == "" {
 				t.Errorf("%s.json has no device.problem.%s", lang, code)
 			}
 		}
 	}
+}
+
+// screenLanguages are the languages the screens speak.
+var screenLanguages = []string{"en", "sv", "sk", "ro", "zh-Hant"}
+
+// screenStrings reads the screens' strings in lang.
+func screenStrings(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "ui", "web", "i18n", lang+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var strs map[string]string
+	if err := json.Unmarshal(b, &strs); err != nil {
+		t.Fatalf("%s.json: %v", lang, err)
+	}
+	return strs
 }

@@ -50,7 +50,8 @@ func (n *node) setupScanner(st *station) error {
 	scn, err := scanner.New(dev, scanner.Options{Station: sc.ID, Logger: n.log,
 		Framing: scanner.FramingOptions{Terminator: term, Prefix: sc.ScannerPrefix, Suffix: sc.ScannerSuffix,
 			RepeatWindow: sc.ScannerRepeatWindow.Duration},
-		Handler: func(ctx context.Context, s scanner.Scan) { n.onScan(ctx, st, s) }})
+		Handler:  func(ctx context.Context, s scanner.Scan) { n.onScan(ctx, st, s) },
+		OnReject: func(_ context.Context, err error) { n.scanUnread(st, err) }})
 	if err != nil {
 		return fmt.Errorf("station %s scanner: %w", sc.ID, err)
 	}
@@ -117,6 +118,15 @@ func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 	e, _ := n.web.Classify(err)
 	res.Error = &e
 	n.log.Info("scan refused", "station", st.cfg.ID, "code", s.Code, "err", err)
+}
+
+// scanUnread tells a station's screens that its scanner sent bytes that
+// are no code (noise of a wrong baud rate, a code too long or cut off, the
+// wrong terminator), so that the cashier scans again instead of missing an
+// item. The scanner calls it at most once per burst.
+func (n *node) scanUnread(st *station, err error) {
+	res := scanResult{Error: &ui.APIError{Code: "scan_unread", Message: err.Error()}}
+	n.web.Hub().Publish(ui.Message{Type: "scan", Station: st.cfg.ID, Data: res})
 }
 
 func (n *node) openPickup(ctx context.Context, st *station, code string, res *scanResult) {

@@ -18,7 +18,9 @@
 // and frames with control characters. The ASCII group separator (GS, 0x1D)
 // is the one control character accepted, because GS1 codes use it between
 // variable-length fields. Every rejection is logged with its reason and
-// counted (Scanner.Stats); garbage on the line never stops a station.
+// counted (Scanner.Stats), and told to Options.OnReject, at most once per
+// Options.RejectInterval, so that the station's screen can ask for the scan
+// again; garbage on the line never stops a station.
 //
 // The Framer reads no clock and starts no goroutine: callers pass arrival
 // times, which keeps it deterministic and fuzzable (FuzzFramer).

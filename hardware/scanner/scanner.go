@@ -41,6 +41,17 @@ type Options struct {
 	// it runs. Required.
 	Handler func(ctx context.Context, s Scan)
 
+	// OnReject, if not nil, is told that a frame was refused (noise of a
+	// wrong baud rate, a code too long or cut off, a wrong terminator:
+	// any reason but ErrDuplicate), so that the station can ask for the
+	// scan again. A burst of noise is told once: OnReject is called at
+	// most once per RejectInterval, with the first refusal's reason. It
+	// is called on Run's goroutine and should return quickly.
+	OnReject func(ctx context.Context, err error)
+
+	// RejectInterval spaces the calls of OnReject. Zero means 2s.
+	RejectInterval time.Duration
+
 	// Logger receives rejected frames with their reason. Nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -63,6 +74,7 @@ type Scanner struct {
 	duplicates atomic.Int64
 	mu         sync.Mutex
 	rejected   map[string]int64 // guarded by mu
+	toldAt     time.Time        // when OnReject was last called; used by Run's goroutine only
 }
 
 // New returns a Scanner reading from src. If src implements ContextReader
@@ -81,6 +93,9 @@ func New(src io.Reader, opts Options) (*Scanner, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.RejectInterval <= 0 {
+		opts.RejectInterval = 2 * time.Second
 	}
 	return &Scanner{
 		opts:     opts,
@@ -164,5 +179,9 @@ func (s *Scanner) deliver(ctx context.Context, fr Frame) {
 		s.rejected[fr.Err.Error()]++
 		s.mu.Unlock()
 		s.log.Warn("scan rejected", "reason", fr.Err, "bytes", fmt.Sprintf("%q", fr.Raw))
+		if s.opts.OnReject != nil && (s.toldAt.IsZero() || fr.At.Sub(s.toldAt) >= s.opts.RejectInterval) {
+			s.toldAt = fr.At
+			s.opts.OnReject(ctx, fr.Err)
+		}
 	}
 }

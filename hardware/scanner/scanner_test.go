@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -334,5 +335,41 @@ func TestScannerPartialDroppedOnSilencePTY(t *testing.T) {
 			t.Fatalf("partial scan not dropped on silence: stats %+v", sc.Stats())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Frames the node refuses are told through OnReject, so that the
+// station's screen can ask for the scan again: once for a burst of noise,
+// not once per frame; repeats are not refusals.
+func TestScannerTellsRejects(t *testing.T) {
+	r, w := io.Pipe()
+	scans := make(collector, 10)
+	var rejects []error // appended on Run's goroutine, read after END arrived
+	s, err := New(r, Options{Station: "till-1", Handler: scans.handle,
+		OnReject: func(_ context.Context, err error) { rejects = append(rejects, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+
+	w.Write([]byte("123\r123\rEND\r"))
+	if got := scans.upTo(t, "END"); len(got) != 1 || len(rejects) != 0 {
+		t.Fatalf("a repeat: scans %q, rejects %v", got, rejects)
+	}
+	w.Write([]byte("\xff\xfe\x80\r12\x013\r" + strings.Repeat("7", MaxLen+1) + "\r456\rEND2\r"))
+	if got := scans.upTo(t, "END2"); len(got) != 1 || got[0] != "456" {
+		t.Fatalf("scans after the noise: %q", got)
+	}
+	if len(rejects) != 1 || !errors.Is(rejects[0], ErrInvalidUTF8) {
+		t.Fatalf("rejects = %v, want the first of the burst only", rejects)
+	}
+	if st := s.Stats(); st.Rejected[ErrControl.Error()] != 1 || st.Rejected[ErrTooLong.Error()] != 1 {
+		t.Errorf("every refusal still counts: %+v", st)
 	}
 }

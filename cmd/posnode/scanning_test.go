@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/hardware/printer/printertest"
+)
+
+// TestScanNotReadIsSaid: bytes from a till's scanner that are no code
+// (noise of a wrong baud rate, a code too long, a control byte) reach the
+// till's screen as scan_unread, once for the burst rather than once per
+// frame, and a good code after them still goes into the cart.
+func TestScanNotReadIsSaid(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	cfg := writeConfig(t, fmt.Sprintf("[[stations]]\nid = \"till-1\"\nkind = \"till\"\nscanner = %q\n", scanSlave.Name()))
+	addr := freeAddr(t)
+	p := startNode(t, t.TempDir(), addr, "--config", cfg)
+	c := login(t, addr, "1", "1111")
+	c.call("GET", "/api/v1/cart", nil, 200)
+	screen := openWSScreen(t, addr, c.token)
+	c.waitDevice("till-1", "scanner")
+
+	noise := "\xff\xfe\x80\x00\r" + "12\x013\r" + strings.Repeat("7", 300) + "\r"
+	if _, err := scanMaster.Write([]byte(noise + "7310865004703\r")); err != nil {
+		t.Fatal(err)
+	}
+	unread := 0
+	timeout := time.After(15 * time.Second)
+	for {
+		var m map[string]any
+		select {
+		case m = <-screen.msgs:
+		case <-timeout:
+			t.Fatalf("the good code after the noise never reached the screen (%d scan_unread):\n%s", unread, p.out)
+		}
+		d, _ := m["data"].(map[string]any)
+		if m["type"] != "scan" || m["station"] != "till-1" {
+			continue
+		}
+		if e, _ := d["error"].(map[string]any); e != nil {
+			if e["code"] != "scan_unread" {
+				t.Fatalf("scan error %v, want scan_unread", e)
+			}
+			unread++
+			continue
+		}
+		if d["route"] != "cart" || d["code"] != "7310865004703" {
+			t.Fatalf("scan = %v", d)
+		}
+		break
+	}
+	if unread != 1 {
+		t.Errorf("%d scan_unread notices for one burst of noise, want 1", unread)
+	}
+	for _, lang := range screenLanguages {
+		if screenStrings(t, lang)["err.scan_unread"] == "" {
+			t.Errorf("%s.json has no err.scan_unread", lang)
+		}
+	}
+}
