@@ -109,7 +109,10 @@
 // Service is safe for concurrent use. Changes to one cart are serialised;
 // different carts proceed in parallel up to the store's single writer.
 // PickupService likewise serialises changes to one order, and the store
-// refuses a change based on a stale revision (ErrStale). AfterSales
+// refuses a change based on a stale revision (ErrStale). An order's end by
+// the store (expire, reject) holds the order's cart at the till as a
+// payment does: a payment under way comes first and the end is refused,
+// or the end comes first and the payment is refused before money is taken. AfterSales
 // serialises returns against one original, and the cash operations and
 // close of one station's shift. A void of a station's last sale holds the
 // station from its checks to its record; a sale recorded at the station

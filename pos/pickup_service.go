@@ -72,9 +72,11 @@ type PickupOptions struct {
 	VerifyTTL time.Duration
 	// Till is the store's sale service: a sale paid at pickup is recorded
 	// under its station's lock, as the till records one, so that it never
-	// comes between a void of the station's last sale and its record. Nil:
-	// pay-at-pickup sales wait for no void, which is right only where no
-	// till voids sales at the stations that hand orders over.
+	// comes between a void of the station's last sale and its record, and
+	// an order's end waits for a payment into its cart. Nil: pay-at-pickup
+	// sales wait for no void, and an order's end for no payment, which is
+	// right only where no till voids sales or takes payments at the
+	// stations that hand orders over.
 	Till *Service
 }
 
@@ -361,12 +363,11 @@ func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string) (*P
 }
 
 // Reject ends an order the store cannot fulfil and records
-// pos.pickup.rejected; the order's stock is released.
+// pos.pickup.rejected; the order's stock is released. While the customer
+// is paying for the order at a till it is refused with ErrCartLocked; a
+// payment under way there is waited for (see end).
 func (s *PickupService) Reject(ctx context.Context, a Actor, id, reason string) (*PickupView, error) {
-	return s.change(ctx, a, id, "reject", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
-		if err := s.cartHoldsMoney(ctx, p); err != nil {
-			return nil, err
-		}
+	return s.end(ctx, a, id, "reject", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
 		if err := p.Reject(reason, now); err != nil {
 			return nil, err
 		}
@@ -374,6 +375,49 @@ func (s *PickupService) Reject(ctx context.Context, a Actor, id, reason string) 
 		return &PickupUpdate{Event: ev, Detail: p.Reason}, err
 	})
 }
+
+// end is change for a step of the store's that ends order id (reject,
+// expire). The order's cart at the till is locked before the order, as a
+// payment into it locks it: a payment under way is recorded first, and
+// the end is then refused (cartHoldsMoney); a payment that comes after
+// the end finds the order ended and is refused before money is taken
+// (Service.PayCash). Without PickupOptions.Till no cart is locked.
+func (s *PickupService) end(ctx context.Context, a Actor, id, action string, f func(p *PickupOrder, now time.Time) (*PickupUpdate, error)) (*PickupView, error) {
+	for try := 0; ; try++ {
+		v, err := s.endOnce(ctx, a, id, action, f)
+		if !errors.Is(err, errCartMade) {
+			return v, err
+		}
+		if try == 2 {
+			return nil, fmt.Errorf("%w: %v", ErrConflict, err)
+		}
+	}
+}
+
+// endOnce is one try of end: it fails with errCartMade when the order was
+// given a cart other than the one locked.
+func (s *PickupService) endOnce(ctx context.Context, a Actor, id, action string, f func(p *PickupOrder, now time.Time) (*PickupUpdate, error)) (*PickupView, error) {
+	p, err := s.opt.Store.PickupOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.CartID != "" && s.opt.Till != nil {
+		defer s.opt.Till.lock(p.CartID)()
+	}
+	return s.change(ctx, a, id, action, func(q *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if q.CartID != p.CartID {
+			return nil, fmt.Errorf("order %s: %w", id, errCartMade)
+		}
+		if err := s.cartHoldsMoney(ctx, q); err != nil {
+			return nil, err
+		}
+		return f(q, now)
+	})
+}
+
+// errCartMade tells end that the order was given a cart at the till
+// while its end waited for the cart it had.
+var errCartMade = errors.New("given a cart at the till meanwhile")
 
 // cartHoldsMoney refuses, with ErrCartLocked, a step of the store's that
 // ends order p (reject, expire) while its cart at a till holds a payment:
@@ -415,12 +459,11 @@ func (s *PickupService) Overdue(ctx context.Context) ([]*PickupView, error) {
 }
 
 // Expire confirms that an overdue order goes back to the shelf: it records
-// pos.pickup.expired and releases the order's stock.
+// pos.pickup.expired and releases the order's stock. A customer paying
+// for it at a till meanwhile keeps it: it is refused with ErrCartLocked,
+// as Reject is.
 func (s *PickupService) Expire(ctx context.Context, a Actor, id string) (*PickupView, error) {
-	return s.change(ctx, a, id, "expire", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
-		if err := s.cartHoldsMoney(ctx, p); err != nil {
-			return nil, err
-		}
+	return s.end(ctx, a, id, "expire", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
 		if err := p.Expire(now); err != nil {
 			return nil, err
 		}

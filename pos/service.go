@@ -33,6 +33,9 @@ type Store interface {
 	Stock(ctx context.Context, sku string) (StockLevel, error)
 	Staff(ctx context.Context, id string) (Staff, error)
 	RecordApproval(ctx context.Context, a Approval) error
+	// PickupOrder loads a click-and-collect order: a cart paying one
+	// takes no tender once the order has ended.
+	PickupOrder(ctx context.Context, id string) (PickupOrder, error)
 }
 
 // ErrDuplicate reports that a record with the same id exists.
@@ -629,7 +632,8 @@ func (s *Service) setCustomer(ctx context.Context, cartID, customerID string, un
 }
 
 // PayCash records cash handed over by the customer. It is refused on a
-// parked cart (ErrParked), while a card payment is at the terminal, and
+// parked cart (ErrParked), on the cart of a click-and-collect order that
+// has ended (ErrPickupState), while a card payment is at the terminal, and
 // while the cart holds an item
 // withdrawn from sale since it was scanned (ErrInactiveItem), as every
 // tender is.
@@ -641,7 +645,7 @@ func (s *Service) PayCash(ctx context.Context, a Actor, cartID string, amount in
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
 		}
-		if err := c.takesTender(); err != nil {
+		if err := s.takesTender(ctx, c); err != nil {
 			return err
 		}
 		if c.Balance(set).Settled {

@@ -123,7 +123,7 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
 		}
-		if err := c.takesTender(); err != nil {
+		if err := s.takesTender(ctx, c); err != nil {
 			return err
 		}
 		b := c.Balance(set)
@@ -391,11 +391,24 @@ func (c *Cart) noPending() error {
 }
 
 // takesTender refuses a tender on a parked cart (ErrParked), which holds
-// no payment while it waits to be taken up again, and, as noPending does,
-// while a card payment is at the terminal.
-func (c *Cart) takesTender() error {
+// no payment while it waits to be taken up again; on the cart of a
+// click-and-collect order that has ended (ErrPickupState), which can no
+// longer be handed over; and, as noPending does, while a card payment is
+// at the terminal. The caller holds the cart's lock, which an order's end
+// takes too (PickupService.Expire, Reject): the order read here does not
+// end before the tender is recorded.
+func (s *Service) takesTender(ctx context.Context, c *Cart) error {
 	if c.Parked {
 		return fmt.Errorf("%w (cart %s)", ErrParked, c.ID)
+	}
+	if c.OrderID != "" {
+		p, err := s.opt.Store.PickupOrder(ctx, c.OrderID)
+		if err != nil {
+			return err
+		}
+		if !p.State.Open() {
+			return fmt.Errorf("%w: order %s is %s and is no longer paid for at the till; cancel cart %s", ErrPickupState, p.Order.ID, p.State, c.ID)
+		}
 	}
 	return c.noPending()
 }

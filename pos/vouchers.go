@@ -109,7 +109,7 @@ func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, c
 		if len(c.Lines) == 0 {
 			return ErrEmptyCart
 		}
-		if err := c.takesTender(); err != nil {
+		if err := as.till.takesTender(ctx, c); err != nil {
 			return err
 		}
 		b := c.Balance(set)

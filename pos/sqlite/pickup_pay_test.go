@@ -281,3 +281,56 @@ func TestOrderCartRemadeKeepsAPaymentTakenMeanwhile(t *testing.T) {
 		t.Fatalf("payments after the remake: %+v", got.Payments)
 	}
 }
+
+// cartRead is a store that starts hook, once, in a goroutine of its own
+// right after it has read a cart: a request arriving at that instant.
+type cartRead struct {
+	*sqlite.DB
+	hook func()
+}
+
+func (s *cartRead) Cart(ctx context.Context, id string) (pos.Cart, error) {
+	c, err := s.DB.Cart(ctx, id)
+	if h := s.hook; h != nil {
+		s.hook = nil
+		go h()
+	}
+	return c, err
+}
+
+// Cash handed over at the till at the instant the order is expired or
+// rejected never lands on the cart of an order that has just ended: the
+// end, which found no money on the cart, is recorded first, and the
+// payment is then refused before any money is taken.
+func TestPaymentAtTheInstantAnOrderEnds(t *testing.T) {
+	for _, step := range []string{"expire", "reject"} {
+		t.Run(step, func(t *testing.T) {
+			e := newPickupEnv(t, nil)
+			c := e.paidPickupCart()
+			o, err := e.svc.Order(e.ctx, c.OrderID)
+			e.must(err)
+			e.now = o.Order.CollectBy.Add(time.Hour)
+			store := &cartRead{DB: e.db}
+			svc := pos.NewPickupService(pos.PickupOptions{Store: store, Till: e.till, Now: func() time.Time { return e.now }})
+			paid := make(chan error, 1)
+			store.hook = func() {
+				_, err := e.till.PayCash(e.ctx, e.a, c.ID, 200000)
+				paid <- err
+			}
+			if step == "expire" {
+				_, err = svc.Expire(e.ctx, e.a, c.OrderID)
+			} else {
+				_, err = svc.Reject(e.ctx, e.a, c.OrderID, "damaged")
+			}
+			if err != nil {
+				t.Fatalf("%s of an order whose cart holds no money: %v", step, err)
+			}
+			if err := <-paid; !errors.Is(err, pos.ErrPickupState) {
+				t.Fatalf("cash paid into the cart of an order that has ended: %v, want ErrPickupState", err)
+			}
+			if got, err := e.db.Cart(e.ctx, c.ID); err != nil || len(got.Payments) != 0 {
+				t.Fatalf("the cart of the ended order: %+v, %v; want no payments", got, err)
+			}
+		})
+	}
+}
