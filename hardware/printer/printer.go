@@ -146,9 +146,9 @@ type Options struct {
 	// such text prints as '?'. See escpos.OpenDefaultFont.
 	Font *escpos.Font
 	// Open opens the printer's port; required. It is called again after
-	// the port failed, at most once per ReopenDelay. Closing a port must
-	// make its blocked Read and Write return; for a device that stays open
-	// across connections use SharedPort.
+	// the port failed, after a wait (see ReopenDelay). Closing a
+	// port must make its blocked Read and Write return; for a device that
+	// stays open across connections use SharedPort.
 	Open func() (io.ReadWriteCloser, error)
 	// Store keeps the queue; required.
 	Store JobStore
@@ -167,8 +167,11 @@ type Options struct {
 	// Baud is the line speed, which sets how long a job takes to go out;
 	// zero means 9600, the slowest setting in common use.
 	Baud int
-	// ReopenDelay is the wait between attempts to open the port; zero
-	// means 500 ms.
+	// ReopenDelay is the wait before opening the port again after it
+	// failed; zero means 500 ms. While failures follow one another (the
+	// port does not open, or fails within 10 s) the wait doubles with each,
+	// up to ten times ReopenDelay. Each wait is cut by a random part of up
+	// to half. Only the first failure in a row is logged above debug level.
 	ReopenDelay time.Duration
 	// Status says how to read the drawer switch.
 	Status escpos.StatusOptions

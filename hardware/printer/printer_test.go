@@ -424,6 +424,14 @@ func startDevice(t *testing.T, path string, baud int, writeTimeout time.Duration
 	if err != nil {
 		t.Fatal(err)
 	}
+	runWithDevice(t, drv, dev)
+	return drv
+}
+
+// runWithDevice runs drv and the serial device it prints on until the
+// test ends.
+func runWithDevice(t *testing.T, drv *printer.Driver, dev *serialdev.Device) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -435,7 +443,6 @@ func startDevice(t *testing.T, path string, baud int, writeTimeout time.Duration
 		}
 	}()
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return drv
 }
 
 // A receipt takes longer on the line than a status reply is given: the

@@ -5,17 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/internal/backoff"
 )
 
+// portHealthy is how long a port must stay up for its loss to be tried
+// again after ReopenDelay rather than after a longer wait.
+const portHealthy = 10 * time.Second
+
 // Run drives the printer until ctx is cancelled: it opens the port,
-// polls status, prints queued jobs and reopens the port after failures.
-// It returns nil when ctx is cancelled.
+// polls status, prints queued jobs and reopens the port after failures,
+// with back-off while they follow one another. It returns nil when ctx is
+// cancelled.
 func (d *Driver) Run(ctx context.Context) error {
 	d.refreshQueued(ctx)
+	failures := 0 // in a row: the port did not open, or failed within portHealthy
 	for {
 		if ctx.Err() != nil {
 			return nil
@@ -27,26 +35,42 @@ func (d *Driver) Run(ctx context.Context) error {
 				s.Err = fmt.Sprintf("cannot open port: %v", err)
 			})
 			d.polled()
-			if !d.idle(ctx, d.o.ReopenDelay) {
+			failures++
+			if !d.idle(ctx, backoff.Wait(d.o.ReopenDelay, 10*d.o.ReopenDelay, failures)) {
 				return nil
 			}
 			continue
 		}
-		d.log.Info("port open")
+		opened := time.Now()
+		d.log.Log(ctx, quietAfter(failures, slog.LevelInfo), "port open")
 		err = d.serve(ctx, port)
 		if ctx.Err() != nil {
 			return nil
 		}
-		d.log.Warn("port lost, reopening", "err", err)
+		if time.Since(opened) >= portHealthy {
+			failures = 0
+		}
+		failures++
+		d.log.Log(ctx, quietAfter(failures-1, slog.LevelWarn), "port lost, reopening with back-off; attempts are logged at debug level until it stays up", "err", err)
 		d.setState(func(s *State) {
 			s.Connected = false
 			s.Err = err.Error()
 		})
 		d.polled()
-		if !d.idle(ctx, d.o.ReopenDelay) {
+		if !d.idle(ctx, backoff.Wait(d.o.ReopenDelay, 10*d.o.ReopenDelay, failures)) {
 			return nil
 		}
 	}
+}
+
+// quietAfter is level, or the debug level once failures follow one
+// another, so that a port that keeps failing is not logged at every
+// attempt.
+func quietAfter(failures int, level slog.Level) slog.Level {
+	if failures > 0 {
+		return slog.LevelDebug
+	}
+	return level
 }
 
 // idle waits for dt while there is no port, refusing drawer kicks.

@@ -1,8 +1,9 @@
 package serialdev
 
 import (
-	"math/rand/v2"
 	"time"
+
+	"github.com/posnode/posnode/internal/backoff"
 )
 
 // A port that fails soon after it was opened (a USB adapter that bounces,
@@ -24,17 +25,10 @@ type reopenBackoff struct {
 }
 
 // failed records a failed connection at now and returns the wait before
-// the next open: reopenMin doubled for each earlier failure in a row, at
-// most reopenMax, less a random part of up to half of it, so that devices
-// failing together do not retry in step.
+// the next open (see backoff.Wait).
 func (b *reopenBackoff) failed(now time.Time) time.Duration {
 	b.failures++
-	d := reopenMin
-	for i := 1; i < b.failures && d < reopenMax; i++ {
-		d *= 2
-	}
-	d = min(d, reopenMax)
-	d = d/2 + rand.N(d/2+1)
+	d := backoff.Wait(reopenMin, reopenMax, b.failures)
 	b.notBefore = now.Add(d)
 	return d
 }
