@@ -386,10 +386,10 @@ func TestItemByCodePrefersTheBarcode(t *testing.T) {
 	}
 }
 
-// queryPlan is SQLite's plan for query q with arg, a line per step.
-func queryPlan(t *testing.T, db *sqlite.DB, q string, arg any) []string {
+// queryPlan is SQLite's plan for query q with args, a line per step.
+func queryPlan(t *testing.T, db *sqlite.DB, q string, args ...any) []string {
 	t.Helper()
-	rows, err := db.Read().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, arg)
+	rows, err := db.Read().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
