@@ -102,6 +102,13 @@ type StationConfig struct {
 	Display             string   `toml:"display"`         // 2x20 customer display port; empty: none
 	DisplaySerial       string   `toml:"display_serial"`
 	DrawerOpenHigh      bool     `toml:"drawer_open_high"` // drawer sensor polarity
+	// DrawerNoSensor says that the drawer has no switch its printer
+	// reports, or one that cannot be trusted: its state is not shown and
+	// it raises no alarms.
+	DrawerNoSensor bool `toml:"drawer_no_sensor"`
+	// DrawerOpenAlarm is how long the drawer may stay open before the
+	// till is told it was left open; zero: 60s; negative: never.
+	DrawerOpenAlarm duration `toml:"drawer_open_alarm"`
 }
 
 type duration struct{ time.Duration }

@@ -70,7 +70,7 @@ func (n *node) openDrawer(ctx context.Context, station, reason string) {
 	if st == nil {
 		return
 	}
-	if err := st.printer.KickDrawer(ctx); err != nil {
+	if err := n.kickDrawer(ctx, st); err != nil {
 		n.log.Warn("open drawer", "station", station, "reason", reason, "err", err)
 	}
 }

@@ -27,6 +27,9 @@ type station struct {
 	// feeds it from runDisplay.
 	display  *display.Display
 	displayQ chan screen
+	// drawer follows the cash drawer; nil when its state cannot be known
+	// (see setupDrawer).
+	drawer *drawerWatch
 
 	mu      sync.Mutex // guards devices
 	devices map[string]any
@@ -79,11 +82,15 @@ const (
 	problemOffline      = "offline"       // the printer answers but does not print
 	problemStuck        = "stuck"         // a print job never finishes, so the jobs after it wait
 	problemQueue        = "queue_error"   // the print queue cannot be read
+
+	problemDrawerNotOpened     = "drawer_not_opened"     // a kick did not open the cash drawer
+	problemDrawerLeftOpen      = "drawer_left_open"      // the drawer is open longer than the station allows
+	problemDrawerOpenedUnasked = "drawer_opened_unasked" // the drawer opened without a kick
 )
 
 // deviceProblems are all the codes the node sends.
 var deviceProblems = []string{problemNotConnected, problemCoverOpen, problemPaperOut, problemPrinterError,
-	problemOffline, problemStuck, problemQueue}
+	problemOffline, problemStuck, problemQueue, problemDrawerNotOpened, problemDrawerLeftOpen, problemDrawerOpenedUnasked}
 
 // printerState is a printer's state as screens see it.
 type printerState struct {
@@ -183,8 +190,9 @@ func (n *node) setupStations() error {
 				return fmt.Errorf("station %s printer: %w", sc.ID, err)
 			}
 			drv, err := printer.New(printer.Options{Name: sc.ID, Profile: prof, Font: font, Open: printer.SharedPort(dev), Baud: cfg.Baud,
-				Store: n.db, Logger: n.log, Status: escpos.StatusOptions{DrawerOpenHigh: sc.DrawerOpenHigh},
-				OnStatus: func(s printer.State) { publish("printer", viewPrinter(s, false)) }})
+				Store: n.db, Logger: n.log, Status: escpos.StatusOptions{DrawerOpenHigh: sc.DrawerOpenHigh, NoDrawerSensor: sc.DrawerNoSensor},
+				OnStatus: func(s printer.State) { publish("printer", viewPrinter(s, false)) },
+				OnPoll:   n.setupDrawer(st)})
 			if err != nil {
 				return fmt.Errorf("station %s printer: %w", sc.ID, err)
 			}
@@ -314,7 +322,7 @@ func (n *node) onSale(s *pos.Sale) {
 	}
 	for _, p := range s.Payments {
 		if p.Method == pos.MethodCash {
-			if err := st.printer.KickDrawer(ctx); err != nil {
+			if err := n.kickDrawer(ctx, st); err != nil {
 				n.log.Warn("open drawer", "station", s.Station, "err", err)
 			}
 			break

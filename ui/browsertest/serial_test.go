@@ -17,7 +17,8 @@ import (
 // A till with a serial scanner and a receipt printer on pseudo-terminals:
 // a code typed into the scanner's pty shows as a line in the browser, the
 // cashier takes cash and sees the change while the receipt arrives at the
-// printer's pty and the drawer is kicked.
+// printer's pty and the drawer is kicked; the printer says the drawer
+// stayed shut, and the till says so.
 func TestTillSerialDevices(t *testing.T) {
 	scanMaster, scanSlave := printertest.OpenPTY(t)
 	defer scanMaster.Close()
@@ -57,6 +58,11 @@ func TestTillSerialDevices(t *testing.T) {
 	if !strings.Contains(jobs[0], "Ryggsäck 20 l") {
 		t.Errorf("receipt lacks the item:\n%s", jobs[0])
 	}
+	// The printer reports the drawer shut after the kick's grace: the
+	// till says the drawer did not open, at once and in its status bar.
+	run(t, till, "the drawer did not open", visible(`#toast .toast.error`), visible(`[data-device=drawer].bad`))
+	wantContains(t, "drawer alarm", text(t, till, `#toast`), "Drawer", "did not open")
+	wantContains(t, "drawer pill", text(t, till, `[data-device=drawer]`), "did not open")
 }
 
 // An item scanned on the serial scanner while the return dialog is open

@@ -10,7 +10,7 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText, setLanguage, deviceLanguage, rememberDeviceLanguage, LANGUAGES, language, supported } from './i18n.js';
 import { number, time, dateTime, setCurrency, setTimeZone } from './format.js';
-import { modal, closeModals } from './ui.js';
+import { modal, closeModals, toast } from './ui.js';
 
 const screens = {
   login: () => import('./login.js'),
@@ -143,8 +143,14 @@ function onMessage(m) {
     case 'device': {
       // Devices are kept by station: {station: {printer: {...}, ...}}.
       const all = { ...(app.status.devices || {}) };
-      all[m.station || ''] = { ...(all[m.station || ''] || {}), ...m.data };
+      const was = all[m.station || ''] || {};
+      all[m.station || ''] = { ...was, ...m.data };
       app.status = { ...app.status, devices: all };
+      // A drawer alarm is news to the station's staff, not just a pill.
+      const dr = m.data && m.data.drawer;
+      if (dr && dr.code && dr.code !== (was.drawer || {}).code && app.me && m.station === app.me.station) {
+        toast(t('device.drawer') + ': ' + deviceText(dr), 'error');
+      }
       break;
     }
     case 'revoked':
@@ -252,9 +258,11 @@ function renderStatus() {
   const mine = (st.devices || {})[app.me && app.me.station] || {};
   for (const [name, d] of Object.entries(mine)) {
     const s = deviceState(d);
-    const cls = d && d.code ? 'bad' : ['ok', 'ready', 'online', 'closed', 'virtual'].includes(s) ? 'ok' : s === 'paper_low' ? 'warn' : 'bad';
+    // A followed drawer whose state is not known says nothing the printer's pill does not.
+    if (name === 'drawer' && s === 'unknown' && !d.code) continue;
+    const cls = d && d.code ? 'bad' : ['ok', 'ready', 'online', 'closed', 'virtual'].includes(s) ? 'ok' : s === 'paper_low' || s === 'open' ? 'warn' : 'bad';
     parts.push(h('span', { class: 'pill ' + cls, 'data-device': name, title: (d && d.error) || '' }, t('device.' + name) + ': ' + deviceText(d)));
-    if (d && (d.drawer === 'open' || d.drawer === 'closed')) {
+    if (!mine.drawer && d && (d.drawer === 'open' || d.drawer === 'closed')) {
       parts.push(h('span', { class: 'pill ' + (d.drawer === 'open' ? 'warn' : 'ok'), 'data-device': 'drawer' }, t('device.drawer') + ': ' + t('device.state.' + d.drawer)));
     }
   }
