@@ -102,9 +102,9 @@ type StationConfig struct {
 	Display             string   `toml:"display"`         // 2x20 customer display port; empty: none
 	DisplaySerial       string   `toml:"display_serial"`
 	DrawerOpenHigh      bool     `toml:"drawer_open_high"` // drawer sensor polarity
-	// DrawerNoSensor says that the drawer has no switch its printer
-	// reports, or one that cannot be trusted: its state is not shown and
-	// it raises no alarms.
+	// DrawerNoSensor says that the printer has no drawer, or a drawer
+	// without a switch it reports, or one that cannot be trusted: the
+	// drawer's state is not shown and it raises no alarms.
 	DrawerNoSensor bool `toml:"drawer_no_sensor"`
 	// DrawerOpenAlarm is how long the drawer may stay open before the
 	// till is told it was left open; zero: 60s; negative: never.
