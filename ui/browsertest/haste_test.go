@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -106,7 +107,9 @@ func TestCompleteTappedTwiceWithAScan(t *testing.T) {
 
 // A code scanned while a dialog is open does not go into the cart behind
 // it: the item the customer brings back, scanned in the return dialog, is
-// not sold.
+// not sold. Tab, from a keyboard or a scanner that ends its codes with
+// one, goes round the dialog's controls and never to the sale behind it;
+// closing the dialog gives the focus back to the scan field.
 func TestScanBehindADialog(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
@@ -122,8 +125,22 @@ func TestScanBehindADialog(t *testing.T) {
 		scan("R0000000001"),
 		visible(`[data-test=return-more]`),
 		scan(backpack))
-	run(t, till, "close it and scan the umbrella",
-		click(`.modal header button`),
+	run(t, till, "Tab and Shift+Tab in the dialog",
+		chromedp.Evaluate[chromedp.Void](`window.__focus = { behind: 0, seen: new Set() };
+			document.addEventListener('focusin', (e) => e.target.closest('.modal') ? window.__focus.seen.add(e.target) : window.__focus.behind++)`),
+		chromedp.KeyEvent(strings.Repeat("\t", 25)),
+		chromedp.KeyEvent(strings.Repeat("\t", 25), chromedp.KeyModifiers(chromedp.ModifierShift)))
+	if behind := value(t, till, "focus behind the dialog", chromedp.Evaluate[int](`window.__focus.behind`)); behind != 0 {
+		t.Errorf("Tab moved the focus behind the dialog %d times", behind)
+	}
+	if seen := value(t, till, "controls focused in the dialog", chromedp.Evaluate[int](`window.__focus.seen.size`)); seen < 3 {
+		t.Errorf("Tab went to %d of the dialog's controls, want it to go round them", seen)
+	}
+	// Before the till puts the focus back on a click of its own.
+	if got := value(t, till, "focus after closing", chromedp.Evaluate[string](`document.querySelector('.modal header button').click(), document.activeElement.id`)); got != "scan" {
+		t.Errorf("closing the dialog left the focus on %q, want the scan field", got)
+	}
+	run(t, till, "scan the umbrella",
 		gone(`.backdrop`),
 		scan(umbrella),
 		visible(`.line[data-sku="`+umbrellaSKU+`"]`))

@@ -57,9 +57,26 @@ export function closeModals() {
   for (const m of [...openModals].reverse()) m.close();
 }
 
-// modal shows a dialog; close() removes it and calls onClose once.
+// Focus stays in the top dialog: Tab goes round its controls, and focus
+// that lands behind it is taken back, so that no key (a scanner's Tab
+// neither) acts on the page behind, such as the cart.
+const topBox = () => openModals.at(-1)?.box;
+document.addEventListener('keydown', (e) => {
+  const box = topBox();
+  if (!box || e.key !== 'Tab') return;
+  const list = [...box.querySelectorAll('button, input, select, textarea, [href]')].filter((el) => !el.disabled && el.getClientRects().length);
+  const i = list.indexOf(document.activeElement);
+  if (e.shiftKey ? i > 0 : i >= 0 && i < list.length - 1) return;
+  e.preventDefault();
+  (list.at(e.shiftKey ? -1 : 0) || box).focus();
+}, true);
+document.addEventListener('focusin', (e) => topBox()?.contains(e.target) === false && topBox().focus());
+
+// modal shows a dialog with the focus in it; close() removes it, gives
+// the focus back to where it was, and calls onClose once.
 export function modal({ title, body, actions = [], onClose, cls = '' }) {
   const root = document.getElementById('modal-root');
+  const before = document.activeElement;
   let closed = false;
   const m = {
     close() {
@@ -67,16 +84,18 @@ export function modal({ title, body, actions = [], onClose, cls = '' }) {
       closed = true;
       m.el.remove();
       openModals.splice(openModals.indexOf(m), 1);
+      if (before && before.isConnected && before !== document.body) before.focus({ preventScroll: true });
       if (onClose) onClose();
     },
   };
-  m.el = h('div', { class: 'backdrop' },
-    h('div', { class: 'modal ' + cls, role: 'dialog', 'aria-modal': 'true', 'aria-label': title },
-      h('header', null, h('h2', null, title), button('✕', () => m.close(), 'icon ghost', { 'aria-label': t('common.close') })),
-      h('div', { class: 'modal-body' }, body),
-      actions.length ? h('footer', null, actions) : null));
+  m.box = h('div', { class: 'modal ' + cls, role: 'dialog', 'aria-modal': 'true', 'aria-label': title, tabindex: '-1' },
+    h('header', null, h('h2', null, title), button('✕', () => m.close(), 'icon ghost', { 'aria-label': t('common.close') })),
+    h('div', { class: 'modal-body' }, body),
+    actions.length ? h('footer', null, actions) : null);
+  m.el = h('div', { class: 'backdrop' }, m.box);
   openModals.push(m);
   root.append(m.el);
+  m.box.focus({ preventScroll: true });
   return m;
 }
 
