@@ -6,7 +6,8 @@ import (
 
 // A supervisor parks the till's sale from another device: the till
 // leaves it for a new cart, and the next scan goes there instead of being
-// refused as parked.
+// refused as parked. A parked sale taken up for the till from another
+// device shows at the till at once, in place of its empty cart.
 func TestCartParkedElsewhere(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
@@ -19,4 +20,10 @@ func TestCartParkedElsewhere(t *testing.T) {
 		gone(`.line[data-sku="`+backpackSKU+`"]`),
 		scan(umbrella),
 		visible(`.line[data-sku="`+umbrellaSKU+`"]`))
+
+	second := apiCall(t, base, tok, "GET", "/cart", nil)
+	apiCall(t, base, tok, "POST", "/carts/"+second["id"].(string)+"/park", nil)
+	run(t, till, "the second sale parked too", gone(`.line[data-sku="`+umbrellaSKU+`"]`))
+	apiCall(t, base, tok, "POST", "/carts/"+cart["id"].(string)+"/resume", nil)
+	run(t, till, "the first sale, taken up again, is on the till", visible(`.line[data-sku="`+backpackSKU+`"]`))
 }

@@ -672,6 +672,10 @@ export function mount(root, app) {
           if (cart && m.data.id === cart.id) reopen('');
         } else if (m.data) {
           if (!cart || m.data.id === cart.id) setCart(m.data);
+          // Another cart here, as one resumed from another device: it is
+          // the station's sale now, unless this one has items (a resume
+          // parks them, which the push after this tells).
+          else if (!busy && !cart.lines.length) reopen('');
         } else if (cart && !busy) {
           reopen();
         }
