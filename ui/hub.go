@@ -27,7 +27,8 @@ type Message struct {
 // queue and its own writer goroutine; a client whose queue is full is
 // dropped, so a slow tablet never slows a till.
 type Hub struct {
-	s *Server
+	s     *Server
+	stock *stockNotices
 
 	mu      sync.Mutex // guards clients
 	clients map[*client]struct{}
@@ -52,7 +53,9 @@ type client struct {
 }
 
 func newHub(s *Server) *Hub {
-	return &Hub{s: s, clients: map[*client]struct{}{}}
+	h := &Hub{s: s, clients: map[*client]struct{}{}}
+	h.stock = &stockNotices{every: s.opt.StockNoticeEvery, publish: h.Publish}
+	return h
 }
 
 func (h *Hub) checkOrigin(r *http.Request) bool {
@@ -305,3 +308,11 @@ func (h *Hub) Notify(ch pos.Change) {
 	}
 	h.Publish(Message{Type: ch.Kind, Station: station, Data: ch.Value})
 }
+
+// StockChanged tells every screen that central changed the stock of
+// skus, as a stock page does, in a "stock_changed" message of
+// {"skus": [...]}, or {"all": true} for more than a thousand. Changes
+// are gathered: at most one message goes out per
+// Options.StockNoticeEvery, so a catalog's ingest does not flood the
+// tills. Changes made at the node are pushed one by one as "stock".
+func (h *Hub) StockChanged(skus []string) { h.stock.add(skus) }

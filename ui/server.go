@@ -69,6 +69,9 @@ type Options struct {
 	Zone *time.Location
 	// MaxBody limits request bodies; zero means 64 KiB.
 	MaxBody int64
+	// StockNoticeEvery is how often at most screens are told that central
+	// changed stock (see Hub.StockChanged); zero means 1 s.
+	StockNoticeEvery time.Duration
 
 	// Pickup runs click-and-collect; nil offers no pickup routes.
 	Pickup *pos.PickupService
@@ -136,6 +139,9 @@ func NewServer(opt Options) *Server {
 	}
 	if opt.MaxBody == 0 {
 		opt.MaxBody = 64 << 10
+	}
+	if opt.StockNoticeEvery == 0 {
+		opt.StockNoticeEvery = time.Second
 	}
 	if opt.Status == nil {
 		opt.Status = func() map[string]any { return map[string]any{} }
@@ -378,4 +384,7 @@ func clientKey(r *http.Request) string {
 }
 
 // Shutdown closes every websocket; http.Server.Shutdown does not.
-func (s *Server) Shutdown() { s.hub.closeAll() }
+func (s *Server) Shutdown() {
+	s.hub.stock.stop()
+	s.hub.closeAll()
+}

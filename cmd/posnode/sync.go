@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
 	"github.com/posnode/posnode/ui"
 )
@@ -23,7 +24,7 @@ func (n *node) setupSync() error {
 		Broker: n.cfg.MQTT.URL, Store: n.cfg.Store, Node: n.cfg.Node,
 		Username: n.cfg.MQTT.Username, Password: n.cfg.MQTT.Password,
 		CAFile: n.cfg.MQTT.CAFile, CertFile: n.cfg.MQTT.CertFile, KeyFile: n.cfg.MQTT.KeyFile,
-		Outbox: n.db, State: n.db, Orders: n.pickup, Wake: n.wake, Market: pos.Markets[n.cfg.Market],
+		Outbox: n.db, State: centralState{n.db, n.stockChanged}, Orders: n.pickup, Wake: n.wake, Market: pos.Markets[n.cfg.Market],
 		Window: n.cfg.Sync.Window, ResendAfter: n.cfg.Sync.ResendAfter.Duration, Retention: n.cfg.Sync.Retention.Duration,
 		BackoffMax: n.cfg.Sync.BackoffMax.Duration, KeepAlive: n.cfg.Sync.KeepAlive.Duration,
 		Version: version, Logger: n.log,
@@ -39,6 +40,34 @@ func (n *node) setupSync() error {
 	n.sync = c
 	n.parts = append(n.parts, c.Run)
 	return nil
+}
+
+// centralState is the database taking central's state, telling the
+// screens of every stock page applied, so that an open tablet shows
+// central's counts at once rather than at its next search.
+type centralState struct {
+	*sqlite.DB
+	stockChanged func(skus []string)
+}
+
+func (s centralState) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error) {
+	applied, err := s.DB.ApplyStockPage(ctx, p)
+	if applied && err == nil {
+		skus := make([]string, len(p.Items))
+		for i, c := range p.Items {
+			skus[i] = c.SKU
+		}
+		s.stockChanged(skus)
+	}
+	return applied, err
+}
+
+// stockChanged tells the screens, once they are served, that central
+// changed the stock of skus.
+func (n *node) stockChanged(skus []string) {
+	if n.web != nil {
+		n.web.Hub().StockChanged(skus)
+	}
 }
 
 // syncView is the sync status as screens show it, the same in the status
