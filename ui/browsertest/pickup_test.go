@@ -29,6 +29,22 @@ func pickupNode(t *testing.T) (string, *pos.PickupService) {
 // settings from central, say) before it serves; nil runs nothing.
 func pickupNodeWith(t *testing.T, setup func(*sqlite.DB)) (string, *pos.PickupService) {
 	t.Helper()
+	n := inProcessNode(t, setup)
+	return n.base, n.pickup
+}
+
+// inProcess is a node served from the test's process (see pickupNode).
+type inProcess struct {
+	base   string
+	db     *sqlite.DB
+	hub    *ui.Hub
+	pickup *pos.PickupService
+}
+
+// inProcessNode is pickupNodeWith, with the node's database and
+// websocket hub at hand.
+func inProcessNode(t *testing.T, setup func(*sqlite.DB)) inProcess {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
 	if err != nil {
@@ -86,7 +102,7 @@ func pickupNodeWith(t *testing.T, setup func(*sqlite.DB)) (string, *pos.PickupSe
 	hub = s.Hub()
 	srv := httptest.NewServer(s)
 	t.Cleanup(func() { s.Shutdown(); srv.Close() })
-	return srv.URL, pickup
+	return inProcess{base: srv.URL, db: db, hub: hub, pickup: pickup}
 }
 
 // An order paid online is picked by scanning, bagged, and handed over

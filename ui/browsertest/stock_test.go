@@ -125,16 +125,23 @@ func TestTabletPriceCheckOfALabel(t *testing.T) {
 		hasText(`[data-test=tablet-cart]`, "56"))
 }
 
+// centralCount sets the stock central counted of sku to onHand.
+func centralCount(t *testing.T, db *sqlite.DB, sku string, onHand int64) {
+	t.Helper()
+	if err := db.Update(context.Background(), func(tx *sqlite.Tx) error {
+		return tx.SetCentralStock(sku, onHand, "", 0, "")
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The tablet's stock follows click-and-collect: an order that arrives
-// holds its items, and the cards show what is left to sell at once.
+// holds its items, and the cards show what is left to sell at once. It
+// follows central's counts as well, in the cards and in an item's open
+// details alike.
 func TestTabletStockFollowsPickupOrders(t *testing.T) {
-	base, pickup := pickupNodeWith(t, func(db *sqlite.DB) {
-		if err := db.Update(context.Background(), func(tx *sqlite.Tx) error {
-			return tx.SetCentralStock(backpackSKU, 10, "", 0, "")
-		}); err != nil {
-			t.Fatal(err)
-		}
-	})
+	n := inProcessNode(t, func(db *sqlite.DB) { centralCount(t, db, backpackSKU, 10) })
+	base, pickup := n.base, n.pickup
 	ctx := browser(t)
 	login(t, ctx, base, tillStation, cashierStaff, "1111")
 	card := `.tablet .cards .card[data-sku="` + backpackSKU + `"] .stock`
@@ -147,6 +154,16 @@ func TestTabletStockFollowsPickupOrders(t *testing.T) {
 		"pickup_code":"777777","payment":{"status":"paid","amount":99800,"currency":"SEK"},
 		"lines":[{"line_id":"1","sku":"`+backpackSKU+`","name":"Backpack","qty":2,"unit_price":49900}],"arrival":null}`))
 	run(t, ctx, "two held for the order", hasText(card, "8"))
+
+	run(t, ctx, "the backpack's details",
+		click(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
+		hasText(`[data-test=stock-here]`, "8"))
+	// A stock page from central counts 30, and the order still holds two.
+	centralCount(t, n.db, backpackSKU, 30)
+	n.hub.StockChanged([]string{"100200", backpackSKU})
+	run(t, ctx, "central's count, less the two held",
+		hasText(`[data-test=stock-here]`, "28"),
+		hasText(card, "28"))
 }
 
 // Add to cart tapped twice while the first tap is on its way adds one

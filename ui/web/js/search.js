@@ -103,7 +103,11 @@ export function searchPanel({ pick, osk = true, cards = false, withStock = false
     input,
     // refresh searches again; a browsed catalog keeps its pages and updates its stock.
     refresh: () => (browse && !input.value.trim() ? withStock && browsed.forEach((it) => stock(it)) : run()),
-    // refreshStock fetches again the stock of those of skus shown.
-    refreshStock: (skus) => withStock && new Set(skus).forEach((sku) => stockEls.has(sku) && stock(stockEls.get(sku)[1])),
+    // refreshStock fetches again the stock of those of skus shown; null:
+    // of every item shown.
+    refreshStock: (skus) => withStock && new Set(skus || stockEls.keys()).forEach((sku) => {
+      const [el, it] = stockEls.get(sku) || [];
+      if (el && el.isConnected) stock(it);
+    }),
   };
 }

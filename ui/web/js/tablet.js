@@ -30,18 +30,37 @@ export function mount(root, app) {
   };
   const panel = searchPanel({ cards: true, osk: false, withStock: true, browse: true, pick: (it) => details(it) });
 
-  // details shows item it with its stock here. check is the node's price
-  // check of a scanned code ({code, amount, stock, raw}): a weight or price
-  // label then shows what the till charges for it, and Add puts that
-  // label in the cart.
-  async function details(it, check) {
-    let st = check ? check.stock : null;
-    if (!st) {
-      try {
-        st = await get('/stock/' + encodeURIComponent(it.sku));
-      } catch {}
+  const stockOf = async (sku) => {
+    try {
+      return await get('/stock/' + encodeURIComponent(sku));
+    } catch {
+      return null;
     }
-    const n = st ? st.on_hand - (st.reserved || 0) : null;
+  };
+  // shown is the item whose details are open ({sku, refresh}), or null.
+  let shown = null;
+  // restock fetches again the stock shown of skus (null: of every item).
+  const restock = (skus) => {
+    panel.refreshStock(skus);
+    if (shown && (!skus || skus.includes(shown.sku))) shown.refresh();
+  };
+
+  // details shows item it with its stock here, kept up to date while it
+  // is open. check is the node's price check of a scanned code ({code,
+  // amount, stock, raw}): a weight or price label then shows what the
+  // till charges for it, and Add puts that label in the cart.
+  async function details(it, check) {
+    const st = (check && check.stock) || await stockOf(it.sku);
+    const here = h('dd', { 'data-test': 'stock-here' });
+    const reserved = [h('dt', null, t('tablet.reserved')), h('dd')];
+    const showStock = (st) => {
+      const n = st ? st.on_hand - (st.reserved || 0) : null;
+      here.className = n > 0 ? 'ok' : 'bad';
+      here.textContent = n == null ? '—' : n > 0 ? qty(n, it.unit) : t('tablet.out');
+      reserved.forEach((el) => (el.hidden = !(st && st.reserved)));
+      reserved[1].textContent = st && st.reserved ? qty(st.reserved, it.unit) : '';
+    };
+    showStock(st);
     // A label is a code that carries a weight or a price (variable-measure
     // or GS1): the till charges what it says, not the shelf price.
     const label = check && check.code && (check.code.Grams > 0 || check.code.Price > 0) && check.amount != null ? check.code : null;
@@ -56,8 +75,7 @@ export function mount(root, app) {
         h('dl', null,
           h('dt', null, t('tablet.sku')), h('dd', null, it.sku),
           it.location ? [h('dt', null, t('tablet.location')), h('dd', null, it.location)] : null,
-          h('dt', null, t('tablet.stock_here')), h('dd', { class: n > 0 ? 'ok' : 'bad' }, n == null ? '—' : n > 0 ? qty(n, it.unit) : t('tablet.out')),
-          st && st.reserved ? [h('dt', null, t('tablet.reserved')), h('dd', null, qty(st.reserved, it.unit))] : null),
+          h('dt', null, t('tablet.stock_here')), here, reserved),
         h('p', { class: 'hint' }, Object.entries(it.name || {}).map(([k, v]) => k + ': ' + v).join(' · '))),
       actions: [button(t('common.close'), () => m.close(), 'ghost'),
         ['supervisor', 'manager'].includes(app.me.staff.role)
@@ -74,7 +92,16 @@ export function mount(root, app) {
             showError(e);
           }
         }), 'primary', { 'data-test': 'tablet-add' }) : null],
+      onClose: () => shown && shown.m === m && (shown = null),
     });
+    // A count that cannot be fetched now stays as it was.
+    shown = {
+      sku: it.sku, m,
+      async refresh() {
+        const st = await stockOf(it.sku);
+        if (st) showStock(st);
+      },
+    };
   }
 
   // priceCheck shows the item of a scanned or typed code: a scanner types
@@ -136,11 +163,15 @@ export function mount(root, app) {
       }
       // Sales, returns and adjustments push the stock they change; an
       // order for pickup holds stock, and its pickup releases it.
-      if (m.type === 'stock' && m.data) panel.refreshStock([m.data.sku]);
-      if (m.type === 'pickup' && m.data) panel.refreshStock((m.data.lines || []).flatMap((l) => [l.sku, l.substitute_sku]));
+      if (m.type === 'stock' && m.data) restock([m.data.sku]);
+      if (m.type === 'pickup' && m.data) restock((m.data.lines || []).flatMap((l) => [l.sku, l.substitute_sku]));
+      // Central's counts, a page of items at a time, gathered: their skus,
+      // or all when there were more.
+      if (m.type === 'stock_changed' && m.data) restock(m.data.all ? null : m.data.skus || []);
       // Saved to its customer on another tablet of this station.
       if (m.type === 'cart_saved' && cart && m.data && m.data.cart_id === cart.id) load();
     },
-    resync: load,
+    // Changes pushed while the connection was down were missed.
+    resync: () => (restock(null), load()),
   };
 }
