@@ -209,7 +209,9 @@ func TestErrorsShownThroughErrorText(t *testing.T) {
 	}
 }
 
-// The app's JavaScript and CSS together stay under 150 KB.
+// The app's JavaScript and CSS together stay under 160 KB (their
+// comments included): growth beyond it is a choice made in this test, not
+// by the way.
 func TestAppSize(t *testing.T) {
 	var total int64
 	err := filepath.Walk(webDir, func(p string, info os.FileInfo, err error) error {
@@ -224,7 +226,7 @@ func TestAppSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total == 0 || total > 150<<10 {
-		t.Fatalf("JavaScript and CSS are %d bytes; the budget is 150 KB", total)
+	if total == 0 || total > 160<<10 {
+		t.Fatalf("JavaScript and CSS are %d bytes; the budget is 160 KB", total)
 	}
 }
