@@ -89,7 +89,9 @@
 // vouchers issued, receipt copies and Z reports are appended to a hash-chained journal
 // (JournalEntry) in the transaction that records them; VerifyJournal names
 // every changed, removed or reordered entry, and each Z report carries the
-// head of the chain.
+// head of the chain. ShiftTally adds each Z report up again from the
+// journal's entries of its shift, so that a stored Z report is checked
+// against them (CompareZReport).
 //
 // # Saved carts and staff
 //

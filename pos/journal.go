@@ -94,6 +94,10 @@ const (
 	ProblemRemoved   = "removed"   // entries are missing
 	ProblemReordered = "reordered" // the entry is not at its place in the chain
 	ProblemBroken    = "broken"    // the entry does not follow the one before it
+	// ProblemMismatch is a record stored outside the journal that
+	// disagrees with the entry recording it: a Z report whose figures are
+	// not what the entries of its shift add up to (ZMismatch).
+	ProblemMismatch = "mismatch"
 )
 
 // JournalProblem names a tampered entry.

@@ -17,12 +17,15 @@ import (
 )
 
 // errJournalTampered is what journal verify ends with when it found a
-// changed, removed or reordered entry; the entries are printed before.
-var errJournalTampered = errors.New("the journal has been tampered with")
+// changed, removed or reordered entry, or a stored Z report that differs
+// from its entries; the problems are printed before.
+var errJournalTampered = errors.New("the journal, or a Z report it records, has been tampered with")
 
 // cmdJournal runs "posnode journal verify": it checks the tamper-evident
-// journal against its hash chain and the heads recorded by Z reports,
-// prints the number of entries and the head, names every tampered entry,
+// journal against its hash chain and the heads recorded by Z reports, and
+// each stored Z report against what the journal's entries of its shift add
+// up to; it prints the number of entries and the head, names every
+// tampered entry and every Z report figure that differs (with its shift),
 // and fails when it found one.
 func cmdJournal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {

@@ -23,36 +23,53 @@ import (
 // sales of item SKU 1 (25.00) by quantity, made through the till service.
 func booksWithSales(t *testing.T, qtys ...int64) (data string) {
 	t.Helper()
+	data, db, svc := books(t)
+	defer db.Close()
+	for _, q := range qtys {
+		sellTea(t, svc, q)
+	}
+	return data
+}
+
+// books makes a data directory whose database holds item SKU 1 (25.00),
+// and returns it open, with a till service on it.
+func books(t *testing.T) (data string, db *sqlite.DB, svc *pos.Service) {
+	t.Helper()
 	ctx := context.Background()
 	data = t.TempDir()
 	db, err := sqlite.Open(ctx, filepath.Join(data, "posnode.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	item := pos.Item{SKU: "1", Active: true, Names: map[string]string{"en": "Tea"}, Barcodes: []string{"7310865004703"},
 		Unit: pos.UnitEach, Price: 2500, TaxRateBP: 1200}
 	if err := db.PutItems(ctx, []pos.Item{item}, pos.Sweden); err != nil {
+		db.Close()
 		t.Fatal(err)
 	}
-	svc := pos.NewService(pos.Options{Store: db})
-	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
-	for _, q := range qtys {
-		c, err := svc.OpenCart(ctx, a)
-		if err == nil {
-			_, err = svc.AddItem(ctx, a, c.ID, "1", q)
-		}
-		if err == nil {
-			_, err = svc.PayCash(ctx, a, c.ID, 2500*q)
-		}
-		if err == nil {
-			_, err = svc.Complete(ctx, a, c.ID)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	return data, db, pos.NewService(pos.Options{Store: db})
+}
+
+// teaSeller is the cashier of the books' sales.
+var teaSeller = pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+
+// sellTea sells qty of item 1 for cash at till-1.
+func sellTea(t *testing.T, svc *pos.Service, qty int64) {
+	t.Helper()
+	ctx, a := context.Background(), teaSeller
+	c, err := svc.OpenCart(ctx, a)
+	if err == nil {
+		_, err = svc.AddItem(ctx, a, c.ID, "1", qty)
 	}
-	return data
+	if err == nil {
+		_, err = svc.PayCash(ctx, a, c.ID, 2500*qty)
+	}
+	if err == nil {
+		_, err = svc.Complete(ctx, a, c.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // posnode runs the built binary and returns its output and exit code.
@@ -83,16 +100,7 @@ func TestJournalVerifyNamesTheTamperedEntry(t *testing.T) {
 		t.Fatalf("untouched journal: exit %d\n%s%s", code, out, errOut)
 	}
 
-	raw, err := sql.Open("sqlite", filepath.Join(data, "posnode.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	res, err := raw.Exec(`UPDATE journal SET data = replace(data, '"total":', '"total":1') WHERE n = 2`)
-	if n, _ := res.RowsAffected(); err != nil || n != 1 {
-		t.Fatalf("tamper: %v (%d rows)", err, n)
-	}
-	raw.Close()
+	tamperBooks(t, data, `UPDATE journal SET data = replace(data, '"total":', '"total":1') WHERE n = 2`)
 
 	out, errOut, code = posnode(t, "journal", "verify", "--data", data)
 	if code == 0 {
@@ -103,6 +111,59 @@ func TestJournalVerifyNamesTheTamperedEntry(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "tampered") {
 		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+// journal verify checks each stored Z report against the journal's
+// entries of its shift: a report whose cash total was changed in the
+// database file is named with its shift and the figure, and verify fails.
+func TestJournalVerifyChecksZReports(t *testing.T) {
+	ctx := context.Background()
+	data, db, svc := books(t)
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db})
+	sh, err := as.OpenShift(ctx, teaSeller, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sellTea(t, svc, 2)
+	sellTea(t, svc, 1)
+	if _, err := as.CloseShift(ctx, teaSeller, 17500); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out, errOut, code := posnode(t, "journal", "verify", "--data", data)
+	if code != 0 || !strings.Contains(out, "journal: ok") {
+		t.Fatalf("untouched books: exit %d\n%s%s", code, out, errOut)
+	}
+
+	tamperBooks(t, data, `UPDATE shifts SET report = json_set(report, '$.by_method[0].amount', 5000) WHERE id = ?`, sh.ID)
+	out, errOut, code = posnode(t, "journal", "verify", "--data", data)
+	if code == 0 {
+		t.Fatalf("a Z report changed by hand passed:\n%s", out)
+	}
+	if !strings.Contains(out, "shift "+sh.ID+": by_method[cash] is 5000 in the stored report, the journal's entries of the shift add up to 7500") {
+		t.Errorf("verify output does not name the shift and its cash total:\n%s", out)
+	}
+	if !strings.Contains(errOut, "tampered") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+// tamperBooks changes one row of the database in data with stmt, through a
+// plain SQL connection, as someone with the file could.
+func tamperBooks(t *testing.T, data, stmt string, args ...any) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", filepath.Join(data, "posnode.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	res, err := raw.Exec(stmt, args...)
+	if err != nil {
+		t.Fatalf("tamper: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("tamper: %d rows changed, want 1", n)
 	}
 }
 

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/posnode/posnode/pos"
@@ -76,9 +78,12 @@ func (c JournalCheck) OK() bool { return len(c.Problems) == 0 }
 
 // VerifyJournal checks the whole journal against its hash chain and the
 // heads recorded by Z reports, and names every changed, removed or
-// reordered entry.
+// reordered entry. It checks each stored Z report against what the
+// journal's entries of its shift add up to (pos.ShiftTally), and names,
+// as a mismatch at the Z report's entry, every figure that differs.
 func (db *DB) VerifyJournal(ctx context.Context) (JournalCheck, error) {
 	var v pos.JournalVerifier
+	var t pos.ShiftTally
 	c := JournalCheck{Head: pos.GenesisHash, Problems: []pos.JournalProblem{}}
 	for after := int64(-1 << 62); ; {
 		page, err := db.Journal(ctx, after, 5000)
@@ -89,6 +94,15 @@ func (db *DB) VerifyJournal(ctx context.Context) (JournalCheck, error) {
 			v.Add(e)
 			c.Entries++
 			c.HeadN, c.Head = e.N, e.Hash
+			if z := t.Add(e); z != nil {
+				ms, err := db.checkZReport(ctx, z)
+				if err != nil {
+					return JournalCheck{}, err
+				}
+				for _, m := range ms {
+					c.Problems = append(c.Problems, pos.JournalProblem{N: e.N, Kind: pos.ProblemMismatch, Detail: m.String()})
+				}
+			}
 		}
 		if len(page) < 5000 {
 			break
@@ -115,4 +129,26 @@ func (db *DB) VerifyJournal(ctx context.Context) (JournalCheck, error) {
 	}
 	c.Problems = append(c.Problems, v.Finish(anchors)...)
 	return c, nil
+}
+
+// checkZReport compares the stored Z report of z's shift with z, the
+// report as the journal adds it up, and returns what differs, or that the
+// stored report is missing or unreadable.
+func (db *DB) checkZReport(ctx context.Context, z *pos.ShiftReport) ([]pos.ZMismatch, error) {
+	missing := func(detail string) []pos.ZMismatch {
+		return []pos.ZMismatch{{ShiftID: z.ShiftID, ZNo: z.ZNo, Figure: "report", Detail: detail}}
+	}
+	var doc string
+	err := db.r.QueryRowContext(ctx, "SELECT report FROM shifts WHERE id = ? AND z_no > 0", z.ShiftID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return missing("the journal has it, and no closed shift stores it"), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("Z report of shift %s: %w", z.ShiftID, err)
+	}
+	var stored pos.ShiftReport
+	if err := json.Unmarshal([]byte(doc), &stored); err != nil {
+		return missing(fmt.Sprintf("the stored report cannot be read: %v", err)), nil
+	}
+	return pos.CompareZReport(&stored, z), nil
 }

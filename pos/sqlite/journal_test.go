@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/posnode/posnode/pos"
@@ -377,4 +378,57 @@ func TestTrainingCartRefusesRealSteps(t *testing.T) {
 	e.pay(e.cashier, v.ID, tender{method: pos.MethodCash})
 	_, err = e.as.CompleteTraining(e.ctx, e.cashier, v.ID)
 	e.must(err)
+}
+
+// TestZReportsAddUpToTheirJournal closes shifts at two stations, with
+// every kind of receipt and cash movement a Z report sums (a sale made
+// before the shift opened, discounts, cash rounding, card, gift card and
+// cash tenders, a return to store credit, a void, a cash operation, a
+// voucher issued and a training receipt, which counts in none), and
+// checks each stored Z report against the journal; then a stored Z
+// report changed by hand is named, with its shift and the figure.
+func TestZReportsAddUpToTheirJournal(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	till2 := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "till-2"}
+	boss2 := pos.Actor{Staff: "9", Role: pos.RoleSupervisor, Station: "till-2"}
+	e.sell(e.cashier, []buy{{breadSKU, 3, nil}}, nil, tender{method: pos.MethodCash, amount: 20000}) // before the shift
+	e.must1(e.as.OpenShift(e.ctx, e.cashier, 50000))
+	e.must1(e.as.OpenShift(e.ctx, till2, 20000))
+	gift, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 30000, "birthday present")
+	e.must(err)
+	s := e.sell(e.cashier, []buy{{jacketSKU, 1, &pos.Discount{PercentBP: 1000, Reason: "loyal"}}, {bookSKU, 2, nil}},
+		&pos.Discount{Amount: 1000, Reason: "coupon"}, tender{method: pos.MethodGiftCard, amount: 30000, ref: gift.Code},
+		tender{method: pos.MethodCard, amount: 50000}, tender{method: pos.MethodCash})
+	e.must1(e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{SaleID: s.ID, Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}},
+		Reason: "x", ToStoreCredit: true}))
+	e.sell(till2, []buy{{cheeseSKU, 333, nil}}, nil, tender{method: pos.MethodCash})
+	e.must1(e.as.CashOp(e.ctx, till2, pos.CashPaidOut, 5000, "window cleaner"))
+	last := e.sell(till2, []buy{{sockSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	e.must1(e.as.VoidLastSale(e.ctx, boss2, last.ID, "mistake", nil))
+	tr, err := e.as.OpenTraining(e.ctx, e.cashier, e.sup)
+	e.must(err)
+	e.must1(e.till.AddItem(e.ctx, e.cashier, tr.ID, sockSKU, 1))
+	e.must1(e.till.PayCash(e.ctx, e.cashier, tr.ID, 10000))
+	e.must1(e.as.CompleteTraining(e.ctx, e.cashier, tr.ID))
+	z1, err := e.as.CloseShift(e.ctx, e.cashier, 120000)
+	e.must(err)
+	e.sell(e.cashier, []buy{{sockSKU, 2, nil}}, nil, tender{method: pos.MethodCash}) // into the next shift
+	e.must1(e.as.CloseShift(e.ctx, till2, 30000))
+	e.must1(e.as.OpenShift(e.ctx, e.cashier, 10000))
+	e.must1(e.as.CloseShift(e.ctx, e.cashier, 10000))
+	e.must(e.db.Close())
+
+	if c := verify(t, e.path); !c.OK() {
+		t.Fatalf("untouched books: %v", c.Problems)
+	}
+	if z1.Sales != 2 || z1.Returns != 1 || z1.VoucherCash != 30000 {
+		t.Fatalf("Z report 1 has %d sales, %d returns, voucher cash %d; the books are not as meant", z1.Sales, z1.Returns, z1.VoucherCash)
+	}
+	c := verify(t, tamper(t, e.path,
+		`UPDATE shifts SET report = json_set(report, '$.total', json_extract(report, '$.total') - 10000) WHERE z_no = 1`))
+	if got := named(c); len(got) != 1 || got[0] != fmt.Sprintf("%d mismatch", z1.JournalN) ||
+		!strings.Contains(c.Problems[0].Detail, z1.ShiftID) ||
+		!strings.Contains(c.Problems[0].Detail, fmt.Sprintf("total is %d in the stored report", z1.Total-10000)) {
+		t.Fatalf("Z report 1 with its total lowered: %v", c.Problems)
+	}
 }
