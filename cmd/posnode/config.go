@@ -91,10 +91,12 @@ type StationConfig struct {
 	// required) when the scanner is programmed to send them.
 	ScannerPrefix string `toml:"scanner_prefix"`
 	ScannerSuffix string `toml:"scanner_suffix"`
-	// ScannerRepeatWindow drops a code equal to the last one accepted
-	// within this window of it (a double read); the window runs from the
-	// accepted scan, so identical items scanned one after another each
-	// count once it has passed; zero: 500ms; negative: never.
+	// ScannerRepeatWindow drops a code equal to the one before it read
+	// within this window (a double read). The window restarts with each
+	// repeat, so an item held in front of a presentation scanner, which
+	// reads it again and again, counts once; several identical items are
+	// scanned a moment apart or entered with a quantity. Zero: 500ms;
+	// negative: never.
 	ScannerRepeatWindow duration `toml:"scanner_repeat_window"`
 	Printer             string   `toml:"printer"`         // serial port; empty: a virtual printer
 	PrinterSerial       string   `toml:"printer_serial"`  // "38400,8,none,1"; empty: 38400 8N1

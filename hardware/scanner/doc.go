@@ -11,9 +11,8 @@
 // configured prefix and suffix, and strips an AIM symbology identifier
 // (']', a code character, a modifier digit: "]E0" EAN/UPC, "]C1" GS1-128,
 // "]Q1" QR Code ...), reporting it as the scan's symbology. It drops a code
-// equal to the last one accepted within FramingOptions.RepeatWindow of it (a
-// double read); the window runs from the accepted scan, so identical items
-// scanned one after another each count once a window has passed. It
+// equal to the previous one seen within FramingOptions.RepeatWindow (a
+// double read, or a code held under a scanner in continuous mode), and
 // rejects frames longer than MaxLen bytes, frames that are not valid UTF-8
 // and frames with control characters. The ASCII group separator (GS, 0x1D)
 // is the one control character accepted, because GS1 codes use it between

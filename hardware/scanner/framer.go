@@ -20,7 +20,7 @@ var (
 	ErrNoPrefix    = errors.New("scanner: scan lacks the configured prefix")
 	ErrNoSuffix    = errors.New("scanner: scan lacks the configured suffix")
 	ErrEmpty       = errors.New("scanner: scan has no data")
-	ErrDuplicate   = errors.New("scanner: repeat of the last accepted scan within the repeat window")
+	ErrDuplicate   = errors.New("scanner: repeat of the previous scan within the repeat window")
 )
 
 // Terminator is the byte sequence a scanner sends after each code.
@@ -106,13 +106,10 @@ type FramingOptions struct {
 	// AIM controls stripping of AIM symbology identifiers; see AIMMode.
 	AIM AIMMode
 
-	// RepeatWindow: a code equal to the last one accepted less than
-	// RepeatWindow before is dropped (ErrDuplicate). The window runs from
-	// the accepted scan and a dropped repeat does not extend it, so a
-	// scanner's double read is dropped while a cashier scanning identical
-	// items one after another gets each one that comes a window after the
-	// last one counted (with 500ms, scans at 0, 400 and 800ms count the
-	// first and the third). Zero means 500ms; negative disables the check.
+	// RepeatWindow: a code equal to the previous one seen less than
+	// RepeatWindow ago is dropped (ErrDuplicate); the window restarts with
+	// each repeat, so a code held under a scanner in continuous mode counts
+	// once. Zero means 500ms; negative disables the check.
 	RepeatWindow time.Duration
 
 	// MaxLen caps the length of a frame in bytes. Zero or a value above
@@ -157,8 +154,8 @@ type Framer struct {
 	last     time.Time // arrival of the last byte, or when the reader was last ready
 	afterCR  bool      // the previous byte was a CR (held back or terminating)
 
-	prevCode string    // last code accepted
-	prevAt   time.Time // when prevCode was accepted
+	prevCode string    // last code accepted or dropped as a repeat
+	prevAt   time.Time // when prevCode was last seen
 }
 
 // NewFramer returns a Framer for opts.
@@ -313,6 +310,7 @@ func (f *Framer) end(at time.Time, emit func(Frame)) {
 	fr.Raw = raw
 	if fr.Err == nil && f.opts.RepeatWindow > 0 {
 		if fr.Code == f.prevCode && !f.prevAt.IsZero() && at.Sub(f.prevAt) < f.opts.RepeatWindow {
+			f.prevAt = at
 			fr.Err = ErrDuplicate
 			emit(fr)
 			return
