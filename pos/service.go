@@ -139,8 +139,8 @@ func (s *Service) lock(id string) func() { return s.carts.lock(id) }
 
 // lockCarts locks several carts for one change that must see them all
 // unchanged (AfterSales.Resume). They are locked in the order of their
-// ids, so two requests locking some of the same carts never wait for each
-// other; every other request locks one cart at a time.
+// ids, so two requests locking some of the same carts never each hold one
+// the other waits for; every other request locks one cart at a time.
 func (s *Service) lockCarts(ids []string) func() {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	unlocks := make([]func(), len(ids))
