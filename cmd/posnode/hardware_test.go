@@ -19,7 +19,7 @@ func TestTillWithSerialDevices(t *testing.T) {
 	scanMaster, scanSlave := printertest.OpenPTY(t)
 	defer scanMaster.Close()
 	defer scanSlave.Close()
-	prn := printertest.New(t, printertest.Options{})
+	prn := newTillPrinter(t)
 	cfg := fmt.Sprintf(`
 [[stations]]
 id = "till-1"
@@ -78,6 +78,9 @@ printer_profile = "tm-t20"
 	if len(jobs) != 1 || prn.Kicks() != 1 {
 		t.Fatalf("printer got %d jobs and %d drawer kicks, want 1 and 1:\n%s", len(jobs), prn.Kicks(), p.out)
 	}
+	// The kick opens the drawer, as the node sees through the printer's
+	// status, so no alarm says it did not.
+	c.waitDrawer("till-1", "open")
 	for _, want := range []string{"[BARCODE CODE128 R0000000001]", "Ryggsäck 20 l", "0,500 kg", "0,750 kg", "[CUT"} {
 		if !strings.Contains(jobs[0], want) {
 			t.Errorf("receipt lacks %q:\n%s", want, jobs[0])
@@ -105,6 +108,21 @@ printer_profile = "tm-t20"
 	if dev["printer"].(map[string]any)["connected"] != true || dev["scanner"].(map[string]any)["connected"] != true {
 		t.Errorf("device status = %v", dev)
 	}
+	if strings.Contains(p.out.String(), "cash drawer alarm") {
+		t.Errorf("a drawer that opened on its kick raised an alarm:\n%s", p.out)
+	}
+}
+
+// drawerShutAfter is how long the drawer of a simulated till printer
+// stays open after a kick: as long as a cashier takes to give change, and
+// long enough for the node's status polls, a second apart, to see it open.
+const drawerShutAfter = 3 * time.Second
+
+// newTillPrinter starts a simulated receipt printer whose drawer opens on
+// a kick and is shut again, as at a store, so that a cash sale raises no
+// drawer alarm.
+func newTillPrinter(t *testing.T) *printertest.Sim {
+	return printertest.New(t, printertest.Options{DrawerOpenFor: drawerShutAfter})
 }
 
 // TestPrintTestPage prints the test page on a simulated printer.
@@ -141,6 +159,20 @@ func TestPrintTestUnknownProfile(t *testing.T) {
 func (c *client) waitPrinter(station string) {
 	c.t.Helper()
 	c.waitDevice(station, "printer")
+}
+
+// waitDrawer waits up to 10 s for station's cash drawer to be in state
+// ("open", "closed"), with no alarm, as the status shows it.
+func (c *client) waitDrawer(station, state string) {
+	c.t.Helper()
+	var d map[string]any
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		dev := c.call("GET", "/api/v1/status", nil, 200)["devices"].(map[string]any)[station].(map[string]any)
+		if d, _ = dev["drawer"].(map[string]any); d["state"] == state && d["code"] == nil {
+			return
+		}
+	}
+	c.t.Fatalf("%s's drawer after 10 s: %v; want it %s with no alarm", station, d, state)
 }
 
 // waitDevice waits up to 10 s for station's device of kind ("printer",

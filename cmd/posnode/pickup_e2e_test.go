@@ -100,7 +100,7 @@ func clickAndCollect(t *testing.T, brokerDown bool) {
 	central.KeepEvents()
 	scanM, scanS := printertest.OpenPTY(t)
 	t.Cleanup(func() { scanM.Close(); scanS.Close() })
-	prn := printertest.New(t, printertest.Options{})
+	prn := newTillPrinter(t)
 	cfg := fmt.Sprintf("[sync]\nbackoff_max = \"500ms\"\nresend_after = \"1s\"\n[[stations]]\nid = \"till-1\"\nkind = \"till\"\n[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nscanner = %q\nprinter = %q\n",
 		scanS.Name(), prn.Path())
 	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")

@@ -63,7 +63,7 @@ func TestTrainingReceiptPrinted(t *testing.T) {
 // printer on a pseudo-terminal.
 func startTillWithPrinter(t *testing.T) (*printertest.Sim, string, *proc) {
 	t.Helper()
-	prn := printertest.New(t, printertest.Options{})
+	prn := newTillPrinter(t)
 	cfg := fmt.Sprintf(`
 [[stations]]
 id = "till-1"

@@ -2,7 +2,8 @@
 // master side of a real pseudo-terminal (or one end of a pipe) it answers
 // real-time status requests (DLE EOT) with the status it is given and
 // collects what is printed, job by job (everything up to a cut), decoded
-// into text and bracketed commands by escpos.Decode.
+// into text and bracketed commands by escpos.Decode. Its drawer opens on a
+// kick only when Options.DrawerOpenFor says for how long.
 package printertest
 
 import (
@@ -44,6 +45,8 @@ type Sim struct {
 	// coverOpenAfter is the job, counted from 1, after which the cover
 	// is opened; 0 means never.
 	coverOpenAfter int
+	drawerOpenFor  time.Duration
+	drawerShutAt   time.Time // a kick holds the drawer open until then
 
 	closed chan struct{}
 	done   chan struct{}
@@ -73,6 +76,12 @@ type Options struct {
 	// printed: the printer stays online, and the status says cover open
 	// until SetStatus; 0 never does.
 	CoverOpenAfter int
+	// DrawerOpenFor makes a drawer kick open the drawer, which the status
+	// then says is open for this long, as a cashier takes the change and
+	// shuts it again; a kick while it is open keeps it open this long
+	// from then. 0 leaves the drawer as SetStatus says, whatever the
+	// kicks: a drawer that does not open.
+	DrawerOpenFor time.Duration
 }
 
 // MakeRaw puts a terminal in raw mode: no echo, no line editing, no
@@ -126,7 +135,7 @@ func NewPipe(t testing.TB, o Options) (*Sim, io.ReadWriteCloser) {
 
 func start(t testing.TB, master io.ReadWriteCloser, slave io.Closer, o Options) *Sim {
 	s := &Sim{t: t, master: master, slave: slave, closeAfter: o.CloseAfter, stall: o.Stall, rate: o.Rate, delay: o.ReplyDelay,
-		paperOutAt: o.PaperOutAt, coverOpenAfter: o.CoverOpenAfter,
+		paperOutAt: o.PaperOutAt, coverOpenAfter: o.CoverOpenAfter, drawerOpenFor: o.DrawerOpenFor,
 		status:  escpos.Status{Online: true, DrawerKnown: true},
 		replies: make(chan statusReply, 1024),
 		closed:  make(chan struct{}), done: make(chan struct{})}
@@ -272,7 +281,9 @@ func (s *Sim) run() {
 				s.mu.Lock()
 				var reply byte
 				if n := buf[2]; n >= 1 && n <= 4 {
-					reply = escpos.EncodeStatus(s.status, escpos.StatusOptions{})[n-1]
+					st := s.status
+					st.DrawerOpen = st.DrawerOpen || time.Now().Before(s.drawerShutAt)
+					reply = escpos.EncodeStatus(st, escpos.StatusOptions{})[n-1]
 				}
 				s.polls++
 				delay := s.delay
@@ -291,6 +302,9 @@ func (s *Sim) run() {
 				}
 				s.mu.Lock()
 				s.kicks++
+				if s.drawerOpenFor > 0 {
+					s.drawerShutAt = time.Now().Add(s.drawerOpenFor)
+				}
 				s.mu.Unlock()
 				buf = buf[5:]
 				continue
