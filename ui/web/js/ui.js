@@ -109,6 +109,13 @@ export function modal({ title, body, actions = [], onClose, cls = '' }) {
 const BURST_GAP = 50; // milliseconds
 const BURST_MIN = 4;
 
+// A double tap on a button that opens a keypad (Other amount) lands its
+// second tap on the key now under the finger. A touch screen's double tap
+// is two taps within 300 ms; a person who sees a keypad open and aims at
+// a key takes longer. So a key pressed within TAP_GUARD of the keypad's
+// opening is not taken; keys typed on a keyboard always are.
+const TAP_GUARD = 300; // milliseconds
+
 // keypad is a touch keypad editing a string. With decimal a separator key
 // is shown; with mask the value is shown as dots. A scan typed into it on
 // the keyboard (see BURST_GAP) is never taken as a quantity, an amount or
@@ -138,8 +145,10 @@ export function keypad({ value = '', mask = false, decimal = false, maxLen = 12,
   };
   const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', decimal ? 'sep' : 'clear', '0', 'back'];
   const label1 = (k) => (k === 'back' ? '⌫' : k === 'clear' ? 'C' : k === 'sep' ? sep : k);
-  const grid = h('div', { class: 'pad' },
-    keys.map((k) => button(label1(k), () => press(k), 'key', { 'data-key': k, 'aria-label': k === 'back' ? t('common.backspace') : k === 'clear' ? t('common.clear') : label1(k) })));
+  const opened = performance.now();
+  let early = false; // the tap on its way began within TAP_GUARD
+  const grid = h('div', { class: 'pad', onpointerdown: (e) => (early = e.timeStamp - opened < TAP_GUARD) },
+    keys.map((k) => button(label1(k), () => (early ? (early = false) : press(k)), 'key', { 'data-key': k, 'aria-label': k === 'back' ? t('common.backspace') : k === 'clear' ? t('common.clear') : label1(k) })));
   const el = h('div', { class: 'keypad' }, label ? h('div', { class: 'pad-label' }, label) : null, shown, grid);
   render();
   return {
