@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -175,8 +176,25 @@ func (as *AfterSales) Park(ctx context.Context, a Actor, cartID string) (*CartVi
 // The station's open sales are held with the cart resumed from that check
 // to their parking, under the locks a payment takes: a payment started
 // meanwhile either comes first, and nothing is resumed, or finds its sale
-// parked (ErrParked). No terminal is asked while they are held.
+// parked (ErrParked). No terminal is asked while they are held. A sale
+// that became the station's open one after they were listed (another
+// parked sale taken up there at the same instant) is listed again and
+// set aside in its turn.
 func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*CartView, error) {
+	for try := 0; ; try++ {
+		v, err := as.resumeOnce(ctx, a, cartID)
+		if !errors.Is(err, errStationChanged) {
+			return v, err
+		}
+		if try == 2 {
+			return nil, fmt.Errorf("%w: %v", ErrConflict, err)
+		}
+	}
+}
+
+// resumeOnce is one try of Resume: it fails with errStationChanged when a
+// sale with items became open at the station after its carts were listed.
+func (as *AfterSales) resumeOnce(ctx context.Context, a Actor, cartID string) (*CartView, error) {
 	listed, err := as.till.opt.Store.Carts(ctx, a.Station)
 	if err != nil {
 		return nil, err
@@ -187,9 +205,16 @@ func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*Cart
 			ids = append(ids, c.ID)
 		}
 	}
-	// A sale opened at the station after the list has no items yet:
-	// there is nothing of it to set aside.
 	defer as.till.lockCarts(ids)()
+	again, err := as.till.opt.Store.Carts(ctx, a.Station)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range again {
+		if !c.Parked && c.Station == a.Station && len(c.Lines) > 0 && c.OrderID == "" && !slices.Contains(ids, c.ID) {
+			return nil, fmt.Errorf("cart %s opened at %s meanwhile: %w", c.ID, a.Station, errStationChanged)
+		}
+	}
 	var aside []string
 	for _, id := range ids[1:] {
 		c, err := as.till.opt.Store.Cart(ctx, id)
@@ -236,6 +261,10 @@ func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*Cart
 	}
 	return v, nil
 }
+
+// errStationChanged tells Resume that a sale with items became open at the
+// station after it listed the station's carts.
+var errStationChanged = errors.New("the station's open sales changed")
 
 // ParkedCarts lists the parked carts of every station, oldest first.
 func (as *AfterSales) ParkedCarts(ctx context.Context) ([]*CartView, error) {

@@ -1397,3 +1397,37 @@ func TestResumeAndAPaymentAtTheSameInstant(t *testing.T) {
 		t.Fatalf("the till's own sale after the resume: %+v, %v; want it parked without payments", c, err)
 	}
 }
+
+// Two parked sales taken up at one till at the same instant leave one
+// open there: the one taken up second sets the other aside, as it does
+// the till's own sale, instead of leaving a customer's items behind the
+// other's to come back with the next sale.
+func TestTwoResumesAtOneTillAtTheSameInstant(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	tablet := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "tablet-1"}
+	first := e.cart(tablet, []buy{{jacketSKU, 1, nil}}, nil)
+	e.must1(e.as.Park(e.ctx, tablet, first.ID))
+	second := e.cart(tablet, []buy{{bookSKU, 1, nil}}, nil)
+	e.must1(e.as.Park(e.ctx, tablet, second.ID))
+
+	store := &cartsListed{DB: e.db}
+	till := pos.NewService(pos.Options{Store: store, Terminal: e.term, Policy: pos.DefaultPolicy()})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: till, Store: e.db})
+	var err2 error
+	store.hook = func() { _, err2 = as.Resume(e.ctx, e.cashier, second.ID) }
+	_, err1 := as.Resume(e.ctx, e.cashier, first.ID)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("resumes: %v, %v", err1, err2)
+	}
+	carts, err := e.db.Carts(e.ctx, e.cashier.Station)
+	e.must(err)
+	var open []string
+	for _, c := range carts {
+		if !c.Parked && c.Station == e.cashier.Station && len(c.Lines) > 0 {
+			open = append(open, c.ID)
+		}
+	}
+	if len(open) != 1 || open[0] != first.ID {
+		t.Fatalf("open sales at the till %v, want only %s, the one taken up last", open, first.ID)
+	}
+}
