@@ -51,13 +51,13 @@ type centralState struct {
 }
 
 func (s centralState) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error) {
-	applied, err := s.DB.ApplyStockPage(ctx, p)
+	applied, dropped, err := s.DB.ApplyStockPageDropping(ctx, p)
 	if applied && err == nil {
-		skus := make([]string, len(p.Items))
+		skus := make([]string, len(p.Items), len(p.Items)+len(dropped))
 		for i, c := range p.Items {
 			skus[i] = c.SKU
 		}
-		s.stockChanged(skus)
+		s.stockChanged(append(skus, dropped...))
 	}
 	return applied, err
 }

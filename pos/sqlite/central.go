@@ -497,8 +497,18 @@ func yieldToTills() { runtime.Gosched() }
 // page held before that are not in it any more are forgotten. It reports
 // whether the page was applied.
 func (db *DB) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error) {
+	applied, _, err := db.ApplyStockPageDropping(ctx, p)
+	return applied, err
+}
+
+// ApplyStockPageDropping is ApplyStockPage that also returns the SKUs whose
+// counts the page forgot: their stock changed as much as that of the SKUs
+// it lists.
+func (db *DB) ApplyStockPageDropping(ctx context.Context, p pos.StockPage) (bool, []string, error) {
 	var applied bool
+	var dropped []string
 	err := db.updateRefetchable(ctx, func(tx *Tx) error {
+		dropped = nil
 		ok, err := tx.pageGate(KindStock, p.Page, p.Version)
 		if err != nil || !ok {
 			return err
@@ -517,11 +527,12 @@ func (db *DB) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool, error)
 			if _, err := tx.execContext(ctx, "DELETE FROM stock_central WHERE sku = ? AND page = ?", sku, p.Page); err != nil {
 				return err
 			}
+			dropped = append(dropped, sku)
 		}
 		applied = true
 		return nil
 	})
-	return applied, err
+	return applied, dropped, err
 }
 
 // RecordInboundReject logs a payload from central that the node refused

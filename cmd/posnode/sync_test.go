@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// A stock page tells the screens of every SKU whose count it changed: those
+// it brings, and those it no longer lists, whose count from central it
+// drops (their stock is then this node's own movements only).
+func TestStockPageTellsTheSKUsItDrops(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var told [][]string
+	s := centralState{db, func(skus []string) { told = append(told, slices.Sorted(slices.Values(skus))) }}
+	for _, p := range []pos.StockPage{
+		{Page: "p1", Version: 1, Items: []pos.StockCount{{SKU: "100234", OnHand: 25}, {SKU: "100235", OnHand: 7}}},
+		{Page: "p1", Version: 2, Items: []pos.StockCount{{SKU: "100234", OnHand: 24}}},
+	} {
+		if ok, err := s.ApplyStockPage(ctx, p); !ok || err != nil {
+			t.Fatalf("page %s version %d: %v, %v", p.Page, p.Version, ok, err)
+		}
+	}
+	if st, err := db.Stock(ctx, "100235"); err != nil || st.OnHand != 0 {
+		t.Fatalf("stock of 100235 after the page dropped it: %+v, %v", st, err)
+	}
+	if len(told) != 2 || !slices.Equal(told[1], []string{"100234", "100235"}) {
+		t.Fatalf("screens told of %v, want the second page's 100234 and the 100235 it dropped", told)
+	}
+}
