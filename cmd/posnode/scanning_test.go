@@ -11,8 +11,8 @@ import (
 
 // TestScanNotReadIsSaid: bytes from a till's scanner that are no code
 // (noise of a wrong baud rate, a code too long, a control byte) reach the
-// till's screen as scan_unread, once for the burst rather than once per
-// frame, and a good code after them still goes into the cart.
+// till's screen as scan_unread, and to the log, once for the burst rather
+// than once per frame, and a good code after them still goes into the cart.
 func TestScanNotReadIsSaid(t *testing.T) {
 	scanMaster, scanSlave := printertest.OpenPTY(t)
 	defer scanMaster.Close()
@@ -56,6 +56,11 @@ func TestScanNotReadIsSaid(t *testing.T) {
 	}
 	if unread != 1 {
 		t.Errorf("%d scan_unread notices for one burst of noise, want 1", unread)
+	}
+	// The log has the first frame refused; the others are counted, for
+	// a line every 30 s while the noise lasts.
+	if n := strings.Count(p.out.String(), "scan rejected"); n != 1 {
+		t.Errorf("%d log lines for one burst of noise, want 1:\n%s", n, p.out)
 	}
 	for _, lang := range screenLanguages {
 		if screenStrings(t, lang)["err.scan_unread"] == "" {

@@ -16,10 +16,12 @@
 // rejects frames longer than MaxLen bytes, frames that are not valid UTF-8
 // and frames with control characters. The ASCII group separator (GS, 0x1D)
 // is the one control character accepted, because GS1 codes use it between
-// variable-length fields. Every rejection is logged with its reason and
-// counted (Scanner.Stats), and told to Options.OnReject, at most once per
-// Options.RejectInterval, so that the station's screen can ask for the scan
-// again; garbage on the line never stops a station.
+// variable-length fields. Every rejection is counted (Scanner.Stats) and
+// logged with its reason, the first of a burst at warning level and the
+// others as one count per Options.LogInterval, so that a scanner at a wrong
+// baud rate does not flood the log; it is told to Options.OnReject, at most
+// once per Options.RejectInterval, so that the station's screen can ask for
+// the scan again. Garbage on the line never stops a station.
 //
 // The Framer reads no clock and starts no goroutine: callers pass arrival
 // times, which keeps it deterministic and fuzzable (FuzzFramer).

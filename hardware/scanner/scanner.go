@@ -52,9 +52,16 @@ type Options struct {
 	// RejectInterval spaces the calls of OnReject. Zero means 2s.
 	RejectInterval time.Duration
 
-	// Logger receives rejected frames with their reason. Nil means
-	// slog.Default().
+	// Logger receives rejected frames with their reason: the first of a
+	// burst at once, the count of the others once per LogInterval (each
+	// of them at debug level). Nil means slog.Default().
 	Logger *slog.Logger
+
+	// LogInterval spaces the log lines of rejected frames, so that a
+	// scanner at a wrong baud rate, whose noise is refused frame after
+	// frame, logs a line per interval instead of one per frame. Zero
+	// means 30s.
+	LogInterval time.Duration
 }
 
 // Stats counts what a Scanner did since it was created.
@@ -75,6 +82,7 @@ type Scanner struct {
 	mu         sync.Mutex
 	rejected   map[string]int64 // guarded by mu
 	toldAt     time.Time        // when OnReject was last called; used by Run's goroutine only
+	rejectLog  rejectLog        // used by Run's goroutine only
 }
 
 // New returns a Scanner reading from src. If src implements ContextReader
@@ -97,11 +105,16 @@ func New(src io.Reader, opts Options) (*Scanner, error) {
 	if opts.RejectInterval <= 0 {
 		opts.RejectInterval = 2 * time.Second
 	}
+	if opts.LogInterval <= 0 {
+		opts.LogInterval = 30 * time.Second
+	}
+	log := opts.Logger.With("station", opts.Station)
 	return &Scanner{
-		opts:     opts,
-		log:      opts.Logger.With("station", opts.Station),
-		src:      src,
-		rejected: make(map[string]int64),
+		opts:      opts,
+		log:       log,
+		src:       src,
+		rejected:  make(map[string]int64),
+		rejectLog: rejectLog{log: log, interval: opts.LogInterval},
 	}, nil
 }
 
@@ -123,14 +136,16 @@ func (s *Scanner) Stats() Stats {
 // first).
 //
 // With a ContextReader source, a frame the line went silent on ends at the
-// framing timeout (a TermNone code is delivered then); with a plain reader
-// it ends when the next bytes arrive.
+// framing timeout (a TermNone code is delivered then), and the count of
+// rejected frames is logged when it is due; with a plain reader both wait
+// for the next bytes. A count not yet logged is logged when Run returns.
 func (s *Scanner) Run(ctx context.Context) error {
 	cr, _ := s.src.(ContextReader)
 	if c, ok := s.src.(io.Closer); ok && cr == nil {
 		stop := context.AfterFunc(ctx, func() { c.Close() })
 		defer stop()
 	}
+	defer func() { s.rejectLog.flush(time.Now(), true) }()
 	f := NewFramer(s.opts.Framing)
 	emit := func(fr Frame) { s.deliver(ctx, fr) }
 	buf := make([]byte, 512)
@@ -139,7 +154,11 @@ func (s *Scanner) Run(ctx context.Context) error {
 		var n int
 		var err error
 		silent := false
-		switch deadline, pending := f.Deadline(); {
+		deadline, pending := f.Deadline()
+		if due, held := s.rejectLog.due(); held && (!pending || due.Before(deadline)) {
+			deadline, pending = due, true
+		}
+		switch {
 		case cr == nil:
 			n, err = s.src.Read(buf)
 		case pending:
@@ -153,6 +172,7 @@ func (s *Scanner) Run(ctx context.Context) error {
 		if n > 0 {
 			f.Feed(time.Now(), buf[:n], emit)
 		}
+		s.rejectLog.flush(time.Now(), false)
 		if silent {
 			f.Flush(time.Now(), emit)
 			continue
@@ -178,7 +198,7 @@ func (s *Scanner) deliver(ctx context.Context, fr Frame) {
 		s.mu.Lock()
 		s.rejected[fr.Err.Error()]++
 		s.mu.Unlock()
-		s.log.Warn("scan rejected", "reason", fr.Err, "bytes", fmt.Sprintf("%q", fr.Raw))
+		s.rejectLog.add(fr)
 		if s.opts.OnReject != nil && (s.toldAt.IsZero() || fr.At.Sub(s.toldAt) >= s.opts.RejectInterval) {
 			s.toldAt = fr.At
 			s.opts.OnReject(ctx, fr.Err)

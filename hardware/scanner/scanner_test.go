@@ -261,8 +261,9 @@ func TestScannerPTY(t *testing.T) {
 	}
 }
 
-// runOnPTY runs a Device and a Scanner on the pty p until the test ends.
-func runOnPTY(t *testing.T, p *scannerPTY, framing FramingOptions) (*Scanner, collector) {
+// runOnPTY runs a Device and a Scanner with opts, for station till-1, on
+// the pty p until the test ends.
+func runOnPTY(t *testing.T, p *scannerPTY, opts Options) (*Scanner, collector) {
 	t.Helper()
 	states := make(chan serialdev.State, 20)
 	dev, err := serialdev.New(serialdev.Options{Name: "till-1 scanner", Path: p.path, PollInterval: 20 * time.Millisecond,
@@ -271,7 +272,8 @@ func runOnPTY(t *testing.T, p *scannerPTY, framing FramingOptions) (*Scanner, co
 		t.Fatal(err)
 	}
 	scans := make(collector, 20)
-	sc, err := New(dev, Options{Station: "till-1", Handler: scans.handle, Framing: framing})
+	opts.Station, opts.Handler = "till-1", scans.handle
+	sc, err := New(dev, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +308,7 @@ func TestScannerNoTerminatorPTY(t *testing.T) {
 	p := newScannerPTY(t)
 	// A generous silence, so that a busy machine does not split the code
 	// sent in two writes below.
-	_, scans := runOnPTY(t, p, FramingOptions{Terminator: TermNone, Timeout: 500 * time.Millisecond, RepeatWindow: -1})
+	_, scans := runOnPTY(t, p, Options{Framing: FramingOptions{Terminator: TermNone, Timeout: 500 * time.Millisecond, RepeatWindow: -1}})
 
 	p.send(t, "]E04006381333931")
 	if s := scans.next(t); s.Code != "4006381333931" || s.Symbology != "]E0" {
@@ -327,7 +329,7 @@ func TestScannerNoTerminatorPTY(t *testing.T) {
 // has been silent for the timeout, not only when the next scan comes.
 func TestScannerPartialDroppedOnSilencePTY(t *testing.T) {
 	p := newScannerPTY(t)
-	sc, _ := runOnPTY(t, p, FramingOptions{Timeout: 50 * time.Millisecond})
+	sc, _ := runOnPTY(t, p, Options{Framing: FramingOptions{Timeout: 50 * time.Millisecond}})
 	p.send(t, "7310865")
 	deadline := time.Now().Add(10 * time.Second)
 	for sc.Stats().Rejected[ErrPartial.Error()] != 1 {
