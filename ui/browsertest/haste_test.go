@@ -234,7 +234,9 @@ func TestPickupQRWhileCodeDialogOpen(t *testing.T) {
 
 // A double tap on a cash quick amount pays it once: the second tap finds
 // the dialog still there, its amounts no longer to be tapped, until the
-// payment is in.
+// payment is in. An item scanned while the node is slow to answer the
+// payment is kept, the cashier told so, and goes to the next sale once
+// the payment has completed this one.
 func TestCashQuickAmountTappedTwice(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
@@ -246,18 +248,36 @@ func TestCashQuickAmountTappedTwice(t *testing.T) {
 		visible(`.quick [data-amount="50000"]`),
 		chromedp.Evaluate[chromedp.Void](`(() => {
 			window.__payments = 0;
+			// The payment is held until the test lets it go, as by a node
+			// slow to answer.
+			const held = new Promise((r) => (window.__release = r));
 			const f = window.fetch;
 			window.fetch = (url, opt) => {
-				if (String(url).endsWith('/payments') && opt && opt.method === 'POST') window.__payments++;
+				if (String(url).endsWith('/payments') && opt && opt.method === 'POST') {
+					window.__payments++;
+					return held.then(() => f(url, opt));
+				}
 				return f(url, opt);
 			};
 			const b = document.querySelector('.quick [data-amount="50000"]');
 			b.click();
 			b.click();
 		})()`),
-		visible(`[data-test=receipt]`))
+		chromedp.Poll[chromedp.Void](`window.__payments > 0`))
+	run(t, till, "the umbrella scanned while the payment is on its way",
+		scan(umbrella),
+		visible(`#toast .toast`),
+		visible(`.quick [data-amount="50000"][disabled]`))
+	wantContains(t, "the cashier is told", text(t, till, `[data-test=till-msg]`), loadStrings(t, "en")["till.scan_held"])
+	run(t, till, "the node answers",
+		chromedp.Evaluate[chromedp.Void](`window.__release()`),
+		visible(`[data-test=receipt]`),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`))
 	if n := value(t, till, "payments sent", chromedp.Evaluate[int](`window.__payments`)); n != 1 {
 		t.Errorf("%d cash payments sent, want 1", n)
+	}
+	if n := value(t, till, "backpacks in the next cart", chromedp.Evaluate[int](`document.querySelectorAll('.line[data-sku="`+backpackSKU+`"]').length`)); n != 0 {
+		t.Errorf("the next cart has the sold backpack")
 	}
 	if msg := value(t, till, "message", chromedp.Evaluate[string](`document.querySelector('[data-test=till-msg]').className`)); msg == "msg error" {
 		t.Errorf("the till shows an error: %s", text(t, till, `[data-test=till-msg]`))

@@ -20,6 +20,7 @@ export function mount(root, app) {
   let loading = Promise.resolve();
   let scans = Promise.resolve(); // the scans in hand, one after the other
   let completing = null; // the completion under way: a second tap joins it
+  let paying = 0; // payments on their way: scans wait for them (see doScan)
   // scannedSerial says where the next cart push comes from: '' from
   // anything, 'shown' from the serial scanner, 'behind' from the serial
   // scanner while a dialog hid the cart.
@@ -130,10 +131,16 @@ export function mount(root, app) {
   }
 
   // doScan handles codes in the order scanned, each once the cart it
-  // goes to is the one on screen.
+  // goes to is the one on screen. A code scanned while a payment is on its
+  // way (the node may be slow to answer) waits for it, and the cashier is
+  // told so: it goes to the next sale if the payment completes this one.
   function doScan(code) {
     code = code.trim();
     if (!code) return;
+    if (paying) {
+      say(t('till.scan_held'), 'warn');
+      if (modalOpen()) toast(t('till.scan_held'), 'error');
+    }
     // A scan that fails says so and never stops the ones after it.
     scans = scans.then(() => scanNow(code)).catch((e) => say(errorText(e), 'error'));
   }
@@ -317,9 +324,11 @@ export function mount(root, app) {
       if (chosen) return;
       chosen = true;
       for (const b of m.el.querySelectorAll('.quick button, footer button')) b.disabled = true;
+      const pop = holdScans();
       try {
         await tender('cash', amount);
       } finally {
+        pop();
         m.close();
       }
     };
@@ -342,7 +351,8 @@ export function mount(root, app) {
   // tender pays, and completes the sale when that settles it; scans wait
   // for it, so that a code scanned meanwhile goes to the next sale.
   function tender(method, amount) {
-    loading = tenderNow(method, amount);
+    paying++;
+    loading = tenderNow(method, amount).finally(() => paying--);
     return loading;
   }
 
@@ -353,6 +363,7 @@ export function mount(root, app) {
         title: t('card.title'), cls: 'narrow',
         body: [h('p', { class: 'big-text' }, money(amount)), h('p', { class: 'hint pulse' }, t('card.wait'))],
         actions: [button(t('card.abort'), () => post('/carts/' + cart.id + '/card/abort').catch(showError), 'danger')],
+        onClose: holdScans(),
       });
     }
     const id = cart.id;
@@ -510,6 +521,19 @@ export function mount(root, app) {
       h('span', { class: 'price' }, money(c.balance.total))))) : h('p', { class: 'hint' }, t('till.parked_none')),
       actions: [button(t('common.close'), () => m.close(), 'ghost')],
       onClose: focusScan,
+    });
+  }
+
+  // holdScans takes the codes a wedge scanner types while a payment's
+  // dialog is in front, for after the payment (doScan); it returns the
+  // function that stops it.
+  function holdScans() {
+    let code = '';
+    return pushKeys((e) => {
+      if (e.key === 'Enter' && code) return doScan(code), (code = ''), true;
+      if (e.key.length > 1 || e.ctrlKey || e.metaKey || e.altKey) return false;
+      code += e.key;
+      return true;
     });
   }
 
