@@ -2,6 +2,7 @@ package serialdev
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -116,6 +117,76 @@ func TestParseTarget(t *testing.T) {
 		}
 		if err != nil || path != tt.path || (usb == nil) != (tt.usb == nil) || (usb != nil && *usb != *tt.usb) {
 			t.Errorf("ParseTarget(%q) = %q, %+v, %v; want %q, %+v", tt.in, path, usb, err, tt.path, tt.usb)
+		}
+	}
+}
+
+// TestUSBIDFind resolves USB identities in a list of ports as Ports gives
+// it: the stable by-id name when there is one, else the node; a serial
+// number tells identical adapters apart.
+func TestUSBIDFind(t *testing.T) {
+	ports := []PortInfo{
+		{Path: "/dev/ttyS0"},
+		{Path: "/dev/ttyUSB0", USB: true, VID: "067B", PID: "2303"},
+		{Path: "/dev/ttyUSB1", USB: true, VID: "0403", PID: "6001", SerialNumber: "A50285BI",
+			ByID: []string{"/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"}},
+		{Path: "/dev/ttyUSB2", USB: true, VID: "0403", PID: "6001", SerialNumber: "B7712Q01"},
+	}
+	for _, tt := range []struct {
+		target, want string
+	}{
+		{"usb:067B:2303", "/dev/ttyUSB0"},
+		{"usb:0403:6001:A50285BI", "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"},
+		{"usb:0403:6001:B7712Q01", "/dev/ttyUSB2"},
+		{"usb:0403:6001", "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"}, // the first of two
+		{"usb:0403:6001:OTHER", ""},
+		{"usb:1a86:7523", ""},
+		{"usb:1A86:7523", ""},
+	} {
+		_, id, err := ParseTarget(tt.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := id.Find(ports)
+		if tt.want == "" {
+			if !errors.Is(err, ErrNotFound) || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tt.target)) {
+				t.Errorf("%s found at %q, %v; want ErrNotFound naming it", tt.target, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s found at %q, %v; want %s", tt.target, got, err, tt.want)
+		}
+	}
+}
+
+// TestPortInfoID: the identity a port shows is what the configuration
+// takes to find it again, on whatever node it is plugged in next.
+func TestPortInfoID(t *testing.T) {
+	for _, tt := range []struct {
+		port    PortInfo
+		id, str string
+	}{
+		{PortInfo{Path: "/dev/ttyS0"}, "", "/dev/ttyS0"},
+		{PortInfo{Path: "/dev/ttyUSB0", USB: true, VID: "0403", PID: "6001", SerialNumber: "A50285BI", Manufacturer: "FTDI", Product: "FT232R USB UART"},
+			"usb:0403:6001:A50285BI", "/dev/ttyUSB0 usb:0403:6001:A50285BI (FTDI FT232R USB UART)"},
+		{PortInfo{Path: "/dev/ttyACM0", USB: true, VID: "5e0", PID: "1900"}, "usb:05e0:1900", "/dev/ttyACM0 usb:05e0:1900"},
+	} {
+		if got := tt.port.String(); got != tt.str {
+			t.Errorf("String() = %q, want %q", got, tt.str)
+		}
+		id, ok := tt.port.ID()
+		if !ok {
+			if tt.id != "" {
+				t.Errorf("%s has no USB identity, want %s", tt.port.Path, tt.id)
+			}
+			continue
+		}
+		if id.String() != tt.id {
+			t.Errorf("%s: identity %s, want %s", tt.port.Path, id, tt.id)
+		}
+		if _, back, err := ParseTarget(id.String()); err != nil || !back.Matches(tt.port) {
+			t.Errorf("%s: %s read back as %+v, %v: does not match the port", tt.port.Path, id, back, err)
 		}
 	}
 }

@@ -148,7 +148,7 @@ func New(opts Options) (*Device, error) {
 		if opts.Path != "" {
 			opts.Name = opts.Path
 		} else {
-			opts.Name = "usb " + opts.USB.String()
+			opts.Name = opts.USB.String()
 		}
 	}
 	if opts.Logger == nil {
@@ -335,7 +335,7 @@ func (d *Device) resolve() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if path, err = findUSB(*d.opts.USB, ports); err != nil {
+		if path, err = d.opts.USB.Find(ports); err != nil {
 			return "", err
 		}
 	}

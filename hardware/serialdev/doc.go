@@ -3,8 +3,9 @@
 //
 // A serial device (scanner, receipt printer, customer display) is named in
 // the configuration by a path, usually a stable /dev/serial/by-id symlink,
-// or by USB identity (vendor id, product id and optionally serial number),
-// and has line settings parsed with ParseConfig from strings such as
+// or by USB identity (vendor id, product id and optionally serial number,
+// written usb:VID:PID[:SERIAL] and read by ParseTarget; Ports lists the
+// ports present with theirs), and has line settings parsed with ParseConfig from strings such as
 // ("9600", "8", "none", "1").
 //
 // A Device owns one such port. Its Run method opens the port when the device

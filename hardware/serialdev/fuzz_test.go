@@ -26,7 +26,8 @@ func FuzzParseConfig(f *testing.F) {
 }
 
 // FuzzParseTarget checks that any device name gives exactly one of a path
-// and a complete USB identity, or ErrBadConfig.
+// and a complete USB identity, which reads back the same from its String,
+// or ErrBadConfig.
 func FuzzParseTarget(f *testing.F) {
 	f.Add("/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0")
 	f.Add("usb:0403:6001:A50285BI")
@@ -42,8 +43,15 @@ func FuzzParseTarget(f *testing.F) {
 		if (path == "") == (usb == nil) {
 			t.Fatalf("ParseTarget(%q) = %q, %+v: want exactly one", s, path, usb)
 		}
-		if usb != nil && (len(usb.VID) != 4 || len(usb.PID) != 4) {
+		if usb == nil {
+			return
+		}
+		if len(usb.VID) != 4 || len(usb.PID) != 4 {
 			t.Fatalf("ParseTarget(%q) gave ids %+v", s, usb)
+		}
+		// The identity written as ports and doctor show it reads back the same.
+		if _, back, err := ParseTarget(usb.String()); err != nil || back == nil || *back != *usb {
+			t.Fatalf("ParseTarget(%q) = %+v, written %q, read back as %+v, %v", s, usb, usb.String(), back, err)
 		}
 	})
 }

@@ -25,18 +25,28 @@ type PortInfo struct {
 	Product      string   // USB product string, if the device reports one
 }
 
+// String is the port's path followed, for a USB port, by its identity as
+// the configuration names it and the device's own name:
+// "/dev/ttyUSB0 usb:0403:6001:A50285BI (FTDI FT232R USB UART)".
 func (p PortInfo) String() string {
-	if !p.USB {
+	id, ok := p.ID()
+	if !ok {
 		return p.Path
 	}
-	s := fmt.Sprintf("%s usb %s:%s", p.Path, p.VID, p.PID)
-	if p.SerialNumber != "" {
-		s += " serial " + p.SerialNumber
-	}
+	s := p.Path + " " + id.String()
 	if p.Product != "" {
 		s += " (" + strings.TrimSpace(p.Manufacturer+" "+p.Product) + ")"
 	}
 	return s
+}
+
+// ID is the USB identity of the device on p, with its serial number if it
+// reports one; false for a port that is not USB.
+func (p PortInfo) ID() (USBID, bool) {
+	if !p.USB {
+		return USBID{}, false
+	}
+	return USBID{VID: normHex(p.VID), PID: normHex(p.PID), SerialNumber: p.SerialNumber}, true
 }
 
 // USBID identifies a USB serial device independently of the node name the
@@ -47,10 +57,13 @@ type USBID struct {
 	SerialNumber string // optional; empty matches any serial number
 }
 
+// String is the identity as the configuration writes it, which ParseTarget
+// reads back: "usb:0403:6001" or "usb:0403:6001:A50285BI", the ids in
+// lower case as lsusb and udev write them.
 func (u USBID) String() string {
-	s := normHex(u.VID) + ":" + normHex(u.PID)
+	s := "usb:" + strings.ToLower(normHex(u.VID)+":"+normHex(u.PID))
 	if u.SerialNumber != "" {
-		s += "/" + u.SerialNumber
+		s += ":" + u.SerialNumber
 	}
 	return s
 }
@@ -120,18 +133,20 @@ func byIDLinks(dir string) map[string][]string {
 	return m
 }
 
-// findUSB returns the path to open for the USB device id among ports,
-// preferring its stable by-id name, or ErrNotFound.
-func findUSB(id USBID, ports []PortInfo) (string, error) {
+// Find returns the path to open for the USB device u among ports (as
+// Ports lists them), preferring its stable by-id name, or an error
+// wrapping ErrNotFound when none matches. Should several match (identical
+// adapters that report no serial number), the first in ports is taken.
+func (u USBID) Find(ports []PortInfo) (string, error) {
 	for _, p := range ports {
-		if id.Matches(p) {
+		if u.Matches(p) {
 			if len(p.ByID) > 0 {
 				return p.ByID[0], nil
 			}
 			return p.Path, nil
 		}
 	}
-	return "", fmt.Errorf("usb device %s: %w", id, ErrNotFound)
+	return "", fmt.Errorf("%s: %w", u, ErrNotFound)
 }
 
 // ParseTarget reads how the configuration names a device: a path such as

@@ -376,16 +376,20 @@ func TestDeviceSymlinkRepointedWhileConnected(t *testing.T) {
 	}
 }
 
+// TestDeviceByUSBID: a device named by its USB identity is found through
+// the port list at every (re)open, so when its adapter is unplugged and
+// plugged in again, even on another node (ttyUSB0, then ttyUSB1), it is
+// back without a restart.
 func TestDeviceByUSBID(t *testing.T) {
 	p := newPTY(t)
 	var mu sync.Mutex
-	present := true
+	present := p.path // guarded by mu; "" while unplugged
 	list := func() ([]PortInfo, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		ports := []PortInfo{{Path: "/dev/ttyS0"}, {Path: "/nonexistent/ttyUSB9", USB: true, VID: "0403", PID: "6001", SerialNumber: "OTHER"}}
-		if present {
-			ports = append(ports, PortInfo{Path: p.path, USB: true, VID: "0403", PID: "6001", SerialNumber: "A50285BI"})
+		if present != "" {
+			ports = append(ports, PortInfo{Path: present, USB: true, VID: "0403", PID: "6001", SerialNumber: "A50285BI"})
 		}
 		return ports, nil
 	}
@@ -399,7 +403,7 @@ func TestDeviceByUSBID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Name() != "usb 0403:6001/A50285BI" {
+	if d.Name() != "usb:0403:6001:A50285BI" {
 		t.Errorf("default name %q", d.Name())
 	}
 	runDevice(t, d)
@@ -407,15 +411,27 @@ func TestDeviceByUSBID(t *testing.T) {
 		t.Fatalf("connected to %s, want %s", s.Path, p.path)
 	}
 	mu.Lock()
-	present = false
+	present = ""
 	mu.Unlock()
 	if s := states.wait(t, "disconnected", disconnected); !errors.Is(s.Reason, ErrRemoved) {
 		t.Fatalf("reason = %v, want ErrRemoved", s.Reason)
 	}
 	mu.Lock()
-	present = true
+	present = p.path
 	mu.Unlock()
 	states.wait(t, "reconnected", connected)
+
+	// Unplugged, and plugged in again where the kernel gives it another
+	// node.
+	second := newPTY(t)
+	p.close()
+	states.wait(t, "disconnected", disconnected)
+	mu.Lock()
+	present = second.path
+	mu.Unlock()
+	if s := states.wait(t, "connected on the new node", connected); s.Path != second.path {
+		t.Fatalf("connected to %s, want %s", s.Path, second.path)
+	}
 }
 
 func TestDeviceSamePortTwice(t *testing.T) {
