@@ -114,7 +114,14 @@
 // refuses a change based on a stale revision (ErrStale). An order's end by
 // the store (expire, reject) holds the order's cart at the till as a
 // payment does: a payment under way comes first and the end is refused,
-// or the end comes first and the payment is refused before money is taken. AfterSales
+// or the end comes first and the payment is refused before money is taken.
+// Central's end of an order (a cancellation, a close) cannot be refused and
+// never waits for the till: it is recorded at once, and then looks at the
+// order's cart under the cart's lock, at once when the cart is free, or
+// else by its holder as the holder lets it go. A payment that found the
+// order open before is then found there, and staff are told to give it
+// back (NoticeGiveBack, and ErrOrderEnded at the handover); a payment
+// after the end is refused before money is taken. AfterSales
 // serialises returns against one original, and the cash operations and
 // close of one station's shift. A void of a station's last sale holds the
 // station from its checks to its record; a sale recorded at the station

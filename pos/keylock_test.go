@@ -1,6 +1,8 @@
 package pos
 
 import (
+	"runtime"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -36,5 +38,35 @@ func TestAfterSalesLocksForget(t *testing.T) {
 	}
 	if n := len(as.locks.locks); n != 0 {
 		t.Fatalf("%d keys kept after every holder left", n)
+	}
+}
+
+// do never waits: work on a key someone holds is done by the holder as it
+// lets go, under the lock, before a waiter gets it; on a free key at once.
+func TestKeyLockDoHandsWorkToTheHolder(t *testing.T) {
+	var k keyLock
+	var got []string
+	if !k.do("cart", func() { got = append(got, "free") }) {
+		t.Fatal("work on a free key did not run at once")
+	}
+	unlock := k.lock("cart")
+	waiter := make(chan func())
+	go func() { waiter <- k.lock("cart") }()
+	for waiting := false; !waiting; runtime.Gosched() { // the waiter counts once it waits
+		k.mu.Lock()
+		waiting = k.locks["cart"].refs == 2
+		k.mu.Unlock()
+	}
+	if k.do("cart", func() { got = append(got, "handed over") }) {
+		t.Fatal("work on a held key ran at once")
+	}
+	got = append(got, "holder")
+	unlock()
+	(<-waiter)()
+	if want := []string{"free", "holder", "handed over"}; !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+	if len(k.locks) != 0 {
+		t.Fatalf("%d keys kept after every holder left", len(k.locks))
 	}
 }

@@ -23,10 +23,14 @@ import (
 // A cart of an order must therefore be completed with CompletePaidPickup,
 // never Service.Complete. Lines removed from the cart at the till are
 // lines the customer refused; they go back to stock. Items the customer
-// adds to the cart are sold with it. If central cancels or changes the
-// order while its cart is open, the order leaves the ready state and
+// adds to the cart are sold with it. If central changes the order while
+// its cart is open, the order leaves the ready state and
 // CompletePaidPickup refuses with ErrPickupState: the till takes back the
-// payments and cancels the cart.
+// payments and makes the cart again. If central cancels or closes it, a
+// tender that comes after is refused before money is taken; money paid
+// before is found by the cancellation, which tells staff to give it back
+// (NoticeGiveBack), and CompletePaidPickup refuses with ErrOrderEnded:
+// the till gives it back and cancels the cart.
 
 // ErrPickupCart reports a cart that pays a click-and-collect order being
 // completed as a plain sale: it must be completed with
@@ -201,6 +205,9 @@ func (s *PickupService) CompletePaidPickup(ctx context.Context, a Actor, cartID 
 	unlock := func() {}
 	defer func() { unlock() }()
 	_, err = s.change(ctx, a, c.OrderID, "collect", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		if !p.State.Open() && p.CartID == c.ID {
+			return nil, orderEnded(p, &c)
+		}
 		if p.Order.Payment.Status != OrderPayAtPickup {
 			return nil, fmt.Errorf("%w: order %s is paid online; hand it over with Collect", ErrPickupState, p.Order.ID)
 		}

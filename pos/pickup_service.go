@@ -163,20 +163,34 @@ func (s *PickupService) change(ctx context.Context, a Actor, id, action string, 
 // recorded as by Arrive. raw, the payload as received, is not needed: the
 // parsed o is what is applied (the signature is that of syncqueue's
 // OrderSink, which PickupService implements with CloseOrder).
+//
+// Central's cancellation has happened already and is never refused, nor
+// held up by the till: see tillAfterEnd for a payment under way.
 func (s *PickupService) ApplyOrder(ctx context.Context, raw []byte, o Order) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	ended, err := s.applyOrder(ctx, o)
+	if err != nil || ended == nil {
+		return err
+	}
+	return s.tillAfterEnd(ctx, ended)
+}
+
+// applyOrder is ApplyOrder under the order's lock. It returns the order
+// when the version ended it while open.
+func (s *PickupService) applyOrder(ctx context.Context, o Order) (ended *PickupOrder, _ error) {
 	defer s.lock(o.ID)()
 	now := s.opt.Now()
 	p, err := s.opt.Store.PickupOrder(ctx, o.ID)
+	wasOpen := err == nil && p.State.Open()
 	switch {
 	case errors.Is(err, ErrNotFound):
 		p = NewPickupOrder(o, now)
 	case err != nil:
-		return err
+		return nil, err
 	case o.Version <= p.Order.Version:
-		return nil
+		return nil, nil
 	default:
 		p.ApplyVersion(o, now)
 	}
@@ -184,32 +198,97 @@ func (s *PickupService) ApplyOrder(ctx context.Context, raw []byte, o Order) err
 		s.enrich(ctx, &p)
 		if o.Arrival != nil {
 			if _, err := p.Arrive(*o.Arrival, now); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	u := &PickupUpdate{Order: &p, Action: "version", Detail: fmt.Sprintf("version %d %s", o.Version, o.Status)}
 	if p.State.Open() {
 		if u.Event, err = s.event(EventPickupAccepted, PickupAcceptedData{OrderID: o.ID, Version: o.Version}); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	_, err = s.save(ctx, u)
-	return err
+	if _, err = s.save(ctx, u); err != nil {
+		return nil, err
+	}
+	if wasOpen && !p.State.Open() {
+		return &p, nil
+	}
+	return nil, nil
 }
 
 // CloseOrder records that central has closed the order's record (a
 // zero-length retained payload). The node keeps the order as history; one
 // still open here ends as cancelled, with notices for staff, since central
-// has stopped following it. An unknown order is ignored.
+// has stopped following it, and a payment for it under way at the till is
+// dealt with as for a cancellation (ApplyOrder). An unknown order is
+// ignored.
 func (s *PickupService) CloseOrder(ctx context.Context, id string) error {
+	var ended *PickupOrder
 	_, err := s.change(ctx, Actor{}, id, "close", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		wasOpen := p.State.Open()
 		p.Close(now)
+		if wasOpen {
+			ended = p
+		}
 		return nil, nil
 	})
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
+	if err != nil || ended == nil {
+		return err
+	}
+	return s.tillAfterEnd(ctx, ended)
+}
+
+// tillAfterEnd deals with the cart of order p at the till, which central
+// has just ended (cancelled, closed) and which is recorded so already.
+//
+// A tender checks, under its cart's lock, that the order is open before
+// it takes money (Service.PayCash, PayCard); central's end is recorded
+// without that lock, at once, so that the MQTT path never waits for a
+// payment at the terminal. Under the cart's lock, afterwards, the end
+// then looks for money on the cart: what is there was paid before the
+// end, and staff are told to give it back (NoticeGiveBack); a tender
+// that comes after finds the order ended and is refused before money is
+// taken. The look happens at once when the cart is free, and otherwise
+// when its holder lets it go, without waiting for it here; its failure
+// then has no one to go to, and the till's refusal of the handover
+// (ErrOrderEnded) tells the cashier in any case. Without
+// PickupOptions.Till there is no lock to look under.
+func (s *PickupService) tillAfterEnd(ctx context.Context, p *PickupOrder) error {
+	if p.CartID == "" || s.opt.Till == nil {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx) // it may run after the caller is gone
+	var err error
+	if !s.opt.Till.carts.do(p.CartID, func() { err = s.moneyLeft(ctx, p.Order.ID, p.CartID) }) {
+		return nil // its holder looks
+	}
+	return err
+}
+
+// moneyLeft tells staff to give back what was paid on cart cartID for
+// order id, which has ended. The caller holds the cart's lock.
+func (s *PickupService) moneyLeft(ctx context.Context, id, cartID string) error {
+	c, err := s.opt.Store.Cart(ctx, cartID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // cancelled at the till, or never made
+	}
+	if err != nil {
+		return err
+	}
+	paid := c.paid()
+	if c.OrderID != id || paid == 0 {
+		return nil
+	}
+	_, err = s.change(ctx, Actor{}, id, "give_back", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		p.notice(Notice{At: now, Kind: NoticeGiveBack, Amount: paid, Station: c.Station,
+			Text: fmt.Sprintf("order %s ended while it was being paid at %s: give back the %d (minor units) paid for it there and cancel its sale", id, c.Station, paid)})
+		p.UpdatedAt = now
+		return &PickupUpdate{Detail: fmt.Sprintf("%d paid on cart %s at %s", paid, c.ID, c.Station)}, nil
+	})
 	return err
 }
 

@@ -54,6 +54,10 @@ var (
 	ErrBadCollect     = errors.New("pos: collected quantities do not match what was picked")
 	ErrPayAtPickup    = errors.New("pos: the order is paid at pickup; take payment at the till")
 	ErrStale          = errors.New("pos: the order changed meanwhile; reload it and try again")
+	// ErrOrderEnded reports money on the till cart of an order that ended
+	// while it was being paid (central cancelled or closed it): it is
+	// given back and the cart cancelled. It comes with ErrPickupState.
+	ErrOrderEnded = errors.New("pos: the order ended while it was being paid; give back what was paid for it and cancel the sale")
 )
 
 // PickLine is the store's progress on one order line. The line is complete
@@ -118,6 +122,7 @@ const (
 	NoticeBackToPicking = "back_to_picking" // a ready order changed; unpack and pick again
 	NoticeFetchBags     = "fetch_bags"      // fetch the bags from Location before putting back
 	NoticeAfterEnd      = "after_end"       // a change arrived after the order ended
+	NoticeGiveBack      = "give_back"       // ended while Amount was paid at Station: give it back
 )
 
 // Notice is an instruction for staff. Text is in English; screens translate
@@ -130,7 +135,11 @@ type Notice struct {
 	Name     string    `json:"name,omitempty"`
 	Qty      int64     `json:"qty,omitempty"`
 	Location string    `json:"location,omitempty"`
-	Text     string    `json:"text"`
+	// Amount, in minor units, and Station are what was paid for the order
+	// at a till, and where (NoticeGiveBack).
+	Amount  int64  `json:"amount,omitempty"`
+	Station string `json:"station,omitempty"`
+	Text    string `json:"text"`
 }
 
 // PickupOrder is an order and everything the store did with it.

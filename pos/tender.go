@@ -390,13 +390,31 @@ func (c *Cart) noPending() error {
 	return nil
 }
 
+// paid is what the customer has handed over on the cart: its payments,
+// and a card payment at the terminal or of unknown outcome.
+func (c *Cart) paid() int64 {
+	var n int64
+	for _, p := range c.Payments {
+		n += p.Amount
+	}
+	if c.Pending != nil {
+		n += c.Pending.Amount
+	}
+	return n
+}
+
 // takesTender refuses a tender on a parked cart (ErrParked), which holds
 // no payment while it waits to be taken up again; on the cart of a
-// click-and-collect order that has ended (ErrPickupState), which can no
-// longer be handed over; and, as noPending does, while a card payment is
-// at the terminal. The caller holds the cart's lock, which an order's end
-// takes too (PickupService.Expire, Reject): the order read here does not
-// end before the tender is recorded.
+// click-and-collect order that has ended (ErrPickupState; with
+// ErrOrderEnded when money is on it already), which can no longer be
+// handed over; and, as noPending does, while a card payment is at the
+// terminal. The caller holds the cart's lock, which the store's end of an
+// order takes too (PickupService.Expire, Reject): the order read here
+// does not end before the tender is recorded. Central's end (a
+// cancellation, a close) is recorded at once, without that lock, and
+// looks for money on the cart under it afterwards
+// (PickupService.ApplyOrder): a tender that read the order open before
+// is recorded, and then found and given back.
 func (s *Service) takesTender(ctx context.Context, c *Cart) error {
 	if c.Parked {
 		return fmt.Errorf("%w (cart %s)", ErrParked, c.ID)
@@ -407,10 +425,19 @@ func (s *Service) takesTender(ctx context.Context, c *Cart) error {
 			return err
 		}
 		if !p.State.Open() {
-			return fmt.Errorf("%w: order %s is %s and is no longer paid for at the till; cancel cart %s", ErrPickupState, p.Order.ID, p.State, c.ID)
+			return orderEnded(&p, c)
 		}
 	}
 	return c.noPending()
+}
+
+// orderEnded is the refusal of a tender or a handover on cart c of order
+// p, which has ended.
+func orderEnded(p *PickupOrder, c *Cart) error {
+	if paid := c.paid(); paid > 0 {
+		return fmt.Errorf("%w: %w: order %s is %s; give back the %d paid on cart %s and cancel it", ErrOrderEnded, ErrPickupState, p.Order.ID, p.State, paid, c.ID)
+	}
+	return fmt.Errorf("%w: order %s is %s and is no longer paid for at the till; cancel cart %s", ErrPickupState, p.Order.ID, p.State, c.ID)
 }
 
 // forSale refuses, with ErrInactiveItem, a tender on a cart holding an item

@@ -54,6 +54,7 @@ var errorCodes = []errorCode{
 	{pos.ErrDuplicate, "duplicate", http.StatusConflict},
 	{pos.ErrInvalidItem, "invalid_item", http.StatusBadRequest},
 	// Click-and-collect.
+	{pos.ErrOrderEnded, "order_ended", http.StatusConflict}, // before pickup_state, which comes with it
 	{pos.ErrPickupState, "pickup_state", http.StatusConflict},
 	{pos.ErrWrongItem, "wrong_item", http.StatusConflict},
 	{pos.ErrOverPick, "over_pick", http.StatusConflict},

@@ -282,20 +282,32 @@ func TestOrderCartRemadeKeepsAPaymentTakenMeanwhile(t *testing.T) {
 	}
 }
 
-// cartRead is a store that starts hook, once, in a goroutine of its own
-// right after it has read a cart: a request arriving at that instant.
-type cartRead struct {
+// readHooks is a store that runs a hook, once, right after a read: cart
+// in a goroutine of its own after a cart is read, a request arriving at
+// that instant; order in place after an order is read, as at the till
+// the check, under the cart's lock, that the order still takes a tender,
+// with central's word arriving at that instant.
+type readHooks struct {
 	*sqlite.DB
-	hook func()
+	cart, order func()
 }
 
-func (s *cartRead) Cart(ctx context.Context, id string) (pos.Cart, error) {
+func (s *readHooks) Cart(ctx context.Context, id string) (pos.Cart, error) {
 	c, err := s.DB.Cart(ctx, id)
-	if h := s.hook; h != nil {
-		s.hook = nil
+	if h := s.cart; h != nil {
+		s.cart = nil
 		go h()
 	}
 	return c, err
+}
+
+func (s *readHooks) PickupOrder(ctx context.Context, id string) (pos.PickupOrder, error) {
+	p, err := s.DB.PickupOrder(ctx, id)
+	if h := s.order; h != nil {
+		s.order = nil
+		h()
+	}
+	return p, err
 }
 
 // Cash handed over at the till at the instant the order is expired or
@@ -310,10 +322,10 @@ func TestPaymentAtTheInstantAnOrderEnds(t *testing.T) {
 			o, err := e.svc.Order(e.ctx, c.OrderID)
 			e.must(err)
 			e.now = o.Order.CollectBy.Add(time.Hour)
-			store := &cartRead{DB: e.db}
+			store := &readHooks{DB: e.db}
 			svc := pos.NewPickupService(pos.PickupOptions{Store: store, Till: e.till, Now: func() time.Time { return e.now }})
 			paid := make(chan error, 1)
-			store.hook = func() {
+			store.cart = func() {
 				_, err := e.till.PayCash(e.ctx, e.a, c.ID, 200000)
 				paid <- err
 			}
@@ -330,6 +342,86 @@ func TestPaymentAtTheInstantAnOrderEnds(t *testing.T) {
 			}
 			if got, err := e.db.Cart(e.ctx, c.ID); err != nil || len(got.Payments) != 0 {
 				t.Fatalf("the cart of the ended order: %+v, %v; want no payments", got, err)
+			}
+		})
+	}
+}
+
+// Central cancels or closes an order at the instant cash for it is handed
+// over at the till, after the till found the order open. Central's word
+// is applied at once: it comes on the MQTT path, which a payment at the
+// till must not hold up (here the till holds the cart's lock until the
+// cancellation returns, so one that waited for it would never return).
+// The cash lands, having come first; the cancellation then finds it on
+// the cart, under the cart's lock, and tells staff to give it back; and
+// the handover is refused with ErrOrderEnded, which tells the cashier so.
+func TestCentralEndsAnOrderAtTheInstantCashIsHandedOver(t *testing.T) {
+	for _, how := range []string{"cancel", "close"} {
+		t.Run(how, func(t *testing.T) {
+			e := newPickupEnv(t, nil)
+			c := e.paidPickupCart()
+			store := &readHooks{DB: e.db}
+			clock := func() time.Time { return e.now }
+			till := pos.NewService(pos.Options{Store: store, Now: clock})
+			svc := pos.NewPickupService(pos.PickupOptions{Store: store, Till: till, Now: clock})
+			var ended error
+			store.order = func() {
+				if how == "cancel" {
+					ended = svc.ApplyOrder(e.ctx, nil, pos.Order{ID: c.OrderID, Version: 2, Status: pos.OrderCancelled})
+				} else {
+					ended = svc.CloseOrder(e.ctx, c.OrderID)
+				}
+			}
+			_, err := till.PayCash(e.ctx, e.a, c.ID, 200000)
+			if ended != nil {
+				t.Fatalf("central's %s: %v", how, ended)
+			}
+			if err != nil {
+				t.Fatalf("cash for an order found open: %v", err)
+			}
+			v, err := svc.Order(e.ctx, c.OrderID)
+			e.must(err)
+			told := false
+			for _, n := range v.Notices {
+				told = told || n.Kind == pos.NoticeGiveBack && n.Amount == 200000 && n.Station == e.a.Station
+			}
+			if v.State != pos.PickupCancelled || !told {
+				t.Fatalf("order %s, notices %+v; want cancelled, and 200000 to give back at %s", v.State, v.Notices, e.a.Station)
+			}
+			_, err = svc.CompletePaidPickup(e.ctx, e.a, c.ID)
+			if !errors.Is(err, pos.ErrOrderEnded) || !errors.Is(err, pos.ErrPickupState) {
+				t.Fatalf("handover of a cancelled order with cash on its cart: %v, want ErrOrderEnded", err)
+			}
+		})
+	}
+}
+
+// Cash handed over after central has cancelled or closed the order is
+// refused before it is taken, and there is nothing to give back.
+func TestCashAfterCentralEndsAnOrderIsRefused(t *testing.T) {
+	for _, how := range []string{"cancel", "close"} {
+		t.Run(how, func(t *testing.T) {
+			e := newPickupEnv(t, nil)
+			c := e.paidPickupCart()
+			if how == "cancel" {
+				e.apply(pos.Order{ID: c.OrderID, Version: 2, Status: pos.OrderCancelled})
+			} else {
+				e.must(e.svc.CloseOrder(e.ctx, c.OrderID))
+			}
+			if _, err := e.till.PayCash(e.ctx, e.a, c.ID, 200000); !errors.Is(err, pos.ErrPickupState) {
+				t.Fatalf("cash for a cancelled order: %v, want ErrPickupState", err)
+			}
+			got, err := e.db.Cart(e.ctx, c.ID)
+			e.must(err)
+			v, err := e.svc.Order(e.ctx, c.OrderID)
+			e.must(err)
+			for _, n := range v.Notices {
+				if n.Kind == pos.NoticeGiveBack {
+					t.Fatalf("a notice to give back money never taken: %+v", n)
+				}
+			}
+			if len(got.Payments) != 0 {
+				t.Fatalf("payments on the cart of a cancelled order: %+v", got.Payments)
 			}
 		})
 	}

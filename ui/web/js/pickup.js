@@ -17,7 +17,7 @@ const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
 const orderCurrency = (v) => (v.order.payment && v.order.payment.currency) || undefined;
 
 // NOTICES are the notice kinds the screen words itself (pos.Notice*).
-const NOTICES = ['cancelled', 'put_back', 'lines_changed', 'back_to_picking', 'fetch_bags', 'after_end'];
+const NOTICES = ['cancelled', 'put_back', 'lines_changed', 'back_to_picking', 'fetch_bags', 'after_end', 'give_back'];
 
 // noticeText words a notice for staff in their language from its kind
 // and fields; a kind this screen does not know shows the node's English
@@ -30,6 +30,8 @@ function noticeText(n, v) {
     name: n.name || n.sku || '',
     sku: n.sku || '',
     location: n.location || '—',
+    amount: money(n.amount || 0),
+    station: n.station || '',
   });
 }
 
