@@ -140,7 +140,11 @@ type Options struct {
 	// after the grace tells DidNotOpen: a reading of open postpones it
 	// until the next reading confirms or denies it, and so does a reading
 	// of no state (a printer busy printing the receipt the kick went out
-	// with may answer no status requests for a while).
+	// with may answer no status requests for a while). And only when the
+	// drawer was also read within the grace: a drawer first seen shut
+	// after a grace without readings may have been opened and shut
+	// meanwhile (paid in exact cash while the receipt printed), and the
+	// kick is not judged.
 	KickGrace time.Duration
 }
 
@@ -156,6 +160,7 @@ type Tracker struct {
 	openedAt   time.Time
 	alarmed    bool
 	kickAt     time.Time // zero when no kick awaits an opening
+	kickRead   bool      // the drawer was read within the grace of the kick awaiting an opening
 	kickedOpen bool      // the current opening followed a kick
 }
 
@@ -200,7 +205,7 @@ func (t *Tracker) Kicked(at time.Time) {
 	if t.state == Open {
 		return
 	}
-	t.kickAt = at
+	t.kickAt, t.kickRead = at, false
 }
 
 // Observe takes one reading made at time at and returns what it changed.
@@ -234,7 +239,12 @@ func (t *Tracker) Observe(r Reading, at time.Time) []Event {
 	// and until then no reading, or none it can answer in time.
 	if !t.kickAt.IsZero() && t.state != Open && s == Closed && at.Sub(t.kickAt) >= t.opts.KickGrace {
 		t.kickAt = time.Time{}
-		evs = append(evs, Event{Kind: DidNotOpen, At: at})
+		if t.kickRead {
+			evs = append(evs, Event{Kind: DidNotOpen, At: at})
+		}
+	}
+	if !t.kickAt.IsZero() && s != Unknown && at.Sub(t.kickAt) < t.opts.KickGrace {
+		t.kickRead = true
 	}
 	return evs
 }
