@@ -50,14 +50,49 @@ func cmdPorts(stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(ports) == 0 {
-		fmt.Fprintln(stdout, "no serial ports found")
-		return nil
-	}
-	for _, p := range ports {
-		fmt.Fprintln(stdout, p.String())
-	}
+	writePorts(stdout, ports)
 	return nil
+}
+
+// writePorts lists ports for whoever writes the config: each port's path
+// and, for USB, the identity to name it by (usb:VID:PID[:SERIAL]), which
+// finds the device on whatever port it is plugged into, with its stable
+// /dev/serial/by-id names. An identity that more than one port has (the
+// same adapters without serial numbers) is said to be of no use.
+func writePorts(w io.Writer, ports []serialdev.PortInfo) {
+	if len(ports) == 0 {
+		fmt.Fprintln(w, "no serial ports found")
+		return
+	}
+	usb := false
+	for _, p := range ports {
+		fmt.Fprintln(w, p.String())
+		for _, l := range p.ByID {
+			fmt.Fprintln(w, "    "+l)
+		}
+		id, ok := p.ID()
+		if !ok {
+			continue
+		}
+		usb = true
+		if n := matching(id, ports); n > 1 {
+			fmt.Fprintf(w, "    %s names %d ports (no serial number tells them apart): name this one by a path, such as a udev rule's by USB socket\n", id, n)
+		}
+	}
+	if usb {
+		fmt.Fprintln(w, "\nName a device in the config (scanner, printer, display) by its usb:... identity, found on whatever port it is plugged into, or by a path.")
+	}
+}
+
+// matching counts the ports that the USB identity id names.
+func matching(id serialdev.USBID, ports []serialdev.PortInfo) int {
+	n := 0
+	for _, p := range ports {
+		if id.Matches(p) {
+			n++
+		}
+	}
+	return n
 }
 
 // cmdImportCatalog stores a catalog file, all rows or none. It refuses

@@ -17,6 +17,7 @@ import (
 
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/scanner"
+	"github.com/posnode/posnode/hardware/serialdev"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/syncqueue"
 )
@@ -79,10 +80,15 @@ type BackupConfig struct {
 // StationConfig is a till, a pickup counter or a tablet station with its
 // devices.
 type StationConfig struct {
-	ID            string `toml:"id"`
-	Kind          string `toml:"kind"` // till, pickup, tablet
-	Name          string `toml:"name"`
-	Scanner       string `toml:"scanner"`        // serial port or /dev/serial/by-id path; empty: none
+	ID   string `toml:"id"`
+	Kind string `toml:"kind"` // till, pickup, tablet
+	Name string `toml:"name"`
+	// Scanner, Printer and Display name serial devices, each by a path
+	// (a stable /dev/serial/by-id or udev name) or by USB identity,
+	// usb:VID:PID or usb:VID:PID:SERIAL as `posnode ports` shows it,
+	// which finds the device on whatever node it is plugged in as (see
+	// serialdev.ParseTarget).
+	Scanner       string `toml:"scanner"`        // empty: none
 	ScannerSerial string `toml:"scanner_serial"` // "9600,8,none,1"; empty: 9600 8N1
 	// ScannerTerminator ends each code: cr, lf, crlf, or none for a
 	// scanner that sends nothing after a code (a pause ends it); empty: cr.
@@ -98,10 +104,10 @@ type StationConfig struct {
 	// scanned a moment apart or entered with a quantity. Zero: 500ms;
 	// negative: never.
 	ScannerRepeatWindow duration `toml:"scanner_repeat_window"`
-	Printer             string   `toml:"printer"`         // serial port; empty: a virtual printer
+	Printer             string   `toml:"printer"`         // empty: a virtual printer
 	PrinterSerial       string   `toml:"printer_serial"`  // "38400,8,none,1"; empty: 38400 8N1
 	PrinterProfile      string   `toml:"printer_profile"` // tm-t20, tm-t88, tm-t88-zh-hant, generic-58; empty: tm-t20
-	Display             string   `toml:"display"`         // 2x20 customer display port; empty: none
+	Display             string   `toml:"display"`         // 2x20 customer display; empty: none
 	DisplaySerial       string   `toml:"display_serial"`
 	DrawerOpenHigh      bool     `toml:"drawer_open_high"` // drawer sensor polarity
 	// DrawerNoSensor says that the printer has no drawer, or a drawer
@@ -334,7 +340,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("backup.keep %d: negative; 0 keeps %d", c.Backup.Keep, defaultKeep))
 	}
 	seen := map[string]bool{}
-	ports := map[string]string{}
+	var ports []configuredPort
 	for i, s := range c.Stations {
 		if !idPattern.MatchString(s.ID) {
 			errs = append(errs, fmt.Errorf("stations[%d].id %q: 1-64 characters of A-Z a-z 0-9 _ -", i, s.ID))
@@ -354,17 +360,67 @@ func (c Config) Validate() error {
 			}
 		}
 		errs = append(errs, s.checkLines(i)...)
-		for _, p := range []string{s.Scanner, s.Printer, s.Display} {
-			if p == "" {
+		for _, d := range []struct{ key, target string }{{"scanner", s.Scanner}, {"printer", s.Printer}, {"display", s.Display}} {
+			if d.target == "" {
 				continue
 			}
-			if other, dup := ports[p]; dup {
-				errs = append(errs, fmt.Errorf("stations[%d]: port %s is already used by station %s", i, p, other))
+			p, err := parsePort(s.ID, d.key, d.target)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("stations[%d].%s: %v", i, d.key, err))
+				continue
 			}
-			ports[p] = s.ID
+			for _, other := range ports {
+				if err := p.clash(other); err != nil {
+					errs = append(errs, fmt.Errorf("stations[%d].%s: %v", i, d.key, err))
+				}
+			}
+			ports = append(ports, p)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// configuredPort is a serial device as a station's config names it.
+type configuredPort struct {
+	station, key string
+	path         string           // set when it is named by a path
+	usb          *serialdev.USBID // set when it is named by USB identity
+}
+
+func parsePort(station, key, target string) (configuredPort, error) {
+	path, usb, err := serialdev.ParseTarget(target)
+	return configuredPort{station: station, key: key, path: path, usb: usb}, err
+}
+
+func (p configuredPort) String() string {
+	if p.usb != nil {
+		return p.usb.String()
+	}
+	return p.path
+}
+
+// clash says how p and other, configured earlier, may name the same
+// device, which only one of them would get: the same path or identity, or
+// identities that a single device matches (one without a serial number).
+// A path and an identity of one device are found out only when it is
+// opened (serialdev.ErrInUse).
+func (p configuredPort) clash(other configuredPort) error {
+	used := fmt.Errorf("%s is already used as the %s of station %s", p, other.key, other.station)
+	switch {
+	case p.usb == nil || other.usb == nil:
+		if p.usb == nil && other.usb == nil && p.path == other.path {
+			return used
+		}
+		return nil
+	case *p.usb == *other.usb:
+		return used
+	}
+	a, b := *p.usb, *other.usb
+	if a.VID != b.VID || a.PID != b.PID || (a.SerialNumber != "" && b.SerialNumber != "") {
+		return nil
+	}
+	return fmt.Errorf("%s and the %s of station %s (%s) may be the same device: give each its serial number (posnode ports shows them), or name them by path if they have none",
+		p, other.key, other.station, other)
 }
 
 // checkListen checks a listen address as net.Listen takes it: an optional

@@ -73,6 +73,32 @@ func TestExampleConfigShowsTheDefaults(t *testing.T) {
 	}
 }
 
+// TestConfigSerialPorts: each serial device is named by a path or by USB
+// identity, as `posnode ports` shows it; identical adapters are told apart
+// by their serial numbers.
+func TestConfigSerialPorts(t *testing.T) {
+	cfg, err := parseConfig([]byte(`
+[[stations]]
+id = "till-1"
+kind = "till"
+scanner = "usb:05e0:1200"
+printer = "usb:0403:6001:A50285BI"
+display = "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_B7712Q01-if00-port0"
+
+[[stations]]
+id = "till-2"
+kind = "till"
+printer = "usb:0403:6001:A9X2K7LM"
+display = "/dev/posnode/display-till-2"
+`), DefaultConfig())
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ name, toml, want string }{
 		{"unknown key", `stor = "x"`, "unknown keys: stor (did you mean store?)"},
@@ -87,6 +113,13 @@ func TestConfigErrors(t *testing.T) {
 		{"bad duration", "[sync]\nresend_after = \"soon\"", "duration"},
 		{"port twice", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"/dev/x\"\n[[stations]]\nid=\"b\"\nkind=\"till\"\nprinter=\"/dev/x\"", "already used"},
 		{"kind", "[[stations]]\nid=\"a\"\nkind=\"kiosk\"", "kind"},
+		{"port not a path", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"ttyUSB0\"", "stations[0].scanner: "},
+		{"usb identity without a product", "[[stations]]\nid=\"a\"\nkind=\"till\"\nprinter=\"usb:0403\"", "stations[0].printer: "},
+		{"usb identity not hex", "[[stations]]\nid=\"a\"\nkind=\"till\"\ndisplay=\"usb:0403:60g1\"", "usb:VID:PID or usb:VID:PID:SERIAL"},
+		{"usb identity twice", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"usb:0403:6001:A5\"\n[[stations]]\nid=\"b\"\nkind=\"till\"\nprinter=\"USB:403:6001:A5\"",
+			"stations[1].printer: usb:0403:6001:A5 is already used as the scanner of station a"},
+		{"usb identity matching another", "[[stations]]\nid=\"a\"\nkind=\"till\"\nprinter=\"usb:0403:6001:A5\"\ndisplay=\"usb:0403:6001\"",
+			"stations[0].display: usb:0403:6001 and the printer of station a (usb:0403:6001:A5) may be the same device"},
 		{"http without a port", `http = "localhost"`, "http \"localhost\""},
 		{"http port out of range", `http = ":80800"`, "http \":80800\""},
 		{"tls certificate without its key", "[tls]\nenabled = true\ncert_file = \"/etc/posnode/node.crt\"", "key_file"},

@@ -59,6 +59,9 @@ type doctor struct {
 	// newest is the time of the newest row in the database, for the
 	// clock check.
 	newest time.Time
+	// ports lists the serial ports present: serialdev.Ports, or a list
+	// in tests.
+	ports func() ([]serialdev.PortInfo, error)
 }
 
 func (d *doctor) add(l level, check, text, fix string) {
@@ -76,7 +79,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	d := &doctor{timeout: *timeout, now: time.Now}
+	d := &doctor{timeout: *timeout, now: time.Now, ports: serialdev.Ports}
 	cfg, err := f.load(fset)
 	switch {
 	case err != nil && f.config != "" && !configParses(f.config):
@@ -419,31 +422,60 @@ func (d *doctor) checkSerial() {
 		d.add(levelOK, "serial", "no serial devices configured", "")
 		return
 	}
+	present, err := d.ports()
+	if err != nil {
+		d.add(levelWarn, "serial", err.Error(), "devices named by USB identity cannot be found; check that /sys is mounted")
+	}
 	for _, v := range devs {
-		d.checkDevice(v.station+" "+v.role, v.role, v.path, v.line, v.baud, escpos.StatusOptions{DrawerOpenHigh: v.drawerHigh})
+		d.checkDevice(v.station+" "+v.role, v.role, v.path, v.line, v.baud, escpos.StatusOptions{DrawerOpenHigh: v.drawerHigh}, present)
 	}
 }
 
-func (d *doctor) checkDevice(name, role, path, line, baud string, so escpos.StatusOptions) {
+// checkDevice checks the serial device that the config names target (a
+// path or a USB identity) among the ports present.
+func (d *doctor) checkDevice(name, role, target, line, baud string, so escpos.StatusOptions, present []serialdev.PortInfo) {
 	cfg, err := serialLine(line, baud)
 	if err != nil {
 		d.add(levelFail, "serial", fmt.Sprintf("%s: line settings %q: %v", name, line, err), `write them as "38400,8,none,1"`)
 		return
 	}
+	notThere := "plug the device in and check its cable; with a udev rule, check it (udevadm test); " + portsPresent(present)
+	path, usb, err := serialdev.ParseTarget(target)
+	switch {
+	case err != nil:
+		d.add(levelFail, "serial", fmt.Sprintf("%s: %v", name, err), portsPresent(present))
+		return
+	case usb != nil:
+		if path, err = usb.Find(present); err != nil {
+			d.add(levelFail, "serial", fmt.Sprintf("%s: no USB device %s is plugged in", name, usb), notThere)
+			return
+		}
+	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		d.add(levelFail, "serial", fmt.Sprintf("%s: %s is not there", name, path),
-			"plug the device in and check its cable; `posnode ports` lists the ports present; with a udev rule, check it (udevadm test)")
+		d.add(levelFail, "serial", fmt.Sprintf("%s: %s is not there", name, path), notThere)
 		return
+	}
+	// where says where the device is: for one named by USB identity, at
+	// which path it was found; for one named by a path, with the USB
+	// identity that would find it on any port.
+	where := path
+	if real != path {
+		where += " (" + real + ")"
+	}
+	if usb != nil {
+		where = usb.String() + " at " + where
+	} else if id, ok := usbIdentity(real, present); ok {
+		where += ", by USB identity " + id.String()
 	}
 	if d.running {
-		d.add(levelOK, "serial", fmt.Sprintf("%s: %s (%s) present; held by the running node", name, path, real), "")
+		d.add(levelOK, "serial", fmt.Sprintf("%s: %s present; held by the running node", name, where), "")
 		return
 	}
-	p, err := serialdev.Open(path, cfg)
+	p, err := serialdev.Open(real, cfg)
 	switch {
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES):
-		d.add(levelFail, "serial", fmt.Sprintf("%s: %s: permission denied", name, path),
+		d.add(levelFail, "serial", fmt.Sprintf("%s: %s: permission denied", name, where),
 			"the device must belong to group dialout (see the udev examples) and the user must be in it: usermod -aG dialout posnode")
 		return
 	case err != nil:
@@ -452,19 +484,42 @@ func (d *doctor) checkDevice(name, role, path, line, baud string, so escpos.Stat
 	}
 	defer p.Close()
 	if role != "printer" {
-		d.add(levelOK, "serial", fmt.Sprintf("%s: %s (%s) opens", name, path, real), "")
+		d.add(levelOK, "serial", fmt.Sprintf("%s: %s opens", name, where), "")
 		return
 	}
 	st, err := printerStatus(p, d.timeout, so)
 	switch {
 	case err != nil:
-		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s opens but the printer does not answer a status request: %v", name, path, err),
+		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s opens but the printer does not answer a status request: %v", name, where, err),
 			"switch the printer on, check the cable and that printer_serial matches the printer's DIP switches")
 	case !st.Ready():
-		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s: printer not ready: %s", name, path, st), "load paper, close the cover, clear the error")
+		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s: printer not ready: %s", name, where, st), "load paper, close the cover, clear the error")
 	default:
-		d.add(levelOK, "serial", fmt.Sprintf("%s: %s: printer ready (%s)", name, path, st), "")
+		d.add(levelOK, "serial", fmt.Sprintf("%s: %s: printer ready (%s)", name, where, st), "")
 	}
+}
+
+// usbIdentity is the USB identity of the port whose device node is real.
+func usbIdentity(real string, present []serialdev.PortInfo) (serialdev.USBID, bool) {
+	for _, p := range present {
+		if r, err := filepath.EvalSymlinks(p.Path); err == nil && r == real {
+			return p.ID()
+		}
+	}
+	return serialdev.USBID{}, false
+}
+
+// portsPresent lists the serial ports present for a finding's fix, with
+// the USB identities to name them by.
+func portsPresent(present []serialdev.PortInfo) string {
+	if len(present) == 0 {
+		return "no serial ports are present (`posnode ports` lists them)"
+	}
+	list := make([]string, len(present))
+	for i, p := range present {
+		list[i] = p.String()
+	}
+	return "the ports present are " + strings.Join(list, ", ") + "; name a device by its path or its usb:... identity (`posnode ports` lists them)"
 }
 
 // printerStatus sends the ESC/POS status request and reads the four reply

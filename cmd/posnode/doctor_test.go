@@ -247,3 +247,65 @@ func TestDoctorRolledBackDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctorUSBIdentities: doctor finds a device named by USB identity
+// among the ports present, shows the identity of a device named by a path
+// so that it can be pasted into the config, and for an identity not
+// plugged in lists the ports present with theirs.
+func TestDoctorUSBIdentities(t *testing.T) {
+	printer := fakePrinter(t, escpos.Status{Online: true})
+	scanner := fakePrinter(t, escpos.Status{Online: true})
+	present := []serialdev.PortInfo{
+		{Path: "/dev/ttyS0"},
+		{Path: printer, USB: true, VID: "0403", PID: "6001", SerialNumber: "A50285BI", Manufacturer: "FTDI", Product: "FT232R USB UART"},
+		{Path: scanner, USB: true, VID: "05E0", PID: "1200", SerialNumber: "S0123"},
+	}
+	d := &doctor{timeout: 2 * time.Second, now: time.Now, ports: func() ([]serialdev.PortInfo, error) { return present, nil }}
+	d.cfg = Config{Stations: []StationConfig{{ID: "till-1", Kind: "till", Printer: "usb:0403:6001:A50285BI", Scanner: scanner, Display: "usb:1a86:7523"}}}
+	d.checkSerial()
+	var out bytes.Buffer
+	d.report(&out)
+	t.Log("\n" + out.String())
+	for _, want := range []string{
+		"OK    serial    till-1 printer: usb:0403:6001:A50285BI at " + printer + ": printer ready",
+		"OK    serial    till-1 scanner: " + scanner + ", by USB identity usb:05e0:1200:S0123 opens",
+		"FAIL  serial    till-1 display: no USB device usb:1a86:7523 is plugged in",
+		"the ports present are /dev/ttyS0, " + printer + " usb:0403:6001:A50285BI (FTDI FT232R USB UART), " + scanner + " usb:05e0:1200:S0123;",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+// TestPortsListing: `posnode ports` shows the identity to paste into the
+// config for each USB port, with its stable names, and says when an
+// identity names more than one port.
+func TestPortsListing(t *testing.T) {
+	var out bytes.Buffer
+	writePorts(&out, []serialdev.PortInfo{
+		{Path: "/dev/ttyS0"},
+		{Path: "/dev/ttyUSB0", USB: true, VID: "0403", PID: "6001", SerialNumber: "A50285BI", Manufacturer: "FTDI", Product: "FT232R USB UART",
+			ByID: []string{"/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"}},
+		{Path: "/dev/ttyUSB1", USB: true, VID: "1A86", PID: "7523"},
+		{Path: "/dev/ttyUSB2", USB: true, VID: "1A86", PID: "7523"},
+	})
+	want := `/dev/ttyS0
+/dev/ttyUSB0 usb:0403:6001:A50285BI (FTDI FT232R USB UART)
+    /dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0
+/dev/ttyUSB1 usb:1a86:7523
+    usb:1a86:7523 names 2 ports (no serial number tells them apart): name this one by a path, such as a udev rule's by USB socket
+/dev/ttyUSB2 usb:1a86:7523
+    usb:1a86:7523 names 2 ports (no serial number tells them apart): name this one by a path, such as a udev rule's by USB socket
+
+Name a device in the config (scanner, printer, display) by its usb:... identity, found on whatever port it is plugged into, or by a path.
+`
+	if out.String() != want {
+		t.Errorf("ports listed:\n%s\nwant:\n%s", out.String(), want)
+	}
+	out.Reset()
+	writePorts(&out, nil)
+	if out.String() != "no serial ports found\n" {
+		t.Errorf("no ports listed as %q", out.String())
+	}
+}

@@ -20,7 +20,7 @@ import (
 func cmdPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("print-test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	port := fs.String("printer", "", "the printer's serial port (required)")
+	port := fs.String("printer", "", "the printer's serial port: a path, or usb:VID:PID[:SERIAL] as `posnode ports` shows it (required)")
 	profile := fs.String("profile", "tm-t20", "printer model: tm-t20, tm-t88, tm-t88-zh-hant or generic-58")
 	line := fs.String("serial", "38400,8,none,1", "baud,data bits,parity,stop bits")
 	lang := fs.String("lang", "en", "language of the headings: en, sv, sk, ro or zh-Hant")
@@ -38,7 +38,11 @@ func cmdPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	p, err := serialdev.Open(*port, cfg)
+	path, err := findPort(*port)
+	if err != nil {
+		return err
+	}
+	p, err := serialdev.Open(path, cfg)
 	if err != nil {
 		return err
 	}
@@ -80,6 +84,20 @@ func profileNames() []string {
 
 // errNoStatus is readStatus's error when not a byte came back.
 var errNoStatus = errors.New("no status reply")
+
+// findPort is the path of the serial device named target, by a path or
+// by USB identity as in the config, among the ports present now.
+func findPort(target string) (string, error) {
+	path, usb, err := serialdev.ParseTarget(target)
+	if err != nil || usb == nil {
+		return path, err
+	}
+	ports, err := serialdev.Ports()
+	if err != nil {
+		return "", err
+	}
+	return usb.Find(ports)
+}
 
 // readStatus asks for the printer's real-time status and reads the reply
 // within a second; errNoStatus when nothing came back.

@@ -42,8 +42,8 @@ func (n *node) setupScanner(st *station) error {
 	if err != nil {
 		return fmt.Errorf("station %s scanner_terminator: %w", sc.ID, err)
 	}
-	dev, err := serialdev.New(serialdev.Options{Name: sc.ID + " scanner", Path: sc.Scanner, Config: cfg, Logger: n.log,
-		OnState: func(s serialdev.State) { n.publishDevice(st, "scanner", deviceView(s)) }})
+	dev, err := n.serialDevice(sc.ID+" scanner", sc.Scanner, cfg,
+		func(s serialdev.State) { n.publishDevice(st, "scanner", deviceView(s)) })
 	if err != nil {
 		return fmt.Errorf("station %s scanner: %w", sc.ID, err)
 	}
@@ -146,13 +146,12 @@ func (n *node) setupDisplay(st *station) error {
 	if err != nil {
 		return fmt.Errorf("station %s display: %w", sc.ID, err)
 	}
-	dev, err := serialdev.New(serialdev.Options{Name: sc.ID + " display", Path: sc.Display, Config: cfg, Logger: n.log,
-		OnState: func(s serialdev.State) {
-			n.publishDevice(st, "display", deviceView(s))
-			if s.Connected && st.display != nil {
-				st.feedDisplay(func(d *display.Display) error { return d.Refresh() })
-			}
-		}})
+	dev, err := n.serialDevice(sc.ID+" display", sc.Display, cfg, func(s serialdev.State) {
+		n.publishDevice(st, "display", deviceView(s))
+		if s.Connected && st.display != nil {
+			st.feedDisplay(func(d *display.Display) error { return d.Refresh() })
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("station %s display: %w", sc.ID, err)
 	}

@@ -71,6 +71,18 @@ func parseSerial(s, def string) (serialdev.Config, error) {
 	return serialdev.ParseConfig(strings.TrimSpace(p[0]), strings.TrimSpace(p[1]), strings.TrimSpace(p[2]), strings.TrimSpace(p[3]))
 }
 
+// serialDevice makes the device of a station's serial port, named in the
+// config by a path or by USB identity (checked by Config.Validate); either
+// is looked up again at every (re)open, so a device replugged on another
+// node is found there.
+func (n *node) serialDevice(name, target string, cfg serialdev.Config, onState func(serialdev.State)) (*serialdev.Device, error) {
+	path, usb, err := serialdev.ParseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	return serialdev.New(serialdev.Options{Name: name, Path: path, USB: usb, Config: cfg, Logger: n.log, OnState: onState})
+}
+
 // Device problem codes, sent to the screens as "code" beside the English
 // detail in "error": the screens say each in their language (the string
 // device.problem.<code>), and the detail stays for IT.
@@ -185,7 +197,7 @@ func (n *node) setupStations() error {
 			if err != nil {
 				return fmt.Errorf("station %s printer: %w", sc.ID, err)
 			}
-			dev, err := serialdev.New(serialdev.Options{Name: sc.ID + " printer", Path: sc.Printer, Config: cfg, Logger: n.log})
+			dev, err := n.serialDevice(sc.ID+" printer", sc.Printer, cfg, nil)
 			if err != nil {
 				return fmt.Errorf("station %s printer: %w", sc.ID, err)
 			}
