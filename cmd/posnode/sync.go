@@ -43,8 +43,9 @@ func (n *node) setupSync() error {
 }
 
 // centralState is the database taking central's state, telling the
-// screens of every stock page applied, so that an open tablet shows
-// central's counts at once rather than at its next search.
+// screens of every stock page applied, and of the counts a stock manifest
+// drops with its pages, so that an open tablet shows central's counts at
+// once rather than at its next search.
 type centralState struct {
 	*sqlite.DB
 	stockChanged func(skus []string)
@@ -60,6 +61,14 @@ func (s centralState) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool
 		s.stockChanged(append(skus, dropped...))
 	}
 	return applied, err
+}
+
+func (s centralState) ApplyManifest(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, error) {
+	applied, held, dropped, err := s.DB.ApplyManifestDropping(ctx, kind, version, pages)
+	if applied && err == nil && len(dropped) > 0 {
+		s.stockChanged(dropped)
+	}
+	return applied, held, err
 }
 
 // stockChanged tells the screens, once they are served, that central

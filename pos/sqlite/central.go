@@ -55,16 +55,25 @@ func pageVersions(ctx context.Context, q interface {
 // which the caller sees which pages it still has to fetch. A manifest of
 // the version already held is applied again (removal is idempotent).
 func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, error) {
+	applied, held, _, err := db.ApplyManifestDropping(ctx, kind, version, pages)
+	return applied, held, err
+}
+
+// ApplyManifestDropping is ApplyManifest that also returns, for a stock
+// manifest, the SKUs whose counts went with the pages it removed.
+func (db *DB) ApplyManifestDropping(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, []string, error) {
 	if kind != KindCatalog && kind != KindStock {
-		return false, nil, fmt.Errorf("sqlite: unknown page kind %q", kind)
+		return false, nil, nil, fmt.Errorf("sqlite: unknown page kind %q", kind)
 	}
 	doc, err := json.Marshal(pages)
 	if err != nil {
-		return false, nil, err
+		return false, nil, nil, err
 	}
 	var applied bool
 	var held map[string]int64
+	var dropped []string
 	err = db.Update(ctx, func(tx *Tx) error {
+		dropped = nil
 		var cur int64
 		err := tx.QueryRowContext(ctx, "SELECT version FROM sync_manifests WHERE kind = ?", kind).Scan(&cur)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -85,6 +94,15 @@ func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pag
 			if _, ok := pages[p]; ok {
 				continue
 			}
+			if kind == KindStock {
+				skus, err := tx.pageSKUs(p)
+				if err != nil {
+					return err
+				}
+				for sku := range skus {
+					dropped = append(dropped, sku)
+				}
+			}
 			if err := tx.removePage(kind, p); err != nil {
 				return err
 			}
@@ -93,7 +111,7 @@ func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pag
 		applied = true
 		return nil
 	})
-	return applied, held, err
+	return applied, held, dropped, err
 }
 
 func (tx *Tx) removePage(kind, page string) error {
