@@ -11,8 +11,12 @@
 //
 // A Tracker turns the stream of readings into what staff and the audit log
 // need: debounced open and closed events, a drawer left open too long, and a
-// kick after which the drawer did not open (jammed, locked or unplugged). It
-// also says whether a kick may be sent now, so that a second press of the
+// kick after which the drawer did not open (jammed, locked or unplugged).
+// Those two alarms wait until the switch has been seen to move (open to
+// closed or back) since the Tracker started: a connector with no drawer on
+// it reads a constant level, open or closed depending on the printer, and
+// would otherwise raise one at every kick or leave the drawer "open" for
+// good. It also says whether a kick may be sent now, so that a second press of the
 // button, or a retried request, does not kick an open drawer again.
 //
 // A Tracker reads no clock: callers pass the time of each reading, which
@@ -132,8 +136,9 @@ type Options struct {
 	// state. Zero means 2, which ignores a single misread at the cost of
 	// one poll interval of delay.
 	Debounce int
-	// OpenAlarm is how long the drawer may stay open before LeftOpen.
-	// Zero means 60 seconds; negative disables the alarm.
+	// OpenAlarm is how long the drawer may stay open before LeftOpen,
+	// once its switch has been seen to move. Zero means 60 seconds;
+	// negative disables the alarm.
 	OpenAlarm time.Duration
 	// KickGrace is how long after a kick the drawer must be seen open
 	// before DidNotOpen. Zero means 3 seconds. Only a reading of closed
@@ -144,7 +149,8 @@ type Options struct {
 	// drawer was also read within the grace: a drawer first seen shut
 	// after a grace without readings may have been opened and shut
 	// meanwhile (paid in exact cash while the receipt printed), and the
-	// kick is not judged.
+	// kick is not judged. Nor is a kick before the switch has been seen
+	// to move.
 	KickGrace time.Duration
 }
 
@@ -162,6 +168,7 @@ type Tracker struct {
 	kickAt     time.Time // zero when no kick awaits an opening
 	kickRead   bool      // the drawer was read within the grace of the kick awaiting an opening
 	kickedOpen bool      // the current opening followed a kick
+	moved      bool      // the switch has gone from open to closed or back: a drawer is there
 }
 
 // NewTracker returns a Tracker in state Unknown.
@@ -229,7 +236,7 @@ func (t *Tracker) Observe(r Reading, at time.Time) []Event {
 	if s != t.state && (s == Unknown || t.count >= t.opts.Debounce) {
 		evs = append(evs, t.changeLocked(s, at)...)
 	}
-	if t.state == Open && !t.alarmed && t.opts.OpenAlarm > 0 && at.Sub(t.openedAt) >= t.opts.OpenAlarm {
+	if t.state == Open && t.moved && !t.alarmed && t.opts.OpenAlarm > 0 && at.Sub(t.openedAt) >= t.opts.OpenAlarm {
 		t.alarmed = true
 		evs = append(evs, Event{Kind: LeftOpen, At: at, OpenFor: at.Sub(t.openedAt)})
 	}
@@ -239,7 +246,7 @@ func (t *Tracker) Observe(r Reading, at time.Time) []Event {
 	// and until then no reading, or none it can answer in time.
 	if !t.kickAt.IsZero() && t.state != Open && s == Closed && at.Sub(t.kickAt) >= t.opts.KickGrace {
 		t.kickAt = time.Time{}
-		if t.kickRead {
+		if t.kickRead && t.moved {
 			evs = append(evs, Event{Kind: DidNotOpen, At: at})
 		}
 	}
@@ -260,6 +267,7 @@ func (t *Tracker) changeLocked(s State, at time.Time) []Event {
 	}
 	old := t.known
 	t.known = s
+	t.moved = t.moved || old != Unknown && old != s
 	switch {
 	case s == Open && old == Open:
 		t.kickAt = time.Time{}

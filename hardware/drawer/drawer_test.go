@@ -65,10 +65,10 @@ func TestTracker(t *testing.T) {
 		{"kick opens and closes", Options{}, "cckoocc", "4:opened(kicked) 6:closed(2s)", Closed},
 		{"single misread ignored", Options{}, "ccocc", "", Closed},
 		{"opened by key, no kick", Options{}, "ccoo", "3:opened", Open},
-		{"kick that does not open", Options{}, "cckcccc", "5:did not open", Closed},
+		{"kick that does not open", Options{}, "ccoocckcccc", "3:opened 5:closed(2s) 9:did not open", Closed},
 		{"second kick while open refused", Options{}, "cckookc", "4:opened(kicked) 5:refused", Open},
 		{"second kick within grace refused", Options{}, "cckkc", "3:refused", Closed},
-		{"kick allowed again after grace", Options{KickGrace: 2 * time.Second}, "cckcck", "4:did not open", Closed},
+		{"kick allowed again after grace", Options{KickGrace: 2 * time.Second}, "ccoocckcck", "3:opened 5:closed(2s) 8:did not open", Closed},
 		{"left open alarm once", Options{OpenAlarm: 3 * time.Second}, "ccoooooocc", "3:opened 6:left open(3s) 9:closed(6s)", Closed},
 		{"alarm disabled", Options{OpenAlarm: -1}, "ccoooooo", "3:opened", Open},
 		{"printer offline is news at once", Options{}, "ccuu", "2:state unknown", Unknown},
@@ -88,7 +88,7 @@ func TestTracker(t *testing.T) {
 		// printed. Only readings within the grace judge a kick.
 		{"kick unseen through the grace, then closed", Options{}, "cck---cc", "", Closed},
 		{"kick seen open once after the grace, then closed", Options{}, "cck--oc", "", Closed},
-		{"kick seen shut within the grace, then open once", Options{}, "cckc-occ", "6:did not open", Closed},
+		{"kick seen shut within the grace, then open once", Options{}, "ccoocckc-occ", "3:opened 5:closed(2s) 10:did not open", Closed},
 		// A printer busy with the receipt may not answer in time: no
 		// state is no proof that the kick failed, and the opening seen
 		// after it is the kick's.
@@ -97,6 +97,11 @@ func TestTracker(t *testing.T) {
 		// A drawer open at the first reading may have opened before
 		// anyone watched it.
 		{"open at the first reading", Options{}, "oo", "1:opened(first)", Open},
+		// A connector with no drawer on it reads one level for good, which
+		// may be either: no alarm until the switch is seen to move.
+		{"never seen to move, a kick is not judged", Options{}, "cckcccc", "", Closed},
+		{"never seen to move, open is not left open", Options{OpenAlarm: 3 * time.Second}, "oooooo", "1:opened(first)", Open},
+		{"left open once seen to move", Options{OpenAlarm: 3 * time.Second}, "ooccooooo", "1:opened(first) 3:closed(2s) 5:opened 8:left open(3s)", Open},
 		{"kick while open changes nothing", Options{}, "cckooKccc", "4:opened(kicked) 7:closed(3s)", Closed},
 	}
 	for _, tt := range tests {
