@@ -120,22 +120,22 @@ func drawerDetail(a *pos.DrawerAlarm) string {
 
 // kickDrawer opens st's drawer now and, when it is followed, awaits its
 // opening. A new kick ends the alarm of one that did not open the drawer.
+// The tracker is told before the kick goes out: a kick whose request ends
+// in an error may still have sent its pulse (the request timed out as the
+// printer took it), and the opening that follows is then not one "without
+// a kick"; a kick that never went out is judged only if the drawer is read
+// shut within its grace.
 func (n *node) kickDrawer(ctx context.Context, st *station) error {
-	if err := st.printer.KickDrawer(ctx); err != nil {
-		return err
+	if w := st.drawer; w != nil {
+		w.tracker.Kicked(time.Now())
+		w.mu.Lock()
+		if w.view.Code == problemDrawerNotOpened {
+			w.view.Code, w.view.Error = "", ""
+			n.publishDevice(st, "drawer", w.view)
+		}
+		w.mu.Unlock()
 	}
-	w := st.drawer
-	if w == nil {
-		return nil
-	}
-	w.tracker.Kicked(time.Now())
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.view.Code == problemDrawerNotOpened {
-		w.view.Code, w.view.Error = "", ""
-		n.publishDevice(st, "drawer", w.view)
-	}
-	return nil
+	return st.printer.KickDrawer(ctx)
 }
 
 // journalDrawerAlarms journals w's alarms until ctx is cancelled.
