@@ -136,24 +136,7 @@ func (db *DB) PickupOrders(ctx context.Context, q pos.PickupQuery) ([]pos.Pickup
 	case q.All:
 		query = "SELECT doc FROM pickup_orders ORDER BY updated_at DESC LIMIT ?"
 	}
-	rows, err := db.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []pos.PickupOrder{}
-	for rows.Next() {
-		var doc string
-		var p pos.PickupOrder
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &p); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return docs[pos.PickupOrder](ctx, db.r, query, args...)
 }
 
 // PickupLogEntry is one step taken on an order.

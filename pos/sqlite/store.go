@@ -23,6 +23,29 @@ func notFound(what, id string, err error) error {
 	return err
 }
 
+// docs runs query, whose rows are one JSON document each, and decodes
+// them in order; none is an empty slice, not nil.
+func docs[T any](ctx context.Context, q *sql.DB, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var doc string
+		var v T
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // Settings returns the store settings from central, or pos.DefaultSettings
 // until central has sent any.
 func (db *DB) Settings(ctx context.Context) (pos.Settings, error) {
@@ -238,24 +261,7 @@ func (db *DB) Cart(ctx context.Context, id string) (pos.Cart, error) {
 
 // Carts lists open carts of a station (all when station is ""), oldest first.
 func (db *DB) Carts(ctx context.Context, station string) ([]pos.Cart, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT doc FROM carts WHERE ?1 = '' OR station = ?1 ORDER BY rowid", station)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var carts []pos.Cart
-	for rows.Next() {
-		var doc string
-		var c pos.Cart
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
-			return nil, err
-		}
-		carts = append(carts, c)
-	}
-	return carts, rows.Err()
+	return docs[pos.Cart](ctx, db.r, "SELECT doc FROM carts WHERE ?1 = '' OR station = ?1 ORDER BY rowid", station)
 }
 
 // SaveCart stores an open cart durably.
