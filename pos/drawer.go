@@ -23,3 +23,27 @@ type DrawerAlarm struct {
 	// the store sets it.
 	ShiftID string `json:"shift_id,omitempty"`
 }
+
+// DrawerAlarmCounts are a shift's loss-prevention figures, beside its
+// no-sale openings (ShiftReport.NoSales): how often its station's drawer
+// opened without the till asking (no sale, no cash operation) and how
+// often it was left open.
+type DrawerAlarmCounts struct {
+	OpenedUnasked int `json:"opened_unasked"`
+	LeftOpen      int `json:"left_open"`
+}
+
+// CountDrawerAlarms counts alarms into a shift's figures. A kick that did
+// not open the drawer is a fault of the drawer, not counted here.
+func CountDrawerAlarms(alarms []DrawerAlarm) DrawerAlarmCounts {
+	var c DrawerAlarmCounts
+	for _, a := range alarms {
+		switch a.Alarm {
+		case DrawerOpenedUnasked:
+			c.OpenedUnasked++
+		case DrawerLeftOpen:
+			c.LeftOpen++
+		}
+	}
+	return c
+}

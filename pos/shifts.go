@@ -53,14 +53,17 @@ type CashOp struct {
 }
 
 // ShiftData is what a shift report is computed from: the shift, its
-// receipts, its cash operations and the vouchers issued in it outside
-// returns.
+// receipts, its cash operations, the vouchers issued in it outside
+// returns and its drawer alarms.
 type ShiftData struct {
 	Shift    Shift
 	Sales    []Sale // with Voided set for voided sales
 	Returns  []Return
 	CashOps  []CashOp
 	Vouchers []Voucher // issued by IssueVoucher, with ShiftID the shift's
+	// DrawerAlarms are the station's drawer alarms journalled with
+	// ShiftID the shift's.
+	DrawerAlarms []DrawerAlarm
 }
 
 // MethodTotal is the net of one tender: sales' payments less change, less
@@ -126,6 +129,9 @@ type ShiftReport struct {
 	PaidOut int64 `json:"paid_out"`
 	Drops   int64 `json:"drops"`
 	NoSales int   `json:"no_sales"`
+	// DrawerAlarms are the drawer's alarms in the shift, beside NoSales;
+	// nil in a report stored before they were counted.
+	DrawerAlarms *DrawerAlarmCounts `json:"drawer_alarms,omitempty"`
 
 	// VouchersIssued are the gift cards sold and the store credit given
 	// at the station in the shift outside returns, by kind (store credit
@@ -148,7 +154,8 @@ type ShiftReport struct {
 	JournalHead string `json:"journal_head,omitempty"`
 }
 
-// BuildShiftReport sums a shift's receipts and cash operations.
+// BuildShiftReport sums a shift's receipts, cash operations and drawer
+// alarms.
 func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *ShiftReport {
 	sh := d.Shift
 	r := &ShiftReport{Kind: kind, ShiftID: sh.ID, Station: sh.Station, OpenedAt: sh.OpenedAt, ClosedAt: sh.ClosedAt,
@@ -225,6 +232,8 @@ func BuildShiftReport(kind string, d ShiftData, at time.Time, currency string) *
 			r.NoSales++
 		}
 	}
+	alarms := CountDrawerAlarms(d.DrawerAlarms)
+	r.DrawerAlarms = &alarms
 	r.VouchersIssued, r.VoucherCash = vouchersIssued(d.Vouchers)
 	r.ExpectedCash = sh.Float + methods[MethodCash] + r.PaidIn - r.PaidOut - r.Drops + r.VoucherCash
 	for m, v := range methods {

@@ -16,6 +16,7 @@ import (
 // belongs to the shift (see Shift), and none recorded after it does. The
 // float and the cash counted are taken from the Z report's own entry.
 // Training receipts, copies and stock adjustments count in no Z report.
+// A drawer alarm counts in the shift it names (DrawerAlarm.ShiftID).
 //
 // A shift with an entry that no longer matches its hash is not added up:
 // VerifyJournal names that entry, and the Z report is not checked against
@@ -86,6 +87,13 @@ func (t *ShiftTally) Add(e JournalEntry) *ShiftReport {
 		if v, ok := entryData[VoucherIssue](e); ok {
 			sd := &t.station(v.Station).d
 			sd.Vouchers = append(sd.Vouchers, Voucher{Code: v.Code, Kind: v.Kind, Issued: v.Amount, Cash: v.Cash})
+		}
+	case JournalDrawerAlarm:
+		// An alarm names its shift: one raised while none was open is
+		// in no shift's figures.
+		if a, ok := entryData[DrawerAlarm](e); ok && a.ShiftID != "" {
+			sd := &t.station(a.Station).d
+			sd.DrawerAlarms = append(sd.DrawerAlarms, a)
 		}
 	case JournalZReport:
 		z, ok := entryData[ShiftReport](e)
@@ -175,8 +183,14 @@ func (m ZMismatch) String() string {
 // CompareZReport lists, by figure name, the totals of a stored Z report
 // that differ from those of journal, the report as its shift's journal
 // entries add it up. Tender counts are not compared: reports closed
-// before they were kept have none.
+// before they were kept have none. Nor are the drawer alarms of a report
+// stored before they were counted (its DrawerAlarms is nil).
 func CompareZReport(stored, journal *ShiftReport) []ZMismatch {
+	if stored.DrawerAlarms == nil {
+		j := *journal
+		j.DrawerAlarms = nil
+		journal = &j
+	}
 	have, want := stored.figures(), journal.figures()
 	names := make([]string, 0, len(want))
 	for n := range want {
@@ -221,6 +235,9 @@ func (r *ShiftReport) figures() map[string]int64 {
 	for _, v := range r.VouchersIssued {
 		k := "vouchers_issued[" + v.Kind + "]"
 		f[k+".count"], f[k+".amount"] = int64(v.Count), v.Amount
+	}
+	if a := r.DrawerAlarms; a != nil {
+		f["drawer_alarms.opened_unasked"], f["drawer_alarms.left_open"] = int64(a.OpenedUnasked), int64(a.LeftOpen)
 	}
 	return f
 }

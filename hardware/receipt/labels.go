@@ -74,6 +74,8 @@ var labels = map[string]map[string]string{
 	"counted_cash": {"sv": "Räknat i kassalådan", "sk": "Spočítaná hotovosť", "ro": "Numerar numărat", "zh-Hant": "實點現金", "en": "Counted cash"},
 	"difference":   {"sv": "Differens", "sk": "Rozdiel", "ro": "Diferență", "zh-Hant": "差額", "en": "Difference"},
 	"no_sales":     {"sv": "Lådöppningar utan köp", "sk": "Otvorenia bez predaja", "ro": "Deschideri fără vânzare", "zh-Hant": "無銷售開櫃", "en": "No-sale openings"},
+	"unasked":      {"sv": "Öppningar inte av kassan", "sk": "Otvorenia nie pokladnicou", "ro": "Deschideri nu de la casă", "zh-Hant": "非收銀機開櫃", "en": "Openings not by the till"},
+	"left_open":    {"sv": "Lådan lämnad öppen", "sk": "Zásuvka nechaná otvorená", "ro": "Sertar lăsat deschis", "zh-Hant": "錢櫃開啟過久", "en": "Drawer left open"},
 	"journal_no":   {"sv": "Journalpost", "sk": "Záznam žurnálu", "ro": "Înregistrare în jurnal", "zh-Hant": "日誌序號", "en": "Journal entry"},
 	"journal":      {"sv": "Journalkedja", "sk": "Reťazec žurnálu", "ro": "Lanțul jurnalului", "zh-Hant": "日誌鏈", "en": "Journal chain"},
 	"printed":      {"sv": "Utskriven", "sk": "Vytlačené", "ro": "Tipărit", "zh-Hant": "列印時間", "en": "Printed"},

@@ -181,6 +181,10 @@ type Report struct {
 	Counted    int64 `json:"counted,omitempty"`
 	Difference int64 `json:"difference,omitempty"`
 	NoSales    int64 `json:"no_sales"`
+	// DrawerAlarms are the drawer's openings the till did not ask for
+	// and the times it was left open, beside NoSales; nil prints nothing
+	// (a report stored before they were counted).
+	DrawerAlarms *DrawerAlarms `json:"drawer_alarms,omitempty"`
 	// JournalN is the number of the journal entry of a Z report, and
 	// ChainHead its hash, the head of the journal's hash chain at the
 	// close, so that the paper report vouches for the books; 0 and ""
@@ -189,6 +193,13 @@ type Report struct {
 	ChainHead string    `json:"chain_head,omitempty"`
 	Printed   time.Time `json:"printed"`
 	Copy      bool      `json:"copy,omitempty"`
+}
+
+// DrawerAlarms are a shift's loss-prevention figures: how often its
+// drawer opened without the till asking and how often it was left open.
+type DrawerAlarms struct {
+	OpenedUnasked int64 `json:"opened_unasked"`
+	LeftOpen      int64 `json:"left_open"`
 }
 
 // TestPage shows every language's sample line, the styles, a barcode and
@@ -747,6 +758,10 @@ func (r Report) Encode(e *escpos.Encoder) error {
 	}
 	p.rule()
 	p.pair(p.t("no_sales"), fmt.Sprint(r.NoSales))
+	if a := r.DrawerAlarms; a != nil {
+		p.pair(p.t("unasked"), fmt.Sprint(a.OpenedUnasked))
+		p.pair(p.t("left_open"), fmt.Sprint(a.LeftOpen))
+	}
 	p.pair(p.t("printed"), p.time(r.Printed))
 	if r.JournalN != 0 {
 		p.pair(p.t("journal_no"), fmt.Sprint(r.JournalN))

@@ -85,6 +85,9 @@ func FromShiftReport(rep *pos.ShiftReport, store Store, printed time.Time) Repor
 		Float: rep.Float, PaidIn: rep.PaidIn, PaidOut: rep.PaidOut, Drops: rep.Drops,
 		VoucherCash: rep.VoucherCash, Cash: rep.ExpectedCash,
 		NoSales: int64(rep.NoSales), JournalN: rep.JournalN, ChainHead: rep.JournalHead, Printed: printed}
+	if a := rep.DrawerAlarms; a != nil {
+		r.DrawerAlarms = &DrawerAlarms{OpenedUnasked: int64(a.OpenedUnasked), LeftOpen: int64(a.LeftOpen)}
+	}
 	if !rep.ClosedAt.IsZero() {
 		r.To = rep.ClosedAt
 	}

@@ -379,15 +379,15 @@ func TestRasterLaidOutAsPrinted(t *testing.T) {
 
 // sampleShift is a shift that ends with everything a Z report shows: a
 // return, a void, cash rounding, every kind of cash operation, gift
-// cards sold for cash and store credit given, and a count short of what
-// the drawer should hold.
+// cards sold for cash and store credit given, drawer alarms, and a count
+// short of what the drawer should hold.
 func sampleShift(kind string) *pos.ShiftReport {
 	rep := &pos.ShiftReport{Kind: kind, ShiftID: "sh1", Station: "T1", OpenedAt: when.Add(-10 * time.Hour), At: when,
 		Float: 100000, Sales: 5, SalesTotal: 31146, Returns: 1, ReturnsTotal: 2000, Voids: 1, VoidsTotal: 4500,
 		Total: 29146, Rounding: -96,
 		ByMethod:  []pos.MethodTotal{{Method: pos.MethodCard, Count: 3, Amount: 18950}, {Method: pos.MethodCash, Count: 4, Amount: 10100}},
 		ByTaxRate: []pos.TaxLine{{RateBP: 1200, Base: 26023, Tax: 3123}},
-		PaidIn:    5000, PaidOut: 2500, Drops: 20000, NoSales: 2,
+		PaidIn:    5000, PaidOut: 2500, Drops: 20000, NoSales: 2, DrawerAlarms: &pos.DrawerAlarmCounts{OpenedUnasked: 3, LeftOpen: 4},
 		VouchersIssued: []pos.VoucherTotal{{Kind: pos.MethodGiftCard, Count: 2, Amount: 50000}, {Kind: pos.MethodStoreCredit, Count: 1, Amount: 10000}},
 		VoucherCash:    50000,
 		ExpectedCash:   100000 + 10100 + 5000 - 2500 - 20000 + 50000}
@@ -432,6 +432,11 @@ func TestZReportGolden(t *testing.T) {
 					t.Errorf("Z report lacks %q:\n%s", w, got)
 				}
 			}
+			for k, n := range map[string]string{"no_sales": "2", "unasked": "3", "left_open": "4"} {
+				if !printedPair(stripCommands(got), printedAs(lang, receipt.T(lang, k)), n) {
+					t.Errorf("Z report lacks %s %s:\n%s", k, n, got)
+				}
+			}
 			if !strings.Contains(stripCommands(got), "137\n") {
 				t.Errorf("Z report lacks its journal entry number 137:\n%s", got)
 			}
@@ -462,6 +467,17 @@ func TestZReportGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// printedPair reports whether text has a line with label and value
+// printed as a pair: the label at the left, the value flush right.
+func printedPair(text, label, value string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, label+" ") && strings.HasSuffix(strings.TrimRight(l, " "), " "+value) {
+			return true
+		}
+	}
+	return false
 }
 
 // printedAs is s as the printers of lang print it: Romanian's comma

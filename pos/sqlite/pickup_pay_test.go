@@ -286,10 +286,11 @@ func TestOrderCartRemadeKeepsAPaymentTakenMeanwhile(t *testing.T) {
 // in a goroutine of its own after a cart is read, a request arriving at
 // that instant; order in place after an order is read, as at the till
 // the check, under the cart's lock, that the order still takes a tender,
-// with central's word arriving at that instant.
+// with central's word arriving at that instant; shift in place after a
+// shift's data is gathered for its report.
 type readHooks struct {
 	*sqlite.DB
-	cart, order func()
+	cart, order, shift func()
 }
 
 func (s *readHooks) Cart(ctx context.Context, id string) (pos.Cart, error) {
@@ -303,11 +304,22 @@ func (s *readHooks) Cart(ctx context.Context, id string) (pos.Cart, error) {
 
 func (s *readHooks) PickupOrder(ctx context.Context, id string) (pos.PickupOrder, error) {
 	p, err := s.DB.PickupOrder(ctx, id)
-	if h := s.order; h != nil {
-		s.order = nil
-		h()
-	}
+	runOnce(&s.order)
 	return p, err
+}
+
+func (s *readHooks) ShiftData(ctx context.Context, id string) (pos.ShiftData, error) {
+	d, err := s.DB.ShiftData(ctx, id)
+	runOnce(&s.shift)
+	return d, err
+}
+
+// runOnce runs *h, if set, and clears it.
+func runOnce(h *func()) {
+	if f := *h; f != nil {
+		*h = nil
+		f()
+	}
 }
 
 // Cash handed over at the till at the instant the order is expired or

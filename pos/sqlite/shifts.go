@@ -111,7 +111,8 @@ func (db *DB) AddCashOp(ctx context.Context, op *pos.CashOp) error {
 	})
 }
 
-// ShiftData gathers a shift, its receipts and its cash operations.
+// ShiftData gathers a shift, its receipts, its cash operations and its
+// drawer alarms.
 func (db *DB) ShiftData(ctx context.Context, id string) (pos.ShiftData, error) {
 	var d pos.ShiftData
 	var err error
@@ -166,7 +167,10 @@ func (db *DB) ShiftData(ctx context.Context, id string) (pos.ShiftData, error) {
 	if err := rows.Err(); err != nil {
 		return d, err
 	}
-	d.Vouchers, err = db.shiftVouchers(ctx, id)
+	if d.Vouchers, err = db.shiftVouchers(ctx, id); err != nil {
+		return d, err
+	}
+	d.DrawerAlarms, err = shiftDrawerAlarms(ctx, db.r, d.Shift)
 	return d, err
 }
 
@@ -192,8 +196,8 @@ func (db *DB) shiftVouchers(ctx context.Context, id string) ([]pos.Voucher, erro
 
 // CloseShift closes a shift with its Z report, journal entry and
 // pos.shift.closed event in one transaction; see pos.AfterSalesStore. It
-// fails with pos.ErrConflict when receipts were added or voided, or
-// vouchers issued, after rep was computed.
+// fails with pos.ErrConflict when receipts were added or voided, vouchers
+// issued or drawer alarms journalled after rep was computed.
 func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftReport) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		var closed string
@@ -213,7 +217,12 @@ func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftRepor
 			Scan(&vouchers); err != nil {
 			return err
 		}
-		if receipts != rep.Receipts || voids != rep.Voids || vouchers != rep.VoucherCount() {
+		alarms, err := shiftDrawerAlarms(ctx, tx, *sh)
+		if err != nil {
+			return err
+		}
+		if receipts != rep.Receipts || voids != rep.Voids || vouchers != rep.VoucherCount() ||
+			rep.DrawerAlarms != nil && pos.CountDrawerAlarms(alarms) != *rep.DrawerAlarms {
 			return fmt.Errorf("shift %s: %w", sh.ID, pos.ErrConflict)
 		}
 		z, err := tx.NextCounter("z_no")

@@ -71,7 +71,8 @@ func TestNoShiftBanner(t *testing.T) {
 // The X report on screen names every amount the expected cash is made of,
 // as the printed one does: a gift card sold for cash is among them, and
 // what left the drawer (paid out, dropped) is shown taken away. Added up
-// line by line, the screen comes to its own expected cash.
+// line by line, the screen comes to its own expected cash. The drawer's
+// alarms are counted beside its no-sale openings.
 func TestShiftReportOnScreenAddsUp(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
@@ -88,6 +89,11 @@ func TestShiftReportOnScreenAddsUp(t *testing.T) {
 			CreatedAt: at, Ref: "birthday", IssuedBy: "2", Station: tillStation, ShiftID: sh.ID, Cash: 10000}); err != nil {
 			t.Fatal(err)
 		}
+		for _, alarm := range []string{pos.DrawerOpenedUnasked, pos.DrawerLeftOpen, pos.DrawerOpenedUnasked} {
+			if err := db.AddDrawerAlarm(ctx, &pos.DrawerAlarm{Station: tillStation, Alarm: alarm, At: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
 	})
 	till := browser(t)
 	login(t, till, base, tillStation, "2", "2222")
@@ -97,5 +103,6 @@ func TestShiftReportOnScreenAddsUp(t *testing.T) {
 		click(`[data-test=shift-x]`),
 		hasText(`[data-test=shift-report]`, "SEK 1,075.00"))
 	got := text(t, till, `[data-test=shift-report]`)
-	wantContains(t, "X report", got, "Gift cards sold", "SEK 100.00", "-SEK 25.00")
+	wantContains(t, "X report", got, "Gift cards sold", "SEK 100.00", "-SEK 25.00",
+		"Openings not by the till\n2", "Drawer left open\n1")
 }

@@ -92,6 +92,9 @@ async function showShift(app) {
       z ? [t('shift.counted'), money(r.counted_cash, cur)] : null,
       z ? [t('shift.difference'), money(r.difference, cur)] : null,
       [t('shift.no_sales'), number(r.no_sales)],
+      // A report stored before drawer alarms were counted has none.
+      r.drawer_alarms ? [t('shift.opened_unasked'), number(r.drawer_alarms.opened_unasked)] : null,
+      r.drawer_alarms ? [t('shift.left_open'), number(r.drawer_alarms.left_open)] : null,
     ].filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
   };
 
