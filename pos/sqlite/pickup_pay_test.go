@@ -438,3 +438,73 @@ func TestCashAfterCentralEndsAnOrderIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// terminalHook is a payment terminal that runs a hook, once, while a card
+// is at it: purchase while it is being paid, refund while it is being
+// refunded.
+type terminalHook struct {
+	*simterminal.T
+	purchase, refund func()
+}
+
+func (h *terminalHook) Purchase(ctx context.Context, ref string, amount int64, currency string) (pos.TerminalResult, error) {
+	runOnce(&h.purchase)
+	return h.T.Purchase(ctx, ref, amount, currency)
+}
+
+func (h *terminalHook) Refund(ctx context.Context, ref string, amount int64, currency string) (pos.TerminalResult, error) {
+	runOnce(&h.refund)
+	return h.T.Refund(ctx, ref, amount, currency)
+}
+
+// Central cancels an order while a card is at the terminal for it, being
+// paid or refunded. Its word is applied without waiting for the terminal:
+// a refund holds the cart's lock until the terminal answers, which here is
+// only after the cancellation has returned. What is on the cart once the
+// terminal is done, the card just paid or the cash left after the refund,
+// is to be given back.
+func TestCentralCancelsWhileACardIsAtTheTerminal(t *testing.T) {
+	for _, at := range []string{"purchase", "refund"} {
+		t.Run(at, func(t *testing.T) {
+			e := newPickupEnv(t, nil)
+			c := e.paidPickupCart()
+			clock := func() time.Time { return e.now }
+			term := &terminalHook{T: &simterminal.T{}}
+			till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Now: clock})
+			svc := pos.NewPickupService(pos.PickupOptions{Store: e.db, Till: till, Now: clock})
+			var ended error
+			cancel := func() {
+				ended = svc.ApplyOrder(e.ctx, nil, pos.Order{ID: c.OrderID, Version: 2, Status: pos.OrderCancelled})
+			}
+			give := int64(50000)
+			if at == "purchase" {
+				term.purchase = cancel
+				e.must1(till.PayCard(e.ctx, e.a, c.ID, 50000))
+			} else {
+				e.must1(till.PayCash(e.ctx, e.a, c.ID, 30000))
+				v, err := till.PayCard(e.ctx, e.a, c.ID, 50000)
+				e.must(err)
+				term.refund = cancel
+				e.must1(till.RefundCard(e.ctx, e.a, c.ID, v.Payments[1].ID))
+				give = 30000
+			}
+			if ended != nil {
+				t.Fatalf("central's cancellation: %v", ended)
+			}
+			v, err := svc.Order(e.ctx, c.OrderID)
+			e.must(err)
+			var told []int64
+			for _, n := range v.Notices {
+				if n.Kind == pos.NoticeGiveBack {
+					told = append(told, n.Amount)
+				}
+			}
+			if v.State != pos.PickupCancelled || len(told) != 1 || told[0] != give {
+				t.Fatalf("order %s, to give back %v; want cancelled, and %d to give back", v.State, told, give)
+			}
+			if _, err := svc.CompletePaidPickup(e.ctx, e.a, c.ID); !errors.Is(err, pos.ErrOrderEnded) {
+				t.Fatalf("handover of a cancelled order with money on its cart: %v, want ErrOrderEnded", err)
+			}
+		})
+	}
+}
