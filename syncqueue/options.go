@@ -71,8 +71,10 @@ type State interface {
 // OrderSink takes click-and-collect orders from central. ApplyOrder gets
 // every valid order payload (raw as received, and parsed) and must ignore
 // a version not newer than the one it holds; CloseOrder is called when
-// central cleared the order's retained record. *sqlite.OrderRecords is a
-// plain implementation; the pickup desk provides a full one.
+// central cleared the order's retained record. Both run on the inbound
+// path, which waits for them: they must not wait long for anything else
+// (a payment at a till's terminal, say). *sqlite.OrderRecords is a plain
+// implementation; the pickup desk provides a full one.
 type OrderSink interface {
 	ApplyOrder(ctx context.Context, raw []byte, o pos.Order) error
 	CloseOrder(ctx context.Context, id string) error
