@@ -133,9 +133,12 @@ type AfterSalesStore interface {
 
 	// RecordCopy journals the printing of a copy of a receipt.
 	RecordCopy(ctx context.Context, c *ReceiptCopy) error
-	// RecordTraining numbers and journals a training receipt and removes
-	// its cart.
+	// RecordTraining numbers and journals a training receipt, keeps it
+	// for copies and removes its cart.
 	RecordTraining(ctx context.Context, t *TrainingReceipt) error
+	// TrainingReceipt is the training receipt numbered no (ErrNotFound
+	// when there is none).
+	TrainingReceipt(ctx context.Context, no int64) (TrainingReceipt, error)
 }
 
 // ReturnPolicy says how refunds are paid.

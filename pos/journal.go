@@ -260,9 +260,9 @@ func short(h string) string {
 // ReceiptCopy is the printing of a copy of a receipt, journalled and
 // marked "copy" on paper.
 type ReceiptCopy struct {
-	Kind    string    `json:"kind"` // "sale" or "return"
+	Kind    string    `json:"kind"` // "sale", "return" or "training"
 	Ref     string    `json:"ref"`
-	No      int64     `json:"no"` // the receipt or return number
+	No      int64     `json:"no"` // the receipt, return or training number
 	Station string    `json:"station"`
 	Staff   string    `json:"staff"`
 	At      time.Time `json:"at"`

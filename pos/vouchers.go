@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -252,8 +253,10 @@ func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query
 }
 
 // RecordCopy journals the printing of a copy of a sale's receipt (kind
-// "sale") or of a return's (kind "return"), and returns it with its copy
-// number; the copy is printed marked ReceiptMark(MarkCopy, n).
+// "sale"), of a return's (kind "return") or of a training receipt (kind
+// "training", ref its number), and returns it with its copy number; the
+// copy is printed marked ReceiptMark(MarkCopy, n), a training receipt's
+// still marked as training.
 func (as *AfterSales) RecordCopy(ctx context.Context, a Actor, kind, ref string) (*ReceiptCopy, error) {
 	c := &ReceiptCopy{Kind: kind, Ref: ref, Station: a.Station, Staff: a.Staff, At: as.now()}
 	switch kind {
@@ -264,8 +267,18 @@ func (as *AfterSales) RecordCopy(ctx context.Context, a Actor, kind, ref string)
 		}
 		c.No = s.ReceiptNo
 	case "return":
+	case "training":
+		no, err := strconv.ParseInt(ref, 10, 64)
+		if err != nil || no <= 0 {
+			return nil, fmt.Errorf("%w: a training receipt's ref is its number, not %q", ErrInvalidRequest, ref)
+		}
+		t, err := as.opt.Store.TrainingReceipt(ctx, no)
+		if err != nil {
+			return nil, err
+		}
+		c.No = t.No
 	default:
-		return nil, fmt.Errorf("%w: copy of %q: sale or return", ErrInvalidRequest, kind)
+		return nil, fmt.Errorf("%w: copy of %q: sale, return or training", ErrInvalidRequest, kind)
 	}
 	if err := as.opt.Store.RecordCopy(ctx, c); err != nil {
 		return nil, err

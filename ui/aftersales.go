@@ -25,6 +25,10 @@ type Reports interface {
 	// ZReport is the Z report recorded when the shift closed.
 	ZReport(ctx context.Context, shiftID string) (pos.ShiftReport, error)
 	Return(ctx context.Context, id string) (pos.Return, error)
+	// TrainingReceipts are up to limit training receipts closed at
+	// station, newest first.
+	TrainingReceipts(ctx context.Context, station string, limit int) ([]pos.TrainingReceipt, error)
+	TrainingReceipt(ctx context.Context, no int64) (pos.TrainingReceipt, error)
 	// SetVoucherOfflineLimit sets how much of a card issued elsewhere is
 	// accepted offline: of the card with code, or of every card ("").
 	SetVoucherOfflineLimit(ctx context.Context, code string, limit int64) error
@@ -48,6 +52,12 @@ func (noReports) ZReport(context.Context, string) (pos.ShiftReport, error) {
 }
 func (noReports) Return(context.Context, string) (pos.Return, error) {
 	return pos.Return{}, errNoReports
+}
+func (noReports) TrainingReceipts(context.Context, string, int) ([]pos.TrainingReceipt, error) {
+	return nil, errNoReports
+}
+func (noReports) TrainingReceipt(context.Context, int64) (pos.TrainingReceipt, error) {
+	return pos.TrainingReceipt{}, errNoReports
 }
 func (noReports) SetVoucherOfflineLimit(context.Context, string, int64) error {
 	return errNoReports
@@ -90,6 +100,7 @@ func (s *Server) afterSalesRoutes() {
 	s.Handle("POST /api/v1/carts/{id}/customer/lookup", c, s.atCart(s.attachCustomer))
 	s.Handle("POST /api/v1/cart", c, s.openCartMode)
 	s.Handle("POST /api/v1/carts/{id}/training", c, s.atCart(s.completeTraining))
+	s.Handle("GET /api/v1/training", c, s.trainingReceipts)
 	s.Handle("POST /api/v1/receipts/copies", c, s.recordCopy)
 	s.Handle("GET /api/v1/vouchers/{code}", c, s.voucher)
 	s.Handle("POST /api/v1/vouchers", sup, s.issueVoucher)
@@ -315,6 +326,19 @@ func (s *Server) completeTraining(w http.ResponseWriter, r *http.Request, who po
 	return reply(w, v, err)
 }
 
+// trainingReceipts answers the training receipts closed at the caller's
+// station, newest first (?limit=, default 20): a trainer shows a trainee's
+// receipt again. They are listed apart from sales: no receipt number
+// finds one.
+func (s *Server) trainingReceipts(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	limit := 20
+	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l <= 100 {
+		limit = l
+	}
+	v, err := s.opt.Reports.TrainingReceipts(r.Context(), who.Station, limit)
+	return reply(w, v, err)
+}
+
 // recordCopy journals a copy of a receipt about to be printed and answers
 // with its mark ("COPY n"); for a sale, with the sale and its receipt text.
 func (s *Server) recordCopy(w http.ResponseWriter, r *http.Request, who pos.Session) error {
@@ -325,8 +349,8 @@ func (s *Server) recordCopy(w http.ResponseWriter, r *http.Request, who pos.Sess
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Kind != "sale" && req.Kind != "return" {
-		return fmt.Errorf("%w: kind must be sale or return", errBadRequest)
+	if req.Kind != "sale" && req.Kind != "return" && req.Kind != "training" {
+		return fmt.Errorf("%w: kind must be sale, return or training", errBadRequest)
 	}
 	if req.Ref == "" {
 		return fmt.Errorf("%w: ref is required", errBadRequest)
@@ -341,16 +365,21 @@ func (s *Server) recordCopy(w http.ResponseWriter, r *http.Request, who pos.Sess
 		return err
 	}
 	out := map[string]any{"copy": c, "mark": pos.ReceiptMark(pos.MarkCopy, c.CopyNo)}
-	if req.Kind == "sale" {
+	switch req.Kind {
+	case "sale":
 		if sale, err := s.opt.Store.Sale(r.Context(), req.Ref); err == nil {
 			out["sale"] = s.viewSale(r, &sale, true)
 			if s.opt.OnCopy != nil {
-				s.opt.OnCopy(r.Context(), who.Station, &sale, nil)
+				s.opt.OnCopy(r.Context(), who.Station, &sale, nil, nil)
 			}
 		}
-	} else if s.opt.OnCopy != nil {
-		if ret, err := s.opt.Reports.Return(r.Context(), req.Ref); err == nil {
-			s.opt.OnCopy(r.Context(), who.Station, nil, &ret)
+	case "return":
+		if ret, err := s.opt.Reports.Return(r.Context(), req.Ref); err == nil && s.opt.OnCopy != nil {
+			s.opt.OnCopy(r.Context(), who.Station, nil, &ret, nil)
+		}
+	default:
+		if tr, err := s.opt.Reports.TrainingReceipt(r.Context(), c.No); err == nil && s.opt.OnCopy != nil {
+			s.opt.OnCopy(r.Context(), who.Station, nil, nil, &tr)
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

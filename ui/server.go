@@ -103,10 +103,12 @@ type Options struct {
 	// OnSalesReport is called to print a sales report at station; nil
 	// answers the print route with not_found.
 	OnSalesReport func(ctx context.Context, station, by string, from, to time.Time, rows []pos.ReportRow)
-	// OnCopy is called after a copy of a sale's or a return's receipt was
-	// recorded, with the sale or the return, so that it prints (marked
-	// as a copy) at the station that asked for it; nil prints nothing.
-	OnCopy func(ctx context.Context, station string, sale *pos.Sale, ret *pos.Return)
+	// OnCopy is called after a copy of a sale's, a return's or a training
+	// receipt was recorded, with the sale, the return or the training
+	// receipt (the others nil), so that it prints (marked as a copy, a
+	// training receipt's still as training) at the station that asked for
+	// it; nil prints nothing.
+	OnCopy func(ctx context.Context, station string, sale *pos.Sale, ret *pos.Return, tr *pos.TrainingReceipt)
 }
 
 // Station is a till, pickup counter or tablet station as the screens see it.

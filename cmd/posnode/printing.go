@@ -108,8 +108,10 @@ func (n *node) printReturn(ctx context.Context, r *pos.Return, copy bool) {
 	}
 }
 
-// printCopy queues a copy of a sale's or a return's receipt at station.
-func (n *node) printCopy(ctx context.Context, station string, s *pos.Sale, r *pos.Return) {
+// printCopy queues a copy of a sale's, a return's or a training receipt
+// at station. A training receipt's copy is marked as training as its
+// original was, and its print job's ref is "training:N", never a sale's.
+func (n *node) printCopy(ctx context.Context, station string, s *pos.Sale, r *pos.Return, tr *pos.TrainingReceipt) {
 	st := n.stationOf(station, "till")
 	if st == nil {
 		return
@@ -120,6 +122,10 @@ func (n *node) printCopy(ctx context.Context, station string, s *pos.Sale, r *po
 		doc = n.saleReceipt(ctx, s, true)
 	case r != nil:
 		doc = n.returnReceipt(ctx, r, true)
+	case tr != nil:
+		rc := receipt.FromTraining(tr, n.storeHeading(ctx), "")
+		rc.Copy = true
+		doc = rc
 	default:
 		return
 	}

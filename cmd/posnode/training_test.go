@@ -15,7 +15,8 @@ import (
 // receipt printer is on a pseudo-terminal: the receipt prints marked as
 // training at the top and the bottom with its training number, and the
 // drawer stays shut; the real cash sale after it prints as a receipt and
-// opens the drawer.
+// opens the drawer. A copy of the training receipt, asked for at the
+// till, prints marked as training as the original did, and as a copy.
 func TestTrainingReceiptPrinted(t *testing.T) {
 	prn, addr, p := startTillWithPrinter(t)
 	c := login(t, addr, "1", "1111")
@@ -56,6 +57,18 @@ func TestTrainingReceiptPrinted(t *testing.T) {
 	}
 	if sale := jobs[1]; strings.Contains(sale, "ÖVNING") || !strings.Contains(sale, "[BARCODE CODE128 R0000000001]") {
 		t.Errorf("sale's receipt:\n%s", sale)
+	}
+
+	c.call("POST", "/api/v1/receipts/copies", map[string]string{"kind": "training", "ref": "1"}, 200)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(jobs) < 3; time.Sleep(20 * time.Millisecond) {
+		jobs = prn.Jobs()
+	}
+	if len(jobs) != 3 || prn.Kicks() != 1 {
+		t.Fatalf("printer got %d jobs and %d drawer kicks after the copy, want 3 and 1", len(jobs), prn.Kicks())
+	}
+	if cp := jobs[2]; strings.Count(cp, "ÖVNING") != 2 || !strings.Contains(cp, "Övning nr 1") || !strings.Contains(cp, "KOPIA") ||
+		strings.Contains(cp, "[BARCODE") {
+		t.Errorf("copy of the training receipt:\n%s", cp)
 	}
 }
 

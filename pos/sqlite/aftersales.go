@@ -486,8 +486,8 @@ func (db *DB) RecordCopy(ctx context.Context, c *pos.ReceiptCopy) error {
 }
 
 // RecordTraining numbers a training receipt from its own sequence,
-// journals it marked training and removes its cart; nothing else is
-// recorded.
+// journals it marked training, keeps it for copies and removes its cart;
+// nothing else is recorded.
 func (db *DB) RecordTraining(ctx context.Context, t *pos.TrainingReceipt) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		no, err := tx.NextCounter("training_no")
@@ -500,7 +500,31 @@ func (db *DB) RecordTraining(ctx context.Context, t *pos.TrainingReceipt) error 
 		if _, err := tx.AppendJournal(pos.JournalSale, t.Sale.ID, pos.MarkTraining, t.Sale.CompletedAt, d); err != nil {
 			return err
 		}
+		doc, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.execContext(ctx, "INSERT INTO training_receipts(no, station, doc) VALUES (?, ?, ?)", no, t.Sale.Station, string(doc)); err != nil {
+			return err
+		}
 		_, err = tx.execContext(ctx, "DELETE FROM carts WHERE id = ?", t.Sale.ID)
 		return err
 	})
+}
+
+// TrainingReceipt is the training receipt numbered no; see
+// pos.AfterSalesStore.
+func (db *DB) TrainingReceipt(ctx context.Context, no int64) (pos.TrainingReceipt, error) {
+	var t pos.TrainingReceipt
+	var doc string
+	if err := db.r.QueryRowContext(ctx, "SELECT doc FROM training_receipts WHERE no = ?", no).Scan(&doc); err != nil {
+		return t, notFound("training receipt", fmt.Sprint(no), err)
+	}
+	return t, json.Unmarshal([]byte(doc), &t)
+}
+
+// TrainingReceipts are up to limit training receipts of station, newest
+// first.
+func (db *DB) TrainingReceipts(ctx context.Context, station string, limit int) ([]pos.TrainingReceipt, error) {
+	return docs[pos.TrainingReceipt](ctx, db.r, "SELECT doc FROM training_receipts WHERE station = ? ORDER BY no DESC LIMIT ?", station, limit)
 }

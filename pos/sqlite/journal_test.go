@@ -326,6 +326,52 @@ func TestTrainingReceiptIsJournalledOnly(t *testing.T) {
 	}
 }
 
+// A training receipt is kept as closed, listed by its station, and a
+// copy of it is journalled by its number; no receipt number finds it.
+func TestTrainingReceiptCopy(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-2"}
+	v, err := e.as.OpenTraining(e.ctx, a, e.sup)
+	e.must(err)
+	_, err = e.till.AddItem(e.ctx, a, v.ID, bookSKU, 2)
+	e.must(err)
+	e.pay(a, v.ID, tender{method: pos.MethodCash})
+	tr, err := e.as.CompleteTraining(e.ctx, a, v.ID)
+	e.must(err)
+	got, err := e.db.TrainingReceipt(e.ctx, tr.No)
+	e.must(err)
+	if got.No != 1 || got.Sale.Station != "till-2" || len(got.Sale.Lines) != 1 || got.Sale.Lines[0].Names["en"] == "" ||
+		got.Sale.Balance.Total != 2*18950 {
+		t.Fatalf("training receipt kept as %+v", got)
+	}
+	for station, want := range map[string]int{"till-2": 1, "till-1": 0} {
+		list, err := e.db.TrainingReceipts(e.ctx, station, 10)
+		e.must(err)
+		if len(list) != want {
+			t.Errorf("%s lists %d training receipts, want %d", station, len(list), want)
+		}
+	}
+	if _, err := e.db.SaleByReceipt(e.ctx, tr.No); !errors.Is(err, pos.ErrNotFound) {
+		t.Errorf("receipt number %d finds a sale: %v", tr.No, err)
+	}
+	c, err := e.as.RecordCopy(e.ctx, a, "training", "1")
+	e.must(err)
+	if c.No != 1 || c.CopyNo != 1 {
+		t.Errorf("copy %+v", c)
+	}
+	if _, err := e.as.RecordCopy(e.ctx, a, "training", "2"); !errors.Is(err, pos.ErrNotFound) {
+		t.Errorf("copy of a training receipt never made: %v", err)
+	}
+	if _, err := e.as.RecordCopy(e.ctx, a, "training", v.ID); !errors.Is(err, pos.ErrInvalidRequest) {
+		t.Errorf("copy of a training receipt named by its cart: %v", err)
+	}
+	entries, err := e.db.Journal(e.ctx, 0, 100)
+	e.must(err)
+	if last := entries[len(entries)-1]; last.Kind != pos.JournalCopy || last.Ref != "1" || last.Mark != pos.MarkCopy {
+		t.Errorf("journal's last entry %+v, want the copy", last)
+	}
+}
+
 // TestTrainingCartRefusesRealSteps checks that the domain itself keeps a
 // training cart from moving real money or leaving as a real sale, whoever
 // asks: no card, no voucher, no exchange, no saving to a customer.

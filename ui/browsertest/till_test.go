@@ -257,7 +257,10 @@ func TestTrainingCart(t *testing.T) {
 
 // A cashier starts training from the till with a supervisor's staff
 // number and PIN, rings an item, pays cash and closes a training receipt;
-// the next cart is a real one again.
+// the next cart is a real one again. The trainer shows the training
+// receipt again from Last receipt, marked as training, and prints its
+// copy; after a real sale, Last receipt shows the sale, and the training
+// receipts are behind a button of their own.
 func TestStartTrainingOnTill(t *testing.T) {
 	base := startNode(t)
 	till := browser(t)
@@ -288,4 +291,28 @@ func TestStartTrainingOnTill(t *testing.T) {
 		t.Fatalf("the station's cart after training = %v", next)
 	}
 	run(t, till, "training can start again", chromedp.WaitVisible(`[data-test=training-start]:not([disabled])`))
+	run(t, till, "the training receipt again, and its copy",
+		click(`[data-test=last-receipt]`),
+		click(`[data-training="1"]`),
+		visible(`[data-test=training-mark]`),
+		click(`[data-test=reprint]`),
+		visible(`#toast .toast.ok`))
+	wantContains(t, "training receipt", text(t, till, `[data-test=receipt]`), "TRAINING", "Backpack 20 L")
+	wantContains(t, "its title", text(t, till, `.modal h2`), "Training receipt 1")
+	run(t, till, "a real sale; Last receipt shows it",
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		scan(backpack),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="49900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		click(`[data-test=last-receipt]`),
+		visible(`[data-test=reprint]`))
+	if got := text(t, till, `[data-test=receipt]`); strings.Contains(got, "TRAINING") {
+		t.Errorf("the sale's receipt is marked as training:\n%s", got)
+	}
+	run(t, till, "the training receipts behind their button",
+		click(`[data-test=training-receipts]`),
+		visible(`[data-training="1"]`))
 }

@@ -13,6 +13,7 @@ import { shiftDialog } from './shift.js';
 export function mount(root, app) {
   let cart = null;
   let lastSale = null;
+  let trained = false; // a training receipt was closed on this screen
   let busy = 0;
   // loading is the next cart on its way (first load, a resync, the sale
   // being completed or parked): scans wait for it, so that none goes to
@@ -403,6 +404,7 @@ export function mount(root, app) {
       // A training cart closes as a training receipt, never as a sale.
       if (c.training) {
         await post('/carts/' + id + '/training');
+        trained = true;
         say(t('till.training'));
         cart = null;
         return await reopen();
@@ -421,25 +423,31 @@ export function mount(root, app) {
     }
   }
 
-  function showReceipt(sale, fresh) {
+  // showReceipt shows a sale's receipt (fresh: just completed), or a
+  // training receipt tr ({no, sale}) marked as training at the top and in
+  // its text, as it printed; its copy prints so marked too.
+  function showReceipt(sale, fresh, tr) {
     const ch = sale.balance ? sale.balance.change : 0;
+    const mark = t('till.training');
+    const title = tr ? t('receipt.training_title', { no: tr.no }) : t('receipt.title', { no: sale.receipt_no });
     const m = modal({
-      title: t('receipt.title', { no: sale.receipt_no }), cls: 'receipt-modal',
-      body: h('div', { class: 'split' },
+      title, cls: 'receipt-modal',
+      body: [tr ? h('div', { class: 'trow training', 'data-test': 'training-mark' }, mark) : null, h('div', { class: 'split' },
         h('div', { class: 'receipt-summary' },
           h('div', { class: 'label' }, t('till.total')), h('div', { class: 'big-text' }, money(sale.balance.total, sale.currency)),
           fresh ? [h('div', { class: 'label' }, t('till.change')), h('div', { class: 'big-text change', 'data-test': 'change' }, money(ch, sale.currency))] : null,
           h('div', { class: 'hint' }, dateTime(sale.completed_at))),
-        h('pre', { class: 'receipt', 'data-test': 'receipt' }, sale.receipt || plainReceipt(sale))),
+        h('pre', { class: 'receipt', 'data-test': 'receipt' }, tr ? [mark, plainReceipt(sale, title), mark].join('\n') : sale.receipt || plainReceipt(sale, title)))],
       actions: [
         fresh ? null : button(t('receipt.copy'), async () => {
           try {
-            const c = await post('/receipts/copies', { kind: 'sale', ref: sale.sale_id });
+            const c = await post('/receipts/copies', tr ? { kind: 'training', ref: String(tr.no) } : { kind: 'sale', ref: sale.sale_id });
             toast(t('receipt.copy_done', { n: c.copy ? c.copy.copy_no : '' }), 'ok');
           } catch (e) {
             showError(e);
           }
         }, 'big', { 'data-test': 'reprint' }),
+        fresh || tr ? null : button(t('till.training_receipts'), trainingList, 'ghost', { 'data-test': 'training-receipts' }),
         button(fresh ? t('till.new_sale') : t('common.close'), () => m.close(), 'primary big', { 'data-test': 'receipt-close' })],
       onClose() {
         if (receipt === m) receipt = null;
@@ -450,8 +458,8 @@ export function mount(root, app) {
   }
 
   // plainReceipt is shown when the node sends no receipt text.
-  function plainReceipt(s) {
-    const out = [t('receipt.title', { no: s.receipt_no }), dateTime(s.completed_at), ''];
+  function plainReceipt(s, title) {
+    const out = [title, dateTime(s.completed_at), ''];
     s.lines.forEach((l, i) => {
       const lt = (s.balance.lines || [])[i] || {};
       out.push(itemName(l.name, l.sku), '  ' + qty(l.qty, l.unit) + ' × ' + money(l.unit_price, s.currency) + '  = ' + money(lt.amount, s.currency));
@@ -462,13 +470,45 @@ export function mount(root, app) {
     return out.join('\n');
   }
 
+  // lastReceipt shows this screen's last sale, for a copy. Training
+  // receipts are never among sales: they are behind a button of their own
+  // there (trainingList), shown at once only while the screen has closed
+  // training receipts and no sale.
   async function lastReceipt() {
-    if (!lastSale) return say(t('till.no_receipt'), 'info');
+    if (!lastSale) return trained ? trainingList() : say(t('till.no_receipt'), 'info');
     try {
       showReceipt(await get('/receipts/' + lastSale.receipt_no), false);
     } catch (e) {
       showError(e);
     }
+  }
+
+  // trainingList lists the training receipts closed at this station,
+  // newest first, to show one again and print its copy.
+  const trainingList = () => listDialog(t('till.training_receipts'), '/training', t('till.training_none'), (r) => [
+    { 'data-training': r.no, onclick: () => showReceipt(r.sale, false, r) },
+    t('receipt.training_title', { no: r.no }), dateTime(r.sale.completed_at) + ' · ' + t('till.training'), money(r.sale.balance.total, r.sale.currency)]);
+
+  // listDialog fetches a list from url and shows it as results, each of
+  // view(item) = [attributes, name, meta, price]; a tap closes the dialog
+  // before its onclick runs.
+  async function listDialog(title, url, none, view) {
+    let list;
+    try {
+      list = await get(url);
+    } catch (e) {
+      return showError(e);
+    }
+    const m = modal({
+      title,
+      body: list.length ? h('div', { class: 'results' }, list.map((x) => {
+        const [a, name, meta, price] = view(x);
+        return h('button', { ...a, type: 'button', class: 'result', onclick: () => (m.close(), a.onclick()) },
+          h('span', { class: 'name' }, name), h('span', { class: 'meta' }, meta), h('span', { class: 'price' }, price));
+      })) : h('p', { class: 'hint' }, none),
+      actions: [button(t('common.close'), () => m.close(), 'ghost')],
+      onClose: focusScan,
+    });
   }
 
   function searchDialog() {
@@ -499,30 +539,9 @@ export function mount(root, app) {
     }
   }
 
-  async function parkedDialog() {
-    let list;
-    try {
-      list = await get('/parked');
-    } catch (e) {
-      return showError(e);
-    }
-    const m = modal({
-      title: t('till.parked'),
-      body: list.length ? h('div', { class: 'results' }, list.map((c) => h('button', {
-        type: 'button', class: 'result', 'data-cart': c.id,
-        onclick: async () => {
-          m.close();
-          const v = await act(() => post('/carts/' + c.id + '/resume'));
-          if (v) say(t('till.resumed'), 'ok');
-        },
-      },
-      h('span', { class: 'name' }, c.lines.map((l) => itemName(l.name, l.sku)).join(', ')),
-      h('span', { class: 'meta' }, t('till.parked_from', { station: c.station, time: dateTime(c.updated_at) })),
-      h('span', { class: 'price' }, money(c.balance.total))))) : h('p', { class: 'hint' }, t('till.parked_none')),
-      actions: [button(t('common.close'), () => m.close(), 'ghost')],
-      onClose: focusScan,
-    });
-  }
+  const parkedDialog = () => listDialog(t('till.parked'), '/parked', t('till.parked_none'), (c) => [
+    { 'data-cart': c.id, onclick: async () => (await act(() => post('/carts/' + c.id + '/resume'))) && say(t('till.resumed'), 'ok') },
+    c.lines.map((l) => itemName(l.name, l.sku)).join(', '), t('till.parked_from', { station: c.station, time: dateTime(c.updated_at) }), money(c.balance.total)]);
 
   // holdScans takes the codes a wedge scanner types while a payment's
   // dialog is in front, for after the payment (doScan); it returns the
