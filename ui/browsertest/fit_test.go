@@ -180,7 +180,11 @@ func TestScreensFit(t *testing.T) {
 				check(staff, "receipt")
 				run(t, staff, "the return", click(`[data-test=receipt-close]`), gone(`.backdrop`), scan("R0000000001"), visible(`[data-test=return-ok]`))
 				check(staff, "return dialog")
-				run(t, staff, "the shift", closeTop, gone(`.backdrop`), click(`[data-test=shift]`), visible(`.modal`))
+				run(t, staff, "the last receipt", closeTop, gone(`.backdrop`), click(`[data-test=last-receipt]`), visible(`[data-test=training-receipts]`))
+				check(staff, "last receipt")
+				run(t, staff, "the training receipts", click(`[data-test=training-receipts]`), visible(`#modal-root .backdrop:nth-child(2)`))
+				check(staff, "training receipts")
+				run(t, staff, "the shift", closeAll, gone(`.backdrop`), click(`[data-test=shift]`), visible(`.modal`))
 				check(staff, "shift dialog")
 				run(t, staff, "close it", closeTop, gone(`.backdrop`))
 
