@@ -18,6 +18,7 @@ func TestReceiptRefsNameOneReceipt(t *testing.T) {
 		{&receipt.Receipt{ReceiptNo: 7, Copy: true}, "7"},
 		{receipt.Receipt{ReceiptNo: 7, Refund: true}, "return:7"},
 		{receipt.Receipt{ReceiptNo: 7, Training: true}, "training:7"},
+		{receipt.Receipt{ReceiptNo: 7, Training: true, Copy: true}, "training:7"},
 		{receipt.PickupSlip{OrderID: "W-7"}, "W-7"},
 	} {
 		if got := ref(c.doc); got != c.want {
