@@ -236,7 +236,8 @@ func TestPickupQRWhileCodeDialogOpen(t *testing.T) {
 // the dialog still there, its amounts no longer to be tapped, until the
 // payment is in. An item scanned while the node is slow to answer the
 // payment is kept, the cashier told so, and goes to the next sale once
-// the payment has completed this one.
+// the payment has completed this one: with the cash dialog in front, and
+// with none (another amount typed on the keypad).
 func TestCashQuickAmountTappedTwice(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
@@ -248,14 +249,14 @@ func TestCashQuickAmountTappedTwice(t *testing.T) {
 		visible(`.quick [data-amount="50000"]`),
 		chromedp.Evaluate[chromedp.Void](`(() => {
 			window.__payments = 0;
-			// The payment is held until the test lets it go, as by a node
+			// Payments are held until the test lets them go, as by a node
 			// slow to answer.
-			const held = new Promise((r) => (window.__release = r));
+			window.__held = new Promise((r) => (window.__release = r));
 			const f = window.fetch;
 			window.fetch = (url, opt) => {
 				if (String(url).endsWith('/payments') && opt && opt.method === 'POST') {
 					window.__payments++;
-					return held.then(() => f(url, opt));
+					return window.__held.then(() => f(url, opt));
 				}
 				return f(url, opt);
 			};
@@ -281,5 +282,23 @@ func TestCashQuickAmountTappedTwice(t *testing.T) {
 	}
 	if msg := value(t, till, "message", chromedp.Evaluate[string](`document.querySelector('[data-test=till-msg]').className`)); msg == "msg error" {
 		t.Errorf("the till shows an error: %s", text(t, till, `[data-test=till-msg]`))
+	}
+	run(t, till, "the umbrella paid with another amount, held",
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		chromedp.Evaluate[chromedp.Void](`window.__held = new Promise((r) => (window.__release = r))`),
+		click(`[data-test=pay-cash]`),
+		click(`[data-test=cash-other]`),
+		keypad("200", `[data-test=pad-ok]`),
+		gone(`.backdrop`),
+		chromedp.Poll[chromedp.Void](`window.__payments === 2`))
+	run(t, till, "the backpack scanned while it is on its way",
+		scan(backpack),
+		hasText(`[data-test=till-msg]`, loadStrings(t, "en")["till.scan_held"]),
+		chromedp.Evaluate[chromedp.Void](`window.__release()`),
+		visible(`[data-test=receipt]`),
+		visible(`.line[data-sku="`+backpackSKU+`"]`))
+	if n := value(t, till, "umbrellas in the next cart", chromedp.Evaluate[int](`document.querySelectorAll('.line[data-sku="`+umbrellaSKU+`"]').length`)); n != 0 {
+		t.Errorf("the next cart has the sold umbrella")
 	}
 }
