@@ -106,10 +106,15 @@ func TestCompleteTappedTwiceWithAScan(t *testing.T) {
 }
 
 // A code scanned while a dialog is open does not go into the cart behind
-// it: the item the customer brings back, scanned in the return dialog, is
-// not sold. Tab, from a keyboard or a scanner that ends its codes with
-// one, goes round the dialog's controls and never to the sale behind it;
-// closing the dialog gives the focus back to the scan field.
+// it, nor does its Enter press the dialog's button in focus: the item the
+// customer brings back, scanned in the return dialog, is not sold, a scan
+// with Yes to cancel the sale in focus does not cancel it, and the cashier
+// is told to close the dialog, then scan. A field that asks for a scan
+// takes it: the receipt's barcode scanned into the return's receipt
+// number opens its return. Tab, from a keyboard or a scanner that ends
+// its codes with one, goes round the dialog's controls and never to the
+// sale behind it; closing the dialog gives the focus back to the scan
+// field.
 func TestScanBehindADialog(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
@@ -121,10 +126,15 @@ func TestScanBehindADialog(t *testing.T) {
 		click(`.quick [data-amount="49900"]`),
 		click(`[data-test=receipt-close]`),
 		gone(`.backdrop`))
-	run(t, till, "the return dialog is open; the backpack is scanned",
+	refused := loadStrings(t, "en")["common.scan_in_dialog"]
+	run(t, till, "the receipt's barcode scanned into the return's receipt number",
+		click(`[data-test=return]`),
+		visible(`[data-test=pad-ok]`),
 		scan("R0000000001"),
-		visible(`[data-test=return-more]`),
-		scan(backpack))
+		visible(`[data-test=return-more]`))
+	run(t, till, "the backpack scanned in the return dialog",
+		scan(backpack),
+		hasText(`#toast .toast.error`, refused))
 	run(t, till, "Tab and Shift+Tab in the dialog",
 		chromedp.Evaluate[chromedp.Void](`window.__focus = { behind: 0, seen: new Set() };
 			document.addEventListener('focusin', (e) => e.target.closest('.modal') ? window.__focus.seen.add(e.target) : window.__focus.behind++)`),
@@ -144,9 +154,19 @@ func TestScanBehindADialog(t *testing.T) {
 		gone(`.backdrop`),
 		scan(umbrella),
 		visible(`.line[data-sku="`+umbrellaSKU+`"]`))
+	run(t, till, "cancel the sale? the backpack scanned with the focus on Yes",
+		click(`[data-test=cancel-sale]`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').replaceChildren(), document.querySelector('[data-test=confirm-yes]').focus()`),
+		scan(backpack),
+		hasText(`#toast .toast.error`, refused),
+		click(`.modal footer .ghost`),
+		gone(`.backdrop`))
+	if n := value(t, till, "umbrellas in the cart", chromedp.Evaluate[int](`document.querySelectorAll('.line[data-sku="`+umbrellaSKU+`"]').length`)); n != 1 {
+		t.Errorf("%d umbrellas in the sale after a scan at its cancel's Yes, want 1", n)
+	}
 	backpacks := value(t, till, "backpacks in the cart", chromedp.Evaluate[int](`document.querySelectorAll('.line[data-sku="`+backpackSKU+`"]').length`))
 	if backpacks != 0 {
-		t.Errorf("the backpack scanned in the return dialog went into the sale")
+		t.Errorf("a backpack scanned in a dialog went into the sale")
 	}
 }
 

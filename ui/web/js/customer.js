@@ -21,7 +21,7 @@ export function customerBox(cart, changed, saved) {
 }
 
 function attach(cart, changed) {
-  const input = h('input', { type: 'text', class: 'search-input', maxlength: 64, autocomplete: 'off', placeholder: t('cust.query'), 'data-test': 'cust-query' });
+  const input = h('input', { type: 'text', class: 'search-input', maxlength: 64, autocomplete: 'off', placeholder: t('cust.query'), 'data-test': 'cust-query', 'data-scan': true });
   const err = h('div', { class: 'form-error', role: 'alert' });
   const m = modal({
     title: t('cust.attach'), cls: 'wide',

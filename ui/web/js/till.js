@@ -556,8 +556,10 @@ export function mount(root, app) {
     });
   }
 
+  // startReturn asks for the receipt's number, typed or its code (R and
+  // ten digits) scanned.
   async function startReturn() {
-    const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10 });
+    const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10, fromScan: (c) => /^R\d{10}$/.test(c) && c.slice(1) });
     if (no && parseInt(no, 10) > 0) returnDialog(parseInt(no, 10));
   }
 

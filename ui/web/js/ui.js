@@ -21,6 +21,45 @@ document.addEventListener('keydown', (e) => {
   if (top && top(e)) e.preventDefault();
 });
 
+// A keyboard-wedge scanner types a code's characters a few milliseconds
+// apart and ends it with Enter. A person on a keyboard, even a fast
+// typist, seldom leaves less than 80 ms between two keys, never for five
+// in a row, and more still between the same digit pressed twice. So
+// BURST_MIN characters or more, each within BURST_GAP of the one before,
+// and an Enter as quick are a scan, not typing; a scanner set to pause
+// between characters stays well under it.
+const BURST_GAP = 50; // milliseconds
+const BURST_MIN = 4;
+// burst is the run of quick keys typed last: its characters, the time of
+// the last, and the element they went to with its value before them.
+let burst = { code: '' };
+// wedge is the Enter that ended the last scan, with the code.
+let wedge = {};
+// Scans are told from typing here, and here alone. With a dialog open, a
+// scan goes to the keys taken above it (a keypad, a payment holding
+// scans) or to a field of it marked data-scan (a loyalty card); else it
+// is not taken: its Enter presses nothing, what it typed into a field
+// goes, and the cashier is told to close the dialog, then scan.
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Shift') return; // a scanner's capital letters come with it
+  const el = e.target;
+  const quick = !e.repeat && e.timeStamp - burst.at <= BURST_GAP;
+  if (e.key === 'Enter' && quick && burst.code.length >= BURST_MIN) {
+    wedge = { e, code: burst.code };
+    if (modalOpen() && !el.hasAttribute('data-scan')) {
+      if (!targets.at(-1)?.(e)) {
+        if (el === burst.el && el.tagName === 'INPUT') el.value = burst.before;
+        toast(t('common.scan_in_dialog'), 'error');
+      }
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      topBox()?.focus(); // the Enter's keypress then finds no button either
+    }
+  }
+  const printable = e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && !e.repeat;
+  burst = !printable ? { code: '' } : quick ? { ...burst, code: burst.code + e.key, at: e.timeStamp } : { code: e.key, at: e.timeStamp, el, before: el.value };
+}, true);
+
 let toastTimer = 0;
 export function toast(text, kind = 'info') {
   const el = document.getElementById('toast');
@@ -99,16 +138,6 @@ export function modal({ title, body, actions = [], onClose, cls = '' }) {
   return m;
 }
 
-// A keyboard-wedge scanner types a code's characters a few milliseconds
-// apart and ends it with Enter. A person on a keyboard, even a fast
-// typist, seldom leaves less than 80 ms between two keys, never for five
-// in a row, and more still between the same digit pressed twice. So
-// BURST_MIN characters or more, each within BURST_GAP of the one before,
-// and an Enter as quick are a scan, not typing; a scanner set to pause
-// between characters stays well under it.
-const BURST_GAP = 50; // milliseconds
-const BURST_MIN = 4;
-
 // A double tap on a button that opens a keypad (Other amount) lands its
 // second tap on the key now under the finger. A touch screen's double tap
 // is two taps within 300 ms; a person who sees a keypad open and aims at
@@ -121,13 +150,11 @@ const TAP_GUARD = 300; // milliseconds
 // the keyboard (see BURST_GAP) is never taken as a quantity, an amount or
 // a PIN: the keypad goes back to the value before the scan, does not
 // press Enter and says so with scanned, by default that the dialog is to
-// be closed before scanning.
-export function keypad({ value = '', mask = false, decimal = false, maxLen = 12, onEnter, onChange, label = '', scanned = '' }) {
+// be closed before scanning. Only fromScan(code), when given and true,
+// turns a scan into the value it returns, and Enter is pressed.
+export function keypad({ value = '', mask = false, decimal = false, maxLen = 12, onEnter, onChange, label = '', scanned = '', fromScan }) {
   let v = value;
-  // burst is the run of quick keys typed last: the value before it, how
-  // many characters and the time of the last; null after a key no scanner
-  // types.
-  let burst = null;
+  let before = v; // the value before the run of quick keys typed last
   const shown = h('div', { class: 'pad-value', 'data-test': 'pad-value' });
   const sep = (1.5).toLocaleString(document.documentElement.lang).includes(',') ? ',' : '.';
   const render = () => {
@@ -160,21 +187,17 @@ export function keypad({ value = '', mask = false, decimal = false, maxLen = 12,
     },
     // key handles a physical key; it reports whether it used it.
     key(e) {
-      if (e.key === 'Shift') return false; // a scanner's capital letters come with it
-      const printable = e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
-      const quick = burst && !e.repeat && e.timeStamp - burst.at <= BURST_GAP;
-      if (e.key === 'Enter' && quick && burst.n >= BURST_MIN) {
-        v = burst.before;
-        burst = null;
+      if (e.key === 'Shift') return false;
+      if (e === wedge.e) {
+        const s = fromScan && fromScan(wedge.code);
+        v = s || before;
         render();
-        toast(scanned || t('common.scan_in_dialog'), 'error');
+        if (s) onEnter(v);
+        else toast(scanned || t('common.scan_in_dialog'), 'error');
         return true;
       }
-      if (printable && !e.repeat) {
-        if (!quick) burst = { before: v, n: 0 };
-        burst.n++;
-        burst.at = e.timeStamp;
-      } else burst = null;
+      if (burst.code.length < 2) before = v;
+      const printable = e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
       if (/^[0-9]$/.test(e.key)) press(e.key);
       else if (e.key === 'Backspace') press('back');
       else if (decimal && (e.key === ',' || e.key === '.')) press('sep');
@@ -197,7 +220,7 @@ export function chips(values, label, initial, onChange) {
 }
 
 // ask shows a keypad dialog and resolves to the typed string, or null.
-export function ask({ title, hint = '', value = '', mask = false, decimal = false, maxLen = 12, check, okLabel }) {
+export function ask({ title, hint = '', value = '', mask = false, decimal = false, maxLen = 12, check, okLabel, fromScan }) {
   return new Promise((resolve) => {
     let result = null;
     const err = h('div', { class: 'form-error', role: 'alert' });
@@ -210,7 +233,7 @@ export function ask({ title, hint = '', value = '', mask = false, decimal = fals
       result = pad.value();
       m.close();
     };
-    const pad = keypad({ value, mask, decimal, maxLen, onEnter: ok, onChange: () => (err.textContent = '') });
+    const pad = keypad({ value, mask, decimal, maxLen, onEnter: ok, onChange: () => (err.textContent = ''), fromScan });
     const pop = pushKeys((e) => (e.key === 'Escape' ? (m.close(), true) : pad.key(e)));
     const m = modal({
       title, cls: 'narrow',
