@@ -88,7 +88,8 @@ func TestManagerStaff(t *testing.T) {
 // customer is saved to them for finishing online, and the tablet starts a
 // new cart. A customer added while central could not be reached is only
 // what was typed: saving the cart to them waits until central has named
-// them.
+// them. A loyalty card scanned into the customer's field goes in, as one
+// typed does.
 func TestTabletSaveToCustomer(t *testing.T) {
 	br := brokertest.New(t, brokertest.Options{}) // central out of reach at first
 	const store, nodeID = "s1", "till-1"
@@ -103,17 +104,19 @@ func TestTabletSaveToCustomer(t *testing.T) {
 		click(`.cards .card[data-sku="`+backpackSKU+`"]`),
 		click(`[data-test=tablet-add]`),
 		hasText(`[data-test=tablet-cart]`, "(1)"))
-	attach := func(what, shown string) {
+	attach := func(what string, enter chromedp.Action[chromedp.Void], shown string) {
 		run(t, tablet, what,
 			gone(`.backdrop`),
 			click(`[data-test=tablet-cart]`),
 			click(`[data-test=cust-attach]`),
-			chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"),
+			visible(`[data-test=cust-query]`),
+			enter,
+			chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=cust-query]').value === 'C-88412'`),
 			click(`[data-test=cust-ok]`),
 			hasText(`[data-test=tablet-customer]`, shown),
 			visible(`[data-test=cust-save]`))
 	}
-	attach("offline, add the customer by loyalty card as typed", "C-88412")
+	attach("offline, add the customer by loyalty card as typed", chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"), "C-88412")
 	run(t, tablet, "saving the cart to a customer central has not named is refused",
 		click(`[data-test=cust-save]`),
 		hasText(`body`, loadStrings(t, "en")["err.customer_unchecked"]),
@@ -130,7 +133,7 @@ func TestTabletSaveToCustomer(t *testing.T) {
 	})
 	central.Listening(20 * time.Second)
 	run(t, tablet, "the node reaches central", hasText(`[data-test=sync]`, "online"))
-	attach("online, add the customer again", "Ana Popescu")
+	attach("online, add the customer again, the card scanned", scan("C-88412"), "Ana Popescu")
 	shot(t, tablet, "tablet-save-customer")
 	run(t, tablet, "save the cart to the customer",
 		click(`[data-test=cust-save]`),
