@@ -31,7 +31,8 @@ document.addEventListener('keydown', (e) => {
 const BURST_GAP = 50; // milliseconds
 const BURST_MIN = 4;
 // burst is the run of quick keys typed last: its characters, the time of
-// the last, and the element they went to with its value before them.
+// the last, and the element they went to with its value before them (a
+// search field searches again when it is put back).
 let burst = { code: '' };
 // wedge is the Enter that ended the last scan, with the code.
 let wedge = {};
@@ -48,7 +49,10 @@ document.addEventListener('keydown', (e) => {
     wedge = { e, code: burst.code };
     if (modalOpen() && !el.hasAttribute('data-scan')) {
       if (!targets.at(-1)?.(e)) {
-        if (el === burst.el && el.tagName === 'INPUT') el.value = burst.before;
+        if (el === burst.el && el.tagName === 'INPUT') {
+          el.value = burst.before;
+          el.dispatchEvent(new Event('input'));
+        }
         toast(t('common.scan_in_dialog'), 'error');
       }
       e.preventDefault();
