@@ -179,8 +179,11 @@ func (as *AfterSales) Park(ctx context.Context, a Actor, cartID string) (*CartVi
 // parked (ErrParked). No terminal is asked while they are held. A sale
 // that became the station's open one after they were listed (another
 // parked sale taken up there at the same instant) is listed again and
-// set aside in its turn.
+// set aside in its turn. Two resumes at one station take turns: each
+// locks only the carts it listed, and neither would see the sale the
+// other takes up as open until it is.
 func (as *AfterSales) Resume(ctx context.Context, a Actor, cartID string) (*CartView, error) {
+	defer as.lock("resume:" + a.Station)()
 	for try := 0; ; try++ {
 		v, err := as.resumeOnce(ctx, a, cartID)
 		if !errors.Is(err, errStationChanged) {
