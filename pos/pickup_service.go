@@ -253,7 +253,8 @@ func (s *PickupService) CloseOrder(ctx context.Context, id string) error {
 // end, and staff are told to give it back (NoticeGiveBack); a tender
 // that comes after finds the order ended and is refused before money is
 // taken. The look happens at once when the cart is free, and otherwise
-// when its holder lets it go, without waiting for it here; its failure
+// when its holder lets it go, or, while a card is at the terminal for
+// the cart, once its answer is recorded, without waiting for it here; its failure
 // then has no one to go to, and the till's refusal of the handover
 // (ErrOrderEnded) tells the cashier in any case. Without
 // PickupOptions.Till there is no lock to look under.
@@ -270,7 +271,9 @@ func (s *PickupService) tillAfterEnd(ctx context.Context, p *PickupOrder) error 
 }
 
 // moneyLeft tells staff to give back what was paid on cart cartID for
-// order id, which has ended. The caller holds the cart's lock.
+// order id, which has ended. The caller holds the cart's lock. A card at
+// the terminal for it (Service.PayCard) may yet be declined: the look is
+// made again under the cart's lock once its answer is recorded.
 func (s *PickupService) moneyLeft(ctx context.Context, id, cartID string) error {
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if errors.Is(err, ErrNotFound) {
@@ -278,6 +281,16 @@ func (s *PickupService) moneyLeft(ctx context.Context, id, cartID string) error 
 	}
 	if err != nil {
 		return err
+	}
+	if till := s.opt.Till; c.Pending != nil && till.cards.has(c.Pending.ID) {
+		var err error
+		ran := false
+		if till.flights.do(cartID, func() {
+			ran = till.carts.do(cartID, func() { err = s.moneyLeft(ctx, id, cartID) })
+		}) && ran {
+			return err
+		}
+		return nil // done after the terminal's answer; see tillAfterEnd
 	}
 	paid := c.paid()
 	if c.OrderID != id || paid == 0 {

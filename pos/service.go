@@ -109,6 +109,10 @@ type Service struct {
 	carts    keyLock  // serialises changes to one cart
 	stations keyLock  // serialises the sales recorded at a station with a void of its last sale
 	cards    inFlight // card payments waiting on the terminal in this process
+	// flights is held by PayCard while its card is at the terminal, from
+	// the payment made pending to its answer recorded: work handed over
+	// with do waits for that answer (PickupService.moneyLeft).
+	flights keyLock
 }
 
 // NewService returns a Service with opt's zero values defaulted.

@@ -114,10 +114,12 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		return nil, ErrBadTender
 	}
 	var ref, currency string
+	unflight := func() {}
 	defer func() {
 		if ref != "" {
 			s.cards.release(ref) // also when the store or the terminal fails or panics
 		}
+		unflight()
 	}()
 	_, err := s.update(ctx, cartID, func(c *Cart, set Settings) error {
 		if len(c.Lines) == 0 {
@@ -138,6 +140,7 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		}
 		ref, currency = s.opt.NewID(), set.Currency
 		s.cards.claim(ref) // before the cart shows it pending
+		unflight = s.flights.lock(cartID)
 		c.Pending = &Payment{ID: ref, Method: MethodCard, Amount: amount, At: s.opt.Now()}
 		return nil
 	})

@@ -508,3 +508,37 @@ func TestCentralCancelsWhileACardIsAtTheTerminal(t *testing.T) {
 		})
 	}
 }
+
+// Central cancels an order while a card for it is at the terminal, and
+// the card is declined: nothing was paid, and staff are told to give back
+// nothing. The look for money on the cart waits for the terminal's
+// answer, as a refund's does.
+func TestCentralCancelsWhileACardIsDeclinedAtTheTerminal(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart()
+	clock := func() time.Time { return e.now }
+	term := &terminalHook{T: &simterminal.T{}}
+	term.Script(simterminal.Decline)
+	till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Now: clock})
+	svc := pos.NewPickupService(pos.PickupOptions{Store: e.db, Till: till, Now: clock})
+	var ended error
+	term.purchase = func() {
+		ended = svc.ApplyOrder(e.ctx, nil, pos.Order{ID: c.OrderID, Version: 2, Status: pos.OrderCancelled})
+	}
+	if _, err := till.PayCard(e.ctx, e.a, c.ID, 50000); !errors.Is(err, pos.ErrDeclined) {
+		t.Fatalf("card: %v, want declined", err)
+	}
+	if ended != nil {
+		t.Fatalf("central's cancellation: %v", ended)
+	}
+	v, err := svc.Order(e.ctx, c.OrderID)
+	e.must(err)
+	for _, n := range v.Notices {
+		if n.Kind == pos.NoticeGiveBack {
+			t.Fatalf("order %s: told to give back %d, but the card was declined", v.State, n.Amount)
+		}
+	}
+	if v.State != pos.PickupCancelled {
+		t.Fatalf("order %s, want cancelled", v.State)
+	}
+}
