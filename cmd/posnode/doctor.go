@@ -446,7 +446,10 @@ func (d *doctor) checkDevice(name, role, target, line, baud string, so escpos.St
 		d.add(levelFail, "serial", fmt.Sprintf("%s: %v", name, err), portsPresent(present))
 		return
 	case usb != nil:
-		if path, err = usb.Find(present); err != nil {
+		if path, err = usb.Find(present); errors.Is(err, serialdev.ErrAmbiguous) {
+			d.add(levelFail, "serial", fmt.Sprintf("%s: %v", name, err), "add the serial number `posnode ports` shows, or name it by a path (a udev rule by USB socket)")
+			return
+		} else if err != nil {
 			d.add(levelFail, "serial", fmt.Sprintf("%s: no USB device %s is plugged in", name, usb), notThere)
 			return
 		}

@@ -138,7 +138,7 @@ func TestUSBIDFind(t *testing.T) {
 		{"usb:067B:2303", "/dev/ttyUSB0"},
 		{"usb:0403:6001:A50285BI", "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"},
 		{"usb:0403:6001:B7712Q01", "/dev/ttyUSB2"},
-		{"usb:0403:6001", "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"}, // the first of two
+		{"usb:0403:6001", "ambiguous"}, // two of them: either may be the one meant
 		{"usb:0403:6001:OTHER", ""},
 		{"usb:1a86:7523", ""},
 		{"usb:1A86:7523", ""},
@@ -148,6 +148,12 @@ func TestUSBIDFind(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := id.Find(ports)
+		if tt.want == "ambiguous" {
+			if !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), "/dev/ttyUSB1, /dev/ttyUSB2") {
+				t.Errorf("%s found at %q, %v; want ErrAmbiguous naming the ports", tt.target, got, err)
+			}
+			continue
+		}
 		if tt.want == "" {
 			if !errors.Is(err, ErrNotFound) || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tt.target)) {
 				t.Errorf("%s found at %q, %v; want ErrNotFound naming it", tt.target, got, err)

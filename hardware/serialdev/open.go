@@ -25,6 +25,12 @@ var (
 	// ErrNotFound means the path (or USB identity) does not name a device
 	// right now. It is transient: the device may be plugged in later.
 	ErrNotFound = errors.New("serialdev: device not present")
+
+	// ErrAmbiguous means that a USB identity without a serial number
+	// matches more than one port, and names none of them. It lasts until
+	// all but one are unplugged, or the identity is given its serial
+	// number.
+	ErrAmbiguous = errors.New("serialdev: USB identity of more than one device")
 )
 
 // Port is one open serial line. Read honours the timeout set with

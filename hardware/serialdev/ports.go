@@ -135,18 +135,30 @@ func byIDLinks(dir string) map[string][]string {
 
 // Find returns the path to open for the USB device u among ports (as
 // Ports lists them), preferring its stable by-id name, or an error
-// wrapping ErrNotFound when none matches. Should several match (identical
-// adapters that report no serial number), the first in ports is taken.
+// wrapping ErrNotFound when none matches. Should several match (an
+// identity without a serial number, and identical adapters, or another
+// device of the same make, plugged in), none is taken: which is which
+// follows the order they were plugged in, and the device would be another
+// at the next boot. The error wraps ErrAmbiguous and names their ports.
 func (u USBID) Find(ports []PortInfo) (string, error) {
+	var found []string
 	for _, p := range ports {
 		if u.Matches(p) {
-			if len(p.ByID) > 0 {
-				return p.ByID[0], nil
-			}
-			return p.Path, nil
+			found = append(found, p.Path)
 		}
 	}
-	return "", fmt.Errorf("%s: %w", u, ErrNotFound)
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("%s: %w", u, ErrNotFound)
+	case 1:
+		for _, p := range ports {
+			if u.Matches(p) && len(p.ByID) > 0 {
+				return p.ByID[0], nil
+			}
+		}
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%s: %w: %s; name it with its serial number, or by a path", u, ErrAmbiguous, strings.Join(found, ", "))
 }
 
 // ParseTarget reads how the configuration names a device: a path such as
