@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -120,14 +121,17 @@ func drawerDetail(a *pos.DrawerAlarm) string {
 
 // kickDrawer opens st's drawer now and, when it is followed, awaits its
 // opening. A new kick ends the alarm of one that did not open the drawer.
-// The tracker is told before the kick goes out: a kick whose request ends
-// in an error may still have sent its pulse (the request timed out as the
-// printer took it), and the opening that follows is then not one "without
-// a kick"; a kick that never went out is judged only if the drawer is read
-// shut within its grace.
+// The tracker is told before the kick goes out that it is on its way: a
+// kick whose request ends in an error may still have sent its pulse (the
+// request timed out as the printer took it), and the opening that follows
+// is then not one "without a kick". It is judged from when it went out,
+// which may be after the job the printer is printing, longer than its
+// grace; a kick that the printer refused (printer.ErrNotReady) is not
+// judged, and an opening after it is not the till's.
 func (n *node) kickDrawer(ctx context.Context, st *station) error {
-	if w := st.drawer; w != nil {
-		w.tracker.Kicked(time.Now())
+	w := st.drawer
+	if w != nil {
+		w.tracker.Sending(time.Now())
 		w.mu.Lock()
 		if w.view.Code == problemDrawerNotOpened {
 			w.view.Code, w.view.Error = "", ""
@@ -135,7 +139,15 @@ func (n *node) kickDrawer(ctx context.Context, st *station) error {
 		}
 		w.mu.Unlock()
 	}
-	return st.printer.KickDrawer(ctx)
+	err := st.printer.KickDrawer(ctx)
+	switch {
+	case w == nil:
+	case errors.Is(err, printer.ErrNotReady):
+		w.tracker.NotSent()
+	default: // sent, or its request timed out as it may have gone out
+		w.tracker.Kicked(time.Now())
+	}
+	return err
 }
 
 // journalDrawerAlarms journals w's alarms until ctx is cancelled.

@@ -166,6 +166,7 @@ type Tracker struct {
 	openedAt   time.Time
 	alarmed    bool
 	kickAt     time.Time // zero when no kick awaits an opening
+	sending    bool      // the kick awaiting an opening has not gone out yet (Sending)
 	kickRead   bool      // the drawer was read within the grace of the kick awaiting an opening
 	kickedOpen bool      // the current opening followed a kick
 	moved      bool      // the switch has gone from open to closed or back: a drawer is there
@@ -209,10 +210,34 @@ func (t *Tracker) MayKick(now time.Time) bool {
 func (t *Tracker) Kicked(at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.sending = false
 	if t.state == Open {
 		return
 	}
 	t.kickAt, t.kickRead = at, false
+}
+
+// Sending records that a kick is on its way to the printer at time at,
+// which may send it only after the job it is printing: an opening from
+// now on is the kick's, but the kick is judged only from Kicked, when it
+// has gone out. NotSent takes it back when it never went out.
+func (t *Tracker) Sending(at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state == Open {
+		return
+	}
+	t.kickAt, t.kickRead, t.sending = at, false, true
+}
+
+// NotSent records that the kick of Sending did not go out: an opening
+// after it is not the till's.
+func (t *Tracker) NotSent() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.sending {
+		t.kickAt, t.sending = time.Time{}, false
+	}
 }
 
 // Observe takes one reading made at time at and returns what it changed.
@@ -244,13 +269,13 @@ func (t *Tracker) Observe(r Reading, at time.Time) []Event {
 	// progress, not a failed kick: a printer busy printing the receipt the
 	// kick went out with may give its first reading only after the grace,
 	// and until then no reading, or none it can answer in time.
-	if !t.kickAt.IsZero() && t.state != Open && s == Closed && at.Sub(t.kickAt) >= t.opts.KickGrace {
+	if !t.kickAt.IsZero() && !t.sending && t.state != Open && s == Closed && at.Sub(t.kickAt) >= t.opts.KickGrace {
 		t.kickAt = time.Time{}
 		if t.kickRead && t.moved {
 			evs = append(evs, Event{Kind: DidNotOpen, At: at})
 		}
 	}
-	if !t.kickAt.IsZero() && s != Unknown && at.Sub(t.kickAt) < t.opts.KickGrace {
+	if !t.kickAt.IsZero() && !t.sending && s != Unknown && at.Sub(t.kickAt) < t.opts.KickGrace {
 		t.kickRead = true
 	}
 	return evs
@@ -270,12 +295,12 @@ func (t *Tracker) changeLocked(s State, at time.Time) []Event {
 	t.moved = t.moved || old != Unknown && old != s
 	switch {
 	case s == Open && old == Open:
-		t.kickAt = time.Time{}
+		t.kickAt, t.sending = time.Time{}, false
 		return nil
 	case s == Open:
 		t.openedAt, t.alarmed = at, false
 		t.kickedOpen = !t.kickAt.IsZero()
-		t.kickAt = time.Time{}
+		t.kickAt, t.sending = time.Time{}, false
 		return []Event{{Kind: Opened, At: at, Kicked: t.kickedOpen, First: old == Unknown}}
 	case old == Open:
 		return []Event{{Kind: Shut, At: at, OpenFor: at.Sub(t.openedAt)}}
