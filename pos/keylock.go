@@ -27,8 +27,9 @@ func (k *keyLock) lock(key string) func() {
 }
 
 // do runs f under key's lock without waiting for it: at once when no one
-// holds or waits for it, and otherwise by its holder as they let it go,
-// before anyone waiting gets it. It reports whether f has run by the time
+// holds or waits for it, and otherwise as the lock is let go, by the one
+// holding it then (who may be one that was waiting when f was handed
+// over). It reports whether f has run by the time
 // it returns. f must not lock key, nor anything a holder of key may wait
 // for while holding it.
 func (k *keyLock) do(key string, f func()) (ran bool) {
