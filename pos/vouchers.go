@@ -276,7 +276,7 @@ func (as *AfterSales) RecordCopy(ctx context.Context, a Actor, kind, ref string)
 		if err != nil {
 			return nil, err
 		}
-		c.No = t.No
+		c.No, c.Ref = t.No, strconv.FormatInt(t.No, 10) // "01" is receipt 1, and its copies are counted as such
 	default:
 		return nil, fmt.Errorf("%w: copy of %q: sale, return or training", ErrInvalidRequest, kind)
 	}

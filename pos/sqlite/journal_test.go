@@ -359,6 +359,13 @@ func TestTrainingReceiptCopy(t *testing.T) {
 	if c.No != 1 || c.CopyNo != 1 {
 		t.Errorf("copy %+v", c)
 	}
+	// The same receipt written with a leading zero is the same receipt:
+	// its second copy.
+	c, err = e.as.RecordCopy(e.ctx, a, "training", "01")
+	e.must(err)
+	if c.No != 1 || c.CopyNo != 2 || c.Ref != "1" {
+		t.Errorf("second copy, asked for as 01: %+v", c)
+	}
 	if _, err := e.as.RecordCopy(e.ctx, a, "training", "2"); !errors.Is(err, pos.ErrNotFound) {
 		t.Errorf("copy of a training receipt never made: %v", err)
 	}
