@@ -682,7 +682,8 @@ func (s *Service) RemovePayment(ctx context.Context, a Actor, cartID, paymentID 
 
 // Complete records the settled cart as a sale, durably, with its receipt
 // number, stock movements and event, and removes the cart. While a void
-// of the station's last sale is under way, the sale waits for it.
+// of the station's last sale is under way, the sale waits for it. A
+// parked cart is refused (ErrParked) until it is taken up again.
 func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, error) {
 	defer s.lock(cartID)()
 	c, err := s.opt.Store.Cart(ctx, cartID)
@@ -703,6 +704,9 @@ func (s *Service) Complete(ctx context.Context, a Actor, cartID string) (*Sale, 
 	}
 	if c.Training {
 		return nil, fmt.Errorf("%w (cart %s)", ErrTrainingCart, c.ID)
+	}
+	if c.Parked { // even one that owes nothing: it is taken up first
+		return nil, fmt.Errorf("%w (cart %s)", ErrParked, c.ID)
 	}
 	sale, err := settle(c, set, a, s.opt.Now(), s.opt.NewID())
 	if err != nil {

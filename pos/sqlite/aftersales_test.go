@@ -1471,3 +1471,21 @@ func (s *cartsListedAt) Carts(ctx context.Context, station string) ([]pos.Cart, 
 	}
 	return carts, err
 }
+
+// A parked sale is not completed where it waits, even when it owes
+// nothing (every line given away): it is taken up first.
+func TestParkedSaleNotCompleted(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	free := &pos.Discount{PercentBP: 10000, Reason: "damaged box"}
+	v := e.cart(e.cashier, []buy{{breadSKU, 1, free}}, nil)
+	if v.Balance.Total != 0 {
+		t.Fatalf("total %d, want a sale that owes nothing", v.Balance.Total)
+	}
+	e.must1(e.as.Park(e.ctx, e.cashier, v.ID))
+	if _, err := e.till.Complete(e.ctx, e.cashier, v.ID); !errors.Is(err, pos.ErrParked) {
+		t.Fatalf("completing a parked sale: %v, want ErrParked", err)
+	}
+	if c, err := e.db.Cart(e.ctx, v.ID); err != nil || !c.Parked {
+		t.Fatalf("the parked sale after the refused completion: %+v, %v", c, err)
+	}
+}
