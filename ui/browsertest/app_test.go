@@ -65,6 +65,18 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 }
 
+// Traditional Chinese is punctuated with full-width marks (，：；？！):
+// an ASCII one after or before Chinese text, or a placeholder standing in
+// it, reads as a slip beside the full-width ones of the same screens.
+func TestChinesePunctuationFullWidth(t *testing.T) {
+	ascii := regexp.MustCompile(`[\p{Han}\x{FF0C}\x{FF1A}][,:;?!]|[,:;?!][\p{Han}]`)
+	for k, v := range loadStrings(t, "zh-Hant") {
+		if s := placeholder.ReplaceAllString(v, "字"); ascii.MatchString(s) {
+			t.Errorf("%s: %q has ASCII punctuation in Chinese text", k, v)
+		}
+	}
+}
+
 // Every tender method the domain declares (a pos.Method* constant) has a
 // name in every language: screens show payments, refunds and shift totals
 // as t('till.' + method).
