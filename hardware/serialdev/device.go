@@ -279,6 +279,9 @@ func (d *Device) check() {
 
 	path, err := d.resolve()
 	if gp != nil {
+		if errors.Is(err, ErrAmbiguous) && d.stillMatches(gp) {
+			return // another device of its identity plugged in beside it
+		}
 		if err != nil {
 			d.fail(gp, fmt.Errorf("%w: %v", ErrRemoved, err))
 		} else if path != gp.Path() {
@@ -324,6 +327,29 @@ func (d *Device) check() {
 	close(d.connected)
 	d.setStateLocked(State{Connected: true, Path: p.Path()})
 	d.mu.Unlock()
+}
+
+// stillMatches reports whether the open port gp is still one of the ports
+// the USB identity matches, on the node it was opened on: the device it
+// named when it was the only one. An identity that has since become
+// ambiguous keeps it.
+func (d *Device) stillMatches(gp *guardedPort) bool {
+	ports, err := d.opts.ListPorts()
+	if err != nil {
+		return false
+	}
+	for _, p := range ports {
+		if !d.opts.USB.Matches(p) {
+			continue
+		}
+		for _, name := range append([]string{p.Path}, p.ByID...) {
+			if real, err := filepath.EvalSymlinks(name); err == nil && real == gp.Path() {
+				id, err := nodeOf(real)
+				return err == nil && id == gp.node
+			}
+		}
+	}
+	return false
 }
 
 // resolve returns the real path of the device node now, or an error

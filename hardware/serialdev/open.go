@@ -29,7 +29,7 @@ var (
 	// ErrAmbiguous means that a USB identity without a serial number
 	// matches more than one port, and names none of them. It lasts until
 	// all but one are unplugged, or the identity is given its serial
-	// number.
+	// number. A Device already open on one of them keeps it.
 	ErrAmbiguous = errors.New("serialdev: USB identity of more than one device")
 )
 

@@ -434,6 +434,39 @@ func TestDeviceByUSBID(t *testing.T) {
 	}
 }
 
+// A device named by a USB identity without a serial number stays open
+// when another device of that identity is plugged in beside it: the one
+// open is the one it named when it was alone; only a device not open yet
+// is refused as ambiguous.
+func TestDeviceByUSBIDAnotherPluggedIn(t *testing.T) {
+	p, other := newPTY(t), newPTY(t)
+	var mu sync.Mutex
+	both := false // guarded by mu
+	list := func() ([]PortInfo, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		ports := []PortInfo{{Path: p.path, USB: true, VID: "0403", PID: "6001"}}
+		if both {
+			ports = append([]PortInfo{{Path: other.path, USB: true, VID: "0403", PID: "6001"}}, ports...)
+		}
+		return ports, nil
+	}
+	states := newStateLog()
+	d, err := New(Options{USB: &USBID{VID: "0403", PID: "6001"}, ListPorts: list, OnState: states.add, PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDevice(t, d)
+	states.wait(t, "connected", connected)
+	mu.Lock()
+	both = true
+	mu.Unlock()
+	time.Sleep(200 * time.Millisecond) // ten polls
+	if s := d.State(); !s.Connected || s.Path != p.path {
+		t.Fatalf("with another device of its identity plugged in: %+v, want still connected to %s", s, p.path)
+	}
+}
+
 func TestDeviceSamePortTwice(t *testing.T) {
 	p := newPTY(t)
 	link := filepath.Join(t.TempDir(), "alias")
