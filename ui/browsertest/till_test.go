@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -100,11 +102,36 @@ func wantAny(t testing.TB, what, got string, want ...string) {
 	t.Errorf("%s = %q, want one of %q", what, got, want)
 }
 
+// scanPace is how far apart a scan's keys are typed: a wedge scanner's
+// pace, well within the till's 50 ms.
+const scanPace = 8 * time.Millisecond
+
 // scan types code and Enter into the page as a keyboard-wedge scanner
 // does: into whatever has the focus, which the till keeps on its scan
-// field.
-func scan(code string) chromedp.Action[chromedp.Void] {
-	return chromedp.KeyEvent(code + "\r")
+// field. Each key carries the time it was typed at, scanPace after the
+// one before, as a real keyboard's do: the till tells a scan from typing
+// by those times, and a key sent to a busy browser would else be stamped
+// with when it arrived there, a round trip or more after the one before.
+func scan(code string) chromedp.Action[chromedp.Void] { return scanLate(code, 0) }
+
+// scanLate is scan with each key reaching the page late after the one
+// before, as on a page too busy to take them as they come: they are typed
+// at a scanner's pace all the same.
+func scanLate(code string, late time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		at := time.Now()
+		for i, r := range code + "\r" {
+			if i > 0 && late > 0 {
+				time.Sleep(late)
+			}
+			stamp := float64(at.Add(time.Duration(i)*scanPace).UnixMicro()) / 1e6
+			typed := func(p *input.DispatchKeyEventParams) { p.Timestamp = input.TimeSinceEpoch(stamp) }
+			if _, err := chromedp.KeyEvent(string(r), typed)(ctx, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func TestTillSale(t *testing.T) {
