@@ -334,10 +334,24 @@ func (n *node) onSale(s *pos.Sale) {
 	}
 	for _, p := range s.Payments {
 		if p.Method == pos.MethodCash {
-			if err := n.kickDrawer(ctx, st); err != nil {
-				n.log.Warn("open drawer", "station", s.Station, "err", err)
-			}
+			go n.kickForSale(st, s)
 			break
 		}
+	}
+}
+
+// kickForSaleWait is how long a cash sale's kick may wait for the job the
+// printer is printing: a receipt printed as an image (Chinese without a
+// font in the printer) takes about 10 s at 38,400 baud. A drawer that
+// opens late is better than one that does not open for a cash sale.
+const kickForSaleWait = 30 * time.Second
+
+// kickForSale opens the drawer for cash sale s, on its own: the receipts
+// of the sales after it are queued meanwhile.
+func (n *node) kickForSale(st *station, s *pos.Sale) {
+	ctx, cancel := context.WithTimeout(context.Background(), kickForSaleWait)
+	defer cancel()
+	if err := n.kickDrawer(ctx, st); err != nil {
+		n.log.Warn("open drawer", "station", s.Station, "receipt", s.ReceiptNo, "err", err)
 	}
 }
