@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/posnode/posnode/hardware/printer"
 	"github.com/posnode/posnode/hardware/receipt"
 	"github.com/posnode/posnode/pos"
-	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // heldKick is a printer busy with a long job: a drawer kick waits until
@@ -39,12 +37,7 @@ func (p *heldKick) KickDrawer(ctx context.Context) error {
 // it is given time for that, and the receipts of the sales after it are
 // not held up meanwhile.
 func TestCashSaleKickWaitsForALongJob(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := emptyDB(t)
 	p := &heldKick{deadline: make(chan time.Time, 1), release: make(chan struct{})}
 	defer close(p.release)
 	n := &node{log: slog.New(slog.DiscardHandler), db: db,

@@ -15,11 +15,7 @@ import (
 // drops (their stock is then this node's own movements only).
 func TestStockPageTellsTheSKUsItDrops(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := emptyDB(t)
 	var told [][]string
 	s := centralState{db, func(skus []string) { told = append(told, slices.Sorted(slices.Values(skus))) }}
 	for _, p := range []pos.StockPage{
@@ -42,11 +38,7 @@ func TestStockPageTellsTheSKUsItDrops(t *testing.T) {
 // the SKUs whose counts from central went with it.
 func TestStockManifestTellsTheSKUsItDrops(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := emptyDB(t)
 	var told [][]string
 	s := centralState{db, func(skus []string) { told = append(told, slices.Sorted(slices.Values(skus))) }}
 	if ok, _, err := s.ApplyManifest(ctx, sqlite.KindStock, 1, map[string]int64{"p1": 1, "p2": 1}); !ok || err != nil {
@@ -70,4 +62,16 @@ func TestStockManifestTellsTheSKUsItDrops(t *testing.T) {
 	if len(told) != 1 || !slices.Equal(told[0], []string{"100235", "100236"}) {
 		t.Fatalf("screens told of %v, want the dropped page's 100235 and 100236", told)
 	}
+}
+
+// emptyDB is a node's database in a temporary directory, with nothing in
+// it yet, closed when the test ends.
+func emptyDB(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
