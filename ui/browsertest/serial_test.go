@@ -20,26 +20,10 @@ import (
 // printer's pty and the drawer is kicked open; the drawer stays open
 // past drawer_open_alarm, and the till says so.
 func TestTillSerialDevices(t *testing.T) {
-	scanMaster, scanSlave := printertest.OpenPTY(t)
-	defer scanMaster.Close()
-	defer scanSlave.Close()
 	prn := printertest.New(t, printertest.Options{DrawerOpenFor: time.Hour})
-	cfg := fmt.Sprintf("[[stations]]\nid = %q\nkind = \"till\"\nname = \"Till 1\"\nscanner = %q\nprinter = %q\nprinter_profile = \"tm-t20\"\ndrawer_open_alarm = \"2s\"\n",
-		tillStation, scanSlave.Name(), prn.Path())
-	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath)
-
-	till := browser(t)
-	login(t, till, n.base, tillStation, cashierStaff, "1111")
-	run(t, till, "till with its devices", visible(`#scan`),
-		visible(`[data-device=scanner].ok`), visible(`[data-device=printer].ok`))
-	if _, err := scanMaster.Write([]byte(backpack + "\r")); err != nil {
-		t.Fatal(err)
-	}
-	run(t, till, "the serial scan shows as a line",
+	till, serial := serialTill(t, fmt.Sprintf("printer = %q\nprinter_profile = \"tm-t20\"\ndrawer_open_alarm = \"2s\"\n", prn.Path()))
+	run(t, till, "till with its devices", visible(`#scan`), visible(`[data-device=printer].ok`))
+	run(t, till, "the serial scan shows as a line", serial(backpack),
 		visible(`.line[data-sku="`+backpackSKU+`"]`),
 		hasText(`[data-test=till-msg]`, "Backpack 20 L"))
 	shot(t, till, "till-serial")
@@ -69,7 +53,7 @@ func TestTillSerialDevices(t *testing.T) {
 // goes into the sale behind it, as every serial scan at a till does; the
 // cashier is told so at once, over the dialog, and again on the till.
 func TestSerialScanBehindADialog(t *testing.T) {
-	till, serial := serialTill(t)
+	till, serial := serialTill(t, "")
 	run(t, till, "sell the umbrella",
 		serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),
 		click(`[data-test=pay-cash]`),
@@ -91,21 +75,21 @@ func TestSerialScanBehindADialog(t *testing.T) {
 // read) is no code: the till asks the cashier to scan again, and the next
 // good scan goes into the sale.
 func TestSerialScanNotRead(t *testing.T) {
-	till, serial := serialTill(t)
+	till, serial := serialTill(t, "")
 	run(t, till, "noise on the line", serial("\xff\xfe\x80\r"+strings.Repeat("7", 300)),
 		hasText(`[data-test=till-msg].error`, "Scan not read. Scan again."))
 	run(t, till, "the next scan goes in", serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`))
 }
 
 // serialTill runs a node whose till has a scanner on a pseudo-terminal,
-// signs a cashier in at the till in a browser, waits for the scanner to
-// connect, and returns the browser and an action that sends a code and a
-// CR as the scanner does.
-func serialTill(t *testing.T) (context.Context, func(code string) chromedp.Action[chromedp.Void]) {
+// and the station settings more, signs a cashier in at the till in a
+// browser, waits for the scanner to connect, and returns the browser and
+// an action that sends a code and a CR as the scanner does.
+func serialTill(t *testing.T, more string) (context.Context, func(code string) chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	scanMaster, scanSlave := printertest.OpenPTY(t)
 	t.Cleanup(func() { scanMaster.Close(); scanSlave.Close() })
-	cfg := fmt.Sprintf("[[stations]]\nid = %q\nkind = \"till\"\nname = \"Till 1\"\nscanner = %q\n", tillStation, scanSlave.Name())
+	cfg := fmt.Sprintf("[[stations]]\nid = %q\nkind = \"till\"\nname = \"Till 1\"\nscanner = %q\n%s", tillStation, scanSlave.Name(), more)
 	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
