@@ -107,6 +107,10 @@ type AfterSalesStore interface {
 	CompleteReturn(ctx context.Context, r *Return, exchange *Sale) error
 	// Return is the recorded return with id, or ErrNotFound.
 	Return(ctx context.Context, id string) (Return, error)
+	// PickupOrder is the click-and-collect order with id as this node
+	// holds it, or ErrNotFound: a return by an order's id finds there
+	// the sale that paid it at pickup.
+	PickupOrder(ctx context.Context, id string) (PickupOrder, error)
 	// LastSale is the station's sale with the highest receipt number.
 	LastSale(ctx context.Context, station string) (Sale, error)
 	// VoidSale records v. It fails with ErrNotLastSale, ErrVoided,

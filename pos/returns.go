@@ -225,6 +225,9 @@ type original struct {
 	receiptNo          int64
 	lines              []ReturnLine     // Qty is the sold quantity, Amount the line's amount
 	paid               map[string]int64 // by tender, cash net of change
+	// byOrderLine is the line of a sale paying an order, by the order's
+	// line_id, when the return names the order; nil otherwise.
+	byOrderLine map[string]string
 }
 
 // resolve finds the original of req, asking central when it is not this
@@ -261,6 +264,14 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		}
 		return localOriginal(s)
 	case req.SaleID != "":
+		// A sale of this node named with its store (central knows it
+		// too) is the same original as its receipt: counted apart, it
+		// could be returned twice.
+		if s, err := store.Sale(ctx, req.SaleID); err == nil {
+			return localOriginal(s)
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
 		rec, err := as.opt.Lookup.SaleLookup(ctx, req.Store, req.SaleID)
 		if err != nil {
 			return nil, fmt.Errorf("sale %s of store %s: %w", req.SaleID, req.Store, err)
@@ -285,6 +296,29 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		as.names(ctx, o.lines)
 		return o, o.check()
 	case req.OrderID != "":
+		// An order paid at this node's pickup counter is the sale made
+		// there: returned by either, it is counted against the sale and
+		// refunded to what paid it, its lines named by their order
+		// line_id.
+		if p, err := as.opt.Store.PickupOrder(ctx, req.OrderID); err == nil && p.SaleID != "" {
+			s, err := store.Sale(ctx, p.SaleID)
+			if err != nil {
+				return nil, fmt.Errorf("order %s paid by sale %s: %w", req.OrderID, p.SaleID, err)
+			}
+			o, err := localOriginal(s)
+			if err != nil {
+				return nil, err
+			}
+			o.oid, o.byOrderLine = req.OrderID, map[string]string{}
+			for i, l := range s.Lines {
+				if l.OrderLineID != "" {
+					o.byOrderLine[l.OrderLineID] = strconv.Itoa(i + 1)
+				}
+			}
+			return o, nil
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
 		rec, err := as.opt.Lookup.OrderLookup(ctx, req.OrderID)
 		if err != nil {
 			return nil, fmt.Errorf("order %s: %w", req.OrderID, err)
@@ -477,6 +511,9 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 		}
 		asked := map[string]int64{}
 		for _, it := range req.Items {
+			if o.byOrderLine != nil {
+				it.Line = o.byOrderLine[it.Line]
+			}
 			ol, ok := byRef[it.Line]
 			if !ok {
 				return nil, nil, fmt.Errorf("line %q of the original: %w", it.Line, ErrNotFound)

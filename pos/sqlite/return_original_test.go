@@ -1,0 +1,88 @@
+package sqlite_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// A sale of this node is one original however the return names it: by
+// its receipt, by its id, or by its id with a store (central knows the
+// node's sales too, from their events). Named with a store it was looked
+// up at central and counted apart, so that it could be returned twice.
+func TestReturnOfThisNodesSaleNamedWithAStore(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	record := func(s *pos.Sale) pos.SaleRecord { // what central answers from the sale's event
+		return pos.SaleRecord{SaleID: s.ID, Store: "S-001",
+			Lines:    []pos.SaleLineData{{SKU: jacketSKU, Qty: 1, UnitPrice: 129900, TaxRateBP: 2500, Amount: 129900}},
+			Payments: []pos.PaymentData{{Method: pos.MethodCard, Amount: 129900}}}
+	}
+	first := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	second := e.sell(e.cashier, []buy{{jacketSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	e.lookup.sales = map[string]pos.SaleRecord{"S-001/" + first.ID: record(first), "S-001/" + second.ID: record(second)}
+	item := []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}
+
+	// By receipt, then by id and store.
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(first.ReceiptNo), Items: item, Reason: "size"})
+	e.must(err)
+	if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Store: "S-001", SaleID: first.ID, Items: item, Reason: "size"}); !errors.Is(err, pos.ErrOverReturn) {
+		t.Fatalf("sale %s returned by receipt, then again named with its store: err = %v, want ErrOverReturn", first.ID, err)
+	}
+	// By id and store, then by receipt: the same original as a receipt's.
+	r, err = e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Store: "S-001", SaleID: second.ID, Items: item, Reason: "size"})
+	e.must(err)
+	if r.Origin != pos.OriginSale || r.OriginKey != "sale:"+second.ID || r.ReceiptNo != second.ReceiptNo || refundOf(r, pos.MethodCard) != 129900 {
+		t.Fatalf("return of this node's sale named with a store: origin %q key %q receipt %d refunds %+v",
+			r.Origin, r.OriginKey, r.ReceiptNo, r.Refunds)
+	}
+	if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(second.ReceiptNo), Items: item, Reason: "size"}); !errors.Is(err, pos.ErrOverReturn) {
+		t.Fatalf("sale %s returned named with its store, then again by receipt: err = %v, want ErrOverReturn", second.ID, err)
+	}
+	d := contractData(t, e.events(pos.EventReturnCompleted)[1], pos.EventReturnCompleted)
+	if orig, _ := d["original"].(map[string]any); orig["sale_id"] != second.ID || orig["receipt_no"] != float64(second.ReceiptNo) {
+		t.Fatalf("return event original = %v", d["original"])
+	}
+}
+
+// An order paid at this node's pickup counter is the sale made there: a
+// return by the order's id is counted against that sale and refunded to
+// what paid it. It was looked up at central, counted apart from the sale
+// and, as central knew no online payment, refunded in cash: the goods
+// came back twice, the card paid at pickup was never refunded.
+func TestReturnOfAnOrderPaidAtThisNodesPickup(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart()
+	_, err := e.till.PayCash(e.ctx, e.a, c.ID, 130000) // 1 298.00 in cash: 2.00 change
+	e.must(err)
+	sale, err := e.svc.CompletePaidPickup(e.ctx, e.a, c.ID)
+	e.must(err)
+	o := e.order(1, pos.OrderPayAtPickup)
+	lookup := &fakeLookup{orders: map[string]pos.OrderRecord{o.ID: {OrderID: o.ID, Lines: []pos.OrderRecordLine{
+		{LineID: "1", SKU: bagSKU, Qty: 2, UnitPrice: 49900, TaxRateBP: 2500},
+		{LineID: "2", SKU: waterSKU, Qty: 1, UnitPrice: 30000, TaxRateBP: 2500}},
+		Payment: pos.OrderPayment{Status: pos.OrderPayAtPickup, Amount: 129800, Currency: "SEK"}}}}
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: e.till, Store: e.db, Lookup: lookup})
+
+	// The water bottle by the order's line id: line 2 of the receipt.
+	r, err := as.Return(e.ctx, e.a, pos.ReturnRequest{OrderID: o.ID, Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}}, Reason: "leaks"})
+	e.must(err)
+	if r.Origin != pos.OriginSale || r.SaleID != sale.ID || r.ReceiptNo != sale.ReceiptNo || len(r.Lines) != 1 ||
+		r.Lines[0].OrigLine != "2" || r.Lines[0].SKU != waterSKU || r.Total != 30000 {
+		t.Fatalf("return of an order paid here: origin %q sale %q receipt %d lines %+v total %d",
+			r.Origin, r.SaleID, r.ReceiptNo, r.Lines, r.Total)
+	}
+	// The backpacks by receipt, then by the order again: refused.
+	_, err = as.Return(e.ctx, e.a, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(sale.ReceiptNo), Items: []pos.ReturnItem{{Line: "1", Qty: 2, Restock: true}}, Reason: "colour"})
+	e.must(err)
+	for _, line := range []string{"1", "2"} {
+		if _, err := as.Return(e.ctx, e.a, pos.ReturnRequest{OrderID: o.ID, Items: []pos.ReturnItem{{Line: line, Qty: 1}}, Reason: "again"}); !errors.Is(err, pos.ErrOverReturn) {
+			t.Fatalf("order line %s returned again by the order's id: err = %v, want ErrOverReturn", line, err)
+		}
+	}
+	done, err := e.db.Returned(e.ctx, "sale:"+sale.ID)
+	e.must(err)
+	if done.Refunded != 129800 || done.Cash > 129800 {
+		t.Fatalf("refunded %d (cash %d) of a sale of 129800", done.Refunded, done.Cash)
+	}
+}
