@@ -297,6 +297,11 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		}
 	}
 	d.add(levelOK, "database", fmt.Sprintf("%s: schema %d, integrity ok, %d items, %d sales", path, schema, items, sales), "")
+	var managers int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM staff WHERE role = 'manager' AND active").Scan(&managers); err == nil && managers == 0 {
+		d.add(levelWarn, "staff", "no active manager: nobody can sign in to add staff or approve a tablet",
+			"add one with the node stopped: posnode staff add --id N --name NAME --role manager (the PIN on standard input)")
+	}
 	if through, ahead, err := sqlite.CentralAhead(ctx, db); err != nil {
 		d.add(levelFail, "events", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
 	} else if ahead {

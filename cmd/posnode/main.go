@@ -8,6 +8,7 @@
 //	posnode ports
 //	posnode print-test --printer PORT [--profile NAME]
 //	posnode import catalog FILE.csv [--config FILE] [--data DIR]
+//	posnode staff add --id N --name NAME --role ROLE [--config FILE] [--data DIR] (PIN on stdin)
 //	posnode backup FILE [--config FILE] [--data DIR]
 //	posnode restore FILE [--config FILE] [--data DIR] [--last-receipt N --last-return N --last-z N]
 //	posnode doctor [--config FILE] [--data DIR] [--timeout 5s]
@@ -56,6 +57,7 @@ Commands:
   ports                 list serial ports with their USB identities
   print-test            print a test page: posnode print-test --printer PORT
   import catalog FILE   import a catalog CSV into the database (offline bootstrap)
+  staff add             add a member of staff, such as the store's first manager (PIN on stdin)
   backup FILE           write a consistent copy of the live database to FILE
   restore FILE          replace the database with a backup (the node must be stopped)
   doctor                check config, data, database, devices, broker and clock
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: posnode import catalog FILE.csv [--config FILE] [--data DIR] (the file before the flags)")
 		}
 		return cmdImportCatalog(ctx, rest[1], rest[2:], stdout, stderr)
+	case "staff":
+		return cmdStaff(ctx, rest, os.Stdin, stdout, stderr)
 	case "backup":
 		if len(rest) == 1 && isHelp(rest[0]) {
 			fmt.Fprintln(stderr, "usage: posnode backup FILE [flags]")

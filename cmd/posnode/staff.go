@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// cmdStaff adds a member of staff on the box: the first manager of a
+// store's node, which has none until one is added (the demo's exist only
+// with --demo), or a manager when none can sign in any more. Everyone
+// else is added on the manager's screens.
+//
+// The PIN is read from standard input, never from the command line, where
+// the shell's history and the process list would keep it. Like import, it
+// refuses while the node runs: the node's own writes go through one writer.
+func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	const usage = `usage: posnode staff add --id N --name NAME --role cashier|supervisor|manager [--language LANG] [--config FILE] [--data DIR]
+(the PIN, 4 to 12 digits, is read from standard input)`
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New(usage)
+	}
+	fset := flag.NewFlagSet("staff add", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	var f flags
+	f.register(fset, false)
+	id := fset.String("id", "", "staff number, 1 to 8 digits, typed at login")
+	name := fset.String("name", "", "name shown on the screens and receipts")
+	role := fset.String("role", "", "cashier, supervisor or manager")
+	lang := fset.String("language", "", "screen language after login ("+strings.Join(pos.Languages, ", ")+"); empty: the device's")
+	if err := fset.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fset.NArg() > 0 {
+		return fmt.Errorf("staff add: unexpected arguments %v\n%s", fset.Args(), usage)
+	}
+	r, err := pos.ParseRole(*role)
+	if err != nil {
+		return fmt.Errorf("staff add: role %q: give cashier, supervisor or manager", *role)
+	}
+	st := pos.Staff{ID: *id, Name: *name, Role: r, Language: *lang}
+	cfg, err := f.load(fset)
+	if err != nil {
+		return err
+	}
+	pin, err := readPIN(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	release, err := lockData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	st, err = pos.NewStaffAdmin(db).Add(ctx, st, pin)
+	db.Close()
+	chownDB(cfg)
+	switch {
+	case errors.Is(err, pos.ErrDuplicate):
+		return fmt.Errorf("staff number %s is taken; nobody was added (change that member's PIN on the manager's screens, or choose another number)", *id)
+	case err != nil:
+		return fmt.Errorf("%w; nobody was added", err)
+	}
+	fmt.Fprintf(stdout, "added %s %s, staff number %s\n", st.Role, st.Name, st.ID)
+	return nil
+}
+
+// readPIN reads one line from in. At a terminal it asks for the PIN on
+// stderr and does not echo what is typed.
+func readPIN(in io.Reader, prompt io.Writer) (string, error) {
+	if f, ok := in.(*os.File); ok {
+		if t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
+			fmt.Fprint(prompt, "PIN: ")
+			quiet := *t
+			quiet.Lflag &^= unix.ECHO
+			if unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, &quiet) == nil {
+				defer func() {
+					_ = unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
+					fmt.Fprintln(prompt)
+				}()
+			}
+		}
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the PIN: %w", err)
+	}
+	pin := strings.TrimSpace(line)
+	if pin == "" {
+		return "", errors.New("no PIN given: type it, or pipe it in (4 to 12 digits); nobody was added")
+	}
+	return pin, nil
+}
+
+// chownDB gives the database files the data directory's owner, so that a
+// command run as root leaves them writable by the service's user.
+func chownDB(cfg Config) {
+	for _, f := range []string{dbPath(cfg), dbPath(cfg) + "-wal", dbPath(cfg) + "-shm"} {
+		if _, err := os.Stat(f); err == nil {
+			chownLike(f, cfg.Data)
+		}
+	}
+}

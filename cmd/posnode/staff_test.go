@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// A store's node starts with no staff: its first manager is added on the
+// box, the PIN read from standard input, never from the command line.
+func TestStaffAddFirstManager(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	add := func(pin string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := cmdStaff(ctx, append([]string{"add", "--data", dir}, args...), strings.NewReader(pin), &out, &out)
+		return out.String(), err
+	}
+	out, err := add("482913\n", "--id", "7", "--name", "Ana Popescu", "--role", "manager")
+	if err != nil {
+		t.Fatalf("staff add: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "482913") {
+		t.Errorf("the PIN is shown: %s", out)
+	}
+	for _, c := range []struct {
+		name, pin string
+		args      []string
+		want      string
+	}{
+		{"number taken", "111111\n", []string{"--id", "7", "--name", "Other", "--role", "cashier"}, "taken"},
+		{"weak PIN", "12\n", []string{"--id", "8", "--name", "Bo", "--role", "cashier"}, "4 to 12 digits"},
+		{"no PIN", "", []string{"--id", "8", "--name", "Bo", "--role", "cashier"}, "PIN"},
+		{"bad role", "123456\n", []string{"--id", "8", "--name", "Bo", "--role", "boss"}, "role"},
+		{"bad number", "123456\n", []string{"--id", "x8", "--name", "Bo", "--role", "cashier"}, "staff number"},
+		{"no name", "123456\n", []string{"--id", "8", "--role", "cashier"}, "name"},
+	} {
+		if out, err := add(c.pin, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: staff add = %v, want an error naming %q\n%s", c.name, err, c.want, out)
+		}
+	}
+	release, err := lockData(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := add("123456\n", "--id", "9", "--name", "Cy", "--role", "cashier"); !errors.Is(err, errRunning) {
+		t.Errorf("staff add beside a running node = %v, want errRunning", err)
+	}
+	release()
+
+	cfg := DefaultConfig()
+	cfg.Data = dir
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	all, err := db.ListStaff(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 {
+		t.Fatalf("staff = %+v, want only the manager added", all)
+	}
+	if st := all[0]; st.ID != "7" || st.Name != "Ana Popescu" || st.Role != pos.RoleManager || !st.Active || !pos.CheckPIN(st.PINHash, "482913") {
+		t.Errorf("stored %+v, want active manager 7 Ana Popescu with PIN 482913", st)
+	}
+}
+
+// Doctor tells a node nobody can manage: no active manager.
+func TestDoctorNoManager(t *testing.T) {
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.Data = dir
+	db, err := openDB(context.Background(), cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out bytes.Buffer
+	_ = cmdDoctor(context.Background(), []string{"--data", dir}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	if !strings.Contains(out.String(), "WARN  staff     no active manager") || !strings.Contains(out.String(), "posnode staff add") {
+		t.Errorf("doctor does not tell that nobody can manage the node")
+	}
+	if err := cmdStaff(context.Background(), []string{"add", "--data", dir, "--id", "1", "--name", "M", "--role", "manager"}, strings.NewReader("1234\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	_ = cmdDoctor(context.Background(), []string{"--data", dir}, &out, io.Discard)
+	if strings.Contains(out.String(), "WARN  staff") {
+		t.Errorf("doctor warns of staff with a manager added:\n%s", out.String())
+	}
+}
