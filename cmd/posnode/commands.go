@@ -123,6 +123,7 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	if err != nil {
 		return err
 	}
+	defer chownDB(cfg) // once closed: run as root, it stays the node's
 	defer db.Close()
 	if err := db.PutItems(ctx, items, pos.Markets[cfg.Market]); err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)

@@ -14,7 +14,9 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -183,11 +185,56 @@ func (d *doctor) checkDataDir() {
 		os.Remove(probe.Name())
 		d.add(levelOK, "data", dir+" is writable", "")
 	}
+	d.checkOwners(dir, st)
 	d.checkDisk(dir)
 	if holder, running := dataLocked(dir); running {
 		d.running = true
 		d.add(levelOK, "data", "a node is running on it"+holder, "")
 	}
+}
+
+// checkOwners finds the database's files that the node cannot write,
+// which doctor, run as root, cannot find by writing: the node runs as the
+// data directory's owner (the package's user posnode), and a command run
+// as root that created a file there left it root's. It also warns of a
+// data directory that every user of the box can read.
+func (d *doctor) checkOwners(dir string, st fs.FileInfo) {
+	if st.Mode().Perm()&0o007 != 0 {
+		d.add(levelWarn, "data", dir+" can be read by every user of the box: it holds every sale, customers' names and the staff's PIN hashes",
+			"chmod 0750 "+dir)
+	}
+	owner, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return
+	}
+	for _, f := range []string{dbPath(d.cfg), dbPath(d.cfg) + "-wal", dbPath(d.cfg) + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		if sys, ok := fi.Sys().(*syscall.Stat_t); ok && sys.Uid != owner.Uid {
+			d.add(levelFail, "data", fmt.Sprintf("%s is owned by %s; the node runs as %s, the owner of %s, and cannot record sales in it", f, userName(sys.Uid), userName(owner.Uid), dir),
+				fmt.Sprintf("chown %s:%s %s (with the node stopped)", userName(owner.Uid), groupName(owner.Gid), f))
+		}
+	}
+}
+
+// userName is the name of user uid, or its number.
+func userName(uid uint32) string {
+	id := strconv.FormatUint(uint64(uid), 10)
+	if u, err := user.LookupId(id); err == nil {
+		return u.Username
+	}
+	return id
+}
+
+// groupName is the name of group gid, or its number.
+func groupName(gid uint32) string {
+	id := strconv.FormatUint(uint64(gid), 10)
+	if g, err := user.LookupGroupId(id); err == nil {
+		return g.Name
+	}
+	return id
 }
 
 // nearestDir is dir or its closest existing parent.

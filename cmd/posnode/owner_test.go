@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// serviceDir is a data directory owned by another user than root, as
+// /var/lib/posnode is the user posnode's. The test needs root to give it
+// away.
+func serviceDir(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to own files as another user")
+	}
+	dir := t.TempDir()
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func ownerOf(t *testing.T, path string) uint32 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Sys().(*syscall.Stat_t).Uid
+}
+
+// `sudo posnode import catalog` on a stopped node leaves the database the
+// service user's, or the node could not record a sale once started.
+func TestImportAsRootLeavesDatabaseServiceUsers(t *testing.T) {
+	dir := serviceDir(t)
+	csv := writeConfig(t, string(demoCatalog))
+	if err := cmdImportCatalog(context.Background(), csv, []string{"--data", dir}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"posnode.db", "posnode.db-wal", "posnode.db-shm"} {
+		if _, err := os.Stat(dir + "/" + f); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if uid := ownerOf(t, dir+"/"+f); uid != 65534 {
+			t.Errorf("%s owned by uid %d after import as root, want the data directory's owner 65534", f, uid)
+		}
+	}
+}
+
+// Doctor, run as root as the guide says, tells a database the service's
+// user cannot write, and a data directory every user of the box can read.
+func TestDoctorDatabaseOwner(t *testing.T) {
+	dir := serviceDir(t)
+	cfg := DefaultConfig()
+	cfg.Data = dir
+	db, err := openDB(context.Background(), cfg, sqlite.Options{}) // as root: root's files
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = cmdDoctor(context.Background(), []string{"--data", dir}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	if !errors.Is(err, errDoctorFailed) {
+		t.Errorf("doctor = %v, want a failure", err)
+	}
+	for _, want := range []string{
+		"FAIL  data      " + dir + "/posnode.db is owned by root",
+		"fix: chown ",
+		"WARN  data      " + dir + " can be read by every user",
+		"chmod 0750 " + dir,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+
+	// Given back to the service's user, nothing is left to tell.
+	chownDB(cfg)
+	if err := os.Chmod(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	_ = cmdDoctor(context.Background(), []string{"--data", dir}, &out, io.Discard)
+	if strings.Contains(out.String(), "FAIL  data") || strings.Contains(out.String(), "WARN  data") {
+		t.Errorf("doctor still finds the data directory wrong:\n%s", out.String())
+	}
+}
