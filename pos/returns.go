@@ -420,6 +420,9 @@ func mulDiv(a, b, c int64) int64 {
 // pay, without recording anything or moving money. Screens use it to show
 // the refund (and for an exchange, the credit) before the customer agrees.
 func (as *AfterSales) PrepareReturn(ctx context.Context, a Actor, req ReturnRequest) (*Return, error) {
+	if err := as.refuseInTraining(ctx, a.Station); err != nil {
+		return nil, err
+	}
 	o, err := as.resolve(ctx, req)
 	if err != nil {
 		return nil, err
@@ -696,6 +699,9 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 	if r, sale, ok, err := as.recorded(ctx, a, req); ok || err != nil {
 		return r, sale, err // asked again: the same answer
 	}
+	if err := as.refuseInTraining(ctx, a.Station); err != nil {
+		return nil, nil, err
+	}
 	o, err := as.resolve(ctx, req)
 	if err != nil {
 		return nil, nil, err
@@ -818,6 +824,25 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 	}
 	as.notifyStock(ctx, r.Station, r.Lines, sale)
 	return r, sale, nil
+}
+
+// refuseInTraining refuses with ErrTrainingReturn a return at a station
+// whose cart (any not parked) was opened in training mode: the screen
+// says nothing done there is real, and a return refunds real money.
+func (as *AfterSales) refuseInTraining(ctx context.Context, station string) error {
+	if station == "" {
+		return nil
+	}
+	carts, err := as.till.opt.Store.Carts(ctx, station)
+	if err != nil {
+		return err
+	}
+	for _, c := range carts {
+		if c.Training && !c.Parked {
+			return fmt.Errorf("%w (cart %s)", ErrTrainingReturn, c.ID)
+		}
+	}
+	return nil
 }
 
 // recorded is the return already recorded for req's id (and the sale of

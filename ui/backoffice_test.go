@@ -911,6 +911,8 @@ func TestShiftReadsTrainingAndVoucherLimits(t *testing.T) {
 	s.fails(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/vouchers", map[string]any{"method": "gift_card", "code": "EXT-1", "amount": 1000}, 409, "training_tender")
 	s.fails(t, cashier, "POST", "/api/v1/exchanges", map[string]any{"sale_id": "S-1", "reason": "x",
 		"items": []map[string]any{{"line": "1", "qty": 1}}, "cart_id": c.ID}, 409, "training_cart")
+	s.fails(t, cashier, "POST", "/api/v1/returns", map[string]any{"reason": "practice",
+		"items": []map[string]any{{"sku": "1", "qty": 1}}, "supervisor": map[string]string{"staff": "2", "pin": "2222"}}, 409, "training_return")
 	s.ok(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "cash", "amount": 2500}, nil)
 	s.fails(t, cashier, "POST", "/api/v1/carts/"+c.ID+"/complete", nil, 409, "training_cart")
 	var tr pos.TrainingReceipt

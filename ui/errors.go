@@ -88,6 +88,7 @@ var errorCodes = []errorCode{
 	{pos.ErrTrainingTender, "training_tender", http.StatusConflict},
 	{pos.ErrTrainingCart, "training_cart", http.StatusConflict},
 	{pos.ErrNotTraining, "not_training", http.StatusConflict},
+	{pos.ErrTrainingReturn, "training_return", http.StatusConflict},
 	{pos.ErrBadVoucherCode, "bad_voucher_code", http.StatusBadRequest},
 	{pos.ErrInvalidAdjustment, "invalid_adjustment", http.StatusBadRequest},
 	{pos.ErrAdjustmentsUnsupported, "not_found", http.StatusNotFound},
