@@ -67,12 +67,20 @@ func (s *PickupService) view(p PickupOrder, now time.Time) *PickupView {
 }
 
 // sortViews orders views for the counter: arrived customers first, then
-// the longest waiting.
+// ended orders with notices to act on, then the longest waiting.
 func sortViews(vs []*PickupView) {
+	rank := func(v *PickupView) int {
+		switch {
+		case v.Bucket == BucketArrived:
+			return 0
+		case !v.State.Open() && len(v.Notices) > 0:
+			return 1
+		}
+		return 2
+	}
 	sort.SliceStable(vs, func(i, j int) bool {
-		ai, aj := vs[i].Bucket == BucketArrived, vs[j].Bucket == BucketArrived
-		if ai != aj {
-			return ai
+		if ri, rj := rank(vs[i]), rank(vs[j]); ri != rj {
+			return ri < rj
 		}
 		return vs[i].Age > vs[j].Age
 	})
@@ -87,13 +95,22 @@ type PickupQueue struct {
 	Orders []*PickupView    `json:"orders"`
 }
 
-// Queue lists the open orders by bucket, arrived customers first. With a
-// search, it lists the orders whose id, customer name or phone match,
-// ended orders included; counts are always of the open orders.
+// Queue lists the open orders by bucket, arrived customers first, and
+// the orders that ended with notices staff have not seen yet (bags to
+// fetch from the shelf, goods to put back, money to give back): they stay
+// until acknowledged, under their end's bucket. With a search, it lists
+// the orders whose id, customer name or phone match, ended orders
+// included; counts are always of the open orders.
 func (s *PickupService) Queue(ctx context.Context, search string) (*PickupQueue, error) {
 	open, err := s.opt.Store.PickupOrders(ctx, PickupQuery{})
 	if err != nil {
 		return nil, err
+	}
+	var noticed []PickupOrder
+	if strings.TrimSpace(search) == "" {
+		if noticed, err = s.opt.Store.PickupOrders(ctx, PickupQuery{Notices: true, Limit: 100}); err != nil {
+			return nil, err
+		}
 	}
 	now := s.opt.Now()
 	q := &PickupQueue{Counts: map[string]int{}, Oldest: map[string]int64{}, Orders: []*PickupView{}}
@@ -107,6 +124,9 @@ func (s *PickupService) Queue(ctx context.Context, search string) (*PickupQueue,
 		if search == "" {
 			q.Orders = append(q.Orders, v)
 		}
+	}
+	for _, p := range noticed {
+		q.Orders = append(q.Orders, s.view(p, now))
 	}
 	if search = strings.TrimSpace(search); search != "" {
 		found, err := s.opt.Store.PickupOrders(ctx, PickupQuery{Search: search, Limit: 50})

@@ -36,6 +36,9 @@ type PickupQuery struct {
 	Search string
 	// All includes ended orders without a search.
 	All bool
+	// Notices lists instead the ended orders whose notices wait for
+	// staff (PickupOrder.Notices), the most recently changed first.
+	Notices bool
 	// Limit caps the result; 0 means 200.
 	Limit int
 }

@@ -36,15 +36,15 @@ func (db *DB) SavePickup(ctx context.Context, u *pos.PickupUpdate) error {
 			if n > 0 {
 				return fmt.Errorf("order %s: %w", o.ID, pos.ErrDuplicate)
 			}
-			if _, err := tx.execContext(ctx, `INSERT INTO pickup_orders(id, version, state, open, collect_by, search, rev, updated_at, doc)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Version, string(p.State), p.State.Open(), o.CollectBy.Unix(),
-				pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc)); err != nil {
+			if _, err := tx.execContext(ctx, `INSERT INTO pickup_orders(id, version, state, open, notices, collect_by, search, rev, updated_at, doc)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Version, string(p.State), p.State.Open(), len(p.Notices) > 0,
+				o.CollectBy.Unix(), pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc)); err != nil {
 				return err
 			}
 		} else {
-			res, err := tx.execContext(ctx, `UPDATE pickup_orders SET version = ?, state = ?, open = ?, collect_by = ?, search = ?,
-				rev = ?, updated_at = ?, doc = ? WHERE id = ? AND rev = ?`, o.Version, string(p.State), p.State.Open(),
-				o.CollectBy.Unix(), pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc), o.ID, u.Order.Rev)
+			res, err := tx.execContext(ctx, `UPDATE pickup_orders SET version = ?, state = ?, open = ?, notices = ?, collect_by = ?,
+				search = ?, rev = ?, updated_at = ?, doc = ? WHERE id = ? AND rev = ?`, o.Version, string(p.State), p.State.Open(),
+				len(p.Notices) > 0, o.CollectBy.Unix(), pickupSearch(o), p.Rev, fixedTS(db.now()), string(doc), o.ID, u.Order.Rev)
 			if err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ func (db *DB) PickupOrder(ctx context.Context, id string) (pos.PickupOrder, erro
 }
 
 // PickupOrders lists orders: open ones by collect-by time, or with a
-// search or q.All the most recently changed first.
+// search, q.All or q.Notices the most recently changed first.
 func (db *DB) PickupOrders(ctx context.Context, q pos.PickupQuery) ([]pos.PickupOrder, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -127,6 +127,8 @@ func (db *DB) PickupOrders(ctx context.Context, q pos.PickupQuery) ([]pos.Pickup
 	}
 	query, args := "SELECT doc FROM pickup_orders WHERE open = 1 ORDER BY collect_by, id LIMIT ?", []any{limit}
 	switch s := strings.TrimSpace(q.Search); {
+	case q.Notices:
+		query = "SELECT doc FROM pickup_orders WHERE notices = 1 AND open = 0 ORDER BY updated_at DESC LIMIT ?"
 	case s != "":
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
 		if isPhone(s) {

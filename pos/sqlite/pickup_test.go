@@ -813,3 +813,52 @@ func BenchmarkPickupQueue(b *testing.B) {
 		}
 	}
 }
+
+// An order that ends with something left for staff to do (central
+// cancels it while its bags wait on the shelf) stays on the counter's
+// queue, under its end, with what to do, until staff have seen it: it is
+// no longer open, but its bags are still on the shelf. Seen, it leaves
+// the queue; the counts are of open orders only.
+func TestPickupEndedOrderWithNoticesStaysInTheQueue(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.ready(o.ID)
+	other := e.order(1, pos.OrderPaid)
+	other.ID = "W-2026-000300"
+	e.apply(other)
+	e.apply(pos.Order{ID: o.ID, Version: 2, Status: pos.OrderCancelled})
+
+	q, err := e.svc.Queue(e.ctx, "")
+	e.must(err)
+	var ended *pos.PickupView
+	for _, v := range q.Orders {
+		if v.Order.ID == o.ID {
+			ended = v
+		}
+	}
+	if ended == nil || ended.Bucket != string(pos.PickupCancelled) || len(q.Orders) != 2 {
+		t.Fatalf("queue after central cancelled a ready order: %d orders, the cancelled one %+v; want it there, cancelled", len(q.Orders), ended)
+	}
+	kinds := map[string]bool{}
+	for _, n := range ended.Notices {
+		kinds[n.Kind] = true
+	}
+	if !kinds[pos.NoticeFetchBags] || !kinds[pos.NoticePutBack] {
+		t.Fatalf("cancelled order's notices %+v, want fetch_bags and put_back", ended.Notices)
+	}
+	if q.Counts[pos.BucketNew] != 1 || q.Counts[pos.BucketReady] != 0 || len(q.Counts) != len(pos.Buckets) {
+		t.Fatalf("counts %v, want the open order only", q.Counts)
+	}
+	e.must1(e.svc.Acknowledge(e.ctx, e.a, o.ID))
+	q, err = e.svc.Queue(e.ctx, "")
+	e.must(err)
+	if len(q.Orders) != 1 || q.Orders[0].Order.ID != other.ID {
+		t.Fatalf("queue once the notices were seen: %d orders, want only %s", len(q.Orders), other.ID)
+	}
+	over, err := e.svc.Overdue(e.ctx)
+	e.must(err)
+	if len(over) != 0 {
+		t.Fatalf("overdue lists %d orders, want none", len(over))
+	}
+}

@@ -467,3 +467,59 @@ func placeOrder(t *testing.T, pickup *pos.PickupService, raw []byte) pos.Order {
 	}
 	return o
 }
+
+// Two tablets at the counter show the same order. Central cancels it while
+// its bags wait on the shelf: both follow, and show what to do with the
+// bags until one of them says it is seen. An order handed over at one
+// tablet no longer offers its handover at the other.
+func TestPickupTwoTabletsFollowTheOrder(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	order := func(id, code string) pos.Order {
+		t.Helper()
+		o := placeOrder(t, pickup, []byte(`{"order_id":"`+id+`","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+			"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-8","name":"Ana Popescu","phone":"","language":"ro"},
+			"pickup_code":"`+code+`","payment":{"status":"paid","amount":49900,"currency":"SEK"},
+			"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":1,"unit_price":49900}],"arrival":null}`))
+		if _, _, err := pickup.PickScan(ctx, staff, o.ID, backpack); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := pickup.MarkReady(ctx, staff, o.ID, "B2", 1); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	gone1, kept := order("W-GONE", "111111"), order("W-KEPT", "222222")
+
+	a, b := browser(t), browser(t)
+	for _, tab := range []context.Context{a, b} {
+		login(t, tab, base, "pickup", cashierStaff, "1111")
+		run(t, tab, "open the ready order", click(`[data-order="W-GONE"]`), hasText(`[data-test=order-state]`, "Ready"))
+	}
+	if err := pickup.ApplyOrder(ctx, nil, pos.Order{ID: gone1.ID, Version: 2, Status: pos.OrderCancelled}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tab := range []context.Context{a, b} {
+		run(t, tab, "the cancellation and its bags on the shelf are shown",
+			hasText(`[data-test=order-state]`, "Cancelled"),
+			hasText(`[data-notice=fetch_bags]`, "Fetch the order's bags from B2."),
+			gone(`[data-test=pickup-code]`))
+	}
+	run(t, a, "seen at one tablet", click(`[data-test=notices-seen]`), gone(`[data-notice]`))
+	run(t, b, "the other follows", gone(`[data-notice]`), gone(`[data-order="W-GONE"]`))
+
+	for _, tab := range []context.Context{a, b} {
+		run(t, tab, "open the other order", click(`[data-order="W-KEPT"]`), hasText(`[data-test=order-state]`, "Ready"))
+	}
+	run(t, a, "hand it over at one tablet",
+		click(`[data-test=pickup-code]`),
+		keypad("222222", `[data-test=pad-ok]`),
+		click(`[data-test=pickup-handover]`),
+		click(`[data-test=handover-ok]`),
+		hasText(`[data-test=order-state]`, "Collected"))
+	run(t, b, "the other no longer offers it", hasText(`[data-test=order-state]`, "Collected"), gone(`[data-test=pickup-code]`))
+	if v, err := pickup.Order(ctx, kept.ID); err != nil || v.State != pos.PickupCollected {
+		t.Fatalf("order %s after handover: %v", kept.ID, err)
+	}
+}

@@ -105,12 +105,15 @@ export function mount(root, app) {
       return clear(list, h('p', { class: 'form-error' }, errorText(e)));
     }
     renderQueue();
-    if (order) {
-      // A queue fetched before this screen's last step can still be on
-      // its way: never go back to an older revision of the open order.
-      const fresh = queue.orders.find((o) => o.order.order_id === order.order.order_id);
-      if (fresh && (fresh.rev || 0) >= (order.rev || 0)) show(fresh);
-    }
+    if (!order) return;
+    // A queue fetched before this screen's last step can still be on its
+    // way: never go back to an older revision of the open order. One that
+    // left the queue (ended, or its notices seen at another tablet) is
+    // read on its own, so that it no longer offers what it cannot do.
+    const id = order.order.order_id;
+    let fresh = queue.orders.find((o) => o.order.order_id === id);
+    if (!fresh) fresh = await get(url(id)).catch(() => null);
+    if (fresh && order && order.order.order_id === id && (fresh.rev || 0) >= (order.rev || 0)) show(fresh);
   }
   const reload = () => {
     clearTimeout(timer);
@@ -279,7 +282,7 @@ export function mount(root, app) {
         v.verified ? h('span', { class: 'ok' }, t('pickup.verified')) : null,
         v.arrival ? h('span', { class: 'warn' }, t('pickup.arrived_at', { time: dateTime(v.arrival.at) }) + (v.arrival.bay ? ' · ' + t('pickup.bay', { bay: v.arrival.bay }) : '')) : null),
       (v.notices || []).length ? h('div', { class: 'notices' }, v.notices.map((n) => h('div', { 'data-notice': n.kind }, noticeText(n, v))),
-        button(t('pickup.acknowledge'), () => act(() => post(url(id, 'acknowledge'))), 'small')) : null,
+        button(t('pickup.acknowledge'), () => act(() => post(url(id, 'acknowledge'))), 'small', { 'data-test': 'notices-seen' })) : null,
       lines,
       h('div', { class: 'order-actions' }, actions));
     renderQueue();
