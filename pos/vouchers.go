@@ -256,7 +256,9 @@ func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query
 // "sale"), of a return's (kind "return") or of a training receipt (kind
 // "training", ref its number), and returns it with its copy number; the
 // copy is printed marked ReceiptMark(MarkCopy, n), a training receipt's
-// still marked as training.
+// still marked as training. A training receipt is copied only at the
+// station where it was rung up (ErrNotFound elsewhere), as only that
+// station lists it.
 func (as *AfterSales) RecordCopy(ctx context.Context, a Actor, kind, ref string) (*ReceiptCopy, error) {
 	c := &ReceiptCopy{Kind: kind, Ref: ref, Station: a.Station, Staff: a.Staff, At: as.now()}
 	switch kind {
@@ -275,6 +277,11 @@ func (as *AfterSales) RecordCopy(ctx context.Context, a Actor, kind, ref string)
 		t, err := as.opt.Store.TrainingReceipt(ctx, no)
 		if err != nil {
 			return nil, err
+		}
+		// Training receipts are listed and copied at their own station
+		// only, where the trainee rang them up.
+		if t.Sale.Station != a.Station {
+			return nil, fmt.Errorf("training receipt %d at station %s: %w", no, a.Station, ErrNotFound)
 		}
 		c.No, c.Ref = t.No, strconv.FormatInt(t.No, 10) // "01" is receipt 1, and its copies are counted as such
 	default:

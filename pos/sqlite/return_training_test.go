@@ -41,3 +41,35 @@ func TestReturnRefusedWhileTheTillIsInTraining(t *testing.T) {
 		t.Fatalf("return after training refunds %+v", r.Refunds)
 	}
 }
+
+// A training receipt is copied at the station where it was rung up, as
+// that station alone lists it: another station asking for its number is
+// told there is none, and no copy is journalled. The copy used to be
+// journalled at, and printed by, whichever station named the number.
+func TestTrainingReceiptCopiedOnlyAtItsStation(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	trainee := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-2"}
+	v, err := e.as.OpenTraining(e.ctx, trainee, e.sup)
+	e.must(err)
+	e.must1(e.till.AddItem(e.ctx, trainee, v.ID, bookSKU, 1))
+	e.pay(trainee, v.ID, tender{method: pos.MethodCash})
+	tr, err := e.as.CompleteTraining(e.ctx, trainee, v.ID)
+	e.must(err)
+	before, err := e.db.Journal(e.ctx, 0, 1000)
+	e.must(err)
+	for _, a := range []pos.Actor{e.cashier, e.boss} { // till-1
+		if c, err := e.as.RecordCopy(e.ctx, a, "training", "1"); !errors.Is(err, pos.ErrNotFound) {
+			t.Fatalf("%s at %s copied training receipt %d of %s: %+v, %v", a.Staff, a.Station, tr.No, trainee.Station, c, err)
+		}
+	}
+	after, err := e.db.Journal(e.ctx, 0, 1000)
+	e.must(err)
+	if len(after) != len(before) {
+		t.Fatalf("refused copies journalled %d entries", len(after)-len(before))
+	}
+	c, err := e.as.RecordCopy(e.ctx, trainee, "training", "1")
+	e.must(err)
+	if c.No != tr.No || c.CopyNo != 1 || c.Station != trainee.Station {
+		t.Fatalf("copy at the training receipt's station: %+v", c)
+	}
+}
