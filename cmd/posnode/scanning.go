@@ -22,7 +22,9 @@ type scanResult struct {
 	Symbology string `json:"symbology,omitempty"`
 	// Route says what the code is for: "cart" (added to the till's cart),
 	// "return" (a receipt: start a return), "pickup" (an order's QR),
-	// or "" (the screen decides, at pickup counters and tablets).
+	// "held" (not added: the till's sale is being paid, and the till
+	// screen takes the code as it takes a wedge scanner's, for after the
+	// payment), or "" (the screen decides, at pickup counters and tablets).
 	Route     string          `json:"route,omitempty"`
 	ReceiptNo int64           `json:"receipt_no,omitempty"`
 	OrderID   string          `json:"order_id,omitempty"`
@@ -81,8 +83,9 @@ func (n *node) publishDevice(st *station, kind string, v any) {
 
 // onScan handles one code from a station's scanner. At a till an item goes
 // straight into the station's open cart, so a scan shows even before the
-// screen asks; receipt and pickup codes are routed. At other stations the
-// screen decides what the code is for.
+// screen asks, unless the cart is being paid: the till's screen then holds
+// the code for after the payment. Receipt and pickup codes are routed. At
+// other stations the screen decides what the code is for.
 func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 	res := scanResult{Code: s.Code, Symbology: s.Symbology}
 	defer func() {
@@ -112,6 +115,14 @@ func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 			return
 		case errors.Is(err, pos.ErrUnknownCode) && sr.Code.Kind == pos.CodePickup:
 			n.openPickup(ctx, st, s.Code, &res)
+			return
+		case errors.Is(err, pos.ErrCartLocked):
+			// A payment is at the terminal or taken, the sale not yet
+			// complete: the code is neither refused (and lost) nor put
+			// into the sale being paid. The screen holds it until its
+			// payment is through, then adds it, to the next sale if the
+			// payment completed this one.
+			res.Route, res.Code = "held", s.Code
 			return
 		}
 	}

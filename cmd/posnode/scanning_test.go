@@ -68,3 +68,34 @@ func TestScanNotReadIsSaid(t *testing.T) {
 		}
 	}
 }
+
+// TestScanWhilePaidIsHeld: a code from a till's serial scanner while the
+// till's sale has a payment in is neither added to it nor refused: the
+// till's screen is handed it as held, exactly as scanned, to add once
+// the payment is through, as it does with a wedge scanner's codes.
+func TestScanWhilePaidIsHeld(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	cfg := writeConfig(t, fmt.Sprintf("[[stations]]\nid = \"till-1\"\nkind = \"till\"\nscanner = %q\n", scanSlave.Name()))
+	addr := freeAddr(t)
+	startNode(t, t.TempDir(), addr, "--config", cfg)
+	c := login(t, addr, "1", "1111")
+	id := c.call("GET", "/api/v1/cart", nil, 200)["id"].(string)
+	c.call("POST", "/api/v1/carts/"+id+"/scan", map[string]string{"code": "7310865004703"}, 200)
+	paid := c.call("POST", "/api/v1/carts/"+id+"/payments", map[string]any{"method": "cash", "amount": 100}, 200)
+	screen := openWSScreen(t, addr, c.token)
+	c.waitDevice("till-1", "scanner")
+
+	if _, err := scanMaster.Write([]byte("7310865004703\r")); err != nil {
+		t.Fatal(err)
+	}
+	d := screen.await("scan", nil)
+	if d["route"] != "held" || d["code"] != "7310865004703" || d["error"] != nil {
+		t.Errorf("scan while paying = %v, want held with its code and no error", d)
+	}
+	cart := c.call("GET", "/api/v1/carts/"+id, nil, 200)
+	if got, want := len(cart["lines"].([]any)), len(paid["lines"].([]any)); got != want || num(cart["rev"]) != num(paid["rev"]) {
+		t.Errorf("the sale being paid changed: %d lines at rev %v, want %d at rev %v", got, cart["rev"], want, paid["rev"])
+	}
+}

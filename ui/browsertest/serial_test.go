@@ -105,3 +105,71 @@ func serialTill(t *testing.T, more string) (context.Context, func(code string) c
 		}
 	}
 }
+
+// holdPayments makes the till's payments wait, as on a node slow to
+// answer: with answered, the node takes each payment and only its answer
+// is held, else the request itself is. window.__release lets them go.
+func holdPayments(answered bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const answered = %t;
+		window.__payments = 0;
+		window.__held = new Promise((r) => (window.__release = r));
+		const f = window.fetch;
+		window.fetch = (url, opt) => {
+			if (!String(url).endsWith('/payments') || !opt || opt.method !== 'POST') return f(url, opt);
+			window.__payments++;
+			if (!answered) return window.__held.then(() => f(url, opt));
+			return f(url, opt).then((r) => window.__held.then(() => r));
+		};
+	})()`, answered))
+}
+
+// An item scanned on the serial scanner while the till's payment is on
+// its way is kept, as a wedge scan is, and goes into the next sale once
+// the payment has completed this one: it is neither refused by the sale
+// being paid (and lost) nor sold in it.
+func TestSerialScanWhilePaying(t *testing.T) {
+	till, serial := serialTill(t, "")
+	run(t, till, "the backpack paid with 500, the node slow to answer",
+		serial(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		visible(`.quick [data-amount="50000"]`),
+		holdPayments(true),
+		click(`.quick [data-amount="50000"]`),
+		chromedp.Poll[chromedp.Void](`window.__payments > 0`))
+	// The node has the payment once the cart it pushes is paid.
+	run(t, till, "the umbrella scanned once the node has the payment",
+		chromedp.Sleep(300*time.Millisecond), // the payment reaches the node; its answer is held
+		serial(umbrella),
+		hasText(`[data-test=till-msg]`, loadStrings(t, "en")["till.scan_held"]),
+		visible(`#toast .toast`))
+	run(t, till, "the node answers",
+		chromedp.Evaluate[chromedp.Void](`window.__release()`),
+		visible(`[data-test=receipt]`),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`))
+	wantContains(t, "change", text(t, till, `[data-test=change]`), "1.00")
+	if n := value(t, till, "backpacks in the next sale", chromedp.Evaluate[int](`document.querySelectorAll('.line[data-sku="`+backpackSKU+`"]').length`)); n != 0 {
+		t.Errorf("the next sale has the sold backpack")
+	}
+}
+
+// An item scanned on the serial scanner while the cash dialog offers the
+// amounts of the total goes into the sale, and the dialog no longer
+// offers them: a tap on one would pay a total that is not the sale's.
+func TestSerialScanUnderTheCashDialog(t *testing.T) {
+	till, serial := serialTill(t, "")
+	run(t, till, "the backpack, the cash dialog open, the umbrella scanned",
+		serial(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		visible(`.quick [data-amount="49900"]`),
+		serial(umbrella),
+		visible(`#toast .toast`),
+		visible(`.line[data-sku="`+umbrellaSKU+`"]`),
+		visible(`.quick [data-amount="49900"][disabled]`),
+		hasText(`.modal .due-line`, "698.00"))
+	run(t, till, "the dialog closed, the cash dialog offers the new total",
+		click(`.modal header button`), gone(`.backdrop`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="69800"]`),
+		visible(`[data-test=receipt]`))
+}

@@ -82,6 +82,7 @@ export function mount(root, app) {
     scannedSerial = '';
     cart = v;
     if (v) setCurrency(v.currency);
+    if (v && cashStale) cashStale(v);
     render();
   }
 
@@ -318,13 +319,28 @@ export function mount(root, app) {
   // longer to be tapped, until the payment is in and the receipt of the
   // sale it settles is shown: a double tap pays once, and its second tap
   // does not land on the cart under the dialog.
+  let cashStale = null; // the open cash dialog's check of the cart against its amounts
   function cashDialog() {
     const due = cart.cash_due || cart.balance.due;
     let chosen = false;
+    const dueLine = h('p', { class: 'due-line' });
+    const showDue = (d) => clear(dueLine, t('till.due'), ' ', h('strong', null, money(d)));
+    const off = () => m.el.querySelectorAll('.quick button, footer button').forEach((b) => (b.disabled = true));
+    // A cart that changes under the dialog (an item from the serial
+    // scanner) takes its amounts away: a tap on one would pay a total that
+    // is not the sale's. The new total shows; the cashier pays again.
+    cashStale = (c) => {
+      const d = c.cash_due || c.balance.due;
+      if (chosen || d === due) return;
+      chosen = true;
+      off();
+      showDue(d);
+    };
+    showDue(due);
     const pay = async (amount) => {
       if (chosen) return;
       chosen = true;
-      for (const b of m.el.querySelectorAll('.quick button, footer button')) b.disabled = true;
+      off();
       const pop = holdScans();
       try {
         await tender('cash', amount);
@@ -335,7 +351,7 @@ export function mount(root, app) {
     };
     const m = modal({
       title: t('cash.title'), cls: 'narrow',
-      body: [h('p', { class: 'due-line' }, t('till.due'), ' ', h('strong', null, money(due))),
+      body: [dueLine,
         h('div', { class: 'quick' }, quickCash(due).map((a, i) =>
           button(i === 0 ? t('cash.exact') + ' ' + money(a) : money(a), () => pay(a), i === 0 ? 'big primary' : 'big', { 'data-amount': a })))],
       actions: [button(t('cash.other'), async () => {
@@ -345,7 +361,10 @@ export function mount(root, app) {
         const a = await askMoney({ title: t('cash.title'), hint: t('cash.given') });
         if (a) tender('cash', a);
       }, 'ghost', { 'data-test': 'cash-other' })],
-      onClose: focusScan,
+      onClose() {
+        cashStale = null;
+        focusScan();
+      },
     });
   }
 
@@ -694,6 +713,7 @@ export function mount(root, app) {
         // A code from the station's serial scanner, handled by the node.
         const d = m.data;
         if (d.error) say(errorText(d.error), 'error');
+        else if (d.route === 'held') doScan(d.code); // the sale is being paid: as a wedge scan then
         else if (d.route === 'return') returnDialog(d.receipt_no, () => say(''));
         else if (d.route === 'pickup' && d.order) {
           app.openOrder = d.order;
