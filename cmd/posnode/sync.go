@@ -65,7 +65,8 @@ func (s centralState) ApplyStockPage(ctx context.Context, p pos.StockPage) (bool
 
 func (s centralState) ApplyManifest(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, error) {
 	applied, held, dropped, err := s.DB.ApplyManifestDropping(ctx, kind, version, pages)
-	if applied && err == nil && len(dropped) > 0 {
+	// Pages are removed one by one: those removed before an error are told too.
+	if applied && len(dropped) > 0 {
 		s.stockChanged(dropped)
 	}
 	return applied, held, err

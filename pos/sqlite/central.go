@@ -50,17 +50,26 @@ func pageVersions(ctx context.Context, q interface {
 // ApplyManifest records central's manifest of kind, unless a newer one is
 // already held, and removes every held page the manifest no longer names
 // (catalog items of such a page are withdrawn from sale, stock counts of
-// such a page are forgotten), in one transaction. It reports whether the
-// manifest was applied and returns the page versions held afterwards, from
-// which the caller sees which pages it still has to fetch. A manifest of
-// the version already held is applied again (removal is idempotent).
+// such a page are forgotten). It reports whether the manifest was applied
+// and returns the page versions held afterwards, from which the caller
+// sees which pages it still has to fetch. A manifest of the version
+// already held is applied again (removal is idempotent).
+//
+// The manifest is recorded in one transaction and each page it drops is
+// removed in one of its own, so that a sale waits for one page's removal
+// at most: central re-paging 300 pages of 1,000 items held the single
+// writer for seconds in one transaction. Meanwhile a dropped page is
+// never applied again (see pageGate). If the removals are cut short (an
+// error, a crash), the manifest held still does not name the pages left:
+// they go when it is applied again, as it is on every connection.
 func (db *DB) ApplyManifest(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, error) {
 	applied, held, _, err := db.ApplyManifestDropping(ctx, kind, version, pages)
 	return applied, held, err
 }
 
 // ApplyManifestDropping is ApplyManifest that also returns, for a stock
-// manifest, the SKUs whose counts went with the pages it removed.
+// manifest, the SKUs whose counts went with the pages it removed (also
+// those removed before an error).
 func (db *DB) ApplyManifestDropping(ctx context.Context, kind string, version int64, pages map[string]int64) (bool, map[string]int64, []string, error) {
 	if kind != KindCatalog && kind != KindStock {
 		return false, nil, nil, fmt.Errorf("sqlite: unknown page kind %q", kind)
@@ -71,9 +80,8 @@ func (db *DB) ApplyManifestDropping(ctx context.Context, kind string, version in
 	}
 	var applied bool
 	var held map[string]int64
-	var dropped []string
 	err = db.Update(ctx, func(tx *Tx) error {
-		dropped = nil
+		applied = false
 		var cur int64
 		err := tx.QueryRowContext(ctx, "SELECT version FROM sync_manifests WHERE kind = ?", kind).Scan(&cur)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -90,28 +98,54 @@ func (db *DB) ApplyManifestDropping(ctx context.Context, kind string, version in
 		if held, err = pageVersions(ctx, tx, kind); err != nil {
 			return err
 		}
-		for p := range held {
-			if _, ok := pages[p]; ok {
-				continue
-			}
-			if kind == KindStock {
-				skus, err := tx.pageSKUs(p)
-				if err != nil {
-					return err
-				}
-				for sku := range skus {
-					dropped = append(dropped, sku)
-				}
-			}
-			if err := tx.removePage(kind, p); err != nil {
-				return err
-			}
-			delete(held, p)
-		}
 		applied = true
 		return nil
 	})
-	return applied, held, dropped, err
+	if err != nil || !applied {
+		return applied, held, nil, err
+	}
+	var dropped []string
+	for p := range held {
+		if _, ok := pages[p]; ok {
+			continue
+		}
+		skus, err := db.dropPage(ctx, kind, p)
+		if err != nil {
+			return true, nil, dropped, fmt.Errorf("%s page %s: %w", kind, p, err)
+		}
+		dropped = append(dropped, skus...)
+		delete(held, p)
+	}
+	return true, held, dropped, nil
+}
+
+// dropPage removes page of kind in a transaction of its own, if the
+// manifest held does not name it (a manifest applied since may name it
+// again) and it is still held. For a stock page it returns the SKUs whose
+// counts went with it. The removal is central's state, fetched again if a
+// crash loses it: its commit is not waited for to the disk.
+func (db *DB) dropPage(ctx context.Context, kind, page string) ([]string, error) {
+	var dropped []string
+	err := db.updateRefetchable(ctx, func(tx *Tx) error {
+		dropped = nil
+		var keep bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sync_manifests m, json_each(m.pages) p
+			WHERE m.kind = ?1 AND p.key = ?2) OR NOT EXISTS (SELECT 1 FROM sync_pages WHERE kind = ?1 AND page = ?2)`,
+			kind, page).Scan(&keep); err != nil || keep {
+			return err
+		}
+		if kind == KindStock {
+			skus, err := tx.pageSKUs(page)
+			if err != nil {
+				return err
+			}
+			for sku := range skus {
+				dropped = append(dropped, sku)
+			}
+		}
+		return tx.removePage(kind, page)
+	})
+	return dropped, err
 }
 
 func (tx *Tx) removePage(kind, page string) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -476,5 +477,92 @@ func TestCatalogPageStoresValuesAsGiven(t *testing.T) {
 	}
 	if vs, err := db.PageVersions(ctx, sqlite.KindCatalog); err != nil || vs["empty"] != 1 || vs["quoted"] != 1 {
 		t.Fatalf("page versions %v, %v", vs, err)
+	}
+}
+
+// A manifest that drops many pages (central re-paging its catalog or its
+// stock) removes them a page at a time: a sale that comes meanwhile waits
+// for one page's removal at most, not for all of them. Before, the whole
+// manifest was one transaction, and with 300 pages of 1,000 items a sale
+// waited seconds for the writer.
+func TestManifestDroppingPagesLetsASaleIn(t *testing.T) {
+	const pages, per = 60, 300
+	for _, kind := range []string{sqlite.KindCatalog, sqlite.KindStock} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := openDB(t)
+			old := map[string]int64{}
+			for p := range pages {
+				old[fmt.Sprint(p)] = 1
+			}
+			if _, _, err := db.ApplyManifest(ctx, kind, 1, old); err != nil {
+				t.Fatal(err)
+			}
+			for p := range pages {
+				id := fmt.Sprint(p)
+				var err error
+				if kind == sqlite.KindCatalog {
+					cp := pos.CatalogPage{Page: id, Version: 1}
+					for i := range per {
+						sku := fmt.Sprint(100000 + p*per + i)
+						cp.Items = append(cp.Items, pos.Item{SKU: sku, Active: true, Names: map[string]string{"en": "Item " + sku},
+							Barcodes: []string{"20" + sku}, Unit: pos.UnitEach, Price: 100, TaxRateBP: 2500})
+					}
+					_, err = db.ApplyCatalogPage(ctx, cp, pos.Sweden)
+				} else {
+					sp := pos.StockPage{Page: id, Version: 1}
+					for i := range per {
+						sp.Items = append(sp.Items, pos.StockCount{SKU: fmt.Sprint(100000 + p*per + i), OnHand: 5})
+					}
+					_, err = db.ApplyStockPage(ctx, sp)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Central re-pages: the new manifest names none of the pages held.
+			done := make(chan error, 1)
+			go func() {
+				_, held, err := db.ApplyManifest(ctx, kind, 2, map[string]int64{"new": 1})
+				if err == nil && len(held) != 0 {
+					err = fmt.Errorf("pages held after the manifest: %v", held)
+				}
+				done <- err
+			}()
+			// Once the first removal is seen, a sale is made.
+			for {
+				vs, err := db.PageVersions(ctx, kind)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(vs) < pages {
+					break
+				}
+				runtime.Gosched()
+			}
+			if err := db.Update(ctx, func(tx *sqlite.Tx) error { _, err := tx.NextCounter("receipt_no"); return err }); err != nil {
+				t.Fatal(err)
+			}
+			vs, err := db.PageVersions(ctx, kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if len(vs) == 0 {
+				t.Fatalf("the sale was committed only once all %d pages were removed: it waited for the whole manifest", pages)
+			}
+			if n, _ := db.PageVersions(ctx, kind); len(n) != 0 {
+				t.Fatalf("pages left after the manifest: %v", n)
+			}
+			if kind == sqlite.KindCatalog {
+				if it, err := db.ItemByCode(ctx, "20100000"); err != nil || it.Active {
+					t.Fatalf("item of a dropped page: %+v, %v", it, err)
+				}
+			} else if st, err := db.Stock(ctx, "100000"); err != nil || st.OnHand != 0 {
+				t.Fatalf("stock of a dropped page's SKU: %+v, %v", st, err)
+			}
+		})
 	}
 }
