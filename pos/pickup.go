@@ -84,6 +84,11 @@ var (
 	currencyPattern   = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
+// ValidOrderID reports whether id is an order id as the node takes them:
+// 1-64 characters of A-Z a-z 0-9 . _ - and /. Such an id may span more
+// than one level of an MQTT topic, and goes %2F-escaped in a URL path.
+func ValidOrderID(id string) bool { return orderIDPattern.MatchString(id) }
+
 // MaxOrderSize is the largest order payload ParseOrder accepts.
 const MaxOrderSize = 1 << 20
 

@@ -364,7 +364,9 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		c.t.settings: 1, c.t.catalogMF: 1, c.t.stockMF: 1, c.t.ack: 1, c.t.rpcResponse: 1,
 	}
 	if c.opt.Orders != nil {
-		filters[c.t.orders+"+"] = 1
+		// '#', not '+': an order id may hold '/', and its topic then has
+		// more than one level below orders/.
+		filters[c.t.orders+"#"] = 1
 	}
 	c.resetInbound()
 	sub := cli.SubscribeMultiple(filters, c.onMessage)

@@ -409,6 +409,9 @@ func (w *stateWorker) order(ctx context.Context, m inbound) error {
 	if sink == nil {
 		return nil
 	}
+	if !pos.ValidOrderID(id) {
+		return invalid("the topic names no order id of 1-64 characters of A-Z a-z 0-9 . _ - /")
+	}
 	if len(m.payload) == 0 {
 		if err := sink.CloseOrder(ctx, id); err != nil {
 			return fmt.Errorf("close order %s: %w", id, err)

@@ -178,3 +178,41 @@ func rejectTopics(t *testing.T, db *sqlite.DB) []string {
 	slices.Sort(topics)
 	return topics
 }
+
+// An order id may hold '/' (as the node's order ids may), so its topic
+// orders/{order_id} has more than one level below orders/: such an order
+// arrives, is applied and closes like any other. A topic that names no
+// order, or another order than its payload, is refused and counted.
+func TestOrderIDWithSlash(t *testing.T) {
+	ctx := context.Background()
+	b := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, b.URL(), store, node)
+	centraltest.Eventually(t, 5*time.Second, "central connected", central.Connected)
+	order := func(id string) string {
+		return fmt.Sprintf(`{"order_id":%q,"version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-88412","name":"Ana Popescu","phone":"+40712345678","language":"ro"},"pickup_code":"483920","payment":{"status":"paid","amount":99800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":2,"unit_price":49900}],"arrival":null}`, id)
+	}
+	central.Publish(t, "orders/W/2026/000124", true, order("W/2026/000124"))
+	central.Publish(t, "orders/", true, order("W-2026-000125"))
+	central.Publish(t, "orders/W/2026/000126", true, order("W-2026-000126"))
+
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), nil)
+	orders := n.db.OrderRecords()
+	centraltest.Eventually(t, 10*time.Second, "order W/2026/000124 stored", func() bool {
+		v, _, _, err := orders.Get(ctx, "W/2026/000124")
+		return err == nil && v == 1
+	})
+	centraltest.Eventually(t, 5*time.Second, "two rejects", func() bool { return n.client.Status().InboundRejects >= 2 })
+	if got := rejectTopics(t, n.db); !slices.Equal(got, []string{"orders/", "orders/W/2026/000126"}) {
+		t.Fatalf("rejected %q, want the order on orders/ and the one on another order's topic", got)
+	}
+	for _, id := range []string{"W-2026-000125", "W-2026-000126"} {
+		if _, _, _, err := orders.Get(ctx, id); err == nil {
+			t.Fatalf("order %s stored from a topic that does not name it", id)
+		}
+	}
+	central.Publish(t, "orders/W/2026/000124", true, "")
+	centraltest.Eventually(t, 5*time.Second, "order W/2026/000124 closed", func() bool {
+		_, _, closed, _ := orders.Get(ctx, "W/2026/000124")
+		return closed
+	})
+}
