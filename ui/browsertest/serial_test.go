@@ -173,3 +173,41 @@ func TestSerialScanUnderTheCashDialog(t *testing.T) {
 		click(`.quick [data-amount="69800"]`),
 		visible(`[data-test=receipt]`))
 }
+
+// A code kept while a payment is on its way is given back once the node
+// has not answered the payment for the till's bound on keeping it (here
+// reached at once): it is not added, the cashier is told which code to
+// scan again, and it never lands in the sale open when the node answers
+// at last.
+func TestScanHeldPastItsBound(t *testing.T) {
+	base := startNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "the backpack paid with 500, the node not answering",
+		visible(`#scan`),
+		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		holdPayments(false),
+		click(`.quick [data-amount="50000"]`),
+		chromedp.Poll[chromedp.Void](`window.__payments > 0`),
+		// The till's minute-long bound on a kept scan is reached at once.
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const st = window.setTimeout;
+			window.setTimeout = (f, ms, ...a) => st(f, ms === 60000 ? 0 : ms, ...a);
+		})()`))
+	run(t, till, "the umbrella scanned is given back",
+		scan(umbrella),
+		hasText(`[data-test=till-msg].error`, umbrella),
+		hasText(`#toast`, umbrella))
+	wantContains(t, "message", text(t, till, `[data-test=till-msg]`), "Not added")
+	run(t, till, "the node answers at last",
+		chromedp.Evaluate[chromedp.Void](`window.__release()`),
+		visible(`[data-test=receipt]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`),
+		hasText(`[data-test=totals]`, "0.00"))
+	if n := value(t, till, "lines in the next sale", chromedp.Evaluate[int](`document.querySelectorAll('.line').length`)); n != 0 {
+		t.Errorf("the next sale has %d lines, want none", n)
+	}
+	run(t, till, "the next scan goes in", scan(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`))
+}

@@ -10,6 +10,8 @@ import { searchPanel, keyboard } from './search.js';
 import { returnDialog } from './returns.js';
 import { shiftDialog } from './shift.js';
 
+const HOLD_MAX = 60000; // milliseconds; see doScan
+
 export function mount(root, app) {
   let cart = null;
   let lastSale = null;
@@ -136,6 +138,9 @@ export function mount(root, app) {
   // goes to is the one on screen. A code scanned while a payment is on its
   // way (the node may be slow to answer) waits for it, and the cashier is
   // told so: it goes to the next sale if the payment completes this one.
+  // A code waits HOLD_MAX at most (a card takes a minute at most, PIN and
+  // all), then is given back, not added, and the cashier told: a payment
+  // never answered keeps no code to add unseen to a later sale.
   function doScan(code) {
     code = code.trim();
     if (!code) return;
@@ -143,12 +148,19 @@ export function mount(root, app) {
       say(t('till.scan_held'), 'warn');
       if (modalOpen()) toast(t('till.scan_held'), 'error');
     }
+    let timer;
+    const expired = new Promise((r) => (timer = setTimeout(r, HOLD_MAX, 1)));
     // A scan that fails says so and never stops the ones after it.
-    scans = scans.then(() => scanNow(code)).catch((e) => say(errorText(e), 'error'));
+    scans = scans.then(() => scanNow(code, expired)).finally(() => clearTimeout(timer)).catch((e) => say(errorText(e), 'error'));
   }
 
-  async function scanNow(code) {
-    for (let l = null; l !== loading; ) await (l = loading);
+  async function scanNow(code, expired) {
+    for (let l = null; l !== loading; ) {
+      if ((await Promise.race([(l = loading).then(() => 0), expired])) === 1) {
+        toast(t('till.scan_dropped', { code }), 'error');
+        return say(t('till.scan_dropped', { code }), 'error');
+      }
+    }
     if (!cart) return say(t('err.network'), 'error');
     const res = await act(async () => {
       const r = await post('/carts/' + cart.id + '/scan', { code });
