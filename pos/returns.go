@@ -113,6 +113,12 @@ type ReturnLine struct {
 	TaxRateBP int64             `json:"tax_rate_bp"`
 	Amount    int64             `json:"amount"` // in the store's price mode, like sale lines
 	Restock   bool              `json:"restock"`
+	// UnitPrice is the price per piece or kg the goods were sold at, and
+	// Gross the returned share of the original line's gross amount
+	// (Gross − Amount is its share of the discounts), for the refund
+	// receipt. Zero in a return recorded before they were kept.
+	UnitPrice int64 `json:"unit_price,omitempty"`
+	Gross     int64 `json:"gross,omitempty"`
 }
 
 // Refund is money (or value) given back.
@@ -288,7 +294,7 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 				amount = LineGross(unit, l.UnitPrice, l.Qty) - l.Discount // central sent no amount
 			}
 			o.lines = append(o.lines, ReturnLine{OrigLine: strconv.Itoa(i + 1), SKU: l.SKU, Unit: unit, Qty: l.Qty,
-				TaxRateBP: l.TaxRateBP, Amount: amount})
+				TaxRateBP: l.TaxRateBP, Amount: amount, UnitPrice: l.UnitPrice, Gross: amount + max(l.Discount, 0)})
 		}
 		for _, p := range rec.Payments {
 			o.paid[p.Method] += p.Amount
@@ -332,8 +338,9 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 			if it, err := store.ItemByCode(ctx, l.SKU); err == nil {
 				unit = it.Unit
 			}
+			gross := LineGross(unit, l.UnitPrice, l.Qty)
 			o.lines = append(o.lines, ReturnLine{OrigLine: l.LineID, SKU: l.SKU, Unit: unit, Qty: l.Qty,
-				TaxRateBP: l.TaxRateBP, Amount: LineGross(unit, l.UnitPrice, l.Qty)})
+				TaxRateBP: l.TaxRateBP, Amount: gross, UnitPrice: l.UnitPrice, Gross: gross})
 		}
 		if rec.Payment.Status == OrderPaid {
 			o.paid[MethodOnline] = rec.Payment.Amount
@@ -391,8 +398,9 @@ func localOriginal(s Sale) (*original, error) {
 	}
 	o := &original{kind: OriginSale, key: "sale:" + s.ID, saleID: s.ID, receiptNo: s.ReceiptNo, paid: map[string]int64{}}
 	for i, l := range s.Lines {
+		lt := s.Balance.Lines[i]
 		o.lines = append(o.lines, ReturnLine{OrigLine: strconv.Itoa(i + 1), SKU: l.SKU, Names: l.Names, Unit: l.Unit,
-			Qty: l.Qty, TaxRateBP: l.TaxRateBP, Amount: s.Balance.Lines[i].Amount})
+			Qty: l.Qty, TaxRateBP: l.TaxRateBP, Amount: lt.Amount, UnitPrice: l.UnitPrice, Gross: lt.Gross})
 	}
 	for _, p := range s.Payments {
 		o.paid[p.Method] += p.Amount
@@ -499,8 +507,9 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 				}
 				price = it.UnitPrice
 			}
+			amount := LineGross(item.Unit, price, it.Qty)
 			r.Lines = append(r.Lines, ReturnLine{SKU: item.SKU, Names: item.Names, Unit: item.Unit, Qty: it.Qty,
-				TaxRateBP: item.TaxRateBP, Amount: LineGross(item.Unit, price, it.Qty), Restock: it.Restock})
+				TaxRateBP: item.TaxRateBP, Amount: amount, Restock: it.Restock, UnitPrice: price, Gross: amount})
 		}
 	} else {
 		r.Origin, r.OriginKey, r.SaleID, r.Store, r.OrderID, r.ReceiptNo = o.kind, o.key, o.saleID, o.store, o.oid, o.receiptNo
@@ -534,8 +543,10 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 			// Cumulative pro rata, so that returning a line in parts
 			// adds up to exactly its amount.
 			amount := mulDiv(ol.Amount, before+it.Qty, ol.Qty) - mulDiv(ol.Amount, before, ol.Qty)
+			gross := mulDiv(ol.Gross, before+it.Qty, ol.Qty) - mulDiv(ol.Gross, before, ol.Qty)
 			r.Lines = append(r.Lines, ReturnLine{OrigLine: it.Line, SoldQty: ol.Qty, SKU: ol.SKU, Names: ol.Names,
-				Unit: ol.Unit, Qty: it.Qty, TaxRateBP: ol.TaxRateBP, Amount: amount, Restock: it.Restock})
+				Unit: ol.Unit, Qty: it.Qty, TaxRateBP: ol.TaxRateBP, Amount: amount, Restock: it.Restock,
+				UnitPrice: ol.UnitPrice, Gross: gross})
 		}
 		rf = &leftToRefund{left: map[string]int64{}, cashRefunded: done.Cash, cashRounding: done.Rounding}
 		for m, v := range o.paid {

@@ -82,10 +82,14 @@ func (n *node) returnReceipt(ctx context.Context, r *pos.Return, copy bool) rece
 		head.Currency = r.Currency
 	}
 	rc := receipt.Receipt{Store: head, ReceiptNo: r.ReturnNo, Station: r.Station, Cashier: r.Staff, Time: r.At,
-		Total: r.Total, Rounding: r.Rounding, Refund: true, OrderID: r.OrderID, Copy: copy}
+		Total: r.Total, Rounding: r.Rounding, Refund: true, Original: r.ReceiptNo, OrderID: r.OrderID, Copy: copy}
 	for _, l := range r.Lines {
 		name := pos.Item{SKU: l.SKU, Names: l.Names}.Name(head.Lang)
-		rc.Lines = append(rc.Lines, receipt.Line{Name: name, Qty: l.Qty, ByWeight: l.Unit == pos.UnitKg, Amount: l.Amount})
+		line := receipt.Line{Name: name, Qty: l.Qty, ByWeight: l.Unit == pos.UnitKg, UnitPrice: l.UnitPrice, Amount: l.Amount}
+		if l.Gross > l.Amount {
+			line.Discount = l.Gross - l.Amount // the share of the discounts given back
+		}
+		rc.Lines = append(rc.Lines, line)
 		rc.Subtotal += l.Amount
 	}
 	for _, t := range r.Tax {

@@ -97,7 +97,10 @@ type Receipt struct {
 	Payments  []Payment `json:"payments"`
 	Change    int64     `json:"change,omitempty"`
 	Refund    bool      `json:"refund,omitempty"`
-	OrderID   string    `json:"order_id,omitempty"`
+	// Original is the receipt a refund takes goods back from; zero for
+	// none, or one of another store.
+	Original int64  `json:"original,omitempty"`
+	OrderID  string `json:"order_id,omitempty"`
 	// Copy marks a reprint: COPY is printed at the top and the bottom.
 	Copy bool `json:"copy,omitempty"`
 	// Training marks a receipt of training mode (see FromTraining): it is
@@ -458,6 +461,9 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 	}
 	p.pair(number+" "+fmt.Sprint(r.ReceiptNo), p.time(r.Time))
 	p.pair(p.t("station")+" "+r.Station, p.t("cashier")+" "+r.Cashier)
+	if r.Original != 0 {
+		p.pair(p.t("orig_receipt")+" "+fmt.Sprint(r.Original), "")
+	}
 	if r.OrderID != "" {
 		p.pair(p.t("order"), r.OrderID)
 	}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/posnode/posnode/hardware/escpos"
+	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/sqlite"
+)
+
+// A refund receipt shows each line as the sale's receipt did: pieces or
+// weight at the price they were sold at, and the share of the discount
+// given back, and it names the receipt the goods came back from, in each
+// of the five languages. It printed "2 x 0,00" under every line of more
+// than one piece (and "x 0,00/kg" under a weighed one) and no word of the
+// original receipt.
+func TestRefundReceiptShowsPricesAndTheOriginal(t *testing.T) {
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.Data = t.TempDir()
+	db, err := openDB(ctx, cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: pos.Markets[cfg.Market]})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db, Policy: cfg.Returns})
+	a := pos.Actor{Staff: "2", Role: pos.RoleSupervisor, Station: "till-1"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := svc.OpenCart(ctx, a)
+	must(err)
+	v, err = svc.AddItem(ctx, a, v.ID, "200102", 3) // dark chocolate, 34.50
+	must(err)
+	v, err = svc.DiscountLine(ctx, a, v.ID, v.Lines[0].ID, &pos.Discount{PercentBP: 1000, Reason: "damaged box"}, nil)
+	must(err)
+	v, err = svc.AddItem(ctx, a, v.ID, "300100", 1234) // apples, 29.90 per kg
+	must(err)
+	v, err = svc.PayCash(ctx, a, v.ID, 20000)
+	must(err)
+	sale, err := svc.Complete(ctx, a, v.ID)
+	must(err)
+	ret, err := as.Return(ctx, a, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(sale.ReceiptNo), Reason: "changed mind",
+		Items: []pos.ReturnItem{{Line: "1", Qty: 2, Restock: true}, {Line: "2", Qty: 1234, Restock: false}}})
+	must(err)
+	off := 2*3450 - ret.Lines[0].Amount // the two bars' share of the discount
+
+	n := &node{cfg: cfg, db: db}
+	for i, lang := range receipt.Langs {
+		set := pos.DefaultSettings()
+		set.Version, set.Languages = int64(i+1), []string{lang}
+		if _, err := db.PutSettings(ctx, set); err != nil {
+			t.Fatal(err)
+		}
+		prof := escpos.TMT20
+		if lang == receipt.LangTraditionalChinese {
+			prof = escpos.TMT88TraditionalChinese
+		}
+		e := escpos.NewEncoder(prof, escpos.Options{})
+		must(n.returnReceipt(ctx, ret, false).Encode(e))
+		txt, err := escpos.Decode(e.Bytes())
+		must(err)
+		txt = stripCommands(txt)
+		money := func(v int64) string { return receipt.Money(v, "SEK", lang) }
+		for _, want := range []string{
+			"2 x " + money(3450),
+			money(2990) + "/kg",
+			money(-off),
+			fmt.Sprintf("%s %d", receipt.T(lang, "orig_receipt"), sale.ReceiptNo),
+		} {
+			if !strings.Contains(txt, want) {
+				t.Errorf("%s refund receipt lacks %q:\n%s", lang, want, txt)
+			}
+		}
+		if strings.Contains(txt, "x "+money(0)) {
+			t.Errorf("%s refund receipt prints a price of nothing:\n%s", lang, txt)
+		}
+	}
+}
