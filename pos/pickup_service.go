@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -79,7 +80,9 @@ type PickupOptions struct {
 	// an order's end waits for a payment into its cart. Nil: pay-at-pickup
 	// sales wait for no void, and an order's end for no payment, which is
 	// right only where no till voids sales or takes payments at the
-	// stations that hand orders over.
+	// stations that hand orders over. The till tells the PickupService
+	// made with it last of a card found approved after its outcome was
+	// unknown, so that one paid for an order that ended is given back.
 	Till *Service
 }
 
@@ -114,7 +117,11 @@ func NewPickupService(opt PickupOptions) *PickupService {
 	if opt.VerifyTTL == 0 {
 		opt.VerifyTTL = 30 * time.Minute
 	}
-	return &PickupService{opt: opt}
+	s := &PickupService{opt: opt}
+	if opt.Till != nil {
+		opt.Till.pickups.Store(s)
+	}
+	return s
 }
 
 func (s *PickupService) lock(id string) func() { return s.orders.lock(id) }
@@ -274,9 +281,12 @@ func (s *PickupService) tillAfterEnd(ctx context.Context, p *PickupOrder) error 
 }
 
 // moneyLeft tells staff to give back what was paid on cart cartID for
-// order id, which has ended. The caller holds the cart's lock. A card at
-// the terminal for it (Service.PayCard) may yet be declined: the look is
-// made again under the cart's lock once its answer is recorded.
+// order id, which has ended: each payment on it once, whenever it is
+// found. The caller holds the cart's lock. A card at the terminal for it
+// (Service.PayCard) may yet be declined: the look is made again under the
+// cart's lock once its answer is recorded. A card whose outcome the
+// terminal could not tell is no money paid until it is known to be
+// approved; the till then looks again (cardApproved).
 func (s *PickupService) moneyLeft(ctx context.Context, id, cartID string) error {
 	c, err := s.opt.Store.Cart(ctx, cartID)
 	if errors.Is(err, ErrNotFound) {
@@ -295,17 +305,49 @@ func (s *PickupService) moneyLeft(ctx context.Context, id, cartID string) error 
 		}
 		return nil // done after the terminal's answer; see tillAfterEnd
 	}
-	paid := c.paid()
-	if c.OrderID != id || paid == 0 {
+	if c.OrderID != id || len(c.Payments) == 0 {
 		return nil
 	}
 	_, err = s.change(ctx, Actor{}, id, "give_back", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+		var paid int64
+		var ids []string
+		for _, pay := range c.Payments {
+			if !slices.Contains(p.GivenBack, pay.ID) {
+				paid += pay.Amount
+				ids = append(ids, pay.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil, errToldAlready
+		}
+		p.GivenBack = append(p.GivenBack, ids...)
 		p.notice(Notice{At: now, Kind: NoticeGiveBack, Amount: paid, Station: c.Station,
 			Text: fmt.Sprintf("order %s ended while it was being paid at %s: give back the %d (minor units) paid for it there and cancel its sale", id, c.Station, paid)})
 		p.UpdatedAt = now
 		return &PickupUpdate{Detail: fmt.Sprintf("%d paid on cart %s at %s", paid, c.ID, c.Station)}, nil
 	})
+	if errors.Is(err, errToldAlready) {
+		return nil
+	}
 	return err
+}
+
+// errToldAlready stops moneyLeft's change when every payment on the cart
+// has been told already.
+var errToldAlready = errors.New("told already")
+
+// cardApproved is told by the till that a card payment left pending on
+// cart cartID of order id (its outcome unknown, or sent before a restart)
+// was found approved: if the order has ended meanwhile, staff are told to
+// give it back, as for money paid before the end. Its failure has no one
+// to go to; the till's refusal of the handover (ErrOrderEnded) tells the
+// cashier in any case.
+func (s *PickupService) cardApproved(ctx context.Context, id, cartID string) {
+	p, err := s.opt.Store.PickupOrder(ctx, id)
+	if err != nil || p.State.Open() || p.CartID != cartID {
+		return
+	}
+	_ = s.tillAfterEnd(ctx, &p)
 }
 
 // enrich fills each line's unit and location from the catalog. Items the

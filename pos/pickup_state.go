@@ -177,6 +177,9 @@ type PickupOrder struct {
 	LinesVersion int64  `json:"lines_version,omitempty"`
 	SaleID       string `json:"sale_id,omitempty"`
 	Reason       string `json:"reason,omitempty"` // why rejected or cancelled
+	// GivenBack lists the payments on the order's cart that staff have
+	// been told to give back (NoticeGiveBack), by id: each is told once.
+	GivenBack []string `json:"given_back,omitempty"`
 	// CodeFailures counts wrong pickup codes, for the record.
 	CodeFailures int `json:"code_failures,omitempty"`
 	// Closed is set once central has closed the order's record.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -113,6 +114,10 @@ type Service struct {
 	// the payment made pending to its answer recorded: work handed over
 	// with do waits for that answer (PickupService.moneyLeft).
 	flights keyLock
+	// pickups is the click-and-collect service taking payments at this
+	// till (the last made with it), told of a card found approved on the
+	// cart of an order; nil: none.
+	pickups atomic.Pointer[PickupService]
 }
 
 // NewService returns a Service with opt's zero values defaulted.

@@ -340,6 +340,9 @@ func (s *Service) settlePending(ctx context.Context, cartID, ref string, res Ter
 	if terr != nil {
 		return v, terr
 	}
+	if p := s.pickups.Load(); p != nil && v.OrderID != "" {
+		p.cardApproved(ctx, v.OrderID, cartID)
+	}
 	return v, nil
 }
 

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -540,5 +541,81 @@ func TestCentralCancelsWhileACardIsDeclinedAtTheTerminal(t *testing.T) {
 	}
 	if v.State != pos.PickupCancelled {
 		t.Fatalf("order %s, want cancelled", v.State)
+	}
+}
+
+// Central cancels an order while a card paid for it at the till has an
+// outcome the terminal cannot tell (its answer was lost), or while the
+// card is at the terminal and its answer is then lost. Staff are told to
+// give back the cash on the cart, not the card, which may never have been
+// taken; once the terminal answers, a card it approved is to be given
+// back too, and one it declined is not.
+func TestCentralCancelsWhileACardIsUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		outcome simterminal.Outcome
+		during  bool // central cancels while the card is at the terminal
+		told    []int64
+	}{
+		{"approved", simterminal.Approve, false, []int64{30000, 50000}},
+		{"declined", simterminal.Decline, false, []int64{30000}},
+		{"approved at the terminal", simterminal.Approve, true, []int64{30000, 50000}},
+		{"declined at the terminal", simterminal.Decline, true, []int64{30000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPickupEnv(t, nil)
+			c := e.paidPickupCart()
+			clock := func() time.Time { return e.now }
+			sim := &simterminal.T{}
+			term := newLinkTerminal(sim)
+			term.lose, term.offline = true, true
+			till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Now: clock})
+			svc := pos.NewPickupService(pos.PickupOptions{Store: e.db, Till: till, Now: clock})
+			e.must1(till.PayCash(e.ctx, e.a, c.ID, 30000))
+			sim.Script(tc.outcome)
+			cancel := func() {
+				t.Helper()
+				e.must(svc.ApplyOrder(e.ctx, nil, pos.Order{ID: c.OrderID, Version: 2, Status: pos.OrderCancelled}))
+			}
+			if tc.during {
+				term.held = make(chan struct{})
+			}
+			paid := make(chan error, 1)
+			go func() {
+				_, err := till.PayCard(e.ctx, e.a, c.ID, 50000)
+				paid <- err
+			}()
+			<-term.heard
+			if tc.during {
+				cancel()
+				close(term.held)
+			}
+			if err := <-paid; !errors.Is(err, pos.ErrCardUnknown) {
+				t.Fatalf("card with a lost answer: %v", err)
+			}
+			if !tc.during {
+				cancel()
+			}
+			told := func() []int64 {
+				t.Helper()
+				v, err := svc.Order(e.ctx, c.OrderID)
+				e.must(err)
+				var told []int64
+				for _, n := range v.Notices {
+					if n.Kind == pos.NoticeGiveBack {
+						told = append(told, n.Amount)
+					}
+				}
+				return told
+			}
+			if got := told(); !slices.Equal(got, []int64{30000}) {
+				t.Fatalf("told to give back %v while the card's outcome is unknown, want [30000]", got)
+			}
+			term.set(func(l *linkTerminal) { l.offline = false })
+			e.must1(till.ResolvePending(e.ctx, c.ID))
+			if got := told(); !slices.Equal(got, tc.told) {
+				t.Fatalf("told to give back %v once the terminal answered, want %v", got, tc.told)
+			}
+		})
 	}
 }
