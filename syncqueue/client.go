@@ -70,9 +70,12 @@ type Client struct {
 	// publishes as it ends comes after any online.
 	pubMu sync.Mutex
 
-	mu     sync.Mutex // guards the fields below
-	cli    mqtt.Client
-	status Status
+	mu  sync.Mutex // guards the fields below
+	cli mqtt.Client
+	// endSession ends the session of cli with an error (see linkSilent);
+	// nil with cli.
+	endSession chan<- error
+	status     Status
 	// Why the outbox is held, kept in LastError: the AheadError, and why
 	// the new epoch could not begin, if it could not.
 	heldWhy, renewErr string
@@ -346,7 +349,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	var wg sync.WaitGroup
 	defer func() {
 		cancel()
-		c.setConn(nil)
+		c.setConn(nil, nil)
 		wg.Wait()
 		if cli.IsConnected() {
 			// Leaving with the link up, on purpose or on an error of the
@@ -384,7 +387,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 		}
 	}
 	c.log.Info("connected to broker", "broker", RedactBroker(c.opt.Broker), "client_id", c.ClientID())
-	c.setConn(cli)
+	c.setConn(cli, lost)
 
 	errc := make(chan error, 3)
 	for _, f := range []func(context.Context, mqtt.Client) error{c.send, c.ackLoop, c.stateLoop} {
@@ -406,9 +409,9 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	}
 }
 
-func (c *Client) setConn(cli mqtt.Client) {
+func (c *Client) setConn(cli mqtt.Client, end chan<- error) {
 	c.mu.Lock()
-	c.cli = cli
+	c.cli, c.endSession = cli, end
 	c.status.Connected = cli != nil
 	if cli != nil {
 		c.status.LastError = c.heldReason() // a held outbox keeps saying why

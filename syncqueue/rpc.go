@@ -14,7 +14,10 @@ import (
 // Call sends a request to central and waits for its answer, at most
 // RPCTimeout (3 s). It returns ErrOffline at once when the node is not
 // connected or the connection drops before the answer, ErrTimeout when
-// central does not answer in time, ErrInvalidPayload when its answer does
+// central does not answer in time, ErrOffline after RPCTimeout when the
+// broker did not even acknowledge the request (the connection is then
+// ended, so that the lookups after it answer offline at once rather than
+// wait for a silent link), ErrInvalidPayload when its answer does
 // not follow the contract, and an *RPCError when central answers with an
 // error.
 func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, error) {
@@ -37,13 +40,25 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 		delete(c.calls, id)
 		c.mu.Unlock()
 	}()
+	caller := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.opt.RPCTimeout)
 	defer cancel()
-	if err := wait(ctx, cli.Publish(c.t.rpcRequest, 1, false, req), c.opt.RPCTimeout); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s: %w", method, ErrTimeout)
+	pub := cli.Publish(c.t.rpcRequest, 1, false, req)
+	select {
+	case <-pub.Done():
+		if err := pub.Error(); err != nil {
+			return nil, fmt.Errorf("%s: %w (%v)", method, ErrOffline, err)
 		}
-		return nil, fmt.Errorf("%s: %w (%v)", method, ErrOffline, err)
+	case <-ctx.Done():
+		if err := caller.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", method, err)
+		}
+		// The broker itself has not answered for RPCTimeout: the link
+		// has gone silent (a line cut without a word), which the
+		// keep-alive notices only much later. Until then every lookup
+		// would wait as long for nothing.
+		c.linkSilent(cli)
+		return nil, fmt.Errorf("%s: %w: the broker did not acknowledge the request within %s", method, ErrOffline, c.opt.RPCTimeout)
 	}
 	select {
 	case a := <-ch:
@@ -59,6 +74,27 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 			return nil, fmt.Errorf("%s: %w", method, ErrTimeout)
 		}
 		return nil, ctx.Err()
+	}
+}
+
+// linkSilent ends the connection cli if it is still the current one: the
+// broker did not acknowledge a request on it in time. Lookups answer
+// offline at once from here on, and the session ends and connects anew.
+func (c *Client) linkSilent(cli mqtt.Client) {
+	c.mu.Lock()
+	if c.cli != cli {
+		c.mu.Unlock()
+		return
+	}
+	end := c.endSession
+	c.cli, c.endSession, c.status.Connected = nil, nil, false
+	c.endCallsLocked()
+	c.mu.Unlock()
+	c.markDirty()
+	c.log.Warn("the broker did not acknowledge a lookup's request in time; its connection is taken for dead and replaced", "timeout", c.opt.RPCTimeout)
+	select {
+	case end <- fmt.Errorf("the broker did not acknowledge a request within %s", c.opt.RPCTimeout):
+	default: // the session is ending already
 	}
 }
 

@@ -78,3 +78,35 @@ func TestRPCConnectionLostWhileWaiting(t *testing.T) {
 		t.Fatalf("lookup when the connection dropped: %v, want ErrOffline", err)
 	}
 }
+
+// TestRPCSilentLink: when the link to the broker goes silent (a store's
+// line cut without a word, long before the keep-alive gives it up), a
+// lookup whose request the broker never acknowledges ends the connection:
+// the lookups after it answer offline at once instead of each waiting
+// RPCTimeout for an answer that cannot come.
+func TestRPCSilentLink(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	proxy := newFaultProxy(t, b.URL()[len("tcp://"):])
+	central := centraltest.New(t, b.URL(), store, node)
+	n := startNode(t, proxy.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.RPCTimeout = time.Second
+		o.KeepAlive = time.Minute // the keep-alive notices nothing during the test
+		o.BackoffMin, o.BackoffMax = time.Minute, time.Minute
+	})
+	centraltest.Eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
+	central.SetAnswer(func(string, map[string]any) (any, string) { return map[string]any{"id": "C-1", "name": "Ana"}, "" })
+	ctx := context.Background()
+	if _, err := n.client.CustomerLookup(ctx, "C-1"); err != nil {
+		t.Fatalf("lookup online: %v", err)
+	}
+	proxy.freeze()
+	if _, err := n.client.CustomerLookup(ctx, "C-1"); !errors.Is(err, syncqueue.ErrTimeout) && !errors.Is(err, syncqueue.ErrOffline) {
+		t.Fatalf("first lookup over the silent link: %v, want a timeout or offline", err)
+	}
+	if n.client.Status().Connected {
+		t.Fatal("still connected over a link the broker stopped answering on: every lookup would wait its RPCTimeout")
+	}
+	if _, err := n.client.CustomerLookup(ctx, "C-1"); !errors.Is(err, syncqueue.ErrOffline) {
+		t.Fatalf("lookup after one the broker never acknowledged: %v, want ErrOffline", err)
+	}
+}
