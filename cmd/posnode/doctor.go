@@ -61,6 +61,9 @@ type doctor struct {
 	// newest is the time of the newest row in the database, for the
 	// clock check.
 	newest time.Time
+	// epoch is the database's event epoch, which the node's status on
+	// the broker carries; empty when unknown.
+	epoch string
 	// ports lists the serial ports present: serialdev.Ports, or a list
 	// in tests.
 	ports func() ([]serialdev.PortInfo, error)
@@ -338,6 +341,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		d.add(levelFail, "database", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
 		return
 	}
+	_ = db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&d.epoch)
 	for _, s := range []string{event, sale} {
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil && t.After(d.newest) {
 			d.newest = t
@@ -629,6 +633,7 @@ func (d *doctor) checkBroker(ctx context.Context) {
 	defer conn.Close()
 	if !secure {
 		d.add(levelWarn, "broker", host+" reachable, without TLS: passwords and sales travel in clear text", "use ssl:// (port 8883) with ca_file")
+		d.checkBrokerSession(raw, nil)
 		return
 	}
 	tcfg, err := d.brokerTLS(u.Hostname())
@@ -646,9 +651,10 @@ func (d *doctor) checkBroker(ctx context.Context) {
 	certs := tc.ConnectionState().PeerCertificates
 	if len(certs) > 0 && certs[0].NotAfter.Sub(d.now()) < 30*24*time.Hour {
 		d.add(levelWarn, "broker", fmt.Sprintf("%s: TLS ok, but the broker's certificate expires %s", host, certs[0].NotAfter.Format(time.DateOnly)), "tell central's operators")
-		return
+	} else {
+		d.add(levelOK, "broker", host+": reachable, TLS ok ("+tls.VersionName(tc.ConnectionState().Version)+")", "")
 	}
-	d.add(levelOK, "broker", host+": reachable, TLS ok ("+tls.VersionName(tc.ConnectionState().Version)+")", "")
+	d.checkBrokerSession(raw, tcfg)
 }
 
 func portOf(hostport string) string {

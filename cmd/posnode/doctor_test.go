@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/internal/brokertest"
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 )
@@ -65,24 +63,15 @@ func writeConfig(t *testing.T, body string) string {
 	return p
 }
 
-func tlsBroker(t *testing.T) (url, caFile string) {
-	t.Helper()
-	srv := httptest.NewTLSServer(http.NotFoundHandler())
-	t.Cleanup(srv.Close)
-	caFile = filepath.Join(t.TempDir(), "ca.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(caFile, pemBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return "ssl://" + srv.Listener.Addr().String(), caFile
-}
-
 func TestDoctorHealthyNode(t *testing.T) {
 	cfg, db := testNodeDB(t, 1)
 	db.Close()
 	printer := fakePrinter(t, escpos.Status{Online: true})
 	scanner := fakePrinter(t, escpos.Status{}) // a line that opens; never polled
-	broker, ca := tlsBroker(t)
+	tlsDir := brokertest.TLSFiles(t)
+	port := brokertest.FreePort(t)
+	brokertest.Start(t, brokertest.Options{Extra: brokertest.TLSListener(port, tlsDir)})
+	broker, ca := fmt.Sprintf("ssl://127.0.0.1:%d", port), filepath.Join(tlsDir, "ca.pem")
 	path := writeConfig(t, fmt.Sprintf(`
 data = %q
 store = "s1"
@@ -90,6 +79,8 @@ node = "till-1"
 [mqtt]
 url = %q
 ca_file = %q
+cert_file = %q
+key_file = %q
 [backup]
 every = "6h"
 [[stations]]
@@ -99,7 +90,7 @@ name = "Till 1"
 scanner = %q
 printer = %q
 printer_serial = "38400,8,none,1"
-`, cfg.Data, broker, ca, scanner, printer))
+`, cfg.Data, broker, ca, filepath.Join(tlsDir, "client.pem"), filepath.Join(tlsDir, "client.key"), scanner, printer))
 	var out bytes.Buffer
 	err := cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "5s"}, &out, io.Discard)
 	t.Log("\n" + out.String())
@@ -110,7 +101,7 @@ printer_serial = "38400,8,none,1"
 		"OK    database  ", "schema " + fmt.Sprint(sqlite.SchemaVersion()), "integrity ok", "1 sales",
 		"till-1 printer: " + printer + ": printer ready",
 		"till-1 scanner: " + scanner,
-		"OK    broker", "TLS ok",
+		"TLS ok", "OK    broker    MQTT login accepted",
 		"OK    clock",
 		"OK    data",
 		" 0 FAIL",
