@@ -97,6 +97,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		d.checkConfig(cfg, f.config)
 	}
 	d.cfg = cfg
+	d.checkSecrets(f.config)
 	d.checkDataDir()
 	d.checkDatabase(ctx)
 	d.checkBackups()
@@ -193,6 +194,28 @@ func (d *doctor) checkDataDir() {
 	if holder, running := dataLocked(dir); running {
 		d.running = true
 		d.add(levelOK, "data", "a node is running on it"+holder, "")
+	}
+}
+
+// checkSecrets warns of files with secrets that every user of the box can
+// read: the config file when it holds the broker's password or the metrics
+// token, and the keys of the broker's client certificate and of HTTPS.
+func (d *doctor) checkSecrets(config string) {
+	type secret struct{ path, what, fix string }
+	var files []secret
+	if config != "" && (d.cfg.MQTT.Password != "" || d.cfg.Metrics.Token != "") {
+		files = append(files, secret{config, "which holds the broker's password or the metrics token", "chown root:posnode " + config + " && chmod 0640 " + config})
+	}
+	if d.cfg.MQTT.KeyFile != "" {
+		files = append(files, secret{d.cfg.MQTT.KeyFile, "the key of the broker's client certificate", "chown root:posnode " + d.cfg.MQTT.KeyFile + " && chmod 0640 " + d.cfg.MQTT.KeyFile})
+	}
+	if d.cfg.TLS.Enabled && d.cfg.TLS.KeyFile != "" {
+		files = append(files, secret{d.cfg.TLS.KeyFile, "the key of the node's HTTPS certificate", "chown root:posnode " + d.cfg.TLS.KeyFile + " && chmod 0640 " + d.cfg.TLS.KeyFile})
+	}
+	for _, f := range files {
+		if st, err := os.Stat(f.path); err == nil && st.Mode().Perm()&0o004 != 0 {
+			d.add(levelWarn, "config", "every user of the box can read "+f.path+", "+f.what, f.fix)
+		}
 	}
 }
 

@@ -100,3 +100,46 @@ func TestDoctorDatabaseOwner(t *testing.T) {
 		t.Errorf("doctor still finds the data directory wrong:\n%s", out.String())
 	}
 }
+
+// A config file holding the broker's password, or a client key, that
+// every user of the box can read is told, with the modes the package gives.
+func TestDoctorSecretsReadable(t *testing.T) {
+	dir := t.TempDir()
+	key := writeConfig(t, "not a key, only its mode matters here")
+	path := writeConfig(t, `
+data = "`+dir+`"
+store = "s1"
+node = "till-1"
+[mqtt]
+url = "tcp://127.0.0.1:1"
+username = "store-1"
+password = "s3cret"
+cert_file = "`+key+`"
+key_file = "`+key+`"
+`)
+	doctor := func() string {
+		var out bytes.Buffer
+		_ = cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "1s"}, &out, io.Discard)
+		t.Log("\n" + out.String())
+		return out.String()
+	}
+	if out := doctor(); strings.Contains(out, "every user of the box can read") {
+		t.Errorf("files of mode 0600 are said to be readable by everyone")
+	}
+	for _, f := range []string{path, key} {
+		if err := os.Chmod(f, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := doctor()
+	for _, want := range []string{
+		"WARN  config    every user of the box can read " + path + ", which holds the broker's password",
+		"chmod 0640 " + path,
+		"WARN  config    every user of the box can read " + key + ", the key of the broker's client certificate",
+		"chmod 0640 " + key,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
