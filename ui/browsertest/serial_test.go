@@ -211,3 +211,30 @@ func TestScanHeldPastItsBound(t *testing.T) {
 	}
 	run(t, till, "the next scan goes in", scan(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`))
 }
+
+// A receipt code no receipt has (R and ten zeros, or a number not sold
+// yet), scanned on either scanner or typed into the return's receipt
+// number, tells the cashier that no such receipt is here.
+func TestReceiptCodeOfNoReceipt(t *testing.T) {
+	till, serial := serialTill(t, "")
+	want := loadStrings(t, "en")["return.not_found"]
+	if want == "" {
+		t.Fatal("en.json has no return.not_found")
+	}
+	want = strings.ReplaceAll(want, "{code}", "R0000000000")
+	for _, tc := range []struct {
+		name string
+		scan chromedp.Action[chromedp.Void]
+	}{
+		{"serial scanner", serial("R0000000000")},
+		{"wedge scanner", scan("R0000000000")},
+		{"typed", chromedp.Steps(click(`[data-test=return]`), keypad("0", `[data-test=pad-ok]`))},
+	} {
+		run(t, till, tc.name,
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').replaceChildren()`),
+			tc.scan,
+			hasText(`#toast`, want), gone(`.backdrop`))
+	}
+	run(t, till, "a number not sold yet", click(`[data-test=return]`), keypad("42", `[data-test=pad-ok]`),
+		hasText(`#toast`, "R0000000042"))
+}

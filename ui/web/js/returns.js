@@ -24,10 +24,11 @@ function newID() {
 export async function returnDialog(no, done) {
   let sale;
   try {
-    sale = await get('/receipts/' + no);
+    sale = no > 0 && (await get('/receipts/' + no));
   } catch (e) {
-    return showError(e);
+    if (e.code !== 'not_found') return showError(e);
   }
+  if (!sale) return toast(t('return.not_found', { code: receiptCode(no) }), 'error');
   const cur = sale.currency;
   const take = sale.lines.map(() => 0);
   const restock = sale.lines.map(() => true);

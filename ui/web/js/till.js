@@ -138,9 +138,8 @@ export function mount(root, app) {
   // goes to is the one on screen. A code scanned while a payment is on its
   // way (the node may be slow to answer) waits for it, and the cashier is
   // told so: it goes to the next sale if the payment completes this one.
-  // A code waits HOLD_MAX at most (a card takes a minute at most, PIN and
-  // all), then is given back, not added, and the cashier told: a payment
-  // never answered keeps no code to add unseen to a later sale.
+  // A code waits HOLD_MAX at most (a card takes a minute, PIN and all),
+  // then is given back, the cashier told: none is added unseen later.
   function doScan(code) {
     code = code.trim();
     if (!code) return;
@@ -338,9 +337,8 @@ export function mount(root, app) {
     const dueLine = h('p', { class: 'due-line' });
     const showDue = (d) => clear(dueLine, t('till.due'), ' ', h('strong', null, money(d)));
     const off = () => m.el.querySelectorAll('.quick button, footer button').forEach((b) => (b.disabled = true));
-    // A cart that changes under the dialog (an item from the serial
-    // scanner) takes its amounts away: a tap on one would pay a total that
-    // is not the sale's. The new total shows; the cashier pays again.
+    // A cart changed under the dialog (a serial scan) takes its amounts
+    // away, which would pay a total not the sale's, and shows the new one.
     cashStale = (c) => {
       const d = c.cash_due || c.balance.due;
       if (chosen || d === due) return;
@@ -591,7 +589,7 @@ export function mount(root, app) {
   // ten digits) scanned.
   async function startReturn() {
     const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10, fromScan: (c) => /^R\d{10}$/.test(c) && c.slice(1) });
-    if (no && parseInt(no, 10) > 0) returnDialog(parseInt(no, 10));
+    if (no) returnDialog(parseInt(no, 10));
   }
 
   // startTraining opens a training cart at the station, in place of an
@@ -725,16 +723,15 @@ export function mount(root, app) {
         // A code from the station's serial scanner, handled by the node.
         const d = m.data;
         if (d.error) say(errorText(d.error), 'error');
-        else if (d.route === 'held') doScan(d.code); // the sale is being paid: as a wedge scan then
-        else if (d.route === 'return') returnDialog(d.receipt_no, () => say(''));
+        else if (d.route === 'held') doScan(d.code); // the sale is being paid
+        else if (d.route === 'return') returnDialog(d.receipt_no || 0, () => say(''));
         else if (d.route === 'pickup' && d.order) {
           app.openOrder = d.order;
           app.go('pickup');
         } else if (d.route === 'cart') {
-          // The node put the item in the cart already, as it does with
-          // every serial scan at a till, dialog or not (the last receipt
-          // makes way, as for a wedge scan). The cart's push usually comes
-          // first; else the next push tells.
+          // The node put the item in the cart already, dialog or not (the
+          // last receipt makes way). Its push usually comes first; else the
+          // next push tells.
           const behind = !clearForScan();
           const l = cart && [...cart.lines].reverse().find((x) => x.barcode === d.code);
           if (l) added(l, behind);
