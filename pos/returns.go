@@ -574,6 +574,24 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 	return r, rf, nil
 }
 
+// SaleReturned is how much of each line of this node's sale saleID was
+// returned so far, by receipt line ("1" for the first), in pieces or
+// grams: a return screen offers only the rest.
+func (as *AfterSales) SaleReturned(ctx context.Context, saleID string) (map[string]int64, error) {
+	if _, err := as.till.opt.Store.Sale(ctx, saleID); err != nil {
+		return nil, err
+	}
+	done, err := as.opt.Store.Returned(ctx, "sale:"+saleID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(done.Lines))
+	for line, l := range done.Lines {
+		out[line] = l.Qty
+	}
+	return out, nil
+}
+
 // refundOrder is the order in which original tenders are refunded.
 var refundOrder = []string{MethodCard, MethodOnline, MethodGiftCard, MethodStoreCredit, MethodCash}
 

@@ -90,6 +90,7 @@ func (s *Server) afterSalesRoutes() {
 	s.Handle("POST /api/v1/returns", c, s.completeReturn)
 	s.Handle("GET /api/v1/returns/{id}", c, s.getReturn)
 	s.Handle("POST /api/v1/exchanges", c, s.exchange)
+	s.Handle("GET /api/v1/sales/{id}/returned", c, s.saleReturned)
 	s.Handle("POST /api/v1/sales/{id}/void", c, s.voidSale)
 	s.Handle("POST /api/v1/carts/{id}/lines/{line}/void", c, s.atCart(s.voidLine))
 	s.Handle("POST /api/v1/carts/{id}/park", c, s.atCart(s.park))
@@ -214,6 +215,17 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, who pos.Sessio
 		s.drawer(r, ret.Station, "refund")
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"return": ret, "sale": s.viewSale(r, sale, false)})
+	return nil
+}
+
+// saleReturned answers how much of each line of a sale was returned so
+// far: {"lines": {"1": 2}}, by receipt line, in pieces or grams.
+func (s *Server) saleReturned(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	v, err := s.opt.AfterSales.SaleReturned(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lines": v})
 	return nil
 }
 

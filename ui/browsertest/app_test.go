@@ -221,7 +221,7 @@ func TestErrorsShownThroughErrorText(t *testing.T) {
 	}
 }
 
-// The app's JavaScript and CSS together stay under 160 KB (their
+// The app's JavaScript and CSS together stay under 161 KB (their
 // comments included): growth beyond it is a choice made in this test, not
 // by the way.
 func TestAppSize(t *testing.T) {
@@ -238,7 +238,7 @@ func TestAppSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total == 0 || total > 160<<10 {
-		t.Fatalf("JavaScript and CSS are %d bytes; the budget is 160 KB", total)
+	if total == 0 || total > 161<<10 {
+		t.Fatalf("JavaScript and CSS are %d bytes; the budget is 161 KB", total)
 	}
 }

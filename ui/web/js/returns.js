@@ -22,14 +22,17 @@ function newID() {
 // returnDialog runs a return against receipt number no; done is called
 // with the completed return.
 export async function returnDialog(no, done) {
-  let sale;
+  let sale, back = {};
   try {
     sale = no > 0 && (await get('/receipts/' + no));
+    back = sale && (await get('/sales/' + sale.sale_id + '/returned')).lines;
   } catch (e) {
     if (e.code !== 'not_found') return showError(e);
   }
   if (!sale) return toast(t('return.not_found', { code: receiptCode(no) }), 'error');
   const cur = sale.currency;
+  // left is what earlier returns left of each line.
+  const left = sale.lines.map((l, i) => l.qty - (back[i + 1] || 0));
   const take = sale.lines.map(() => 0);
   const restock = sale.lines.map(() => true);
   let reason = '';
@@ -70,13 +73,13 @@ export async function returnDialog(no, done) {
       const weighed = l.unit === 'kg' || l.fixed_amount;
       return h('div', { class: 'line', 'data-line': i + 1 },
         h('div', { class: 'line-main' }, h('div', { class: 'name' }, itemName(l.name, l.sku)),
-          h('div', { class: 'meta' }, t('return.sold', { n: qty(l.qty, l.unit) }))),
+          h('div', { class: 'meta' }, t('return.sold', { n: qty(l.qty, l.unit) }) + (back[i + 1] ? ' · ' + t('return.returned', { n: qty(back[i + 1], l.unit) }) : ''))),
         h('div', { class: 'qty' },
           weighed
-            ? button(take[i] ? t('return.all_back') : t('return.take_all'), () => ((take[i] = take[i] ? 0 : l.qty), refresh()), take[i] ? 'chip on' : 'chip')
+            ? button(take[i] ? t('return.all_back') : t('return.take_all'), () => ((take[i] = take[i] ? 0 : left[i]), refresh()), take[i] ? 'chip on' : 'chip', { disabled: !left[i], 'data-test': 'return-more' })
             : [button('−', () => take[i] > 0 && (take[i]--, refresh()), 'step', { disabled: !take[i] }),
               h('span', { class: 'n', 'data-test': 'return-qty' }, String(take[i])),
-              button('+', () => take[i] < l.qty && (take[i]++, refresh()), 'step', { disabled: take[i] >= l.qty, 'data-test': 'return-more' })]),
+              button('+', () => take[i] < left[i] && (take[i]++, refresh()), 'step', { disabled: take[i] >= left[i], 'data-test': 'return-more' })]),
         button(restock[i] ? t('return.restock') : t('return.damaged'), () => ((restock[i] = !restock[i]), render()), restock[i] ? 'chip on' : 'chip'));
     }));
     clear(reasons, REASONS.map((r) => button(t('return.reason.' + r), () => ((reason = r), render()), r === reason ? 'chip on' : 'chip', { 'data-reason': r })));
