@@ -381,8 +381,17 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	// never see an event delivered.
 	if st, ok := sub.(*mqtt.SubscribeToken); ok {
 		for topic, code := range st.Result() {
-			if code == subscribeRefused {
+			if code != subscribeRefused {
+				continue
+			}
+			if topic != c.t.orders+"#" {
 				return false, fmt.Errorf("subscribe: the broker refused %s", topic)
+			}
+			// Access rules written for the contract's orders/{order_id}
+			// may allow one level only: orders then come but those whose
+			// id holds '/'.
+			if err := c.subscribeOrdersOneLevel(ctx, cli); err != nil {
+				return false, err
 			}
 		}
 	}
@@ -407,6 +416,22 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	case err := <-errc:
 		return true, err
 	}
+}
+
+// subscribeOrdersOneLevel subscribes to orders/+ for a broker that
+// refused orders/#.
+func (c *Client) subscribeOrdersOneLevel(ctx context.Context, cli mqtt.Client) error {
+	filter := c.t.orders + "+"
+	sub := cli.Subscribe(filter, 1, c.onMessage)
+	if err := wait(ctx, sub, 10*time.Second); err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	if st, ok := sub.(*mqtt.SubscribeToken); ok && st.Result()[filter] == subscribeRefused {
+		return fmt.Errorf("subscribe: the broker refused %s#, and %s", c.t.orders, filter)
+	}
+	c.log.Warn("the broker refused the orders of every id and granted those of ids without '/'; an order whose id holds '/' cannot arrive",
+		"refused", c.t.orders+"#", "granted", filter)
+	return nil
 }
 
 func (c *Client) setConn(cli mqtt.Client, end chan<- error) {

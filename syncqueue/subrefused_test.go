@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +22,35 @@ import (
 // minimal MQTT 3.1.1 peer that accepts the connection and refuses the ack
 // topic in its SUBACK, as brokers with subscribe rules (EMQX, HiveMQ) do.
 func TestSubscriptionRefused(t *testing.T) {
+	n := startNode(t, refusingPeer(t, "/ack", nil), filepath.Join(t.TempDir(), "pos.db"), nil)
+	centraltest.Eventually(t, 10*time.Second, "the refusal shown", func() bool {
+		return strings.Contains(n.client.Status().LastError, "refused pos/v1/stores/"+store+"/nodes/"+node+"/ack")
+	})
+	if n.client.Status().Connected {
+		t.Fatal("connected without the ack topic")
+	}
+}
+
+// A broker whose access rules allow the contract's orders/{order_id} one
+// level deep, and so refuse orders/#, still has the node connected, with
+// the orders of ids without '/'.
+func TestOrdersOfEveryIDRefused(t *testing.T) {
+	var mu sync.Mutex
+	var filters []string
+	n := startNode(t, refusingPeer(t, "/#", func(f string) { mu.Lock(); filters = append(filters, f); mu.Unlock() }),
+		filepath.Join(t.TempDir(), "pos.db"), nil)
+	centraltest.Eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(filters, "pos/v1/stores/"+store+"/orders/+") {
+		t.Fatalf("subscribed to %q, want orders/+ after orders/# was refused", filters)
+	}
+}
+
+// refusingPeer starts a minimal MQTT peer (see refuse) that refuses every
+// filter ending in suffix and tells seen (if set) of every filter asked
+// for; it returns its URL.
+func refusingPeer(t *testing.T, suffix string, seen func(string)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -31,22 +62,16 @@ func TestSubscriptionRefused(t *testing.T) {
 			if err != nil {
 				return
 			}
-			go refuseAck(c)
+			go refuse(c, suffix, seen)
 		}
 	}()
-	n := startNode(t, "tcp://"+ln.Addr().String(), filepath.Join(t.TempDir(), "pos.db"), nil)
-	centraltest.Eventually(t, 10*time.Second, "the refusal shown", func() bool {
-		return strings.Contains(n.client.Status().LastError, "refused pos/v1/stores/"+store+"/nodes/"+node+"/ack")
-	})
-	if n.client.Status().Connected {
-		t.Fatal("connected without the ack topic")
-	}
+	return "tcp://" + ln.Addr().String()
 }
 
-// refuseAck answers CONNECT with CONNACK, SUBSCRIBE with a SUBACK that
-// refuses every filter ending in /ack, and PINGREQ with PINGRESP, until
+// refuse answers CONNECT with CONNACK, SUBSCRIBE with a SUBACK that
+// refuses every filter ending in suffix, and PINGREQ with PINGRESP, until
 // the connection ends.
-func refuseAck(c net.Conn) {
+func refuse(c net.Conn, suffix string, seen func(string)) {
 	defer c.Close()
 	r := bufio.NewReader(c)
 	for {
@@ -73,7 +98,11 @@ func refuseAck(c net.Conn) {
 					return
 				}
 				code := byte(1)
-				if strings.HasSuffix(string(rest[2:2+l]), "/ack") {
+				filter := string(rest[2 : 2+l])
+				if seen != nil {
+					seen(filter)
+				}
+				if strings.HasSuffix(filter, suffix) {
 					code = 0x80
 				}
 				ack = append(ack, code)
