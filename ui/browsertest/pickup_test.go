@@ -523,3 +523,26 @@ func TestPickupTwoTabletsFollowTheOrder(t *testing.T) {
 		t.Fatalf("order %s after handover: %v", kept.ID, err)
 	}
 }
+
+// The customer taps "I'm here" in the app: central sends the order again
+// with the arrival, and the counter shows where the customer waits and
+// the car they describe.
+func TestPickupCurbsideArrivalFromCentral(t *testing.T) {
+	base, pickup := pickupNode(t)
+	order := func(version int, arrival string) []byte {
+		return []byte(fmt.Sprintf(`{"order_id":"W-CURB","version":%d,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+			"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-9","name":"Ana Popescu","phone":"","language":"ro"},
+			"pickup_code":"999999","payment":{"status":"paid","amount":19900,"currency":"SEK"},
+			"lines":[{"line_id":"1","sku":"100236","name":"Umbrelă","qty":1,"unit_price":19900}],"arrival":%s}`, version, arrival))
+	}
+	placeOrder(t, pickup, order(1, "null"))
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "open the order", click(`[data-order="W-CURB"]`), hasText(`[data-test=order-state]`, "New"))
+	placeOrder(t, pickup, order(2, `{"at":"2026-11-22T11:00:00+01:00","bay":"3","note":"red Volvo"}`))
+	run(t, counter, "the customer waits at bay 3 in a red Volvo",
+		hasText(`[data-test=order-state]`, "Arrived"),
+		hasText(`[data-test=arrival]`, "bay 3"),
+		hasText(`[data-test=arrival]`, "red Volvo"),
+		hasText(`[data-order="W-CURB"]`, "bay 3"))
+}

@@ -106,13 +106,10 @@ export function mount(root, app) {
     }
     renderQueue();
     if (!order) return;
-    // A queue fetched before this screen's last step can still be on its
-    // way: never go back to an older revision of the open order. One that
-    // left the queue (ended, or its notices seen at another tablet) is
-    // read on its own, so that it no longer offers what it cannot do.
+    // Never go back to an older revision of the open order (a queue read
+    // before this screen's last step); one gone from the queue is read.
     const id = order.order.order_id;
-    let fresh = queue.orders.find((o) => o.order.order_id === id);
-    if (!fresh) fresh = await get(url(id)).catch(() => null);
+    const fresh = queue.orders.find((o) => o.order.order_id === id) || (await get(url(id)).catch(() => null));
     if (fresh && order && order.order.order_id === id && (fresh.rev || 0) >= (order.rev || 0)) show(fresh);
   }
   const reload = () => {
@@ -280,7 +277,8 @@ export function mount(root, app) {
         o.payment.status === 'pay_at_pickup' ? h('span', { class: 'warn' }, t('pickup.pay_due', { amount: money(v.due, orderCurrency(v)) })) : h('span', { class: 'ok' }, t('pickup.paid_online')),
         v.location ? h('span', null, t('pickup.at', { location: v.location, n: number(v.bags || 0) })) : null,
         v.verified ? h('span', { class: 'ok' }, t('pickup.verified')) : null,
-        v.arrival ? h('span', { class: 'warn' }, t('pickup.arrived_at', { time: dateTime(v.arrival.at) }) + (v.arrival.bay ? ' · ' + t('pickup.bay', { bay: v.arrival.bay }) : '')) : null),
+        v.arrival ? h('span', { class: 'warn', 'data-test': 'arrival' }, [t('pickup.arrived_at', { time: dateTime(v.arrival.at) }),
+          v.arrival.bay && t('pickup.bay', { bay: v.arrival.bay }), v.arrival.note].filter(Boolean).join(' · ')) : null),
       (v.notices || []).length ? h('div', { class: 'notices' }, v.notices.map((n) => h('div', { 'data-notice': n.kind }, noticeText(n, v))),
         button(t('pickup.acknowledge'), () => act(() => post(url(id, 'acknowledge'))), 'small', { 'data-test': 'notices-seen' })) : null,
       lines,
