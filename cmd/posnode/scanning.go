@@ -83,9 +83,10 @@ func (n *node) publishDevice(st *station, kind string, v any) {
 
 // onScan handles one code from a station's scanner. At a till an item goes
 // straight into the station's open cart, so a scan shows even before the
-// screen asks, unless the cart is being paid: the till's screen then holds
-// the code for after the payment. Receipt and pickup codes are routed. At
-// other stations the screen decides what the code is for.
+// screen asks, unless the cart is being paid (the till's screen then holds
+// the code for after the payment) or no one is signed in at the till (the
+// code is refused). Receipt and pickup codes are routed. At other stations
+// the screen decides what the code is for.
 func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 	res := scanResult{Code: s.Code, Symbology: s.Symbology}
 	defer func() {
@@ -95,6 +96,14 @@ func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 		if code, err := pos.ParseCode(s.Code, n.svc.Market()); err == nil && code.Kind == pos.CodePickup {
 			n.openPickup(ctx, st, s.Code, &res)
 		}
+		return
+	}
+	// With no one signed in at the till (a break, a presentation scanner
+	// reading a label left on the counter) a code would go unseen into
+	// the sale the next cashier finds.
+	if in, err := n.db.SignedIn(ctx, st.cfg.ID); err == nil && !in {
+		res.Error = &ui.APIError{Code: "not_authorized", Message: "no one is signed in at the till"}
+		n.log.Info("scan refused", "station", st.cfg.ID, "code", s.Code, "err", "no one is signed in at the till")
 		return
 	}
 	a := pos.Actor{Role: pos.RoleCashier, Station: st.cfg.ID}

@@ -99,3 +99,36 @@ func TestScanWhilePaidIsHeld(t *testing.T) {
 		t.Errorf("the sale being paid changed: %d lines at rev %v, want %d at rev %v", got, cart["rev"], want, paid["rev"])
 	}
 }
+
+// TestScanWithNobodySignedIn: a code from a till's serial scanner while
+// no one is signed in at the till (the cashier signed out for a break, a
+// presentation scanner reading a label left on the counter) goes into no
+// sale: the next cashier to sign in finds the sale as it was left, and
+// the log says why the code was not taken.
+func TestScanWithNobodySignedIn(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	cfg := writeConfig(t, fmt.Sprintf("[[stations]]\nid = \"till-1\"\nkind = \"till\"\nscanner = %q\n", scanSlave.Name()))
+	addr := freeAddr(t)
+	p := startNode(t, t.TempDir(), addr, "--config", cfg)
+	c := login(t, addr, "1", "1111")
+	c.waitDevice("till-1", "scanner")
+	c.call("POST", "/api/v1/logout", nil, 200)
+
+	if _, err := scanMaster.Write([]byte("7310865004703\r")); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.out.String(), "scan refused"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	if !strings.Contains(p.out.String(), "no one is signed in") {
+		t.Errorf("the log does not say the code was refused for no one signed in:\n%s", p.out)
+	}
+	c = login(t, addr, "1", "1111")
+	if lines := c.call("GET", "/api/v1/cart", nil, 200)["lines"].([]any); len(lines) != 0 {
+		t.Errorf("the sale at the till has %d lines scanned while no one was signed in, want none", len(lines))
+	}
+}

@@ -52,3 +52,11 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 		return err
 	})
 }
+
+// SignedIn reports whether anyone has a live session at station.
+func (db *DB) SignedIn(ctx context.Context, station string) (bool, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM sessions WHERE station = ? AND expires_at >= ?",
+		station, ts(db.now())).Scan(&n)
+	return n > 0, err
+}
