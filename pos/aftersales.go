@@ -55,10 +55,13 @@ type OrderRecord struct {
 
 // OrderRecordLine is a delivered line of an online order.
 type OrderRecordLine struct {
-	LineID    string `json:"line_id"`
-	SKU       string `json:"sku"`
-	Name      string `json:"name,omitempty"`
-	Qty       int64  `json:"qty"`
+	LineID string `json:"line_id"`
+	SKU    string `json:"sku"`
+	Name   string `json:"name,omitempty"`
+	Qty    int64  `json:"qty"`
+	// Unit is UnitEach or UnitKg (Qty in grams), as central says; empty:
+	// the catalog's unit of the item, or pieces.
+	Unit      string `json:"unit,omitempty"`
 	UnitPrice int64  `json:"unit_price"`
 	TaxRateBP int64  `json:"tax_rate_bp"`
 }

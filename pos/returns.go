@@ -334,9 +334,14 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 			if l.UnitPrice < 0 || l.UnitPrice > MaxPrice {
 				return nil, fmt.Errorf("%w: order %s line %s unit price %d", ErrBadAnswer, req.OrderID, l.LineID, l.UnitPrice)
 			}
-			unit := UnitEach
-			if it, err := store.ItemByCode(ctx, l.SKU); err == nil {
+			// Central's unit, else the catalog's: a weighed line's
+			// quantity is grams, never pieces.
+			unit := l.Unit
+			if it, err := store.ItemByCode(ctx, l.SKU); unit == "" && err == nil {
 				unit = it.Unit
+			}
+			if unit == "" {
+				unit = UnitEach
 			}
 			gross := LineGross(unit, l.UnitPrice, l.Qty)
 			o.lines = append(o.lines, ReturnLine{OrigLine: l.LineID, SKU: l.SKU, Unit: unit, Qty: l.Qty,

@@ -24,8 +24,10 @@ func TestReturnOfOnlineOrder(t *testing.T) {
 				"lines": []any{
 					map[string]any{"line_id": "1", "sku": "100234", "qty": 2, "unit_price": 49900, "tax_rate_bp": 2500},
 					map[string]any{"line_id": "2", "sku": "200100", "qty": 1, "unit_price": 5990, "tax_rate_bp": 1200},
+					// Weighed, and not in this node's catalog: 1 250 g.
+					map[string]any{"line_id": "3", "sku": "900001", "qty": 1250, "unit": "kg", "unit_price": 19900, "tax_rate_bp": 1200},
 				},
-				"payment": map[string]any{"status": "paid", "amount": 105790, "currency": "SEK"},
+				"payment": map[string]any{"status": "paid", "amount": 130665, "currency": "SEK"},
 			}, ""
 		}
 		return nil, "not_found"
@@ -53,8 +55,13 @@ func TestReturnOfOnlineOrder(t *testing.T) {
 	if m["error"].(map[string]any)["code"] != "over_return" {
 		t.Errorf("over-return: %v", m)
 	}
+	// The weighed line comes back by its grams, as central says.
+	if w := c.call("POST", "/api/v1/returns", map[string]any{"order_id": "W-77", "reason": "mould",
+		"items": []any{map[string]any{"line": "3", "qty": 1250}}}, 200); num(w["total"]) != 24875 {
+		t.Errorf("weighed order line's return = %v, want a total of 24875", w)
+	}
 	epoch := c.call("GET", "/api/v1/status", nil, 200)["epoch"].(string)
-	centraltest.Eventually(t, 10*time.Second, "pos.return.completed at central", func() bool { return central.Applied(epoch) == 1 })
+	centraltest.Eventually(t, 10*time.Second, "pos.return.completed at central", func() bool { return central.Applied(epoch) == 2 })
 	ev := central.Log(epoch).Applied[0]
 	orig, _ := ev.Data["original"].(map[string]any)
 	lines, _ := ev.Data["lines"].([]any)

@@ -162,7 +162,7 @@ func (l centralLookup) OrderLookup(ctx context.Context, orderID string) (pos.Ord
 	}
 	r := pos.OrderRecord{OrderID: orderID, Payment: d.Payment, Lines: make([]pos.OrderRecordLine, len(d.Lines))}
 	for i, l := range d.Lines {
-		r.Lines[i] = pos.OrderRecordLine{LineID: l.LineID, SKU: l.SKU, Qty: l.Qty, UnitPrice: l.UnitPrice, TaxRateBP: l.TaxRateBP}
+		r.Lines[i] = pos.OrderRecordLine{LineID: l.LineID, SKU: l.SKU, Qty: l.Qty, Unit: l.Unit, UnitPrice: l.UnitPrice, TaxRateBP: l.TaxRateBP}
 	}
 	return r, nil
 }

@@ -86,3 +86,20 @@ func TestReturnOfAnOrderPaidAtThisNodesPickup(t *testing.T) {
 		t.Fatalf("refunded %d (cash %d) of a sale of 129800", done.Refunded, done.Cash)
 	}
 }
+
+// A weighed line of an online order is refunded by its grams, as central
+// says, also for an item this node's catalog does not have: it was taken
+// for pieces, 1 250 g of cheese refunded as 1 250 cheeses.
+func TestReturnOfAWeighedOrderLineUnknownHere(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	o := pos.OrderRecord{OrderID: "W-2026-000777", Lines: []pos.OrderRecordLine{
+		{LineID: "1", SKU: "CH9", Qty: 1250, Unit: pos.UnitKg, UnitPrice: 19900, TaxRateBP: 1200}},
+		Payment: pos.OrderPayment{Status: pos.OrderPayAtPickup, Amount: 24875, Currency: "SEK"}}
+	e.lookup.orders = map[string]pos.OrderRecord{o.OrderID: o}
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{OrderID: o.OrderID,
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1250}}, Reason: "mould"})
+	e.must(err)
+	if r.Total != 24875 || r.Lines[0].Unit != pos.UnitKg || sumRefunds(r) != r.Total+r.Rounding {
+		t.Fatalf("weighed order line refunds %d (unit %q, refunds %+v), want 24875", r.Total, r.Lines[0].Unit, r.Refunds)
+	}
+}
