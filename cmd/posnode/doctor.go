@@ -538,6 +538,15 @@ func (d *doctor) checkDevice(name, role, target, line, baud string, so escpos.St
 		d.add(levelFail, "serial", fmt.Sprintf("%s: %s is not there", name, path), notThere)
 		return
 	}
+	if fi, err := os.Stat(real); err == nil && fi.Mode()&fs.ModeCharDevice == 0 {
+		kind := "a regular file"
+		if fi.IsDir() {
+			kind = "a directory"
+		}
+		d.add(levelFail, "serial", fmt.Sprintf("%s: %s is %s, not a serial device", name, path, kind),
+			"name the device's port in the config (under /dev/serial/by-id/, the name of a udev rule, or usb:...); "+portsPresent(present))
+		return
+	}
 	// where says where the device is: for one named by USB identity, at
 	// which path it was found; for one named by a path, with the USB
 	// identity that would find it on any port.

@@ -300,3 +300,43 @@ Name a device in the config (scanner, printer, display) by its usb:... identity,
 		t.Errorf("no ports listed as %q", out.String())
 	}
 }
+
+// A port path that names a directory or a file, such as /dev/serial/by-id
+// itself or a typo of a /dev name, is no serial device: doctor says so,
+// also while the node runs and holds its real ports.
+func TestDoctorPortNotADevice(t *testing.T) {
+	dir := t.TempDir()
+	file := writeConfig(t, "a file, not a tty")
+	path := writeConfig(t, fmt.Sprintf(`
+data = %q
+store = "s1"
+node = "till-1"
+[[stations]]
+id = "till-1"
+kind = "till"
+name = "Till 1"
+printer = %q
+scanner = %q
+`, dir, dir, file))
+	for _, running := range []bool{false, true} {
+		if running {
+			release, err := lockData(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+		}
+		var out bytes.Buffer
+		_ = cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "1s"}, &out, io.Discard)
+		t.Log("\n" + out.String())
+		for _, want := range []string{
+			"FAIL  serial    till-1 printer: " + dir + " is a directory, not a serial device",
+			"FAIL  serial    till-1 scanner: " + file + " is a regular file, not a serial device",
+			"fix: name the device's port",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("node running %v: output lacks %q", running, want)
+			}
+		}
+	}
+}
