@@ -96,7 +96,11 @@ func (n *node) returnReceipt(ctx context.Context, r *pos.Return, copy bool) rece
 		rc.Tax = append(rc.Tax, receipt.Tax{RateBP: t.RateBP, Base: t.Base, Tax: t.Tax})
 	}
 	for _, f := range r.Refunds {
-		rc.Payments = append(rc.Payments, receipt.Payment{Method: f.Method, Amount: f.Amount})
+		pay := receipt.Payment{Method: f.Method, Amount: f.Amount}
+		if f.Method == pos.MethodStoreCredit {
+			pay.Ref = f.Ref // the customer's only way to the credit
+		}
+		rc.Payments = append(rc.Payments, pay)
 	}
 	return rc
 }

@@ -18,8 +18,8 @@ import (
 // given back, and it names the receipt the goods came back from, in each
 // of the five languages. It printed "2 x 0,00" under every line of more
 // than one piece (and "x 0,00/kg" under a weighed one) and no word of the
-// original receipt.
-func TestRefundReceiptShowsPricesAndTheOriginal(t *testing.T) {
+// original receipt. Store credit given prints with its code.
+func TestRefundReceiptShowsPricesTheOriginalAndCreditCode(t *testing.T) {
 	ctx := context.Background()
 	cfg := DefaultConfig()
 	cfg.Data = t.TempDir()
@@ -87,5 +87,29 @@ func TestRefundReceiptShowsPricesAndTheOriginal(t *testing.T) {
 		if strings.Contains(txt, "x "+money(0)) {
 			t.Errorf("%s refund receipt prints a price of nothing:\n%s", lang, txt)
 		}
+	}
+
+	// Store credit is spent by its code: the refund receipt is where the
+	// customer gets it. It was printed nowhere.
+	v, err = svc.OpenCart(ctx, a)
+	must(err)
+	v, err = svc.AddItem(ctx, a, v.ID, "200102", 1)
+	must(err)
+	v, err = svc.PayCash(ctx, a, v.ID, 5000)
+	must(err)
+	sale, err = svc.Complete(ctx, a, v.ID)
+	must(err)
+	ret, err = as.Return(ctx, a, pos.ReturnRequest{SaleID: sale.ID, Reason: "gift", ToStoreCredit: true,
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}})
+	must(err)
+	if len(ret.Refunds) != 1 || ret.Refunds[0].Method != pos.MethodStoreCredit || ret.Refunds[0].Ref == "" {
+		t.Fatalf("refunds %+v, want store credit with its code", ret.Refunds)
+	}
+	e := escpos.NewEncoder(escpos.TMT20, escpos.Options{})
+	must(n.returnReceipt(ctx, ret, false).Encode(e))
+	txt, err := escpos.Decode(e.Bytes())
+	must(err)
+	if lang := receipt.LangEnglish; !strings.Contains(stripCommands(txt), receipt.T(lang, "voucher_code")+" "+ret.Refunds[0].Ref) {
+		t.Errorf("refund receipt lacks the store credit's code %s:\n%s", ret.Refunds[0].Ref, stripCommands(txt))
 	}
 }

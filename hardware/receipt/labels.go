@@ -21,6 +21,7 @@ var labels = map[string]map[string]string{
 	"training":     {"sv": "ÖVNING – INGET KVITTO", "sk": "CVIČENIE – NIE JE DOKLAD", "ro": "INSTRUIRE – NU ESTE BON", "zh-Hant": "訓練用 非正式收據", "en": "TRAINING – NOT A RECEIPT"},
 	"training_no":  {"sv": "Övning nr", "sk": "Cvičenie č.", "ro": "Instruire nr.", "zh-Hant": "訓練單號", "en": "Training no"},
 	"receipt_no":   {"sv": "Kvitto nr", "sk": "Doklad č.", "ro": "Bon nr.", "zh-Hant": "收據號碼", "en": "Receipt no"},
+	"voucher_code": {"sv": "Kod", "sk": "Kód", "ro": "Cod", "zh-Hant": "代碼", "en": "Code"},
 	"orig_receipt": {"sv": "Avser kvitto nr", "sk": "K dokladu č.", "ro": "Pentru bonul nr.", "zh-Hant": "原收據號碼", "en": "For receipt no"},
 	"station":      {"sv": "Kassa", "sk": "Pokladňa", "ro": "Casa", "zh-Hant": "收銀台", "en": "Till"},
 	"cashier":      {"sv": "Kassör", "sk": "Pokladník", "ro": "Casier", "zh-Hant": "收銀員", "en": "Cashier"},

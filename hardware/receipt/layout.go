@@ -78,6 +78,9 @@ type Payment struct {
 	// word, printed as it is.
 	Method string `json:"method"`
 	Amount int64  `json:"amount"`
+	// Ref is the code of store credit a refund issued, printed under it:
+	// the customer spends the credit by it. Empty for every other payment.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Receipt is a sale or refund receipt.
@@ -493,6 +496,9 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 	}
 	for _, pay := range r.Payments {
 		p.pair(p.method(pay.Method), p.money(pay.Amount))
+		if pay.Ref != "" {
+			p.pair("  "+p.t("voucher_code")+" "+pay.Ref, "")
+		}
 	}
 	if r.Change != 0 {
 		p.pair(p.t("change"), p.money(r.Change))
