@@ -546,3 +546,37 @@ func TestPickupCurbsideArrivalFromCentral(t *testing.T) {
 		hasText(`[data-test=arrival]`, "red Volvo"),
 		hasText(`[data-order="W-CURB"]`, "bay 3"))
 }
+
+// The ordered item is out of stock: staff pick another in its place,
+// scanned into the line's substitute dialog, and the ready event names
+// it as the line's substitute.
+func TestPickupSubstitute(t *testing.T) {
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	o := placeOrder(t, pickup, []byte(`{"order_id":"W-SUB","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-10","name":"Ana Popescu","phone":"","language":"ro"},
+		"pickup_code":"101010","payment":{"status":"paid","amount":49900,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":1,"unit_price":49900}],"arrival":null}`))
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "start picking",
+		click(`[data-order="W-SUB"]`),
+		click(`[data-test=pickup-start]`),
+		hasText(`[data-test=order-state]`, "Picking"))
+	run(t, counter, "the umbrella scanned in place of the backpack",
+		click(`[data-line="1"] [data-test=substitute]`),
+		visible(`[data-test=text-input]`),
+		scan(umbrella),
+		hasText(`[data-line="1"]`, "Umbrella"),
+		hasText(`[data-line="1"]`, "Rucsac 20 l"))
+	run(t, counter, "pick the umbrella",
+		scan(umbrella),
+		hasText(`[data-line="1"] [data-test=picked]`, "1"))
+	v, err := pickup.Order(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := v.ReadyData(); d.Lines[0].SubstituteSKU == nil || *d.Lines[0].SubstituteSKU != "100236" || d.Lines[0].QtyPicked != 1 {
+		t.Fatalf("line after the substitute was picked: %+v", v.Lines[0])
+	}
+}

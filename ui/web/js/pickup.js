@@ -224,7 +224,11 @@ export function mount(root, app) {
           l.picked + l.short < l.qty ? button(t('pickup.mark_short'), async () => {
             const n = await ask({ title: t('pickup.mark_short'), hint: l.name, value: String(l.qty - l.picked - l.short), maxLen: 4 });
             if (n) act(() => post(url(id, 'short'), { line_id: l.line_id, missing: parseInt(n, 10) }));
-          }, 'small') : null] : null)))));
+          }, 'small') : null,
+          button(t('pickup.substitute'), async () => {
+            const sku = await askText(t('pickup.substitute'), t('pickup.substitute_hint', { name: l.name || l.sku }), { maxLen: 64, scan: true });
+            if (sku) act(() => post(url(id, 'substitute'), { line_id: l.line_id, sku }));
+          }, 'small', { 'data-test': 'substitute' })] : null)))));
     const actions = [];
     if (st === 'new') actions.push(button(t('pickup.start'), () => act(() => post(url(id, 'start'))), 'primary big', { 'data-test': 'pickup-start' }));
     if (st === 'picking') actions.push(button(t('pickup.ready'), async () => {

@@ -253,11 +253,12 @@ export function ask({ title, hint = '', value = '', mask = false, decimal = fals
 
 // askText asks for a short text on the on-screen keyboard and resolves to
 // it trimmed, or null when cancelled. With required, an empty text is
-// refused with that message and the dialog stays open.
-export function askText(title, hint = '', { required = '', maxLen = 32 } = {}) {
+// refused with that message and the dialog stays open. With scan, a code
+// scanned into it is taken, as typed.
+export function askText(title, hint = '', { required = '', maxLen = 32, scan = false } = {}) {
   return new Promise((resolve) => {
     let v = null;
-    const input = h('input', { type: 'text', class: 'search-input', maxlength: String(maxLen), 'data-test': 'text-input' });
+    const input = h('input', { type: 'text', class: 'search-input', maxlength: String(maxLen), 'data-test': 'text-input', ...(scan && { 'data-scan': true }) });
     const err = h('div', { class: 'form-error', role: 'alert', 'data-test': 'text-error' });
     const ok = () => {
       const text = input.value.trim();
