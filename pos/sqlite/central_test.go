@@ -486,7 +486,7 @@ func TestCatalogPageStoresValuesAsGiven(t *testing.T) {
 // manifest was one transaction, and with 300 pages of 1,000 items a sale
 // waited seconds for the writer.
 func TestManifestDroppingPagesLetsASaleIn(t *testing.T) {
-	const pages, per = 60, 300
+	const pages, per = 100, 200
 	for _, kind := range []string{sqlite.KindCatalog, sqlite.KindStock} {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
