@@ -238,3 +238,17 @@ func TestReceiptCodeOfNoReceipt(t *testing.T) {
 	run(t, till, "a number not sold yet", click(`[data-test=return]`), keypad("42", `[data-test=pad-ok]`),
 		hasText(`#toast`, "R0000000042"))
 }
+
+// An item scanned on a till's serial scanner while the till shows another
+// of its screens (a price check on the tablet screen) goes into the
+// till's sale, as every serial scan at a till does: the cashier is told
+// so there, and it is not sold unseen.
+func TestSerialScanAwayFromTheTill(t *testing.T) {
+	till, serial := serialTill(t, "")
+	run(t, till, "the tablet screen, the umbrella scanned",
+		chromedp.Evaluate[chromedp.Void](`location.hash = '#tablet'`),
+		visible(`.screen-tablet`),
+		serial(umbrella),
+		visible(`#toast .toast`))
+	wantContains(t, "warning", text(t, till, `#toast`), umbrella, "till")
+}

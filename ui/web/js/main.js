@@ -157,6 +157,9 @@ function onMessage(m) {
       return logout(true);
   }
   renderStatus();
+  // A till's serial scanner puts items into the till's sale whatever
+  // screen the till shows: on another one the cashier is told so.
+  if (m.type === 'scan' && app.name !== 'till' && m.data && m.data.route === 'cart' && app.me && m.station === app.me.station) toast(t('till.added_away', { code: m.data.code }), 'error');
   if (app.screen && app.screen.onMessage) app.screen.onMessage(m);
 }
 
