@@ -153,12 +153,9 @@ func Price(lines []Line, basket *Discount, s Settings) Totals {
 	var sum int64
 	for _, r := range rates {
 		amt := byRate[r]
-		var tl TaxLine
+		tl := TaxLine{RateBP: r, Base: amt, Tax: taxOf(amt, r, s.PricesIncludeTax)}
 		if s.PricesIncludeTax {
-			tl = TaxLine{RateBP: r, Tax: mulRound(amt, r, 10000+r)}
 			tl.Base = amt - tl.Tax
-		} else {
-			tl = TaxLine{RateBP: r, Base: amt, Tax: mulRound(amt, r, 10000)}
 		}
 		t.Tax = append(t.Tax, tl)
 		t.TaxTotal += tl.Tax
@@ -169,6 +166,15 @@ func Price(lines []Line, basket *Discount, s Settings) Totals {
 		t.Total += t.TaxTotal
 	}
 	return t
+}
+
+// taxOf is the tax at rate bp of amount, the lines of one rate together:
+// the tax included in it, or the tax added to it.
+func taxOf(amount, rateBP int64, included bool) int64 {
+	if included {
+		return mulRound(amount, rateBP, 10000+rateBP)
+	}
+	return mulRound(amount, rateBP, 10000)
 }
 
 // keepsDiscounts checks a change of a cart's lines (a quantity set, a line

@@ -493,6 +493,7 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 	r := &Return{ID: id, Station: a.Station, Staff: a.Staff, At: as.now(), Reason: strings.TrimSpace(req.Reason),
 		ClaimedRef: req.ClaimedRef, Currency: set.Currency, EventID: as.newID()}
 	var rf *leftToRefund
+	var done Returned
 	if o == nil {
 		for _, it := range req.Items {
 			if it.Line != "" {
@@ -518,7 +519,7 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 		}
 	} else {
 		r.Origin, r.OriginKey, r.SaleID, r.Store, r.OrderID, r.ReceiptNo = o.kind, o.key, o.saleID, o.store, o.oid, o.receiptNo
-		done, err := as.opt.Store.Returned(ctx, o.key)
+		done, err = as.opt.Store.Returned(ctx, o.key)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -574,9 +575,54 @@ func (as *AfterSales) price(ctx context.Context, a Actor, req ReturnRequest, o *
 	if sum > MaxCartAmount {
 		return nil, nil, fmt.Errorf("%w: the return would come to more than %d", ErrBadQuantity, int64(MaxCartAmount))
 	}
-	t := Price(pseudo, nil, set)
-	r.Tax, r.Total = t.Tax, t.Total
+	if o == nil {
+		t := Price(pseudo, nil, set)
+		r.Tax, r.Total = t.Tax, t.Total
+		return r, rf, nil
+	}
+	r.Tax, r.Total = returnTax(r.Lines, o.lines, done, set.PricesIncludeTax)
 	return r, rf, nil
+}
+
+// returnTax is the tax by rate and the total of the return of lines from
+// an original of which done was returned before. The original's tax was
+// rounded once per rate over all its lines, so the tax of each return is
+// taken as the tax of all returned so far at its rate, this return
+// included, less the tax of what was returned before: returning in parts
+// gives back the original's tax and total to the minor unit, as
+// returning at once would.
+func returnTax(lines, orig []ReturnLine, done Returned, included bool) ([]TaxLine, int64) {
+	rateOf := map[string]int64{}
+	for _, l := range orig {
+		rateOf[l.OrigLine] = l.TaxRateBP
+	}
+	before, now := map[int64]int64{}, map[int64]int64{}
+	for line, l := range done.Lines {
+		before[rateOf[line]] += l.Amount
+	}
+	var rates []int64
+	for _, l := range lines {
+		if _, ok := now[l.TaxRateBP]; !ok {
+			rates = append(rates, l.TaxRateBP)
+		}
+		now[l.TaxRateBP] += l.Amount
+	}
+	sort.Slice(rates, func(i, j int) bool { return rates[i] < rates[j] })
+	var out []TaxLine
+	var total int64
+	for _, rate := range rates {
+		amount := now[rate]
+		tax := taxOf(before[rate]+amount, rate, included) - taxOf(before[rate], rate, included)
+		tl := TaxLine{RateBP: rate, Base: amount, Tax: tax}
+		total += amount
+		if included {
+			tl.Base = amount - tax
+		} else {
+			total += tax
+		}
+		out = append(out, tl)
+	}
+	return out, total
 }
 
 // SaleReturned is how much of each line of this node's sale saleID was
