@@ -439,9 +439,15 @@ func (s *PickupService) ShortPick(ctx context.Context, a Actor, id, lineID strin
 }
 
 // Substitute picks the item with sku instead of the line's item; the
-// line's own SKU clears the substitution. The reservation moves with it.
+// line's own SKU clears the substitution. sku may be any code of the item
+// as staff scan or type it, as for PickScan. The reservation moves with
+// it.
 func (s *PickupService) Substitute(ctx context.Context, a Actor, id, lineID, sku string) (*PickupView, error) {
-	it, err := s.opt.Store.ItemByCode(ctx, sku)
+	key := NormalizeBarcode(sku, s.opt.Market)
+	it, err := s.opt.Store.ItemByCode(ctx, key)
+	if errors.Is(err, ErrNotFound) && key != sku {
+		it, err = s.opt.Store.ItemByCode(ctx, sku) // a SKU that reads as a barcode
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -862,3 +862,28 @@ func TestPickupEndedOrderWithNoticesStaysInTheQueue(t *testing.T) {
 		t.Fatalf("overdue lists %d orders, want none", len(over))
 	}
 }
+
+// A substitute is named as staff scan it or type it: by its SKU, or by a
+// barcode in any of its forms, a UPC-A scanned for an item listed by its
+// EAN-13 included, as a pick scan finds it.
+func TestPickupSubstituteByScannedCode(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	e.must(e.db.PutItems(e.ctx, []pos.Item{{SKU: "300001", Active: true, Names: map[string]string{"en": "Flask"},
+		Barcodes: []string{"0012345678905"}, Unit: pos.UnitEach, Price: 19900, TaxRateBP: 2500, Location: "D-1"}}, pos.Sweden))
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	for _, code := range []string{"012345678905", waterSKU, ean("731000000002")} {
+		v, err := e.svc.Substitute(e.ctx, e.a, o.ID, "2", code)
+		if err != nil {
+			t.Fatalf("substitute %s: %v", code, err)
+		}
+		if v.Lines[1].SubstituteSKU == "" && code != waterSKU {
+			t.Fatalf("substitute %s: line %+v", code, v.Lines[1])
+		}
+	}
+	v, err := e.svc.Order(e.ctx, o.ID)
+	e.must(err)
+	if v.Lines[1].SubstituteSKU != juiceSKU {
+		t.Fatalf("line 2 after its substitutes: %+v", v.Lines[1])
+	}
+}
