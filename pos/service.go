@@ -473,9 +473,34 @@ func (s *Service) SetQuantity(ctx context.Context, a Actor, cartID, lineID strin
 		if err := checkQty(l.Unit, qty); err != nil {
 			return err
 		}
+		if err := s.withinPicked(ctx, c, l, qty); err != nil {
+			return err
+		}
 		l.Qty = qty
 		return s.opt.Policy.keepsDiscounts(a.Role, before, c)
 	})
+}
+
+// withinPicked refuses, with ErrBadQuantity, qty of line l of cart c when
+// l is a line of a click-and-collect order and qty is more than was picked
+// for it: the handover would refuse the sale once paid. More of the item
+// is sold as a line of its own.
+func (s *Service) withinPicked(ctx context.Context, c *Cart, l *Line, qty int64) error {
+	if l.OrderLineID == "" || c.OrderID == "" {
+		return nil
+	}
+	p, err := s.opt.Store.PickupOrder(ctx, c.OrderID)
+	if err != nil {
+		return err
+	}
+	ol, err := p.line(l.OrderLineID)
+	if err != nil {
+		return err
+	}
+	if qty > ol.Picked {
+		return fmt.Errorf("%w: %d of order %s line %s were picked; scan more of the item as a line of its own", ErrBadQuantity, ol.Picked, p.Order.ID, ol.LineID)
+	}
+	return nil
 }
 
 // RemoveLine removes a line before payment. Like SetQuantity, it is

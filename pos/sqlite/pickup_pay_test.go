@@ -619,3 +619,30 @@ func TestCentralCancelsWhileACardIsUnknown(t *testing.T) {
 		})
 	}
 }
+
+// At the till, an order's line can be lowered (the customer leaves some
+// of it) but not raised above what was picked for it: the sale would be
+// paid and then refused at handover, with no goods picked for it. More
+// of the item is sold as a line of its own.
+func TestOrderLineAtTheTillStaysWithinWhatWasPicked(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart()
+	var bag pos.Line
+	for _, l := range c.Lines {
+		if l.OrderLineID == "1" {
+			bag = l
+		}
+	}
+	if _, err := e.till.SetQuantity(e.ctx, e.a, c.ID, bag.ID, 3); !errors.Is(err, pos.ErrBadQuantity) {
+		t.Fatalf("3 of an order line with 2 picked: %v, want ErrBadQuantity", err)
+	}
+	e.must1(e.till.SetQuantity(e.ctx, e.a, c.ID, bag.ID, 1))
+	e.must1(e.till.SetQuantity(e.ctx, e.a, c.ID, bag.ID, 2))
+	v, err := e.till.AddItem(e.ctx, e.a, c.ID, bagSKU, 1)
+	e.must(err)
+	e.must1(e.till.PayCash(e.ctx, e.a, c.ID, v.Balance.Due))
+	sale, err := e.svc.CompletePaidPickup(e.ctx, e.a, c.ID)
+	if err != nil || len(sale.Lines) != 3 {
+		t.Fatalf("handover with a third backpack sold beside the order: %v, %+v", err, sale)
+	}
+}
