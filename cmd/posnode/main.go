@@ -135,16 +135,26 @@ func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
 }
 
+// installedConfig is the config file the Debian package installs. A
+// variable only so that tests can point it elsewhere.
+var installedConfig = "/etc/posnode/posnode.toml"
+
 // flags are the command-line overrides of the config file.
 type flags struct {
 	config, data, http, store, node, mqtt, scanner, printer string
 	demo                                                    bool
+	// installed: without --config or --data, the command works on the
+	// installed node's data (installedConfig) when there is one, not on
+	// the demo settings' ./data wherever it is typed. Every command but
+	// run, whose default is the demo.
+	installed bool
 }
 
 func (f *flags) register(fs *flag.FlagSet, all bool) {
 	fs.StringVar(&f.config, "config", "", "TOML config file (default: built-in demo settings)")
 	fs.StringVar(&f.data, "data", "", "data directory (overrides config)")
 	if !all {
+		f.installed = true
 		return
 	}
 	fs.StringVar(&f.http, "http", "", "listen address of the UI and API, e.g. :8080 (overrides config)")
@@ -159,14 +169,20 @@ func (f *flags) register(fs *flag.FlagSet, all bool) {
 // load reads the config file (or the built-in default) and applies flags.
 func (f *flags) load(fs *flag.FlagSet) (Config, error) {
 	cfg := DefaultConfig()
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if f.installed && f.config == "" && !set["data"] {
+		if _, err := os.Stat(installedConfig); err == nil {
+			f.config = installedConfig
+			fmt.Fprintf(fs.Output(), "posnode: using %s (give --config or --data for another)\n", installedConfig)
+		}
+	}
 	if f.config != "" {
 		var err error
 		if cfg, err = LoadConfig(f.config); err != nil {
 			return cfg, err
 		}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if set["data"] {
 		cfg.Data = f.data
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -96,5 +97,49 @@ func TestDoctorNoManager(t *testing.T) {
 	_ = cmdDoctor(context.Background(), []string{"--data", dir}, &out, io.Discard)
 	if strings.Contains(out.String(), "WARN  staff") {
 		t.Errorf("doctor warns of staff with a manager added:\n%s", out.String())
+	}
+}
+
+// On a box with the package installed, a command run without --config or
+// --data works on the installed node's data, not on ./data in whatever
+// directory it was typed in, and says which config it took.
+func TestCommandsTakeInstalledConfig(t *testing.T) {
+	dir := t.TempDir()
+	installed := writeConfig(t, "data = \""+dir+"\"\nstore = \"s1\"\nnode = \"till-1\"\n")
+	was := installedConfig
+	installedConfig = installed
+	t.Cleanup(func() { installedConfig = was })
+	t.Chdir(t.TempDir())
+
+	var out, errOut bytes.Buffer
+	if err := cmdStaff(context.Background(), []string{"add", "--id", "1", "--name", "Ana", "--role", "manager"}, strings.NewReader("482913\n"), &out, &errOut); err != nil {
+		t.Fatalf("staff add: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "using "+installed) {
+		t.Errorf("not told which config was taken: %q", errOut.String())
+	}
+	cfg := DefaultConfig()
+	cfg.Data = dir
+	db, err := openDB(context.Background(), cfg, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.ListStaff(context.Background())
+	db.Close()
+	if err != nil || len(all) != 1 {
+		t.Fatalf("staff of the installed node = %v, %v; want the manager added", all, err)
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Errorf("./data was made in the working directory")
+	}
+
+	// --data names another data directory: the installed config is not taken.
+	other := t.TempDir()
+	errOut.Reset()
+	if err := cmdStaff(context.Background(), []string{"add", "--data", other, "--id", "1", "--name", "Bo", "--role", "manager"}, strings.NewReader("482913\n"), io.Discard, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(errOut.String(), "using") {
+		t.Errorf("the installed config was taken beside --data: %q", errOut.String())
 	}
 }
