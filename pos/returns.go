@@ -906,9 +906,9 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 	return r, sale, nil
 }
 
-// refuseInTraining refuses with ErrTrainingReturn a return at a station
-// whose cart (any not parked) was opened in training mode: the screen
-// says nothing done there is real, and a return refunds real money.
+// refuseInTraining refuses with ErrTrainingReturn a return or void at a
+// station whose cart (any not parked) was opened in training mode: the
+// screen says nothing done there is real, and either refunds real money.
 func (as *AfterSales) refuseInTraining(ctx context.Context, station string) error {
 	if station == "" {
 		return nil

@@ -17,10 +17,10 @@ var (
 	// ErrNotTraining reports a cart opened for real asked to close as a
 	// training receipt: only a cart opened in training mode can.
 	ErrNotTraining = errors.New("pos: this cart is not in training mode")
-	// ErrTrainingReturn reports a return asked at a station whose cart is
-	// in training mode: a return refunds real money, so the training
-	// receipt is closed first.
-	ErrTrainingReturn = errors.New("pos: the till is in training mode; close the training receipt before a real return")
+	// ErrTrainingReturn reports a return or a void asked at a station
+	// whose cart is in training mode: either gives real money back, so
+	// the training receipt is closed first.
+	ErrTrainingReturn = errors.New("pos: the till is in training mode; close the training receipt before a real return or void")
 )
 
 // refuseTraining returns refusal (ErrTrainingCart or ErrTrainingTender),

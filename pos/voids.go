@@ -83,6 +83,9 @@ func (as *AfterSales) VoidLastSale(ctx context.Context, a Actor, saleID, reason 
 	if reason == "" {
 		return nil, ErrReasonRequired
 	}
+	if err := as.refuseInTraining(ctx, a.Station); err != nil {
+		return nil, err
+	}
 	s, err := as.till.opt.Store.Sale(ctx, saleID)
 	if err != nil {
 		return nil, err

@@ -73,3 +73,24 @@ func TestTrainingReceiptCopiedOnlyAtItsStation(t *testing.T) {
 		t.Fatalf("copy at the training receipt's station: %+v", c)
 	}
 }
+
+// A void at a till in training mode is refused as a return is: it gives
+// real money back.
+func TestVoidRefusedWhileTheTillIsInTraining(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	s := e.sell(e.boss, []buy{{bookSKU, 1, nil}}, nil, tender{method: pos.MethodCard})
+	tr, err := e.as.OpenTraining(e.ctx, e.boss, nil)
+	e.must(err)
+	if _, err := e.as.VoidLastSale(e.ctx, e.boss, s.ID, "practice", nil); !errors.Is(err, pos.ErrTrainingReturn) {
+		t.Fatalf("void at a till in training: err = %v, want ErrTrainingReturn", err)
+	}
+	if evs := e.events(pos.EventSaleVoided); len(evs) != 0 {
+		t.Fatalf("%d void events from a till in training", len(evs))
+	}
+	e.must(e.till.Cancel(e.ctx, e.boss, tr.ID))
+	v, err := e.as.VoidLastSale(e.ctx, e.boss, s.ID, "mistake", nil)
+	e.must(err)
+	if len(v.Refunds) != 1 || v.Refunds[0].Method != pos.MethodCard || v.Refunds[0].Amount != 18950 {
+		t.Fatalf("void after training refunds %+v", v.Refunds)
+	}
+}
