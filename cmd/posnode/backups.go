@@ -522,7 +522,7 @@ func restoreNumbers(ctx context.Context, live string, backup checkedBackup, last
 	if err == nil && replaced["receipt_no"] < backup.counters["receipt_no"] {
 		// Not the database that went on from the backup: a new box's
 		// empty one, made by the service's first start, or an older copy.
-		err = fmt.Errorf("is behind the backup (receipt %d against %d), so it is not the one that went on from it", replaced["receipt_no"], backup.counters["receipt_no"])
+		err = fmt.Errorf("is behind the backup (its last receipt %d, the backup's %d): not the one that went on from it", replaced["receipt_no"], backup.counters["receipt_no"])
 	}
 	if err == nil {
 		n.from = "where the replaced database left off"
