@@ -302,11 +302,18 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		as.names(ctx, o.lines)
 		return o, o.check()
 	case req.OrderID != "":
-		// An order paid at this node's pickup counter is the sale made
-		// there: returned by either, it is counted against the sale and
-		// refunded to what paid it, its lines named by their order
-		// line_id.
-		if p, err := as.opt.Store.PickupOrder(ctx, req.OrderID); err == nil && p.SaleID != "" {
+		// An order for pickup here is taken back only once handed over:
+		// before, its goods are still in the store. One paid at this
+		// node's pickup counter is the sale made there: returned by
+		// either, it is counted against the sale and refunded to what
+		// paid it, its lines named by their order line_id.
+		switch p, err := as.opt.Store.PickupOrder(ctx, req.OrderID); {
+		case errors.Is(err, ErrNotFound): // not for pickup here: central knows
+		case err != nil:
+			return nil, err
+		case p.State != PickupCollected:
+			return nil, fmt.Errorf("%w: order %s is %s here, not handed over: nothing to take back", ErrPickupState, req.OrderID, p.State)
+		case p.SaleID != "":
 			s, err := store.Sale(ctx, p.SaleID)
 			if err != nil {
 				return nil, fmt.Errorf("order %s paid by sale %s: %w", req.OrderID, p.SaleID, err)
@@ -322,8 +329,6 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 				}
 			}
 			return o, nil
-		} else if err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, err
 		}
 		rec, err := as.opt.Lookup.OrderLookup(ctx, req.OrderID)
 		if err != nil {

@@ -103,3 +103,30 @@ func TestReturnOfAWeighedOrderLineUnknownHere(t *testing.T) {
 		t.Fatalf("weighed order line refunds %d (unit %q, refunds %+v), want 24875", r.Total, r.Lines[0].Unit, r.Refunds)
 	}
 }
+
+// An order for pickup here that was never handed over is not taken back
+// by its id, whatever central answers about it: its goods are still on
+// the pickup shelf, and the refund (to the online payment) would have
+// left the customer to collect them for nothing.
+func TestReturnOfAnOrderNotCollectedHereIsRefused(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.ready(o.ID)
+	lookup := &fakeLookup{orders: map[string]pos.OrderRecord{o.ID: {OrderID: o.ID, Lines: []pos.OrderRecordLine{
+		{LineID: "1", SKU: bagSKU, Qty: 2, UnitPrice: 49900, TaxRateBP: 2500},
+		{LineID: "2", SKU: waterSKU, Qty: 1, UnitPrice: 30000, TaxRateBP: 2500}},
+		Payment: o.Payment}}}
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: e.till, Store: e.db, Lookup: lookup})
+	req := pos.ReturnRequest{OrderID: o.ID, Items: []pos.ReturnItem{{Line: "2", Qty: 1, Restock: true}}, Reason: "leaks"}
+	if r, err := as.Return(e.ctx, e.a, req); !errors.Is(err, pos.ErrPickupState) {
+		t.Fatalf("return of an order waiting on the pickup shelf: %+v, %v; want ErrPickupState", r, err)
+	}
+	e.must1(e.svc.OpenByQR(e.ctx, e.a, pos.PickupQR(o.ID, "483920")))
+	e.must1(e.svc.Collect(e.ctx, e.a, o.ID, nil))
+	r, err := as.Return(e.ctx, e.a, req)
+	e.must(err)
+	if r.Origin != pos.OriginOrder || len(r.Refunds) != 1 || r.Refunds[0].Method != pos.MethodOnline || r.Refunds[0].Amount != 30000 {
+		t.Fatalf("return of the order collected: origin %q refunds %+v", r.Origin, r.Refunds)
+	}
+}
