@@ -206,7 +206,14 @@ func (d *doctor) checkSecrets(config string) {
 	type secret struct{ path, what, fix string }
 	var files []secret
 	if config != "" && (d.cfg.MQTT.Password != "" || d.cfg.Metrics.Token != "") {
-		files = append(files, secret{config, "which holds the broker's password or the metrics token", "chown root:posnode " + config + " && chmod 0640 " + config})
+		what := "which holds the broker's password"
+		switch {
+		case d.cfg.MQTT.Password == "":
+			what = "which holds the metrics token"
+		case d.cfg.Metrics.Token != "":
+			what += " and the metrics token"
+		}
+		files = append(files, secret{config, what, "chown root:posnode " + config + " && chmod 0640 " + config})
 	}
 	if d.cfg.MQTT.KeyFile != "" {
 		files = append(files, secret{d.cfg.MQTT.KeyFile, "the key of the broker's client certificate", "chown root:posnode " + d.cfg.MQTT.KeyFile + " && chmod 0640 " + d.cfg.MQTT.KeyFile})

@@ -143,3 +143,16 @@ key_file = "`+key+`"
 		}
 	}
 }
+
+// The config file's warning names the secret it holds.
+func TestDoctorSecretNamed(t *testing.T) {
+	path := writeConfig(t, "data = \""+t.TempDir()+"\"\nstore = \"s1\"\nnode = \"till-1\"\n[metrics]\ntoken = \"t0ken-of-thirty-two-characters-xx\"\n")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	_ = cmdDoctor(context.Background(), []string{"--config", path}, &out, io.Discard)
+	if !strings.Contains(out.String(), "every user of the box can read "+path+", which holds the metrics token\n") {
+		t.Errorf("the metrics token is not named:\n%s", out.String())
+	}
+}
