@@ -21,7 +21,9 @@ const (
 var Buckets = []string{BucketArrived, BucketNew, BucketPicking, BucketReady, BucketOverdue}
 
 // PickupView is an order as screens show it. The pickup code is blanked:
-// staff must not be able to read it off a screen.
+// staff must not be able to read it off a screen. An open order's
+// verification older than PickupOptions.VerifyTTL is left out: it no
+// longer opens the order for handover, and the customer is verified again.
 type PickupView struct {
 	PickupOrder
 	// Bucket is the queue bucket of an open order, or its state once
@@ -37,6 +39,9 @@ type PickupView struct {
 
 func (s *PickupService) view(p PickupOrder, now time.Time) *PickupView {
 	p.Order.PickupCode = ""
+	if p.State.Open() && p.Verified != nil && now.Sub(p.Verified.At) > s.opt.VerifyTTL {
+		p.Verified = nil
+	}
 	if p.Notices == nil {
 		p.Notices = []Notice{}
 	}

@@ -887,3 +887,36 @@ func TestPickupSubstituteByScannedCode(t *testing.T) {
 		t.Fatalf("line 2 after its substitutes: %+v", v.Lines[1])
 	}
 }
+
+// A customer verified longer ago than a verification lasts is shown
+// unverified, so that the screens offer the code and ID check again
+// rather than only a handover that is refused; verified again, the order
+// is handed over.
+func TestPickupVerificationRunOutIsShown(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.ready(o.ID)
+	e.must1(e.svc.OpenByCode(e.ctx, e.a, o.ID, "483920"))
+	e.now = e.now.Add(31 * time.Minute)
+	v, err := e.svc.Order(e.ctx, o.ID)
+	e.must(err)
+	q, err := e.svc.Queue(e.ctx, "")
+	e.must(err)
+	if v.Verified != nil || len(q.Orders) != 1 || q.Orders[0].Verified != nil {
+		t.Fatalf("verification 31 minutes old shown as %+v, in the queue as %+v; want none", v.Verified, q.Orders[0].Verified)
+	}
+	if _, err := e.svc.Collect(e.ctx, e.a, o.ID, nil); !errors.Is(err, pos.ErrNotVerified) {
+		t.Fatalf("handover after the verification ran out: %v", err)
+	}
+	e.must1(e.svc.OpenByCode(e.ctx, e.a, o.ID, "483920"))
+	v, err = e.svc.Collect(e.ctx, e.a, o.ID, nil)
+	e.must(err)
+	if v.State != pos.PickupCollected || v.Verified == nil || v.Verified.By != pos.VerifiedByCode {
+		t.Fatalf("handed over: %s, verified %+v", v.State, v.Verified)
+	}
+	e.now = e.now.Add(time.Hour)
+	if v, err = e.svc.Order(e.ctx, o.ID); err != nil || v.Verified == nil {
+		t.Fatalf("collected order's verification an hour later: %+v, %v; want it kept", v.Verified, err)
+	}
+}
