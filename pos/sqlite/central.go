@@ -53,7 +53,10 @@ func pageVersions(ctx context.Context, q interface {
 // such a page are forgotten). It reports whether the manifest was applied
 // and returns the page versions held afterwards, from which the caller
 // sees which pages it still has to fetch. A manifest of the version
-// already held is applied again (removal is idempotent).
+// already held (as every connection brings it again) is reported applied
+// but does not replace the one held: it only completes the removals the
+// held one asks for, so that one saying otherwise at the same version
+// changes nothing.
 //
 // The manifest is recorded in one transaction and each page it drops is
 // removed in one of its own, so that a sale waits for one page's removal
@@ -80,20 +83,32 @@ func (db *DB) ApplyManifestDropping(ctx context.Context, kind string, version in
 	}
 	var applied bool
 	var held map[string]int64
+	var named map[string]int64 // the pages of the manifest that stands
 	err = db.Update(ctx, func(tx *Tx) error {
-		applied = false
+		applied, named = false, pages
 		var cur int64
 		err := tx.QueryRowContext(ctx, "SELECT version FROM sync_manifests WHERE kind = ?", kind).Scan(&cur)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err == nil && version < cur {
+		switch {
+		case err == nil && version < cur:
 			held, err = pageVersions(ctx, tx, kind)
 			return err
-		}
-		if _, err := tx.execContext(ctx, `INSERT INTO sync_manifests(kind, version, pages) VALUES (?, ?, ?)
-			ON CONFLICT(kind) DO UPDATE SET version = excluded.version, pages = excluded.pages`, kind, version, string(doc)); err != nil {
-			return err
+		case err == nil && version == cur:
+			var heldDoc string
+			if err := tx.QueryRowContext(ctx, "SELECT pages FROM sync_manifests WHERE kind = ?", kind).Scan(&heldDoc); err != nil {
+				return err
+			}
+			named = nil
+			if err := json.Unmarshal([]byte(heldDoc), &named); err != nil {
+				return fmt.Errorf("%s manifest held: %w", kind, err)
+			}
+		default:
+			if _, err := tx.execContext(ctx, `INSERT INTO sync_manifests(kind, version, pages) VALUES (?, ?, ?)
+				ON CONFLICT(kind) DO UPDATE SET version = excluded.version, pages = excluded.pages`, kind, version, string(doc)); err != nil {
+				return err
+			}
 		}
 		if held, err = pageVersions(ctx, tx, kind); err != nil {
 			return err
@@ -106,7 +121,7 @@ func (db *DB) ApplyManifestDropping(ctx context.Context, kind string, version in
 	}
 	var dropped []string
 	for p := range held {
-		if _, ok := pages[p]; ok {
+		if _, ok := named[p]; ok {
 			continue
 		}
 		skus, err := db.dropPage(ctx, kind, p)

@@ -566,3 +566,33 @@ func TestManifestDroppingPagesLetsASaleIn(t *testing.T) {
 		})
 	}
 }
+
+// A manifest of the version held is not applied over it: the contract has
+// a record applied only when its version is higher. Applied again, it
+// only completes the removals the held one asked for; one that says
+// otherwise at the same version changes nothing.
+func TestManifestOfTheVersionHeld(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, _, err := db.ApplyManifest(ctx, sqlite.KindStock, 5, map[string]int64{"a": 1, "b": 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"a", "b"} {
+		if ok, err := db.ApplyStockPage(ctx, pos.StockPage{Page: p, Version: 1, Items: []pos.StockCount{{SKU: "sku-" + p, OnHand: 3}}}); err != nil || !ok {
+			t.Fatalf("page %s: %v %v", p, ok, err)
+		}
+	}
+	applied, held, err := db.ApplyManifest(ctx, sqlite.KindStock, 5, map[string]int64{"a": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 2 {
+		t.Fatalf("after a manifest of the version held without page b: applied %v, held %v; want both pages kept", applied, held)
+	}
+	if st, _ := db.Stock(ctx, "sku-b"); st.OnHand != 3 {
+		t.Fatalf("stock of page b = %+v, want central's 3 kept", st)
+	}
+	if ok, err := db.ApplyStockPage(ctx, pos.StockPage{Page: "b", Version: 2, Items: []pos.StockCount{{SKU: "sku-b", OnHand: 4}}}); err != nil || !ok {
+		t.Fatalf("page b, which the manifest held names: %v %v", ok, err)
+	}
+}
