@@ -94,9 +94,11 @@ func (b *backups) Run(ctx context.Context) error {
 // firstWait is how long Run waits for its first backup: what is left of
 // b.every since the newest backup on disk, at least b.settle. It is never
 // more than b.every, so that a backup stamped in the future (a clock that
-// was wrong when it was taken) does not hold the schedule up.
+// was wrong when it was taken) does not hold the schedule up. With no
+// backup on disk it is b.settle: counted from each start, a box switched
+// off more often than b.every would never have one.
 func (b *backups) firstWait() time.Duration {
-	wait := b.every
+	wait := time.Duration(0)
 	if newest, ok := b.newest(); ok {
 		wait = min(b.every-b.now().Sub(newest), b.every)
 	}

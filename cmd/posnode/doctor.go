@@ -402,7 +402,7 @@ func (d *doctor) checkBackups() {
 	newest, ok := b.newest()
 	switch {
 	case !ok:
-		d.add(levelOK, "backups", "none yet in "+b.dir+"; the first is taken "+every.String()+" after the node starts", "")
+		d.add(levelOK, "backups", "none yet in "+b.dir+"; the first is taken a minute after the node starts", "")
 	case newest.After(d.now()):
 		d.add(levelWarn, "backups", fmt.Sprintf("the newest backup is dated %s, after the clock (%s): it was taken while the clock was wrong",
 			newest.Format(time.RFC3339), d.now().UTC().Format(time.RFC3339)),

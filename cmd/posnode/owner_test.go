@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/posnode/posnode/pos/sqlite"
 )
@@ -154,5 +156,22 @@ func TestDoctorSecretNamed(t *testing.T) {
 	_ = cmdDoctor(context.Background(), []string{"--config", path}, &out, io.Discard)
 	if !strings.Contains(out.String(), "every user of the box can read "+path+", which holds the metrics token\n") {
 		t.Errorf("the metrics token is not named:\n%s", out.String())
+	}
+}
+
+// TestFirstBackupSoonOnANewNode: a node with no backup on disk takes its
+// first once it has settled, not a whole interval after each start, which
+// a box switched off every few hours never reached.
+func TestFirstBackupSoonOnANewNode(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	cfg.Backup.Every.Duration = 6 * time.Hour
+	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if got := b.firstWait(); got != b.settle {
+		t.Errorf("first backup of a node without one after %s, want %s", got, b.settle)
+	}
+	d := &doctor{cfg: cfg, now: time.Now}
+	d.checkBackups()
+	if len(d.out) != 1 || !strings.Contains(d.out[0].text, "the first is taken a minute after the node starts") {
+		t.Errorf("doctor on a node without backups: %+v", d.out)
 	}
 }
