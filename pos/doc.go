@@ -62,13 +62,18 @@
 // # After-sales
 //
 // A return counts against its original: a sale of this node (by receipt
-// code or id), a sale of another store (Lookup.SaleLookup) or an order
-// bought online (Lookup.OrderLookup). For each original line the quantity
-// returned never exceeds the quantity sold; the store checks it again in
-// the transaction that records the return. A returned line is refunded at
-// its original amount after discounts, pro rata for part of its quantity
-// and computed cumulatively, so that a line returned in parts adds up to
-// exactly its amount. Refunds go back to the original tenders in a fixed
+// code or id, with or without a store), a sale of another store
+// (Lookup.SaleLookup) or an order bought online (Lookup.OrderLookup). An
+// order paid at this node's pickup counter is the sale made there, and
+// one for pickup here is taken back only once handed over. For each
+// original line the quantity returned never exceeds the quantity sold;
+// the store checks it again in the transaction that records the return.
+// A returned line is refunded at its original amount after discounts, pro
+// rata for part of its quantity and computed cumulatively, so that a line
+// returned in parts adds up to exactly its amount; its tax is taken the
+// same way over each rate, so that the returns of an original give back
+// exactly its tax and total. A till in training mode makes no return or
+// void (ErrTrainingReturn). Refunds go back to the original tenders in a fixed
 // order: card, online payment, then gift card, store credit and goods
 // given in exchange as new store credit, then cash. Cash refunds are
 // rounded to the cash step over all the returns of an original together,
