@@ -85,9 +85,11 @@ var (
 )
 
 // ValidOrderID reports whether id is an order id as the node takes them:
-// 1-64 characters of A-Z a-z 0-9 . _ - and /. Such an id may span more
-// than one level of an MQTT topic, and goes %2F-escaped in a URL path.
-func ValidOrderID(id string) bool { return orderIDPattern.MatchString(id) }
+// 1-64 characters of A-Z a-z 0-9 . _ - and /, but not "." or "..". Such
+// an id may span more than one level of an MQTT topic, and goes
+// %2F-escaped in a URL path, where "." and ".." would be taken for the
+// directories they name.
+func ValidOrderID(id string) bool { return orderIDPattern.MatchString(id) && id != "." && id != ".." }
 
 // MaxOrderSize is the largest order payload ParseOrder accepts.
 const MaxOrderSize = 1 << 20
@@ -157,8 +159,8 @@ func (o *Order) Validate() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidOrder, clipText(o.ID), fmt.Sprintf(format, a...))
 	}
-	if !orderIDPattern.MatchString(o.ID) {
-		return bad("order_id must be 1-64 characters of A-Z a-z 0-9 . _ - /")
+	if !ValidOrderID(o.ID) {
+		return bad("order_id must be 1-64 characters of A-Z a-z 0-9 . _ - /, not . or ..")
 	}
 	if o.Version < 1 {
 		return bad("version must be a positive integer, not %d", o.Version)

@@ -50,6 +50,11 @@ func TestParseOrder(t *testing.T) {
 		{"bad time", edit(`"2026-11-29T20:00:00+01:00"`, `"next week"`), "invalid order"},
 		{"collect before placed", edit(`"2026-11-29T20:00:00+01:00"`, `"2026-11-21T20:00:00+01:00"`), "collect_by"},
 		{"colon in id", edit(`"W-2026-000123"`, `"W:1"`), "order_id must be"},
+		{"slashes in id", edit(`"W-2026-000123"`, `"W/2026/000123"`), ""},
+		// A URL path cannot carry these: a browser and the server's mux
+		// both take them for the directory they name.
+		{"dot id", edit(`"W-2026-000123"`, `"."`), "order_id must be"},
+		{"dot dot id", edit(`"W-2026-000123"`, `".."`), "order_id must be"},
 		{"colon in code", edit(`"483920"`, `"48:3920"`), "pickup_code must be"},
 		{"no lines", edit(`"lines": [`, `"lines": [], "x": [`), "1 to 500 lines"},
 		{"duplicate line", edit(`"line_id": "2"`, `"line_id": "1"`), "appears twice"},

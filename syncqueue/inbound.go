@@ -410,7 +410,7 @@ func (w *stateWorker) order(ctx context.Context, m inbound) error {
 		return nil
 	}
 	if !pos.ValidOrderID(id) {
-		return invalid("the topic names no order id of 1-64 characters of A-Z a-z 0-9 . _ - /")
+		return invalid("the topic names no order id of 1-64 characters of A-Z a-z 0-9 . _ - / (not . or ..)")
 	}
 	if len(m.payload) == 0 {
 		if err := sink.CloseOrder(ctx, id); err != nil {
