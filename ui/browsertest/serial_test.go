@@ -252,3 +252,25 @@ func TestSerialScanAwayFromTheTill(t *testing.T) {
 		visible(`#toast .toast`))
 	wantContains(t, "warning", text(t, till, `#toast`), umbrella, "till")
 }
+
+// A code the serial scanner reads while a dialog is in front and the
+// node refuses (an unknown code, noise) is told over the dialog, as an
+// item put in behind it is: the till's message under the dialog goes
+// unseen, and the cashier would take the item for scanned.
+func TestSerialScanRefusedBehindADialog(t *testing.T) {
+	till, serial := serialTill(t, "")
+	unknown := loadStrings(t, "en")["err.unknown_code"]
+	if unknown == "" {
+		t.Fatal("en.json has no err.unknown_code")
+	}
+	run(t, till, "the parked sales open, an unknown code scanned",
+		click(`[data-test=parked]`), visible(`.backdrop`),
+		serial("7310865999993"),
+		visible(`#toast .toast.error`))
+	wantContains(t, "warning", text(t, till, `#toast`), unknown)
+	run(t, till, "noise scanned",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').replaceChildren()`),
+		serial("\xff\xfe\x80"),
+		visible(`#toast .toast.error`))
+	wantContains(t, "warning", text(t, till, `#toast`), "Scan again")
+}

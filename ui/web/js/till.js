@@ -722,8 +722,10 @@ export function mount(root, app) {
       if (m.type === 'scan' && m.station === app.me.station && m.data) {
         // A code from the station's serial scanner, handled by the node.
         const d = m.data;
-        if (d.error) say(errorText(d.error), 'error');
-        else if (d.route === 'held') doScan(d.code); // the sale is being paid
+        if (d.error) {
+          say(errorText(d.error), 'error');
+          if (!clearForScan()) toast(errorText(d.error), 'error'); // over a dialog too, as added()
+        } else if (d.route === 'held') doScan(d.code); // the sale is being paid
         else if (d.route === 'return') returnDialog(d.receipt_no || 0, () => say(''));
         else if (d.route === 'pickup' && d.order) {
           app.openOrder = d.order;
