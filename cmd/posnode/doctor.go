@@ -183,12 +183,20 @@ func (d *doctor) checkDataDir() {
 		return
 	}
 	probe, err := os.CreateTemp(dir, ".doctor-*")
-	if err != nil {
-		d.add(levelFail, "data", dir+" is not writable: "+err.Error(),
-			"chown -R posnode:posnode "+dir+" (or run doctor as the user the node runs as)")
-	} else {
+	if err == nil {
 		probe.Close()
 		os.Remove(probe.Name())
+	}
+	owner, _ := st.Sys().(*syscall.Stat_t)
+	switch {
+	case err != nil:
+		d.add(levelFail, "data", dir+" is not writable: "+err.Error(),
+			"chown -R posnode:posnode "+dir+" (or run doctor as the user the node runs as)")
+	case os.Geteuid() == 0 && owner != nil && owner.Uid != 0 && st.Mode().Perm()&0o300 != 0o300:
+		// Root writes anywhere; the node, as the directory's owner, cannot.
+		d.add(levelFail, "data", fmt.Sprintf("%s is not writable by %s, its owner, whom the node runs as (mode %04o)", dir, userName(owner.Uid), st.Mode().Perm()),
+			"chmod 0750 "+dir)
+	default:
 		d.add(levelOK, "data", dir+" is writable", "")
 	}
 	d.checkOwners(dir, st)

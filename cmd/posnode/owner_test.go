@@ -175,3 +175,22 @@ func TestFirstBackupSoonOnANewNode(t *testing.T) {
 		t.Errorf("doctor on a node without backups: %+v", d.out)
 	}
 }
+
+// A data directory its owner, the node's user, cannot write is found by
+// doctor run as root, which can write it all the same.
+func TestDoctorDataDirNotWritableByOwner(t *testing.T) {
+	dir := serviceDir(t)
+	if err := os.Chmod(dir, 0o550); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := cmdDoctor(context.Background(), []string{"--data", dir}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out.String(), "FAIL  data      "+dir+" is not writable by "+userName(65534)+", its owner, whom the node runs as") ||
+		!strings.Contains(out.String(), "fix: chmod 0750 "+dir) {
+		t.Errorf("a data directory its owner cannot write is not found")
+	}
+	if strings.Contains(out.String(), "OK    data      "+dir+" is writable") {
+		t.Errorf("the directory is said to be writable")
+	}
+}
