@@ -54,6 +54,10 @@ var (
 	ErrBadCollect     = errors.New("pos: collected quantities do not match what was picked")
 	ErrPayAtPickup    = errors.New("pos: the order is paid at pickup; take payment at the till")
 	ErrStale          = errors.New("pos: the order changed meanwhile; reload it and try again")
+	// ErrSubstituteUnit reports a substitute sold by another unit than
+	// the ordered item (by weight for pieces, or the other way): the
+	// ordered quantity would be read in the wrong unit.
+	ErrSubstituteUnit = errors.New("pos: a substitute must be sold by the same unit as the ordered item")
 	// ErrOrderEnded reports money on the till cart of an order that ended
 	// while it was being paid (central cancelled or closed it): it is
 	// given back and the cart cancelled. It comes with ErrPickupState.
@@ -441,7 +445,8 @@ func (p *PickupOrder) ShortPick(lineID string, missing int64, staff string, now 
 }
 
 // Substitute replaces the line's item with it for picking; an item equal to
-// the ordered SKU clears the substitution. Pieces picked of the previous
+// the ordered SKU clears the substitution. It must be sold by the line's
+// unit (ErrSubstituteUnit). Pieces picked of the previous
 // item go back, with a notice.
 func (p *PickupOrder) Substitute(lineID string, it Item, staff string, now time.Time) error {
 	if err := p.StartPicking(staff, now); err != nil {
@@ -456,6 +461,9 @@ func (p *PickupOrder) Substitute(lineID string, it Item, staff string, now time.
 	}
 	if !it.Active {
 		return fmt.Errorf("%w: %s", ErrInactiveItem, it.SKU)
+	}
+	if it.SKU != l.SKU && it.Unit != l.Unit {
+		return fmt.Errorf("%w: %s is sold by %s, line %s by %s", ErrSubstituteUnit, it.SKU, it.Unit, l.LineID, l.Unit)
 	}
 	p.putBack(now, l, l.Picked, "substituted")
 	l.Picked, l.Short = 0, 0

@@ -68,6 +68,7 @@ var errorCodes = []errorCode{
 	{pos.ErrPayAtPickup, "pay_at_pickup", http.StatusConflict},
 	{pos.ErrPickupCart, "pickup_cart", http.StatusConflict},
 	{pos.ErrStale, "stale", http.StatusConflict},
+	{pos.ErrSubstituteUnit, "substitute_unit", http.StatusConflict},
 	{pos.ErrInvalidOrder, "invalid_order", http.StatusBadRequest},
 	// After-sales. offline and conflict are transient: the same request
 	// may succeed later.

@@ -920,3 +920,27 @@ func TestPickupVerificationRunOutIsShown(t *testing.T) {
 		t.Fatalf("collected order's verification an hour later: %+v, %v; want it kept", v.Verified, err)
 	}
 }
+
+// A substitute is sold by the unit of the item ordered: a weighed item
+// for pieces would read the 1 piece ordered as 1 gram, and pieces for a
+// weighed line its grams as pieces.
+func TestPickupSubstituteOfAnotherUnitIsRefused(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	e.must(e.db.PutItems(e.ctx, []pos.Item{{SKU: "300100", Active: true, Names: map[string]string{"en": "Apples"},
+		Unit: pos.UnitKg, Price: 2990, TaxRateBP: 1200, Location: "F-1"}}, pos.Sweden))
+	o := e.order(1, pos.OrderPaid)
+	o.Lines = append(o.Lines, pos.OrderLine{LineID: "3", SKU: "300100", Name: "Apples", Qty: 1200, UnitPrice: 2990})
+	e.apply(o)
+	if _, err := e.svc.Substitute(e.ctx, e.a, o.ID, "2", "300100"); !errors.Is(err, pos.ErrSubstituteUnit) {
+		t.Fatalf("apples for a water bottle: %v, want ErrSubstituteUnit", err)
+	}
+	if _, err := e.svc.Substitute(e.ctx, e.a, o.ID, "3", waterSKU); !errors.Is(err, pos.ErrSubstituteUnit) {
+		t.Fatalf("water bottles for 1,200 g of apples: %v, want ErrSubstituteUnit", err)
+	}
+	e.must1(e.svc.Substitute(e.ctx, e.a, o.ID, "2", juiceSKU))
+	v, err := e.svc.Order(e.ctx, o.ID)
+	e.must(err)
+	if v.Lines[1].SubstituteSKU != juiceSKU || v.Lines[2].SubstituteSKU != "" || v.Lines[2].Unit != pos.UnitKg {
+		t.Fatalf("lines after the substitutes: %+v", v.Lines)
+	}
+}
