@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -74,17 +75,18 @@ func TestReturnOfOnlineOrder(t *testing.T) {
 		}
 	}
 
-	// Offline: the lookup answers at once that central cannot be asked.
+	// Offline: the lookup answers at once that central cannot be asked,
+	// from the node's state, not after waiting for an answer in vain.
 	br.Kill()
 	centraltest.Eventually(t, 15*time.Second, "node offline", func() bool {
 		st := c.call("GET", "/api/v1/status", nil, 200)
 		return st["sync"].(map[string]any)["state"] == "offline"
 	})
-	t0 := time.Now()
 	m = c.call("POST", "/api/v1/returns", map[string]any{"order_id": "W-77", "reason": "x",
 		"items": []any{map[string]any{"line": "2", "qty": 1, "restock": true}}}, 503)
-	if m["error"].(map[string]any)["code"] != "offline" || time.Since(t0) > 3*time.Second {
-		t.Fatalf("offline lookup: %v after %v", m, time.Since(t0))
+	e := m["error"].(map[string]any)
+	if msg, _ := e["message"].(string); e["code"] != "offline" || !strings.Contains(msg, "not reachable") || strings.Contains(msg, "in time") {
+		t.Fatalf("offline lookup: %v", m)
 	}
 	// Without receipt: a supervisor must approve; cash within the limit.
 	noReceipt := map[string]any{"reason": "online order, central unreachable", "claimed_ref": "W-77",
