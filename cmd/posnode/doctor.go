@@ -89,6 +89,12 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	d := &doctor{timeout: *timeout, now: time.Now, synced: clockSynced, ports: serialdev.Ports}
 	cfg, err := f.load(fset)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && f.config != "":
+		d.add(levelFail, "config", "no config file at "+f.config, "check the path given to --config (the package installs "+installedConfig+")")
+		return d.report(stdout)
+	case errors.Is(err, fs.ErrPermission) && f.config != "":
+		d.add(levelFail, "config", "cannot read "+f.config+": permission denied", "run doctor as root: sudo posnode doctor --config "+f.config)
+		return d.report(stdout)
 	case err != nil && f.config != "" && !configParses(f.config):
 		d.add(levelFail, "config", err.Error(), "fix "+f.config+" (posnode.example.toml, installed in /usr/share/doc/posnode and at the top of the source, lists every key with its default)")
 		return d.report(stdout)

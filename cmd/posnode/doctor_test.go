@@ -349,3 +349,15 @@ scanner = %q
 		}
 	}
 }
+
+// A config file doctor cannot open is no config to fix: it says to check
+// the path given.
+func TestDoctorConfigMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posnode.tmol")
+	var out bytes.Buffer
+	err := cmdDoctor(context.Background(), []string{"--config", path}, &out, io.Discard)
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out.String(), "FAIL  config    no config file at "+path) ||
+		!strings.Contains(out.String(), "fix: check the path given to --config (the package installs /etc/posnode/posnode.toml)") {
+		t.Errorf("doctor on a config file that is not there: %v\n%s", err, out.String())
+	}
+}
