@@ -274,3 +274,32 @@ func TestSerialScanRefusedBehindADialog(t *testing.T) {
 		visible(`#toast .toast.error`))
 	wantContains(t, "warning", text(t, till, `#toast`), "Scan again")
 }
+
+// A receipt scanned on the serial scanner while the till's payment is on
+// its way waits for it, as a wedge scan does: the return opens once the
+// sale is paid and its receipt shown, not over the payment.
+func TestSerialReceiptScanWhilePaying(t *testing.T) {
+	till, serial := serialTill(t, "")
+	run(t, till, "sell the umbrella",
+		serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="19900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`))
+	run(t, till, "the backpack paid, the node slow to answer, the umbrella's receipt scanned",
+		serial(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		visible(`.quick [data-amount="49900"]`),
+		holdPayments(true),
+		click(`.quick [data-amount="49900"]`),
+		chromedp.Poll[chromedp.Void](`window.__payments > 0`),
+		serial("R0000000001"),
+		hasText(`[data-test=till-msg]`, loadStrings(t, "en")["till.scan_held"]))
+	if n := value(t, till, "return dialogs", chromedp.Evaluate[int](`document.querySelectorAll('[data-test=return-more]').length`)); n != 0 {
+		t.Errorf("the return opened over the payment")
+	}
+	run(t, till, "the node answers: the receipt, then the return",
+		chromedp.Evaluate[chromedp.Void](`window.__release()`),
+		visible(`[data-test=receipt]`),
+		visible(`[data-test=return-more]`))
+}

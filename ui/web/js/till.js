@@ -24,9 +24,8 @@ export function mount(root, app) {
   let scans = Promise.resolve(); // the scans in hand, one after the other
   let completing = null; // the completion under way: a second tap joins it
   let paying = 0; // payments on their way: scans wait for them (see doScan)
-  // scannedSerial says where the next cart push comes from: '' from
-  // anything, 'shown' from the serial scanner, 'behind' from the serial
-  // scanner while a dialog hid the cart.
+  // scannedSerial says where the next cart push comes from: '' anything,
+  // 'shown' the serial scanner, 'behind' it while a dialog hid the cart.
   let scannedSerial = '';
   const lineCount = () => (cart ? cart.lines.length : 0);
 
@@ -724,8 +723,8 @@ export function mount(root, app) {
         const d = m.data;
         if (d.error) {
           say(errorText(d.error), 'error');
-          if (!clearForScan()) toast(errorText(d.error), 'error'); // over a dialog too, as added()
-        } else if (d.route === 'held') doScan(d.code); // the sale is being paid
+          if (!clearForScan()) toast(errorText(d.error), 'error');
+        } else if (d.route === 'held' || (paying && d.route !== 'cart')) doScan(d.code); // after the payment
         else if (d.route === 'return') returnDialog(d.receipt_no || 0, () => say(''));
         else if (d.route === 'pickup' && d.order) {
           app.openOrder = d.order;
