@@ -146,7 +146,7 @@ func TestReceiptNotQueuedBeforeAStopPrintsAtStart(t *testing.T) {
 		t.Fatalf("%d receipts printed at start, want 2:\n%s\n%s", len(jobs), strings.Join(jobs, "\n-----\n"), p.out)
 	}
 	// Receipts are queued oldest first: the old sale's would come first.
-	for i, want := range []string{fmt.Sprintf("Kvitto nr %d", recent.ReceiptNo), fmt.Sprintf("RETUR\nKvitto nr %d", ret.ReturnNo)} {
+	for i, want := range []string{fmt.Sprintf("Kvitto nr %d", recent.ReceiptNo), fmt.Sprintf("RETUR\nRetur nr %d", ret.ReturnNo)} {
 		if got := stripCommands(jobs[i]); !strings.Contains(got, want) || strings.Contains(got, "KOPIA") {
 			t.Errorf("job %d printed at start, want the original with %q (not receipt %d):\n%s", i, want, old.ReceiptNo, got)
 		}

@@ -18,7 +18,9 @@ import (
 // given back, and it names the receipt the goods came back from, in each
 // of the five languages. It printed "2 x 0,00" under every line of more
 // than one piece (and "x 0,00/kg" under a weighed one) and no word of the
-// original receipt. Store credit given prints with its code.
+// original receipt. Store credit given prints with its code. The refund
+// receipt's number is the return's, labelled so: it read "Receipt no 1",
+// the number of another receipt.
 func TestRefundReceiptShowsPricesTheOriginalAndCreditCode(t *testing.T) {
 	ctx := context.Background()
 	cfg := DefaultConfig()
@@ -40,7 +42,15 @@ func TestRefundReceiptShowsPricesTheOriginalAndCreditCode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	v, err := svc.OpenCart(ctx, a)
+	v, err := svc.OpenCart(ctx, a) // receipt 1, never returned: the return's is 2
+	must(err)
+	v, err = svc.AddItem(ctx, a, v.ID, "400100", 1)
+	must(err)
+	v, err = svc.PayCash(ctx, a, v.ID, 3500)
+	must(err)
+	_, err = svc.Complete(ctx, a, v.ID)
+	must(err)
+	v, err = svc.OpenCart(ctx, a)
 	must(err)
 	v, err = svc.AddItem(ctx, a, v.ID, "200102", 3) // dark chocolate, 34.50
 	must(err)
@@ -79,10 +89,15 @@ func TestRefundReceiptShowsPricesTheOriginalAndCreditCode(t *testing.T) {
 			money(2990) + "/kg",
 			money(-off),
 			fmt.Sprintf("%s %d", receipt.T(lang, "orig_receipt"), sale.ReceiptNo),
+			fmt.Sprintf("%s %d", receipt.T(lang, "return_no"), ret.ReturnNo),
 		} {
 			if !strings.Contains(txt, want) {
 				t.Errorf("%s refund receipt lacks %q:\n%s", lang, want, txt)
 			}
+		}
+		// The return's own number is not a receipt number.
+		if strings.Contains(txt, fmt.Sprintf("%s %d", receipt.T(lang, "receipt_no"), ret.ReturnNo)) {
+			t.Errorf("%s refund receipt gives its return number as a receipt number:\n%s", lang, txt)
 		}
 		if strings.Contains(txt, "x "+money(0)) {
 			t.Errorf("%s refund receipt prints a price of nothing:\n%s", lang, txt)

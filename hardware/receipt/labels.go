@@ -22,6 +22,7 @@ var labels = map[string]map[string]string{
 	"training_no":  {"sv": "Övning nr", "sk": "Cvičenie č.", "ro": "Instruire nr.", "zh-Hant": "訓練單號", "en": "Training no"},
 	"receipt_no":   {"sv": "Kvitto nr", "sk": "Doklad č.", "ro": "Bon nr.", "zh-Hant": "收據號碼", "en": "Receipt no"},
 	"voucher_code": {"sv": "Kod", "sk": "Kód", "ro": "Cod", "zh-Hant": "代碼", "en": "Code"},
+	"return_no":    {"sv": "Retur nr", "sk": "Vrátenie č.", "ro": "Retur nr.", "zh-Hant": "退貨單號", "en": "Return no"},
 	"orig_receipt": {"sv": "Avser kvitto nr", "sk": "K dokladu č.", "ro": "Pentru bonul nr.", "zh-Hant": "原收據號碼", "en": "For receipt no"},
 	"station":      {"sv": "Kassa", "sk": "Pokladňa", "ro": "Casa", "zh-Hant": "收銀台", "en": "Till"},
 	"cashier":      {"sv": "Kassör", "sk": "Pokladník", "ro": "Casier", "zh-Hant": "收銀員", "en": "Cashier"},

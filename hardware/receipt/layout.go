@@ -85,7 +85,9 @@ type Payment struct {
 
 // Receipt is a sale or refund receipt.
 type Receipt struct {
-	Store     Store     `json:"store"`
+	Store Store `json:"store"`
+	// ReceiptNo is the sale's receipt number, or a refund's return number
+	// (printed as such), or a training receipt's number.
 	ReceiptNo int64     `json:"receipt_no"`
 	Barcode   string    `json:"barcode"` // printed as CODE128 so the receipt can be scanned for a return
 	Station   string    `json:"station"`
@@ -459,6 +461,7 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 		number = p.t("training_no")
 	case r.Refund:
 		p.banner(p.t("refund"), false)
+		number = p.t("return_no")
 	default:
 		p.banner(p.t("receipt"), false)
 	}
