@@ -580,3 +580,22 @@ func TestPickupSubstitute(t *testing.T) {
 		t.Fatalf("line after the substitute was picked: %+v", v.Lines[0])
 	}
 }
+
+// The customer comes before the order is ready: their QR scanned at the
+// counter opens the order, as it stands, and says it cannot be handed
+// over yet.
+func TestPickupQRBeforeReady(t *testing.T) {
+	base, pickup := pickupNode(t)
+	placeOrder(t, pickup, []byte(`{"order_id":"W-EARLY","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-11","name":"Eva Berg","phone":"","language":"sv"},
+		"pickup_code":"121212","payment":{"status":"paid","amount":19900,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100236","name":"Paraply","qty":1,"unit_price":19900}],"arrival":null}`))
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "the customer's QR opens the order being picked",
+		visible(`[data-order="W-EARLY"]`),
+		scan("PICKUP:W-EARLY:121212"),
+		hasText(`[data-test=order] h2`, "W-EARLY"),
+		hasText(`[data-test=order-state]`, "New"),
+		hasText(`#toast`, "not in a state"))
+}

@@ -12,9 +12,8 @@ import { header, statusBar } from './main.js';
 
 const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
 
-// orderCurrency is the currency an order is paid in, or undefined (the
-// store's) when central did not say.
-const orderCurrency = (v) => (v.order.payment && v.order.payment.currency) || undefined;
+// orderCurrency is an order's currency, or undefined (the store's).
+const orderCurrency = (v) => v.order.payment?.currency || undefined;
 
 // NOTICES are the notice kinds the screen words itself (pos.Notice*).
 const NOTICES = ['cancelled', 'put_back', 'lines_changed', 'back_to_picking', 'fetch_bags', 'after_end', 'give_back'];
@@ -35,10 +34,8 @@ function noticeText(n, v) {
   });
 }
 
-// askTakes asks, line by line, what the customer takes of what was
-// picked (all of it unless staff lower it; what is refused goes back to
-// stock) and resolves to {line_id: quantity} for collect, or null when
-// cancelled. Weighed lines are in grams.
+// askTakes asks what the customer takes of each line picked (all unless
+// lowered) and resolves to {line_id: grams or pieces}, or null.
 function askTakes(v) {
   return new Promise((resolve) => {
     let result = null;
@@ -156,9 +153,8 @@ export function mount(root, app) {
     }
   }
 
-  // unpick takes a piece back out of a line's bag. A weighed line's pick
-  // is grams with no record of single picks, so staff say how many grams
-  // come out: all that is picked unless they type less.
+  // unpick takes a piece out of a line's bag; of a weighed line, the
+  // grams staff confirm (all picked unless they type less).
   async function unpick(id, l) {
     let n = 1;
     if (l.unit === 'kg') {
@@ -293,7 +289,12 @@ export function mount(root, app) {
   async function onScan(code) {
     code = code.trim();
     if (!code) return;
-    if (/^PICKUP:/i.test(code)) return act(() => post('/pickup/open/qr', { code }));
+    // The right QR of an order not ready yet opens it as it stands.
+    if (/^PICKUP:/i.test(code)) return act(() => post('/pickup/open/qr', { code }).catch((e) => {
+      if (e.code !== 'pickup_state') throw e;
+      showError(e);
+      return get(url(code.split(':')[1]));
+    }));
     if (order && (order.state === 'picking' || order.state === 'new')) {
       const id = order.order.order_id;
       if (order.state === 'new') await act(() => post(url(id, 'start')));
