@@ -59,6 +59,10 @@ type Client struct {
 
 	ackedThrough atomic.Int64 // central's acknowledged point, this epoch
 	ackAdvanced  atomic.Int64 // unix nanoseconds when it last advanced
+	// heard counts what is known to have come from the broker: messages
+	// and acknowledgements of events. A lookup's request left
+	// unacknowledged while it stays still shows a silent link.
+	heard atomic.Int64
 	// held is set once central is found ahead of the outbox
 	// (pos.AheadError): no event of this epoch is sent any more, lest it
 	// take a seq central already holds. The session ends, and the outbox
@@ -478,6 +482,7 @@ func (c *Client) setLastError(err error) {
 // router and must not block: it parses acks and rpc answers at once and
 // queues everything else for the state worker.
 func (c *Client) onMessage(_ mqtt.Client, m mqtt.Message) {
+	c.heard.Add(1)
 	topic, payload := m.Topic(), m.Payload()
 	switch {
 	case topic == c.t.ack:

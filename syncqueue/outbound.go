@@ -141,6 +141,7 @@ func (c *Client) send(ctx context.Context, cli mqtt.Client) error {
 			if err := t.Error(); err != nil {
 				return fmt.Errorf("publish event: %w", err)
 			}
+			c.heard.Add(1)
 			inflight = inflight[1:]
 		}
 		return nil

@@ -15,9 +15,9 @@ import (
 // RPCTimeout (3 s). It returns ErrOffline at once when the node is not
 // connected or the connection drops before the answer, ErrTimeout when
 // central does not answer in time, ErrOffline after RPCTimeout when the
-// broker did not even acknowledge the request (the connection is then
-// ended, so that the lookups after it answer offline at once rather than
-// wait for a silent link), ErrInvalidPayload when its answer does
+// broker acknowledged neither the request nor anything else meanwhile
+// (the link is silent: the connection is then ended, so that the lookups
+// after it answer offline at once), ErrInvalidPayload when its answer does
 // not follow the contract, and an *RPCError when central answers with an
 // error.
 func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, error) {
@@ -43,6 +43,7 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 	caller := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.opt.RPCTimeout)
 	defer cancel()
+	heard := c.heard.Load()
 	pub := cli.Publish(c.t.rpcRequest, 1, false, req)
 	select {
 	case <-pub.Done():
@@ -53,7 +54,12 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 		if err := caller.Err(); err != nil {
 			return nil, fmt.Errorf("%s: %w", method, err)
 		}
-		// The broker itself has not answered for RPCTimeout: the link
+		if c.heard.Load() != heard {
+			// The broker is there, busy with what was sent before the
+			// request (a backlog of events over a slow line).
+			return nil, fmt.Errorf("%s: %w: the broker did not acknowledge the request within %s", method, ErrTimeout, c.opt.RPCTimeout)
+		}
+		// The broker has said nothing at all for RPCTimeout: the link
 		// has gone silent (a line cut without a word), which the
 		// keep-alive notices only much later. Until then every lookup
 		// would wait as long for nothing.

@@ -1,10 +1,15 @@
 package syncqueue_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
+	"io"
+	"net"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +113,99 @@ func TestRPCSilentLink(t *testing.T) {
 	}
 	if _, err := n.client.CustomerLookup(ctx, "C-1"); !errors.Is(err, syncqueue.ErrOffline) {
 		t.Fatalf("lookup after one the broker never acknowledged: %v, want ErrOffline", err)
+	}
+}
+
+// TestRPCBusyLink: over a line that is slow but alive (a backlog of events
+// going out ahead of the request), a request the broker has not
+// acknowledged within RPCTimeout while it acknowledges other things is a
+// timeout: the connection is kept, and the drain goes on.
+func TestRPCBusyLink(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go ackAllBut(c, "/rpc/request")
+		}
+	}()
+	n := startNode(t, "tcp://"+ln.Addr().String(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.RPCTimeout = time.Second
+		o.KeepAlive = time.Minute
+	})
+	centraltest.Eventually(t, 10*time.Second, "connected", func() bool { return n.client.Status().Connected })
+	errc := make(chan error, 1)
+	go func() {
+		_, err := n.client.CustomerLookup(context.Background(), "C-1")
+		errc <- err
+	}()
+	// Events keep going out, and the broker acknowledges them, while the
+	// request waits.
+	for {
+		appendEvents(t, n.db, 1)
+		select {
+		case err := <-errc:
+			if !errors.Is(err, syncqueue.ErrTimeout) {
+				t.Fatalf("lookup over a busy line: %v, want ErrTimeout", err)
+			}
+			if !n.client.Status().Connected {
+				t.Fatal("a busy line was taken for dead")
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// ackAllBut is a minimal MQTT 3.1.1 broker for one connection: it grants
+// every subscription and acknowledges every publish of QoS 1 except those
+// on topics ending in suffix, which it leaves unanswered.
+func ackAllBut(c net.Conn, suffix string) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for {
+		head, err := r.ReadByte()
+		if err != nil {
+			return
+		}
+		size, err := binary.ReadUvarint(r)
+		if err != nil || size > 1<<20 {
+			return
+		}
+		body := make([]byte, size)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return
+		}
+		switch head >> 4 {
+		case 1: // CONNECT
+			c.Write([]byte{0x20, 2, 0, 0})
+		case 3: // PUBLISH: topic, then the packet id at QoS 1
+			l := int(binary.BigEndian.Uint16(body))
+			if (head>>1)&3 == 1 && !strings.HasSuffix(string(body[2:2+l]), suffix) {
+				c.Write([]byte{0x40, 2, body[2+l], body[3+l]})
+			}
+		case 8: // SUBSCRIBE: packet id, then (length, filter, QoS) each
+			ack := []byte{0x90, 0, body[0], body[1]}
+			for rest := body[2:]; len(rest) >= 2; {
+				l := int(binary.BigEndian.Uint16(rest))
+				if len(rest) < 3+l {
+					return
+				}
+				ack = append(ack, 1)
+				rest = rest[3+l:]
+			}
+			ack[1] = byte(len(ack) - 2)
+			c.Write(ack)
+		case 12: // PINGREQ
+			c.Write([]byte{0xd0, 0})
+		case 14: // DISCONNECT
+			return
+		}
 	}
 }
