@@ -306,7 +306,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		cli.Subscribe(s.c.topic("nodes/+/events"), 1, s.onEvent)
 		cli.Subscribe(s.c.topic("nodes/+/status"), 1, s.onStatus)
 		cli.Subscribe(s.c.topic("nodes/+/rpc/request"), 1, s.onRequest)
-		cli.Subscribe(s.c.topic("orders/+"), 1, s.onOrder)
+		// An order id may hold '/', so its topic is more than one level.
+		cli.Subscribe(s.c.topic("orders/#"), 1, s.onOrder)
 		s.mu.Lock()
 		for _, eps := range s.nodes {
 			for _, st := range eps {
@@ -518,7 +519,10 @@ func (s *server) onStatus(_ mqtt.Client, m mqtt.Message) {
 }
 
 func (s *server) onOrder(_ mqtt.Client, m mqtt.Message) {
-	id := m.Topic()[strings.LastIndex(m.Topic(), "/")+1:]
+	id, ok := strings.CutPrefix(m.Topic(), s.c.topic("orders/"))
+	if !ok || id == "" {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(m.Payload()) == 0 {

@@ -207,6 +207,14 @@ func TestDemoWithANode(t *testing.T) {
 	if l := o.Lines[1]; l.SKU != "100240" || l.TaxRateBP != 1200 || l.Unit != "kg" || l.Qty != 1500 || o.Lines[0].TaxRateBP != 2500 {
 		t.Fatalf("order.lookup lines: %+v", o.Lines)
 	}
+	// An order id may hold '/': its topic is orders/W/2026/1.
+	if err := run(ctx, []string{"order", "-broker", url, "-store", "s1", "-id", "W/2026/1", "-lines", "100234:1:49900"}, out); err != nil {
+		t.Fatal(err)
+	}
+	centraltest.Eventually(t, 15*time.Second, "order W/2026/1 on the node", func() bool { _, _, _, err := db.OrderRecords().Get(ctx, "W/2026/1"); return err == nil })
+	if o, err := cl.OrderLookup(ctx, "W/2026/1"); err != nil || len(o.Lines) != 1 {
+		t.Fatalf("order.lookup W/2026/1: %+v, %v", o, err)
+	}
 	if _, err := cl.SaleLookup(ctx, "another-store", "S-1"); err == nil {
 		t.Fatal("sale.lookup of another store answered")
 	}
