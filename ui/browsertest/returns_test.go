@@ -1,9 +1,12 @@
 package browsertest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/pos/sqlite"
 )
 
 // A receipt brought back a second time offers only what is left of it:
@@ -47,4 +50,44 @@ func TestReturnOverSeveralVisitsOffersWhatIsLeft(t *testing.T) {
 		scan("R0000000001"),
 		visible(`.modal .line[data-line="1"]`),
 		chromedp.Poll[chromedp.Void](`document.querySelector(`+js(more)+`).disabled`))
+}
+
+// The customer may take the refund as store credit instead of back to
+// what paid (a card refund, say, while the terminal is down): the return
+// dialog offers it, shows it in the refund and makes the return so. It
+// could only refund the way the sale was paid.
+func TestReturnAsStoreCredit(t *testing.T) {
+	var db *sqlite.DB
+	base, _ := pickupNodeWith(t, func(d *sqlite.DB) { db = d })
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	line := `.line[data-sku="` + backpackSKU + `"]`
+	run(t, till, "sell a backpack",
+		visible(`#scan`),
+		scan(backpack), visible(line),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="49900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`))
+	run(t, till, "return it as store credit",
+		scan("R0000000001"),
+		click(`.modal [data-test=return-more]`),
+		click(`.modal [data-reason=changed_mind]`),
+		click(`.modal [data-test=return-credit]`),
+		hasText(`[data-test=return-preview]`, "Store credit"),
+		hasText(`[data-test=return-total]`, "499.00"),
+		click(`[data-test=return-ok]`),
+		gone(`.backdrop`))
+	ctx := context.Background()
+	sale, err := db.SaleByReceipt(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := db.Returned(ctx, "sale:"+sale.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Refunded != 49900 || done.Cash != 0 {
+		t.Fatalf("refunded %d, %d of it in cash; want 49900 as store credit", done.Refunded, done.Cash)
+	}
 }

@@ -9,9 +9,8 @@ import { keyboard } from './search.js';
 
 let names = {}; // customer id -> name, as looked up on this screen
 
-// customerBox shows cart's customer with the actions on them. changed(cart)
-// gets the cart after a customer is attached; saved() after the cart is
-// saved to the customer.
+// customerBox shows cart's customer and actions; changed(cart) follows an
+// attach, saved() a save.
 export function customerBox(cart, changed, saved) {
   const id = cart.customer_id;
   return h('div', { class: 'cust', 'data-test': 'tablet-customer' },

@@ -1,6 +1,5 @@
-// Returns with a receipt of this node: choose what comes back, see the
-// refund the node would pay, and make the return (a supervisor approves
-// when the store's policy asks for it).
+// Returns against a receipt of this node: what comes back, the refund,
+// the return (approved by a supervisor where policy asks).
 
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
@@ -13,14 +12,13 @@ const REASONS = ['changed_mind', 'defective', 'wrong_item', 'other'];
 // receiptCode is the code printed on receipt no: R and ten digits.
 export const receiptCode = (no) => 'R' + String(no).padStart(10, '0');
 
-// newID is a random request id; crypto.randomUUID needs a secure
-// context, which a node on the shop's network may not be.
+// newID is a random id: crypto.randomUUID needs a secure context, which
+// a node on the shop's network may not be.
 function newID() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-// returnDialog runs a return against receipt number no; done is called
-// with the completed return.
+// returnDialog returns against receipt no, then calls done(return).
 export async function returnDialog(no, done) {
   let sale, back = {};
   try {
@@ -35,7 +33,8 @@ export async function returnDialog(no, done) {
   const left = sale.lines.map((l, i) => l.qty - (back[i + 1] || 0));
   const take = sale.lines.map(() => 0);
   const restock = sale.lines.map(() => true);
-  let reason = '';
+  let reason = '',
+    credit = false; // store credit, at the customer's wish
   const preview = h('div', { class: 'return-preview', 'data-test': 'return-preview' });
   const err = h('div', { class: 'form-error', role: 'alert' });
   const rows = h('div', { class: 'return-lines' });
@@ -46,7 +45,7 @@ export async function returnDialog(no, done) {
   const id = newID();
   let sending = false;
   const request = (sup) => ({
-    id, receipt: receiptCode(no), reason,
+    id, receipt: receiptCode(no), reason, to_store_credit: credit,
     items: take.map((q, i) => ({ line: String(i + 1), qty: q, restock: restock[i] })).filter((it) => it.qty > 0),
     ...(sup ? { supervisor: sup } : {}),
   });
@@ -82,7 +81,8 @@ export async function returnDialog(no, done) {
               button('+', () => take[i] < left[i] && (take[i]++, refresh()), 'step', { disabled: take[i] >= left[i], 'data-test': 'return-more' })]),
         button(restock[i] ? t('return.restock') : t('return.damaged'), () => ((restock[i] = !restock[i]), render()), restock[i] ? 'chip on' : 'chip'));
     }));
-    clear(reasons, REASONS.map((r) => button(t('return.reason.' + r), () => ((reason = r), render()), r === reason ? 'chip on' : 'chip', { 'data-reason': r })));
+    clear(reasons, REASONS.map((r) => button(t('return.reason.' + r), () => ((reason = r), render()), r === reason ? 'chip on' : 'chip', { 'data-reason': r })),
+      button(t('return.credit'), () => ((credit = !credit), refresh()), credit ? 'chip on' : 'chip', { 'data-test': 'return-credit' }));
   }
 
   const ok = async () => {
