@@ -497,11 +497,20 @@ func (s *PickupService) Arrive(ctx context.Context, a Actor, id string, arr Arri
 	return v, first, err
 }
 
-// Acknowledge clears the order's notices once staff have acted on them.
-func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string) (*PickupView, error) {
+// Acknowledge clears the order's notices once staff have acted on them:
+// those up to and including the notice numbered through (Notice.ID), the
+// last one staff were shown; one given since stays. through 0 clears
+// them all.
+func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string, through int64) (*PickupView, error) {
 	return s.change(ctx, a, id, "acknowledge", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
-		p.Notices, p.UpdatedAt = []Notice{}, now
-		return nil, nil
+		kept := []Notice{}
+		for _, n := range p.Notices {
+			if through > 0 && n.ID > through {
+				kept = append(kept, n)
+			}
+		}
+		p.Notices, p.UpdatedAt = kept, now
+		return &PickupUpdate{Detail: fmt.Sprintf("through notice %d", through)}, nil
 	})
 }
 

@@ -132,6 +132,9 @@ const (
 // Notice is an instruction for staff. Text is in English; screens translate
 // by Kind and the fields.
 type Notice struct {
+	// ID numbers the order's notices from 1, in the order they came; 0 for
+	// notices kept before they were numbered.
+	ID       int64     `json:"id,omitempty"`
 	At       time.Time `json:"at"`
 	Kind     string    `json:"kind"`
 	LineID   string    `json:"line_id,omitempty"`
@@ -188,8 +191,10 @@ type PickupOrder struct {
 	CodeFailures int `json:"code_failures,omitempty"`
 	// Closed is set once central has closed the order's record.
 	Closed bool `json:"closed,omitempty"`
-	// Notices wait for staff to acknowledge them.
-	Notices []Notice `json:"notices"`
+	// Notices wait for staff to acknowledge them. NoticeSeq is the ID of
+	// the last notice given.
+	Notices   []Notice `json:"notices"`
+	NoticeSeq int64    `json:"notice_seq,omitempty"`
 }
 
 // NewPickupOrder makes the store's record of an order seen for the first
@@ -235,6 +240,8 @@ func (p *PickupOrder) need(states ...PickupState) error {
 }
 
 func (p *PickupOrder) notice(n Notice) {
+	p.NoticeSeq++
+	n.ID = p.NoticeSeq
 	p.Notices = append(p.Notices, n)
 }
 

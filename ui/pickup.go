@@ -328,8 +328,19 @@ func (s *Server) pickupExpire(w http.ResponseWriter, r *http.Request, who pos.Se
 	return reply(w, v, err)
 }
 
+// pickupAcknowledge clears the notices staff were shown: through is the
+// id of the last of them; absent, all are cleared.
 func (s *Server) pickupAcknowledge(w http.ResponseWriter, r *http.Request, who pos.Session) error {
-	v, err := s.opt.Pickup.Acknowledge(r.Context(), actor(who), r.PathValue("id"))
+	var req struct {
+		Through int64 `json:"through"`
+	}
+	if err := decodeOptional(r, &req); err != nil {
+		return err
+	}
+	if req.Through < 0 {
+		return fmt.Errorf("%w: through must not be negative", errBadRequest)
+	}
+	v, err := s.opt.Pickup.Acknowledge(r.Context(), actor(who), r.PathValue("id"), req.Through)
 	return reply(w, v, err)
 }
 

@@ -354,7 +354,7 @@ func TestPickupCancelledAtEveryState(t *testing.T) {
 			if putBack != tt.putBack || fetch != tt.fetch || !told {
 				t.Fatalf("notices %+v", v.Notices)
 			}
-			v, err = e.svc.Acknowledge(e.ctx, e.a, o.ID)
+			v, err = e.svc.Acknowledge(e.ctx, e.a, o.ID, 0)
 			e.must(err)
 			if len(v.Notices) != 0 {
 				t.Fatalf("notices after acknowledge: %+v", v.Notices)
@@ -850,7 +850,7 @@ func TestPickupEndedOrderWithNoticesStaysInTheQueue(t *testing.T) {
 	if q.Counts[pos.BucketNew] != 1 || q.Counts[pos.BucketReady] != 0 || len(q.Counts) != len(pos.Buckets) {
 		t.Fatalf("counts %v, want the open order only", q.Counts)
 	}
-	e.must1(e.svc.Acknowledge(e.ctx, e.a, o.ID))
+	e.must1(e.svc.Acknowledge(e.ctx, e.a, o.ID, 0))
 	q, err = e.svc.Queue(e.ctx, "")
 	e.must(err)
 	if len(q.Orders) != 1 || q.Orders[0].Order.ID != other.ID {
@@ -942,5 +942,33 @@ func TestPickupSubstituteOfAnotherUnitIsRefused(t *testing.T) {
 	e.must(err)
 	if v.Lines[1].SubstituteSKU != juiceSKU || v.Lines[2].SubstituteSKU != "" || v.Lines[2].Unit != pos.UnitKg {
 		t.Fatalf("lines after the substitutes: %+v", v.Lines)
+	}
+}
+
+// Staff acknowledge the notices they were shown: one given meanwhile (seen
+// at another tablet, or not yet on this one) stays until it is seen.
+func TestPickupAcknowledgeKeepsANoticeGivenSince(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.ready(o.ID)
+	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottle broken")
+	e.must(err)
+	shown, err := e.svc.Order(e.ctx, o.ID)
+	e.must(err)
+	// Central's cancellation crosses the rejection: a supervisor is told.
+	e.apply(pos.Order{ID: o.ID, Version: 2, Status: pos.OrderCancelled})
+	v, err := e.svc.Acknowledge(e.ctx, e.a, o.ID, shown.Notices[len(shown.Notices)-1].ID)
+	e.must(err)
+	if len(v.Notices) != 1 || v.Notices[0].Kind != pos.NoticeAfterEnd {
+		t.Fatalf("notices after those shown were acknowledged: %+v, want the one given since", v.Notices)
+	}
+	q, err := e.svc.Queue(e.ctx, "")
+	e.must(err)
+	if len(q.Orders) != 1 {
+		t.Fatalf("queue with the notice unseen: %d orders, want the order", len(q.Orders))
+	}
+	if v, err = e.svc.Acknowledge(e.ctx, e.a, o.ID, v.Notices[0].ID); err != nil || len(v.Notices) != 0 {
+		t.Fatalf("notices once all were seen: %+v, %v", v.Notices, err)
 	}
 }

@@ -280,7 +280,7 @@ export function mount(root, app) {
         v.arrival ? h('span', { class: 'warn', 'data-test': 'arrival' }, [t('pickup.arrived_at', { time: dateTime(v.arrival.at) }),
           v.arrival.bay && t('pickup.bay', { bay: v.arrival.bay }), v.arrival.note].filter(Boolean).join(' · ')) : null),
       (v.notices || []).length ? h('div', { class: 'notices' }, v.notices.map((n) => h('div', { 'data-notice': n.kind }, noticeText(n, v))),
-        button(t('pickup.acknowledge'), () => act(() => post(url(id, 'acknowledge'))), 'small', { 'data-test': 'notices-seen' })) : null,
+        button(t('pickup.acknowledge'), () => act(() => post(url(id, 'acknowledge'), { through: Math.max(...v.notices.map((n) => n.id || 0)) })), 'small', { 'data-test': 'notices-seen' })) : null,
       lines,
       h('div', { class: 'order-actions' }, actions));
     renderQueue();
