@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/posnode/posnode/hardware/serialdev"
 	"github.com/posnode/posnode/pos"
@@ -24,10 +27,47 @@ func openDB(ctx context.Context, cfg Config, opt sqlite.Options) (*sqlite.DB, er
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	if err := writableData(cfg); err != nil {
+		return nil, err
+	}
 	if opt.BeforeMigrate == nil {
 		opt.BeforeMigrate = backupBeforeMigrate(cfg, nil)
 	}
 	return sqlite.Open(ctx, dbPath(cfg), opt)
+}
+
+// writableData refuses a data directory, or database files in it, that
+// this process may not write: SQLite opens such a database read-only, and
+// a node would answer ready and then fail every sale. Files left root's by
+// a command run with sudo are the usual cause.
+func writableData(cfg Config) error {
+	for _, f := range []string{cfg.Data, dbPath(cfg), dbPath(cfg) + "-wal", dbPath(cfg) + "-shm"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		if unix.Access(f, unix.W_OK) == nil {
+			continue
+		}
+		owner, group := "its owner", ""
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+			owner = userName(sys.Uid)
+		}
+		if dir, err := os.Stat(cfg.Data); err == nil {
+			if sys, ok := dir.Sys().(*syscall.Stat_t); ok {
+				group = userName(sys.Uid) + ":" + groupName(sys.Gid)
+			}
+		}
+		me := userName(uint32(os.Getuid()))
+		if f == cfg.Data && owner == me {
+			return fmt.Errorf("%s cannot be written by %s, its owner, whom posnode runs as: chmod 0750 %s", f, me, f)
+		}
+		if f == cfg.Data {
+			return fmt.Errorf("%s cannot be written by %s, whom posnode runs as (it belongs to %s): chown %s %s", f, me, owner, me, f)
+		}
+		return fmt.Errorf("%s cannot be written by %s, whom posnode runs as (it belongs to %s): with the node stopped, chown %s %s (the data directory's owner)", f, me, owner, orDefault(group, me), f)
+	}
+	return nil
 }
 
 func subFlags(name string, args []string, stderr io.Writer, all bool) (*flags, Config, error) {

@@ -7,11 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/nodetest"
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
@@ -192,5 +196,71 @@ func TestDoctorDataDirNotWritableByOwner(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "OK    data      "+dir+" is writable") {
 		t.Errorf("the directory is said to be writable")
+	}
+}
+
+// A node whose database its user may not write (left root's by a command
+// run with sudo) does not start and says why, instead of answering ready
+// and failing every sale.
+func TestRunRefusesDatabaseItCannotWrite(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the node as another user")
+	}
+	bin, err := nodetest.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A tree the user nobody can walk: t.TempDir's parents are root's only.
+	base, err := os.MkdirTemp("", "posnode-owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(base+"/posnode", b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := base + "/data"
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Data = dir
+	db, err := openDB(context.Background(), cfg, sqlite.Options{}) // root's file
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	cmd := exec.Command(base+"/posnode", "run", "--demo=false", "--data", dir, "--http", "127.0.0.1:"+strconv.Itoa(brokertest.FreePort(t)))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out := &nodetest.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatalf("the node exited 0:\n%s", out)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the node runs on a database it cannot write:\n%s", out)
+	}
+	if !strings.Contains(out.String(), dir+"/posnode.db cannot be written by "+userName(65534)) || !strings.Contains(out.String(), "chown "+userName(65534)) {
+		t.Errorf("the node does not say why it cannot start:\n%s", out)
 	}
 }
