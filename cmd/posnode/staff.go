@@ -53,15 +53,16 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	pin, err := readPIN(stdin, stderr)
-	if err != nil {
-		return err
-	}
+	// Refused before the PIN is typed, not after.
 	release, err := lockData(cfg.Data)
 	if err != nil {
 		return err
 	}
 	defer release()
+	pin, err := readPIN(stdin, stderr)
+	if err != nil {
+		return err
+	}
 	db, err := openDB(ctx, cfg, sqlite.Options{})
 	if err != nil {
 		return err
