@@ -646,3 +646,42 @@ func TestOrderLineAtTheTillStaysWithinWhatWasPicked(t *testing.T) {
 		t.Fatalf("handover with a third backpack sold beside the order: %v, %+v", err, sale)
 	}
 }
+
+// A card of unknown outcome on the cart of an order central cancelled is
+// found approved after the node restarted: staff are told to give it back
+// then, by the services made at the start, which remember nothing of it.
+func TestCardOfACancelledOrderApprovedAfterARestart(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	c := e.paidPickupCart()
+	clock := func() time.Time { return e.now }
+	sim := &simterminal.T{}
+	term := newLinkTerminal(sim)
+	term.lose, term.offline = true, true
+	till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Now: clock})
+	svc := pos.NewPickupService(pos.PickupOptions{Store: e.db, Till: till, Now: clock})
+	if _, err := till.PayCard(e.ctx, e.a, c.ID, 50000); !errors.Is(err, pos.ErrCardUnknown) {
+		t.Fatalf("card with a lost answer: %v", err)
+	}
+	<-term.heard
+	e.must(svc.ApplyOrder(e.ctx, nil, pos.Order{ID: c.OrderID, Version: 2, Status: pos.OrderCancelled}))
+
+	term.set(func(l *linkTerminal) { l.offline = false })
+	till = pos.NewService(pos.Options{Store: e.db, Terminal: term, Now: clock})
+	svc = pos.NewPickupService(pos.PickupOptions{Store: e.db, Till: till, Now: clock})
+	v, err := till.OpenCart(e.ctx, e.a) // the till resolves the card as it opens its cart
+	e.must(err)
+	if v.ID != c.ID || v.Pending != nil || len(v.Payments) != 1 {
+		t.Fatalf("cart after the restart: %s, pending %+v, payments %+v", v.ID, v.Pending, v.Payments)
+	}
+	o, err := svc.Order(e.ctx, c.OrderID)
+	e.must(err)
+	var told []int64
+	for _, n := range o.Notices {
+		if n.Kind == pos.NoticeGiveBack {
+			told = append(told, n.Amount)
+		}
+	}
+	if !slices.Equal(told, []int64{50000}) {
+		t.Fatalf("told to give back %v after the restart, want [50000]", told)
+	}
+}
