@@ -98,6 +98,15 @@ echo "$doctor" | grep -q '^OK    config' || fail "doctor did not accept the defa
 step "data: a catalog imported and the node run as the service user"
 runuser -u posnode -- posnode import catalog cmd/posnode/demo_catalog.csv --config /etc/posnode/posnode.toml >/dev/null
 items=$(grep -vc '^sku' cmd/posnode/demo_catalog.csv || true)
+# The first manager, added as root and typed without --config:
+# the installed config is taken, and the files stay the service user's.
+echo 482913 | posnode staff add --id 1 --name "Store IT" --role manager >/dev/null 2>"$work/staff.err" ||
+	fail "staff add: $(cat "$work/staff.err")"
+grep -q 'using /etc/posnode/posnode.toml' "$work/staff.err" || fail "staff add did not take the installed config: $(cat "$work/staff.err")"
+stray=$(find /var/lib/posnode ! -user posnode)
+[ -z "$stray" ] || fail "files left root's under /var/lib/posnode: $stray"
+doctor=$(posnode doctor --config /etc/posnode/posnode.toml) || fail "doctor after staff add:"$'\n'"$doctor"
+echo "$doctor" | grep -q 'no active manager' && fail "doctor finds no manager after staff add:"$'\n'"$doctor"
 port=$(( 20000 + RANDOM % 20000 ))
 runuser -u posnode -- posnode run --config /etc/posnode/posnode.toml --http 127.0.0.1:$port >"$work/run.log" 2>&1 &
 node_pid=$!
