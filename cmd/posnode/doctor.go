@@ -66,6 +66,9 @@ type doctor struct {
 	// epoch is the database's event epoch, which the node's status on
 	// the broker carries; empty when unknown.
 	epoch string
+	// free is the space free on a directory's file system: freeSpace,
+	// or a figure in tests.
+	free func(dir string) (int64, error)
 	// ports lists the serial ports present: serialdev.Ports, or a list
 	// in tests.
 	ports func() ([]serialdev.PortInfo, error)
@@ -86,7 +89,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	d := &doctor{timeout: *timeout, now: time.Now, synced: clockSynced, ports: serialdev.Ports}
+	d := &doctor{timeout: *timeout, now: time.Now, synced: clockSynced, free: freeSpace, ports: serialdev.Ports}
 	cfg, err := f.load(fset)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && f.config != "":
@@ -308,7 +311,7 @@ const (
 )
 
 func (d *doctor) checkDisk(dir string) {
-	free, err := freeSpace(dir)
+	free, err := d.free(dir)
 	if err != nil {
 		d.add(levelWarn, "disk", "free space unknown: "+err.Error(), "")
 		return
@@ -316,12 +319,37 @@ func (d *doctor) checkDisk(dir string) {
 	text := fmt.Sprintf("%s free on the file system of %s", bytesText(free), dir)
 	switch {
 	case free < diskFail:
-		d.add(levelFail, "disk", text, "free space: delete old files in "+filepath.Join(d.cfg.Data, backupDir)+" or lower [backup] keep")
+		d.add(levelFail, "disk", text, d.backupsAdvice())
 	case free < diskWarn:
 		d.add(levelWarn, "disk", text, "free space soon; backups need about the size of the database each")
 	default:
 		d.add(levelOK, "disk", text, "")
 	}
+}
+
+// backupsAdvice says how to free space on the data directory's file
+// system, with what its backups take.
+func (d *doctor) backupsAdvice() string {
+	dir := filepath.Join(d.cfg.Data, backupDir)
+	names, _ := filepath.Glob(filepath.Join(dir, backupPrefix+"*.db"))
+	var size int64
+	premigrate := 0
+	for _, n := range names {
+		if st, err := os.Stat(n); err == nil {
+			size += st.Size()
+		}
+		if strings.HasPrefix(filepath.Base(n), backupPrefix+"pre-migrate-") {
+			premigrate++
+		}
+	}
+	if len(names) == 0 {
+		return "there are no backups to delete in " + dir + ": free space elsewhere on this file system, or move the data directory to a larger one"
+	}
+	advice := fmt.Sprintf("%d backups in %s take %s: copy them off the box and delete the oldest, or lower [backup] keep", len(names), dir, bytesText(size))
+	if premigrate > 0 {
+		advice += fmt.Sprintf("; %d taken before a schema upgrade, which the node never deletes, can go once the new version has proven itself", premigrate)
+	}
+	return advice
 }
 
 func bytesText(n int64) string {

@@ -264,3 +264,29 @@ func TestRunRefusesDatabaseItCannotWrite(t *testing.T) {
 		t.Errorf("the node does not say why it cannot start:\n%s", out)
 	}
 }
+
+// On a disk nearly full, doctor's advice says what the backups take, and
+// does not send IT to delete backups there are none of.
+func TestDoctorDiskFullAdvice(t *testing.T) {
+	dir := t.TempDir()
+	full := func(string) (int64, error) { return 100 << 20, nil }
+	d := &doctor{cfg: Config{Data: dir}, free: full}
+	d.checkDisk(dir)
+	if len(d.out) != 1 || d.out[0].level != levelFail || !strings.Contains(d.out[0].fix, "there are no backups to delete") {
+		t.Errorf("no backups: %+v", d.out)
+	}
+	if err := os.MkdirAll(dir+"/backups", 0o750); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"posnode-pre-migrate-7-to-12-20261207T035008Z.db", "posnode-20261207T030000Z.db"} {
+		if err := os.WriteFile(dir+"/backups/"+f, make([]byte, 1<<20), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d = &doctor{cfg: Config{Data: dir}, free: full}
+	d.checkDisk(dir)
+	if len(d.out) != 1 || !strings.Contains(d.out[0].fix, "2 backups in "+dir+"/backups take 2.0 MiB") ||
+		!strings.Contains(d.out[0].fix, "1 taken before a schema upgrade, which the node never deletes") {
+		t.Errorf("backups to delete: %+v", d.out)
+	}
+}
