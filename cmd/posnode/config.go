@@ -332,6 +332,17 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("mqtt.url: %v", err))
 		}
 	}
+	// MQTT sends a password only with a username, and a client
+	// certificate needs its key: either alone would be dropped unsaid.
+	if c.MQTT.Password != "" && c.MQTT.Username == "" {
+		errs = append(errs, errors.New("mqtt.password is set without mqtt.username: the broker would get neither; set the username central's operators gave"))
+	}
+	if c.MQTT.KeyFile != "" && c.MQTT.CertFile == "" {
+		errs = append(errs, errors.New("mqtt.key_file is set without mqtt.cert_file: set the client certificate the key belongs to"))
+	}
+	if c.MQTT.CertFile != "" && c.MQTT.KeyFile == "" {
+		errs = append(errs, errors.New("mqtt.cert_file is set without mqtt.key_file: set the certificate's key"))
+	}
 	errs = append(errs, c.Sync.check()...)
 	if c.Backup.Every.Duration < 0 {
 		errs = append(errs, fmt.Errorf("backup.every %s: negative; 0s turns scheduled backups off", c.Backup.Every.Duration))

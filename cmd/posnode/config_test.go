@@ -137,6 +137,9 @@ func TestConfigErrors(t *testing.T) {
 		{"negative backoff", "[sync]\nbackoff_max = \"-1m\"", "sync.backoff_max"},
 		{"negative keep", "[backup]\nkeep = -1", "backup.keep"},
 		{"negative every", "[backup]\nevery = \"-6h\"", "backup.every"},
+		{"password without a username", "[mqtt]\nurl = \"ssl://x:8883\"\npassword = \"s3cret\"", "mqtt.password is set without mqtt.username"},
+		{"client key without its certificate", "[mqtt]\nurl = \"ssl://x:8883\"\nkey_file = \"/etc/posnode/client.key\"", "mqtt.key_file is set without mqtt.cert_file"},
+		{"client certificate without its key", "[mqtt]\nurl = \"ssl://x:8883\"\ncert_file = \"/etc/posnode/client.pem\"", "mqtt.cert_file is set without mqtt.key_file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := parseConfig([]byte(tc.toml), DefaultConfig())
