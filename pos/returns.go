@@ -630,6 +630,70 @@ func returnTax(lines, orig []ReturnLine, done Returned, included bool) ([]TaxLin
 	return out, total
 }
 
+// OrderToReturn is an order bought online as a return screen shows it:
+// its lines as central (or, for an order paid at this node's pickup
+// counter, the sale that paid it) knows them, and what returns made here
+// took back of each.
+type OrderToReturn struct {
+	OrderID  string            `json:"order_id"`
+	Currency string            `json:"currency"`
+	Lines    []OrderReturnLine `json:"lines"`
+}
+
+// OrderReturnLine is a line of an order to return.
+type OrderReturnLine struct {
+	// Line is what a ReturnItem names: the order's line_id.
+	Line  string            `json:"line"`
+	SKU   string            `json:"sku"`
+	Names map[string]string `json:"name,omitempty"`
+	Unit  string            `json:"unit"`
+	Qty   int64             `json:"qty"` // bought, in pieces or grams
+	// Returned is what returns recorded at this node took back; returns
+	// at other stores are not known here.
+	Returned int64 `json:"returned"`
+}
+
+// OrderToReturn looks up order orderID for a return, as PrepareReturn
+// and Return would: ErrOffline (wrapped) when central cannot be asked,
+// ErrNotFound when it does not know the order, ErrPickupState when the
+// order is for pickup here and not handed over yet.
+func (as *AfterSales) OrderToReturn(ctx context.Context, orderID string) (*OrderToReturn, error) {
+	if orderID == "" {
+		return nil, fmt.Errorf("%w: no order named", ErrInvalidRequest)
+	}
+	o, err := as.resolve(ctx, ReturnRequest{OrderID: orderID})
+	if err != nil {
+		return nil, err
+	}
+	set, err := as.till.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	done, err := as.opt.Store.Returned(ctx, o.key)
+	if err != nil {
+		return nil, err
+	}
+	// A sale paying the order names its lines by number; the return
+	// names them by the order's line_id, and a line of the sale that is
+	// no line of the order is not the order's to return.
+	name := map[string]string{}
+	for id, n := range o.byOrderLine {
+		name[n] = id
+	}
+	v := &OrderToReturn{OrderID: orderID, Currency: set.Currency, Lines: []OrderReturnLine{}}
+	for _, l := range o.lines {
+		id := l.OrigLine
+		if o.byOrderLine != nil {
+			if id = name[l.OrigLine]; id == "" {
+				continue
+			}
+		}
+		v.Lines = append(v.Lines, OrderReturnLine{Line: id, SKU: l.SKU, Names: l.Names, Unit: l.Unit, Qty: l.Qty,
+			Returned: done.Lines[l.OrigLine].Qty})
+	}
+	return v, nil
+}
+
 // SaleReturned is how much of each line of this node's sale saleID was
 // returned so far, by receipt line ("1" for the first), in pieces or
 // grams: a return screen offers only the rest.

@@ -91,6 +91,7 @@ func (s *Server) afterSalesRoutes() {
 	s.Handle("GET /api/v1/returns/{id}", c, s.getReturn)
 	s.Handle("POST /api/v1/exchanges", c, s.exchange)
 	s.Handle("GET /api/v1/sales/{id}/returned", c, s.saleReturned)
+	s.Handle("GET /api/v1/orders/{id}/lookup", c, s.orderToReturn)
 	s.Handle("POST /api/v1/sales/{id}/void", c, s.voidSale)
 	s.Handle("POST /api/v1/carts/{id}/lines/{line}/void", c, s.atCart(s.voidLine))
 	s.Handle("POST /api/v1/carts/{id}/park", c, s.atCart(s.park))
@@ -227,6 +228,14 @@ func (s *Server) saleReturned(w http.ResponseWriter, r *http.Request, who pos.Se
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"lines": v})
 	return nil
+}
+
+// orderToReturn answers the lines of an order bought online for a
+// return, with what was returned of each here. The id may hold "/",
+// escaped in the path (%2F).
+func (s *Server) orderToReturn(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	v, err := s.opt.AfterSales.OrderToReturn(r.Context(), r.PathValue("id"))
+	return reply(w, v, err)
 }
 
 func (s *Server) voidSale(w http.ResponseWriter, r *http.Request, who pos.Session) error {
