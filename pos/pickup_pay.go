@@ -30,7 +30,9 @@ import (
 // tender that comes after is refused before money is taken; money paid
 // before is found by the cancellation, which tells staff to give it back
 // (NoticeGiveBack), and CompletePaidPickup refuses with ErrOrderEnded:
-// the till gives it back and cancels the cart.
+// the till gives it back and cancels the cart. A card of unknown outcome
+// is not money paid until it is found approved; with only such a card on
+// the cart, the refusal asks for its outcome (ErrCardUnknown).
 
 // ErrPickupCart reports a cart that pays a click-and-collect order being
 // completed as a plain sale: it must be completed with

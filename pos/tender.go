@@ -438,10 +438,25 @@ func (s *Service) takesTender(ctx context.Context, c *Cart) error {
 }
 
 // orderEnded is the refusal of a tender or a handover on cart c of order
-// p, which has ended.
+// p, which has ended. What is given back is the money known to be paid: a
+// card of unknown outcome may never have been taken, and is told to
+// staff once it is found approved (PickupService.cardApproved); with
+// nothing else on the cart, its outcome is asked for first
+// (ErrCardUnknown).
 func orderEnded(p *PickupOrder, c *Cart) error {
-	if paid := c.paid(); paid > 0 {
-		return fmt.Errorf("%w: %w: order %s is %s; give back the %d paid on cart %s and cancel it", ErrOrderEnded, ErrPickupState, p.Order.ID, p.State, paid, c.ID)
+	var paid int64
+	for _, pay := range c.Payments {
+		paid += pay.Amount
+	}
+	card := ""
+	if c.Pending != nil {
+		card = fmt.Sprintf("; the card payment of %d has no known outcome yet: give it back too if it is found approved", c.Pending.Amount)
+	}
+	switch {
+	case paid > 0:
+		return fmt.Errorf("%w: %w: order %s is %s; give back the %d paid on cart %s and cancel it%s", ErrOrderEnded, ErrPickupState, p.Order.ID, p.State, paid, c.ID, card)
+	case c.Pending != nil:
+		return fmt.Errorf("%w: %w: order %s is %s; the card payment of %d on cart %s has no known outcome yet: find it, give its money back if it was approved, and cancel the cart", ErrCardUnknown, ErrPickupState, p.Order.ID, p.State, c.Pending.Amount, c.ID)
 	}
 	return fmt.Errorf("%w: order %s is %s and is no longer paid for at the till; cancel cart %s", ErrPickupState, p.Order.ID, p.State, c.ID)
 }

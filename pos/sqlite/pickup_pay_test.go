@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -683,5 +684,53 @@ func TestCardOfACancelledOrderApprovedAfterARestart(t *testing.T) {
 	}
 	if !slices.Equal(told, []int64{50000}) {
 		t.Fatalf("told to give back %v after the restart, want [50000]", told)
+	}
+}
+
+// Central cancels an order while a card paid for it at the till has an
+// outcome the terminal cannot tell. The till's refusal of the handover
+// and of a tender asks to give back the money known to be paid, not the
+// card, which may never have been taken; with only such a card on the
+// cart, it asks for the card's outcome first.
+func TestOrderEndedRefusalLeavesOutACardOfUnknownOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cash  int64
+		ended bool // refused with ErrOrderEnded (give back what was paid)
+	}{
+		{"cash and a card of unknown outcome", 30000, true},
+		{"only a card of unknown outcome", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPickupEnv(t, nil)
+			c := e.paidPickupCart()
+			clock := func() time.Time { return e.now }
+			term := newLinkTerminal(&simterminal.T{})
+			term.lose, term.offline = true, true
+			till := pos.NewService(pos.Options{Store: e.db, Terminal: term, Now: clock})
+			svc := pos.NewPickupService(pos.PickupOptions{Store: e.db, Till: till, Now: clock})
+			if tc.cash > 0 {
+				e.must1(till.PayCash(e.ctx, e.a, c.ID, tc.cash))
+			}
+			if _, err := till.PayCard(e.ctx, e.a, c.ID, 50000); !errors.Is(err, pos.ErrCardUnknown) {
+				t.Fatalf("card with a lost answer: %v", err)
+			}
+			<-term.heard
+			e.must(svc.ApplyOrder(e.ctx, nil, pos.Order{ID: c.OrderID, Version: 2, Status: pos.OrderCancelled}))
+
+			_, handover := svc.CompletePaidPickup(e.ctx, e.a, c.ID)
+			_, tender := till.PayCash(e.ctx, e.a, c.ID, 1000)
+			for what, err := range map[string]error{"handover": handover, "tender": tender} {
+				if !errors.Is(err, pos.ErrPickupState) || errors.Is(err, pos.ErrOrderEnded) != tc.ended {
+					t.Fatalf("%s refused with %v; want ErrOrderEnded %v", what, err, tc.ended)
+				}
+				if tc.ended && (!strings.Contains(err.Error(), "give back the 30000 paid") || strings.Contains(err.Error(), "80000")) {
+					t.Fatalf("%s refused with %q; want the 30000 paid in cash given back, not the card", what, err)
+				}
+				if !tc.ended && !errors.Is(err, pos.ErrCardUnknown) {
+					t.Fatalf("%s refused with %v; want the card's outcome asked for (ErrCardUnknown)", what, err)
+				}
+			}
+		})
 	}
 }
