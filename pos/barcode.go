@@ -1,6 +1,8 @@
 package pos
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,7 +14,7 @@ const (
 	CodeVariable = "variable" // GS1 variable measure (prefix 20-29) with embedded price or weight
 	CodeGS1      = "gs1"      // a GS1 element string (DataBar, GS1-128): a GTIN, maybe a weight and a price
 	CodeInternal = "internal" // anything else the store printed itself
-	CodeReceipt  = "receipt"  // a receipt barcode printed by this node: R + receipt number
+	CodeReceipt  = "receipt"  // a receipt barcode: R, the printing node's tag, the receipt number
 	CodePickup   = "pickup"   // a click-and-collect QR: PICKUP:{order_id}:{code}
 )
 
@@ -20,6 +22,12 @@ const (
 var (
 	ErrBadCheckDigit = errors.New("pos: barcode check digit is wrong")
 	ErrBadCode       = errors.New("pos: not a code this till can read")
+	// ErrOtherReceipt is a receipt code whose tag is not this node's:
+	// the receipt was printed by another store's or till's node, or by
+	// this node on a database since replaced by a new one. Its number
+	// names another sale here. Permanent: the goods are returned as
+	// another store's sale or without a receipt.
+	ErrOtherReceipt = errors.New("pos: receipt printed by another store, till or database")
 )
 
 // Code is a scanned or typed code, decoded.
@@ -37,8 +45,11 @@ type Code struct {
 	Grams int64
 	// OrderID and PickupCode are set for CodePickup.
 	OrderID, PickupCode string
-	// ReceiptNo is set for CodeReceipt.
-	ReceiptNo int64
+	// ReceiptNo is set for CodeReceipt, and ReceiptTag (see ReceiptTag)
+	// when the code has one; "" for a code of R and ten digits, printed
+	// before receipts were tagged, which is taken as this node's.
+	ReceiptNo  int64
+	ReceiptTag string
 }
 
 // VariableMeasure describes how one market lays out GS1 variable-measure
@@ -143,12 +154,8 @@ func ParseCode(s string, vm VariableMeasure) (Code, error) {
 		c.Kind, c.Key, c.OrderID, c.PickupCode = CodePickup, id, id, code
 		return c, nil
 	}
-	if len(s) == 11 && s[0] == 'R' && allDigits(s[1:]) {
-		var n int64
-		for _, d := range s[1:] {
-			n = n*10 + int64(d-'0')
-		}
-		c.Kind, c.Key, c.ReceiptNo = CodeReceipt, s, n
+	if no, tag, ok := receiptCode(s); ok {
+		c.Kind, c.Key, c.ReceiptNo, c.ReceiptTag = CodeReceipt, s, no, tag
 		return c, nil
 	}
 	if !allDigits(s) {
@@ -185,8 +192,69 @@ func ParseCode(s string, vm VariableMeasure) (Code, error) {
 	return c, nil
 }
 
+// A receipt's code is R, the tag of the node that printed it and the
+// receipt number in ten digits: R7KQ20000001234, 15 characters of digits
+// and capitals that Code 128 prints as short as R and ten digits did
+// (the digits in code set C) and a keyboard-wedge scanner types alike on
+// every layout. The tag is taken from receiptTagAlphabet, which leaves out
+// I and O (read as 1 and 0 when typed) and Y and Z (swapped by scanners
+// set to a QWERTZ layout).
+const (
+	receiptTagLen      = 4
+	receiptTagAlphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWX"
+)
+
+// ReceiptTag returns the tag that names, in receipt codes, the node node
+// of store numbering its receipts in series: whatever tells apart the runs
+// of receipt numbers the node's databases issue, which start again at 1
+// only with a new database. Tags are a hash: two nodes share one by chance
+// once in about a million pairs, and such a node's receipts are read as
+// this node's, as every receipt was before tags.
+func ReceiptTag(store, node, series string) string {
+	h := sha256.Sum256([]byte(store + "\x00" + node + "\x00" + series))
+	v := binary.BigEndian.Uint32(h[:4])
+	b := make([]byte, receiptTagLen)
+	for i := range b {
+		b[i] = receiptTagAlphabet[v%32]
+		v /= 32
+	}
+	return string(b)
+}
+
 // ReceiptBarcode is the code printed on a receipt so that it can be scanned
-// for a return: R and the receipt number in ten digits.
-func ReceiptBarcode(receiptNo int64) string {
-	return fmt.Sprintf("R%010d", receiptNo)
+// for a return: R, the node's tag (see ReceiptTag) and the receipt number in
+// ten digits; with tag "", R and the ten digits alone.
+func ReceiptBarcode(tag string, receiptNo int64) string {
+	return fmt.Sprintf("R%s%010d", tag, receiptNo)
+}
+
+// receiptCode reads s as a receipt code: R and ten digits (untagged), or
+// R, a tag and ten digits.
+func receiptCode(s string) (no int64, tag string, ok bool) {
+	if len(s) != 11 && len(s) != 11+receiptTagLen || s[0] != 'R' {
+		return 0, "", false
+	}
+	tag, digits := s[1:len(s)-10], s[len(s)-10:]
+	for i := 0; i < len(tag); i++ {
+		if strings.IndexByte(receiptTagAlphabet, tag[i]) < 0 {
+			return 0, "", false
+		}
+	}
+	if !allDigits(digits) {
+		return 0, "", false
+	}
+	for _, d := range digits {
+		no = no*10 + int64(d-'0')
+	}
+	return no, tag, true
+}
+
+// OwnReceipt refuses, with ErrOtherReceipt, a receipt code c whose tag is
+// not tag, this node's. A code without a tag is taken as this node's.
+func OwnReceipt(c Code, tag string) error {
+	if c.Kind == CodeReceipt && c.ReceiptTag != "" && c.ReceiptTag != tag {
+		return fmt.Errorf("%w: %s is not a receipt of this till (its code names %s, this till's receipts %s)",
+			ErrOtherReceipt, c.Raw, c.ReceiptTag, tag)
+	}
+	return nil
 }

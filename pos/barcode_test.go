@@ -2,6 +2,7 @@ package pos
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -27,6 +28,10 @@ func TestParseCode(t *testing.T) {
 		{"internal code", "SKU-100234", CodeInternal, "SKU-100234", 0, 0, nil},
 		{"short numeric internal code", "2300100", CodeInternal, "2300100", 0, 0, nil},
 		{"receipt code", "R0000000042", CodeReceipt, "R0000000042", 0, 0, nil},
+		{"tagged receipt code", "R7KQ20000000042", CodeReceipt, "R7KQ20000000042", 0, 0, nil},
+		{"receipt code with a tag outside the alphabet", "R7KQZ0000000042", CodeInternal, "R7KQZ0000000042", 0, 0, nil},
+		{"receipt code with a lower-case tag", "R7kq20000000042", CodeInternal, "R7kq20000000042", 0, 0, nil},
+		{"receipt code with a short tag", "R7KQ0000000042", CodeInternal, "R7KQ0000000042", 0, 0, nil},
 		{"pickup QR", "PICKUP:W-2026-000123:483920", CodePickup, "W-2026-000123", 0, 0, nil},
 		{"pickup QR without code", "PICKUP:W-1", "", "", 0, 0, ErrBadCode},
 		{"control byte", "731086\x0004703", "", "", 0, 0, ErrBadCode},
@@ -55,7 +60,7 @@ func TestParseCode(t *testing.T) {
 }
 
 func FuzzParseCode(f *testing.F) {
-	for _, s := range []string{"7310865004703", "012345678905", "2300100012346", "PICKUP:a:b", "R0000000001", "x",
+	for _, s := range []string{"7310865004703", "012345678905", "2300100012346", "PICKUP:a:b", "R0000000001", "R7KQ20000000001", "x",
 		"]e00107310865004703", "01073108650047033103001250\x1d39222490", "(01)07310865004703(3202)000100"} {
 		f.Add(s)
 	}
@@ -67,12 +72,50 @@ func FuzzParseCode(f *testing.F) {
 		if c.Key == "" || c.Price < 0 || c.Grams < 0 {
 			t.Fatalf("accepted %q as %+v", s, c)
 		}
+		if c.Kind == CodeReceipt && ReceiptBarcode(c.ReceiptTag, c.ReceiptNo) != c.Raw {
+			t.Fatalf("receipt code %q read as tag %q number %d", s, c.ReceiptTag, c.ReceiptNo)
+		}
 		for i := 0; i < len(c.Raw); i++ {
 			if c.Raw[i] < 0x20 && c.Kind != CodeInternal {
 				t.Fatalf("accepted %q with a control byte in Raw: %+v", s, c)
 			}
 		}
 	})
+}
+
+// A receipt code names the node that printed it; one of another node is
+// refused, R and ten digits are this node's.
+func TestReceiptCode(t *testing.T) {
+	tag := ReceiptTag("S-001", "till-1", "2026-11-22T09:00:00Z")
+	if len(tag) != 4 || strings.Trim(tag, receiptTagAlphabet) != "" {
+		t.Fatalf("tag %q: want four of %s", tag, receiptTagAlphabet)
+	}
+	for _, other := range []string{ReceiptTag("S-002", "till-1", "2026-11-22T09:00:00Z"),
+		ReceiptTag("S-001", "till-2", "2026-11-22T09:00:00Z"), ReceiptTag("S-001", "till-1", "2026-12-01T07:30:00Z")} {
+		if other == tag {
+			t.Fatalf("another node or database has the tag %s", tag)
+		}
+	}
+	for _, tc := range []struct {
+		name, code string
+		no         int64
+		err        error
+	}{
+		{"this node's", ReceiptBarcode(tag, 42), 42, nil},
+		{"printed before tags", "R0000000042", 42, nil},
+		{"another store's", ReceiptBarcode(ReceiptTag("S-002", "till-1", "2026-11-22T09:00:00Z"), 42), 42, ErrOtherReceipt},
+		{"largest number", ReceiptBarcode(tag, 9999999999), 9999999999, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseCode(tc.code, Sweden)
+			if err != nil || c.Kind != CodeReceipt || c.ReceiptNo != tc.no {
+				t.Fatalf("ParseCode(%q) = %+v, %v", tc.code, c, err)
+			}
+			if err := OwnReceipt(c, tag); !errors.Is(err, tc.err) {
+				t.Fatalf("OwnReceipt(%q) = %v, want %v", tc.code, err, tc.err)
+			}
+		})
+	}
 }
 
 func TestParseGS1(t *testing.T) {

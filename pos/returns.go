@@ -38,8 +38,10 @@ type ReturnRequest struct {
 	// answers with the return recorded for the first (and its exchange's
 	// sale), moving no money. Empty: a new id.
 	ID string `json:"id,omitempty"`
-	// Receipt is a scanned or typed receipt code of this node (R and ten
-	// digits).
+	// Receipt is a scanned or typed receipt code of this node: R, the
+	// node's tag and ten digits, or R and ten digits as printed before
+	// receipts were tagged (see ReceiptBarcode). Another node's code is
+	// refused with ErrOtherReceipt.
 	Receipt string `json:"receipt,omitempty"`
 	// SaleID is a sale of this node, or with Store a sale of another store.
 	SaleID string `json:"sale_id,omitempty"`
@@ -257,6 +259,9 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		}
 		if c.Kind != CodeReceipt {
 			return nil, fmt.Errorf("%w: %q is not a receipt code", ErrBadCode, req.Receipt)
+		}
+		if err := OwnReceipt(c, as.till.opt.ReceiptTag); err != nil {
+			return nil, err
 		}
 		s, err := store.SaleByReceipt(ctx, c.ReceiptNo)
 		if err != nil {
@@ -1010,11 +1015,18 @@ func (as *AfterSales) recorded(ctx context.Context, a Actor, req ReturnRequest) 
 		return nil, nil, false, err
 	}
 	differ := func(asked, recorded string) bool { return asked != "" && recorded != "" && asked != recorded }
-	receipt := ""
-	if r.Origin == OriginSale && r.ReceiptNo != 0 {
-		receipt = ReceiptBarcode(r.ReceiptNo)
+	// The receipt is compared by number: a retry may name it by its
+	// code or by the number typed (R and ten digits).
+	asked, recorded := "", ""
+	if c, err := ParseCode(req.Receipt, as.till.opt.Market); err == nil && c.Kind == CodeReceipt {
+		asked = fmt.Sprint(c.ReceiptNo)
+	} else {
+		asked = strings.TrimSpace(req.Receipt)
 	}
-	if r.Station != a.Station || differ(req.SaleID, r.SaleID) || differ(req.OrderID, r.OrderID) || differ(strings.TrimSpace(req.Receipt), receipt) {
+	if r.Origin == OriginSale && r.ReceiptNo != 0 {
+		recorded = fmt.Sprint(r.ReceiptNo)
+	}
+	if r.Station != a.Station || differ(req.SaleID, r.SaleID) || differ(req.OrderID, r.OrderID) || differ(asked, recorded) {
 		return nil, nil, false, fmt.Errorf("return %s: %w: the id belongs to another return", req.ID, ErrDuplicate)
 	}
 	if r.ExchangeSaleID == "" {

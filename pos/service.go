@@ -101,6 +101,10 @@ type Options struct {
 	NewID    func() string // zero: NewUUID
 	Notify   func(Change)  // zero: nothing is told
 	Limiter  *Limiter      // zero: a default Limiter
+	// ReceiptTag is the tag in this node's receipt codes (see
+	// ReceiptTag); zero: receipts carry none, and every tagged receipt
+	// code is another node's.
+	ReceiptTag string
 }
 
 // Service runs the till: carts, tenders and sales.
@@ -142,6 +146,9 @@ func NewService(opt Options) *Service {
 
 // Market is the variable-measure table the service decodes barcodes with.
 func (s *Service) Market() VariableMeasure { return s.opt.Market }
+
+// ReceiptTag is the tag in this node's receipt codes (Options.ReceiptTag).
+func (s *Service) ReceiptTag() string { return s.opt.ReceiptTag }
 
 // lock serialises changes to one cart.
 func (s *Service) lock(id string) func() { return s.carts.lock(id) }
@@ -349,11 +356,15 @@ type ScanResult struct {
 // same item adds to its last line when the line has no discount or fixed
 // amount; weighed and fixed-price items always get a line of their own.
 // Receipt and pickup codes are not items: Scan returns the decoded Code with
-// ErrUnknownCode wrapped so that the caller can route them.
+// ErrUnknownCode wrapped so that the caller can route them, and
+// ErrOtherReceipt for a receipt code of another node (see OwnReceipt).
 func (s *Service) Scan(ctx context.Context, a Actor, cartID, raw string) (*CartView, ScanResult, error) {
 	code, err := ParseCode(raw, s.opt.Market)
 	res := ScanResult{Code: code}
 	if err != nil {
+		return nil, res, err
+	}
+	if err := OwnReceipt(code, s.opt.ReceiptTag); err != nil {
 		return nil, res, err
 	}
 	if code.Kind == CodeReceipt || code.Kind == CodePickup {

@@ -572,8 +572,15 @@ func (s *Server) sale(w http.ResponseWriter, r *http.Request, who pos.Session) e
 
 func (s *Server) receipt(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	no, err := strconv.ParseInt(r.PathValue("no"), 10, 64)
+	if c, cerr := pos.ParseCode(r.PathValue("no"), s.opt.Service.Market()); err != nil && cerr == nil && c.Kind == pos.CodeReceipt {
+		// A receipt's code, scanned: this node's only.
+		if err := pos.OwnReceipt(c, s.opt.Service.ReceiptTag()); err != nil {
+			return err
+		}
+		no, err = c.ReceiptNo, nil
+	}
 	if err != nil || no <= 0 {
-		return fmt.Errorf("%w: receipt number", errBadRequest)
+		return fmt.Errorf("%w: receipt number or code", errBadRequest)
 	}
 	sale, err := s.opt.Store.SaleByReceipt(r.Context(), no)
 	if err != nil {

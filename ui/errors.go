@@ -33,6 +33,7 @@ var errorCodes = []errorCode{
 	{pos.ErrUnknownCode, "unknown_code", http.StatusNotFound},
 	{pos.ErrBadCheckDigit, "bad_check_digit", http.StatusBadRequest},
 	{pos.ErrBadCode, "bad_code", http.StatusBadRequest},
+	{pos.ErrOtherReceipt, "other_receipt", http.StatusConflict},
 	{pos.ErrNotFound, "not_found", http.StatusNotFound},
 	{pos.ErrInactiveItem, "inactive_item", http.StatusConflict},
 	{pos.ErrBadQuantity, "bad_quantity", http.StatusBadRequest},

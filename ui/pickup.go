@@ -388,6 +388,7 @@ func decodeOptional(r *http.Request, v any) error {
 
 // scanRoute answers a code scanned into a till's cart that is not an item
 // but names something else to do: a receipt of this node starts a return
+// (another node's is refused with other_receipt)
 // ({"route":"return","receipt_no":N,"receipt":CODE}, with after-sales
 // configured) and a customer's pickup QR opens the order for handover
 // ({"route":"pickup","order_id":ID,"order":VIEW}, with pickup configured).
@@ -395,6 +396,9 @@ func decodeOptional(r *http.Request, v any) error {
 func (s *Server) scanRoute(r *http.Request, who pos.Session, code pos.Code) (v any, ok bool, err error) {
 	switch {
 	case code.Kind == pos.CodeReceipt && s.opt.AfterSales != nil:
+		if err := pos.OwnReceipt(code, s.opt.Service.ReceiptTag()); err != nil {
+			return nil, true, err
+		}
 		return map[string]any{"route": "return", "receipt_no": code.ReceiptNo, "receipt": code.Raw}, true, nil
 	case code.Kind == pos.CodePickup && s.opt.Pickup != nil:
 		o, err := s.opt.Pickup.OpenByQR(r.Context(), actor(who), code.Raw)

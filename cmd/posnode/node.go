@@ -45,6 +45,9 @@ type node struct {
 	sales chan *pos.Sale
 	// clock watches the box's clock against the newest record.
 	clock *clockWatch
+	// receiptTag names this node and its database in receipt codes
+	// (pos.ReceiptTag).
+	receiptTag string
 }
 
 func newID() string {
@@ -127,9 +130,15 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 			}
 		}
 	}
+	series, err := db.ReceiptSeries(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	n.receiptTag = pos.ReceiptTag(cfg.Store, cfg.Node, series)
 	n.svc = pos.NewService(pos.Options{
 		Store: db, Terminal: &simterminal.T{Delay: 300 * time.Millisecond, DeclineCents: 51},
-		Policy: cfg.Policy, Market: market, NewID: newID, Notify: notify,
+		Policy: cfg.Policy, Market: market, NewID: newID, Notify: notify, ReceiptTag: n.receiptTag,
 	})
 	n.pickup = pos.NewPickupService(pos.PickupOptions{Store: db, Till: n.svc, Market: market, NewID: newID, Notify: notify})
 	n.after = pos.NewAfterSales(pos.AfterSalesOptions{Till: n.svc, Store: db, Lookup: n.lookup(), Policy: cfg.Returns})

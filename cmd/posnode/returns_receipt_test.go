@@ -62,7 +62,7 @@ func TestRefundReceiptShowsPricesTheOriginalAndCreditCode(t *testing.T) {
 	must(err)
 	sale, err := svc.Complete(ctx, a, v.ID)
 	must(err)
-	ret, err := as.Return(ctx, a, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(sale.ReceiptNo), Reason: "changed mind",
+	ret, err := as.Return(ctx, a, pos.ReturnRequest{Receipt: pos.ReceiptBarcode("", sale.ReceiptNo), Reason: "changed mind",
 		Items: []pos.ReturnItem{{Line: "1", Qty: 2, Restock: true}, {Line: "2", Qty: 1234, Restock: false}}})
 	must(err)
 	off := 2*3450 - ret.Lines[0].Amount // the two bars' share of the discount

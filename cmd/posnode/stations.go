@@ -234,7 +234,7 @@ func (n *node) storeHeading(ctx context.Context) receipt.Store {
 	if err != nil {
 		set = pos.DefaultSettings()
 	}
-	s := receipt.Store{Name: "posnode", Currency: set.Currency, Lang: "en", TimeZone: n.cfg.receiptZone()}
+	s := receipt.Store{Name: "posnode", Currency: set.Currency, Lang: "en", TimeZone: n.cfg.receiptZone(), ReceiptTag: n.receiptTag}
 	if len(set.ReceiptHeader) > 0 {
 		s.Name, s.Address = set.ReceiptHeader[0], set.ReceiptHeader[1:]
 	}

@@ -51,6 +51,9 @@ type Store struct {
 	// TimeZone is the IANA name of the zone times are printed in, e.g.
 	// "Europe/Stockholm"; "" or an unknown name means UTC.
 	TimeZone string `json:"time_zone,omitempty"`
+	// ReceiptTag is the node's tag in the barcode of its receipts (see
+	// pos.ReceiptTag); "" prints R and the ten digits alone.
+	ReceiptTag string `json:"receipt_tag,omitempty"`
 }
 
 // Line is a line of a receipt.

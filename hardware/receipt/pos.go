@@ -19,7 +19,7 @@ func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 	r := Receipt{
 		Store:     store,
 		ReceiptNo: s.ReceiptNo,
-		Barcode:   pos.ReceiptBarcode(s.ReceiptNo),
+		Barcode:   pos.ReceiptBarcode(store.ReceiptTag, s.ReceiptNo),
 		Station:   s.Station,
 		Cashier:   cashier,
 		Time:      s.CompletedAt,

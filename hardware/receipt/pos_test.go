@@ -25,7 +25,7 @@ func TestFromSale(t *testing.T) {
 	r := receipt.FromSale(s, stores["sv"].store, "Anna")
 	got := render(t, r, escpos.TMT88, nil)
 	for _, w := range []string{"Räksmörgås", "2 x 59,00 kr", "0,500 kg x 200,00 kr/kg", "218,00 kr", "Växel", "32,00 kr",
-		"Kassör Anna", "[BARCODE CODE128 " + pos.ReceiptBarcode(42) + "]"} {
+		"Kassör Anna", "[BARCODE CODE128 " + pos.ReceiptBarcode(stores["sv"].store.ReceiptTag, 42) + "]"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("receipt lacks %q:\n%s", w, got)
 		}

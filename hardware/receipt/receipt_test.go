@@ -43,7 +43,7 @@ var stores = map[string]struct {
 	items   [3]string
 	profile escpos.Profile
 }{
-	"sv": {receipt.Store{Name: "Butik Norr", Address: []string{"Storgatan 1", "903 26 Umeå"}, TaxID: "Org.nr 556677-8899", Lang: "sv", Currency: "SEK", Footer: "Öppet mån–fre 10–19", TimeZone: "Europe/Stockholm"},
+	"sv": {receipt.Store{Name: "Butik Norr", Address: []string{"Storgatan 1", "903 26 Umeå"}, TaxID: "Org.nr 556677-8899", Lang: "sv", Currency: "SEK", Footer: "Öppet mån–fre 10–19", TimeZone: "Europe/Stockholm", ReceiptTag: "7KQ2"},
 		[3]string{"Räksmörgås", "Kaffe bryggt", "Blåbär lösvikt"}, escpos.TMT88},
 	"sk": {receipt.Store{Name: "Obchod Žilina", Address: []string{"Hlavná 12", "010 01 Žilina"}, TaxID: "IČ DPH SK2020123456", Lang: "sk", Currency: "EUR"},
 		[3]string{"Bryndzové halušky", "Kofola čapovaná", "Čučoriedky voľné"}, escpos.TMT20},
@@ -62,7 +62,7 @@ func sampleReceipt(lang string) receipt.Receipt {
 		unit = 1000 // whole dollars in a currency with cents
 	}
 	return receipt.Receipt{
-		Store: s.store, ReceiptNo: 1, Barcode: "R0000000001", Station: "T1", Cashier: "Anna",
+		Store: s.store, ReceiptNo: 1, Barcode: "R7KQ20000000001", Station: "T1", Cashier: "Anna",
 		Time: when,
 		Lines: []receipt.Line{
 			{Name: s.items[0], Qty: 1, UnitPrice: 49 * unit, Amount: 49 * unit},

@@ -267,6 +267,19 @@ func (db *DB) Epoch() string {
 
 func (db *DB) setEpoch(epoch string) { db.epoch.Store(&epoch) }
 
+// ReceiptSeries names the run of receipt numbers this database issues
+// (see pos.ReceiptTag): the time the database was created. A database put
+// back from a backup keeps it, and its numbers go on (see RaiseCounters);
+// a new database, whose numbers start again at 1, has its own. It does not
+// change with the event epoch.
+func (db *DB) ReceiptSeries(ctx context.Context) (string, error) {
+	var at string
+	if err := db.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'created_at'").Scan(&at); err != nil {
+		return "", fmt.Errorf("receipt series: %w", err)
+	}
+	return at, nil
+}
+
 type migration struct {
 	version int
 	name    string

@@ -24,7 +24,7 @@ func TestReturnOfThisNodesSaleNamedWithAStore(t *testing.T) {
 	item := []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}
 
 	// By receipt, then by id and store.
-	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(first.ReceiptNo), Items: item, Reason: "size"})
+	r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Receipt: pos.ReceiptBarcode("", first.ReceiptNo), Items: item, Reason: "size"})
 	e.must(err)
 	if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Store: "S-001", SaleID: first.ID, Items: item, Reason: "size"}); !errors.Is(err, pos.ErrOverReturn) {
 		t.Fatalf("sale %s returned by receipt, then again named with its store: err = %v, want ErrOverReturn", first.ID, err)
@@ -36,7 +36,7 @@ func TestReturnOfThisNodesSaleNamedWithAStore(t *testing.T) {
 		t.Fatalf("return of this node's sale named with a store: origin %q key %q receipt %d refunds %+v",
 			r.Origin, r.OriginKey, r.ReceiptNo, r.Refunds)
 	}
-	if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(second.ReceiptNo), Items: item, Reason: "size"}); !errors.Is(err, pos.ErrOverReturn) {
+	if _, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{Receipt: pos.ReceiptBarcode("", second.ReceiptNo), Items: item, Reason: "size"}); !errors.Is(err, pos.ErrOverReturn) {
 		t.Fatalf("sale %s returned named with its store, then again by receipt: err = %v, want ErrOverReturn", second.ID, err)
 	}
 	d := contractData(t, e.events(pos.EventReturnCompleted)[1], pos.EventReturnCompleted)
@@ -73,7 +73,7 @@ func TestReturnOfAnOrderPaidAtThisNodesPickup(t *testing.T) {
 			r.Origin, r.SaleID, r.ReceiptNo, r.Lines, r.Total)
 	}
 	// The backpacks by receipt, then by the order again: refused.
-	_, err = as.Return(e.ctx, e.a, pos.ReturnRequest{Receipt: pos.ReceiptBarcode(sale.ReceiptNo), Items: []pos.ReturnItem{{Line: "1", Qty: 2, Restock: true}}, Reason: "colour"})
+	_, err = as.Return(e.ctx, e.a, pos.ReturnRequest{Receipt: pos.ReceiptBarcode("", sale.ReceiptNo), Items: []pos.ReturnItem{{Line: "1", Qty: 2, Restock: true}}, Reason: "colour"})
 	e.must(err)
 	for _, line := range []string{"1", "2"} {
 		if _, err := as.Return(e.ctx, e.a, pos.ReturnRequest{OrderID: o.ID, Items: []pos.ReturnItem{{Line: line, Qty: 1}}, Reason: "again"}); !errors.Is(err, pos.ErrOverReturn) {

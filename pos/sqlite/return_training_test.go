@@ -16,7 +16,7 @@ func TestReturnRefusedWhileTheTillIsInTraining(t *testing.T) {
 	s := e.sell(e.cashier, []buy{{bookSKU, 1, nil}}, nil, tender{method: pos.MethodCash, amount: 20000})
 	tr, err := e.as.OpenTraining(e.ctx, e.boss, nil)
 	e.must(err)
-	req := pos.ReturnRequest{Receipt: pos.ReceiptBarcode(s.ReceiptNo), Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "practice"}
+	req := pos.ReturnRequest{Receipt: pos.ReceiptBarcode("", s.ReceiptNo), Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}, Reason: "practice"}
 	if _, err := e.as.PrepareReturn(e.ctx, e.boss, req); !errors.Is(err, pos.ErrTrainingReturn) {
 		t.Fatalf("return prepared at a till in training: err = %v, want ErrTrainingReturn", err)
 	}
