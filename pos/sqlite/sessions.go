@@ -53,10 +53,13 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 	})
 }
 
-// SignedIn reports whether anyone has a live session at station.
+// SignedIn reports whether anyone is signed in at station: a member with
+// a live session there, or a device paired for it that holds its token
+// (signed in from its pairing on, with no PIN, until it is revoked).
 func (db *DB) SignedIn(ctx context.Context, station string) (bool, error) {
-	var n int
-	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM sessions WHERE station = ? AND expires_at >= ?",
-		station, ts(db.now())).Scan(&n)
-	return n > 0, err
+	var in bool
+	err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sessions WHERE station = ? AND expires_at >= ?)
+		OR EXISTS (SELECT 1 FROM devices WHERE station = ? AND pair_code = '' AND approved_at != '' AND revoked_at = '')`,
+		station, ts(db.now()), station).Scan(&in)
+	return in, err
 }
