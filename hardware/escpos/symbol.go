@@ -2,7 +2,8 @@ package escpos
 
 // Barcode128 prints data as a CODE128 barcode (GS k 73) with its text
 // below, centered. All-digit data of even length uses code set C (two
-// digits per symbol), anything else code set B (ASCII 32..126). The
+// digits per symbol), anything else code set B (ASCII 32..126), switching
+// to code set C for an even run of four or more digits at its end. The
 // module width is 2 dots when the symbol fits the paper, else 1.
 func (e *Encoder) Barcode128(data string, heightDots int) error {
 	if data == "" || len(data) > 250 {
@@ -22,14 +23,34 @@ func (e *Encoder) Barcode128(data string, heightDots int) error {
 		}
 		symbols = len(data) / 2
 	} else {
+		// Trailing digits, four or more, go in code set C: a
+		// receipt's code, R7KQ20000000001, is then as narrow as R and
+		// ten digits in code set B.
+		head := len(data)
+		for head > 0 && data[head-1] >= '0' && data[head-1] <= '9' {
+			head--
+		}
+		if (len(data)-head)%2 == 1 {
+			head++
+		}
+		if len(data)-head < 4 {
+			head = len(data)
+		}
 		payload = append(payload, '{', 'B')
-		for i := 0; i < len(data); i++ {
+		for i := 0; i < head; i++ {
 			if data[i] == '{' {
 				payload = append(payload, '{') // "{{" is a literal brace
 			}
 			payload = append(payload, data[i])
 		}
-		symbols = len(data)
+		symbols = head
+		if head < len(data) {
+			payload = append(payload, '{', 'C')
+			for i := head; i < len(data); i += 2 {
+				payload = append(payload, (data[i]-'0')*10+(data[i+1]-'0'))
+			}
+			symbols += 1 + (len(data)-head)/2
+		}
 	}
 	if len(payload) > 255 {
 		return ErrBarcodeData
