@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"database/sql"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/serialdev"
+	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
 )
@@ -427,11 +429,34 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		d.add(levelWarn, "staff", "no active manager: nobody can sign in to add staff or approve a tablet",
 			"add one with the node stopped: posnode staff add --id N --name NAME --role manager (the PIN on standard input)")
 	}
+	if !d.cfg.Demo {
+		d.checkDemoStaff(ctx, db)
+	}
 	if through, ahead, err := sqlite.CentralAhead(ctx, db); err != nil {
 		d.add(levelFail, "events", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
 	} else if ahead {
 		d.add(levelWarn, "events", fmt.Sprintf("central has acknowledged events through seq %d that this database did not hold: it was rolled back to an older copy, and its events are held", through),
 			"none if the node is running and connected: it begins a new event epoch by itself and sends them again; if this stays, read the node's log for why it cannot, or restart it (systemctl restart posnode)")
+	}
+}
+
+// checkDemoStaff fails a store's node on which the demo's staff can still
+// sign in with their public PINs: a box first tried out with --demo.
+func (d *doctor) checkDemoStaff(ctx context.Context, db *sql.DB) {
+	var left []string
+	for _, s := range demoStaff {
+		var hash string
+		var active bool
+		if err := db.QueryRowContext(ctx, "SELECT pin_hash, active FROM staff WHERE id = ?", s.id).Scan(&hash, &active); err != nil || !active {
+			continue
+		}
+		if pos.CheckPIN(hash, s.pin) {
+			left = append(left, fmt.Sprintf("%s (%s, PIN %s)", s.id, s.role, s.pin))
+		}
+	}
+	if len(left) > 0 {
+		d.add(levelFail, "staff", "demo staff with public PINs can sign in: "+strings.Join(left, ", "),
+			"deactivate them, or give them new PINs, on the manager's staff screen (add a manager of the store's first: posnode staff add)")
 	}
 }
 

@@ -65,6 +65,16 @@ func writeConfig(t *testing.T, body string) string {
 
 func TestDoctorHealthyNode(t *testing.T) {
 	cfg, db := testNodeDB(t, 1)
+	// A store's staff have PINs of their own, not the demo's.
+	for _, s := range demoStaff {
+		h, err := pos.HashPIN("4829" + s.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PutStaff(context.Background(), pos.Staff{ID: s.id, Name: s.name, Role: s.role, PINHash: h, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db.Close()
 	printer := fakePrinter(t, escpos.Status{Online: true})
 	scanner := fakePrinter(t, escpos.Status{}) // a line that opens; never polled

@@ -144,3 +144,24 @@ func TestCommandsTakeInstalledConfig(t *testing.T) {
 		t.Errorf("the installed config was taken beside --data: %q", errOut.String())
 	}
 }
+
+// A store's node that still has the demo's staff with their public PINs
+// (a box first tried out with --demo) is failed by doctor.
+func TestDoctorDemoStaffLeft(t *testing.T) {
+	cfg, db := testNodeDB(t, 0) // seeded with the demo staff
+	db.Close()
+	path := writeConfig(t, "data = \""+cfg.Data+"\"\nstore = \"s1\"\nnode = \"till-1\"\n")
+	var out bytes.Buffer
+	err := cmdDoctor(context.Background(), []string{"--config", path}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out.String(), "FAIL  staff     demo staff with public PINs can sign in: 1 (cashier, PIN 1111), 2 (supervisor, PIN 2222), 3 (manager, PIN 3333)") ||
+		!strings.Contains(out.String(), "deactivate them") {
+		t.Errorf("the demo's staff are not found")
+	}
+	// On a demo node they are expected.
+	out.Reset()
+	_ = cmdDoctor(context.Background(), []string{"--data", cfg.Data}, &out, io.Discard)
+	if strings.Contains(out.String(), "public PINs can sign in") {
+		t.Errorf("a demo node is failed for its demo staff:\n%s", out.String())
+	}
+}
