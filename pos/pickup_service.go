@@ -499,17 +499,21 @@ func (s *PickupService) Arrive(ctx context.Context, a Actor, id string, arr Arri
 
 // Acknowledge clears the order's notices once staff have acted on them:
 // those up to and including the notice numbered through (Notice.ID), the
-// last one staff were shown; one given since stays. through 0 clears
-// them all.
+// last one staff were shown; one given since stays. Notices kept from
+// before they were numbered (ID 0) go with any through, and through 0
+// clears only those. A negative through clears them all.
 func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string, through int64) (*PickupView, error) {
 	return s.change(ctx, a, id, "acknowledge", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
 		kept := []Notice{}
 		for _, n := range p.Notices {
-			if through > 0 && n.ID > through {
+			if through >= 0 && n.ID > through {
 				kept = append(kept, n)
 			}
 		}
 		p.Notices, p.UpdatedAt = kept, now
+		if through < 0 {
+			return &PickupUpdate{Detail: "all notices"}, nil
+		}
 		return &PickupUpdate{Detail: fmt.Sprintf("through notice %d", through)}, nil
 	})
 }

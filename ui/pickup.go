@@ -332,15 +332,18 @@ func (s *Server) pickupExpire(w http.ResponseWriter, r *http.Request, who pos.Se
 // id of the last of them; absent, all are cleared.
 func (s *Server) pickupAcknowledge(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	var req struct {
-		Through int64 `json:"through"`
+		Through *int64 `json:"through"`
 	}
 	if err := decodeOptional(r, &req); err != nil {
 		return err
 	}
-	if req.Through < 0 {
-		return fmt.Errorf("%w: through must not be negative", errBadRequest)
+	through := int64(-1) // all
+	if req.Through != nil {
+		if through = *req.Through; through < 0 {
+			return fmt.Errorf("%w: through must not be negative", errBadRequest)
+		}
 	}
-	v, err := s.opt.Pickup.Acknowledge(r.Context(), actor(who), r.PathValue("id"), req.Through)
+	v, err := s.opt.Pickup.Acknowledge(r.Context(), actor(who), r.PathValue("id"), through)
 	return reply(w, v, err)
 }
 

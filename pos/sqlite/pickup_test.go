@@ -354,7 +354,7 @@ func TestPickupCancelledAtEveryState(t *testing.T) {
 			if putBack != tt.putBack || fetch != tt.fetch || !told {
 				t.Fatalf("notices %+v", v.Notices)
 			}
-			v, err = e.svc.Acknowledge(e.ctx, e.a, o.ID, 0)
+			v, err = e.svc.Acknowledge(e.ctx, e.a, o.ID, -1)
 			e.must(err)
 			if len(v.Notices) != 0 {
 				t.Fatalf("notices after acknowledge: %+v", v.Notices)
@@ -850,7 +850,7 @@ func TestPickupEndedOrderWithNoticesStaysInTheQueue(t *testing.T) {
 	if q.Counts[pos.BucketNew] != 1 || q.Counts[pos.BucketReady] != 0 || len(q.Counts) != len(pos.Buckets) {
 		t.Fatalf("counts %v, want the open order only", q.Counts)
 	}
-	e.must1(e.svc.Acknowledge(e.ctx, e.a, o.ID, 0))
+	e.must1(e.svc.Acknowledge(e.ctx, e.a, o.ID, -1))
 	q, err = e.svc.Queue(e.ctx, "")
 	e.must(err)
 	if len(q.Orders) != 1 || q.Orders[0].Order.ID != other.ID {
@@ -970,5 +970,39 @@ func TestPickupAcknowledgeKeepsANoticeGivenSince(t *testing.T) {
 	}
 	if v, err = e.svc.Acknowledge(e.ctx, e.a, o.ID, v.Notices[0].ID); err != nil || len(v.Notices) != 0 {
 		t.Fatalf("notices once all were seen: %+v, %v", v.Notices, err)
+	}
+}
+
+// Notices kept from before they were numbered (id 0, on a store that
+// upgraded with notices waiting) are cleared when staff say they saw them
+// (through 0, the last shown): a notice given since, numbered, stays.
+func TestPickupAcknowledgeNoticesFromBeforeTheyWereNumbered(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.ready(o.ID)
+	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottle broken")
+	e.must(err)
+	p, err := e.db.PickupOrder(e.ctx, o.ID)
+	e.must(err)
+	for i := range p.Notices {
+		p.Notices[i].ID = 0
+	}
+	p.NoticeSeq = 0
+	e.must(e.db.SavePickup(e.ctx, &pos.PickupUpdate{Order: &p, Action: "upgrade"}))
+	shown, err := e.svc.Order(e.ctx, o.ID)
+	e.must(err)
+	if len(shown.Notices) == 0 || shown.Notices[len(shown.Notices)-1].ID != 0 {
+		t.Fatalf("notices from before they were numbered: %+v", shown.Notices)
+	}
+	// Central's cancellation crosses the rejection: a supervisor is told.
+	e.apply(pos.Order{ID: o.ID, Version: 2, Status: pos.OrderCancelled})
+	v, err := e.svc.Acknowledge(e.ctx, e.a, o.ID, 0)
+	e.must(err)
+	if len(v.Notices) != 1 || v.Notices[0].Kind != pos.NoticeAfterEnd {
+		t.Fatalf("notices after those shown were acknowledged: %+v, want the one given since", v.Notices)
+	}
+	if v, err = e.svc.Acknowledge(e.ctx, e.a, o.ID, -1); err != nil || len(v.Notices) != 0 {
+		t.Fatalf("notices once all were cleared: %+v, %v", v.Notices, err)
 	}
 }
