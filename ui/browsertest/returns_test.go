@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -89,5 +90,18 @@ func TestReturnAsStoreCredit(t *testing.T) {
 	}
 	if done.Refunded != 49900 || done.Cash != 0 {
 		t.Fatalf("refunded %d, %d of it in cash; want 49900 as store credit", done.Refunded, done.Cash)
+	}
+}
+
+// The return dialog's store credit choice names the tender as the refund
+// it shows does (till.store_credit), in each language: the cashier chose
+// "Ako dobropis" (a credit note) and saw "Kredit obchodu" refunded.
+func TestStoreCreditChoiceNamesTheTender(t *testing.T) {
+	for _, lang := range []string{"en", "sv", "sk", "ro", "zh-Hant"} {
+		m := loadStrings(t, lang)
+		choice, tender := m["return.credit"], m["till.store_credit"]
+		if tender == "" || !strings.Contains(strings.ToLower(choice), strings.ToLower(tender)) {
+			t.Errorf("%s.json: return.credit %q does not name store credit as till.store_credit %q does", lang, choice, tender)
+		}
 	}
 }
