@@ -21,7 +21,8 @@ type scanResult struct {
 	Code      string `json:"code"`
 	Symbology string `json:"symbology,omitempty"`
 	// Route says what the code is for: "cart" (added to the till's cart),
-	// "return" (a receipt: start a return), "pickup" (an order's QR),
+	// "return" (a receipt of this node: start a return; another node's
+	// comes with Error other_receipt and no route), "pickup" (an order's QR),
 	// "held" (not added: the till's sale is being paid, and the till
 	// screen takes the code as it takes a wedge scanner's, for after the
 	// payment), or "" (the screen decides, at pickup counters and tablets).
