@@ -639,6 +639,10 @@ func (d *doctor) checkDevice(name, role, target, line, baud string, so escpos.St
 			return
 		}
 	}
+	if usb == nil && numberedPort(path) {
+		d.add(levelWarn, "serial", fmt.Sprintf("%s: %s is numbered in the order devices appear, which changes at boot and replug: another device may get it", name, path),
+			"name it by its USB identity (usb:VID:PID:SERIAL, which `posnode ports` shows) or by a udev rule's name")
+	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		d.add(levelFail, "serial", fmt.Sprintf("%s: %s is not there", name, path), notThere)
@@ -694,6 +698,17 @@ func (d *doctor) checkDevice(name, role, target, line, baud string, so escpos.St
 	default:
 		d.add(levelOK, "serial", fmt.Sprintf("%s: %s: printer ready (%s)", name, where, st), "")
 	}
+}
+
+// numberedPort reports whether path is a USB serial port's kernel name,
+// /dev/ttyUSBn or /dev/ttyACMn, given in the order devices appear.
+func numberedPort(path string) bool {
+	for _, prefix := range []string{"/dev/ttyUSB", "/dev/ttyACM"} {
+		if n, ok := strings.CutPrefix(path, prefix); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // usbIdentity is the USB identity of the port whose device node is real.

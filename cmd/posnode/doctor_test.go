@@ -371,3 +371,31 @@ func TestDoctorConfigMissing(t *testing.T) {
 		t.Errorf("doctor on a config file that is not there: %v\n%s", err, out.String())
 	}
 }
+
+// A USB device named by the number the kernel gave it (/dev/ttyUSB0) may
+// be another device after the next boot or replug: doctor warns.
+func TestDoctorNumberedPort(t *testing.T) {
+	path := writeConfig(t, fmt.Sprintf(`
+data = %q
+store = "s1"
+node = "till-1"
+[[stations]]
+id = "till-1"
+kind = "till"
+name = "Till 1"
+printer = "/dev/ttyUSB77"
+scanner = "/dev/ttyACM77"
+`, t.TempDir()))
+	var out bytes.Buffer
+	_ = cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "1s"}, &out, io.Discard)
+	t.Log("\n" + out.String())
+	for _, want := range []string{
+		"WARN  serial    till-1 printer: /dev/ttyUSB77 is numbered in the order devices appear",
+		"WARN  serial    till-1 scanner: /dev/ttyACM77 is numbered in the order devices appear",
+		"fix: name it by its USB identity",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
