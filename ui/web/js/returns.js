@@ -1,11 +1,13 @@
-// Returns against a receipt of this node: what comes back, the refund,
-// the return (approved by a supervisor where policy asks).
+// Returns against a receipt of this node or an order bought online, and
+// without either: what comes back, the refund, the return (approved by a
+// supervisor where policy asks).
 
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText, itemName } from './i18n.js';
 import { money, qty } from './format.js';
-import { modal, withApproval, toast, showError } from './ui.js';
+import { modal, withApproval, toast, showError, askText, confirm, ask, pushKeys } from './ui.js';
+import { searchPanel } from './search.js';
 
 const REASONS = ['changed_mind', 'defective', 'wrong_item', 'other'];
 
@@ -28,11 +30,44 @@ export async function returnDialog(no, done) {
     if (e.code !== 'not_found') return showError(e);
   }
   if (!sale) return toast(t('return.not_found', { code: receiptCode(no) }), 'error');
-  const cur = sale.currency;
+  linesDialog(t('return.title', { no }), sale.currency, sale.lines.map((l, i) => ({ ...l, line: String(i + 1), back: back[i + 1] })), { receipt: receiptCode(no) }, done);
+}
+
+// orderReturn returns against an order bought online: code is its QR
+// (PICKUP:id:code), else its number is asked. Central out of reach, the
+// way left is a return without receipt.
+export async function orderReturn(code, done) {
+  let id = code || (await askText(t('return.order_no'), t('return.order_hint'), { maxLen: 64, scan: true }));
+  if (!id) return;
+  if (/^PICKUP:/.test(id)) id = id.split(':')[1];
+  let o;
+  try {
+    o = await get('/orders/' + encodeURIComponent(id) + '/lookup');
+  } catch (e) {
+    if (e.code !== 'offline') return showError(e);
+    if (await confirm(t('return.offline'), t('return.offline_text', { id }))) noReceiptDialog(done, id);
+    return;
+  }
+  linesDialog(t('return.order_title', { id }), o.currency, o.lines.map((l) => ({ ...l, back: l.returned })), { order_id: id }, done);
+}
+
+// noReceiptDialog returns items without receipt, scanned or searched,
+// with what the customer says of the purchase (ref): a supervisor
+// approves it.
+export function noReceiptDialog(done, ref = '') {
+  linesDialog(t('return.none_title'), undefined, [], { claimed_ref: ref }, done);
+}
+
+// linesDialog returns of lines (with line, the original's line, and back,
+// what returns before took) of the original orig names; without one
+// (orig only the claimed_ref), of items added as they are found.
+function linesDialog(title, cur, lines, orig, done) {
+  const free = !orig.receipt && !orig.order_id;
+  const back = lines.map((l) => l.back || 0);
   // left is what earlier returns left of each line.
-  const left = sale.lines.map((l, i) => l.qty - (back[i + 1] || 0));
-  const take = sale.lines.map(() => 0);
-  const restock = sale.lines.map(() => true);
+  const left = lines.map((l, i) => l.qty - back[i]);
+  const take = lines.map(() => 0);
+  const restock = lines.map(() => true);
   let reason = '',
     credit = false; // store credit, at the customer's wish
   const preview = h('div', { class: 'return-preview', 'data-test': 'return-preview' });
@@ -45,8 +80,8 @@ export async function returnDialog(no, done) {
   const id = newID();
   let sending = false;
   const request = (sup) => ({
-    id, receipt: receiptCode(no), reason, to_store_credit: credit,
-    items: take.map((q, i) => ({ line: String(i + 1), qty: q, restock: restock[i] })).filter((it) => it.qty > 0),
+    id, ...orig, reason, to_store_credit: credit,
+    items: take.map((q, i) => ({ [free ? 'sku' : 'line']: lines[i].line, qty: q, restock: restock[i] })).filter((it) => it.qty > 0),
     ...(sup ? { supervisor: sup } : {}),
   });
 
@@ -68,11 +103,11 @@ export async function returnDialog(no, done) {
   }
 
   function render() {
-    clear(rows, sale.lines.map((l, i) => {
+    clear(rows, lines.map((l, i) => {
       const weighed = l.unit === 'kg' || l.fixed_amount;
-      return h('div', { class: 'line', 'data-line': i + 1 },
+      return h('div', { class: 'line', 'data-line': l.line },
         h('div', { class: 'line-main' }, h('div', { class: 'name' }, itemName(l.name, l.sku)),
-          h('div', { class: 'meta' }, t('return.sold', { n: qty(l.qty, l.unit) }) + (back[i + 1] ? ' · ' + t('return.returned', { n: qty(back[i + 1], l.unit) }) : ''))),
+          h('div', { class: 'meta' }, free ? l.sku : t('return.sold', { n: qty(l.qty, l.unit) }) + (back[i] ? ' · ' + t('return.returned', { n: qty(back[i], l.unit) }) : ''))),
         h('div', { class: 'qty' },
           weighed
             ? button(take[i] ? t('return.all_back') : t('return.take_all'), () => ((take[i] = take[i] ? 0 : left[i]), refresh()), take[i] ? 'chip on' : 'chip', { disabled: !left[i], 'data-test': 'return-more' })
@@ -82,7 +117,37 @@ export async function returnDialog(no, done) {
         button(restock[i] ? t('return.restock') : t('return.damaged'), () => ((restock[i] = !restock[i]), render()), restock[i] ? 'chip on' : 'chip'));
     }));
     clear(reasons, REASONS.map((r) => button(t('return.reason.' + r), () => ((reason = r), render()), r === reason ? 'chip on' : 'chip', { 'data-reason': r })),
-      button(t('return.credit'), () => ((credit = !credit), refresh()), credit ? 'chip on' : 'chip', { 'data-test': 'return-credit' }));
+      button(t('return.credit'), () => ((credit = !credit), refresh()), credit ? 'chip on' : 'chip', { 'data-test': 'return-credit' }),
+      free && button(t('return.claimed', { ref: orig.claimed_ref || '–' }), async () => {
+        const v = await askText(t('return.claimed_title'), t('return.claimed_hint'), { maxLen: 64 });
+        if (v != null) (orig.claimed_ref = v), render();
+      }, 'chip', { 'data-test': 'return-ref' }));
+  }
+
+  // add puts item it in a return without receipt: a piece more, or the
+  // grams weighed.
+  async function add(it) {
+    let n = 1;
+    if (it.unit === 'kg' && !(n = parseInt(await ask({ title: t('till.weight'), hint: itemName(it.name, it.sku), maxLen: 6 }), 10))) return;
+    const i = lines.findIndex((l) => l.sku === it.sku);
+    if (i >= 0 && it.unit !== 'kg') take[i]++;
+    else lines.push({ ...it, line: it.sku, qty: n }), back.push(0), left.push(it.unit === 'kg' ? n : 999), take.push(n), restock.push(true);
+    refresh();
+  }
+  const search = free && searchPanel({ pick: add });
+  if (search) {
+    // A code scanned, or typed with Enter, adds its item.
+    search.input.setAttribute('data-scan', '');
+    search.input.addEventListener('keydown', async (e) => {
+      const code = search.input.value.trim();
+      if (e.key !== 'Enter' || !code) return;
+      try {
+        await add((await get('/items/' + encodeURIComponent(code))).item);
+        search.input.value = '';
+      } catch (x) {
+        err.textContent = errorText(x);
+      }
+    });
   }
 
   const ok = async () => {
@@ -104,9 +169,17 @@ export async function returnDialog(no, done) {
   };
 
   const m = modal({
-    title: t('return.title', { no }), cls: 'wide',
-    body: h('div', { class: 'split' }, rows, h('div', null, h('div', { class: 'pad-label' }, t('disc.reason')), reasons, preview, err)),
+    title, cls: 'wide',
+    body: h('div', { class: 'split' }, h('div', null, search && search.el, rows), h('div', null, h('div', { class: 'pad-label' }, t('disc.reason')), reasons, preview, err)),
     actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('return.confirm'), ok, 'primary big', { 'data-test': 'return-ok' })],
+    onClose: () => pop && pop(),
   });
+  // A scan begun with the focus elsewhere in the dialog lands in the
+  // search field, as the till's scans land in its scan field.
+  const pop = search && pushKeys((e) => {
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && e.target.tagName !== 'INPUT') search.input.focus();
+    return false;
+  });
+  if (search) search.input.focus();
   refresh();
 }

@@ -7,7 +7,7 @@ import { money, qty, percent, parseFixed, parseMoney, quickCash, setCurrency, da
 import { modal, keypad, ask, askMoney, withApproval, confirm, toast, showError, pushKeys, modalOpen, reasonPicker, reasonText } from './ui.js';
 import { header, statusBar } from './main.js';
 import { searchPanel, keyboard } from './search.js';
-import { returnDialog } from './returns.js';
+import { returnDialog, orderReturn, noReceiptDialog } from './returns.js';
 import { shiftDialog } from './shift.js';
 
 const HOLD_MAX = 60000; // milliseconds; see doScan
@@ -585,10 +585,14 @@ export function mount(root, app) {
   }
 
   // startReturn asks for the receipt's number, typed or its code (R and
-  // ten digits) scanned.
+  // ten digits) scanned; an order's QR scanned, or Online order, returns
+  // an order bought online, and No receipt goods without either.
   async function startReturn() {
-    const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10, fromScan: (c) => /^R\d{10}$/.test(c) && c.slice(1) });
-    if (no) returnDialog(parseInt(no, 10));
+    const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10, fromScan: (c) => (/^R\d{10}$/.test(c) ? c.slice(1) : /^PICKUP:/.test(c) && c),
+      more: [[t('return.order'), 'order'], [t('return.none'), 'none']] });
+    if (no === 'none') noReceiptDialog();
+    else if (no === 'order' || /^P/.test(no)) orderReturn(no === 'order' ? '' : no);
+    else if (no) returnDialog(parseInt(no, 10));
   }
 
   // startTraining opens a training cart at the station, in place of an

@@ -223,8 +223,9 @@ export function chips(values, label, initial, onChange) {
   return { el, value: () => v };
 }
 
-// ask shows a keypad dialog and resolves to the typed string, or null.
-export function ask({ title, hint = '', value = '', mask = false, decimal = false, maxLen = 12, check, okLabel, fromScan }) {
+// ask shows a keypad dialog and resolves to the typed string, or null;
+// more adds buttons [label, value] that resolve to their value.
+export function ask({ title, hint = '', value = '', mask = false, decimal = false, maxLen = 12, check, okLabel, fromScan, more = [] }) {
   return new Promise((resolve) => {
     let result = null;
     const err = h('div', { class: 'form-error', role: 'alert' });
@@ -242,7 +243,8 @@ export function ask({ title, hint = '', value = '', mask = false, decimal = fals
     const m = modal({
       title, cls: 'narrow',
       body: [hint ? h('p', { class: 'hint' }, hint) : null, pad.el, err],
-      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(okLabel || t('common.ok'), ok, 'primary', { 'data-test': 'pad-ok' })],
+      actions: [button(t('common.cancel'), () => m.close(), 'ghost'), ...more.map(([l, v]) => button(l, () => ((result = v), m.close()), 'ghost', { 'data-test': 'ask-' + v })),
+        button(okLabel || t('common.ok'), ok, 'primary', { 'data-test': 'pad-ok' })],
       onClose() {
         pop();
         resolve(result);

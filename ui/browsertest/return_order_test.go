@@ -1,0 +1,63 @@
+package browsertest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
+)
+
+// An order bought online is returned at the till: its number typed in
+// the return's dialog shows its lines as central answers them (apples
+// by weight in kg), and the return goes through the same choice, reason,
+// refund and confirmation as a receipt's, refunded to the online
+// payment. Brought back again, what was returned shows and no more can
+// be taken. The till could only return receipts of this node.
+func TestReturnOfOnlineOrder(t *testing.T) {
+	br := brokertest.Start(t, brokertest.Options{})
+	const store, nodeID, order = "s1", "till-1", "W/2026/9"
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--mqtt", br.URL(), "--store", store, "--node", nodeID)
+	central := centraltest.New(t, br.URL(), store, nodeID)
+	central.SetAnswer(func(method string, p map[string]any) (any, string) {
+		if method == "order.lookup" && p["order_id"] == order {
+			return map[string]any{"order_id": order, "payment": map[string]any{"status": "paid", "amount": 103275, "currency": "SEK"},
+				"lines": []any{
+					map[string]any{"line_id": "L1", "sku": backpackSKU, "qty": 2, "unit_price": 49900, "tax_rate_bp": 2500},
+					map[string]any{"line_id": "L2", "sku": "300100", "qty": 1250, "unit": "kg", "unit_price": 2990, "tax_rate_bp": 1200},
+				}}, ""
+		}
+		return nil, "not_found"
+	})
+	central.Listening(20 * time.Second)
+	till := browser(t)
+	login(t, till, n.base, tillStation, cashierStaff, "1111")
+	run(t, till, "the node reaches central", hasText(`[data-test=sync]`, "online"))
+	open := chromedp.Steps(
+		click(`[data-test=return]`),
+		click(`[data-test=ask-order]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), order),
+		click(`[data-test=text-ok]`))
+	run(t, till, "the order's lines as central has them",
+		open,
+		hasText(`.modal header`, order),
+		hasText(`.modal .line[data-line="L1"] .meta`, "2"),
+		hasText(`.modal .line[data-line="L2"] .meta`, "1.25"),
+		hasText(`.modal .line[data-line="L2"] .meta`, "kg"))
+	shot(t, till, "return-online-order")
+	run(t, till, "both backpacks back, to the online payment",
+		click(`.modal .line[data-line="L1"] [data-test=return-more]`),
+		click(`.modal .line[data-line="L1"] [data-test=return-more]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('.modal .line[data-line="L1"] [data-test=return-more]').disabled`),
+		click(`.modal [data-reason=defective]`),
+		hasText(`[data-test=return-total]`, "998.00"),
+		hasText(`[data-test=return-preview]`, loadStrings(t, "en")["till.online"]),
+		click(`[data-test=return-ok]`),
+		gone(`.backdrop`))
+	run(t, till, "brought back again: the backpacks are returned, none is left",
+		open,
+		hasText(`.modal .line[data-line="L1"] .meta`, "returned: 2"),
+		chromedp.Poll[chromedp.Void](`document.querySelector('.modal .line[data-line="L1"] [data-test=return-more]').disabled`))
+}
