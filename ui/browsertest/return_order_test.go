@@ -14,8 +14,9 @@ import (
 // the return's dialog shows its lines as central answers them (apples
 // by weight in kg), and the return goes through the same choice, reason,
 // refund and confirmation as a receipt's, refunded to the online
-// payment. Brought back again, what was returned shows and no more can
-// be taken. The till could only return receipts of this node.
+// payment. Brought back again, its QR scanned, what was returned shows
+// and no more can be taken. The till could only return receipts of this
+// node.
 func TestReturnOfOnlineOrder(t *testing.T) {
 	br := brokertest.Start(t, brokertest.Options{})
 	const store, nodeID, order = "s1", "till-1", "W/2026/9"
@@ -56,8 +57,41 @@ func TestReturnOfOnlineOrder(t *testing.T) {
 		hasText(`[data-test=return-preview]`, loadStrings(t, "en")["till.online"]),
 		click(`[data-test=return-ok]`),
 		gone(`.backdrop`))
-	run(t, till, "brought back again: the backpacks are returned, none is left",
-		open,
+	run(t, till, "brought back again, the order's QR scanned: the backpacks are returned, none is left",
+		click(`[data-test=return]`),
+		visible(`[data-test=pad-ok]`),
+		scan("PICKUP:"+order+":483920"),
 		hasText(`.modal .line[data-line="L1"] .meta`, "returned: 2"),
 		chromedp.Poll[chromedp.Void](`document.querySelector('.modal .line[data-line="L1"] [data-test=return-more]').disabled`))
+}
+
+// Central out of reach, an online order cannot be looked up: the till
+// says so and offers the return without receipt, the order's number
+// kept as what the customer says of the purchase, approved by a
+// supervisor.
+func TestReturnOfOnlineOrderCentralOffline(t *testing.T) {
+	br := brokertest.New(t, brokertest.Options{}) // never started: central out of reach
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--mqtt", br.URL(), "--store", "s1", "--node", "till-1")
+	till := browser(t)
+	login(t, till, n.base, tillStation, cashierStaff, "1111")
+	en := loadStrings(t, "en")
+	run(t, till, "the order cannot be looked up: said, with the way forward",
+		click(`[data-test=return]`),
+		click(`[data-test=ask-order]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), "W-77"),
+		click(`[data-test=text-ok]`),
+		hasText(`.modal header`, en["return.offline"]),
+		click(`[data-test=confirm-yes]`),
+		hasText(`.modal header`, en["return.none_title"]),
+		hasText(`[data-test=return-ref]`, "W-77"))
+	run(t, till, "the backpack back without receipt, with a supervisor",
+		scan(backpack),
+		visible(`.modal .line[data-line="`+backpackSKU+`"]`),
+		click(`.modal [data-reason=defective]`),
+		hasText(`[data-test=return-total]`, "499.00"),
+		click(`[data-test=return-ok]`),
+		keypad("2", `[data-test=pad-ok]`),
+		keypad("2222", `[data-test=pad-ok]`),
+		gone(`.backdrop`),
+		hasText(`#toast`, "499.00"))
 }
