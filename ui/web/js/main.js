@@ -157,9 +157,10 @@ function onMessage(m) {
       return logout(true);
   }
   renderStatus();
-  // A till's serial scanner puts items into the till's sale whatever
-  // screen the till shows: on another one the cashier is told so.
-  if (m.type === 'scan' && app.name !== 'till' && m.data && m.data.route === 'cart' && app.me && m.station === app.me.station) toast(t('till.added_away', { code: m.data.code }), 'error');
+  // A till's serial scanner puts items into the till's sale (none while
+  // it is paid) whatever screen the till shows: the cashier is told.
+  const d = m.type === 'scan' && app.name !== 'till' && app.me && m.station === app.me.station && m.data;
+  if (d && (d.route === 'cart' || d.route === 'held')) toast(t(d.route === 'cart' ? 'till.added_away' : 'till.held_away', { code: d.code }), 'error');
   if (app.screen && app.screen.onMessage) app.screen.onMessage(m);
 }
 
