@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -171,15 +172,22 @@ func (f *flags) load(fs *flag.FlagSet) (Config, error) {
 	cfg := DefaultConfig()
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	installed := false
 	if f.installed && f.config == "" && !set["data"] {
-		if _, err := os.Stat(installedConfig); err == nil {
-			f.config = installedConfig
+		// Taken unless it is not there: the package makes /etc/posnode
+		// 0750 root:posnode, so that another user cannot even see the
+		// file, and is then told to use sudo rather than left on ./data.
+		if _, err := os.Stat(installedConfig); !errors.Is(err, iofs.ErrNotExist) {
+			f.config, installed = installedConfig, true
 			fmt.Fprintf(fs.Output(), "posnode: using %s (give --config or --data for another)\n", installedConfig)
 		}
 	}
 	if f.config != "" {
 		var err error
 		if cfg, err = LoadConfig(f.config); err != nil {
+			if installed && errors.Is(err, iofs.ErrPermission) {
+				err = fmt.Errorf("%w: run the command as root (sudo), or give --config or --data for another node", err)
+			}
 			return cfg, err
 		}
 	}

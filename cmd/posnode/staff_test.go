@@ -6,7 +6,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/posnode/posnode/pos"
@@ -163,5 +166,74 @@ func TestDoctorDemoStaffLeft(t *testing.T) {
 	_ = cmdDoctor(context.Background(), []string{"--data", cfg.Data}, &out, io.Discard)
 	if strings.Contains(out.String(), "public PINs can sign in") {
 		t.Errorf("a demo node is failed for its demo staff:\n%s", out.String())
+	}
+}
+
+// The package makes /etc/posnode 0750 root:posnode, so a user of the box
+// outside the group cannot even see that the installed config is there. A
+// command typed without sudo, --config or --data is told to run as root,
+// instead of working on a ./data made in the directory it was typed in.
+// Run as root (as in CI), the test runs itself again as the user nobody.
+func TestCommandsInstalledConfigUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		asNobody(t, "TestCommandsInstalledConfigUnreadable")
+		return
+	}
+	etc := t.TempDir()
+	installed := filepath.Join(etc, "posnode.toml")
+	if err := os.WriteFile(installed, []byte("data = \""+t.TempDir()+"\"\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(etc, 0); err != nil { // not searchable, as /etc/posnode is for others
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(etc, 0o700) })
+	was := installedConfig
+	installedConfig = installed
+	t.Cleanup(func() { installedConfig = was })
+	t.Chdir(t.TempDir())
+
+	err := cmdStaff(context.Background(), []string{"add", "--id", "1", "--name", "Ana", "--role", "manager"}, strings.NewReader("482913\n"), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), installed) || !strings.Contains(err.Error(), "sudo") {
+		t.Errorf("staff add without access to the installed config = %v, want an error naming it and sudo", err)
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Errorf("./data was made in the working directory")
+	}
+	var out bytes.Buffer
+	if err := cmdDoctor(context.Background(), nil, &out, io.Discard); !errors.Is(err, errDoctorFailed) ||
+		!strings.Contains(out.String(), "FAIL  config    cannot read "+installed) {
+		t.Errorf("doctor without access to the installed config = %v:\n%s", err, out.String())
+	}
+}
+
+// asNobody runs the test named name again, in a copy of the test binary,
+// as the user nobody, and fails with its output when it fails.
+func asNobody(t *testing.T, name string) {
+	t.Helper()
+	// A tree nobody can walk: the build's own directories are root's only.
+	base, err := os.MkdirTemp("", "posnode-nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(base, "posnode.test")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run", "^"+name+"$", "-test.count=1", "-test.v")
+	cmd.Dir = base
+	cmd.Env = append(os.Environ(), "HOME="+base, "TMPDIR=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
+		t.Errorf("as the user nobody: %v\n%s", err, out)
 	}
 }
