@@ -584,14 +584,15 @@ export function mount(root, app) {
     });
   }
 
-  // startReturn asks for the receipt's number, typed or its code (R and
-  // ten digits) scanned; an order's QR scanned, or Online order, returns
+  // startReturn asks for the receipt's number, typed (this node's) or its
+  // code scanned; an order's QR scanned, or Online order, returns
   // an order bought online, and No receipt goods without either.
   async function startReturn() {
-    const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10, fromScan: (c) => (/^R\d{10}$/.test(c) ? c.slice(1) : /^PICKUP:/.test(c) && c),
+    const no = await ask({ title: t('return.receipt_no'), hint: t('return.receipt_hint'), maxLen: 10, fromScan: (c) => (/^R\d{10}$/.test(c) ? c.slice(1) : /^(R[0-9A-HJ-NP-X]{4}\d{10}|PICKUP:.*)$/.test(c) && c),
       more: [[t('return.order'), 'order'], [t('return.none'), 'none']] });
     if (no === 'none') noReceiptDialog();
     else if (no === 'order' || /^P/.test(no)) orderReturn(no === 'order' ? '' : no);
+    else if (/^R/.test(no)) act(async () => returnDialog((await get('/receipts/' + no)).receipt_no)); // the node refuses another's code
     else if (no) returnDialog(parseInt(no, 10));
   }
 
