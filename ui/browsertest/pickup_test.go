@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -44,6 +46,13 @@ type inProcess struct {
 // inProcessNode is pickupNodeWith, with the node's database and
 // websocket hub at hand.
 func inProcessNode(t *testing.T, setup func(*sqlite.DB)) inProcess {
+	t.Helper()
+	return inProcessNodeOpts(t, setup, nil)
+}
+
+// inProcessNodeOpts is inProcessNode with opts run on the pickup
+// service's options (its clock, say) before it is made; nil runs nothing.
+func inProcessNodeOpts(t *testing.T, setup func(*sqlite.DB), opts func(*pos.PickupOptions)) inProcess {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
@@ -89,7 +98,11 @@ func inProcessNode(t *testing.T, setup func(*sqlite.DB)) inProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pickup := pos.NewPickupService(pos.PickupOptions{Store: db, Notify: notify})
+	popt := pos.PickupOptions{Store: db, Notify: notify}
+	if opts != nil {
+		opts(&popt)
+	}
+	pickup := pos.NewPickupService(popt)
 	till := pos.NewService(pos.Options{Store: db, Notify: notify, Policy: pos.DefaultPolicy()})
 	s := ui.NewServer(ui.Options{
 		Service: till, Store: db, Sessions: db, Static: app, Pickup: pickup,
@@ -598,4 +611,58 @@ func TestPickupQRBeforeReady(t *testing.T) {
 		hasText(`[data-test=order] h2`, "W-EARLY"),
 		hasText(`[data-test=order-state]`, "New"),
 		hasText(`#toast`, "not in a state"))
+}
+
+// A customer verified at the counter waits longer than a verification
+// lasts: the handover is refused, and the screen then offers to verify
+// the customer again instead of still showing them verified with only a
+// handover that is refused.
+func TestPickupVerificationRunsOutOnScreen(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	n := inProcessNodeOpts(t, nil, func(o *pos.PickupOptions) { o.Now = clock })
+	ctx := context.Background()
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	o := placeOrder(t, n.pickup, []byte(`{"order_id":"W-TTL","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-9","name":"Ana Popescu","phone":"","language":"ro"},
+		"pickup_code":"333333","payment":{"status":"paid","amount":49900,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":1,"unit_price":49900}],"arrival":null}`))
+	if _, _, err := n.pickup.PickScan(ctx, staff, o.ID, backpack); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := n.pickup.MarkReady(ctx, staff, o.ID, "B3", 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.pickup.OpenByCode(ctx, staff, o.ID, "333333"); err != nil {
+		t.Fatal(err)
+	}
+	counter := browser(t)
+	login(t, counter, n.base, "pickup", cashierStaff, "1111")
+	// An order placed now reaches the screen through its socket: the
+	// screen has read the queue since, with the customer verified.
+	placeOrder(t, n.pickup, []byte(`{"order_id":"W-MARK","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-9","name":"Ana Popescu","phone":"","language":"ro"},
+		"pickup_code":"444444","payment":{"status":"paid","amount":49900,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100234","name":"Rucsac 20 l","qty":1,"unit_price":49900}],"arrival":null}`))
+	run(t, counter, "the verified customer's order",
+		visible(`[data-order="W-MARK"]`),
+		click(`[data-order="W-TTL"]`),
+		visible(`[data-test=pickup-handover]`),
+		gone(`[data-test=pickup-code]`))
+	mu.Lock()
+	now = now.Add(31 * time.Minute)
+	mu.Unlock()
+	run(t, counter, "the handover is refused, and the code is asked again",
+		click(`[data-test=pickup-handover]`),
+		click(`[data-test=handover-ok]`),
+		visible(`[data-test=pickup-code]`),
+		gone(`[data-test=pickup-handover]`))
+	if v, err := n.pickup.Order(ctx, o.ID); err != nil || v.State != pos.PickupReady {
+		t.Fatalf("order after the refused handover: %v", err)
+	}
 }

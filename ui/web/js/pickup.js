@@ -136,19 +136,20 @@ export function mount(root, app) {
     o.due ? h('span', { class: 'due' }, money(o.due, orderCurrency(o))) : null)) : h('p', { class: 'hint' }, t('pickup.none')));
   }
 
-  // act runs an order action and shows the order it returns.
+  // act runs an order action and shows the order it returns; refused,
+  // the order is read again (a verification run out, say).
   async function act(fn, after) {
     try {
       const r = await fn();
       const v = r && r.order && r.order.order ? r.order : r;
       if (v && v.order) show(v);
       if (after) after(r);
-      reload();
       return r;
     } catch (e) {
       showError(e);
       return null;
     } finally {
+      reload();
       focusScan();
     }
   }
