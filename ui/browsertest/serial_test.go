@@ -137,9 +137,15 @@ func TestSerialScanWhilePaying(t *testing.T) {
 		holdPayments(true),
 		click(`.quick [data-amount="50000"]`),
 		chromedp.Poll[chromedp.Void](`window.__payments > 0`))
-	// The node has the payment once the cart it pushes is paid.
+	// The node has taken the payment (its answer is held) once the cart
+	// it keeps for the till has it.
 	run(t, till, "the umbrella scanned once the node has the payment",
-		chromedp.Sleep(300*time.Millisecond), // the payment reaches the node; its answer is held
+		chromedp.Evaluate[chromedp.Void](`(async function tick() {
+			const c = await (await fetch('/api/v1/cart')).json();
+			if ((c.payments || []).length) window.__atNode = true;
+			else setTimeout(tick, 50);
+		})()`),
+		chromedp.Poll[chromedp.Void](`window.__atNode === true`),
 		serial(umbrella),
 		hasText(`[data-test=till-msg]`, loadStrings(t, "en")["till.scan_held"]),
 		visible(`#toast .toast`))
