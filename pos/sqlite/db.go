@@ -268,16 +268,22 @@ func (db *DB) Epoch() string {
 func (db *DB) setEpoch(epoch string) { db.epoch.Store(&epoch) }
 
 // ReceiptSeries names the run of receipt numbers this database issues
-// (see pos.ReceiptTag): the time the database was created. A database put
-// back from a backup keeps it, and its numbers go on (see RaiseCounters);
-// a new database, whose numbers start again at 1, has its own. It does not
-// change with the event epoch.
+// (see pos.ReceiptTag): an id drawn when the database was created, or, for
+// a database created before it was drawn, its creation time. A database
+// put back from a backup keeps it, and its numbers go on (see
+// RaiseCounters); a new database, whose numbers start again at 1, has its
+// own. It does not change with the event epoch.
 func (db *DB) ReceiptSeries(ctx context.Context) (string, error) {
-	var at string
-	if err := db.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'created_at'").Scan(&at); err != nil {
+	var s string
+	err := db.r.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'receipt_series'),
+		(SELECT value FROM meta WHERE key = 'created_at'))`).Scan(&s)
+	if err == nil && s == "" {
+		err = errors.New("the database has no creation time")
+	}
+	if err != nil {
 		return "", fmt.Errorf("receipt series: %w", err)
 	}
-	return at, nil
+	return s, nil
 }
 
 type migration struct {
@@ -377,8 +383,8 @@ func (db *DB) initEpoch(ctx context.Context, renew bool, onNew func(old, epoch s
 		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&epoch)
 		if errors.Is(err, sql.ErrNoRows) {
 			epoch = db.newID()
-			_, err = tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('created_at', ?)",
-				epoch, db.now().Format(time.RFC3339Nano))
+			_, err = tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('epoch', ?), ('created_at', ?), ('receipt_series', ?)",
+				epoch, db.now().Format(time.RFC3339Nano), db.newID())
 			return err
 		}
 		if err != nil || !renew {
