@@ -423,10 +423,13 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 }
 
 // subscribeOrdersOneLevel subscribes to orders/+ for a broker that
-// refused orders/#.
+// refused orders/#. The client routes a message to the handler of every
+// filter it matches, and orders/# stays among its routes though refused:
+// orders/+ gets no handler of its own, or each order would be taken twice.
 func (c *Client) subscribeOrdersOneLevel(ctx context.Context, cli mqtt.Client) error {
 	filter := c.t.orders + "+"
-	sub := cli.Subscribe(filter, 1, c.onMessage)
+	cli.AddRoute(c.t.orders+"#", c.onMessage) // the one route of every order
+	sub := cli.Subscribe(filter, 1, nil)
 	if err := wait(ctx, sub, 10*time.Second); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
