@@ -65,9 +65,10 @@ func TestReturnOfOnlineOrder(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.querySelector('.modal .line[data-line="L1"] [data-test=return-more]').disabled`))
 }
 
-// Central out of reach, an online order cannot be looked up: the till
-// says so and offers the return without receipt, the order's number
-// kept as what the customer says of the purchase, approved by a
+// Central out of reach, an online order, its number typed on the
+// screen's keyboard (capitals, digits, - and /), cannot be looked up:
+// the till says so and offers the return without receipt, the order's
+// number kept as what the customer says of the purchase, approved by a
 // supervisor.
 func TestReturnOfOnlineOrderCentralOffline(t *testing.T) {
 	br := brokertest.New(t, brokertest.Options{}) // never started: central out of reach
@@ -78,7 +79,10 @@ func TestReturnOfOnlineOrderCentralOffline(t *testing.T) {
 	run(t, till, "the order cannot be looked up: said, with the way forward",
 		click(`[data-test=return]`),
 		click(`[data-test=ask-order]`),
-		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), "W-77"),
+		click(`.modal .osk [data-ch="W"]`), // typed on the screen's keyboard
+		click(`.modal .osk [data-ch="-"]`),
+		click(`.modal .osk [data-ch="7"]`),
+		click(`.modal .osk [data-ch="7"]`),
 		click(`[data-test=text-ok]`),
 		hasText(`.modal header`, en["return.offline"]),
 		click(`[data-test=confirm-yes]`),

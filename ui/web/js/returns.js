@@ -37,7 +37,7 @@ export async function returnDialog(no, done) {
 // (PICKUP:id:code), else its number is asked. Central out of reach, the
 // way left is a return without receipt.
 export async function orderReturn(code, done) {
-  let id = code || (await askText(t('return.order_no'), t('return.order_hint'), { maxLen: 64, scan: true }));
+  let id = code || (await askText(t('return.order_no'), t('return.order_hint'), { maxLen: 64, scan: true, keys: ['1234567890-/', 'QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'] }));
   if (!id) return;
   if (/^PICKUP:/.test(id)) id = id.split(':')[1];
   let o;

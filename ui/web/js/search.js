@@ -14,17 +14,17 @@ const EXTRA = {
   'zh-Hant': '',
 };
 
-// keyboard is an on-screen keyboard typing into input.
-export function keyboard(input, onInput) {
+// keyboard is an on-screen keyboard typing into input; rows, when given,
+// are its keys in place of digits and small letters.
+export function keyboard(input, onInput, rows) {
   const type = (ch) => {
     if (ch === 'back') input.value = input.value.slice(0, -1);
     else if (ch === 'space') input.value += ' ';
     else input.value += ch;
     onInput();
   };
-  const rows = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
   const extra = EXTRA[language()] || '';
-  if (extra) rows.push(extra);
+  rows ||= ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', ...(extra ? [extra] : [])];
   return h('div', { class: 'osk' },
     rows.map((r) => h('div', { class: 'osk-row' }, [...r].map((c) => button(c, () => type(c), 'key small', { 'data-ch': c })))),
     h('div', { class: 'osk-row' },

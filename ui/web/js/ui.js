@@ -256,8 +256,9 @@ export function ask({ title, hint = '', value = '', mask = false, decimal = fals
 // askText asks for a short text on the on-screen keyboard and resolves to
 // it trimmed, or null when cancelled. With required, an empty text is
 // refused with that message and the dialog stays open. With scan, a code
-// scanned into it is taken, as typed.
-export function askText(title, hint = '', { required = '', maxLen = 32, scan = false } = {}) {
+// scanned into it is taken, as typed. keys are the on-screen keyboard's
+// rows (see keyboard).
+export function askText(title, hint = '', { required = '', maxLen = 32, scan = false, keys } = {}) {
   return new Promise((resolve) => {
     let v = null;
     const input = h('input', { type: 'text', class: 'search-input', maxlength: String(maxLen), 'data-test': 'text-input', ...(scan && { 'data-scan': true }) });
@@ -275,7 +276,7 @@ export function askText(title, hint = '', { required = '', maxLen = 32, scan = f
     input.addEventListener('keydown', (e) => e.key === 'Enter' && ok());
     const m = modal({
       title, cls: 'wide',
-      body: [hint ? h('p', { class: 'hint' }, hint) : null, input, err, keyboard(input, () => (err.textContent = ''))],
+      body: [hint ? h('p', { class: 'hint' }, hint) : null, input, err, keyboard(input, () => (err.textContent = ''), keys)],
       actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('common.ok'), ok, 'primary', { 'data-test': 'text-ok' })],
       onClose: () => resolve(v),
     });
