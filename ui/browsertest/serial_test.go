@@ -309,3 +309,22 @@ func TestSerialReceiptScanWhilePaying(t *testing.T) {
 		visible(`[data-test=receipt]`),
 		visible(`[data-test=return-more]`))
 }
+
+// Noise from the serial scanner while the last sale's receipt is shown,
+// with the change to give, is told over the receipt and leaves it there:
+// it put the receipt away as a code of the next customer's does, and the
+// cashier lost the change to give back.
+func TestSerialNoiseLeavesTheReceipt(t *testing.T) {
+	till, serial := serialTill(t, "")
+	run(t, till, "the umbrella paid with 200, its receipt with 1.00 change",
+		serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="20000"]`),
+		visible(`[data-test=receipt]`),
+		hasText(`[data-test=change]`, "1.00"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('toast').replaceChildren()`),
+		serial("\xff\xfe\x80"),
+		visible(`#toast .toast.error`))
+	wantContains(t, "warning", text(t, till, `#toast`), "Scan again")
+	run(t, till, "the receipt is still shown", visible(`[data-test=receipt]`), hasText(`[data-test=change]`, "1.00"))
+}

@@ -728,7 +728,7 @@ export function mount(root, app) {
         const d = m.data;
         if (d.error) {
           say(errorText(d.error), 'error');
-          if (!clearForScan()) toast(errorText(d.error), 'error');
+          if (modalOpen()) toast(errorText(d.error), 'error'); // over a dialog, the receipt kept
         } else if (d.route === 'held' || (paying && d.route !== 'cart')) doScan(d.code); // after the payment
         else if (d.route === 'return') returnDialog(d.receipt_no || 0, () => say(''));
         else if (d.route === 'pickup' && d.order) {
