@@ -13,6 +13,7 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
 	"github.com/posnode/posnode/pos"
 )
 
@@ -188,11 +189,15 @@ func (c *Client) Run(ctx context.Context) error {
 	defer wg.Wait()
 
 	backoff := c.opt.BackoffMin
+	refused := false // the broker's refusal of the login was told
 	for ctx.Err() == nil {
 		start := time.Now()
 		connected, err := c.session(ctx)
 		if ctx.Err() != nil {
 			break
+		}
+		if connected {
+			refused = false
 		}
 		if c.held.Load() {
 			if c.renewEpoch(ctx) == nil {
@@ -213,7 +218,16 @@ func (c *Client) Run(ctx context.Context) error {
 		// Full jitter in [backoff/2, backoff): nodes of a fleet that lost
 		// the broker together do not come back in one wave.
 		d := backoff/2 + rand.N(backoff/2+1)
-		c.log.Info("broker connection down; retrying", "in", d.Round(time.Millisecond), "err", err)
+		switch {
+		case loginRefused(err) && !refused:
+			refused = true
+			c.log.Error("the broker refused the node's login: check username and password in [mqtt] (central's operators give them); retrying, and not told again before a login succeeds",
+				"username", c.opt.Username, "in", d.Round(time.Millisecond), "err", err)
+		case loginRefused(err):
+			c.log.Debug("the broker refused the node's login; retrying", "in", d.Round(time.Millisecond), "err", err)
+		default:
+			c.log.Info("broker connection down; retrying", "in", d.Round(time.Millisecond), "err", err)
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(d):
@@ -221,6 +235,12 @@ func (c *Client) Run(ctx context.Context) error {
 		backoff = min(backoff*2, c.opt.BackoffMax)
 	}
 	return nil
+}
+
+// loginRefused reports whether err is the broker's refusal of the node's
+// login (CONNACK 4 or 5), which retrying does not mend.
+func loginRefused(err error) bool {
+	return errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword) || errors.Is(err, packets.ErrorRefusedNotAuthorised)
 }
 
 // renewEpoch begins a new epoch in the outbox once the session that found

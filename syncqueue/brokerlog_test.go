@@ -1,0 +1,40 @@
+package syncqueue_test
+
+import (
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
+	"github.com/posnode/posnode/internal/nodetest"
+	"github.com/posnode/posnode/syncqueue"
+)
+
+// TestLoginRefusedToldOnce: a broker refusing the node's login is an
+// error IT must act on, told once as such, not an INFO line repeated at
+// every retry.
+func TestLoginRefusedToldOnce(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{Extra: brokertest.Passwords(t, "till-1", "s3cret-pw")})
+	var logged nodetest.Buffer
+	n := startNode(t, b.URL(), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.Username, o.Password = "till-1", "wrong-pw"
+		o.Logger = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	centraltest.Eventually(t, 10*time.Second, "three refused logins", func() bool {
+		return strings.Count(logged.String(), "not Authorized") >= 3
+	})
+	n.stop()
+	l := logged.String()
+	if got := strings.Count(l, "level=ERROR msg=\"the broker refused the node's login"); got != 1 {
+		t.Errorf("the refused login is told %d times at ERROR, want once:\n%s", got, l)
+	}
+	if strings.Contains(l, "level=INFO msg=\"broker connection down") {
+		t.Errorf("the refused login is logged at INFO:\n%s", l)
+	}
+	if strings.Contains(l, "wrong-pw") {
+		t.Errorf("the password is logged:\n%s", l)
+	}
+}
