@@ -38,3 +38,23 @@ func TestLoginRefusedToldOnce(t *testing.T) {
 		t.Errorf("the password is logged:\n%s", l)
 	}
 }
+
+// TestSameNodeIDsTold: two boxes given the same store and node ids throw
+// each other off the broker, each taking the other's client id; the log
+// says what the drops soon after connecting likely mean.
+func TestSameNodeIDsTold(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	var logged nodetest.Buffer
+	tune := func(o *syncqueue.Options) { o.BackoffMax = 2 * time.Second }
+	startNode(t, b.URL(), filepath.Join(t.TempDir(), "a.db"), func(o *syncqueue.Options) {
+		tune(o)
+		o.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	})
+	startNode(t, b.URL(), filepath.Join(t.TempDir(), "b.db"), tune)
+	centraltest.Eventually(t, 30*time.Second, "the drops told", func() bool {
+		return strings.Contains(logged.String(), "level=WARN msg=\"the broker dropped the connection")
+	})
+	if l := logged.String(); !strings.Contains(l, "same store and node ids") || !strings.Contains(l, "client_id=pos-"+store+"-"+node) {
+		t.Errorf("the warning does not say what the drops likely mean:\n%s", l)
+	}
+}

@@ -190,6 +190,7 @@ func (c *Client) Run(ctx context.Context) error {
 
 	backoff := c.opt.BackoffMin
 	refused := false // the broker's refusal of the login was told
+	drops := 0       // sessions in a row the broker dropped soon after connecting
 	for ctx.Err() == nil {
 		start := time.Now()
 		connected, err := c.session(ctx)
@@ -198,6 +199,11 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		if connected {
 			refused = false
+			if errors.Is(err, errLost) && time.Since(start) < c.opt.BackoffMax {
+				drops++
+			} else {
+				drops = 0
+			}
 		}
 		if c.held.Load() {
 			if c.renewEpoch(ctx) == nil {
@@ -228,6 +234,12 @@ func (c *Client) Run(ctx context.Context) error {
 		default:
 			c.log.Info("broker connection down; retrying", "in", d.Round(time.Millisecond), "err", err)
 		}
+		if drops == dropsTold {
+			// The broker closes the older of two connections with one
+			// client id: another box with these ids takes this one's place.
+			c.log.Warn("the broker dropped the connection soon after it was made, again and again: another node with the same store and node ids likely connects with this client id, each throwing the other off; give every box its own node id (posnode doctor finds the other)",
+				"client_id", c.ClientID(), "drops", drops, "err", err)
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(d):
@@ -236,6 +248,14 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errLost ends a session whose connection the broker or the network
+// closed.
+var errLost = errors.New("connection lost")
+
+// dropsTold is how many sessions in a row, each dropped before
+// BackoffMax, are told as likely another node with this client id.
+const dropsTold = 3
 
 // loginRefused reports whether err is the broker's refusal of the node's
 // login (CONNACK 4 or 5), which retrying does not mend.
@@ -436,7 +456,7 @@ func (c *Client) session(ctx context.Context) (connected bool, err error) {
 	case <-ctx.Done():
 		return true, nil
 	case err := <-lost:
-		return true, fmt.Errorf("connection lost: %w", err)
+		return true, fmt.Errorf("%w: %w", errLost, err)
 	case err := <-errc:
 		return true, err
 	}

@@ -20,8 +20,8 @@ const statusWindow = 2 * time.Second
 // status (pos/v1/stores/{store}/nodes/{node}/status) for a node of another
 // database online under this store's and node's ids: a box cloned, or one
 // given the ids of another, which cut each other off the broker in turn
-// (the node logs only "broker connection down") and mix their events at
-// central.
+// (each node logs its drops, and after a few a warning of them) and mix
+// their events at central.
 //
 // It connects under a client id of its own, never the node's: a second
 // connection under pos-{store}-{node} would throw the running node off the
