@@ -13,6 +13,12 @@ import (
 
 var printedCode = regexp.MustCompile(`\[BARCODE CODE128 (R[0-9A-Z]+)\]`)
 
+// printedReceiptCode matches the code of receipt no as the node prints it:
+// R, the node's tag and the number in ten digits.
+func printedReceiptCode(no int64) *regexp.Regexp {
+	return regexp.MustCompile(fmt.Sprintf(`\bR[0-9A-HJ-NP-X]{4}%010d\b`, no))
+}
+
 // sellAndPrint completes a sale of one item at the till and returns its
 // receipt number and the code in its printed receipt's barcode.
 func sellAndPrint(t *testing.T, c *client, prn *printertest.Sim) (no int64, code string) {
