@@ -343,3 +343,44 @@ func TestMigratedCatalogPagesKeepTheirItems(t *testing.T) {
 		t.Fatalf("foreign key check: %d rows, %v", fk, err)
 	}
 }
+
+// Ended orders whose notices were never seen before the upgrade come back
+// to the counter's queue with them only if they ended in the last 7 days:
+// older ones are not put above the open orders.
+func TestMigratedPickupNoticesOnlyRecentOnes(t *testing.T) {
+	ctx := context.Background()
+	path, _ := oldDatabase(t, 11)
+	raw := rawDB(t, path)
+	recent := time.Now().Add(-24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000000Z")
+	old := time.Now().Add(-30 * 24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000000Z")
+	doc := func(id, state string) string {
+		return fmt.Sprintf(`{"order":{"order_id":"%s"},"state":"%s","rev":1,"lines":[],"notices":[{"at":"2026-11-01T10:00:00Z","kind":"fetch_bags"}]}`, id, state)
+	}
+	for _, o := range []struct{ id, state, at string }{{"W-recent", "cancelled", recent}, {"W-old", "cancelled", old}, {"W-none", "expired", recent}} {
+		d := doc(o.id, o.state)
+		if o.id == "W-none" {
+			d = fmt.Sprintf(`{"order":{"order_id":"%s"},"state":"%s","rev":1,"lines":[]}`, o.id, o.state)
+		}
+		if _, err := raw.Exec(`INSERT INTO pickup_orders(id, version, state, open, collect_by, search, rev, updated_at, doc)
+			VALUES (?, 1, ?, 0, 0, ?, 1, ?, ?)`, o.id, o.state, o.id, o.at, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.PickupOrders(ctx, pos.PickupQuery{Notices: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range got {
+		ids = append(ids, p.Order.ID)
+	}
+	if strings.Join(ids, ",") != "W-recent" {
+		t.Fatalf("ended orders with notices after the upgrade: %q, want only W-recent", ids)
+	}
+}
