@@ -81,22 +81,46 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 }
 
 // readPIN reads one line from in. At a terminal it asks for the PIN on
-// stderr and does not echo what is typed.
+// stderr, twice, and does not echo what is typed: a slip made unseen would
+// leave a member whose PIN nobody knows, under a staff number that cannot
+// be added again.
 func readPIN(in io.Reader, prompt io.Writer) (string, error) {
+	r := bufio.NewReader(in)
+	terminal := false
 	if f, ok := in.(*os.File); ok {
 		if t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
-			fmt.Fprint(prompt, "PIN: ")
+			terminal = true
 			quiet := *t
 			quiet.Lflag &^= unix.ECHO
+			// Echo off before the prompt, so that nothing typed after it shows.
 			if unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, &quiet) == nil {
-				defer func() {
-					_ = unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
-					fmt.Fprintln(prompt)
-				}()
+				defer func() { _ = unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t) }()
 			}
+			fmt.Fprint(prompt, "PIN: ")
 		}
 	}
-	line, err := bufio.NewReader(in).ReadString('\n')
+	pin, err := readLine(r)
+	if terminal {
+		fmt.Fprintln(prompt)
+	}
+	if err != nil || pin == "" || !terminal {
+		return pin, err
+	}
+	fmt.Fprint(prompt, "PIN again: ")
+	again, err := readLine(r)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", err
+	}
+	if again != pin {
+		return "", errors.New("the two PINs typed differ; nobody was added")
+	}
+	return pin, nil
+}
+
+// readLine reads the PIN's line from r.
+func readLine(r *bufio.Reader) (string, error) {
+	line, err := r.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read the PIN: %w", err)
 	}
