@@ -152,12 +152,14 @@ type flags struct {
 }
 
 func (f *flags) register(fs *flag.FlagSet, all bool) {
-	fs.StringVar(&f.config, "config", "", "TOML config file (default: built-in demo settings)")
-	fs.StringVar(&f.data, "data", "", "data directory (overrides config)")
 	if !all {
 		f.installed = true
+		fs.StringVar(&f.config, "config", "", "TOML config file (default: "+installedConfig+" where there is one and --data is not given, else built-in demo settings)")
+		fs.StringVar(&f.data, "data", "", "data directory (overrides config)")
 		return
 	}
+	fs.StringVar(&f.config, "config", "", "TOML config file (default: built-in demo settings)")
+	fs.StringVar(&f.data, "data", "", "data directory (overrides config)")
 	fs.StringVar(&f.http, "http", "", "listen address of the UI and API, e.g. :8080 (overrides config)")
 	fs.StringVar(&f.store, "store", "", "store id (overrides config)")
 	fs.StringVar(&f.node, "node", "", "node id (overrides config)")

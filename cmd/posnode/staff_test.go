@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"os"
 	"os/exec"
@@ -235,5 +236,27 @@ func asNobody(t *testing.T, name string) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+name) {
 		t.Errorf("as the user nobody: %v\n%s", err, out)
+	}
+}
+
+// A command's help says which config it takes without --config: the
+// installed one for every command but run, the demo's for run.
+func TestConfigFlagHelp(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"staff", "add", "-h"}, installedConfig},
+		{[]string{"backup", "-h"}, installedConfig},
+		{[]string{"doctor", "-h"}, installedConfig},
+		{[]string{"run", "-h"}, "built-in demo settings"},
+	} {
+		var out strings.Builder
+		if err := run(t.Context(), c.args, &out, &out); !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if !strings.Contains(out.String(), c.want) {
+			t.Errorf("%v: the help of -config does not name %s:\n%s", c.args, c.want, out.String())
+		}
 	}
 }
