@@ -840,7 +840,10 @@ func (tp TestPage) Encode(e *escpos.Encoder) error {
 		e.Println(a.String())
 	}
 	e.SetAlign(escpos.AlignLeft)
-	if err := e.Barcode128("R0000000001", 60); err != nil {
+	// A code in a receipt's form (R, a tag, ten digits; see
+	// pos.ReceiptBarcode), so that the printer is seen to print, and a
+	// scanner to read, its capitals in code set B and digits in code set C.
+	if err := e.Barcode128("RTEST0000000001", 60); err != nil {
 		return fmt.Errorf("test page barcode: %w", err)
 	}
 	if err := e.QR(PickupQR("TEST", "0000"), 6, escpos.QRLevelM); err != nil {

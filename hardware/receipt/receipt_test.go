@@ -211,7 +211,7 @@ func TestOtherDocuments(t *testing.T) {
 			Rows: []receipt.SalesRow{{Key: "cash", Count: 12, Amount: 45000}, {Key: "card", Count: 30, Amount: 254990}}}, escpos.TMT88,
 			[]string{"FÖRSÄLJNING", "per betalsätt", "Kontant (12)", "450,00 kr", "Kort (30)"}},
 		{"testpage-tmt88-zh", receipt.TestPage{Store: sv, Time: when}, escpos.TMT88TraditionalChinese,
-			[]string{"Räksmörgås", "kôň", "Mulţumim", "謝謝惠顧", "£5 $5 €5", "[BARCODE CODE128 R0000000001]", "[QR PICKUP:TEST:0000]"}},
+			[]string{"Räksmörgås", "kôň", "Mulţumim", "謝謝惠顧", "£5 $5 €5", "[BARCODE CODE128 RTEST0000000001]", "[QR PICKUP:TEST:0000]"}},
 	}
 	for _, tt := range docs {
 		t.Run(tt.name, func(t *testing.T) {
