@@ -11,7 +11,8 @@ import { searchPanel } from './search.js';
 
 const REASONS = ['changed_mind', 'defective', 'wrong_item', 'other'];
 
-// receiptCode is the code printed on receipt no: R and ten digits.
+// receiptCode is receipt no's code as typed: R and ten digits, which the
+// node takes as its own receipt's (printed codes name the node too).
 export const receiptCode = (no) => 'R' + String(no).padStart(10, '0');
 
 // newID is a random id: crypto.randomUUID needs a secure context, which
