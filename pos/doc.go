@@ -63,7 +63,12 @@
 //
 // A return counts against its original: a sale of this node (by receipt
 // code or id, with or without a store), a sale of another store
-// (Lookup.SaleLookup) or an order bought online (Lookup.OrderLookup). An
+// (Lookup.SaleLookup) or an order bought online (Lookup.OrderLookup). A
+// receipt code names the node and database that numbered it (ReceiptTag),
+// as receipt numbers are only unique to these: one of another is refused
+// with ErrOtherReceipt, never read as this node's receipt of that number;
+// R and ten digits, printed before codes had a tag or typed, are this
+// node's. An
 // order paid at this node's pickup counter is the sale made there, and
 // one for pickup here is taken back only once handed over. For each
 // original line the quantity returned never exceeds the quantity sold;
