@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,8 +47,12 @@ func writableData(cfg Config) error {
 		if err != nil {
 			continue
 		}
-		if unix.Access(f, unix.W_OK) == nil {
+		err = unix.Access(f, unix.W_OK)
+		if err == nil {
 			continue
+		}
+		if errors.Is(err, unix.EROFS) {
+			return fmt.Errorf("%s is on a read-only file system: a disk remounted read-only after errors (see dmesg), or a path the service may not write (its unit lets it write /var/lib/posnode only)", f)
 		}
 		owner, group := "its owner", ""
 		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
