@@ -59,7 +59,7 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	defer release()
-	pin, err := readPIN(stdin, stderr)
+	pin, err := readPIN(ctx, stdin, stderr)
 	if err != nil {
 		return err
 	}
@@ -84,8 +84,27 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // stderr, twice, and does not echo what is typed: a slip made unseen would
 // leave a member whose PIN nobody knows, under a staff number that cannot
 // be added again.
-func readPIN(in io.Reader, prompt io.Writer) (string, error) {
+func readPIN(ctx context.Context, in io.Reader, prompt io.Writer) (string, error) {
 	r := bufio.NewReader(in)
+	// Ctrl-C only ends ctx (main takes the signal): a read waiting for
+	// Enter is left behind, and the command ends with the echo given back.
+	read := func() (string, error) {
+		type line struct {
+			pin string
+			err error
+		}
+		got := make(chan line, 1)
+		go func() {
+			pin, err := readLine(r)
+			got <- line{pin, err}
+		}()
+		select {
+		case l := <-got:
+			return l.pin, l.err
+		case <-ctx.Done():
+			return "", fmt.Errorf("interrupted; nobody was added: %w", ctx.Err())
+		}
+	}
 	terminal := false
 	if f, ok := in.(*os.File); ok {
 		if t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
@@ -99,7 +118,7 @@ func readPIN(in io.Reader, prompt io.Writer) (string, error) {
 			fmt.Fprint(prompt, "PIN: ")
 		}
 	}
-	pin, err := readLine(r)
+	pin, err := read()
 	if terminal {
 		fmt.Fprintln(prompt)
 	}
@@ -107,7 +126,7 @@ func readPIN(in io.Reader, prompt io.Writer) (string, error) {
 		return pin, err
 	}
 	fmt.Fprint(prompt, "PIN again: ")
-	again, err := readLine(r)
+	again, err := read()
 	fmt.Fprintln(prompt)
 	if err != nil {
 		return "", err

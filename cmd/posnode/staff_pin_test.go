@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -62,7 +64,7 @@ func TestReadPINAtTerminal(t *testing.T) {
 			var prompt nodetest.Buffer
 			done := make(chan result, 1)
 			go func() {
-				pin, err := readPIN(tty, &prompt)
+				pin, err := readPIN(context.Background(), tty, &prompt)
 				done <- result{pin, err}
 			}()
 			waitFor(t, func() bool { return strings.Contains(prompt.String(), "PIN: ") })
@@ -91,5 +93,32 @@ func TestReadPINAtTerminal(t *testing.T) {
 				t.Errorf("the terminal's echo is not given back: %v", err)
 			}
 		})
+	}
+}
+
+// Ctrl-C at the PIN's prompt ends the command, with the terminal's echo
+// given back: the signal only ends the command's context, which the
+// prompt waited past until Enter was pressed.
+func TestReadPINInterrupted(t *testing.T) {
+	_, tty := openPTY(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var prompt nodetest.Buffer
+	done := make(chan error, 1)
+	go func() {
+		_, err := readPIN(ctx, tty, &prompt)
+		done <- err
+	}()
+	waitFor(t, func() bool { return strings.Contains(prompt.String(), "PIN: ") })
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("readPIN interrupted = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("readPIN waits on after Ctrl-C")
+	}
+	if tm, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS); err != nil || tm.Lflag&unix.ECHO == 0 {
+		t.Errorf("the terminal's echo is not given back: %v", err)
 	}
 }
