@@ -200,6 +200,9 @@ func (d *doctor) checkDataDir() {
 	}
 	owner, _ := st.Sys().(*syscall.Stat_t)
 	switch {
+	case errors.Is(err, syscall.EROFS):
+		d.add(levelFail, "data", dir+" is on a read-only file system",
+			"if the disk was remounted read-only after errors (dmesg), check and replace it; a data directory elsewhere than /var/lib/posnode is read-only to the service too (its unit's ReadWritePaths)")
 	case err != nil:
 		d.add(levelFail, "data", dir+" is not writable: "+err.Error(),
 			"chown -R posnode:posnode "+dir+" (or run doctor as the user the node runs as)")

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -15,7 +16,8 @@ import (
 
 // A data directory on a file system mounted read-only (a disk remounted
 // so after errors, or a path the service's sandbox does not let it
-// write) is said to be so, not sent to chmod its owner already has. The
+// write) is said to be so, by the node and by doctor, not sent to chmod
+// or chown what its owner may already write. The
 // test mounts one in a mount namespace of its own, which needs root.
 func TestDataOnReadOnlyFileSystem(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -32,6 +34,7 @@ func TestDataOnReadOnlyFileSystem(t *testing.T) {
 
 	type result struct{ setup, err error }
 	got := make(chan result, 1)
+	doctorSays := make(chan []finding, 1)
 	go func() {
 		// The namespace is this thread's only; the thread ends with the
 		// goroutine, never unlocked, and takes it along.
@@ -52,6 +55,9 @@ func TestDataOnReadOnlyFileSystem(t *testing.T) {
 			got <- result{setup: err}
 			return
 		}
+		d := &doctor{cfg: cfg, now: time.Now, free: freeSpace}
+		d.checkDataDir()
+		doctorSays <- d.out
 		got <- result{err: writableData(cfg)}
 	}()
 	r := <-got
@@ -60,5 +66,10 @@ func TestDataOnReadOnlyFileSystem(t *testing.T) {
 	}
 	if err := r.err; err == nil || !strings.Contains(err.Error(), "read-only file system") || strings.Contains(err.Error(), "chmod") {
 		t.Errorf("writableData on a read-only file system = %v, want it said, without a chmod", err)
+	}
+	for _, f := range <-doctorSays {
+		if f.level == levelFail && (!strings.Contains(f.text, "read-only file system") || strings.Contains(f.fix, "chown")) {
+			t.Errorf("doctor on a read-only file system: %s (fix: %s); want it said, without a chown", f.text, f.fix)
+		}
 	}
 }
