@@ -85,20 +85,30 @@ func validLanguage(l string) bool {
 
 func validRole(r Role) bool { return r >= RoleCashier && r <= RoleManager }
 
+// CheckNewStaff reports, as Add does, an ErrInvalidStaff naming what
+// keeps st from being added: its staff number, name, role or language. It
+// lets a caller refuse before the PIN is asked for.
+func CheckNewStaff(st Staff) error {
+	switch {
+	case !validStaffID(st.ID):
+		return fmt.Errorf("%w: staff number %q", ErrInvalidStaff, st.ID)
+	case !validName(st.Name):
+		return fmt.Errorf("%w: name", ErrInvalidStaff)
+	case !validRole(st.Role):
+		return fmt.Errorf("%w: role", ErrInvalidStaff)
+	case !validLanguage(st.Language):
+		return fmt.Errorf("%w: language %q", ErrInvalidStaff, st.Language)
+	}
+	return nil
+}
+
 // Add adds an active member with st's staff number, name, role and
 // language (empty: the device's) and pin as their first PIN, kept only as
 // a hash.
 func (a *StaffAdmin) Add(ctx context.Context, st Staff, pin string) (Staff, error) {
 	st.Name = strings.TrimSpace(st.Name)
-	switch {
-	case !validStaffID(st.ID):
-		return Staff{}, fmt.Errorf("%w: staff number %q", ErrInvalidStaff, st.ID)
-	case !validName(st.Name):
-		return Staff{}, fmt.Errorf("%w: name", ErrInvalidStaff)
-	case !validRole(st.Role):
-		return Staff{}, fmt.Errorf("%w: role", ErrInvalidStaff)
-	case !validLanguage(st.Language):
-		return Staff{}, fmt.Errorf("%w: language %q", ErrInvalidStaff, st.Language)
+	if err := CheckNewStaff(st); err != nil {
+		return Staff{}, err
 	}
 	h, err := HashPIN(pin)
 	if err != nil {

@@ -48,31 +48,40 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fmt.Errorf("staff add: role %q: give cashier, supervisor or manager", *role)
 	}
-	st := pos.Staff{ID: *id, Name: *name, Role: r, Language: *lang}
+	st := pos.Staff{ID: *id, Name: strings.TrimSpace(*name), Role: r, Language: *lang}
+	// What would be refused is refused before the PIN is typed, not after.
+	if err := pos.CheckNewStaff(st); err != nil {
+		return fmt.Errorf("%w; nobody was added", err)
+	}
 	cfg, err := f.load(fset)
 	if err != nil {
 		return err
 	}
-	// Refused before the PIN is typed, not after.
 	release, err := lockData(cfg.Data)
 	if err != nil {
 		return err
 	}
 	defer release()
-	pin, err := readPIN(ctx, stdin, stderr)
-	if err != nil {
-		return err
-	}
 	db, err := openDB(ctx, cfg, sqlite.Options{})
 	if err != nil {
 		return err
 	}
+	defer chownDB(cfg) // once closed: run as root, it stays the node's
+	defer db.Close()
+	taken := fmt.Errorf("staff number %s is taken; nobody was added (change that member's PIN on the manager's screens, or choose another number)", *id)
+	if _, err := db.Staff(ctx, st.ID); err == nil {
+		return taken
+	} else if !errors.Is(err, pos.ErrNotFound) {
+		return err
+	}
+	pin, err := readPIN(ctx, stdin, stderr)
+	if err != nil {
+		return err
+	}
 	st, err = pos.NewStaffAdmin(db).Add(ctx, st, pin)
-	db.Close()
-	chownDB(cfg)
 	switch {
 	case errors.Is(err, pos.ErrDuplicate):
-		return fmt.Errorf("staff number %s is taken; nobody was added (change that member's PIN on the manager's screens, or choose another number)", *id)
+		return taken
 	case err != nil:
 		return fmt.Errorf("%w; nobody was added", err)
 	}

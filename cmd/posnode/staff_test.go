@@ -260,3 +260,46 @@ func TestConfigFlagHelp(t *testing.T) {
 		}
 	}
 }
+
+// What staff add would refuse is refused before the PIN is asked for,
+// not after it was typed twice: none is given here.
+func TestStaffAddRefusesBeforePIN(t *testing.T) {
+	dir := t.TempDir()
+	add := func(pin string, args ...string) error {
+		return cmdStaff(context.Background(), append([]string{"add", "--data", dir}, args...), strings.NewReader(pin), io.Discard, io.Discard)
+	}
+	if err := add("482913\n", "--id", "7", "--name", "Ana", "--role", "manager"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"number taken", []string{"--id", "7", "--name", "Other", "--role", "cashier"}, "taken"},
+		{"bad number", []string{"--id", "x8", "--name", "Bo", "--role", "cashier"}, "staff number"},
+		{"no name", []string{"--id", "8", "--role", "cashier"}, "name"},
+		{"unknown language", []string{"--id", "8", "--name", "Bo", "--role", "cashier", "--language", "xx"}, "language"},
+	} {
+		if err := add("", c.args...); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "no PIN given") {
+			t.Errorf("%s: staff add = %v, want an error naming %q before any PIN", c.name, err, c.want)
+		}
+	}
+}
+
+// `sudo posnode staff add` leaves the database the service user's, or the
+// node would refuse to start on it.
+func TestStaffAddAsRootLeavesDatabaseServiceUsers(t *testing.T) {
+	dir := serviceDir(t)
+	if err := cmdStaff(context.Background(), []string{"add", "--data", dir, "--id", "1", "--name", "Ana", "--role", "manager"}, strings.NewReader("482913\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"posnode.db", "posnode.db-wal", "posnode.db-shm", "posnode.lock"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if uid := ownerOf(t, filepath.Join(dir, f)); uid != 65534 {
+			t.Errorf("%s owned by uid %d after staff add as root, want the data directory's owner 65534", f, uid)
+		}
+	}
+}
