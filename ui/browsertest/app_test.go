@@ -41,6 +41,7 @@ func placeholders(s string) []string {
 
 // Every language has every string, none empty, with the same parameters.
 func TestTranslationsComplete(t *testing.T) {
+	t.Parallel()
 	en := loadStrings(t, "en")
 	for _, lang := range []string{"sv", "sk", "ro", "zh-Hant"} {
 		t.Run(lang, func(t *testing.T) {
@@ -69,6 +70,7 @@ func TestTranslationsComplete(t *testing.T) {
 // an ASCII one after or before Chinese text, or a placeholder standing in
 // it, reads as a slip beside the full-width ones of the same screens.
 func TestChinesePunctuationFullWidth(t *testing.T) {
+	t.Parallel()
 	ascii := regexp.MustCompile(`[\p{Han}\x{FF0C}\x{FF1A}][,:;?!]|[,:;?!][\p{Han}]`)
 	for k, v := range loadStrings(t, "zh-Hant") {
 		if s := placeholder.ReplaceAllString(v, "字"); ascii.MatchString(s) {
@@ -81,6 +83,7 @@ func TestChinesePunctuationFullWidth(t *testing.T) {
 // name in every language: screens show payments, refunds and shift totals
 // as t('till.' + method).
 func TestTenderMethodsTranslated(t *testing.T) {
+	t.Parallel()
 	methods := tenderMethods(t)
 	for _, want := range []string{pos.MethodCash, pos.MethodOnline, pos.MethodExchange} {
 		if !slices.Contains(methods, want) {
@@ -144,6 +147,7 @@ func tenderMethods(t *testing.T) []string {
 // never sees a bare code. The node registers codes of its own (disk_full)
 // in cmd/posnode.
 func TestErrorCodesTranslated(t *testing.T) {
+	t.Parallel()
 	en := loadStrings(t, "en")
 	var files []string
 	for _, pattern := range []string{"../*.go", "../../cmd/posnode/*.go"} {
@@ -178,6 +182,7 @@ func TestErrorCodesTranslated(t *testing.T) {
 
 // Every string the app asks for by a literal key exists.
 func TestStringKeysExist(t *testing.T) {
+	t.Parallel()
 	en := loadStrings(t, "en")
 	files, err := filepath.Glob(filepath.Join(webDir, "js", "*.js"))
 	if err != nil {
@@ -204,6 +209,7 @@ func TestStringKeysExist(t *testing.T) {
 // to the code and message for a code with no string, never as
 // t('err.' + code), which would show the bare key.
 func TestErrorsShownThroughErrorText(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(webDir, "js", "*.js"))
 	if err != nil {
 		t.Fatal(err)
@@ -225,6 +231,7 @@ func TestErrorsShownThroughErrorText(t *testing.T) {
 // comments included): growth beyond it is a choice made in this test, not
 // by the way.
 func TestAppSize(t *testing.T) {
+	t.Parallel()
 	var total int64
 	err := filepath.Walk(webDir, func(p string, info os.FileInfo, err error) error {
 		if err != nil {

@@ -60,6 +60,7 @@ func pendingAfterRestart(t *testing.T) context.Context {
 // for good; checking the terminal finds the card was not taken, and the
 // customer pays cash.
 func TestCardLeftPendingByARestart(t *testing.T) {
+	t.Parallel()
 	till := pendingAfterRestart(t)
 	shot(t, till, "card-unknown")
 	run(t, till, "check the terminal",
@@ -76,6 +77,7 @@ func TestCardLeftPendingByARestart(t *testing.T) {
 // unknown: approved, with its code. The payment is recorded and the sale
 // completes.
 func TestCardDeclaredFromTheSlip(t *testing.T) {
+	t.Parallel()
 	till := pendingAfterRestart(t)
 	run(t, till, "enter the slip's answer",
 		click(`[data-test=card-declare]`),

@@ -18,6 +18,7 @@ import (
 // every screen's status bar, in the screen's language. A cashier who
 // types the manager screen's address stays on the till.
 func TestClockBehindShownAndManagerScreenKeptFromCashiers(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	launch(t, data, "127.0.0.1:0").stop() // the demo store
 

@@ -30,6 +30,7 @@ func ean13(d12 string) string {
 // scanned, with its price, is in sight on the display, however many
 // came before it.
 func TestCustomerDisplayShowsTheNewestLine(t *testing.T) {
+	t.Parallel()
 	const lines = 16
 	var codes []string
 	base, _ := pickupNodeWith(t, func(db *sqlite.DB) {

@@ -9,6 +9,7 @@ import (
 // refused as parked. A parked sale taken up for the till from another
 // device shows at the till at once, in place of its empty cart.
 func TestCartParkedElsewhere(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")

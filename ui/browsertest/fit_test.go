@@ -99,6 +99,7 @@ const fitProblems = `(() => {
 // cut off, spills over, scrolls sideways or lies out of reach, every
 // control is big enough for a finger and no amount breaks over two lines.
 func TestScreensFit(t *testing.T) {
+	t.Parallel()
 	var db *sqlite.DB
 	base, pickup := pickupNodeWith(t, func(d *sqlite.DB) { db = d })
 	ctx := context.Background()

@@ -30,6 +30,7 @@ func countPosts(p string) chromedp.Action[chromedp.Void] {
 // A double tap on the return's button returns the goods once: one of two
 // backpacks comes back, and the other can still be returned.
 func TestReturnTappedTwice(t *testing.T) {
+	t.Parallel()
 	var db *sqlite.DB
 	base, _ := pickupNodeWith(t, func(d *sqlite.DB) { db = d })
 	till := browser(t)
@@ -71,6 +72,7 @@ func TestReturnTappedTwice(t *testing.T) {
 // same moment: one receipt, and the scanned item goes to the next sale,
 // not to the one being completed.
 func TestCompleteTappedTwiceWithAScan(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -116,6 +118,7 @@ func TestCompleteTappedTwiceWithAScan(t *testing.T) {
 // sale behind it; closing the dialog gives the focus back to the scan
 // field.
 func TestScanBehindADialog(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -174,6 +177,7 @@ func TestScanBehindADialog(t *testing.T) {
 // receipt is still shown: the receipt makes way and the item is in the
 // next sale, whether the last was paid by card or in cash.
 func TestScanWithTheReceiptShown(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -201,6 +205,7 @@ func TestScanWithTheReceiptShown(t *testing.T) {
 // A double tap on the banner's Open shift opens one dialog: once the
 // shift is open no second one is left asking to open it again.
 func TestOpenShiftTappedTwice(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -220,6 +225,7 @@ func TestOpenShiftTappedTwice(t *testing.T) {
 // scan opens the order as a QR does, and its digits are not taken as a
 // wrong code (five of which lock the order).
 func TestPickupQRWhileCodeDialogOpen(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	ctx := context.Background()
 	raw := []byte(`{"order_id":"W-2026-000300","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
@@ -259,6 +265,7 @@ func TestPickupQRWhileCodeDialogOpen(t *testing.T) {
 // the payment has completed this one: with the cash dialog in front, and
 // with none (another amount typed on the keypad).
 func TestCashQuickAmountTappedTwice(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")

@@ -44,6 +44,7 @@ func padKey(k string) string { return `#modal-root .pad [data-key="` + k + `"]` 
 // A scan is told by when its keys were typed, not by when the page
 // handles them, which a busy page does late.
 func TestWedgeScanIntoKeypad(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	run(t, till, "a badge scanned at the login",

@@ -18,6 +18,7 @@ const longName = "Najneobhospodarovávateľnejšími-XR2000/ABCDEF-1234567890"
 // A long item name wraps inside the tablet's card, its details and the
 // tablet's cart; nothing is pushed out of sight.
 func TestTabletLongNames(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	launch(t, data, "127.0.0.1:0").stop() // the demo store
 	csv := filepath.Join(t.TempDir(), "long.csv")

@@ -17,6 +17,7 @@ import (
 // and currency: the customer sees one amount on the screen, the pole
 // display and the paper.
 func TestMoneyAsOnReceipt(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	ctx := browser(t)
 	langs := []string{"en", "sv", "sk", "ro", "zh-Hant"}
@@ -59,6 +60,7 @@ func js(v any) string {
 // the start: the pickup queue's amounts due before any order or cart is
 // opened, and the till's own default.
 func TestStoreCurrencyFromStart(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNodeWith(t, func(db *sqlite.DB) {
 		set := pos.DefaultSettings()
 		set.Version, set.Currency = 1, "EUR"

@@ -9,6 +9,7 @@ import (
 // A new tablet asks for pairing, a manager approves its code, the tablet
 // works as a paired device, and once revoked it is cut off at once.
 func TestPairTablet(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 
 	tablet := browser(t)

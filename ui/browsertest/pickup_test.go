@@ -121,6 +121,7 @@ func inProcessNodeOpts(t *testing.T, setup func(*sqlite.DB), opts func(*pos.Pick
 // An order paid online is picked by scanning, bagged, and handed over
 // after the customer's pickup code is checked.
 func TestPickupHandover(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	raw := []byte(`{"order_id":"W-2026-000123","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
 		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-88412","name":"Ana Popescu","phone":"+40712345678","language":"ro"},
@@ -171,6 +172,7 @@ func TestPickupHandover(t *testing.T) {
 // The customer of an order paid online leaves part of it at the counter:
 // staff set what they take, and the rest goes back with a notice.
 func TestPickupPartialHandover(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	ctx := context.Background()
 	raw := []byte(`{"order_id":"W-PART","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
@@ -227,6 +229,7 @@ func TestPickupPartialHandover(t *testing.T) {
 // the counter hands it to the till as a cart, the cashier takes cash and
 // completing the sale collects the order.
 func TestPayAtPickup(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	ctx := context.Background()
 	raw := []byte(`{"order_id":"W-2026-000200","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
@@ -268,6 +271,7 @@ func TestPayAtPickup(t *testing.T) {
 // a copy of the last receipt is recorded; the goods come back with the
 // receipt.
 func TestParkResumeAndCopy(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -308,6 +312,7 @@ func TestParkResumeAndCopy(t *testing.T) {
 // A supervisor opens the till's shift with a float, sells, reads the X
 // report and closes the shift with the counted cash.
 func TestShift(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, "2", "2222")
@@ -341,6 +346,7 @@ func TestShift(t *testing.T) {
 // A cashier changes a line's price and gives a basket discount within the
 // store's policy: no supervisor is asked.
 func TestPriceOverrideAndBasketDiscount(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -366,6 +372,7 @@ func TestPriceOverrideAndBasketDiscount(t *testing.T) {
 // An order not collected in time shows as overdue; staff expire it, and a
 // customer announced at the counter moves to the top as arrived.
 func TestPickupOverdueAndArrival(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	for _, raw := range [][]byte{
 		[]byte(`{"order_id":"W-OLD","version":1,"status":"placed","placed_at":"2020-01-01T10:00:00Z","collect_by":"2020-01-08T20:00:00Z",
@@ -400,6 +407,7 @@ func TestPickupOverdueAndArrival(t *testing.T) {
 // The notices of an order changed while it is picked are worded in the
 // language of the screen, from their kind and fields.
 func TestPickupNoticesTranslated(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	ctx := context.Background()
 	order := func(version, n int) []byte {
@@ -438,6 +446,7 @@ func TestPickupNoticesTranslated(t *testing.T) {
 // Taking a weighed line back out of the bag takes the grams staff confirm,
 // all that was picked unless they type less, not one gram.
 func TestPickupUnpickWeighed(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	ctx := context.Background()
 	raw := []byte(`{"order_id":"W-KG","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
@@ -486,6 +495,7 @@ func placeOrder(t *testing.T, pickup *pos.PickupService, raw []byte) pos.Order {
 // bags until one of them says it is seen. An order handed over at one
 // tablet no longer offers its handover at the other.
 func TestPickupTwoTabletsFollowTheOrder(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	ctx := context.Background()
 	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
@@ -541,6 +551,7 @@ func TestPickupTwoTabletsFollowTheOrder(t *testing.T) {
 // with the arrival, and the counter shows where the customer waits and
 // the car they describe.
 func TestPickupCurbsideArrivalFromCentral(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	order := func(version int, arrival string) []byte {
 		return []byte(fmt.Sprintf(`{"order_id":"W-CURB","version":%d,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
@@ -564,6 +575,7 @@ func TestPickupCurbsideArrivalFromCentral(t *testing.T) {
 // scanned into the line's substitute dialog, and the ready event names
 // it as the line's substitute.
 func TestPickupSubstitute(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	ctx := context.Background()
 	o := placeOrder(t, pickup, []byte(`{"order_id":"W-SUB","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
@@ -598,6 +610,7 @@ func TestPickupSubstitute(t *testing.T) {
 // counter opens the order, as it stands, and says it cannot be handed
 // over yet.
 func TestPickupQRBeforeReady(t *testing.T) {
+	t.Parallel()
 	base, pickup := pickupNode(t)
 	placeOrder(t, pickup, []byte(`{"order_id":"W-EARLY","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
 		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-11","name":"Eva Berg","phone":"","language":"sv"},
@@ -618,6 +631,7 @@ func TestPickupQRBeforeReady(t *testing.T) {
 // the customer again instead of still showing them verified with only a
 // handover that is refused.
 func TestPickupVerificationRunsOutOnScreen(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time {

@@ -14,6 +14,7 @@ import (
 // screen's language, English or Swedish, with the node's English detail
 // kept beside it.
 func TestDeviceProblemTranslated(t *testing.T) {
+	t.Parallel()
 	prn := printertest.New(t, printertest.Options{})
 	cfg := fmt.Sprintf("[[stations]]\nid = %q\nkind = \"till\"\nname = \"Till 1\"\nprinter = %q\nprinter_profile = \"tm-t20\"\n",
 		tillStation, prn.Path())

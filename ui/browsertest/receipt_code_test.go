@@ -16,6 +16,7 @@ import (
 // receipt number in it, is refused wherever it is scanned, saying the
 // receipt is from another store or till and what to do instead.
 func TestReceiptCodeOfAnotherNode(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "sell the umbrella",
 		scan(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),

@@ -36,6 +36,7 @@ func apiCall(t *testing.T, base, token, method, path string, body any) map[strin
 // reconnects by itself and resynchronises the cart, including a change
 // made elsewhere while it was away.
 func TestReconnectResync(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	n := launch(t, data, "127.0.0.1:0")
 	addr := strings.TrimPrefix(n.base, "http://")

@@ -10,6 +10,7 @@ import (
 // what the customer says of the purchase; the return waits for a
 // supervisor: without one none is made, with one it is.
 func TestReturnWithoutReceipt(t *testing.T) {
+	t.Parallel()
 	n := inProcessNode(t, nil)
 	till := browser(t)
 	login(t, till, n.base, tillStation, cashierStaff, "1111")

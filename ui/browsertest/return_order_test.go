@@ -18,6 +18,7 @@ import (
 // and no more can be taken. The till could only return receipts of this
 // node.
 func TestReturnOfOnlineOrder(t *testing.T) {
+	t.Parallel()
 	br := brokertest.Start(t, brokertest.Options{})
 	const store, nodeID, order = "s1", "till-1", "W/2026/9"
 	n := launch(t, t.TempDir(), "127.0.0.1:0", "--mqtt", br.URL(), "--store", store, "--node", nodeID)
@@ -71,6 +72,7 @@ func TestReturnOfOnlineOrder(t *testing.T) {
 // number kept as what the customer says of the purchase, approved by a
 // supervisor.
 func TestReturnOfOnlineOrderCentralOffline(t *testing.T) {
+	t.Parallel()
 	br := brokertest.New(t, brokertest.Options{}) // never started: central out of reach
 	n := launch(t, t.TempDir(), "127.0.0.1:0", "--mqtt", br.URL(), "--store", "s1", "--node", "till-1")
 	till := browser(t)

@@ -16,6 +16,7 @@ import (
 // takes none. It offered the two sold every time, and the cashier learnt
 // only from the refused preview that it was too many.
 func TestReturnOverSeveralVisitsOffersWhatIsLeft(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNodeWith(t, nil)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -58,6 +59,7 @@ func TestReturnOverSeveralVisitsOffersWhatIsLeft(t *testing.T) {
 // dialog offers it, shows it in the refund and makes the return so. It
 // could only refund the way the sale was paid.
 func TestReturnAsStoreCredit(t *testing.T) {
+	t.Parallel()
 	var db *sqlite.DB
 	base, _ := pickupNodeWith(t, func(d *sqlite.DB) { db = d })
 	till := browser(t)
@@ -97,6 +99,7 @@ func TestReturnAsStoreCredit(t *testing.T) {
 // it shows does (till.store_credit), in each language: the cashier chose
 // "Ako dobropis" (a credit note) and saw "Kredit obchodu" refunded.
 func TestStoreCreditChoiceNamesTheTender(t *testing.T) {
+	t.Parallel()
 	for _, lang := range []string{"en", "sv", "sk", "ro", "zh-Hant"} {
 		m := loadStrings(t, lang)
 		choice, tender := m["return.credit"], m["till.store_credit"]

@@ -13,6 +13,7 @@ import (
 // is told there that it was not added, to scan it again at the till;
 // nothing was said, and the item was taken for scanned.
 func TestSerialScanAwayWhilePaid(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "the backpack, 100.00 of it paid in cash",
 		serial(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),

@@ -20,6 +20,7 @@ import (
 // printer's pty and the drawer is kicked open; the drawer stays open
 // past drawer_open_alarm, and the till says so.
 func TestTillSerialDevices(t *testing.T) {
+	t.Parallel()
 	prn := printertest.New(t, printertest.Options{DrawerOpenFor: time.Hour})
 	till, serial := serialTill(t, fmt.Sprintf("printer = %q\nprinter_profile = \"tm-t20\"\ndrawer_open_alarm = \"2s\"\n", prn.Path()))
 	run(t, till, "till with its devices", visible(`#scan`), visible(`[data-device=printer].ok`))
@@ -53,6 +54,7 @@ func TestTillSerialDevices(t *testing.T) {
 // goes into the sale behind it, as every serial scan at a till does; the
 // cashier is told so at once, over the dialog, and again on the till.
 func TestSerialScanBehindADialog(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "sell the umbrella",
 		serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),
@@ -75,6 +77,7 @@ func TestSerialScanBehindADialog(t *testing.T) {
 // read) is no code: the till asks the cashier to scan again, and the next
 // good scan goes into the sale.
 func TestSerialScanNotRead(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "noise on the line", serial("\xff\xfe\x80\r"+strings.Repeat("7", 300)),
 		hasText(`[data-test=till-msg].error`, "Scan not read. Scan again."))
@@ -129,6 +132,7 @@ func holdPayments(answered bool) chromedp.Action[chromedp.Void] {
 // the payment has completed this one: it is neither refused by the sale
 // being paid (and lost) nor sold in it.
 func TestSerialScanWhilePaying(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "the backpack paid with 500, the node slow to answer",
 		serial(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
@@ -163,6 +167,7 @@ func TestSerialScanWhilePaying(t *testing.T) {
 // amounts of the total goes into the sale, and the dialog no longer
 // offers them: a tap on one would pay a total that is not the sale's.
 func TestSerialScanUnderTheCashDialog(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "the backpack, the cash dialog open, the umbrella scanned",
 		serial(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
@@ -186,6 +191,7 @@ func TestSerialScanUnderTheCashDialog(t *testing.T) {
 // scan again, and it never lands in the sale open when the node answers
 // at last.
 func TestScanHeldPastItsBound(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -222,6 +228,7 @@ func TestScanHeldPastItsBound(t *testing.T) {
 // yet), scanned on either scanner or typed into the return's receipt
 // number, tells the cashier that no such receipt is here.
 func TestReceiptCodeOfNoReceipt(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	want := loadStrings(t, "en")["return.not_found"]
 	if want == "" {
@@ -250,6 +257,7 @@ func TestReceiptCodeOfNoReceipt(t *testing.T) {
 // till's sale, as every serial scan at a till does: the cashier is told
 // so there, and it is not sold unseen.
 func TestSerialScanAwayFromTheTill(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "the tablet screen, the umbrella scanned",
 		chromedp.Evaluate[chromedp.Void](`location.hash = '#tablet'`),
@@ -264,6 +272,7 @@ func TestSerialScanAwayFromTheTill(t *testing.T) {
 // item put in behind it is: the till's message under the dialog goes
 // unseen, and the cashier would take the item for scanned.
 func TestSerialScanRefusedBehindADialog(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	unknown := loadStrings(t, "en")["err.unknown_code"]
 	if unknown == "" {
@@ -285,6 +294,7 @@ func TestSerialScanRefusedBehindADialog(t *testing.T) {
 // its way waits for it, as a wedge scan does: the return opens once the
 // sale is paid and its receipt shown, not over the payment.
 func TestSerialReceiptScanWhilePaying(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "sell the umbrella",
 		serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),
@@ -315,6 +325,7 @@ func TestSerialReceiptScanWhilePaying(t *testing.T) {
 // it put the receipt away as a code of the next customer's does, and the
 // cashier lost the change to give back.
 func TestSerialNoiseLeavesTheReceipt(t *testing.T) {
+	t.Parallel()
 	till, serial := serialTill(t, "")
 	run(t, till, "the umbrella paid with 200, its receipt with 1.00 change",
 		serial(umbrella), visible(`.line[data-sku="`+umbrellaSKU+`"]`),

@@ -15,6 +15,7 @@ import (
 // is refused on the screen, and the reason given is what the shift
 // records.
 func TestCashOperationReason(t *testing.T) {
+	t.Parallel()
 	var db *sqlite.DB
 	base, _ := pickupNodeWith(t, func(d *sqlite.DB) { db = d })
 	till := browser(t)
@@ -53,6 +54,7 @@ func TestCashOperationReason(t *testing.T) {
 // A till without an open shift says so above the scan field, and the
 // cashier opens one from there; the banner goes once it is open.
 func TestNoShiftBanner(t *testing.T) {
+	t.Parallel()
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -74,6 +76,7 @@ func TestNoShiftBanner(t *testing.T) {
 // line by line, the screen comes to its own expected cash. The drawer's
 // alarms are counted beside its no-sale openings.
 func TestShiftReportOnScreenAddsUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	base, _ := pickupNodeWith(t, func(db *sqlite.DB) {

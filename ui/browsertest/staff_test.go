@@ -16,6 +16,7 @@ import (
 // login at once and their next login is refused. The settings page shows
 // what central sent.
 func TestManagerStaff(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 
 	manager := browser(t)
@@ -91,6 +92,7 @@ func TestManagerStaff(t *testing.T) {
 // them. A loyalty card scanned into the customer's field goes in, as one
 // typed does.
 func TestTabletSaveToCustomer(t *testing.T) {
+	t.Parallel()
 	br := brokertest.New(t, brokertest.Options{}) // central out of reach at first
 	const store, nodeID = "s1", "till-1"
 	n := launch(t, t.TempDir(), "127.0.0.1:0", "--mqtt", br.URL(), "--store", store, "--node", nodeID)

@@ -12,6 +12,7 @@ import (
 // A supervisor at the tablet writes off damaged stock and then records a
 // shelf count from the item's details; a cashier is not offered either.
 func TestStockAdjustment(t *testing.T) {
+	t.Parallel()
 	n := launch(t, t.TempDir(), "127.0.0.1:0")
 	tok := apiCall(t, n.base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
 	onHand := func() float64 { return apiCall(t, n.base, tok, "GET", "/stock/"+backpackSKU, nil)["on_hand"].(float64) }
@@ -61,6 +62,7 @@ const applesSKU = "300100"
 // is counted in kilograms, as its stock is shown, with the node keeping
 // grams.
 func TestStockAdjustOnceAndInKilograms(t *testing.T) {
+	t.Parallel()
 	n := launch(t, t.TempDir(), "127.0.0.1:0")
 	tok := apiCall(t, n.base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
 	onHand := func(sku string) float64 {
@@ -96,6 +98,7 @@ func TestStockAdjustOnceAndInKilograms(t *testing.T) {
 // A weight label scanned on the tablet shows what the till charges for
 // it, and Add puts that label in the tablet's cart.
 func TestTabletPriceCheckOfALabel(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	ctx := browser(t)
 	login(t, ctx, base, "tablet", cashierStaff, "1111")
@@ -140,6 +143,7 @@ func centralCount(t *testing.T, db *sqlite.DB, sku string, onHand int64) {
 // follows central's counts as well, in the cards and in an item's open
 // details alike.
 func TestTabletStockFollowsPickupOrders(t *testing.T) {
+	t.Parallel()
 	n := inProcessNode(t, func(db *sqlite.DB) { centralCount(t, db, backpackSKU, 10) })
 	base, pickup := n.base, n.pickup
 	ctx := browser(t)
@@ -169,6 +173,7 @@ func TestTabletStockFollowsPickupOrders(t *testing.T) {
 // Add to cart tapped twice while the first tap is on its way adds one
 // piece, not two.
 func TestTabletAddOnce(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	ctx := browser(t)
 	login(t, ctx, base, "tablet", cashierStaff, "1111")

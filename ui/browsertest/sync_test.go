@@ -19,6 +19,7 @@ import (
 // central rejected with its reason once its ack says so, and offline when
 // the broker is gone.
 func TestManagerSyncHealth(t *testing.T) {
+	t.Parallel()
 	br := brokertest.Start(t, brokertest.Options{})
 	const store, nodeID = "s1", "till-1"
 	n := launch(t, t.TempDir(), "127.0.0.1:0", "--mqtt", br.URL(), "--store", store, "--node", nodeID)

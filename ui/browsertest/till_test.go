@@ -135,6 +135,7 @@ func scanLate(code string, late time.Duration) chromedp.Action[chromedp.Void] {
 }
 
 func TestTillSale(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
@@ -232,6 +233,7 @@ func TestTillSale(t *testing.T) {
 // The demo terminal declines amounts ending in .51: the supervisor at the
 // till sees why and the customer pays cash instead.
 func TestCardDeclined(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, "2", "2222") // a supervisor changes prices alone
@@ -259,6 +261,7 @@ func TestCardDeclined(t *testing.T) {
 // A cart opened in training mode says so on the till and on the customer
 // display, and paying it closes it as a training receipt, not a sale.
 func TestTrainingCart(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	tok := apiCall(t, base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
 	training := apiCall(t, base, tok, "POST", "/cart", map[string]any{"training": true})
@@ -289,6 +292,7 @@ func TestTrainingCart(t *testing.T) {
 // copy; after a real sale, Last receipt shows the sale, and the training
 // receipts are behind a button of their own.
 func TestStartTrainingOnTill(t *testing.T) {
+	t.Parallel()
 	base := startNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")

@@ -13,6 +13,7 @@ import (
 // its shift opened as the store's clock (and the receipt) reads it, not
 // as the device's.
 func TestTimesInStoreZone(t *testing.T) {
+	t.Parallel()
 	taipei, err := time.LoadLocation("Asia/Taipei")
 	if err != nil {
 		t.Skip("no zone database:", err)
