@@ -9,7 +9,7 @@ import (
 
 // Reasons of a stock adjustment, as the contract names them.
 const (
-	AdjustCount    = "count"    // a count of the shelf: on-hand becomes what was counted
+	AdjustCount    = "count"    // a count of the shelf: on-hand becomes what was counted and what orders have picked
 	AdjustDamage   = "damage"   // written off as damaged
 	AdjustDelivery = "delivery" // received outside central's counts
 	AdjustTheft    = "theft"    // found missing
@@ -25,10 +25,11 @@ var ErrInvalidAdjustment = errors.New("pos: invalid stock adjustment")
 var ErrAdjustmentsUnsupported = errors.New("pos: this store does not record stock adjustments")
 
 // StockAdjustment is a change of on-hand that no sale, return or pickup
-// explains. A count gives Counted, the quantity found, and the store sets
-// Delta to what makes on-hand that quantity when it records it; every
-// other reason gives Delta. Quantities are pieces, or grams for items sold
-// by weight.
+// explains. A count gives Counted, the quantity found on the shelf, and
+// the store sets Delta to what makes on-hand that quantity and what open
+// click-and-collect orders have picked (in their bags, off the shelf, not
+// yet taken) when it records it; every other reason gives Delta.
+// Quantities are pieces, or grams for items sold by weight.
 type StockAdjustment struct {
 	ID      string    `json:"id"`
 	SKU     string    `json:"sku"`

@@ -1006,3 +1006,33 @@ func TestPickupAcknowledgeNoticesFromBeforeTheyWereNumbered(t *testing.T) {
 		t.Fatalf("notices once all were cleared: %+v, %v", v.Notices, err)
 	}
 }
+
+// A count is of the goods on the shelf: what is picked into an open
+// order's bags is not there to count, and stays on hand until the
+// customer takes it. The count took it off, and the handover off again.
+func TestCountLeavesPickedGoodsOnHand(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.scan(o.ID, bagEAN) // one backpack picked, one still on the shelf
+	sup := pos.Actor{Staff: "9", Role: pos.RoleSupervisor, Station: "pickup-1"}
+	counted := int64(9)
+	st, err := e.till.AdjustStock(e.ctx, sup, pos.StockAdjustment{SKU: bagSKU, Reason: pos.AdjustCount, Counted: &counted})
+	e.must(err)
+	if st.OnHand != 10 {
+		t.Fatalf("9 counted on the shelf, 1 in the order's bag: on hand %d, want 10", st.OnHand)
+	}
+	e.scan(o.ID, bagEAN)
+	e.scan(o.ID, ean("731000000001"))
+	_, _, err = e.svc.MarkReady(e.ctx, e.a, o.ID, "Shelf P-4", 1)
+	e.must(err)
+	counted = 8
+	st, err = e.till.AdjustStock(e.ctx, sup, pos.StockAdjustment{SKU: bagSKU, Reason: pos.AdjustCount, Counted: &counted})
+	e.must(err)
+	if st.OnHand != 10 || st.Reserved != 2 {
+		t.Fatalf("8 counted on the shelf, 2 in the ready order's bags: on hand %d, reserved %d, want 10 and 2", st.OnHand, st.Reserved)
+	}
+	if evs := e.events(); evs[len(evs)-1].Type == pos.EventStockAdjusted {
+		t.Fatalf("a count that finds what is on hand recorded %s", evs[len(evs)-1].Data)
+	}
+}

@@ -455,8 +455,10 @@ func stockLevel(ctx context.Context, q interface {
 
 // AdjustStock records a stock adjustment: its movement and its
 // pos.stock.adjusted event in one durable transaction. A count's delta is
-// taken inside it, from on-hand as it stands then; a count that changes
-// nothing records nothing. It returns the level after the adjustment.
+// taken inside it, from on-hand as it stands then, less what open
+// click-and-collect orders have picked (in their bags, not on the shelf
+// counted); a count that changes nothing records nothing. It returns the
+// level after the adjustment.
 func (db *DB) AdjustStock(ctx context.Context, adj *pos.StockAdjustment) (pos.StockLevel, error) {
 	var after pos.StockLevel
 	err := db.Update(ctx, func(tx *Tx) error {
@@ -465,7 +467,17 @@ func (db *DB) AdjustStock(ctx context.Context, adj *pos.StockAdjustment) (pos.St
 			return err
 		}
 		if adj.Counted != nil {
-			adj.Delta = *adj.Counted - st.OnHand
+			// A count is of the shelf: goods picked into an open
+			// order's bags are not there, and stay on hand until the
+			// customer takes them.
+			var bagged int64
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(json_extract(l.value, '$.picked')), 0)
+				FROM pickup_orders o, json_each(o.doc, '$.lines') l WHERE o.open = 1
+				AND coalesce(nullif(json_extract(l.value, '$.substitute_sku'), ''), json_extract(l.value, '$.sku')) = ?`,
+				adj.SKU).Scan(&bagged); err != nil {
+				return err
+			}
+			adj.Delta = *adj.Counted + bagged - st.OnHand
 		}
 		if adj.Delta == 0 {
 			after = st
