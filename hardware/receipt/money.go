@@ -21,6 +21,8 @@ var currencies = map[string]map[string]currency{
 	"EUR": {"": {digits: 2, suffix: " €"}, "en": {digits: 2, prefix: "€"}, "zh-Hant": {digits: 2, prefix: "€"}},
 	"RON": {"": {digits: 2, suffix: " lei"}, "en": {digits: 2, prefix: "RON "}},
 	"TWD": {"": {digits: 2, prefix: "NT$", wholeIfRound: true}},
+	"GBP": {"": {digits: 2, prefix: "£"}},
+	"USD": {"": {digits: 2, prefix: "$"}},
 }
 
 // separators by language: decimal mark and thousands separator.
@@ -38,6 +40,7 @@ var separators = map[string][2]string{
 //	sv SEK 49900  -> "499,00 kr"      sk EUR 4990  -> "49,90 €"
 //	ro RON 49900  -> "499,00 lei"     zh-Hant TWD 49900 -> "NT$499"
 //	en EUR 4990   -> "€49.90"         en SEK 149900 -> "SEK 1,499.00"
+//	en GBP 149900 -> "£1,499.00"      en USD 4990   -> "$49.90"
 //
 // Every currency is taken to have two minor digits (TWD too, as in ISO
 // 4217); TWD amounts print without decimals when they are whole. An
