@@ -1,0 +1,137 @@
+package browsertest
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+
+	"golang.org/x/text/encoding/traditionalchinese"
+
+	"github.com/posnode/posnode/hardware/receipt"
+	"github.com/posnode/posnode/pos"
+)
+
+// avoided are words each language says otherwise everywhere else, with
+// the word it uses: a cashier who meets two words for one thing on two
+// screens, or on the screen and the paper, takes them for two things.
+var avoided = map[string][]struct{ avoid, use string }{
+	"sv": {
+		{"Upphämtning", "Uthämtning"},
+		{"upphämtning", "uthämtning"},
+		{"Kontant betalning", "Kontantbetalning"},
+	},
+	"sk": {
+		{"pokladnic", "pokladňa"}, // the till; pokladničná (zásuvka) is the adjective
+		{"Pokladnic", "Pokladňa"},
+		{"bloč", "doklad"}, // the receipt
+		{"obchod", "predajňa"},
+	},
+	"ro": {
+		// Romanian is written with comma-below ș ț; the cedilla ş ţ
+		// are Turkish letters, taken for them only by old code pages.
+		{"ş", "ș"}, {"ţ", "ț"}, {"Ş", "Ș"}, {"Ţ", "Ț"},
+		{"Centrala", "Centralul"},
+	},
+	"zh-Hant": {
+		{"練習", "訓練"},    // training mode, training receipt
+		{"經理", "店長"},    // the manager
+		{"禮品卡", "禮物卡"},  // gift card, as said in Taiwan
+		{"抵用金", "購物金"},  // store credit
+		{"錢箱", "錢櫃"},    // the cash drawer
+		{"進位", "尾數調整"},  // cash rounding goes down as well as up
+		{"客戶", "顧客"},    // the customer
+		{"網上", "線上"},    // online: mainland and Hong Kong usage
+		{"在線", "連線"},    // online: mainland usage
+		{"打印", "列印"},    // print: mainland usage
+		{"屏幕", "螢幕"},    // screen: mainland usage
+		{"數據", "資料"},    // data: mainland usage
+		{"信息", "訊息"},    // message: mainland usage
+		{"默認", "預設"},    // default: mainland usage
+		{"網絡", "網路"},    // network: mainland usage
+		{"設置", "設定"},    // settings: mainland usage
+		{"登錄", "登入"},    // sign in: mainland usage
+		{"二維碼", "QR 碼"}, // QR code: mainland usage
+	},
+}
+
+// Every screen and every printed document of a language uses one word for
+// one thing.
+func TestOneWordForOneThing(t *testing.T) {
+	t.Parallel()
+	for lang, words := range avoided {
+		for k, v := range loadStrings(t, lang) {
+			for _, w := range words {
+				if strings.Contains(v, w.avoid) {
+					t.Errorf("%s.json %s: %q says %q where the others say %q", lang, k, v, w.avoid, w.use)
+				}
+			}
+		}
+		for _, key := range receiptLabels {
+			v := receipt.T(lang, key)
+			for _, w := range words {
+				if strings.Contains(v, w.avoid) {
+					t.Errorf("receipt label %s in %s: %q says %q where the screens say %q", key, lang, v, w.avoid, w.use)
+				}
+			}
+		}
+	}
+}
+
+// receiptLabels are the receipt's labels that name what the screens name
+// too.
+var receiptLabels = []string{"receipt", "refund", "receipt_no", "return_no", "orig_receipt", "station",
+	"rounding", "cash", "card", "gift_card", "store_credit", "exchange", "cash_drawer", "float",
+	"unasked", "left_open", "no_sales", "voucher_cash", "training", "training_no", "pickup_slip", "customer"}
+
+// The receipt names a payment as the till's screen does: the cashier
+// reads the customer the tenders from the screen, the customer checks
+// them on the paper. The receipt may say more ("Výmena tovaru" for
+// "Výmena"), never something else.
+func TestReceiptNamesTendersAsScreens(t *testing.T) {
+	t.Parallel()
+	for _, lang := range receipt.Langs {
+		m := loadStrings(t, lang)
+		for _, method := range []string{pos.MethodCash, pos.MethodCard, pos.MethodGiftCard, pos.MethodStoreCredit, pos.MethodExchange} {
+			screen, paper := m["till."+method], receipt.T(lang, method)
+			if !strings.Contains(strings.ToLower(paper), strings.ToLower(screen)) {
+				t.Errorf("%s: %s is %q on the screen and %q on the receipt", lang, method, screen, paper)
+			}
+		}
+	}
+}
+
+// Romanian screens speak to the cashier as tu (Introdu, Verifică), as
+// most of its strings do; a string in the plural of politeness (Introduceți,
+// verificați) reads as written by someone else. Only the customer, on the
+// receipt, is thanked with dumneavoastră.
+func TestRomanianSpeaksToStaffAsTu(t *testing.T) {
+	t.Parallel()
+	for k, v := range loadStrings(t, "ro") {
+		for _, w := range strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+			w, _, _ = strings.Cut(strings.ToLower(w), "-")
+			for _, end := range []string{"ați", "eți", "iți", "âți"} {
+				if strings.HasSuffix(w, end) {
+					t.Errorf("%s: %q says %q, the polite plural", k, v, w)
+				}
+			}
+		}
+	}
+}
+
+// Traditional Chinese strings are written with the characters of Taiwan:
+// each one is in Big5, as the Kanji mode of Taiwanese receipt printers
+// prints it. A simplified character (这, 们, 说) is not.
+func TestChineseTraditionalCharacters(t *testing.T) {
+	t.Parallel()
+	enc := traditionalchinese.Big5.NewEncoder()
+	for k, v := range loadStrings(t, "zh-Hant") {
+		for _, r := range v {
+			if !unicode.Is(unicode.Han, r) {
+				continue
+			}
+			if _, err := enc.String(string(r)); err != nil {
+				t.Errorf("%s: %q has %q, which is not a Traditional character of Big5", k, v, r)
+			}
+		}
+	}
+}
