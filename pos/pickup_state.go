@@ -195,6 +195,26 @@ type PickupOrder struct {
 	// the last notice given.
 	Notices   []Notice `json:"notices"`
 	NoticeSeq int64    `json:"notice_seq,omitempty"`
+	// PersonalErasedAt is when the customer's name and phone, the
+	// arrival's note and the pickup code were erased (see ErasePersonal);
+	// zero while they are held.
+	PersonalErasedAt time.Time `json:"personal_erased_at,omitzero"`
+}
+
+// ErasePersonal erases what the order says of the person who collects
+// it, for an order ended long enough ago that the store no longer needs
+// it: the customer's name and phone, the note of the arrival (a car, a
+// number plate) and the pickup code. Central's customer id, which sales
+// carry too, the lines, the states and who of the staff did what stay.
+func (p *PickupOrder) ErasePersonal(at time.Time) {
+	p.Order.Customer.Name, p.Order.Customer.Phone, p.Order.PickupCode = "", "", ""
+	if p.Order.Arrival != nil {
+		p.Order.Arrival.Note = ""
+	}
+	if p.Arrival != nil {
+		p.Arrival.Note = ""
+	}
+	p.PersonalErasedAt = at
 }
 
 // NewPickupOrder makes the store's record of an order seen for the first

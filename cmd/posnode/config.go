@@ -43,6 +43,7 @@ type Config struct {
 	Policy   pos.Policy       `toml:"policy"`
 	Returns  pos.ReturnPolicy `toml:"returns"`
 	Backup   BackupConfig     `toml:"backup"`
+	Privacy  PrivacyConfig    `toml:"privacy"`
 	Metrics  MetricsConfig    `toml:"metrics"`
 	Sync     SyncConfig       `toml:"sync"`
 	Stations []StationConfig  `toml:"stations"`
@@ -76,6 +77,21 @@ type BackupConfig struct {
 	Every duration `toml:"every"` // 0: no scheduled backups
 	Keep  int      `toml:"keep"`  // backups kept; 0: 7
 }
+
+// PrivacyConfig says how long the node keeps customers' personal data.
+type PrivacyConfig struct {
+	// PickupCustomer is how long after a click-and-collect order ended
+	// (collected, cancelled, rejected, expired; its notices seen) the
+	// customer's name, phone, the arrival's note and the pickup code are
+	// kept; zero: defaultPickupCustomer.
+	PickupCustomer duration `toml:"pickup_customer"`
+}
+
+// defaultPickupCustomer keeps a customer's data for the questions of the
+// month after an order (who collected it, a bag left behind, a refund at
+// the till), as long as printed pickup slips and bag labels are kept (see
+// printJobsKept).
+const defaultPickupCustomer = 31 * 24 * time.Hour
 
 // StationConfig is a till, a pickup counter or a tablet station with its
 // devices.
@@ -349,6 +365,9 @@ func (c Config) Validate() error {
 	}
 	if c.Backup.Keep < 0 {
 		errs = append(errs, fmt.Errorf("backup.keep %d: negative; 0 keeps %d", c.Backup.Keep, defaultKeep))
+	}
+	if d := c.Privacy.PickupCustomer.Duration; d < 0 {
+		errs = append(errs, fmt.Errorf("privacy.pickup_customer %s: negative; 0s keeps %s", d, defaultPickupCustomer))
 	}
 	seen := map[string]bool{}
 	var ports []configuredPort

@@ -111,6 +111,7 @@ func TestConfigErrors(t *testing.T) {
 		{"password with a slash", "[mqtt]\nurl = \"tcp://node:s3cret/x@broker:1883\"", "percent-encode"},
 		{"url without a host", "[mqtt]\nurl = \"tcp://\"", "mqtt.url"},
 		{"bad duration", "[sync]\nresend_after = \"soon\"", "duration"},
+		{"negative privacy", "[privacy]\npickup_customer = \"-24h\"", "privacy.pickup_customer -24h0m0s: negative"},
 		{"port twice", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"/dev/x\"\n[[stations]]\nid=\"b\"\nkind=\"till\"\nprinter=\"/dev/x\"", "already used"},
 		{"kind", "[[stations]]\nid=\"a\"\nkind=\"kiosk\"", "kind"},
 		{"port not a path", "[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner=\"ttyUSB0\"", "stations[0].scanner: "},

@@ -151,7 +151,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 		db.Close()
 		return nil, err
 	}
-	n.parts = append(n.parts, n.printSales, n.prunePrintJobs)
+	n.parts = append(n.parts, n.printSales, n.prunePrintJobs, n.erasePersonalData)
 	static, err := webRoot()
 	if err != nil {
 		db.Close()

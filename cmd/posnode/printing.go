@@ -177,6 +177,33 @@ func (n *node) printTraining(ctx context.Context, tr *pos.TrainingReceipt) {
 // otherwise grow the database by gigabytes a year.
 const printJobsKept = 31 * 24 * time.Hour
 
+// erasePersonalData erases the customers' personal data of the
+// click-and-collect orders ended longer than [privacy] pickup_customer ago,
+// a minute after start and then every six hours, in small batches between
+// the tills' writes.
+func (n *node) erasePersonalData(ctx context.Context) error {
+	keep := n.cfg.Privacy.PickupCustomer.Duration
+	if keep == 0 {
+		keep = defaultPickupCustomer
+	}
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = 6 * time.Hour
+		erased, err := n.db.ErasePersonalData(ctx, time.Now().Add(-keep), 200, 100*time.Millisecond)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			n.log.Warn("erase customers' personal data", "err", err, "erased", erased)
+		case erased > 0:
+			n.log.Info("erased customers' personal data of ended orders", "orders", erased, "ended_before", keep.String())
+		}
+	}
+}
+
 // prunePrintJobs deletes printed jobs older than printJobsKept a minute
 // after start and then every six hours, in small batches between the
 // tills' writes.
