@@ -435,6 +435,14 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 			return fmt.Errorf("keep the current database's log: %w; the database is now %s, move it back to %s", err, kept, live)
 		}
 		os.Remove(live + "-shm")
+		// Kept as every backup is, its owner's only: it holds customers'
+		// names and phones and the staff's PIN hashes, whatever mode the
+		// database had (0644 when made under umask 022).
+		for _, p := range []string{kept, kept + "-wal"} {
+			if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("keep the current database to its owner: %w; the database is now %s, move it back to %s", err, kept, live)
+			}
+		}
 	}
 	if err := os.Rename(tmp, live); err != nil {
 		return fmt.Errorf("restore: %w", err)

@@ -692,3 +692,40 @@ func TestFileBeforeFlags(t *testing.T) {
 		})
 	}
 }
+
+// The database a restore replaces is kept beside the new one as a .bak
+// with customers' names and phones and the staff's PIN hashes: it is its
+// owner's only, as every backup is, even when the replaced database was
+// readable by others (made under umask 022 by an earlier version).
+func TestRestoreKeepsTheReplacedDatabaseToItsOwner(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := testNodeDB(t, 1)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := vacuumInto(ctx, db.Path(), backup); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := os.Chmod(dbPath(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdRestore(ctx, backup, []string{"--data", cfg.Data}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	kept := mustGlob(t, filepath.Join(cfg.Data, "posnode.db.*.bak*"))
+	if len(kept) == 0 {
+		t.Fatal("no database kept")
+	}
+	for _, p := range append(kept, dbPath(cfg)) {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := os.FileMode(0o600)
+		if p == dbPath(cfg) {
+			want = 0o640
+		}
+		if m := st.Mode().Perm(); m&^want != 0 {
+			t.Errorf("%s: mode %v, want %v", filepath.Base(p), m, want)
+		}
+	}
+}

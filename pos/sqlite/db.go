@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -108,6 +109,26 @@ type Options struct {
 	NoMigrate bool
 }
 
+// closeToOthers makes the database at path, before SQLite opens it, a
+// file of its owner's (and group's) only: it holds customers' names and
+// phones and the staff's PIN hashes. A new database is made 0600, whatever
+// the umask; SQLite gives its write-ahead log and shared memory the
+// database's mode. One left readable by every user of the box (made by an
+// earlier version under umask 022) loses those bits, as do its log and
+// shared memory. Failures are left to SQLite's open to report: a read-only
+// file system, a directory not the node's.
+func closeToOthers(path string) {
+	if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+		return
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o007 != 0 {
+			_ = os.Chmod(p, st.Mode().Perm()&^0o007)
+		}
+	}
+}
+
 func dsn(path string, readOnly bool, extra ...string) string {
 	q := url.Values{}
 	for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"}, extra...) {
@@ -137,6 +158,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	closeToOthers(abs)
 	var extra []string
 	if opt.BackgroundCheckpoints {
 		extra = append(extra, "wal_autocheckpoint(0)")
