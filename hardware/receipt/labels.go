@@ -15,7 +15,7 @@ var Langs = []string{LangSwedish, LangSlovak, LangRomanian, LangTraditionalChine
 // labels holds every word printed on a document, by key and language.
 // English is the fallback for a missing language.
 var labels = map[string]map[string]string{
-	"receipt":      {"sv": "KVITTO", "sk": "POKLADNIČNÝ DOKLAD", "ro": "BON FISCAL", "zh-Hant": "收據", "en": "RECEIPT"},
+	"receipt":      {"sv": "KVITTO", "sk": "POKLADNIČNÝ DOKLAD", "ro": "BON NEFISCAL", "zh-Hant": "收據", "en": "RECEIPT"},
 	"refund":       {"sv": "RETUR", "sk": "VRÁTENIE", "ro": "RETUR", "zh-Hant": "退貨", "en": "REFUND"},
 	"copy":         {"sv": "KOPIA", "sk": "KÓPIA", "ro": "COPIE", "zh-Hant": "副本", "en": "COPY"},
 	"training":     {"sv": "ÖVNING – INGET KVITTO", "sk": "CVIČENIE – NIE JE DOKLAD", "ro": "INSTRUIRE – NU ESTE BON", "zh-Hant": "訓練用 非正式收據", "en": "TRAINING – NOT A RECEIPT"},

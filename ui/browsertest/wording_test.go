@@ -31,6 +31,10 @@ var avoided = map[string][]struct{ avoid, use string }{
 		// are Turkish letters, taken for them only by old code pages.
 		{"ş", "ș"}, {"ţ", "ț"}, {"Ş", "Ș"}, {"Ţ", "Ț"},
 		{"Centrala", "Centralul"},
+		// A bon fiscal comes only from a fiscal device (AMEF), which
+		// the node is not; its paper is one the customer must not take
+		// for it.
+		{"BON FISCAL", "BON NEFISCAL"},
 	},
 	"zh-Hant": {
 		{"練習", "訓練"},    // training mode, training receipt
