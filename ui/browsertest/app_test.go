@@ -66,12 +66,12 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 }
 
-// Traditional Chinese is punctuated with full-width marks (，：；？！):
+// Traditional Chinese is punctuated with full-width marks (，：；？！（）):
 // an ASCII one after or before Chinese text, or a placeholder standing in
 // it, reads as a slip beside the full-width ones of the same screens.
 func TestChinesePunctuationFullWidth(t *testing.T) {
 	t.Parallel()
-	ascii := regexp.MustCompile(`[\p{Han}\x{FF0C}\x{FF1A}][,:;?!]|[,:;?!][\p{Han}]`)
+	ascii := regexp.MustCompile(`[\p{Han}\x{FF0C}\x{FF1A}][,:;?!()]|[,:;?!()][\p{Han}]`)
 	for k, v := range loadStrings(t, "zh-Hant") {
 		if s := placeholder.ReplaceAllString(v, "字"); ascii.MatchString(s) {
 			t.Errorf("%s: %q has ASCII punctuation in Chinese text", k, v)
