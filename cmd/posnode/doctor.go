@@ -115,6 +115,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	d.checkDatabase(ctx)
 	d.checkBackups()
 	d.checkTLS()
+	d.checkHTTP(ctx)
 	d.checkClock()
 	d.checkSerial()
 	d.checkBroker(ctx)

@@ -84,6 +84,7 @@ func TestDoctorHealthyNode(t *testing.T) {
 	broker, ca := fmt.Sprintf("ssl://127.0.0.1:%d", port), filepath.Join(tlsDir, "ca.pem")
 	path := writeConfig(t, fmt.Sprintf(`
 data = %q
+http = %q
 store = "s1"
 node = "till-1"
 [mqtt]
@@ -100,7 +101,7 @@ name = "Till 1"
 scanner = %q
 printer = %q
 printer_serial = "38400,8,none,1"
-`, cfg.Data, broker, ca, filepath.Join(tlsDir, "client.pem"), filepath.Join(tlsDir, "client.key"), scanner, printer))
+`, cfg.Data, freeAddr(t), broker, ca, filepath.Join(tlsDir, "client.pem"), filepath.Join(tlsDir, "client.key"), scanner, printer))
 	var out bytes.Buffer
 	err := cmdDoctor(context.Background(), []string{"--config", path, "--timeout", "5s"}, &out, io.Discard)
 	t.Log("\n" + out.String())
@@ -113,6 +114,7 @@ printer_serial = "38400,8,none,1"
 		"till-1 scanner: " + scanner,
 		"TLS ok", "OK    broker    MQTT login accepted",
 		"OK    data",
+		"OK    http",
 		" 0 FAIL",
 	} {
 		if !strings.Contains(out.String(), want) {
