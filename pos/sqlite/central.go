@@ -602,15 +602,29 @@ func (db *DB) ApplyStockPageDropping(ctx context.Context, p pos.StockPage) (bool
 	return applied, dropped, err
 }
 
+// InboundRejectsKept is how many of the newest refused payloads
+// RecordInboundReject keeps in the log; the count goes on past it.
+const InboundRejectsKept = 500
+
 // RecordInboundReject logs a payload from central that the node refused
-// and counts it.
+// and counts it. The log keeps the newest InboundRejectsKept: a retained
+// payload the node refuses comes again at every connection, and a link
+// that comes and goes for months would otherwise fill the disk with it.
 func (db *DB) RecordInboundReject(ctx context.Context, topic, reason string) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		if _, err := tx.NextCounter("inbound_rejects"); err != nil {
 			return err
 		}
-		_, err := tx.execContext(ctx, "INSERT INTO inbound_rejects(topic, reason, at) VALUES (?, ?, ?)",
+		res, err := tx.execContext(ctx, "INSERT INTO inbound_rejects(topic, reason, at) VALUES (?, ?, ?)",
 			truncate(topic, 512), truncate(reason, 1024), fixedTS(db.now()))
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		_, err = tx.execContext(ctx, "DELETE FROM inbound_rejects WHERE id <= ?", id-InboundRejectsKept)
 		return err
 	})
 }

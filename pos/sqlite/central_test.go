@@ -255,6 +255,36 @@ func TestOrderRecordsAndRejects(t *testing.T) {
 	}
 }
 
+// TestInboundRejectsLogBounded: a payload refused again and again (a
+// retained record central sends at every connection) is counted every
+// time, while the log keeps only the newest InboundRejectsKept of them.
+func TestInboundRejectsLogBounded(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	total := sqlite.InboundRejectsKept + 10
+	for i := 0; i < total; i++ {
+		if err := db.RecordInboundReject(ctx, "pos/v1/stores/s/orders/W-1", fmt.Sprint("bad order ", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := db.InboundRejects(ctx); n != int64(total) || err != nil {
+		t.Fatalf("rejects counted = %d %v, want %d", n, err, total)
+	}
+	var rows int
+	var newest string
+	if err := db.Read().QueryRowContext(ctx, "SELECT count(*), max(reason) FILTER (WHERE id = (SELECT max(id) FROM inbound_rejects)) FROM inbound_rejects").
+		Scan(&rows, &newest); err != nil {
+		t.Fatal(err)
+	}
+	if rows != sqlite.InboundRejectsKept || newest != fmt.Sprint("bad order ", total-1) {
+		t.Fatalf("log holds %d rows, newest %q; want the newest %d", rows, newest, sqlite.InboundRejectsKept)
+	}
+}
+
 // TestCatalogItemMovesBetweenPages moves an item from page A to page B, in
 // both orders of arrival: it stays on sale as the page that has it now
 // says, and leaves with that page only.
