@@ -25,7 +25,8 @@ type scanResult struct {
 	// comes with Error other_receipt and no route), "pickup" (an order's QR),
 	// "held" (not added: the till's sale is being paid, and the till
 	// screen takes the code as it takes a wedge scanner's, for after the
-	// payment), or "" (the screen decides, at pickup counters and tablets).
+	// payment), or "" (the screen takes it as a wedge scanner's, at pickup
+	// counters and tablets).
 	Route     string          `json:"route,omitempty"`
 	ReceiptNo int64           `json:"receipt_no,omitempty"`
 	OrderID   string          `json:"order_id,omitempty"`
@@ -86,15 +87,18 @@ func (n *node) publishDevice(st *station, kind string, v any) {
 // straight into the station's open cart, so a scan shows even before the
 // screen asks, unless the cart is being paid (the till's screen then holds
 // the code for after the payment) or no one is signed in at the till (the
-// code is refused). Receipt and pickup codes are routed. At other stations
-// the screen decides what the code is for.
+// code is refused). Receipt and pickup codes are routed. At a pickup
+// counter a pickup QR opens its order; any other code there, and every
+// code at a tablet, is for the screen to use as a wedge scanner's.
 func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 	res := scanResult{Code: s.Code, Symbology: s.Symbology}
 	defer func() {
 		n.web.Hub().Publish(ui.Message{Type: "scan", Station: st.cfg.ID, Data: res})
 	}()
 	if st.cfg.Kind != "till" {
-		if code, err := pos.ParseCode(s.Code, n.svc.Market()); err == nil && code.Kind == pos.CodePickup {
+		// A tablet takes a pickup QR as it takes any code, for a price
+		// check: it shows no order to open, nor verify the customer of.
+		if code, err := pos.ParseCode(s.Code, n.svc.Market()); err == nil && code.Kind == pos.CodePickup && st.cfg.Kind == "pickup" {
 			n.openPickup(ctx, st, s.Code, &res)
 		}
 		return

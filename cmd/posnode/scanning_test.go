@@ -132,3 +132,30 @@ func TestScanWithNobodySignedIn(t *testing.T) {
 		t.Errorf("the sale at the till has %d lines scanned while no one was signed in, want none", len(lines))
 	}
 }
+
+// TestTabletScanIsTheScreens: a code from a tablet station's serial
+// scanner goes to the tablet's screen as it was read, for the price check
+// a wedge scanner's code gets there. A pickup QR opens no order there: it
+// verified the customer at a screen that shows no order, and its wrong
+// codes counted against the station.
+func TestTabletScanIsTheScreens(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	cfg := writeConfig(t, fmt.Sprintf("[[stations]]\nid = \"tab\"\nkind = \"tablet\"\nscanner = %q\n", scanSlave.Name()))
+	addr := freeAddr(t)
+	startNode(t, t.TempDir(), addr, "--config", cfg)
+	c := &client{t: t, base: "http://" + addr}
+	r := c.call("POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "1111", "station": "tab"}, 200)
+	c.token = r["token"].(string)
+	screen := openWSScreen(t, addr, c.token)
+	c.waitDevice("tab", "scanner")
+	for _, code := range []string{"7310865004703", "PICKUP:W-NONE:111111"} {
+		if _, err := scanMaster.Write([]byte(code + "\r")); err != nil {
+			t.Fatal(err)
+		}
+		if d := screen.await("scan", nil); d["code"] != code || d["route"] != nil || d["error"] != nil {
+			t.Fatalf("tablet's scan of %s = %v, want the code alone", code, d)
+		}
+	}
+}

@@ -339,3 +339,35 @@ func TestSerialNoiseLeavesTheReceipt(t *testing.T) {
 	wantContains(t, "warning", text(t, till, `#toast`), "Scan again")
 	run(t, till, "the receipt is still shown", visible(`[data-test=receipt]`), hasText(`[data-test=change]`, "1.00"))
 }
+
+// A tablet station's serial scanner does there what a wedge scanner
+// does: the code goes into the search and the item's price and stock
+// show, a weight label's amount with them. It did nothing.
+func TestSerialScanAtATablet(t *testing.T) {
+	t.Parallel()
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	t.Cleanup(func() { scanMaster.Close(); scanSlave.Close() })
+	cfg := fmt.Sprintf("[[stations]]\nid = \"tab\"\nkind = \"tablet\"\nname = \"Tablets\"\nscanner = %q\n", scanSlave.Name())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath)
+	tab := browser(t)
+	login(t, tab, n.base, "tab", cashierStaff, "1111")
+	serial := func(code string) chromedp.Action[chromedp.Void] {
+		return func(context.Context, *chromedp.Target) (chromedp.Void, error) {
+			_, err := scanMaster.Write([]byte(code + "\r"))
+			return chromedp.Void{}, err
+		}
+	}
+	run(t, tab, "1,234 g of apples scanned",
+		visible(`.screen-tablet [data-device=scanner].ok`),
+		serial("2300100012346"),
+		visible(`[data-test=price-check]`),
+		visible(`[data-test=stock-here]`))
+	wantAny(t, "price check", text(t, tab, `[data-test=price-check]`), "36.90", "36,90")
+	if v := value(t, tab, "search", chromedp.Evaluate[string](`document.querySelector('[data-test=search-input]').value`)); v != "2300100012346" {
+		t.Fatalf("search field %q after the scan, want the code", v)
+	}
+}

@@ -168,6 +168,9 @@ export function mount(root, app) {
       // Central's counts, a page of items at a time, gathered: their skus,
       // or all when there were more.
       if (m.type === 'stock_changed' && m.data) restock(m.data.all ? null : m.data.skus || []);
+      // A serial scan, as a wedge scan into the search.
+      const d = m.type === 'scan' && m.station === app.me.station && m.data;
+      if (d && !d.route) d.error ? showError(d.error) : ((panel.input.value = d.code), panel.refresh(), priceCheck(d.code));
       // Saved to its customer on another tablet of this station.
       if (m.type === 'cart_saved' && cart && m.data && m.data.cart_id === cart.id) load();
     },
