@@ -152,6 +152,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, who pos.Session)
 		return err
 	}
 	s.hub.dropToken(bearer(r))
+	s.idle.forget(bearer(r))
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil

@@ -184,12 +184,25 @@ func (h *Hub) dropToken(token string) {
 }
 
 // live reports whether c's session still holds: it has not expired, been
-// ended or been revoked. A store that cannot answer now keeps the client.
+// ended, been revoked or been left idle. A store that cannot answer now keeps the client.
 func (h *Hub) live(c *client) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), writeWait)
 	defer cancel()
-	_, err := h.s.opt.Sessions.Session(ctx, c.token)
+	_, err := h.s.session(ctx, c.token, false)
 	return !errors.Is(err, pos.ErrNotAuthorized)
+}
+
+// watching reports whether a websocket of the session token follows
+// another station (?watch=).
+func (h *Hub) watching(token string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if c.token == token && c.watch != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // DropSessions disconnects every client whose session matches f, for

@@ -54,6 +54,9 @@ type Options struct {
 	Origins []string
 	// SessionTTL is how long a login lasts; zero means 12 hours.
 	SessionTTL time.Duration
+	// IdleLock ends a staff session not used for this long (see
+	// idleLock); zero means 15 minutes, a negative value never.
+	IdleLock time.Duration
 	// Status returns the node's sync and device status for screens; nil
 	// means none.
 	Status func() map[string]any
@@ -126,12 +129,16 @@ type Server struct {
 	extraErrors []errorCode
 	routeList   []Route // every route registered with Handle
 	log         *slog.Logger
+	idle        idleLock
 }
 
 // NewServer returns a Server with its routes.
 func NewServer(opt Options) *Server {
 	if opt.SessionTTL == 0 {
 		opt.SessionTTL = 12 * time.Hour
+	}
+	if opt.IdleLock == 0 {
+		opt.IdleLock = 15 * time.Minute
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -148,7 +155,8 @@ func NewServer(opt Options) *Server {
 	if opt.Status == nil {
 		opt.Status = func() map[string]any { return map[string]any{} }
 	}
-	s := &Server{opt: opt, mux: http.NewServeMux(), log: opt.Logger}
+	s := &Server{opt: opt, mux: http.NewServeMux(), log: opt.Logger,
+		idle: idleLock{after: opt.IdleLock, used: map[string]time.Time{}}}
 	s.hub = newHub(s)
 	s.routes()
 	return s
@@ -277,7 +285,7 @@ func (s *Server) authenticate(r *http.Request) (pos.Session, error) {
 	if tok == "" || len(tok) > 256 {
 		return pos.Session{}, pos.ErrNotAuthorized
 	}
-	return s.opt.Sessions.Session(r.Context(), tok)
+	return s.session(r.Context(), tok, true)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -37,6 +37,10 @@ type Config struct {
 	// Origins allowed to open the websocket, and to change things through
 	// the API, besides the node's own host.
 	Origins []string `toml:"origins"`
+	// IdleLock signs out a member of staff who has not used their
+	// session for this long; what the station had open stays for the
+	// next to sign in. 0s never does.
+	IdleLock duration `toml:"idle_lock"`
 
 	TLS      TLSConfig        `toml:"tls"`
 	MQTT     MQTTConfig       `toml:"mqtt"`
@@ -151,6 +155,7 @@ func (d *duration) UnmarshalText(b []byte) error {
 func DefaultConfig() Config {
 	return Config{
 		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true,
+		IdleLock: duration{15 * time.Minute},
 		Policy:   pos.DefaultPolicy(),
 		Returns:  pos.ReturnPolicy{NoReceiptCashLimit: 50000},
 		Stations: []StationConfig{{ID: "till-1", Kind: "till", Name: "Till 1"}, {ID: "pickup", Kind: "pickup", Name: "Pickup counter"}, {ID: "tablet", Kind: "tablet", Name: "Tablets"}},
@@ -360,6 +365,9 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("mqtt.cert_file is set without mqtt.key_file: set the certificate's key"))
 	}
 	errs = append(errs, c.Sync.check()...)
+	if c.IdleLock.Duration < 0 {
+		errs = append(errs, fmt.Errorf("idle_lock %s: negative; 0s never signs anyone out", c.IdleLock.Duration))
+	}
 	if c.Backup.Every.Duration < 0 {
 		errs = append(errs, fmt.Errorf("backup.every %s: negative; 0s turns scheduled backups off", c.Backup.Every.Duration))
 	}

@@ -159,7 +159,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	}
 	n.web = ui.NewServer(ui.Options{
 		Service: n.svc, Store: db, Sessions: db, Static: static, Stations: stations,
-		Origins: cfg.Origins, Logger: log, Status: n.status, Receipt: n.previewText, Zone: cfg.storeZone(),
+		Origins: cfg.Origins, IdleLock: idleLock(cfg.IdleLock.Duration), Logger: log, Status: n.status, Receipt: n.previewText, Zone: cfg.storeZone(),
 		Pickup: n.pickup, PickupLog: func(ctx context.Context, id string) (any, error) { return db.PickupLog(ctx, id) },
 		OnSlip: n.printSlip, AfterSales: n.after, Reports: db, OnDrawer: n.openDrawer, OnReport: n.printReport,
 		OnCopy: n.printCopy, OnSalesReport: n.printSalesReport,
@@ -197,6 +197,24 @@ func (n *node) status() map[string]any {
 	return st
 }
 
+// warnNoManager logs, at start, a node nobody can manage: without an
+// active manager no one can sign in to add staff or pair a tablet, and
+// the screens cannot say how to add the first one.
+func (n *node) warnNoManager(ctx context.Context) {
+	staff, err := n.db.ListStaff(ctx)
+	if err != nil {
+		n.log.Error("cannot list staff", "err", err)
+		return
+	}
+	for _, s := range staff {
+		if s.Active && s.Role == pos.RoleManager {
+			return
+		}
+	}
+	n.log.Warn("no active manager: nobody can sign in to add staff or pair a tablet",
+		"fix", "stop the node and add one: posnode staff add --id N --name NAME --role manager (the PIN is asked for)")
+}
+
 // printSales queues the receipt of each completed sale, in order.
 func (n *node) printSales(ctx context.Context) error {
 	for {
@@ -225,6 +243,7 @@ func (n *node) run(ctx context.Context) error {
 	}
 	n.log.Info("posnode started", "version", version, "http", scheme+"://"+ln.Addr().String(),
 		"store", n.cfg.Store, "node", n.cfg.Node, "epoch", n.db.Epoch(), "mqtt", n.cfg.MQTT.URL != "")
+	// n.warnNoManager(ctx)
 	ops := opsHandler(n.web, n.db, metricsSource{db: n.db, clients: n.web.Hub().Clients, devices: n.deviceConnected}, n.cfg.Metrics)
 	srv := &http.Server{Handler: ops, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	g, ctx := errgroup.WithContext(ctx)
@@ -247,4 +266,13 @@ func (n *node) run(ctx context.Context) error {
 	err = g.Wait()
 	n.log.Info("posnode stopped", "err", err)
 	return err
+}
+
+// idleLock is the screens' idle lock for the configured one, of which 0s
+// means none.
+func idleLock(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

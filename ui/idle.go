@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// idleLock ends a staff session that has not been used for a while: a
+// till left signed in is not left open to whoever passes. What the
+// station had open stays there (a cart is the station's, not the
+// session's) for the next member to sign in. Paired devices hold no PIN
+// to sign in again with and are not locked; nor is a session whose
+// websocket follows another station (?watch=, a customer display),
+// which shows what it is pushed and sends nothing.
+//
+// When a session was last used is kept in memory: after a restart each
+// session has the whole idle time again from its first use.
+type idleLock struct {
+	after time.Duration // < 0: never
+
+	mu   sync.Mutex           // guards used
+	used map[string]time.Time // a session's token: when it was last used
+}
+
+// session returns the live session of token, ending it when it has been
+// idle too long. touch counts this as a use of it.
+func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Session, error) {
+	who, err := s.opt.Sessions.Session(ctx, token)
+	if err != nil || who.DeviceID != "" || s.idle.after < 0 || s.hub.watching(token) {
+		return who, err
+	}
+	now := s.opt.Now()
+	l := &s.idle
+	l.mu.Lock()
+	last, seen := l.used[token]
+	idle := seen && now.Sub(last) >= l.after
+	switch {
+	case idle:
+		delete(l.used, token)
+	case touch || !seen:
+		if len(l.used) >= 256 && !seen {
+			for t, u := range l.used { // forget sessions expired by now
+				if now.Sub(u) > s.opt.SessionTTL {
+					delete(l.used, t)
+				}
+			}
+		}
+		l.used[token] = now
+	}
+	l.mu.Unlock()
+	if !idle {
+		return who, nil
+	}
+	if err := s.opt.Sessions.DeleteSession(ctx, token); err != nil {
+		return pos.Session{}, err
+	}
+	s.hub.dropToken(token)
+	s.log.Info("signed out: idle", "staff", who.Staff.ID, "station", who.Station, "after", s.idle.after)
+	return pos.Session{}, pos.ErrNotAuthorized
+}
+
+// forget drops what the lock knows of a session that ended.
+func (l *idleLock) forget(token string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.used, token)
+}

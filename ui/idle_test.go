@@ -1,0 +1,70 @@
+package ui_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/posnode/posnode/ui"
+)
+
+// A till left signed in locks itself: a staff session unused for the idle
+// time ends (401, its websocket closed), while one in use stays; the sale
+// the station had open is there again for the next member to sign in. A
+// customer display's session, whose websocket follows the till, stays
+// signed in, as does a paired device.
+func TestIdleSessionEnds(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	pass := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s := newStore(t, func(o *ui.Options) { o.Now = clock })
+	till := s.login(t, "1", "till-1")
+	display := s.login(t, "1", "till-1")
+	h := http.Header{"Authorization": {"Bearer " + display}}
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.srv.URL, "http")+"/ws?watch=till-1", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	tws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.srv.URL, "http")+"/ws", http.Header{"Authorization": {"Bearer " + till}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tws.Close()
+	var cart struct{ ID string }
+	s.ok(t, till, "GET", "/api/v1/cart", nil, &cart)
+	s.ok(t, till, "POST", "/api/v1/carts/"+cart.ID+"/scan", map[string]string{"code": teaCode}, nil)
+	for range 3 { // used every 10 minutes: still signed in
+		pass(10 * time.Minute)
+		s.ok(t, till, "GET", "/api/v1/me", nil, nil)
+	}
+	pass(15 * time.Minute)
+	s.fails(t, till, "GET", "/api/v1/me", nil, 401, "not_authorized")
+	s.fails(t, till, "GET", "/api/v1/me", nil, 401, "not_authorized") // ended, not idle again
+	_ = tws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := tws.ReadMessage(); err != nil {
+			if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+				t.Fatalf("the till's websocket: %v, want closed as the session ended", err)
+			}
+			break
+		}
+	}
+
+	s.ok(t, display, "GET", "/api/v1/me", nil, nil)
+	again := s.login(t, "1", "till-1")
+	var back struct {
+		ID    string
+		Lines []json.RawMessage
+	}
+	s.ok(t, again, "GET", "/api/v1/cart", nil, &back)
+	if back.ID != cart.ID || len(back.Lines) != 1 {
+		t.Fatalf("after signing in again: cart %s with %d lines, want %s with its line", back.ID, len(back.Lines), cart.ID)
+	}
+}
