@@ -101,8 +101,10 @@ func group(digits, sep string) string {
 	return b.String()
 }
 
-// Percent formats a rate in basis points: 2500 -> "25%", 1250 -> "12,5%"
-// (with the language's decimal mark).
+// Percent formats a rate in basis points as the screens do (Intl, after
+// CLDR): 2500 -> "25 %" and 1250 -> "12,5 %" in Swedish, Slovak and
+// Romanian, which put a space before the sign, "25%" and "12.5%" in
+// English and Chinese.
 func Percent(bp int64, lang string) string {
 	sep, ok := separators[lang]
 	if !ok {
@@ -115,6 +117,10 @@ func Percent(bp int64, lang string) string {
 			f = "0" + f
 		}
 		s += sep[0] + strings.TrimRight(f, "0")
+	}
+	switch lang {
+	case LangSwedish, LangSlovak, LangRomanian:
+		return s + " %"
 	}
 	return s + "%"
 }

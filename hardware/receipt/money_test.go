@@ -45,10 +45,28 @@ func TestMoney(t *testing.T) {
 	}
 }
 
+// A rate is written as the screens write it (Intl, after CLDR): with a
+// space before the sign in Swedish, Slovak and Romanian, without in
+// English and Chinese.
 func TestPercent(t *testing.T) {
-	for bp, want := range map[int64]string{2500: "25%", 1200: "12%", 650: "6,5%", 1905: "19,05%"} {
-		if got := receipt.Percent(bp, "sv"); got != want {
-			t.Errorf("Percent(%d) = %q, want %q", bp, got, want)
+	tests := []struct {
+		bp   int64
+		lang string
+		want string
+	}{
+		{2500, "sv", "25 %"},
+		{1200, "sv", "12 %"},
+		{650, "sv", "6,5 %"},
+		{1905, "sv", "19,05 %"},
+		{2300, "sk", "23 %"},
+		{1900, "ro", "19 %"},
+		{550, "ro", "5,5 %"},
+		{2000, "en", "20%"},
+		{550, "zh-Hant", "5.5%"},
+	}
+	for _, tt := range tests {
+		if got := receipt.Percent(tt.bp, tt.lang); got != tt.want {
+			t.Errorf("Percent(%d, %s) = %q, want %q", tt.bp, tt.lang, got, tt.want)
 		}
 	}
 }

@@ -504,7 +504,7 @@ func TestSalesReportRatesAndDays(t *testing.T) {
 		Rows: []receipt.SalesRow{{Key: "1000", Count: 4, Amount: 1200}, {Key: "2300", Count: 9, Amount: 45678}, {Key: "550", Count: 1, Amount: 100}}}
 	got := render(t, r, sk.profile, nil)
 	text := stripCommands(got)
-	for _, w := range []string{"10% (4)", "23% (9)", "5,5% (1)", "22.11.2026\n"} {
+	for _, w := range []string{"10 % (4)", "23 % (9)", "5,5 % (1)", "22.11.2026\n"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("sales report lacks %q:\n%s", w, got)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -87,5 +88,37 @@ func TestStoreCurrencyFromStart(t *testing.T) {
 	cur := value(t, counter, "the screens' currency", chromedp.Poll[string](`import('/js/format.js').then((f) => f.currency())`))
 	if cur != "EUR" {
 		t.Errorf("currency after login = %q, want EUR", cur)
+	}
+}
+
+// Screens write a rate as the receipt prints it, in every language (the
+// screens' no-break space is the paper's space): "25 %" in Swedish,
+// Slovak and Romanian, "25%" in English and Chinese.
+func TestPercentAsOnReceipt(t *testing.T) {
+	t.Parallel()
+	base, _ := pickupNode(t)
+	ctx := browser(t)
+	langs := []string{"en", "sv", "sk", "ro", "zh-Hant"}
+	rates := []int64{0, 550, 600, 1000, 1250, 1905, 2500}
+	run(t, ctx, "open the app", chromedp.Navigate(base+"/"), visible(`[data-station]`))
+	run(t, ctx, "format every rate in every language", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(async () => {
+		const i18n = await import('/js/i18n.js');
+		const format = await import('/js/format.js');
+		const out = {};
+		for (const lang of %s) {
+			await i18n.setLanguage(lang);
+			for (const bp of %s) out[lang + ' ' + bp] = format.percent(bp);
+		}
+		window.__percent = out;
+	})()`, js(langs), js(rates))))
+	got := value(t, ctx, "formatted rates", chromedp.Poll[map[string]string](`window.__percent`))
+	space := strings.NewReplacer("\u00a0", " ", "\u202f", " ")
+	for _, lang := range langs {
+		for _, bp := range rates {
+			key := fmt.Sprintf("%s %d", lang, bp)
+			if want := receipt.Percent(bp, lang); space.Replace(got[key]) != want {
+				t.Errorf("%s: screen %q, receipt %q", key, got[key], want)
+			}
+		}
 	}
 }
