@@ -243,7 +243,7 @@ func (n *node) run(ctx context.Context) error {
 	}
 	n.log.Info("posnode started", "version", version, "http", scheme+"://"+ln.Addr().String(),
 		"store", n.cfg.Store, "node", n.cfg.Node, "epoch", n.db.Epoch(), "mqtt", n.cfg.MQTT.URL != "")
-	// n.warnNoManager(ctx)
+	n.warnNoManager(ctx)
 	ops := opsHandler(n.web, n.db, metricsSource{db: n.db, clients: n.web.Hub().Clients, devices: n.deviceConnected}, n.cfg.Metrics)
 	srv := &http.Server{Handler: ops, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	g, ctx := errgroup.WithContext(ctx)
