@@ -25,6 +25,7 @@ var avoided = map[string][]struct{ avoid, use string }{
 		{"Pokladnic", "Pokladňa"},
 		{"bloč", "doklad"}, // the receipt
 		{"obchod", "predajňa"},
+		{"manaž", "vedúci predajne"}, // the manager; vedúci alone is a supervisor
 	},
 	"ro": {
 		// Romanian is written with comma-below ș ț; the cedilla ş ţ
