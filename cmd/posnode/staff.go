@@ -57,6 +57,13 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
+	// A data directory made here would be a new node's: one of the demo
+	// settings' ./data wherever the command was typed, and run as root,
+	// root's, which the node could not write. A node makes its own.
+	explicit := f.config != "" || f.data != ""
+	if _, err := os.Stat(cfg.Data); errors.Is(err, os.ErrNotExist) && (!explicit || os.Geteuid() == 0) {
+		return fmt.Errorf("no data directory at %s; nobody was added: give the node's --config (an installed node's is %s) or --data, or start the node once to make it", cfg.Data, installedConfig)
+	}
 	release, err := lockData(cfg.Data)
 	if err != nil {
 		return err

@@ -303,3 +303,27 @@ func TestStaffAddAsRootLeavesDatabaseServiceUsers(t *testing.T) {
 		}
 	}
 }
+
+// staff add with no config, no --data and no installed node refuses,
+// instead of making a new node's ./data wherever it was typed (as root,
+// root's: a node started on it could not write it).
+func TestStaffAddMakesNoDataDirectory(t *testing.T) {
+	was := installedConfig
+	installedConfig = filepath.Join(t.TempDir(), "none.toml")
+	t.Cleanup(func() { installedConfig = was })
+	t.Chdir(t.TempDir())
+	err := cmdStaff(context.Background(), []string{"add", "--id", "1", "--name", "Ana", "--role", "manager"}, strings.NewReader("482913\n"), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no data directory at ./data") || !strings.Contains(err.Error(), "--config") {
+		t.Errorf("staff add with no node = %v, want it refused, naming --config", err)
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Errorf("./data was made in the working directory")
+	}
+	if os.Geteuid() == 0 {
+		// As root, a --data that does not exist is refused too.
+		dir := filepath.Join(t.TempDir(), "new")
+		if err := cmdStaff(context.Background(), []string{"add", "--data", dir, "--id", "1", "--name", "Ana", "--role", "manager"}, strings.NewReader("482913\n"), io.Discard, io.Discard); err == nil {
+			t.Errorf("staff add as root made a data directory %s", dir)
+		}
+	}
+}
