@@ -126,11 +126,15 @@ type Cart struct {
 	Pending    *Payment `json:"pending,omitempty"`
 	CustomerID string   `json:"customer_id,omitempty"`
 	// CustomerUnchecked is set when the customer was added while central
-	// could not be asked: CustomerID is then what was typed or scanned (a
-	// loyalty id, but perhaps a phone number or an e-mail), not an id
-	// central has named.
-	CustomerUnchecked bool   `json:"customer_unchecked,omitempty"`
-	OrderID           string `json:"order_id,omitempty"`
+	// could not be asked: CustomerID is then a loyalty card's number as
+	// typed or scanned (perhaps mistyped), not an id central has named.
+	CustomerUnchecked bool `json:"customer_unchecked,omitempty"`
+	// Customer is central's profile of the customer as it answered when
+	// they were added (name, points, their latest purchases), for the
+	// screens; nil when central has not named them (CustomerUnchecked,
+	// or an id set as it is), and when the cart has no customer.
+	Customer *Customer `json:"customer,omitempty"`
+	OrderID  string    `json:"order_id,omitempty"`
 	// OrderVersion is the version of the order whose lines the cart was
 	// made from (PickupService.ToCart).
 	OrderVersion int64 `json:"order_version,omitempty"`

@@ -103,7 +103,15 @@
 // journal's entries of its shift, so that a stored Z report is checked
 // against them (CompareZReport).
 //
-// # Saved carts and staff
+// # Customers, saved carts and staff
+//
+// A loyalty customer is put on a cart by their card, phone or e-mail as
+// central finds them (AfterSales.AttachCustomer); the cart keeps central's
+// profile for the screens, and the sale's pos.sale.completed event, in the
+// sale's own transaction, carries their id. Central out of reach, a card's
+// number is kept unchecked and points are counted when central gets the
+// sale; a phone or e-mail is refused (ErrCustomerOffline). The customer is
+// changed or taken off until payment starts, and not after.
 //
 // A cart built with a customer on a tablet can be saved to them to finish
 // online (Service.SaveToCustomer): its pos.cart.saved event and the removal

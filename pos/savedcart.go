@@ -11,9 +11,10 @@ import (
 var ErrNoCustomer = errors.New("pos: attach a customer to the cart first")
 
 // ErrCustomerUnchecked reports a cart saved to a customer added while
-// central could not be asked: what was typed may be a phone number or an
-// e-mail, which central cannot match to anyone's online cart. It is
-// transient: the customer is added again once central answers.
+// central could not be asked: the card number typed or scanned is one
+// central has not confirmed (it may be mistyped), and the cart would wait
+// online for no one. It is transient: the customer is added again once
+// central answers.
 var ErrCustomerUnchecked = errors.New("pos: the customer was added while central could not be asked; add them again once online")
 
 // CartSaver is the storage a cart saved to a customer needs. A Store

@@ -658,24 +658,6 @@ func (s *Service) OverridePrice(ctx context.Context, a Actor, cartID, lineID str
 	})
 }
 
-// SetCustomer attaches a loyalty customer to the cart ("" detaches).
-func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID string) (*CartView, error) {
-	return s.setCustomer(ctx, cartID, customerID, false)
-}
-
-// setCustomer attaches customerID; unchecked says central has not named
-// it (Cart.CustomerUnchecked).
-func (s *Service) setCustomer(ctx context.Context, cartID, customerID string, unchecked bool) (*CartView, error) {
-	if len(customerID) > 64 {
-		return nil, fmt.Errorf("pos: customer id longer than 64 characters")
-	}
-	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
-		c.CustomerID = customerID
-		c.CustomerUnchecked = unchecked && customerID != ""
-		return nil
-	})
-}
-
 // PayCash records cash handed over by the customer. It is refused on a
 // parked cart (ErrParked), on the cart of a click-and-collect order that
 // has ended (ErrPickupState), while a card payment is at the terminal, and

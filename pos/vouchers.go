@@ -224,34 +224,6 @@ func (v *Voucher) JournalData() VoucherIssue {
 		Staff: v.IssuedBy, Station: v.Station, ShiftID: v.ShiftID}
 }
 
-// AttachCustomer finds a loyalty customer by card number, phone or e-mail
-// and attaches them to the cart. Online, central's profile is returned
-// (name, points, recent purchases in every channel). Offline, the cart
-// records query as the loyalty id and the customer comes back with Offline
-// set: points are counted when central gets the sale, and the cart is not
-// saved to the customer (ErrCustomerUnchecked) until they are added again
-// online.
-func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query string) (*CartView, Customer, error) {
-	query = strings.TrimSpace(query)
-	if query == "" || len(query) > 64 {
-		return nil, Customer{}, fmt.Errorf("%w: a loyalty card, phone or e-mail of 1-64 characters", ErrInvalidRequest)
-	}
-	cust, err := as.opt.Lookup.CustomerLookup(ctx, query)
-	switch {
-	case errors.Is(err, ErrOffline):
-		cust = Customer{ID: query, Offline: true}
-	case err != nil:
-		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, err)
-	case cust.ID == "":
-		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, ErrNotFound)
-	}
-	v, err := as.till.setCustomer(ctx, cartID, cust.ID, cust.Offline)
-	if err != nil {
-		return nil, Customer{}, err
-	}
-	return v, cust, nil
-}
-
 // RecordCopy journals the printing of a copy of a sale's receipt (kind
 // "sale"), of a return's (kind "return") or of a training receipt (kind
 // "training", ref its number), and returns it with its copy number; the

@@ -298,9 +298,10 @@ func (s *Server) removeVoucher(w http.ResponseWriter, r *http.Request, who pos.S
 	return reply(w, v, err)
 }
 
-// attachCustomer finds a loyalty customer by card number or phone and
-// attaches them to the cart. Offline, the customer comes back with
-// offline set: the screen says points are counted later.
+// attachCustomer finds a loyalty customer by card number, phone or e-mail
+// and attaches them to the cart. Offline, a card's number comes back as
+// the customer with offline set (the screen says points are counted
+// later), and a phone or e-mail is refused (customer_offline).
 func (s *Server) attachCustomer(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	var req struct {
 		Query string `json:"query"`

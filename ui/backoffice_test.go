@@ -796,7 +796,18 @@ func TestTillExtrasThroughHTTP(t *testing.T) {
 		t.Fatalf("resumed at %q", c.Station)
 	}
 
-	// A gift card pays part of it; a loyalty customer is attached offline.
+	// A loyalty customer is attached offline by their card's number; a
+	// gift card pays part of it, and the customer stays.
+	var attached struct {
+		Cart struct {
+			CustomerID string `json:"customer_id"`
+		}
+		Customer pos.Customer
+	}
+	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/customer/lookup", map[string]string{"query": "4000123456789"}, &attached)
+	if !attached.Customer.Offline || attached.Cart.CustomerID != "4000123456789" {
+		t.Fatalf("customer offline: %+v", attached)
+	}
 	s.fails(t, tok, "POST", "/api/v1/vouchers", map[string]any{"kind": "gift_card", "amount": 1000}, 403, "forbidden")
 	var card pos.Voucher
 	s.ok(t, super, "POST", "/api/v1/shift/open", map[string]int64{"float": 0}, nil) // a gift card is sold into a drawer
@@ -811,16 +822,7 @@ func TestTillExtrasThroughHTTP(t *testing.T) {
 	s.fails(t, other, "GET", "/api/v1/vouchers/x!", nil, 400, "bad_voucher_code")
 	s.fails(t, other, "POST", "/api/v1/carts/"+c.ID+"/vouchers", map[string]any{"method": "gift_card", "code": card.Code, "amount": 1500}, 409, "voucher_balance")
 	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/vouchers", map[string]any{"method": "gift_card", "code": card.Code, "amount": 1000}, nil)
-	var attached struct {
-		Cart struct {
-			CustomerID string `json:"customer_id"`
-		}
-		Customer pos.Customer
-	}
-	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/customer/lookup", map[string]string{"query": "0701234567"}, &attached)
-	if !attached.Customer.Offline || attached.Cart.CustomerID != "0701234567" {
-		t.Fatalf("customer offline: %+v", attached)
-	}
+	s.fails(t, other, "PUT", "/api/v1/carts/"+c.ID+"/customer", map[string]string{"customer_id": ""}, 409, "cart_locked")
 	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "cash", "amount": 1500}, nil)
 	var sale saleView
 	s.ok(t, other, "POST", "/api/v1/carts/"+c.ID+"/complete", nil, &sale)

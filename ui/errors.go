@@ -74,6 +74,7 @@ var errorCodes = []errorCode{
 	// After-sales. offline and conflict are transient: the same request
 	// may succeed later.
 	{pos.ErrOffline, "offline", http.StatusServiceUnavailable},
+	{pos.ErrCustomerOffline, "customer_offline", http.StatusServiceUnavailable},
 	{pos.ErrConflict, "conflict", http.StatusConflict},
 	{pos.ErrBadAnswer, "bad_answer", http.StatusBadGateway},
 	{pos.ErrOverReturn, "over_return", http.StatusConflict},

@@ -156,12 +156,13 @@ func TestSaveCartToCustomer(t *testing.T) {
 	}
 	s.ok(t, tok, "PATCH", "/api/v1/carts/"+c.ID+"/lines/"+lineOf(t, s, tok, c.ID, 1), map[string]int64{"qty": 3}, nil)
 	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, 409, "no_customer")
-	// A customer added while central cannot be asked is what was typed:
-	// not a cart central can hand to anyone.
+	// A customer added while central cannot be asked is the card number
+	// typed: not a cart central can hand to anyone. A phone is not taken.
 	var found struct {
 		Customer pos.Customer `json:"customer"`
 	}
-	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/customer/lookup", map[string]string{"query": "+46701234567"}, &found)
+	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/customer/lookup", map[string]string{"query": "+46701234567"}, 503, "customer_offline")
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/customer/lookup", map[string]string{"query": "C-88412"}, &found)
 	if !found.Customer.Offline {
 		t.Fatalf("customer %+v, want added offline", found.Customer)
 	}

@@ -109,6 +109,9 @@ type Receipt struct {
 	// none, or one of another store.
 	Original int64  `json:"original,omitempty"`
 	OrderID  string `json:"order_id,omitempty"`
+	// Customer is the sale's loyalty customer as printed: their id with
+	// all but its end masked (see MaskID); empty for none.
+	Customer string `json:"customer,omitempty"`
 	// Copy marks a reprint: COPY is printed at the top and the bottom.
 	Copy bool `json:"copy,omitempty"`
 	// Training marks a receipt of training mode (see FromTraining): it is
@@ -475,6 +478,9 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 	}
 	if r.OrderID != "" {
 		p.pair(p.t("order"), r.OrderID)
+	}
+	if r.Customer != "" {
+		p.pair(p.t("customer"), r.Customer)
 	}
 	p.rule()
 	for _, l := range r.Lines {

@@ -1,6 +1,7 @@
 package receipt
 
 import (
+	"strings"
 	"time"
 
 	"github.com/posnode/posnode/pos"
@@ -8,7 +9,9 @@ import (
 
 // FromSale lays out a completed sale as a receipt for store. Line names
 // are taken in the store's language; cashier is the name to print for
-// the sale's staff id ("" prints the id).
+// the sale's staff id ("" prints the id). The loyalty customer is named
+// by their id masked (MaskID), never by name: a receipt is left in bags
+// and bins, and should not tell who bought what.
 func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 	if cashier == "" {
 		cashier = s.Cashier
@@ -29,6 +32,7 @@ func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 		Rounding:  s.Balance.Rounding,
 		Change:    s.Balance.Change,
 		OrderID:   s.OrderID,
+		Customer:  MaskID(s.CustomerID),
 	}
 	for i, l := range s.Lines {
 		line := Line{
@@ -104,4 +108,16 @@ func FromShiftReport(rep *pos.ShiftReport, store Store, printed time.Time) Repor
 		r.Vouchers = append(r.Vouchers, TenderTotal{Method: v.Kind, Count: int64(v.Count), Amount: v.Amount})
 	}
 	return r
+}
+
+// MaskID masks a loyalty id for a receipt: four stars, then its last
+// four characters, or its last half when it is shorter than eight
+// (C-88412 prints as ****412); enough for the customer and the store to
+// recognise the card, not to use it. "" stays "".
+func MaskID(id string) string {
+	if id == "" {
+		return ""
+	}
+	r := []rune(id)
+	return strings.Repeat("*", 4) + string(r[len(r)-min(4, len(r)/2):])
 }

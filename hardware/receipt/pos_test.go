@@ -1,6 +1,7 @@
 package receipt_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,7 +17,8 @@ func TestFromSale(t *testing.T) {
 			{SKU: "1", Names: map[string]string{"sv": "Räksmörgås", "en": "Shrimp sandwich"}, Unit: pos.UnitEach, Qty: 2, UnitPrice: 5900, TaxRateBP: 1200},
 			{SKU: "2", Names: map[string]string{"sv": "Blåbär"}, Unit: pos.UnitKg, Qty: 500, UnitPrice: 20000, TaxRateBP: 1200},
 		},
-		Payments: []pos.Payment{{Method: pos.MethodCash, Amount: 25000}},
+		Payments:   []pos.Payment{{Method: pos.MethodCash, Amount: 25000}},
+		CustomerID: "C-88412",
 	}
 	s.Balance.Lines = []pos.LineTotal{{Gross: 11800, Amount: 11800}, {Gross: 10000, Amount: 10000}}
 	s.Balance.Subtotal, s.Balance.Total, s.Balance.Change = 21800, 21800, 3200
@@ -28,6 +30,33 @@ func TestFromSale(t *testing.T) {
 		"Kassör Anna", "[BARCODE CODE128 " + pos.ReceiptBarcode(stores["sv"].store.ReceiptTag, 42) + "]"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("receipt lacks %q:\n%s", w, got)
+		}
+	}
+	// The loyalty customer is named by their id masked, in the store's
+	// language, and never in full.
+	if !regexp.MustCompile(`Kund +\*\*\*\*412\n`).MatchString(got) || strings.Contains(got, "88412") {
+		t.Errorf("receipt does not name the customer as Kund ****412:\n%s", got)
+	}
+	for _, lang := range receipt.Langs {
+		st := stores[lang].store
+		if got := render(t, receipt.FromSale(s, st, ""), stores[lang].profile, nil); !strings.Contains(got, receipt.T(lang, "customer")) {
+			t.Errorf("%s receipt lacks %q:\n%s", lang, receipt.T(lang, "customer"), got)
+		}
+	}
+}
+
+func TestMaskID(t *testing.T) {
+	for _, tt := range []struct{ id, want string }{
+		{"", ""},
+		{"C-88412", "****412"},
+		{"LOY-5555", "****5555"},
+		{"4000123456789", "****6789"},
+		{"C-1", "****1"},
+		{"7", "****"},
+		{"會員-陳美玲", "****陳美玲"},
+	} {
+		if got := receipt.MaskID(tt.id); got != tt.want {
+			t.Errorf("MaskID(%q) = %q, want %q", tt.id, got, tt.want)
 		}
 	}
 }

@@ -75,6 +75,7 @@ type fakeLookup struct {
 	orders    map[string]pos.OrderRecord
 	sales     map[string]pos.SaleRecord
 	customers map[string]pos.Customer
+	asked     int // customer lookups so far
 }
 
 func (f *fakeLookup) OrderLookup(_ context.Context, id string) (pos.OrderRecord, error) {
@@ -106,6 +107,7 @@ func (f *fakeLookup) SaleLookup(_ context.Context, store, id string) (pos.SaleRe
 func (f *fakeLookup) CustomerLookup(_ context.Context, q string) (pos.Customer, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.asked++
 	if f.offline {
 		return pos.Customer{}, pos.ErrOffline
 	}

@@ -108,9 +108,9 @@ func TestSyncSummary(t *testing.T) {
 	}
 }
 
-// A customer added while central could not be asked is only what was
-// typed (a phone number, an e-mail): central cannot find whose online
-// cart that is. Saving the cart to them is refused, the cart stays, and no
+// A customer added while central could not be asked is only the card
+// number typed (perhaps mistyped): central cannot tell whose online cart
+// that is. Saving the cart to them is refused, the cart stays, and no
 // event leaves; once central has named the customer, the cart is saved to
 // their id.
 func TestSaveToACustomerCentralHasNotConfirmed(t *testing.T) {
@@ -119,7 +119,7 @@ func TestSaveToACustomerCentralHasNotConfirmed(t *testing.T) {
 	e.lookup.customers = map[string]pos.Customer{"+46701234567": {ID: "C-88412", Name: "Ana"}}
 	v := e.cart(tablet, []buy{{jacketSKU, 1, nil}}, nil)
 	e.lookup.offline = true
-	_, cust, err := e.as.AttachCustomer(e.ctx, tablet, v.ID, "+46701234567")
+	_, cust, err := e.as.AttachCustomer(e.ctx, tablet, v.ID, "C-88412")
 	e.must(err)
 	if !cust.Offline {
 		t.Fatalf("customer %+v, want offline", cust)

@@ -1,0 +1,123 @@
+package pos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrCustomerOffline reports a phone number or an e-mail given to find a
+// customer while central cannot be asked: only central knows whose it is,
+// and it is no loyalty id to put on the sale. It is transient: the
+// customer's loyalty card, scanned or its number typed, is taken offline,
+// and the phone or e-mail once central answers.
+var ErrCustomerOffline = errors.New("pos: central cannot be reached to find a customer by phone or e-mail; scan their loyalty card or type its number")
+
+// MaxCartRecent is how many of a customer's recent purchases a cart keeps
+// for the screens (Cart.Customer).
+const MaxCartRecent = 3
+
+// isContact reports whether query is a phone number or an e-mail rather
+// than a loyalty card's number: an e-mail has an @; a phone number has
+// digits and a phone's punctuation only, at least six digits, and starts
+// with + or 0 or is written with spaces or parentheses. A card's number
+// is letters and digits (C-88412), or digits not starting with 0.
+func isContact(query string) bool {
+	if strings.Contains(query, "@") {
+		return true
+	}
+	digits := 0
+	for _, r := range query {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case !strings.ContainsRune("+-./() ", r):
+			return false
+		}
+	}
+	return digits >= 6 && (strings.HasPrefix(query, "+") || strings.HasPrefix(query, "0") || strings.ContainsAny(query, " ()"))
+}
+
+// SetCustomer puts a loyalty customer's id on the cart as it is, or takes
+// the customer off with "". See AttachCustomer for the refusals.
+func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID string) (*CartView, error) {
+	return s.setCustomer(ctx, cartID, strings.TrimSpace(customerID), false, nil)
+}
+
+// AttachCustomer finds a loyalty customer by card number, phone or e-mail
+// and puts them on the cart. Online, central's profile is returned (name,
+// points, recent purchases in every channel) and the cart keeps it, its
+// MaxCartRecent latest purchases only, for the screens that show the cart.
+// Offline (central unreachable or silent), a loyalty card's number is put
+// on the cart as typed or scanned and the customer comes back with Offline
+// set: points are counted when central gets the sale, and the cart is not
+// saved to the customer (ErrCustomerUnchecked) until they are added again
+// online. A phone number or an e-mail (see isContact) is refused offline
+// with ErrCustomerOffline.
+//
+// The customer of a cart being paid (a payment taken or at the terminal)
+// is not changed (ErrCartLocked), nor that of a click-and-collect order's
+// cart (ErrPickupCart), which is the order's; central is not asked then.
+func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query string) (*CartView, Customer, error) {
+	query = strings.TrimSpace(query)
+	if query == "" || checkText("query", query, 1, 64) != nil {
+		return nil, Customer{}, fmt.Errorf("%w: a loyalty card, phone or e-mail of 1-64 characters", ErrInvalidRequest)
+	}
+	c, err := as.till.opt.Store.Cart(ctx, cartID)
+	if err != nil {
+		return nil, Customer{}, err
+	}
+	if err := c.customerEditable(); err != nil {
+		return nil, Customer{}, err
+	}
+	cust, err := as.opt.Lookup.CustomerLookup(ctx, query)
+	switch {
+	case errors.Is(err, ErrOffline) && isContact(query):
+		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, ErrCustomerOffline)
+	case errors.Is(err, ErrOffline):
+		cust = Customer{ID: query, Offline: true}
+	case err != nil:
+		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, err)
+	case cust.ID == "":
+		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, ErrNotFound)
+	}
+	var kept *Customer
+	if !cust.Offline {
+		p := cust
+		p.Recent = p.Recent[:min(len(p.Recent), MaxCartRecent)]
+		kept = &p
+	}
+	v, err := as.till.setCustomer(ctx, cartID, cust.ID, cust.Offline, kept)
+	if err != nil {
+		return nil, Customer{}, err
+	}
+	return v, cust, nil
+}
+
+// setCustomer puts customerID on the cart ("" takes the customer off);
+// unchecked says central has not named them (Cart.CustomerUnchecked), and
+// profile is central's answer kept for the screens (nil: none).
+func (s *Service) setCustomer(ctx context.Context, cartID, customerID string, unchecked bool, profile *Customer) (*CartView, error) {
+	if err := checkText("customer_id", customerID, 0, 64); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	}
+	return s.update(ctx, cartID, func(c *Cart, _ Settings) error {
+		if err := c.customerEditable(); err != nil {
+			return err
+		}
+		c.CustomerID, c.Customer = customerID, profile
+		c.CustomerUnchecked = unchecked && customerID != ""
+		return nil
+	})
+}
+
+// customerEditable refuses to change the customer of a cart being paid,
+// whose sale then goes on for the customer the payment was taken for, and
+// of an order's cart.
+func (c *Cart) customerEditable() error {
+	if c.OrderID != "" {
+		return fmt.Errorf("%w: the customer of order %s stays on its cart", ErrPickupCart, c.OrderID)
+	}
+	return c.editable()
+}

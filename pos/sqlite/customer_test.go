@@ -1,0 +1,137 @@
+package sqlite_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// A loyalty customer at the till: central's profile stays on the cart for
+// the screens (its latest purchases only); the customer is changed and
+// taken off before payment, never once it has started, and never half-way;
+// offline a card's number is kept unchecked and a phone or e-mail refused;
+// the sale's event names the customer.
+func TestTillCustomer(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	at := time.Date(2026, 11, 20, 18, 2, 0, 0, time.UTC)
+	var recent []pos.CustomerRecent
+	for i := range 5 {
+		recent = append(recent, pos.CustomerRecent{Channel: "web", At: at.Add(-time.Duration(i) * time.Hour), Total: int64(1000 * (i + 1)), OrderID: "W-" + string(rune('1'+i))})
+	}
+	ana := pos.Customer{ID: "C-88412", Name: "Ana Popescu", Language: "ro", Points: 1250, Recent: recent}
+	erik := pos.Customer{ID: "C-10001", Name: "Erik Lind", Language: "sv", Points: 80}
+	e.lookup.customers = map[string]pos.Customer{"+40712345678": ana, "C-88412": ana, "erik.lind@example.se": erik}
+	x := e.cart(e.cashier, []buy{{breadSKU, 1, nil}}, nil)
+	cart := func() pos.Cart {
+		t.Helper()
+		c, err := e.db.Cart(e.ctx, x.ID)
+		e.must(err)
+		return c
+	}
+
+	v, cust, err := e.as.AttachCustomer(e.ctx, e.cashier, x.ID, " +40712345678 ")
+	e.must(err)
+	if cust.Name != "Ana Popescu" || cust.Offline || len(cust.Recent) != 5 {
+		t.Fatalf("online customer %+v", cust)
+	}
+	if v.CustomerID != "C-88412" || v.CustomerUnchecked || v.Customer == nil || v.Customer.Name != "Ana Popescu" ||
+		v.Customer.Points != 1250 || len(v.Customer.Recent) != pos.MaxCartRecent || v.Customer.Recent[0].OrderID != "W-1" {
+		t.Fatalf("cart's customer %q unchecked %v profile %+v", v.CustomerID, v.CustomerUnchecked, v.Customer)
+	}
+	if c := cart(); c.Customer == nil || c.Customer.Name != "Ana Popescu" || len(c.Customer.Recent) != pos.MaxCartRecent {
+		t.Fatalf("stored cart's customer %+v", c.Customer)
+	}
+
+	// Refused, the cart keeps its customer.
+	kept := func(what string, err, want error) {
+		t.Helper()
+		if !errors.Is(err, want) {
+			t.Fatalf("%s: %v, want %v", what, err, want)
+		}
+		if c := cart(); c.CustomerID != "C-88412" || c.Customer == nil || c.CustomerUnchecked {
+			t.Fatalf("%s changed the customer: %q %+v", what, c.CustomerID, c.Customer)
+		}
+	}
+	_, _, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "nobody")
+	kept("an unknown customer", err, pos.ErrNotFound)
+	for _, q := range []string{"", "   ", strings.Repeat("1", 65), "C-\n1", "C-\x001"} {
+		_, _, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, q)
+		kept("query "+q, err, pos.ErrInvalidRequest)
+	}
+	for _, id := range []string{strings.Repeat("1", 65), "C-\x7f1", "C-\xff"} {
+		_, err = e.till.SetCustomer(e.ctx, e.cashier, x.ID, id)
+		kept("id "+id, err, pos.ErrInvalidRequest)
+	}
+	e.lookup.offline = true
+	for _, q := range []string{"+40712345678", "0712 345 678", "ana.popescu@example.ro"} {
+		_, _, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, q)
+		kept("offline "+q, err, pos.ErrCustomerOffline)
+	}
+
+	// Offline, a card's number is the customer, unchecked, with no profile.
+	v, cust, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "C-10001")
+	e.must(err)
+	if !cust.Offline || cust.ID != "C-10001" || v.CustomerID != "C-10001" || !v.CustomerUnchecked || v.Customer != nil {
+		t.Fatalf("offline customer %+v on cart %q unchecked %v profile %+v", cust, v.CustomerID, v.CustomerUnchecked, v.Customer)
+	}
+	// Online again, the other customer by e-mail; then taken off, and Ana
+	// back by her card.
+	e.lookup.offline = false
+	v, _, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "erik.lind@example.se")
+	e.must(err)
+	if v.CustomerID != "C-10001" || v.CustomerUnchecked || v.Customer == nil || v.Customer.Name != "Erik Lind" || len(v.Customer.Recent) != 0 {
+		t.Fatalf("changed to %q unchecked %v profile %+v", v.CustomerID, v.CustomerUnchecked, v.Customer)
+	}
+	v, err = e.till.SetCustomer(e.ctx, e.cashier, x.ID, "")
+	e.must(err)
+	if v.CustomerID != "" || v.Customer != nil || v.CustomerUnchecked {
+		t.Fatalf("taken off: %q %+v", v.CustomerID, v.Customer)
+	}
+	_, _, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "C-88412")
+	e.must(err)
+
+	// Once payment has started the customer stays, and central is not
+	// even asked; taking the payment back frees it again.
+	paid := e.pay(e.cashier, x.ID, tender{method: pos.MethodCash, amount: 1000})
+	asked := e.lookup.asked
+	_, _, err = e.as.AttachCustomer(e.ctx, e.cashier, x.ID, "erik.lind@example.se")
+	kept("another customer with cash taken", err, pos.ErrCartLocked)
+	if e.lookup.asked != asked {
+		t.Fatal("central was asked for a customer the cart could not take")
+	}
+	_, err = e.till.SetCustomer(e.ctx, e.cashier, x.ID, "")
+	kept("no customer with cash taken", err, pos.ErrCartLocked)
+	e.must1(e.till.RemovePayment(e.ctx, e.cashier, x.ID, paid.Payments[0].ID))
+	e.must1(e.till.SetCustomer(e.ctx, e.cashier, x.ID, "C-88412"))
+
+	// The sale and its event, recorded together, name the customer.
+	e.pay(e.cashier, x.ID, tender{method: pos.MethodCash})
+	sold, err := e.till.Complete(e.ctx, e.cashier, x.ID)
+	e.must(err)
+	stored, err := e.db.Sale(e.ctx, sold.ID)
+	e.must(err)
+	if stored.CustomerID != "C-88412" {
+		t.Fatalf("stored sale's customer %q", stored.CustomerID)
+	}
+	var found bool
+	for _, ev := range e.events(pos.EventSaleCompleted) {
+		var d struct {
+			SaleID     string `json:"sale_id"`
+			CustomerID string `json:"customer_id"`
+		}
+		e.must(json.Unmarshal(ev.Data, &d))
+		if d.SaleID == sold.ID {
+			found = true
+			if d.CustomerID != "C-88412" {
+				t.Fatalf("pos.sale.completed customer_id %q: %s", d.CustomerID, ev.Data)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no pos.sale.completed event for the sale")
+	}
+}
