@@ -79,9 +79,16 @@ func (d deviceSessions) Session(ctx context.Context, token string) (pos.Session,
 	return s, nil
 }
 
+// deviceRoleMax is the most a device may be: it acts with no PIN, for
+// whoever holds it, and a manager adds staff with PINs of their choosing
+// (who stay signed in after the device is revoked), resets PINs and pairs
+// devices. One approved as a manager by an earlier version acts as a
+// supervisor.
+const deviceRoleMax = pos.RoleSupervisor
+
 func deviceSession(d pos.Device) pos.Session {
 	return pos.Session{
-		Staff:     pos.Staff{ID: "device:" + d.ID, Name: d.Name, Role: d.Role, Active: true},
+		Staff:     pos.Staff{ID: "device:" + d.ID, Name: d.Name, Role: min(d.Role, deviceRoleMax), Active: true},
 		Station:   d.Station,
 		DeviceID:  d.ID,
 		ExpiresAt: d.ApprovedAt.Add(deviceTokenTTL),
@@ -325,8 +332,8 @@ func (p *pairing) approve(w http.ResponseWriter, r *http.Request, who pos.Sessio
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Role == pos.RoleNone || req.Role > who.Staff.Role {
-		return fmt.Errorf("%w: a device gets a role up to your own", pos.ErrForbidden)
+	if req.Role == pos.RoleNone || req.Role > who.Staff.Role || req.Role > deviceRoleMax {
+		return fmt.Errorf("%w: a device gets a role up to your own, cashier or supervisor", pos.ErrForbidden)
 	}
 	if _, ok := p.s.opt.Stations[req.Station]; p.s.opt.Stations != nil && !ok {
 		return fmt.Errorf("%w: unknown station %q", errBadRequest, req.Station)

@@ -109,7 +109,7 @@ export function mount(root, app) {
     const roles = h('div', { class: 'chips' });
     const sts = h('div', { class: 'chips' });
     const render = () => {
-      clear(roles, ['cashier', 'supervisor', 'manager'].map((r) => button(t('role.' + r), () => ((role = r), render()), r === role ? 'chip on' : 'chip')));
+      clear(roles, ['cashier', 'supervisor'].map((r) => button(t('role.' + r), () => ((role = r), render()), r === role ? 'chip on' : 'chip')));
       clear(sts, app.stations.map((s) => button(s.name || s.id, () => ((station = s.id), render()), s.id === station ? 'chip on' : 'chip')));
     };
     render();

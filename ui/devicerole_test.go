@@ -1,0 +1,56 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/posnode/posnode/pos"
+)
+
+// A paired device acts with no PIN, for whoever holds it: it is never a
+// manager, who would add staff with PINs of their choosing (signed in
+// still after the device is revoked), reset PINs and pair more devices.
+// A manager's approval as a manager is refused, and a device approved as
+// one by an earlier version acts as a supervisor.
+func TestDeviceIsNeverAManager(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	h, _ := pos.HashPIN("3333")
+	if err := f.db.PutStaff(ctx, pos.Staff{ID: "3", Name: "M", Role: pos.RoleManager, PINHash: h, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	url := f.srv.URL
+	_, lm, _ := call(t, url, "", "POST", "/api/v1/login", map[string]string{"staff": "3", "pin": "3333", "station": "till-1"})
+	manager, _ := lm["token"].(string)
+	pair := func() (id, code, secret string) {
+		_, p, _ := call(t, url, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet"})
+		return p["device_id"].(string), p["code"].(string), p["secret"].(string)
+	}
+
+	id, code, _ := pair()
+	if st, m, _ := call(t, url, manager, "POST", "/api/v1/devices/"+id+"/approve", map[string]string{"code": code, "role": "manager", "station": "tablet"}); st != http.StatusForbidden {
+		t.Fatalf("a device approved as a manager: %d %v", st, m)
+	}
+
+	id, code, secret := pair()
+	if _, err := f.db.ApproveDevice(ctx, id, code, pos.RoleManager, "tablet", "3"); err != nil {
+		t.Fatal(err)
+	}
+	_, m, _ := call(t, url, "", "POST", "/api/v1/pair/"+id+"/poll", map[string]string{"secret": secret})
+	token, _ := m["token"].(string)
+	if st, m, _ := call(t, url, token, "GET", "/api/v1/me", nil); st != http.StatusOK || m["staff"].(map[string]any)["role"] != "supervisor" {
+		t.Fatalf("me as a device approved as a manager: %d %v", st, m)
+	}
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/v1/staff"},
+		{"POST", "/api/v1/staff"},
+		{"PUT", "/api/v1/staff/3/pin"},
+		{"GET", "/api/v1/devices"},
+		{"DELETE", "/api/v1/devices/" + id},
+	} {
+		if st, m, _ := call(t, url, token, r.method, r.path, map[string]any{}); st != http.StatusForbidden {
+			t.Errorf("%s %s as a device approved as a manager: %d %v", r.method, r.path, st, m)
+		}
+	}
+}
