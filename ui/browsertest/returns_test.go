@@ -80,8 +80,16 @@ func TestReturnAsStoreCredit(t *testing.T) {
 		hasText(`[data-test=return-preview]`, "Store credit"),
 		hasText(`[data-test=return-total]`, "499.00"),
 		click(`[data-test=return-ok]`),
-		gone(`.backdrop`))
+		hasText(`[data-test=credit-code]`, "499.00"))
+	// The credit's code is on the screen, for a customer whose refund
+	// receipt does not print: it was only on the paper.
 	ctx := context.Background()
+	shown := text(t, till, `[data-test=credit-code]`)
+	code, _, _ := strings.Cut(shown, " ")
+	if v, err := db.Voucher(ctx, code); err != nil || v.Balance != 49900 {
+		t.Errorf("the screen shows %q; its code's voucher = %+v, %v; want 499.00 of store credit", shown, v, err)
+	}
+	run(t, till, "close the credit's code", click(`.modal .primary`), gone(`.backdrop`))
 	sale, err := db.SaleByReceipt(ctx, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -161,6 +161,10 @@ function linesDialog(title, cur, lines, orig, done) {
       if (!r) return;
       m.close();
       toast(t('return.done', { no: r.return_no, amount: money(r.total + r.rounding, cur) }), 'ok');
+      // Store credit's code is shown too: the refund receipt may not print.
+      for (const f of r.refunds) if (f.ref && f.method == 'store_credit') {
+        const c = modal({ title: t('till.store_credit'), cls: 'narrow', body: [h('p', null, t('return.credit_code')), h('h2', { 'data-test': 'credit-code' }, f.ref + ' · ' + money(f.amount, cur))], actions: [button(t('common.ok'), () => c.close(), 'primary')] });
+      }
       if (done) done(r);
     } catch (e) {
       err.textContent = errorText(e);
