@@ -172,8 +172,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, who pos.Session)
 	return nil
 }
 
-// statusView is the node's status for screens with the store's currency
-// and time zone added: screens write amounts that name no currency of
+// statusView is the node's status for screens with the store's currency,
+// language and time zone added: screens write amounts that name no currency of
 // their own (prices, amounts due) in the currency from the start, before
 // any cart is loaded, and every date and time in the store's zone, as the
 // receipt prints it, whatever zone the device is set to.
@@ -187,6 +187,9 @@ func (s *Server) statusView(ctx context.Context) (map[string]any, error) {
 		st = map[string]any{}
 	}
 	st["currency"] = set.Currency
+	if len(set.Languages) > 0 {
+		st["language"] = set.Languages[0] // the receipt's and the customer display's
+	}
 	if z := s.zoneName(); z != "" {
 		st["time_zone"] = z
 	}

@@ -70,3 +70,32 @@ func TestCustomerDisplayShowsTheNewestLine(t *testing.T) {
 		t.Errorf("the display's first line %q, want the first scanned", first)
 	}
 }
+
+// The customer display speaks the store's language, as the receipt and
+// the pole display do, not the language of the member of staff who
+// signed its screen in.
+func TestCustomerDisplaySpeaksTheStoreLanguage(t *testing.T) {
+	t.Parallel()
+	base, _ := pickupNodeWith(t, func(db *sqlite.DB) {
+		ctx := context.Background()
+		set := pos.DefaultSettings()
+		set.Version, set.Currency, set.Languages = 1, "RON", []string{"ro", "en"}
+		if _, err := db.PutSettings(ctx, set); err != nil {
+			t.Fatal(err)
+		}
+		h, err := pos.HashPIN("5555")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PutStaff(ctx, pos.Staff{ID: "5", Name: "Cashier English", Role: pos.RoleCashier, PINHash: h, Active: true, Language: "en"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	display := browser(t)
+	login(t, display, base, tillStation, "5", "5555")
+	run(t, display, "the customer display", visible(`#scan`),
+		chromedp.Navigate(base+"/?display="+tillStation), visible(`.display-welcome`))
+	if got, want := text(t, display, `.display-welcome h1`), "Bun venit!"; got != want {
+		t.Errorf("the display of a Romanian store, signed in by a member of staff speaking English, says %q, want %q", got, want)
+	}
+}

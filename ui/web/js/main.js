@@ -65,8 +65,6 @@ function offlineStart(err) {
 
 // afterLogin starts the live connection and shows the station's screen.
 export async function afterLogin(loginLanguage) {
-  const lang = loginLanguage || (app.me && app.me.staff && app.me.staff.language);
-  if (lang && supported(lang) && !sessionStorage.getItem('posnode.lang.chosen')) await setLanguage(lang);
   try {
     app.stations = await get('/stations');
   } catch {
@@ -77,8 +75,11 @@ export async function afterLogin(loginLanguage) {
   } catch {
     app.status = {};
   }
-  startLive();
   const display = app.params.get('display');
+  // The customer display speaks the store's language, as the receipt.
+  const lang = display ? app.status.language : loginLanguage || (app.me && app.me.staff && app.me.staff.language);
+  if (lang && supported(lang) && !sessionStorage.getItem('posnode.lang.chosen')) await setLanguage(lang);
+  startLive();
   if (display) return go('display');
   const want = location.hash.slice(1);
   const role = app.me.staff.role;
