@@ -224,3 +224,41 @@ func clickAndCollect(t *testing.T, brokerDown bool) {
 	}
 
 }
+
+// TestPickupQRNotReadyFromTheScanner: the customer's QR read by the pickup
+// counter's serial scanner before the order is ready opens the order as
+// it stands, with why it cannot be handed over yet, as the QR typed by a
+// wedge scanner does; it came with the refusal alone, and the counter
+// showed no order.
+func TestPickupQRNotReadyFromTheScanner(t *testing.T) {
+	br := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, br.URL(), "demo", "till-1")
+	scanM, scanS := printertest.OpenPTY(t)
+	t.Cleanup(func() { scanM.Close(); scanS.Close() })
+	cfg := writeConfig(t, fmt.Sprintf("[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nscanner = %q\n", scanS.Name()))
+	addr := freeAddr(t)
+	startNode(t, t.TempDir(), addr, "--config", cfg, "--mqtt", br.URL())
+	c := &client{t: t, base: "http://" + addr}
+	c.token = c.call("POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "1111", "station": "pickup"}, 200)["token"].(string)
+	scr := openWSScreen(t, addr, c.token)
+	c.waitDevice("pickup", "scanner")
+	central.Publish(t, "orders/"+testOrderID, true, orderJSON(1, ""))
+	scr.await("pickup", func(d map[string]any) bool { return d["order"].(map[string]any)["order_id"] == testOrderID })
+
+	if _, err := scanM.Write([]byte("PICKUP:" + testOrderID + ":483920\r")); err != nil {
+		t.Fatal(err)
+	}
+	d := scr.await("scan", nil)
+	e, _ := d["error"].(map[string]any)
+	o, _ := d["order"].(map[string]any)
+	if d["route"] != "pickup" || e == nil || e["code"] != "pickup_state" || o == nil || o["state"] != "new" {
+		t.Fatalf("QR of a new order = %v, want route pickup, the order as it stands and pickup_state", d)
+	}
+	// A wrong code opens nothing.
+	if _, err := scanM.Write([]byte("PICKUP:" + testOrderID + ":111111\r")); err != nil {
+		t.Fatal(err)
+	}
+	if d := scr.await("scan", nil); d["route"] != nil || d["order"] != nil || d["error"] == nil {
+		t.Fatalf("QR with a wrong code = %v, want a refusal alone", d)
+	}
+}

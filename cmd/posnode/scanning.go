@@ -22,7 +22,8 @@ type scanResult struct {
 	Symbology string `json:"symbology,omitempty"`
 	// Route says what the code is for: "cart" (added to the till's cart),
 	// "return" (a receipt of this node: start a return; another node's
-	// comes with Error other_receipt and no route), "pickup" (an order's QR),
+	// comes with Error other_receipt and no route), "pickup" (an order's QR;
+	// with Error pickup_state when the order is not ready),
 	// "held" (not added: the till's sale is being paid, and the till
 	// screen takes the code as it takes a wedge scanner's, for after the
 	// payment), or "" (the screen takes it as a wedge scanner's, at pickup
@@ -154,14 +155,23 @@ func (n *node) scanUnread(st *station, err error) {
 	n.web.Hub().Publish(ui.Message{Type: "scan", Station: st.cfg.ID, Data: res})
 }
 
+// openPickup opens the order of a customer's QR for handover. The right
+// code of an order not ready (still picked, or ended) opens it as it
+// stands, with why it cannot be handed over, as the QR typed in does.
 func (n *node) openPickup(ctx context.Context, st *station, code string, res *scanResult) {
 	v, err := n.pickup.OpenByQR(ctx, pos.Actor{Role: pos.RoleCashier, Station: st.cfg.ID}, code)
+	if errors.Is(err, pos.ErrPickupState) {
+		if c, perr := pos.ParseCode(code, n.svc.Market()); perr == nil {
+			v, _ = n.pickup.Order(ctx, c.OrderID)
+		}
+	}
 	if err != nil {
 		e, _ := n.web.Classify(err)
 		res.Error = &e
-		return
 	}
-	res.Route, res.OrderID, res.Order = "pickup", v.Order.ID, v
+	if v != nil {
+		res.Route, res.OrderID, res.Order = "pickup", v.Order.ID, v
+	}
 }
 
 // setupDisplay opens a station's customer display.

@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/posnode/posnode/hardware/printer/printertest"
+	"github.com/posnode/posnode/internal/brokertest"
+	"github.com/posnode/posnode/internal/centraltest"
 )
 
 // A till with a serial scanner and a receipt printer on pseudo-terminals:
@@ -85,10 +87,10 @@ func TestSerialScanNotRead(t *testing.T) {
 }
 
 // serialTill runs a node whose till has a scanner on a pseudo-terminal,
-// and the station settings more, signs a cashier in at the till in a
+// and the station settings more (args added to its command line), signs a cashier in at the till in a
 // browser, waits for the scanner to connect, and returns the browser and
 // an action that sends a code and a CR as the scanner does.
-func serialTill(t *testing.T, more string) (context.Context, func(code string) chromedp.Action[chromedp.Void]) {
+func serialTill(t *testing.T, more string, args ...string) (context.Context, func(code string) chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	scanMaster, scanSlave := printertest.OpenPTY(t)
 	t.Cleanup(func() { scanMaster.Close(); scanSlave.Close() })
@@ -97,7 +99,7 @@ func serialTill(t *testing.T, more string) (context.Context, func(code string) c
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath)
+	n := launch(t, t.TempDir(), "127.0.0.1:0", append([]string{"--config", cfgPath}, args...)...)
 	till := browser(t)
 	login(t, till, n.base, tillStation, cashierStaff, "1111")
 	run(t, till, "the scanner connects", visible(`[data-device=scanner].ok`))
@@ -370,4 +372,38 @@ func TestSerialScanAtATablet(t *testing.T) {
 	if v := value(t, tab, "search", chromedp.Evaluate[string](`document.querySelector('[data-test=search-input]').value`)); v != "2300100012346" {
 		t.Fatalf("search field %q after the scan, want the code", v)
 	}
+}
+
+// The customer's QR read by the pickup counter's serial scanner before
+// the order is ready opens the order as it stands and says why it cannot
+// be handed over yet, as the QR from a wedge scanner does. The counter
+// said why and showed no order.
+func TestSerialPickupQRBeforeReady(t *testing.T) {
+	t.Parallel()
+	br := brokertest.Start(t, brokertest.Options{})
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	t.Cleanup(func() { scanMaster.Close(); scanSlave.Close() })
+	cfg := fmt.Sprintf("[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nname = \"Pickup\"\nscanner = %q\n", scanSlave.Name())
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath, "--mqtt", br.URL(), "--store", "s1", "--node", "till-1")
+	central := centraltest.New(t, br.URL(), "s1", "till-1")
+	counter := browser(t)
+	login(t, counter, n.base, "pickup", cashierStaff, "1111")
+	central.Publish(t, "orders/W-EARLY", true, `{"order_id":"W-EARLY","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-11","name":"Eva Berg","phone":"","language":"sv"},
+		"pickup_code":"121212","payment":{"status":"paid","amount":19900,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"100236","name":"Paraply","qty":1,"unit_price":19900}],"arrival":null}`)
+	run(t, counter, "the customer's QR read by the scanner opens the order being picked",
+		visible(`[data-order="W-EARLY"]`),
+		visible(`[data-device=scanner].ok`),
+		func(context.Context, *chromedp.Target) (chromedp.Void, error) {
+			_, err := scanMaster.Write([]byte("PICKUP:W-EARLY:121212\r"))
+			return chromedp.Void{}, err
+		},
+		hasText(`[data-test=order] h2`, "W-EARLY"),
+		hasText(`[data-test=order-state]`, "New"),
+		hasText(`#toast`, "not in a state"))
 }

@@ -349,8 +349,8 @@ export function mount(root, app) {
         // The station's serial scanner: the node opened a pickup QR; any
         // other code is for this screen (picking, search).
         if (m.data.error) showError(m.data.error);
-        else if (m.data.route === 'pickup' && m.data.order) show(m.data.order);
-        else if (!m.data.route) onScan(m.data.code);
+        if (m.data.route === 'pickup' && m.data.order) show(m.data.order);
+        else if (!m.data.route && !m.data.error) onScan(m.data.code);
       }
     },
     resync: load,
