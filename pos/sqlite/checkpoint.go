@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"time"
 )
@@ -20,14 +21,27 @@ import (
 // in the middle of a burst competes with it for the disk and the CPU and
 // copies pages that the next commits write again. When the log passes a
 // few megabytes and has been copied whole, a checkpoint also truncates it,
-// which waits briefly for readers only.
+// which waits briefly for readers only: it holds the writer's lock while
+// it waits, so it gives up after checkpointWait, and tries again after
+// the next commit, rather than hold a till's sale for as long as a backup
+// or a report that began after the last commit reads.
 func (db *DB) RunCheckpoints(ctx context.Context) error {
-	c, err := sql.Open("sqlite", dsn(db.path, false))
+	pool, err := sql.Open("sqlite", dsn(db.path, false))
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	c.SetMaxOpenConns(1)
+	defer pool.Close()
+	c, err := pool.Conn(ctx)
+	if err == nil {
+		defer c.Close()
+		_, err = c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", checkpointWait.Milliseconds()))
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
 	t := time.NewTicker(checkpointIdle / 2)
 	defer t.Stop()
 	copied := int64(-1) // the last commit a checkpoint has seen; a log left by an earlier run is copied too
@@ -35,7 +49,7 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			_, _ = c.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			_, _ = c.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
 			return nil
 		case <-t.C:
 		}
@@ -62,6 +76,8 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 		}
 		copied = last
 		if logPages > 1000 {
+			// Busy when a reader holds on: the log stays as long as it
+			// is, and is written again from its start once copied.
 			_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 		}
 	}
@@ -71,6 +87,9 @@ const (
 	checkpointIdle     = 500 * time.Millisecond
 	checkpointMaxLog   = 64 << 20 // bytes
 	checkpointBurstGap = 2 * time.Second
+	// checkpointWait is the longest a checkpoint waits for the writer or
+	// for readers, and so the longest it can hold a sale.
+	checkpointWait = 100 * time.Millisecond
 )
 
 // walSize is the size of the write-ahead log file, 0 if there is none.
