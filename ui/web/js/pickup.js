@@ -345,13 +345,12 @@ export function mount(root, app) {
   return {
     onMessage(m) {
       if (m.type === 'pickup') reload();
-      if (m.type === 'scan' && m.station === app.me.station && m.data) {
-        // The station's serial scanner: the node opened a pickup QR; any
-        // other code is for this screen (picking, search).
-        if (m.data.error) showError(m.data.error);
-        if (m.data.route === 'pickup' && m.data.order) show(m.data.order);
-        else if (!m.data.route && !m.data.error) onScan(m.data.code);
-      }
+      // The station's serial scanner: the node opened a pickup QR; any
+      // other code is for this screen (picking, search).
+      const d = m.type === 'scan' && m.station === app.me.station && m.data;
+      if (d && d.error) showError(d.error);
+      if (d && d.order) show(d.order);
+      else if (d && !d.route && !d.error) onScan(d.code);
     },
     resync: load,
     destroy() {

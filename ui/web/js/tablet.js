@@ -4,7 +4,7 @@
 
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
-import { t, itemName, errorText } from './i18n.js';
+import { t, itemName } from './i18n.js';
 import { money, qty, setCurrency } from './format.js';
 import { modal, toast, showError, once } from './ui.js';
 import { header, statusBar } from './main.js';
@@ -105,9 +105,9 @@ export function mount(root, app) {
   }
 
   // priceCheck shows the item of a scanned or typed code: a scanner types
-  // the code into the search field and ends it with Enter. A weight or
-  // price label is found only this way, not by searching.
-  // A search term that is no code of an item is left to the search.
+  // the code into the search field and ends it with Enter (a serial one's
+  // is put there). A weight or price label is found only this way, not by
+  // searching. A search term that is no code of an item is left to the search.
   async function priceCheck(code) {
     if (!code) return;
     try {
@@ -168,7 +168,6 @@ export function mount(root, app) {
       // Central's counts, a page of items at a time, gathered: their skus,
       // or all when there were more.
       if (m.type === 'stock_changed' && m.data) restock(m.data.all ? null : m.data.skus || []);
-      // A serial scan, as a wedge scan into the search.
       const d = m.type === 'scan' && m.station === app.me.station && m.data;
       if (d && !d.route) d.error ? showError(d.error) : ((panel.input.value = d.code), panel.refresh(), priceCheck(d.code));
       // Saved to its customer on another tablet of this station.
