@@ -245,7 +245,7 @@ func (n *node) run(ctx context.Context) error {
 		"store", n.cfg.Store, "node", n.cfg.Node, "epoch", n.db.Epoch(), "mqtt", n.cfg.MQTT.URL != "")
 	n.warnNoManager(ctx)
 	ops := opsHandler(n.web, n.db, metricsSource{db: n.db, clients: n.web.Hub().Clients, devices: n.deviceConnected}, n.cfg.Metrics)
-	srv := &http.Server{Handler: ops, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: ops, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: httpReadTimeout, IdleTimeout: 2 * time.Minute}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -276,3 +276,10 @@ func idleLock(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// httpReadTimeout bounds how long a request, its body included, may take
+// to arrive: a client sending a body a byte at a time, or not at all, is
+// answered and cut off instead of holding a connection for ever. Requests
+// are small (64 KiB at most); a websocket sets its own deadlines once
+// upgraded.
+const httpReadTimeout = 20 * time.Second
