@@ -188,7 +188,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // contentPolicy lets the web app load its scripts and styles, and connect
 // (the API, the websocket), from the node only, and no other site's page
-// frame it: a page on top of a till's login would read the PIN typed. The
+// frame it, laying its content over the node's screens for staff to click
+// and type on unknowing. The
 // app has no inline script or style, images, plugins or forms.
 const contentPolicy = "default-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
