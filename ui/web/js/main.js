@@ -76,8 +76,8 @@ export async function afterLogin(loginLanguage) {
     app.status = {};
   }
   const display = app.params.get('display');
-  // The customer display speaks the store's language, as the receipt.
-  const lang = display ? app.status.language : loginLanguage || (app.me && app.me.staff && app.me.staff.language);
+  // The customer display speaks the store's language.
+  const lang = display ? app.status.language : loginLanguage || app.me?.staff?.language;
   if (lang && supported(lang) && !sessionStorage.getItem('posnode.lang.chosen')) await setLanguage(lang);
   startLive();
   if (display) return go('display');
