@@ -131,7 +131,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		st, err = s.opt.Service.Login(r.Context(), req.Staff, req.PIN, clientKey(r))
 	}
 	if err != nil {
-		s.log.Info("login refused", "staff", req.Staff, "client", clientKey(r), "err", err)
+		s.log.Info("login refused", "staff", s.staffNamed(r.Context(), req.Staff), "client", clientKey(r), "err", err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -145,6 +145,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: exp})
 	s.log.Info("login", "staff", st.ID, "station", req.Station)
 	writeJSON(w, http.StatusOK, loginResponse{Token: tok, Staff: st, Station: req.Station, ExpiresAt: exp})
+}
+
+// staffNamed is id as a refused login's log names it: a member's staff
+// number, or "unknown" for one of nobody, which may well be a PIN typed
+// into the staff number's field.
+func (s *Server) staffNamed(ctx context.Context, id string) string {
+	if _, err := s.opt.Store.Staff(ctx, id); err != nil {
+		return "unknown"
+	}
+	return id
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, who pos.Session) error {
@@ -318,7 +328,9 @@ func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request, who pos.Ses
 }
 
 func (s *Server) openCart(w http.ResponseWriter, r *http.Request, who pos.Session) error {
-	v, err := s.opt.Service.OpenCart(r.Context(), actor(who))
+	a := actor(who)
+	a.OwnCart = s.opt.Stations[who.Station].Kind == "tablet"
+	v, err := s.opt.Service.OpenCart(r.Context(), a)
 	if err != nil {
 		return err
 	}
