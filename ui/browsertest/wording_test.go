@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -137,6 +138,38 @@ func TestChineseTraditionalCharacters(t *testing.T) {
 			if _, err := enc.String(string(r)); err != nil {
 				t.Errorf("%s: %q has %q, which is not a Traditional character of Big5", k, v, r)
 			}
+		}
+	}
+}
+
+// sameAsEnglish are the strings a language writes as English does: words
+// it has borrowed (OK, online, Broker), units and abbreviations.
+var sameAsEnglish = map[string][]string{
+	"sv": {"common.ok", "device.state.ok", "device.state.online", "device.state.offline", "sync.online", "sync.offline",
+		"set.broker", "stock.kilograms", "pickup.hours", "pickup.minutes", "mgr.station", "mgr.version", "till.per_kg"},
+	"sk": {"common.ok", "device.state.ok", "device.state.online", "device.state.offline", "sync.online", "sync.offline",
+		"set.broker", "stock.kilograms", "pickup.hours", "pickup.minutes", "kind.tablet", "nav.tablet"},
+	"ro": {"common.ok", "device.state.ok", "device.state.online", "device.state.offline", "sync.online", "sync.offline",
+		"set.broker", "stock.kilograms", "pickup.hours", "pickup.minutes", "cash.exact", "login.pin", "nav.manager",
+		"role.manager", "set.catalog", "till.card", "till.subtotal", "till.total"},
+}
+
+// No string is left in English: one the same as English is a word the
+// language has borrowed (sameAsEnglish), and every Chinese string has
+// Chinese in it.
+func TestNoEnglishLeftIn(t *testing.T) {
+	t.Parallel()
+	en := loadStrings(t, "en")
+	for lang, same := range sameAsEnglish {
+		for k, v := range loadStrings(t, lang) {
+			if v == en[k] && !slices.Contains(same, k) {
+				t.Errorf("%s.json %s: %q is the English", lang, k, v)
+			}
+		}
+	}
+	for k, v := range loadStrings(t, "zh-Hant") {
+		if !strings.ContainsFunc(v, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			t.Errorf("zh-Hant.json %s: %q has no Chinese", k, v)
 		}
 	}
 }
