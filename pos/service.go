@@ -59,6 +59,10 @@ type Actor struct {
 	Staff   string
 	Role    Role
 	Station string
+	// OwnCart is set at a station where several serve customers at once,
+	// each on a device of their own (tablets): OpenCart opens the actor's
+	// own cart there. Unset, the station has one cart, whoever is there.
+	OwnCart bool
 }
 
 // Supervisor is a supervisor's credentials given with a request that needs
@@ -258,8 +262,8 @@ func (s *Service) View(ctx context.Context, c Cart) (*CartView, error) {
 	return v, nil
 }
 
-// OpenCart returns the station's open, unparked cart changed last, or a new
-// empty one. The new cart is stored at once, so it survives a restart. A
+// OpenCart returns the station's open, unparked cart changed last (of
+// those of a.Staff, with a.OwnCart), or a new empty one. The new cart is stored at once, so it survives a restart. A
 // card payment pending on the cart that no one waits for (a crash, a
 // restart or an unknown outcome left it) is resolved first, as
 // ResolvePending does; when the terminal cannot tell, the cart is
@@ -274,7 +278,7 @@ func (s *Service) OpenCart(ctx context.Context, a Actor) (*CartView, error) {
 	// screen, and a serial scanner's codes go there too.
 	var cur *Cart
 	for i := range carts {
-		if c := &carts[i]; !c.Parked && (cur == nil || !c.UpdatedAt.Before(cur.UpdatedAt)) {
+		if c := &carts[i]; !c.Parked && (!a.OwnCart || c.Cashier == a.Staff) && (cur == nil || !c.UpdatedAt.Before(cur.UpdatedAt)) {
 			cur = c
 		}
 	}

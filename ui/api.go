@@ -351,12 +351,13 @@ func (s *Server) atCart(h HandlerFunc) HandlerFunc {
 
 // checkCart returns pos.ErrForbidden when who may not read or change cart
 // id: a cart is used from its own station only, except by supervisors and
-// up. A parked cart is taken up elsewhere with its resume route, which
+// up signed in with their PIN (a device, whatever its role, keeps to its
+// station: whoever holds it is no one in particular). A parked cart is taken up elsewhere with its resume route, which
 // moves it to the caller's station first. A cart that does not exist
 // passes, so that the route answers for it (not_found, or a completed
 // sale's repeated answer).
 func (s *Server) checkCart(r *http.Request, who pos.Session, id string) error {
-	if who.Staff.Role >= pos.RoleSupervisor {
+	if who.Staff.Role >= pos.RoleSupervisor && who.DeviceID == "" {
 		return nil
 	}
 	c, err := s.opt.Store.Cart(r.Context(), id)

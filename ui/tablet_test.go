@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/ui"
 )
 
 // A price check of a code answers what the till charges for scanning it:
@@ -76,4 +77,33 @@ func TestStockOfUnknownItem(t *testing.T) {
 		t.Fatalf("stock by barcode: %+v", st)
 	}
 	s.fails(t, tok, "GET", "/api/v1/stock/no-such-item", nil, 404, "not_found")
+}
+
+// Two members of staff on two tablets of one tablet station serve two
+// customers: each builds a cart of their own. They built one between
+// them, each adding to the other's customer's cart. A till keeps one
+// cart for its station, whoever signs in there.
+func TestTabletsOfOneStationHaveACartEach(t *testing.T) {
+	s := newStore(t, func(o *ui.Options) {
+		o.Stations = map[string]ui.Station{"tab": {ID: "tab", Kind: "tablet"}, "till-1": {ID: "till-1", Kind: "till"}}
+	})
+	cartOf := func(tok string) pos.CartView {
+		t.Helper()
+		var c pos.CartView
+		s.ok(t, tok, "GET", "/api/v1/cart", nil, &c)
+		return c
+	}
+	ana, eva := s.login(t, "1", "tab"), s.login(t, "2", "tab")
+	a := cartOf(ana)
+	s.ok(t, ana, "POST", "/api/v1/carts/"+a.ID+"/items", map[string]any{"sku": "1", "qty": 1}, nil)
+	if e := cartOf(eva); e.ID == a.ID || len(e.Lines) != 0 {
+		t.Fatalf("the second tablet's cart is %s with %d lines, the first's %s: want one of its own, empty", e.ID, len(e.Lines), a.ID)
+	}
+	if again := cartOf(ana); again.ID != a.ID || len(again.Lines) != 1 {
+		t.Fatalf("the first tablet's cart is now %s with %d lines, want %s with its one", again.ID, len(again.Lines), a.ID)
+	}
+	t1, t2 := s.login(t, "1", "till-1"), s.login(t, "2", "till-1")
+	if c1, c2 := cartOf(t1), cartOf(t2); c1.ID != c2.ID {
+		t.Fatalf("a till has carts %s and %s, want the station's one", c1.ID, c2.ID)
+	}
 }
