@@ -54,3 +54,44 @@ func TestDeviceIsNeverAManager(t *testing.T) {
 		}
 	}
 }
+
+// A device stays at its own station's carts, whatever its role: a tablet
+// paired as a supervisor (for stock counts) does not read or change a
+// till's sale, which supervisors signed in with their PIN may.
+func TestDeviceKeepsToItsStationsCarts(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	h, _ := pos.HashPIN("3333")
+	if err := f.db.PutStaff(ctx, pos.Staff{ID: "3", Name: "M", Role: pos.RoleManager, PINHash: h, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	url := f.srv.URL
+	till := f.login(t, "till-1")
+	cart := f.do(t, till, "GET", "/api/v1/cart", nil)
+	id, _ := cart["id"].(string)
+	_, lm, _ := call(t, url, "", "POST", "/api/v1/login", map[string]string{"staff": "3", "pin": "3333", "station": "till-1"})
+	manager, _ := lm["token"].(string)
+	_, p, _ := call(t, url, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet"})
+	dev := p["device_id"].(string)
+	if st, m, _ := call(t, url, manager, "POST", "/api/v1/devices/"+dev+"/approve", map[string]string{"code": p["code"].(string), "role": "supervisor", "station": "tablet"}); st != http.StatusOK {
+		t.Fatalf("approve: %d %v", st, m)
+	}
+	_, m, _ := call(t, url, "", "POST", "/api/v1/pair/"+dev+"/poll", map[string]string{"secret": p["secret"].(string)})
+	tablet, _ := m["token"].(string)
+	for _, r := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/api/v1/carts/" + id, nil},
+		{"POST", "/api/v1/carts/" + id + "/items", map[string]any{"sku": "1", "qty": 1}},
+		{"PUT", "/api/v1/carts/" + id + "/discount", map[string]any{"discount": map[string]any{"percent_bp": 5000}}},
+		{"DELETE", "/api/v1/carts/" + id, nil},
+	} {
+		if st, m, _ := call(t, url, tablet, r.method, r.path, r.body); st != http.StatusForbidden {
+			t.Errorf("%s %s of the till's cart from a supervisor's tablet: %d %v", r.method, r.path, st, m)
+		}
+	}
+	if st, m, _ := call(t, url, manager, "GET", "/api/v1/carts/"+id, nil); st != http.StatusOK || len(m["lines"].([]any)) != 0 {
+		t.Errorf("the till's cart to a manager signed in elsewhere: %d %v", st, m)
+	}
+}
