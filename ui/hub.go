@@ -192,17 +192,22 @@ func (h *Hub) live(c *client) bool {
 	return !errors.Is(err, pos.ErrNotAuthorized)
 }
 
-// watching reports whether a websocket of the session token follows
-// another station (?watch=).
+// watching reports whether the session token is a customer display's:
+// it has websockets, and each follows a station (?watch=). A till's
+// screen and its display in one browser share a session, which is not.
 func (h *Hub) watching(token string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	n := 0
 	for c := range h.clients {
-		if c.token == token && c.watch != "" {
-			return true
+		if c.token == token {
+			if c.watch == "" {
+				return false
+			}
+			n++
 		}
 	}
-	return false
+	return n > 0
 }
 
 // DropSessions disconnects every client whose session matches f, for

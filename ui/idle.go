@@ -12,9 +12,10 @@ import (
 // till left signed in is not left open to whoever passes. What the
 // station had open stays there (a cart is the station's, not the
 // session's) for the next member to sign in. Paired devices hold no PIN
-// to sign in again with and are not locked; nor is a session whose
-// websocket follows another station (?watch=, a customer display),
-// which shows what it is pushed and sends nothing.
+// to sign in again with and are not locked; nor is a customer display's
+// session, whose websockets all follow a station (?watch=): it shows what
+// it is pushed and sends nothing. A display in the till's own browser
+// shares the till's session, and is locked with it.
 //
 // When a session was last used is kept in memory: after a restart each
 // session has the whole idle time again from its first use.

@@ -37,6 +37,16 @@ func TestIdleSessionEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tws.Close()
+	// A display in the till's own browser shares its session: it keeps
+	// the till signed in no longer than the till's own use does.
+	both := s.login(t, "1", "till-1")
+	for _, q := range []string{"?watch=till-1", ""} {
+		c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.srv.URL, "http")+"/ws"+q, http.Header{"Authorization": {"Bearer " + both}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
 	var cart struct{ ID string }
 	s.ok(t, till, "GET", "/api/v1/cart", nil, &cart)
 	s.ok(t, till, "POST", "/api/v1/carts/"+cart.ID+"/scan", map[string]string{"code": teaCode}, nil)
@@ -57,6 +67,7 @@ func TestIdleSessionEnds(t *testing.T) {
 		}
 	}
 
+	s.fails(t, both, "GET", "/api/v1/me", nil, 401, "not_authorized")
 	s.ok(t, display, "GET", "/api/v1/me", nil, nil)
 	again := s.login(t, "1", "till-1")
 	var back struct {
