@@ -23,7 +23,7 @@ import (
 // Backup files live in DATA/backups:
 //
 //	posnode-20261122T030000Z.db                     scheduled, pruned to backup.keep
-//	posnode-pre-migrate-1-to-6-20261122T030000Z.db  taken before a schema upgrade, never pruned
+//	posnode-pre-migrate-1-to-6-20261122T030000Z.db  taken before a schema upgrade, the newest preMigrateKeep kept
 //
 // A backup is written under a .tmp name and renamed when complete and
 // synced, so a file with the .db suffix is always a whole database.
@@ -287,8 +287,43 @@ func backupBeforeMigrate(cfg Config, log *slog.Logger) func(path string, from, t
 		if log != nil {
 			log.Info("database backed up before schema upgrade", "from", from, "to", to, "file", dst)
 		}
+		for _, old := range oldPreMigrate(backupsDir(cfg)) {
+			if err := os.Remove(old); err != nil && log != nil {
+				log.Warn("remove an old backup taken before a schema upgrade", "file", old, "err", err)
+			} else if log != nil {
+				log.Info("removed an old backup taken before a schema upgrade", "file", old)
+			}
+		}
 		return nil
 	}
+}
+
+// preMigrateKeep is how many backups taken before a schema upgrade are
+// kept: the one before the last upgrade, and the one before it for an
+// upgrade found wanting only after the next. Each is a whole database,
+// and a store's grows by gigabytes a year: kept for ever, one per upgrade,
+// they would fill the disk the tills write to.
+const preMigrateKeep = 2
+
+// oldPreMigrate lists the backups taken before a schema upgrade in dir
+// beyond the newest preMigrateKeep, by the time in their names.
+func oldPreMigrate(dir string) []string {
+	names, _ := filepath.Glob(filepath.Join(dir, backupPrefix+preMigrateName+"-*.db"))
+	stamp := func(n string) string {
+		base := strings.TrimSuffix(filepath.Base(n), ".db")
+		return base[strings.LastIndex(base, "-")+1:]
+	}
+	var dated []string
+	for _, n := range names {
+		if _, err := time.Parse(backupStamp, stamp(n)); err == nil {
+			dated = append(dated, n)
+		}
+	}
+	sort.Slice(dated, func(i, j int) bool { return stamp(dated[i]) < stamp(dated[j]) })
+	if len(dated) <= preMigrateKeep {
+		return nil
+	}
+	return dated[:len(dated)-preMigrateKeep]
 }
 
 // checkedBackup describes a database file that passed checkBackup.

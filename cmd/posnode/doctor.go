@@ -353,7 +353,7 @@ func (d *doctor) backupsAdvice() string {
 	}
 	advice := fmt.Sprintf("%d backups in %s take %s: copy them off the box and delete the oldest, or lower [backup] keep", len(names), dir, bytesText(size))
 	if premigrate > 0 {
-		advice += fmt.Sprintf("; %d taken before a schema upgrade, which the node never deletes, can go once the new version has proven itself", premigrate)
+		advice += fmt.Sprintf("; %d taken before a schema upgrade, of which the node keeps the newest two, can go once the new version has proven itself", premigrate)
 	}
 	return advice
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -89,13 +90,43 @@ func countSales(t *testing.T, path string) int64 {
 	return c.sales
 }
 
+// TestPreMigrateBackupsKeepTheNewestTwo: a backup taken before a schema
+// upgrade removes those of earlier upgrades but the newest one, by the
+// time in their names, and leaves the scheduled backups alone.
+func TestPreMigrateBackupsKeepTheNewestTwo(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	dir := backupsDir(cfg)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	old := []string{"posnode-pre-migrate-10-to-11-20261101T000000Z.db", "posnode-pre-migrate-9-to-10-20260601T000000Z.db",
+		"posnode-pre-migrate-4-to-9-20250301T000000Z.db", "posnode-20261201T000000Z.db", "posnode-pre-migrate-notes.db"}
+	for _, f := range old {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := backupBeforeMigrate(cfg, nil)(db.Path(), 11, 12); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, p := range mustGlob(t, filepath.Join(dir, "*.db")) {
+		left = append(left, filepath.Base(p))
+	}
+	sort.Strings(left)
+	if len(left) != 4 || left[0] != "posnode-20261201T000000Z.db" || left[1] != old[0] ||
+		!strings.HasPrefix(left[2], "posnode-pre-migrate-11-to-12-") || left[3] != "posnode-pre-migrate-notes.db" {
+		t.Fatalf("backups left %v; want the scheduled one, the file not named by a time, the last upgrade's and this one's", left)
+	}
+}
+
 func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 	cfg, db := testNodeDB(t, 2)
 	cfg.Backup.Every.Duration, cfg.Backup.Keep = time.Hour, 3
 	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	clock := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 	b.now = func() time.Time { return clock }
-	// A backup taken before an upgrade is never pruned.
+	// A backup taken before an upgrade is not pruned with the scheduled ones.
 	pre := filepath.Join(b.dir, "posnode-pre-migrate-4-to-5-20261101T000000Z.db")
 	if err := backupBeforeMigrate(cfg, nil)(db.Path(), 4, 5); err != nil {
 		t.Fatal(err)

@@ -286,7 +286,7 @@ func TestDoctorDiskFullAdvice(t *testing.T) {
 	d = &doctor{cfg: Config{Data: dir}, free: full}
 	d.checkDisk(dir)
 	if len(d.out) != 1 || !strings.Contains(d.out[0].fix, "2 backups in "+dir+"/backups take 2.0 MiB") ||
-		!strings.Contains(d.out[0].fix, "1 taken before a schema upgrade, which the node never deletes") {
+		!strings.Contains(d.out[0].fix, "1 taken before a schema upgrade, of which the node keeps the newest two") {
 		t.Errorf("backups to delete: %+v", d.out)
 	}
 }
