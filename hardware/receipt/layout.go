@@ -518,7 +518,9 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 	p.taxTable(r.Tax)
 	p.rule()
 	e.SetAlign(escpos.AlignCenter)
-	e.Println(p.t("thanks"))
+	if !r.Refund {
+		e.Println(p.t("thanks")) // for a purchase, which a refund is not
+	}
 	if r.Store.Footer != "" {
 		for _, l := range p.wrap(r.Store.Footer, p.cols) {
 			e.Println(l)

@@ -527,3 +527,27 @@ func TestSalesReportRatesAndDays(t *testing.T) {
 		t.Errorf("hours printed as:\n%s", text)
 	}
 }
+
+// A refund receipt gives the goods and the money back under its banner
+// and does not thank the customer for a purchase.
+func TestRefundReceipt(t *testing.T) {
+	for _, lang := range receipt.Langs {
+		t.Run(lang, func(t *testing.T) {
+			s := stores[lang]
+			r := sampleReceipt(lang)
+			r.Refund, r.Original, r.Change = true, 41, 0
+			r.Payments = []receipt.Payment{{Method: "cash", Amount: r.Total}}
+			text := stripCommands(render(t, r, s.profile, nil))
+			printed := strings.NewReplacer("ș", "ş", "ț", "ţ") // as a code page prints Romanian
+			for _, w := range []string{receipt.T(lang, "refund"), receipt.T(lang, "return_no") + " 1", receipt.T(lang, "orig_receipt") + " 41",
+				receipt.Money(r.Total, s.store.Currency, lang)} {
+				if w = printed.Replace(w); !strings.Contains(text, w) {
+					t.Errorf("refund receipt lacks %q:\n%s", w, text)
+				}
+			}
+			if thanks := printed.Replace(receipt.T(lang, "thanks")); strings.Contains(text, thanks) {
+				t.Errorf("refund receipt thanks for a purchase, %q:\n%s", thanks, text)
+			}
+		})
+	}
+}
