@@ -115,7 +115,7 @@ func TestTabletSaveToCustomer(t *testing.T) {
 			enter,
 			chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=cust-query]').value === 'C-88412'`),
 			click(`[data-test=cust-ok]`),
-			hasText(`[data-test=tablet-customer]`, shown),
+			hasText(`[data-test=customer]`, shown),
 			visible(`[data-test=cust-save]`))
 	}
 	attach("offline, add the customer by loyalty card as typed", chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"), "C-88412")

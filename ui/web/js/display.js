@@ -23,13 +23,16 @@ export function mount(root, app) {
           h('div', { class: 'label' }, t('till.total')), h('div', { class: 'huge' }, money(sale.balance.total, sale.currency)),
           sale.balance.change ? [h('div', { class: 'label' }, t('till.change')), h('div', { class: 'huge change', 'data-test': 'display-change' }, money(sale.balance.change, sale.currency))] : null));
     }
-    if (!cart || !cart.lines.length) return clear(body, h('div', { class: 'display-welcome' }, h('h1', null, t('display.welcome'))));
+    // The customer's first name, no more.
+    const hi = cart?.customer && t('display.hello', { name: cart.customer.name.split(' ')[0] });
+    if (!cart || !cart.lines.length) return clear(body, h('div', { class: 'display-welcome' }, h('h1', null, hi || t('display.welcome'))));
     const b = cart.balance;
     const list = h('ol', { class: 'display-lines' }, cart.lines.map((l, i) =>
       h('li', null, h('span', { class: 'name' }, itemName(l.name, l.sku)), h('span', { class: 'q' }, qty(l.qty, l.unit)),
         h('span', { class: 'a' }, money(((b.lines || [])[i] || {}).amount)))));
     clear(body,
       cart.training ? h('div', { class: 'display-training', 'data-test': 'display-training' }, t('till.training')) : null,
+      hi && h('h2', { 'data-test': 'display-hello' }, hi),
       list,
       h('div', { class: 'display-total' },
         b.discount ? h('div', { class: 'trow' }, h('span', null, t('till.discounts')), h('span', null, '−' + money(b.discount))) : null,

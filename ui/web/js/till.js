@@ -9,6 +9,7 @@ import { header, statusBar } from './main.js';
 import { searchPanel, keyboard } from './search.js';
 import { returnDialog, orderReturn, noReceiptDialog } from './returns.js';
 import { shiftDialog } from './shift.js';
+import { customerBox, scanned } from './customer.js';
 
 const HOLD_MAX = 60000; // milliseconds; see doScan
 
@@ -667,6 +668,7 @@ export function mount(root, app) {
     const row = (label, value, cls = '', test) => h('div', { class: 'trow ' + cls }, h('span', null, label), h('span', { 'data-test': test }, value));
     const paid = b.cash + b.non_cash;
     clear(totals,
+      customerBox(cart, setCart),
       cart.training ? h('div', { class: 'trow training', 'data-test': 'training' }, h('span', null, t('till.training'))) : null,
       row(t('till.subtotal'), money(b.subtotal)),
       b.discount ? row(t('till.discounts'), '−' + money(b.discount), '', 'discount-total') : null,
@@ -726,6 +728,8 @@ export function mount(root, app) {
       if (m.type === 'scan' && m.station === app.me.station && m.data) {
         // A code from the station's serial scanner, handled by the node.
         const d = m.data;
+        // No item's code: the card the customer dialog waits for?
+        if (d.error && /^(unknown|bad)_c/.test(d.error.code) && scanned(d.code)) return;
         if (d.error) {
           say(errorText(d.error), 'error');
           if (modalOpen()) toast(errorText(d.error), 'error'); // over a dialog, the receipt kept
