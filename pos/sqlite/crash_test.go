@@ -23,7 +23,21 @@ import (
 // fast as it can and prints the receipt number of each confirmed sale.
 const crashChildEnv = "POSNODE_CRASH_CHILD_DB"
 
+// migrateChildEnv makes the test binary open the database named by it,
+// running its migrations, and print "migrated" when they are done.
+const migrateChildEnv = "POSNODE_MIGRATE_CHILD_DB"
+
 func TestMain(m *testing.M) {
+	if path := os.Getenv(migrateChildEnv); path != "" {
+		db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		db.Close()
+		fmt.Println("migrated")
+		os.Exit(0)
+	}
 	if path := os.Getenv(crashChildEnv); path != "" {
 		if err := crashChild(path); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -384,5 +386,72 @@ func TestMigratedPickupNoticesOnlyRecentOnes(t *testing.T) {
 	}
 	if strings.Join(ids, ",") != "W-recent" {
 		t.Fatalf("ended orders with notices after the upgrade: %q, want only W-recent", ids)
+	}
+}
+
+// TestMigrationKilledLosesNothing kills a process upgrading a database of
+// the first schema, with a catalog large enough that the upgrade takes a
+// while, at moments spread over the upgrade, as a power cut would. Each
+// time the database is whole, at a schema version the upgrade had reached,
+// with every item and event, and the next start finishes the upgrade.
+func TestMigrationKilledLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	ctx := context.Background()
+	latest := sqlite.SchemaVersion()
+	for _, delay := range []time.Duration{0, 20 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond} {
+		t.Run(delay.String(), func(t *testing.T) {
+			path, epoch := oldDatabase(t, 1)
+			raw := rawDB(t, path)
+			if _, err := raw.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+				INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp)
+				SELECT printf('9%06d', i), 1, '{"en":"Item"}', printf('item 9%06d', i), 'each', 100, 2500 FROM n;
+				INSERT INTO barcodes(code, sku) SELECT '73' || substr(sku, 2) || '00000', sku FROM items WHERE sku LIKE '9%'`); err != nil {
+				t.Fatal(err)
+			}
+			raw.Close()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), migrateChildEnv+"="+path)
+			var out strings.Builder
+			cmd.Stdout = &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(delay)
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = cmd.Wait()
+			reached := userVersion(t, path)
+			t.Logf("killed after %v: schema %d (%q)", delay, reached, out.String())
+			if reached < 1 || reached > latest {
+				t.Fatalf("schema %d after the kill", reached)
+			}
+			raw = rawDB(t, path)
+			if err := sqlite.IntegrityCheck(ctx, raw); err != nil {
+				t.Fatal(err)
+			}
+			var items, codes int
+			if err := raw.QueryRow("SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM barcodes)").Scan(&items, &codes); err != nil {
+				t.Fatalf("schema %d after the kill: %v", reached, err)
+			}
+			raw.Close()
+			if items != 20001 || codes != 20001 {
+				t.Fatalf("schema %d after the kill: %d items, %d barcodes; want 20001 of each", reached, items, codes)
+			}
+			db, err := sqlite.Open(ctx, path, sqlite.Options{})
+			if err != nil {
+				t.Fatalf("start after a kill at schema %d: %v", reached, err)
+			}
+			defer db.Close()
+			if got := userVersion(t, path); got != latest || db.Epoch() != epoch {
+				t.Fatalf("after the next start: schema %d, epoch %s; want %d, %s", got, db.Epoch(), latest, epoch)
+			}
+			if n, err := db.CountItems(ctx); err != nil || n != 20001 {
+				t.Fatalf("items after the next start = %d, %v", n, err)
+			}
+			if evs, err := db.EventsAfter(ctx, 0, 10); err != nil || len(evs) != 1 || evs[0].ID != "ev-1" {
+				t.Fatalf("events after the next start = %+v, %v", evs, err)
+			}
+		})
 	}
 }
