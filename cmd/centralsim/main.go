@@ -443,7 +443,7 @@ func summary(data json.RawMessage) string {
 		return ""
 	}
 	var parts []string
-	for _, k := range []string{"receipt_no", "sale_id", "order_id", "sku", "delta", "total", "reason"} {
+	for _, k := range []string{"receipt_no", "sale_id", "order_id", "customer_id", "sku", "delta", "total", "reason"} {
 		if v, ok := m[k]; ok {
 			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
 		}
