@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/posnode/posnode/pos"
+	"github.com/posnode/posnode/pos/simterminal"
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
@@ -116,4 +117,116 @@ func mustSize(t *testing.T, path string) int64 {
 		t.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// TestDiskFullReturnAndShiftClose: on a full disk a return refunded to
+// the card it was paid with and a shift close with its Z report are
+// refused whole (ErrDiskFull; the card refund named as made but not
+// recorded), or recorded whole; once space is freed the same return,
+// asked again under its id, is recorded without a second refund, the
+// shift closes, and return and Z numbers and event seq are gap-free.
+func TestDiskFullReturnAndShiftClose(t *testing.T) {
+	dir := smallFS(t, "3m")
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "pos.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	term := &simterminal.T{}
+	svc := pos.NewService(pos.Options{Store: db, Terminal: term, Policy: pos.DefaultPolicy()})
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db})
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	if _, err := as.OpenShift(ctx, a, 10000); err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.OpenCart(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = svc.PayCard(ctx, a, v.ID, v.Balance.Total); err != nil {
+		t.Fatal(err)
+	}
+	paid, err := svc.Complete(ctx, a, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	filler := filepath.Join(dir, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for buf := make([]byte, 4<<10); ; {
+		if _, err := f.Write(buf); err != nil {
+			break
+		}
+	}
+	f.Close()
+	req := pos.ReturnRequest{ID: pos.NewUUID(), SaleID: paid.ID, Reason: "broken",
+		Items: []pos.ReturnItem{{Line: "1", Qty: 1, Restock: true}}}
+	var recorded int
+	var refunded string // the card refund the terminal made
+	r, err := as.Return(ctx, a, req)
+	var re *pos.RefundedError
+	switch {
+	case err == nil:
+		recorded++
+		refunded = r.Refunds[0].Ref
+	case !errors.Is(err, sqlite.ErrDiskFull) || !errors.As(err, &re) || len(re.Cards) != 1:
+		t.Fatalf("return on a full disk: %v, want ErrDiskFull with the card refund named", err)
+	default:
+		t.Logf("return on a full disk: %v", err)
+		refunded = re.Cards[0]
+	}
+	rep, err := as.CloseShift(ctx, a, 10000)
+	switch {
+	case err == nil:
+		recorded++
+	case !errors.Is(err, sqlite.ErrDiskFull):
+		t.Fatalf("shift close on a full disk: %v, want ErrDiskFull", err)
+	default:
+		t.Logf("shift close on a full disk: %v", err)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = as.Return(ctx, a, req); err != nil {
+		t.Fatalf("the return asked again once space is freed: %v", err)
+	}
+	if rep == nil {
+		if rep, err = as.CloseShift(ctx, a, 10000); err != nil {
+			t.Fatalf("shift close once space is freed: %v", err)
+		}
+	}
+	if r.ReturnNo != 1 || rep.ZNo != 1 || len(r.Refunds) != 1 || r.Refunds[0].Method != pos.MethodCard {
+		t.Fatalf("return %d refunded %+v, Z %d; want return 1 to the card and Z 1", r.ReturnNo, r.Refunds, rep.ZNo)
+	}
+	if !strings.Contains(refunded, r.Refunds[0].Ref) {
+		t.Fatalf("the return recorded card refund %q, the terminal made %q: refunded twice", r.Refunds[0].Ref, refunded)
+	}
+	evs, err := db.EventsAfter(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for i, ev := range evs {
+		if ev.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d: a gap", i, ev.Seq)
+		}
+		types = append(types, ev.Type)
+	}
+	if want := []string{pos.EventSaleCompleted, pos.EventReturnCompleted, pos.EventShiftClosed}; strings.Join(types, " ") != strings.Join(want, " ") {
+		t.Fatalf("events %v, want %v", types, want)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d of 2 recorded on the full disk", recorded)
 }
