@@ -404,10 +404,16 @@ func (p *page) header() {
 func (p *page) banner(text string, loud bool) {
 	p.e.SetAlign(escpos.AlignCenter)
 	p.e.SetStyle(escpos.Style{Bold: true, Width: 2, Height: 2, Inverse: loud})
+	cols := p.cols / 2
 	if loud {
-		text = " " + text + " "
+		cols -= 2 // a space either side
 	}
-	p.e.Println(p.truncate(text, p.cols/2))
+	for _, l := range p.wrap(text, cols) { // whole, over two lines on 58 mm
+		if loud {
+			l = " " + l + " "
+		}
+		p.e.Println(l)
+	}
 	p.e.SetStyle(escpos.Style{})
 	p.e.SetAlign(escpos.AlignLeft)
 }

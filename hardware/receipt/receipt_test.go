@@ -551,3 +551,35 @@ func TestRefundReceipt(t *testing.T) {
 		})
 	}
 }
+
+// A document's title prints whole on 58 mm paper, over two lines when it
+// is wider than the 16 double-width columns: "POKLADNIČNÝ DOKLAD",
+// "DENNÁ UZÁVIERKA #12" and "PRIEBEŽNÁ UZÁVIERKA" were cut off.
+func TestTitlesPrintWhole(t *testing.T) {
+	printed := strings.NewReplacer("ș", "ş", "ț", "ţ", "Ș", "Ş", "Ț", "Ţ") // as a code page prints Romanian
+	for _, lang := range receipt.Langs {
+		t.Run(lang, func(t *testing.T) {
+			s := stores[lang]
+			p := escpos.Generic58
+			if lang == receipt.LangTraditionalChinese {
+				p = s.profile // Chinese on 58 mm needs a raster font
+			}
+			docs := []struct {
+				doc   receipt.Document
+				title string
+			}{
+				{sampleReceipt(lang), receipt.T(lang, "receipt")},
+				{receipt.FromShiftReport(sampleShift("Z"), s.store, when), receipt.T(lang, "z_report") + " #12"},
+				{receipt.FromShiftReport(sampleShift("X"), s.store, when), receipt.T(lang, "x_report")},
+			}
+			for _, d := range docs {
+				text := stripCommands(render(t, d.doc, p, nil))
+				for _, w := range strings.Fields(printed.Replace(d.title)) {
+					if !strings.Contains(text, w) {
+						t.Errorf("%q is not printed whole, %q is missing:\n%s", d.title, w, text)
+					}
+				}
+			}
+		})
+	}
+}
