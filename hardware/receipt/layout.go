@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -391,11 +392,15 @@ func (p *page) header() {
 		p.e.Println(l)
 	}
 	p.e.SetStyle(escpos.Style{})
-	for _, a := range p.s.Address {
-		p.e.Println(p.truncate(a, p.cols))
-	}
+	// Wrapped, not cut: the lines name what the law asks a receipt to.
+	lines := slices.Clone(p.s.Address)
 	if p.s.TaxID != "" {
-		p.e.Println(p.truncate(p.s.TaxID, p.cols))
+		lines = append(lines, p.s.TaxID)
+	}
+	for _, a := range lines {
+		for _, l := range p.wrap(a, p.cols) {
+			p.e.Println(l)
+		}
 	}
 	p.e.SetAlign(escpos.AlignLeft)
 }

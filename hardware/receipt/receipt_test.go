@@ -583,3 +583,23 @@ func TestTitlesPrintWhole(t *testing.T) {
 		})
 	}
 }
+
+// The store's header lines from central print whole on 58 mm paper,
+// wrapped: they carry what the law asks a receipt to name, such as the
+// company's registration, and were cut at the paper's edge.
+func TestHeaderLinesPrintWhole(t *testing.T) {
+	s := stores["ro"].store
+	s.Address = []string{"Str. Ștefan cel Mare și Sfânt nr. 5, 700063 Iași", "CUI RO12345678, Reg. Com. J22/1234/2020"}
+	s.TaxID = "Atribut fiscal RO, capital social 200 lei"
+	r := sampleReceipt("ro")
+	r.Store = s
+	text := stripCommands(render(t, r, escpos.Generic58, nil))
+	printed := strings.NewReplacer("ș", "ş", "ț", "ţ", "Ș", "Ş", "Ț", "Ţ") // as a code page prints Romanian
+	for _, line := range append(s.Address, s.TaxID) {
+		for _, w := range strings.Fields(printed.Replace(line)) {
+			if !strings.Contains(text, w) {
+				t.Errorf("header line %q is not printed whole, %q is missing:\n%s", line, w, text)
+			}
+		}
+	}
+}
