@@ -459,11 +459,12 @@ func (s *Server) voucherLimit(w http.ResponseWriter, r *http.Request, who pos.Se
 }
 
 // stationOf is the station a shift request is about: the caller's own, or
-// for a supervisor another one named by ?station=.
+// for a supervisor signed in with a PIN another one named by ?station= (a
+// device, whatever its role, keeps to its own).
 func stationOf(r *http.Request, who pos.Session) (string, error) {
 	st := who.Station
 	if q := r.URL.Query().Get("station"); q != "" && q != st {
-		if who.Staff.Role < pos.RoleSupervisor {
+		if who.Staff.Role < pos.RoleSupervisor || who.DeviceID != "" {
 			return "", fmt.Errorf("%w: another station's shift (needs %s)", pos.ErrForbidden, pos.RoleSupervisor)
 		}
 		st = q

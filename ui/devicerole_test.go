@@ -3,7 +3,10 @@ package ui_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -93,5 +96,33 @@ func TestDeviceKeepsToItsStationsCarts(t *testing.T) {
 	}
 	if st, m, _ := call(t, url, manager, "GET", "/api/v1/carts/"+id, nil); st != http.StatusOK || len(m["lines"].([]any)) != 0 {
 		t.Errorf("the till's cart to a manager signed in elsewhere: %d %v", st, m)
+	}
+}
+
+// A device, whatever its role, keeps to its own station's shift: a tablet
+// paired as a supervisor neither reads another till's X report nor closes
+// its shift (printing its Z report), as a supervisor signed in may, nor
+// follows the till's sales on its websocket.
+func TestDeviceKeepsToItsStationsShift(t *testing.T) {
+	s := newStore(t)
+	till := s.login(t, "1", "till-1")
+	manager := s.login(t, "3", "till-1")
+	s.ok(t, till, "POST", "/api/v1/shift/open", map[string]any{"float": 10000}, nil)
+	var p struct{ DeviceID, Code, Secret string }
+	s.ok(t, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet"}, &struct {
+		DeviceID *string `json:"device_id"`
+		Code     *string `json:"code"`
+		Secret   *string `json:"secret"`
+	}{&p.DeviceID, &p.Code, &p.Secret})
+	s.ok(t, manager, "POST", "/api/v1/devices/"+p.DeviceID+"/approve", map[string]string{"code": p.Code, "role": "supervisor", "station": "tablet"}, nil)
+	var paired struct{ Token string }
+	s.ok(t, "", "POST", "/api/v1/pair/"+p.DeviceID+"/poll", map[string]string{"secret": p.Secret}, &paired)
+	s.fails(t, paired.Token, "GET", "/api/v1/shift/x?station=till-1", nil, 403, "forbidden")
+	s.fails(t, paired.Token, "POST", "/api/v1/shift/close?station=till-1", map[string]any{"counted": 0}, 403, "forbidden")
+	s.ok(t, manager, "GET", "/api/v1/shift/x?station=till-1", nil, nil) // open still
+	ws := "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/ws?watch=till-1"
+	if c, resp, err := websocket.DefaultDialer.Dial(ws, http.Header{"Authorization": {"Bearer " + paired.Token}}); err == nil {
+		c.Close()
+		t.Errorf("the tablet follows the till's sales: %s", resp.Status)
 	}
 }

@@ -47,6 +47,7 @@ type client struct {
 	who     pos.Session
 	token   string // the session's, checked again while the socket lives
 	watch   string // a station whose changes a customer display follows
+	screen  string // the screen it says it shows (till, tablet, ...); guarded by Hub.mu
 	send    chan []byte
 	stop    chan struct{}
 	stopped sync.Once
@@ -124,9 +125,10 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 
 // mayWatch reports whether who may follow station's changes with
 // ?watch=: a screen (a customer display, or a device paired for it) at
-// that station, or a supervisor and up; none ("") is always allowed.
+// that station, or a supervisor and up signed in with a PIN (not a device
+// of that role); none ("") is always allowed.
 func mayWatch(who pos.Session, station string) bool {
-	return station == "" || station == who.Station || who.Staff.Role >= pos.RoleSupervisor
+	return station == "" || station == who.Station || who.Staff.Role >= pos.RoleSupervisor && who.DeviceID == ""
 }
 
 // Clients is how many screens are connected.
@@ -232,10 +234,37 @@ func (h *Hub) readLoop(c *client) {
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		if _, _, err := c.conn.ReadMessage(); err != nil {
+		_, b, err := c.conn.ReadMessage()
+		if err != nil {
 			return
 		}
+		// The app says which of its screens it shows (see ScanAway).
+		if len(b) <= 16 {
+			h.mu.Lock()
+			c.screen = string(b)
+			h.mu.Unlock()
+		}
 	}
+}
+
+// ScanAway reports whether a till's serial scans are for the screen it
+// shows rather than its sale: every screen signed in at station (not a
+// customer display) says it shows the pickup or tablet screen, and there
+// is one. A screen that said nothing is taken for the till.
+func (h *Hub) ScanAway(station string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	away := false
+	for c := range h.clients {
+		if c.who.Station != station || c.watch != "" {
+			continue
+		}
+		if c.screen != "pickup" && c.screen != "tablet" {
+			return false
+		}
+		away = true
+	}
+	return away
 }
 
 // writeLoop writes c's queue and pings it. It closes the socket when the
