@@ -224,8 +224,19 @@ func (s *Server) stations(w http.ResponseWriter, r *http.Request, who pos.Sessio
 	return nil
 }
 
+// actor is who as the domain sees them. A device acts as a cashier there,
+// whatever its role: it has no PIN and whoever holds it is no one in
+// particular, so what a supervisor's role lets through without an
+// approval (discounts past a cashier's limit, price overrides, voids,
+// returns without a receipt, vouchers issued) needs a supervisor's PIN
+// from it. Its role still opens the routes that need it (see
+// adjustStock).
 func actor(who pos.Session) pos.Actor {
-	return pos.Actor{Staff: who.Staff.ID, Role: who.Staff.Role, Station: who.Station}
+	a := pos.Actor{Staff: who.Staff.ID, Role: who.Staff.Role, Station: who.Station}
+	if who.DeviceID != "" {
+		a.Role = min(a.Role, pos.RoleCashier)
+	}
+	return a
 }
 
 func (s *Server) searchItems(w http.ResponseWriter, r *http.Request, who pos.Session) error {
@@ -318,7 +329,10 @@ func (s *Server) adjustStock(w http.ResponseWriter, r *http.Request, who pos.Ses
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	st, err := s.opt.Service.AdjustStock(r.Context(), actor(who), pos.StockAdjustment{SKU: r.PathValue("sku"),
+	// A device paired as a supervisor counts stock: what it was paired for.
+	a := actor(who)
+	a.Role = who.Staff.Role
+	st, err := s.opt.Service.AdjustStock(r.Context(), a, pos.StockAdjustment{SKU: r.PathValue("sku"),
 		Reason: req.Reason, Delta: req.Delta, Counted: req.Counted, Note: req.Note})
 	if err != nil {
 		return err

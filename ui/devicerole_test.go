@@ -108,15 +108,7 @@ func TestDeviceKeepsToItsStationsShift(t *testing.T) {
 	till := s.login(t, "1", "till-1")
 	manager := s.login(t, "3", "till-1")
 	s.ok(t, till, "POST", "/api/v1/shift/open", map[string]any{"float": 10000}, nil)
-	var p struct{ DeviceID, Code, Secret string }
-	s.ok(t, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet"}, &struct {
-		DeviceID *string `json:"device_id"`
-		Code     *string `json:"code"`
-		Secret   *string `json:"secret"`
-	}{&p.DeviceID, &p.Code, &p.Secret})
-	s.ok(t, manager, "POST", "/api/v1/devices/"+p.DeviceID+"/approve", map[string]string{"code": p.Code, "role": "supervisor", "station": "tablet"}, nil)
-	var paired struct{ Token string }
-	s.ok(t, "", "POST", "/api/v1/pair/"+p.DeviceID+"/poll", map[string]string{"secret": p.Secret}, &paired)
+	paired := struct{ Token string }{s.pairSupervisorTablet(t, manager)}
 	s.fails(t, paired.Token, "GET", "/api/v1/shift/x?station=till-1", nil, 403, "forbidden")
 	s.fails(t, paired.Token, "POST", "/api/v1/shift/close?station=till-1", map[string]any{"counted": 0}, 403, "forbidden")
 	s.ok(t, manager, "GET", "/api/v1/shift/x?station=till-1", nil, nil) // open still
@@ -125,4 +117,36 @@ func TestDeviceKeepsToItsStationsShift(t *testing.T) {
 		c.Close()
 		t.Errorf("the tablet follows the till's sales: %s", resp.Status)
 	}
+}
+
+// pairSupervisorTablet pairs a device as a supervisor at the tablet
+// station, approved by manager, and returns its token.
+func (s *store) pairSupervisorTablet(t *testing.T, manager string) string {
+	t.Helper()
+	var p struct {
+		DeviceID string `json:"device_id"`
+		Code     string
+		Secret   string
+	}
+	s.ok(t, "", "POST", "/api/v1/pair", map[string]string{"name": "Tablet"}, &p)
+	s.ok(t, manager, "POST", "/api/v1/devices/"+p.DeviceID+"/approve", map[string]string{"code": p.Code, "role": "supervisor", "station": "tablet"}, nil)
+	var paired struct{ Token string }
+	s.ok(t, "", "POST", "/api/v1/pair/"+p.DeviceID+"/poll", map[string]string{"secret": p.Secret}, &paired)
+	return paired.Token
+}
+
+// What a supervisor's PIN approves, and what only a supervisor may do
+// with money, is not done by a device paired as a supervisor, which has
+// no PIN and whoever holds it: a discount past a cashier's limit asks for
+// a supervisor's approval, and store credit is not issued. Counting stock,
+// which it was paired for, it still does.
+func TestDeviceApprovesNothing(t *testing.T) {
+	s := newStore(t)
+	tablet := s.pairSupervisorTablet(t, s.login(t, "3", "till-1"))
+	var cart struct{ ID string }
+	s.ok(t, tablet, "GET", "/api/v1/cart", nil, &cart)
+	s.ok(t, tablet, "POST", "/api/v1/carts/"+cart.ID+"/scan", map[string]string{"code": teaCode}, nil)
+	s.fails(t, tablet, "PUT", "/api/v1/carts/"+cart.ID+"/discount", map[string]any{"discount": map[string]any{"percent_bp": 9000, "reason": "friend"}}, 403, "approval_required")
+	s.fails(t, tablet, "POST", "/api/v1/vouchers", map[string]any{"kind": "store_credit", "amount": 100000, "ref": "x"}, 403, "forbidden")
+	s.ok(t, tablet, "POST", "/api/v1/stock/1/adjustments", map[string]any{"reason": "count", "counted": 7}, nil)
 }
