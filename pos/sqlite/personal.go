@@ -14,7 +14,10 @@ import (
 // pos.PickupOrder.ErasePersonal): an order whose notices still wait for
 // staff, or one still open, keeps them whatever its age. Central's records
 // of orders it closed before cutoff lose the customer's name, phone and
-// e-mail, the arrival's note and the pickup code too. It writes batch
+// e-mail, the arrival's note and the pickup code too, and the pickup slips
+// and bag labels printed before cutoff (the newest job of a printer, which
+// PrunePrintJobs keeps, may be one) lose their document and bytes, which
+// carry the customer's name and phone. It writes batch
 // orders per transaction with pause between transactions, so that the
 // tills' writes go on between them, and returns how many orders were
 // erased. Nothing of it is an event: central holds its own record.
@@ -50,6 +53,15 @@ func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int
 	})
 	if err != nil {
 		return total, fmt.Errorf("erase personal data: central's order records: %w", err)
+	}
+	err = db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.execContext(ctx, `UPDATE print_jobs SET doc = NULL, data = x''
+			WHERE kind IN ('pickup_slip', 'bag_label') AND printed_at IS NOT NULL
+			AND julianday(created_at) < julianday(?) AND (doc IS NOT NULL OR length(data) > 0)`, fixedTS(cutoff))
+		return err
+	})
+	if err != nil {
+		return total, fmt.Errorf("erase personal data: printed pickup slips: %w", err)
 	}
 	return total, nil
 }

@@ -43,14 +43,23 @@ func TestErasePersonalDataOfEndedOrders(t *testing.T) {
 		}
 	}
 
+	slip := func(id string) int64 {
+		job, err := e.db.AddPrintJob(e.ctx, "pickup", "pickup_slip", id, []byte(`{"customer":"Ana Popescu","phone":"+40712345678"}`),
+			[]byte("\x1b@ANA POPESCU +40712345678"))
+		e.must(err)
+		e.must(e.db.PrintJobDone(e.ctx, job))
+		return job
+	}
 	collect("W-OLD")
 	record("W-OLD", true)
+	oldSlip := slip("W-OLD")
 	record("W-OPEN-REC", false)
 	e.apply(mk("W-OPEN")) // placed long ago, never collected
 	e.now = e.now.Add(40 * 24 * time.Hour)
 	cutoff := e.now.Add(-30 * 24 * time.Hour)
 	collect("W-NEW")
 	record("W-NEW", true)
+	newSlip := slip("W-NEW")
 	stale, err := e.db.PickupOrder(e.ctx, "W-OLD")
 	e.must(err)
 
@@ -103,6 +112,13 @@ func TestErasePersonalDataOfEndedOrders(t *testing.T) {
 		}
 		if !strings.Contains(string(doc), "C-88412") {
 			t.Fatalf("central's record of %s lost the customer id: %s", id, doc)
+		}
+	}
+	for job, erased := range map[int64]bool{oldSlip: true, newSlip: false} {
+		var doc, data []byte
+		e.must(e.db.Read().QueryRowContext(e.ctx, "SELECT doc, data FROM print_jobs WHERE id = ?", job).Scan(&doc, &data))
+		if kept := strings.Contains(string(doc), "Popescu") || strings.Contains(strings.ToLower(string(data)), "popescu"); kept == erased {
+			t.Fatalf("print job %d (erased %v): doc %q, data %q", job, erased, doc, data)
 		}
 	}
 	if n, err := e.db.ErasePersonalData(e.ctx, cutoff, 1, 0); err != nil || n != 0 {
