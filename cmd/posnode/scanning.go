@@ -27,7 +27,7 @@ type scanResult struct {
 	// "held" (not added: the till's sale is being paid, and the till
 	// screen takes the code as it takes a wedge scanner's, for after the
 	// payment), or "" (the screen takes it as a wedge scanner's, at pickup
-	// counters and tablets).
+	// counters, tablets, and tills showing their pickup or tablet screen).
 	Route     string          `json:"route,omitempty"`
 	ReceiptNo int64           `json:"receipt_no,omitempty"`
 	OrderID   string          `json:"order_id,omitempty"`
@@ -87,8 +87,9 @@ func (n *node) publishDevice(st *station, kind string, v any) {
 // onScan handles one code from a station's scanner. At a till an item goes
 // straight into the station's open cart, so a scan shows even before the
 // screen asks, unless the cart is being paid (the till's screen then holds
-// the code for after the payment) or no one is signed in at the till (the
-// code is refused). Receipt and pickup codes are routed. At a pickup
+// the code for after the payment), no one is signed in at the till (the
+// code is refused) or the till shows its pickup or tablet screen (the
+// screen takes it). Receipt and pickup codes are routed. At a pickup
 // counter a pickup QR opens its order; any other code there, and every
 // code at a tablet, is for the screen to use as a wedge scanner's.
 func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
@@ -110,6 +111,11 @@ func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 	if in, err := n.db.SignedIn(ctx, st.cfg.ID); err == nil && !in {
 		res.Error = &ui.APIError{Code: "not_authorized", Message: "no one is signed in at the till"}
 		n.log.Info("scan refused", "station", st.cfg.ID, "code", s.Code, "err", "no one is signed in at the till")
+		return
+	}
+	// A till showing its pickup or tablet screen takes the code there, as
+	// a wedge scanner's: an item picked, a price checked, not sold.
+	if n.web.Hub().ScanAway(st.cfg.ID) {
 		return
 	}
 	a := pos.Actor{Role: pos.RoleCashier, Station: st.cfg.ID}

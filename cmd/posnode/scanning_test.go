@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/posnode/posnode/hardware/printer/printertest"
 )
 
@@ -157,5 +159,73 @@ func TestTabletScanIsTheScreens(t *testing.T) {
 		if d := screen.await("scan", nil); d["code"] != code || d["route"] != nil || d["error"] != nil {
 			t.Fatalf("tablet's scan of %s = %v, want the code alone", code, d)
 		}
+	}
+}
+
+// show tells the node, as the app does, which screen s shows, and returns
+// once the node has read it: it answers a ping sent after it.
+func (s *wsScreen) show(screen string) {
+	s.t.Helper()
+	pong := make(chan struct{}, 1)
+	s.conn.SetPongHandler(func(string) error {
+		select {
+		case pong <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	if err := s.conn.WriteMessage(websocket.TextMessage, []byte(screen)); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)); err != nil {
+		s.t.Fatal(err)
+	}
+	select {
+	case <-pong:
+	case <-time.After(15 * time.Second):
+		s.t.Fatal("no pong")
+	}
+}
+
+// TestScanAtATillShowingAnotherScreen: a code from a till's serial scanner
+// while the till shows its pickup or tablet screen is for that screen, as
+// a wedge scanner's code is there (an item picked into an order, a price
+// checked): it goes into no sale. It went into the till's sale, and the
+// screen only said so. Back on the till, codes go into the sale again.
+func TestScanAtATillShowingAnotherScreen(t *testing.T) {
+	scanMaster, scanSlave := printertest.OpenPTY(t)
+	defer scanMaster.Close()
+	defer scanSlave.Close()
+	cfg := writeConfig(t, fmt.Sprintf("[[stations]]\nid = \"till-1\"\nkind = \"till\"\nscanner = %q\n", scanSlave.Name()))
+	addr := freeAddr(t)
+	startNode(t, t.TempDir(), addr, "--config", cfg)
+	c := login(t, addr, "1", "1111")
+	id := c.call("GET", "/api/v1/cart", nil, 200)["id"].(string)
+	screen := openWSScreen(t, addr, c.token)
+	other := openWSScreen(t, addr, c.token) // a second screen of the till, saying nothing yet
+	c.waitDevice("till-1", "scanner")
+	// Codes differ from the one before: a repeat within the scanner's
+	// repeat window is dropped.
+	scan := func(code string) map[string]any {
+		t.Helper()
+		if _, err := scanMaster.Write([]byte(code + "\r")); err != nil {
+			t.Fatal(err)
+		}
+		return screen.await("scan", nil)
+	}
+	screen.show("pickup")
+	if d := scan("7310865004703"); d["route"] != "cart" {
+		t.Fatalf("scan with another screen of the till on the till = %v, want it in the cart", d)
+	}
+	other.show("tablet")
+	if d := scan("7310865004727"); d["route"] != nil || d["code"] != "7310865004727" || d["error"] != nil {
+		t.Fatalf("scan at the till's pickup and tablet screens = %v, want the code alone", d)
+	}
+	if lines := c.call("GET", "/api/v1/carts/"+id, nil, 200)["lines"].([]any); len(lines) != 1 {
+		t.Fatalf("the till's sale has %d lines, want the one scanned while the till was shown", len(lines))
+	}
+	screen.show("till")
+	if d := scan("7310865004703"); d["route"] != "cart" {
+		t.Fatalf("scan back at the till = %v, want it in the cart", d)
 	}
 }

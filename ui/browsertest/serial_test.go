@@ -92,6 +92,12 @@ func TestSerialScanNotRead(t *testing.T) {
 // an action that sends a code and a CR as the scanner does.
 func serialTill(t *testing.T, more string, args ...string) (context.Context, func(code string) chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	return serialTillAs(t, cashierStaff, "1111", more, args...)
+}
+
+// serialTillAs is serialTill with staff signed in with pin.
+func serialTillAs(t *testing.T, staff, pin, more string, args ...string) (context.Context, func(code string) chromedp.Action[chromedp.Void]) {
+	t.Helper()
 	scanMaster, scanSlave := printertest.OpenPTY(t)
 	t.Cleanup(func() { scanMaster.Close(); scanSlave.Close() })
 	cfg := fmt.Sprintf("[[stations]]\nid = %q\nkind = \"till\"\nname = \"Till 1\"\nscanner = %q\n%s", tillStation, scanSlave.Name(), more)
@@ -101,7 +107,7 @@ func serialTill(t *testing.T, more string, args ...string) (context.Context, fun
 	}
 	n := launch(t, t.TempDir(), "127.0.0.1:0", append([]string{"--config", cfgPath}, args...)...)
 	till := browser(t)
-	login(t, till, n.base, tillStation, cashierStaff, "1111")
+	login(t, till, n.base, tillStation, staff, pin)
 	run(t, till, "the scanner connects", visible(`[data-device=scanner].ok`))
 	return till, func(code string) chromedp.Action[chromedp.Void] {
 		return func(context.Context, *chromedp.Target) (chromedp.Void, error) {
@@ -254,19 +260,31 @@ func TestReceiptCodeOfNoReceipt(t *testing.T) {
 		hasText(`#toast`, "R0000000042"))
 }
 
-// An item scanned on a till's serial scanner while the till shows another
-// of its screens (a price check on the tablet screen) goes into the
-// till's sale, as every serial scan at a till does: the cashier is told
-// so there, and it is not sold unseen.
+// An item scanned on a till's serial scanner while the till shows its
+// tablet screen is for that screen, as a wedge scanner's code is: its
+// price and stock show, and it goes into no sale. It went into the till's
+// sale, with a warning. On the manager's screen it still goes into the
+// sale, and the manager is told so there.
 func TestSerialScanAwayFromTheTill(t *testing.T) {
 	t.Parallel()
-	till, serial := serialTill(t, "")
+	till, serial := serialTillAs(t, "3", "3333", "")
 	run(t, till, "the tablet screen, the umbrella scanned",
 		chromedp.Evaluate[chromedp.Void](`location.hash = '#tablet'`),
 		visible(`.screen-tablet`),
 		serial(umbrella),
+		visible(`[data-test=price-check]`),
+		visible(`[data-test=stock-here]`),
+		chromedp.Evaluate[chromedp.Void](`fetch('/api/v1/cart').then((r) => r.json()).then((c) => (window.__lines = c.lines.length))`),
+		chromedp.Poll[chromedp.Void](`window.__lines !== undefined`))
+	if n := value(t, till, "lines", chromedp.Evaluate[int](`window.__lines`)); n != 0 {
+		t.Fatalf("the till's sale has %d lines after a price check on its tablet screen, want none", n)
+	}
+	run(t, till, "the manager's screen, the backpack scanned",
+		chromedp.Evaluate[chromedp.Void](`location.hash = '#manager'`),
+		visible(`.screen-manager`),
+		serial(backpack),
 		visible(`#toast .toast`))
-	wantContains(t, "warning", text(t, till, `#toast`), umbrella, "till")
+	wantContains(t, "warning", text(t, till, `#toast`), backpack, "till")
 }
 
 // A code the serial scanner reads while a dialog is in front and the

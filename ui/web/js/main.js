@@ -118,6 +118,7 @@ async function resync() {
     setStatus(await get('/status'));
   } catch {}
   renderStatus();
+  tell();
   if (app.screen && app.screen.resync) app.screen.resync();
 }
 
@@ -173,6 +174,9 @@ function allowed(name) {
   return true;
 }
 
+// tell names the screen shown to the node, for a till's serial scans.
+const tell = () => app.live?.ws?.readyState === 1 && app.live.ws.send(app.name);
+
 let mounting = 0;
 export async function go(name) {
   if (!allowed(name)) name = stationKind() === 'tablet' || stationKind() === 'pickup' ? stationKind() : 'till';
@@ -182,6 +186,7 @@ export async function go(name) {
   if (app.screen && app.screen.destroy) app.screen.destroy();
   closeModals();
   app.name = name;
+  tell();
   if (['till', 'tablet', 'manager', 'pickup'].includes(name)) history.replaceState(null, '', location.pathname + location.search + '#' + name);
   const r = root();
   r.className = 'screen-' + name;
