@@ -65,7 +65,7 @@ var labels = map[string]map[string]string{
 	"voids":        {"sv": "Makulerade köp", "sk": "Stornované predaje", "ro": "Vânzări anulate", "zh-Hant": "作廢交易", "en": "Voided sales"},
 	"tendered":     {"sv": "Summa betalsätt", "sk": "Platby spolu", "ro": "Total plăți", "zh-Hant": "付款合計", "en": "Total tendered"},
 	"cash_drawer":  {"sv": "Kassalåda", "sk": "Pokladničná zásuvka", "ro": "Sertarul de numerar", "zh-Hant": "錢櫃", "en": "Cash drawer"},
-	"float":        {"sv": "Växelkassa", "sk": "Počiatočný vklad", "ro": "Sold inițial", "zh-Hant": "開班零用金", "en": "Float"},
+	"float":        {"sv": "Växelkassa", "sk": "Počiatočná hotovosť", "ro": "Sold inițial", "zh-Hant": "開班零用金", "en": "Float"},
 	"cash_net":     {"sv": "Kontant netto", "sk": "Hotovosť netto", "ro": "Numerar net", "zh-Hant": "現金淨額", "en": "Cash takings, net"},
 	"paid_in":      {"sv": "Insättningar", "sk": "Vklady", "ro": "Intrări de numerar", "zh-Hant": "現金存入", "en": "Paid in"},
 	"paid_out":     {"sv": "Utbetalningar", "sk": "Výdavky z pokladne", "ro": "Plăți din casă", "zh-Hant": "現金支出", "en": "Paid out"},

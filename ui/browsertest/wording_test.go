@@ -27,13 +27,15 @@ var avoided = map[string][]struct{ avoid, use string }{
 		{"Pokladnic", "Pokladňa"},
 		{"bloč", "doklad"}, // the receipt
 		{"obchod", "predajňa"},
-		{"manaž", "vedúci predajne"}, // the manager; vedúci alone is a supervisor
+		{"manaž", "vedúci predajne"},                // the manager; vedúci alone is a supervisor
+		{"Počiatočný vklad", "Počiatočná hotovosť"}, // the float; a vklad is cash paid in
 	},
 	"ro": {
 		// Romanian is written with comma-below ș ț; the cedilla ş ţ
 		// are Turkish letters, taken for them only by old code pages.
 		{"ş", "ș"}, {"ţ", "ț"}, {"Ş", "Ș"}, {"Ţ", "Ț"},
 		{"Centrala", "Centralul"},
+		{"rulment", "sold inițial"}, // the float; a fond de rulment is working capital
 		// A bon fiscal comes only from a fiscal device (AMEF), which
 		// the node is not; its paper is one the customer must not take
 		// for it.
