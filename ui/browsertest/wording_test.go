@@ -29,6 +29,8 @@ var avoided = map[string][]struct{ avoid, use string }{
 		{"obchod", "predajňa"},
 		{"manaž", "vedúci predajne"},                // the manager; vedúci alone is a supervisor
 		{"Počiatočný vklad", "Počiatočná hotovosť"}, // the float; a vklad is cash paid in
+		{"DENNÁ UZÁVIERKA", "Z-UZÁVIERKA"},          // a Z report closes a shift, not a day
+		{"PRIEBEŽNÁ UZÁVIERKA", "X-UZÁVIERKA"},
 	},
 	"ro": {
 		// Romanian is written with comma-below ș ț; the cedilla ş ţ
@@ -90,7 +92,8 @@ func TestOneWordForOneThing(t *testing.T) {
 // too.
 var receiptLabels = []string{"receipt", "refund", "receipt_no", "return_no", "orig_receipt", "station",
 	"rounding", "cash", "card", "gift_card", "store_credit", "exchange", "cash_drawer", "float",
-	"unasked", "left_open", "no_sales", "voucher_cash", "training", "training_no", "pickup_slip", "customer"}
+	"unasked", "left_open", "no_sales", "voucher_cash", "training", "training_no", "pickup_slip", "customer",
+	"x_report", "z_report"}
 
 // The receipt names a payment as the till's screen does: the cashier
 // reads the customer the tenders from the screen, the customer checks
