@@ -105,15 +105,22 @@ func (b *backups) firstWait() time.Duration {
 	return max(wait, b.settle)
 }
 
-// once writes one backup and prunes the old ones. It refuses when the
-// copy would leave less than diskFail free: the till's own writes come
-// first.
+// once writes one backup and prunes the old ones. When the copy would
+// leave less than diskFail free, it first deletes the oldest scheduled
+// backups, all but the newest, as far as that makes room: the database
+// grows for years while keep stays, and a node that only skipped would
+// keep its stale backups and take no new one again. It refuses when even
+// that leaves too little: the till's own writes come first.
 func (b *backups) once(ctx context.Context) (string, error) {
 	path := filepath.Join(b.dir, backupPrefix+b.now().UTC().Format(backupStamp)+".db")
 	if st, err := os.Stat(b.db.Path()); err == nil {
 		// The directory is made by the first backup: until then, the
 		// space is that of its nearest existing parent's file system.
-		if free, err := b.free(nearestDir(b.dir)); err == nil && free-st.Size() < diskFail {
+		free, err := b.free(nearestDir(b.dir))
+		if err == nil && free-st.Size() < diskFail {
+			free, err = b.makeRoom(st.Size() + diskFail - free)
+		}
+		if err == nil && free-st.Size() < diskFail {
 			return "", fmt.Errorf("backup skipped: %d MiB free, the copy needs %d MiB and %d MiB must stay free for sales; lower [backup] keep or free space",
 				free>>20, st.Size()>>20, int64(diskFail)>>20)
 		}
@@ -159,6 +166,28 @@ func (b *backups) prune() error {
 		s = s[1:]
 	}
 	return errors.Join(errs...)
+}
+
+// makeRoom deletes the oldest scheduled backups, never the newest, until
+// need bytes are freed or only the newest is left, and returns the space
+// free afterwards.
+func (b *backups) makeRoom(need int64) (int64, error) {
+	s := b.scheduled()
+	var freed int64
+	for len(s) > 1 && freed < need {
+		st, err := os.Stat(s[0])
+		if err == nil {
+			err = os.Remove(s[0])
+		}
+		if err != nil {
+			return 0, fmt.Errorf("make room for a backup: %w", err)
+		}
+		freed += st.Size()
+		b.log.Warn("removed an old backup to make room for a new one; lower [backup] keep to keep the disk from filling",
+			"file", s[0], "keep", b.keep)
+		s = s[1:]
+	}
+	return b.free(nearestDir(b.dir))
 }
 
 // removeTemp deletes what an interrupted backup left behind.

@@ -226,6 +226,68 @@ func TestFirstBackupChecksFreeSpace(t *testing.T) {
 	}
 }
 
+// TestBackupMakesRoomFromTheOldest: when the disk cannot hold another
+// copy as well as keep of them (the database has grown), a backup deletes
+// the oldest scheduled ones to make room and is written, instead of being
+// skipped for ever with the stale ones kept; it never deletes the newest,
+// and is skipped when even that does not make room.
+func TestBackupMakesRoomFromTheOldest(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	cfg.Backup.Every.Duration, cfg.Backup.Keep = time.Hour, 28
+	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	clock := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	b.now = func() time.Time { return clock }
+	st, err := os.Stat(db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A disk with room for diskFail, the database's size and room more
+	// backups: the space free is what the backups on it leave.
+	first, err := b.once(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copySize := fi.Size()
+	if err := os.Remove(first); err != nil {
+		t.Fatal(err)
+	}
+	room := int64(2)
+	b.free = func(string) (int64, error) {
+		free := diskFail + st.Size() + room*copySize
+		for _, p := range mustGlob(t, filepath.Join(b.dir, "*.db")) {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return 0, err
+			}
+			free -= fi.Size()
+		}
+		return free, nil
+	}
+	var written []string
+	for range 6 {
+		p, err := b.once(context.Background())
+		if err != nil {
+			t.Fatalf("backup %d: %v", len(written)+1, err)
+		}
+		written = append(written, p)
+		clock = clock.Add(time.Hour)
+	}
+	if got, want := b.scheduled(), written[3:]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("kept %v, want the newest three %v", got, want)
+	}
+	room = 0 // the newest alone fills the room left
+	if _, err := b.once(context.Background()); err == nil || !strings.Contains(err.Error(), "backup skipped") {
+		t.Fatalf("backup with no room even for one more: %v, want it skipped", err)
+	}
+	if got := b.scheduled(); len(got) != 1 || got[0] != written[5] {
+		t.Fatalf("kept %v, want the newest %s", got, written[5])
+	}
+}
+
 // TestBackupsAreTheOwners: a backup, which holds every sale and the PIN
 // hashes, is readable by its owner only.
 func TestBackupsAreTheOwners(t *testing.T) {
