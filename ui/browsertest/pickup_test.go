@@ -476,6 +476,51 @@ func TestPickupUnpickWeighed(t *testing.T) {
 	}
 }
 
+// A weighed line of 12 kg, 1,234 g of it picked: the rest that cannot be
+// supplied is marked short in grams, as the dialog says, and 10,500 g can
+// be typed. The dialog took four digits, so that a short of 10 kg or
+// more could not be typed (10,500 became 1,050), and did not say grams
+// beside a line shown in kilograms.
+func TestPickupShortWeighed(t *testing.T) {
+	t.Parallel()
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	o := placeOrder(t, pickup, []byte(`{"order_id":"W-KG12","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-6","name":"Eva Berg","phone":"","language":"sv"},
+		"pickup_code":"666666","payment":{"status":"paid","amount":35880,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"300100","name":"Apples","qty":12000,"unit_price":2990}],"arrival":null}`))
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, _, err := pickup.PickScan(ctx, staff, o.ID, "2300100012346"); err != nil { // 1,234 g
+		t.Fatal(err)
+	}
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	grams := loadStrings(t, "en")["till.weight"]
+	run(t, counter, "mark 10,500 g short",
+		click(`[data-order="W-KG12"]`),
+		click(`[data-line="1"] button:not([data-test])`),
+		hasText(`.modal .hint`, grams),
+		click(`#modal-root .backdrop:last-child .pad [data-key="back"]`),
+		click(`#modal-root .backdrop:last-child .pad [data-key="back"]`),
+		click(`#modal-root .backdrop:last-child .pad [data-key="back"]`),
+		click(`#modal-root .backdrop:last-child .pad [data-key="back"]`),
+		click(`#modal-root .backdrop:last-child .pad [data-key="back"]`),
+		keypad("10500", `[data-test=pad-ok]`),
+		gone(`.backdrop`))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		v, err := pickup.Order(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Lines[0].Short == 10500 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("line after marking 10,500 g short: %+v", v.Lines[0])
+		}
+	}
+}
+
 // placeOrder applies an order record, as central retains it, to the node's
 // pickup service.
 func placeOrder(t *testing.T, pickup *pos.PickupService, raw []byte) pos.Order {

@@ -219,7 +219,7 @@ export function mount(root, app) {
         h('td', null, st === 'picking' ? [
           l.picked ? button('−', () => unpick(id, l), 'small', { 'aria-label': t(l.unit === 'kg' ? 'pickup.unpick_weight' : 'pickup.unpick'), 'data-test': 'unpick' }) : null,
           l.picked + l.short < l.qty ? button(t('pickup.mark_short'), async () => {
-            const n = await ask({ title: t('pickup.mark_short'), hint: l.name, value: String(l.qty - l.picked - l.short), maxLen: 4 });
+            const n = await ask({ title: t('pickup.mark_short'), hint: l.name + (l.unit === 'kg' ? ' · ' + t('till.weight') : ''), value: String(l.qty - l.picked - l.short), maxLen: 6 });
             if (n) act(() => post(url(id, 'short'), { line_id: l.line_id, missing: parseInt(n, 10) }));
           }, 'small') : null,
           button(t('pickup.substitute'), async () => {
