@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,19 +24,26 @@ import (
 // tills' writes go on between them, and returns how many orders were
 // erased. Nothing of it is an event: central holds its own record.
 func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int, pause time.Duration) (int64, error) {
+	// Candidates are found on the read pool, which reads every ended
+	// order's document, and checked again by key in the writer's
+	// transaction: a till's sale never waits for the search.
 	var total int64
 	for {
+		ids, err := db.ids(ctx, `SELECT id FROM pickup_orders WHERE `+erasable+` ORDER BY updated_at LIMIT ?`, fixedTS(cutoff), batch)
+		if err != nil {
+			return total, fmt.Errorf("erase personal data: %w", err)
+		}
 		var n int
-		err := db.Update(ctx, func(tx *Tx) error {
+		err = db.Update(ctx, func(tx *Tx) error {
 			var err error
-			n, err = tx.erasePickupOrders(cutoff, batch)
+			n, err = tx.erasePickupOrders(ids, cutoff)
 			return err
 		})
 		if err != nil {
 			return total, fmt.Errorf("erase personal data: %w", err)
 		}
 		total += int64(n)
-		if n < batch {
+		if len(ids) < batch {
 			break
 		}
 		select {
@@ -43,14 +52,19 @@ func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int
 		case <-time.After(pause):
 		}
 	}
-	err := db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.execContext(ctx, `UPDATE central_orders SET doc = json_remove(doc, '$.customer.name', '$.customer.phone',
-			'$.customer.email', '$.arrival.note', '$.pickup_code')
-			WHERE closed = 1 AND updated_at < ? AND json_valid(doc) AND (json_type(doc, '$.customer.name') IS NOT NULL
-				OR json_type(doc, '$.customer.phone') IS NOT NULL OR json_type(doc, '$.customer.email') IS NOT NULL
-				OR json_type(doc, '$.arrival.note') IS NOT NULL OR json_type(doc, '$.pickup_code') IS NOT NULL)`, fixedTS(cutoff))
-		return err
-	})
+	const centralErasable = `closed = 1 AND updated_at < ? AND json_valid(doc) AND (json_type(doc, '$.customer.name') IS NOT NULL
+		OR json_type(doc, '$.customer.phone') IS NOT NULL OR json_type(doc, '$.customer.email') IS NOT NULL
+		OR json_type(doc, '$.arrival.note') IS NOT NULL OR json_type(doc, '$.pickup_code') IS NOT NULL)`
+	ids, err := db.ids(ctx, `SELECT order_id FROM central_orders WHERE `+centralErasable, fixedTS(cutoff))
+	if err == nil && len(ids) > 0 {
+		list, _ := json.Marshal(ids)
+		err = db.Update(ctx, func(tx *Tx) error {
+			_, err := tx.execContext(ctx, `UPDATE central_orders SET doc = json_remove(doc, '$.customer.name', '$.customer.phone',
+				'$.customer.email', '$.arrival.note', '$.pickup_code')
+				WHERE order_id IN (SELECT value FROM json_each(?)) AND `+centralErasable, string(list), fixedTS(cutoff))
+			return err
+		})
+	}
 	if err != nil {
 		return total, fmt.Errorf("erase personal data: central's order records: %w", err)
 	}
@@ -66,48 +80,43 @@ func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int
 	return total, nil
 }
 
-// erasePickupOrders erases up to batch ended orders last changed before
-// cutoff and returns how many. Each gets a new revision, so that a step
-// taken on the order as read before is refused (pos.ErrStale) rather than
-// writing the data back.
-func (tx *Tx) erasePickupOrders(cutoff time.Time, batch int) (int, error) {
-	rows, err := tx.QueryContext(tx.ctx, `SELECT doc FROM pickup_orders
-		WHERE open = 0 AND notices = 0 AND updated_at < ? AND json_type(doc, '$.personal_erased_at') IS NULL
-		ORDER BY updated_at LIMIT ?`, fixedTS(cutoff), batch)
-	if err != nil {
-		return 0, err
-	}
-	var orders []pos.PickupOrder
-	for rows.Next() {
-		var doc string
-		var p pos.PickupOrder
-		if err := rows.Scan(&doc); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		if err := json.Unmarshal([]byte(doc), &p); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("order: %w", err)
-		}
-		orders = append(orders, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
+// erasable selects the ended orders whose personal data is due to be
+// erased: last changed before the cutoff (the query's first argument),
+// no notice waiting, not erased yet.
+const erasable = `open = 0 AND notices = 0 AND updated_at < ? AND json_type(doc, '$.personal_erased_at') IS NULL`
+
+// erasePickupOrders erases the orders of ids that are still erasable
+// and returns how many. Each gets a new revision, so that a step taken on
+// the order as read before is refused (pos.ErrStale) rather than writing
+// the data back.
+func (tx *Tx) erasePickupOrders(ids []string, cutoff time.Time) (int, error) {
 	now := tx.db.now()
-	for _, p := range orders {
+	var n int
+	for _, id := range ids {
+		var doc string
+		err := tx.QueryRowContext(tx.ctx, `SELECT doc FROM pickup_orders WHERE id = ? AND `+erasable, id, fixedTS(cutoff)).Scan(&doc)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // changed since it was found
+		}
+		if err != nil {
+			return n, err
+		}
+		var p pos.PickupOrder
+		if err := json.Unmarshal([]byte(doc), &p); err != nil {
+			return n, fmt.Errorf("order %s: %w", id, err)
+		}
 		old := p.Rev
 		p.ErasePersonal(now)
 		p.Rev++
-		doc, err := json.Marshal(&p)
+		b, err := json.Marshal(&p)
 		if err != nil {
-			return 0, err
+			return n, err
 		}
 		if _, err := tx.execContext(tx.ctx, "UPDATE pickup_orders SET doc = ?, search = ?, rev = ? WHERE id = ? AND rev = ?",
-			string(doc), pickupSearch(&p.Order), p.Rev, p.Order.ID, old); err != nil {
-			return 0, fmt.Errorf("order %s: %w", p.Order.ID, err)
+			string(b), pickupSearch(&p.Order), p.Rev, id, old); err != nil {
+			return n, fmt.Errorf("order %s: %w", id, err)
 		}
+		n++
 	}
-	return len(orders), nil
+	return n, nil
 }
