@@ -72,7 +72,7 @@ function askTakes(v) {
       title: t('pickup.handover'), cls: 'wide',
       body: [h('p', { class: 'hint' }, t('pickup.takes_hint')),
         h('table', { class: 'grid' },
-          h('thead', null, h('tr', null, h('th', null, t('pickup.item')), h('th', null, t('pickup.picked')), h('th', null, t('pickup.takes')))),
+          h('thead', null, h('tr', null, ['item', 'picked', 'takes'].map((k) => h('th', null, t('pickup.' + k))))),
           tbody),
         err],
       actions: [button(t('common.cancel'), () => m.close(), 'ghost'), button(t('pickup.handover'), ok, 'primary', { 'data-test': 'handover-ok' })],
@@ -209,7 +209,7 @@ export function mount(root, app) {
     const st = v.state;
     const open = ['new', 'picking', 'ready'].includes(st);
     const lines = h('table', { class: 'grid' },
-      h('thead', null, h('tr', null, ['pickup.item', 'pickup.where', 'pickup.ordered', 'pickup.picked', 'pickup.short'].map((k) => h('th', null, t(k))), h('th'))),
+      h('thead', null, h('tr', null, ['item', 'where', 'ordered', 'picked', 'short'].map((k) => h('th', null, t('pickup.' + k))), h('th'))),
       h('tbody', null, v.lines.map((l) => h('tr', { 'data-line': l.line_id, 'data-sku': l.sku, class: l.picked + l.short >= l.qty ? 'done' : '' },
         h('td', null, l.substitute_name ? [l.substitute_name, h('div', { class: 'hint' }, t('pickup.instead', { name: l.name }))] : l.name),
         h('td', null, l.location || ''),
