@@ -150,3 +150,24 @@ func TestDeviceApprovesNothing(t *testing.T) {
 	s.fails(t, tablet, "POST", "/api/v1/vouchers", map[string]any{"kind": "store_credit", "amount": 100000, "ref": "x"}, 403, "forbidden")
 	s.ok(t, tablet, "POST", "/api/v1/stock/1/adjustments", map[string]any{"reason": "count", "counted": 7}, nil)
 }
+
+// No manager route opens to a device, whatever it was approved as.
+func TestNoManagerRouteOpensToADevice(t *testing.T) {
+	s := newStore(t)
+	tablet := s.pairSupervisorTablet(t, s.login(t, "3", "till-1"))
+	n := 0
+	for _, r := range s.server.Routes() {
+		if r.Role < pos.RoleManager {
+			continue
+		}
+		n++
+		method, path, _ := strings.Cut(r.Pattern, " ")
+		path = strings.NewReplacer("{id}", "x", "{code}", "x").Replace(path)
+		if st, b := s.call(t, tablet, method, path, map[string]any{}); st != http.StatusForbidden {
+			t.Errorf("%s as a supervisor's tablet: %d %s", r.Pattern, st, b)
+		}
+	}
+	if n < 8 {
+		t.Fatalf("only %d manager routes", n)
+	}
+}
