@@ -39,8 +39,7 @@ func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Ses
 	last, seen := l.used[token]
 	idle := seen && now.Sub(last) >= l.after
 	switch {
-	case idle:
-		delete(l.used, token)
+	case idle: // forgotten once the session is ended, not before
 	case touch || !seen:
 		if len(l.used) >= 256 && !seen {
 			for t, u := range l.used { // forget sessions expired by now
@@ -58,6 +57,7 @@ func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Ses
 	if err := s.opt.Sessions.DeleteSession(ctx, token); err != nil {
 		return pos.Session{}, err
 	}
+	l.forget(token)
 	s.hub.dropToken(token)
 	s.log.Info("signed out: idle", "staff", who.Staff.ID, "station", who.Station, "after", s.idle.after)
 	return pos.Session{}, pos.ErrNotAuthorized
