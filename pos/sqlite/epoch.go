@@ -19,7 +19,8 @@ import (
 //   - keeps local stock as it reads: central's counts absorb the
 //     acknowledged movements they did not include, and movements, sales,
 //     returns, voids and pickup steps follow their events' new seq (seq 0
-//     for acknowledged ones),
+//     for acknowledged ones); a count of the old epoch that comes later
+//     includes the renumbered events up to its seq,
 //   - and resets the acknowledged point.
 //
 // It returns the old epoch and how many events remain outstanding. The
@@ -92,6 +93,10 @@ func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string) (old string, o
 			ON CONFLICT(name) DO UPDATE SET value = excluded.value`, nil},
 		{"UPDATE meta SET value = ? WHERE key = 'epoch'", []any{epoch}},
 		{"INSERT OR REPLACE INTO meta(key, value) VALUES ('acked_through', '0'), ('previous_epoch', ?)", []any{old}},
+		// What a count of the old epoch includes of the new one: the
+		// events renumbered, up to its seq less held (see stockLevel).
+		{`INSERT OR REPLACE INTO meta(key, value) VALUES ('previous_epoch_held', ?),
+			('previous_epoch_renumbered', (SELECT count(*) FROM outbox))`, []any{held}},
 		{"DELETE FROM meta WHERE key = 'central_ahead'", nil},
 	}...)
 	for _, st := range steps {

@@ -438,7 +438,9 @@ func stockLevel(ctx context.Context, q interface {
 		return st, err
 	}
 	if asEpoch != epoch {
-		asSeq = 0
+		if asSeq, err = previousEpochSeq(ctx, q, asEpoch, asSeq); err != nil {
+			return st, err
+		}
 	}
 	if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(delta), 0) FROM movements WHERE sku = ? AND seq > ?", sku, asSeq).
 		Scan(&st.Local); err != nil {
@@ -451,6 +453,29 @@ func stockLevel(ctx context.Context, q interface {
 	}
 	st.Negative = st.OnHand < 0
 	return st, nil
+}
+
+// previousEpochSeq is the seq of this epoch that a count as of asSeq of
+// asEpoch, another epoch, includes. A count of the epoch this one renewed
+// (a database restored from a backup) includes the events renumbered into
+// this one, old seq less those acknowledged then, up to asSeq; any other
+// includes none of this epoch's events.
+func previousEpochSeq(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, asEpoch string, asSeq int64) (int64, error) {
+	if asEpoch == "" {
+		return 0, nil
+	}
+	var prev string
+	var held, renumbered int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'previous_epoch'), ''),
+		coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'previous_epoch_held'), -1),
+		coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'previous_epoch_renumbered'), 0)`).
+		Scan(&prev, &held, &renumbered)
+	if err != nil || prev != asEpoch || held < 0 {
+		return 0, err
+	}
+	return min(max(asSeq-held, 0), renumbered), nil
 }
 
 // AdjustStock records a stock adjustment: its movement and its
