@@ -288,6 +288,91 @@ func TestBackupMakesRoomFromTheOldest(t *testing.T) {
 	}
 }
 
+// TestBackupDuringSalesIsConsistent takes scheduled backups while two
+// tills sell as fast as they can: each backup is a sound database holding
+// a prefix of the sales whole, every sale with its lines, payment, stock
+// movements and event, receipt numbers and seq without a gap.
+func TestBackupDuringSalesIsConsistent(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := testNodeDB(t, 1)
+	cfg.Backup.Every.Duration, cfg.Backup.Keep = time.Hour, 10
+	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	clock := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	b.now = func() time.Time { return clock }
+	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: cfg.Policy, Market: pos.Markets[cfg.Market]})
+	stop := make(chan struct{})
+	errs := make(chan error, 2)
+	for _, station := range []string{"till-1", "till-2"} {
+		go func() {
+			a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: station}
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				v, err := svc.OpenCart(ctx, a)
+				if err == nil {
+					v, _, err = svc.Scan(ctx, a, v.ID, "7310865004703")
+				}
+				if err == nil {
+					v, err = svc.PayCash(ctx, a, v.ID, v.Balance.Total+1000)
+				}
+				if err == nil {
+					_, err = svc.Complete(ctx, a, v.ID)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var paths []string
+	for range 3 {
+		time.Sleep(150 * time.Millisecond)
+		p, err := b.once(ctx)
+		if err != nil {
+			close(stop)
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+		clock = clock.Add(time.Hour)
+	}
+	close(stop)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range paths {
+		c, err := checkBackup(ctx, p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		raw, err := openRaw(p, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var maxReceipt, events, maxSeq, bare int64
+		err = raw.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(receipt_no), 0) FROM sales), (SELECT count(*) FROM outbox),
+			(SELECT coalesce(max(seq), 0) FROM outbox),
+			(SELECT count(*) FROM sales s WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = s.seq)
+				OR NOT EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id)
+				OR NOT EXISTS (SELECT 1 FROM sale_payments y WHERE y.sale_id = s.id)
+				OR NOT EXISTS (SELECT 1 FROM movements m WHERE m.seq = s.seq))`).Scan(&maxReceipt, &events, &maxSeq, &bare)
+		raw.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.sales != maxReceipt || events != maxSeq || events != c.sales || bare != 0 {
+			t.Fatalf("%s: %d sales, receipts to %d, %d events, seq to %d, %d sales not whole", p, c.sales, maxReceipt, events, maxSeq, bare)
+		}
+		t.Logf("%s: %d sales", filepath.Base(p), c.sales)
+	}
+}
+
 // TestBackupsAreTheOwners: a backup, which holds every sale and the PIN
 // hashes, is readable by its owner only.
 func TestBackupsAreTheOwners(t *testing.T) {
