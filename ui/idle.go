@@ -30,14 +30,18 @@ type idleLock struct {
 // idle too long. touch counts this as a use of it.
 func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Session, error) {
 	who, err := s.opt.Sessions.Session(ctx, token)
-	if err != nil || who.DeviceID != "" || s.idle.after < 0 || s.hub.watching(token) {
+	if err != nil || who.DeviceID != "" || s.idle.after < 0 {
 		return who, err
 	}
+	// A display's time following a station counts as use: signed in still
+	// when its connection comes back after a drop.
+	watching := s.hub.watching(token)
+	touch = touch || watching
 	now := s.opt.Now()
 	l := &s.idle
 	l.mu.Lock()
 	last, seen := l.used[token]
-	idle := seen && now.Sub(last) >= l.after
+	idle := !watching && seen && now.Sub(last) >= l.after
 	switch {
 	case idle: // forgotten once the session is ended, not before
 	case touch || !seen:

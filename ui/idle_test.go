@@ -69,6 +69,15 @@ func TestIdleSessionEnds(t *testing.T) {
 
 	s.fails(t, both, "GET", "/api/v1/me", nil, 401, "not_authorized")
 	s.ok(t, display, "GET", "/api/v1/me", nil, nil)
+	// The display's connection drops (the store's Wi-Fi): it is signed in
+	// still when it comes back, its time spent following the till counted
+	// as use.
+	before := s.server.Hub().Clients()
+	ws.Close()
+	for s.server.Hub().Clients() == before {
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.ok(t, display, "GET", "/api/v1/me", nil, nil)
 	again := s.login(t, "1", "till-1")
 	var back struct {
 		ID    string
