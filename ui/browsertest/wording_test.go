@@ -157,7 +157,7 @@ var sameAsEnglish = map[string][]string{
 		"set.broker", "stock.kilograms", "pickup.hours", "pickup.minutes", "kind.tablet", "nav.tablet"},
 	"ro": {"common.ok", "set.days", "device.state.ok", "device.state.online", "device.state.offline", "sync.online", "sync.offline",
 		"set.broker", "stock.kilograms", "pickup.hours", "pickup.minutes", "cash.exact", "login.pin", "nav.manager",
-		"role.manager", "set.catalog", "till.card", "till.subtotal", "till.total"},
+		"role.manager", "till.card", "till.subtotal", "till.total"},
 }
 
 // No string is left in English: one the same as English is a word the
