@@ -55,6 +55,8 @@ type PickupUpdate struct {
 	Movements []Movement
 	// Sale is recorded in the same transaction (pay at pickup).
 	Sale *Sale
+
+	held []string // the SKUs the order held before the step (see save)
 }
 
 // PickupOptions configure a PickupService. Store is required.
@@ -64,7 +66,9 @@ type PickupOptions struct {
 	Now    func() time.Time
 	NewID  func() string // zero: NewUUID
 	// Notify is told of every committed change with Kind "pickup" and a
-	// *PickupView (and Kind "sale" with a *Sale for pay at pickup). It
+	// *PickupView (and Kind "sale" with a *Sale for pay at pickup, and
+	// Kind "stock" with the StockLevel of each item the order no longer
+	// holds, when Store has Stock). It
 	// must not block. Zero: nothing is told.
 	Notify func(Change)
 	// Limiter locks an order after wrong pickup codes, and a station after
@@ -136,7 +140,30 @@ func (s *PickupService) save(ctx context.Context, u *PickupUpdate) (*PickupView,
 		s.opt.Notify(Change{Kind: "sale", Station: u.Sale.Station, ID: u.Sale.ID, Value: u.Sale})
 	}
 	s.opt.Notify(Change{Kind: "pickup", ID: v.Order.ID, Value: v})
+	// An item the order holds no more (a substitute replaced, a line
+	// removed) may no longer be named by the order: its stock is told.
+	if st, ok := s.opt.Store.(interface {
+		Stock(ctx context.Context, sku string) (StockLevel, error)
+	}); ok {
+		now := heldSKUs(u.Order)
+		for _, sku := range u.held {
+			if !slices.Contains(now, sku) {
+				if lv, err := st.Stock(ctx, sku); err == nil {
+					s.opt.Notify(Change{Kind: "stock", ID: sku, Value: lv})
+				}
+			}
+		}
+	}
 	return v, nil
+}
+
+// heldSKUs are the SKUs p holds stock of.
+func heldSKUs(p *PickupOrder) []string {
+	var skus []string
+	for _, r := range p.Reservations() {
+		skus = append(skus, r.SKU)
+	}
+	return skus
 }
 
 func (s *PickupService) event(typ string, v any) (*Event, error) {
@@ -152,6 +179,7 @@ func (s *PickupService) change(ctx context.Context, a Actor, id, action string, 
 	if err != nil {
 		return nil, err
 	}
+	held := heldSKUs(&p)
 	u, err := f(&p, s.opt.Now())
 	if err != nil {
 		return nil, err
@@ -159,7 +187,7 @@ func (s *PickupService) change(ctx context.Context, a Actor, id, action string, 
 	if u == nil {
 		u = &PickupUpdate{}
 	}
-	u.Order, u.Action, u.Staff = &p, action, a.Staff
+	u.Order, u.Action, u.Staff, u.held = &p, action, a.Staff, held
 	return s.save(ctx, u)
 }
 
@@ -194,6 +222,7 @@ func (s *PickupService) applyOrder(ctx context.Context, o Order) (ended *PickupO
 	now := s.opt.Now()
 	p, err := s.opt.Store.PickupOrder(ctx, o.ID)
 	wasOpen := err == nil && p.State.Open()
+	held := heldSKUs(&p)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		p = NewPickupOrder(o, now)
@@ -212,7 +241,7 @@ func (s *PickupService) applyOrder(ctx context.Context, o Order) (ended *PickupO
 			}
 		}
 	}
-	u := &PickupUpdate{Order: &p, Action: "version", Detail: fmt.Sprintf("version %d %s", o.Version, o.Status)}
+	u := &PickupUpdate{Order: &p, Action: "version", Detail: fmt.Sprintf("version %d %s", o.Version, o.Status), held: held}
 	if p.State.Open() {
 		if u.Event, err = s.event(EventPickupAccepted, PickupAcceptedData{OrderID: o.ID, Version: o.Version}); err != nil {
 			return nil, err

@@ -1036,3 +1036,34 @@ func TestCountLeavesPickedGoodsOnHand(t *testing.T) {
 		t.Fatalf("a count that finds what is on hand recorded %s", evs[len(evs)-1].Data)
 	}
 }
+
+// An item an order stops holding is told to screens as a stock change:
+// a substitute replaced by another, a line central removed. Tablets
+// refetch the stock of the items a pickup change names, and these it no
+// longer names, so they went on showing the item held.
+func TestPickupReleaseTellsTheStock(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.must1(e.svc.Substitute(e.ctx, e.a, o.ID, "2", juiceSKU))
+	e.changes = nil
+	e.must1(e.svc.Substitute(e.ctx, e.a, o.ID, "2", waterSKU)) // back to the ordered item
+	told := func(sku string) bool {
+		for _, c := range e.changes {
+			if st, ok := c.Value.(pos.StockLevel); c.Kind == "stock" && c.ID == sku && ok && st.SKU == sku {
+				return true
+			}
+		}
+		return false
+	}
+	if !told(juiceSKU) {
+		t.Fatalf("the juice no longer held is not told: %+v", e.changes)
+	}
+	e.changes = nil
+	o.Version, o.Lines = 2, o.Lines[:1] // central removes the water
+	e.apply(o)
+	if !told(waterSKU) || told(bagSKU) {
+		t.Fatalf("changes after central removed the water's line: %+v; want the water's stock told, not the backpack's", e.changes)
+	}
+	e.reserved(2, 0, 0)
+}
