@@ -90,3 +90,22 @@ func TestUsernameAndPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSBrokerNameChecked: a broker whose certificate, though signed by
+// the CA the node trusts, is not for the name the node connects to (a
+// machine on the network answering for central) is refused: the node
+// checks the broker's name, not only its CA.
+func TestTLSBrokerNameChecked(t *testing.T) {
+	dir := brokertest.TLSFiles(t)
+	tlsPort := brokertest.FreePort(t)
+	brokertest.Start(t, brokertest.Options{Extra: brokertest.TLSListener(tlsPort, dir)})
+	n := startNode(t, fmt.Sprintf("ssl://127.0.0.1:%d", tlsPort), filepath.Join(t.TempDir(), "pos.db"), func(o *syncqueue.Options) {
+		o.CAFile = filepath.Join(dir, "ca.pem")
+		o.CertFile, o.KeyFile = filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
+		o.TLSServerName = "central.example.com" // the certificate names 127.0.0.1 and localhost
+	})
+	centraltest.Eventually(t, 10*time.Second, "refused for the broker's name", func() bool { return n.client.Status().LastError != "" })
+	if s := n.client.Status(); s.Connected || !strings.Contains(s.LastError, "certificate") {
+		t.Fatalf("a broker certificate for another name: %+v", s)
+	}
+}
