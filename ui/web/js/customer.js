@@ -34,6 +34,7 @@ function attach(cart, changed) {
   const ok = once(async () => {
     const q = input.value.trim();
     if (!q) return;
+    err.textContent = '…'; // central may take its 3 s
     try {
       const r = await post('/carts/' + cart.id + '/customer/lookup', { query: q });
       m.close();
