@@ -88,6 +88,19 @@ func TestOneWordForOneThing(t *testing.T) {
 	}
 }
 
+// What only a manager sees or does names the manager as the role is
+// named. In Slovak vedúci alone is the supervisor and vedúci predajne the
+// manager: the manager's screen headed Vedúci reads as a supervisor's.
+func TestSlovakNamesTheManager(t *testing.T) {
+	t.Parallel()
+	m := loadStrings(t, "sk")
+	for _, k := range []string{"role.manager", "nav.manager", "err.last_manager", "err.self_change", "pair.explain", "pair.show"} {
+		if !strings.Contains(m[k], " predajne") {
+			t.Errorf("sk.json %s: %q does not name the manager as the role does, %q", k, m[k], m["role.manager"])
+		}
+	}
+}
+
 // receiptLabels are the receipt's labels that name what the screens name
 // too.
 var receiptLabels = []string{"receipt", "refund", "receipt_no", "return_no", "orig_receipt", "station",
