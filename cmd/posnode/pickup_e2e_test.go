@@ -262,3 +262,47 @@ func TestPickupQRNotReadyFromTheScanner(t *testing.T) {
 		t.Fatalf("QR with a wrong code = %v, want a refusal alone", d)
 	}
 }
+
+// TestPickupQRWithNobodySignedIn: a customer's QR read by the pickup
+// counter's serial scanner while no one is signed in there verifies no
+// one, as a till takes no code then: it verified the customer unseen, and
+// whoever signed in next found the order ready to hand over to anyone.
+func TestPickupQRWithNobodySignedIn(t *testing.T) {
+	br := brokertest.Start(t, brokertest.Options{})
+	central := centraltest.New(t, br.URL(), "demo", "till-1")
+	scanM, scanS := printertest.OpenPTY(t)
+	t.Cleanup(func() { scanM.Close(); scanS.Close() })
+	cfg := writeConfig(t, fmt.Sprintf("[[stations]]\nid = \"pickup\"\nkind = \"pickup\"\nscanner = %q\n", scanS.Name()))
+	addr := freeAddr(t)
+	p := startNode(t, t.TempDir(), addr, "--config", cfg, "--mqtt", br.URL())
+	signIn := func() *client {
+		c := &client{t: t, base: "http://" + addr}
+		c.token = c.call("POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "1111", "station": "pickup"}, 200)["token"].(string)
+		return c
+	}
+	c := signIn()
+	scr := openWSScreen(t, addr, c.token)
+	c.waitDevice("pickup", "scanner")
+	central.Publish(t, "orders/"+testOrderID, true, orderJSON(1, ""))
+	scr.await("pickup", func(d map[string]any) bool { return d["order"].(map[string]any)["order_id"] == testOrderID })
+	order := "/api/v1/pickup/orders/" + url.PathEscape(testOrderID)
+	c.call("POST", order+"/start", nil, 200)
+	for _, code := range []string{"7310865004703", "7310865004727", "7310865004703"} {
+		c.call("POST", order+"/pick", map[string]string{"code": code}, 200)
+	}
+	c.call("POST", order+"/ready", map[string]any{"location": "B-3", "bags": 1}, 200)
+	c.call("POST", "/api/v1/logout", nil, 200)
+
+	if _, err := scanM.Write([]byte("PICKUP:" + testOrderID + ":483920\r")); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.out.String(), "scan refused"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	c = signIn()
+	if v := c.call("GET", order, nil, 200); v["verified"] != nil {
+		t.Fatalf("the order was verified by a QR read with no one signed in at the counter: %v\n%s", v, p.out)
+	}
+}

@@ -91,26 +91,29 @@ func (n *node) publishDevice(st *station, kind string, v any) {
 // code is refused) or the till shows its pickup or tablet screen (the
 // screen takes it). Receipt and pickup codes are routed. At a pickup
 // counter a pickup QR opens its order; any other code there, and every
-// code at a tablet, is for the screen to use as a wedge scanner's.
+// code at a tablet, is for the screen to use as a wedge scanner's. At
+// every station a code read while no one is signed in there is refused.
 func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 	res := scanResult{Code: s.Code, Symbology: s.Symbology}
 	defer func() {
 		n.web.Hub().Publish(ui.Message{Type: "scan", Station: st.cfg.ID, Data: res})
 	}()
+	// With no one signed in at the station (a break, a presentation
+	// scanner reading a label or a customer's QR held in front of it) a
+	// code would go unseen into the sale the next cashier finds, or verify
+	// a customer no one saw.
+	if in, err := n.db.SignedIn(ctx, st.cfg.ID); err == nil && !in {
+		why := "no one is signed in at the " + map[string]string{"till": "till", "pickup": "pickup counter", "tablet": "tablet station"}[st.cfg.Kind]
+		res.Error = &ui.APIError{Code: "not_authorized", Message: why}
+		n.log.Info("scan refused", "station", st.cfg.ID, "code", s.Code, "err", why)
+		return
+	}
 	if st.cfg.Kind != "till" {
 		// A tablet takes a pickup QR as it takes any code, for a price
 		// check: it shows no order to open, nor verify the customer of.
 		if code, err := pos.ParseCode(s.Code, n.svc.Market()); err == nil && code.Kind == pos.CodePickup && st.cfg.Kind == "pickup" {
 			n.openPickup(ctx, st, s.Code, &res)
 		}
-		return
-	}
-	// With no one signed in at the till (a break, a presentation scanner
-	// reading a label left on the counter) a code would go unseen into
-	// the sale the next cashier finds.
-	if in, err := n.db.SignedIn(ctx, st.cfg.ID); err == nil && !in {
-		res.Error = &ui.APIError{Code: "not_authorized", Message: "no one is signed in at the till"}
-		n.log.Info("scan refused", "station", st.cfg.ID, "code", s.Code, "err", "no one is signed in at the till")
 		return
 	}
 	// A till showing its pickup or tablet screen takes the code there, as
