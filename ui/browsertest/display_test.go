@@ -73,7 +73,7 @@ func TestCustomerDisplayShowsTheNewestLine(t *testing.T) {
 
 // The customer display speaks the store's language, as the receipt and
 // the pole display do, not the language of the member of staff who
-// signed its screen in.
+// signed its screen in, nor one they chose on this device for themselves.
 func TestCustomerDisplaySpeaksTheStoreLanguage(t *testing.T) {
 	t.Parallel()
 	base, _ := pickupNodeWith(t, func(db *sqlite.DB) {
@@ -97,5 +97,12 @@ func TestCustomerDisplaySpeaksTheStoreLanguage(t *testing.T) {
 		chromedp.Navigate(base+"/?display="+tillStation), visible(`.display-welcome`))
 	if got, want := text(t, display, `.display-welcome h1`), "Bun venit!"; got != want {
 		t.Errorf("the display of a Romanian store, signed in by a member of staff speaking English, says %q, want %q", got, want)
+	}
+	run(t, display, "the member of staff chooses Swedish for their screens, then opens the display",
+		chromedp.Navigate(base+"/"), visible(`#scan`),
+		click(`header [data-test=lang]`), click(`[data-lang=sv]`), chromedp.Poll[chromedp.Void](`document.documentElement.lang === 'sv'`),
+		chromedp.Navigate(base+"/?display="+tillStation), visible(`.display-welcome`))
+	if got, want := text(t, display, `.display-welcome h1`), "Bun venit!"; got != want {
+		t.Errorf("the display of a Romanian store, opened after Swedish was chosen on the device, says %q, want %q", got, want)
 	}
 }

@@ -78,7 +78,7 @@ export async function afterLogin(loginLanguage) {
   const display = app.params.get('display');
   // The customer display speaks the store's language.
   const lang = display ? app.status.language : loginLanguage || app.me?.staff?.language;
-  if (lang && supported(lang) && !sessionStorage.getItem('posnode.lang.chosen')) await setLanguage(lang);
+  if (lang && supported(lang) && (display || !sessionStorage.getItem('posnode.lang.chosen'))) await setLanguage(lang);
   startLive();
   if (display) return go('display');
   const want = location.hash.slice(1);
