@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -554,16 +555,13 @@ func TestRefundReceipt(t *testing.T) {
 
 // A document's title prints whole on 58 mm paper, over two lines when it
 // is wider than the 16 double-width columns: "POKLADNIČNÝ DOKLAD" was
-// cut off.
+// cut off. The lines of the title hold its words, all and in order, and
+// nothing else.
 func TestTitlesPrintWhole(t *testing.T) {
 	printed := strings.NewReplacer("ș", "ş", "ț", "ţ", "Ș", "Ş", "Ț", "Ţ") // as a code page prints Romanian
 	for _, lang := range receipt.Langs {
 		t.Run(lang, func(t *testing.T) {
 			s := stores[lang]
-			p := escpos.Generic58
-			if lang == receipt.LangTraditionalChinese {
-				p = s.profile // Chinese on 58 mm needs a raster font
-			}
 			docs := []struct {
 				doc   receipt.Document
 				title string
@@ -573,11 +571,23 @@ func TestTitlesPrintWhole(t *testing.T) {
 				{receipt.FromShiftReport(sampleShift("X"), s.store, when), receipt.T(lang, "x_report")},
 			}
 			for _, d := range docs {
-				text := stripCommands(render(t, d.doc, p, nil))
-				for _, w := range strings.Fields(printed.Replace(d.title)) {
-					if !strings.Contains(text, w) {
-						t.Errorf("%q is not printed whole, %q is missing:\n%s", d.title, w, text)
+				var font *escpos.Font
+				if lang == receipt.LangTraditionalChinese {
+					// Chinese on 58 mm prints as a raster of a font: one
+					// of the characters the document prints reads it back.
+					font = escpostest.SyntheticFont(stripCommands(render(t, d.doc, s.profile, nil)))
+				}
+				text := stripCommands(render(t, d.doc, escpos.Generic58, font))
+				want := strings.Fields(printed.Replace(d.title))
+				var got []string
+				for _, l := range strings.Split(text, "\n") {
+					words := strings.Fields(l)
+					if len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !slices.Contains(want, w) }) {
+						got = append(got, words...)
 					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%q is printed as %q:\n%s", d.title, got, text)
 				}
 			}
 		})
