@@ -23,8 +23,8 @@ export function customerBox(cart, changed, saved) {
     h('span', null, id ? t('cust.of', { name: c?.name || id }) : t('cust.none'),
       c ? h('b', null, ' · ' + t('cust.points', { n: number(c.points) })) : id && cart.customer_unchecked ? ' · ' + t('cust.later') : '',
       c?.recent?.length ? h('div', { class: 'hint' }, t('cust.recent', { list: c.recent.map((r) => r.channel + ' ' + dateTime(r.at) + ' ' + money(r.total)).join(' · ') })) : null),
-    fixed ? null : button(id ? t('cust.change') : t('cust.attach'), () => attach(cart, changed), id ? 'ghost' : '', { 'data-test': 'cust-attach' }),
-    id && !fixed ? button('✕', () => put('/carts/' + cart.id + '/customer', { customer_id: '' }).then(changed, showError), 'icon', { 'aria-label': t('cust.remove'), 'data-test': 'cust-remove' }) : null,
+    fixed ? null : [button(id ? t('cust.change') : t('cust.attach'), () => attach(cart, changed), id ? 'ghost' : '', { 'data-test': 'cust-attach' }),
+      id && button('✕', () => put('/carts/' + cart.id + '/customer', { customer_id: '' }).then(changed, showError), 'icon', { 'aria-label': t('cust.remove'), 'data-test': 'cust-remove' })],
     saved && id && cart.lines.length ? button(t('cust.save'), () => save(cart, saved), 'primary', { 'data-test': 'cust-save' }) : null);
 }
 
@@ -34,7 +34,7 @@ function attach(cart, changed) {
   const ok = once(async () => {
     const q = input.value.trim();
     if (!q) return;
-    err.textContent = '…'; // central may take its 3 s
+    err.textContent = '…';
     try {
       const r = await post('/carts/' + cart.id + '/customer/lookup', { query: q });
       m.close();
