@@ -101,6 +101,18 @@ func TestSlovakNamesTheManager(t *testing.T) {
 	}
 }
 
+// Swedish names a click-and-collect order beställning, as the pickup
+// counter does throughout, in the settings of pickup too; order is the
+// word of the returns of web orders only.
+func TestSwedishPickupSaysBestallning(t *testing.T) {
+	t.Parallel()
+	for k, v := range loadStrings(t, "sv") {
+		if (strings.HasPrefix(k, "pickup.") || strings.HasPrefix(k, "set.pickup")) && (strings.Contains(strings.ToLower(v), "order") || strings.Contains(v, "ordrar")) {
+			t.Errorf("sv.json %s: %q says order where the pickup counter says beställning", k, v)
+		}
+	}
+}
+
 // receiptLabels are the receipt's labels that name what the screens name
 // too.
 var receiptLabels = []string{"receipt", "refund", "receipt_no", "return_no", "orig_receipt", "station",
