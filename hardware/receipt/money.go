@@ -21,8 +21,10 @@ var currencies = map[string]map[string]currency{
 	"EUR": {"": {digits: 2, suffix: " €"}, "en": {digits: 2, prefix: "€"}, "zh-Hant": {digits: 2, prefix: "€"}},
 	"RON": {"": {digits: 2, suffix: " lei"}, "en": {digits: 2, prefix: "RON "}},
 	"TWD": {"": {digits: 2, prefix: "NT$", wholeIfRound: true}},
-	"GBP": {"": {digits: 2, prefix: "£"}},
-	"USD": {"": {digits: 2, prefix: "$"}},
+	// Pounds and dollars in English only: other languages write the code
+	// after the amount, as their norms do, and in Taiwan $ is the NT$.
+	"GBP": {"en": {digits: 2, prefix: "£"}},
+	"USD": {"en": {digits: 2, prefix: "$"}},
 }
 
 // separators by language: decimal mark and thousands separator.
@@ -41,6 +43,7 @@ var separators = map[string][2]string{
 //	ro RON 49900  -> "499,00 lei"     zh-Hant TWD 49900 -> "NT$499"
 //	en EUR 4990   -> "€49.90"         en SEK 149900 -> "SEK 1,499.00"
 //	en GBP 149900 -> "£1,499.00"      en USD 4990   -> "$49.90"
+//	sv GBP 149900 -> "1 499,00 GBP"   zh-Hant USD 4990 -> "49.90 USD"
 //
 // Every currency is taken to have two minor digits (TWD too, as in ISO
 // 4217); TWD amounts print without decimals when they are whole. An

@@ -36,6 +36,12 @@ func TestMoney(t *testing.T) {
 		{149900, "GBP", "en", "£1,499.00"},
 		{-4990, "GBP", "en", "-£49.90"},
 		{149900, "USD", "en", "$1,499.00"},
+		// Other languages write pounds and dollars as their norms do, the
+		// code after the amount; in Taiwan $ alone is the NT dollar.
+		{149900, "GBP", "sv", "1 499,00 GBP"},
+		{-4990, "GBP", "ro", "-49,90 GBP"},
+		{149900, "USD", "sk", "1 499,00 USD"},
+		{4990, "USD", "zh-Hant", "49.90 USD"},
 		{5, "XYZ", "en", "0.05 XYZ"},
 	}
 	for _, tt := range tests {

@@ -21,8 +21,8 @@ const CURRENCIES = {
   EUR: { '': { suffix: ' €' }, en: { prefix: '€' }, 'zh-Hant': { prefix: '€' } },
   RON: { '': { suffix: ' lei' }, en: { prefix: 'RON ' } },
   TWD: { '': { prefix: 'NT$', wholeIfRound: true } },
-  GBP: { '': { prefix: '£' } },
-  USD: { '': { prefix: '$' } },
+  GBP: { en: { prefix: '£' } },
+  USD: { en: { prefix: '$' } },
 };
 
 // SEPARATORS are each language's decimal mark and thousands separator.
