@@ -43,6 +43,8 @@ func TestReturnWithoutReceipt(t *testing.T) {
 		click(`[data-test=return-ok]`),
 		keypad("2", `[data-test=pad-ok]`),
 		keypad("2222", `[data-test=pad-ok]`),
-		gone(`.backdrop`))
-	run(t, till, "the return is made, the first one", hasText(`#toast`, "Return 1 made"), hasText(`#toast`, "698.00"))
+		hasText(`[data-test=credit-code]`, "698.00"))
+	run(t, till, "the return is made, the first one, as store credit",
+		hasText(`#toast`, "Return 1 made"), hasText(`#toast`, "698.00"),
+		click(`.modal .primary`), gone(`.backdrop`))
 }
