@@ -17,13 +17,23 @@ import (
 // it is pushed and sends nothing. A display in the till's own browser
 // shares the till's session, and is locked with it.
 //
+// A code read by the station's serial scanner is a use of the sessions
+// signed in there (see UsedAt): the cashier scanning a customer's goods
+// into the sale is at the till, though the screen is not touched.
+//
 // When a session was last used is kept in memory: after a restart each
 // session has the whole idle time again from its first use.
 type idleLock struct {
 	after time.Duration // < 0: never
 
-	mu   sync.Mutex           // guards used
-	used map[string]time.Time // a session's token: when it was last used
+	mu   sync.Mutex         // guards used
+	used map[string]idleUse // by session token
+}
+
+// idleUse is when a session was last used, and at which station.
+type idleUse struct {
+	at      time.Time
+	station string
 }
 
 // session returns the live session of token, ending it when it has been
@@ -41,18 +51,18 @@ func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Ses
 	l := &s.idle
 	l.mu.Lock()
 	last, seen := l.used[token]
-	idle := !watching && seen && now.Sub(last) >= l.after
+	idle := !watching && seen && now.Sub(last.at) >= l.after
 	switch {
 	case idle: // forgotten once the session is ended, not before
 	case touch || !seen:
 		if len(l.used) >= 256 && !seen {
 			for t, u := range l.used { // forget sessions expired by now
-				if now.Sub(u) > s.opt.SessionTTL {
+				if now.Sub(u.at) > s.opt.SessionTTL {
 					delete(l.used, t)
 				}
 			}
 		}
-		l.used[token] = now
+		l.used[token] = idleUse{at: now, station: who.Station}
 	}
 	l.mu.Unlock()
 	if !idle {
@@ -65,6 +75,26 @@ func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Ses
 	s.hub.dropToken(token)
 	s.log.Info("signed out: idle", "staff", who.Staff.ID, "station", who.Station, "after", s.idle.after)
 	return pos.Session{}, pos.ErrNotAuthorized
+}
+
+// UsedAt counts a use of every staff session signed in at station: its
+// serial scanner read a code. A session idle for the lock's time already
+// is ended instead, as any other use of it would find it.
+func (s *Server) UsedAt(ctx context.Context, station string) {
+	if s.idle.after < 0 {
+		return
+	}
+	var tokens []string
+	s.idle.mu.Lock()
+	for t, u := range s.idle.used {
+		if u.station == station {
+			tokens = append(tokens, t)
+		}
+	}
+	s.idle.mu.Unlock()
+	for _, t := range tokens {
+		_, _ = s.session(ctx, t, true)
+	}
 }
 
 // forget drops what the lock knows of a session that ended.

@@ -156,7 +156,7 @@ func NewServer(opt Options) *Server {
 		opt.Status = func() map[string]any { return map[string]any{} }
 	}
 	s := &Server{opt: opt, mux: http.NewServeMux(), log: opt.Logger,
-		idle: idleLock{after: opt.IdleLock, used: map[string]time.Time{}}}
+		idle: idleLock{after: opt.IdleLock, used: map[string]idleUse{}}}
 	s.hub = newHub(s)
 	s.routes()
 	return s

@@ -98,6 +98,11 @@ func (n *node) onScan(ctx context.Context, st *station, s scanner.Scan) {
 	defer func() {
 		n.web.Hub().Publish(ui.Message{Type: "scan", Station: st.cfg.ID, Data: res})
 	}()
+	// The code is a use of the sessions signed in at the station: the
+	// cashier scanning goods into the sale is not left idle (and locked
+	// mid-sale) for not touching the screen; one idle already is ended
+	// first, and the code refused.
+	n.web.UsedAt(ctx, st.cfg.ID)
 	// With no one signed in at the station (a break, a presentation
 	// scanner reading a label or a customer's QR held in front of it) a
 	// code would go unseen into the sale the next cashier finds, or verify
