@@ -472,7 +472,7 @@ func (tx *Tx) renewEpoch() (epoch string, outstanding int64, err error) {
 		return "", 0, err
 	}
 	epoch = tx.db.newID()
-	if _, outstanding, err = renumberEpoch(tx.ctx, tx.sqlTx, epoch); err != nil {
+	if _, outstanding, err = renumberEpoch(tx.ctx, tx.sqlTx, epoch, false); err != nil {
 		return "", 0, err
 	}
 	return epoch, outstanding, nil

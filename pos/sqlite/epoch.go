@@ -20,7 +20,8 @@ import (
 //     acknowledged movements they did not include, and movements, sales,
 //     returns, voids and pickup steps follow their events' new seq (seq 0
 //     for acknowledged ones); a count of the old epoch that comes later
-//     includes the renumbered events up to its seq,
+//     includes the renumbered events up to its seq, and one of an epoch
+//     before it those it included of the old one, renumbered again,
 //   - and resets the acknowledged point.
 //
 // It returns the old epoch and how many events remain outstanding. The
@@ -37,14 +38,19 @@ func NewEpoch(ctx context.Context, path, epoch string) (old string, outstanding 
 		return "", 0, err
 	}
 	defer tx.Rollback()
-	if old, outstanding, err = renumberEpoch(ctx, tx, epoch); err != nil {
+	if old, outstanding, err = renumberEpoch(ctx, tx, epoch, true); err != nil {
 		return "", 0, fmt.Errorf("%s: %w", path, err)
 	}
 	return old, outstanding, tx.Commit()
 }
 
-// renumberEpoch does NewEpoch's work in tx.
-func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string) (old string, outstanding int64, err error) {
+// renumberEpoch does NewEpoch's work in tx. restored says the database
+// was put back from a backup, whose events central holds under the same
+// seqs, if at all; a database rolled back otherwise (see pos.AheadError)
+// may have recorded events since at seqs central holds other events of,
+// so central's counts of the old epoch are taken to include none of the
+// new one's, as those of any other epoch.
+func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string, restored bool) (old string, outstanding int64, err error) {
 	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&old); err != nil {
 		return "", 0, fmt.Errorf("no node epoch: %w", err)
 	}
@@ -57,6 +63,37 @@ func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string) (old string, o
 	default:
 		if held, err = strconv.ParseInt(s, 10, 64); err != nil {
 			return "", 0, fmt.Errorf("acked_through %q: %w", s, err)
+		}
+	}
+	// Counts of an epoch restored before, which include events of the
+	// old one (see epochSeq), are first put in the old one's terms.
+	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT as_epoch FROM stock_central WHERE as_epoch NOT IN ('', ?)", old)
+	if err != nil {
+		return "", 0, err
+	}
+	var earlier []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return "", 0, err
+		}
+		earlier = append(earlier, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", 0, err
+	}
+	for _, e := range earlier {
+		h, r, ok, err := epochLink(ctx, tx, e, old)
+		if err != nil {
+			return "", 0, err
+		}
+		if ok {
+			if _, err := tx.ExecContext(ctx, "UPDATE stock_central SET as_epoch = ?, as_seq = min(max(as_seq - ?, 0), ?) WHERE as_epoch = ?",
+				old, h, r, e); err != nil {
+				return "", 0, fmt.Errorf("new epoch: %w", err)
+			}
 		}
 	}
 	type step struct {
@@ -93,12 +130,14 @@ func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string) (old string, o
 			ON CONFLICT(name) DO UPDATE SET value = excluded.value`, nil},
 		{"UPDATE meta SET value = ? WHERE key = 'epoch'", []any{epoch}},
 		{"INSERT OR REPLACE INTO meta(key, value) VALUES ('acked_through', '0'), ('previous_epoch', ?)", []any{old}},
-		// What a count of the old epoch includes of the new one: the
-		// events renumbered, up to its seq less held (see stockLevel).
-		{`INSERT OR REPLACE INTO meta(key, value) VALUES ('previous_epoch_held', ?),
-			('previous_epoch_renumbered', (SELECT count(*) FROM outbox))`, []any{held}},
 		{"DELETE FROM meta WHERE key = 'central_ahead'", nil},
 	}...)
+	if restored {
+		// What a count of the old epoch includes of the new one: the
+		// events renumbered, up to its seq less held (see epochSeq).
+		steps = append(steps, step{`INSERT OR REPLACE INTO meta(key, value)
+			VALUES ('epoch_link:' || ?1, ?2 || ' ' || ?3 || ' ' || (SELECT count(*) FROM outbox))`, []any{old, epoch, held}})
+	}
 	for _, st := range steps {
 		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
 			return "", 0, fmt.Errorf("new epoch: %w", err)

@@ -284,3 +284,139 @@ func TestStockPageOfThePreviousEpoch(t *testing.T) {
 		t.Fatalf("on hand %d with central's 36 as of sale 4, want 34", st.OnHand)
 	}
 }
+
+// restoreAgain closes db, begins epoch in its file as posnode restore
+// does, and opens it again.
+func restoreAgain(t *testing.T, db *sqlite.DB, epoch string) *sqlite.DB {
+	t.Helper()
+	ctx := context.Background()
+	path := db.Path()
+	db.Close()
+	if _, _, err := sqlite.NewEpoch(ctx, path, epoch); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestStockThroughTwoRestores: central's count as of the first epoch
+// includes events renumbered into the second, and a second restore
+// renumbers them again. The count read before the second restore stays
+// what it was, and one read after it (central saw nothing of the second
+// epoch) still includes them: neither takes a sale off twice.
+func TestStockThroughTwoRestores(t *testing.T) {
+	ctx := context.Background()
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	sell := func(db *sqlite.DB, n int) {
+		for range n {
+			sellBackpack(t, pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}}), a)
+		}
+	}
+	onHand := func(db *sqlite.DB) int64 {
+		t.Helper()
+		st, err := db.Stock(ctx, "100234")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.OnHand
+	}
+	first := func(t *testing.T) (*sqlite.DB, string) {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+			t.Fatal(err)
+		}
+		sell(db, 5) // seq 1-5
+		old := db.Epoch()
+		if _, ok, err := db.Ack(ctx, old, 3, nil); err != nil || !ok {
+			t.Fatalf("ack: %v %v", ok, err)
+		}
+		return restoreAgain(t, db, "epoch-2"), old // sales 4 and 5 are seq 1 and 2
+	}
+
+	t.Run("count read before", func(t *testing.T) {
+		db, old := first(t)
+		// Central counted 35 as of the first epoch's seq 5, every sale.
+		if err := db.Update(ctx, func(tx *sqlite.Tx) error { return tx.SetCentralStock("100234", 35, old, 5, "") }); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := db.Ack(ctx, "epoch-2", 2, nil); err != nil || !ok {
+			t.Fatalf("ack: %v %v", ok, err)
+		}
+		sell(db, 1) // seq 3
+		if n := onHand(db); n != 34 {
+			t.Fatalf("on hand %d before the second restore, want 34", n)
+		}
+		db = restoreAgain(t, db, "epoch-3")
+		if n := onHand(db); n != 34 {
+			t.Fatalf("on hand %d after the second restore, want 34 as before it", n)
+		}
+	})
+	t.Run("count read after", func(t *testing.T) {
+		db, old := first(t)
+		sell(db, 1) // seq 3, central sees nothing of this epoch
+		db = restoreAgain(t, db, "epoch-3")
+		if err := db.Update(ctx, func(tx *sqlite.Tx) error { return tx.SetCentralStock("100234", 35, old, 5, "") }); err != nil {
+			t.Fatal(err)
+		}
+		if n := onHand(db); n != 34 {
+			t.Fatalf("on hand %d with central's 35 as of the first epoch's every sale and one sale since, want 34", n)
+		}
+		// As of its seq 4, central has sale 5 still to come.
+		if err := db.Update(ctx, func(tx *sqlite.Tx) error { return tx.SetCentralStock("100234", 36, old, 4, "") }); err != nil {
+			t.Fatal(err)
+		}
+		if n := onHand(db); n != 34 {
+			t.Fatalf("on hand %d with central's 36 as of sale 4, want 34", n)
+		}
+	})
+}
+
+// TestStockAfterRollback: a database put back without a restore records
+// sales at seqs central holds other sales of. Its count as of the old
+// epoch includes none of them, and they are taken off once the new epoch
+// begins: they were taken for the ones central counted.
+func TestStockAfterRollback(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pos.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutItems(ctx, demoItems(), pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}})
+	for range 3 { // seq 1-3, acknowledged, then the database is put back here
+		sellBackpack(t, svc, a)
+	}
+	old := db.Epoch()
+	if _, ok, err := db.Ack(ctx, old, 3, nil); err != nil || !ok {
+		t.Fatalf("ack: %v %v", ok, err)
+	}
+	// Before it was put back, central had counted and acknowledged
+	// seq 4-6, three sales the database no longer has.
+	sellBackpack(t, svc, a) // seq 4, another sale than central's
+	var ahead *pos.AheadError
+	if _, _, err := db.Ack(ctx, old, 6, nil); !errors.As(err, &ahead) {
+		t.Fatalf("ack beyond the last event: %v", err)
+	}
+	if _, epoch, n, err := db.RenewEpoch(ctx); err != nil || epoch == "" || n != 1 {
+		t.Fatalf("RenewEpoch = %q %d %v", epoch, n, err)
+	}
+	// 40 less central's six sales; the node's seq 4 is not among them.
+	if err := db.Update(ctx, func(tx *sqlite.Tx) error { return tx.SetCentralStock("100234", 34, old, 6, "") }); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := db.Stock(ctx, "100234"); st.OnHand != 33 {
+		t.Fatalf("on hand %d with central's 34, which does not count the sale made since the database was put back; want 33", st.OnHand)
+	}
+}

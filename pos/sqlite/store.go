@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -438,7 +439,7 @@ func stockLevel(ctx context.Context, q interface {
 		return st, err
 	}
 	if asEpoch != epoch {
-		if asSeq, err = previousEpochSeq(ctx, q, asEpoch, asSeq); err != nil {
+		if asSeq, err = epochSeq(ctx, q, asEpoch, asSeq, epoch); err != nil {
 			return st, err
 		}
 	}
@@ -455,27 +456,52 @@ func stockLevel(ctx context.Context, q interface {
 	return st, nil
 }
 
-// previousEpochSeq is the seq of this epoch that a count as of asSeq of
-// asEpoch, another epoch, includes. A count of the epoch this one renewed
-// (a database restored from a backup) includes the events renumbered into
-// this one, old seq less those acknowledged then, up to asSeq; any other
-// includes none of this epoch's events.
-func previousEpochSeq(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, asEpoch string, asSeq int64) (int64, error) {
+// epochSeq is the seq of epoch that a count as of asSeq of asEpoch,
+// another epoch, includes. A count of an epoch that a restore from a
+// backup renewed, once or more, into this one includes the events
+// renumbered from it up to its seq (see epochLink); any other includes
+// none of this epoch's events.
+func epochSeq(ctx context.Context, q querier, asEpoch string, asSeq int64, epoch string) (int64, error) {
 	if asEpoch == "" {
 		return 0, nil
 	}
-	var prev string
-	var held, renumbered int64
-	err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'previous_epoch'), ''),
-		coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'previous_epoch_held'), -1),
-		coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'previous_epoch_renumbered'), 0)`).
-		Scan(&prev, &held, &renumbered)
-	if err != nil || prev != asEpoch || held < 0 {
+	h, r, ok, err := epochLink(ctx, q, asEpoch, epoch)
+	if err != nil || !ok {
 		return 0, err
 	}
-	return min(max(asSeq-held, 0), renumbered), nil
+	return min(max(asSeq-h, 0), r), nil
+}
+
+type querier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// epochLink follows the restores that renewed epoch from into epoch to:
+// seq s of from is seq min(max(s-held, 0), renumbered) of to. Each
+// restore numbered the events above its acknowledged point (held) from
+// 1 (renumbered of them); two in a row compose to one of the same form.
+// ok is false when to is not reached.
+func epochLink(ctx context.Context, q querier, from, to string) (held, renumbered int64, ok bool, err error) {
+	renumbered = math.MaxInt64
+	for range 100 { // a restore per step
+		var v string
+		switch err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch_link:' || ?", from).Scan(&v); {
+		case errors.Is(err, sql.ErrNoRows):
+			return 0, 0, false, nil
+		case err != nil:
+			return 0, 0, false, err
+		}
+		var next string
+		var h, r int64
+		if _, err := fmt.Sscanf(v, "%s %d %d", &next, &h, &r); err != nil {
+			return 0, 0, false, fmt.Errorf("epoch link of %s %q: %w", from, v, err)
+		}
+		held, renumbered = held+h, max(min(renumbered-h, r), 0)
+		if from = next; from == to {
+			return held, renumbered, true, nil
+		}
+	}
+	return 0, 0, false, nil
 }
 
 // AdjustStock records a stock adjustment: its movement and its
