@@ -439,7 +439,7 @@ func TestPickupNoticesTranslated(t *testing.T) {
 	// wait for the words rather than read the first text shown.
 	run(t, counter, "the notices in Swedish",
 		hasText(`[data-notice=put_back]`, "Ställ tillbaka 1 × Ryggsäck 20 l (100234)"),
-		hasText(`[data-notice=lines_changed]`, "Kunden har ändrat ordern"))
+		hasText(`[data-notice=lines_changed]`, "Kunden har ändrat beställningen"))
 	shot(t, counter, "pickup-notices")
 }
 
