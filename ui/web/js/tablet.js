@@ -157,7 +157,7 @@ export function mount(root, app) {
   load();
   return {
     onMessage(m) {
-      if (m.type === 'cart' && m.station === app.me.station && m.data && (!cart || m.data.id === cart.id)) {
+      if (m.type === 'cart' && m.station === app.me.station && m.data && m.data.id === cart?.id) {
         cart = m.data;
         renderCart();
       }
