@@ -178,22 +178,13 @@ func (n *node) printTraining(ctx context.Context, tr *pos.TrainingReceipt) {
 const printJobsKept = 31 * 24 * time.Hour
 
 // erasePersonalData erases the customers' personal data of the
-// click-and-collect orders ended longer than [privacy] pickup_customer ago,
-// a minute after start and then every six hours, in small batches between
-// the tills' writes.
+// click-and-collect orders ended longer than [privacy] pickup_customer ago.
 func (n *node) erasePersonalData(ctx context.Context) error {
 	keep := n.cfg.Privacy.PickupCustomer.Duration
 	if keep == 0 {
 		keep = defaultPickupCustomer
 	}
-	wait := time.Minute
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-		wait = 6 * time.Hour
+	return housekeep(ctx, func() {
 		erased, err := n.db.ErasePersonalData(ctx, time.Now().Add(-keep), 200, 100*time.Millisecond)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -201,13 +192,26 @@ func (n *node) erasePersonalData(ctx context.Context) error {
 		case erased > 0:
 			n.log.Info("erased customers' personal data of ended orders", "orders", erased, "ended_before", keep.String())
 		}
-	}
+	})
 }
 
-// prunePrintJobs deletes printed jobs older than printJobsKept a minute
-// after start and then every six hours, in small batches between the
-// tills' writes.
+// prunePrintJobs deletes printed jobs older than printJobsKept.
 func (n *node) prunePrintJobs(ctx context.Context) error {
+	return housekeep(ctx, func() {
+		pruned, err := n.db.PrunePrintJobs(ctx, time.Now().Add(-printJobsKept), 200, 100*time.Millisecond)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			n.log.Warn("prune printed jobs", "err", err, "pruned", pruned)
+		case pruned > 0:
+			n.log.Info("pruned printed jobs", "pruned", pruned, "older_than", printJobsKept.String())
+		}
+	})
+}
+
+// housekeep runs a clean-up a minute after start and then every six
+// hours until ctx ends; the clean-ups work in small batches between the
+// tills' writes.
+func housekeep(ctx context.Context, run func()) error {
 	wait := time.Minute
 	for {
 		select {
@@ -216,12 +220,6 @@ func (n *node) prunePrintJobs(ctx context.Context) error {
 		case <-time.After(wait):
 		}
 		wait = 6 * time.Hour
-		pruned, err := n.db.PrunePrintJobs(ctx, time.Now().Add(-printJobsKept), 200, 100*time.Millisecond)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			n.log.Warn("prune printed jobs", "err", err, "pruned", pruned)
-		case pruned > 0:
-			n.log.Info("pruned printed jobs", "pruned", pruned, "older_than", printJobsKept.String())
-		}
+		run()
 	}
 }
