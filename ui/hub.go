@@ -238,8 +238,13 @@ func (h *Hub) readLoop(c *client) {
 		if err != nil {
 			return
 		}
-		// The app says which of its screens it shows (see ScanAway).
-		if len(b) <= 16 {
+		// The app says that its screen was touched or typed on (see
+		// idleLock), or which of its screens it shows (see ScanAway).
+		if string(b) == "use" {
+			ctx, cancel := context.WithTimeout(context.Background(), writeWait)
+			_, _ = h.s.session(ctx, c.token, true)
+			cancel()
+		} else if len(b) <= 16 {
 			h.mu.Lock()
 			c.screen = string(b)
 			h.mu.Unlock()

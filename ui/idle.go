@@ -17,9 +17,14 @@ import (
 // it is pushed and sends nothing. A display in the till's own browser
 // shares the till's session, and is locked with it.
 //
-// A code read by the station's serial scanner is a use of the sessions
-// signed in there (see UsedAt): the cashier scanning a customer's goods
-// into the sale is at the till, though the screen is not touched.
+// A use is a request that changes something, input on the screen (the
+// app says "use" on its websocket when touched or typed on) and a code
+// read by the station's serial scanner, a use of the sessions signed in
+// there (see UsedAt): the cashier scanning a customer's goods is at the
+// till, though the screen is not touched. A request that only reads is
+// not: a screen refetches on its own what a push says changed (a pickup
+// counter's queue, a tablet's stock), and would be kept signed in by the
+// store's activity, unwatched.
 //
 // When a session was last used is kept in memory: after a restart each
 // session has the whole idle time again from its first use.

@@ -52,7 +52,7 @@ func TestIdleSessionEnds(t *testing.T) {
 	s.ok(t, till, "POST", "/api/v1/carts/"+cart.ID+"/scan", map[string]string{"code": teaCode}, nil)
 	for range 3 { // used every 10 minutes: still signed in
 		pass(10 * time.Minute)
-		s.ok(t, till, "GET", "/api/v1/me", nil, nil)
+		s.ok(t, till, "POST", "/api/v1/carts/"+cart.ID+"/scan", map[string]string{"code": teaCode}, nil)
 	}
 	pass(15 * time.Minute)
 	s.fails(t, till, "GET", "/api/v1/me", nil, 401, "not_authorized")
@@ -87,4 +87,65 @@ func TestIdleSessionEnds(t *testing.T) {
 	if back.ID != cart.ID || len(back.Lines) != 1 {
 		t.Fatalf("after signing in again: cart %s with %d lines, want %s with its line", back.ID, len(back.Lines), cart.ID)
 	}
+}
+
+// What counts as use: a request that changes something, and the screen
+// touched or typed on, which the app says on its websocket ("use"). A
+// request that only reads does not: a pickup counter's screen refetches
+// its queue on every push of an order's change, and a tablet the stock of
+// the items it shows on every sale, which kept them signed in unwatched
+// for as long as the store was busy.
+func TestIdleLockCountsUseNotReads(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	pass := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s := newStore(t, func(o *ui.Options) { o.Now = clock })
+	reader := s.login(t, "1", "till-1")
+	toucher := s.login(t, "2", "till-1")
+	var cart struct{ ID string }
+	s.ok(t, reader, "GET", "/api/v1/cart", nil, &cart)
+	s.ok(t, toucher, "GET", "/api/v1/me", nil, nil)
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.srv.URL, "http")+"/ws", http.Header{"Authorization": {"Bearer " + toucher}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	// use says "use" on the websocket and returns once the node has read
+	// it: it answers a ping sent after it.
+	pong := make(chan struct{}, 1)
+	ws.SetPongHandler(func(string) error { pong <- struct{}{}; return nil })
+	go func() {
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	use := func() {
+		t.Helper()
+		if err := ws.WriteMessage(websocket.TextMessage, []byte("use")); err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-pong:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no pong")
+		}
+	}
+	for i := range 3 { // 21 minutes
+		pass(7 * time.Minute)
+		use()
+		for _, p := range []string{"/api/v1/me", "/api/v1/cart", "/api/v1/status"} {
+			if i < 2 {
+				s.ok(t, reader, "GET", p, nil, nil)
+			} else {
+				s.fails(t, reader, "GET", p, nil, 401, "not_authorized")
+			}
+		}
+	}
+	s.ok(t, toucher, "GET", "/api/v1/me", nil, nil)
 }

@@ -294,7 +294,10 @@ func (s *Server) authenticate(r *http.Request) (pos.Session, error) {
 	if tok == "" || len(tok) > 256 {
 		return pos.Session{}, pos.ErrNotAuthorized
 	}
-	return s.session(r.Context(), tok, true)
+	// A request that changes something is a use of the session; one that
+	// reads is not, as a screen refetches on its own what a push says
+	// changed (see idleLock).
+	return s.session(r.Context(), tok, changes(r.Method))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -34,3 +34,25 @@ func TestIdleTillLocks(t *testing.T) {
 	login(t, till, n.base, tillStation, cashierStaff, "1111")
 	run(t, till, "the sale is there again", visible(`.line[data-sku="`+backpackSKU+`"]`))
 }
+
+// A till typed on is in use, though what it asks the node only reads: it
+// stays signed in past its idle time while keys are typed, and the parked
+// sales read after are shown, not the login.
+func TestIdleTillTypedOnStays(t *testing.T) {
+	t.Parallel()
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte("idle_lock = \"8s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath)
+	till := browser(t)
+	login(t, till, n.base, tillStation, cashierStaff, "1111")
+	run(t, till, "the till", visible(`#scan`))
+	for range 12 { // a key a second, half again the idle time
+		time.Sleep(time.Second)
+		run(t, till, "a key typed", chromedp.SendKeys(`#scan`, "1"))
+	}
+	run(t, till, "the parked sales", click(`[data-test=parked]`),
+		chromedp.Poll[chromedp.Void](`!!document.querySelector('.modal, [data-test=login-step]')`))
+	run(t, till, "still signed in", visible(`.modal`), visible(`#scan`))
+}

@@ -174,8 +174,12 @@ function allowed(name) {
   return true;
 }
 
-// tell names the screen shown to the node, for a till's serial scans.
-const tell = () => app.live?.ws?.readyState === 1 && app.live.ws.send(app.name);
+// tell names the screen shown to the node, for a till's serial scans, or
+// says m.
+const tell = (m = app.name) => app.live?.ws?.readyState === 1 && !app.live.ws.send(m);
+// Input is use, for the node's idle lock.
+let used = 0;
+for (const e of ['pointerdown', 'keydown']) addEventListener(e, () => Date.now() - used > 5e3 && tell('use') && (used = Date.now()), true);
 
 let mounting = 0;
 export async function go(name) {
