@@ -96,6 +96,14 @@ func renumberEpoch(ctx context.Context, tx *sql.Tx, epoch string, restored bool)
 			}
 		}
 	}
+	if !restored {
+		// Events above held may have been recorded since the rollback,
+		// at seqs central counted other events of: counts of the old
+		// epoch are taken to include none of them.
+		if _, err := tx.ExecContext(ctx, "UPDATE stock_central SET as_seq = min(as_seq, ?) WHERE as_epoch = ?", held, old); err != nil {
+			return "", 0, fmt.Errorf("new epoch: %w", err)
+		}
+	}
 	type step struct {
 		q    string
 		args []any

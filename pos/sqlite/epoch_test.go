@@ -380,8 +380,9 @@ func TestStockThroughTwoRestores(t *testing.T) {
 
 // TestStockAfterRollback: a database put back without a restore records
 // sales at seqs central holds other sales of. Its count as of the old
-// epoch includes none of them, and they are taken off once the new epoch
-// begins: they were taken for the ones central counted.
+// epoch, read before the new epoch begins or after, includes none of
+// them, and they are taken off: they were taken for the ones central
+// counted.
 func TestStockAfterRollback(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "pos.db")
@@ -405,6 +406,11 @@ func TestStockAfterRollback(t *testing.T) {
 	// Before it was put back, central had counted and acknowledged
 	// seq 4-6, three sales the database no longer has.
 	sellBackpack(t, svc, a) // seq 4, another sale than central's
+	// 40 less central's six sales, read before the new epoch begins; the
+	// node's seq 4 is not among them.
+	if err := db.Update(ctx, func(tx *sqlite.Tx) error { return tx.SetCentralStock("100234", 34, old, 6, "") }); err != nil {
+		t.Fatal(err)
+	}
 	var ahead *pos.AheadError
 	if _, _, err := db.Ack(ctx, old, 6, nil); !errors.As(err, &ahead) {
 		t.Fatalf("ack beyond the last event: %v", err)
@@ -412,7 +418,10 @@ func TestStockAfterRollback(t *testing.T) {
 	if _, epoch, n, err := db.RenewEpoch(ctx); err != nil || epoch == "" || n != 1 {
 		t.Fatalf("RenewEpoch = %q %d %v", epoch, n, err)
 	}
-	// 40 less central's six sales; the node's seq 4 is not among them.
+	if st, _ := db.Stock(ctx, "100234"); st.OnHand != 33 {
+		t.Fatalf("on hand %d with central's 34 read before the new epoch, which does not count the sale made since the database was put back; want 33", st.OnHand)
+	}
+	// The same count read again after it.
 	if err := db.Update(ctx, func(tx *sqlite.Tx) error { return tx.SetCentralStock("100234", 34, old, 6, "") }); err != nil {
 		t.Fatal(err)
 	}
