@@ -19,24 +19,51 @@ var ErrCustomerOffline = errors.New("pos: central cannot be reached to find a cu
 const MaxCartRecent = 3
 
 // isContact reports whether query is a phone number or an e-mail rather
-// than a loyalty card's number: an e-mail has an @; a phone number has
-// digits and a phone's punctuation only, at least six digits, and starts
-// with + or 0 or is written with spaces or parentheses. A card's number
-// is letters and digits (C-88412), or digits not starting with 0.
+// than a loyalty card's number. An e-mail has an @. A phone number is
+// digits and a phone's punctuation (spaces, - . / and parentheses), in
+// international form, + and 7 to 15 digits or 00 and 11 to 15, or in the
+// national form of the stores' countries, which all dial a trunk 0 before
+// the area or mobile code: 0, a digit other than 0, and 8 to 10 digits in
+// all (Sweden 070-123 45 67 and 08-12 34 56, Slovakia 0905 123 456 and
+// 02/1234 5678, Romania 0712 345 678 and 021 123 4567, Taiwan 0912-345-678
+// and (02) 2345-6789). Anything else is a card's number: letters and
+// digits (C-88412), or digits of a card's length however they begin, as
+// an EAN-13 of a store's own range (0212345678900), a number padded with
+// zeros (0000012345) or 16 digits printed in groups of four. Full-width
+// characters, as a Chinese input method types them, count as their ASCII
+// forms.
 func isContact(query string) bool {
-	if strings.Contains(query, "@") {
+	if strings.ContainsAny(query, "@\uff20") {
 		return true
 	}
-	digits := 0
-	for _, r := range query {
+	var d []byte // the digits
+	plus := false
+	for i, r := range query {
+		switch {
+		case r >= 0xff01 && r <= 0xff5e:
+			r -= 0xfee0
+		case r == 0x3000:
+			r = ' '
+		}
 		switch {
 		case r >= '0' && r <= '9':
-			digits++
-		case !strings.ContainsRune("+-./() ", r):
+			d = append(d, byte(r))
+		case r == '+' && i == 0:
+			plus = true
+		case !strings.ContainsRune("-./() ", r):
 			return false
 		}
 	}
-	return digits >= 6 && (strings.HasPrefix(query, "+") || strings.HasPrefix(query, "0") || strings.ContainsAny(query, " ()"))
+	n := len(d)
+	switch {
+	case plus:
+		return n >= 7 && n <= 15
+	case n >= 3 && d[0] == '0' && d[1] == '0':
+		return d[2] != '0' && n >= 11 && n <= 15
+	case n >= 2 && d[0] == '0':
+		return d[1] != '0' && n >= 8 && n <= 10
+	}
+	return false
 }
 
 // SetCustomer puts a loyalty customer's id on the cart as it is, or takes
