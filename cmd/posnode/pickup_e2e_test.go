@@ -296,13 +296,15 @@ func TestPickupQRWithNobodySignedIn(t *testing.T) {
 	if _, err := scanM.Write([]byte("PICKUP:" + testOrderID + ":483920\r")); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.out.String(), "scan refused"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			break
-		}
+	refused := false
+	for deadline := time.Now().Add(10 * time.Second); !refused && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		refused = strings.Contains(p.out.String(), "scan refused")
 	}
 	c = signIn()
 	if v := c.call("GET", order, nil, 200); v["verified"] != nil {
 		t.Fatalf("the order was verified by a QR read with no one signed in at the counter: %v\n%s", v, p.out)
+	}
+	if !refused {
+		t.Fatalf("no scan refused for the QR read with no one signed in at the counter:\n%s", p.out)
 	}
 }
