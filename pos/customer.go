@@ -98,16 +98,18 @@ func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query
 	if err := c.customerEditable(); err != nil {
 		return nil, Customer{}, err
 	}
+	// The errors do not quote the query: a phone number or an e-mail in
+	// them would go wherever errors are logged.
 	cust, err := as.opt.Lookup.CustomerLookup(ctx, query)
 	switch {
 	case errors.Is(err, ErrOffline) && isContact(query):
-		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, ErrCustomerOffline)
+		return nil, Customer{}, ErrCustomerOffline
 	case errors.Is(err, ErrOffline):
 		cust = Customer{ID: query, Offline: true}
 	case err != nil:
-		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, err)
+		return nil, Customer{}, fmt.Errorf("customer lookup: %w", err)
 	case cust.ID == "":
-		return nil, Customer{}, fmt.Errorf("customer %q: %w", query, ErrNotFound)
+		return nil, Customer{}, fmt.Errorf("customer lookup: %w", ErrNotFound)
 	}
 	var kept *Customer
 	if !cust.Offline {
