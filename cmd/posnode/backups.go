@@ -107,10 +107,10 @@ func (b *backups) firstWait() time.Duration {
 
 // once writes one backup and prunes the old ones. When the copy would
 // leave less than diskFail free, it first deletes the oldest scheduled
-// backups, all but the newest, as far as that makes room: the database
-// grows for years while keep stays, and a node that only skipped would
-// keep its stale backups and take no new one again. It refuses when even
-// that leaves too little: the till's own writes come first.
+// backups, never the newest, when that makes room: the database grows
+// for years while keep stays, and a node that only skipped would keep its
+// stale backups and take no new one again. It refuses, deleting nothing,
+// when even that leaves too little: the till's own writes come first.
 func (b *backups) once(ctx context.Context) (string, error) {
 	path := filepath.Join(b.dir, backupPrefix+b.now().UTC().Format(backupStamp)+".db")
 	if st, err := os.Stat(b.db.Path()); err == nil {
@@ -169,23 +169,30 @@ func (b *backups) prune() error {
 }
 
 // makeRoom deletes the oldest scheduled backups, never the newest, until
-// need bytes are freed or only the newest is left, and returns the space
-// free afterwards.
+// need bytes are freed, and returns the space free afterwards. When all
+// of them but the newest would not free need bytes, it deletes none: the
+// backup is skipped then, and the old ones are all the store has.
 func (b *backups) makeRoom(need int64) (int64, error) {
 	s := b.scheduled()
 	var freed int64
-	for len(s) > 1 && freed < need {
-		st, err := os.Stat(s[0])
-		if err == nil {
-			err = os.Remove(s[0])
-		}
+	n := 0
+	for n < len(s)-1 && freed < need {
+		st, err := os.Stat(s[n])
 		if err != nil {
 			return 0, fmt.Errorf("make room for a backup: %w", err)
 		}
 		freed += st.Size()
+		n++
+	}
+	if freed < need {
+		return b.free(nearestDir(b.dir))
+	}
+	for _, old := range s[:n] {
+		if err := os.Remove(old); err != nil {
+			return 0, fmt.Errorf("make room for a backup: %w", err)
+		}
 		b.log.Warn("removed an old backup to make room for a new one; lower [backup] keep to keep the disk from filling",
-			"file", s[0], "keep", b.keep)
-		s = s[1:]
+			"file", old, "keep", b.keep)
 	}
 	return b.free(nearestDir(b.dir))
 }
@@ -316,7 +323,7 @@ func backupBeforeMigrate(cfg Config, log *slog.Logger) func(path string, from, t
 		if log != nil {
 			log.Info("database backed up before schema upgrade", "from", from, "to", to, "file", dst)
 		}
-		for _, old := range oldPreMigrate(backupsDir(cfg)) {
+		for _, old := range oldPreMigrate(backupsDir(cfg), dst) {
 			if err := os.Remove(old); err != nil && log != nil {
 				log.Warn("remove an old backup taken before a schema upgrade", "file", old, "err", err)
 			} else if log != nil {
@@ -335,8 +342,11 @@ func backupBeforeMigrate(cfg Config, log *slog.Logger) func(path string, from, t
 const preMigrateKeep = 2
 
 // oldPreMigrate lists the backups taken before a schema upgrade in dir
-// beyond the newest preMigrateKeep, by the time in their names.
-func oldPreMigrate(dir string) []string {
+// beyond the newest preMigrateKeep, by the time in their names, counting
+// taken, the one just written, as the newest whatever its time: a clock
+// that was wrong when it or another was taken (a box whose clock starts
+// in the past) must not have the upgrade in progress lose its way back.
+func oldPreMigrate(dir, taken string) []string {
 	names, _ := filepath.Glob(filepath.Join(dir, backupPrefix+preMigrateName+"-*.db"))
 	stamp := func(n string) string {
 		base := strings.TrimSuffix(filepath.Base(n), ".db")
@@ -344,15 +354,18 @@ func oldPreMigrate(dir string) []string {
 	}
 	var dated []string
 	for _, n := range names {
+		if filepath.Base(n) == filepath.Base(taken) {
+			continue
+		}
 		if _, err := time.Parse(backupStamp, stamp(n)); err == nil {
 			dated = append(dated, n)
 		}
 	}
 	sort.Slice(dated, func(i, j int) bool { return stamp(dated[i]) < stamp(dated[j]) })
-	if len(dated) <= preMigrateKeep {
+	if len(dated) <= preMigrateKeep-1 {
 		return nil
 	}
-	return dated[:len(dated)-preMigrateKeep]
+	return dated[:len(dated)-(preMigrateKeep-1)]
 }
 
 // checkedBackup describes a database file that passed checkBackup.

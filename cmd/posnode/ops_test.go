@@ -283,8 +283,42 @@ func TestBackupMakesRoomFromTheOldest(t *testing.T) {
 	if _, err := b.once(context.Background()); err == nil || !strings.Contains(err.Error(), "backup skipped") {
 		t.Fatalf("backup with no room even for one more: %v, want it skipped", err)
 	}
-	if got := b.scheduled(); len(got) != 1 || got[0] != written[5] {
-		t.Fatalf("kept %v, want the newest %s", got, written[5])
+	// Deleting the older two would not have made room: they stay, the
+	// store's restore points while no new backup can be taken.
+	if got, want := b.scheduled(), written[3:]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("kept %v after a skipped backup, want all three %v", got, want)
+	}
+}
+
+// TestPreMigrateBackupKeptWhateverTheClock: the backup taken before an
+// upgrade stays whatever the time in its name, here before those of
+// earlier upgrades taken while the clock ran ahead; the newest of those
+// stays with it.
+func TestPreMigrateBackupKeptWhateverTheClock(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	dir := backupsDir(cfg)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	ahead := []string{"posnode-pre-migrate-9-to-10-20990601T000000Z.db", "posnode-pre-migrate-10-to-11-20991101T000000Z.db"}
+	for _, f := range ahead {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := backupBeforeMigrate(cfg, nil)(db.Path(), 11, 12); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, p := range mustGlob(t, filepath.Join(dir, "*.db")) {
+		left = append(left, filepath.Base(p))
+	}
+	sort.Strings(left)
+	if len(left) != 2 || left[0] != ahead[1] || !strings.HasPrefix(left[1], "posnode-pre-migrate-11-to-12-") {
+		t.Fatalf("backups left %v; want the last upgrade's and this one's", left)
+	}
+	if _, err := checkBackup(context.Background(), filepath.Join(dir, left[1])); err != nil {
+		t.Fatal(err)
 	}
 }
 
