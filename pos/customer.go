@@ -69,7 +69,7 @@ func isContact(query string) bool {
 // SetCustomer puts a loyalty customer's id on the cart as it is, or takes
 // the customer off with "". See AttachCustomer for the refusals.
 func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID string) (*CartView, error) {
-	return s.setCustomer(ctx, cartID, strings.TrimSpace(customerID), false, nil)
+	return s.setCustomer(ctx, cartID, strings.TrimSpace(customerID), false, nil, nil)
 }
 
 // AttachCustomer finds a loyalty customer by card number, phone or e-mail
@@ -86,6 +86,9 @@ func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID s
 // The customer of a cart being paid (a payment taken or at the terminal)
 // is not changed (ErrCartLocked), nor that of a click-and-collect order's
 // cart (ErrPickupCart), which is the order's; central is not asked then.
+// Nor is a customer put on or taken off while central was asked (another
+// lookup that came back first, or another screen): the lookup is refused
+// with ErrConflict rather than undo what was done since.
 func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query string) (*CartView, Customer, error) {
 	query = strings.TrimSpace(query)
 	if query == "" || checkText("query", query, 1, 64) != nil {
@@ -117,7 +120,7 @@ func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query
 		p.Recent = p.Recent[:min(len(p.Recent), MaxCartRecent)]
 		kept = &p
 	}
-	v, err := as.till.setCustomer(ctx, cartID, cust.ID, cust.Offline, kept)
+	v, err := as.till.setCustomer(ctx, cartID, cust.ID, cust.Offline, kept, &c)
 	if err != nil {
 		return nil, Customer{}, err
 	}
@@ -126,8 +129,10 @@ func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query
 
 // setCustomer puts customerID on the cart ("" takes the customer off);
 // unchecked says central has not named them (Cart.CustomerUnchecked), and
-// profile is central's answer kept for the screens (nil: none).
-func (s *Service) setCustomer(ctx context.Context, cartID, customerID string, unchecked bool, profile *Customer) (*CartView, error) {
+// profile is central's answer kept for the screens (nil: none). With was,
+// the cart as it was read before central was asked, a customer changed
+// since to another than customerID is refused with ErrConflict.
+func (s *Service) setCustomer(ctx context.Context, cartID, customerID string, unchecked bool, profile *Customer, was *Cart) (*CartView, error) {
 	if err := checkText("customer_id", customerID, 0, 64); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
 	}
@@ -135,10 +140,18 @@ func (s *Service) setCustomer(ctx context.Context, cartID, customerID string, un
 		if err := c.customerEditable(); err != nil {
 			return err
 		}
+		if was != nil && c.customerChanged(was) && c.customerChanged(&Cart{CustomerID: customerID, CustomerUnchecked: unchecked}) {
+			return fmt.Errorf("%w: the cart's customer was changed while central was asked", ErrConflict)
+		}
 		c.CustomerID, c.Customer = customerID, profile
 		c.CustomerUnchecked = unchecked && customerID != ""
 		return nil
 	})
+}
+
+// customerChanged reports whether c has another customer than was.
+func (c *Cart) customerChanged(was *Cart) bool {
+	return c.CustomerID != was.CustomerID || c.CustomerUnchecked != was.CustomerUnchecked
 }
 
 // customerEditable refuses to change the customer of a cart being paid,

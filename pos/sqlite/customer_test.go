@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -133,5 +134,103 @@ func TestTillCustomer(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no pos.sale.completed event for the sale")
+	}
+}
+
+// askedWhile is central answering a customer lookup from lookup, with
+// during run while the till waits for it (up to the rpc's 3 s).
+type askedWhile struct {
+	*fakeLookup
+	during func()
+}
+
+func (a askedWhile) CustomerLookup(ctx context.Context, q string) (pos.Customer, error) {
+	a.during()
+	return a.fakeLookup.CustomerLookup(ctx, q)
+}
+
+// What happens to the cart while central is asked wins over the lookup's
+// answer: a payment started then keeps the customer the payment was
+// taken for, and another customer put on the cart then (a second lookup
+// that came back first, from a dialog given up and opened again, or from
+// another screen) is not replaced by the first lookup's, whether central
+// answered it or it was kept offline.
+func TestTillCustomerChangedDuringLookup(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	ana := pos.Customer{ID: "C-88412", Name: "Ana Popescu", Points: 1250}
+	erik := pos.Customer{ID: "C-10001", Name: "Erik Lind", Points: 80}
+	e.lookup.customers = map[string]pos.Customer{"+40712345678": ana, "erik.lind@example.se": erik}
+	x := e.cart(e.cashier, []buy{{breadSKU, 1, nil}}, nil)
+	var during func()
+	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: e.till, Store: e.db, Lookup: askedWhile{e.lookup, func() { during() }}})
+	customer := func() pos.Cart {
+		t.Helper()
+		c, err := e.db.Cart(e.ctx, x.ID)
+		e.must(err)
+		return c
+	}
+
+	for _, offline := range []bool{false, true} {
+		e.lookup.offline = offline
+		e.must1(e.till.SetCustomer(e.ctx, e.cashier, x.ID, ""))
+		query := "+40712345678"
+		if offline {
+			query = "0212345678900" // a card's EAN-13, kept offline
+		}
+		during = func() {
+			during = func() {}
+			e.lookup.offline = false
+			_, _, err := as.AttachCustomer(e.ctx, e.cashier, x.ID, "erik.lind@example.se")
+			e.must(err)
+			e.lookup.offline = offline
+		}
+		_, _, err := as.AttachCustomer(e.ctx, e.cashier, x.ID, query)
+		if !errors.Is(err, pos.ErrConflict) {
+			t.Errorf("offline %v: a lookup whose cart got another customer meanwhile: %v, want %v", offline, err, pos.ErrConflict)
+		}
+		if c := customer(); c.CustomerID != "C-10001" || c.Customer == nil || c.Customer.Name != "Erik Lind" || c.CustomerUnchecked {
+			t.Errorf("offline %v: the customer put on meanwhile was replaced: %q unchecked %v %+v", offline, c.CustomerID, c.CustomerUnchecked, c.Customer)
+		}
+	}
+
+	// Taken off meanwhile, the customer stays off.
+	e.lookup.offline = false
+	during = func() { e.must1(e.till.SetCustomer(e.ctx, e.cashier, x.ID, "")) }
+	if _, _, err := as.AttachCustomer(e.ctx, e.cashier, x.ID, "+40712345678"); !errors.Is(err, pos.ErrConflict) {
+		t.Errorf("a lookup whose customer was taken off meanwhile: %v, want %v", err, pos.ErrConflict)
+	}
+	if c := customer(); c.CustomerID != "" || c.Customer != nil {
+		t.Errorf("the customer taken off meanwhile is back: %q %+v", c.CustomerID, c.Customer)
+	}
+
+	// The same customer found by both lookups is no conflict.
+	during = func() {
+		during = func() {}
+		_, _, err := as.AttachCustomer(e.ctx, e.cashier, x.ID, "C-88412")
+		e.must(err)
+	}
+	e.lookup.customers["C-88412"] = ana
+	e.must1(e.till.SetCustomer(e.ctx, e.cashier, x.ID, ""))
+	v, _, err := as.AttachCustomer(e.ctx, e.cashier, x.ID, "+40712345678")
+	e.must(err)
+	if v.CustomerID != "C-88412" || v.Customer == nil {
+		t.Fatalf("customer %q %+v", v.CustomerID, v.Customer)
+	}
+
+	// Lines scanned meanwhile are no reason to refuse.
+	during = func() { e.must1(e.till.AddItem(e.ctx, e.cashier, x.ID, cheeseSKU, 250)) }
+	v, _, err = as.AttachCustomer(e.ctx, e.cashier, x.ID, "+40712345678")
+	e.must(err)
+	if v.CustomerID != "C-88412" || len(v.Lines) != 2 {
+		t.Fatalf("customer %q with %d lines", v.CustomerID, len(v.Lines))
+	}
+
+	// A payment started meanwhile: the customer stays.
+	during = func() { e.pay(e.cashier, x.ID, tender{method: pos.MethodCash, amount: 1000}) }
+	if _, _, err := as.AttachCustomer(e.ctx, e.cashier, x.ID, "erik.lind@example.se"); !errors.Is(err, pos.ErrCartLocked) {
+		t.Errorf("a lookup whose cart was paid meanwhile: %v, want %v", err, pos.ErrCartLocked)
+	}
+	if c := customer(); c.CustomerID != "C-88412" || c.Customer == nil || c.Customer.Name != "Ana Popescu" {
+		t.Errorf("the customer the payment was taken for was replaced: %q %+v", c.CustomerID, c.Customer)
 	}
 }
