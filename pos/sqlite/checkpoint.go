@@ -22,9 +22,10 @@ import (
 // copies pages that the next commits write again. When the log passes a
 // few megabytes and has been copied whole, a checkpoint also truncates it,
 // which waits briefly for readers only: it holds the writer's lock while
-// it waits, so it gives up after checkpointWait, and tries again after
-// the next commit, rather than hold a till's sale for as long as a backup
-// or a report that began after the last commit reads.
+// it waits, so it gives up after checkpointWait, and tries again every
+// checkpointBurstGap until the log is truncated, rather than hold a
+// till's sale for as long as a backup or a report that began after the
+// last commit reads.
 func (db *DB) RunCheckpoints(ctx context.Context) error {
 	pool, err := sql.Open("sqlite", dsn(db.path, false))
 	if err != nil {
@@ -46,6 +47,12 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 	defer t.Stop()
 	copied := int64(-1) // the last commit a checkpoint has seen; a log left by an earlier run is copied too
 	var burst time.Time // the last checkpoint made during a burst
+	var truncTry time.Time // the last truncation tried
+	truncate := func() {
+		truncTry = time.Now()
+		var busy, logPages, done int
+		_ = c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -55,7 +62,14 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 		}
 		last := db.lastCommit.Load()
 		if last == copied {
-			continue // nothing new
+			// Nothing new. A long log copied whole whose truncation a
+			// reader held off is truncated again, at most every
+			// checkpointBurstGap: with no commit to come (a store
+			// closed for the night) it would otherwise keep its size.
+			if db.walSize() > checkpointTruncate && time.Since(truncTry) >= checkpointBurstGap {
+				truncate()
+			}
+			continue
 		}
 		idle := time.Since(time.Unix(0, last)) >= checkpointIdle
 		if !idle {
@@ -75,10 +89,11 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 			continue // readers held some frames back: the next tick tries again
 		}
 		copied = last
-		if logPages > 1000 {
-			// Busy when a reader holds on: the log stays as long as it
-			// is, and is written again from its start once copied.
-			_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		if db.walSize() > checkpointTruncate {
+			// Busy when a reader holds on: the log keeps its size,
+			// is written again from its start once copied, and is
+			// truncated at a later tick.
+			truncate()
 		}
 	}
 }
@@ -87,6 +102,9 @@ const (
 	checkpointIdle     = 500 * time.Millisecond
 	checkpointMaxLog   = 64 << 20 // bytes
 	checkpointBurstGap = 2 * time.Second
+	// checkpointTruncate is the size of log file that a checkpoint
+	// truncates once it has copied the log whole (1,000 pages of 4 KiB).
+	checkpointTruncate = 4000 << 10 // bytes
 	// checkpointWait is the longest a checkpoint waits for the writer or
 	// for readers, and so the longest it can hold a sale.
 	checkpointWait = 100 * time.Millisecond

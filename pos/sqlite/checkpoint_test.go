@@ -125,3 +125,58 @@ func TestCheckpointTruncateDoesNotHoldSales(t *testing.T) {
 		t.Fatalf("the sale waited for the reader to end (%v): the checkpoint held the writer's lock", err)
 	}
 }
+
+// TestCheckpointTruncatesOnceTheReaderEnds: a long log whose truncation
+// a reader held off is truncated once the reader has ended, though no
+// commit follows (a store closed for the night), rather than keep its
+// size on disk.
+func TestCheckpointTruncatesOnceTheReaderEnds(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pos.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{BackgroundCheckpoints: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	big := strings.Repeat("x", 190)
+	for i := 0; i < 4; i++ {
+		items := make([]pos.Item, 5000)
+		for j := range items {
+			items[j] = pos.Item{SKU: fmt.Sprintf("s%d-%04d", i, j), Active: true, Names: map[string]string{"en": big},
+				Unit: pos.UnitEach, Price: 100, TaxRateBP: 2500}
+		}
+		if err := db.PutItems(ctx, items, pos.Sweden); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rtx, err := db.Read().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rtx.Rollback()
+	var n int
+	if err := rtx.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- db.RunCheckpoints(cctx) }()
+	defer func() { cancel(); <-done }()
+	time.Sleep(1500 * time.Millisecond) // the log copied, its truncation held off by the reader
+	st, err := os.Stat(path + "-wal")
+	if err != nil || st.Size() < 4<<20 {
+		t.Fatalf("log %v, %v: want it long while the reader reads", st, err)
+	}
+	rtx.Rollback()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		st, err := os.Stat(path + "-wal")
+		if err == nil && st.Size() == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log still %d bytes (%v) with the reader ended and nothing written", st.Size(), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
