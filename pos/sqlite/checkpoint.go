@@ -45,8 +45,8 @@ func (db *DB) RunCheckpoints(ctx context.Context) error {
 	}
 	t := time.NewTicker(checkpointIdle / 2)
 	defer t.Stop()
-	copied := int64(-1) // the last commit a checkpoint has seen; a log left by an earlier run is copied too
-	var burst time.Time // the last checkpoint made during a burst
+	copied := int64(-1)    // the last commit a checkpoint has seen; a log left by an earlier run is copied too
+	var burst time.Time    // the last checkpoint made during a burst
 	var truncTry time.Time // the last truncation tried
 	truncate := func() {
 		truncTry = time.Now()
