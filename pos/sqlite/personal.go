@@ -16,13 +16,14 @@ import (
 // pos.PickupOrder.ErasePersonal): an order whose notices still wait for
 // staff, or one still open, keeps them whatever its age. Central's records
 // of orders it closed before cutoff lose the customer's name, phone and
-// e-mail, the arrival's note and the pickup code too, and the pickup slips
-// and bag labels printed before cutoff (the newest job of a printer, which
-// PrunePrintJobs keeps, may be one) lose their document and bytes, which
-// carry the customer's name and phone. It writes batch
-// orders per transaction with pause between transactions, so that the
-// tills' writes go on between them, and returns how many orders were
-// erased. Nothing of it is an event: central holds its own record.
+// e-mail, the arrival's note and the pickup code too, and the printed
+// pickup slips and bag labels of the orders erased (the newest job of a
+// printer, which PrunePrintJobs keeps, may be one) lose their document and
+// bytes, which carry the customer's name and phone. It writes batch
+// orders (or central's records) per transaction with pause between
+// transactions, so that the tills' writes go on between them, and returns
+// how many orders were erased. Nothing of it is an event: central holds
+// its own record.
 func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int, pause time.Duration) (int64, error) {
 	// Candidates are found on the read pool, which reads every ended
 	// order's document, and checked again by key in the writer's
@@ -55,23 +56,42 @@ func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int
 	const centralErasable = `closed = 1 AND updated_at < ? AND json_valid(doc) AND (json_type(doc, '$.customer.name') IS NOT NULL
 		OR json_type(doc, '$.customer.phone') IS NOT NULL OR json_type(doc, '$.customer.email') IS NOT NULL
 		OR json_type(doc, '$.arrival.note') IS NOT NULL OR json_type(doc, '$.pickup_code') IS NOT NULL)`
-	ids, err := db.ids(ctx, `SELECT order_id FROM central_orders WHERE `+centralErasable, fixedTS(cutoff))
-	if err == nil && len(ids) > 0 {
-		list, _ := json.Marshal(ids)
-		err = db.Update(ctx, func(tx *Tx) error {
-			_, err := tx.execContext(ctx, `UPDATE central_orders SET doc = json_remove(doc, '$.customer.name', '$.customer.phone',
-				'$.customer.email', '$.arrival.note', '$.pickup_code')
-				WHERE order_id IN (SELECT value FROM json_each(?)) AND `+centralErasable, string(list), fixedTS(cutoff))
-			return err
-		})
+	// Central's records go batch at a time too: a year of them erased
+	// for the first time would hold the tills' writes for as long as
+	// one transaction takes to rewrite them all.
+	for {
+		ids, err := db.ids(ctx, `SELECT order_id FROM central_orders WHERE `+centralErasable+` ORDER BY updated_at LIMIT ?`, fixedTS(cutoff), batch)
+		if err == nil && len(ids) > 0 {
+			list, _ := json.Marshal(ids)
+			err = db.Update(ctx, func(tx *Tx) error {
+				_, err := tx.execContext(ctx, `UPDATE central_orders SET doc = json_remove(doc, '$.customer.name', '$.customer.phone',
+					'$.customer.email', '$.arrival.note', '$.pickup_code')
+					WHERE order_id IN (SELECT value FROM json_each(?)) AND `+centralErasable, string(list), fixedTS(cutoff))
+				return err
+			})
+		}
+		if err != nil {
+			return total, fmt.Errorf("erase personal data: central's order records: %w", err)
+		}
+		if len(ids) < batch {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(pause):
+		}
 	}
-	if err != nil {
-		return total, fmt.Errorf("erase personal data: central's order records: %w", err)
-	}
-	err = db.Update(ctx, func(tx *Tx) error {
+	// A slip or a label goes with its order's data: the order may be
+	// open still, or have ended since, when its slip is older than the
+	// cutoff (a customer given more time). One of an order the node does
+	// not hold goes by its own age.
+	err := db.Update(ctx, func(tx *Tx) error {
 		_, err := tx.execContext(ctx, `UPDATE print_jobs SET doc = NULL, data = x''
-			WHERE kind IN ('pickup_slip', 'bag_label') AND printed_at IS NOT NULL
-			AND julianday(created_at) < julianday(?) AND (doc IS NOT NULL OR length(data) > 0)`, fixedTS(cutoff))
+			WHERE kind IN ('pickup_slip', 'bag_label') AND printed_at IS NOT NULL AND (doc IS NOT NULL OR length(data) > 0)
+			AND (EXISTS (SELECT 1 FROM pickup_orders o WHERE o.id = print_jobs.ref AND json_type(o.doc, '$.personal_erased_at') IS NOT NULL)
+				OR (julianday(created_at) < julianday(?) AND NOT EXISTS (SELECT 1 FROM pickup_orders o WHERE o.id = print_jobs.ref)))`,
+			fixedTS(cutoff))
 		return err
 	})
 	if err != nil {

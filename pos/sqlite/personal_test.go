@@ -1,7 +1,9 @@
 package sqlite_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +125,109 @@ func TestErasePersonalDataOfEndedOrders(t *testing.T) {
 	}
 	if n, err := e.db.ErasePersonalData(e.ctx, cutoff, 1, 0); err != nil || n != 0 {
 		t.Fatalf("erasing again: %d, %v; want 0", n, err)
+	}
+}
+
+// TestErasePersonalDataSlipGoesWithItsOrder: a pickup slip printed before
+// the cutoff keeps its contents while its order keeps its data: an order
+// still open (its customer given more time) and one collected after the
+// cutoff. The slip of an order erased loses them.
+func TestErasePersonalDataSlipGoesWithItsOrder(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	ready := func(id string) int64 {
+		o := e.order(1, pos.OrderPaid)
+		o.ID = id
+		o.Lines = o.Lines[1:]
+		e.apply(o)
+		e.scan(id, ean("731000000001"))
+		_, _, err := e.svc.MarkReady(e.ctx, e.a, id, "Shelf P-4", 1)
+		e.must(err)
+		job, err := e.db.AddPrintJob(e.ctx, "pickup", "pickup_slip", id, []byte(`{"customer":"Ana Popescu"}`), []byte("\x1b@ANA POPESCU"))
+		e.must(err)
+		e.must(e.db.PrintJobDone(e.ctx, job))
+		return job
+	}
+	collect := func(id string) {
+		e.must1(e.svc.OpenByQR(e.ctx, e.a, pos.PickupQR(id, "483920")))
+		e.must1(e.svc.Collect(e.ctx, e.a, id, nil))
+	}
+	slips := map[string]int64{"W-GONE": ready("W-GONE"), "W-WAITING": ready("W-WAITING"), "W-LATE": ready("W-LATE")}
+	collect("W-GONE")
+	e.now = e.now.Add(35 * 24 * time.Hour)
+	collect("W-LATE")
+	e.now = e.now.Add(5 * 24 * time.Hour)
+	n, err := e.db.ErasePersonalData(e.ctx, e.now.Add(-31*24*time.Hour), 10, 0)
+	e.must(err)
+	if n != 1 {
+		t.Fatalf("erased %d orders, want 1", n)
+	}
+	for id, erased := range map[string]bool{"W-GONE": true, "W-WAITING": false, "W-LATE": false} {
+		var doc, data []byte
+		e.must(e.db.Read().QueryRowContext(e.ctx, "SELECT doc, data FROM print_jobs WHERE id = ?", slips[id]).Scan(&doc, &data))
+		if kept := strings.Contains(string(doc), "Popescu") && strings.Contains(string(data), "POPESCU"); kept == erased {
+			t.Fatalf("slip of %s (order erased %v): doc %q, data %q", id, erased, doc, data)
+		}
+	}
+}
+
+// TestErasePersonalDataOfCentralRecordsInBatches: central's records are
+// erased batch records per transaction with the pause between, as the
+// orders are, not all in one transaction that holds the tills' writes.
+func TestErasePersonalDataOfCentralRecordsInBatches(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	records := e.db.OrderRecords()
+	raw := `{"order_id":"%s","version":1,"customer":{"id":"C-88412","name":"Ana Popescu","phone":"+40712345678"},"pickup_code":"483920"}`
+	var ids []string
+	for i := range 5 {
+		id := fmt.Sprintf("W-%d", i)
+		ids = append(ids, id)
+		e.must(records.ApplyOrder(e.ctx, []byte(strings.Replace(raw, "%s", id, 1)), pos.Order{ID: id, Version: 1}))
+		e.must(records.CloseOrder(e.ctx, id))
+	}
+	erased := func() int {
+		n := 0
+		for _, id := range ids {
+			_, doc, _, err := records.Get(e.ctx, id)
+			e.must(err)
+			if !strings.Contains(string(doc), "Popescu") {
+				n++
+			}
+		}
+		return n
+	}
+	cutoff := e.now.Add(time.Hour)
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.db.ErasePersonalData(ctx, cutoff, 2, time.Hour)
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for erased() < 2 {
+		select {
+		case err := <-done:
+			t.Fatalf("erasure ended (%v) with %d records erased, before its pause", err, erased())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("%d records erased, want the first batch of 2", erased())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := erased(); n != 2 {
+		cancel()
+		<-done
+		t.Fatalf("%d records erased before the first pause, want a batch of 2", n)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("erasure cancelled in its pause: %v", err)
+	}
+	if _, err := e.db.ErasePersonalData(e.ctx, cutoff, 2, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := erased(); n != len(ids) {
+		t.Fatalf("%d records erased, want all %d", n, len(ids))
 	}
 }
