@@ -108,4 +108,18 @@ func TestTLSBrokerNameChecked(t *testing.T) {
 	if s := n.client.Status(); s.Connected || !strings.Contains(s.LastError, "certificate") {
 		t.Fatalf("a broker certificate for another name: %+v", s)
 	}
+	n.stop()
+
+	// As the node is configured, with no name given: the URL's host is
+	// the name checked. 0.0.0.0 reaches the broker on this box (the
+	// kernel takes it for the loopback), under a name its certificate
+	// does not carry.
+	n = startNode(t, fmt.Sprintf("ssl://0.0.0.0:%d", tlsPort), filepath.Join(t.TempDir(), "url.db"), func(o *syncqueue.Options) {
+		o.CAFile = filepath.Join(dir, "ca.pem")
+		o.CertFile, o.KeyFile = filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
+	})
+	centraltest.Eventually(t, 10*time.Second, "refused for the URL's host", func() bool { return n.client.Status().LastError != "" })
+	if s := n.client.Status(); s.Connected || !strings.Contains(s.LastError, "0.0.0.0") {
+		t.Fatalf("a broker certificate that does not name the URL's host: %+v", s)
+	}
 }
