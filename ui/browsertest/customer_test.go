@@ -201,3 +201,32 @@ func TestTillLoyaltyCustomerOffline(t *testing.T) {
 		t.Fatalf("pos.sale.completed customer_id %v, want C-10001 as typed", got)
 	}
 }
+
+// The customer display greets a customer whose name is in Chinese
+// characters, family name first with no space, by the family name with
+// the rest masked, as Taiwan shows names in public; it showed the whole
+// name, taken as a first name.
+func TestDisplayGreetsChineseName(t *testing.T) {
+	t.Parallel()
+	chen := map[string]any{"id": "C-20001", "name": "陳美玲", "language": "zh-Hant", "points": 300, "recent": []any{}}
+	lt := newLoyaltyTill(t, func(q any) (any, string) {
+		if q == "0912345678" {
+			return chen, ""
+		}
+		return nil, "not_found"
+	})
+	display := browser(t)
+	login(t, display, lt.base, tillStation, cashierStaff, "1111")
+	run(t, display, "the customer display", visible(`#scan`), chromedp.Navigate(lt.base+"/?display="+tillStation), visible(`.display-welcome`))
+	run(t, lt.ctx, "an item and the customer by her phone",
+		lt.serial(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=cust-attach]`),
+		visible(`[data-test=cust-query]`),
+		chromedp.SendKeys(`[data-test=cust-query]`, "0912345678\r"),
+		gone(`.backdrop`),
+		hasText(`[data-test=customer]`, "陳美玲"))
+	run(t, display, "the display greets her", hasText(`[data-test=display-hello]`, "陳○○"))
+	if got := text(t, display, `.display`); strings.Contains(got, "美") || strings.Contains(got, "玲") {
+		t.Fatalf("the customer display shows her given name:\n%s", got)
+	}
+}

@@ -23,8 +23,8 @@ export function mount(root, app) {
           h('div', { class: 'label' }, t('till.total')), h('div', { class: 'huge' }, money(sale.balance.total, sale.currency)),
           sale.balance.change ? [h('div', { class: 'label' }, t('till.change')), h('div', { class: 'huge change', 'data-test': 'display-change' }, money(sale.balance.change, sale.currency))] : null));
     }
-    // The customer's first name, no more.
-    const hi = cart?.customer && t('display.hello', { name: cart.customer.name.split(' ')[0] });
+    // The customer's first name, no more (陳美玲: 陳○○).
+    const hi = cart?.customer && t('display.hello', { name: cart.customer.name.split(' ')[0].replace(/(?!^)\p{sc=Han}/gu, '○') });
     if (!cart || !cart.lines.length) return clear(body, h('div', { class: 'display-welcome' }, h('h1', null, hi || t('display.welcome'))));
     const b = cart.balance;
     const list = h('ol', { class: 'display-lines' }, cart.lines.map((l, i) =>
