@@ -27,10 +27,18 @@ import (
 func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int, pause time.Duration) (int64, error) {
 	// Candidates are found on the read pool, which reads every ended
 	// order's document, and checked again by key in the writer's
-	// transaction: a till's sale never waits for the search.
+	// transaction: a till's sale never waits for the search. Each batch
+	// is looked for after the last one's (updated_at, id), tested first,
+	// so that a first run over a year of orders parses each document
+	// once, not once a batch.
 	var total int64
+	var at, key string
 	for {
-		ids, err := db.ids(ctx, `SELECT id FROM pickup_orders WHERE `+erasable+` ORDER BY updated_at LIMIT ?`, fixedTS(cutoff), batch)
+		ids, lastAt, err := db.erasableKeys(ctx, `SELECT id, updated_at FROM pickup_orders WHERE (updated_at, id) > (?, ?)
+			AND `+erasable+` ORDER BY updated_at, id LIMIT ?`, at, key, fixedTS(cutoff), batch)
+		if len(ids) > 0 {
+			at, key = lastAt, ids[len(ids)-1]
+		}
 		if err != nil {
 			return total, fmt.Errorf("erase personal data: %w", err)
 		}
@@ -59,8 +67,13 @@ func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int
 	// Central's records go batch at a time too: a year of them erased
 	// for the first time would hold the tills' writes for as long as
 	// one transaction takes to rewrite them all.
+	at, key = "", ""
 	for {
-		ids, err := db.ids(ctx, `SELECT order_id FROM central_orders WHERE `+centralErasable+` ORDER BY updated_at LIMIT ?`, fixedTS(cutoff), batch)
+		ids, lastAt, err := db.erasableKeys(ctx, `SELECT order_id, updated_at FROM central_orders WHERE (updated_at, order_id) > (?, ?)
+			AND `+centralErasable+` ORDER BY updated_at, order_id LIMIT ?`, at, key, fixedTS(cutoff), batch)
+		if len(ids) > 0 {
+			at, key = lastAt, ids[len(ids)-1]
+		}
 		if err == nil && len(ids) > 0 {
 			list, _ := json.Marshal(ids)
 			err = db.Update(ctx, func(tx *Tx) error {
@@ -98,6 +111,24 @@ func (db *DB) ErasePersonalData(ctx context.Context, cutoff time.Time, batch int
 		return total, fmt.Errorf("erase personal data: printed pickup slips: %w", err)
 	}
 	return total, nil
+}
+
+// erasableKeys runs a query of a key and its updated_at and returns the
+// keys and the last updated_at.
+func (db *DB) erasableKeys(ctx context.Context, query string, args ...any) (keys []string, lastAt string, err error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k, &lastAt); err != nil {
+			return nil, "", err
+		}
+		keys = append(keys, k)
+	}
+	return keys, lastAt, rows.Err()
 }
 
 // erasable selects the ended orders whose personal data is due to be
