@@ -66,6 +66,16 @@ func isContact(query string) bool {
 	return false
 }
 
+// cardNumber is the customer id of a card's number taken offline: as
+// typed or scanned, but a number of digits in groups, as cards print long
+// ones (6001 2345 6789 0123), without the spaces, which are no part of it.
+func cardNumber(query string) string {
+	if strings.Trim(query, "0123456789 ") != "" {
+		return query
+	}
+	return strings.ReplaceAll(query, " ", "")
+}
+
 // SetCustomer puts a loyalty customer's id on the cart as it is, or takes
 // the customer off with "". See AttachCustomer for the refusals.
 func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID string) (*CartView, error) {
@@ -77,11 +87,11 @@ func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID s
 // points, recent purchases in every channel) and the cart keeps it, its
 // MaxCartRecent latest purchases only, for the screens that show the cart.
 // Offline (central unreachable or silent), a loyalty card's number is put
-// on the cart as typed or scanned and the customer comes back with Offline
-// set: points are counted when central gets the sale, and the cart is not
-// saved to the customer (ErrCustomerUnchecked) until they are added again
-// online. A phone number or an e-mail (see isContact) is refused offline
-// with ErrCustomerOffline.
+// on the cart as typed or scanned (see cardNumber) and the customer comes
+// back with Offline set: points are counted when central gets the sale,
+// and the cart is not saved to the customer (ErrCustomerUnchecked) until
+// they are added again online. A phone number or an e-mail (see
+// isContact) is refused offline with ErrCustomerOffline.
 //
 // The customer of a cart being paid (a payment taken or at the terminal)
 // is not changed (ErrCartLocked), nor that of a click-and-collect order's
@@ -108,7 +118,7 @@ func (as *AfterSales) AttachCustomer(ctx context.Context, a Actor, cartID, query
 	case errors.Is(err, ErrOffline) && isContact(query):
 		return nil, Customer{}, ErrCustomerOffline
 	case errors.Is(err, ErrOffline):
-		cust = Customer{ID: query, Offline: true}
+		cust = Customer{ID: cardNumber(query), Offline: true}
 	case err != nil:
 		return nil, Customer{}, fmt.Errorf("customer lookup: %w", err)
 	case cust.ID == "":

@@ -88,6 +88,14 @@ func TestTillCustomerAPI(t *testing.T) {
 		t.Fatalf("offline: %+v on cart %q unchecked %v %+v", found.Customer, found.Cart.CustomerID, found.Cart.CustomerUnchecked, found.Cart.Customer)
 	}
 
+	// A card's number printed in groups of four is kept without the
+	// spaces, as central knows it.
+	s.ok(t, tok, "POST", lookup, map[string]string{"query": "6001 2345 6789 0123"}, &found)
+	if !found.Customer.Offline || found.Cart.CustomerID != "6001234567890123" || found.Customer.ID != "6001234567890123" {
+		t.Fatalf("offline by a number in groups: %+v on cart %q", found.Customer, found.Cart.CustomerID)
+	}
+	s.ok(t, tok, "POST", lookup, map[string]string{"query": "C-10001"}, &found)
+
 	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/payments", map[string]any{"method": "cash", "amount": 1000}, nil)
 	offline = false
 	s.fails(t, tok, "POST", lookup, map[string]string{"query": "+40712345678"}, 409, "cart_locked")
