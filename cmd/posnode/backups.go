@@ -342,30 +342,78 @@ func backupBeforeMigrate(cfg Config, log *slog.Logger) func(path string, from, t
 const preMigrateKeep = 2
 
 // oldPreMigrate lists the backups taken before a schema upgrade in dir
-// beyond the newest preMigrateKeep, by the time in their names, counting
-// taken, the one just written, as the newest whatever its time: a clock
-// that was wrong when it or another was taken (a box whose clock starts
-// in the past) must not have the upgrade in progress lose its way back.
+// that are not among the newest preMigrateKeep, taken (the one just
+// written) first. They are ordered by the schema they were taken at, then
+// by the time in their names: a schema only grows, where the clock may
+// have been wrong when one was taken (a box whose clock starts in the
+// past). An upgrade that stopped part way (each migration commits on its
+// own) and is started again, as a service does at once after a failed
+// start, takes one at each start: it keeps the one taken before it began,
+// the only copy an older posnode still opens, rather than copies of the
+// database half upgraded. Another of the schema of taken is an older copy
+// of the same.
 func oldPreMigrate(dir, taken string) []string {
-	names, _ := filepath.Glob(filepath.Join(dir, backupPrefix+preMigrateName+"-*.db"))
-	stamp := func(n string) string {
-		base := strings.TrimSuffix(filepath.Base(n), ".db")
-		return base[strings.LastIndex(base, "-")+1:]
+	type premigrate struct {
+		path     string
+		from, to int
+		stamp    string
 	}
-	var dated []string
-	for _, n := range names {
-		if filepath.Base(n) == filepath.Base(taken) {
-			continue
+	parse := func(n string) (premigrate, bool) {
+		base := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(n), backupPrefix+preMigrateName+"-"), ".db")
+		var from, to int
+		var stamp string
+		if k, err := fmt.Sscanf(strings.ReplaceAll(base, "-", " "), "%d to %d %s", &from, &to, &stamp); err != nil || k != 3 {
+			return premigrate{}, false
 		}
-		if _, err := time.Parse(backupStamp, stamp(n)); err == nil {
-			dated = append(dated, n)
+		if _, err := time.Parse(backupStamp, stamp); err != nil || base != fmt.Sprintf("%d-to-%d-%s", from, to, stamp) {
+			return premigrate{}, false
 		}
+		return premigrate{n, from, to, stamp}, true
 	}
-	sort.Slice(dated, func(i, j int) bool { return stamp(dated[i]) < stamp(dated[j]) })
-	if len(dated) <= preMigrateKeep-1 {
+	cur, ok := parse(taken)
+	if !ok {
 		return nil
 	}
-	return dated[:len(dated)-(preMigrateKeep-1)]
+	names, _ := filepath.Glob(filepath.Join(dir, backupPrefix+preMigrateName+"-*.db"))
+	var old, began, rest []premigrate
+	for _, n := range names {
+		p, ok := parse(n)
+		switch {
+		case !ok || filepath.Base(n) == filepath.Base(taken):
+		case p.from == cur.from:
+			old = append(old, p)
+		case p.to == cur.to && p.from < cur.from:
+			began = append(began, p) // this upgrade's, at earlier starts
+		default:
+			rest = append(rest, p)
+		}
+	}
+	if len(began) > 0 {
+		// The earliest schema, its newest copy: the database before
+		// this upgrade began.
+		sort.Slice(began, func(i, j int) bool {
+			if began[i].from != began[j].from {
+				return began[i].from < began[j].from
+			}
+			return began[i].stamp > began[j].stamp
+		})
+		old = append(append(old, began[1:]...), rest...)
+	} else {
+		sort.Slice(rest, func(i, j int) bool {
+			if rest[i].from != rest[j].from {
+				return rest[i].from < rest[j].from
+			}
+			return rest[i].stamp < rest[j].stamp
+		})
+		if len(rest) > preMigrateKeep-1 {
+			old = append(old, rest[:len(rest)-(preMigrateKeep-1)]...)
+		}
+	}
+	var paths []string
+	for _, p := range old {
+		paths = append(paths, p.path)
+	}
+	return paths
 }
 
 // checkedBackup describes a database file that passed checkBackup.

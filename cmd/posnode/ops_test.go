@@ -290,6 +290,49 @@ func TestBackupMakesRoomFromTheOldest(t *testing.T) {
 	}
 }
 
+// TestPreMigrateBackupOfAnUpgradeStartedAgain: an upgrade that stopped
+// part way and is started again (each start takes a backup at the schema
+// it stopped at) keeps the backup taken before it began, not copies of
+// the database half upgraded; the earlier ones of the schema it stopped
+// at go, and the upgrade's before it.
+func TestPreMigrateBackupOfAnUpgradeStartedAgain(t *testing.T) {
+	cfg, db := testNodeDB(t, 1)
+	dir := backupsDir(cfg)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	before := []string{"posnode-pre-migrate-9-to-10-20260601T000000Z.db", "posnode-pre-migrate-10-to-14-20261206T100000Z.db",
+		"posnode-pre-migrate-11-to-14-20261206T100005Z.db", "posnode-pre-migrate-11-to-14-20261206T100008Z.db"}
+	for _, f := range before {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := backupBeforeMigrate(cfg, nil)(db.Path(), 11, 14); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, p := range mustGlob(t, filepath.Join(dir, "*.db")) {
+		left = append(left, filepath.Base(p))
+	}
+	sort.Strings(left)
+	if len(left) != 2 || left[0] != before[1] || !strings.HasPrefix(left[1], "posnode-pre-migrate-11-to-14-") || left[1] == before[2] || left[1] == before[3] {
+		t.Fatalf("backups left %v; want the one from before the upgrade began and this start's", left)
+	}
+	// Stopped again, a migration further on.
+	if err := backupBeforeMigrate(cfg, nil)(db.Path(), 12, 14); err != nil {
+		t.Fatal(err)
+	}
+	left = nil
+	for _, p := range mustGlob(t, filepath.Join(dir, "*.db")) {
+		left = append(left, filepath.Base(p))
+	}
+	sort.Strings(left)
+	if len(left) != 2 || left[0] != before[1] || !strings.HasPrefix(left[1], "posnode-pre-migrate-12-to-14-") {
+		t.Fatalf("backups left %v; want the one from before the upgrade began and this start's", left)
+	}
+}
+
 // TestPreMigrateBackupKeptWhateverTheClock: the backup taken before an
 // upgrade stays whatever the time in its name, here before those of
 // earlier upgrades taken while the clock ran ahead; the newest of those
