@@ -230,3 +230,28 @@ func TestDisplayGreetsChineseName(t *testing.T) {
 		t.Fatalf("the customer display shows her given name:\n%s", got)
 	}
 }
+
+// On a tablet screen, as on the till's, a loyalty card read by the
+// station's serial scanner while the customer dialog is open is the
+// customer's: it went to the price check behind the dialog.
+func TestTabletSerialScanIntoCustomerDialog(t *testing.T) {
+	t.Parallel()
+	lt := newLoyaltyTill(t, func(q any) (any, string) {
+		if q == "C-88412" {
+			return ana, ""
+		}
+		return nil, "not_found"
+	})
+	run(t, lt.ctx, "the tablet screen, its cart's customer dialog",
+		chromedp.Evaluate[chromedp.Void](`location.hash = '#tablet'`),
+		visible(`.screen-tablet`),
+		click(`[data-test=tablet-cart]`),
+		click(`[data-test=cust-attach]`),
+		visible(`[data-test=cust-query]`))
+	run(t, lt.ctx, "Ana's card on the serial scanner",
+		lt.serial("C-88412"),
+		hasText(`[data-test=customer]`, "Ana Popescu"))
+	if n := value(t, lt.ctx, "dialogs", chromedp.Evaluate[int](`document.querySelectorAll('[data-test=cust-query]').length`)); n != 0 {
+		t.Fatalf("the customer dialog is still open")
+	}
+}

@@ -9,7 +9,7 @@ import { money, qty, setCurrency } from './format.js';
 import { modal, toast, showError, once } from './ui.js';
 import { header, statusBar } from './main.js';
 import { searchPanel } from './search.js';
-import { customerBox } from './customer.js';
+import { customerBox, scanned } from './customer.js';
 import { adjustStock } from './stockadjust.js';
 
 export function mount(root, app) {
@@ -169,7 +169,7 @@ export function mount(root, app) {
       // or all when there were more.
       if (m.type === 'stock_changed' && m.data) restock(m.data.all ? null : m.data.skus || []);
       const d = m.type === 'scan' && m.station === app.me.station && m.data;
-      if (d && !d.route) d.error ? showError(d.error) : ((panel.input.value = d.code), panel.refresh(), priceCheck(d.code));
+      if (d && !d.route) d.error ? showError(d.error) : scanned(d.code) || ((panel.input.value = d.code), panel.refresh(), priceCheck(d.code));
       // Saved to its customer on another tablet of this station.
       if (m.type === 'cart_saved' && cart && m.data && m.data.cart_id === cart.id) load();
     },
