@@ -606,6 +606,9 @@ func (db *DB) ApplyStockPageDropping(ctx context.Context, p pos.StockPage) (bool
 // RecordInboundReject keeps in the log; the count goes on past it.
 const InboundRejectsKept = 500
 
+// inboundRejectsPruned is the most older refusals a refusal deletes.
+const inboundRejectsPruned = 1000
+
 // RecordInboundReject logs a payload from central that the node refused
 // and counts it. The log keeps the newest InboundRejectsKept: a retained
 // payload the node refuses comes again at every connection, and a link
@@ -624,7 +627,11 @@ func (db *DB) RecordInboundReject(ctx context.Context, topic, reason string) err
 		if err != nil {
 			return err
 		}
-		_, err = tx.execContext(ctx, "DELETE FROM inbound_rejects WHERE id <= ?", id-InboundRejectsKept)
+		// A bounded number at a time: a log grown for months before it
+		// was bounded goes over the next refusals, not all in the one
+		// transaction a till's sale waits for.
+		_, err = tx.execContext(ctx, "DELETE FROM inbound_rejects WHERE id IN (SELECT id FROM inbound_rejects WHERE id <= ? ORDER BY id LIMIT ?)",
+			id-InboundRejectsKept, inboundRejectsPruned)
 		return err
 	})
 }

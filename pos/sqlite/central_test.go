@@ -285,6 +285,40 @@ func TestInboundRejectsLogBounded(t *testing.T) {
 	}
 }
 
+// TestInboundRejectsLongLogPrunedInSteps: a log grown before it was
+// bounded is cut to the newest InboundRejectsKept over the next refusals,
+// a thousand older rows at most each, not all in the one transaction.
+func TestInboundRejectsLongLogPrunedInSteps(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pos.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw := rawDB(t, path)
+	if _, err := raw.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+		INSERT INTO inbound_rejects(topic, reason, at) SELECT 'pos/v1/stores/s/orders/W-1', 'bad order', '2026-01-01T00:00:00Z' FROM n`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	rows := func() int {
+		var n int
+		if err := db.Read().QueryRowContext(ctx, "SELECT count(*) FROM inbound_rejects").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i, want := range []int{2001, 1002, 500, 500} {
+		if err := db.RecordInboundReject(ctx, "pos/v1/stores/s/orders/W-1", "bad order"); err != nil {
+			t.Fatal(err)
+		}
+		if n := rows(); n != want {
+			t.Fatalf("after refusal %d the log holds %d rows, want %d", i+1, n, want)
+		}
+	}
+}
+
 // TestCatalogItemMovesBetweenPages moves an item from page A to page B, in
 // both orders of arrival: it stays on sale as the page that has it now
 // says, and leaves with that page only.
