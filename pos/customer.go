@@ -7,20 +7,21 @@ import (
 	"strings"
 )
 
-// ErrCustomerOffline reports a phone number or an e-mail given to find a
-// customer while central cannot be asked: only central knows whose it is,
-// and it is no loyalty id to put on the sale. It is transient: the
+// ErrCustomerOffline reports a phone number, an e-mail or a name given to
+// find a customer while central cannot be asked: only central knows whose
+// it is, and it is no loyalty id to put on the sale. It is transient: the
 // customer's loyalty card, scanned or its number typed, is taken offline,
 // and the phone or e-mail once central answers.
-var ErrCustomerOffline = errors.New("pos: central cannot be reached to find a customer by phone or e-mail; scan their loyalty card or type its number")
+var ErrCustomerOffline = errors.New("pos: central cannot be reached to find a customer by phone, e-mail or name; scan their loyalty card or type its number")
 
 // MaxCartRecent is how many of a customer's recent purchases a cart keeps
 // for the screens (Cart.Customer).
 const MaxCartRecent = 3
 
-// isContact reports whether query is a phone number or an e-mail rather
-// than a loyalty card's number. An e-mail has an @. A phone number is
-// digits and a phone's punctuation (spaces, - . / and parentheses), in
+// isContact reports whether query is a phone number, an e-mail or a name
+// rather than a loyalty card's number, which has a digit. An e-mail has an
+// @; a name, or anything else without a digit, is no card's number. A
+// phone number is digits and a phone's punctuation (spaces, - . / and parentheses), in
 // international form, + and 7 to 15 digits or 00 and 11 to 15, or in the
 // national form of the stores' countries, which all dial a trunk 0 before
 // the area or mobile code: 0, a digit other than 0, and 8 to 10 digits in
@@ -33,7 +34,8 @@ const MaxCartRecent = 3
 // characters, as a Chinese input method types them, count as their ASCII
 // forms.
 func isContact(query string) bool {
-	if strings.ContainsAny(query, "@\uff20") {
+	digit := func(r rune) bool { return r >= '0' && r <= '9' || r >= '\uff10' && r <= '\uff19' }
+	if strings.ContainsAny(query, "@\uff20") || !strings.ContainsFunc(query, digit) {
 		return true
 	}
 	var d []byte // the digits
@@ -90,7 +92,7 @@ func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID s
 // on the cart as typed or scanned (see cardNumber) and the customer comes
 // back with Offline set: points are counted when central gets the sale,
 // and the cart is not saved to the customer (ErrCustomerUnchecked) until
-// they are added again online. A phone number or an e-mail (see
+// they are added again online. A phone number, an e-mail or a name (see
 // isContact) is refused offline with ErrCustomerOffline.
 //
 // The customer of a cart being paid (a payment taken or at the terminal)

@@ -77,6 +77,11 @@ func TestIsContact(t *testing.T) {
 		{"+886 2 2345 6789", true},
 		{"002886912345678", true},
 		{"０９１２３４５６７８", true}, // typed with an input method's full-width digits
+		// A name, or anything else without a digit: no card's number.
+		{"Ana Popescu", true},
+		{"ANA POPESCU", true},
+		{"陳美玲", true},
+		{"---", true},
 		// E-mails.
 		{"ana.popescu@example.ro", true},
 		{"陳美玲＠example.tw", true},
