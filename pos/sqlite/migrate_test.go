@@ -102,6 +102,26 @@ func userVersion(t *testing.T, path string) int {
 	return v
 }
 
+// waitForSchema polls the schema version of the database at path, which
+// another process is upgrading, until it reaches at or the process has
+// exited.
+func waitForSchema(t *testing.T, path string, at int, exited <-chan struct{}) {
+	t.Helper()
+	db := rawDB(t, path)
+	defer db.Close()
+	for {
+		var v int
+		if err := db.QueryRow("PRAGMA user_version").Scan(&v); err == nil && v >= at {
+			return
+		}
+		select {
+		case <-exited:
+			return
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
 // schema lists every table, index and trigger with its SQL.
 func schema(t *testing.T, path string) []string {
 	t.Helper()
@@ -391,17 +411,19 @@ func TestMigratedPickupNoticesOnlyRecentOnes(t *testing.T) {
 
 // TestMigrationKilledLosesNothing kills a process upgrading a database of
 // the first schema, with a catalog large enough that the upgrade takes a
-// while, at moments spread over the upgrade, as a power cut would. Each
-// time the database is whole, at a schema version the upgrade had reached,
-// with every item and event, and the next start finishes the upgrade.
+// while, at moments spread over the upgrade, as a power cut would: before
+// it begins, and as soon as a reader sees it has reached a schema, while
+// the migrations after it run. Each time the database is whole, at a
+// schema version the upgrade had reached, with every item and event, and
+// the next start finishes the upgrade.
 func TestMigrationKilledLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
 	ctx := context.Background()
 	latest := sqlite.SchemaVersion()
-	for _, delay := range []time.Duration{0, 20 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond} {
-		t.Run(delay.String(), func(t *testing.T) {
+	for _, at := range []int{1, 2, latest / 3, latest / 2, latest - 2, latest - 1} {
+		t.Run(fmt.Sprint("at", at), func(t *testing.T) {
 			path, epoch := oldDatabase(t, 1)
 			raw := rawDB(t, path)
 			if _, err := raw.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
@@ -418,11 +440,18 @@ func TestMigrationKilledLosesNothing(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(delay)
+			exited := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(exited) }()
+			if at > 1 {
+				waitForSchema(t, path, at, exited)
+			}
 			_ = cmd.Process.Signal(syscall.SIGKILL)
-			_ = cmd.Wait()
+			<-exited
 			reached := userVersion(t, path)
-			t.Logf("killed after %v: schema %d (%q)", delay, reached, out.String())
+			t.Logf("killed at schema %d or after: schema %d (%q)", at, reached, out.String())
+			if reached < at {
+				t.Fatalf("schema %d after the kill, %d was seen before it", reached, at)
+			}
 			if reached < 1 || reached > latest {
 				t.Fatalf("schema %d after the kill", reached)
 			}
