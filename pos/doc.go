@@ -110,8 +110,9 @@
 // profile for the screens, and the sale's pos.sale.completed event, in the
 // sale's own transaction, carries their id. Central out of reach, a card's
 // number is kept unchecked and points are counted when central gets the
-// sale; a phone or e-mail is refused (ErrCustomerOffline). The customer is
-// changed or taken off until payment starts, and not after.
+// sale; a phone, an e-mail or a name is refused (ErrCustomerOffline). The
+// customer is changed or taken off until payment starts, and not after; a
+// lookup does not undo a change made while central was asked (ErrConflict).
 //
 // A cart built with a customer on a tablet can be saved to them to finish
 // online (Service.SaveToCustomer): its pos.cart.saved event and the removal
