@@ -621,7 +621,9 @@ func (s *Server) reportPeriod(r *http.Request) (from, to time.Time, err error) {
 		if err != nil {
 			return t, fmt.Errorf("%w: %s must be a date (2006-01-02) or an RFC 3339 time", errBadRequest, name)
 		}
-		return t, nil
+		// The report's hours and days are those of from's zone: the
+		// store's, whatever offset the time was written with.
+		return t.In(loc), nil
 	}
 	from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	if r.URL.Query().Has("from") {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -952,5 +953,32 @@ func TestShiftReadsTrainingAndVoucherLimits(t *testing.T) {
 		if v.Available != want {
 			t.Errorf("%s: %d available, want %d", code, v.Available, want)
 		}
+	}
+}
+
+// A sales report asked for between two RFC 3339 times is grouped by the
+// hours and days of the store's time zone, whatever offset the times were
+// written with: a Taipei store's sale is in Taipei's hour when the period
+// is given in UTC.
+func TestSalesReportTimesGroupedInStoreZone(t *testing.T) {
+	taipei, err := time.LoadLocation("Asia/Taipei")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	s := newStore(t, func(o *ui.Options) { o.Zone = taipei })
+	cashier := s.login(t, "1", "till-1")
+	sold := s.sell(t, cashier, 2500, teaCode)
+	sale, err := s.db.Sale(s.ctx, sold.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	super := s.login(t, "2", "office")
+	from := sale.CompletedAt.UTC().Add(-3 * time.Hour).Format(time.RFC3339)
+	to := sale.CompletedAt.UTC().Add(3 * time.Hour).Format(time.RFC3339)
+	var rep struct{ Rows []pos.ReportRow }
+	s.ok(t, super, "GET", "/api/v1/reports/sales?by=hour&from="+url.QueryEscape(from)+"&to="+url.QueryEscape(to), nil, &rep)
+	want := sale.CompletedAt.In(taipei).Format("2006-01-02T15")
+	if len(rep.Rows) != 1 || rep.Rows[0].Key != want || rep.Rows[0].Amount != 2500 {
+		t.Fatalf("by hour from %s to %s = %+v, want one row %s of 2500", from, to, rep.Rows, want)
 	}
 }
