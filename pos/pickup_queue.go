@@ -33,11 +33,12 @@ type PickupView struct {
 	Since time.Time `json:"since"`
 	Age   int64     `json:"age"`
 	// Due is what the customer pays at pickup for what was picked at the
-	// ordered prices; 0 for orders paid online.
+	// ordered prices, with the tax the till adds in a store whose prices
+	// do not include it; 0 for orders paid online.
 	Due int64 `json:"due"`
 }
 
-func (s *PickupService) view(p PickupOrder, now time.Time) *PickupView {
+func (s *PickupService) view(ctx context.Context, p PickupOrder, now time.Time) *PickupView {
 	p.Order.PickupCode = ""
 	if p.State.Open() && p.Verified != nil && now.Sub(p.Verified.At) > s.opt.VerifyTTL {
 		p.Verified = nil
@@ -63,12 +64,34 @@ func (s *PickupService) view(p PickupOrder, now time.Time) *PickupView {
 	if !v.Since.IsZero() && now.After(v.Since) {
 		v.Age = int64(now.Sub(v.Since) / time.Second)
 	}
-	if p.Order.Payment.Status == OrderPayAtPickup {
-		for _, l := range p.Lines {
-			v.Due += LineGross(l.Unit, l.UnitPrice, l.Picked)
+	v.Due = s.due(ctx, &p)
+	return v
+}
+
+// due is what the till charges for an order paid at pickup when its
+// cart is made of everything picked (ToCart): the ordered prices, taxed
+// at the catalog's rates, with the tax added where prices do not include
+// it. It is 0 for an order paid online. Should the settings or an item
+// not be found, the tax is left out, as it is in a store whose prices
+// include it.
+func (s *PickupService) due(ctx context.Context, p *PickupOrder) int64 {
+	if p.Order.Payment.Status != OrderPayAtPickup {
+		return 0
+	}
+	lines := make([]Line, 0, len(p.Lines))
+	for _, l := range p.Lines {
+		lines = append(lines, Line{Unit: l.Unit, Qty: l.Picked, UnitPrice: l.UnitPrice})
+	}
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil || set.PricesIncludeTax {
+		return Price(lines, nil, Settings{PricesIncludeTax: true}).Total
+	}
+	for i, l := range p.Lines {
+		if it, err := s.opt.Store.ItemByCode(ctx, l.PickSKU()); err == nil {
+			lines[i].TaxRateBP = it.TaxRateBP
 		}
 	}
-	return v
+	return Price(lines, nil, set).Total
 }
 
 // sortViews orders views for the counter: arrived customers first, then
@@ -123,7 +146,7 @@ func (s *PickupService) Queue(ctx context.Context, search string) (*PickupQueue,
 		q.Counts[b], q.Oldest[b] = 0, 0
 	}
 	for _, p := range open {
-		v := s.view(p, now)
+		v := s.view(ctx, p, now)
 		q.Counts[v.Bucket]++
 		q.Oldest[v.Bucket] = max(q.Oldest[v.Bucket], v.Age)
 		if search == "" {
@@ -131,7 +154,7 @@ func (s *PickupService) Queue(ctx context.Context, search string) (*PickupQueue,
 		}
 	}
 	for _, p := range noticed {
-		q.Orders = append(q.Orders, s.view(p, now))
+		q.Orders = append(q.Orders, s.view(ctx, p, now))
 	}
 	if search = strings.TrimSpace(search); search != "" {
 		found, err := s.opt.Store.PickupOrders(ctx, PickupQuery{Search: search, Limit: 50})
@@ -139,7 +162,7 @@ func (s *PickupService) Queue(ctx context.Context, search string) (*PickupQueue,
 			return nil, err
 		}
 		for _, p := range found {
-			q.Orders = append(q.Orders, s.view(p, now))
+			q.Orders = append(q.Orders, s.view(ctx, p, now))
 		}
 	}
 	sortViews(q.Orders)

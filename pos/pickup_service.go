@@ -135,7 +135,7 @@ func (s *PickupService) save(ctx context.Context, u *PickupUpdate) (*PickupView,
 	if err := s.opt.Store.SavePickup(ctx, u); err != nil {
 		return nil, fmt.Errorf("order %s %s: %w", u.Order.Order.ID, u.Action, err)
 	}
-	v := s.view(*u.Order, s.opt.Now())
+	v := s.view(ctx, *u.Order, s.opt.Now())
 	if u.Sale != nil {
 		s.opt.Notify(Change{Kind: "sale", Station: u.Sale.Station, ID: u.Sale.ID, Value: u.Sale})
 	}
@@ -399,7 +399,7 @@ func (s *PickupService) Order(ctx context.Context, id string) (*PickupView, erro
 	if err != nil {
 		return nil, err
 	}
-	return s.view(p, s.opt.Now()), nil
+	return s.view(ctx, p, s.opt.Now()), nil
 }
 
 // StartPicking moves a new order to picking.
@@ -499,7 +499,9 @@ func (s *PickupService) MarkReady(ctx context.Context, a Actor, id, location str
 	if err != nil {
 		return nil, nil, err
 	}
-	return v, SlipOf(&v.PickupOrder), nil
+	sl := SlipOf(&v.PickupOrder)
+	sl.Due = v.Due
+	return v, sl, nil
 }
 
 // Slip returns the pickup slip of a ready order again, for a reprint.
@@ -511,7 +513,9 @@ func (s *PickupService) Slip(ctx context.Context, id string) (*PickupSlip, error
 	if p.State != PickupReady && p.State != PickupCollected {
 		return nil, p.need(PickupReady, PickupCollected)
 	}
-	return SlipOf(&p), nil
+	sl := SlipOf(&p)
+	sl.Due = s.due(ctx, &p)
+	return sl, nil
 }
 
 // Arrive records that the customer waits outside (curbside). Repeated
@@ -636,7 +640,7 @@ func (s *PickupService) Overdue(ctx context.Context) ([]*PickupView, error) {
 	out := []*PickupView{}
 	for _, p := range ps {
 		if now.After(p.Order.CollectBy) {
-			out = append(out, s.view(p, now))
+			out = append(out, s.view(ctx, p, now))
 		}
 	}
 	sortViews(out)
