@@ -96,7 +96,8 @@
 // card is sold for cash into an open shift's drawer only.
 //
 // Completed sales, returns, voids, drawer openings and alarms, price
-// overrides, vouchers issued, receipt copies and Z reports are appended to a hash-chained journal
+// overrides, vouchers issued, receipt copies, a manager's changes to the
+// staff and Z reports are appended to a hash-chained journal
 // (JournalEntry) in the transaction that records them; VerifyJournal names
 // every changed, removed or reordered entry, and each Z report carries the
 // head of the chain. ShiftTally adds each Z report up again from the

@@ -21,6 +21,7 @@ const (
 	JournalCopy          = "copy"           // a copy of a receipt printed
 	JournalStock         = "stock"          // a stock adjustment: a count, damage, a delivery, theft
 	JournalVoucher       = "voucher"        // a gift card sold or store credit given outside a return
+	JournalStaff         = "staff"          // a member of staff added, changed, given a new PIN or deactivated by a manager
 	JournalZReport       = "z_report"
 )
 

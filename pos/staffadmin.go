@@ -29,17 +29,57 @@ var (
 type StaffStore interface {
 	// ListStaff lists every member, active or not, by staff number.
 	ListStaff(ctx context.Context) ([]Staff, error)
-	// AddStaff stores a new member; ErrDuplicate (wrapped) when the staff
-	// number is taken.
-	AddStaff(ctx context.Context, st Staff) error
-	// UpdateStaff changes member id in one transaction: f gets the member
-	// and every member as stored (to check rules across the staff) and
-	// changes the member in place; nothing is stored when f fails. It
-	// returns the member as stored, or ErrNotFound (wrapped). A member
-	// left inactive or given a new PIN has their sessions ended in the
-	// same transaction, so that reactivating them revives none and a
-	// reset PIN locks out whoever used the old one.
-	UpdateStaff(ctx context.Context, id string, f func(st *Staff, all []Staff) error) (Staff, error)
+	// AddStaff stores a new member, added by the manager by, and
+	// journals it (JournalStaff, StaffJournalData) in the same
+	// transaction; ErrDuplicate (wrapped) when the staff number is taken.
+	AddStaff(ctx context.Context, st Staff, by string) error
+	// UpdateStaff changes member id on behalf of the manager by in one
+	// transaction: f gets the member and every member as stored (to check
+	// rules across the staff) and changes the member in place; nothing is
+	// stored when f fails. A change is journalled (JournalStaff,
+	// StaffJournalData) in the same transaction. It returns the member as
+	// stored, or ErrNotFound (wrapped). A member left inactive or given a
+	// new PIN has their sessions ended in the same transaction, so that
+	// reactivating them revives none and a reset PIN locks out whoever
+	// used the old one.
+	UpdateStaff(ctx context.Context, id, by string, f func(st *Staff, all []Staff) error) (Staff, error)
+}
+
+// StaffByCommand is the By of a member added at the node's own command
+// line (posnode staff add) rather than by a manager signed in.
+const StaffByCommand = "command"
+
+// Changes of a member of staff, as StaffJournalData names them.
+const (
+	StaffAdded    = "added"
+	StaffChanged  = "changed"   // name, role, language or active
+	StaffPINReset = "pin_reset" // a new PIN, with or without other changes
+)
+
+// StaffJournalData is the journal entry of a manager's change to a member
+// of staff: who made it, what it was and the member as it left them. It
+// never holds the PIN or its hash.
+type StaffJournalData struct {
+	Staff    string `json:"staff"`
+	By       string `json:"by"`     // the manager's staff number, or StaffByCommand
+	Change   string `json:"change"` // StaffAdded, StaffChanged or StaffPINReset
+	Name     string `json:"name"`
+	Role     Role   `json:"role"`
+	Language string `json:"language,omitempty"`
+	Active   bool   `json:"active"`
+}
+
+// NewStaffJournalData is the journal entry of member st's change by the
+// manager by; old is the member before it (nil when st was added).
+func NewStaffJournalData(by string, old *Staff, st Staff) StaffJournalData {
+	change := StaffAdded
+	if old != nil {
+		change = StaffChanged
+		if old.PINHash != st.PINHash {
+			change = StaffPINReset
+		}
+	}
+	return StaffJournalData{Staff: st.ID, By: by, Change: change, Name: st.Name, Role: st.Role, Language: st.Language, Active: st.Active}
 }
 
 // StaffChange is a manager's change to a member of staff. A nil field is
@@ -102,10 +142,10 @@ func CheckNewStaff(st Staff) error {
 	return nil
 }
 
-// Add adds an active member with st's staff number, name, role and
-// language (empty: the device's) and pin as their first PIN, kept only as
-// a hash.
-func (a *StaffAdmin) Add(ctx context.Context, st Staff, pin string) (Staff, error) {
+// Add adds, on behalf of the manager by, an active member with st's staff
+// number, name, role and language (empty: the device's) and pin as their
+// first PIN, kept only as a hash.
+func (a *StaffAdmin) Add(ctx context.Context, by string, st Staff, pin string) (Staff, error) {
 	st.Name = strings.TrimSpace(st.Name)
 	if err := CheckNewStaff(st); err != nil {
 		return Staff{}, err
@@ -115,7 +155,7 @@ func (a *StaffAdmin) Add(ctx context.Context, st Staff, pin string) (Staff, erro
 		return Staff{}, err
 	}
 	st.PINHash, st.Active = h, true
-	if err := a.store.AddStaff(ctx, st); err != nil {
+	if err := a.store.AddStaff(ctx, st, by); err != nil {
 		return Staff{}, fmt.Errorf("add staff %s: %w", st.ID, err)
 	}
 	return st, nil
@@ -141,7 +181,7 @@ func (a *StaffAdmin) Change(ctx context.Context, by, id string, c StaffChange) (
 		}
 		hash = h
 	}
-	return a.store.UpdateStaff(ctx, id, func(st *Staff, all []Staff) error {
+	return a.store.UpdateStaff(ctx, id, by, func(st *Staff, all []Staff) error {
 		next := *st
 		if c.Name != nil {
 			next.Name = strings.TrimSpace(*c.Name)

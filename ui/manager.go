@@ -50,7 +50,8 @@ type rejectedEvent struct {
 // A manager cannot lower their own role or deactivate themselves, and no
 // change leaves the store without an active manager. Deactivating a
 // member ends their sessions; it and a change of role close their
-// websockets at once.
+// websockets at once. Each change is journalled with the manager who
+// made it.
 func (s *Server) managerRoutes() {
 	s.Handle("GET /api/v1/settings", pos.RoleCashier, s.settings)
 	if rs, ok := s.opt.Store.(RejectedEvents); ok {
@@ -142,7 +143,7 @@ func (a *staffPages) add(w http.ResponseWriter, r *http.Request, who pos.Session
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	st, err := a.admin.Add(r.Context(), pos.Staff{ID: req.ID, Name: req.Name, Role: req.Role, Language: req.Language}, req.PIN)
+	st, err := a.admin.Add(r.Context(), who.Staff.ID, pos.Staff{ID: req.ID, Name: req.Name, Role: req.Role, Language: req.Language}, req.PIN)
 	if err != nil {
 		return err
 	}

@@ -282,3 +282,43 @@ func TestRejectedEventsForManager(t *testing.T) {
 		t.Fatalf("limit 1: %+v", list)
 	}
 }
+
+// Each change a manager makes to the staff is in the tamper-evident
+// journal, with the manager who made it and the member as it left them,
+// never the PIN or its hash; a change that changes nothing is not.
+func TestStaffChangesJournalled(t *testing.T) {
+	s := newStore(t)
+	mgr := s.login(t, "3", "office")
+	s.ok(t, mgr, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "Ana Pop", "role": "cashier", "pin": "7777"}, nil)
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"role": "manager"}, nil)
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"role": "manager"}, nil) // nothing changes
+	s.ok(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7654"}, nil)
+	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"active": false}, nil)
+
+	entries, err := s.db.Journal(s.ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Kind != pos.JournalStaff {
+			continue
+		}
+		if strings.Contains(string(e.Data), "pbkdf2") || strings.Contains(string(e.Data), "7654") {
+			t.Errorf("entry %d holds the PIN: %s", e.N, e.Data)
+		}
+		var d pos.StaffJournalData
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e.Ref+" "+d.Change+" by "+d.By+" "+d.Role.String()+" "+strconv.FormatBool(d.Active))
+	}
+	want := []string{"7 added by 3 cashier true", "7 changed by 3 manager true", "7 pin_reset by 3 manager true", "7 changed by 3 manager false"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("staff entries:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	c, err := s.db.VerifyJournal(s.ctx)
+	if err != nil || len(c.Problems) != 0 {
+		t.Fatalf("verify: %+v %v", c, err)
+	}
+}

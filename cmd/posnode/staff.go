@@ -85,7 +85,7 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	st, err = pos.NewStaffAdmin(db).Add(ctx, st, pin)
+	st, err = pos.NewStaffAdmin(db).Add(ctx, pos.StaffByCommand, st, pin)
 	switch {
 	case errors.Is(err, pos.ErrDuplicate):
 		return taken

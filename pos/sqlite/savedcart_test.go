@@ -55,11 +55,11 @@ func TestUpdateStaff(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
 	admin := pos.NewStaffAdmin(db)
-	m, err := admin.Add(ctx, pos.Staff{ID: "3", Name: "Mia", Role: pos.RoleManager}, "3333")
+	m, err := admin.Add(ctx, "3", pos.Staff{ID: "3", Name: "Mia", Role: pos.RoleManager}, "3333")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Add(ctx, pos.Staff{ID: "3", Name: "Again", Role: pos.RoleCashier}, "3333"); !errors.Is(err, pos.ErrDuplicate) {
+	if _, err := admin.Add(ctx, "3", pos.Staff{ID: "3", Name: "Again", Role: pos.RoleCashier}, "3333"); !errors.Is(err, pos.ErrDuplicate) {
 		t.Fatalf("adding a taken staff number: %v", err)
 	}
 	off := false

@@ -11,9 +11,9 @@ import (
 
 var _ pos.StaffStore = (*DB)(nil)
 
-// AddStaff stores a new member of staff; pos.ErrDuplicate when the staff
-// number is taken.
-func (db *DB) AddStaff(ctx context.Context, st pos.Staff) error {
+// AddStaff stores a new member of staff added by the manager by, and
+// journals it; pos.ErrDuplicate when the staff number is taken.
+func (db *DB) AddStaff(ctx context.Context, st pos.Staff, by string) error {
 	if st.ID == "" || len(st.ID) > 32 || st.Role == pos.RoleNone || st.PINHash == "" {
 		return fmt.Errorf("sqlite: new staff needs an id of at most 32 characters, a role and a PIN")
 	}
@@ -22,15 +22,19 @@ func (db *DB) AddStaff(ctx context.Context, st pos.Staff) error {
 			st.ID, st.Name, st.Role.String(), st.Language, st.PINHash, st.Active)
 		if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return fmt.Errorf("staff %s: %w", st.ID, pos.ErrDuplicate)
+		} else if err != nil {
+			return err
 		}
+		_, err = tx.AppendJournal(pos.JournalStaff, st.ID, "", db.now(), pos.NewStaffJournalData(by, nil, st))
 		return err
 	})
 }
 
-// UpdateStaff changes member id with f in one transaction; see
+// UpdateStaff changes member id with f on behalf of the manager by in one
+// transaction, and journals the change (none when f changed nothing); see
 // pos.StaffStore. A member left inactive has every session ended in the
 // same transaction.
-func (db *DB) UpdateStaff(ctx context.Context, id string, f func(st *pos.Staff, all []pos.Staff) error) (pos.Staff, error) {
+func (db *DB) UpdateStaff(ctx context.Context, id, by string, f func(st *pos.Staff, all []pos.Staff) error) (pos.Staff, error) {
 	var out pos.Staff
 	err := db.Update(ctx, func(tx *Tx) error {
 		all, err := listStaff(ctx, tx)
@@ -62,6 +66,11 @@ func (db *DB) UpdateStaff(ctx context.Context, id string, f func(st *pos.Staff, 
 		// those opened with the old one.
 		if !st.Active || st.PINHash != all[i].PINHash {
 			if _, err := tx.execContext(ctx, "DELETE FROM sessions WHERE staff_id = ?", id); err != nil {
+				return err
+			}
+		}
+		if st != all[i] {
+			if _, err := tx.AppendJournal(pos.JournalStaff, id, "", db.now(), pos.NewStaffJournalData(by, &all[i], st)); err != nil {
 				return err
 			}
 		}
