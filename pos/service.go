@@ -93,6 +93,9 @@ type CartView struct {
 	// is unknown until the terminal is asked (ResolvePending) or a
 	// supervisor declares it (DeclareCard).
 	PendingUnknown bool `json:"pending_unknown,omitempty"`
+	// Repriced lists the lines a resume gave today's prices (see
+	// AfterSales.Resume); empty otherwise.
+	Repriced []Repriced `json:"repriced,omitempty"`
 }
 
 // Options configure a Service. Store is required.

@@ -167,7 +167,15 @@ func (as *AfterSales) Park(ctx context.Context, a Actor, cartID string) (*CartVi
 	})
 }
 
-// Resume takes a parked cart up again at the actor's station. A sale the
+// Resume takes a parked cart up again at the actor's station, at today's
+// prices and tax rates: a line central changed the price of while the
+// cart was parked takes the new one, and the view lists it
+// (CartView.Repriced). A price overridden at the till, a price printed on
+// a label and a line with a discount of its own keep the price they were
+// rung up at, and so does every line when today's prices would make a
+// discount on the cart need a supervisor again. The line of a
+// click-and-collect order keeps its price and rate, as does an item gone
+// from the catalog. A sale the
 // station has open with items on it is parked in its place: it waits in
 // the parked list instead of behind the resumed one, from where it would
 // come back, with another customer's items, as the station's next sale.
@@ -240,6 +248,7 @@ func (as *AfterSales) resumeOnce(ctx context.Context, a Actor, cartID string) (*
 			aside = append(aside, c.ID)
 		}
 	}
+	var repriced []Repriced
 	v, err := as.till.updateLocked(ctx, cartID, func(c *Cart, _ Settings) error {
 		if !c.Parked {
 			return fmt.Errorf("cart %s is not parked: %w", c.ID, ErrNotFound)
@@ -249,11 +258,14 @@ func (as *AfterSales) resumeOnce(ctx context.Context, a Actor, cartID string) (*
 		if a.Staff != "" {
 			c.Cashier = a.Staff
 		}
-		return nil
+		var err error
+		repriced, err = as.till.reprice(ctx, a, c)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	v.Repriced = repriced
 	// Parked after the resume, so that a screen told of its own sale
 	// parked finds the resumed one as the station's open sale.
 	for _, id := range aside {
@@ -266,6 +278,46 @@ func (as *AfterSales) resumeOnce(ctx context.Context, a Actor, cartID string) (*
 		}
 	}
 	return v, nil
+}
+
+// Repriced is a line of a resumed cart whose price central changed while
+// the cart was parked: From is the price it was rung up at, To today's.
+type Repriced struct {
+	LineID string `json:"line_id"`
+	SKU    string `json:"sku"`
+	From   int64  `json:"from"`
+	To     int64  `json:"to"`
+}
+
+// reprice gives the lines of cart c today's catalog prices and tax rates,
+// as Resume describes, and returns the lines whose price changed.
+func (s *Service) reprice(ctx context.Context, a Actor, c *Cart) ([]Repriced, error) {
+	before := c.priced()
+	var out []Repriced
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		if l.OrderLineID != "" {
+			continue
+		}
+		it, err := s.opt.Store.ItemByCode(ctx, l.SKU)
+		if errors.Is(err, ErrNotFound) || err == nil && it.SKU != l.SKU {
+			continue // gone from the catalog: the line stays as rung up
+		}
+		if err != nil {
+			return nil, err
+		}
+		l.TaxRateBP = it.TaxRateBP
+		if l.FixedAmount != 0 || l.Override != nil || l.Discount != nil || it.Price == l.UnitPrice {
+			continue
+		}
+		out = append(out, Repriced{LineID: l.ID, SKU: l.SKU, From: l.UnitPrice, To: it.Price})
+		l.UnitPrice = it.Price
+	}
+	if s.opt.Policy.keepsDiscounts(a.Role, before, c) != nil {
+		c.Lines = before.Lines
+		return nil, nil
+	}
+	return out, nil
 }
 
 // errStationChanged tells Resume that a sale with items became open at the

@@ -569,7 +569,7 @@ export function mount(root, app) {
   }
 
   const parkedDialog = () => listDialog(t('till.parked'), '/parked', t('till.parked_none'), (c) => [
-    { 'data-cart': c.id, onclick: async () => (await act(() => post('/carts/' + c.id + '/resume'))) && say(t('till.resumed'), 'ok') },
+    { 'data-cart': c.id, onclick: async (v) => (v = await act(() => post('/carts/' + c.id + '/resume'))) && say(t(v.repriced ? 'till.repriced' : 'till.resumed'), 'ok') },
     c.lines.map((l) => itemName(l.name, l.sku)).join(', '), t('till.parked_from', { station: c.station, time: dateTime(c.updated_at) }), money(c.balance.total)]);
 
   // holdScans takes the codes a wedge scanner types while a payment's
