@@ -16,7 +16,8 @@ import (
 
 // The manager's health screen shows the link to central as it is, pushed
 // as it changes: online with the events not yet acknowledged, the events
-// central rejected with its reason once its ack says so, and offline when
+// central rejected with its reason, what each was and what to do once its
+// ack says so, and offline when
 // the broker is gone.
 func TestManagerSyncHealth(t *testing.T) {
 	t.Parallel()
@@ -38,7 +39,7 @@ func TestManagerSyncHealth(t *testing.T) {
 	cart := apiCall(t, n.base, tok, "GET", "/cart", nil)["id"].(string)
 	apiCall(t, n.base, tok, "POST", "/carts/"+cart+"/scan", map[string]string{"code": umbrella})
 	apiCall(t, n.base, tok, "POST", "/carts/"+cart+"/payments", map[string]any{"method": "cash", "amount": 20000})
-	apiCall(t, n.base, tok, "POST", "/carts/"+cart+"/complete", nil)
+	receiptNo := int64(apiCall(t, n.base, tok, "POST", "/carts/"+cart+"/complete", nil)["receipt_no"].(float64))
 	// The status follows the outbox within a moment.
 	var st, sync map[string]any
 	var last int64
@@ -73,7 +74,11 @@ func TestManagerSyncHealth(t *testing.T) {
 		hasText(`[data-test=sync-depth]`, "0"),
 		hasText(`[data-test=sync-rejected]`, "1"),
 		visible(`[data-test=sync-last-delivery]`),
-		hasText(`[data-test=rejected-events] tr[data-seq="1"] [data-test=reason]`, "unknown sku 100236"))
+		hasText(`[data-test=rejected-events] tr[data-seq="1"] [data-test=reason]`, "unknown sku 100236"),
+		// What the event was, named in the screen's language with the
+		// receipt it stands for, and what to do about it.
+		hasText(`[data-test=rejected-events] tr[data-seq="1"] [data-test=event]`, "Sale "+strconv.FormatInt(receiptNo, 10)),
+		hasText(`.panel.wide .hint`, "give central's support the event's number"))
 	if rows := value(t, manager, "rejected rows", chromedp.Evaluate[int](`document.querySelectorAll('[data-test=rejected-events] tbody tr').length`)); rows != 1 {
 		t.Fatalf("%d rejected events listed, want 1", rows)
 	}

@@ -33,13 +33,16 @@ export function mount(root, app) {
     if (tab === 'health') health();
   }
 
+  // ref is the receipt, return, order or item an event stands for.
+  const ref = (d) => d && (d.receipt_no || d.return_no || d.order_id || d.sku);
+
   function rejectedPanel() {
     if (rejected instanceof Error) return h('section', { class: 'panel' }, h('p', { class: 'form-error' }, errorText(rejected)));
     if (!rejected.length) return null;
-    return h('section', { class: 'panel wide' }, h('h3', null, t('mgr.rejected_title')), h('table', { class: 'grid', 'data-test': 'rejected-events' },
+    return h('section', { class: 'panel wide' }, h('h3', null, t('mgr.rejected_title')), h('p', { class: 'hint' }, t('mgr.rejected_hint')), h('table', { class: 'grid', 'data-test': 'rejected-events' },
       h('thead', null, h('tr', null, ['mgr.seq', 'mgr.event', 'mgr.recorded', 'mgr.reason'].map((k) => h('th', null, t(k))))),
       h('tbody', null, rejected.map((ev) => h('tr', { 'data-seq': String(ev.seq) },
-        h('td', null, number(ev.seq)), h('td', null, ev.type), h('td', null, dateTime(ev.time)), h('td', { 'data-test': 'reason' }, ev.reason))))));
+        h('td', null, number(ev.seq)), h('td', { 'data-test': 'event' }, t('ev.' + ev.type), ' ', ref(ev.data)), h('td', null, dateTime(ev.time)), h('td', { 'data-test': 'reason' }, ev.reason))))));
   }
 
   function health() {
