@@ -261,7 +261,8 @@ func (s *Server) searchItems(w http.ResponseWriter, r *http.Request, who pos.Ses
 
 // item answers a price check: the item of a code with its stock here and,
 // as "amount", what the till charges for one scan of that code (see
-// scanAmount).
+// scanAmount); no amount for an item withdrawn from sale, which the till
+// refuses.
 func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	code, err := pos.ParseCode(r.PathValue("code"), s.opt.Service.Market())
 	if err != nil {
@@ -276,7 +277,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) e
 		return err
 	}
 	out := map[string]any{"item": it, "stock": st, "code": code}
-	if amount, ok := scanAmount(it, code); ok {
+	if amount, ok := scanAmount(it, code); ok && it.Active {
 		out["amount"] = amount
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -107,3 +107,26 @@ func TestTabletsOfOneStationHaveACartEach(t *testing.T) {
 		t.Fatalf("a till has carts %s and %s, want the station's one", c1.ID, c2.ID)
 	}
 }
+
+// A price check of an item central withdrew from sale says so and gives
+// no amount: the till refuses the scan, so there is no price to charge.
+func TestPriceCheckOfAWithdrawnItem(t *testing.T) {
+	s := newStore(t)
+	it, err := s.db.ItemByCode(s.ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.Active = false
+	if err := s.db.PutItems(s.ctx, []pos.Item{it}, pos.Sweden); err != nil {
+		t.Fatal(err)
+	}
+	tablet := s.login(t, "1", "tablet-1")
+	var check map[string]any
+	s.ok(t, tablet, "GET", "/api/v1/items/"+teaCode, nil, &check)
+	if _, ok := check["amount"]; ok {
+		t.Fatalf("price check of a withdrawn item gives an amount: %v", check["amount"])
+	}
+	if item, _ := check["item"].(map[string]any); item["active"] != false {
+		t.Fatalf("price check of a withdrawn item: %v", check["item"])
+	}
+}

@@ -68,7 +68,7 @@ export function mount(root, app) {
     const m = modal({
       title: itemName(it.name, it.sku),
       body: h('div', { class: 'item-detail' },
-        label
+        !it.active ? h('p', { class: 'bad', 'data-test': 'price-check' }, t('err.inactive_item')) : label
           ? [h('div', { class: 'big-text', 'data-test': 'price-check' }, money(check.amount)),
             h('p', { class: 'hint' }, (label.Grams ? qty(label.Grams, 'kg') + ' · ' : '') + money(it.price) + perKg)]
           : h('div', { class: 'big-text', 'data-test': 'price-check' }, money(it.price) + perKg),
