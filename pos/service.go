@@ -221,6 +221,19 @@ func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff
 // ownSlips is the limiter key of a client's failures on one staff number.
 func ownSlips(client, staffID string) string { return "client:" + client + " staff:" + staffID }
 
+// PINReset clears the login failures on staffID after a manager gave the
+// member a new PIN: the staff number's lock-out, and each client's
+// failures on it, as a good login there would. The member then signs in
+// with the new PIN at once where they were locked out; failures on other
+// staff numbers still count.
+func (s *Service) PINReset(staffID string) {
+	s.opt.Limiter.Succeed("staff:" + staffID)
+	suffix := " staff:" + staffID
+	for _, part := range s.opt.Limiter.keys(func(k string) bool { return strings.HasSuffix(k, suffix) }) {
+		s.opt.Limiter.Forgive(strings.TrimSuffix(part, suffix), part)
+	}
+}
+
 var dummyHash, _ = HashPIN("0000")
 
 // approve checks a supervisor's credentials when need is set and returns

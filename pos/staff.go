@@ -203,6 +203,19 @@ func (l *Limiter) Succeed(key string) {
 	delete(l.fails, key)
 }
 
+// keys lists the keys with failures recorded that match.
+func (l *Limiter) keys(match func(string) bool) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for k := range l.fails {
+		if match(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Forgive takes the failures recorded under part back from key and clears
 // part: failures that a later success showed to be slips rather than
 // guesses. key's lock is worked out again from what remains.

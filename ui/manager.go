@@ -189,6 +189,9 @@ func (a *staffPages) apply(w http.ResponseWriter, r *http.Request, who pos.Sessi
 		// with a session of the PIN before a reset).
 		a.s.hub.DropSessions(func(s pos.Session) bool { return s.DeviceID == "" && s.Staff.ID == id })
 	}
+	if c.PIN != "" && a.s.opt.Service != nil {
+		a.s.opt.Service.PINReset(id) // the new PIN works at once where the old one was locked out
+	}
 	a.s.log.Info("staff "+what, "staff", id, "role", st.Role, "active", st.Active, "by", who.Staff.ID)
 	a.s.hub.Publish(Message{Type: "staff", Data: map[string]string{"staff": id, "change": what}})
 	writeJSON(w, http.StatusOK, st)

@@ -322,3 +322,17 @@ func TestStaffChangesJournalled(t *testing.T) {
 		t.Fatalf("verify: %+v %v", c, err)
 	}
 }
+
+// A member locked out by wrong PINs signs in with the PIN a manager resets
+// at once, at the till where they were typed, rather than after the
+// lock-out of up to 15 minutes: the reset clears it.
+func TestPINResetEndsLockOut(t *testing.T) {
+	s := newStore(t)
+	mgr := s.login(t, "3", "office")
+	for i := 0; i < 6; i++ {
+		s.call(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "9999", "station": "till-1"})
+	}
+	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "1111", "station": "till-1"}, 429, "locked_out")
+	s.ok(t, mgr, "PUT", "/api/v1/staff/1/pin", map[string]any{"pin": "4321"}, nil)
+	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4321", "station": "till-1"}, nil)
+}
