@@ -5,7 +5,7 @@
 import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
-import { money, number, dateTime } from './format.js';
+import { money, number, dateTime, percent } from './format.js';
 import { modal, askMoney, askText, toast, showError } from './ui.js';
 
 const OPS = ['paid_in', 'paid_out', 'drop', 'no_sale'];
@@ -81,6 +81,7 @@ async function showShift(app) {
       r.voids ? [t('shift.voids'), number(r.voids) + ' · ' + money(r.voids_total, cur)] : null,
       ...r.by_method.map((x) => [t('till.' + x.method), number(x.count) + ' · ' + money(x.amount, cur)]),
       ...(r.vouchers_issued || []).map((v) => [t('shift.issued', { kind: t('till.' + v.kind) }), number(v.count) + ' · ' + money(v.amount, cur)]),
+      ...(r.by_tax_rate || []).map((x) => [t('shift.vat', { rate: percent(x.rate_bp) }), t('shift.vat_of', { tax: money(x.tax, cur), net: money(x.base, cur) })]),
       [t('shift.float'), money(r.float, cur)],
       [t('shift.cash_net'), money(cash, cur)],
       [t('shift.op.paid_in'), money(r.paid_in, cur)],
