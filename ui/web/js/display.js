@@ -36,6 +36,7 @@ export function mount(root, app) {
       list,
       h('div', { class: 'display-total' },
         b.discount ? h('div', { class: 'trow' }, h('span', null, t('till.discounts')), h('span', null, '−' + money(b.discount))) : null,
+        b.total > b.subtotal - b.discount ? h('div', { class: 'trow' }, h('span', null, t('till.tax_added')), h('span', null, money(b.tax_total))) : null,
         h('div', { class: 'trow total' }, h('span', null, t('till.total')), h('span', { 'data-test': 'display-total' }, money(b.total))),
         b.cash + b.non_cash ? h('div', { class: 'trow' }, h('span', null, t('till.paid')), h('span', null, money(b.cash + b.non_cash))) : null,
         b.settled && b.change ? h('div', { class: 'trow due' }, h('span', null, t('till.change')), h('span', null, money(b.change))) : null));

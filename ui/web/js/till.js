@@ -672,7 +672,7 @@ export function mount(root, app) {
       cart.training ? h('div', { class: 'trow training', 'data-test': 'training' }, h('span', null, t('till.training'))) : null,
       row(t('till.subtotal'), money(b.subtotal)),
       b.discount ? row(t('till.discounts'), '−' + money(b.discount), '', 'discount-total') : null,
-      row(t('till.tax'), money(b.tax_total), 'minor'),
+      row(t(b.total > b.subtotal - b.discount ? 'till.tax_added' : 'till.tax'), money(b.tax_total), 'minor'),
       cart.discount ? row(t('disc.title_basket'), (cart.discount.percent_bp ? percent(cart.discount.percent_bp) : money(cart.discount.amount)) + ' · ' + reasonText(cart.discount.reason), 'minor') : null,
       row(t('till.total'), money(b.total), 'total', 'total'),
       cart.payments.map((p) => h('div', { class: 'trow minor' }, h('span', null, t('till.' + p.method)), h('span', null, money(p.amount)),
