@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,7 +15,7 @@ import (
 var (
 	// ErrInvalidStaff reports a staff number, name, role or language that
 	// cannot be used.
-	ErrInvalidStaff = errors.New("pos: staff number is 1-8 digits, name 1-60 characters, role cashier, supervisor or manager, language one the node speaks")
+	ErrInvalidStaff = errors.New("pos: staff number is 1-8 digits, name 1-60 characters on one line, role cashier, supervisor or manager, language one the node speaks")
 	// ErrSelfChange reports a manager lowering their own role or
 	// deactivating themselves, which another manager must do, so that a
 	// store always keeps a manager who can sign in.
@@ -114,9 +115,23 @@ func validStaffID(id string) bool {
 	return len(id) >= 1 && len(id) <= 8 && allDigits(id)
 }
 
+// validName reports whether n, trimmed, is a name to show: 1-60
+// characters, at least one that prints, and no control characters, which
+// would break the line a screen, a receipt or the journal shows it on, or
+// reach a printer as a command.
 func validName(n string) bool {
 	n = strings.TrimSpace(n)
-	return n != "" && utf8.RuneCountInString(n) <= 60
+	if n == "" || utf8.RuneCountInString(n) > 60 {
+		return false
+	}
+	seen := false
+	for _, r := range n {
+		if unicode.IsControl(r) {
+			return false
+		}
+		seen = seen || (unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r))
+	}
+	return seen
 }
 
 func validLanguage(l string) bool {

@@ -2,6 +2,7 @@ package pos
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -70,5 +71,34 @@ func TestSavedCart(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A member's name is what screens, receipts and the journal show: it has
+// something to read, and no control characters, which would break the
+// line it is on or be sent to a printer as a command.
+func TestCheckNewStaffName(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{
+		{"Ana Popescu", true},
+		{"陳美玲", true},
+		{"Zuzana Kováčová", true},
+		{strings.Repeat("a", 60), true},
+		{strings.Repeat("a", 61), false},
+		{"   ", false},
+		{"", false},
+		{"Ana\nPopescu", false},
+		{"Ana\tPop", false},
+		{"\x1b@Ana", false},
+		{"Ana\u0085Pop", false},
+		{"\u200b", false},
+		{"\u200b\u200e ", false},
+	} {
+		err := CheckNewStaff(Staff{ID: "7", Name: c.name, Role: RoleCashier})
+		if (err == nil) != c.ok {
+			t.Errorf("name %q: %v, want ok %v", c.name, err, c.ok)
+		}
 	}
 }
