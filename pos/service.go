@@ -397,31 +397,8 @@ func (s *Service) Scan(ctx context.Context, a Actor, cartID, raw string) (*CartV
 		}
 		return nil, res, err
 	}
-	l := Line{SKU: it.SKU, Names: it.Names, Barcode: code.Raw, Unit: it.Unit, Qty: 1, UnitPrice: it.Price, TaxRateBP: it.TaxRateBP}
-	switch {
-	case code.Grams > 0:
-		if it.Unit != UnitKg {
-			return nil, res, fmt.Errorf("%w: weight code for item %s sold by the piece", ErrBadQuantity, it.SKU)
-		}
-		l.Qty = code.Grams
-		if code.Price != 0 { // a GS1 label with the weight and the price to pay
-			if code.Price < 0 || code.Price > MaxPrice {
-				return nil, res, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
-			}
-			l.FixedAmount = code.Price
-		}
-	case code.Kind == CodeVariable || code.Price != 0:
-		if code.Price <= 0 || code.Price > MaxPrice {
-			return nil, res, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
-		}
-		l.FixedAmount = code.Price
-		if it.Unit == UnitKg && it.Price > 0 {
-			l.Qty = max(RoundDiv(code.Price*1000, it.Price), 1)
-		}
-	case it.Unit == UnitKg:
-		return nil, res, fmt.Errorf("%w: item %s is sold by weight; weigh it or enter grams", ErrBadQuantity, it.SKU)
-	}
-	if err := checkQty(l.Unit, l.Qty); err != nil { // a label's weight, or the weight its price stands for
+	l, err := ScanLine(it, code)
+	if err != nil {
 		return nil, res, err
 	}
 	v, err := s.add(ctx, a, cartID, it, l)
@@ -438,6 +415,45 @@ func (s *Service) Scan(ctx context.Context, a Actor, cartID, raw string) (*CartV
 		res.Stock = &st
 	}
 	return v, res, nil
+}
+
+// ScanLine is the line one scan of code adds for item it, before it joins
+// a cart: a piece at the item's price, a weight label's grams at the
+// price per kilogram, or the price printed on a label (variable-measure
+// or GS1) as the line's amount. It fails as Scan does for a code the
+// item cannot be sold by: a weight on an item sold by the piece, an item
+// sold by weight with nothing to weigh it by, a label's price or weight
+// out of range. The price check shows its gross amount, so that it says
+// what the till charges.
+func ScanLine(it Item, code Code) (Line, error) {
+	l := Line{SKU: it.SKU, Names: it.Names, Barcode: code.Raw, Unit: it.Unit, Qty: 1, UnitPrice: it.Price, TaxRateBP: it.TaxRateBP}
+	switch {
+	case code.Grams > 0:
+		if it.Unit != UnitKg {
+			return Line{}, fmt.Errorf("%w: weight code for item %s sold by the piece", ErrBadQuantity, it.SKU)
+		}
+		l.Qty = code.Grams
+		if code.Price != 0 { // a GS1 label with the weight and the price to pay
+			if code.Price < 0 || code.Price > MaxPrice {
+				return Line{}, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
+			}
+			l.FixedAmount = code.Price
+		}
+	case code.Kind == CodeVariable || code.Price != 0:
+		if code.Price <= 0 || code.Price > MaxPrice {
+			return Line{}, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
+		}
+		l.FixedAmount = code.Price
+		if it.Unit == UnitKg && it.Price > 0 {
+			l.Qty = max(RoundDiv(code.Price*1000, it.Price), 1)
+		}
+	case it.Unit == UnitKg:
+		return Line{}, fmt.Errorf("%w: item %s is sold by weight; weigh it or enter grams", ErrBadQuantity, it.SKU)
+	}
+	if err := checkQty(l.Unit, l.Qty); err != nil { // a label's weight, or the weight its price stands for
+		return Line{}, err
+	}
+	return l, nil
 }
 
 // AddItem adds qty of the item with sku (pieces, or grams for weighed

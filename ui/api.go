@@ -260,9 +260,10 @@ func (s *Server) searchItems(w http.ResponseWriter, r *http.Request, who pos.Ses
 }
 
 // item answers a price check: the item of a code with its stock here and,
-// as "amount", what the till charges for one scan of that code (see
-// scanAmount); no amount for an item withdrawn from sale, which the till
-// refuses.
+// as "amount", what the till charges for one scan of that code
+// (pos.ScanLine); no amount where the till refuses the scan: an item
+// withdrawn from sale, a code it cannot be sold by, an item sold by weight
+// with nothing on the code to weigh it by.
 func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	code, err := pos.ParseCode(r.PathValue("code"), s.opt.Service.Market())
 	if err != nil {
@@ -277,29 +278,11 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, who pos.Session) e
 		return err
 	}
 	out := map[string]any{"item": it, "stock": st, "code": code}
-	if amount, ok := scanAmount(it, code); ok && it.Active {
-		out["amount"] = amount
+	if l, err := pos.ScanLine(it, code); err == nil && it.Active {
+		out["amount"] = l.Gross()
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// scanAmount is what the till charges for one scan of code, as Scan
-// prices it: the price printed on a label (variable-measure or GS1, with
-// or without a weight), the weight on it at the item's price per
-// kilogram, or the price of one piece. It reports false for an item sold
-// by weight when the code carries no weight or price: the amount then
-// depends on the scale.
-func scanAmount(it pos.Item, code pos.Code) (int64, bool) {
-	switch {
-	case code.Price > 0:
-		return code.Price, true
-	case code.Grams > 0 && it.Unit == pos.UnitKg:
-		return pos.LineGross(it.Unit, it.Price, code.Grams), true
-	case it.Unit == pos.UnitEach:
-		return it.Price, true
-	}
-	return 0, false
 }
 
 // stock answers the stock level of an item, by SKU or barcode as stock

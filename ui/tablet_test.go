@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"testing"
 
 	"github.com/posnode/posnode/pos"
@@ -58,11 +59,16 @@ func TestPriceCheckAsTheTillCharges(t *testing.T) {
 	}
 
 	// Sold by weight with nothing on the code to weigh it by: the amount
-	// is the scale's, and the check says none.
-	var bare map[string]any
-	s.ok(t, tablet, "GET", "/api/v1/items/3", nil, &bare)
-	if _, ok := bare["amount"]; ok {
-		t.Fatalf("price check of a weighed item without a weight gives an amount: %v", bare)
+	// is the scale's, and the check says none. A weight on an item sold
+	// by the piece, or a label's price past what the till takes: the till
+	// refuses the scan, and the check gives no amount either.
+	for _, code := range []string{"3", "(01)07310865004703(3103)000480(3922)1990", "(01)07310865004703(3103)000480",
+		"(01)07310000000010(3922)9999999999"} {
+		var bare map[string]any
+		s.ok(t, tablet, "GET", "/api/v1/items/"+url.PathEscape(code), nil, &bare)
+		if _, ok := bare["amount"]; ok {
+			t.Errorf("price check of %s, which the till refuses, gives an amount: %v", code, bare["amount"])
+		}
 	}
 }
 
