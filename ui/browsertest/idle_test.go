@@ -2,12 +2,16 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gorilla/websocket"
 )
 
 // A till left signed in goes back to the login by itself once its idle
@@ -55,4 +59,68 @@ func TestIdleTillTypedOnStays(t *testing.T) {
 	run(t, till, "the parked sales", click(`[data-test=parked]`),
 		chromedp.Poll[chromedp.Void](`!!document.querySelector('.modal, [data-test=login-step]')`))
 	run(t, till, "still signed in", visible(`.modal`), visible(`#scan`))
+}
+
+// A customer display opened in the till's own browser shares the till's
+// session and is signed out with it when the till is left alone; it shows
+// the till's sale again by itself once the till is signed in again in that
+// browser, not the staff's login to the customers.
+func TestIdleDisplayInTheTillsBrowserComesBack(t *testing.T) {
+	t.Parallel()
+	cfgPath := filepath.Join(t.TempDir(), "posnode.toml")
+	if err := os.WriteFile(cfgPath, []byte("idle_lock = \"10s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := launch(t, t.TempDir(), "127.0.0.1:0", "--config", cfgPath)
+	display := browser(t)
+	run(t, display, "the display, no one signed in", chromedp.Navigate(n.base+"/?display="+tillStation), visible(`[data-test=login-step]`))
+	// The till signs in in the same browser (its session cookie is the
+	// display's too) and shows its sale, on a websocket of its own.
+	signIn := func() string {
+		t.Helper()
+		token := value(t, display, "the till signs in", chromedp.Evaluate[string](`fetch('/api/v1/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+			body: JSON.stringify({staff: '`+cashierStaff+`', pin: '1111', station: '`+tillStation+`'})}).then((r) => r.json()).then((j) => j.token)`,
+			chromedp.EvalAwaitPromise))
+		ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(n.base, "http")+"/ws", http.Header{"Authorization": {"Bearer " + token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ws.Close() })
+		go func() {
+			for {
+				if _, _, err := ws.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+		return token
+	}
+	signIn()
+	run(t, display, "the display once the till signed in", visible(`.display-welcome`))
+	c, cancel := context.WithTimeout(display, time.Minute)
+	defer cancel()
+	if err := chromedp.Do(c, visible(`[data-test=login-step]`)); err != nil {
+		t.Fatalf("the till left alone: the display %v\npage text:\n%s", err, pageText(display))
+	}
+	token := signIn()
+	req, _ := http.NewRequest("GET", n.base+"/api/v1/cart", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cart struct{ ID string }
+	err = json.NewDecoder(resp.Body).Decode(&cart)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ = http.NewRequest("POST", n.base+"/api/v1/carts/"+cart.ID+"/scan", strings.NewReader(`{"code": "`+backpack+`"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("scan at the till: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	run(t, display, "the display back, showing the sale", visible(`.display-lines`), gone(`[data-test=login-step]`))
 }

@@ -93,5 +93,7 @@ export function mount(root, app) {
     if (station && !stations.some((s) => s.id === station)) station = '';
     renderStations();
   }).catch(() => {});
-  return { destroy: pop };
+  // A display in the till's browser is back once the till signs in.
+  const wait = app.params.get('display') && setInterval(() => get('/me').then((me) => (clearInterval(wait), (app.me = me), afterLogin()), () => {}), 5e3);
+  return { destroy: () => (pop(), clearInterval(wait)) };
 }
