@@ -150,7 +150,7 @@ func (n *node) printSalesReport(ctx context.Context, station, by string, from, t
 	}
 	r := receipt.SalesReport{Store: n.storeHeading(ctx), By: by, From: from, To: to, Printed: time.Now()}
 	for _, row := range rows {
-		r.Rows = append(r.Rows, receipt.SalesRow{Key: row.Key, Count: row.Count, Amount: row.Amount})
+		r.Rows = append(r.Rows, receipt.SalesRow{Key: row.Key, Count: row.Count, Amount: row.Amount, Tax: row.Tax})
 	}
 	if _, err := st.printer.Print(ctx, r); err != nil {
 		n.log.Error("queue sales report", "station", station, "err", err)

@@ -683,6 +683,9 @@ type SalesRow struct {
 	Key    string `json:"key"`
 	Count  int64  `json:"count"`
 	Amount int64  `json:"amount"`
+	// Tax is the row's tax, printed by tax rate under the amount net of
+	// tax it is on.
+	Tax int64 `json:"tax,omitempty"`
 }
 
 // Kind implements Document.
@@ -697,13 +700,20 @@ func (r SalesReport) Encode(e *escpos.Encoder) error {
 	e.SetAlign(escpos.AlignLeft)
 	p.period(r.From, r.To)
 	p.rule()
-	var total int64
+	var total, tax int64
 	for _, row := range r.Rows {
 		p.pair(fmt.Sprintf("%s (%d)", p.salesKey(r.By, row.Key), row.Count), p.money(row.Amount))
+		if r.By == "tax_rate" {
+			p.pair("  "+p.t("vat"), p.money(row.Tax))
+		}
 		total += row.Amount
+		tax += row.Tax
 	}
 	p.rule()
 	p.bigPair(p.t("total"), p.money(total))
+	if r.By == "tax_rate" {
+		p.pair(p.t("vat"), p.money(tax))
+	}
 	p.pair(p.t("printed"), p.time(r.Printed))
 	p.end()
 	return e.Err()

@@ -502,7 +502,8 @@ func TestSalesReportRatesAndDays(t *testing.T) {
 	sk.store.TimeZone = "Europe/Bratislava"
 	day := time.Date(2026, 11, 22, 0, 0, 0, 0, loc)
 	r := receipt.SalesReport{Store: sk.store, By: "tax_rate", From: day, To: day.AddDate(0, 0, 1), Printed: when,
-		Rows: []receipt.SalesRow{{Key: "1000", Count: 4, Amount: 1200}, {Key: "2300", Count: 9, Amount: 45678}, {Key: "550", Count: 1, Amount: 100}}}
+		Rows: []receipt.SalesRow{{Key: "1000", Count: 4, Amount: 1200, Tax: 120}, {Key: "2300", Count: 9, Amount: 45678, Tax: 10506},
+			{Key: "550", Count: 1, Amount: 100, Tax: 6}}}
 	got := render(t, r, sk.profile, nil)
 	text := stripCommands(got)
 	for _, w := range []string{"10 % (4)", "23 % (9)", "5,5 % (1)", "22.11.2026\n"} {
