@@ -14,7 +14,7 @@ import (
 // In a store whose prices do not include tax, the tax is added to the
 // lines' prices: the till called it "of which VAT", as if it were in
 // them, and the customer display showed lines that did not add up to
-// the total, with no tax between them.
+// the total, with no tax between them, and so did the tablet's cart.
 func TestTaxAddedShownAsAdded(t *testing.T) {
 	t.Parallel()
 	base, _ := pickupNodeWith(t, func(db *sqlite.DB) {
@@ -42,4 +42,10 @@ func TestTaxAddedShownAsAdded(t *testing.T) {
 	}
 	run(t, display, "the display", hasText(`[data-test=display-total]`, "623.75"))
 	wantContains(t, "display", text(t, display, `.display-total`), en["till.tax_added"], "124.75")
+	run(t, till, "the sale on the till's tablet screen",
+		chromedp.Evaluate[chromedp.Void](`location.hash = "#tablet"`),
+		visible(`[data-test=tablet-cart]`),
+		click(`[data-test=tablet-cart]`),
+		visible(`.modal .line.total`))
+	wantContains(t, "tablet cart", text(t, till, `.modal`), en["till.tax_added"], "124.75", "623.75")
 }

@@ -130,6 +130,7 @@ export function mount(root, app) {
         h('div', { class: 'line-main' }, h('div', { class: 'name' }, itemName(l.name, l.sku))),
         h('div', { class: 'qty' }, h('span', { class: 'n' }, qty(l.qty, l.unit))),
         h('div', { class: 'amount' }, money(((b.lines || [])[i] || {}).amount)))),
+        b.total > b.subtotal - b.discount ? h('li', { class: 'line' }, h('div', { class: 'line-main' }, t('till.tax_added')), h('div', { class: 'amount' }, money(b.tax_total))) : null,
         h('li', { class: 'line total' }, h('div', { class: 'line-main' }, t('till.total')), h('div', { class: 'amount' }, money(b.total))))
         : h('p', { class: 'hint' }, t('till.empty')),
       // Reopened after a customer is attached; closed once the cart is saved to them.
