@@ -221,6 +221,12 @@ func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff
 // ownSlips is the limiter key of a client's failures on one staff number.
 func ownSlips(client, staffID string) string { return "client:" + client + " staff:" + staffID }
 
+// LockedOut reports whether logins with staffID are refused for now after
+// wrong PINs (ErrLockedOut), for the manager's staff page.
+func (s *Service) LockedOut(staffID string) bool {
+	return s.opt.Limiter.Allow("staff:"+staffID, s.opt.Now()) != nil
+}
+
 // PINReset clears the login failures on staffID after a manager gave the
 // member a new PIN: the staff number's lock-out, and each client's
 // failures on it, as a good login there would. The member then signs in
@@ -420,7 +426,8 @@ func (s *Service) Scan(ctx context.Context, a Actor, cartID, raw string) (*CartV
 // ScanLine is the line one scan of code adds for item it, before it joins
 // a cart: a piece at the item's price, a weight label's grams at the
 // price per kilogram, or the price printed on a label (variable-measure
-// or GS1) as the line's amount. It fails as Scan does for a code the
+// or GS1) as the line's amount, and then as its unit price too (per
+// piece, or per kg for a label with a weight). It fails as Scan does for a code the
 // item cannot be sold by: a weight on an item sold by the piece, an item
 // sold by weight with nothing to weigh it by, a label's price or weight
 // out of range. The price check shows its gross amount, so that it says
@@ -438,6 +445,9 @@ func ScanLine(it Item, code Code) (Line, error) {
 				return Line{}, fmt.Errorf("%w: embedded price %d", ErrBadPrice, code.Price)
 			}
 			l.FixedAmount = code.Price
+			// The label's price per kg, which a price change since it
+			// was printed, or a reduced label, sets apart from the shelf's.
+			l.UnitPrice = RoundDiv(code.Price*1000, code.Grams)
 		}
 	case code.Kind == CodeVariable || code.Price != 0:
 		if code.Price <= 0 || code.Price > MaxPrice {
@@ -446,6 +456,8 @@ func ScanLine(it Item, code Code) (Line, error) {
 		l.FixedAmount = code.Price
 		if it.Unit == UnitKg && it.Price > 0 {
 			l.Qty = max(RoundDiv(code.Price*1000, it.Price), 1)
+		} else if it.Unit == UnitEach {
+			l.UnitPrice = code.Price // one piece, at the label's price
 		}
 	case it.Unit == UnitKg:
 		return Line{}, fmt.Errorf("%w: item %s is sold by weight; weigh it or enter grams", ErrBadQuantity, it.SKU)

@@ -124,12 +124,25 @@ type staffPages struct {
 	admin *pos.StaffAdmin
 }
 
+// staffRow is a member as the staff page lists them: LockedOut when their
+// logins are refused for now after wrong PINs, which a PIN reset ends.
+type staffRow struct {
+	pos.Staff
+	LockedOut bool `json:"locked_out,omitempty"`
+}
+
 func (a *staffPages) list(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	list, err := a.admin.List(r.Context())
-	if list == nil {
-		list = []pos.Staff{}
+	if err != nil {
+		return err
 	}
-	return reply(w, list, err)
+	out := make([]staffRow, len(list))
+	for i, st := range list {
+		out[i].Staff = st
+		out[i].LockedOut = a.s.opt.Service != nil && a.s.opt.Service.LockedOut(st.ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (a *staffPages) add(w http.ResponseWriter, r *http.Request, who pos.Session) error {

@@ -323,9 +323,10 @@ func TestStaffChangesJournalled(t *testing.T) {
 	}
 }
 
-// A member locked out by wrong PINs signs in with the PIN a manager resets
-// at once, at the till where they were typed, rather than after the
-// lock-out of up to 15 minutes: the reset clears it.
+// A member locked out by wrong PINs shows so on the staff page, and signs
+// in with the PIN a manager resets at once, at the till where they were
+// typed, rather than after the lock-out of up to 15 minutes: the reset
+// clears it.
 func TestPINResetEndsLockOut(t *testing.T) {
 	s := newStore(t)
 	mgr := s.login(t, "3", "office")
@@ -333,6 +334,26 @@ func TestPINResetEndsLockOut(t *testing.T) {
 		s.call(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "9999", "station": "till-1"})
 	}
 	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "1111", "station": "till-1"}, 429, "locked_out")
+	locked := func() []string {
+		var list []struct {
+			ID        string
+			LockedOut bool `json:"locked_out"`
+		}
+		s.ok(t, mgr, "GET", "/api/v1/staff", nil, &list)
+		var ids []string
+		for _, st := range list {
+			if st.LockedOut {
+				ids = append(ids, st.ID)
+			}
+		}
+		return ids
+	}
+	if got := locked(); len(got) != 1 || got[0] != "1" {
+		t.Fatalf("the staff page shows %v locked out, want [1]", got)
+	}
 	s.ok(t, mgr, "PUT", "/api/v1/staff/1/pin", map[string]any{"pin": "4321"}, nil)
+	if got := locked(); len(got) != 0 {
+		t.Fatalf("after the PIN reset the staff page shows %v locked out", got)
+	}
 	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4321", "station": "till-1"}, nil)
 }

@@ -30,7 +30,7 @@ export async function staffPage(body, app, again, still) {
       h('thead', null, h('tr', null, ['staff.number', 'mgr.name', 'mgr.role', 'staff.language', 'mgr.state'].map((k) => h('th', null, t(k))), h('th'))),
       h('tbody', null, list.map((s) => h('tr', { 'data-staff': s.id, class: s.active ? '' : 'inactive' },
         h('td', null, s.id), h('td', null, s.name), h('td', null, t('role.' + s.role)), h('td', null, langName(s.language)),
-        h('td', null, s.active ? t('staff.active') : t('staff.inactive')),
+        h('td', null, s.active ? s.locked_out ? t('staff.locked_out') : t('staff.active') : t('staff.inactive')),
         h('td', { class: 'actions' },
           button(t('staff.edit'), () => edit(s, refresh), 'ghost', { 'data-test': 'staff-edit' }),
           button(t('staff.reset_pin'), () => resetPIN(s), 'ghost', { 'data-test': 'staff-pin' }),
