@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -32,6 +33,14 @@ func TestSecurityHeaders(t *testing.T) {
 		for _, d := range []string{"default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"} {
 			if !strings.Contains(csp, d) {
 				t.Errorf("GET %s: Content-Security-Policy %q lacks %s", c.path, csp, d)
+			}
+		}
+		// The websocket is the node's: a scheme alone (ws:, wss:) lets a
+		// page connect to any host.
+		host := strings.TrimPrefix(s.srv.URL, "http://")
+		for _, d := range strings.Split(csp, ";") {
+			if f := strings.Fields(d); len(f) > 0 && f[0] == "connect-src" && (slices.Contains(f, "ws:") || slices.Contains(f, "wss:") || !slices.Contains(f, "ws://"+host)) {
+				t.Errorf("GET %s: connect-src %q, want the node's websocket, ws://%s, not any host's", c.path, f[1:], host)
 			}
 		}
 		if v := resp.Header.Get("X-Frame-Options"); v != "DENY" {

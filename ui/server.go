@@ -23,6 +23,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -175,7 +176,7 @@ func (s *Server) RegisterError(err error, code string, status int) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Content-Security-Policy", contentPolicy)
+	w.Header().Set("Content-Security-Policy", s.contentPolicy(r.Host))
 	w.Header().Set("X-Frame-Options", "DENY") // frame-ancestors for older browsers
 	if strings.HasPrefix(r.URL.Path, "/api/") && changes(r.Method) {
 		if err := s.checkChange(r); err != nil {
@@ -189,9 +190,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // contentPolicy lets the web app load its scripts and styles, and connect
 // (the API, the websocket), from the node only, and no other site's page
 // frame it, laying its content over the node's screens for staff to click
-// and type on unknowing. The
-// app has no inline script or style, images, plugins or forms.
-const contentPolicy = "default-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// and type on unknowing. The app has no inline script or style, images,
+// plugins or forms. Its websocket is named by host, the node's as the
+// browser asked for it, and by the configured origins' hosts: 'self'
+// covers ws: and wss: only in browsers of CSP level 3, and the schemes
+// alone let a page connect to any host.
+func (s *Server) contentPolicy(host string) string {
+	var b strings.Builder
+	b.WriteString("default-src 'self'; connect-src 'self'")
+	hosts := []string{host}
+	for _, o := range s.opt.Origins {
+		if u, err := url.Parse(o); err == nil {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	for _, h := range hosts {
+		if h != "" && strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == "" {
+			b.WriteString(" ws://" + h + " wss://" + h)
+		}
+	}
+	b.WriteString("; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	return b.String()
+}
 
 // errMediaType reports a request body that is not JSON.
 var errMediaType = errors.New("ui: request bodies are JSON (Content-Type: application/json)")
