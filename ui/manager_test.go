@@ -357,3 +357,34 @@ func TestPINResetEndsLockOut(t *testing.T) {
 	}
 	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4321", "station": "till-1"}, nil)
 }
+
+// Every manager's route is refused on the server to a cashier and to a
+// supervisor, whatever the screen offers them, and changes nothing.
+func TestManagerRoutesRefusedBelowManager(t *testing.T) {
+	s := newStore(t)
+	routes := []struct{ method, path, body string }{
+		{"GET", "/api/v1/staff", ""},
+		{"POST", "/api/v1/staff", `{"id":"7","name":"New","role":"manager","pin":"7777"}`},
+		{"PATCH", "/api/v1/staff/1", `{"role":"manager"}`},
+		{"PUT", "/api/v1/staff/1/pin", `{"pin":"7777"}`},
+		{"GET", "/api/v1/sync/rejected", ""},
+		{"GET", "/api/v1/journal/verify", ""},
+	}
+	for _, who := range []string{"1", "2"} {
+		tok := s.login(t, who, "till-1")
+		for _, r := range routes {
+			var body any
+			if r.body != "" {
+				body = r.body
+			}
+			s.fails(t, tok, r.method, r.path, body, 403, "forbidden")
+		}
+	}
+	st, err := s.db.Staff(s.ctx, "1")
+	if err != nil || st.Role != pos.RoleCashier || !pos.CheckPIN(st.PINHash, "1111") {
+		t.Fatalf("staff 1 after refused changes: %+v %v", st, err)
+	}
+	if _, err := s.db.Staff(s.ctx, "7"); err == nil {
+		t.Fatal("a refused request added staff 7")
+	}
+}
