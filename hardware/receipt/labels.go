@@ -37,6 +37,7 @@ var labels = map[string]map[string]string{
 	"by_item":      {"sv": "per artikel", "sk": "podľa tovaru", "ro": "pe articol", "zh-Hant": "按商品", "en": "by item"},
 	"total":        {"sv": "TOTALT", "sk": "SPOLU", "ro": "TOTAL", "zh-Hant": "總計", "en": "TOTAL"},
 	"rounding":     {"sv": "Öresavrundning", "sk": "Zaokrúhlenie", "ro": "Rotunjire", "zh-Hant": "尾數調整", "en": "Rounding"},
+	"tax_added":    {"sv": "Försäljningsskatt", "sk": "Daň z predaja", "ro": "Taxă pe vânzări", "zh-Hant": "營業稅", "en": "Sales tax"},
 	"vat":          {"sv": "Moms", "sk": "DPH", "ro": "TVA", "zh-Hant": "營業稅", "en": "VAT"},
 	"net":          {"sv": "Netto", "sk": "Základ", "ro": "Bază", "zh-Hant": "未稅", "en": "Net"},
 	"gross":        {"sv": "Brutto", "sk": "Spolu", "ro": "Total", "zh-Hant": "含稅", "en": "Gross"},

@@ -513,6 +513,11 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 	if r.Discount != 0 {
 		p.pair(p.t("discount"), p.money(-r.Discount))
 	}
+	// Where prices do not include tax, the total is the lines' amounts
+	// plus the tax added to them.
+	if added := r.Total - r.Subtotal + r.Discount; added != 0 {
+		p.pair(p.t("tax_added"), p.money(added))
+	}
 	p.bigPair(p.t("total"), p.money(r.Total))
 	if r.Rounding != 0 {
 		p.pair(p.t("rounding"), p.money(r.Rounding))

@@ -79,3 +79,26 @@ func TestFromTraining(t *testing.T) {
 		}
 	}
 }
+
+// A sale in a store whose prices do not include tax: the receipt prints
+// the tax added between the subtotal and the total, so that they add up
+// on the paper; it printed a total larger than the subtotal with nothing
+// between, and the tax only in the table after the payments.
+func TestTaxAddedBeforeTheTotal(t *testing.T) {
+	s := &pos.Sale{
+		ID: "s1", ReceiptNo: 43, Station: "T1", Cashier: "staff-7", CompletedAt: when, Currency: "USD",
+		Lines:    []pos.Line{{SKU: "1", Names: map[string]string{"en": "Backpack"}, Unit: pos.UnitEach, Qty: 1, UnitPrice: 49900, TaxRateBP: 2500}},
+		Payments: []pos.Payment{{Method: pos.MethodCard, Amount: 62375}},
+	}
+	s.Balance.Lines = []pos.LineTotal{{Gross: 49900, Amount: 49900}}
+	s.Balance.Subtotal, s.Balance.Total = 49900, 62375
+	s.Balance.Tax = []pos.TaxLine{{RateBP: 2500, Base: 49900, Tax: 12475}}
+	for _, lang := range receipt.Langs {
+		got := render(t, receipt.FromSale(s, stores[lang].store, ""), stores[lang].profile, nil)
+		re := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(receipt.T(lang, "subtotal")) + `.*\n` +
+			regexp.QuoteMeta(receipt.T(lang, "tax_added")) + ` +[^\n]*124[.,]75[^\n]*\n.*` + regexp.QuoteMeta(receipt.T(lang, "total")))
+		if receipt.T(lang, "tax_added") == "" || !re.MatchString(got) {
+			t.Errorf("%s receipt lacks the tax added between subtotal and total:\n%s", lang, got)
+		}
+	}
+}
