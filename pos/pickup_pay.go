@@ -41,7 +41,8 @@ var ErrPickupCart = errors.New("pos: this cart pays a click-and-collect order; c
 
 // ToCart makes the till cart for an order paid at pickup: one line per
 // picked line the customer takes (take as in Collect; nil: everything
-// picked), priced at the ordered unit price and taxed as the catalog item.
+// picked), priced at the ordered unit price (a substitute at its shelf
+// price when that is lower: pickupPrice) and taxed as the catalog item.
 // The order must be ready and verified. Asking again returns the same
 // cart while it is open; asked at another station, the cart moves there
 // as long as nothing has been paid on it yet (ErrCartLocked otherwise:
@@ -129,7 +130,7 @@ func (s *PickupService) toCart(ctx context.Context, a Actor, id string, take map
 			return nil, false, fmt.Errorf("order %s line %s: %w", id, l.LineID, err)
 		}
 		c.Lines = append(c.Lines, Line{ID: s.opt.NewID(), SKU: it.SKU, Names: it.Names, Unit: it.Unit, Qty: q,
-			UnitPrice: l.UnitPrice, TaxRateBP: it.TaxRateBP, OrderLineID: l.LineID})
+			UnitPrice: pickupPrice(l, it), TaxRateBP: it.TaxRateBP, OrderLineID: l.LineID})
 	}
 	if len(c.Lines) == 0 {
 		return nil, false, fmt.Errorf("%w: the customer takes nothing; reject the order instead", ErrBadCollect)

@@ -69,29 +69,41 @@ func (s *PickupService) view(ctx context.Context, p PickupOrder, now time.Time) 
 }
 
 // due is what the till charges for an order paid at pickup when its
-// cart is made of everything picked (ToCart): the ordered prices, taxed
-// at the catalog's rates, with the tax added where prices do not include
-// it. It is 0 for an order paid online. Should the settings or an item
-// not be found, the tax is left out, as it is in a store whose prices
-// include it.
+// cart is made of everything picked (ToCart): the lines at their pickup
+// prices (pickupPrice), taxed at the catalog's rates, with the tax added
+// where prices do not include it. It is 0 for an order paid online.
+// Should the settings or an item not be found, the tax is left out, as it
+// is in a store whose prices include it, and the ordered price stands.
 func (s *PickupService) due(ctx context.Context, p *PickupOrder) int64 {
 	if p.Order.Payment.Status != OrderPayAtPickup {
 		return 0
 	}
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil {
+		set = Settings{PricesIncludeTax: true}
+	}
 	lines := make([]Line, 0, len(p.Lines))
 	for _, l := range p.Lines {
-		lines = append(lines, Line{Unit: l.Unit, Qty: l.Picked, UnitPrice: l.UnitPrice})
-	}
-	set, err := s.opt.Store.Settings(ctx)
-	if err != nil || set.PricesIncludeTax {
-		return Price(lines, nil, Settings{PricesIncludeTax: true}).Total
-	}
-	for i, l := range p.Lines {
-		if it, err := s.opt.Store.ItemByCode(ctx, l.PickSKU()); err == nil {
-			lines[i].TaxRateBP = it.TaxRateBP
+		nl := Line{Unit: l.Unit, Qty: l.Picked, UnitPrice: l.UnitPrice}
+		if l.Picked > 0 && (l.SubstituteSKU != "" || !set.PricesIncludeTax) {
+			if it, err := s.opt.Store.ItemByCode(ctx, l.PickSKU()); err == nil {
+				nl.UnitPrice, nl.TaxRateBP = pickupPrice(l, it), it.TaxRateBP
+			}
 		}
+		lines = append(lines, nl)
 	}
 	return Price(lines, nil, set).Total
+}
+
+// pickupPrice is the unit price a picked line is paid at the till, it
+// being the item picked: the price the customer was promised, or, for a
+// substitute whose shelf price is lower, that price. The customer pays no
+// more than promised, nor more than the shelf asks for what they take.
+func pickupPrice(l PickLine, it Item) int64 {
+	if l.SubstituteSKU != "" && it.Price < l.UnitPrice {
+		return it.Price
+	}
+	return l.UnitPrice
 }
 
 // sortViews orders views for the counter: arrived customers first, then
