@@ -169,6 +169,9 @@ type Report struct {
 	Returns int64     `json:"returns"` // count of refunds
 	Gross   int64     `json:"gross"`   // sales total
 	Refunds int64     `json:"refunds"` // refunds total, positive
+	// Discounts is what the sales' discounts took off, positive; a
+	// report stored before they were printed has none.
+	Discounts int64 `json:"discounts,omitempty"`
 	// Rounding is the cash rounding of the period, as receipts print it:
 	// what was tendered less what was sold.
 	Rounding int64 `json:"rounding,omitempty"`
@@ -758,6 +761,9 @@ func (r Report) Encode(e *escpos.Encoder) error {
 	p.rule()
 	p.pair(p.t("sales"), fmt.Sprint(r.Sales))
 	p.pair(p.t("gross_sales"), p.money(r.Gross))
+	if r.Discounts != 0 {
+		p.pair(p.t("discounts"), p.money(r.Discounts))
+	}
 	p.pair(p.t("returns"), fmt.Sprint(r.Returns))
 	p.pair(p.t("refund"), p.money(-r.Refunds))
 	p.bigPair(p.t("net_sales"), p.money(r.Gross-r.Refunds))

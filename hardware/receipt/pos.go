@@ -84,7 +84,7 @@ func FromShiftReport(rep *pos.ShiftReport, store Store, printed time.Time) Repor
 	}
 	r := Report{Store: store, Z: rep.Kind == "Z", Number: rep.ZNo, Station: rep.Station,
 		From: rep.OpenedAt, To: rep.At, Sales: int64(rep.Sales), Returns: int64(rep.Returns),
-		Gross: rep.SalesTotal, Refunds: rep.ReturnsTotal, Rounding: rep.Rounding,
+		Gross: rep.SalesTotal, Refunds: rep.ReturnsTotal, Discounts: rep.Discounts, Rounding: rep.Rounding,
 		Voids: int64(rep.Voids), VoidsTotal: rep.VoidsTotal,
 		Float: rep.Float, PaidIn: rep.PaidIn, PaidOut: rep.PaidOut, Drops: rep.Drops,
 		VoucherCash: rep.VoucherCash, Cash: rep.ExpectedCash,
