@@ -9,7 +9,10 @@ import (
 
 // Groupings of a sales report.
 const (
-	ReportByHour    = "hour"     // key: local date and hour, 2026-11-22T10
+	// ReportByHour's key is the local date and hour, 2026-11-22T10; the
+	// hour that comes twice when the clocks go back is two rows, each
+	// with its offset: 2026-10-25T02+02:00, then 2026-10-25T02+01:00.
+	ReportByHour    = "hour"
 	ReportByDay     = "day"      // key: local date, 2026-11-22
 	ReportByTender  = "tender"   // key: tender method
 	ReportByTaxRate = "tax_rate" // key: rate in basis points

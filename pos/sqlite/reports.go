@@ -82,7 +82,9 @@ func (db *DB) SalesReport(ctx context.Context, by string, from, to time.Time) ([
 }
 
 // reportByTime sums the period's sales and returns by their time in
-// from's zone, formatted with layout, in order.
+// from's zone, formatted with layout, in the order of time. An hour that
+// comes twice, the night the clocks go back, is two rows, each key
+// followed by its offset.
 func (db *DB) reportByTime(ctx context.Context, layout string, from, to time.Time) ([]pos.ReportRow, error) {
 	rows, err := db.r.QueryContext(ctx, byTimeSQL, julian(from), julian(to))
 	if err != nil {
@@ -90,6 +92,7 @@ func (db *DB) reportByTime(ctx context.Context, layout string, from, to time.Tim
 	}
 	defer rows.Close()
 	byKey := map[string]*pos.ReportRow{}
+	first := map[string]time.Time{} // the earliest record of each key
 	for rows.Next() {
 		var at string
 		var amount, tax int64
@@ -100,11 +103,18 @@ func (db *DB) reportByTime(ctx context.Context, layout string, from, to time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: report: time stamp %q: %w", at, err)
 		}
-		k := t.In(from.Location()).Format(layout)
+		local := t.In(from.Location())
+		k := local.Format(layout)
+		if layout == timeLayouts[pos.ReportByHour] && repeatedHour(local) {
+			k += local.Format("Z07:00")
+		}
 		r := byKey[k]
 		if r == nil {
 			r = &pos.ReportRow{Key: k}
 			byKey[k] = r
+		}
+		if f, ok := first[k]; !ok || t.Before(f) {
+			first[k] = t
 		}
 		r.Count++
 		r.Amount += amount
@@ -117,8 +127,21 @@ func (db *DB) reportByTime(ctx context.Context, layout string, from, to time.Tim
 	for _, r := range byKey {
 		out = append(out, *r)
 	}
-	slices.SortFunc(out, func(a, b pos.ReportRow) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(out, func(a, b pos.ReportRow) int {
+		if c := first[a.Key].Compare(first[b.Key]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
 	return out, nil
+}
+
+// repeatedHour reports whether the local hour of t comes twice that day,
+// as the hour before the clocks go back does: the same hour an hour
+// earlier or later.
+func repeatedHour(t time.Time) bool {
+	loc := t.Location()
+	return t.Add(-time.Hour).In(loc).Hour() == t.Hour() || t.Add(time.Hour).In(loc).Hour() == t.Hour()
 }
 
 // julian is t as a julian day number, as SQLite's julianday() gives it.
