@@ -19,6 +19,9 @@ func TestStoreZone(t *testing.T) {
 	s := newStore(t, func(o *ui.Options) {
 		o.Zone = taipei
 		o.Now = func() time.Time { return now }
+		// The session store keeps the real clock: a login made at the
+		// fixed time above must still be live on whatever day this runs.
+		o.SessionTTL = time.Since(now) + 12*time.Hour
 	})
 	super := s.login(t, "2", "office")
 
