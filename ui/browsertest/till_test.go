@@ -70,8 +70,13 @@ func login(t testing.TB, ctx context.Context, base, station, staff, pin string) 
 // text reads the text of the first element matching sel, once visible.
 func text(t testing.TB, ctx context.Context, sel string) string {
 	t.Helper()
-	run(t, ctx, "wait for "+sel, visible(sel))
-	return value(t, ctx, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
+	// Found and read in one step in the page: a screen that renders again
+	// between a lookup of the element and a read of it (a push from the
+	// node) would leave the read a node that is gone.
+	q, _ := json.Marshal(sel)
+	got := value(t, ctx, "read "+sel, chromedp.Poll[struct{ Text string }](`(() => { const e = document.querySelector(`+string(q)+
+		`); return e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length) ? {Text: e.innerText} : false })()`))
+	return got.Text
 }
 
 // hasText waits until the first element matching sel contains want.
