@@ -14,9 +14,11 @@ import { adjustStock } from './stockadjust.js';
 
 export function mount(root, app) {
   let cart = null;
-  const cartBtn = button('', () => showCart(), 'primary', { 'data-test': 'tablet-cart' });
+  // Not to be tapped until the cart has come: the tap would do nothing.
+  const cartBtn = button('', () => showCart(), 'primary', { 'data-test': 'tablet-cart', disabled: true });
   const renderCart = () => {
     const n = cart ? cart.lines.length : 0;
+    cartBtn.disabled = !cart;
     cartBtn.textContent = t('tablet.cart', { n }) + (cart && n ? ' · ' + money(cart.balance.total) : '');
   };
   const load = async () => {
