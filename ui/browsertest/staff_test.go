@@ -106,19 +106,27 @@ func TestTabletSaveToCustomer(t *testing.T) {
 		click(`.cards .card[data-sku="`+backpackSKU+`"]`),
 		click(`[data-test=tablet-add]`),
 		hasText(`[data-test=tablet-cart]`, "(1)"))
-	attach := func(what string, enter chromedp.Action[chromedp.Void], shown string) {
-		run(t, tablet, what,
+	// attach opens the cart's customer dialog and enters the card there. A
+	// typed card is then confirmed with OK; a scanned one ends with the
+	// scanner's Enter, which looks it up at once.
+	attach := func(what string, enter chromedp.Action[chromedp.Void], scanned bool, shown string) {
+		steps := []chromedp.Action[chromedp.Void]{
 			gone(`.backdrop`),
 			click(`[data-test=tablet-cart]`),
 			click(`[data-test=cust-attach]`),
 			visible(`[data-test=cust-query]`),
 			enter,
-			chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=cust-query]').value === 'C-88412'`),
-			click(`[data-test=cust-ok]`),
+		}
+		if !scanned {
+			steps = append(steps,
+				chromedp.Poll[chromedp.Void](`document.querySelector('[data-test=cust-query]').value === 'C-88412'`),
+				click(`[data-test=cust-ok]`))
+		}
+		run(t, tablet, what, append(steps,
 			hasText(`[data-test=customer]`, shown),
-			visible(`[data-test=cust-save]`))
+			visible(`[data-test=cust-save]`))...)
 	}
-	attach("offline, add the customer by loyalty card as typed", chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"), "C-88412")
+	attach("offline, add the customer by loyalty card as typed", chromedp.SendKeys(chromedp.CSS(`[data-test=cust-query]`), "C-88412"), false, "C-88412")
 	run(t, tablet, "saving the cart to a customer central has not named is refused",
 		click(`[data-test=cust-save]`),
 		hasText(`body`, loadStrings(t, "en")["err.customer_unchecked"]),
@@ -135,7 +143,7 @@ func TestTabletSaveToCustomer(t *testing.T) {
 	})
 	central.Listening(20 * time.Second)
 	run(t, tablet, "the node reaches central", hasText(`[data-test=sync]`, "online"))
-	attach("online, add the customer again, the card scanned", scan("C-88412"), "Ana Popescu")
+	attach("online, add the customer again, the card scanned", scan("C-88412"), true, "Ana Popescu")
 	shot(t, tablet, "tablet-save-customer")
 	run(t, tablet, "save the cart to the customer",
 		click(`[data-test=cust-save]`),
