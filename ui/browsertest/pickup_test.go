@@ -432,8 +432,12 @@ func TestPickupNoticesTranslated(t *testing.T) {
 	counter := browser(t)
 	login(t, counter, base, "pickup", cashierStaff, "1111")
 	run(t, counter, "switch the screen to Swedish",
-		click(`[data-test=lang]`),
+		visible(`[data-order="W-NOTE"]`), // signed in: the login has a language button too
+		click(`header [data-test=lang]`),
 		click(`[data-lang=sv]`),
+		// The screen is drawn again in Swedish once its words have come:
+		// a tap before that is on the screen about to go.
+		hasText(`[data-order="W-NOTE"]`, "Plockas"),
 		click(`[data-order="W-NOTE"]`))
 	// The notices are written once the order and the language are in:
 	// wait for the words rather than read the first text shown.
