@@ -114,12 +114,34 @@ func chromium(t testing.TB) string {
 	return ""
 }
 
-// browser starts a fresh headless Chromium (its own profile, so its own
-// cookies and storage), with extra options such as its environment, and
-// returns a context for its first tab.
+// browser returns a context for the first tab of a browser of the
+// test's own: its own cookies, storage and cache, in a browser context of
+// the package's shared Chromium, closed when the test ends. Starting a
+// Chromium costs about two seconds of CPU, which a hundred tests paid
+// each. With extra options (its environment, say), a Chromium is started
+// for the test alone.
 func browser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if len(extra) == 0 {
+		ctx, cancel = chromedp.NewContext(sharedChromium(t), chromedp.WithNewBrowserContext())
+	} else {
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), append(chromiumOptions(t), extra...)...)
+		t.Cleanup(cancelA)
+		ctx, cancel = chromedp.NewContext(actx)
+	}
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// chromiumOptions are how the tests run Chromium: headless, in a profile
+// of its own, without what would reach out of the machine.
+func chromiumOptions(t testing.TB) []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
@@ -133,17 +155,56 @@ func browser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Contex
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1024, 768),
 	)
-	opts = append(opts, extra...)
+}
+
+// shared is the package's Chromium, started by the first test that asks
+// for a browser and stopped by TestMain once every test has ended.
+var shared struct {
+	mu     sync.Mutex
+	ctx    context.Context // a tab of it, the parent of every test's browser
+	cancel func()
+	dir    string // its profile
+}
+
+// sharedChromium returns the shared Chromium, starting it if need be.
+func sharedChromium(t testing.TB) context.Context {
+	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.ctx != nil {
+		return shared.ctx
+	}
+	dir, err := os.MkdirTemp("", "posnode-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := chromiumOptions(t)
+	opts = append(opts, chromedp.UserDataDir(dir)) // outlives the test that started it
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	t.Cleanup(func() {
+	if err := chromedp.Do(ctx); err != nil {
 		cancelB()
 		cancelA()
-	})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768)); err != nil {
+		os.RemoveAll(dir)
 		t.Fatalf("start chromium: %v", err)
 	}
+	shared.ctx, shared.dir = ctx, dir
+	shared.cancel = func() {
+		cancelB()
+		cancelA()
+		os.RemoveAll(dir)
+	}
 	return ctx
+}
+
+// stopSharedChromium stops the shared Chromium, if one was started.
+func stopSharedChromium() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.cancel != nil {
+		shared.cancel()
+		shared.ctx, shared.cancel = nil, nil
+	}
 }
 
 // run runs actions with a deadline, failing the test with what was done.
