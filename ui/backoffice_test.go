@@ -615,7 +615,7 @@ func TestBackOfficeRolesAndMalformedBodies(t *testing.T) {
 	s.fails(t, cashier, "POST", "/api/v1/sales/"+sale.ID+"/void", map[string]string{"reason": "mistake"}, 403, "approval_required")
 	s.fails(t, cashier, "POST", "/api/v1/shift/close", map[string]int64{"counted": 0}, 403, "forbidden")
 	s.fails(t, cashier, "GET", "/api/v1/journal/verify", nil, 403, "forbidden")
-	s.fails(t, cashier, "POST", "/api/v1/pickup/orders/W-4/reject", map[string]string{"reason": "none left"}, 403, "forbidden")
+	s.fails(t, cashier, "POST", "/api/v1/pickup/orders/W-4/reject", map[string]string{"reason": "none left"}, 403, "approval_required")
 	s.fails(t, cashier, "POST", "/api/v1/vouchers", map[string]any{"kind": "gift_card", "amount": 500}, 403, "forbidden")
 	s.fails(t, "", "GET", "/api/v1/pickup/queue", nil, 401, "not_authorized")
 
@@ -715,9 +715,10 @@ func TestPickupCounterStepsThroughHTTP(t *testing.T) {
 	s.ok(t, tok, "POST", "/api/v1/pickup/orders/W-5/substitute", map[string]any{"line_id": "2", "sku": "1"}, nil)
 	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/ready", map[string]any{"location": "P-1", "bags": 1}, 409, "pick_incomplete")
 
-	// The store gives up on it: only a supervisor rejects, and the staff
+	// The store gives up on it: a supervisor rejects (a cashier with a
+	// supervisor's PIN: TestRejectOrderNeedsASupervisor), and the staff
 	// acknowledge the notices telling what to put back.
-	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/reject", map[string]string{"reason": "no tea"}, 403, "forbidden")
+	s.fails(t, tok, "POST", "/api/v1/pickup/orders/W-5/reject", map[string]string{"reason": "no tea"}, 403, "approval_required")
 	super := s.login(t, "2", "pickup-1")
 	s.fails(t, super, "POST", "/api/v1/pickup/orders/W-5/reject", map[string]string{"reason": " "}, 400, "reason_required")
 	var rejected struct {

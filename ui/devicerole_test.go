@@ -151,6 +151,43 @@ func TestDeviceApprovesNothing(t *testing.T) {
 	s.ok(t, tablet, "POST", "/api/v1/stock/1/adjustments", map[string]any{"reason": "count", "counted": 7}, nil)
 }
 
+// Rejecting a click-and-collect order ends it for the customer: a device
+// paired as a supervisor does it with a supervisor's PIN, as a cashier
+// does, and a member signed in as a supervisor without one.
+func TestRejectOrderNeedsASupervisor(t *testing.T) {
+	s := newStore(t)
+	tablet := s.pairSupervisorTablet(t, s.login(t, "3", "till-1"))
+	cashier := s.login(t, "1", "pickup-1")
+	for _, id := range []string{"W-6", "W-7", "W-8"} {
+		s.order(t, id, pos.OrderPaid, 2500, `[{"line_id": "1", "sku": "1", "name": "Tea", "qty": 1, "unit_price": 2500}]`)
+	}
+	reject := func(sup map[string]string) map[string]any {
+		body := map[string]any{"reason": "no tea"}
+		if sup != nil {
+			body["supervisor"] = sup
+		}
+		return body
+	}
+	var v struct{ State string }
+	for _, who := range []string{tablet, cashier} {
+		s.fails(t, who, "POST", "/api/v1/pickup/orders/W-6/reject", reject(nil), 403, "approval_required")
+		s.fails(t, who, "POST", "/api/v1/pickup/orders/W-6/reject", reject(map[string]string{"staff": "1", "pin": "1111"}), 403, "approval_required")
+		s.fails(t, who, "POST", "/api/v1/pickup/orders/W-6/reject", reject(map[string]string{"staff": "2", "pin": "9999"}), 401, "bad_pin")
+	}
+	s.ok(t, cashier, "GET", "/api/v1/pickup/orders/W-6", nil, &v)
+	if v.State == "rejected" {
+		t.Fatal("an order rejected with no supervisor's approval")
+	}
+	s.ok(t, tablet, "POST", "/api/v1/pickup/orders/W-6/reject", reject(map[string]string{"staff": "2", "pin": "2222"}), &v)
+	s.ok(t, cashier, "POST", "/api/v1/pickup/orders/W-7/reject", reject(map[string]string{"staff": "2", "pin": "2222"}), &v)
+	s.ok(t, s.login(t, "2", "pickup-1"), "POST", "/api/v1/pickup/orders/W-8/reject", reject(nil), &v)
+	for _, id := range []string{"W-6", "W-7", "W-8"} {
+		if s.ok(t, cashier, "GET", "/api/v1/pickup/orders/"+id, nil, &v); v.State != "rejected" {
+			t.Errorf("%s is %s, want rejected", id, v.State)
+		}
+	}
+}
+
 // No manager route opens to a device, whatever it was approved as.
 func TestNoManagerRouteOpensToADevice(t *testing.T) {
 	s := newStore(t)

@@ -16,10 +16,10 @@ import (
 //
 // The counter flow (queue, picking, ready, handover, arrival, expiry) is
 // open to cashiers; rejecting an order, which ends it for the customer,
-// needs a supervisor. An ID check is approved by a supervisor's PIN in the
-// request, checked as the till's approvals are.
+// needs a supervisor signed in, or a supervisor's PIN in the request, as
+// an ID check does, checked as the till's approvals are.
 func (s *Server) pickupRoutes() {
-	c, sup := pos.RoleCashier, pos.RoleSupervisor
+	c := pos.RoleCashier
 	s.Handle("GET /api/v1/pickup/queue", c, s.pickupQueue)
 	s.Handle("GET /api/v1/pickup/overdue", c, s.pickupOverdue)
 	s.Handle("GET /api/v1/pickup/picklist", c, s.pickupPickList)
@@ -42,7 +42,7 @@ func (s *Server) pickupRoutes() {
 	s.Handle("POST /api/v1/pickup/orders/{id}/arrive", c, s.pickupArrive)
 	s.Handle("POST /api/v1/pickup/orders/{id}/expire", c, s.pickupExpire)
 	s.Handle("POST /api/v1/pickup/orders/{id}/acknowledge", c, s.pickupAcknowledge)
-	s.Handle("POST /api/v1/pickup/orders/{id}/reject", sup, s.pickupReject)
+	s.Handle("POST /api/v1/pickup/orders/{id}/reject", c, s.pickupReject)
 }
 
 func (s *Server) pickupQueue(w http.ResponseWriter, r *http.Request, who pos.Session) error {
@@ -349,7 +349,8 @@ func (s *Server) pickupAcknowledge(w http.ResponseWriter, r *http.Request, who p
 
 func (s *Server) pickupReject(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	var req struct {
-		Reason string `json:"reason"`
+		Reason     string          `json:"reason"`
+		Supervisor *pos.Supervisor `json:"supervisor"`
 	}
 	if err := decode(r, &req); err != nil {
 		return err
@@ -357,7 +358,15 @@ func (s *Server) pickupReject(w http.ResponseWriter, r *http.Request, who pos.Se
 	if strings.TrimSpace(req.Reason) == "" {
 		return pos.ErrReasonRequired
 	}
-	v, err := s.opt.Pickup.Reject(r.Context(), actor(who), r.PathValue("id"), req.Reason)
+	// A cashier, and a device whatever its role (see actor), rejects with
+	// a supervisor's PIN; approval_required asks the screen for one.
+	a, id := actor(who), r.PathValue("id")
+	if a.Role < pos.RoleSupervisor {
+		if _, err := s.opt.Service.Approve(r.Context(), a, req.Supervisor, "pickup_reject", id, req.Reason); err != nil {
+			return err
+		}
+	}
+	v, err := s.opt.Pickup.Reject(r.Context(), a, id, req.Reason)
 	return reply(w, v, err)
 }
 

@@ -404,6 +404,36 @@ func TestPickupOverdueAndArrival(t *testing.T) {
 	shot(t, counter, "pickup-arrived")
 }
 
+// A cashier at the counter rejects an order the store cannot fulfil with
+// a supervisor's staff number and PIN, asked for once the reason is given.
+func TestPickupRejectApprovedBySupervisor(t *testing.T) {
+	t.Parallel()
+	base, pickup := pickupNode(t)
+	placeOrder(t, pickup, []byte(`{"order_id":"W-REJ","version":1,"status":"placed","placed_at":"2026-11-22T10:00:00Z","collect_by":"2099-01-08T20:00:00Z",
+		"customer":{"id":"C-3","name":"Eva Berg","phone":"","language":"sv"},"pickup_code":"333333",
+		"payment":{"status":"paid","amount":14900,"currency":"SEK"},"lines":[{"line_id":"1","sku":"100235","name":"Vattenflaska","qty":1,"unit_price":14900}],"arrival":null}`))
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "reject, with a reason",
+		click(`[data-order="W-REJ"]`),
+		click(`[data-test=pickup-reject]`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=text-input]`), "water bottles broken"),
+		click(`[data-test=text-ok]`),
+		visible(`[data-test=pad-ok]`))
+	run(t, counter, "a supervisor approves",
+		keypad("2", `[data-test=pad-ok]`),
+		visible(`[data-test=pad-ok]`),
+		keypad("2222", `[data-test=pad-ok]`),
+		hasText(`[data-test=order-state]`, "Rejected"))
+	o, err := pickup.Order(context.Background(), "W-REJ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.State != pos.PickupRejected || o.Reason != "water bottles broken" {
+		t.Errorf("the order is %s (%q), want rejected for the reason typed", o.State, o.Reason)
+	}
+}
+
 // The notices of an order changed while it is picked are worded in the
 // language of the screen, from their kind and fields.
 func TestPickupNoticesTranslated(t *testing.T) {

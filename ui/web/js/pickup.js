@@ -7,7 +7,7 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
 import { money, number, qty, dateTime } from './format.js';
-import { modal, ask, askText, askSupervisor, confirm, toast, showError, pushKeys, modalOpen, keypad } from './ui.js';
+import { modal, ask, askText, askSupervisor, withApproval, confirm, toast, showError, pushKeys, modalOpen, keypad } from './ui.js';
 import { header, statusBar } from './main.js';
 
 const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
@@ -266,8 +266,8 @@ export function mount(root, app) {
     }, 'danger', { 'data-test': 'pickup-expire' }));
     if (open) actions.push(button(t('pickup.reject'), async () => {
       const reason = await askText(t('pickup.reject'), t('pickup.reject_hint'));
-      if (reason) act(() => post(url(id, 'reject'), { reason }));
-    }, 'ghost danger'));
+      if (reason) act(() => withApproval((supervisor) => post(url(id, 'reject'), { reason, supervisor })));
+    }, 'ghost danger', { 'data-test': 'pickup-reject' }));
 
     clear(detail,
       h('div', { class: 'order-head' },
