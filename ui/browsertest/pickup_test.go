@@ -465,8 +465,10 @@ func TestPickupNoticesTranslated(t *testing.T) {
 		visible(`[data-order="W-NOTE"]`), // signed in: the login has a language button too
 		click(`header [data-test=lang]`),
 		click(`[data-lang=sv]`),
-		// The screen is drawn again in Swedish once its words have come:
-		// a tap before that is on the screen about to go.
+		// The screen is made again in Swedish once its words have come: a
+		// tap before that is on the screen about to go, which may show
+		// Swedish already, but its header still names English.
+		hasText(`header [data-test=lang]`, "Svenska"),
 		hasText(`[data-order="W-NOTE"]`, "Plockas"),
 		click(`[data-order="W-NOTE"]`))
 	// The notices are written once the order and the language are in:
