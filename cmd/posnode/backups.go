@@ -711,13 +711,15 @@ func replacedCounters(ctx context.Context, live string) (map[string]int64, error
 	return c, nil
 }
 
+// copyFile copies a database file: dst, new, is its owner's only, as the
+// database is, since it holds every sale and the PIN hashes.
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

@@ -549,6 +549,11 @@ func TestRestore(t *testing.T) {
 	if len(kept) != 1 {
 		t.Fatalf("kept databases: %v", kept)
 	}
+	// The restored database, which holds every sale and the PIN hashes,
+	// is its owner's as the one it replaced was, before any node opens it.
+	if st, err := os.Stat(dbPath(cfg)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the restored database: %v %v, want mode 0600", st.Mode(), err)
+	}
 	db3, err := openDB(ctx, cfg, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
