@@ -276,7 +276,13 @@ func (h *Hub) ScanAway(station string) bool {
 // session expires, and when a ping finds the session ended otherwise.
 func (h *Hub) writeLoop(c *client) {
 	defer h.drop(c)
-	ping := time.NewTicker(pingInterval)
+	// A short idle lock is kept to closely: the screen is back at the
+	// login within half of it, not at the next ping.
+	every := pingInterval
+	if a := h.s.idle.after; a > 0 && a/2 < every {
+		every = max(a/2, time.Second)
+	}
+	ping := time.NewTicker(every)
 	defer ping.Stop()
 	var expired <-chan time.Time // never, for a session without an end
 	if !c.who.ExpiresAt.IsZero() {

@@ -28,8 +28,9 @@ func TestIdleTillLocks(t *testing.T) {
 	login(t, till, n.base, tillStation, cashierStaff, "1111")
 	run(t, till, "scan the backpack", visible(`#scan`), click(`[data-test=totals]`),
 		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`))
-	// Left alone, the till sees its session end at its socket's next
-	// ping (every 20 s), longer than a step of run may wait.
+	// Left alone, the till sees its session end when its socket next
+	// checks it: within half the idle time for one as short as this
+	// (every 20 s otherwise), which a step of run may not wait for.
 	c, cancel := context.WithTimeout(till, time.Minute)
 	defer cancel()
 	if err := chromedp.Do(c, visible(`[data-test=login-step]`), gone(`#scan`)); err != nil {
