@@ -19,6 +19,7 @@ import (
 // raises nothing. till-2's drawer has no switch to trust
 // (drawer_no_sensor): it raises nothing whatever its printer says.
 func TestDrawerAlarms(t *testing.T) {
+	t.Parallel() // it waits on the node's timers, beside the others that do
 	prn1 := printertest.New(t, printertest.Options{})
 	prn2 := printertest.New(t, printertest.Options{})
 	cfgPath := writeConfig(t, fmt.Sprintf(`

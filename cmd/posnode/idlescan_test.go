@@ -15,6 +15,7 @@ import (
 // go into the sale. A till left alone past its idle time is signed out all
 // the same, and a code read then goes into no sale.
 func TestSerialScansKeepTheTillSignedIn(t *testing.T) {
+	t.Parallel() // it waits on the node's timers, beside the others that do
 	const idle = 3 * time.Second
 	scanMaster, scanSlave := printertest.OpenPTY(t)
 	defer scanMaster.Close()

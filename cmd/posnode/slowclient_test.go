@@ -15,6 +15,7 @@ import (
 // the node's file descriptors. The node answers and closes when the body
 // has not come within its read timeout.
 func TestSlowBodyIsCutOff(t *testing.T) {
+	t.Parallel() // it waits on the node's timers, beside the others that do
 	p := startNode(t, t.TempDir(), freeAddr(t))
 	conn, err := net.Dial("tcp", p.addr)
 	if err != nil {
