@@ -127,7 +127,7 @@ func browser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Contex
 	if len(extra) == 0 {
 		ctx, cancel = chromedp.NewContext(sharedChromium(t), chromedp.WithNewBrowserContext())
 	} else {
-		actx, cancelA := chromedp.NewExecAllocator(context.Background(), append(chromiumOptions(t), extra...)...)
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), append(chromiumOptions(t, t.TempDir()), extra...)...)
 		t.Cleanup(cancelA)
 		ctx, cancel = chromedp.NewContext(actx)
 	}
@@ -138,9 +138,9 @@ func browser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Contex
 	return ctx
 }
 
-// chromiumOptions are how the tests run Chromium: headless, in a profile
-// of its own, without what would reach out of the machine.
-func chromiumOptions(t testing.TB) []chromedp.ExecAllocatorOption {
+// chromiumOptions are how the tests run Chromium: headless, in the profile
+// dir, without what would reach out of the machine.
+func chromiumOptions(t testing.TB, dir string) []chromedp.ExecAllocatorOption {
 	return append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Flag("headless", true),
@@ -152,7 +152,7 @@ func chromiumOptions(t testing.TB) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1024, 768),
 	)
 }
@@ -163,7 +163,6 @@ var shared struct {
 	mu     sync.Mutex
 	ctx    context.Context // a tab of it, the parent of every test's browser
 	cancel func()
-	dir    string // its profile
 }
 
 // sharedChromium returns the shared Chromium, starting it if need be.
@@ -178,9 +177,8 @@ func sharedChromium(t testing.TB) context.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := chromiumOptions(t)
-	opts = append(opts, chromedp.UserDataDir(dir)) // outlives the test that started it
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	// Its profile outlives the test that started it.
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumOptions(t, dir)...)
 	ctx, cancelB := chromedp.NewContext(actx)
 	if err := chromedp.Do(ctx); err != nil {
 		cancelB()
@@ -188,7 +186,7 @@ func sharedChromium(t testing.TB) context.Context {
 		os.RemoveAll(dir)
 		t.Fatalf("start chromium: %v", err)
 	}
-	shared.ctx, shared.dir = ctx, dir
+	shared.ctx = ctx
 	shared.cancel = func() {
 		cancelB()
 		cancelA()
