@@ -551,8 +551,10 @@ func TestRestore(t *testing.T) {
 	}
 	// The restored database, which holds every sale and the PIN hashes,
 	// is its owner's as the one it replaced was, before any node opens it.
-	if st, err := os.Stat(dbPath(cfg)); err != nil || st.Mode().Perm() != 0o600 {
-		t.Errorf("the restored database: %v %v, want mode 0600", st.Mode(), err)
+	if st, err := os.Stat(dbPath(cfg)); err != nil {
+		t.Fatal(err)
+	} else if mode := st.Mode().Perm(); mode != 0o600 {
+		t.Errorf("the restored database: mode %v, want 0600", mode)
 	}
 	db3, err := openDB(ctx, cfg, sqlite.Options{})
 	if err != nil {
