@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -190,4 +191,107 @@ func BenchmarkItemByCode(b *testing.B) {
 	b.ReportMetric(float64(nodeT.Nanoseconds())/1e3/float64(b.N), "node-µs/op")
 	b.ReportMetric(float64(plainT.Nanoseconds())/1e3/float64(b.N), "plain-µs/op")
 	b.ReportMetric(float64(nodeT)/float64(plainT), "ratio")
+}
+
+// BenchmarkSaleDuringPrune measures what pruning a backlog of
+// acknowledged events costs the tills: N events (40,000 with
+// POSNODE_BENCH_FULL=1, about five busy days; else 4,000) acknowledged
+// and past retention are pruned while a till completes a 5-line sale
+// every 10 ms, and the longest of those sales, from its start to its
+// commit, is reported. The baseline is the same prune as one delete in
+// one transaction; the node deletes 1,000 rows per transaction with
+// 20 ms between them. ratio is the node's longest sale over the
+// baseline's.
+func BenchmarkSaleDuringPrune(b *testing.B) {
+	ctx := context.Background()
+	n := 4000
+	if os.Getenv("POSNODE_BENCH_FULL") != "" {
+		n = 40000
+	}
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	set := pos.DefaultSettings()
+	lines := make([]pos.Line, 5)
+	for i := range lines {
+		lines[i] = pos.Line{ID: fmt.Sprint(i), SKU: fmt.Sprint("sku-", i), Unit: pos.UnitEach, Qty: 1, UnitPrice: 1990, TaxRateBP: 2500}
+	}
+	sale := func() time.Duration {
+		t0 := time.Now()
+		c := pos.Cart{Lines: lines, Payments: []pos.Payment{{ID: "p", Method: pos.MethodCard, Amount: 9950}}}
+		s := &pos.Sale{ID: pos.NewUUID(), Station: "till-1", Cashier: "1", CompletedAt: t0, Lines: lines,
+			Balance: c.Balance(set), Payments: c.Payments, Currency: "SEK", EventID: pos.NewUUID()}
+		if err := db.CompleteSale(ctx, s); err != nil {
+			b.Error(err)
+		}
+		return time.Since(t0)
+	}
+	// backlog queues n events and has central acknowledge them all.
+	backlog := func() {
+		for left := n; left > 0; left -= 1000 {
+			err := db.Update(ctx, func(tx *sqlite.Tx) error {
+				for range min(left, 1000) {
+					ev, err := pos.NewEvent("", pos.EventStockAdjusted, now, map[string]any{"sku": "1", "delta": 1, "reason": "count"})
+					if err != nil {
+						return err
+					}
+					if err := tx.AppendEvent(&ev); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		st, err := db.OutboxStats(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := db.Ack(ctx, db.Epoch(), st.LastSeq, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// prune runs one prune beside the till and returns its longest sale.
+	prune := func(batch int, pause time.Duration) time.Duration {
+		b.StopTimer()
+		backlog()
+		b.StartTimer()
+		stop := make(chan struct{})
+		longest := make(chan time.Duration)
+		go func() {
+			var worst time.Duration
+			tick := time.NewTicker(10 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				worst = max(worst, sale())
+				select {
+				case <-stop:
+					longest <- worst
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		pruned, err := db.PruneAckedBy(ctx, now.Add(time.Hour), batch, pause)
+		close(stop)
+		worst := <-longest
+		if err != nil || pruned < int64(n) {
+			b.Fatalf("pruned %d, %v; want at least %d", pruned, err, n)
+		}
+		return worst
+	}
+	var nodeWorst, oneWorst time.Duration
+	b.ResetTimer()
+	for range b.N {
+		oneWorst = max(oneWorst, prune(1<<30, 0))
+		nodeWorst = max(nodeWorst, prune(1000, 20*time.Millisecond))
+	}
+	b.ReportMetric(float64(nodeWorst.Microseconds())/1e3, "node-longest-sale-ms")
+	b.ReportMetric(float64(oneWorst.Microseconds())/1e3, "one-delete-longest-sale-ms")
+	b.ReportMetric(float64(nodeWorst)/float64(oneWorst), "ratio")
 }

@@ -678,3 +678,68 @@ func TestManifestOfTheVersionHeld(t *testing.T) {
 		t.Fatalf("page b, which the manifest held names: %v %v", ok, err)
 	}
 }
+
+// A prune of many acknowledged events deletes them a batch per
+// transaction, so a till's sale commits between batches instead of
+// waiting for one long delete: cancelled after its first batch, it has
+// deleted that batch and no more.
+func TestPruneAckedInBatches(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	appendEvents(t, db, 25)
+	if _, _, err := db.Ack(ctx, db.Epoch(), 25, []pos.Rejection{{Seq: 2, Reason: "bad"}}); err != nil {
+		t.Fatal(err)
+	}
+	left := func() int {
+		t.Helper()
+		evs, err := db.EventsAfter(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		n   int64
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := db.PruneAckedBy(pctx, now.Add(time.Hour), 10, time.Hour)
+		done <- result{n, err}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); left() == 25; {
+		if time.Now().After(deadline) {
+			t.Fatal("no batch was deleted")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// The prune now waits out its pause; a sale's event commits.
+	appendEvents(t, db, 1)
+	cancel()
+	r := <-done
+	if !errors.Is(r.err, context.Canceled) || r.n != 10 {
+		t.Fatalf("cancelled prune = %d, %v; want its first batch of 10 and the cancellation", r.n, r.err)
+	}
+	if got := left(); got != 16 {
+		t.Fatalf("%d events left, want 16: 15 from before and the new one", got)
+	}
+
+	// Run to the end, it deletes every acknowledged event but the rejected
+	// one and the one not acknowledged.
+	n, err := db.PruneAckedBy(ctx, now.Add(time.Hour), 10, 0)
+	if err != nil || n != 14 {
+		t.Fatalf("pruned %d, %v; want the 14 acknowledged and not rejected", n, err)
+	}
+	evs, _ := db.EventsAfter(ctx, 0, 100)
+	if len(evs) != 2 || evs[0].Seq != 2 || evs[1].Seq != 26 {
+		t.Fatalf("left %+v, want seq 2 (rejected) and 26 (not acknowledged)", evs)
+	}
+}

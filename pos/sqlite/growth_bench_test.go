@@ -94,7 +94,7 @@ func yearOfSales(b *testing.B, days, perDay int) (size, perDaySize int64, prune 
 		}
 		now = day.Add(16 * time.Hour)
 		t0 := time.Now()
-		if _, err := db.PruneAcked(ctx, now.Add(-7*24*time.Hour)); err != nil {
+		if _, err := db.PruneAckedBy(ctx, now.Add(-7*24*time.Hour), 1000, 0); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := db.PrunePrintJobs(ctx, now.Add(-31*24*time.Hour), 200, 0); err != nil {

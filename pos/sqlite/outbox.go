@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -204,21 +205,44 @@ func (db *DB) RejectedEvents(ctx context.Context, limit int) ([]pos.Event, []pos
 	return evs, rs, rows.Err()
 }
 
-// PruneAcked deletes events central acknowledged before cutoff. Events not
-// acknowledged, and events central rejected, are never pruned. It returns
-// how many rows went.
+// PruneAcked deletes events central acknowledged before cutoff, a
+// thousand per transaction. Events not acknowledged, and events central
+// rejected, are never pruned. It returns how many rows went.
 func (db *DB) PruneAcked(ctx context.Context, cutoff time.Time) (int64, error) {
-	var n int64
-	err := db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.execContext(ctx, `DELETE FROM outbox WHERE seq <= (SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_through'), 0))
-			AND acked = 1 AND rejected = '' AND acked_at < ?`, fixedTS(cutoff))
-		if err != nil {
+	return db.PruneAckedBy(ctx, cutoff, 1000, 20*time.Millisecond)
+}
+
+// PruneAckedBy is PruneAcked with batch rows per transaction and pause
+// between transactions. Days of events left to prune at once (a node
+// back from weeks without central, a shorter retention) took one delete
+// of seconds, and every sale waited for it to commit its own event.
+func (db *DB) PruneAckedBy(ctx context.Context, cutoff time.Time, batch int, pause time.Duration) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := db.Update(ctx, func(tx *Tx) error {
+			res, err := tx.execContext(ctx, `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox
+				WHERE seq <= (SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_through'), 0))
+				AND acked = 1 AND rejected = '' AND acked_at < ? ORDER BY seq LIMIT ?)`, fixedTS(cutoff), batch)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
 			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune acknowledged events: %w", err)
 		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
+		total += n
+		if n < int64(batch) {
+			return total, nil
+		}
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
 }
 
 // LastRecorded is when the newest sale or the last event was recorded,
