@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// Errors of staff administration. Both are permanent for the request that
+// Errors of staff administration. All are permanent for the request that
 // caused them.
 var (
 	// ErrInvalidStaff reports a staff number, name, role or language that
@@ -23,7 +23,29 @@ var (
 	// ErrLastManager reports a change that would leave the store without
 	// an active manager.
 	ErrLastManager = errors.New("pos: the store must keep at least one active manager")
+	// ErrGuessablePIN reports a new PIN that is among the first a
+	// stranger at a till would try: see GuessablePIN.
+	ErrGuessablePIN = errors.New("pos: a PIN of one digit repeated, of digits in a row or of the staff number is too easy to guess")
 )
+
+// GuessablePIN reports whether pin, chosen for staff number id, is among
+// the first PINs anyone at a till would try: one digit repeated (1111),
+// digits in a row up or down (1234, 9876, 7890), or the staff number
+// itself. The login's lock-out allows a few tries before it locks a
+// staff number, which such a PIN would not outlast.
+func GuessablePIN(pin, id string) bool {
+	if pin == id {
+		return true
+	}
+	same, up, down := true, true, true
+	for i := 1; i < len(pin); i++ {
+		d := (int(pin[i]) - int(pin[i-1]) + 10) % 10
+		same = same && d == 0
+		up = up && d == 1
+		down = down && d == 9
+	}
+	return same || up || down
+}
 
 // StaffStore keeps the store's staff for the manager's pages. *sqlite.DB
 // implements it.
@@ -169,6 +191,9 @@ func (a *StaffAdmin) Add(ctx context.Context, by string, st Staff, pin string) (
 	if err != nil {
 		return Staff{}, err
 	}
+	if GuessablePIN(pin, st.ID) {
+		return Staff{}, ErrGuessablePIN
+	}
 	st.PINHash, st.Active = h, true
 	if err := a.store.AddStaff(ctx, st, by); err != nil {
 		return Staff{}, fmt.Errorf("add staff %s: %w", st.ID, err)
@@ -193,6 +218,9 @@ func (a *StaffAdmin) Change(ctx context.Context, by, id string, c StaffChange) (
 		h, err := HashPIN(c.PIN)
 		if err != nil {
 			return Staff{}, err
+		}
+		if GuessablePIN(c.PIN, id) {
+			return Staff{}, ErrGuessablePIN
 		}
 		hash = h
 	}

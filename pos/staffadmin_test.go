@@ -102,3 +102,28 @@ func TestCheckNewStaffName(t *testing.T) {
 		}
 	}
 }
+
+func TestGuessablePIN(t *testing.T) {
+	for _, c := range []struct {
+		pin, id string
+		want    bool
+	}{
+		{"1111", "7", true},
+		{"000000", "7", true},
+		{"1234", "7", true},
+		{"0123456789", "7", true},
+		{"7890", "7", true},
+		{"9876", "7", true},
+		{"3210", "7", true},
+		{"1042", "1042", true},
+		{"4242", "7", false},
+		{"1235", "7", false},
+		{"482913", "7", false},
+		{"1042", "104", false},
+		{"11112", "7", false},
+	} {
+		if got := GuessablePIN(c.pin, c.id); got != c.want {
+			t.Errorf("GuessablePIN(%q, %q) = %v, want %v", c.pin, c.id, got, c.want)
+		}
+	}
+}

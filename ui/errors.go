@@ -29,6 +29,7 @@ var errorCodes = []errorCode{
 	{pos.ErrLockedOut, "locked_out", http.StatusTooManyRequests},
 	{pos.ErrForbidden, "forbidden", http.StatusForbidden},
 	{pos.ErrWeakPIN, "weak_pin", http.StatusBadRequest},
+	{pos.ErrGuessablePIN, "guessable_pin", http.StatusBadRequest},
 	{pos.ErrApprovalRequired, "approval_required", http.StatusForbidden},
 	{pos.ErrUnknownCode, "unknown_code", http.StatusNotFound},
 	{pos.ErrBadCheckDigit, "bad_check_digit", http.StatusBadRequest},

@@ -21,7 +21,7 @@ func TestStaffPages(t *testing.T) {
 	cashier := s.login(t, "1", "till-1")
 
 	s.fails(t, cashier, "GET", "/api/v1/staff", nil, 403, "forbidden")
-	s.fails(t, cashier, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "New", "role": "cashier", "pin": "7777"}, 403, "forbidden")
+	s.fails(t, cashier, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "New", "role": "cashier", "pin": "7351"}, 403, "forbidden")
 
 	var list []pos.Staff
 	s.ok(t, mgr, "GET", "/api/v1/staff", nil, &list)
@@ -37,23 +37,28 @@ func TestStaffPages(t *testing.T) {
 		status int
 		code   string
 	}{
-		{map[string]any{"id": "12a", "name": "X", "role": "cashier", "pin": "7777"}, 400, "invalid_staff"},
-		{map[string]any{"id": "7", "name": " ", "role": "cashier", "pin": "7777"}, 400, "invalid_staff"},
-		{map[string]any{"id": "7", "name": "X", "role": "cashier", "language": "de", "pin": "7777"}, 400, "invalid_staff"},
-		{map[string]any{"id": "7", "name": "X", "role": "owner", "pin": "7777"}, 400, "bad_request"},
+		{map[string]any{"id": "12a", "name": "X", "role": "cashier", "pin": "7351"}, 400, "invalid_staff"},
+		{map[string]any{"id": "7", "name": " ", "role": "cashier", "pin": "7351"}, 400, "invalid_staff"},
+		{map[string]any{"id": "7", "name": "X", "role": "cashier", "language": "de", "pin": "7351"}, 400, "invalid_staff"},
+		{map[string]any{"id": "7", "name": "X", "role": "owner", "pin": "7351"}, 400, "bad_request"},
 		{map[string]any{"id": "7", "name": "X", "role": "cashier", "pin": "77"}, 400, "weak_pin"},
-		{map[string]any{"id": "1", "name": "X", "role": "cashier", "pin": "7777"}, 409, "duplicate"},
-		{map[string]any{"id": "7", "name": "X", "role": "cashier", "pin": "7777", "admin": true}, 400, "bad_request"},
+		{map[string]any{"id": "7", "name": "X", "role": "cashier", "pin": "7777"}, 400, "guessable_pin"},
+		{map[string]any{"id": "7", "name": "X", "role": "cashier", "pin": "2345"}, 400, "guessable_pin"},
+		{map[string]any{"id": "7351", "name": "X", "role": "cashier", "pin": "7351"}, 400, "guessable_pin"},
+		{map[string]any{"id": "1", "name": "X", "role": "cashier", "pin": "7351"}, 409, "duplicate"},
+		{map[string]any{"id": "7", "name": "X", "role": "cashier", "pin": "7351", "admin": true}, 400, "bad_request"},
 	} {
 		s.fails(t, mgr, "POST", "/api/v1/staff", bad.body, bad.status, bad.code)
 	}
 
 	var added pos.Staff
-	s.ok(t, mgr, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "Ana Pop", "role": "cashier", "language": "ro", "pin": "7777"}, &added)
+	s.ok(t, mgr, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "Ana Pop", "role": "cashier", "language": "ro", "pin": "7351"}, &added)
 	if added.ID != "7" || !added.Active || added.Language != "ro" || added.Role != pos.RoleCashier {
 		t.Fatalf("added %+v", added)
 	}
-	ana := s.login(t, "7", "till-1")
+	var in struct{ Token string }
+	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7351", "station": "till-1"}, &in)
+	ana := in.Token
 	s.ok(t, ana, "GET", "/api/v1/me", nil, nil)
 
 	var changed pos.Staff
@@ -69,15 +74,16 @@ func TestStaffPages(t *testing.T) {
 
 	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"active": false}, nil)
 	s.fails(t, ana, "GET", "/api/v1/me", nil, 401, "not_authorized")
-	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7777", "station": "till-1"}, 401, "bad_pin")
+	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7351", "station": "till-1"}, 401, "bad_pin")
 
 	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"active": true}, nil)
 	s.fails(t, ana, "GET", "/api/v1/me", nil, 401, "not_authorized") // reactivating revives no session
 	s.fails(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "12"}, 400, "weak_pin")
-	s.fails(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"pin": "7654"}, 400, "bad_request")
-	s.ok(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7654"}, nil)
-	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7777", "station": "till-1"}, 401, "bad_pin")
-	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7654", "station": "till-1"}, nil)
+	s.fails(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7654"}, 400, "guessable_pin")
+	s.fails(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"pin": "7564"}, 400, "bad_request")
+	s.ok(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7564"}, nil)
+	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7351", "station": "till-1"}, 401, "bad_pin")
+	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "7", "pin": "7564", "station": "till-1"}, nil)
 	s.fails(t, mgr, "PATCH", "/api/v1/staff/99", map[string]any{"active": false}, 404, "not_found")
 
 	// The manager cannot demote or deactivate themselves, but may change
@@ -289,10 +295,10 @@ func TestRejectedEventsForManager(t *testing.T) {
 func TestStaffChangesJournalled(t *testing.T) {
 	s := newStore(t)
 	mgr := s.login(t, "3", "office")
-	s.ok(t, mgr, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "Ana Pop", "role": "cashier", "pin": "7777"}, nil)
+	s.ok(t, mgr, "POST", "/api/v1/staff", map[string]any{"id": "7", "name": "Ana Pop", "role": "cashier", "pin": "7351"}, nil)
 	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"role": "manager"}, nil)
 	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"role": "manager"}, nil) // nothing changes
-	s.ok(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7654"}, nil)
+	s.ok(t, mgr, "PUT", "/api/v1/staff/7/pin", map[string]any{"pin": "7564"}, nil)
 	s.ok(t, mgr, "PATCH", "/api/v1/staff/7", map[string]any{"active": false}, nil)
 
 	entries, err := s.db.Journal(s.ctx, 0, 100)
@@ -351,11 +357,11 @@ func TestPINResetEndsLockOut(t *testing.T) {
 	if got := locked(); len(got) != 1 || got[0] != "1" {
 		t.Fatalf("the staff page shows %v locked out, want [1]", got)
 	}
-	s.ok(t, mgr, "PUT", "/api/v1/staff/1/pin", map[string]any{"pin": "4321"}, nil)
+	s.ok(t, mgr, "PUT", "/api/v1/staff/1/pin", map[string]any{"pin": "4719"}, nil)
 	if got := locked(); len(got) != 0 {
 		t.Fatalf("after the PIN reset the staff page shows %v locked out", got)
 	}
-	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4321", "station": "till-1"}, nil)
+	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4719", "station": "till-1"}, nil)
 }
 
 // Every manager's route is refused on the server to a cashier and to a
@@ -364,9 +370,9 @@ func TestManagerRoutesRefusedBelowManager(t *testing.T) {
 	s := newStore(t)
 	routes := []struct{ method, path, body string }{
 		{"GET", "/api/v1/staff", ""},
-		{"POST", "/api/v1/staff", `{"id":"7","name":"New","role":"manager","pin":"7777"}`},
+		{"POST", "/api/v1/staff", `{"id":"7","name":"New","role":"manager","pin":"7351"}`},
 		{"PATCH", "/api/v1/staff/1", `{"role":"manager"}`},
-		{"PUT", "/api/v1/staff/1/pin", `{"pin":"7777"}`},
+		{"PUT", "/api/v1/staff/1/pin", `{"pin":"7351"}`},
 		{"GET", "/api/v1/sync/rejected", ""},
 		{"GET", "/api/v1/journal/verify", ""},
 	}

@@ -176,10 +176,10 @@ func TestPINResetEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	s.ok(t, mgr, "PUT", "/api/v1/staff/1/pin", map[string]any{"pin": "4321"}, nil)
+	s.ok(t, mgr, "PUT", "/api/v1/staff/1/pin", map[string]any{"pin": "4719"}, nil)
 	s.fails(t, old, "GET", "/api/v1/me", nil, 401, "not_authorized")
 	waitClosed(t, ws, "after the PIN reset")
-	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4321", "station": "till-1"}, nil)
+	s.ok(t, "", "POST", "/api/v1/login", map[string]string{"staff": "1", "pin": "4719", "station": "till-1"}, nil)
 	s.ok(t, mgr, "GET", "/api/v1/me", nil, nil)
 }
 

@@ -39,8 +39,9 @@ func TestStaffAddFirstManager(t *testing.T) {
 		args      []string
 		want      string
 	}{
-		{"number taken", "111111\n", []string{"--id", "7", "--name", "Other", "--role", "cashier"}, "taken"},
+		{"number taken", "583910\n", []string{"--id", "7", "--name", "Other", "--role", "cashier"}, "taken"},
 		{"weak PIN", "12\n", []string{"--id", "8", "--name", "Bo", "--role", "cashier"}, "4 to 12 digits"},
+		{"guessable PIN", "123456\n", []string{"--id", "8", "--name", "Bo", "--role", "cashier"}, "too easy to guess"},
 		{"no PIN", "", []string{"--id", "8", "--name", "Bo", "--role", "cashier"}, "PIN"},
 		{"bad role", "123456\n", []string{"--id", "8", "--name", "Bo", "--role", "boss"}, "role"},
 		{"bad number", "123456\n", []string{"--id", "x8", "--name", "Bo", "--role", "cashier"}, "staff number"},

@@ -55,11 +55,11 @@ func TestUpdateStaff(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
 	admin := pos.NewStaffAdmin(db)
-	m, err := admin.Add(ctx, "3", pos.Staff{ID: "3", Name: "Mia", Role: pos.RoleManager}, "3333")
+	m, err := admin.Add(ctx, "3", pos.Staff{ID: "3", Name: "Mia", Role: pos.RoleManager}, "3958")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Add(ctx, "3", pos.Staff{ID: "3", Name: "Again", Role: pos.RoleCashier}, "3333"); !errors.Is(err, pos.ErrDuplicate) {
+	if _, err := admin.Add(ctx, "3", pos.Staff{ID: "3", Name: "Again", Role: pos.RoleCashier}, "3958"); !errors.Is(err, pos.ErrDuplicate) {
 		t.Fatalf("adding a taken staff number: %v", err)
 	}
 	off := false
@@ -71,12 +71,12 @@ func TestUpdateStaff(t *testing.T) {
 		t.Fatalf("after a refused change: %+v %v", st, err)
 	}
 	name, lang := "Mia Berg", "sv"
-	got, err := admin.Change(ctx, "3", "3", pos.StaffChange{Name: &name, Language: &lang, PIN: "4321"})
+	got, err := admin.Change(ctx, "3", "3", pos.StaffChange{Name: &name, Language: &lang, PIN: "4719"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st, _ = db.Staff(ctx, "3")
-	if st != got || st.Name != name || st.Language != "sv" || !pos.CheckPIN(st.PINHash, "4321") || pos.CheckPIN(st.PINHash, "3333") {
+	if st != got || st.Name != name || st.Language != "sv" || !pos.CheckPIN(st.PINHash, "4719") || pos.CheckPIN(st.PINHash, "3958") {
 		t.Fatalf("stored %+v, answered %+v", st, got)
 	}
 }

@@ -72,6 +72,9 @@ func TestManagerStaff(t *testing.T) {
 		click(`tr[data-staff="42"] [data-test=staff-activate]`),
 		visible(`tr[data-staff="42"]:not(.inactive) [data-test=staff-deactivate]`),
 		click(`tr[data-staff="42"] [data-test=staff-pin]`),
+		keypad("1234", `[data-test=pad-ok]`),
+		hasText(`#toast .toast.error`, loadStrings(t, "en")["err.guessable_pin"]),
+		click(`tr[data-staff="42"] [data-test=staff-pin]`),
 		keypad("5151", `[data-test=pad-ok]`),
 		gone(`.backdrop`))
 	login(t, cashier, base, tillStation, "42", "5151")
