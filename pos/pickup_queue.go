@@ -8,7 +8,9 @@ import (
 )
 
 // Queue buckets: where an order shows on the pickup screens. An open order
-// is in exactly one: overdue beats arrived, arrived beats its state.
+// is in exactly one: a customer waiting (PickupOrder.Waiting) beats
+// overdue, overdue beats an older arrival, and arrived beats the order's
+// state.
 const (
 	BucketNew     = "new"
 	BucketPicking = "picking"
@@ -50,7 +52,7 @@ func (s *PickupService) view(ctx context.Context, p PickupOrder, now time.Time) 
 	switch {
 	case !p.State.Open():
 		v.Since = p.EndedAt
-	case now.After(p.Order.CollectBy):
+	case p.Overdue(now):
 		v.Bucket, v.Since = BucketOverdue, p.Order.CollectBy
 	case p.Arrival != nil:
 		v.Bucket, v.Since = BucketArrived, p.Arrival.At

@@ -629,8 +629,9 @@ func (s *PickupService) cartHoldsMoney(ctx context.Context, p *PickupOrder) erro
 	return nil
 }
 
-// Overdue lists the open orders past their collect-by time, oldest first:
-// the ones to return to the shelf.
+// Overdue lists the open orders past their collect-by time, oldest first,
+// but for those whose customer is waiting: the ones to return to the
+// shelf.
 func (s *PickupService) Overdue(ctx context.Context) ([]*PickupView, error) {
 	ps, err := s.opt.Store.PickupOrders(ctx, PickupQuery{})
 	if err != nil {
@@ -639,7 +640,7 @@ func (s *PickupService) Overdue(ctx context.Context) ([]*PickupView, error) {
 	now := s.opt.Now()
 	out := []*PickupView{}
 	for _, p := range ps {
-		if now.After(p.Order.CollectBy) {
+		if p.Overdue(now) {
 			out = append(out, s.view(ctx, p, now))
 		}
 	}

@@ -51,6 +51,7 @@ var (
 	ErrWrongCode      = errors.New("pos: the pickup code does not match the order")
 	ErrNotVerified    = errors.New("pos: verify the customer (code, QR or ID check) before handover")
 	ErrNotOverdue     = errors.New("pos: the order is not past its collect-by time")
+	ErrCustomerHere   = errors.New("pos: the customer said they are here; hand the order over")
 	ErrBadCollect     = errors.New("pos: collected quantities do not match what was picked")
 	ErrPayAtPickup    = errors.New("pos: the order is paid at pickup; take payment at the till")
 	ErrStale          = errors.New("pos: the order changed meanwhile; reload it and try again")
@@ -622,13 +623,34 @@ func (p *PickupOrder) Collect(qty map[string]int64, staff string, ttl time.Durat
 	return nil
 }
 
-// Expire ends an order not collected by its collect-by time.
+// ArrivalWaits is how long a customer who said they are here is taken to
+// wait for their order: past its collect-by time, an order whose customer
+// arrived less than this ago is served, not put back.
+const ArrivalWaits = time.Hour
+
+// Waiting reports whether the customer said, less than ArrivalWaits
+// before now, that they are here.
+func (p *PickupOrder) Waiting(now time.Time) bool {
+	return p.Arrival != nil && now.Sub(p.Arrival.At) < ArrivalWaits
+}
+
+// Overdue reports whether an open order is past its collect-by time with
+// no customer waiting for it: one to put back on the shelf.
+func (p *PickupOrder) Overdue(now time.Time) bool {
+	return p.State.Open() && now.After(p.Order.CollectBy) && !p.Waiting(now)
+}
+
+// Expire ends an order not collected by its collect-by time. One whose
+// customer is waiting is refused (ErrCustomerHere).
 func (p *PickupOrder) Expire(now time.Time) error {
 	if !p.State.Open() {
 		return p.need(PickupNew, PickupPicking, PickupReady)
 	}
 	if !now.After(p.Order.CollectBy) {
 		return fmt.Errorf("%w: order %s may be collected until %s", ErrNotOverdue, p.Order.ID, p.Order.CollectBy.Format(time.RFC3339))
+	}
+	if p.Waiting(now) {
+		return fmt.Errorf("%w: order %s, at %s", ErrCustomerHere, p.Order.ID, p.Arrival.At.Format(time.RFC3339))
 	}
 	p.end(PickupExpired, now, "expired")
 	return nil

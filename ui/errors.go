@@ -66,6 +66,7 @@ var errorCodes = []errorCode{
 	{pos.ErrWrongCode, "wrong_code", http.StatusForbidden},
 	{pos.ErrNotVerified, "not_verified", http.StatusForbidden},
 	{pos.ErrNotOverdue, "not_overdue", http.StatusConflict},
+	{pos.ErrCustomerHere, "customer_here", http.StatusConflict},
 	{pos.ErrBadCollect, "bad_collect", http.StatusBadRequest},
 	{pos.ErrPayAtPickup, "pay_at_pickup", http.StatusConflict},
 	{pos.ErrPickupCart, "pickup_cart", http.StatusConflict},

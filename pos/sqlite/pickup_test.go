@@ -573,6 +573,47 @@ func TestPickupExpiry(t *testing.T) {
 	}
 }
 
+// A customer who says they are here after the collect-by time is served,
+// not put back: their order is among the arrived, at the top of the
+// queue, and expiring it is refused for an hour after their arrival. An
+// arrival older than that (a customer who left) no longer holds it.
+func TestPickupLateArrivalIsServed(t *testing.T) {
+	e := newPickupEnv(t, nil)
+	o := e.order(1, pos.OrderPaid)
+	e.apply(o)
+	e.ready(o.ID)
+	e.now = o.CollectBy.Add(10 * time.Minute)
+	_, first, err := e.svc.Arrive(e.ctx, e.a, o.ID, pos.Arrival{Bay: "2"})
+	e.must(err)
+	if !first {
+		t.Fatal("the arrival did not count as new")
+	}
+	e.now = e.now.Add(5 * time.Minute)
+	q, err := e.svc.Queue(e.ctx, "")
+	e.must(err)
+	if len(q.Orders) != 1 || q.Orders[0].Bucket != pos.BucketArrived || q.Counts[pos.BucketOverdue] != 0 {
+		t.Fatalf("a customer here after collect-by: bucket %s, counts %v", q.Orders[0].Bucket, q.Counts)
+	}
+	if over, _ := e.svc.Overdue(e.ctx); len(over) != 0 {
+		t.Fatalf("offered for putting back while the customer waits: %d", len(over))
+	}
+	if _, err := e.svc.Expire(e.ctx, e.a, o.ID); !errors.Is(err, pos.ErrCustomerHere) {
+		t.Fatalf("expire while the customer waits: %v", err)
+	}
+
+	e.now = e.now.Add(pos.ArrivalWaits)
+	q, err = e.svc.Queue(e.ctx, "")
+	e.must(err)
+	if q.Orders[0].Bucket != pos.BucketOverdue {
+		t.Fatalf("an hour after the arrival: bucket %s", q.Orders[0].Bucket)
+	}
+	v, err := e.svc.Expire(e.ctx, e.a, o.ID)
+	e.must(err)
+	if v.State != pos.PickupExpired {
+		t.Fatalf("state %s", v.State)
+	}
+}
+
 func TestPickupReject(t *testing.T) {
 	e := newPickupEnv(t, nil)
 	o := e.order(1, pos.OrderPaid)
