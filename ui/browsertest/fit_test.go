@@ -47,8 +47,9 @@ const (
 // on the open dialog, or the screen when none is open: the page scrolling
 // sideways; an element whose content is wider than its box (a label cut
 // off or spilling over its neighbour); an element outside the window that
-// no scrolling brings into view; a control smaller than a fingertip; an
-// amount broken over two lines.
+// no scrolling brings into view; a control smaller than a fingertip; a
+// field's placeholder wider than the field; an amount broken over two
+// lines.
 const fitProblems = `(() => {
   const W = innerWidth, H = innerHeight, out = new Set();
   const say = (e, what) => {
@@ -79,6 +80,13 @@ const fitProblems = `(() => {
     if ((r.right > W + 1 || r.left < -1) && !scroller(e, 'x')) say(e, 'outside the window sideways (' + Math.round(r.left) + '..' + Math.round(r.right) + ')');
     if ((r.bottom > H + 1 || r.top < -1) && !scroller(e, 'y')) say(e, 'below the window, out of reach (' + Math.round(r.bottom) + ' > ' + H + ')');
     if (e.matches('button, input, select, a[href]') && (r.width < 44 || r.height < 44)) say(e, 'too small to tap (' + Math.round(r.width) + '×' + Math.round(r.height) + ')');
+    if (e.matches('input[placeholder]') && !e.value && e.placeholder) {
+      const c = (window.__fitCanvas ||= document.createElement("canvas")).getContext("2d");
+      c.font = s.font;
+      const room = e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+      const need = Math.ceil(c.measureText(e.placeholder).width);
+      if (need > room + 1) say(e, 'placeholder "' + e.placeholder + '" cut off (' + need + ' > ' + Math.round(room) + ')');
+    }
   }
   const money = /(SEK|kr|lei|RON|NT\$|€)/;
   const walk = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
