@@ -48,8 +48,8 @@ const (
 // sideways; an element whose content is wider than its box (a label cut
 // off or spilling over its neighbour); an element outside the window that
 // no scrolling brings into view; a control smaller than a fingertip; a
-// field's placeholder wider than the field; an amount broken over two
-// lines.
+// field's placeholder wider than the field; an amount, or a word of up to
+// 16 letters, broken over two lines.
 const fitProblems = `(() => {
   const W = innerWidth, H = innerHeight, out = new Set();
   const say = (e, what) => {
@@ -97,6 +97,23 @@ const fitProblems = `(() => {
     rg.selectNodeContents(n);
     const tops = new Set([...rg.getClientRects()].filter((q) => q.width > 0).map((q) => Math.round(q.top)));
     if (tops.size > 1) say(n.parentElement, 'amount broken over ' + tops.size + ' lines');
+  }
+  // A short word (not Chinese, which breaks between any characters; a
+  // hyphen or a slash ends a word) cut over two lines: its column or box
+  // is squeezed narrower than it.
+  const words = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+  for (let n = words.nextNode(); n; n = words.nextNode()) {
+    // A text with a token longer than a line (the long name's) breaks
+    // it where it can, and the words after it shift with it.
+    if (!n.parentElement.getClientRects().length || /\S{25}/.test(n.nodeValue)) continue;
+    for (const m of n.nodeValue.matchAll(/[^\s\-\/\u3000-\u9fff\uff00-\uffef]+/g)) {
+      if (m[0].length < 2 || m[0].length > 16) continue;
+      const rg = document.createRange();
+      rg.setStart(n, m.index);
+      rg.setEnd(n, m.index + m[0].length);
+      const tops = new Set([...rg.getClientRects()].filter((q) => q.width > 0).map((q) => Math.round(q.top)));
+      if (tops.size > 1) say(n.parentElement, 'the word "' + m[0] + '" broken over ' + tops.size + ' lines');
+    }
   }
   return [...out].slice(0, 40);
 })()`

@@ -209,23 +209,23 @@ export function mount(root, app) {
     const st = v.state;
     const open = ['new', 'picking', 'ready'].includes(st);
     const lines = h('table', { class: 'grid' },
-      h('thead', null, h('tr', null, ['item', 'where', 'ordered', 'picked', 'short'].map((k) => h('th', null, t('pickup.' + k))), h('th'))),
+      h('thead', null, h('tr', null, ['item', 'where', 'ordered', 'picked', 'short'].map((k) => h('th', null, t('pickup.' + k))))),
       h('tbody', null, v.lines.map((l) => h('tr', { 'data-line': l.line_id, 'data-sku': l.sku, class: l.picked + l.short >= l.qty ? 'done' : '' },
-        h('td', null, l.substitute_name ? [l.substitute_name, h('div', { class: 'hint' }, t('pickup.instead', { name: l.name }))] : l.name),
+        h('td', null, l.substitute_name ? [l.substitute_name, h('div', { class: 'hint' }, t('pickup.instead', { name: l.name }))] : l.name,
+          st === 'picking' ? h('div', { class: 'line-actions' },
+            l.picked ? button('−', () => unpick(id, l), 'small', { 'aria-label': t(l.unit === 'kg' ? 'pickup.unpick_weight' : 'pickup.unpick'), 'data-test': 'unpick' }) : null,
+            l.picked + l.short < l.qty ? button(t('pickup.mark_short'), async () => {
+              const n = await ask({ title: t('pickup.mark_short'), hint: l.name + (l.unit === 'kg' ? ' · ' + t('till.weight') : ''), value: String(l.qty - l.picked - l.short), maxLen: 6 });
+              if (n) act(() => post(url(id, 'short'), { line_id: l.line_id, missing: parseInt(n, 10) }));
+            }, 'small') : null,
+            button(t('pickup.substitute'), async () => {
+              const sku = await askText(t('pickup.substitute'), t('pickup.substitute_hint', { name: l.name || l.sku }), { maxLen: 64, scan: true });
+              if (sku) act(() => post(url(id, 'substitute'), { line_id: l.line_id, sku }));
+            }, 'small', { 'data-test': 'substitute' })) : null),
         h('td', null, l.location || ''),
         h('td', null, qty(l.qty, l.unit)),
         h('td', { 'data-test': 'picked' }, qty(l.picked, l.unit)),
-        h('td', null, l.short ? qty(l.short, l.unit) : ''),
-        h('td', null, st === 'picking' ? [
-          l.picked ? button('−', () => unpick(id, l), 'small', { 'aria-label': t(l.unit === 'kg' ? 'pickup.unpick_weight' : 'pickup.unpick'), 'data-test': 'unpick' }) : null,
-          l.picked + l.short < l.qty ? button(t('pickup.mark_short'), async () => {
-            const n = await ask({ title: t('pickup.mark_short'), hint: l.name + (l.unit === 'kg' ? ' · ' + t('till.weight') : ''), value: String(l.qty - l.picked - l.short), maxLen: 6 });
-            if (n) act(() => post(url(id, 'short'), { line_id: l.line_id, missing: parseInt(n, 10) }));
-          }, 'small') : null,
-          button(t('pickup.substitute'), async () => {
-            const sku = await askText(t('pickup.substitute'), t('pickup.substitute_hint', { name: l.name || l.sku }), { maxLen: 64, scan: true });
-            if (sku) act(() => post(url(id, 'substitute'), { line_id: l.line_id, sku }));
-          }, 'small', { 'data-test': 'substitute' })] : null)))));
+        h('td', null, l.short ? qty(l.short, l.unit) : '')))));
     const actions = [];
     if (st === 'new') actions.push(button(t('pickup.start'), () => act(() => post(url(id, 'start'))), 'primary big', { 'data-test': 'pickup-start' }));
     if (st === 'picking') actions.push(button(t('pickup.ready'), async () => {
