@@ -96,7 +96,7 @@ func TestDoctorNoManager(t *testing.T) {
 	if !strings.Contains(out.String(), "WARN  staff     no active manager") || !strings.Contains(out.String(), "posnode staff add") {
 		t.Errorf("doctor does not tell that nobody can manage the node")
 	}
-	if err := cmdStaff(context.Background(), []string{"add", "--data", dir, "--id", "1", "--name", "M", "--role", "manager"}, strings.NewReader("1234\n"), io.Discard, io.Discard); err != nil {
+	if err := cmdStaff(context.Background(), []string{"add", "--data", dir, "--id", "1", "--name", "M", "--role", "manager"}, strings.NewReader("4826\n"), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()
