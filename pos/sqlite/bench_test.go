@@ -37,11 +37,6 @@ func BenchmarkDurableCommit(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	set := pos.DefaultSettings()
-	lines := make([]pos.Line, 5)
-	for i := range lines {
-		lines[i] = pos.Line{ID: fmt.Sprint(i), SKU: fmt.Sprint("sku-", i), Unit: pos.UnitEach, Qty: 2, UnitPrice: 1990, TaxRateBP: 2500}
-	}
 	var saleTime, rowTime time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -57,10 +52,7 @@ func BenchmarkDurableCommit(b *testing.B) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		c := pos.Cart{Lines: lines, Payments: []pos.Payment{{ID: "p", Method: pos.MethodCard, Amount: 19900}}}
-		s := &pos.Sale{ID: pos.NewUUID(), Station: "till-1", Cashier: "1", CompletedAt: t1, Lines: lines,
-			Balance: c.Balance(set), Payments: c.Payments, Currency: "SEK", EventID: pos.NewUUID()}
-		if err := db.CompleteSale(ctx, s); err != nil {
+		if err := db.CompleteSale(ctx, fiveLineSale(t1)); err != nil {
 			b.Fatal(err)
 		}
 		rowTime += t1.Sub(t0)
@@ -214,40 +206,16 @@ func BenchmarkSaleDuringPrune(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	set := pos.DefaultSettings()
-	lines := make([]pos.Line, 5)
-	for i := range lines {
-		lines[i] = pos.Line{ID: fmt.Sprint(i), SKU: fmt.Sprint("sku-", i), Unit: pos.UnitEach, Qty: 1, UnitPrice: 1990, TaxRateBP: 2500}
-	}
 	sale := func() time.Duration {
 		t0 := time.Now()
-		c := pos.Cart{Lines: lines, Payments: []pos.Payment{{ID: "p", Method: pos.MethodCard, Amount: 9950}}}
-		s := &pos.Sale{ID: pos.NewUUID(), Station: "till-1", Cashier: "1", CompletedAt: t0, Lines: lines,
-			Balance: c.Balance(set), Payments: c.Payments, Currency: "SEK", EventID: pos.NewUUID()}
-		if err := db.CompleteSale(ctx, s); err != nil {
+		if err := db.CompleteSale(ctx, fiveLineSale(t0)); err != nil {
 			b.Error(err)
 		}
 		return time.Since(t0)
 	}
 	// backlog queues n events and has central acknowledge them all.
 	backlog := func() {
-		for left := n; left > 0; left -= 1000 {
-			err := db.Update(ctx, func(tx *sqlite.Tx) error {
-				for range min(left, 1000) {
-					ev, err := pos.NewEvent("", pos.EventStockAdjusted, now, map[string]any{"sku": "1", "delta": 1, "reason": "count"})
-					if err != nil {
-						return err
-					}
-					if err := tx.AppendEvent(&ev); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		appendEvents(b, db, n)
 		st, err := db.OutboxStats(ctx)
 		if err != nil {
 			b.Fatal(err)
@@ -294,4 +262,16 @@ func BenchmarkSaleDuringPrune(b *testing.B) {
 	b.ReportMetric(float64(nodeWorst.Microseconds())/1e3, "node-longest-sale-ms")
 	b.ReportMetric(float64(oneWorst.Microseconds())/1e3, "one-delete-longest-sale-ms")
 	b.ReportMetric(float64(nodeWorst)/float64(oneWorst), "ratio")
+}
+
+// fiveLineSale is a sale completed at at of five lines of 2 × 19.90 paid
+// by card, the sale the commit benchmarks make.
+func fiveLineSale(at time.Time) *pos.Sale {
+	lines := make([]pos.Line, 5)
+	for i := range lines {
+		lines[i] = pos.Line{ID: fmt.Sprint(i), SKU: fmt.Sprint("sku-", i), Unit: pos.UnitEach, Qty: 2, UnitPrice: 1990, TaxRateBP: 2500}
+	}
+	c := pos.Cart{Lines: lines, Payments: []pos.Payment{{ID: "p", Method: pos.MethodCard, Amount: 19900}}}
+	return &pos.Sale{ID: pos.NewUUID(), Station: "till-1", Cashier: "1", CompletedAt: at, Lines: lines,
+		Balance: c.Balance(pos.DefaultSettings()), Payments: c.Payments, Currency: "SEK", EventID: pos.NewUUID()}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/posnode/posnode/pos/sqlite"
 )
 
-func appendEvents(t *testing.T, db *sqlite.DB, n int) {
+func appendEvents(t testing.TB, db *sqlite.DB, n int) {
 	t.Helper()
 	err := db.Update(context.Background(), func(tx *sqlite.Tx) error {
 		for i := 0; i < n; i++ {
