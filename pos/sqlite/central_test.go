@@ -37,11 +37,7 @@ func appendEvents(t testing.TB, db *sqlite.DB, n int) {
 func TestAckStatsPrune(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDBAt(t, &now)
 	appendEvents(t, db, 10)
 	st, err := db.OutboxStats(ctx)
 	if err != nil || st.LastSeq != 10 || st.Depth != 10 || st.AckedThrough != 0 || st.OldestUnacked.IsZero() || !st.LastDelivery.IsZero() {
@@ -686,11 +682,7 @@ func TestManifestOfTheVersionHeld(t *testing.T) {
 func TestPruneAckedInBatches(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDBAt(t, &now)
 	appendEvents(t, db, 25)
 	if _, _, err := db.Ack(ctx, db.Epoch(), 25, []pos.Rejection{{Seq: 2, Reason: "bad"}}); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,17 @@ func openDB(t *testing.T) *sqlite.DB {
 	return db
 }
 
+// openDBAt is openDB on the clock *now, which the test moves.
+func openDBAt(t *testing.T, now *time.Time) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // sellBackpack rings up one backpack at a's station, paid in cash, and
 // completes the sale.
 func sellBackpack(t *testing.T, svc *pos.Service, a pos.Actor) *pos.Sale {
