@@ -764,8 +764,7 @@ func (r Report) Encode(e *escpos.Encoder) error {
 	if r.Discounts != 0 {
 		p.pair(p.t("discounts"), p.money(r.Discounts))
 	}
-	p.pair(p.t("returns"), fmt.Sprint(r.Returns))
-	p.pair(p.t("refund"), p.money(-r.Refunds))
+	p.pair(fmt.Sprintf("%s (%d)", p.t("returns"), r.Returns), p.money(-r.Refunds))
 	p.bigPair(p.t("net_sales"), p.money(r.Gross-r.Refunds))
 	if r.Rounding != 0 {
 		p.pair(p.t("rounding"), p.money(r.Rounding))

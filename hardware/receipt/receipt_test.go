@@ -417,7 +417,7 @@ func TestZReportGolden(t *testing.T) {
 			cur := s.store.Currency
 			money := func(v int64) string { return receipt.Money(v, cur, lang) }
 			want := []string{
-				receipt.T(lang, "card") + " (3)", receipt.T(lang, "cash") + " (4)", receipt.T(lang, "voids") + " (1)",
+				receipt.T(lang, "card") + " (3)", receipt.T(lang, "cash") + " (4)", receipt.T(lang, "voids") + " (1)", receipt.T(lang, "returns") + " (1)",
 				money(29146), money(-96), money(29050), // net sales + rounding = tendered
 				money(100000), money(10100), money(5000), money(-2500), money(-20000), // float, cash, in, out, drops
 				money(50000), money(142600), money(142500), money(-100), // gift cards sold, expected, counted, difference
@@ -437,6 +437,11 @@ func TestZReportGolden(t *testing.T) {
 				if !printedPair(stripCommands(got), printedAs(lang, receipt.T(lang, k)), n) {
 					t.Errorf("Z report lacks %s %s:\n%s", k, n, got)
 				}
+			}
+			// Refunds are a line of the report like the others, not the
+			// capitals of a refund receipt's banner.
+			if refund := receipt.T(lang, "refund"); refund != receipt.T(lang, "returns") && strings.Contains(stripCommands(got), printedAs(lang, refund)) {
+				t.Errorf("Z report prints the refund banner's %q:\n%s", refund, got)
 			}
 			if !strings.Contains(stripCommands(got), "137\n") {
 				t.Errorf("Z report lacks its journal entry number 137:\n%s", got)
