@@ -61,7 +61,7 @@ func TestZReportPrinted(t *testing.T) {
 		line("Summa betalsätt", "35,00 kr"),
 		line("Växelkassa", "1 000,00 kr"),
 		line("Kontant netto", "35,00 kr"),
-		line("Utbetalningar", "-25,00 kr"),
+		line("Uttag", "-25,00 kr"),
 		line("Presentkort (1)", "200,00 kr"),
 		line("Sålda presentkort", "200,00 kr"),
 		line("Förväntat i kassalådan", "1 210,00 kr"),

@@ -137,6 +137,37 @@ func TestReceiptNamesTendersAsScreens(t *testing.T) {
 	}
 }
 
+// The shift reports on paper name the cash put in, taken out and dropped
+// to the safe as the till's buttons and its X report on the screen do: the
+// cashier who pressed "Cash out" looks for it on the Z report. The paper
+// may use the plural (Vklady for Vklad): each word of the screen's name
+// starts, by its first four letters, a word of the paper's; Chinese, with
+// no words to part, is the same on both.
+func TestReportNamesCashMovementsAsScreens(t *testing.T) {
+	t.Parallel()
+	for _, lang := range receipt.Langs {
+		m := loadStrings(t, lang)
+		for op, label := range map[string]string{"paid_in": "paid_in", "paid_out": "paid_out", "drop": "drops"} {
+			screen, paper := m["shift.op."+op], receipt.T(lang, label)
+			same := true
+			if lang == "zh-Hant" {
+				same = screen == paper
+			}
+			for _, w := range strings.Fields(strings.ToLower(screen)) {
+				stem := string([]rune(w)[:min(4, len([]rune(w)))])
+				found := false
+				for _, pw := range strings.Fields(strings.ToLower(paper)) {
+					found = found || strings.HasPrefix(pw, stem)
+				}
+				same = same && found
+			}
+			if !same {
+				t.Errorf("%s: %s is %q on the screen and %q on the report", lang, op, screen, paper)
+			}
+		}
+	}
+}
+
 // Romanian screens speak to the cashier as tu (Introdu, Verifică), as
 // most of its strings do; a string in the plural of politeness (Introduceți,
 // verificați) reads as written by someone else. Only the customer, on the
