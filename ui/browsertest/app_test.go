@@ -227,7 +227,7 @@ func TestErrorsShownThroughErrorText(t *testing.T) {
 	}
 }
 
-// The app's JavaScript and CSS together stay under 170 KB (their
+// The app's JavaScript and CSS together stay under 171 KB (their
 // comments included): growth beyond it is a choice made in this test, not
 // by the way.
 func TestAppSize(t *testing.T) {
@@ -245,7 +245,7 @@ func TestAppSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total == 0 || total > 170<<10 {
-		t.Fatalf("JavaScript and CSS are %d bytes; the budget is 170 KB", total)
+	if total == 0 || total > 171<<10 {
+		t.Fatalf("JavaScript and CSS are %d bytes; the budget is 171 KB", total)
 	}
 }

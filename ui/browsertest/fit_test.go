@@ -233,9 +233,17 @@ func TestScreensFit(t *testing.T) {
 				check(staff, "tablet cart")
 				run(t, staff, "close it", closeTop, gone(`.backdrop`))
 
-				for _, tab := range []string{"health", "staff", "devices", "stations", "settings"} {
-					run(t, staff, "the manager's "+tab, chromedp.Navigate(base+"/#manager"), click(`[data-tab=`+tab+`]`), visible(`.manager .panel`))
-					check(staff, "manager "+tab)
+				// Each tab is measured once its content is there: a
+				// panel alone may still be the one of the tab before.
+				for _, tab := range []struct{ name, loaded string }{
+					{"health", `[data-test=sync-health]`},
+					{"staff", `[data-test=staff] tr[data-staff]`},
+					{"devices", `.manager [data-test=devices], .manager .panel > p.hint`},
+					{"stations", `.manager .panel table.grid td`},
+					{"settings", `[data-test=settings]`},
+				} {
+					run(t, staff, "the manager's "+tab.name, chromedp.Navigate(base+"/#manager"), click(`[data-tab=`+tab.name+`]`), visible(tab.loaded))
+					check(staff, "manager "+tab.name)
 				}
 				run(t, staff, "a new member of staff", click(`[data-tab=staff]`), click(`[data-test=staff-add]`), visible(`.modal`))
 				check(staff, "manager staff dialog")
