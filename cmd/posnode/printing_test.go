@@ -64,8 +64,8 @@ func TestZReportPrinted(t *testing.T) {
 		line("Uttag", "-25,00 kr"),
 		line("Presentkort (1)", "200,00 kr"),
 		line("Sålda presentkort", "200,00 kr"),
-		line("Förväntat i kassalådan", "1 210,00 kr"),
-		line("Räknat i kassalådan", "1 209,00 kr"),
+		line("Förväntat kontant", "1 210,00 kr"),
+		line("Räknat kontant", "1 209,00 kr"),
 		line("Differens", "-1,00 kr"),
 		line("Journalpost", fmt.Sprint(num(z["journal_n"]))),
 	} {
