@@ -552,16 +552,27 @@ func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string, thr
 }
 
 // Reject ends an order the store cannot fulfil and records
-// pos.pickup.rejected; the order's stock is released. While the customer
-// is paying for the order at a till it is refused with ErrCartLocked; a
-// payment under way there is waited for (see end).
-func (s *PickupService) Reject(ctx context.Context, a Actor, id, reason string) (*PickupView, error) {
+// pos.pickup.rejected; the order's stock is released. It ends the order
+// for the customer: an actor below supervisor (a cashier, and any paired
+// device) needs the supervisor approvedBy, whose PIN the caller has
+// checked (Service.Approve); without one it is refused with
+// ErrApprovalRequired. While the customer is paying for the order at a
+// till it is refused with ErrCartLocked; a payment under way there is
+// waited for (see end).
+func (s *PickupService) Reject(ctx context.Context, a Actor, id, reason, approvedBy string) (*PickupView, error) {
+	if a.Role < RoleSupervisor && approvedBy == "" {
+		return nil, fmt.Errorf("%w: rejecting order %s", ErrApprovalRequired, id)
+	}
 	return s.end(ctx, a, id, "reject", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
 		if err := p.Reject(reason, now); err != nil {
 			return nil, err
 		}
 		ev, err := s.event(EventPickupRejected, PickupRejectedData{OrderID: p.Order.ID, Reason: p.Reason})
-		return &PickupUpdate{Event: ev, Detail: p.Reason}, err
+		detail := p.Reason
+		if approvedBy != "" {
+			detail += " (approved by " + approvedBy + ")"
+		}
+		return &PickupUpdate{Event: ev, Detail: detail}, err
 	})
 }
 

@@ -361,12 +361,14 @@ func (s *Server) pickupReject(w http.ResponseWriter, r *http.Request, who pos.Se
 	// A cashier, and a device whatever its role (see actor), rejects with
 	// a supervisor's PIN; approval_required asks the screen for one.
 	a, id := actor(who), r.PathValue("id")
+	var by string
 	if a.Role < pos.RoleSupervisor {
-		if _, err := s.opt.Service.Approve(r.Context(), a, req.Supervisor, "pickup_reject", id, req.Reason); err != nil {
+		var err error
+		if by, err = s.opt.Service.Approve(r.Context(), a, req.Supervisor, "pickup_reject", id, req.Reason); err != nil {
 			return err
 		}
 	}
-	v, err := s.opt.Pickup.Reject(r.Context(), a, id, req.Reason)
+	v, err := s.opt.Pickup.Reject(r.Context(), a, id, req.Reason, by)
 	return reply(w, v, err)
 }
 

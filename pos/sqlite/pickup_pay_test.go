@@ -180,7 +180,7 @@ func TestOrderBeingPaidIsNotEnded(t *testing.T) {
 	if _, err := e.svc.Expire(e.ctx, e.a, c.OrderID); !errors.Is(err, pos.ErrCartLocked) {
 		t.Fatalf("expire while paid at a till: %v", err)
 	}
-	if _, err := e.svc.Reject(e.ctx, e.a, c.OrderID, "damaged"); !errors.Is(err, pos.ErrCartLocked) {
+	if _, err := e.svc.Reject(e.ctx, e.a, c.OrderID, "damaged", "2"); !errors.Is(err, pos.ErrCartLocked) {
 		t.Fatalf("reject while paid at a till: %v", err)
 	}
 	if v, _ := e.svc.Order(e.ctx, c.OrderID); v.State != pos.PickupReady {
@@ -346,7 +346,7 @@ func TestPaymentAtTheInstantAnOrderEnds(t *testing.T) {
 			if step == "expire" {
 				_, err = svc.Expire(e.ctx, e.a, c.OrderID)
 			} else {
-				_, err = svc.Reject(e.ctx, e.a, c.OrderID, "damaged")
+				_, err = svc.Reject(e.ctx, e.a, c.OrderID, "damaged", "2")
 			}
 			if err != nil {
 				t.Fatalf("%s of an order whose cart holds no money: %v", step, err)

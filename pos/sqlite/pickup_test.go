@@ -619,10 +619,23 @@ func TestPickupReject(t *testing.T) {
 	o := e.order(1, pos.OrderPaid)
 	e.apply(o)
 	e.scan(o.ID, bagEAN)
-	if _, err := e.svc.Reject(e.ctx, e.a, o.ID, " "); !errors.Is(err, pos.ErrReasonRequired) {
+	// A cashier's reject ends the order for the customer only with a
+	// supervisor's approval; refused, it changes nothing.
+	if _, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottles damaged", ""); !errors.Is(err, pos.ErrApprovalRequired) {
+		t.Fatalf("a cashier rejects with no approval: %v", err)
+	}
+	if v, err := e.svc.Order(e.ctx, o.ID); err != nil || !v.State.Open() {
+		t.Fatalf("after the refused reject: %+v %v", v, err)
+	}
+	sup := e.a
+	sup.Role = pos.RoleSupervisor
+	if _, err := e.svc.Reject(e.ctx, sup, o.ID, " ", ""); !errors.Is(err, pos.ErrReasonRequired) {
+		t.Fatalf("a supervisor rejects without a reason: %v", err)
+	}
+	if _, err := e.svc.Reject(e.ctx, e.a, o.ID, " ", "2"); !errors.Is(err, pos.ErrReasonRequired) {
 		t.Fatalf("reject without reason: %v", err)
 	}
-	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottles damaged")
+	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottles damaged", "2")
 	e.must(err)
 	e.reserved(0, 0, 0)
 	evs := e.events()
@@ -993,7 +1006,7 @@ func TestPickupAcknowledgeKeepsANoticeGivenSince(t *testing.T) {
 	o := e.order(1, pos.OrderPaid)
 	e.apply(o)
 	e.ready(o.ID)
-	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottle broken")
+	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottle broken", "2")
 	e.must(err)
 	shown, err := e.svc.Order(e.ctx, o.ID)
 	e.must(err)
@@ -1022,7 +1035,7 @@ func TestPickupAcknowledgeNoticesFromBeforeTheyWereNumbered(t *testing.T) {
 	o := e.order(1, pos.OrderPaid)
 	e.apply(o)
 	e.ready(o.ID)
-	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottle broken")
+	_, err := e.svc.Reject(e.ctx, e.a, o.ID, "water bottle broken", "2")
 	e.must(err)
 	p, err := e.db.PickupOrder(e.ctx, o.ID)
 	e.must(err)
