@@ -217,6 +217,7 @@ func (db *DB) PruneAcked(ctx context.Context, cutoff time.Time) (int64, error) {
 // back from weeks without central, a shorter retention) took one delete
 // of seconds, and every sale waited for it to commit its own event.
 func (db *DB) PruneAckedBy(ctx context.Context, cutoff time.Time, batch int, pause time.Duration) (int64, error) {
+	batch = max(batch, 1) // a batch of none would never end
 	var total int64
 	for {
 		var n int64

@@ -85,9 +85,7 @@ func TestCardDeclaredFromTheSlip(t *testing.T) {
 		click(`[data-test=declare-taken]`),
 		visible(`[data-test=pad-ok]`))
 	run(t, till, "supervisor staff and PIN",
-		keypad("2", `[data-test=pad-ok]`),
-		visible(`[data-test=pad-ok]`),
-		keypad("2222", `[data-test=pad-ok]`),
+		supervisorApproves(),
 		gone(`[data-test=card-unknown]`),
 		hasText(`[data-test=till-msg]`, "took"))
 	run(t, till, "complete", click(`[data-test=complete]`), visible(`[data-test=receipt]`))

@@ -421,9 +421,7 @@ func TestPickupRejectApprovedBySupervisor(t *testing.T) {
 		click(`[data-test=text-ok]`),
 		visible(`[data-test=pad-ok]`))
 	run(t, counter, "a supervisor approves",
-		keypad("2", `[data-test=pad-ok]`),
-		visible(`[data-test=pad-ok]`),
-		keypad("2222", `[data-test=pad-ok]`),
+		supervisorApproves(),
 		hasText(`[data-test=order-state]`, "Rejected"))
 	o, err := pickup.Order(context.Background(), "W-REJ")
 	if err != nil {

@@ -36,6 +36,12 @@ func keypad(digits, sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(append(ts, click(sel))...)
 }
 
+// supervisorApproves answers the approval a screen asks for with the demo
+// supervisor's staff number and PIN.
+func supervisorApproves() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(keypad("2", `[data-test=pad-ok]`), visible(`[data-test=pad-ok]`), keypad("2222", `[data-test=pad-ok]`))
+}
+
 // click waits until sel is shown and enabled, then clicks it in the page
 // itself: one step, so a screen that re-renders between finding the
 // element and clicking it (a pushed update) cannot make it miss.
@@ -191,9 +197,7 @@ func TestTillSale(t *testing.T) {
 		visible(`[data-test=pad-ok]`))
 	shot(t, till, "supervisor-approval")
 	run(t, till, "supervisor staff and PIN",
-		keypad("2", `[data-test=pad-ok]`),
-		visible(`[data-test=pad-ok]`),
-		keypad("2222", `[data-test=pad-ok]`),
+		supervisorApproves(),
 		visible(`[data-test=discount-total]`))
 	wantContains(t, "total after discount", text(t, till, `[data-test=total]`), "399.20")
 	wantContains(t, "line note", text(t, till, `.line[data-sku="`+backpackSKU+`"] .note`), "20%", "Damaged")
@@ -308,9 +312,7 @@ func TestStartTrainingOnTill(t *testing.T) {
 		visible(`[data-test=pad-ok]`))
 	shot(t, till, "training-approval")
 	run(t, till, "supervisor staff and PIN",
-		keypad("2", `[data-test=pad-ok]`),
-		visible(`[data-test=pad-ok]`),
-		keypad("2222", `[data-test=pad-ok]`),
+		supervisorApproves(),
 		visible(`[data-test=training]`))
 	run(t, till, "no second start", chromedp.WaitVisible(`[data-test=training-start][disabled]`))
 	run(t, till, "ring and pay in training",
