@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -234,22 +235,36 @@ func (h *Hub) readLoop(c *client) {
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		_, b, err := c.conn.ReadMessage()
+		kind, b, err := c.conn.ReadMessage()
 		if err != nil {
 			return
 		}
 		// The app says that its screen was touched or typed on (see
 		// idleLock), or which of its screens it shows (see ScanAway).
-		if string(b) == "use" {
+		switch {
+		case kind != websocket.TextMessage:
+			h.refuse(c, "a screen sends text messages only")
+		case string(b) == "use":
 			ctx, cancel := context.WithTimeout(context.Background(), writeWait)
 			_, _ = h.s.session(ctx, c.token, true)
 			cancel()
-		} else if len(b) <= 16 {
+		case slices.Contains(screens, string(b)):
 			h.mu.Lock()
 			c.screen = string(b)
 			h.mu.Unlock()
+		default:
+			h.refuse(c, fmt.Sprintf("unknown message %.20q: send use or one of the screens %v", b, screens))
 		}
 	}
+}
+
+// screens are the names of the app's screens, which it tells the node.
+var screens = []string{"login", "till", "tablet", "pickup", "manager", "display", "pair"}
+
+// refuse answers a message the hub does not take with an error message,
+// as the API answers a bad request.
+func (h *Hub) refuse(c *client, why string) {
+	h.sendTo(c, Message{Type: "error", Data: APIError{Code: "bad_request", Message: why}})
 }
 
 // ScanAway reports whether a till's serial scans are for the screen it

@@ -179,3 +179,54 @@ func TestWebsocketOversizedMessageClosesIt(t *testing.T) {
 		}
 	}
 }
+
+// TestWebsocketAnswersUnknownMessages: a screen says "use" or which of
+// the app's screens it shows; anything else is answered with an error
+// and changes nothing, so a stray word never passes for a screen.
+func TestWebsocketAnswersUnknownMessages(t *testing.T) {
+	f := newFixture(t)
+	c, _, err := f.dial(t, f.login(t, "till-1"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var hello ui.Message
+	if err := c.ReadJSON(&hello); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct {
+		kind int
+		data string
+	}{
+		{websocket.TextMessage, "picku"},
+		{websocket.TextMessage, "pickup\n"},
+		{websocket.BinaryMessage, "pickup"},
+		{websocket.TextMessage, `{"type":"use"}`},
+	} {
+		if err := c.WriteMessage(m.kind, []byte(m.data)); err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Type string
+			Data struct{ Code, Message string }
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if err := c.ReadJSON(&got); err != nil {
+			t.Fatalf("after %q: %v", m.data, err)
+		}
+		if got.Type != "error" || got.Data.Code != "bad_request" || got.Data.Message == "" {
+			t.Errorf("after %q: %+v, want an error", m.data, got)
+		}
+	}
+	if err := c.WriteMessage(websocket.TextMessage, []byte("pickup")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteMessage(websocket.TextMessage, []byte("use")); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	var m ui.Message
+	if err := c.ReadJSON(&m); err == nil {
+		t.Errorf("a screen's name or use answered with %+v", m)
+	}
+}

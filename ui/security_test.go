@@ -277,6 +277,10 @@ func TestErrorMessagesKeepInternalsIn(t *testing.T) {
 		{`{"staff": "1",`, "the body ends in the middle of the JSON"},
 		{`["1"]`, "the body must be an object, not an array"},
 		{``, "the body is empty"},
+		{`null`, "the body must be a JSON object"},
+		{`{"staff": "1", "pin": "1111", "station": "till-1"}}`, "trailing data"},
+		{`{"staff": "1", "pin": "1111", "station": "till-1"}]`, "trailing data"},
+		{`{"staff": "1", "pin": "1111", "station": "till-1"} {}`, "trailing data"},
 	} {
 		st, b := s.call(t, "", "POST", "/api/v1/login", c.body)
 		var e struct{ Error ui.APIError }

@@ -11,6 +11,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -331,18 +332,40 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // oversized bodies are errors.
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return bodyError(err)
+	}
+	// Only the end of the body may follow the value. (More would stop
+	// at a stray '}' or ']'.)
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if tooLarge(err) {
 			return errTooLarge
 		}
-		return fmt.Errorf("%w: %s", errBadRequest, badJSON(err))
-	}
-	if dec.More() {
 		return fmt.Errorf("%w: trailing data after the JSON object", errBadRequest)
 	}
+	if string(raw) == "null" {
+		return fmt.Errorf("%w: the body must be a JSON object, not null", errBadRequest)
+	}
+	strict := json.NewDecoder(bytes.NewReader(raw))
+	strict.DisallowUnknownFields()
+	if err := strict.Decode(v); err != nil {
+		return bodyError(err)
+	}
 	return nil
+}
+
+// bodyError is the answer to a body the decoder refused.
+func bodyError(err error) error {
+	if tooLarge(err) {
+		return errTooLarge
+	}
+	return fmt.Errorf("%w: %s", errBadRequest, badJSON(err))
+}
+
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 // badJSON says what is wrong with a body the decoder refused, in words
