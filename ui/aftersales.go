@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -246,6 +247,9 @@ func (s *Server) voidSale(w http.ResponseWriter, r *http.Request, who pos.Sessio
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	if err := s.atSaleStation(r, who, r.PathValue("id")); err != nil {
+		return err
+	}
 	v, err := s.opt.AfterSales.VoidLastSale(r.Context(), actor(who), r.PathValue("id"), req.Reason, req.Supervisor)
 	if err != nil {
 		return err
@@ -254,6 +258,27 @@ func (s *Server) voidSale(w http.ResponseWriter, r *http.Request, who pos.Sessio
 		s.drawer(r, v.Station, "void")
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// atSaleStation returns pos.ErrForbidden when who may not void sale id
+// from where they are: a sale is voided at its own till, where its cash
+// goes back, except by a supervisor and up signed in with their PIN (as
+// checkCart). A sale that does not exist passes, for the route to answer.
+func (s *Server) atSaleStation(r *http.Request, who pos.Session, id string) error {
+	if who.Staff.Role >= pos.RoleSupervisor && who.DeviceID == "" {
+		return nil
+	}
+	sale, err := s.opt.Store.Sale(r.Context(), id)
+	if errors.Is(err, pos.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if sale.Station != who.Station {
+		return fmt.Errorf("%w: sale %s was made at station %s", pos.ErrForbidden, id, sale.Station)
+	}
 	return nil
 }
 
@@ -581,22 +606,53 @@ func (s *Server) closeShift(w http.ResponseWriter, r *http.Request, who pos.Sess
 	return nil
 }
 
+// atOwnStation returns pos.ErrForbidden when who is a device and station
+// is not its own: a device, whatever its role, keeps to its station.
+func atOwnStation(who pos.Session, station string) error {
+	if who.DeviceID != "" && station != who.Station {
+		return fmt.Errorf("%w: a device keeps to its own station, %s", pos.ErrForbidden, who.Station)
+	}
+	return nil
+}
+
+// storeWide returns pos.ErrForbidden for a device: the store's books are
+// read by a supervisor signed in with a PIN.
+func storeWide(who pos.Session) error {
+	if who.DeviceID != "" {
+		return fmt.Errorf("%w: the store's report needs a supervisor signed in with a PIN", pos.ErrForbidden)
+	}
+	return nil
+}
+
 func (s *Server) shifts(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	limit := 50
 	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l <= 500 {
 		limit = l
 	}
-	v, err := s.opt.Reports.Shifts(r.Context(), r.URL.Query().Get("station"), limit)
+	station := r.URL.Query().Get("station")
+	if station == "" && who.DeviceID != "" {
+		station = who.Station
+	}
+	if err := atOwnStation(who, station); err != nil {
+		return err
+	}
+	v, err := s.opt.Reports.Shifts(r.Context(), station, limit)
 	return reply(w, v, err)
 }
 
 func (s *Server) shift(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	v, err := s.opt.Reports.Shift(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = atOwnStation(who, v.Station)
+	}
 	return reply(w, v, err)
 }
 
 func (s *Server) zReport(w http.ResponseWriter, r *http.Request, who pos.Session) error {
 	v, err := s.opt.Reports.ZReport(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = atOwnStation(who, v.Station)
+	}
 	return reply(w, v, err)
 }
 
@@ -645,6 +701,9 @@ func (s *Server) reportPeriod(r *http.Request) (from, to time.Time, err error) {
 
 // salesReport answers GET /api/v1/reports/sales?by=&from=&to=[&format=csv].
 func (s *Server) salesReport(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	if err := storeWide(who); err != nil {
+		return err
+	}
 	format := r.URL.Query().Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		return fmt.Errorf("%w: format must be json or csv", errBadRequest)
@@ -689,6 +748,9 @@ func (s *Server) salesReportRows(r *http.Request) (by string, from, to time.Time
 // printSalesReport prints the report GET /api/v1/reports/sales shows, with
 // the same query, at the caller's station.
 func (s *Server) printSalesReport(w http.ResponseWriter, r *http.Request, who pos.Session) error {
+	if err := storeWide(who); err != nil {
+		return err
+	}
 	if s.opt.OnSalesReport == nil {
 		return fmt.Errorf("printing reports: %w", pos.ErrNotFound)
 	}

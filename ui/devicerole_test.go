@@ -119,6 +119,53 @@ func TestDeviceKeepsToItsStationsShift(t *testing.T) {
 	}
 }
 
+// A device's reports are those of its own station: it lists no other
+// station's shifts and reads no other station's Z report, nor the store's
+// sales, which a supervisor signed in with a PIN reads from anywhere; and
+// it voids no other station's sale, which a cashier there does with a
+// supervisor's approval.
+func TestDeviceKeepsToItsStationsReports(t *testing.T) {
+	s := newStore(t)
+	till := s.login(t, "1", "till-1")
+	manager := s.login(t, "3", "office")
+	tablet := s.pairSupervisorTablet(t, manager)
+	s.ok(t, till, "POST", "/api/v1/shift/open", map[string]any{"float": 10000}, nil)
+	sale := s.sell(t, till, 2500, teaCode)
+	approved := map[string]any{"reason": "mistake", "supervisor": map[string]string{"staff": "2", "pin": "2222"}}
+	s.fails(t, tablet, "POST", "/api/v1/sales/"+sale.ID+"/void", approved, 403, "forbidden")
+	s.fails(t, s.login(t, "1", "till-2"), "POST", "/api/v1/sales/"+sale.ID+"/void", approved, 403, "forbidden")
+	if got := s.drawerLog(); len(got) != 0 {
+		t.Errorf("drawer openings = %v", got)
+	}
+	s.ok(t, till, "POST", "/api/v1/sales/"+sale.ID+"/void", approved, nil)
+	var z struct {
+		ShiftID string `json:"shift_id"`
+	}
+	s.ok(t, manager, "POST", "/api/v1/shift/close?station=till-1", map[string]any{"counted": 10000}, &z)
+	if z.ShiftID == "" {
+		t.Fatal("no shift closed")
+	}
+	for _, path := range []string{
+		"/api/v1/shifts?station=till-1",
+		"/api/v1/shifts/" + z.ShiftID,
+		"/api/v1/shifts/" + z.ShiftID + "/z",
+		"/api/v1/reports/sales",
+	} {
+		s.fails(t, tablet, "GET", path, nil, 403, "forbidden")
+		s.ok(t, manager, "GET", path, nil, nil)
+	}
+	var own []struct{ Station string }
+	s.ok(t, tablet, "GET", "/api/v1/shifts", nil, &own)
+	for _, sh := range own {
+		if sh.Station != "tablet" {
+			t.Errorf("the tablet lists a shift of %s", sh.Station)
+		}
+	}
+	s.fails(t, manager, "POST", "/api/v1/reports/sales/print", nil, 404, "not_found")
+	s.fails(t, tablet, "POST", "/api/v1/reports/sales/print", nil, 403, "forbidden")
+
+}
+
 // pairSupervisorTablet pairs a device as a supervisor at the tablet
 // station, approved by manager, and returns its token.
 func (s *store) pairSupervisorTablet(t *testing.T, manager string) string {
