@@ -152,8 +152,12 @@ type Balance struct {
 	Cash     int64 `json:"cash"`     // cash handed over
 	Rounding int64 `json:"rounding"` // cash rounding, + or −
 	Due      int64 `json:"due"`      // still to pay, after cash rounding if cash is used
-	Change   int64 `json:"change"`
-	Settled  bool  `json:"settled"`
+	// CardDue is what a card (or any tender but cash) takes for the rest:
+	// not cash-rounded, as cash rounding is for cash only. It differs from
+	// Due once cash is paid and the rest rounds.
+	CardDue int64 `json:"card_due"`
+	Change  int64 `json:"change"`
+	Settled bool  `json:"settled"`
 }
 
 // Balance prices the cart and applies its payments.
@@ -177,6 +181,7 @@ func (c *Cart) Balance(s Settings) Balance {
 		b.Settled = len(c.Lines) > 0
 	} else {
 		b.Due = rest - b.Cash
+		b.CardDue = b.Total - b.NonCash - b.Cash
 	}
 	return b
 }

@@ -156,13 +156,16 @@ func TestBalanceCashRounding(t *testing.T) {
 		pays                              []Payment
 		settled                           bool
 		due, rounding, change, cashDueNow int64
+		cardDue                           int64
 	}{
-		{"no payment yet", 10040, nil, false, 10040, 0, 0, 10000},
-		{"cash rounds down", 10040, []Payment{{Method: MethodCash, Amount: 10000}}, true, 0, -40, 0, 0},
-		{"cash rounds up, change", 10050, []Payment{{Method: MethodCash, Amount: 20000}}, true, 0, 50, 9900, 0},
-		{"card exact, no rounding", 10040, []Payment{{Method: MethodCard, Amount: 10040}}, true, 0, 0, 0, 0},
-		{"card part then cash rounds the rest", 10040, []Payment{{Method: MethodCard, Amount: 5000}, {Method: MethodCash, Amount: 5000}}, true, 0, -40, 0, 0},
-		{"cash short", 10040, []Payment{{Method: MethodCash, Amount: 5000}}, false, 5000, -40, 0, 5000},
+		{"no payment yet", 10040, nil, false, 10040, 0, 0, 10000, 10040},
+		{"cash rounds down", 10040, []Payment{{Method: MethodCash, Amount: 10000}}, true, 0, -40, 0, 0, 0},
+		{"cash rounds up, change", 10050, []Payment{{Method: MethodCash, Amount: 20000}}, true, 0, 50, 9900, 0, 0},
+		{"card exact, no rounding", 10040, []Payment{{Method: MethodCard, Amount: 10040}}, true, 0, 0, 0, 0, 0},
+		{"card part then cash rounds the rest", 10040, []Payment{{Method: MethodCard, Amount: 5000}, {Method: MethodCash, Amount: 5000}}, true, 0, -40, 0, 0, 0},
+		{"cash short", 10040, []Payment{{Method: MethodCash, Amount: 5000}}, false, 5000, -40, 0, 5000, 5040},
+		{"cash short, the rest rounds up", 11480, []Payment{{Method: MethodCash, Amount: 10000}}, false, 1500, 20, 0, 1500, 1480},
+		{"cash short, then the card pays the rest", 11480, []Payment{{Method: MethodCash, Amount: 10000}, {Method: MethodCard, Amount: 1480}}, true, 0, 0, 0, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Cart{Lines: []Line{line("a", tc.total, 1, 2500)}, Payments: tc.pays}
@@ -170,6 +173,9 @@ func TestBalanceCashRounding(t *testing.T) {
 			if b.Settled != tc.settled || b.Due != tc.due || b.Rounding != tc.rounding || b.Change != tc.change {
 				t.Errorf("balance = settled %v due %d rounding %d change %d; want %v %d %d %d",
 					b.Settled, b.Due, b.Rounding, b.Change, tc.settled, tc.due, tc.rounding, tc.change)
+			}
+			if b.CardDue != tc.cardDue {
+				t.Errorf("card due = %d, want %d", b.CardDue, tc.cardDue)
 			}
 			if got := b.CashDue(set); got != tc.cashDueNow {
 				t.Errorf("cash due = %d, want %d", got, tc.cashDueNow)

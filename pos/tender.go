@@ -132,8 +132,8 @@ func (s *Service) PayCard(ctx context.Context, a Actor, cartID string, amount in
 		if b.Settled {
 			return ErrSettled
 		}
-		if due := b.Total - b.NonCash - b.Cash; amount > due {
-			return fmt.Errorf("%w: %d is more than the %d due", ErrOverTender, amount, due)
+		if amount > b.CardDue {
+			return fmt.Errorf("%w: %d is more than the %d due", ErrOverTender, amount, b.CardDue)
 		}
 		if err := s.forSale(ctx, c); err != nil {
 			return err

@@ -117,8 +117,8 @@ func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, c
 		if b.Settled {
 			return ErrSettled
 		}
-		if due := b.Total - b.NonCash - b.Cash; amount > due {
-			return fmt.Errorf("%w: %d is more than the %d due", ErrOverTender, amount, due)
+		if amount > b.CardDue {
+			return fmt.Errorf("%w: %d is more than the %d due", ErrOverTender, amount, b.CardDue)
 		}
 		var held int64
 		for _, p := range c.Payments {

@@ -261,9 +261,24 @@ func TestCardDeclined(t *testing.T) {
 		hasText(`[data-test=till-msg]`, "declined"),
 		gone(`.backdrop`))
 	shot(t, till, "card-declined")
-	run(t, till, "cash instead",
+	// Part in cash, 50.00: cash would owe the rest rounded to whole
+	// kronor, 100.51 as 101.00, less 50.00, 51.00; the card is asked for
+	// the rest as it is, 50.51, which the demo terminal declines as it
+	// did 100.51 (51.00 would be refused before it reached the terminal,
+	// as more than is due).
+	run(t, till, "part in cash, the rest by card",
 		click(`[data-test=pay-cash]`),
-		click(`.quick [data-amount]`),
+		click(`[data-test=cash-other]`),
+		keypad("50", `[data-test=pad-ok]`),
+		gone(`.backdrop`),
+		hasText(`[data-test=due]`, "51.00"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-test=till-msg]').textContent = ''`), // the first decline's
+		click(`[data-test=pay-card]`),
+		hasText(`[data-test=till-msg]`, "declined"))
+	run(t, till, "the rest in cash",
+		visible(`[data-test=pay-cash]:not([disabled])`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="5100"]`),
 		visible(`[data-test=receipt]`))
 }
 

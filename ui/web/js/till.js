@@ -686,7 +686,7 @@ export function mount(root, app) {
     trainingButton.disabled = !empty || !!cart.training;
     clear(tenders,
       button(t('till.cash'), cashDialog, 'big tender', { disabled: empty || b.settled || pending, 'data-test': 'pay-cash' }),
-      button(t('till.card'), () => tender('card', b.due), 'big tender', { disabled: empty || b.settled || pending, 'data-test': 'pay-card' }),
+      button(t('till.card'), () => tender('card', b.card_due), 'big tender', { disabled: empty || b.settled || pending, 'data-test': 'pay-card' }),
       button(t('disc.title_basket'), () => discountDialog(null), '', { disabled: empty, 'data-test': 'basket-discount' }),
       button(t('till.cancel'), cancelSale, 'danger', { disabled: empty || pending, 'data-test': 'cancel-sale' }),
       button(t('till.park'), park, '', { disabled: empty || cart.payments.length > 0, 'data-test': 'park' }),
