@@ -359,11 +359,34 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		}
 		if rec.Payment.Status == OrderPaid {
 			o.paid[MethodOnline] = rec.Payment.Amount
+			o.shareOrderDiscount(rec.Payment.Amount)
 		}
 		as.names(ctx, o.lines)
 		return o, o.check()
 	}
 	return nil, nil
+}
+
+// shareOrderDiscount prices an online order's lines at what was paid for
+// them when the order was paid less than its lines (a promotion on the
+// whole order): paid is spread over the lines in proportion to their
+// prices, so each line is refunded its share whichever is returned first.
+// An order paid as much or more (delivery) keeps its lines' prices.
+func (o *original) shareOrderDiscount(paid int64) {
+	gross := make([]int64, len(o.lines))
+	var sum int64
+	for i, l := range o.lines {
+		gross[i] = min(max(l.Amount, 0), MaxPrice*MaxQuantity)
+		if sum += gross[i]; sum > MaxCartAmount {
+			return // no order of the till's size: check refuses what is wrong in it
+		}
+	}
+	if paid < 0 || paid >= sum {
+		return
+	}
+	for i, share := range spread(paid, gross) {
+		o.lines[i].Amount = share
+	}
 }
 
 // names fills in catalog names where central sent none.

@@ -130,3 +130,35 @@ func TestReturnOfAnOrderNotCollectedHereIsRefused(t *testing.T) {
 		t.Fatalf("return of the order collected: origin %q refunds %+v", r.Origin, r.Refunds)
 	}
 }
+
+// An online order paid less than its lines' prices (a promotion code on
+// the order) is refunded line by line at what was paid for each line:
+// two jackets of 1000.00 paid 1500.00 are 750.00 each, whichever is
+// returned first, with the tax of 750.00, and no rounding makes up for
+// a first return that took more than its share.
+func TestReturnOfADiscountedOnlineOrder(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	o := pos.OrderRecord{OrderID: "W-2026-000778", Lines: []pos.OrderRecordLine{
+		{LineID: "1", SKU: "J1", Qty: 1, UnitPrice: 100000, TaxRateBP: 2500},
+		{LineID: "2", SKU: "J1", Qty: 1, UnitPrice: 100000, TaxRateBP: 2500}},
+		Payment: pos.OrderPayment{Status: pos.OrderPaid, Amount: 150000, Currency: "SEK"}}
+	e.lookup.orders = map[string]pos.OrderRecord{o.OrderID: o}
+	var refunded int64
+	for _, line := range []string{"1", "2"} {
+		r, err := e.as.Return(e.ctx, e.cashier, pos.ReturnRequest{OrderID: o.OrderID,
+			Items: []pos.ReturnItem{{Line: line, Qty: 1}}, Reason: "too small"})
+		e.must(err)
+		var tax int64
+		for _, tl := range r.Tax {
+			tax += tl.Tax
+		}
+		if r.Total != 75000 || r.Rounding != 0 || sumRefunds(r) != 75000 || tax != 15000 {
+			t.Errorf("line %s: total %d rounding %d refunds %+v tax %d; want 75000, 0, 75000 online, tax 15000",
+				line, r.Total, r.Rounding, r.Refunds, tax)
+		}
+		refunded += sumRefunds(r)
+	}
+	if refunded != 150000 {
+		t.Errorf("refunded %d of 150000 paid", refunded)
+	}
+}
