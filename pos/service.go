@@ -63,6 +63,9 @@ type Actor struct {
 	// each on a device of their own (tablets): OpenCart opens the actor's
 	// own cart there. Unset, the station has one cart, whoever is there.
 	OwnCart bool
+	// Client is the network address the request came from, for the PIN
+	// lock-out of supervisor approvals; "" for the node's own callers.
+	Client string
 }
 
 // Supervisor is a supervisor's credentials given with a request that needs
@@ -195,8 +198,19 @@ func (s *Service) lockStation(station string) func() { return s.stations.lock(st
 // other staff numbers only age out, so that a client cannot spread
 // guesses over other staff numbers between logins of its own.
 func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff, error) {
+	return s.checkPIN(ctx, staffID, pin, client)
+}
+
+// checkPIN checks staffID's PIN under the lock-out of the staff number and
+// of each of clients: a failure counts against each, and a success takes
+// back each client's failures on staffID.
+func (s *Service) checkPIN(ctx context.Context, staffID, pin string, clients ...string) (Staff, error) {
 	now := s.opt.Now()
-	for _, k := range []string{"staff:" + staffID, "client:" + client} {
+	keys := []string{"staff:" + staffID}
+	for _, c := range clients {
+		keys = append(keys, "client:"+c)
+	}
+	for _, k := range keys {
 		if err := s.opt.Limiter.Allow(k, now); err != nil {
 			return Staff{}, err
 		}
@@ -208,13 +222,18 @@ func (s *Service) Login(ctx context.Context, staffID, pin, client string) (Staff
 		return Staff{}, err
 	}
 	if err != nil || !st.Active || !CheckPIN(st.PINHash, pin) {
-		s.opt.Limiter.Fail("staff:"+staffID, now)
-		s.opt.Limiter.Fail("client:"+client, now)
-		s.opt.Limiter.Fail(ownSlips(client, staffID), now)
+		for _, k := range keys {
+			s.opt.Limiter.Fail(k, now)
+		}
+		for _, c := range clients {
+			s.opt.Limiter.Fail(ownSlips(c, staffID), now)
+		}
 		return Staff{}, ErrBadPIN
 	}
 	s.opt.Limiter.Succeed("staff:" + staffID)
-	s.opt.Limiter.Forgive("client:"+client, ownSlips(client, staffID))
+	for _, c := range clients {
+		s.opt.Limiter.Forgive("client:"+c, ownSlips(c, staffID))
+	}
 	return st, nil
 }
 
@@ -251,7 +270,13 @@ func (s *Service) approve(ctx context.Context, need bool, a Actor, sup *Supervis
 	if sup == nil || sup.Staff == "" {
 		return "", ErrApprovalRequired
 	}
-	st, err := s.Login(ctx, sup.Staff, sup.PIN, "approve:"+a.Station)
+	// Guesses count against the station, and against the address the
+	// request came from as its logins do.
+	clients := []string{"approve:" + a.Station}
+	if a.Client != "" {
+		clients = append(clients, a.Client)
+	}
+	st, err := s.checkPIN(ctx, sup.Staff, sup.PIN, clients...)
 	if err != nil {
 		return "", err
 	}

@@ -73,6 +73,9 @@ type Session struct {
 	Station   string
 	DeviceID  string
 	ExpiresAt time.Time
+	// Client is the network address of the request the session is used
+	// for: set per request, never stored.
+	Client string
 }
 
 // Errors of authentication.
@@ -273,7 +276,8 @@ func (p Policy) needsApproval(role Role, off, amount int64) bool {
 // Approve checks a supervisor's credentials for an action the actor asks
 // for, and records the approval: action names it, ref is what it is on
 // (a cart, a sale, an order) and detail says more. The PIN is checked as
-// a login is, under the same lock-out per staff number and per station.
+// a login is, under the same lock-out per staff number, per station and
+// per the actor's client address.
 // It returns the approving staff id; ErrApprovalRequired when sup is
 // missing or not a supervisor, ErrBadPIN or ErrLockedOut.
 func (s *Service) Approve(ctx context.Context, a Actor, sup *Supervisor, action, ref, detail string) (string, error) {

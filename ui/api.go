@@ -232,7 +232,7 @@ func (s *Server) stations(w http.ResponseWriter, r *http.Request, who pos.Sessio
 // from it. Its role still opens the routes that need it (see
 // adjustStock).
 func actor(who pos.Session) pos.Actor {
-	a := pos.Actor{Staff: who.Staff.ID, Role: who.Staff.Role, Station: who.Station}
+	a := pos.Actor{Staff: who.Staff.ID, Role: who.Staff.Role, Station: who.Station, Client: who.Client}
 	if who.DeviceID != "" {
 		a.Role = min(a.Role, pos.RoleCashier)
 	}

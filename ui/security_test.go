@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,32 @@ func TestIDCheckPINsShareTheLoginLockout(t *testing.T) {
 	}
 	s.fails(t, tok, "POST", "/api/v1/pickup/open/id-check", check("2222"), 429, "locked_out")
 	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "2", "pin": "2222", "station": "office"}, 429, "locked_out")
+}
+
+// TestApprovalsShareTheAddressLockout guesses staff numbers and PINs
+// at the login from one address until it is locked out: a supervisor's
+// approval asked from that address, at any station, is refused as a login
+// is, and wrong approvals count against the address as wrong logins do.
+func TestApprovalsShareTheAddressLockout(t *testing.T) {
+	s := newStore(t)
+	s.order(t, "W/9", pos.OrderPaid, 2500, `[{"line_id": "1", "sku": "1", "name": "Tea", "qty": 1, "unit_price": 2500}]`)
+	counter := s.login(t, "1", "pickup-1")
+	check := func(pin string) map[string]any {
+		return map[string]any{"order_id": "W/9", "supervisor": map[string]string{"staff": "2", "pin": pin}}
+	}
+	for _, staff := range []string{"7", "8", "9", "7", "8"} {
+		s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": staff, "pin": "0000", "station": "till-1"}, 401, "bad_pin")
+	}
+	s.fails(t, counter, "POST", "/api/v1/pickup/open/id-check", check("2222"), 429, "locked_out")
+
+	s = newStore(t)
+	s.order(t, "W/9", pos.OrderPaid, 2500, `[{"line_id": "1", "sku": "1", "name": "Tea", "qty": 1, "unit_price": 2500}]`)
+	for i, station := range []string{"pickup-1", "pickup-2", "till-1", "till-2", "till-3"} {
+		tok := s.login(t, "1", station)
+		check := map[string]any{"order_id": "W/9", "supervisor": map[string]string{"staff": strconv.Itoa(7 + i%3), "pin": "0000"}}
+		s.fails(t, tok, "POST", "/api/v1/pickup/open/id-check", check, 401, "bad_pin")
+	}
+	s.fails(t, "", "POST", "/api/v1/login", map[string]string{"staff": "9", "pin": "0000", "station": "till-1"}, 429, "locked_out")
 }
 
 // send makes a request with the given headers and returns its status and

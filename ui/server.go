@@ -278,6 +278,7 @@ func (s *Server) Handle(pattern string, role pos.Role, h HandlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
 		who, err := s.authenticate(r)
+		who.Client = clientKey(r)
 		if err == nil && who.Staff.Role < role {
 			err = fmt.Errorf("%w (needs %s)", pos.ErrForbidden, role)
 		}
