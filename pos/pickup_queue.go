@@ -338,7 +338,9 @@ type BagLabel struct {
 	QR       string `json:"qr"` // the order id
 }
 
-// SlipOf returns the slip and bag labels of an order.
+// SlipOf returns the slip and bag labels of an order, without what is due:
+// that is priced as the till charges it (PickupService.due), with the
+// catalog's prices of substitutes and tax added where prices exclude it.
 func SlipOf(p *PickupOrder) *PickupSlip {
 	sl := &PickupSlip{OrderID: p.Order.ID, Customer: p.Order.Customer.Name, Phone: p.Order.Customer.Phone,
 		Language: p.Order.Customer.Language, Location: p.Location, Bags: p.Bags, ReadyAt: p.ReadyAt,
@@ -347,9 +349,6 @@ func SlipOf(p *PickupOrder) *PickupSlip {
 	for _, l := range p.Lines {
 		sl.Lines = append(sl.Lines, SlipLine{LineID: l.LineID, SKU: l.PickSKU(), Name: l.displayName(), Unit: l.Unit,
 			Ordered: l.Qty, Picked: l.Picked, SubstituteFor: map[bool]string{true: l.SKU}[l.SubstituteSKU != ""]})
-		if p.Order.Payment.Status == OrderPayAtPickup {
-			sl.Due += LineGross(l.Unit, l.UnitPrice, l.Picked)
-		}
 	}
 	for i := 1; i <= p.Bags; i++ {
 		sl.Labels = append(sl.Labels, BagLabel{OrderID: p.Order.ID, Customer: p.Order.Customer.Name, Bag: i, Bags: p.Bags,
