@@ -555,7 +555,7 @@ func (s *PickupService) Acknowledge(ctx context.Context, a Actor, id string, thr
 // pos.pickup.rejected; the order's stock is released. It ends the order
 // for the customer: an actor below supervisor (a cashier, and any paired
 // device) needs the supervisor approvedBy, whose PIN the caller has
-// checked (Service.Approve); without one it is refused with
+// checked (Service.CheckSupervisor); without one it is refused with
 // ErrApprovalRequired. While the customer is paying for the order at a
 // till it is refused with ErrCartLocked; a payment under way there is
 // waited for (see end).
@@ -734,7 +734,7 @@ func (s *PickupService) openWithCode(ctx context.Context, a Actor, id, code, by 
 // the code: a supervisor checks an identity document and confirms with
 // their PIN. The PIN is checked against Limiter, per staff number and per
 // station; where a till's Service runs, check it there instead with
-// Service.Approve, which shares the login lock-out, and open the order
+// Service.CheckSupervisor, which shares the login lock-out, and open the order
 // with OpenByCheckedID.
 func (s *PickupService) OpenByIDCheck(ctx context.Context, a Actor, id string, sup Supervisor) (*PickupView, error) {
 	now := s.opt.Now()
@@ -763,7 +763,7 @@ func (s *PickupService) OpenByIDCheck(ctx context.Context, a Actor, id string, s
 
 // OpenByCheckedID opens an order for handover after supervisor by checked
 // the customer's identity document. The caller has approved by already
-// (Service.Approve); OpenByIDCheck does both.
+// (Service.CheckSupervisor); OpenByIDCheck does both.
 func (s *PickupService) OpenByCheckedID(ctx context.Context, a Actor, id, by string) (*PickupView, error) {
 	if by == "" {
 		return nil, ErrApprovalRequired

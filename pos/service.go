@@ -261,12 +261,28 @@ func (s *Service) PINReset(staffID string) {
 
 var dummyHash, _ = HashPIN("0000")
 
-// approve checks a supervisor's credentials when need is set and returns
-// the approving staff id ("" when no approval was needed).
+// approve checks a supervisor's credentials when need is set, records the
+// approval and returns the approving staff id ("" when no approval was
+// needed): action names it, ref is what it is on and detail says more.
 func (s *Service) approve(ctx context.Context, need bool, a Actor, sup *Supervisor, action, ref, detail string) (string, error) {
 	if !need {
 		return "", nil
 	}
+	by, err := s.CheckSupervisor(ctx, a, sup)
+	if err != nil {
+		return "", err
+	}
+	return by, s.RecordApproval(ctx, a, by, action, ref, detail)
+}
+
+// CheckSupervisor checks a supervisor's credentials given for an action a
+// asks for, without recording an approval: the caller records it with
+// RecordApproval once the action is done. The PIN is checked as a login
+// is, under the same lock-out per staff number, per station and per the
+// actor's client address. It returns the supervisor's staff id;
+// ErrApprovalRequired when sup is missing or not a supervisor, ErrBadPIN
+// or ErrLockedOut.
+func (s *Service) CheckSupervisor(ctx context.Context, a Actor, sup *Supervisor) (string, error) {
 	if sup == nil || sup.Staff == "" {
 		return "", ErrApprovalRequired
 	}
@@ -283,12 +299,14 @@ func (s *Service) approve(ctx context.Context, need bool, a Actor, sup *Supervis
 	if st.Role < RoleSupervisor {
 		return "", fmt.Errorf("%w: %s is not a supervisor", ErrApprovalRequired, st.ID)
 	}
-	err = s.opt.Store.RecordApproval(ctx, Approval{ID: s.opt.NewID(), At: s.opt.Now(), Action: action,
-		Station: a.Station, Ref: ref, Staff: a.Staff, ApprovedBy: st.ID, Detail: detail})
-	if err != nil {
-		return "", err
-	}
 	return st.ID, nil
+}
+
+// RecordApproval keeps for audit that supervisor by approved action on
+// ref (a cart, a sale, an order), asked for by a.
+func (s *Service) RecordApproval(ctx context.Context, a Actor, by, action, ref, detail string) error {
+	return s.opt.Store.RecordApproval(ctx, Approval{ID: s.opt.NewID(), At: s.opt.Now(), Action: action,
+		Station: a.Station, Ref: ref, Staff: a.Staff, ApprovedBy: by, Detail: detail})
 }
 
 // View prices a cart for display.

@@ -1,7 +1,6 @@
 package pos
 
 import (
-	"context"
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
@@ -271,15 +270,4 @@ func (p Policy) needsApproval(role Role, off, amount int64) bool {
 		return true
 	}
 	return amount > 0 && off*10000 > p.CashierDiscountBP*amount
-}
-
-// Approve checks a supervisor's credentials for an action the actor asks
-// for, and records the approval: action names it, ref is what it is on
-// (a cart, a sale, an order) and detail says more. The PIN is checked as
-// a login is, under the same lock-out per staff number, per station and
-// per the actor's client address.
-// It returns the approving staff id; ErrApprovalRequired when sup is
-// missing or not a supervisor, ErrBadPIN or ErrLockedOut.
-func (s *Service) Approve(ctx context.Context, a Actor, sup *Supervisor, action, ref, detail string) (string, error) {
-	return s.approve(ctx, true, a, sup, action, ref, detail)
 }

@@ -255,3 +255,30 @@ func TestNoManagerRouteOpensToADevice(t *testing.T) {
 		t.Fatalf("only %d manager routes", n)
 	}
 }
+
+// A supervisor's approval is recorded for what was done: rejecting an
+// order that does not exist, or opening one with an ID check that is not
+// ready, leaves no approval on record, and the reject that goes through
+// leaves one.
+func TestApprovalRecordedOnlyForWhatWasDone(t *testing.T) {
+	s := newStore(t)
+	s.order(t, "W-5", pos.OrderPaid, 2500, `[{"line_id": "1", "sku": "1", "name": "Tea", "qty": 1, "unit_price": 2500}]`)
+	cashier := s.login(t, "1", "pickup-1")
+	sup := map[string]string{"staff": "2", "pin": "2222"}
+	approvals := func() (n int) {
+		if err := s.db.Read().QueryRow("SELECT count(*) FROM approvals").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s.fails(t, cashier, "POST", "/api/v1/pickup/orders/NOPE-1/reject", map[string]any{"reason": "none left", "supervisor": sup}, 404, "not_found")
+	s.fails(t, cashier, "POST", "/api/v1/pickup/open/id-check", map[string]any{"order_id": "NOPE-1", "supervisor": sup}, 404, "not_found")
+	s.fails(t, cashier, "POST", "/api/v1/pickup/open/id-check", map[string]any{"order_id": "W-5", "supervisor": sup}, 409, "pickup_state")
+	if n := approvals(); n != 0 {
+		t.Errorf("%d approvals recorded for nothing done", n)
+	}
+	s.ok(t, cashier, "POST", "/api/v1/pickup/orders/W-5/reject", map[string]any{"reason": "none left", "supervisor": sup}, nil)
+	if n := approvals(); n != 1 {
+		t.Errorf("%d approvals recorded for one reject", n)
+	}
+}

@@ -236,14 +236,26 @@ func (s *Server) pickupOpenIDCheck(w http.ResponseWriter, r *http.Request, who p
 		return fmt.Errorf("%w: order_id is required", errBadRequest)
 	}
 	// The supervisor's PIN is checked as approvals at the till are, under
-	// the login lock-out.
-	by, err := s.opt.Service.Approve(r.Context(), actor(who), req.Supervisor, "pickup_id_check", req.OrderID,
-		"identity document checked for order "+req.OrderID)
+	// the login lock-out, and the approval recorded once the order opened.
+	a := actor(who)
+	by, err := s.opt.Service.CheckSupervisor(r.Context(), a, req.Supervisor)
 	if err != nil {
 		return err
 	}
-	v, err := s.opt.Pickup.OpenByCheckedID(r.Context(), actor(who), req.OrderID, by)
+	v, err := s.opt.Pickup.OpenByCheckedID(r.Context(), a, req.OrderID, by)
+	if err == nil {
+		s.recordApproval(r, a, by, "pickup_id_check", req.OrderID, "identity document checked for order "+req.OrderID)
+	}
 	return reply(w, v, err)
+}
+
+// recordApproval records an approval given for what was just done. The
+// order's own journal, written with the change, names the approver too;
+// a failure here is logged, not answered, as the change is made.
+func (s *Server) recordApproval(r *http.Request, a pos.Actor, by, action, ref, detail string) {
+	if err := s.opt.Service.RecordApproval(r.Context(), a, by, action, ref, detail); err != nil {
+		s.log.Error("record approval", "action", action, "ref", ref, "err", err)
+	}
 }
 
 // takeRequest says what the customer takes: line id to quantity; absent,
@@ -364,11 +376,14 @@ func (s *Server) pickupReject(w http.ResponseWriter, r *http.Request, who pos.Se
 	var by string
 	if a.Role < pos.RoleSupervisor {
 		var err error
-		if by, err = s.opt.Service.Approve(r.Context(), a, req.Supervisor, "pickup_reject", id, req.Reason); err != nil {
+		if by, err = s.opt.Service.CheckSupervisor(r.Context(), a, req.Supervisor); err != nil {
 			return err
 		}
 	}
 	v, err := s.opt.Pickup.Reject(r.Context(), a, id, req.Reason, by)
+	if err == nil && by != "" {
+		s.recordApproval(r, a, by, "pickup_reject", id, req.Reason)
+	}
 	return reply(w, v, err)
 }
 
