@@ -98,8 +98,9 @@ const MaxOrderSize = 1 << 20
 // fields are ignored, as the contract asks. A placed order must carry every
 // field of the contract's order (arrival may be null); a cancelled one
 // needs only order_id, version and status, so that a cancellation is never
-// lost to a missing detail. The error wraps ErrInvalidOrder and names the
-// field.
+// lost to a missing detail. Free text is made safe rather than refused
+// (see cleanFreeText); ids, codes, money and times are checked strictly.
+// The error wraps ErrInvalidOrder and names the field.
 func ParseOrder(b []byte) (Order, error) {
 	var o Order
 	if len(b) > MaxOrderSize {
@@ -119,6 +120,7 @@ func ParseOrder(b []byte) (Order, error) {
 	if err := requireFields(fields, "", required...); err != nil {
 		return Order{}, err
 	}
+	o.cleanFreeText()
 	if o.Status != OrderCancelled {
 		// A missing amount or price must not be read as zero: the till
 		// would hand goods over for it.
@@ -154,7 +156,8 @@ func requireFields(fields map[string]json.RawMessage, prefix string, keys ...str
 }
 
 // Validate reports whether o can be applied. The error wraps
-// ErrInvalidOrder and names the order and the field.
+// ErrInvalidOrder and names the order and the field. Its free text must
+// already be within the limits of cleanFreeText, as ParseOrder leaves it.
 func (o *Order) Validate() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidOrder, clipText(o.ID), fmt.Sprintf(format, a...))
@@ -179,11 +182,14 @@ func (o *Order) Validate() error {
 		return bad("collect_by %s is before placed_at %s", o.CollectBy.Format(time.RFC3339), o.PlacedAt.Format(time.RFC3339))
 	}
 	c := o.Customer
-	if err := checkText("customer.name", c.Name, 1, 200); err != nil {
+	if err := checkText("customer.name", c.Name, 1, maxOrderName); err != nil {
 		return bad("%v", err)
 	}
-	for _, f := range []struct{ name, v string }{{"customer.id", c.ID}, {"customer.phone", c.Phone}, {"customer.language", c.Language}} {
-		if err := checkText(f.name, f.v, 0, 64); err != nil {
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"customer.id", c.ID, 64}, {"customer.phone", c.Phone, maxOrderPhone}, {"customer.language", c.Language, 64}} {
+		if err := checkText(f.name, f.v, 0, f.max); err != nil {
 			return bad("%v", err)
 		}
 	}
@@ -215,7 +221,7 @@ func (o *Order) Validate() error {
 		if !validSKU(l.SKU) {
 			return bad("line %s: sku must be 1-64 characters of A-Z a-z 0-9 . _ - /", l.LineID)
 		}
-		if err := checkText("name", l.Name, 0, 200); err != nil {
+		if err := checkText("name", l.Name, 0, maxOrderName); err != nil {
 			return bad("line %s: %v", l.LineID, err)
 		}
 		if l.Qty <= 0 || l.Qty > MaxQuantity {
@@ -234,11 +240,66 @@ func (o *Order) Validate() error {
 }
 
 func (a *Arrival) validate() error {
-	if err := checkText("bay", a.Bay, 0, 32); err != nil {
+	if err := checkText("bay", a.Bay, 0, maxArrivalBay); err != nil {
 		return err
 	}
-	return checkText("note", a.Note, 0, 500)
+	return checkText("note", a.Note, 0, maxArrivalNote)
 }
+
+// Limits, in bytes, on an order's free text. They are for screens and
+// paper (a pickup list, a slip), not a rule of the contract: longer text
+// from central is cut to them, never a reason to refuse the order.
+const (
+	maxOrderName   = 200 // customer.name and each line's name
+	maxOrderPhone  = 64  // customer.phone
+	maxArrivalBay  = 32
+	maxArrivalNote = 500
+)
+
+// cleanFreeText makes what people typed into an order (the customer's name
+// and phone, the lines' names, the arrival's bay and note) safe to show and
+// print, rather than a reason to refuse it: the contract refuses a payload
+// only when it is not JSON or lacks a required field. Refusing a note for
+// its line break would refuse every later version carrying the same
+// arrival too, and the store would never learn that the customer waits
+// outside. Ids and codes are left to Validate.
+func (o *Order) cleanFreeText() {
+	c := &o.Customer
+	c.Name = cleanText(c.Name, maxOrderName)
+	c.Phone = cleanText(c.Phone, maxOrderPhone)
+	for i := range o.Lines {
+		o.Lines[i].Name = cleanText(o.Lines[i].Name, maxOrderName)
+	}
+	if a := o.Arrival; a != nil {
+		a.Bay = cleanText(a.Bay, maxArrivalBay)
+		a.Note = cleanText(a.Note, maxArrivalNote)
+	}
+}
+
+// cleanText returns s as one line of valid UTF-8: control characters
+// (newline and tab included) become spaces, and text over limit bytes is
+// cut on a character boundary.
+func cleanText(s string, limit int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// isControl reports whether r is a C0 control character or DEL, what
+// checkText refuses.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // checkText reports whether v is valid UTF-8 without control characters and
 // between lo and hi bytes long.
@@ -252,7 +313,7 @@ func checkText(name, v string, lo, hi int) error {
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("%s is not valid UTF-8", name)
 	}
-	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if strings.ContainsFunc(v, isControl) {
 		return fmt.Errorf("%s contains a control character", name)
 	}
 	return nil

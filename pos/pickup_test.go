@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -64,8 +65,12 @@ func TestParseOrder(t *testing.T) {
 		{"bad payment", edit(`"status": "paid"`, `"status": "free"`), "payment.status"},
 		{"bad currency", edit(`"currency": "RON"`, `"currency": "lei"`), "currency"},
 		{"empty name", edit(`"name": "Ana Popescu"`, `"name": ""`), "customer.name"},
-		{"control char", edit(`"name": "Ana Popescu"`, `"name": "Ana\u0007"`), "control character"},
-		{"long bay", edit(`"arrival": null`, `"arrival": {"bay":"`+strings.Repeat("9", 40)+`"}`), "bay must be"},
+		// Free text is made safe, not refused (TestParseOrderCleansFreeText):
+		// these two were refused once, and the store never saw the order.
+		{"control char in name", edit(`"name": "Ana Popescu"`, `"name": "Ana\u0007"`), ""},
+		{"long bay", edit(`"arrival": null`, `"arrival": {"bay":"`+strings.Repeat("9", 40)+`"}`), ""},
+		{"control char in customer id", edit(`"id": "C-88412"`, `"id": "C-\u0007"`), "customer.id"},
+		{"control char in line id", edit(`"line_id": "1"`, `"line_id": "1\n"`), "line_id"},
 		{"too large", `{"order_id":"` + strings.Repeat("x", MaxOrderSize) + `"}`, "larger than"},
 		{"line without price", edit(`, "unit_price": 30000`, ``), `"lines[1].unit_price" is missing`},
 		{"line with null qty", edit(`"qty": 2`, `"qty": null`), `"lines[0].qty" is missing`},
@@ -88,8 +93,65 @@ func TestParseOrder(t *testing.T) {
 	}
 }
 
+// TestParseOrderCleansFreeText: what the customer and central type (the
+// customer's name and phone, the lines' names, the arrival's bay and note)
+// is made safe rather than refused: a control character becomes a space,
+// and text over its limit is cut on a character boundary. A note with a
+// line break once refused the whole order, and every later version
+// carrying the same arrival, so the store never learnt that the customer
+// was waiting outside.
+func TestParseOrderCleansFreeText(t *testing.T) {
+	const bayKept = "Bay 3, beside the trolley shed " // 31 bytes
+	bay := bayKept + "ås 12"                          // 37 bytes, "å" across the limit of 32
+	if len(bay) != 37 {
+		t.Fatalf("bay of %d bytes", len(bay))
+	}
+	arrival := func(bay, note string) string {
+		b, _ := json.Marshal(Arrival{At: t0, Bay: bay, Note: note})
+		return `"arrival": ` + string(b)
+	}
+	tests := []struct {
+		name, from, to string
+		got            func(o Order) string
+		want           string
+	}{
+		{"line break in note", `"arrival": null`, arrival("3", "red Volvo\nplate ABC"),
+			func(o Order) string { return o.Arrival.Note }, "red Volvo plate ABC"},
+		{"bay of 37 bytes", `"arrival": null`, arrival(bay, ""),
+			func(o Order) string { return o.Arrival.Bay }, bayKept},
+		{"note of 600 bytes", `"arrival": null`, arrival("", strings.Repeat("é", 300)),
+			func(o Order) string { return o.Arrival.Note }, strings.Repeat("é", 250)},
+		{"tab in customer name", `"Ana Popescu"`, `"Ana\tPopescu"`,
+			func(o Order) string { return o.Customer.Name }, "Ana Popescu"},
+		{"line break in phone", `"+40712345678"`, `"+40 712\r\n345678"`,
+			func(o Order) string { return o.Customer.Phone }, "+40 712  345678"},
+		{"escape and DEL in line name", `"Rucsac 20 l"`, `"Rucsac\u001b[2J 20\u007fl"`,
+			func(o Order) string { return o.Lines[0].Name }, "Rucsac [2J 20 l"},
+		{"line name of 201 bytes", `"Rucsac 20 l"`, `"` + strings.Repeat("a", 199) + `ă"`,
+			func(o Order) string { return o.Lines[0].Name }, strings.Repeat("a", 199)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(sampleOrder, tt.from) {
+				t.Fatalf("sample lacks %q", tt.from)
+			}
+			o, err := ParseOrder([]byte(strings.Replace(sampleOrder, tt.from, tt.to, 1)))
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if got := tt.got(o); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if err := o.Validate(); err != nil {
+				t.Errorf("the cleaned order does not validate: %v", err)
+			}
+		})
+	}
+}
+
 func FuzzParseOrder(f *testing.F) {
 	f.Add([]byte(sampleOrder))
+	f.Add([]byte(strings.Replace(sampleOrder, `"arrival": null`, `"arrival": {"bay":"`+strings.Repeat("å", 20)+`","note":"red Volvo\nplate ABC\u007f"}`, 1)))
 	f.Add([]byte(`{"order_id":"W-1","version":4,"status":"cancelled"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o, err := ParseOrder(b)

@@ -85,6 +85,21 @@ func clipMessage(s string) string {
 	return s
 }
 
+// maxReceiptLine is the most bytes of a receipt line of the settings that
+// the node keeps: a limit for paper and screens, not the contract's.
+const maxReceiptLine = 200
+
+// cleanReceiptLines cleans each of ls in place (cleanText). Receipt lines
+// are central's free text, each printed and shown as one line (a header's
+// first is the store's name, the footer's are joined with " · "): a line
+// break or tab in one becomes a space, rather than costing the store the
+// whole settings record, its currency and cash rounding with it.
+func cleanReceiptLines(ls []string) {
+	for i, l := range ls {
+		ls[i] = cleanText(l, maxReceiptLine)
+	}
+}
+
 // maxReason is the most bytes of central's reason for a rejected event
 // that the node keeps.
 const maxReason = 1024
@@ -124,7 +139,9 @@ func hasControl(s string) bool {
 // ParseSettings decodes the settings topic. version, currency,
 // prices_include_tax and cash_rounding are required. Missing receipt
 // lines are none: the demo store's are never printed for a real one.
-// Missing languages and pickup_hold_days take pos.DefaultSettings' values.
+// Receipt lines are free text, cleaned rather than refused (see
+// cleanReceiptLines). Missing languages and pickup_hold_days take
+// pos.DefaultSettings' values.
 func ParseSettings(b []byte) (pos.Settings, error) {
 	m, err := fields(b, "version", "currency", "prices_include_tax", "cash_rounding")
 	if err != nil {
@@ -158,11 +175,8 @@ func ParseSettings(b []byte) (pos.Settings, error) {
 			return pos.Settings{}, invalid("language %q is not a language tag", clip(l))
 		}
 	}
-	for _, l := range append(append([]string{}, s.ReceiptHeader...), s.ReceiptFooter...) {
-		if err := checkText("receipt line", l, 200); err != nil {
-			return pos.Settings{}, err
-		}
-	}
+	cleanReceiptLines(s.ReceiptHeader)
+	cleanReceiptLines(s.ReceiptFooter)
 	return s, nil
 }
 

@@ -3,6 +3,7 @@ package syncqueue
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,10 @@ func TestParsers(t *testing.T) {
 		{"settings/array", settingsP, `[1]`, false},
 		{"settings/null", settingsP, `null`, false},
 		{"settings/trailing", settingsP, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":100} x`, false},
+		// A receipt line is free text: a tab in it is made a space, not a
+		// reason to lose the currency and cash rounding with it.
+		{"settings/tab in receipt header", settingsP, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":100,"receipt_header":["Butik Norr\tStorgatan 1"]}`, true},
+		{"settings/control character in language", settingsP, `{"version":4,"currency":"SEK","prices_include_tax":true,"cash_rounding":100,"languages":["s\tv"]}`, false},
 		{"manifest", manifestP, `{"version":812,"pages":{"0":17,"1":4}}`, true},
 		{"manifest/page id with slash", manifestP, `{"version":1,"pages":{"a/b":1}}`, false},
 		{"manifest/wildcard id", manifestP, `{"version":1,"pages":{"+":1}}`, false},
@@ -53,6 +58,9 @@ func TestParsers(t *testing.T) {
 		{"rpc/neither", rpcP, `{"id":"a"}`, false},
 		{"order", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2,"unit_price":49900}],"arrival":null}`, true},
 		{"order/invalid UTF-8", orderP, "{\"order_id\":\"W-1\",\"version\":3,\"status\":\"placed\",\"placed_at\":\"2026-11-22T10:15:00+01:00\",\"collect_by\":\"2026-11-29T20:00:00+01:00\",\"customer\":{\"id\":\"C-1\",\"name\":\"An\xffa\"},\"pickup_code\":\"483920\",\"payment\":{\"status\":\"paid\",\"amount\":129800,\"currency\":\"RON\"},\"lines\":[{\"line_id\":\"1\",\"sku\":\"100234\",\"name\":\"Rucsac\",\"qty\":2,\"unit_price\":49900}],\"arrival\":null}", false},
+		// The customer's arrival is free text: made safe, never a reason
+		// to refuse the order (pos.TestParseOrderCleansFreeText).
+		{"order/line break in arrival note", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2,"unit_price":49900}],"arrival":{"at":"2026-11-22T11:00:00+01:00","bay":"Bay 3, beside the trolley shed, B","note":"red Volvo\nplate ABC"}}`, true},
 		{"order/other topic", orderP, `{"order_id":"W-2","version":1,"status":"cancelled"}`, false},
 		{"order/fraction qty", orderP, `{"order_id":"W-1","version":3,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00","collect_by":"2026-11-29T20:00:00+01:00","customer":{"id":"C-1","name":"Ana"},"pickup_code":"483920","payment":{"status":"paid","amount":129800,"currency":"RON"},"lines":[{"line_id":"1","sku":"100234","name":"Rucsac","qty":2.5,"unit_price":49900}],"arrival":null}`, false},
 	}
@@ -98,6 +106,28 @@ func TestSettingsWithoutReceiptLines(t *testing.T) {
 	}
 }
 
+// TestSettingsCleansReceiptLines: each receipt line is one printed line of
+// central's free text. A control character in one becomes a space and a
+// line over 200 bytes is cut on a character boundary, rather than the
+// whole settings record being refused.
+func TestSettingsCleansReceiptLines(t *testing.T) {
+	long := strings.Repeat("a", 199) + "ö" // "ö" across the limit of 200 bytes
+	b, _ := json.Marshal(map[string]any{"version": 4, "currency": "SEK", "prices_include_tax": true, "cash_rounding": 100,
+		"receipt_header": []string{"Butik\tNorr", "Storgatan 1\r\nUmeå", long},
+		"receipt_footer": []string{"Öppet köp\u001b30 dagar"}})
+	s, err := ParseSettings(b)
+	if err != nil {
+		t.Fatalf("settings refused: %v", err)
+	}
+	want := []string{"Butik Norr", "Storgatan 1  Umeå", strings.Repeat("a", 199)}
+	if !slices.Equal(s.ReceiptHeader, want) || !slices.Equal(s.ReceiptFooter, []string{"Öppet köp 30 dagar"}) {
+		t.Fatalf("header %q, footer %q; want %q and [\"Öppet köp 30 dagar\"]", s.ReceiptHeader, s.ReceiptFooter, want)
+	}
+	if s.Currency != "SEK" || s.CashRounding != 100 {
+		t.Fatalf("settings %+v", s)
+	}
+}
+
 func TestStockPageTakesThisNodesAsOf(t *testing.T) {
 	p, err := ParseStockPage([]byte(`{"page":"0","version":1,"items":[{"sku":"1","on_hand":14,"as_of":{"till-1":{"epoch":"e1","seq":5},"till-2":{"epoch":"e2","seq":9}}}]}`), "0", "till-2")
 	if err != nil || p.Items[0].AsEpoch != "e2" || p.Items[0].AsSeq != 9 || p.Items[0].OnHand != 14 {
@@ -123,8 +153,16 @@ func TestEncodeEvent(t *testing.T) {
 func FuzzParseSettings(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseSettings(b)
-		if err == nil && (s.Version < 1 || s.CashRounding < 0 || len(s.Currency) != 3) {
+		if err != nil {
+			return
+		}
+		if s.Version < 1 || s.CashRounding < 0 || len(s.Currency) != 3 {
 			t.Fatalf("accepted %+v", s)
+		}
+		for _, l := range append(slices.Clone(s.ReceiptHeader), s.ReceiptFooter...) {
+			if err := checkText("receipt line", l, maxReceiptLine); err != nil {
+				t.Fatalf("kept receipt line %q: %v", l, err)
+			}
 		}
 	})
 }
@@ -324,12 +362,21 @@ func TestParseCustomer(t *testing.T) {
 	if cu, err := parseCustomer(json.RawMessage(ok)); err != nil || cu.ID != "C-88412" || cu.Name != "Ana Popescu" || len(cu.Recent) != 1 {
 		t.Fatalf("parseCustomer(%s) = %+v, %v", ok, cu, err)
 	}
+	// The name is free text: made safe for the till's screen, not a
+	// reason to leave the customer unfound.
+	for in, want := range map[string]string{
+		`{"id":"C-1","name":"Ana\u001b[2J"}`:                      "Ana [2J",
+		`{"id":"C-1","name":"Ana\nPopescu"}`:                      "Ana Popescu",
+		`{"id":"C-1","name":"` + strings.Repeat("a", 1024) + `"}`: strings.Repeat("a", 200),
+	} {
+		if cu, err := parseCustomer(json.RawMessage(in)); err != nil || cu.Name != want {
+			t.Errorf("parseCustomer(%.80s) = %q, %v; want the name %.40q", in, cu.Name, err, want)
+		}
+	}
 	for name, in := range map[string]string{
 		"empty id":                  `{"id":"","name":"Ana"}`,
 		"id longer than 64":         `{"id":"` + strings.Repeat("C", 65) + `","name":"Ana"}`,
 		"line break in id":          `{"id":"C-1\n","name":"Ana"}`,
-		"escape in name":            `{"id":"C-1","name":"Ana\u001b[2J"}`,
-		"name of a kilobyte":        `{"id":"C-1","name":"` + strings.Repeat("a", 1024) + `"}`,
 		"control in language":       `{"id":"C-1","name":"Ana","language":"r\to"}`,
 		"points out of range":       `{"id":"C-1","name":"Ana","points":1000000000000000000}`,
 		"recent total out of range": `{"id":"C-1","name":"Ana","recent":[{"channel":"web","total":9000000000000000000}]}`,
@@ -340,4 +387,118 @@ func TestParseCustomer(t *testing.T) {
 			t.Errorf("%s: parseCustomer(%.80s) = %v, want ErrInvalidPayload", name, in, err)
 		}
 	}
+}
+
+// orderAnswer is a complete answer to order.lookup. Its second line is
+// free and exempt from tax: 0 is a price and a rate like any other.
+func orderAnswer() map[string]any {
+	return map[string]any{
+		"lines": []any{
+			map[string]any{"line_id": "1", "sku": "100234", "qty": 2, "unit_price": 49900, "tax_rate_bp": 2500},
+			map[string]any{"line_id": "2", "sku": "200981", "qty": 1, "unit_price": 0, "tax_rate_bp": 0},
+		},
+		"payment": map[string]any{"status": "paid", "amount": 99800, "currency": "RON"},
+	}
+}
+
+// saleAnswer is a complete answer to sale.lookup; discount, amount and
+// unit may be left out (the return reckons an amount from the price).
+func saleAnswer() map[string]any {
+	return map[string]any{
+		"lines": []any{
+			map[string]any{"sku": "100234", "qty": 1, "unit_price": 49900, "tax_rate_bp": 2500, "discount": 0, "amount": 49900},
+			map[string]any{"sku": "200100", "qty": 1234, "unit": "kg", "unit_price": 0, "tax_rate_bp": 0},
+		},
+		"payments": []any{map[string]any{"method": "card", "amount": 49900}, map[string]any{"method": "cash", "amount": 0}},
+	}
+}
+
+// elem returns element i of the array field name of m, an object.
+func elem(m map[string]any, name string, i int) map[string]any {
+	return m[name].([]any)[i].(map[string]any)
+}
+
+// TestParseLookupResults: a line of a looked-up order or sale without its
+// price or tax rate, or a payment without its amount, would be read as 0
+// and a return refund nothing or reckon no tax; such an answer is refused
+// like one without lines.
+func TestParseLookupResults(t *testing.T) {
+	order := func(b []byte) error { _, err := parseOrderDetails(b); return err }
+	sale := func(b []byte) error { _, err := parseSaleDetails(b); return err }
+	tests := []struct {
+		name   string
+		parse  func([]byte) error
+		answer func() map[string]any
+		edit   func(m map[string]any)
+		want   string // "" for accepted, else a part of the error
+	}{
+		{"order/complete", order, orderAnswer, func(map[string]any) {}, ""},
+		{"order/without lines", order, orderAnswer, func(m map[string]any) { delete(m, "lines") }, `"lines" is missing`},
+		{"order/without payment", order, orderAnswer, func(m map[string]any) { delete(m, "payment") }, `"payment" is missing`},
+		{"order/line without unit_price", order, orderAnswer, func(m map[string]any) { delete(elem(m, "lines", 1), "unit_price") }, `lines[1]: `},
+		{"order/line with null unit_price", order, orderAnswer, func(m map[string]any) { elem(m, "lines", 0)["unit_price"] = nil }, `"unit_price" is missing`},
+		{"order/line without tax_rate_bp", order, orderAnswer, func(m map[string]any) { delete(elem(m, "lines", 1), "tax_rate_bp") }, `"tax_rate_bp" is missing`},
+		{"order/line without sku", order, orderAnswer, func(m map[string]any) { delete(elem(m, "lines", 0), "sku") }, `"sku" is missing`},
+		{"order/line without qty", order, orderAnswer, func(m map[string]any) { delete(elem(m, "lines", 0), "qty") }, `"qty" is missing`},
+		{"order/line null", order, orderAnswer, func(m map[string]any) { m["lines"].([]any)[0] = nil }, `lines[0]: `},
+		{"order/payment without amount", order, orderAnswer, func(m map[string]any) { delete(m["payment"].(map[string]any), "amount") }, `payment: `},
+		{"order/payment without status", order, orderAnswer, func(m map[string]any) { delete(m["payment"].(map[string]any), "status") }, `"status" is missing`},
+		// The node takes the store's currency, not the answer's.
+		{"order/payment without currency", order, orderAnswer, func(m map[string]any) { delete(m["payment"].(map[string]any), "currency") }, ""},
+		{"order/payment of another status", order, orderAnswer, func(m map[string]any) { m["payment"].(map[string]any)["status"] = "Paid" }, `payment.status`},
+		{"order/payment of a negative amount", order, orderAnswer, func(m map[string]any) { m["payment"].(map[string]any)["amount"] = -1 }, `payment.amount`},
+		{"order/payment not an object", order, orderAnswer, func(m map[string]any) { m["payment"] = 5 }, `order.lookup`},
+		{"sale/complete", sale, saleAnswer, func(map[string]any) {}, ""},
+		{"sale/without payments", sale, saleAnswer, func(m map[string]any) { delete(m, "payments") }, `"payments" is missing`},
+		{"sale/line without unit_price", sale, saleAnswer, func(m map[string]any) { delete(elem(m, "lines", 1), "unit_price") }, `"unit_price" is missing`},
+		{"sale/line without tax_rate_bp", sale, saleAnswer, func(m map[string]any) { delete(elem(m, "lines", 0), "tax_rate_bp") }, `"tax_rate_bp" is missing`},
+		{"sale/payment without amount", sale, saleAnswer, func(m map[string]any) { delete(elem(m, "payments", 1), "amount") }, `payments[1]: `},
+		{"sale/payment without method", sale, saleAnswer, func(m map[string]any) { delete(elem(m, "payments", 0), "method") }, `"method" is missing`},
+		{"sale/payment of an empty method", sale, saleAnswer, func(m map[string]any) { elem(m, "payments", 0)["method"] = "" }, `method`},
+		{"sale/payment null", sale, saleAnswer, func(m map[string]any) { m["payments"].([]any)[0] = nil }, `payments[0]: `},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.answer()
+			tt.edit(m)
+			b, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tt.parse(b)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("complete answer refused: %v", err)
+			case tt.want != "" && (!errors.Is(err, ErrInvalidPayload) || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("error %v, want ErrInvalidPayload with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzParseLookupResults: whatever order.lookup or sale.lookup accepts has
+// lines a return can be reckoned against and payments with a method.
+func FuzzParseLookupResults(f *testing.F) {
+	for _, m := range []map[string]any{orderAnswer(), saleAnswer()} {
+		b, _ := json.Marshal(m)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"lines":[{"sku":"1","qty":1}],"payment":{"amount":0},"payments":[{"method":"card"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if d, err := parseOrderDetails(b); err == nil {
+			if checkLines("order.lookup", d.Lines) != nil || checkOrderPayment(d.Payment) != nil {
+				t.Fatalf("accepted %+v", d)
+			}
+		}
+		if d, err := parseSaleDetails(b); err == nil {
+			if checkLines("sale.lookup", d.Lines) != nil {
+				t.Fatalf("accepted %+v", d)
+			}
+			for _, p := range d.Payments {
+				if p.Method == "" {
+					t.Fatalf("accepted a payment without a method: %+v", d)
+				}
+			}
+		}
+	})
 }

@@ -234,12 +234,51 @@ type SaleDetails struct {
 	Payments []RemotePayment `json:"payments"`
 }
 
-func decodeResult(method string, raw json.RawMessage, v any, required ...string) error {
-	if _, err := fields(raw, required...); err != nil {
-		return fmt.Errorf("%s: %w", method, err)
+// decodeResult decodes a lookup's result into v, once it has checked that
+// every field of required is present and not null. It returns the
+// result's fields, for checks of what they hold.
+func decodeResult(method string, raw json.RawMessage, v any, required ...string) (map[string]json.RawMessage, error) {
+	m, err := fields(raw, required...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("%s: %w: %v", method, ErrInvalidPayload, err)
+		return nil, fmt.Errorf("%s: %w: %v", method, ErrInvalidPayload, err)
+	}
+	return m, nil
+}
+
+// What each line and payment of a looked-up order or sale must carry,
+// present and not null. Decoded, a missing price, tax rate or amount reads
+// as 0, and a return against it would refund nothing or reckon no tax;
+// a missing status would make an order paid online look unpaid. 0 is a
+// valid price, rate and amount when it is there.
+var (
+	remoteLineFields   = []string{"sku", "qty", "unit_price", "tax_rate_bp"}
+	orderPaymentFields = []string{"status", "amount"}
+	salePaymentFields  = []string{"method", "amount"}
+)
+
+// requireObject reports the first field of required that the object field
+// name of m lacks.
+func requireObject(m map[string]json.RawMessage, name string, required ...string) error {
+	if _, err := fields(m[name], required...); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// requireEach reports the first element of the array field name of m that
+// is not an object with every field of required.
+func requireEach(m map[string]json.RawMessage, name string, required ...string) error {
+	var elems []json.RawMessage
+	if err := decode(m, name, &elems); err != nil {
+		return err
+	}
+	for i, e := range elems {
+		if _, err := fields(e, required...); err != nil {
+			return fmt.Errorf("%s[%d]: %w", name, i, err)
+		}
 	}
 	return nil
 }
@@ -285,23 +324,30 @@ func (c *Client) refuseResult(err error) error {
 // maxRecent is the most recent purchases of a customer the node takes.
 const maxRecent = 1000
 
+// maxCustomerName is the most bytes of a looked-up customer's name the
+// node keeps.
+const maxCustomerName = 200
+
 // parseCustomer decodes and checks customer.lookup's result. The id goes
 // on the sale as its customer_id, the name and purchases to the till's
-// screen: they must be text of a sensible length, and money in range.
+// screen: ids and codes must be text of a sensible length, and money in
+// range. The name is free text, cleaned rather than refused.
 func parseCustomer(raw json.RawMessage) (Customer, error) {
 	const method = "customer.lookup"
 	var cu Customer
-	if err := decodeResult(method, raw, &cu, "id", "name"); err != nil {
+	if _, err := decodeResult(method, raw, &cu, "id", "name"); err != nil {
 		return Customer{}, err
 	}
 	bad := func(err error) (Customer, error) { return Customer{}, fmt.Errorf("%s: %w", method, err) }
 	if cu.ID == "" {
 		return bad(invalid("id must not be empty"))
 	}
+	// A tab in a name must not leave the customer unfound at the till.
+	cu.Name = cleanText(cu.Name, maxCustomerName)
 	for _, f := range []struct {
 		name, v string
 		max     int
-	}{{"id", cu.ID, 64}, {"name", cu.Name, 200}, {"language", cu.Language, 16}} {
+	}{{"id", cu.ID, 64}, {"language", cu.Language, 16}} {
 		if err := checkText(f.name, f.v, f.max); err != nil {
 			return bad(err)
 		}
@@ -328,32 +374,91 @@ func parseCustomer(raw json.RawMessage) (Customer, error) {
 // OrderLookup asks central for an online order's delivered lines and
 // payment, for a return in store.
 func (c *Client) OrderLookup(ctx context.Context, orderID string) (OrderDetails, error) {
-	var d OrderDetails
 	raw, err := c.Call(ctx, "order.lookup", map[string]string{"order_id": orderID})
 	if err != nil {
-		return d, err
+		return OrderDetails{}, err
 	}
-	if err := decodeResult("order.lookup", raw, &d, "lines", "payment"); err != nil {
-		return OrderDetails{}, c.refuseResult(err)
-	}
-	if err := checkLines("order.lookup", d.Lines); err != nil {
+	d, err := parseOrderDetails(raw)
+	if err != nil {
 		return OrderDetails{}, c.refuseResult(err)
 	}
 	return d, nil
 }
 
+// parseOrderDetails decodes and checks order.lookup's result: lines, each
+// with sku, qty, unit_price and tax_rate_bp, and the order's payment with
+// its status and amount.
+func parseOrderDetails(raw json.RawMessage) (OrderDetails, error) {
+	const method = "order.lookup"
+	var d OrderDetails
+	m, err := decodeResult(method, raw, &d, "lines", "payment")
+	if err != nil {
+		return OrderDetails{}, err
+	}
+	if err := requireEach(m, "lines", remoteLineFields...); err != nil {
+		return OrderDetails{}, fmt.Errorf("%s: %w", method, err)
+	}
+	if err := requireObject(m, "payment", orderPaymentFields...); err != nil {
+		return OrderDetails{}, fmt.Errorf("%s: %w", method, err)
+	}
+	if err := checkLines(method, d.Lines); err != nil {
+		return OrderDetails{}, err
+	}
+	if err := checkOrderPayment(d.Payment); err != nil {
+		return OrderDetails{}, fmt.Errorf("%s: %w", method, err)
+	}
+	return d, nil
+}
+
+// checkOrderPayment checks a looked-up order's payment as the order's own
+// on its topic: a status the contract names, and an amount in range. A
+// status of another spelling would be taken for "not paid online".
+func checkOrderPayment(p pos.OrderPayment) error {
+	if p.Status != pos.OrderPaid && p.Status != pos.OrderPayAtPickup {
+		return invalid("payment.status must be %q or %q, not %q", pos.OrderPaid, pos.OrderPayAtPickup, clip(p.Status))
+	}
+	if p.Amount < 0 || p.Amount > pos.MaxPrice*pos.MaxLines {
+		return invalid("payment.amount %d out of range", p.Amount)
+	}
+	return nil
+}
+
 // SaleLookup asks central for a sale of another store, for a return.
 func (c *Client) SaleLookup(ctx context.Context, store, saleID string) (SaleDetails, error) {
-	var d SaleDetails
 	raw, err := c.Call(ctx, "sale.lookup", map[string]string{"store": store, "sale_id": saleID})
 	if err != nil {
-		return d, err
+		return SaleDetails{}, err
 	}
-	if err := decodeResult("sale.lookup", raw, &d, "lines", "payments"); err != nil {
+	d, err := parseSaleDetails(raw)
+	if err != nil {
 		return SaleDetails{}, c.refuseResult(err)
 	}
-	if err := checkLines("sale.lookup", d.Lines); err != nil {
-		return SaleDetails{}, c.refuseResult(err)
+	return d, nil
+}
+
+// parseSaleDetails decodes and checks sale.lookup's result: lines, each
+// with sku, qty, unit_price and tax_rate_bp, and payments, each with
+// method and amount.
+func parseSaleDetails(raw json.RawMessage) (SaleDetails, error) {
+	const method = "sale.lookup"
+	var d SaleDetails
+	m, err := decodeResult(method, raw, &d, "lines", "payments")
+	if err != nil {
+		return SaleDetails{}, err
+	}
+	if err := requireEach(m, "lines", remoteLineFields...); err != nil {
+		return SaleDetails{}, fmt.Errorf("%s: %w", method, err)
+	}
+	if err := requireEach(m, "payments", salePaymentFields...); err != nil {
+		return SaleDetails{}, fmt.Errorf("%s: %w", method, err)
+	}
+	if err := checkLines(method, d.Lines); err != nil {
+		return SaleDetails{}, err
+	}
+	for i, p := range d.Payments {
+		if p.Method == "" || checkText("method", p.Method, 64) != nil {
+			return SaleDetails{}, fmt.Errorf("%s: %w", method, invalid("payments[%d]: method must be 1-64 bytes of text", i))
+		}
 	}
 	return d, nil
 }

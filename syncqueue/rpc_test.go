@@ -36,10 +36,15 @@ func TestRPCAnswerInvalid(t *testing.T) {
 	centraltest.Eventually(t, 5*time.Second, "the answer counted as refused", func() bool { return n.client.Status().InboundRejects == 1 })
 
 	// A result that lacks a field the contract requires, or holds one out
-	// of range, is refused and counted too.
+	// of range, is refused and counted too: a payment without its amount
+	// would otherwise count as nothing paid.
 	central.SetAnswer(func(method string, _ map[string]any) (any, string) {
-		if method == "customer.lookup" {
+		switch method {
+		case "customer.lookup":
 			return map[string]any{"id": "C-1"}, "" // no name
+		case "sale.lookup":
+			return map[string]any{"lines": []any{map[string]any{"sku": "1", "qty": 1, "unit_price": 100, "tax_rate_bp": 0}},
+				"payments": []any{map[string]any{"method": "card"}}}, ""
 		}
 		return map[string]any{"lines": []any{map[string]any{"sku": "1", "qty": -1, "unit_price": 100, "tax_rate_bp": 0}},
 			"payment": map[string]any{"status": "paid", "amount": 100, "currency": "SEK"}}, ""
@@ -50,9 +55,12 @@ func TestRPCAnswerInvalid(t *testing.T) {
 	if _, err := n.client.OrderLookup(context.Background(), "W-1"); !errors.Is(err, syncqueue.ErrInvalidPayload) {
 		t.Fatalf("order line of qty -1: %v, want ErrInvalidPayload", err)
 	}
-	centraltest.Eventually(t, 5*time.Second, "both results counted as refused", func() bool { return n.client.Status().InboundRejects == 3 })
+	if _, err := n.client.SaleLookup(context.Background(), "s2", "S-1"); !errors.Is(err, syncqueue.ErrInvalidPayload) {
+		t.Fatalf("sale payment without an amount: %v, want ErrInvalidPayload", err)
+	}
+	centraltest.Eventually(t, 5*time.Second, "the results counted as refused", func() bool { return n.client.Status().InboundRejects == 4 })
 	topic := "nodes/" + node + "/rpc/response"
-	if got := rejectTopics(t, n.db); !slices.Equal(got, []string{topic, topic, topic}) {
+	if got := rejectTopics(t, n.db); !slices.Equal(got, []string{topic, topic, topic, topic}) {
 		t.Fatalf("refused %q", got)
 	}
 }
