@@ -19,12 +19,17 @@
 //     when the page changes; ESC @ forgets the page, so Init sends ESC t
 //     again right after it. Swedish prints through CP858 (or CP1252),
 //     Slovak through CP852 (or CP1250).
+//   - Init also leaves Kanji (Chinese) mode with FS ., on every model:
+//     printers with a GB18030 font, as most 58 mm ones have, start in it,
+//     and would print code page letters from 0x80 up as Chinese.
 //   - Romanian ș ț Ș Ț (comma below) are in none of the pages receipt
 //     printers have; they print as ş ţ Ş Ţ (cedilla) from CP852/CP1250.
 //   - Characters no page has, on a printer with Traditional Chinese
 //     firmware (DoubleByte Big5Kanji), are sent as Big5 pairs in Kanji
 //     mode, entered with FS & and left with FS . before code page text.
-//     FS C is a Japanese-model command and is never sent.
+//     Only standard Big5 is sent, which the firmware has; characters only
+//     Big5-HKSCS or the ETEN extensions have go the ways below. FS C is a
+//     Japanese-model command and is never sent.
 //   - Otherwise, when the Encoder has a Font, the whole line is drawn with
 //     it and sent as a raster image (GS v 0), each character in the same
 //     12x24 (or 24x24 for wide characters) cell Font A uses, so columns
@@ -45,6 +50,16 @@
 // characters take two, and so does every character sent in Big5 or drawn
 // with a full-width glyph. The function Width measures without a
 // printer, by Unicode's East Asian widths alone.
+//
+// # Real-time commands
+//
+// Printers obey DLE EOT (status), DLE ENQ (recover) and DLE DC4 (pulse,
+// power off) wherever their bytes come in the stream, also inside the
+// data of another command. The encoder never writes them there: a
+// barcode's digit pair 16 before 04, 05 or 20 goes in code set B, QR data
+// that would hold them is refused, a drawer pulse's off time that would
+// is lengthened, and raster text cannot hold them, since its dots come in
+// runs those bytes do not make. Image sends a caller's bitmap as it is.
 //
 // # Status
 //

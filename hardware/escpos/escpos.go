@@ -23,8 +23,9 @@ var (
 	ErrBarcodeData = errors.New("escpos: barcode data not printable in CODE128")
 	// ErrBarcodeTooWide means the symbol does not fit the paper.
 	ErrBarcodeTooWide = errors.New("escpos: barcode wider than the paper")
-	// ErrQRData means the QR payload is empty or longer than the printer takes.
-	ErrQRData = errors.New("escpos: QR data empty or too long")
+	// ErrQRData means the QR payload is empty, longer than the printer
+	// takes, or would put a real-time command in the stream (see QR).
+	ErrQRData = errors.New("escpos: QR data empty, too long or holding a printer real-time command")
 	// ErrImage means a raster image is empty or wider than the paper.
 	ErrImage = errors.New("escpos: image empty or wider than the paper")
 	// ErrUnprintable means some text could not be printed by any means the
@@ -121,6 +122,23 @@ const (
 // while it is offline or its buffer is full; see ParseStatus.
 func StatusRequest(k StatusKind) []byte { return []byte{DLE, EOT, byte(k)} }
 
+// realTime reports whether DLE followed by b is a real-time command: DLE
+// EOT (status), DLE ENQ (recover, clear the buffer) or DLE DC4 (pulse,
+// power off). Firmware obeys these wherever they come in the stream, in
+// the data of another command too, so the encoder keeps them out of
+// barcode data, QR data and drawer pulse times.
+func realTime(b byte) bool { return b == EOT || b == 0x05 || b == 0x14 }
+
+// hasRealTime reports whether b holds a real-time command.
+func hasRealTime(b []byte) bool {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] == DLE && realTime(b[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
 // op is a piece of a pending line: text in one style.
 type op struct {
 	text  string
@@ -194,18 +212,21 @@ func (e *Encoder) setErr(err error) {
 	}
 }
 
-// Init sends ESC @ and then puts the printer in a known state: the
-// profile's first code page (ESC t) and, where the model has Kanji mode,
-// Kanji mode off (FS .). Styles and alignment return to their defaults.
+// Init sends ESC @ and then puts the printer in a known state: Kanji
+// (Chinese) mode off (FS .) and the profile's first code page (ESC t).
+// Styles and alignment return to their defaults.
+//
+// FS . goes to every model: printers with a GB18030 font, as most 58 mm
+// ones have, are in Chinese mode after power-up (and after ESC @ on some),
+// in which every byte from 0x80 starts a two-byte character, so accented
+// letters of a code page would print as Chinese and could swallow the
+// line feed after them. Models without Kanji mode ignore it.
 func (e *Encoder) Init() {
 	e.flushLine(false)
-	e.buf.Write([]byte{ESC, '@'})
+	e.buf.Write([]byte{ESC, '@', FS, '.'})
 	e.sent = newPrinterState()
 	e.style = Style{}
 	e.align = AlignLeft
-	if e.p.DoubleByte == Big5Kanji {
-		e.buf.Write([]byte{FS, '.'})
-	}
 	if len(e.p.CodePages) > 0 {
 		e.selectCodePage(e.p.CodePages[0].Number)
 	}
@@ -382,6 +403,8 @@ func (e *Encoder) Cut(partial bool) {
 // KickDrawer pulses a drawer kick connector pin (ESC p m t1 t2). onMS and
 // offMS are the pulse on and off times in milliseconds, rounded up to the
 // printer's 2 ms unit and limited to 510 ms; zero means 100 ms on, 200 ms off.
+// With 32 ms on, an off time of 8, 10 or 40 ms is made 4 or 2 ms longer:
+// t1 t2 would be a real-time command, which the printer obeys.
 func (e *Encoder) KickDrawer(pin DrawerPin, onMS, offMS int) {
 	e.flushLine(false)
 	if onMS <= 0 {
@@ -390,7 +413,11 @@ func (e *Encoder) KickDrawer(pin DrawerPin, onMS, offMS int) {
 	if offMS <= 0 {
 		offMS = 200
 	}
-	e.buf.Write([]byte{ESC, 'p', byte(pin) & 1, ms2units(onMS), ms2units(offMS)})
+	on, off := ms2units(onMS), ms2units(offMS)
+	for on == DLE && realTime(off) {
+		off++
+	}
+	e.buf.Write([]byte{ESC, 'p', byte(pin) & 1, on, off})
 }
 
 func ms2units(ms int) byte {

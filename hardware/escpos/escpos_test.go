@@ -72,7 +72,7 @@ func TestEncodeGolden(t *testing.T) {
 				e.Cut(true)
 				return nil
 			},
-			want: []string{"[INIT][CODEPAGE 19]", "[ALIGN center][BOLD on][SIZE 2x2]Butik Norr", "Räksmörgås", "[BARCODE CODE128 000001]", "[QR PICKUP:8f0c:1234]", "[DRAWER pin2 on=100ms off=200ms]", "[CUT partial]"},
+			want: []string{"[INIT][KANJI off][CODEPAGE 19]", "[ALIGN center][BOLD on][SIZE 2x2]Butik Norr", "Räksmörgås", "[BARCODE CODE128 000001]", "[QR PICKUP:8f0c:1234]", "[DRAWER pin2 on=100ms off=200ms]", "[CUT partial]"},
 		},
 		{
 			name: "slovak", profile: escpos.TMT20,
@@ -178,7 +178,7 @@ func TestInitResendsCodePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(got, "[INIT][CODEPAGE 19]"); n != 2 {
+	if n := strings.Count(got, "[INIT][KANJI off][CODEPAGE 19]"); n != 2 {
 		t.Errorf("ESC t after ESC @ %d times, want 2:\n%s", n, got)
 	}
 	if n := strings.Count(got, "[CODEPAGE 18]Žltý"); n != 2 {

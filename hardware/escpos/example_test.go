@@ -21,7 +21,7 @@ func ExampleEncoder() {
 	text, _ := escpos.Decode(e.Bytes())
 	fmt.Println(text)
 	// Output:
-	// [INIT][CODEPAGE 19][ALIGN center][BOLD on]Magazin [CODEPAGE 18]Iaşi
+	// [INIT][KANJI off][CODEPAGE 19][ALIGN center][BOLD on]Magazin [CODEPAGE 18]Iaşi
 	// [BOLD off]Mulţumim!
 	// [BARCODE CODE128 R0000000001][CUT partial]
 }

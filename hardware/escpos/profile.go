@@ -64,8 +64,8 @@ const (
 	// rendered by the node and sent as a raster image (GS v 0).
 	NoDoubleByte DoubleByte = iota
 	// Big5Kanji: Traditional Chinese firmware (Epson "Traditional Chinese
-	// model"). FS & enters Kanji mode, in which a byte pair in the Big5
-	// range prints one 24x24 character; FS . leaves it. FS C (Kanji code
+	// model"). FS & enters Kanji mode, in which a byte pair of standard
+	// Big5 prints one 24x24 character; FS . leaves it. FS C (Kanji code
 	// system) exists only on Japanese models and is never sent.
 	Big5Kanji
 )
@@ -122,7 +122,8 @@ var (
 	}
 	// Generic58 is a common 58 mm printer (384 dots, 32 columns). Such
 	// printers usually ship with a GB18030 font, not Big5, so Chinese is
-	// sent as a raster image; the drawer switch is not reported.
+	// sent as a raster image, and power up in Chinese mode, which Init
+	// leaves; the drawer switch is not reported.
 	Generic58 = Profile{
 		Name: "generic-58", Columns: 32, Dots: 384,
 		CodePages: []CodePage{PC858, WPC1252, PC852, PC437, PC850},

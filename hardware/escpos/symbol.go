@@ -5,6 +5,10 @@ package escpos
 // digits per symbol), anything else code set B (ASCII 32..126), switching
 // to code set C for an even run of four or more digits at its end. The
 // module width is 2 dots when the symbol fits the paper, else 1.
+//
+// In code set C the digit pairs 16 and 04, 05 or 20 are the bytes of a
+// real-time command (DLE EOT, DLE ENQ, DLE DC4), which the printer obeys
+// even inside barcode data; such a 16 goes in code set B instead.
 func (e *Encoder) Barcode128(data string, heightDots int) error {
 	if data == "" || len(data) > 250 {
 		return ErrBarcodeData
@@ -14,19 +18,12 @@ func (e *Encoder) Barcode128(data string, heightDots int) error {
 			return ErrBarcodeData
 		}
 	}
-	var payload []byte
-	var symbols int
-	if isDigits(data) && len(data)%2 == 0 {
-		payload = append(payload, '{', 'C')
-		for i := 0; i < len(data); i += 2 {
-			payload = append(payload, (data[i]-'0')*10+(data[i+1]-'0'))
-		}
-		symbols = len(data) / 2
-	} else {
+	head := 0 // data[:head] goes in code set B, the digits after in C
+	if !isDigits(data) || len(data)%2 == 1 {
 		// Trailing digits, four or more, go in code set C: a
 		// receipt's code, R7KQ20000000001, is then as narrow as R and
 		// ten digits in code set B.
-		head := len(data)
+		head = len(data)
 		for head > 0 && data[head-1] >= '0' && data[head-1] <= '9' {
 			head--
 		}
@@ -36,22 +33,8 @@ func (e *Encoder) Barcode128(data string, heightDots int) error {
 		if len(data)-head < 4 {
 			head = len(data)
 		}
-		payload = append(payload, '{', 'B')
-		for i := 0; i < head; i++ {
-			if data[i] == '{' {
-				payload = append(payload, '{') // "{{" is a literal brace
-			}
-			payload = append(payload, data[i])
-		}
-		symbols = head
-		if head < len(data) {
-			payload = append(payload, '{', 'C')
-			for i := head; i < len(data); i += 2 {
-				payload = append(payload, (data[i]-'0')*10+(data[i+1]-'0'))
-			}
-			symbols += 1 + (len(data)-head)/2
-		}
 	}
+	payload, symbols := code128Data(data, head)
 	if len(payload) > 255 {
 		return ErrBarcodeData
 	}
@@ -81,6 +64,48 @@ func (e *Encoder) Barcode128(data string, heightDots int) error {
 	return nil
 }
 
+// code128Data returns the GS k data that puts data[:head] in code set B
+// and the digits after it in code set C, and the number of symbols it
+// makes, code set switches included, start code not. A digit pair 16
+// followed by 04, 05 or 20 goes in code set B, so that the data holds no
+// real-time command.
+func code128Data(data string, head int) ([]byte, int) {
+	var p []byte
+	var set byte // 0 before the start code
+	symbols := 0
+	use := func(s byte) {
+		if set == s {
+			return
+		}
+		if set != 0 {
+			symbols++ // a switch; the start code is not counted
+		}
+		p = append(p, '{', s)
+		set = s
+	}
+	for i := 0; i < head; i++ {
+		use('B')
+		if data[i] == '{' {
+			p = append(p, '{') // "{{" is a literal brace
+		}
+		p = append(p, data[i])
+		symbols++
+	}
+	pair := func(i int) byte { return (data[i]-'0')*10 + data[i+1] - '0' }
+	for i := head; i < len(data); i += 2 {
+		if pair(i) == DLE && i+3 < len(data) && realTime(pair(i+2)) {
+			use('B')
+			p = append(p, data[i], data[i+1])
+			symbols += 2
+			continue
+		}
+		use('C')
+		p = append(p, pair(i))
+		symbols++
+	}
+	return p, symbols
+}
+
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -107,7 +132,9 @@ const maxQR = 2953
 
 // QR prints data as a model 2 QR code, centered, with the printer's own
 // QR generator (GS ( k): select model, module size (dots, 1..16; 0 means
-// 6), error correction, store the data, print.
+// 6), error correction, store the data, print. Data that would put a
+// real-time command in the stream, in its bytes or in its length (1037
+// or 1293 bytes), is refused with ErrQRData: the printer would obey it.
 func (e *Encoder) QR(data string, module int, level QRLevel) error {
 	if data == "" || len(data) > maxQR {
 		return ErrQRData
@@ -121,6 +148,11 @@ func (e *Encoder) QR(data string, module int, level QRLevel) error {
 	if level < QRLevelL || level > QRLevelH {
 		level = QRLevelM
 	}
+	n := len(data) + 3
+	store := append([]byte{GS, '(', 'k', byte(n), byte(n >> 8), 49, 80, 48}, data...)
+	if hasRealTime(store) {
+		return ErrQRData
+	}
 	save := e.align
 	e.SetAlign(AlignCenter)
 	e.flushLine(false)
@@ -128,9 +160,7 @@ func (e *Encoder) QR(data string, module int, level QRLevel) error {
 	e.buf.Write([]byte{GS, '(', 'k', 4, 0, 49, 65, 50, 0})        // model 2
 	e.buf.Write([]byte{GS, '(', 'k', 3, 0, 49, 67, byte(module)}) // module size
 	e.buf.Write([]byte{GS, '(', 'k', 3, 0, 49, 69, byte(level)})  // error correction
-	n := len(data) + 3
-	e.buf.Write([]byte{GS, '(', 'k', byte(n), byte(n >> 8), 49, 80, 48}) // store
-	e.buf.WriteString(data)
+	e.buf.Write(store)
 	e.buf.Write([]byte{GS, '(', 'k', 3, 0, 49, 81, 48}) // print
 	e.align = save
 	return nil

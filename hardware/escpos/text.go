@@ -2,6 +2,7 @@ package escpos
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -34,7 +35,15 @@ func encodeRune(cp CodePage, r rune) (byte, bool) {
 	return 0, false
 }
 
-// big5Rune returns the Big5 bytes of r, if it has them.
+// big5Rune returns the standard Big5 bytes of r, if it has them.
+//
+// The Big5 encoder of golang.org/x/text encodes Big5-HKSCS: it writes
+// codes with lead byte 0x81..0xA0 and 0xFA..0xFE, and ETEN extensions
+// (C6A1..C8FE, F9D6..F9FE), that Traditional Chinese printer firmware
+// does not have, and even writes a few characters of standard Big5 that
+// way, such as 包 and 港. Those codes are never sent: a character of
+// standard Big5 takes its standard code, any other is not printed in
+// Big5.
 func big5Rune(r rune) ([]byte, bool) {
 	if r < 0x80 {
 		return nil, false
@@ -42,11 +51,55 @@ func big5Rune(r rune) ([]byte, bool) {
 	var src [utf8.UTFMax]byte
 	n := utf8.EncodeRune(src[:], r)
 	out, err := traditionalchinese.Big5.NewEncoder().Bytes(src[:n])
-	if err != nil || len(out) != 2 {
-		return nil, false
+	if err == nil && len(out) == 2 && standardBig5(out[0], out[1]) {
+		return out, true
 	}
-	return out, true
+	if c, ok := big5Standard()[r]; ok {
+		return c[:], true
+	}
+	return nil, false
 }
+
+// standardBig5 reports whether lead, trail is a code of standard Big5,
+// as Traditional Chinese printer firmware has it: symbols A140..A3BF,
+// frequent characters A440..C67E, less frequent ones C940..F9D5.
+func standardBig5(lead, trail byte) bool {
+	if trail < 0x40 || trail > 0x7E && trail < 0xA1 || trail == 0xFF {
+		return false
+	}
+	c := uint16(lead)<<8 | uint16(trail)
+	return c >= 0xA140 && c <= 0xA3BF || c >= 0xA440 && c <= 0xC67E || c >= 0xC940 && c <= 0xF9D5
+}
+
+// big5Standard returns the standard Big5 codes of the characters, a few
+// dozen, for which the encoder writes another code. It is made once,
+// from the standard codes, and never changed.
+var big5Standard = sync.OnceValue(func() map[rune][2]byte {
+	m := make(map[rune][2]byte)
+	dec := traditionalchinese.Big5.NewDecoder()
+	enc := traditionalchinese.Big5.NewEncoder()
+	for lead := 0xA1; lead <= 0xF9; lead++ {
+		for trail := 0x40; trail <= 0xFE; trail++ {
+			c := [2]byte{byte(lead), byte(trail)}
+			if !standardBig5(c[0], c[1]) {
+				continue
+			}
+			u, err := dec.Bytes(c[:])
+			r, size := utf8.DecodeRune(u)
+			if err != nil || r == utf8.RuneError || size != len(u) {
+				continue
+			}
+			if _, ok := m[r]; ok {
+				continue // a duplicate code; the first is kept
+			}
+			if out, err := enc.Bytes(u); err == nil && len(out) == 2 && standardBig5(out[0], out[1]) {
+				continue // the encoder gets it right
+			}
+			m[r] = c
+		}
+	}
+	return m
+})
 
 // pageFor reports whether some code page of the profile encodes r.
 func (e *Encoder) pageFor(r rune) bool {

@@ -188,7 +188,7 @@ func TestReceiptsSurviveUnplug(t *testing.T) {
 		t.Errorf("printed receipts %v", got)
 	}
 	for _, j := range append(a, b...) {
-		if !strings.Contains(j, "[INIT][CODEPAGE 19]") || !strings.Contains(j, "Räksmörgås") || !strings.Contains(j, "[CUT partial]") {
+		if !strings.Contains(j, "[INIT][KANJI off][CODEPAGE 19]") || !strings.Contains(j, "Räksmörgås") || !strings.Contains(j, "[CUT partial]") {
 			t.Errorf("receipt garbled:\n%s", j)
 		}
 	}
@@ -627,4 +627,35 @@ func TestOnPollHearsEveryPoll(t *testing.T) {
 	h.ports.plug("")
 	sim.Close()
 	hear("a printer gone", 2, func(s printer.State) bool { return !s.Connected })
+}
+
+// The barcode of receipt 160401, R0000160401, must not carry DLE EOT 1
+// (digit pairs 16 04 01 in code set C): the printer answers it wherever it
+// comes, and the extra byte, read with the reply to the next status
+// request, makes the printer seem gone or its cover open.
+func TestBarcodeLeavesStatusAlone(t *testing.T) {
+	// At 38400 baud the barcode reaches the printer after the driver's
+	// status request has gone out, so a reply to it would be taken for
+	// that request's.
+	sim := printertest.New(t, printertest.Options{Rate: 3840})
+	h := start(t, sim.Path())
+	waitFor(t, "the printer to answer", func() bool { return h.drv.State().Connected })
+	for len(h.polls) > 0 {
+		<-h.polls
+	}
+	if _, err := h.drv.Print(context.Background(), testReceipt(160401)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the receipt", func() bool { return len(sim.Jobs()) == 1 && h.drv.State().Queued == 0 })
+	polls := sim.Polls()
+	waitFor(t, "more status polls", func() bool { return sim.Polls() >= polls+5 })
+	want := escpos.Status{Online: true, DrawerKnown: true}
+	for len(h.polls) > 0 {
+		if s := <-h.polls; !s.Connected || s.Status != want {
+			t.Errorf("status after receipt 160401: connected %t, %v (%s); want %v", s.Connected, s.Status, s.Err, want)
+		}
+	}
+	if got := receiptNos(sim.Jobs()); got[160401] != 1 {
+		t.Errorf("printed %v", got)
+	}
 }

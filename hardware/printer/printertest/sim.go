@@ -1,9 +1,10 @@
 // Package printertest plays an ESC/POS receipt printer for tests: on the
 // master side of a real pseudo-terminal (or one end of a pipe) it answers
-// real-time status requests (DLE EOT) with the status it is given and
-// collects what is printed, job by job (everything up to a cut), decoded
-// into text and bracketed commands by escpos.Decode. Its drawer opens on a
-// kick only when Options.DrawerOpenFor says for how long.
+// real-time status requests (DLE EOT) with the status it is given,
+// wherever they come in the stream as firmware does, and collects what is
+// printed, job by job (everything up to a cut), decoded into text and
+// bracketed commands by escpos.Decode. Its drawer opens on a kick only
+// when Options.DrawerOpenFor says for how long.
 package printertest
 
 import (
@@ -215,6 +216,27 @@ func cutAt(b []byte) int {
 	return -1
 }
 
+// answer queues the reply to DLE EOT n: a byte of the status, or 0 for an
+// n it does not know. It reports false once the printer is unplugged.
+func (s *Sim) answer(n byte) bool {
+	s.mu.Lock()
+	var reply byte
+	if n >= 1 && n <= 4 {
+		st := s.status
+		st.DrawerOpen = st.DrawerOpen || time.Now().Before(s.drawerShutAt)
+		reply = escpos.EncodeStatus(st, escpos.StatusOptions{})[n-1]
+	}
+	s.polls++
+	delay := s.delay
+	s.mu.Unlock()
+	select {
+	case s.replies <- statusReply{reply, time.Now().Add(delay)}:
+		return true
+	case <-s.closed:
+		return false
+	}
+}
+
 // statusReply is a reply byte and when it is to be sent.
 type statusReply struct {
 	b   byte
@@ -261,9 +283,11 @@ func (s *Sim) readPaced(b []byte) (int, error) {
 
 func (s *Sim) run() {
 	// buf holds bytes not yet understood; inJob says a job has started in
-	// it, so a DLE or ESC there is job data, not a request.
+	// it, so a DLE or ESC there is job data, not a request of its own (a
+	// DLE EOT there is answered all the same, see below).
 	var buf []byte
 	inJob := false
+	scanned := 0  // bytes of the job in buf looked at for status requests
 	lost := false // the job in buf does not print: the paper ran out
 	b := make([]byte, 4096)
 	jobsSeen := 0
@@ -278,22 +302,10 @@ func (s *Sim) run() {
 				if len(buf) < 3 {
 					break
 				}
-				s.mu.Lock()
-				var reply byte
-				if n := buf[2]; n >= 1 && n <= 4 {
-					st := s.status
-					st.DrawerOpen = st.DrawerOpen || time.Now().Before(s.drawerShutAt)
-					reply = escpos.EncodeStatus(st, escpos.StatusOptions{})[n-1]
-				}
-				s.polls++
-				delay := s.delay
-				s.mu.Unlock()
-				buf = buf[3:]
-				select {
-				case s.replies <- statusReply{reply, time.Now().Add(delay)}:
-				case <-s.closed:
+				if !s.answer(buf[2]) {
 					return
 				}
+				buf = buf[3:]
 				continue
 			}
 			if !inJob && buf[0] == escpos.ESC && len(buf) >= 2 && buf[1] == 'p' {
@@ -325,9 +337,23 @@ func (s *Sim) run() {
 					lost = true
 				}
 				s.mu.Unlock()
-				inJob = true
+				inJob, scanned = true, 0
 			}
 			end := cutAt(buf)
+			upTo := end
+			if end < 0 {
+				upTo = len(buf)
+			}
+			// Firmware answers DLE EOT n wherever it comes, even inside
+			// the data of a command (a barcode, an image), and goes on
+			// with the data as it came.
+			for ; scanned+3 <= upTo; scanned++ {
+				if buf[scanned] == escpos.DLE && buf[scanned+1] == escpos.EOT && buf[scanned+2] >= 1 && buf[scanned+2] <= 4 {
+					if !s.answer(buf[scanned+2]) {
+						return
+					}
+				}
+			}
 			if end < 0 {
 				break // wait for the rest of the job
 			}

@@ -2,6 +2,7 @@ package printertest_test
 
 import (
 	"io"
+	"net"
 	"testing"
 	"time"
 
@@ -69,5 +70,37 @@ func TestDrawerShutsAfterAMoment(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the drawer a kick opened never shut")
 		}
+	}
+}
+
+// TestAnswersStatusRequestsInsideJobs: like firmware, the printer answers
+// DLE EOT n wherever it comes, even inside the data of a command, and
+// prints the data as it came.
+func TestAnswersStatusRequestsInsideJobs(t *testing.T) {
+	sim, conn := printertest.NewPipe(t, printertest.Options{})
+	defer conn.Close()
+	// CODE128 data {B R {C 00 00 16 04 01, R0000160401 with its last
+	// three digit pairs DLE EOT 1.
+	data := []byte{'{', 'B', 'R', '{', 'C', 0, 0, 16, 4, 1}
+	job := append([]byte{escpos.ESC, '@', escpos.GS, 'k', 73, byte(len(data))}, data...)
+	job = append(job, escpos.GS, 'V', 66, 3)
+	if _, err := conn.Write(job); err != nil {
+		t.Fatal(err)
+	}
+	conn.(net.Conn).SetReadDeadline(time.Now().Add(5 * time.Second))
+	reply := make([]byte, 1)
+	if _, err := io.ReadFull(conn, reply); err != nil {
+		t.Fatalf("no reply to the DLE EOT 1 inside the job: %v", err)
+	}
+	want := escpos.EncodeStatus(escpos.Status{Online: true, DrawerKnown: true}, escpos.StatusOptions{})[0]
+	if reply[0] != want {
+		t.Errorf("reply %#02x, want %#02x", reply[0], want)
+	}
+	waitJobs := time.Now().Add(5 * time.Second)
+	for len(sim.Jobs()) == 0 && time.Now().Before(waitJobs) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if jobs := sim.Jobs(); len(jobs) != 1 || jobs[0] != "[INIT][BARCODE CODE128 R0000160401][CUT partial]" {
+		t.Errorf("printed %q", jobs)
 	}
 }
