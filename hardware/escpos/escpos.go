@@ -13,6 +13,8 @@ const (
 	FS  = 0x1C
 	DLE = 0x10
 	EOT = 0x04
+	ENQ = 0x05
+	DC4 = 0x14
 	LF  = 0x0A
 )
 
@@ -127,7 +129,7 @@ func StatusRequest(k StatusKind) []byte { return []byte{DLE, EOT, byte(k)} }
 // power off). Firmware obeys these wherever they come in the stream, in
 // the data of another command too, so the encoder keeps them out of
 // barcode data, QR data and drawer pulse times.
-func realTime(b byte) bool { return b == EOT || b == 0x05 || b == 0x14 }
+func realTime(b byte) bool { return b == EOT || b == ENQ || b == DC4 }
 
 // hasRealTime reports whether b holds a real-time command.
 func hasRealTime(b []byte) bool {
@@ -418,6 +420,18 @@ func (e *Encoder) KickDrawer(pin DrawerPin, onMS, offMS int) {
 		off++
 	}
 	e.buf.Write([]byte{ESC, 'p', byte(pin) & 1, on, off})
+}
+
+// KickDrawerNow pulses a drawer kick connector pin in real time (DLE DC4
+// 1 m t): the printer obeys it at once, also while it is offline (out of
+// paper, its cover open), where it holds ESC p until it is back. The on
+// and off times are onMS rounded up to the command's 100 ms unit, 100 to
+// 800 ms; zero means 100 ms. It is a command of its own, never inside a
+// job's data.
+func (e *Encoder) KickDrawerNow(pin DrawerPin, onMS int) {
+	e.flushLine(false)
+	t := min(max((onMS+99)/100, 1), 8)
+	e.buf.Write([]byte{DLE, DC4, 1, byte(pin) & 1, byte(t)})
 }
 
 func ms2units(ms int) byte {

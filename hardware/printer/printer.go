@@ -347,7 +347,9 @@ func receiptRef(r receipt.Receipt) string {
 // KickDrawer pulses the drawer now. It is not queued: a drawer must never
 // spring open minutes later when a printer comes back. While a backlog
 // prints, the pulse goes out after the job being sent, before the next.
-// It fails with ErrNotReady when the printer is not connected.
+// A printer offline (out of paper, its cover open) is sent the real-time
+// pulse, which it obeys at once or never. It fails with ErrNotReady when
+// the printer is not connected.
 func (d *Driver) KickDrawer(ctx context.Context) error {
 	req := kickReq{done: make(chan error, 1)}
 	select {

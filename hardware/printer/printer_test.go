@@ -231,11 +231,17 @@ func TestPaperOutHoldsQueue(t *testing.T) {
 	if q := h.drv.State().Queued; q != 2 {
 		t.Errorf("queued = %d, want 2", q)
 	}
-	if err := h.drv.KickDrawer(ctx); !errors.Is(err, printer.ErrNotReady) {
+	// The drawer opens now, by the real-time pulse, and not again when
+	// the paper is back.
+	if err := h.drv.KickDrawer(ctx); err != nil {
 		t.Errorf("drawer kick while offline: %v", err)
 	}
+	waitFor(t, "the kick", func() bool { return sim.RealTimeKicks() == 1 })
 	sim.SetStatus(escpos.Status{Online: true, DrawerKnown: true})
 	waitFor(t, "queue to drain", func() bool { j := sim.Jobs(); return len(j) == 2 && h.drv.State().Queued == 0 })
+	if n := sim.Kicks(); n != 1 {
+		t.Errorf("%d drawer kicks, want the one made while offline", n)
+	}
 	if got := receiptNos(func() []string { j := sim.Jobs(); return j }()); got[1] != 1 || got[2] != 1 {
 		t.Errorf("printed %v", got)
 	}
@@ -657,5 +663,35 @@ func TestBarcodeLeavesStatusAlone(t *testing.T) {
 	}
 	if got := receiptNos(sim.Jobs()); got[160401] != 1 {
 		t.Errorf("printed %v", got)
+	}
+}
+
+// The drawer opens while the printer is out of paper or its cover is
+// open: the cashier still gives change. The kick is the real-time pulse
+// (DLE DC4), which the printer obeys offline, where it would hold ESC p
+// until it is back.
+func TestDrawerKickWhilePrinterOffline(t *testing.T) {
+	sim := printertest.New(t, printertest.Options{})
+	h := start(t, sim.Path())
+	ctx := context.Background()
+	for i, st := range []escpos.Status{
+		{PaperOut: true, DrawerKnown: true},
+		{CoverOpen: true, DrawerKnown: true},
+	} {
+		sim.SetStatus(st)
+		waitFor(t, "the printer offline", func() bool { s := h.drv.State(); return s.Connected && !s.Status.Online })
+		if err := h.drv.KickDrawer(ctx); err != nil {
+			t.Fatalf("kick drawer with %+v: %v", st, err)
+		}
+		waitFor(t, "the kick", func() bool { return sim.Kicks() == i+1 && sim.RealTimeKicks() == i+1 })
+	}
+	sim.SetStatus(escpos.Status{Online: true, DrawerKnown: true})
+	waitFor(t, "the printer online", func() bool { return h.drv.State().Status.Online })
+	if err := h.drv.KickDrawer(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the kick online", func() bool { return sim.Kicks() == 3 })
+	if n := sim.RealTimeKicks(); n != 2 {
+		t.Errorf("%d real-time kicks, want 2: online, the kick is ESC p in line with the jobs", n)
 	}
 }

@@ -262,11 +262,18 @@ func (d *Driver) kickNow(c *conn) {
 }
 
 func (d *Driver) doKick(c *conn) error {
-	if s := d.State(); !s.Connected || !s.Status.Online {
+	s := d.State()
+	if !s.Connected {
 		return ErrNotReady
 	}
 	e := escpos.NewEncoder(d.o.Profile, escpos.Options{})
-	e.KickDrawer(d.o.Drawer.Pin, d.o.Drawer.OnMS, d.o.Drawer.OffMS)
+	if s.Status.Online {
+		e.KickDrawer(d.o.Drawer.Pin, d.o.Drawer.OnMS, d.o.Drawer.OffMS)
+	} else {
+		// Out of paper or its cover open, the printer would hold ESC p
+		// until it is back: the cashier gives change meanwhile.
+		e.KickDrawerNow(d.o.Drawer.Pin, d.o.Drawer.OnMS)
+	}
 	if err := c.write(e.Bytes()); err != nil {
 		return fmt.Errorf("kick drawer: %w: %v", ErrNotReady, err)
 	}

@@ -32,14 +32,15 @@ type Sim struct {
 	next    time.Time        // when run may read again, with rate; run's own
 	replies chan statusReply // to reply, which sends them
 
-	mu         sync.Mutex // guards the fields below
-	status     escpos.Status
-	jobs       []string
-	kicks      int
-	polls      int
-	closeAfter int
-	stall      bool
-	delay      time.Duration // of every status reply
+	mu            sync.Mutex // guards the fields below
+	status        escpos.Status
+	jobs          []string
+	kicks         int
+	realTimeKicks int // of kicks, DLE DC4 pulses
+	polls         int
+	closeAfter    int
+	stall         bool
+	delay         time.Duration // of every status reply
 	// paperOutAt is the job, counted from 1, at which the paper runs
 	// out; 0 means never.
 	paperOutAt int
@@ -182,6 +183,13 @@ func (s *Sim) Polls() int {
 	return s.polls
 }
 
+// RealTimeKicks is how many of Kicks were real-time pulses (DLE DC4).
+func (s *Sim) RealTimeKicks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.realTimeKicks
+}
+
 // Kicks is how many drawer kicks arrived outside jobs.
 func (s *Sim) Kicks() int {
 	s.mu.Lock()
@@ -298,6 +306,23 @@ func (s *Sim) run() {
 		}
 		buf = append(buf, b[:n]...)
 		for len(buf) > 0 {
+			if !inJob && buf[0] == escpos.DLE && len(buf) >= 2 && buf[1] == escpos.DC4 {
+				// DLE DC4 1 m t: a pulse now, offline too.
+				if len(buf) < 5 {
+					break
+				}
+				if buf[2] == 1 {
+					s.mu.Lock()
+					s.kicks++
+					s.realTimeKicks++
+					if s.drawerOpenFor > 0 {
+						s.drawerShutAt = time.Now().Add(s.drawerOpenFor)
+					}
+					s.mu.Unlock()
+				}
+				buf = buf[5:]
+				continue
+			}
 			if !inJob && buf[0] == escpos.DLE {
 				if len(buf) < 3 {
 					break
