@@ -221,7 +221,9 @@ func (s *Service) checkPIN(ctx context.Context, staffID, pin string, clients ...
 	} else if err != nil {
 		return Staff{}, err
 	}
-	if err != nil || !st.Active || !CheckPIN(st.PINHash, pin) {
+	// The PIN is checked before whether the member is active: a staff
+	// number deactivated answers after the same work as any other.
+	if err != nil || !CheckPIN(st.PINHash, pin) || !st.Active {
 		for _, k := range keys {
 			s.opt.Limiter.Fail(k, now)
 		}
