@@ -25,7 +25,7 @@ func TestReturnOfOnlineOrder(t *testing.T) {
 	central := centraltest.New(t, br.URL(), store, nodeID)
 	central.SetAnswer(func(method string, p map[string]any) (any, string) {
 		if method == "order.lookup" && p["order_id"] == order {
-			return map[string]any{"order_id": order, "payment": map[string]any{"status": "paid", "amount": 103275, "currency": "SEK"},
+			return map[string]any{"order_id": order, "payment": map[string]any{"status": "paid", "amount": 103538, "currency": "SEK"}, // 2 × 499.00 and 1.250 kg at 29.90
 				"lines": []any{
 					map[string]any{"line_id": "L1", "sku": backpackSKU, "qty": 2, "unit_price": 49900, "tax_rate_bp": 2500},
 					map[string]any{"line_id": "L2", "sku": "300100", "qty": 1250, "unit": "kg", "unit_price": 2990, "tax_rate_bp": 1200},
