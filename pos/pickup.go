@@ -265,21 +265,22 @@ const (
 // outside. Ids and codes are left to Validate.
 func (o *Order) cleanFreeText() {
 	c := &o.Customer
-	c.Name = cleanText(c.Name, maxOrderName)
-	c.Phone = cleanText(c.Phone, maxOrderPhone)
+	c.Name = CleanText(c.Name, maxOrderName)
+	c.Phone = CleanText(c.Phone, maxOrderPhone)
 	for i := range o.Lines {
-		o.Lines[i].Name = cleanText(o.Lines[i].Name, maxOrderName)
+		o.Lines[i].Name = CleanText(o.Lines[i].Name, maxOrderName)
 	}
 	if a := o.Arrival; a != nil {
-		a.Bay = cleanText(a.Bay, maxArrivalBay)
-		a.Note = cleanText(a.Note, maxArrivalNote)
+		a.Bay = CleanText(a.Bay, maxArrivalBay)
+		a.Note = CleanText(a.Note, maxArrivalNote)
 	}
 }
 
-// cleanText returns s as one line of valid UTF-8: control characters
-// (newline and tab included) become spaces, and text over limit bytes is
-// cut on a character boundary.
-func cleanText(s string, limit int) string {
+// CleanText returns s as one line of valid UTF-8, for free text from
+// outside that is shown and printed: invalid bytes become U+FFFD, control
+// characters (newline and tab included) spaces, and text over limit bytes
+// is cut on a character boundary.
+func CleanText(s string, limit int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if isControl(r) {

@@ -96,33 +96,13 @@ const maxReceiptLine = 200
 // whole settings record, its currency and cash rounding with it.
 func cleanReceiptLines(ls []string) {
 	for i, l := range ls {
-		ls[i] = cleanText(l, maxReceiptLine)
+		ls[i] = pos.CleanText(l, maxReceiptLine)
 	}
 }
 
 // maxReason is the most bytes of central's reason for a rejected event
 // that the node keeps.
 const maxReason = 1024
-
-// cleanText returns s with control characters as spaces and invalid
-// UTF-8 replaced, cut to at most max bytes on a character boundary.
-func cleanText(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
-}
 
 func checkText(name, v string, max int) error {
 	if len(v) > max || !utf8.ValidString(v) || hasControl(v) {
@@ -447,7 +427,7 @@ func ParseAck(b []byte) (Ack, error) {
 		}
 		// A reason is central's free text for a manager: an odd one
 		// must not cost the ack, which would hold the queue.
-		r.Reason = cleanText(r.Reason, maxReason)
+		r.Reason = pos.CleanText(r.Reason, maxReason)
 		a.Rejected = append(a.Rejected, r)
 	}
 	return a, nil
@@ -532,7 +512,7 @@ func ParseRPCResponse(b []byte) (RPCResponse, error) {
 		}
 		// The message is central's free text: cleaned, not a reason to
 		// leave the caller waiting for a timeout.
-		r.Err.Message = cleanText(r.Err.Message, maxReason)
+		r.Err.Message = pos.CleanText(r.Err.Message, maxReason)
 		if r.Err.Code == "" || checkText("code", r.Err.Code, 64) != nil {
 			return RPCResponse{}, invalid("error needs a code of 1-64 bytes of text")
 		}

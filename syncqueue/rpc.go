@@ -343,7 +343,7 @@ func parseCustomer(raw json.RawMessage) (Customer, error) {
 		return bad(invalid("id must not be empty"))
 	}
 	// A tab in a name must not leave the customer unfound at the till.
-	cu.Name = cleanText(cu.Name, maxCustomerName)
+	cu.Name = pos.CleanText(cu.Name, maxCustomerName)
 	for _, f := range []struct {
 		name, v string
 		max     int

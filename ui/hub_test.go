@@ -153,19 +153,26 @@ func TestWebsocketRefusesStrangersAndOtherOrigins(t *testing.T) {
 	c.Close()
 }
 
-// TestWebsocketOversizedMessageClosesIt: screens send nothing large; a
-// message past the limit ends the connection.
-func TestWebsocketOversizedMessageClosesIt(t *testing.T) {
-	f := newFixture(t)
-	c, _, err := f.dial(t, f.login(t, "till-1"), "")
+// greeted opens a websocket of a cashier signed in at station, closed at
+// the end of the test, and reads its hello.
+func (f *fixture) greeted(t *testing.T, station string) *websocket.Conn {
+	t.Helper()
+	c, _, err := f.dial(t, f.login(t, station), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	var hello ui.Message
 	if err := c.ReadJSON(&hello); err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// TestWebsocketOversizedMessageClosesIt: screens send nothing large; a
+// message past the limit ends the connection.
+func TestWebsocketOversizedMessageClosesIt(t *testing.T) {
+	c := newFixture(t).greeted(t, "till-1")
 	if err := c.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte("x"), 64<<10)); err != nil {
 		return // the server closed the connection while the message was still arriving
 	}
@@ -184,16 +191,7 @@ func TestWebsocketOversizedMessageClosesIt(t *testing.T) {
 // the app's screens it shows; anything else is answered with an error
 // and changes nothing, so a stray word never passes for a screen.
 func TestWebsocketAnswersUnknownMessages(t *testing.T) {
-	f := newFixture(t)
-	c, _, err := f.dial(t, f.login(t, "till-1"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var hello ui.Message
-	if err := c.ReadJSON(&hello); err != nil {
-		t.Fatal(err)
-	}
+	c := newFixture(t).greeted(t, "till-1")
 	for _, m := range []struct {
 		kind int
 		data string

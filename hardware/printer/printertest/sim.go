@@ -289,6 +289,19 @@ func (s *Sim) readPaced(b []byte) (int, error) {
 	return n, err
 }
 
+// kick pulses the drawer: a real-time pulse (DLE DC4) or ESC p.
+func (s *Sim) kick(realTime bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kicks++
+	if realTime {
+		s.realTimeKicks++
+	}
+	if s.drawerOpenFor > 0 {
+		s.drawerShutAt = time.Now().Add(s.drawerOpenFor)
+	}
+}
+
 func (s *Sim) run() {
 	// buf holds bytes not yet understood; inJob says a job has started in
 	// it, so a DLE or ESC there is job data, not a request of its own (a
@@ -312,13 +325,7 @@ func (s *Sim) run() {
 					break
 				}
 				if buf[2] == 1 {
-					s.mu.Lock()
-					s.kicks++
-					s.realTimeKicks++
-					if s.drawerOpenFor > 0 {
-						s.drawerShutAt = time.Now().Add(s.drawerOpenFor)
-					}
-					s.mu.Unlock()
+					s.kick(true)
 				}
 				buf = buf[5:]
 				continue
@@ -337,12 +344,7 @@ func (s *Sim) run() {
 				if len(buf) < 5 {
 					break
 				}
-				s.mu.Lock()
-				s.kicks++
-				if s.drawerOpenFor > 0 {
-					s.drawerShutAt = time.Now().Add(s.drawerOpenFor)
-				}
-				s.mu.Unlock()
+				s.kick(false)
 				buf = buf[5:]
 				continue
 			}
