@@ -150,7 +150,7 @@ func (s *PickupService) Queue(ctx context.Context, search string) (*PickupQueue,
 	}
 	var noticed []PickupOrder
 	if strings.TrimSpace(search) == "" {
-		if noticed, err = s.opt.Store.PickupOrders(ctx, PickupQuery{Notices: true, Limit: 100}); err != nil {
+		if noticed, err = s.opt.Store.PickupOrders(ctx, PickupQuery{Notices: true}); err != nil {
 			return nil, err
 		}
 	}

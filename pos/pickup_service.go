@@ -40,7 +40,9 @@ type PickupQuery struct {
 	// Notices lists instead the ended orders whose notices wait for
 	// staff (PickupOrder.Notices), the most recently changed first.
 	Notices bool
-	// Limit caps the result; 0 means 200.
+	// Limit caps the result; 0 means every open order, or every ended
+	// one with notices (what the counter must see), and 200 of a search
+	// or of All.
 	Limit int
 }
 
@@ -620,9 +622,9 @@ func (s *PickupService) endOnce(ctx context.Context, a Actor, id, action string,
 var errCartMade = errors.New("given a cart at the till meanwhile")
 
 // cartHoldsMoney refuses, with ErrCartLocked, a step of the store's that
-// ends order p (reject, expire) while its cart at a till holds a payment:
-// the customer is paying for it there, and the payment is finished or
-// taken back first.
+// ends order p (reject, expire, collect) while its cart at a till holds a
+// payment: the customer is paying for it there, and the payment is
+// finished or taken back first.
 func (s *PickupService) cartHoldsMoney(ctx context.Context, p *PickupOrder) error {
 	if p.CartID == "" {
 		return nil
@@ -779,7 +781,9 @@ func (s *PickupService) OpenByCheckedID(ctx context.Context, a Actor, id, by str
 // the customer refuses goes back to stock. An order paid at pickup is
 // refused with ErrPayAtPickup: use ToCart and CompletePaidPickup.
 func (s *PickupService) Collect(ctx context.Context, a Actor, id string, take map[string]int64) (*PickupView, error) {
-	return s.change(ctx, a, id, "collect", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
+	// As end: an order paid online since a payment for it was taken at
+	// the till is handed over once that payment is given back.
+	return s.end(ctx, a, id, "collect", func(p *PickupOrder, now time.Time) (*PickupUpdate, error) {
 		if p.Order.Payment.Status == OrderPayAtPickup {
 			return nil, ErrPayAtPickup
 		}

@@ -180,8 +180,8 @@ type PickupOrder struct {
 	// CartID is the till cart of an order paid at pickup; SaleID the sale
 	// that paid it.
 	CartID string `json:"cart_id,omitempty"`
-	// LinesVersion is the order version that last changed its lines; a
-	// cart made from an older one is stale.
+	// LinesVersion is the order version that last changed its lines or
+	// their prices; a cart made from an older one is stale.
 	LinesVersion int64  `json:"lines_version,omitempty"`
 	SaleID       string `json:"sale_id,omitempty"`
 	Reason       string `json:"reason,omitempty"` // why rejected or cancelled
@@ -314,6 +314,7 @@ func (p *PickupOrder) end(s PickupState, now time.Time, why string) {
 // On an ended order only the version is recorded, with a notice.
 // It reports whether the lines changed.
 func (p *PickupOrder) ApplyVersion(o Order, now time.Time) (changed bool) {
+	var repriced bool // a line's price changed: nothing to pick again, but a cart to make again
 	p.UpdatedAt = now
 	if !p.State.Open() {
 		p.Order.Version, p.Order.Status = o.Version, o.Status
@@ -354,6 +355,7 @@ func (p *PickupOrder) ApplyVersion(o Order, now time.Time) (changed bool) {
 		if nl.Qty != ol.Qty {
 			changed = true
 		}
+		repriced = repriced || nl.UnitPrice != ol.UnitPrice
 		// A weighed line may be picked up to a tenth over its weight
 		// (limit); only what is beyond that now goes back.
 		lim := nl.Qty
@@ -374,7 +376,7 @@ func (p *PickupOrder) ApplyVersion(o Order, now time.Time) (changed bool) {
 	}
 	arrival := p.Arrival
 	p.Order, p.Lines, p.Arrival = o, lines, arrival
-	if changed {
+	if changed || repriced {
 		p.LinesVersion = o.Version
 	}
 	if changed && p.State != PickupNew {

@@ -122,8 +122,10 @@ func (db *DB) PickupOrder(ctx context.Context, id string) (pos.PickupOrder, erro
 // search, q.All or q.Notices the most recently changed first.
 func (db *DB) PickupOrders(ctx context.Context, q pos.PickupQuery) ([]pos.PickupOrder, error) {
 	limit := q.Limit
-	if limit <= 0 {
+	if limit <= 0 && (strings.TrimSpace(q.Search) != "" || q.All) {
 		limit = 200
+	} else if limit <= 0 {
+		limit = -1 // SQLite's "no limit": the counter sees every open order
 	}
 	query, args := "SELECT doc FROM pickup_orders WHERE open = 1 ORDER BY collect_by, id LIMIT ?", []any{limit}
 	switch s := strings.TrimSpace(q.Search); {
