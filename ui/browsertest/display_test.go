@@ -106,3 +106,24 @@ func TestCustomerDisplaySpeaksTheStoreLanguage(t *testing.T) {
 		t.Errorf("the display of a Romanian store, opened after Swedish was chosen on the device, says %q, want %q", got, want)
 	}
 }
+
+// A parked sale leaves the customer display: the next customer is
+// welcomed, not shown the last one's items and total. The till's next
+// cart comes without a push, so the park's own push must clear it.
+func TestCustomerDisplayForgetsAParkedSale(t *testing.T) {
+	t.Parallel()
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	display := browser(t)
+	login(t, display, base, tillStation, cashierStaff, "1111")
+	run(t, display, "the customer display", visible(`#scan`),
+		chromedp.Navigate(base+"/?display="+tillStation), visible(`.display-welcome`))
+	run(t, till, "scan the backpack", visible(`#scan`), scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`))
+	run(t, display, "the backpack on the display", visible(`.display-lines li`))
+	run(t, till, "park the sale", click(`[data-test=park]`), gone(`.line[data-sku="`+backpackSKU+`"]`))
+	run(t, display, "the welcome", visible(`.display-welcome`))
+	if got := text(t, display, `.display`); strings.Contains(got, "499") {
+		t.Errorf("the display after the park shows %q, want no trace of the parked backpack", got)
+	}
+}

@@ -329,3 +329,33 @@ func TestCashQuickAmountTappedTwice(t *testing.T) {
 		t.Errorf("the next cart has the sold umbrella")
 	}
 }
+
+// A double tap on Last receipt opens one receipt, and one on its Print
+// copy prints one copy: the journal is not to record a second.
+func TestLastReceiptAndCopyTappedTwice(t *testing.T) {
+	t.Parallel()
+	base, _ := pickupNode(t)
+	till := browser(t)
+	login(t, till, base, tillStation, cashierStaff, "1111")
+	run(t, till, "sell the backpack",
+		visible(`#scan`),
+		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="49900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`))
+	run(t, till, "tap Last receipt twice",
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-test=last-receipt]'); b.click(); b.click() })()`),
+		visible(`[data-test=reprint]`))
+	if n := value(t, till, "receipts shown", chromedp.Evaluate[int](`document.querySelectorAll('#modal-root .backdrop').length`)); n != 1 {
+		t.Errorf("Last receipt tapped twice opened %d dialogs, want 1", n)
+	}
+	run(t, till, "tap Print copy twice",
+		countPosts("/receipts/copies"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-test=reprint]'); b.click(); b.click() })()`),
+		chromedp.Poll[chromedp.Void](`window.__posts.sent > 0 && window.__posts.sent === window.__posts.done`),
+		visible(`#toast .toast.ok`))
+	if n := value(t, till, "copies asked for", chromedp.Evaluate[int](`window.__posts.sent`)); n != 1 {
+		t.Errorf("Print copy tapped twice printed %d copies, want 1", n)
+	}
+}

@@ -71,3 +71,41 @@ func TestPairTablet(t *testing.T) {
 		click(`[data-test=confirm-yes]`))
 	run(t, tablet, "the revoked tablet is back at the login", visible(`[data-test=login-step]`))
 }
+
+// A double tap on Pair this device asks for one code, and the pairing
+// outlives polls that fail on the way (the node out of reach, then too
+// busy): the device waits on with its code until it is approved.
+func TestPairThroughFailedPolls(t *testing.T) {
+	t.Parallel()
+	base := startNode(t)
+	tablet := browser(t)
+	run(t, tablet, "the pairing screen, two polls to fail",
+		chromedp.Navigate(base+"/#pair"),
+		visible(`[data-test=pair-start]`),
+		countPosts("/pair"),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			window.__fail = 2;
+			const f = window.fetch;
+			window.fetch = (url, opt) => {
+				if (!String(url).endsWith('/poll') || window.__fail === 0) return f(url, opt);
+				return window.__fail-- === 2 ? Promise.reject(new TypeError('Failed to fetch'))
+					: Promise.resolve(new Response('{"error":{"code":"rate_limited","message":"too many requests"}}', { status: 429 }));
+			};
+			const b = document.querySelector('[data-test=pair-start]');
+			b.click();
+			b.click();
+		})()`),
+		visible(`[data-test=pair-code]`),
+		chromedp.Poll[chromedp.Void](`window.__fail === 0`))
+	if n := value(t, tablet, "pairings asked for", chromedp.Evaluate[int](`window.__posts.sent`)); n != 1 {
+		t.Errorf("Pair this device tapped twice asked for %d pairings, want 1", n)
+	}
+	code := text(t, tablet, `[data-test=pair-code]`)
+	id := value(t, tablet, "the pairing", chromedp.Evaluate[string](`JSON.parse(sessionStorage.getItem('posnode.pairing') || '{}').device_id || ''`))
+	if id == "" {
+		t.Fatal("the failed polls ended the pairing")
+	}
+	tok := apiCall(t, base, "", "POST", "/login", map[string]string{"staff": "3", "pin": "3333", "station": tillStation})["token"].(string)
+	apiCall(t, base, tok, "POST", "/devices/"+id+"/approve", map[string]string{"code": code, "role": "cashier", "station": "tablet"})
+	run(t, tablet, "paired", visible(`.tablet [data-test=search-input]`))
+}

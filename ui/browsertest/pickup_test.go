@@ -759,3 +759,29 @@ func TestPickupVerificationRunsOutOnScreen(t *testing.T) {
 		t.Fatalf("order after the refused handover: %v", err)
 	}
 }
+
+// A weighed line is picked when its bag weighs nine tenths of the weight
+// ordered, as the node counts it: 1,234 g of 1,300 g is done, with no
+// short to mark.
+func TestPickupWeighedLineDoneAsTheNodeCountsIt(t *testing.T) {
+	t.Parallel()
+	base, pickup := pickupNode(t)
+	ctx := context.Background()
+	o := placeOrder(t, pickup, []byte(`{"order_id":"W-KG13","version":1,"status":"placed","placed_at":"2026-11-22T10:15:00+01:00",
+		"collect_by":"2099-11-29T20:00:00+01:00","customer":{"id":"C-6","name":"Eva Berg","phone":"","language":"sv"},
+		"pickup_code":"666666","payment":{"status":"paid","amount":3887,"currency":"SEK"},
+		"lines":[{"line_id":"1","sku":"300100","name":"Apples","qty":1300,"unit_price":2990}],"arrival":null}`))
+	staff := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "pickup"}
+	if _, _, err := pickup.PickScan(ctx, staff, o.ID, "2300100012346"); err != nil { // 1,234 g
+		t.Fatal(err)
+	}
+	counter := browser(t)
+	login(t, counter, base, "pickup", cashierStaff, "1111")
+	run(t, counter, "the order",
+		click(`[data-order="W-KG13"]`),
+		hasText(`[data-line="1"] [data-test=picked]`, "1.234 kg"),
+		visible(`[data-line="1"].done`))
+	if n := value(t, counter, "mark short offered", chromedp.Evaluate[int](`document.querySelectorAll('[data-line="1"] .line-actions button:not([data-test])').length`)); n != 0 {
+		t.Errorf("a weighed line the node counts as picked offers to mark a short")
+	}
+}

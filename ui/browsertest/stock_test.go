@@ -188,3 +188,56 @@ func TestTabletAddOnce(t *testing.T) {
 		t.Fatalf("the tablet's cart after a double tap on Add: %v", lines)
 	}
 }
+
+// A name searched for with Enter in letters beyond ASCII (äpple, 雨傘)
+// cannot be a code: the tablet searches for it, and neither looks it up
+// as a code nor says it is not a valid one.
+func TestTabletSearchBeyondASCII(t *testing.T) {
+	t.Parallel()
+	base := startNode(t)
+	ctx := browser(t)
+	login(t, ctx, base, "tablet", cashierStaff, "1111")
+	run(t, ctx, "the tablet, its code lookups counted",
+		visible(`[data-test=search-input]`),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			window.__lookups = 0;
+			const f = window.fetch;
+			window.fetch = (url, opt) => (String(url).includes('/api/v1/items/') && window.__lookups++, f(url, opt));
+		})()`))
+	for _, c := range []struct{ query, sku string }{{"äpple", applesSKU}, {"雨傘", umbrellaSKU}} {
+		run(t, ctx, "search "+c.query+" with Enter",
+			chromedp.Evaluate[chromedp.Void](`(i => { i.value = ''; i.focus(); })(document.querySelector("[data-test=search-input]"))`),
+			chromedp.SendKeys(`[data-test=search-input]`, c.query+"\r"),
+			visible(`.tablet .cards .card[data-sku="`+c.sku+`"]`))
+	}
+	if n := value(t, ctx, "code lookups", chromedp.Evaluate[int](`window.__lookups`)); n != 0 {
+		t.Errorf("%d names looked up as codes, want none", n)
+	}
+	if got := value(t, ctx, "error shown", chromedp.Evaluate[string](`document.querySelector('#toast .toast.error')?.textContent || ''`)); got != "" {
+		t.Errorf("the tablet says %q", got)
+	}
+}
+
+// A keyboard types into the stock adjustment's keypad, as into every
+// other keypad, but not what is typed into the note.
+func TestStockAdjustFromTheKeyboard(t *testing.T) {
+	t.Parallel()
+	n := launch(t, t.TempDir(), "127.0.0.1:0")
+	tok := apiCall(t, n.base, "", "POST", "/login", map[string]string{"staff": "2", "pin": "2222", "station": tillStation})["token"].(string)
+	sup := browser(t)
+	login(t, sup, n.base, "tablet", "2", "2222")
+	run(t, sup, "a count of 42 typed on the keyboard, a note with a digit",
+		click(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=stock-adjust]`),
+		visible(`[data-test=adjust-note]`),
+		chromedp.KeyEvent("42"),
+		hasText(`.modal [data-test=pad-value]`, "42"),
+		chromedp.SendKeys(`[data-test=adjust-note]`, "shelf 3"))
+	if pad, note := text(t, sup, `.modal [data-test=pad-value]`), value(t, sup, "the note", chromedp.Evaluate[string](`document.querySelector('[data-test=adjust-note]').value`)); pad != "42" || note != "shelf 3" {
+		t.Fatalf("keypad %q and note %q, want 42 and shelf 3", pad, note)
+	}
+	run(t, sup, "save", click(`[data-test=adjust-save]`), gone(`[data-test=adjust-save]`))
+	if got := apiCall(t, n.base, tok, "GET", "/stock/"+backpackSKU, nil)["on_hand"].(float64); got != 42 {
+		t.Fatalf("on hand %v after a count of 42 typed on the keyboard", got)
+	}
+}

@@ -25,7 +25,7 @@ export function customerBox(cart, changed, saved) {
       c?.recent?.length ? h('div', { class: 'hint' }, t('cust.recent', { list: c.recent.map((r) => r.channel + ' ' + dateTime(r.at) + ' ' + money(r.total)).join(' · ') })) : null),
     fixed ? null : [button(id ? t('cust.change') : t('cust.attach'), () => attach(cart, changed), id ? 'ghost' : '', { 'data-test': 'cust-attach' }),
       id && button('✕', () => put('/carts/' + cart.id + '/customer', { customer_id: '' }).then(changed, showError), 'icon', { 'aria-label': t('cust.remove'), 'data-test': 'cust-remove' })],
-    saved && id && cart.lines.length ? button(t('cust.save'), () => save(cart, saved), 'primary', { 'data-test': 'cust-save' }) : null);
+    saved && id && cart.lines.length ? button(t('cust.save'), once(() => save(cart, saved)), 'primary', { 'data-test': 'cust-save' }) : null);
 }
 
 // attach asks for the customer: typed, or a card scanned (by a wedge

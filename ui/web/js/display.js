@@ -62,7 +62,9 @@ export function mount(root, app) {
     onMessage(m) {
       if (m.station && m.station !== station) return;
       if (m.type === 'cart') {
-        cart = m.data;
+        // A parked sale is not the next customer's to see.
+        if (!m.data?.parked) cart = m.data;
+        else if (cart?.id === m.data.id) cart = null;
         if (cart) {
           setCurrency(cart.currency);
           if (cart.lines.length) sale = null;

@@ -5,6 +5,7 @@
 import { h, clear, button } from './dom.js';
 import { api } from './api.js';
 import { t, errorText } from './i18n.js';
+import { once } from './ui.js';
 
 const KEY = 'posnode.pairing';
 
@@ -16,7 +17,7 @@ export function mount(root, app) {
   const show = (...kids) => clear(box, h('h1', null, t('pair.title')), ...kids,
     h('div', { class: 'row' }, button(t('common.back'), () => ((location.hash = ''), app.go('login')), 'ghost')));
 
-  async function start() {
+  const start = once(async () => {
     try {
       const p = await api('POST', '/pair', { name: navigator.userAgent.includes('Mobile') ? 'Tablet' : 'Device' });
       sessionStorage.setItem(KEY, JSON.stringify(p));
@@ -24,7 +25,7 @@ export function mount(root, app) {
     } catch (e) {
       show(h('p', { class: 'form-error' }, errorText(e)), button(t('common.retry'), start, 'primary'));
     }
-  }
+  });
 
   async function poll(p) {
     if (stopped) return;
@@ -38,8 +39,11 @@ export function mount(root, app) {
         return;
       }
     } catch (e) {
-      sessionStorage.removeItem(KEY);
-      return show(h('p', { class: 'form-error' }, errorText(e)), button(t('pair.start'), start, 'primary'));
+      // Only an ended pairing ends; a blip, a restart or rate_limited passes.
+      if (e.code === 'pairing_unknown') {
+        sessionStorage.removeItem(KEY);
+        return show(h('p', { class: 'form-error' }, errorText(e)), button(t('pair.start'), start, 'primary'));
+      }
     }
     timer = setTimeout(() => poll(p), 2000);
   }

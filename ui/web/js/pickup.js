@@ -7,13 +7,16 @@ import { h, clear, button } from './dom.js';
 import { get, post } from './api.js';
 import { t, errorText } from './i18n.js';
 import { money, number, qty, dateTime } from './format.js';
-import { modal, ask, askText, askSupervisor, withApproval, confirm, toast, showError, pushKeys, modalOpen, keypad } from './ui.js';
+import { modal, ask, askText, askSupervisor, withApproval, confirm, toast, showError, pushKeys, modalOpen, keypad, once } from './ui.js';
 import { header, statusBar } from './main.js';
 
 const BUCKETS = ['arrived', 'new', 'picking', 'ready', 'overdue'];
 
 // orderCurrency is an order's currency, or undefined (the store's).
 const orderCurrency = (v) => v.order.payment?.currency || undefined;
+
+// done is pos.PickLine.Done: weighed, at nine tenths of the weight.
+const done = (l) => (l.unit === 'kg' && l.picked ? l.picked * 10 / 9 : l.picked) + l.short >= l.qty;
 
 // NOTICES are the notice kinds the screen words itself (pos.Notice*).
 const NOTICES = ['cancelled', 'put_back', 'lines_changed', 'back_to_picking', 'fetch_bags', 'after_end', 'give_back'];
@@ -210,14 +213,14 @@ export function mount(root, app) {
     const open = ['new', 'picking', 'ready'].includes(st);
     const lines = h('table', { class: 'grid' },
       h('thead', null, h('tr', null, ['item', 'where', 'ordered', 'picked', 'short'].map((k) => h('th', null, t('pickup.' + k))))),
-      h('tbody', null, v.lines.map((l) => h('tr', { 'data-line': l.line_id, 'data-sku': l.sku, class: l.picked + l.short >= l.qty ? 'done' : '' },
+      h('tbody', null, v.lines.map((l) => h('tr', { 'data-line': l.line_id, 'data-sku': l.sku, class: done(l) ? 'done' : '' },
         h('td', null, l.substitute_name ? [l.substitute_name, h('div', { class: 'hint' }, t('pickup.instead', { name: l.name }))] : l.name,
           st === 'picking' ? h('div', { class: 'line-actions' },
             l.picked ? button('−', () => unpick(id, l), 'small', { 'aria-label': t(l.unit === 'kg' ? 'pickup.unpick_weight' : 'pickup.unpick'), 'data-test': 'unpick' }) : null,
-            l.picked + l.short < l.qty ? button(t('pickup.mark_short'), async () => {
+            done(l) ? null : button(t('pickup.mark_short'), async () => {
               const n = await ask({ title: t('pickup.mark_short'), hint: l.name + (l.unit === 'kg' ? ' · ' + t('till.weight') : ''), value: String(l.qty - l.picked - l.short), maxLen: 6 });
               if (n) act(() => post(url(id, 'short'), { line_id: l.line_id, missing: parseInt(n, 10) }));
-            }, 'small') : null,
+            }, 'small'),
             button(t('pickup.substitute'), async () => {
               const sku = await askText(t('pickup.substitute'), t('pickup.substitute_hint', { name: l.name || l.sku }), { maxLen: 64, scan: true });
               if (sku) act(() => post(url(id, 'substitute'), { line_id: l.line_id, sku }));
@@ -227,7 +230,7 @@ export function mount(root, app) {
         h('td', { 'data-test': 'picked' }, qty(l.picked, l.unit)),
         h('td', null, l.short ? qty(l.short, l.unit) : '')))));
     const actions = [];
-    if (st === 'new') actions.push(button(t('pickup.start'), () => act(() => post(url(id, 'start'))), 'primary big', { 'data-test': 'pickup-start' }));
+    if (st === 'new') actions.push(button(t('pickup.start'), once(() => act(() => post(url(id, 'start')))), 'primary big', { 'data-test': 'pickup-start' }));
     if (st === 'picking') actions.push(button(t('pickup.ready'), async () => {
       const loc = await askText(t('pickup.location'), t('pickup.location_hint'));
       if (!loc) return;
@@ -256,7 +259,7 @@ export function mount(root, app) {
         }, 'primary big', { 'data-test': 'pickup-handover' }));
       }
     }
-    if (st === 'ready') actions.push(button(t('pickup.slip'), () => act(() => post(url(id, 'slip'))), 'ghost'));
+    if (st === 'ready') actions.push(button(t('pickup.slip'), once(() => act(() => post(url(id, 'slip')))), 'ghost'));
     if (open && !v.arrival) actions.push(button(t('pickup.arrived'), async () => {
       const bay = await askText(t('pickup.arrived'), t('pickup.bay_hint'));
       if (bay != null) act(() => post(url(id, 'arrive'), { bay }));

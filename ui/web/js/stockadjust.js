@@ -5,7 +5,7 @@ import { h, button } from './dom.js';
 import { post } from './api.js';
 import { t, itemName, errorText } from './i18n.js';
 import { qty, parseFixed } from './format.js';
-import { modal, keypad, chips, toast } from './ui.js';
+import { modal, keypad, chips, toast, pushKeys } from './ui.js';
 
 const REASONS = ['count', 'damage', 'delivery', 'theft', 'other'];
 
@@ -59,10 +59,12 @@ export function adjustStock(it, done) {
   }
 
   const saveBtn = button(t('stock.save'), () => save(), 'primary', { 'data-test': 'adjust-save' });
+  const pop = pushKeys((e) => e.target !== note && pad.key(e)); // the note types its own
 
   const m = modal({
     title: t('stock.adjust') + ' · ' + itemName(it.name, it.sku),
     body: h('div', { class: 'adjust' }, reason.el, wayRow, label, pad.el, note, err),
     actions: [button(t('common.close'), () => m.close(), 'ghost'), saveBtn],
+    onClose: pop,
   });
 }

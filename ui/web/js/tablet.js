@@ -30,7 +30,7 @@ export function mount(root, app) {
     }
     renderCart();
   };
-  const panel = searchPanel({ cards: true, osk: false, withStock: true, browse: true, pick: (it) => details(it) });
+  const panel = searchPanel({ cards: true, osk: false, withStock: true, browse: true, pick: once(details) });
 
   const stockOf = async (sku) => {
     try {
@@ -109,14 +109,15 @@ export function mount(root, app) {
   // priceCheck shows the item of a scanned or typed code: a scanner types
   // the code into the search field and ends it with Enter (a serial one's
   // is put there). A weight or price label is found only this way, not by
-  // searching. A search term that is no code of an item is left to the search.
+  // searching. A search term that is no code of an item, or cannot be one
+  // (not printable ASCII: äpple, 雨傘), is left to the search.
   async function priceCheck(code) {
-    if (!code) return;
+    if (!/^[\x1d -~]+$/.test(code)) return;
     try {
       const r = await get('/items/' + encodeURIComponent(code));
       details(r.item, { ...r, raw: code });
     } catch (e) {
-      if (e.code !== 'not_found') showError(e);
+      if (!/^(not_found|bad_code)$/.test(e.code)) showError(e);
     }
   }
   panel.input.addEventListener('keydown', (e) => {

@@ -4,7 +4,7 @@ import { h, clear, button } from './dom.js';
 import { get, post, put, patch, del } from './api.js';
 import { t, errorText, itemName } from './i18n.js';
 import { money, qty, percent, parseFixed, parseMoney, quickCash, setCurrency, dateTime } from './format.js';
-import { modal, keypad, ask, askMoney, withApproval, confirm, toast, showError, pushKeys, modalOpen, reasonPicker, reasonText } from './ui.js';
+import { modal, keypad, ask, askMoney, withApproval, confirm, toast, showError, pushKeys, modalOpen, reasonPicker, reasonText, once } from './ui.js';
 import { header, statusBar } from './main.js';
 import { searchPanel, keyboard } from './search.js';
 import { returnDialog, orderReturn, noReceiptDialog } from './returns.js';
@@ -468,14 +468,14 @@ export function mount(root, app) {
           h('div', { class: 'hint' }, dateTime(sale.completed_at))),
         h('pre', { class: 'receipt', 'data-test': 'receipt' }, tr ? [mark, plainReceipt(sale, title), mark].join('\n') : sale.receipt || plainReceipt(sale, title)))],
       actions: [
-        fresh ? null : button(t('receipt.copy'), async () => {
+        fresh ? null : button(t('receipt.copy'), once(async () => {
           try {
             const c = await post('/receipts/copies', tr ? { kind: 'training', ref: String(tr.no) } : { kind: 'sale', ref: sale.sale_id });
             toast(t('receipt.copy_done', { n: c.copy ? c.copy.copy_no : '' }), 'ok');
           } catch (e) {
             showError(e);
           }
-        }, 'big', { 'data-test': 'reprint' }),
+        }), 'big', { 'data-test': 'reprint' }),
         fresh || tr ? null : button(t('till.training_receipts'), trainingList, 'ghost', { 'data-test': 'training-receipts' }),
         button(fresh ? t('till.new_sale') : t('common.close'), () => m.close(), 'primary big', { 'data-test': 'receipt-close' })],
       onClose() {
@@ -514,9 +514,9 @@ export function mount(root, app) {
 
   // trainingList lists the training receipts closed at this station,
   // newest first, to show one again and print its copy.
-  const trainingList = () => listDialog(t('till.training_receipts'), '/training', t('till.training_none'), (r) => [
+  const trainingList = once(() => listDialog(t('till.training_receipts'), '/training', t('till.training_none'), (r) => [
     { 'data-training': r.no, onclick: () => showReceipt(r.sale, false, r) },
-    t('receipt.training_title', { no: r.no }), dateTime(r.sale.completed_at) + ' · ' + t('till.training'), money(r.sale.balance.total, r.sale.currency)]);
+    t('receipt.training_title', { no: r.no }), dateTime(r.sale.completed_at) + ' · ' + t('till.training'), money(r.sale.balance.total, r.sale.currency)]));
 
   // listDialog fetches a list from url and shows it as results, each of
   // view(item) = [attributes, name, meta, price]; a tap closes the dialog
@@ -568,9 +568,9 @@ export function mount(root, app) {
     }
   }
 
-  const parkedDialog = () => listDialog(t('till.parked'), '/parked', t('till.parked_none'), (c) => [
+  const parkedDialog = once(() => listDialog(t('till.parked'), '/parked', t('till.parked_none'), (c) => [
     { 'data-cart': c.id, onclick: async (v) => (v = await act(() => post('/carts/' + c.id + '/resume'))) && say(t(v.repriced ? 'till.repriced' : 'till.resumed'), 'ok') },
-    c.lines.map((l) => itemName(l.name, l.sku)).join(', '), t('till.parked_from', { station: c.station, time: dateTime(c.updated_at) }), money(c.balance.total)]);
+    c.lines.map((l) => itemName(l.name, l.sku)).join(', '), t('till.parked_from', { station: c.station, time: dateTime(c.updated_at) }), money(c.balance.total)]));
 
   // holdScans takes the codes a wedge scanner types while a payment's
   // dialog is in front, for after the payment (doScan); it returns the
@@ -712,7 +712,7 @@ export function mount(root, app) {
         msg, lines),
       h('section', { class: 'pay-side' }, totals, tenders,
         h('div', { class: 'row tight' },
-        button(t('till.last_receipt'), lastReceipt, 'ghost', { 'data-test': 'last-receipt' }),
+        button(t('till.last_receipt'), once(lastReceipt), 'ghost', { 'data-test': 'last-receipt' }),
         button(t('return.button'), startReturn, 'ghost', { 'data-test': 'return' }),
         trainingButton))),
     statusBar());

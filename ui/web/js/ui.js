@@ -84,11 +84,11 @@ export const modalOpen = () => openModals.length > 0;
 // not added twice, a cart sent twice nor a device approved twice.
 export function once(fn) {
   let busy = false;
-  return async () => {
+  return async (...a) => {
     if (busy) return;
     busy = true;
     try {
-      await fn();
+      await fn(...a);
     } finally {
       busy = false;
     }
