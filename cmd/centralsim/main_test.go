@@ -91,7 +91,9 @@ func TestDemoWithANode(t *testing.T) {
 		if i == 6 {
 			unit, tax = "kg", "1200" // 100240, sold by weight
 		}
-		csv += strconv.Itoa(100234+i) + ",73108650047" + strconv.Itoa(10+i) + ",Item,Vara,Tovar,Articol,商品," + unit + "," + strconv.Itoa(49900+i) + "," + tax + "\n"
+		code := "7310865004" + strconv.Itoa(71+i) // 12 digits: the check digit follows
+		code += string(pos.GTINCheckDigit(code))
+		csv += strconv.Itoa(100234+i) + "," + code + ",Item,Vara,Tovar,Articol,商品," + unit + "," + strconv.Itoa(49900+i) + "," + tax + "\n"
 	}
 	os.WriteFile(catalog, []byte(csv), 0o600)
 	serve := func() (stop func()) {

@@ -198,6 +198,12 @@ func appendLower(b []byte, s string) []byte {
 // PutItem inserts or replaces one item and its barcodes inside tx. page is
 // central's catalog page ("" for a local import).
 func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
+	return tx.putItem(it, page, vm, true)
+}
+
+// putItem is PutItem; with codes false it leaves the barcodes the item
+// has as they are, whatever it.Barcodes holds.
+func (tx *Tx) putItem(it pos.Item, page string, vm pos.VariableMeasure, codes bool) error {
 	if err := it.Validate(); err != nil {
 		return err
 	}
@@ -213,20 +219,20 @@ func (tx *Tx) PutItem(it pos.Item, page string, vm pos.VariableMeasure) error {
 		it.SKU, it.Active, names, searchText(it), it.Unit, it.Price, it.TaxRateBP, it.Location, page); err != nil {
 		return err
 	}
-	if _, err := tx.execContext(tx.ctx, "DELETE FROM barcodes WHERE sku = ?", it.SKU); err != nil {
-		return err
-	}
-	ops := []catalogOp{
-		{kind: opPutItem, sku: it.SKU, rec: &itemRecord{active: it.Active, price: it.Price, taxRateBP: it.TaxRateBP,
-			unit: it.Unit, location: it.Location, page: page, names: names}},
-		{kind: opDropCodes, sku: it.SKU},
-	}
-	for _, b := range it.Barcodes {
-		code := pos.NormalizeBarcode(b, vm)
-		if _, err := tx.execContext(tx.ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES (?, ?)", code, it.SKU); err != nil {
+	ops := []catalogOp{{kind: opPutItem, sku: it.SKU, rec: &itemRecord{active: it.Active, price: it.Price, taxRateBP: it.TaxRateBP,
+		unit: it.Unit, location: it.Location, page: page, names: names}}}
+	if codes {
+		if _, err := tx.execContext(tx.ctx, "DELETE FROM barcodes WHERE sku = ?", it.SKU); err != nil {
 			return err
 		}
-		ops = append(ops, catalogOp{kind: opSetCode, sku: it.SKU, code: code})
+		ops = append(ops, catalogOp{kind: opDropCodes, sku: it.SKU})
+		for _, b := range it.Barcodes {
+			code := pos.NormalizeBarcode(b, vm)
+			if _, err := tx.execContext(tx.ctx, "INSERT OR REPLACE INTO barcodes(code, sku) VALUES (?, ?)", code, it.SKU); err != nil {
+				return err
+			}
+			ops = append(ops, catalogOp{kind: opSetCode, sku: it.SKU, code: code})
+		}
 	}
 	tx.catalog = append(tx.catalog, ops...)
 	return nil
@@ -242,6 +248,95 @@ func (db *DB) PutItems(ctx context.Context, items []pos.Item, vm pos.VariableMea
 		}
 		return nil
 	})
+}
+
+// CatalogImport tells what ImportCatalog did beyond storing the file's
+// rows.
+type CatalogImport struct {
+	// Moved are the barcodes that the file gives its items and that items
+	// not in the file had, in file order; those items no longer have
+	// them. Codes that items of the file exchange are not among them: the
+	// file says where each goes.
+	Moved []MovedCode
+}
+
+// MovedCode is a barcode an import moved from one item to another.
+type MovedCode struct {
+	Code     string // the normalised key, as a scan looks it up
+	From, To string // SKUs
+	Line     int    // the line of the file that gave it to To
+}
+
+// ImportCatalog stores the rows of a catalog file in one transaction: all
+// or none. A column the file lacks leaves that field of an item it
+// updates as it is (see pos.CatalogFile.Merge); without a barcodes column
+// no item's codes change. A barcode the file gives to an item is taken
+// from whichever item had it: a store moves a code between items by
+// saying where it goes, and the items it leaves are reported in the
+// result. A barcode key the file gives to two items is refused, with
+// pos.ErrCSV naming both lines (pos.ReadCatalogCSV refuses such a file
+// first).
+func (db *DB) ImportCatalog(ctx context.Context, f *pos.CatalogFile, vm pos.VariableMeasure) (CatalogImport, error) {
+	var res CatalogImport
+	line := func(i int) int {
+		if i < len(f.Lines) {
+			return f.Lines[i]
+		}
+		return 0
+	}
+	inFile := make(map[string]bool, len(f.Items))
+	for _, it := range f.Items {
+		inFile[it.SKU] = true
+	}
+	// Whether some field of a stored item is kept, and must be read.
+	keeps := !f.Has("active") || !f.Has("location") || !f.Has("barcodes")
+	for _, l := range pos.Languages {
+		keeps = keeps || !f.Has("name_"+l)
+	}
+	codes := f.Has("barcodes")
+	err := db.Update(ctx, func(tx *Tx) error {
+		given := map[string]int{} // barcode key → the item of the file given it
+		for i, it := range f.Items {
+			if keeps {
+				old, err := scanItem(tx.QueryRowContext(ctx, "SELECT "+itemCols+" FROM items WHERE sku = ?", it.SKU))
+				switch {
+				case err == nil:
+					it = f.Merge(it, old)
+				case !errors.Is(err, sql.ErrNoRows):
+					return err
+				}
+			}
+			if codes {
+				for _, b := range it.Barcodes {
+					code := pos.NormalizeBarcode(b, vm)
+					if j, dup := given[code]; dup && f.Items[j].SKU != it.SKU {
+						return fmt.Errorf("%w: line %d: barcode %s is already sku %s's, on line %d: a code can find one item only",
+							pos.ErrCSV, line(i), b, f.Items[j].SKU, line(j))
+					}
+					given[code] = i
+					var from string
+					err := tx.QueryRowContext(ctx, "SELECT sku FROM barcodes WHERE code = ?", code).Scan(&from)
+					if err != nil && !errors.Is(err, sql.ErrNoRows) {
+						return err
+					}
+					if from != "" && from != it.SKU && !inFile[from] {
+						res.Moved = append(res.Moved, MovedCode{Code: code, From: from, To: it.SKU, Line: line(i)})
+					}
+				}
+			}
+			if err := it.Validate(); err != nil {
+				return fmt.Errorf("%w: line %d: %v", pos.ErrCSV, line(i), err)
+			}
+			if err := tx.putItem(it, "", vm, codes); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return CatalogImport{}, err
+	}
+	return res, nil
 }
 
 // CountItems returns how many items the catalog has.
