@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -143,8 +144,11 @@ func matching(id serialdev.USBID, ports []serialdev.PortInfo) int {
 // cmdImportCatalog stores a catalog file, all rows or none. It refuses
 // while the node runs.
 func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, stderr io.Writer) error {
-	_, cfg, err := subFlags("import catalog", args, stderr, false)
+	fl, cfg, err := subFlags("import catalog", args, stderr, false)
 	if err != nil {
+		return err
+	}
+	if err := needData(fl, cfg, "nothing was imported"); err != nil {
 		return err
 	}
 	f, err := os.Open(file)
@@ -152,7 +156,8 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 		return err
 	}
 	defer f.Close()
-	items, err := pos.ParseCatalogCSV(f)
+	vm := pos.Markets[cfg.Market]
+	catalog, err := pos.ReadCatalogCSV(f, vm)
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)
 	}
@@ -170,11 +175,44 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	}
 	defer chownDB(cfg) // once closed: run as root, it stays the node's
 	defer db.Close()
-	if err := db.PutItems(ctx, items, pos.Markets[cfg.Market]); err != nil {
+	res, err := db.ImportCatalog(ctx, catalog, vm)
+	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)
 	}
-	fmt.Fprintf(stdout, "imported %d items from %s\n", len(items), file)
+	fmt.Fprintf(stdout, "imported %d items from %s\n", len(catalog.Items), file)
+	writeImported(stdout, catalog, res)
 	return nil
+}
+
+// writeImported tells what an import did that its file does not show:
+// the columns it left as the items had them, and the barcodes it took
+// from items not in the file, which a scan no longer finds them by.
+func writeImported(w io.Writer, catalog *pos.CatalogFile, res sqlite.CatalogImport) {
+	var kept []string
+	for _, c := range pos.CatalogCSVHeader {
+		if !catalog.Has(c) {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) > 0 {
+		fmt.Fprintf(w, "columns not in the file, kept as they were for items already stored: %s\n", strings.Join(kept, ", "))
+	}
+	if len(res.Moved) == 0 {
+		return
+	}
+	noun := "barcodes"
+	if len(res.Moved) == 1 {
+		noun = "barcode"
+	}
+	fmt.Fprintf(w, "moved %d %s from items not in the file to the file's (a scan now finds the file's item):\n", len(res.Moved), noun)
+	const listed = 20
+	for i, m := range res.Moved {
+		if i == listed {
+			fmt.Fprintf(w, "  and %d more\n", len(res.Moved)-listed)
+			break
+		}
+		fmt.Fprintf(w, "  %s from %s to %s (line %d)\n", m.Code, m.From, m.To, m.Line)
+	}
 }
 
 // cmdBackup writes a consistent copy of the database as it is, whatever
@@ -197,11 +235,14 @@ func cmdBackup(ctx context.Context, file string, args []string, stdout, stderr i
 	return nil
 }
 
-// Demo staff, printed at start when the demo is seeded.
-var demoStaff = []struct {
+// demoMember is one of the demo's staff, whose PIN is public.
+type demoMember struct {
 	id, name, pin string
 	role          pos.Role
-}{
+}
+
+// Demo staff, printed at start while they can sign in with these PINs.
+var demoStaff = []demoMember{
 	{"1", "Cashier Demo", "1111", pos.RoleCashier},
 	{"2", "Supervisor Demo", "2222", pos.RoleSupervisor},
 	{"3", "Manager Demo", "3333", pos.RoleManager},

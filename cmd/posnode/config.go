@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 
@@ -31,11 +33,16 @@ type Config struct {
 	Node   string `toml:"node"`   // node id within the store
 	Market string `toml:"market"` // variable-measure barcode table: SE
 	Demo   bool   `toml:"demo"`   // seed a demo catalog and staff into an empty database
+	// demoSet records that the file sets demo, so that doctor can say
+	// where the setting it judges comes from.
+	demoSet bool
 	// TimeZone is the IANA zone receipts print times in; "" means the
 	// machine's local zone (see receiptZone).
 	TimeZone string `toml:"time_zone"`
 	// Origins allowed to open the websocket, and to change things through
-	// the API, besides the node's own host.
+	// the API, besides the node's own host: each scheme://host[:port] as
+	// browsers send it in their Origin header, with which it is compared
+	// as a string (see checkOrigin).
 	Origins []string `toml:"origins"`
 	// IdleLock signs out a member of staff who has not used their
 	// session for this long; what the station had open stays for the
@@ -150,11 +157,14 @@ func (d *duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// DefaultConfig is what `make run` uses when no file is given: a demo
-// store with one till, data in ./data, offline.
+// DefaultConfig is what the node runs with when no file is given: one
+// till, a pickup counter and tablets, data in ./data, the UI on this box
+// only, offline. It is no demo: a store's node started without a file
+// must not get staff whose PINs are public, so the demo catalog and
+// staff come only with --demo (as `make run` gives) or demo = true.
 func DefaultConfig() Config {
 	return Config{
-		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE", Demo: true,
+		Data: "./data", HTTP: "localhost:8080", Store: "demo", Node: "till-1", Market: "SE",
 		IdleLock: duration{15 * time.Minute},
 		Policy:   pos.DefaultPolicy(),
 		Returns:  pos.ReturnPolicy{NoReceiptCashLimit: 50000},
@@ -215,7 +225,6 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // so a typo is never silently ignored.
 func LoadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
-	cfg.Demo = false
 	if path == "" {
 		return cfg, nil
 	}
@@ -250,6 +259,7 @@ func parseConfig(b []byte, cfg Config) (Config, error) {
 	if len(cfg.Stations) == 0 {
 		cfg.Stations = DefaultConfig().Stations
 	}
+	cfg.demoSet = md.IsDefined("demo")
 	return cfg, nil
 }
 
@@ -347,6 +357,11 @@ func (c Config) Validate() error {
 	if err := checkListen(c.HTTP); err != nil {
 		errs = append(errs, fmt.Errorf("http %q: %v; write it as :8080 or 127.0.0.1:8080", c.HTTP, err))
 	}
+	for i, o := range c.Origins {
+		if err := checkOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("origins[%d] %q: %v", i, o, err))
+		}
+	}
 	errs = append(errs, c.TLS.check()...)
 	if u := c.MQTT.URL; u != "" {
 		if err := syncqueue.CheckBroker(u); err != nil {
@@ -365,6 +380,18 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("mqtt.cert_file is set without mqtt.key_file: set the certificate's key"))
 	}
 	errs = append(errs, c.Sync.check()...)
+	// The policy's limits are compared with what a cashier takes off: a
+	// share over 100 % or a negative amount is a typo that would let a
+	// cashier give anything away alone, or nothing at all.
+	if bp := c.Policy.CashierDiscountBP; bp < 0 || bp > 10000 {
+		errs = append(errs, fmt.Errorf("policy.cashier_discount_bp %d: 0 to 10000, in basis points (1000 is 10 %%)", bp))
+	}
+	if a := c.Policy.CashierDiscountAmount; a < 0 {
+		errs = append(errs, fmt.Errorf("policy.cashier_discount_amount %d: negative; 0 has a supervisor approve every discount", a))
+	}
+	if l := c.Returns.NoReceiptCashLimit; l < 0 {
+		errs = append(errs, fmt.Errorf("returns.no_receipt_cash_limit %d: negative; 0 refunds every return without receipt as store credit", l))
+	}
 	if c.IdleLock.Duration < 0 {
 		errs = append(errs, fmt.Errorf("idle_lock %s: negative; 0s never signs anyone out", c.IdleLock.Duration))
 	}
@@ -490,6 +517,40 @@ func (t TLSConfig) check() []error {
 	return nil
 }
 
+// checkOrigin checks a configured origin. The websocket and the API
+// compare a browser's Origin header with each configured origin as
+// strings, and browsers send scheme://host[:port] in lower case, without
+// the scheme's own port, a path or a slash: one written otherwise never
+// matches, and the page it was meant for is refused unexplained.
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	switch {
+	case err != nil || u.Host == "" || u.Hostname() == "":
+		return errors.New(`write it as scheme://host[:port], e.g. "http://kiosk.local:8080"`)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("http or https, the scheme of the page that opens the node")
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	for _, r := range host {
+		if r > unicode.MaxASCII {
+			return errors.New("write the host name in its ASCII form (xn--...), as browsers send it")
+		}
+	}
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	if want := u.Scheme + "://" + host; o != want {
+		return fmt.Errorf("write it as scheme://host[:port], as browsers send it: %q", want)
+	}
+	return nil
+}
+
 // MQTT counts its keep-alive in whole seconds, in 16 bits, and 0 turns
 // it off.
 const (
@@ -497,12 +558,18 @@ const (
 	maxKeepAlive = 65535 * time.Second
 )
 
+// maxWindow is the most events the sender keeps in flight: it takes a
+// larger sync.window as this (syncqueue.Options.Window), so a larger one
+// is refused rather than silently not honoured.
+const maxWindow = 10_000
+
 // check reports [sync] values the sender would not honour: negative ones
-// (zero means the default) and a keep-alive MQTT cannot carry.
+// (zero means the default), a window beyond the sender's, and a
+// keep-alive MQTT cannot carry.
 func (s SyncConfig) check() []error {
 	var errs []error
-	if s.Window < 0 {
-		errs = append(errs, fmt.Errorf("sync.window %d: negative; 0 means the default", s.Window))
+	if s.Window < 0 || s.Window > maxWindow {
+		errs = append(errs, fmt.Errorf("sync.window %d: 0 to %d; 0 means the sender's default (256)", s.Window, maxWindow))
 	}
 	for _, d := range []struct {
 		key string
@@ -515,8 +582,12 @@ func (s SyncConfig) check() []error {
 			errs = append(errs, fmt.Errorf("sync.%s %s: negative; 0s means the default", d.key, d.v))
 		}
 	}
-	if k := s.KeepAlive.Duration; k > 0 && (k < minKeepAlive || k > maxKeepAlive) {
+	switch k := s.KeepAlive.Duration; {
+	case k > 0 && (k < minKeepAlive || k > maxKeepAlive):
 		errs = append(errs, fmt.Errorf("sync.keepalive %s: between %s and %s (MQTT counts it in whole seconds); 0s means 30s", k, minKeepAlive, maxKeepAlive))
+	case k%time.Second != 0:
+		// MQTT would carry only the whole seconds of it.
+		errs = append(errs, fmt.Errorf("sync.keepalive %s: in whole seconds, as MQTT carries it, such as %s", k, k.Truncate(time.Second)))
 	}
 	return errs
 }

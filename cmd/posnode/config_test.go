@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"reflect"
 	"strings"
@@ -64,12 +65,44 @@ func TestExampleConfigShowsTheDefaults(t *testing.T) {
 	if ex.Sync.Retention.Duration != 7*24*time.Hour { // syncqueue.Options.Retention's default
 		t.Errorf("example: sync.retention %s, the default is 168h", ex.Sync.Retention)
 	}
+	if ex.Demo != def.Demo || def.Demo != DefaultConfig().Demo {
+		t.Errorf("example: demo = %t; loaded without a file %t, built in %t", ex.Demo, def.Demo, DefaultConfig().Demo)
+	}
 	if ex.Policy != def.Policy || ex.Returns != def.Returns {
 		t.Errorf("example: policy %+v, returns %+v; defaults %+v, %+v", ex.Policy, ex.Returns, def.Policy, def.Returns)
 	}
 	// Without a time zone, receipts print the machine's local time.
 	if loc, err := time.LoadLocation(def.receiptZone()); err != nil || loc != time.Local {
 		t.Errorf("receipt zone of the default config %q: %v, %v; want the local zone", def.receiptZone(), loc, err)
+	}
+}
+
+// TestRunSeedsTheDemoOnlyWhenAsked: run without a config file is a
+// store's node, not the demo: the demo's staff, whose PINs are public,
+// come only with --demo or demo = true, as the operations guide promises.
+func TestRunSeedsTheDemoOnlyWhenAsked(t *testing.T) {
+	on, off := writeConfig(t, "demo = true\n"), writeConfig(t, "demo = false\n")
+	for _, c := range []struct {
+		name string
+		args []string
+		want bool
+	}{
+		{"no config", nil, false},
+		{"--demo", []string{"--demo"}, true},
+		{"demo = true", []string{"--config", on}, true},
+		{"demo = false", []string{"--config", off}, false},
+		{"--demo over demo = false", []string{"--config", off, "--demo"}, true},
+		{"--demo=false over demo = true", []string{"--config", on, "--demo=false"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, cfg, err := subFlags("run", append([]string{"--data", t.TempDir()}, c.args...), io.Discard, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Demo != c.want {
+				t.Errorf("demo = %t, want %t", cfg.Demo, c.want)
+			}
+		})
 	}
 }
 
@@ -141,6 +174,19 @@ func TestConfigErrors(t *testing.T) {
 		{"password without a username", "[mqtt]\nurl = \"ssl://x:8883\"\npassword = \"s3cret\"", "mqtt.password is set without mqtt.username"},
 		{"client key without its certificate", "[mqtt]\nurl = \"ssl://x:8883\"\nkey_file = \"/etc/posnode/client.key\"", "mqtt.key_file is set without mqtt.cert_file"},
 		{"client certificate without its key", "[mqtt]\nurl = \"ssl://x:8883\"\ncert_file = \"/etc/posnode/client.pem\"", "mqtt.cert_file is set without mqtt.key_file"},
+		{"discount over 100 %", "[policy]\ncashier_discount_bp = 25000", "policy.cashier_discount_bp 25000: 0 to 10000"},
+		{"negative discount share", "[policy]\ncashier_discount_bp = -1", "policy.cashier_discount_bp -1: 0 to 10000"},
+		{"negative discount amount", "[policy]\ncashier_discount_amount = -5", "policy.cashier_discount_amount -5: negative"},
+		{"negative cash limit", "[returns]\nno_receipt_cash_limit = -100", "returns.no_receipt_cash_limit -100: negative"},
+		{"origin without a scheme", `origins = ["kiosk.local:8080/"]`, `origins[0] "kiosk.local:8080/": write it as scheme://host[:port]`},
+		{"origin with a slash", `origins = ["http://kiosk.local:8080/"]`, `origins[0] "http://kiosk.local:8080/": write it as scheme://host[:port], as browsers send it: "http://kiosk.local:8080"`},
+		{"origin with a path", `origins = ["https://pos.example.com/kiosk"]`, `as browsers send it: "https://pos.example.com"`},
+		{"origin in capitals", `origins = ["http://Kiosk.local:8080"]`, `as browsers send it: "http://kiosk.local:8080"`},
+		{"origin with the default port", `origins = ["https://kiosk.local:443"]`, `as browsers send it: "https://kiosk.local"`},
+		{"origin of another scheme", `origins = ["http://kiosk.local", "ws://kiosk.local"]`, `origins[1] "ws://kiosk.local": http or https`},
+		{"origin without a host", `origins = ["http://"]`, `origins[0] "http://"`},
+		{"window beyond the sender", "[sync]\nwindow = 50000", "sync.window 50000: 0 to 10000"},
+		{"keepalive not in whole seconds", "[sync]\nkeepalive = \"1.5s\"", "sync.keepalive 1.5s: in whole seconds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := parseConfig([]byte(tc.toml), DefaultConfig())
@@ -164,6 +210,11 @@ func TestConfigAcceptsTheEdges(t *testing.T) {
 		"[sync]\nkeepalive = \"1s\"",
 		"[sync]\nkeepalive = \"65535s\"",
 		"[sync]\nkeepalive = \"0s\"\nwindow = 0",
+		"[sync]\nkeepalive = \"2m\"\nwindow = 10000",
+		"[policy]\ncashier_discount_bp = 10000\ncashier_discount_amount = 0",
+		"[policy]\ncashier_discount_bp = 0",
+		"[returns]\nno_receipt_cash_limit = 0",
+		`origins = ["http://kiosk.local:8080", "https://pos.example.com", "http://192.0.2.10:8080", "http://[fe80::1]:8080"]`,
 		"http = \"127.0.0.1:0\"",
 		"http = \"[::1]:8080\"",
 		"[tls]\nenabled = true",

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +22,6 @@ import (
 
 	"github.com/posnode/posnode/hardware/escpos"
 	"github.com/posnode/posnode/hardware/serialdev"
-	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
 	"github.com/posnode/posnode/syncqueue"
 )
@@ -52,7 +50,10 @@ type finding struct {
 // doctor runs the node's self-checks against a configuration without
 // changing anything: no migration, no file left behind.
 type doctor struct {
-	cfg     Config
+	cfg Config
+	// demo says what cfg.Demo is and where it comes from (the file or
+	// the built-in default; see flags.demoSetting).
+	demo    string
 	timeout time.Duration
 	now     func() time.Time
 	// synced reports whether the clock is synchronised to a time source:
@@ -93,6 +94,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	d := &doctor{timeout: *timeout, now: time.Now, synced: clockSynced, free: freeSpace, ports: serialdev.Ports}
 	cfg, err := f.load(fset)
+	d.demo = f.demoSetting(cfg.Demo)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && f.config != "":
 		d.add(levelFail, "config", "no config file at "+f.config, "check the path given to --config (the package installs "+installedConfig+")")
@@ -170,7 +172,7 @@ func (d *doctor) checkConfig(cfg Config, path string) {
 // store's node.
 func (d *doctor) configWarnings(cfg Config) {
 	if cfg.Demo {
-		d.add(levelWarn, "config", "demo = true: an empty database is seeded with demo staff whose PINs are public",
+		d.add(levelWarn, "config", d.demo+": an empty database is seeded with demo staff whose PINs are public",
 			"set demo = false (or remove it) on a store's node")
 	}
 	if cfg.Backup.Every.Duration <= 0 {
@@ -433,9 +435,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		d.add(levelWarn, "staff", "no active manager: nobody can sign in to add staff or approve a tablet",
 			"add one with the node stopped: posnode staff add --id N --name NAME --role manager (the PIN on standard input)")
 	}
-	if !d.cfg.Demo {
-		d.checkDemoStaff(ctx, db)
-	}
+	d.checkDemoStaff(ctx, db)
 	if through, ahead, err := sqlite.CentralAhead(ctx, db); err != nil {
 		d.add(levelFail, "events", fmt.Sprintf("%s: %v", path, err), "restore the newest backup: posnode restore FILE")
 	} else if ahead {
@@ -444,24 +444,30 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 	}
 }
 
-// checkDemoStaff fails a store's node on which the demo's staff can still
-// sign in with their public PINs: a box first tried out with --demo.
+// checkDemoStaff fails a node on which the demo's staff can still sign in
+// with their public PINs, a box first tried out with --demo, whatever the
+// config says of the demo: anyone who has read the README can sign in as
+// its manager. The finding says where the demo setting comes from, since
+// with demo on the staff would be seeded again into an empty database.
 func (d *doctor) checkDemoStaff(ctx context.Context, db *sql.DB) {
-	var left []string
-	for _, s := range demoStaff {
+	signIn := demoSignIns(func(id string) (string, bool) {
 		var hash string
 		var active bool
-		if err := db.QueryRowContext(ctx, "SELECT pin_hash, active FROM staff WHERE id = ?", s.id).Scan(&hash, &active); err != nil || !active {
-			continue
-		}
-		if pos.CheckPIN(hash, s.pin) {
-			left = append(left, fmt.Sprintf("%s (%s, PIN %s)", s.id, s.role, s.pin))
-		}
+		err := db.QueryRowContext(ctx, "SELECT pin_hash, active FROM staff WHERE id = ?", id).Scan(&hash, &active)
+		return hash, err == nil && active
+	})
+	if len(signIn) == 0 {
+		return
 	}
-	if len(left) > 0 {
-		d.add(levelFail, "staff", "demo staff with public PINs can sign in: "+strings.Join(left, ", "),
-			"deactivate them, or give them new PINs, on the manager's staff screen (add a manager of the store's first: posnode staff add)")
+	left := make([]string, len(signIn))
+	for i, s := range signIn {
+		left[i] = fmt.Sprintf("%s (%s, PIN %s)", s.id, s.role, s.pin)
 	}
+	fix := "deactivate them, or give them new PINs, on the manager's staff screen (add a manager of the store's first: posnode staff add)"
+	if d.cfg.Demo {
+		fix = "on a store's node, set demo = false, then " + fix
+	}
+	d.add(levelFail, "staff", "demo staff with public PINs can sign in: "+strings.Join(left, ", ")+"; "+d.demo, fix)
 }
 
 func (d *doctor) checkBackups() {
@@ -489,32 +495,34 @@ func (d *doctor) checkBackups() {
 // checkTLS looks at the certificate the node generated for the UI, if it
 // serves HTTPS with one: one made before the generated certificates were
 // name-constrained lets a tablet that trusts it trust any site its key
-// signs.
+// signs, and one not valid for every host in [tls] hosts, added since it
+// was made, is refused by tablets that open the node by that name until
+// the node makes it again.
 func (d *doctor) checkTLS() {
 	t := d.cfg.TLS
 	if !t.Enabled || t.CertFile != "" || t.KeyFile != "" {
 		return
 	}
-	dir := filepath.Join(d.cfg.Data, "tls")
-	path := filepath.Join(dir, "node.crt")
-	b, err := os.ReadFile(path)
+	dir, path, _ := generatedCert(d.cfg)
+	cert, err := readCert(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		d.add(levelOK, "tls", "no certificate yet; the node makes one in "+dir+" at first start", "")
 		return
 	}
-	var cert *x509.Certificate
-	if err == nil {
-		block, _ := pem.Decode(b)
-		if block == nil {
-			err = errors.New("no PEM certificate in it")
-		} else {
-			cert, err = x509.ParseCertificate(block.Bytes)
-		}
-	}
 	const remake = "stop the node, delete %s, start it (it makes a new certificate) and trust the new one on the tablets"
+	var missing []string
+	if err == nil {
+		missing = missingHosts(cert, t.Hosts)
+	}
 	switch {
 	case err != nil:
 		d.add(levelFail, "tls", fmt.Sprintf("%s: %v", path, err), fmt.Sprintf(remake, dir))
+	case len(missing) > 0 && madeByNode(cert):
+		d.add(levelWarn, "tls", fmt.Sprintf("%s is not valid for %s of [tls] hosts: tablets opening the node by it are refused", path, strings.Join(missing, ", ")),
+			"restart the node (systemctl restart posnode): it makes a new certificate for them; then trust the new one on the tablets")
+	case len(missing) > 0:
+		d.add(levelWarn, "tls", fmt.Sprintf("%s is not valid for %s of [tls] hosts: tablets opening the node by it are refused", path, strings.Join(missing, ", ")),
+			"it is not one the node made, so the node keeps it: add those names to it, or "+fmt.Sprintf(remake, dir))
 	case cert.IsCA && len(cert.PermittedDNSDomains) == 0 && len(cert.PermittedIPRanges) == 0:
 		d.add(levelWarn, "tls", path+" is a CA without name constraints: a tablet that trusts it trusts any site its key signs", fmt.Sprintf(remake, dir))
 	default:

@@ -146,21 +146,46 @@ type flags struct {
 	demo                                                    bool
 	// installed: without --config or --data, the command works on the
 	// installed node's data (installedConfig) when there is one, not on
-	// the demo settings' ./data wherever it is typed. Every command but
-	// run, whose default is the demo.
+	// the built-in defaults' ./data wherever it is typed. Every command
+	// but run: the package's service starts it with --config, and typed
+	// without one it runs on the built-in defaults.
 	installed bool
+	// demoFrom is where load took demo from: demoFlag, demoFile, or ""
+	// for the built-in default (see demoSetting).
+	demoFrom string
+}
+
+// Where a command's demo setting comes from.
+const (
+	demoFlag = "flag"
+	demoFile = "file"
+)
+
+// demoSetting says what demo is and where that comes from, for the one
+// who reads doctor's findings and must know what to change: "demo = true
+// in /etc/posnode/posnode.toml", "--demo=true", or the built-in default.
+func (f *flags) demoSetting(demo bool) string {
+	switch {
+	case f.demoFrom == demoFlag:
+		return fmt.Sprintf("--demo=%t", demo)
+	case f.demoFrom == demoFile:
+		return fmt.Sprintf("demo = %t in %s", demo, f.config)
+	case f.config != "":
+		return fmt.Sprintf("demo = %t by default: %s does not set it", demo, f.config)
+	}
+	return fmt.Sprintf("demo = %t by default (no --config)", demo)
 }
 
 func (f *flags) register(fs *flag.FlagSet, all bool) {
 	if !all {
 		f.installed = true
-		fs.StringVar(&f.config, "config", "", "TOML config file (default: "+installedConfig+" where there is one and --data is not given, else built-in demo settings)")
+		fs.StringVar(&f.config, "config", "", "TOML config file (default: "+installedConfig+" where there is one and --data is not given, else the built-in defaults)")
 		fs.StringVar(&f.data, "data", "", "data directory (overrides config)")
 		return
 	}
-	fs.StringVar(&f.config, "config", "", "TOML config file (default: built-in demo settings)")
+	fs.StringVar(&f.config, "config", "", "TOML config file (default: built-in settings: data in ./data, UI on localhost:8080, offline, no demo)")
 	fs.StringVar(&f.data, "data", "", "data directory (overrides config)")
-	fs.StringVar(&f.http, "http", "", "listen address of the UI and API, e.g. :8080 (overrides config)")
+	fs.StringVar(&f.http, "http", "", "listen address of the UI and API, e.g. :8080 for tablets and other tills; the built-in localhost:8080 is this box only (overrides config)")
 	fs.StringVar(&f.store, "store", "", "store id (overrides config)")
 	fs.StringVar(&f.node, "node", "", "node id (overrides config)")
 	fs.StringVar(&f.mqtt, "mqtt", "", "broker URL, tcp://host:1883 or ssl://host:8883; empty: offline (overrides config)")
@@ -192,6 +217,9 @@ func (f *flags) load(fs *flag.FlagSet) (Config, error) {
 			}
 			return cfg, err
 		}
+		if cfg.demoSet {
+			f.demoFrom = demoFile
+		}
 	}
 	if set["data"] {
 		cfg.Data = f.data
@@ -209,7 +237,7 @@ func (f *flags) load(fs *flag.FlagSet) (Config, error) {
 		cfg.MQTT.URL = f.mqtt
 	}
 	if set["demo"] {
-		cfg.Demo = f.demo
+		cfg.Demo, f.demoFrom = f.demo, demoFlag
 	}
 	if set["scanner"] || set["printer"] {
 		i := firstTill(cfg.Stations)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,7 +99,7 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 			db.Close()
 			return nil, err
 		}
-		fmt.Fprintln(out, "demo staff (staff number / PIN): 1 / 1111 cashier, 2 / 2222 supervisor, 3 / 3333 manager")
+		printDemoStaff(ctx, db, out)
 	}
 	stations := map[string]ui.Station{}
 	for _, s := range cfg.Stations {
@@ -197,9 +198,32 @@ func (n *node) status() map[string]any {
 	return st
 }
 
+// printDemoStaff prints the staff numbers and PINs of the demo's staff
+// who can sign in with them. Only those: seedDemo leaves a database with
+// items alone, whose staff may not be the demo's (a catalog imported,
+// then staff added) or may have been given PINs of their own, and a
+// printed PIN that does not work, or one printed for nobody, misleads.
+func printDemoStaff(ctx context.Context, db *sqlite.DB, out io.Writer) {
+	left := demoSignIns(func(id string) (string, bool) {
+		st, err := db.Staff(ctx, id)
+		return st.PINHash, err == nil && st.Active
+	})
+	if len(left) == 0 {
+		return
+	}
+	list := make([]string, len(left))
+	for i, s := range left {
+		list[i] = fmt.Sprintf("%s / %s %s", s.id, s.pin, s.role)
+	}
+	fmt.Fprintln(out, "demo staff (staff number / PIN): "+strings.Join(list, ", "))
+}
+
 // warnNoManager logs, at start, a node nobody can manage: without an
 // active manager no one can sign in to add staff or pair a tablet, and
-// the screens cannot say how to add the first one.
+// the screens cannot say how to add the first one. The command it gives
+// names the data directory, so that it works wherever it is typed; a new
+// node without --demo has no staff at all, and whoever meant to try the
+// demo is told how.
 func (n *node) warnNoManager(ctx context.Context) {
 	staff, err := n.db.ListStaff(ctx)
 	if err != nil {
@@ -211,8 +235,11 @@ func (n *node) warnNoManager(ctx context.Context) {
 			return
 		}
 	}
-	n.log.Warn("no active manager: nobody can sign in to add staff or pair a tablet",
-		"fix", "stop the node and add one: posnode staff add --id N --name NAME --role manager (the PIN is asked for)")
+	fix := "stop the node and add one: posnode staff add --data " + n.cfg.Data + " --id N --name NAME --role manager (the PIN is asked for)"
+	if len(staff) == 0 && !n.cfg.Demo {
+		fix += "; to try the node out instead, start it with --demo and a new --data directory, into which it seeds the demo's catalog and staff"
+	}
+	n.log.Warn("no active manager: nobody can sign in to add staff or pair a tablet", "fix", fix)
 }
 
 // printSales queues the receipt of each completed sale, in order.
@@ -234,7 +261,7 @@ func (n *node) run(ctx context.Context) error {
 	}
 	scheme := "http"
 	if n.cfg.TLS.Enabled {
-		tc, err := serverTLS(n.cfg)
+		tc, err := serverTLS(n.cfg, n.log)
 		if err != nil {
 			ln.Close()
 			return err

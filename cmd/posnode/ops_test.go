@@ -887,7 +887,7 @@ func TestImportCatalog(t *testing.T) {
 	data := t.TempDir()
 	csv := filepath.Join(t.TempDir(), "catalog.csv")
 	if err := os.WriteFile(csv, []byte("sku,barcodes,unit,price,tax_rate_bp,active,name_en\n"+
-		"A1,7310000000011,each,1500,2500,1,Mug\n"), 0o600); err != nil {
+		"A1,7310000000010,each,1500,2500,1,Mug\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	args := []string{"--data", data}
@@ -917,8 +917,36 @@ func TestImportCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if it, err := db.ItemByCode(ctx, "7310000000011"); err != nil || it.SKU != "A1" || it.Price != 1500 {
+	if it, err := db.ItemByCode(ctx, "7310000000010"); err != nil || it.SKU != "A1" || it.Price != 1500 {
 		t.Fatalf("imported item: %+v %v", it, err)
+	}
+}
+
+// import catalog with no config, no --data and no installed node refuses,
+// as staff add does, instead of making a new node's ./data wherever it
+// was typed (as root, root's: a node started on it could not write it).
+func TestImportMakesNoDataDirectory(t *testing.T) {
+	was := installedConfig
+	installedConfig = filepath.Join(t.TempDir(), "none.toml")
+	t.Cleanup(func() { installedConfig = was })
+	csv := filepath.Join(t.TempDir(), "catalog.csv")
+	if err := os.WriteFile(csv, demoCatalog, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	err := cmdImportCatalog(context.Background(), csv, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no data directory at ./data; nothing was imported") || !strings.Contains(err.Error(), "--config") {
+		t.Errorf("import with no node = %v, want it refused, naming --config", err)
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Errorf("./data was made in the working directory")
+	}
+	if os.Geteuid() == 0 {
+		// As root, a --data that does not exist is refused too.
+		dir := filepath.Join(t.TempDir(), "new")
+		if err := cmdImportCatalog(context.Background(), csv, []string{"--data", dir}, io.Discard, io.Discard); err == nil {
+			t.Errorf("import as root made a data directory %s", dir)
+		}
 	}
 }
 

@@ -57,12 +57,8 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	// A data directory made here would be a new node's: one of the demo
-	// settings' ./data wherever the command was typed, and run as root,
-	// root's, which the node could not write. A node makes its own.
-	explicit := f.config != "" || f.data != ""
-	if _, err := os.Stat(cfg.Data); errors.Is(err, os.ErrNotExist) && (!explicit || os.Geteuid() == 0) {
-		return fmt.Errorf("no data directory at %s; nobody was added: give the node's --config (an installed node's is %s) or --data, or start the node once to make it", cfg.Data, installedConfig)
+	if err := needData(&f, cfg, "nobody was added"); err != nil {
+		return err
 	}
 	release, err := lockData(cfg.Data)
 	if err != nil {
@@ -93,6 +89,20 @@ func cmdStaff(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("%w; nobody was added", err)
 	}
 	fmt.Fprintf(stdout, "added %s %s, staff number %s\n", st.Role, st.Name, st.ID)
+	return nil
+}
+
+// needData refuses a command that writes a node's database where there is
+// no data directory, unless one was named on a command not run as root: a
+// data directory made here would be a new node's, the built-in defaults'
+// ./data wherever the command was typed, and run as root, root's, which
+// the node could not write. A node makes its own at first start. nothing
+// says what the refused command did not do ("nobody was added").
+func needData(f *flags, cfg Config, nothing string) error {
+	explicit := f.config != "" || f.data != ""
+	if _, err := os.Stat(cfg.Data); errors.Is(err, os.ErrNotExist) && (!explicit || os.Geteuid() == 0) {
+		return fmt.Errorf("no data directory at %s; %s: give the node's --config (an installed node's is %s) or --data, or start the node once to make it", cfg.Data, nothing, installedConfig)
+	}
 	return nil
 }
 
@@ -174,4 +184,19 @@ func chownDB(cfg Config) {
 			chownLike(f, cfg.Data)
 		}
 	}
+}
+
+// demoSignIns lists the demo's staff who can sign in with the PINs the
+// README and the demo's start print: active under the demo's staff number
+// with the demo's PIN. A member may have been given a PIN of their own,
+// or be missing from a database the demo never seeded. pinOf looks up the
+// PIN hash of an active member by staff number, ok false for none.
+func demoSignIns(pinOf func(id string) (hash string, ok bool)) []demoMember {
+	var left []demoMember
+	for _, s := range demoStaff {
+		if hash, ok := pinOf(s.id); ok && pos.CheckPIN(hash, s.pin) {
+			left = append(left, s)
+		}
+	}
+	return left
 }

@@ -150,24 +150,39 @@ func TestCommandsTakeInstalledConfig(t *testing.T) {
 	}
 }
 
-// A store's node that still has the demo's staff with their public PINs
-// (a box first tried out with --demo) is failed by doctor.
+// A node on which the demo's staff can still sign in with their public
+// PINs (a box first tried out with --demo) is failed by doctor whatever
+// the config says of the demo, and told where that setting comes from.
 func TestDoctorDemoStaffLeft(t *testing.T) {
 	cfg, db := testNodeDB(t, 0) // seeded with the demo staff
 	db.Close()
-	path := writeConfig(t, "data = \""+cfg.Data+"\"\nstore = \"s1\"\nnode = \"till-1\"\n")
-	var out bytes.Buffer
-	err := cmdDoctor(context.Background(), []string{"--config", path}, &out, io.Discard)
-	t.Log("\n" + out.String())
-	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out.String(), "FAIL  staff     demo staff with public PINs can sign in: 1 (cashier, PIN 1111), 2 (supervisor, PIN 2222), 3 (manager, PIN 3333)") ||
-		!strings.Contains(out.String(), "deactivate them") {
-		t.Errorf("the demo's staff are not found")
-	}
-	// On a demo node they are expected.
-	out.Reset()
-	_ = cmdDoctor(context.Background(), []string{"--data", cfg.Data}, &out, io.Discard)
-	if strings.Contains(out.String(), "public PINs can sign in") {
-		t.Errorf("a demo node is failed for its demo staff:\n%s", out.String())
+	const left = "FAIL  staff     demo staff with public PINs can sign in: 1 (cashier, PIN 1111), 2 (supervisor, PIN 2222), 3 (manager, PIN 3333)"
+	unset := writeConfig(t, "data = \""+cfg.Data+"\"\nstore = \"s1\"\nnode = \"till-1\"\n")
+	on := writeConfig(t, "data = \""+cfg.Data+"\"\ndemo = true\n")
+	for _, c := range []struct {
+		name  string
+		args  []string
+		where string // where the demo setting came from
+	}{
+		{"config without demo", []string{"--config", unset}, "demo = false by default: " + unset + " does not set it"},
+		{"demo = true", []string{"--config", on}, "demo = true in " + on},
+		{"no config", []string{"--data", cfg.Data}, "demo = false by default (no --config)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			was := installedConfig
+			installedConfig = filepath.Join(t.TempDir(), "none.toml")
+			t.Cleanup(func() { installedConfig = was })
+			var out bytes.Buffer
+			err := cmdDoctor(context.Background(), c.args, &out, io.Discard)
+			t.Log("\n" + out.String())
+			if !errors.Is(err, errDoctorFailed) || !strings.Contains(out.String(), left+"; "+c.where) || !strings.Contains(out.String(), "deactivate them") {
+				t.Errorf("the demo's staff are not failed, naming %q", c.where)
+			}
+			// Only a file that asks for the demo is warned of for it.
+			if warned := strings.Contains(out.String(), "WARN  config    demo = true"); warned != strings.Contains(c.where, "demo = true") {
+				t.Errorf("warned of demo = true: %t", warned)
+			}
+		})
 	}
 }
 
@@ -241,7 +256,8 @@ func asNobody(t *testing.T, name string) {
 }
 
 // A command's help says which config it takes without --config: the
-// installed one for every command but run, the demo's for run.
+// installed one for every command but run, the built-in defaults, no
+// demo, for run.
 func TestConfigFlagHelp(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -250,7 +266,7 @@ func TestConfigFlagHelp(t *testing.T) {
 		{[]string{"staff", "add", "-h"}, installedConfig},
 		{[]string{"backup", "-h"}, installedConfig},
 		{[]string{"doctor", "-h"}, installedConfig},
-		{[]string{"run", "-h"}, "built-in demo settings"},
+		{[]string{"run", "-h"}, "built-in settings: data in ./data, UI on localhost:8080, offline, no demo"},
 	} {
 		var out strings.Builder
 		if err := run(t.Context(), c.args, &out, &out); !errors.Is(err, flag.ErrHelp) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,6 +9,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -109,5 +112,97 @@ func TestDoctorWarnsOfAnUnconstrainedCertificate(t *testing.T) {
 	d.checkTLS()
 	if len(d.out) != 1 || d.out[0].level != levelWarn || !strings.Contains(d.out[0].text, "without name constraints") || !strings.Contains(d.out[0].fix, dir) {
 		t.Fatalf("doctor on an unconstrained certificate: %+v", d.out)
+	}
+}
+
+// TestGeneratedCertificateFollowsHosts: [tls] hosts added after the first
+// start are served: the node makes its certificate again when the one it
+// made is not valid for every configured host, and doctor says so before.
+// A certificate the store put there itself is never replaced.
+func TestGeneratedCertificateFollowsHosts(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Data, cfg.TLS.Enabled = t.TempDir(), true
+	dir := filepath.Join(cfg.Data, "tls")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	served := func() *x509.Certificate {
+		t.Helper()
+		tc, err := serverTLS(cfg, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(tc.Certificates[0].Certificate[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	doctorSays := func() finding {
+		t.Helper()
+		d := &doctor{cfg: cfg, now: time.Now}
+		d.checkTLS()
+		if len(d.out) != 1 {
+			t.Fatalf("doctor on the certificate: %+v", d.out)
+		}
+		return d.out[0]
+	}
+	first := served()
+	if f := doctorSays(); f.level != levelOK {
+		t.Errorf("doctor on the certificate made: %+v", f)
+	}
+
+	cfg.TLS.Hosts = []string{"till1.store.lan", "192.0.2.10"}
+	if f := doctorSays(); f.level != levelWarn || !strings.Contains(f.text, "not valid for till1.store.lan, 192.0.2.10 of [tls] hosts") || !strings.Contains(f.fix, "restart") {
+		t.Errorf("doctor on a certificate without the hosts added: %+v", f)
+	}
+	second := served()
+	if second.Equal(first) {
+		t.Fatal("the certificate was kept after [tls] hosts changed")
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(second)
+	for _, name := range []string{"localhost", "till1.store.lan", "192.0.2.10"} {
+		if _, err := second.Verify(x509.VerifyOptions{DNSName: name, Roots: roots}); err != nil {
+			t.Errorf("the new certificate for %s: %v", name, err)
+		}
+	}
+	if f := doctorSays(); f.level != levelOK {
+		t.Errorf("doctor on the certificate made again: %+v", f)
+	}
+	// Hosts it is valid for already, in another case or order, and
+	// fewer of them: it is kept, since tablets trust it.
+	cfg.TLS.Hosts = []string{"TILL1.store.lan"}
+	if !served().Equal(second) {
+		t.Error("the certificate was made again for hosts it is valid for")
+	}
+
+	// One the store put in DATA/tls itself, not made by the node.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "till1.store.lan", Organization: []string{"Store IT"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames: []string{"till1.store.lan"}}
+	der, err := x509.CreateCertificate(rand.Reader, &own, &own, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "node.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "node.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.TLS.Hosts = []string{"till2.store.lan"}
+	if c := served(); !bytes.Equal(c.Raw, der) {
+		t.Error("a certificate the store put in DATA/tls was replaced")
+	}
+	if f := doctorSays(); f.level != levelWarn || !strings.Contains(f.text, "not valid for till2.store.lan") || !strings.Contains(f.fix, "not one the node made") {
+		t.Errorf("doctor on the store's certificate without the hosts: %+v", f)
 	}
 }
