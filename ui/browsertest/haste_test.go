@@ -51,7 +51,7 @@ func TestReturnTappedTwice(t *testing.T) {
 		click(`.modal [data-reason=changed_mind]`),
 		hasText(`[data-test=return-total]`, "499.00"),
 		countPosts("/returns"),
-		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-test=return-ok]'); b.click(); b.click() })()`),
+		tapTwice(`[data-test=return-ok]`),
 		gone(`.backdrop`),
 		chromedp.Poll[chromedp.Void](`window.__posts.sent > 0 && window.__posts.sent === window.__posts.done`))
 	ctx := context.Background()
@@ -122,13 +122,7 @@ func TestScanBehindADialog(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
-	run(t, till, "sell the backpack",
-		visible(`#scan`),
-		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
-		click(`[data-test=pay-cash]`),
-		click(`.quick [data-amount="49900"]`),
-		click(`[data-test=receipt-close]`),
-		gone(`.backdrop`))
+	run(t, till, "sell the backpack", sellBackpack())
 	refused := loadStrings(t, "en")["common.scan_in_dialog"]
 	run(t, till, "the receipt's barcode scanned into the return's receipt number",
 		click(`[data-test=return]`),
@@ -211,7 +205,7 @@ func TestOpenShiftTappedTwice(t *testing.T) {
 	login(t, till, base, tillStation, cashierStaff, "1111")
 	run(t, till, "tap Open shift twice and open it",
 		visible(`[data-test=no-shift-open]`),
-		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-test=no-shift-open]'); b.click(); b.click() })()`),
+		tapTwice(`[data-test=no-shift-open]`),
 		click(`[data-test=shift-open]`),
 		keypad("500", `[data-test=pad-ok]`),
 		gone(`.backdrop`),
@@ -337,25 +331,37 @@ func TestLastReceiptAndCopyTappedTwice(t *testing.T) {
 	base, _ := pickupNode(t)
 	till := browser(t)
 	login(t, till, base, tillStation, cashierStaff, "1111")
-	run(t, till, "sell the backpack",
-		visible(`#scan`),
-		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
-		click(`[data-test=pay-cash]`),
-		click(`.quick [data-amount="49900"]`),
-		click(`[data-test=receipt-close]`),
-		gone(`.backdrop`))
+	run(t, till, "sell the backpack", sellBackpack())
 	run(t, till, "tap Last receipt twice",
-		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-test=last-receipt]'); b.click(); b.click() })()`),
+		tapTwice(`[data-test=last-receipt]`),
 		visible(`[data-test=reprint]`))
 	if n := value(t, till, "receipts shown", chromedp.Evaluate[int](`document.querySelectorAll('#modal-root .backdrop').length`)); n != 1 {
 		t.Errorf("Last receipt tapped twice opened %d dialogs, want 1", n)
 	}
 	run(t, till, "tap Print copy twice",
 		countPosts("/receipts/copies"),
-		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-test=reprint]'); b.click(); b.click() })()`),
+		tapTwice(`[data-test=reprint]`),
 		chromedp.Poll[chromedp.Void](`window.__posts.sent > 0 && window.__posts.sent === window.__posts.done`),
 		visible(`#toast .toast.ok`))
 	if n := value(t, till, "copies asked for", chromedp.Evaluate[int](`window.__posts.sent`)); n != 1 {
 		t.Errorf("Print copy tapped twice printed %d copies, want 1", n)
 	}
+}
+
+// sellBackpack sells the demo backpack for cash at the till shown and
+// closes its receipt.
+func sellBackpack() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		visible(`#scan`),
+		scan(backpack), visible(`.line[data-sku="`+backpackSKU+`"]`),
+		click(`[data-test=pay-cash]`),
+		click(`.quick [data-amount="49900"]`),
+		click(`[data-test=receipt-close]`),
+		gone(`.backdrop`))
+}
+
+// tapTwice clicks the element sel twice at once, as a double tap does,
+// before the page can answer the first.
+func tapTwice(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('` + sel + `'); b.click(); b.click() })()`)
 }

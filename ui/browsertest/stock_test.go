@@ -77,7 +77,7 @@ func TestStockAdjustOnceAndInKilograms(t *testing.T) {
 		click(`[data-test=stock-adjust]`),
 		click(`.modal [data-choice="damage"]`),
 		click(`.modal .pad [data-key="2"]`),
-		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector("[data-test=adjust-save]"); b.click(); b.click(); })()`),
+		tapTwice(`[data-test=adjust-save]`),
 		gone(`[data-test=adjust-save]`))
 	if got := onHand(backpackSKU); got != before-2 {
 		t.Fatalf("on hand %v after two damaged saved with a double tap, want %v", got, before-2)
@@ -180,7 +180,7 @@ func TestTabletAddOnce(t *testing.T) {
 	run(t, ctx, "add the backpack with a double tap",
 		click(`.tablet .cards .card[data-sku="`+backpackSKU+`"]`),
 		visible(`[data-test=tablet-add]`),
-		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector("[data-test=tablet-add]"); b.click(); b.click(); })()`),
+		tapTwice(`[data-test=tablet-add]`),
 		gone(`[data-test=tablet-add]`))
 	tok := apiCall(t, base, "", "POST", "/login", map[string]string{"staff": cashierStaff, "pin": "1111", "station": "tablet"})["token"].(string)
 	lines := apiCall(t, base, tok, "GET", "/cart", nil)["lines"].([]any)
