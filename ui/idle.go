@@ -35,28 +35,39 @@ type idleLock struct {
 	used map[string]idleUse // by session token
 }
 
-// idleUse is when a session was last used, and at which station.
+// idleUse is when a session was last used, and at which station. used
+// says it has been used for more than following a station: a till's
+// session, which a display in the same browser does not keep signed in
+// once the till's own tab is closed.
 type idleUse struct {
 	at      time.Time
 	station string
+	used    bool
 }
 
 // session returns the live session of token, ending it when it has been
 // idle too long. touch counts this as a use of it.
 func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Session, error) {
+	return s.sessionUsed(ctx, token, touch, touch)
+}
+
+// sessionUsed is session, own telling whether a use is the session's own
+// (a request, the screen touched) or the station's (its scanner).
+func (s *Server) sessionUsed(ctx context.Context, token string, touch, own bool) (pos.Session, error) {
 	who, err := s.opt.Sessions.Session(ctx, token)
 	if err != nil || who.DeviceID != "" || s.idle.after < 0 {
 		return who, err
 	}
-	// A display's time following a station counts as use: signed in still
-	// when its connection comes back after a drop.
-	watching := s.hub.watching(token)
-	touch = touch || watching
+	watching := !own && s.hub.watching(token) // before the lock: the hub has its own
 	now := s.opt.Now()
 	l := &s.idle
 	l.mu.Lock()
 	last, seen := l.used[token]
-	idle := !watching && seen && now.Sub(last.at) >= l.after
+	// A display's time following a station counts as use: signed in still
+	// when its connection comes back after a drop. Not a till's session's.
+	display := watching && !last.used
+	touch = touch || display
+	idle := !display && seen && now.Sub(last.at) >= l.after
 	switch {
 	case idle: // forgotten once the session is ended, not before
 	case touch || !seen:
@@ -67,7 +78,7 @@ func (s *Server) session(ctx context.Context, token string, touch bool) (pos.Ses
 				}
 			}
 		}
-		l.used[token] = idleUse{at: now, station: who.Station}
+		l.used[token] = idleUse{at: now, station: who.Station, used: last.used || own}
 	}
 	l.mu.Unlock()
 	if !idle {
@@ -98,7 +109,7 @@ func (s *Server) UsedAt(ctx context.Context, station string) {
 	}
 	s.idle.mu.Unlock()
 	for _, t := range tokens {
-		_, _ = s.session(ctx, t, true)
+		_, _ = s.sessionUsed(ctx, t, true, false)
 	}
 }
 

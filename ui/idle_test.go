@@ -149,3 +149,40 @@ func TestIdleLockCountsUseNotReads(t *testing.T) {
 	}
 	s.ok(t, toucher, "GET", "/api/v1/me", nil, nil)
 }
+
+// A till's session, used at the till, whose browser still shows the
+// customer display after the till's own tab closed, locks as the till
+// would: following the till is a display's use, not a cashier's. A
+// serial scan at the station keeps a display's own session no more
+// signed in than it was.
+func TestIdleTillSessionKeptOnlyByItsDisplay(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	pass := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s := newStore(t, func(o *ui.Options) { o.Now = clock })
+	till := s.login(t, "1", "till-1")
+	var cart struct{ ID string }
+	s.ok(t, till, "GET", "/api/v1/cart", nil, &cart)
+	s.ok(t, till, "POST", "/api/v1/carts/"+cart.ID+"/scan", map[string]string{"code": teaCode}, nil)
+	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.srv.URL, "http")+"/ws?watch=till-1", http.Header{"Authorization": {"Bearer " + till}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	display := s.login(t, "1", "till-1")
+	d, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.srv.URL, "http")+"/ws?watch=till-1", http.Header{"Authorization": {"Bearer " + display}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for range 3 {
+		pass(10 * time.Minute)
+		s.server.UsedAt(s.ctx, "till-1") // the serial scanner: the cashier is at the till
+	}
+	s.ok(t, till, "GET", "/api/v1/me", nil, nil)
+	pass(16 * time.Minute)
+	s.fails(t, till, "GET", "/api/v1/me", nil, 401, "not_authorized")
+	pass(2 * time.Hour)
+	s.ok(t, display, "GET", "/api/v1/me", nil, nil)
+}
