@@ -68,6 +68,10 @@ type Actor struct {
 	Client string
 }
 
+// owns reports whether c is a's cart at their station: every cart there,
+// unless each at the station has their own (OwnCart).
+func (a Actor) owns(c Cart) bool { return !a.OwnCart || c.Cashier == a.Staff }
+
 // Supervisor is a supervisor's credentials given with a request that needs
 // approval.
 type Supervisor struct {
@@ -345,7 +349,7 @@ func (s *Service) OpenCart(ctx context.Context, a Actor) (*CartView, error) {
 	// screen, and a serial scanner's codes go there too.
 	var cur *Cart
 	for i := range carts {
-		if c := &carts[i]; !c.Parked && (!a.OwnCart || c.Cashier == a.Staff) && (cur == nil || !c.UpdatedAt.Before(cur.UpdatedAt)) {
+		if c := &carts[i]; !c.Parked && a.owns(*c) && (cur == nil || !c.UpdatedAt.Before(cur.UpdatedAt)) {
 			cur = c
 		}
 	}

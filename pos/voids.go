@@ -176,7 +176,8 @@ func (as *AfterSales) Park(ctx context.Context, a Actor, cartID string) (*CartVi
 // discount on the cart need a supervisor again. The line of a
 // click-and-collect order keeps its price and rate, as does an item gone
 // from the catalog. A sale the
-// station has open with items on it is parked in its place: it waits in
+// station has open with items on it (at a station where each has a cart
+// of their own, the actor's) is parked in its place: it waits in
 // the parked list instead of behind the resumed one, from where it would
 // come back, with another customer's items, as the station's next sale.
 // A station whose open sale holds a payment resumes nothing
@@ -215,7 +216,7 @@ func (as *AfterSales) resumeOnce(ctx context.Context, a Actor, cartID string) (*
 	}
 	ids := []string{cartID}
 	for _, c := range listed {
-		if c.ID != cartID && !c.Parked && c.Station == a.Station {
+		if c.ID != cartID && !c.Parked && c.Station == a.Station && a.owns(c) {
 			ids = append(ids, c.ID)
 		}
 	}
@@ -225,7 +226,7 @@ func (as *AfterSales) resumeOnce(ctx context.Context, a Actor, cartID string) (*
 		return nil, err
 	}
 	for _, c := range again {
-		if !c.Parked && c.Station == a.Station && len(c.Lines) > 0 && c.OrderID == "" && !slices.Contains(ids, c.ID) {
+		if !c.Parked && c.Station == a.Station && a.owns(c) && len(c.Lines) > 0 && c.OrderID == "" && !slices.Contains(ids, c.ID) {
 			return nil, fmt.Errorf("cart %s opened at %s meanwhile: %w", c.ID, a.Station, errStationChanged)
 		}
 	}
@@ -238,7 +239,7 @@ func (as *AfterSales) resumeOnce(ctx context.Context, a Actor, cartID string) (*
 		if err != nil {
 			return nil, err
 		}
-		if c.Parked || c.Station != a.Station {
+		if c.Parked || c.Station != a.Station || !a.owns(c) {
 			continue
 		}
 		if err := c.editable(); err != nil {

@@ -1491,3 +1491,30 @@ func TestParkedSaleNotCompleted(t *testing.T) {
 		t.Fatalf("the parked sale after the refused completion: %+v, %v", c, err)
 	}
 }
+
+// At a tablet station each salesperson has a cart of their own: one who
+// takes up a parked sale there sets aside their own cart, never a
+// colleague's, whose customer is still at the shelf with them.
+func TestResumeAtATabletLeavesColleaguesCarts(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	v := e.cart(e.cashier, []buy{{breadSKU, 1, nil}}, nil)
+	e.must1(e.as.Park(e.ctx, e.cashier, v.ID))
+	ann := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "tablet-1", OwnCart: true}
+	bo := pos.Actor{Staff: "2", Role: pos.RoleCashier, Station: "tablet-1", OwnCart: true}
+	annCart := e.cart(ann, []buy{{sockSKU, 2, nil}}, nil)
+	boCart := e.cart(bo, []buy{{bookSKU, 1, nil}}, nil)
+	e.must1(e.as.Resume(e.ctx, bo, v.ID))
+	for _, c := range []struct {
+		id     string
+		parked bool
+	}{{annCart.ID, false}, {boCart.ID, true}} {
+		got, err := e.db.Cart(e.ctx, c.id)
+		e.must(err)
+		if got.Parked != c.parked {
+			t.Errorf("cart %s (cashier %s) parked %v, want %v", c.id, got.Cashier, got.Parked, c.parked)
+		}
+	}
+	if mine, err := e.till.OpenCart(e.ctx, ann); err != nil || mine.ID != annCart.ID {
+		t.Fatalf("Ann's open cart after Bo's resume: %v %v", mine, err)
+	}
+}
