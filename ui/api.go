@@ -247,9 +247,9 @@ func (s *Server) searchItems(w http.ResponseWriter, r *http.Request, who pos.Ses
 	if len(q) > 100 {
 		return fmt.Errorf("%w: query longer than 100 characters", errBadRequest)
 	}
-	limit := 50
-	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l <= 200 {
-		limit = l
+	limit, err := queryInt(r, "limit", 50, 1, 200)
+	if err != nil {
+		return err
 	}
 	items, err := s.opt.Store.SearchItems(r.Context(), q, limit)
 	if err != nil {

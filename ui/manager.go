@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/posnode/posnode/pos"
@@ -96,13 +95,9 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, who pos.Sessio
 // rejected answers the events central rejected, newest first: limit
 // (1–500, default 100) of them.
 func rejected(w http.ResponseWriter, r *http.Request, rs RejectedEvents) error {
-	limit := 100
-	if q := r.URL.Query().Get("limit"); q != "" {
-		l, err := strconv.Atoi(q)
-		if err != nil || l < 1 || l > 500 {
-			return fmt.Errorf("%w: limit is a whole number from 1 to 500", errBadRequest)
-		}
-		limit = l
+	limit, err := queryInt(r, "limit", 100, 1, 500)
+	if err != nil {
+		return err
 	}
 	evs, reasons, err := rs.RejectedEvents(r.Context(), limit)
 	if err != nil {

@@ -145,6 +145,9 @@ func TestBrowseCatalog(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", c.query, got, c.want)
 		}
 	}
+	for _, bad := range []string{"100000", "-5", "abc"} {
+		s.fails(t, tok, "GET", "/api/v1/items?q=Tea&limit="+bad, nil, 400, "bad_request")
+	}
 	s.fails(t, tok, "GET", "/api/v1/items?browse=1&limit=0", nil, 400, "bad_request")
 	s.fails(t, tok, "GET", "/api/v1/items?browse=1&offset=-1", nil, 400, "bad_request")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/posnode/posnode/pos"
 )
@@ -39,21 +38,13 @@ func (s *Server) saveToCustomer(w http.ResponseWriter, r *http.Request, who pos.
 // browseItems answers a page of the catalog: offset (default 0) and limit
 // (1-200, default 50).
 func (s *Server) browseItems(w http.ResponseWriter, r *http.Request, who pos.Session) error {
-	q := r.URL.Query()
-	offset, limit := 0, 50
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 10_000_000 {
-			return fmt.Errorf("%w: offset must be a whole number from 0", errBadRequest)
-		}
-		offset = n
+	offset, err := queryInt(r, "offset", 0, 0, 10_000_000)
+	if err != nil {
+		return err
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			return fmt.Errorf("%w: limit must be 1 to 200", errBadRequest)
-		}
-		limit = n
+	limit, err := queryInt(r, "limit", 50, 1, 200)
+	if err != nil {
+		return err
 	}
 	b, ok := s.opt.Store.(CatalogBrowser)
 	if !ok {
