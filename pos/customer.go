@@ -79,9 +79,12 @@ func cardNumber(query string) string {
 }
 
 // SetCustomer puts a loyalty customer's id on the cart as it is, or takes
-// the customer off with "". See AttachCustomer for the refusals.
+// the customer off with "". Central has not named the id (it may be a
+// phone number typed in), so the cart is not saved to it
+// (ErrCustomerUnchecked) until the customer is added by AttachCustomer
+// online. See AttachCustomer for the refusals.
 func (s *Service) SetCustomer(ctx context.Context, a Actor, cartID, customerID string) (*CartView, error) {
-	return s.setCustomer(ctx, cartID, strings.TrimSpace(customerID), false, nil, nil)
+	return s.setCustomer(ctx, cartID, strings.TrimSpace(customerID), true, nil, nil)
 }
 
 // AttachCustomer finds a loyalty customer by card number, phone or e-mail

@@ -9,6 +9,7 @@ import (
 
 	"github.com/posnode/posnode/pos"
 	"github.com/posnode/posnode/pos/sqlite"
+	"github.com/posnode/posnode/ui"
 )
 
 // A manager adds a cashier, who logs in; deactivated, the cashier's session
@@ -155,7 +156,11 @@ func TestBrowseCatalog(t *testing.T) {
 // A tablet's cart saved to its customer becomes one pos.cart.saved event
 // with the contract's fields, in the transaction that removes the cart.
 func TestSaveCartToCustomer(t *testing.T) {
-	s := newStore(t)
+	offline := true
+	s := newStore(t, func(o *ui.Options) {
+		o.AfterSales = pos.NewAfterSales(pos.AfterSalesOptions{Till: o.Service, Store: o.Reports.(*sqlite.DB),
+			Lookup: customers{known: map[string]pos.Customer{"C-88412": {ID: "C-88412", Name: "Ana Popescu"}}, offline: &offline}})
+	})
 	tok := s.login(t, "1", "tablet-1")
 	var c pos.CartView
 	s.ok(t, tok, "GET", "/api/v1/cart", nil, &c)
@@ -176,7 +181,12 @@ func TestSaveCartToCustomer(t *testing.T) {
 		t.Fatalf("customer %+v, want added offline", found.Customer)
 	}
 	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, 409, "customer_unchecked")
-	s.ok(t, tok, "PUT", "/api/v1/carts/"+c.ID+"/customer", map[string]string{"customer_id": "C-88412"}, nil)
+	// Nor is an id put on the cart as it is, which may be a phone: no
+	// event names one.
+	s.ok(t, tok, "PUT", "/api/v1/carts/"+c.ID+"/customer", map[string]string{"customer_id": "+46701234567"}, nil)
+	s.fails(t, tok, "POST", "/api/v1/carts/"+c.ID+"/save", nil, 409, "customer_unchecked")
+	offline = false
+	s.ok(t, tok, "POST", "/api/v1/carts/"+c.ID+"/customer/lookup", map[string]string{"query": "C-88412"}, nil)
 
 	// Not with payments on it.
 	var paid pos.CartView
