@@ -168,16 +168,14 @@ func ParseCode(s string, vm VariableMeasure) (Code, error) {
 		c.Kind, c.Key = CodeInternal, s
 		return c, nil
 	}
+	if a, ok := upcE(s); ok {
+		c.Kind, c.Key = CodeGTIN, gtinKey(a)
+		return c, nil
+	}
 	if GTINCheckDigit(s[:len(s)-1]) != s[len(s)-1] {
 		return c, fmt.Errorf("%w: %s (expected %c)", ErrBadCheckDigit, s, GTINCheckDigit(s[:len(s)-1]))
 	}
-	key := s
-	switch {
-	case len(s) == 12:
-		key = "0" + s
-	case len(s) == 14 && s[0] == '0':
-		key = s[1:]
-	}
+	key := gtinKey(s)
 	c.Kind, c.Key = CodeGTIN, key
 	if len(key) == 13 && key[0] == '2' {
 		if l, ok := vm.Layouts[key[1]]; ok {
@@ -190,6 +188,52 @@ func ParseCode(s string, vm VariableMeasure) (Code, error) {
 		}
 	}
 	return c, nil
+}
+
+// gtinKey is the catalog key of a GTIN with a valid check digit: a UPC-A
+// (GTIN-12) as its EAN-13, a GTIN-14 with a leading zero as the EAN-13 it
+// holds, and an EAN-8 written in 13 or 14 digits (zeros before it) as the
+// EAN-8 itself, as the catalog has it. GS1 keeps GTIN-12s starting 0000
+// for this, so no UPC-A is taken for an EAN-8.
+func gtinKey(s string) string {
+	switch {
+	case len(s) == 12:
+		s = "0" + s
+	case len(s) == 14 && s[0] == '0':
+		s = s[1:]
+	}
+	if len(s) == 13 && strings.HasPrefix(s, "00000") {
+		s = s[5:]
+	}
+	return s
+}
+
+// upcE returns the UPC-A a UPC-E code stands for: eight digits, number
+// system 0 or 1, six digits and the check digit of the UPC-A they expand
+// to. Scanners send UPC-E as printed unless set to expand it; read as an
+// EAN-8 its check digit is wrong. A code that is both is taken as the
+// UPC-E, where catalog and scans meet alike, as both go through here.
+func upcE(s string) (string, bool) {
+	if len(s) != 8 || (s[0] != '0' && s[0] != '1') {
+		return "", false
+	}
+	d := s[1:7]
+	var body string
+	switch d[5] {
+	case '0', '1', '2':
+		body = d[:2] + d[5:6] + "0000" + d[2:5]
+	case '3':
+		body = d[:3] + "00000" + d[3:5]
+	case '4':
+		body = d[:4] + "00000" + d[4:5]
+	default:
+		body = d[:5] + "0000" + d[5:6]
+	}
+	body = s[:1] + body
+	if GTINCheckDigit(body) != s[7] {
+		return "", false
+	}
+	return body + s[7:], true
 }
 
 // A receipt's code is R, the tag of the node that printed it and the

@@ -242,10 +242,7 @@ func gs1Code(c Code, fields [][2]string, vm VariableMeasure) (Code, error) {
 			if GTINCheckDigit(data[:13]) != data[13] {
 				return c, fmt.Errorf("%w: GS1 (01) %s (expected %c)", ErrBadCheckDigit, data, GTINCheckDigit(data[:13]))
 			}
-			c.Key = data
-			if data[0] == '0' {
-				c.Key = data[1:]
-			}
+			c.Key = gtinKey(data)
 		case strings.HasPrefix(ai, "310"), strings.HasPrefix(ai, "320"):
 			n, v := int64(ai[3]-'0'), digitsValue(data)
 			if n > 5 {
