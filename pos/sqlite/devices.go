@@ -23,11 +23,13 @@ import (
 const PairingTTL = 10 * time.Minute
 
 // CreateDevice records a device asking for pairing with its code and the
-// secret it polls with. It also forgets pairings that expired long ago.
-// A code already pending answers pos.ErrDuplicate.
+// secret it polls with. It also forgets pairings never approved that
+// began long ago, expired or withdrawn: pairing needs no sign-in, and
+// leaves no rows behind for good. A code already pending answers
+// pos.ErrDuplicate.
 func (db *DB) CreateDevice(ctx context.Context, d pos.Device, secret string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.execContext(ctx, `DELETE FROM devices WHERE approved_at = '' AND revoked_at = '' AND created_at < ?`,
+		_, err := tx.execContext(ctx, `DELETE FROM devices WHERE approved_at = '' AND created_at < ?`,
 			ts(db.now().Add(-24*time.Hour)))
 		if err != nil {
 			return err

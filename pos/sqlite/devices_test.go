@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,5 +104,44 @@ func TestDevicePairingExpires(t *testing.T) {
 	// An expired code may be drawn again.
 	if err := db.CreateDevice(ctx, pos.Device{ID: "dev2", Name: "Tablet", Code: "111111", CreatedAt: now}, "s"); err != nil {
 		t.Fatalf("reuse an expired code: %v", err)
+	}
+}
+
+// A pairing withdrawn before approval (the queue was full, or the device
+// asked again) is forgotten a day later, as an expired one is: requests
+// that need no sign-in leave no rows behind for good. A device revoked
+// after it was paired stays listed.
+func TestWithdrawnPairingsAreForgotten(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.CreateDevice(ctx, pos.Device{ID: "paired", Name: "Tablet", Code: "111111", CreatedAt: now}, "s1"))
+	_, err = db.ApproveDevice(ctx, "paired", "111111", pos.RoleCashier, "tablet", "3")
+	must(err)
+	_, _, err = db.PollDevice(ctx, "paired", "s1", "tok")
+	must(err)
+	must(db.RevokeDevice(ctx, "paired"))
+	must(db.CreateDevice(ctx, pos.Device{ID: "withdrawn", Name: "Tablet", Code: "222222", CreatedAt: now}, "s2"))
+	must(db.RevokeDevice(ctx, "withdrawn"))
+	now = now.Add(25 * time.Hour)
+	must(db.CreateDevice(ctx, pos.Device{ID: "new", Name: "Tablet", Code: "333333", CreatedAt: now}, "s3"))
+	ds, err := db.Devices(ctx)
+	must(err)
+	var ids []string
+	for _, d := range ds {
+		ids = append(ids, d.ID)
+	}
+	if slices.Contains(ids, "withdrawn") || !slices.Contains(ids, "paired") || !slices.Contains(ids, "new") {
+		t.Fatalf("devices %v, want the paired one and the new one", ids)
 	}
 }
