@@ -244,7 +244,13 @@ func CheckBroker(broker string) error {
 		return fmt.Errorf("broker %q must be a URL such as tcp://host:1883", RedactBroker(broker))
 	}
 	switch u.Scheme {
-	case "tcp", "ssl", "ws", "wss":
+	case "tcp", "ssl":
+		// The client dials host:port as it is: without a port it never
+		// connects (ws and wss take the web's own ports).
+		if u.Port() == "" {
+			return fmt.Errorf("broker %q needs a port, such as %s://%s:%s", RedactBroker(broker), u.Scheme, u.Hostname(), map[string]string{"tcp": "1883", "ssl": "8883"}[u.Scheme])
+		}
+	case "ws", "wss":
 	default:
 		return fmt.Errorf("broker %q: scheme must be tcp, ssl, ws or wss", RedactBroker(broker))
 	}
@@ -283,11 +289,15 @@ func (o *Options) tlsConfig() (*tls.Config, error) {
 // TLSConfig builds the TLS configuration for broker (nil unless its URL is
 // ssl:// or wss://) from PEM files: the CAs trusted (empty: the system's),
 // and a client certificate and its key (empty: none). serverName, if set,
-// is the name checked in the broker's certificate.
+// is the name checked in the broker's certificate; empty, the URL's host
+// (paho's own dial through a proxy does not fill it in).
 func TLSConfig(broker, caFile, certFile, keyFile, serverName string) (*tls.Config, error) {
 	u, _ := url.Parse(broker)
 	if u == nil || (u.Scheme != "ssl" && u.Scheme != "wss") {
 		return nil, nil
+	}
+	if serverName == "" {
+		serverName = u.Hostname()
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
 	if caFile != "" {

@@ -35,6 +35,8 @@ func TestOptionsAreChecked(t *testing.T) {
 		"wildcard node":        func(o *syncqueue.Options) { o.Node = "+" },
 		"http broker":          func(o *syncqueue.Options) { o.Broker = "http://localhost" },
 		"no host":              func(o *syncqueue.Options) { o.Broker = "tcp://" },
+		"tcp without a port":   func(o *syncqueue.Options) { o.Broker = "tcp://127.0.0.1" },
+		"ssl without a port":   func(o *syncqueue.Options) { o.Broker = "ssl://localhost" },
 		"password with /":      func(o *syncqueue.Options) { o.Broker = "tcp://u:12/se@localhost:1883" },
 		"password with ?":      func(o *syncqueue.Options) { o.Broker = "tcp://u:12?se@localhost:1883" },
 		"@ after the host":     func(o *syncqueue.Options) { o.Broker = "wss://u:pw@localhost/mqtt@x" },
@@ -59,6 +61,14 @@ func TestOptionsAreChecked(t *testing.T) {
 	}
 	if s := logged.String(); !strings.Contains(s, "not encrypted") || strings.Contains(s, ":pw@") {
 		t.Errorf("log = %q; want a warning that TLS is not used, without the password", s)
+	}
+	// The name checked in the broker's certificate is the URL's host when
+	// none is set: paho's own dial (through a proxy) does not fill it in.
+	if cfg, err := syncqueue.TLSConfig("ssl://broker.store.lan:8883", "", "", "", ""); err != nil || cfg.ServerName != "broker.store.lan" {
+		t.Errorf("TLS server name %v, %v; want the URL's host", cfg, err)
+	}
+	if cfg, err := syncqueue.TLSConfig("wss://[::1]/mqtt", "", "", "", "central"); err != nil || cfg.ServerName != "central" {
+		t.Errorf("TLS server name %v, %v; want the one set", cfg, err)
 	}
 	for _, u := range []string{"ssl://localhost:8883", "ws://localhost:9001/mqtt", "wss://localhost/mqtt", "tcp://u:12%2Fs%40e@localhost:1883"} {
 		o := good

@@ -44,27 +44,24 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 	ctx, cancel := context.WithTimeout(ctx, c.opt.RPCTimeout)
 	defer cancel()
 	heard := c.heard.Load()
-	pub := cli.Publish(c.t.rpcRequest, 1, false, req)
+	// The deadline counts from here, whatever paho does: its Publish
+	// waits for its writer, which a saturated line holds for up to the
+	// write time-out. The publish left behind ends with that time-out.
+	pubc := make(chan mqtt.Token, 1)
+	go func() { pubc <- cli.Publish(c.t.rpcRequest, 1, false, req) }()
+	var pub mqtt.Token
+	select {
+	case pub = <-pubc:
+	case <-ctx.Done():
+		return nil, c.unacknowledged(caller, cli, method, heard)
+	}
 	select {
 	case <-pub.Done():
 		if err := pub.Error(); err != nil {
 			return nil, fmt.Errorf("%s: %w (%v)", method, ErrOffline, err)
 		}
 	case <-ctx.Done():
-		if err := caller.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", method, err)
-		}
-		if c.heard.Load() != heard {
-			// The broker is there, busy with what was sent before the
-			// request (a backlog of events over a slow line).
-			return nil, fmt.Errorf("%s: %w: the broker did not acknowledge the request within %s", method, ErrTimeout, c.opt.RPCTimeout)
-		}
-		// The broker has said nothing at all for RPCTimeout: the link
-		// has gone silent (a line cut without a word), which the
-		// keep-alive notices only much later. Until then every lookup
-		// would wait as long for nothing.
-		c.linkSilent(cli)
-		return nil, fmt.Errorf("%s: %w: the broker did not acknowledge the request within %s", method, ErrOffline, c.opt.RPCTimeout)
+		return nil, c.unacknowledged(caller, cli, method, heard)
 	}
 	select {
 	case a := <-ch:
@@ -81,6 +78,22 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 		}
 		return nil, ctx.Err()
 	}
+}
+
+// unacknowledged is Call's error when the broker has not acknowledged
+// the request by its deadline: the caller's own cancellation, a broker
+// busy with what was sent before (heard has moved), or a link gone
+// silent, which is dropped: the keep-alive would notice only much later,
+// and until then every lookup would wait as long for nothing.
+func (c *Client) unacknowledged(caller context.Context, cli mqtt.Client, method string, heard int64) error {
+	if err := caller.Err(); err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	if c.heard.Load() != heard {
+		return fmt.Errorf("%s: %w: the broker did not acknowledge the request within %s", method, ErrTimeout, c.opt.RPCTimeout)
+	}
+	c.linkSilent(cli)
+	return fmt.Errorf("%s: %w: the broker did not acknowledge the request within %s", method, ErrOffline, c.opt.RPCTimeout)
 }
 
 // linkSilent ends the connection cli if it is still the current one: the
