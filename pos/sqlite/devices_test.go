@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -15,11 +14,7 @@ import (
 func TestDevicePairing(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDBAt(t, &now)
 
 	d := pos.Device{ID: "dev1", Name: "Tablet 1", Code: "123456", CreatedAt: now}
 	if err := db.CreateDevice(ctx, d, "secret"); err != nil {
@@ -83,11 +78,7 @@ func TestDevicePairing(t *testing.T) {
 func TestDevicePairingExpires(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDBAt(t, &now)
 	if err := db.CreateDevice(ctx, pos.Device{ID: "dev1", Name: "Tablet", Code: "111111", CreatedAt: now}, "secret"); err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +105,7 @@ func TestDevicePairingExpires(t *testing.T) {
 func TestWithdrawnPairingsAreForgotten(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pos.db"), sqlite.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDBAt(t, &now)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -126,7 +113,7 @@ func TestWithdrawnPairingsAreForgotten(t *testing.T) {
 		}
 	}
 	must(db.CreateDevice(ctx, pos.Device{ID: "paired", Name: "Tablet", Code: "111111", CreatedAt: now}, "s1"))
-	_, err = db.ApproveDevice(ctx, "paired", "111111", pos.RoleCashier, "tablet", "3")
+	_, err := db.ApproveDevice(ctx, "paired", "111111", pos.RoleCashier, "tablet", "3")
 	must(err)
 	_, _, err = db.PollDevice(ctx, "paired", "s1", "tok")
 	must(err)
