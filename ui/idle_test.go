@@ -19,11 +19,7 @@ import (
 // customer display's session, whose websocket follows the till, stays
 // signed in, as does a paired device.
 func TestIdleSessionEnds(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Now()
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	pass := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	s := newStore(t, func(o *ui.Options) { o.Now = clock })
+	s, pass := storeWithClock(t)
 	till := s.login(t, "1", "till-1")
 	display := s.login(t, "1", "till-1")
 	h := http.Header{"Authorization": {"Bearer " + display}}
@@ -96,11 +92,7 @@ func TestIdleSessionEnds(t *testing.T) {
 // the items it shows on every sale, which kept them signed in unwatched
 // for as long as the store was busy.
 func TestIdleLockCountsUseNotReads(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Now()
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	pass := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	s := newStore(t, func(o *ui.Options) { o.Now = clock })
+	s, pass := storeWithClock(t)
 	reader := s.login(t, "1", "till-1")
 	toucher := s.login(t, "2", "till-1")
 	var cart struct{ ID string }
@@ -156,11 +148,7 @@ func TestIdleLockCountsUseNotReads(t *testing.T) {
 // serial scan at the station keeps a display's own session no more
 // signed in than it was.
 func TestIdleTillSessionKeptOnlyByItsDisplay(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Now()
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	pass := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	s := newStore(t, func(o *ui.Options) { o.Now = clock })
+	s, pass := storeWithClock(t)
 	till := s.login(t, "1", "till-1")
 	var cart struct{ ID string }
 	s.ok(t, till, "GET", "/api/v1/cart", nil, &cart)
@@ -185,4 +173,14 @@ func TestIdleTillSessionKeptOnlyByItsDisplay(t *testing.T) {
 	s.fails(t, till, "GET", "/api/v1/me", nil, 401, "not_authorized")
 	pass(2 * time.Hour)
 	s.ok(t, display, "GET", "/api/v1/me", nil, nil)
+}
+
+// storeWithClock is a store whose clock stands still but for pass, which
+// moves it on.
+func storeWithClock(t *testing.T) (s *store, pass func(time.Duration)) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	pass = func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	return newStore(t, func(o *ui.Options) { o.Now = clock }), pass
 }
