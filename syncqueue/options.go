@@ -80,6 +80,13 @@ type OrderSink interface {
 	CloseOrder(ctx context.Context, id string) error
 }
 
+// The window of events in flight (Options.Window): far below MQTT's
+// 65,535 packet ids, and pipelined, never one per round trip.
+const (
+	DefaultWindow = 256
+	MaxWindow     = 10_000
+)
+
 // Options configure a Client. Broker, Store, Node, Outbox and State are
 // required; every other zero value has the default documented on it.
 type Options struct {
@@ -117,7 +124,8 @@ type Options struct {
 	Market pos.VariableMeasure
 
 	// Window is how many events may be published and not yet
-	// acknowledged by the broker (PUBACK) at once; zero means 256.
+	// acknowledged by the broker (PUBACK) at once; zero means
+	// DefaultWindow, and at most MaxWindow are.
 	Window int
 	// ResendAfter: when central's ack has not advanced for this long while
 	// events are outstanding, everything above the ack is sent again.
@@ -167,9 +175,9 @@ func (o *Options) setDefaults() {
 		}
 	}
 	if o.Window <= 0 {
-		o.Window = 256
+		o.Window = DefaultWindow
 	}
-	o.Window = min(o.Window, 10_000)
+	o.Window = min(o.Window, MaxWindow)
 	if o.PageFetch <= 0 {
 		o.PageFetch = 8
 	}

@@ -558,18 +558,15 @@ const (
 	maxKeepAlive = 65535 * time.Second
 )
 
-// maxWindow is the most events the sender keeps in flight: it takes a
-// larger sync.window as this (syncqueue.Options.Window), so a larger one
-// is refused rather than silently not honoured.
-const maxWindow = 10_000
-
 // check reports [sync] values the sender would not honour: negative ones
 // (zero means the default), a window beyond the sender's, and a
 // keep-alive MQTT cannot carry.
 func (s SyncConfig) check() []error {
 	var errs []error
-	if s.Window < 0 || s.Window > maxWindow {
-		errs = append(errs, fmt.Errorf("sync.window %d: 0 to %d; 0 means the sender's default (256)", s.Window, maxWindow))
+	// A larger window would be taken as the sender's most; refused, so
+	// that what the file says is what the node does.
+	if s.Window < 0 || s.Window > syncqueue.MaxWindow {
+		errs = append(errs, fmt.Errorf("sync.window %d: 0 to %d; 0 means the sender's default (%d)", s.Window, syncqueue.MaxWindow, syncqueue.DefaultWindow))
 	}
 	for _, d := range []struct {
 		key string
