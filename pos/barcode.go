@@ -72,25 +72,96 @@ type VMLayout struct {
 	GramFactor  int64
 }
 
-// Sweden is GS1 Sweden's layout: 2X, a five-digit item number, a five-digit
-// value and the check digit. X: 0 price with two decimals, 1 price with one
-// decimal, 2 price in whole kronor, 4 weight in kg with two decimals
-// (10 g steps), 5 weight in kg with one decimal (100 g steps). 3 is read as a
-// weight in grams, as many Swedish scales print.
+// Sweden is GS1 Sweden's layout of variable-weight numbers: 2X and six
+// more digits name the item (a company's weight-item prefix of five or six
+// digits, then its serial number), four digits carry the value, and the
+// check digit ends the code. X: 0 price with two decimals (up to 99.99
+// kronor), 1 price with one decimal, 2 price in whole kronor, 4 weight in kg
+// with two decimals (10 g steps), 5 weight in kg with one decimal (100 g
+// steps). 3 is read as a weight in grams, as many Swedish scales print.
 var Sweden = VariableMeasure{
 	Market: "SE",
 	Layouts: map[byte]VMLayout{
-		'0': {KeyLen: 7, ValueStart: 7, PriceFactor: 1},
-		'1': {KeyLen: 7, ValueStart: 7, PriceFactor: 10},
-		'2': {KeyLen: 7, ValueStart: 7, PriceFactor: 100},
-		'3': {KeyLen: 7, ValueStart: 7, GramFactor: 1},
-		'4': {KeyLen: 7, ValueStart: 7, GramFactor: 10},
-		'5': {KeyLen: 7, ValueStart: 7, GramFactor: 100},
+		'0': {KeyLen: 8, ValueStart: 8, PriceFactor: 1},
+		'1': {KeyLen: 8, ValueStart: 8, PriceFactor: 10},
+		'2': {KeyLen: 8, ValueStart: 8, PriceFactor: 100},
+		'3': {KeyLen: 8, ValueStart: 8, GramFactor: 1},
+		'4': {KeyLen: 8, ValueStart: 8, GramFactor: 10},
+		'5': {KeyLen: 8, ValueStart: 8, GramFactor: 100},
 	},
 }
 
+// itemKey reports whether s is the item key of one of vm's layouts, as
+// a catalog may list a variable-measure item: 2, the layout's digit and
+// the rest of the key, with no value or check digit.
+func (vm VariableMeasure) itemKey(s string) bool {
+	if len(s) < 2 || s[0] != '2' || !allDigits(s) {
+		return false
+	}
+	l, ok := vm.Layouts[s[1]]
+	return ok && len(s) == l.KeyLen
+}
+
+// NoScaleLabels reads no code as a variable-measure code: a code of prefix
+// 20-29 is a GTIN of the store's own range, listed in the catalog whole.
+var NoScaleLabels = VariableMeasure{Market: "none", Layouts: map[byte]VMLayout{}}
+
 // Markets lists the variable-measure tables by market code.
-var Markets = map[string]VariableMeasure{"SE": Sweden}
+var Markets = map[string]VariableMeasure{"SE": Sweden, "none": NoScaleLabels}
+
+// Validate checks that l describes a 13-digit code: a key of 2 to 11
+// digits (the prefix 2X included), a value after it that ends before the
+// check digit, and a value that is a price or a weight, by a factor of 1,
+// 10, 100 or 1000.
+func (l VMLayout) Validate() error {
+	switch {
+	case l.KeyLen < 2 || l.KeyLen > 11:
+		return fmt.Errorf("pos: scale label: the item key is %d digits; 2 to 11 (with the prefix)", l.KeyLen)
+	case l.ValueStart < l.KeyLen || l.ValueStart > 11:
+		return fmt.Errorf("pos: scale label: the value starts at digit %d; after the %d of the key, and before the check digit", l.ValueStart+1, l.KeyLen)
+	case (l.PriceFactor == 0) == (l.GramFactor == 0):
+		return errors.New("pos: scale label: the value is a price or a weight, one of them")
+	}
+	switch max(l.PriceFactor, l.GramFactor) {
+	case 1, 10, 100, 1000:
+		return nil
+	}
+	return fmt.Errorf("pos: scale label: factor %d: 1, 10, 100 or 1000", max(l.PriceFactor, l.GramFactor))
+}
+
+// With returns vm with layout l for the codes of prefix 2 and digit d,
+// in place of the one vm has. vm itself is not changed.
+func (vm VariableMeasure) With(d byte, l VMLayout) VariableMeasure {
+	m := make(map[byte]VMLayout, len(vm.Layouts)+1)
+	for k, v := range vm.Layouts {
+		m[k] = v
+	}
+	m[d] = l
+	return VariableMeasure{Market: vm.Market, Layouts: m}
+}
+
+// String describes every layout of vm, in the order of the prefixes, as
+// prefix:key digits/value start/p(rice) or g(rams) and the factor
+// (23:8/8/g1). Two tables that read every code alike give the same
+// string, whatever their market's name.
+func (vm VariableMeasure) String() string {
+	var b strings.Builder
+	for d := byte('0'); d <= '9'; d++ {
+		l, ok := vm.Layouts[d]
+		if !ok {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		kind, f := "p", l.PriceFactor
+		if l.GramFactor != 0 {
+			kind, f = "g", l.GramFactor
+		}
+		fmt.Fprintf(&b, "2%c:%d/%d/%s%d", d, l.KeyLen, l.ValueStart, kind, f)
+	}
+	return b.String()
+}
 
 // GTINCheckDigit returns the GS1 check digit for the digits that precede it.
 func GTINCheckDigit(body string) byte {
@@ -173,6 +244,11 @@ func ParseCode(s string, vm VariableMeasure) (Code, error) {
 		return c, nil
 	}
 	if GTINCheckDigit(s[:len(s)-1]) != s[len(s)-1] {
+		if vm.itemKey(s) {
+			// A weighed item's key as the catalog lists it, typed.
+			c.Kind, c.Key = CodeInternal, s
+			return c, nil
+		}
 		return c, fmt.Errorf("%w: %s (expected %c)", ErrBadCheckDigit, s, GTINCheckDigit(s[:len(s)-1]))
 	}
 	key := gtinKey(s)

@@ -28,13 +28,21 @@ func TestParseCode(t *testing.T) {
 		{"the UPC-A of a UPC-E", "042100005264", CodeGTIN, "0042100005264", 0, 0, nil},
 		{"EAN-8 starting with 0", "04252610", CodeGTIN, "04252610", 0, 0, nil},
 		{"UPC-E bad check digit", "04252615", "", "", 0, 0, ErrBadCheckDigit},
-		{"Swedish weight in grams (23)", "2300100012346", CodeVariable, "2300100", 0, 1234, nil},
-		{"Swedish weight kg two decimals (24)", "2400101001255", CodeVariable, "2400101", 0, 1250, nil},
-		{"Swedish price two decimals (20)", "2012345049902", CodeVariable, "2012345", 4990, 0, nil},
-		{"Swedish price whole kronor (22)", "2212345000490", CodeVariable, "2212345", 4900, 0, nil},
+		{"Swedish weight in grams (23)", "2300100012346", CodeVariable, "23001000", 0, 1234, nil},
+		{"Swedish weight kg two decimals (24)", "2400101001255", CodeVariable, "24001010", 0, 1250, nil},
+		{"Swedish price two decimals (20)", "2012345049902", CodeVariable, "20123450", 4990, 0, nil},
+		{"Swedish price whole kronor (22)", "2212345000490", CodeVariable, "22123450", 4900, 0, nil},
+		// GS1 Sweden: eight digits name the item, so items 20012341 and
+		// 20012342 are two items, each at 49.90, not one at 149.90 and
+		// 249.90.
+		{"Swedish item number ending in the eighth digit", "2001234149907", CodeVariable, "20012341", 4990, 0, nil},
+		{"the next Swedish item number", "2001234249904", CodeVariable, "20012342", 4990, 0, nil},
+		{"Swedish weight kg one decimal (25)", "2500200999992", CodeVariable, "25002009", 0, 999900, nil},
 		{"restricted prefix without a layout stays a GTIN", "2912345678906", CodeGTIN, "2912345678906", 0, 0, nil},
 		{"internal code", "SKU-100234", CodeInternal, "SKU-100234", 0, 0, nil},
 		{"short numeric internal code", "2300100", CodeInternal, "2300100", 0, 0, nil},
+		{"a Swedish item key typed", "23001000", CodeInternal, "23001000", 0, 0, nil},
+		{"an EAN-8 of a store's range with a wrong check digit", "29001000", "", "", 0, 0, ErrBadCheckDigit},
 		{"receipt code", "R0000000042", CodeReceipt, "R0000000042", 0, 0, nil},
 		{"tagged receipt code", "R7KQ20000000042", CodeReceipt, "R7KQ20000000042", 0, 0, nil},
 		{"receipt code with a tag outside the alphabet", "R7KQZ0000000042", CodeInternal, "R7KQZ0000000042", 0, 0, nil},
@@ -151,8 +159,8 @@ func TestParseGS1(t *testing.T) {
 		{"pounds", "(01)" + gtin + "(3202)000100", CodeGS1, "7310865004703", 0, 454, "(01)" + gtin + "(3202)000100", nil, ""},
 		{"dates and batch read past", "(01)" + gtin + "(17)261231(10)L1", CodeGS1, "7310865004703", 0, 0, "(01)" + gtin + "(17)261231(10)L1", nil, ""},
 		{"case GTIN-14 keeps 14 digits", "(01)17310865004700", CodeGS1, "17310865004700", 0, 0, "(01)17310865004700", nil, ""},
-		{"Swedish variable measure in AI 01", "(01)02300100012346", CodeVariable, "2300100", 0, 1234, "(01)02300100012346", nil, ""},
-		{"Swedish variable measure with a weight AI", "(01)02300100000008(3103)000750", CodeVariable, "2300100", 0, 750, "(01)02300100000008(3103)000750", nil, ""},
+		{"Swedish variable measure in AI 01", "(01)02300100012346", CodeVariable, "23001000", 0, 1234, "(01)02300100012346", nil, ""},
+		{"Swedish variable measure with a weight AI", "(01)02300100000008(3103)000750", CodeVariable, "23001000", 0, 750, "(01)02300100000008(3103)000750", nil, ""},
 		{"wrong GTIN check digit", "(01)07310865004704", "", "", 0, 0, "", ErrBadCheckDigit, ""},
 		{"unknown AI after GS", "01" + gtin + "\x1d5512", "", "", 0, 0, "", ErrBadCode, ""},
 		{"no GTIN", "(10)ABC", "", "", 0, 0, "", ErrBadCode, ""},
@@ -192,5 +200,50 @@ func TestParseGS1(t *testing.T) {
 				t.Errorf("got %+v", c)
 			}
 		})
+	}
+}
+
+// TestScaleLayouts: a layout is checked before use; With puts one in
+// place of a market's without changing the market; String tells tables
+// apart by what they read, whatever their name.
+func TestScaleLayouts(t *testing.T) {
+	for _, tc := range []struct {
+		l    VMLayout
+		want string
+	}{
+		{VMLayout{KeyLen: 8, ValueStart: 8, PriceFactor: 1}, ""},
+		{VMLayout{KeyLen: 2, ValueStart: 2, GramFactor: 1000}, ""},
+		{VMLayout{KeyLen: 7, ValueStart: 8, PriceFactor: 10}, ""},
+		{VMLayout{KeyLen: 1, ValueStart: 2, PriceFactor: 1}, "item key is 1 digits"},
+		{VMLayout{KeyLen: 12, ValueStart: 12, PriceFactor: 1}, "item key is 12 digits"},
+		{VMLayout{KeyLen: 8, ValueStart: 7, PriceFactor: 1}, "value starts at digit 8"},
+		{VMLayout{KeyLen: 8, ValueStart: 12, PriceFactor: 1}, "value starts at digit 13"},
+		{VMLayout{KeyLen: 8, ValueStart: 8}, "one of them"},
+		{VMLayout{KeyLen: 8, ValueStart: 8, PriceFactor: 1, GramFactor: 1}, "one of them"},
+		{VMLayout{KeyLen: 8, ValueStart: 8, GramFactor: 3}, "factor 3"},
+	} {
+		err := tc.l.Validate()
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: %v, want %q", tc.l, err, tc.want)
+		}
+	}
+	own := Sweden.With('8', VMLayout{KeyLen: 7, ValueStart: 8, PriceFactor: 1})
+	if _, ok := Sweden.Layouts['8']; ok {
+		t.Fatal("With changed Sweden")
+	}
+	body := "281234590499"
+	c, err := ParseCode(body+string(GTINCheckDigit(body)), own)
+	if err != nil || c.Kind != CodeVariable || c.Key != "2812345" || c.Price != 499 {
+		t.Fatalf("a layout with a price check digit: %+v, %v", c, err)
+	}
+	if s := Sweden.String(); s != "20:8/8/p1,21:8/8/p10,22:8/8/p100,23:8/8/g1,24:8/8/g10,25:8/8/g100" {
+		t.Errorf("Sweden = %s", s)
+	}
+	same := NoScaleLabels
+	for d, l := range Sweden.Layouts {
+		same = same.With(d, l)
+	}
+	if same.String() != Sweden.String() || own.String() == Sweden.String() || NoScaleLabels.String() != "" {
+		t.Errorf("tables: %q, %q, %q", same, own, NoScaleLabels)
 	}
 }

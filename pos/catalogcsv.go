@@ -215,7 +215,7 @@ func ReadCatalogCSV(r io.Reader, vm VariableMeasure) (*CatalogFile, error) {
 			return nil, fmt.Errorf("%w: line %d: %v", ErrCSV, line, err)
 		}
 		for _, b := range it.Barcodes {
-			if err := catalogBarcode(b); err != nil {
+			if err := catalogBarcode(b, vm); err != nil {
 				return nil, fmt.Errorf("%w: line %d: %v", ErrCSV, lineOf("barcodes"), err)
 			}
 		}
@@ -316,9 +316,9 @@ func minorUnits(v string) (int64, bool) {
 // eleven digits that a leading zero makes a UPC-A code, whose zero a
 // spreadsheet dropped (a scan reads twelve digits and looks up the
 // EAN-13 key 0012345678905, never 12345678905). Other codes (a store's
-// own, a variable-measure item key, Code 128 text) are taken as they
-// are: they are scanned as they are printed.
-func catalogBarcode(b string) error {
+// own, a variable-measure item key of market vm, Code 128 text) are
+// taken as they are: they are scanned as they are printed.
+func catalogBarcode(b string, vm VariableMeasure) error {
 	switch {
 	case scientific(b):
 		return fmt.Errorf("barcode %s is a number in scientific notation, as a spreadsheet shows long numbers, and its last digits are lost: "+
@@ -328,7 +328,7 @@ func catalogBarcode(b string) error {
 	case len(b) == 11 && GTINCheckDigit("0"+b[:10]) == b[10]:
 		return fmt.Errorf("barcode %s is a UPC-A code whose leading zero a spreadsheet dropped: write it 0%s, in a column formatted as text", b, b)
 	}
-	if _, err := ParseCode(b, VariableMeasure{}); errors.Is(err, ErrBadCheckDigit) {
+	if _, err := ParseCode(b, vm); errors.Is(err, ErrBadCheckDigit) {
 		return fmt.Errorf("barcode %s has a wrong check digit (an EAN/UPC code of these digits ends in %c): a typing error? No till can scan it",
 			b, GTINCheckDigit(b[:len(b)-1]))
 	}

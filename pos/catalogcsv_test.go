@@ -11,7 +11,7 @@ import (
 func TestParseCatalogCSV(t *testing.T) {
 	good := "sku,barcodes,unit,price,tax_rate_bp,name_en,name_sv\n" +
 		"100234,7310865004703;73108658,each,49900,2500,Backpack,Ryggsäck\n" +
-		"300100,2300100,kg,2990,1200,Apples,Äpplen\n"
+		"300100,2300100000008,kg,2990,1200,Apples,Äpplen\n"
 	items, err := ParseCatalogCSV(strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +171,7 @@ func TestCatalogCSVErrorDeepInAFile(t *testing.T) {
 func TestCatalogCSVBarcodesAccepted(t *testing.T) {
 	// Eleven digits that are no UPC-A with a lost zero: the store's own.
 	own11 := "1234567890" + string('0'+(GTINCheckDigit("01234567890")-'0'+1)%10)
-	codes := []string{"7310865004703", "73108658", "012345678905", "00012345678905", "2300100", "1234567890", own11, "ABC-123/4", "E12"}
+	codes := []string{"7310865004703", "73108658", "012345678905", "00012345678905", "2300100000008", "1234567890", own11, "ABC-123/4", "E12"}
 	csv := "sku,barcodes,unit,price,tax_rate_bp\n1,\"" + strings.Join(codes, ";") + "\",each,1,0\n"
 	items, err := ParseCatalogCSV(strings.NewReader(csv))
 	if err != nil {
@@ -199,6 +199,15 @@ func TestReadCatalogCSVMarket(t *testing.T) {
 	_, err := ReadCatalogCSV(strings.NewReader(csv), Sweden)
 	if !errors.Is(err, ErrCSV) || !strings.Contains(err.Error(), "line 3: barcode "+b) || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("in Sweden: %v, want line 3 refused for line 2's key", err)
+	}
+	// A weighed item listed by its key: eight digits in Sweden, which
+	// without a market are an EAN-8 with a wrong check digit.
+	key := "sku,barcodes,unit,price,tax_rate_bp\n1,23001000,kg,1,0\n"
+	if f, err := ReadCatalogCSV(strings.NewReader(key), Sweden); err != nil || f.Items[0].Barcodes[0] != "23001000" {
+		t.Fatalf("a Swedish item key: %+v, %v", f, err)
+	}
+	if _, err := ReadCatalogCSV(strings.NewReader(key), VariableMeasure{}); !errors.Is(err, ErrCSV) || !strings.Contains(err.Error(), "check digit") {
+		t.Fatalf("an item key without a market: %v, want a wrong check digit", err)
 	}
 }
 

@@ -15,9 +15,9 @@ import (
 func TestPriceCheckAsTheTillCharges(t *testing.T) {
 	s := newStore(t)
 	weighed := []pos.Item{
-		{SKU: "3", Active: true, Names: map[string]string{"en": "Apples"}, Barcodes: []string{"2300100"}, Unit: pos.UnitKg,
+		{SKU: "3", Active: true, Names: map[string]string{"en": "Apples"}, Barcodes: []string{"23001000"}, Unit: pos.UnitKg,
 			Price: 2990, TaxRateBP: 1200},
-		{SKU: "4", Active: true, Names: map[string]string{"en": "Cheese"}, Barcodes: []string{"2000200"}, Unit: pos.UnitKg,
+		{SKU: "4", Active: true, Names: map[string]string{"en": "Cheese"}, Barcodes: []string{"20002000"}, Unit: pos.UnitKg,
 			Price: 14900, TaxRateBP: 1200},
 		{SKU: "5", Active: true, Names: map[string]string{"en": "Salmon"}, Barcodes: []string{"7310000000010"}, Unit: pos.UnitKg,
 			Price: 24900, TaxRateBP: 1200},

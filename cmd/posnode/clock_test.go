@@ -94,10 +94,10 @@ func TestNodeStatusNamesAClockBehind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
+	if err := seedDemo(ctx, db, cfg.scaleTable(), io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: pos.Markets[cfg.Market], Now: func() time.Time { return ahead }})
+	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: cfg.scaleTable(), Now: func() time.Time { return ahead }})
 	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
 	v, err := svc.OpenCart(ctx, a)
 	if err != nil {

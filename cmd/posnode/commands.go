@@ -156,7 +156,7 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 		return err
 	}
 	defer f.Close()
-	vm := pos.Markets[cfg.Market]
+	vm := cfg.scaleTable()
 	catalog, err := pos.ReadCatalogCSV(f, vm)
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)
@@ -181,6 +181,15 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	}
 	fmt.Fprintf(stdout, "imported %d items from %s\n", len(catalog.Items), file)
 	writeImported(stdout, catalog, res)
+	// The file's codes are kept as the configured table reads them: the
+	// node, started on it, need not ask for the file again.
+	changed, _, err := db.UseScaleTable(ctx, vm.String())
+	if err != nil {
+		return err
+	}
+	if changed {
+		fmt.Fprintln(stdout, "the scale label layouts changed: the catalog will be fetched from central again")
+	}
 	return nil
 }
 

@@ -31,8 +31,11 @@ type Config struct {
 	HTTP   string `toml:"http"`   // listen address of the UI and API
 	Store  string `toml:"store"`  // store id, as central knows it
 	Node   string `toml:"node"`   // node id within the store
-	Market string `toml:"market"` // variable-measure barcode table: SE
-	Demo   bool   `toml:"demo"`   // seed a demo catalog and staff into an empty database
+	Market string `toml:"market"` // variable-measure barcode table: SE or none
+	// ScaleLabels are the store's own layouts of scale labels, each in
+	// place of the market's for its prefix (see Config.scaleTable).
+	ScaleLabels []ScaleLabel `toml:"scale_labels"`
+	Demo        bool         `toml:"demo"` // seed a demo catalog and staff into an empty database
 	// demoSet records that the file sets demo, so that doctor can say
 	// where the setting it judges comes from.
 	demoSet bool
@@ -58,6 +61,57 @@ type Config struct {
 	Metrics  MetricsConfig    `toml:"metrics"`
 	Sync     SyncConfig       `toml:"sync"`
 	Stations []StationConfig  `toml:"stations"`
+}
+
+// ScaleLabel is one layout of the 13-digit codes scales print (prefix 20
+// to 29): the item key, the value after it, and the check digit.
+type ScaleLabel struct {
+	Prefix      string `toml:"prefix"`       // "20" to "29": the codes it reads
+	ItemDigits  int    `toml:"item_digits"`  // digits naming the item, the prefix included
+	ValueDigits int    `toml:"value_digits"` // digits of the value, just before the check digit
+	Value       string `toml:"value"`        // "price" or "weight"
+	// Factor times the value gives the price in minor units or the
+	// weight in grams: 1, 10, 100 or 1000.
+	Factor int64 `toml:"factor"`
+}
+
+// layout is l as package pos reads it.
+func (l ScaleLabel) layout() (byte, pos.VMLayout, error) {
+	if len(l.Prefix) != 2 || l.Prefix[0] != '2' || l.Prefix[1] < '0' || l.Prefix[1] > '9' {
+		return 0, pos.VMLayout{}, fmt.Errorf("prefix %q: 20 to 29", l.Prefix)
+	}
+	if l.ItemDigits < 2 || l.ItemDigits > 11 {
+		return 0, pos.VMLayout{}, fmt.Errorf("item_digits %d: 2 to 11, the prefix included", l.ItemDigits)
+	}
+	if l.ValueDigits < 1 || l.ItemDigits+l.ValueDigits > 12 {
+		return 0, pos.VMLayout{}, fmt.Errorf("value_digits %d: 1 to %d, so that with item_digits %d they leave the check digit", l.ValueDigits, 12-l.ItemDigits, l.ItemDigits)
+	}
+	vl := pos.VMLayout{KeyLen: l.ItemDigits, ValueStart: 12 - l.ValueDigits}
+	switch l.Value {
+	case "price":
+		vl.PriceFactor = l.Factor
+	case "weight":
+		vl.GramFactor = l.Factor
+	default:
+		return 0, pos.VMLayout{}, fmt.Errorf("value %q: price or weight", l.Value)
+	}
+	if err := vl.Validate(); err != nil {
+		return 0, pos.VMLayout{}, fmt.Errorf("factor %d: 1, 10, 100 or 1000", l.Factor)
+	}
+	return l.Prefix[1], vl, nil
+}
+
+// scaleTable is the table the node reads scale labels with: the market's,
+// with each of ScaleLabels in place of the market's layout for its prefix.
+// It assumes a configuration Validate accepted.
+func (c Config) scaleTable() pos.VariableMeasure {
+	vm := pos.Markets[c.Market]
+	for _, l := range c.ScaleLabels {
+		if d, vl, err := l.layout(); err == nil {
+			vm = vm.With(d, vl)
+		}
+	}
+	return vm
 }
 
 // MQTTConfig is the connection to central's broker.
@@ -344,7 +398,17 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("node %q: 1-64 characters of A-Z a-z 0-9 _ -", c.Node))
 	}
 	if _, ok := pos.Markets[c.Market]; !ok {
-		errs = append(errs, fmt.Errorf("market %q: unknown (known: SE)", c.Market))
+		errs = append(errs, fmt.Errorf("market %q: unknown (known: SE, none)", c.Market))
+	}
+	prefixes := map[string]int{}
+	for i, l := range c.ScaleLabels {
+		if _, _, err := l.layout(); err != nil {
+			errs = append(errs, fmt.Errorf("scale_labels[%d]: %v", i, err))
+		}
+		if j, dup := prefixes[l.Prefix]; dup {
+			errs = append(errs, fmt.Errorf("scale_labels[%d]: prefix %s is already scale_labels[%d]'s", i, l.Prefix, j))
+		}
+		prefixes[l.Prefix] = i
 	}
 	if c.TimeZone != "" {
 		if _, err := time.LoadLocation(c.TimeZone); err != nil {

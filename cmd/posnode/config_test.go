@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/posnode/posnode/pos"
 )
 
 func TestExampleConfigLoads(t *testing.T) {
@@ -187,6 +189,15 @@ func TestConfigErrors(t *testing.T) {
 		{"origin without a host", `origins = ["http://"]`, `origins[0] "http://"`},
 		{"window beyond the sender", "[sync]\nwindow = 50000", "sync.window 50000: 0 to 10000"},
 		{"keepalive not in whole seconds", "[sync]\nkeepalive = \"1.5s\"", "sync.keepalive 1.5s: in whole seconds"},
+		{"unknown market", `market = "SK"`, `market "SK": unknown (known: SE, none)`},
+		{"scale label prefix", "[[scale_labels]]\nprefix = \"30\"\nitem_digits = 7\nvalue_digits = 5\nvalue = \"price\"\nfactor = 1", `scale_labels[0]: prefix "30": 20 to 29`},
+		{"scale label key too long", "[[scale_labels]]\nprefix = \"28\"\nitem_digits = 12\nvalue_digits = 1\nvalue = \"price\"\nfactor = 1", "scale_labels[0]: item_digits 12: 2 to 11"},
+		{"scale label value over the check digit", "[[scale_labels]]\nprefix = \"28\"\nitem_digits = 8\nvalue_digits = 5\nvalue = \"price\"\nfactor = 1", "scale_labels[0]: value_digits 5: 1 to 4"},
+		{"scale label without a value", "[[scale_labels]]\nprefix = \"28\"\nitem_digits = 8\nvalue_digits = 0\nvalue = \"price\"\nfactor = 1", "scale_labels[0]: value_digits 0: 1 to 4"},
+		{"scale label of another value", "[[scale_labels]]\nprefix = \"28\"\nitem_digits = 7\nvalue_digits = 5\nvalue = \"volume\"\nfactor = 1", `scale_labels[0]: value "volume": price or weight`},
+		{"scale label factor", "[[scale_labels]]\nprefix = \"28\"\nitem_digits = 7\nvalue_digits = 5\nvalue = \"weight\"\nfactor = 5", "scale_labels[0]: factor 5: 1, 10, 100 or 1000"},
+		{"scale label without a factor", "[[scale_labels]]\nprefix = \"28\"\nitem_digits = 7\nvalue_digits = 5\nvalue = \"weight\"\nfactor = 0", "scale_labels[0]: factor 0"},
+		{"scale label prefix twice", "[[scale_labels]]\nprefix = \"28\"\nitem_digits = 7\nvalue_digits = 5\nvalue = \"price\"\nfactor = 1\n[[scale_labels]]\nprefix = \"28\"\nitem_digits = 7\nvalue_digits = 5\nvalue = \"weight\"\nfactor = 1", "scale_labels[1]: prefix 28 is already scale_labels[0]'s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := parseConfig([]byte(tc.toml), DefaultConfig())
@@ -220,6 +231,10 @@ func TestConfigAcceptsTheEdges(t *testing.T) {
 		"[tls]\nenabled = true",
 		"[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner_terminator=\"crlf\"\nscanner_serial=\"115200\"",
 		"[[stations]]\nid=\"a\"\nkind=\"till\"\nscanner_terminator=\"none\"",
+		`market = "none"`,
+		"[[scale_labels]]\nprefix = \"28\"\nitem_digits = 7\nvalue_digits = 5\nvalue = \"price\"\nfactor = 1",
+		"[[scale_labels]]\nprefix = \"29\"\nitem_digits = 2\nvalue_digits = 10\nvalue = \"weight\"\nfactor = 1000",
+		"[[scale_labels]]\nprefix = \"20\"\nitem_digits = 11\nvalue_digits = 1\nvalue = \"price\"\nfactor = 100",
 	} {
 		cfg, err := parseConfig([]byte(body), DefaultConfig())
 		if err == nil {
@@ -263,5 +278,38 @@ func TestStoreZone(t *testing.T) {
 	t.Setenv("TZ", "")
 	if got := (Config{}).storeZone().String(); got != "UTC" {
 		t.Errorf("storeZone() with an empty TZ = %s, want UTC", got)
+	}
+}
+
+// TestScaleLabelsReplaceTheMarkets: a configured layout reads the codes of
+// its prefix in place of the market's; the market's other layouts stay,
+// and market none reads only the configured ones.
+func TestScaleLabelsReplaceTheMarkets(t *testing.T) {
+	label := func(body string) string { return body + string(pos.GTINCheckDigit(body)) }
+	own := "[[scale_labels]]\nprefix = \"22\"\nitem_digits = 7\nvalue_digits = 4\nvalue = \"price\"\nfactor = 1\n"
+	for _, tc := range []struct {
+		name, toml, code string
+		kind, key        string
+		price, grams     int64
+	}{
+		{"Sweden's layout", "", label("220012300499"), pos.CodeVariable, "22001230", 49900, 0},
+		{"the store's layout for its prefix", own, label("220012300499"), pos.CodeVariable, "2200123", 499, 0},
+		{"the market's for the others", own, label("230010001234"), pos.CodeVariable, "23001000", 0, 1234},
+		{"market none", "market = \"none\"\n", label("230010001234"), pos.CodeGTIN, label("230010001234"), 0, 0},
+		{"market none with the store's layout", "market = \"none\"\n" + own, label("220012300499"), pos.CodeVariable, "2200123", 499, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := parseConfig([]byte(tc.toml), DefaultConfig())
+			if err == nil {
+				err = cfg.Validate()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := pos.ParseCode(tc.code, cfg.scaleTable())
+			if err != nil || c.Kind != tc.kind || c.Key != tc.key || c.Price != tc.price || c.Grams != tc.grams {
+				t.Fatalf("%s: %+v, %v; want %s %s, price %d, %d g", tc.code, c, err, tc.kind, tc.key, tc.price, tc.grams)
+			}
+		})
 	}
 }

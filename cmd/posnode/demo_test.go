@@ -78,7 +78,7 @@ func TestDemoBannerOnlyForDemoStaff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PutItems(ctx, items[:1], pos.Markets[cfg.Market]); err != nil {
+		if err := db.PutItems(ctx, items[:1], cfg.scaleTable()); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()

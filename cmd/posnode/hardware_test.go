@@ -44,7 +44,7 @@ printer_profile = "tm-t20"
 	// The last is a GS1 DataBar sticker from a scale, as a scanner sends
 	// it: its AIM identifier, the GTIN of the weighed apples, a batch
 	// ended by a group separator, then 0.750 kg.
-	for _, code := range []string{"7310865004703", "7310865004727", weighedCode("2300100", 500),
+	for _, code := range []string{"7310865004703", "7310865004727", weighedCode("23001000", 500),
 		"]e00102300100000008" + "10LOT7\x1d" + "3103000750"} {
 		if _, err := scanMaster.Write([]byte(code + "\r")); err != nil {
 			t.Fatal(err)

@@ -39,7 +39,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], new(bytes.Buffer)); err != nil {
+	if err := seedDemo(ctx, db, cfg.scaleTable(), new(bytes.Buffer)); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := pos.HashPIN(pin)

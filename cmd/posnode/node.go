@@ -93,7 +93,17 @@ func newNode(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (
 	}
 	n.db = db
 	n.parts = append(n.parts, db.RunCheckpoints)
-	market := pos.Markets[cfg.Market]
+	market := cfg.scaleTable()
+	switch changed, local, err := db.UseScaleTable(ctx, market.String()); {
+	case err != nil:
+		db.Close()
+		return nil, err
+	case changed && local > 0:
+		log.Warn("the scale label layouts changed: the catalog is fetched from central again, and the local catalog file's items keep their old keys until it is imported again",
+			"local_items_with_barcodes", local, "fix", "posnode import catalog FILE.csv --config FILE")
+	case changed:
+		log.Info("the scale label layouts changed: the catalog is fetched from central again")
+	}
 	if cfg.Demo {
 		if err := seedDemo(ctx, db, market, out); err != nil {
 			db.Close()

@@ -35,7 +35,7 @@ func testNodeDB(t *testing.T, sales int) (Config, *sqlite.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
+	if err := seedDemo(ctx, db, cfg.scaleTable(), io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	sellDemo(t, cfg, db, sales)
@@ -47,7 +47,7 @@ func testNodeDB(t *testing.T, sales int) (Config, *sqlite.DB) {
 func sellDemo(t *testing.T, cfg Config, db *sqlite.DB, n int) []int64 {
 	t.Helper()
 	ctx := context.Background()
-	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: cfg.Policy, Market: pos.Markets[cfg.Market]})
+	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: cfg.Policy, Market: cfg.scaleTable()})
 	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
 	items, err := pos.ParseCatalogCSV(bytes.NewReader(demoCatalog))
 	if err != nil {
@@ -376,7 +376,7 @@ func TestBackupDuringSalesIsConsistent(t *testing.T) {
 	b := newBackups(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	clock := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 	b.now = func() time.Time { return clock }
-	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: cfg.Policy, Market: pos.Markets[cfg.Market]})
+	svc := pos.NewService(pos.Options{Store: db, Terminal: &simterminal.T{}, Policy: cfg.Policy, Market: cfg.scaleTable()})
 	stop := make(chan struct{})
 	errs := make(chan error, 2)
 	for _, station := range []string{"till-1", "till-2"} {

@@ -101,14 +101,14 @@ func TestReceiptNotQueuedBeforeAStopPrintsAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
+	if err := seedDemo(ctx, db, cfg.scaleTable(), io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	// The till's printer has printed here before (its test page).
 	if id, err := db.AddPrintJob(ctx, "till-1", "test_page", "", nil, []byte("test")); err != nil || db.PrintJobDone(ctx, id) != nil {
 		t.Fatal("the printer's earlier job:", err)
 	}
-	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: pos.Markets[cfg.Market], Now: clock})
+	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: cfg.scaleTable(), Now: clock})
 	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db, Policy: cfg.Returns})
 	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
 	sell := func() *pos.Sale {

@@ -30,10 +30,10 @@ func TestRefundReceiptShowsPricesTheOriginalAndCreditCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := seedDemo(ctx, db, pos.Markets[cfg.Market], io.Discard); err != nil {
+	if err := seedDemo(ctx, db, cfg.scaleTable(), io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: pos.Markets[cfg.Market]})
+	svc := pos.NewService(pos.Options{Store: db, Policy: cfg.Policy, Market: cfg.scaleTable()})
 	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db, Policy: cfg.Returns})
 	a := pos.Actor{Staff: "2", Role: pos.RoleSupervisor, Station: "till-1"}
 	must := func(err error) {

@@ -24,7 +24,7 @@ func (n *node) setupSync() error {
 		Broker: n.cfg.MQTT.URL, Store: n.cfg.Store, Node: n.cfg.Node,
 		Username: n.cfg.MQTT.Username, Password: n.cfg.MQTT.Password,
 		CAFile: n.cfg.MQTT.CAFile, CertFile: n.cfg.MQTT.CertFile, KeyFile: n.cfg.MQTT.KeyFile,
-		Outbox: n.db, State: centralState{n.db, n.stockChanged}, Orders: n.pickup, Wake: n.wake, Market: pos.Markets[n.cfg.Market],
+		Outbox: n.db, State: centralState{n.db, n.stockChanged}, Orders: n.pickup, Wake: n.wake, Market: n.cfg.scaleTable(),
 		Window: n.cfg.Sync.Window, ResendAfter: n.cfg.Sync.ResendAfter.Duration, Retention: n.cfg.Sync.Retention.Duration,
 		BackoffMax: n.cfg.Sync.BackoffMax.Duration, KeepAlive: n.cfg.Sync.KeepAlive.Duration,
 		Version: version, Logger: n.log,

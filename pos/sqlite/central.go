@@ -47,6 +47,39 @@ func pageVersions(ctx context.Context, q interface {
 	return m, rows.Err()
 }
 
+// UseScaleTable records that the node reads scale labels with the table
+// described by table (pos.VariableMeasure's String). When the table was
+// another before, the catalog's variable-measure codes are kept under
+// keys the new table does not read: every catalog page is fetched again
+// (its held version forgotten), and UseScaleTable reports how many items
+// of a local catalog import (which is not fetched) have barcodes, to be
+// imported again. The first table recorded changes nothing: databases of
+// versions before the table was recorded read Sweden's.
+func (db *DB) UseScaleTable(ctx context.Context, table string) (changed bool, local int, err error) {
+	err = db.Update(ctx, func(tx *Tx) error {
+		var old string
+		switch err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'scale_table'").Scan(&old); {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err := tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('scale_table', ?)", table)
+			return err
+		case err != nil:
+			return err
+		case old == table:
+			return nil
+		}
+		changed = true
+		if _, err := tx.execContext(ctx, "UPDATE meta SET value = ? WHERE key = 'scale_table'", table); err != nil {
+			return err
+		}
+		if _, err := tx.execContext(ctx, "UPDATE sync_pages SET version = -1 WHERE kind = 'catalog'"); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT count(DISTINCT i.sku) FROM items i JOIN barcodes b ON b.sku = i.sku
+			WHERE i.page = ''`).Scan(&local)
+	})
+	return changed, local, err
+}
+
 // ApplyManifest records central's manifest of kind, unless a newer one is
 // already held, and removes every held page the manifest no longer names
 // (catalog items of such a page are withdrawn from sale, stock counts of

@@ -484,3 +484,56 @@ func TestMigrationKilledLosesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestMigratedSwedishScaleKeysFetchedAgain: a catalog page that listed a
+// weighed item's code, kept by the seven-digit key older versions read,
+// is fetched again when the manifest comes, and applied at the version
+// the node held, so the code is kept by its eight-digit key and a scale
+// label finds the item. Pages without such a code are not fetched again.
+func TestMigratedSwedishScaleKeysFetchedAgain(t *testing.T) {
+	ctx := context.Background()
+	path, _ := oldDatabase(t, 12)
+	raw := rawDB(t, path)
+	for _, s := range []string{
+		`INSERT INTO items(sku, active, names, search, unit, price, tax_rate_bp, page) VALUES
+			('300100', 1, '{"en":"Apples"}', '300100 apples', 'kg', 2990, 1200, '3'),
+			('200001', 1, '{"en":"Tent"}', '200001 tent', 'each', 99900, 2500, '4'),
+			('300101', 1, '{"en":"Cheese"}', '300101 cheese', 'kg', 14900, 1200, '')`,
+		"INSERT INTO barcodes(code, sku) VALUES ('2300100', '300100'), ('7310865009999', '200001'), ('2400101', '300101')",
+		`INSERT INTO sync_pages(kind, page, version, applied_at, members) VALUES
+			('catalog', '3', 5, '2026-11-01T10:00:00Z', '["300100"]'),
+			('catalog', '4', 2, '2026-11-01T10:00:00Z', '["200001"]')`,
+		`INSERT INTO sync_manifests(kind, version, pages) VALUES ('catalog', 9, '{"3":5,"4":2}')`,
+	} {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	raw.Close()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, held, err := db.ApplyManifest(ctx, sqlite.KindCatalog, 9, map[string]int64{"3": 5, "4": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held["3"] >= 5 || held["4"] != 2 {
+		t.Fatalf("held after the upgrade: %v, want page 3 to fetch again and page 4 kept", held)
+	}
+	apples := pos.Item{SKU: "300100", Active: true, Names: map[string]string{"en": "Apples"}, Barcodes: []string{"2300100000008"}, Unit: pos.UnitKg, Price: 2990, TaxRateBP: 1200}
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "3", Version: 5, Items: []pos.Item{apples}}, pos.Sweden); err != nil || !ok {
+		t.Fatalf("page 3 at version 5 again: %v, %v", ok, err)
+	}
+	code, err := pos.ParseCode("2300100012346", pos.Sweden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, err := db.ItemByCode(ctx, code.Key); err != nil || it.SKU != "300100" {
+		t.Fatalf("a scale label after the page came again: %+v, %v", it, err)
+	}
+	if it, err := db.ItemByCode(ctx, "7310865009999"); err != nil || it.SKU != "200001" {
+		t.Fatalf("tent: %+v, %v", it, err)
+	}
+}
