@@ -249,16 +249,18 @@ var createRe = regexp.MustCompile(`(?i)CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRI
 // (an object it creates last already exists) and checks that the database
 // is exactly as before it: schema, version and data.
 func TestFailedMigrationLeavesDatabase(t *testing.T) {
+	// The newest migration that creates something fails on an object of
+	// that name put there before it.
+	files := migrationFiles(t)
 	latest := sqlite.SchemaVersion()
+	for ; latest > 1 && !createRe.MatchString(files[latest]); latest-- {
+	}
 	if latest < 2 {
-		t.Skip("needs two schema versions")
+		t.Fatal("no migration after the first creates anything to collide with")
 	}
 	ctx := context.Background()
 	path, epoch := oldDatabase(t, latest-1)
-	created := createRe.FindAllStringSubmatch(migrationFiles(t)[latest], -1)
-	if len(created) == 0 {
-		t.Fatalf("migration %d creates nothing to collide with", latest)
-	}
+	created := createRe.FindAllStringSubmatch(files[latest], -1)
 	last := created[len(created)-1][1]
 	if len(created) < 2 {
 		t.Logf("migration %d fails at its only statement", latest)
