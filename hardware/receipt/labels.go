@@ -28,6 +28,7 @@ var labels = map[string]map[string]string{
 	"cashier":      {"sv": "Kassör", "sk": "Pokladník", "ro": "Casier", "zh-Hant": "收銀員", "en": "Cashier"},
 	"subtotal":     {"sv": "Delsumma", "sk": "Medzisúčet", "ro": "Subtotal", "zh-Hant": "小計", "en": "Subtotal"},
 	"discount":     {"sv": "Rabatt", "sk": "Zľava", "ro": "Reducere", "zh-Hant": "折扣", "en": "Discount"},
+	"basket_disc":  {"sv": "Rabatt på köpet", "sk": "Zľava na nákup", "ro": "Reducere pe bon", "zh-Hant": "整筆折扣", "en": "Basket discount"},
 	"discounts":    {"sv": "Rabatter", "sk": "Zľavy", "ro": "Reduceri", "zh-Hant": "折扣合計", "en": "Discounts"},
 	"sales_report": {"sv": "FÖRSÄLJNING", "sk": "PREDAJ", "ro": "VÂNZĂRI", "zh-Hant": "銷售報表", "en": "SALES"},
 	"by_hour":      {"sv": "per timme", "sk": "po hodinách", "ro": "pe ore", "zh-Hant": "按小時", "en": "by hour"},

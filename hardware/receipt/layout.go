@@ -64,8 +64,12 @@ type Line struct {
 	Qty       int64 `json:"qty"`
 	ByWeight  bool  `json:"by_weight,omitempty"`
 	UnitPrice int64 `json:"unit_price"` // per piece or per kg
-	Discount  int64 `json:"discount,omitempty"`
-	Amount    int64 `json:"amount"` // what the line costs, after Discount
+	// Discount is what was taken off the line; a share of the receipt's
+	// BasketDiscount is not in it.
+	Discount int64 `json:"discount,omitempty"`
+	// Amount is what the line costs after Discount, before any share of
+	// the receipt's BasketDiscount.
+	Amount int64 `json:"amount"`
 }
 
 // Tax is the tax of one rate.
@@ -99,13 +103,20 @@ type Receipt struct {
 	Time      time.Time `json:"time"`
 	Lines     []Line    `json:"lines"`
 	Subtotal  int64     `json:"subtotal"`
-	Discount  int64     `json:"discount,omitempty"`
-	Tax       []Tax     `json:"tax"`
-	Total     int64     `json:"total"`
-	Rounding  int64     `json:"rounding,omitempty"`
-	Payments  []Payment `json:"payments"`
-	Change    int64     `json:"change,omitempty"`
-	Refund    bool      `json:"refund,omitempty"`
+	// Discount is what is taken off Subtotal: the lines' own discounts
+	// and BasketDiscount together.
+	Discount int64 `json:"discount,omitempty"`
+	// BasketDiscount is the part of Discount taken off the whole sale
+	// rather than one line, printed once by itself; zero for none (and
+	// on a receipt stored before it was printed apart, whose Discount
+	// holds it with the lines' discounts folded into their amounts).
+	BasketDiscount int64     `json:"basket_discount,omitempty"`
+	Tax            []Tax     `json:"tax"`
+	Total          int64     `json:"total"`
+	Rounding       int64     `json:"rounding,omitempty"`
+	Payments       []Payment `json:"payments"`
+	Change         int64     `json:"change,omitempty"`
+	Refund         bool      `json:"refund,omitempty"`
 	// Original is the receipt a refund takes goods back from; zero for
 	// none, or one of another store.
 	Original int64  `json:"original,omitempty"`
@@ -513,8 +524,13 @@ func (r Receipt) Encode(e *escpos.Encoder) error {
 	if r.Discount != 0 || r.Subtotal != r.Total {
 		p.pair(p.t("subtotal"), p.money(r.Subtotal))
 	}
-	if r.Discount != 0 {
-		p.pair(p.t("discount"), p.money(-r.Discount))
+	// The lines' discounts together, then the basket's by itself: the
+	// subtotal less the two, and any tax added, is the total.
+	if d := r.Discount - r.BasketDiscount; d != 0 {
+		p.pair(p.t("discount"), p.money(-d))
+	}
+	if r.BasketDiscount != 0 {
+		p.pair(p.t("basket_disc"), p.money(-r.BasketDiscount))
 	}
 	// Where prices do not include tax, the total is the lines' amounts
 	// plus the tax added to them.

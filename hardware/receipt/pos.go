@@ -34,6 +34,14 @@ func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 		OrderID:   s.OrderID,
 		Customer:  MaskID(s.CustomerID),
 	}
+	// A line's discount in the sale's balance holds its share of the
+	// basket discount (pos.Price spreads it over the lines); the line
+	// prints its own discount only, and the shares together print once
+	// as the basket discount, so that every discount shows and the
+	// figures still add up to the balance's. The lines' own discounts
+	// are theirs priced without the basket discount; settings change
+	// only the tax, which is not taken from this pricing.
+	own := pos.Price(s.Lines, nil, pos.Settings{}).Lines
 	for i, l := range s.Lines {
 		line := Line{
 			Name:      l.Name(store.Lang),
@@ -43,19 +51,14 @@ func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 		}
 		if i < len(s.Balance.Lines) {
 			lt := s.Balance.Lines[i]
-			line.Discount, line.Amount = lt.Discount, lt.Amount
+			line.Discount = min(max(own[i].Discount, 0), lt.Discount)
+			share := lt.Discount - line.Discount
+			line.Amount = lt.Amount + share
+			r.BasketDiscount += share
 		} else {
 			line.Amount = l.Gross()
 		}
 		r.Lines = append(r.Lines, line)
-	}
-	// Basket discounts are spread over the lines; print them once, as
-	// the cart's discount, and the lines at their own discount only.
-	if s.Discount != nil {
-		for i := range r.Lines {
-			r.Lines[i].Amount += r.Lines[i].Discount
-			r.Lines[i].Discount = 0
-		}
 	}
 	for _, t := range s.Balance.Tax {
 		r.Tax = append(r.Tax, Tax{RateBP: t.RateBP, Base: t.Base, Tax: t.Tax})
