@@ -438,7 +438,7 @@ func (as *AfterSales) CloseShift(ctx context.Context, a Actor, counted int64) (*
 		rep.CountedCash, rep.Difference = counted, counted-rep.ExpectedCash
 		err = as.opt.Store.CloseShift(ctx, &sh, rep)
 		if errors.Is(err, ErrConflict) && try < 3 {
-			continue // a receipt arrived meanwhile: count it too
+			continue // a receipt or cash operation arrived meanwhile: count it too
 		}
 		if err != nil {
 			return nil, err

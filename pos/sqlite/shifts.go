@@ -196,8 +196,10 @@ func (db *DB) shiftVouchers(ctx context.Context, id string) ([]pos.Voucher, erro
 
 // CloseShift closes a shift with its Z report, journal entry and
 // pos.shift.closed event in one transaction; see pos.AfterSalesStore. It
-// fails with pos.ErrConflict when receipts were added or voided, vouchers
-// issued or drawer alarms journalled after rep was computed.
+// fails with pos.ErrConflict when receipts were added or voided, cash
+// operations recorded, vouchers issued or drawer alarms journalled after
+// rep was computed: the check is in the transaction that closes the
+// shift, so nothing recorded by another writer is missed by the report.
 func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftReport) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		var closed string
@@ -217,11 +219,22 @@ func (db *DB) CloseShift(ctx context.Context, sh *pos.Shift, rep *pos.ShiftRepor
 			Scan(&vouchers); err != nil {
 			return err
 		}
+		// Every cash operation moves an amount or is a no-sale opening,
+		// so one added after rep changes one of these figures.
+		var paidIn, paidOut, drops int64
+		var noSales int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(amount) FILTER (WHERE kind = ?2), 0),
+			coalesce(sum(amount) FILTER (WHERE kind = ?3), 0), coalesce(sum(amount) FILTER (WHERE kind = ?4), 0),
+			count(*) FILTER (WHERE kind = ?5) FROM cash_ops WHERE shift_id = ?1`,
+			sh.ID, pos.CashPaidIn, pos.CashPaidOut, pos.CashDrop, pos.CashNoSale).Scan(&paidIn, &paidOut, &drops, &noSales); err != nil {
+			return err
+		}
 		alarms, err := shiftDrawerAlarms(ctx, tx, *sh)
 		if err != nil {
 			return err
 		}
 		if receipts != rep.Receipts || voids != rep.Voids || vouchers != rep.VoucherCount() ||
+			paidIn != rep.PaidIn || paidOut != rep.PaidOut || drops != rep.Drops || noSales != rep.NoSales ||
 			rep.DrawerAlarms != nil && pos.CountDrawerAlarms(alarms) != *rep.DrawerAlarms {
 			return fmt.Errorf("shift %s: %w", sh.ID, pos.ErrConflict)
 		}
