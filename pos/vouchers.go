@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Voucher is a gift card or store credit. A voucher issued by this node
@@ -50,15 +51,41 @@ func (v Voucher) Available() int64 {
 	return v.Balance
 }
 
-var voucherCode = regexp.MustCompile(`^[A-Za-z0-9\-]{4,64}$`)
+// voucherCode is the form of a code once canonical.
+var voucherCode = regexp.MustCompile(`^[A-Z0-9\-]{4,64}$`)
 
 // ErrBadVoucherCode reports a gift card or store credit code that cannot
 // be one.
 var ErrBadVoucherCode = errors.New("pos: not a gift card or store credit code (4-64 letters, digits or -)")
 
-// CheckVoucherCode reports whether code can be a voucher code.
+// CanonicalVoucherCode returns code in the one form in which a voucher
+// code is stored, looked up and sent to central: letters in upper case,
+// white space dropped. Two spellings of a code typed or scanned are one
+// card exactly when their canonical forms are equal.
+//
+// Case and spaces are never part of a code: this node's codes are digits,
+// and a cashier types the letters of a card issued elsewhere in either
+// case and its long numbers in groups. Dashes are kept: they are in the
+// alphabet of cards issued elsewhere, which central knows by their code
+// with them, so GC-7001 and GC7001 stay two codes. Only ASCII letters are
+// mapped, so that a non-ASCII letter that upper-cases to an ASCII one is
+// still refused.
+func CanonicalVoucherCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return -1
+		case 'a' <= r && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, code)
+}
+
+// CheckVoucherCode reports whether code, in its canonical form
+// (CanonicalVoucherCode), can be a voucher code.
 func CheckVoucherCode(code string) error {
-	if !voucherCode.MatchString(code) {
+	if !voucherCode.MatchString(CanonicalVoucherCode(code)) {
 		return ErrBadVoucherCode
 	}
 	return nil
@@ -76,9 +103,11 @@ func NewVoucherCode() string {
 	return string(out)
 }
 
-// Voucher returns a voucher by code. A code this node does not know is an
-// external card with the store's offline limit.
+// Voucher returns a voucher by code, in any case and with spaces
+// (CanonicalVoucherCode). A code this node does not know is an external
+// card with the store's offline limit.
 func (as *AfterSales) Voucher(ctx context.Context, code string) (Voucher, error) {
+	code = CanonicalVoucherCode(code)
 	if err := CheckVoucherCode(code); err != nil {
 		return Voucher{}, err
 	}
@@ -89,8 +118,9 @@ func (as *AfterSales) Voucher(ctx context.Context, code string) (Voucher, error)
 // an open cart; it is refused while a card payment is at the terminal. The
 // balance is checked now, and checked and taken off in the sale's own
 // transaction when the sale completes. A training cart is refused with
-// ErrTrainingTender.
+// ErrTrainingTender. The payment's Ref is the code in canonical form.
 func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, code string, amount int64) (*CartView, error) {
+	code = CanonicalVoucherCode(code)
 	if method != MethodGiftCard && method != MethodStoreCredit {
 		return nil, fmt.Errorf("%w: %q is not a voucher tender (gift_card, store_credit)", ErrInvalidRequest, method)
 	}
@@ -122,7 +152,8 @@ func (as *AfterSales) PayVoucher(ctx context.Context, a Actor, cartID, method, c
 		}
 		var held int64
 		for _, p := range c.Payments {
-			if p.Ref == code && (p.Method == MethodGiftCard || p.Method == MethodStoreCredit) {
+			// A cart parked before codes were canonical may hold another spelling.
+			if CanonicalVoucherCode(p.Ref) == code && (p.Method == MethodGiftCard || p.Method == MethodStoreCredit) {
 				held += p.Amount
 			}
 		}

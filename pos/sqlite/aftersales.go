@@ -307,9 +307,11 @@ func (db *DB) VoidSale(ctx context.Context, v *pos.Void) error {
 	})
 }
 
-// Voucher returns a voucher by code; a code not known here is an
-// external card with the store's default offline limit.
+// Voucher returns a voucher by code, in any spelling of it
+// (pos.CanonicalVoucherCode); a code not known here is an external card
+// with the store's default offline limit.
 func (db *DB) Voucher(ctx context.Context, code string) (pos.Voucher, error) {
+	code = pos.CanonicalVoucherCode(code)
 	var v pos.Voucher
 	var created string
 	err := db.r.QueryRowContext(ctx, "SELECT "+voucherCols+" FROM vouchers WHERE code = ?", code).Scan(voucherDest(&v, &created)...)
@@ -354,7 +356,8 @@ func (db *DB) defaultVoucherLimit(ctx context.Context, q queryRower) (int64, err
 
 // SetVoucherOfflineLimit sets how much of a card issued elsewhere may be
 // redeemed here without central: for the card code, or for every card
-// without a limit of its own when code is "".
+// without a limit of its own when code is "". The card is kept by its
+// canonical code (pos.CanonicalVoucherCode).
 func (db *DB) SetVoucherOfflineLimit(ctx context.Context, code string, limit int64) error {
 	if limit < 0 || limit > pos.MaxPrice {
 		return fmt.Errorf("sqlite: offline limit %d out of range 0..%d", limit, pos.MaxPrice)
@@ -365,6 +368,7 @@ func (db *DB) SetVoucherOfflineLimit(ctx context.Context, code string, limit int
 				ON CONFLICT(key) DO UPDATE SET value = excluded.value`, itoa(limit))
 			return err
 		}
+		code := pos.CanonicalVoucherCode(code)
 		if err := pos.CheckVoucherCode(code); err != nil {
 			return err
 		}
@@ -417,8 +421,11 @@ func (tx *Tx) issueVoucher(v *pos.Voucher) error {
 }
 
 // redeem takes a voucher payment off its voucher, or refuses the sale.
+// The voucher is found by its canonical code, whatever spelling a cart
+// kept from before codes were canonical.
 func (tx *Tx) redeem(p pos.Payment, saleID string, at time.Time) error {
 	ctx := tx.ctx
+	p.Ref = pos.CanonicalVoucherCode(p.Ref)
 	if err := pos.CheckVoucherCode(p.Ref); err != nil {
 		return err
 	}
@@ -454,8 +461,11 @@ func (tx *Tx) redeem(p pos.Payment, saleID string, at time.Time) error {
 	return err
 }
 
-// restore gives back what a voided sale took off a voucher.
+// restore gives back what a voided sale took off a voucher, by its
+// canonical code: a sale recorded before codes were canonical names it as
+// typed.
 func (tx *Tx) restore(code string, amount int64, ref string, at time.Time) error {
+	code = pos.CanonicalVoucherCode(code)
 	if _, err := tx.execContext(tx.ctx, `UPDATE vouchers SET redeemed = redeemed - ?,
 		balance = balance + CASE WHEN external = 1 THEN 0 ELSE ? END WHERE code = ?`, amount, amount, code); err != nil {
 		return err

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -240,5 +241,139 @@ func TestMigratedVouchersKeepTheirBalance(t *testing.T) {
 	}
 	if v.Balance != 4000 || v.External || v.IssuedBy != "" || v.ShiftID != "" || v.Cash != 0 {
 		t.Fatalf("migrated voucher %+v", v)
+	}
+}
+
+// A code is the same card however the cashier types it: in lower case,
+// with the spaces of groups typed by hand. A card issued elsewhere keeps
+// one offline limit, not one per spelling, and central learns the code in
+// its one form.
+func TestVoucherCodeTypedInAnyCaseFindsTheCard(t *testing.T) {
+	e := newASEnv(t, pos.ReturnPolicy{})
+	const card = "GC-7001"
+	e.must(e.db.SetVoucherOfflineLimit(e.ctx, "gc-7001", 30000))
+	for _, typed := range []string{"GC-7001", "gc-7001", "Gc-7001", " gc-7001\t"} {
+		v, err := e.as.Voucher(e.ctx, typed)
+		e.must(err)
+		if v.Code != card || v.Limit != 30000 || v.Available() != 30000 {
+			t.Fatalf("card typed %q: %+v, want %s with 30000 available", typed, v, card)
+		}
+	}
+
+	// Its limit holds across spellings within a cart and across sales.
+	c := e.cart(e.cashier, []buy{{jacketSKU, 1, nil}}, nil)
+	e.pay(e.cashier, c.ID, tender{method: pos.MethodGiftCard, amount: 20000, ref: "gc-7001"})
+	if _, err := e.as.PayVoucher(e.ctx, e.cashier, c.ID, pos.MethodGiftCard, card, 20000); !errors.Is(err, pos.ErrVoucherLimit) {
+		t.Fatalf("second 20000 on the card in another case: %v, want %v", err, pos.ErrVoucherLimit)
+	}
+	e.pay(e.cashier, c.ID, tender{method: pos.MethodCard})
+	sold, err := e.till.Complete(e.ctx, e.cashier, c.ID)
+	e.must(err)
+	if v, err := e.as.Voucher(e.ctx, "gC-7001"); err != nil || v.Redeemed != 20000 || v.Available() != 10000 {
+		t.Fatalf("card after the sale: %+v, %v", v, err)
+	}
+	sales := e.events(pos.EventSaleCompleted)
+	if got := refsByMethod(eventMoney(t, sales[len(sales)-1], "payments")); got[pos.MethodGiftCard] != card {
+		t.Fatalf("sale payments %v, want the card as %s", got, card)
+	}
+	_, err = e.as.VoidLastSale(e.ctx, e.boss, sold.ID, "wrong card", nil)
+	e.must(err)
+	if v, err := e.as.Voucher(e.ctx, card); err != nil || v.Redeemed != 0 {
+		t.Fatalf("card after the void: %+v, %v", v, err)
+	}
+
+	// A gift card sold here, its sixteen digits typed in groups.
+	e.must1(e.as.OpenShift(e.ctx, e.cashier, 0))
+	gift, err := e.as.IssueVoucher(e.ctx, e.boss, pos.MethodGiftCard, 5000, "sold")
+	e.must(err)
+	grouped := gift.Code[:4] + " " + gift.Code[4:8] + " " + gift.Code[8:12] + " " + gift.Code[12:]
+	if v, err := e.as.Voucher(e.ctx, grouped); err != nil || v.Code != gift.Code || v.External || v.Balance != 5000 {
+		t.Fatalf("gift card typed %q: %+v, %v", grouped, v, err)
+	}
+}
+
+// A database of schema 13 kept codes as typed: a card issued elsewhere
+// may be there once per spelling. The upgrade keeps each card once, in
+// upper case, with what every spelling redeemed and the limit a manager
+// set, and its uses follow it.
+func TestMigratedVoucherCodesAreUpperCase(t *testing.T) {
+	path, _ := oldDatabase(t, 13)
+	raw := rawDB(t, path)
+	for _, s := range []string{
+		`INSERT INTO vouchers(code, kind, issued, balance, external, offline_limit, redeemed, created_at) VALUES
+			('gc-7001', 'gift_card', 0, 0, 1, -1, 2000, '2026-11-01T10:00:00Z'),
+			('GC-7001', 'gift_card', 0, 0, 1, 30000, 5000, '2026-11-02T10:00:00Z'),
+			('gc-8002', 'gift_card', 0, 0, 1, 1000, 300, '2026-11-01T10:00:00Z'),
+			('Gc-8002', 'gift_card', 0, 0, 1, -1, 100, '2026-11-02T10:00:00Z'),
+			('x-9', 'gift_card', 0, 0, 1, -1, 50, '2026-11-02T10:00:00Z'),
+			('9111222233334444', 'store_credit', 5000, 4000, 0, -1, 0, '2026-11-01T10:00:00Z')`,
+		`INSERT INTO voucher_uses(code, delta, ref, at) VALUES
+			('gc-7001', -2000, 's-1', '2026-11-01T10:00:00Z'), ('GC-7001', -5000, 's-2', '2026-11-02T10:00:00Z'),
+			('gc-8002', -300, 's-3', '2026-11-01T10:00:00Z'), ('Gc-8002', -100, 's-4', '2026-11-02T10:00:00Z'),
+			('x-9', -50, 's-5', '2026-11-02T10:00:00Z'),
+			('9111222233334444', 5000, 'r-1', '2026-11-01T10:00:00Z'), ('9111222233334444', -1000, 's-6', '2026-11-01T11:00:00Z')`,
+	} {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	raw.Close()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		typed, code     string
+		limit, redeemed int64
+		balance         int64
+	}{
+		{"gc-7001", "GC-7001", 30000, 7000, 0},
+		{"GC-8002", "GC-8002", 1000, 400, 0},
+		{"x-9", "X-9", 0, 50, 0}, // the store's default limit, none set
+		{"9111222233334444", "9111222233334444", 0, 0, 4000},
+	} {
+		v, err := db.Voucher(ctx, tc.typed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Code != tc.code || v.Redeemed != tc.redeemed || v.Balance != tc.balance || (v.External && v.Limit != tc.limit) {
+			t.Errorf("%s after the upgrade: %+v, want %s with limit %d, %d redeemed, balance %d",
+				tc.typed, v, tc.code, tc.limit, tc.redeemed, tc.balance)
+		}
+	}
+
+	raw = rawDB(t, path)
+	defer raw.Close()
+	rows, err := raw.Query("SELECT code, count(*), sum(delta) FROM voucher_uses GROUP BY code ORDER BY code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uses []string
+	for rows.Next() {
+		var code string
+		var n, sum int64
+		if err := rows.Scan(&code, &n, &sum); err != nil {
+			t.Fatal(err)
+		}
+		uses = append(uses, fmt.Sprintf("%s %d %d", code, n, sum))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(uses), "[9111222233334444 2 4000 GC-7001 2 -7000 GC-8002 2 -400 X-9 1 -50]"; got != want {
+		t.Fatalf("voucher uses by code %s, want %s", got, want)
+	}
+	var n int
+	if err := raw.QueryRow("SELECT count(*) FROM vouchers").Scan(&n); err != nil || n != 4 {
+		t.Fatalf("%d vouchers after the upgrade, want 4: %v", n, err)
+	}
+	var broken sql.NullString
+	if err := raw.QueryRow("PRAGMA foreign_key_check").Scan(&broken); !errors.Is(err, sql.ErrNoRows) {
+		t.Fatalf("foreign key check after the upgrade: %v %v", broken, err)
+	}
+	if _, err := raw.Exec(`INSERT INTO vouchers(code, kind, issued, balance, created_at) VALUES ('gc-1', 'gift_card', 0, 0, '2026-11-03T10:00:00Z')`); err == nil {
+		t.Fatal("a code in lower case stored after the upgrade")
 	}
 }
