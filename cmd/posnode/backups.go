@@ -546,34 +546,20 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 		removeTmp()
 		return fmt.Errorf("carry over the document numbers: %w; nothing was changed", err)
 	}
-	var kept string
-	if _, err := os.Stat(live); err == nil {
-		kept = fmt.Sprintf("%s.%s.bak", live, time.Now().UTC().Format(backupStamp))
-		if err := os.Rename(live, kept); err != nil {
-			removeTmp()
-			return fmt.Errorf("keep the current database: %w; nothing was changed", err)
-		}
-		// The write-ahead log belongs to the database it was written
-		// for: it moves along (SQLite finds it as NAME-wal); the shared
-		// memory index is rebuilt on open.
-		if err := os.Rename(live+"-wal", kept+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("keep the current database's log: %w; the database is now %s, move it back to %s", err, kept, live)
-		}
-		os.Remove(live + "-shm")
-		// Kept as every backup is, its owner's only: it holds customers'
-		// names and phones and the staff's PIN hashes, whatever mode the
-		// database had (0644 when made under umask 022).
-		for _, p := range []string{kept, kept + "-wal"} {
-			if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("keep the current database to its owner: %w; the database is now %s, move it back to %s", err, kept, live)
-			}
-		}
+	if err := syncFile(tmp); err != nil {
+		removeTmp()
+		return fmt.Errorf("write %s: %w; nothing was changed", tmp, err)
 	}
-	if err := os.Rename(tmp, live); err != nil {
-		return fmt.Errorf("restore: %w", err)
+	if err := commitRestore(live, tmp, time.Now()); err != nil {
+		removeTmp()
+		return fmt.Errorf("%w; nothing was changed", err)
 	}
-	if err := syncDir(cfg.Data); err != nil {
+	if err := afterRestoreCommit(); err != nil {
 		return err
+	}
+	kept, err := finishRestore(live)
+	if err != nil {
+		return fmt.Errorf("%w; the next start of posnode finishes the restore", err)
 	}
 	chownLike(live, cfg.Data)
 	logNote := ""
@@ -593,6 +579,136 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 	}
 	fmt.Fprintln(stdout, "start the node again: systemctl start posnode")
 	return nil
+}
+
+// restoredMark is what a restored database's name has after the live
+// database's, from the restore's commit until it takes the live one's
+// place, followed by the time the replaced database is kept under.
+const restoredMark = ".restored-"
+
+// afterRestoreCommit runs between a restore's commit and its finish;
+// tests stop a restore there, as a power cut would.
+var afterRestoreCommit = func() error { return nil }
+
+// commitRestore makes the restore of tmp, a whole database written to
+// disk, certain to happen: it renames tmp (and its log, if any) to the
+// live database's name with restoredMark and the time at, durably.
+// Until then a crash leaves the live database as it was; after it,
+// finishRestore puts tmp in its place, at once or at the next start.
+func commitRestore(live, tmp string, at time.Time) error {
+	restored := live + restoredMark + at.UTC().Format(backupStamp)
+	if err := os.Rename(tmp+"-wal", restored+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("restore: %w", err)
+	}
+	os.Remove(tmp + "-shm")
+	if err := os.Rename(tmp, restored); err != nil {
+		os.Rename(restored+"-wal", tmp+"-wal")
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := syncDir(filepath.Dir(live)); err != nil {
+		os.Rename(restored, tmp)
+		os.Rename(restored+"-wal", tmp+"-wal")
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}
+
+// finishRestore finishes a committed restore of the live database, if
+// one is pending: the live database, if any, and its write-ahead log are
+// kept as live.TIME.bak (and -wal), owner's only, and the restored one
+// takes the live one's name. Every step looks at what the steps before
+// left, and the names depend only on the restored file's, so a finish
+// cut off anywhere is finished by the next: at no point is there a live
+// database that is neither the old one whole nor the restored one, or a
+// log beside a database it was not written for. It returns the name the
+// replaced database is kept under, "" when none was.
+func finishRestore(live string) (string, error) {
+	restored, _, err := pendingRestore(live)
+	if err != nil || restored == "" {
+		return "", err
+	}
+	_, kept, _ := pendingRestore(live)
+	keptAny := false
+	if _, err := os.Stat(live); err == nil {
+		if err := os.Rename(live, kept); err != nil {
+			return "", fmt.Errorf("keep the current database: %w", err)
+		}
+	}
+	// The write-ahead log belongs to the database it was written for: it
+	// moves along (SQLite finds it as NAME-wal); the shared memory index
+	// is rebuilt on open.
+	if err := os.Rename(live+"-wal", kept+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("keep the current database's log: %w", err)
+	}
+	os.Remove(live + "-shm")
+	// Kept as every backup is, its owner's only: it holds customers'
+	// names and phones and the staff's PIN hashes, whatever mode the
+	// database had (0644 when made under umask 022).
+	for _, p := range []string{kept, kept + "-wal"} {
+		if err := os.Chmod(p, 0o600); err == nil {
+			keptAny = true
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("keep the current database to its owner: %w", err)
+		}
+	}
+	if err := os.Rename(restored+"-wal", live+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("restore: %w", err)
+	}
+	if err := os.Rename(restored, live); err != nil {
+		return "", fmt.Errorf("restore: %w", err)
+	}
+	if err := syncDir(filepath.Dir(live)); err != nil {
+		return "", err
+	}
+	chownLike(live, filepath.Dir(live))
+	if !keptAny {
+		return "", nil
+	}
+	return kept, nil
+}
+
+// pendingRestore returns the restored database waiting to take the live
+// database's place, "" for none, and the name the live one will be kept
+// under.
+func pendingRestore(live string) (restored, kept string, err error) {
+	pending, err := filepath.Glob(globQuote(live) + restoredMark + "*")
+	if err != nil {
+		return "", "", err
+	}
+	for _, p := range pending {
+		if strings.HasSuffix(p, "-wal") || strings.HasSuffix(p, "-shm") {
+			continue
+		}
+		if restored != "" {
+			return "", "", fmt.Errorf("two restores pending, %s and %s: move the one not wanted away", restored, p)
+		}
+		restored = p
+	}
+	if restored == "" {
+		return "", "", nil
+	}
+	return restored, live + "." + strings.TrimPrefix(restored, live+restoredMark) + ".bak", nil
+}
+
+// globQuote escapes the characters filepath.Match reads as a pattern.
+func globQuote(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// syncFile writes what the system holds of path to its disk.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
 }
 
 // applyLog returns the database at path with the write-ahead log beside

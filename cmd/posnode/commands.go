@@ -29,6 +29,22 @@ func openDB(ctx context.Context, cfg Config, opt sqlite.Options) (*sqlite.DB, er
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	// A restore cut off after its commit (a power cut) is finished before
+	// anything opens the database: the live name may be free, and a
+	// database opened there would be a new, empty one.
+	switch restored, kept, err := pendingRestore(dbPath(cfg)); {
+	case err != nil:
+		return nil, fmt.Errorf("finish the restore cut off: %w", err)
+	case restored != "":
+		if kept, err = finishRestore(dbPath(cfg)); err != nil {
+			return nil, fmt.Errorf("finish the restore cut off: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "posnode: finished the restore cut off before: %s is now %s", restored, dbPath(cfg))
+		if kept != "" {
+			fmt.Fprintf(os.Stderr, "; the replaced database is kept as %s", kept)
+		}
+		fmt.Fprintln(os.Stderr)
+	}
 	if err := writableData(cfg); err != nil {
 		return nil, err
 	}

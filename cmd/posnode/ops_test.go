@@ -1019,3 +1019,73 @@ func TestRestoreKeepsTheReplacedDatabaseToItsOwner(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreCutOffIsFinishedAtTheNextStart: a power cut at any step of a
+// restore leaves either the database as it was, or the restore finished
+// at the next start, never no database (which a node would open as a new,
+// empty one, numbering receipts from 1 again) nor a log beside a database
+// it was not written for.
+func TestRestoreCutOffIsFinishedAtTheNextStart(t *testing.T) {
+	ctx := context.Background()
+	for _, cut := range []string{"after the commit", "after keeping the database"} {
+		t.Run(cut, func(t *testing.T) {
+			cfg, db := testNodeDB(t, 3)
+			backup := filepath.Join(t.TempDir(), "backup.db")
+			if err := vacuumInto(ctx, db.Path(), backup); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			live := dbPath(cfg)
+			raw, err := openRaw(live, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := raw.ExecContext(ctx, "UPDATE sales SET voided = 1"); err != nil {
+				t.Fatal(err)
+			}
+			raw.Close()
+
+			cutOff := errors.New("power cut")
+			afterRestoreCommit = func() error { return cutOff }
+			defer func() { afterRestoreCommit = func() error { return nil } }()
+			if err := cmdRestore(ctx, backup, []string{"--data", cfg.Data}, io.Discard, io.Discard); !errors.Is(err, cutOff) {
+				t.Fatalf("restore: %v, want it cut off", err)
+			}
+			restored, kept, err := pendingRestore(live)
+			if err != nil || restored == "" {
+				t.Fatalf("pending restore: %q, %v", restored, err)
+			}
+			// The finish's own steps, as far as the cut lets them go.
+			if cut == "after keeping the database" {
+				if err := os.Rename(live, kept); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			db2, err := openDB(ctx, cfg, sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db2.Close()
+			var n, voided int
+			if err := db2.Read().QueryRowContext(ctx, "SELECT count(*), coalesce(sum(voided), 0) FROM sales").Scan(&n, &voided); err != nil {
+				t.Fatal(err)
+			}
+			if n != 3 || voided != 0 {
+				t.Fatalf("after the next start: %d sales, %d voided; want the backup's 3, none voided", n, voided)
+			}
+			if p, _, _ := pendingRestore(live); p != "" {
+				t.Fatalf("restore still pending: %s", p)
+			}
+			// The replaced database is kept whole.
+			old, err := openRaw(kept, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer old.Close()
+			if err := old.QueryRow("SELECT coalesce(sum(voided), 0) FROM sales").Scan(&voided); err != nil || voided != 3 {
+				t.Fatalf("kept database: %d voided, %v; want 3", voided, err)
+			}
+		})
+	}
+}
