@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -69,20 +70,34 @@ func (it Item) Name(lang string) string {
 	return it.SKU
 }
 
-// validSKU reports whether s is 1-64 characters of A-Z a-z 0-9 . _ - /.
-// It is on the path of every catalog item, so it is a loop, not a
-// regular expression.
+// skuRule says what validSKU takes.
+const skuRule = "1-64 bytes of UTF-8, without control characters or spaces at either end, and not . or .."
+
+// validSKU reports whether s can be an item's SKU: 1-64 bytes of UTF-8
+// without control characters, spaces at either end, or a name of a
+// directory ("." and "..", which a URL path would take for one). Central
+// names items as its systems do (the contract sets no form): "JKT 100/M",
+// "ÄPPLE-1" and "100234#2" are SKUs, and refusing one would refuse its
+// whole catalog page. It is on the path of every catalog item, so it is a
+// loop, not a regular expression.
 func validSKU(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
+	if len(s) == 0 || len(s) > 64 || s == "." || s == ".." || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '.', c == '_', c == '-', c == '/':
-		default:
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) && (i == 0 || i+n == len(s)) {
 			return false
 		}
+		i += n
 	}
 	return true
 }
@@ -97,7 +112,7 @@ func (it Item) Validate() error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidItem, clipText(it.SKU), fmt.Sprintf(format, a...))
 	}
 	if !validSKU(it.SKU) {
-		return bad("sku must be 1-64 characters of A-Z a-z 0-9 . _ - /")
+		return bad("sku must be %s", skuRule)
 	}
 	if it.Unit != UnitEach && it.Unit != UnitKg {
 		return bad("unit must be %q or %q, not %q", UnitEach, UnitKg, clipText(it.Unit))

@@ -219,7 +219,7 @@ func (o *Order) Validate() error {
 		}
 		seen[l.LineID] = true
 		if !validSKU(l.SKU) {
-			return bad("line %s: sku must be 1-64 characters of A-Z a-z 0-9 . _ - /", l.LineID)
+			return bad("line %s: sku must be %s", l.LineID, skuRule)
 		}
 		if err := checkText("name", l.Name, 0, maxOrderName); err != nil {
 			return bad("line %s: %v", l.LineID, err)

@@ -239,7 +239,7 @@ func TestCatalogIndexFollowsSQLite(t *testing.T) {
 			p := pos.CatalogPage{Page: pages[rng.IntN(len(pages))], Version: version, Items: randomItems(rng, rng.IntN(12))}
 			if rng.IntN(8) == 0 {
 				what = "refused page"
-				p.Items = append(p.Items, pos.Item{SKU: "bad sku!", Unit: pos.UnitEach})
+				p.Items = append(p.Items, pos.Item{SKU: "bad\tsku", Unit: pos.UnitEach})
 			}
 			if _, err := db.ApplyCatalogPage(ctx, p, pos.VariableMeasure{}); (err != nil) != (what == "refused page") {
 				t.Fatalf("%s: %v", what, err)
