@@ -383,7 +383,11 @@ func (as *AfterSales) CashOp(ctx context.Context, a Actor, kind string, amount i
 }
 
 // XReport reports the open shift of station so far. It changes nothing.
-func (as *AfterSales) XReport(ctx context.Context, station string) (*ShiftReport, error) {
+// It needs a supervisor: an actor below is refused with ErrForbidden.
+func (as *AfterSales) XReport(ctx context.Context, a Actor, station string) (*ShiftReport, error) {
+	if a.Role < RoleSupervisor {
+		return nil, fmt.Errorf("%w: the X report needs a supervisor", ErrForbidden)
+	}
 	sh, err := as.opt.Store.CurrentShift(ctx, station)
 	if err != nil {
 		return nil, err
@@ -406,8 +410,12 @@ func (as *AfterSales) report(ctx context.Context, kind, shiftID string) (*ShiftR
 // CloseShift closes the open shift of the actor's station with the cash
 // counted in the drawer. The count is blind: the expected amount is shown
 // only in the Z report returned. The Z report is recorded, journalled and
-// emitted as pos.shift.closed in one transaction.
+// emitted as pos.shift.closed in one transaction. It needs a supervisor:
+// an actor below is refused with ErrForbidden and the shift stays open.
 func (as *AfterSales) CloseShift(ctx context.Context, a Actor, counted int64) (*ShiftReport, error) {
+	if a.Role < RoleSupervisor {
+		return nil, fmt.Errorf("%w: closing a shift needs a supervisor", ErrForbidden)
+	}
 	if counted < 0 || counted > MaxPrice*10 {
 		return nil, fmt.Errorf("%w: counted %d", ErrBadTender, counted)
 	}

@@ -556,7 +556,7 @@ func (s *Server) xReport(w http.ResponseWriter, r *http.Request, who pos.Session
 	if err != nil {
 		return err
 	}
-	v, err := s.opt.AfterSales.XReport(r.Context(), st)
+	v, err := s.opt.AfterSales.XReport(r.Context(), shiftSupervisor(who), st)
 	return reply(w, v, err)
 }
 
@@ -565,7 +565,7 @@ func (s *Server) printXReport(w http.ResponseWriter, r *http.Request, who pos.Se
 	if err != nil {
 		return err
 	}
-	v, err := s.opt.AfterSales.XReport(r.Context(), st)
+	v, err := s.opt.AfterSales.XReport(r.Context(), shiftSupervisor(who), st)
 	if err != nil {
 		return err
 	}
@@ -574,6 +574,15 @@ func (s *Server) printXReport(w http.ResponseWriter, r *http.Request, who pos.Se
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// shiftSupervisor is who as the actor of an X report or a shift close.
+// Unlike actor, it keeps the role a device was paired with: a tablet paired
+// as a supervisor closes its station's shift, as the routes (sup) allow.
+func shiftSupervisor(who pos.Session) pos.Actor {
+	a := actor(who)
+	a.Role = who.Staff.Role
+	return a
 }
 
 // closeShift closes the shift of the caller's station (or ?station=) with
@@ -593,7 +602,7 @@ func (s *Server) closeShift(w http.ResponseWriter, r *http.Request, who pos.Sess
 	if err != nil {
 		return err
 	}
-	a := actor(who)
+	a := shiftSupervisor(who)
 	a.Station = st
 	rep, err := s.opt.AfterSales.CloseShift(r.Context(), a, *req.Counted)
 	if err != nil {

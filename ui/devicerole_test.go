@@ -119,6 +119,25 @@ func TestDeviceKeepsToItsStationsShift(t *testing.T) {
 	}
 }
 
+// At its own station a tablet paired as a supervisor does what the
+// shift routes allow a supervisor: it reads and prints the X report and
+// closes the shift, though the domain refuses both to a cashier.
+func TestSupervisorTabletClosesItsOwnShift(t *testing.T) {
+	s := newStore(t)
+	tablet := s.pairSupervisorTablet(t, s.login(t, "3", "till-1"))
+	s.ok(t, tablet, "POST", "/api/v1/shift/open", map[string]any{"float": 10000}, nil)
+	s.ok(t, tablet, "GET", "/api/v1/shift/x", nil, nil)
+	s.ok(t, tablet, "POST", "/api/v1/shift/x/print", nil, nil)
+	var z struct {
+		Kind    string `json:"kind"`
+		Station string `json:"station"`
+	}
+	s.ok(t, tablet, "POST", "/api/v1/shift/close", map[string]any{"counted": 10000}, &z)
+	if z.Kind != "Z" || z.Station != "tablet" {
+		t.Fatalf("Z report %+v, want the tablet's", z)
+	}
+}
+
 // A device's reports are those of its own station: it lists no other
 // station's shifts and reads no other station's Z report, nor the store's
 // sales, which a supervisor signed in with a PIN reads from anywhere; and

@@ -127,7 +127,8 @@ func TestJournalVerifyChecksZReports(t *testing.T) {
 	}
 	sellTea(t, svc, 2)
 	sellTea(t, svc, 1)
-	if _, err := as.CloseShift(ctx, teaSeller, 17500); err != nil {
+	boss := pos.Actor{Staff: "2", Role: pos.RoleSupervisor, Station: "till-1"} // closes the shift
+	if _, err := as.CloseShift(ctx, boss, 17500); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

@@ -116,7 +116,8 @@ func crashChild(path string) error {
 			out.Flush()
 		}
 		if i%3 == 2 {
-			rep, err := as.CloseShift(ctx, a, 10000)
+			boss := pos.Actor{Staff: "9", Role: pos.RoleSupervisor, Station: a.Station}
+			rep, err := as.CloseShift(ctx, boss, 10000)
 			if err != nil {
 				return err
 			}

@@ -140,6 +140,7 @@ func TestDiskFullReturnAndShiftClose(t *testing.T) {
 	svc := pos.NewService(pos.Options{Store: db, Terminal: term, Policy: pos.DefaultPolicy()})
 	as := pos.NewAfterSales(pos.AfterSalesOptions{Till: svc, Store: db})
 	a := pos.Actor{Staff: "1", Role: pos.RoleCashier, Station: "till-1"}
+	boss := pos.Actor{Staff: "9", Role: pos.RoleSupervisor, Station: "till-1"} // closes the shift
 	if _, err := as.OpenShift(ctx, a, 10000); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestDiskFullReturnAndShiftClose(t *testing.T) {
 		t.Logf("return on a full disk: %v", err)
 		refunded = re.Cards[0]
 	}
-	rep, err := as.CloseShift(ctx, a, 10000)
+	rep, err := as.CloseShift(ctx, boss, 10000)
 	switch {
 	case err == nil:
 		recorded++
@@ -201,7 +202,7 @@ func TestDiskFullReturnAndShiftClose(t *testing.T) {
 		t.Fatalf("the return asked again once space is freed: %v", err)
 	}
 	if rep == nil {
-		if rep, err = as.CloseShift(ctx, a, 10000); err != nil {
+		if rep, err = as.CloseShift(ctx, boss, 10000); err != nil {
 			t.Fatalf("shift close once space is freed: %v", err)
 		}
 	}

@@ -65,10 +65,10 @@ func TestDrawerAlarmsInTheShiftReports(t *testing.T) {
 	alarm("till-1", pos.DrawerNotOpened)
 	alarm("till-2", pos.DrawerOpenedUnasked)
 	e.must1(e.as.CashOp(e.ctx, e.cashier, pos.CashNoSale, 0, "change for the bus"))
-	x, err := e.as.XReport(e.ctx, "till-1")
+	x, err := e.as.XReport(e.ctx, e.boss, "till-1")
 	e.must(err)
 	alarm("till-1", pos.DrawerOpenedUnasked)
-	z, err := e.as.CloseShift(e.ctx, e.cashier, 10000)
+	z, err := e.as.CloseShift(e.ctx, e.boss, 10000)
 	e.must(err)
 	alarm("till-1", pos.DrawerLeftOpen) // after the close
 	stored, err := e.db.ZReport(e.ctx, z.ShiftID)
@@ -140,7 +140,7 @@ func TestDrawerAlarmAtTheInstantTheShiftCloses(t *testing.T) {
 	store.shift = func() {
 		e.must(e.db.AddDrawerAlarm(e.ctx, &pos.DrawerAlarm{Station: "till-1", Alarm: pos.DrawerLeftOpen, At: e.now, OpenSeconds: 90}))
 	}
-	z, err := as.CloseShift(e.ctx, e.cashier, 10000)
+	z, err := as.CloseShift(e.ctx, e.boss, 10000)
 	e.must(err)
 	if z.DrawerAlarms == nil || z.DrawerAlarms.LeftOpen != 1 {
 		t.Fatalf("Z report drawer alarms %+v, want the drawer left open at the close", z.DrawerAlarms)

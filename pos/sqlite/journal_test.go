@@ -50,7 +50,7 @@ func journalEnv(t *testing.T) (string, []pos.JournalEntry) {
 	_, err = e.as.VoidLastSale(e.ctx, e.boss, last.ID, "mistake", nil)
 	e.must(err)
 	e.sell(e.cashier, []buy{{breadSKU, 1, nil}}, nil, tender{method: pos.MethodCash})
-	_, err = e.as.CloseShift(e.ctx, e.cashier, 0)
+	_, err = e.as.CloseShift(e.ctx, e.boss, 0)
 	e.must(err)
 	entries, err := e.db.Journal(e.ctx, 0, 1000)
 	e.must(err)
@@ -463,12 +463,12 @@ func TestZReportsAddUpToTheirJournal(t *testing.T) {
 	e.must1(e.till.AddItem(e.ctx, e.cashier, tr.ID, sockSKU, 1))
 	e.must1(e.till.PayCash(e.ctx, e.cashier, tr.ID, 10000))
 	e.must1(e.as.CompleteTraining(e.ctx, e.cashier, tr.ID))
-	z1, err := e.as.CloseShift(e.ctx, e.cashier, 120000)
+	z1, err := e.as.CloseShift(e.ctx, e.boss, 120000)
 	e.must(err)
 	e.sell(e.cashier, []buy{{sockSKU, 2, nil}}, nil, tender{method: pos.MethodCash}) // into the next shift
-	e.must1(e.as.CloseShift(e.ctx, till2, 30000))
+	e.must1(e.as.CloseShift(e.ctx, boss2, 30000))
 	e.must1(e.as.OpenShift(e.ctx, e.cashier, 10000))
-	e.must1(e.as.CloseShift(e.ctx, e.cashier, 10000))
+	e.must1(e.as.CloseShift(e.ctx, e.boss, 10000))
 	e.must(e.db.Close())
 
 	if c := verify(t, e.path); !c.OK() {

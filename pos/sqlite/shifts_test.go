@@ -137,7 +137,7 @@ func TestZReportEqualsItsReceipts(t *testing.T) {
 	if _, err := e.as.CashOp(e.ctx, a, pos.CashNoSale, 0, " "); !errors.Is(err, pos.ErrReasonRequired) {
 		t.Fatalf("no sale without reason: %v", err)
 	}
-	x, err := e.as.XReport(e.ctx, "till-1")
+	x, err := e.as.XReport(e.ctx, e.boss, "till-1")
 	e.must(err)
 	checkReport(t, x, sumReceipts(sales, returns), float, 50000, 12345, 100000)
 
@@ -151,7 +151,7 @@ func TestZReportEqualsItsReceipts(t *testing.T) {
 
 	want := sumReceipts(sales, returns)
 	expected := float + want.cash + 50000 - 12345 - 100000
-	z, err := e.as.CloseShift(e.ctx, a, expected-100) // 1.00 short
+	z, err := e.as.CloseShift(e.ctx, e.boss, expected-100) // 1.00 short
 	e.must(err)
 	checkReport(t, z, want, float, 50000, 12345, 100000)
 	t.Logf("Z: total %d rounding %d tenders %+v tax %+v expected cash %d", z.Total, z.Rounding, z.ByMethod, z.ByTaxRate, z.ExpectedCash)
@@ -200,7 +200,7 @@ func TestZReportEqualsItsReceipts(t *testing.T) {
 	if _, err := e.as.CashOp(e.ctx, a, pos.CashNoSale, 0, "x"); !errors.Is(err, pos.ErrNoShift) {
 		t.Fatalf("cash operation after close: %v", err)
 	}
-	if _, err := e.as.CloseShift(e.ctx, a, 0); !errors.Is(err, pos.ErrNoShift) {
+	if _, err := e.as.CloseShift(e.ctx, e.boss, 0); !errors.Is(err, pos.ErrNoShift) {
 		t.Fatalf("second close: %v", err)
 	}
 	if _, err := e.as.VoidLastSale(e.ctx, e.boss, sales[len(sales)-1].ID, "late", nil); !errors.Is(err, pos.ErrShiftClosed) {
@@ -209,7 +209,7 @@ func TestZReportEqualsItsReceipts(t *testing.T) {
 	// The next shift starts from nothing.
 	_, err = e.as.OpenShift(e.ctx, a, 0)
 	e.must(err)
-	x, err = e.as.XReport(e.ctx, "till-1")
+	x, err = e.as.XReport(e.ctx, e.boss, "till-1")
 	e.must(err)
 	if x.Receipts != 0 || x.Total != 0 || x.ExpectedCash != 0 {
 		t.Fatalf("fresh shift X report %+v", x)
@@ -312,7 +312,7 @@ func TestCloseShiftRefusesAStaleReport(t *testing.T) {
 	if err := e.db.CloseShift(e.ctx, &sh, rep); !errors.Is(err, pos.ErrConflict) {
 		t.Fatalf("close with a stale report: %v", err)
 	}
-	z, err := e.as.CloseShift(e.ctx, e.cashier, 0)
+	z, err := e.as.CloseShift(e.ctx, e.boss, 0)
 	e.must(err)
 	if z.Sales != 2 || z.Total != 18950+7990 {
 		t.Fatalf("Z report %d sales, total %d", z.Sales, z.Total)

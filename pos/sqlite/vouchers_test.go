@@ -146,7 +146,7 @@ func TestIssuedVoucherIsJournalledAndCountedInItsShift(t *testing.T) {
 
 	// The X report shows both; the gift card's cash is expected in the
 	// drawer, though it is no sale.
-	x, err := e.as.XReport(e.ctx, "till-1")
+	x, err := e.as.XReport(e.ctx, e.boss, "till-1")
 	e.must(err)
 	issued := "[{gift_card 1 50000} {store_credit 1 20000}]"
 	if fmt.Sprint(x.VouchersIssued) != issued || x.VoucherCash != 50000 || x.ExpectedCash != float+saleCash+50000 ||
@@ -154,7 +154,7 @@ func TestIssuedVoucherIsJournalledAndCountedInItsShift(t *testing.T) {
 		t.Fatalf("X report: vouchers %v cash %d, expected cash %d, total %d", x.VouchersIssued, x.VoucherCash, x.ExpectedCash, x.Total)
 	}
 	// Counting that cash closes the shift without a difference.
-	z, err := e.as.CloseShift(e.ctx, e.cashier, float+saleCash+50000)
+	z, err := e.as.CloseShift(e.ctx, e.boss, float+saleCash+50000)
 	e.must(err)
 	if z.Difference != 0 || fmt.Sprint(z.VouchersIssued) != issued {
 		t.Fatalf("Z report: difference %d, vouchers %v", z.Difference, z.VouchersIssued)
@@ -174,7 +174,7 @@ func TestIssuedVoucherIsJournalledAndCountedInItsShift(t *testing.T) {
 	}
 	next, err := e.as.OpenShift(e.ctx, e.cashier, 0)
 	e.must(err)
-	x, err = e.as.XReport(e.ctx, "till-1")
+	x, err = e.as.XReport(e.ctx, e.boss, "till-1")
 	e.must(err)
 	if fmt.Sprint(x.VouchersIssued) != "[{store_credit 1 3000}]" || x.ExpectedCash != 0 {
 		t.Fatalf("next shift's X report: vouchers %v, expected cash %d", x.VouchersIssued, x.ExpectedCash)
@@ -207,7 +207,7 @@ func TestCloseShiftRefusesAReportWithoutAVoucherIssued(t *testing.T) {
 	if err := e.db.CloseShift(e.ctx, sh, rep); !errors.Is(err, pos.ErrConflict) {
 		t.Fatalf("close with a report missing a voucher: %v", err)
 	}
-	z, err := e.as.CloseShift(e.ctx, e.cashier, 10000)
+	z, err := e.as.CloseShift(e.ctx, e.boss, 10000)
 	e.must(err)
 	if z.VoucherCash != 10000 || z.Difference != 0 {
 		t.Fatalf("Z report: voucher cash %d, difference %d", z.VoucherCash, z.Difference)
