@@ -569,14 +569,48 @@ func checkListen(addr string) error {
 // certificate without its key or the other way round, or files that do
 // not load as a pair. Without either file the node makes its own.
 func (t TLSConfig) check() []error {
-	if !t.Enabled || (t.CertFile == "" && t.KeyFile == "") {
-		return nil
+	var errs []error
+	for i, h := range t.Hosts {
+		if err := checkCertHost(h); err != nil {
+			errs = append(errs, fmt.Errorf("tls.hosts[%d] %q: %v", i, h, err))
+		}
+	}
+	if errs != nil || !t.Enabled || (t.CertFile == "" && t.KeyFile == "") {
+		return errs
 	}
 	if t.CertFile == "" || t.KeyFile == "" {
 		return []error{errors.New("tls: set both cert_file and key_file, or neither for a generated certificate")}
 	}
 	if _, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile); err != nil {
 		return []error{fmt.Errorf("tls.cert_file %s, tls.key_file %s: %v", t.CertFile, t.KeyFile, err)}
+	}
+	return nil
+}
+
+// checkCertHost checks a name or address the generated certificate is
+// to be valid for, as tablets type it in their address bar: an IP address,
+// or a host name of letters, digits and hyphens in dot-separated labels.
+// A URL, a port or a wildcard would be written into the certificate as
+// it is, and no browser would take the certificate for the node.
+func checkCertHost(h string) error {
+	if net.ParseIP(h) != nil {
+		return nil
+	}
+	if strings.ContainsAny(h, ":/") {
+		return errors.New("a host name or an IP address only, without scheme, port or path")
+	}
+	if h == "" || len(h) > 253 {
+		return errors.New("a host name of 1-253 characters")
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		ok := l != "" && len(l) <= 63 && l[0] != '-' && l[len(l)-1] != '-'
+		for i := 0; ok && i < len(l); i++ {
+			c := l[i]
+			ok = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
+		}
+		if !ok {
+			return fmt.Errorf("label %q: 1-63 letters, digits or hyphens, not starting or ending with a hyphen", l)
+		}
 	}
 	return nil
 }
