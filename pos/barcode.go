@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Kinds of scanned code.
@@ -207,10 +209,21 @@ func ParseCode(s string, vm VariableMeasure) (Code, error) {
 	if s == "" || len(s) > 128 {
 		return c, fmt.Errorf("%w: empty or longer than 128 characters", ErrBadCode)
 	}
-	for i := 0; i < len(s); i++ {
-		if (s[i] < 0x20 || s[i] > 0x7e) && s[i] != gs {
-			return c, fmt.Errorf("%w: contains a control or non-ASCII byte at %d", ErrBadCode, i)
+	// Scanners send ASCII; a SKU typed in place of a code may hold any
+	// letter (ValidSKU), and is looked up as the store's own code.
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if (b < 0x20 || b == 0x7f) && b != gs {
+				return c, fmt.Errorf("%w: contains a control byte at %d", ErrBadCode, i)
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return c, fmt.Errorf("%w: contains a control character or a byte of no UTF-8 text at %d", ErrBadCode, i)
+		}
+		i += n
 	}
 	if fields, ok, err := gs1Input(s); err != nil {
 		return c, err

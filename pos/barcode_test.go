@@ -51,6 +51,10 @@ func TestParseCode(t *testing.T) {
 		{"pickup QR", "PICKUP:W-2026-000123:483920", CodePickup, "W-2026-000123", 0, 0, nil},
 		{"pickup QR without code", "PICKUP:W-1", "", "", 0, 0, ErrBadCode},
 		{"control byte", "731086\x0004703", "", "", 0, 0, ErrBadCode},
+		{"a SKU typed with letters beyond ASCII", "ÄPPLE-1", CodeInternal, "ÄPPLE-1", 0, 0, nil},
+		{"a byte of no UTF-8 text", "ÄPP\xffLE", "", "", 0, 0, ErrBadCode},
+		{"a C1 control character", "A\u0085B", "", "", 0, 0, ErrBadCode},
+		{"delete", "A\x7fB", "", "", 0, 0, ErrBadCode},
 		{"empty", "  ", "", "", 0, 0, ErrBadCode},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

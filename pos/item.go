@@ -70,17 +70,17 @@ func (it Item) Name(lang string) string {
 	return it.SKU
 }
 
-// skuRule says what validSKU takes.
+// skuRule says what ValidSKU takes.
 const skuRule = "1-64 bytes of UTF-8, without control characters or spaces at either end, and not . or .."
 
-// validSKU reports whether s can be an item's SKU: 1-64 bytes of UTF-8
+// ValidSKU reports whether s can be an item's SKU: 1-64 bytes of UTF-8
 // without control characters, spaces at either end, or a name of a
 // directory ("." and "..", which a URL path would take for one). Central
 // names items as its systems do (the contract sets no form): "JKT 100/M",
 // "ÄPPLE-1" and "100234#2" are SKUs, and refusing one would refuse its
 // whole catalog page. It is on the path of every catalog item, so it is a
 // loop, not a regular expression.
-func validSKU(s string) bool {
+func ValidSKU(s string) bool {
 	if len(s) == 0 || len(s) > 64 || s == "." || s == ".." || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
@@ -111,7 +111,7 @@ func (it Item) Validate() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidItem, clipText(it.SKU), fmt.Sprintf(format, a...))
 	}
-	if !validSKU(it.SKU) {
+	if !ValidSKU(it.SKU) {
 		return bad("sku must be %s", skuRule)
 	}
 	if it.Unit != UnitEach && it.Unit != UnitKg {

@@ -11,14 +11,14 @@ import (
 // what no screen, receipt or URL path can carry.
 func TestValidSKU(t *testing.T) {
 	for _, s := range []string{"100234", "JKT 100/M", "ÄPPLE-1", "100234#2", "a+b", `x"y\z`, "背包-20", "...", "a.", strings.Repeat("a", 64), strings.Repeat("ä", 32)} {
-		if !validSKU(s) {
-			t.Errorf("validSKU(%q) = false", s)
+		if !ValidSKU(s) {
+			t.Errorf("ValidSKU(%q) = false", s)
 		}
 	}
 	for _, s := range []string{"", ".", "..", " 100234", "100234 ", "a\tb", "a\nb", "a\x00b", "a\x7fb", "a\u0085b", "\u00a0x", "x\u3000",
 		"a\xffb", strings.Repeat("a", 65), strings.Repeat("ä", 32) + "a"} {
-		if validSKU(s) {
-			t.Errorf("validSKU(%q) = true", s)
+		if ValidSKU(s) {
+			t.Errorf("ValidSKU(%q) = true", s)
 		}
 	}
 }

@@ -218,7 +218,7 @@ func (o *Order) Validate() error {
 			return bad("line_id %q appears twice", clipText(l.LineID))
 		}
 		seen[l.LineID] = true
-		if !validSKU(l.SKU) {
+		if !ValidSKU(l.SKU) {
 			return bad("line %s: sku must be %s", l.LineID, skuRule)
 		}
 		if err := checkText("name", l.Name, 0, maxOrderName); err != nil {

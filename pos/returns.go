@@ -409,7 +409,7 @@ func (o *original) check() error {
 		switch {
 		case l.OrigLine == "" || seen[l.OrigLine]:
 			return bad("line %d has an empty or repeated id %q", i+1, l.OrigLine)
-		case !validSKU(l.SKU):
+		case !ValidSKU(l.SKU):
 			return bad("line %s has no valid sku", l.OrigLine)
 		case l.Unit != UnitEach && l.Unit != UnitKg:
 			return bad("line %s has unit %q", l.OrigLine, l.Unit)

@@ -31,7 +31,6 @@ const (
 
 var (
 	idPattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	skuPattern  = regexp.MustCompile(`^[A-Za-z0-9._\-/]{1,64}$`)
 	currencyPat = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
@@ -358,7 +357,7 @@ func ParseStockPage(b []byte, page, node string) (pos.StockPage, error) {
 				return pos.StockPage{}, fmt.Errorf("page %s item %d: %w", id, i, err)
 			}
 		}
-		if !skuPattern.MatchString(c.SKU) {
+		if !pos.ValidSKU(c.SKU) {
 			return pos.StockPage{}, invalid("page %s item %d: sku %q is not a SKU", id, i, clip(c.SKU))
 		}
 		if c.OnHand > maxStock || c.OnHand < -maxStock {

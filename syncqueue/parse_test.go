@@ -46,6 +46,8 @@ func TestParsers(t *testing.T) {
 		{"page/control character in language", pageP, `{"page":"0","version":1,"items":[{"sku":"1","active":true,"name":{"e\tn":"Backpack"},"unit":"each","price":1,"tax_rate_bp":0}]}`, true},
 		{"page/duplicate sku", pageP, `{"page":"0","version":1,"items":[{"sku":"1","active":true,"name":{},"unit":"each","price":1,"tax_rate_bp":0},{"sku":"1","active":true,"name":{},"unit":"each","price":1,"tax_rate_bp":0}]}`, false},
 		{"stock", stockP, `{"page":"0","version":1,"items":[{"sku":"100234","on_hand":14,"as_of":{"till-1":{"epoch":"e","seq":5120}}}]}`, true},
+		{"stock/sku as central writes it", stockP, `{"page":"0","version":1,"items":[{"sku":"JKT 100/M","on_hand":3},{"sku":"ÄPPLE-1","on_hand":2}]}`, true},
+		{"stock/sku with a tab", stockP, `{"page":"0","version":1,"items":[{"sku":"JKT\t100","on_hand":3}]}`, false},
 		{"stock/fraction", stockP, `{"page":"0","version":1,"items":[{"sku":"1","on_hand":1.5}]}`, false},
 		{"stock/as_of without seq", stockP, `{"page":"0","version":1,"items":[{"sku":"1","on_hand":1,"as_of":{"till-1":{"epoch":"e"}}}]}`, false},
 		{"ack", ackP, `{"epoch":"0b7e","through":5120,"rejected":[{"seq":5100,"reason":"unknown sku"}]}`, true},
@@ -205,7 +207,7 @@ func FuzzParseStockPage(f *testing.F) {
 			return
 		}
 		for _, c := range p.Items {
-			if !skuPattern.MatchString(c.SKU) || c.AsSeq < 0 {
+			if !pos.ValidSKU(c.SKU) || c.AsSeq < 0 {
 				t.Fatalf("accepted %+v", c)
 			}
 		}
@@ -456,6 +458,9 @@ func TestParseLookupResults(t *testing.T) {
 		{"sale/payment without method", sale, saleAnswer, func(m map[string]any) { delete(elem(m, "payments", 0), "method") }, `"method" is missing`},
 		{"sale/payment of an empty method", sale, saleAnswer, func(m map[string]any) { elem(m, "payments", 0)["method"] = "" }, `method`},
 		{"sale/payment null", sale, saleAnswer, func(m map[string]any) { m["payments"].([]any)[0] = nil }, `payments[0]: `},
+		{"sale/sku as central writes it", sale, saleAnswer, func(m map[string]any) { elem(m, "lines", 0)["sku"] = "JKT 100/M" }, ""},
+		{"order/sku as central writes it", order, orderAnswer, func(m map[string]any) { elem(m, "lines", 0)["sku"] = "ÄPPLE-1" }, ""},
+		{"sale/sku with a line break", sale, saleAnswer, func(m map[string]any) { elem(m, "lines", 0)["sku"] = "JKT\n100" }, `line 0`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -298,7 +298,7 @@ func requireEach(m map[string]json.RawMessage, name string, required ...string) 
 
 func checkLines(method string, ls []RemoteLine) error {
 	for i, l := range ls {
-		if !skuPattern.MatchString(l.SKU) || l.Qty <= 0 || l.Qty > pos.MaxQuantity || l.UnitPrice < 0 || l.UnitPrice > pos.MaxPrice || l.TaxRateBP < 0 || l.TaxRateBP > 10000 {
+		if !pos.ValidSKU(l.SKU) || l.Qty <= 0 || l.Qty > pos.MaxQuantity || l.UnitPrice < 0 || l.UnitPrice > pos.MaxPrice || l.TaxRateBP < 0 || l.TaxRateBP > 10000 {
 			return fmt.Errorf("%s: %w: line %d out of range", method, ErrInvalidPayload, i)
 		}
 		if l.Discount < 0 || l.Discount > pos.MaxPrice*pos.MaxQuantity || l.Amount < 0 || l.Amount > pos.MaxPrice*pos.MaxQuantity {

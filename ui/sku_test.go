@@ -43,4 +43,13 @@ func TestSKUsAsCentralWritesThem(t *testing.T) {
 	if c.Balance.Total != 10000 {
 		t.Errorf("total %d, want 100.00", c.Balance.Total)
 	}
+	// Typed in the code field, as a SKU with no barcode is.
+	for _, sku := range []string{"ÄPPLE-1", "JKT 100/M"} {
+		var scanned struct{ Cart pos.CartView }
+		s.ok(t, sup, "POST", "/api/v1/carts/"+c.ID+"/scan", map[string]string{"code": sku}, &scanned)
+		c = scanned.Cart
+	}
+	if c.Balance.Total != 13000 {
+		t.Errorf("total after typing two SKUs %d, want 130.00", c.Balance.Total)
+	}
 }
