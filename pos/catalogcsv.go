@@ -315,9 +315,11 @@ func minorUnits(v string) (int64, bool) {
 // spreadsheet wrote in scientific notation, its last digits lost; and
 // eleven digits that a leading zero makes a UPC-A code, whose zero a
 // spreadsheet dropped (a scan reads twelve digits and looks up the
-// EAN-13 key 0012345678905, never 12345678905). Other codes (a store's
-// own, a variable-measure item key of market vm, Code 128 text) are
-// taken as they are: they are scanned as they are printed.
+// EAN-13 key 0012345678905, never 12345678905); and a number one digit
+// short of a scale label's item key under vm (2300100 in Sweden, the key
+// versions before read, which finds no label now). Other codes (a
+// store's own, a scale label's item key, Code 128 text) are taken as
+// they are: they are scanned as they are printed.
 func catalogBarcode(b string, vm VariableMeasure) error {
 	switch {
 	case scientific(b):
@@ -327,6 +329,13 @@ func catalogBarcode(b string, vm VariableMeasure) error {
 		return nil
 	case len(b) == 11 && GTINCheckDigit("0"+b[:10]) == b[10]:
 		return fmt.Errorf("barcode %s is a UPC-A code whose leading zero a spreadsheet dropped: write it 0%s, in a column formatted as text", b, b)
+	}
+	if l, ok := vm.Layouts[b[min(1, len(b)-1)]]; ok && len(b) >= 2 && len(b) == l.KeyLen-1 && b[0] == '2' {
+		// Seven digits were a Swedish scale label's item key before the
+		// node read GS1 Sweden's eight: such a key finds no label now.
+		return fmt.Errorf("barcode %s is one digit short of a scale label's item key (%d digits here, 2%c and %d more): "+
+			"write the item's label with a value of 0 (13 digits with its check digit) or its first %d digits",
+			b, l.KeyLen, b[1], l.KeyLen-2, l.KeyLen)
 	}
 	if _, err := ParseCode(b, vm); errors.Is(err, ErrBadCheckDigit) {
 		return fmt.Errorf("barcode %s has a wrong check digit (an EAN/UPC code of these digits ends in %c): a typing error? No till can scan it",

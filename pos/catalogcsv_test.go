@@ -209,6 +209,17 @@ func TestReadCatalogCSVMarket(t *testing.T) {
 	if _, err := ReadCatalogCSV(strings.NewReader(key), VariableMeasure{}); !errors.Is(err, ErrCSV) || !strings.Contains(err.Error(), "check digit") {
 		t.Fatalf("an item key without a market: %v, want a wrong check digit", err)
 	}
+	// Seven digits, the key older versions read, would find no label.
+	old := "sku,barcodes,unit,price,tax_rate_bp\n1,2300100,kg,1,0\n"
+	if _, err := ReadCatalogCSV(strings.NewReader(old), Sweden); !errors.Is(err, ErrCSV) || !strings.Contains(err.Error(), "line 2: barcode 2300100 is one digit short") {
+		t.Fatalf("a seven-digit key in Sweden: %v", err)
+	}
+	if _, err := ReadCatalogCSV(strings.NewReader(old), VariableMeasure{}); err != nil {
+		t.Fatalf("seven digits without a market: %v", err)
+	}
+	if _, err := ReadCatalogCSV(strings.NewReader("sku,barcodes,unit,price,tax_rate_bp\n1,2;7,kg,1,0\n"), Sweden); err != nil {
+		t.Fatalf("one-digit codes in Sweden: %v", err)
+	}
 }
 
 // TestReadCatalogCSVColumns checks what a file tells about the columns it

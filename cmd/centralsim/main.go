@@ -16,8 +16,9 @@
 // sku, barcode (or barcodes; several codes separated by ";"), name_en,
 // name_sv, name_sk, name_ro, name_zh-Hant, unit (each or kg), price (minor
 // units per piece or per kg), tax_rate_bp (2500 = 25 %), and optionally
-// active and location. It is read by pos.ParseCatalogCSV, the node's own
-// catalog import.
+// active and location. It is read as the node's own catalog import reads
+// it for a Swedish store (pos.ReadCatalogCSV with pos.Sweden): a weighed
+// item is listed by its scale label with a value of 0 or by its item key.
 package main
 
 import (
@@ -164,11 +165,11 @@ func loadCatalog(path string) ([]pos.Item, error) {
 			cols[i] = "barcodes"
 		}
 	}
-	items, err := pos.ParseCatalogCSV(strings.NewReader(strings.Join(cols, ",") + "\n" + rest))
+	f, err := pos.ReadCatalogCSV(strings.NewReader(strings.Join(cols, ",")+"\n"+rest), pos.Sweden)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return items, nil
+	return f.Items, nil
 }
 
 // pages splits items into pages of at most size, in SKU order.

@@ -23,7 +23,7 @@ import (
 func TestLoadCatalogAcceptsBarcodeColumn(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.csv")
 	csv := "sku,barcode,name_en,name_sv,name_sk,name_ro,name_zh-Hant,unit,price,tax_rate_bp\n" +
-		"100234,7310865004703;2000001,Backpack,Ryggsäck,Batoh,Rucsac,背包,each,49900,2500\n" +
+		"100234,7310865004703;4000001,Backpack,Ryggsäck,Batoh,Rucsac,背包,each,49900,2500\n" +
 		"300100,2300100000008,Apples,Äpplen,Jablká,Mere,蘋果,kg,2990,1200\n"
 	os.WriteFile(path, []byte(csv), 0o600)
 	items, err := loadCatalog(path)

@@ -191,18 +191,18 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	}
 	defer chownDB(cfg) // once closed: run as root, it stays the node's
 	defer db.Close()
+	// The file's codes are kept as the configured table reads them, and
+	// the node, started on it, need not ask for the file again.
+	changed, _, err := db.UseScaleTable(ctx, vm.String())
+	if err != nil {
+		return err
+	}
 	res, err := db.ImportCatalog(ctx, catalog, vm)
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)
 	}
 	fmt.Fprintf(stdout, "imported %d items from %s\n", len(catalog.Items), file)
 	writeImported(stdout, catalog, res)
-	// The file's codes are kept as the configured table reads them: the
-	// node, started on it, need not ask for the file again.
-	changed, _, err := db.UseScaleTable(ctx, vm.String())
-	if err != nil {
-		return err
-	}
 	if changed {
 		fmt.Fprintln(stdout, "the scale label layouts changed: the catalog will be fetched from central again")
 	}

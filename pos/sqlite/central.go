@@ -53,24 +53,32 @@ func pageVersions(ctx context.Context, q interface {
 // keys the new table does not read: every catalog page is fetched again
 // (its held version forgotten), and UseScaleTable reports how many items
 // of a local catalog import (which is not fetched) have barcodes, to be
-// imported again. The first table recorded changes nothing: databases of
-// versions before the table was recorded read Sweden's.
+// imported again. A database that has recorded no table yet (a new one,
+// or one of a version before tables were recorded) holds its codes as
+// Sweden's table reads them (once migrated: see migration 0013), so
+// another table is a change for it too, when it holds any code.
 func (db *DB) UseScaleTable(ctx context.Context, table string) (changed bool, local int, err error) {
 	err = db.Update(ctx, func(tx *Tx) error {
 		var old string
 		switch err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'scale_table'").Scan(&old); {
 		case errors.Is(err, sql.ErrNoRows):
-			_, err := tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('scale_table', ?)", table)
-			return err
+			if _, err := tx.execContext(ctx, "INSERT INTO meta(key, value) VALUES ('scale_table', ?)", table); err != nil {
+				return err
+			}
+			var codes bool
+			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM barcodes)").Scan(&codes); err != nil || !codes || table == pos.Sweden.String() {
+				return err
+			}
 		case err != nil:
 			return err
 		case old == table:
 			return nil
+		default:
+			if _, err := tx.execContext(ctx, "UPDATE meta SET value = ? WHERE key = 'scale_table'", table); err != nil {
+				return err
+			}
 		}
 		changed = true
-		if _, err := tx.execContext(ctx, "UPDATE meta SET value = ? WHERE key = 'scale_table'", table); err != nil {
-			return err
-		}
 		if _, err := tx.execContext(ctx, "UPDATE sync_pages SET version = -1 WHERE kind = 'catalog'"); err != nil {
 			return err
 		}

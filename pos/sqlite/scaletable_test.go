@@ -61,3 +61,33 @@ func TestUseScaleTable(t *testing.T) {
 		t.Fatalf("the same table again: changed %t, %v", changed, err)
 	}
 }
+
+// TestFirstScaleTable: a database that recorded no table holds its codes
+// as Sweden's table reads them. Another table is a change for it when it
+// holds codes (an upgraded store whose configuration sets its own
+// layouts at the upgrade), and none for a new, empty one.
+func TestFirstScaleTable(t *testing.T) {
+	ctx := context.Background()
+	own := pos.Sweden.With('6', pos.VMLayout{KeyLen: 7, ValueStart: 7, PriceFactor: 1}).String()
+	if changed, _, err := openDB(t).UseScaleTable(ctx, own); err != nil || changed {
+		t.Fatalf("a new database: changed %t, %v", changed, err)
+	}
+	db := openDB(t)
+	tent := pos.Item{SKU: "200001", Active: true, Names: map[string]string{"en": "Tent"}, Barcodes: []string{"2612345000003"}, Unit: pos.UnitEach, Price: 99900, TaxRateBP: 2500}
+	if ok, err := db.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "3", Version: 5, Items: []pos.Item{tent}}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if changed, _, err := db.UseScaleTable(ctx, own); err != nil || !changed {
+		t.Fatalf("a database with codes, no table recorded, another table: changed %t, %v", changed, err)
+	}
+	if v, err := db.PageVersions(ctx, sqlite.KindCatalog); err != nil || v["3"] >= 5 {
+		t.Fatalf("pages held: %v, %v; want page 3 fetched again", v, err)
+	}
+	db2 := openDB(t)
+	if ok, err := db2.ApplyCatalogPage(ctx, pos.CatalogPage{Page: "3", Version: 5, Items: []pos.Item{tent}}, pos.Sweden); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if changed, _, err := db2.UseScaleTable(ctx, pos.Sweden.String()); err != nil || changed {
+		t.Fatalf("Sweden's table first: changed %t, %v", changed, err)
+	}
+}
