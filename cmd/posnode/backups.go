@@ -511,6 +511,23 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 		return err
 	}
 	defer release()
+	live := dbPath(cfg)
+	// A restore cut off after its commit is finished first: the database
+	// it restored is the one this restore replaces, and goes on numbering
+	// after it.
+	if restored, _, err := pendingRestore(live); err != nil {
+		return fmt.Errorf("%w; nothing was changed", err)
+	} else if restored != "" {
+		kept, err := finishRestore(live)
+		if err != nil {
+			return fmt.Errorf("finish the restore cut off before: %w; nothing else was changed", err)
+		}
+		fmt.Fprintf(stdout, "finished the restore cut off before: %s is now %s", restored, live)
+		if kept != "" {
+			fmt.Fprintf(stdout, "; the database it replaced is kept as %s", kept)
+		}
+		fmt.Fprintln(stdout)
+	}
 	src, withLog, cleanup, err := applyLog(ctx, file, cfg.Data)
 	if err != nil {
 		return fmt.Errorf("%w; nothing was changed", err)
@@ -520,7 +537,6 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 	if err != nil {
 		return fmt.Errorf("%w; nothing was changed", err)
 	}
-	live := dbPath(cfg)
 	numbers, err := restoreNumbers(ctx, live, c, last)
 	if err != nil {
 		return fmt.Errorf("%w; nothing was changed", err)
@@ -596,25 +612,35 @@ var afterRestoreCommit = func() error { return nil }
 // Until then a crash leaves the live database as it was; after it,
 // finishRestore puts tmp in its place, at once or at the next start.
 func commitRestore(live, tmp string, at time.Time) error {
-	restored := live + restoredMark + at.UTC().Format(backupStamp)
-	if err := os.Rename(tmp+"-wal", restored+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("restore: %w", err)
+	// SQLite folds the log into the file when the last connection
+	// closes: a log left means tmp is not whole by itself, and one
+	// moved along could be left beside the wrong database by a cut.
+	if _, err := os.Stat(tmp + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("restore: the restored copy %s has a write-ahead log left (%v)", tmp, err)
 	}
 	os.Remove(tmp + "-shm")
+	// The time names the kept database too: one kept by an earlier
+	// restore in the same second is not replaced.
+	for {
+		if _, err := os.Lstat(live + "." + at.UTC().Format(backupStamp) + ".bak"); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		at = at.Add(time.Second)
+	}
+	restored := live + restoredMark + at.UTC().Format(backupStamp)
 	if err := os.Rename(tmp, restored); err != nil {
-		os.Rename(restored+"-wal", tmp+"-wal")
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := syncDir(filepath.Dir(live)); err != nil {
 		os.Rename(restored, tmp)
-		os.Rename(restored+"-wal", tmp+"-wal")
 		return fmt.Errorf("restore: %w", err)
 	}
 	return nil
 }
 
 // finishRestore finishes a committed restore of the live database, if
-// one is pending: the live database, if any, and its write-ahead log are
+// one is pending (restored without a log: see commitRestore): the live
+// database, if any, and its write-ahead log are
 // kept as live.TIME.bak (and -wal), owner's only, and the restored one
 // takes the live one's name. Every step looks at what the steps before
 // left, and the names depend only on the restored file's, so a finish
@@ -650,9 +676,6 @@ func finishRestore(live string) (string, error) {
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("keep the current database to its owner: %w", err)
 		}
-	}
-	if err := os.Rename(restored+"-wal", live+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("restore: %w", err)
 	}
 	if err := os.Rename(restored, live); err != nil {
 		return "", fmt.Errorf("restore: %w", err)

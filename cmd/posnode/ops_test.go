@@ -1027,7 +1027,7 @@ func TestRestoreKeepsTheReplacedDatabaseToItsOwner(t *testing.T) {
 // it was not written for.
 func TestRestoreCutOffIsFinishedAtTheNextStart(t *testing.T) {
 	ctx := context.Background()
-	for _, cut := range []string{"after the commit", "after keeping the database"} {
+	for _, cut := range []string{"after the commit", "after keeping the database", "then restored again"} {
 		t.Run(cut, func(t *testing.T) {
 			cfg, db := testNodeDB(t, 3)
 			backup := filepath.Join(t.TempDir(), "backup.db")
@@ -1047,8 +1047,9 @@ func TestRestoreCutOffIsFinishedAtTheNextStart(t *testing.T) {
 
 			cutOff := errors.New("power cut")
 			afterRestoreCommit = func() error { return cutOff }
-			defer func() { afterRestoreCommit = func() error { return nil } }()
-			if err := cmdRestore(ctx, backup, []string{"--data", cfg.Data}, io.Discard, io.Discard); !errors.Is(err, cutOff) {
+			err = cmdRestore(ctx, backup, []string{"--data", cfg.Data}, io.Discard, io.Discard)
+			afterRestoreCommit = func() error { return nil }
+			if !errors.Is(err, cutOff) {
 				t.Fatalf("restore: %v, want it cut off", err)
 			}
 			restored, kept, err := pendingRestore(live)
@@ -1059,6 +1060,20 @@ func TestRestoreCutOffIsFinishedAtTheNextStart(t *testing.T) {
 			if cut == "after keeping the database" {
 				if err := os.Rename(live, kept); err != nil {
 					t.Fatal(err)
+				}
+			}
+			if cut == "then restored again" {
+				// The restore run again finishes the one cut off, keeps
+				// the database that one restored, and restores anew.
+				var out bytes.Buffer
+				if err := cmdRestore(ctx, backup, []string{"--data", cfg.Data}, &out, io.Discard); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(out.String(), "finished the restore cut off before") {
+					t.Errorf("second restore's output: %s", out.String())
+				}
+				if k := mustGlob(t, filepath.Join(cfg.Data, "posnode.db.*.bak")); len(k) != 2 {
+					t.Fatalf("kept databases: %v, want the one replaced by each restore", k)
 				}
 			}
 
