@@ -569,13 +569,16 @@ func checkListen(addr string) error {
 // certificate without its key or the other way round, or files that do
 // not load as a pair. Without either file the node makes its own.
 func (t TLSConfig) check() []error {
+	if !t.Enabled {
+		return nil
+	}
 	var errs []error
 	for i, h := range t.Hosts {
 		if err := checkCertHost(h); err != nil {
 			errs = append(errs, fmt.Errorf("tls.hosts[%d] %q: %v", i, h, err))
 		}
 	}
-	if errs != nil || !t.Enabled || (t.CertFile == "" && t.KeyFile == "") {
+	if errs != nil || (t.CertFile == "" && t.KeyFile == "") {
 		return errs
 	}
 	if t.CertFile == "" || t.KeyFile == "" {
@@ -589,7 +592,8 @@ func (t TLSConfig) check() []error {
 
 // checkCertHost checks a name or address the generated certificate is
 // to be valid for, as tablets type it in their address bar: an IP address,
-// or a host name of letters, digits and hyphens in dot-separated labels.
+// or a host name of letters, digits and hyphens (underscores too, as some
+// store networks name their boxes) in dot-separated labels.
 // A URL, a port or a wildcard would be written into the certificate as
 // it is, and no browser would take the certificate for the node.
 func checkCertHost(h string) error {
@@ -606,10 +610,10 @@ func checkCertHost(h string) error {
 		ok := l != "" && len(l) <= 63 && l[0] != '-' && l[len(l)-1] != '-'
 		for i := 0; ok && i < len(l); i++ {
 			c := l[i]
-			ok = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
+			ok = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 		}
 		if !ok {
-			return fmt.Errorf("label %q: 1-63 letters, digits or hyphens, not starting or ending with a hyphen", l)
+			return fmt.Errorf("label %q: 1-63 letters, digits, hyphens or underscores, not starting or ending with a hyphen", l)
 		}
 	}
 	return nil
