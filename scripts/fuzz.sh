@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target of the module for FUZZTIME each: a duration (30s)
-# or a number of inputs (3000x). Go 1.26's fuzzing engine can fail a run
+# or a number of inputs (1000x). Go 1.26's fuzzing engine can fail a run
 # given a duration when it stops at the deadline ("context deadline
 # exceeded", no failing input; golang/go#75804), so the short runs of make
 # test use a number of inputs, which has no deadline.
