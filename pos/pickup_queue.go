@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -42,6 +43,11 @@ type PickupView struct {
 
 func (s *PickupService) view(ctx context.Context, p PickupOrder, now time.Time) *PickupView {
 	p.Order.PickupCode = ""
+	// An item the catalog did not know when the order came (its page
+	// fetched after) is shown in its unit, and the amount due read by
+	// it, as soon as the catalog knows it.
+	p.Lines = slices.Clone(p.Lines)
+	s.enrich(ctx, &p)
 	if p.State.Open() && p.Verified != nil && now.Sub(p.Verified.At) > s.opt.VerifyTTL {
 		p.Verified = nil
 	}

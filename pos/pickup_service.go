@@ -182,6 +182,11 @@ func (s *PickupService) change(ctx context.Context, a Actor, id, action string, 
 		return nil, err
 	}
 	held := heldSKUs(&p)
+	// Picked by the catalog's units: an item the catalog did not know
+	// when the order came (orders arrive before the pages naming their
+	// items) has its unit once the catalog knows it, so that a weighed
+	// line is picked in grams, within its tolerance.
+	s.enrich(ctx, &p)
 	u, err := f(&p, s.opt.Now())
 	if err != nil {
 		return nil, err
@@ -515,6 +520,7 @@ func (s *PickupService) Slip(ctx context.Context, id string) (*PickupSlip, error
 	if p.State != PickupReady && p.State != PickupCollected {
 		return nil, p.need(PickupReady, PickupCollected)
 	}
+	s.enrich(ctx, &p)
 	sl := SlipOf(&p)
 	sl.Due = s.due(ctx, &p)
 	return sl, nil
