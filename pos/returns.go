@@ -290,7 +290,12 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		o := &original{kind: OriginRemoteSale, key: "sale:" + req.Store + "/" + req.SaleID, saleID: req.SaleID,
 			store: req.Store, paid: map[string]int64{}}
 		for i, l := range rec.Lines {
+			// Central's unit, else the catalog's, as for an order: a
+			// weighed line's quantity is grams, never pieces.
 			unit := l.Unit
+			if it, err := store.ItemByCode(ctx, l.SKU); unit == "" && err == nil {
+				unit = it.Unit
+			}
 			if unit == "" {
 				unit = UnitEach
 			}
@@ -358,8 +363,12 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 				TaxRateBP: l.TaxRateBP, Amount: gross, UnitPrice: l.UnitPrice, Gross: gross})
 		}
 		if rec.Payment.Status == OrderPaid {
+			set, err := store.Settings(ctx)
+			if err != nil {
+				return nil, err
+			}
 			o.paid[MethodOnline] = rec.Payment.Amount
-			o.shareOrderDiscount(rec.Payment.Amount)
+			o.shareOrderDiscount(rec.Payment.Amount, set.PricesIncludeTax)
 		}
 		as.names(ctx, o.lines)
 		return o, o.check()
@@ -371,18 +380,28 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 // them when the order was paid less than its lines (a promotion on the
 // whole order): paid is spread over the lines in proportion to their
 // prices, so each line is refunded its share whichever is returned first.
-// An order paid as much or more (delivery) keeps its lines' prices.
-func (o *original) shareOrderDiscount(paid int64) {
+// An order paid as much or more (delivery) keeps its lines' prices. Where
+// prices do not include tax, paid (what the customer paid, tax included)
+// is set against the lines with their tax, and the lines are priced at
+// the same part of their prices, to which the return adds their tax.
+func (o *original) shareOrderDiscount(paid int64, pricesIncludeTax bool) {
 	gross := make([]int64, len(o.lines))
-	var sum int64
+	var sum, taxed int64
 	for i, l := range o.lines {
 		gross[i] = min(max(l.Amount, 0), MaxPrice*MaxQuantity)
-		if sum += gross[i]; sum > MaxCartAmount {
+		taxed += gross[i]
+		if !pricesIncludeTax {
+			taxed += taxOf(gross[i], min(max(l.TaxRateBP, 0), 10000), false)
+		}
+		if sum += gross[i]; taxed > MaxCartAmount {
 			return // no order of the till's size: check refuses what is wrong in it
 		}
 	}
-	if paid < 0 || paid >= sum {
+	if paid < 0 || paid >= taxed {
 		return
+	}
+	if !pricesIncludeTax {
+		paid = mulRound(sum, paid, taxed) // the lines' part of it before tax
 	}
 	for i, share := range spread(paid, gross) {
 		o.lines[i].Amount = share
