@@ -108,6 +108,12 @@ type AfterSalesStore interface {
 	// exceed its sold quantity, with ErrVoided if r's original is a sale
 	// of this node that is voided, and with ErrDuplicate if r exists.
 	CompleteReturn(ctx context.Context, r *Return, exchange *Sale) error
+	// ClaimCardRefund records, durably and before a return's card refund
+	// is sent under ref, the amount it is for. Claiming the same amount
+	// again is no error (a return asked again after its refund was made
+	// but not recorded); another amount fails with ErrConflict, since
+	// the refund under ref may have been made for the first.
+	ClaimCardRefund(ctx context.Context, ref string, amount int64) error
 	// Return is the recorded return with id, or ErrNotFound.
 	Return(ctx context.Context, id string) (Return, error)
 	// PickupOrder is the click-and-collect order with id as this node

@@ -994,6 +994,12 @@ func (as *AfterSales) settle(ctx context.Context, a Actor, req ReturnRequest, ca
 		f := &r.Refunds[i]
 		switch f.Method {
 		case MethodCard:
+			// The same return asked again with other goods (after a
+			// refund made but not recorded) is refused: the terminal
+			// would take the first refund for this one.
+			if err := as.opt.Store.ClaimCardRefund(ctx, "return-"+r.ID, f.Amount); err != nil {
+				return nil, nil, err
+			}
 			ref, err := as.refundCard(ctx, "return-"+r.ID, f.Amount, set.Currency)
 			if err != nil {
 				return nil, nil, err

@@ -104,6 +104,25 @@ func (db *DB) Returned(ctx context.Context, originKey string) (pos.Returned, err
 // CompleteReturn records a return, and the sale of an exchange, in one
 // transaction; see pos.AfterSalesStore. A return of a sale of this node
 // is refused there when the sale is voided.
+// ClaimCardRefund records the amount of a card refund before it is sent;
+// see pos.AfterSalesStore.
+func (db *DB) ClaimCardRefund(ctx context.Context, ref string, amount int64) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		var held int64
+		switch err := tx.QueryRowContext(ctx, "SELECT amount FROM card_refund_claims WHERE ref = ?", ref).Scan(&held); {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err := tx.execContext(ctx, "INSERT INTO card_refund_claims(ref, amount, at) VALUES (?, ?, ?)", ref, amount, fixedTS(db.now()))
+			return err
+		case err != nil:
+			return err
+		case held != amount:
+			return fmt.Errorf("%w: a card refund of %d was sent under %s before and may have been made; ask again for the same goods to record it",
+				pos.ErrConflict, held, ref)
+		}
+		return nil
+	})
+}
+
 func (db *DB) CompleteReturn(ctx context.Context, r *pos.Return, exchange *pos.Sale) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		var n int

@@ -121,8 +121,8 @@ func mustSize(t *testing.T, path string) int64 {
 
 // TestDiskFullReturnAndShiftClose: on a full disk a return refunded to
 // the card it was paid with and a shift close with its Z report are
-// refused whole (ErrDiskFull; the card refund named as made but not
-// recorded), or recorded whole; once space is freed the same return,
+// refused whole (ErrDiskFull; the card refund not made, or named as made
+// but not recorded), or recorded whole; once space is freed the same return,
 // asked again under its id, is recorded without a second refund, the
 // shift closes, and return and Z numbers and event seq are gap-free.
 func TestDiskFullReturnAndShiftClose(t *testing.T) {
@@ -180,11 +180,17 @@ func TestDiskFullReturnAndShiftClose(t *testing.T) {
 	case err == nil:
 		recorded++
 		refunded = r.Refunds[0].Ref
-	case !errors.Is(err, sqlite.ErrDiskFull) || !errors.As(err, &re) || len(re.Cards) != 1:
-		t.Fatalf("return on a full disk: %v, want ErrDiskFull with the card refund named", err)
-	default:
-		t.Logf("return on a full disk: %v", err)
+	case !errors.Is(err, sqlite.ErrDiskFull):
+		t.Fatalf("return on a full disk: %v, want ErrDiskFull", err)
+	case errors.As(err, &re):
+		if len(re.Cards) != 1 {
+			t.Fatalf("return on a full disk: %v, want the card refund named", err)
+		}
+		t.Logf("return on a full disk, its card refunded: %v", err)
 		refunded = re.Cards[0]
+	default:
+		// The refund's claim was not written: no card was refunded.
+		t.Logf("return on a full disk, no card refunded: %v", err)
 	}
 	rep, err := as.CloseShift(ctx, boss, 10000)
 	switch {
@@ -209,7 +215,7 @@ func TestDiskFullReturnAndShiftClose(t *testing.T) {
 	if r.ReturnNo != 1 || rep.ZNo != 1 || len(r.Refunds) != 1 || r.Refunds[0].Method != pos.MethodCard {
 		t.Fatalf("return %d refunded %+v, Z %d; want return 1 to the card and Z 1", r.ReturnNo, r.Refunds, rep.ZNo)
 	}
-	if !strings.Contains(refunded, r.Refunds[0].Ref) {
+	if refunded != "" && !strings.Contains(refunded, r.Refunds[0].Ref) {
 		t.Fatalf("the return recorded card refund %q, the terminal made %q: refunded twice", r.Refunds[0].Ref, refunded)
 	}
 	evs, err := db.EventsAfter(ctx, 0, 100)
