@@ -135,6 +135,11 @@ func (s *PickupService) toCart(ctx context.Context, a Actor, id string, take map
 	if len(c.Lines) == 0 {
 		return nil, false, fmt.Errorf("%w: the customer takes nothing; reject the order instead", ErrBadCollect)
 	}
+	set, err := s.opt.Store.Settings(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	c.Discount = s.orderDiscount(ctx, &p, c.Lines, set)
 	if remake {
 		return &c, true, nil
 	}
@@ -146,6 +151,55 @@ func (s *PickupService) toCart(ctx context.Context, a Actor, id string, take map
 		return nil, false, err
 	}
 	return &c, false, nil
+}
+
+// OrderPromotion is the reason of the discount a cart of an order paid
+// at pickup gets when central priced the order below its lines.
+const OrderPromotion = "online order price"
+
+// orderDiscount is the discount of a cart of lines made from p's lines
+// (by OrderLineID) when central priced the order as a whole below what
+// its lines come to (payment.amount less than the lines, with their tax
+// where prices do not include it: a promotion on the order), nil when it
+// did not. The customer pays what the order said, for what they take:
+// the goods taken get the part of the promotion that their value at the
+// ordered prices is of the order's. A return of an order paid online
+// shares the promotion alike (shareOrderDiscount).
+func (s *PickupService) orderDiscount(ctx context.Context, p *PickupOrder, lines []Line, set Settings) *Discount {
+	ordered := make(map[string]*PickLine, len(p.Lines))
+	var value, taxed int64
+	for i := range p.Lines {
+		l := &p.Lines[i]
+		ordered[l.LineID] = l
+		g := LineGross(l.Unit, min(max(l.UnitPrice, 0), MaxPrice), min(max(l.Qty, 0), MaxQuantity))
+		value += g
+		taxed += g
+		if !set.PricesIncludeTax {
+			if it, err := s.opt.Store.ItemByCode(ctx, l.SKU); err == nil {
+				taxed += taxOf(g, it.TaxRateBP, false)
+			}
+		}
+		if taxed > MaxCartAmount {
+			return nil
+		}
+	}
+	paid := p.Order.Payment.Amount
+	if value <= 0 || paid < 0 || paid >= taxed {
+		return nil
+	}
+	off := value - mulRound(value, paid, taxed) // the promotion, before tax
+	var taken, gross int64
+	for _, l := range lines {
+		if o := ordered[l.OrderLineID]; o != nil {
+			taken += LineGross(o.Unit, min(max(o.UnitPrice, 0), MaxPrice), min(max(l.Qty, 0), MaxQuantity))
+		}
+		gross += l.Gross()
+	}
+	d := min(mulRound(off, min(taken, value), value), gross)
+	if d <= 0 {
+		return nil
+	}
+	return &Discount{Amount: d, Reason: OrderPromotion}
 }
 
 // remakeCart gives the order's cart the lines of nc, made from the order
@@ -172,7 +226,7 @@ func (s *PickupService) remakeCart(ctx context.Context, id string, nc *Cart) (_ 
 		case c.OrderVersion >= nc.OrderVersion:
 			return errCartStays // made again meanwhile
 		}
-		c.Lines, c.OrderVersion = nc.Lines, nc.OrderVersion
+		c.Lines, c.OrderVersion, c.Discount = nc.Lines, nc.OrderVersion, nc.Discount
 		return nil
 	})
 	if errors.Is(err, errCartStays) {

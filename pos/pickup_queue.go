@@ -78,8 +78,9 @@ func (s *PickupService) view(ctx context.Context, p PickupOrder, now time.Time) 
 
 // due is what the till charges for an order paid at pickup when its
 // cart is made of everything picked (ToCart): the lines at their pickup
-// prices (pickupPrice), taxed at the catalog's rates, with the tax added
-// where prices do not include it. It is 0 for an order paid online.
+// prices (pickupPrice), less the order's promotion (orderDiscount), taxed
+// at the catalog's rates, with the tax added where prices do not include
+// it. It is 0 for an order paid online.
 // Should the settings or an item not be found, the tax is left out, as it
 // is in a store whose prices include it, and the ordered price stands.
 func (s *PickupService) due(ctx context.Context, p *PickupOrder) int64 {
@@ -92,7 +93,7 @@ func (s *PickupService) due(ctx context.Context, p *PickupOrder) int64 {
 	}
 	lines := make([]Line, 0, len(p.Lines))
 	for _, l := range p.Lines {
-		nl := Line{Unit: l.Unit, Qty: l.Picked, UnitPrice: l.UnitPrice}
+		nl := Line{Unit: l.Unit, Qty: l.Picked, UnitPrice: l.UnitPrice, OrderLineID: l.LineID}
 		if l.Picked > 0 && (l.SubstituteSKU != "" || !set.PricesIncludeTax) {
 			if it, err := s.opt.Store.ItemByCode(ctx, l.PickSKU()); err == nil {
 				nl.UnitPrice, nl.TaxRateBP = pickupPrice(l, it), it.TaxRateBP
@@ -100,7 +101,7 @@ func (s *PickupService) due(ctx context.Context, p *PickupOrder) int64 {
 		}
 		lines = append(lines, nl)
 	}
-	return Price(lines, nil, set).Total
+	return Price(lines, s.orderDiscount(ctx, p, lines, set), set).Total
 }
 
 // pickupPrice is the unit price a picked line is paid at the till, it

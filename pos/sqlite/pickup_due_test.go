@@ -44,6 +44,7 @@ func TestSubstituteIsPaidAtTheLowerPrice(t *testing.T) {
 	e := newPickupEnv(t, nil)
 	o := e.order(1, pos.OrderPayAtPickup)
 	o.Lines = append(o.Lines, pos.OrderLine{LineID: "3", SKU: waterSKU, Name: "Sticlă apă", Qty: 1, UnitPrice: 30000})
+	o.Payment.Amount = 159800 // the lines' price: no promotion
 	e.apply(o)
 	e.must1(e.svc.Substitute(e.ctx, e.a, o.ID, "1", waterSKU)) // cheaper
 	e.must1(e.svc.Substitute(e.ctx, e.a, o.ID, "3", juiceSKU)) // dearer: 320.00
