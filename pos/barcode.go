@@ -93,15 +93,22 @@ var Sweden = VariableMeasure{
 	},
 }
 
+// layout returns the layout of vm that reads codes starting as s does:
+// 2 and the layout's digit.
+func (vm VariableMeasure) layout(s string) (VMLayout, bool) {
+	if len(s) < 2 || s[0] != '2' {
+		return VMLayout{}, false
+	}
+	l, ok := vm.Layouts[s[1]]
+	return l, ok
+}
+
 // itemKey reports whether s is the item key of one of vm's layouts, as
 // a catalog may list a variable-measure item: 2, the layout's digit and
 // the rest of the key, with no value or check digit.
 func (vm VariableMeasure) itemKey(s string) bool {
-	if len(s) < 2 || s[0] != '2' || !allDigits(s) {
-		return false
-	}
-	l, ok := vm.Layouts[s[1]]
-	return ok && len(s) == l.KeyLen
+	l, ok := vm.layout(s)
+	return ok && len(s) == l.KeyLen && allDigits(s)
 }
 
 // NoScaleLabels reads no code as a variable-measure code: a code of prefix

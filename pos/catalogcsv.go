@@ -330,7 +330,7 @@ func catalogBarcode(b string, vm VariableMeasure) error {
 	case len(b) == 11 && GTINCheckDigit("0"+b[:10]) == b[10]:
 		return fmt.Errorf("barcode %s is a UPC-A code whose leading zero a spreadsheet dropped: write it 0%s, in a column formatted as text", b, b)
 	}
-	if l, ok := vm.Layouts[b[min(1, len(b)-1)]]; ok && len(b) >= 2 && len(b) == l.KeyLen-1 && b[0] == '2' {
+	if l, ok := vm.layout(b); ok && len(b) == l.KeyLen-1 {
 		// Seven digits were a Swedish scale label's item key before the
 		// node read GS1 Sweden's eight: such a key finds no label now.
 		return fmt.Errorf("barcode %s is one digit short of a scale label's item key (%d digits here, 2%c and %d more): "+

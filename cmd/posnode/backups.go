@@ -515,18 +515,10 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 	// A restore cut off after its commit is finished first: the database
 	// it restored is the one this restore replaces, and goes on numbering
 	// after it.
-	if restored, _, err := pendingRestore(live); err != nil {
-		return fmt.Errorf("%w; nothing was changed", err)
-	} else if restored != "" {
-		kept, err := finishRestore(live)
-		if err != nil {
-			return fmt.Errorf("finish the restore cut off before: %w; nothing else was changed", err)
-		}
-		fmt.Fprintf(stdout, "finished the restore cut off before: %s is now %s", restored, live)
-		if kept != "" {
-			fmt.Fprintf(stdout, "; the database it replaced is kept as %s", kept)
-		}
-		fmt.Fprintln(stdout)
+	if done, err := finishCutOffRestore(live); err != nil {
+		return fmt.Errorf("finish the restore cut off before: %w; nothing else was changed", err)
+	} else if done != "" {
+		fmt.Fprintln(stdout, done)
 	}
 	src, withLog, cleanup, err := applyLog(ctx, file, cfg.Data)
 	if err != nil {
@@ -573,11 +565,10 @@ func cmdRestore(ctx context.Context, file string, args []string, stdout, stderr 
 	if err := afterRestoreCommit(); err != nil {
 		return err
 	}
-	kept, err := finishRestore(live)
+	_, kept, err := finishRestore(live)
 	if err != nil {
 		return fmt.Errorf("%w; the next start of posnode finishes the restore", err)
 	}
-	chownLike(live, cfg.Data)
 	logNote := ""
 	if withLog {
 		logNote = ", its write-ahead log included"
@@ -646,25 +637,25 @@ func commitRestore(live, tmp string, at time.Time) error {
 // left, and the names depend only on the restored file's, so a finish
 // cut off anywhere is finished by the next: at no point is there a live
 // database that is neither the old one whole nor the restored one, or a
-// log beside a database it was not written for. It returns the name the
-// replaced database is kept under, "" when none was.
-func finishRestore(live string) (string, error) {
-	restored, _, err := pendingRestore(live)
+// log beside a database it was not written for. It returns the restored
+// file's name, "" when no restore was pending, and the name the replaced
+// database is kept under, "" when there was none.
+func finishRestore(live string) (restored, kept string, err error) {
+	restored, kept, err = pendingRestore(live)
 	if err != nil || restored == "" {
-		return "", err
+		return "", "", err
 	}
-	_, kept, _ := pendingRestore(live)
 	keptAny := false
 	if _, err := os.Stat(live); err == nil {
 		if err := os.Rename(live, kept); err != nil {
-			return "", fmt.Errorf("keep the current database: %w", err)
+			return "", "", fmt.Errorf("keep the current database: %w", err)
 		}
 	}
 	// The write-ahead log belongs to the database it was written for: it
 	// moves along (SQLite finds it as NAME-wal); the shared memory index
 	// is rebuilt on open.
 	if err := os.Rename(live+"-wal", kept+"-wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("keep the current database's log: %w", err)
+		return "", "", fmt.Errorf("keep the current database's log: %w", err)
 	}
 	os.Remove(live + "-shm")
 	// Kept as every backup is, its owner's only: it holds customers'
@@ -674,20 +665,34 @@ func finishRestore(live string) (string, error) {
 		if err := os.Chmod(p, 0o600); err == nil {
 			keptAny = true
 		} else if !errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("keep the current database to its owner: %w", err)
+			return "", "", fmt.Errorf("keep the current database to its owner: %w", err)
 		}
 	}
 	if err := os.Rename(restored, live); err != nil {
-		return "", fmt.Errorf("restore: %w", err)
+		return "", "", fmt.Errorf("restore: %w", err)
 	}
 	if err := syncDir(filepath.Dir(live)); err != nil {
-		return "", err
+		return "", "", err
 	}
 	chownLike(live, filepath.Dir(live))
 	if !keptAny {
-		return "", nil
+		kept = ""
 	}
-	return kept, nil
+	return restored, kept, nil
+}
+
+// finishCutOffRestore finishes a restore cut off after its commit, if
+// one is pending, and says what it did; "" when none was.
+func finishCutOffRestore(live string) (string, error) {
+	restored, kept, err := finishRestore(live)
+	if err != nil || restored == "" {
+		return "", err
+	}
+	done := fmt.Sprintf("finished the restore cut off before: %s is now %s", restored, live)
+	if kept != "" {
+		done += "; the database it replaced is kept as " + kept
+	}
+	return done, nil
 }
 
 // pendingRestore returns the restored database waiting to take the live

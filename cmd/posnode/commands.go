@@ -32,18 +32,10 @@ func openDB(ctx context.Context, cfg Config, opt sqlite.Options) (*sqlite.DB, er
 	// A restore cut off after its commit (a power cut) is finished before
 	// anything opens the database: the live name may be free, and a
 	// database opened there would be a new, empty one.
-	switch restored, kept, err := pendingRestore(dbPath(cfg)); {
-	case err != nil:
+	if done, err := finishCutOffRestore(dbPath(cfg)); err != nil {
 		return nil, fmt.Errorf("finish the restore cut off: %w", err)
-	case restored != "":
-		if kept, err = finishRestore(dbPath(cfg)); err != nil {
-			return nil, fmt.Errorf("finish the restore cut off: %w", err)
-		}
-		fmt.Fprintf(os.Stderr, "posnode: finished the restore cut off before: %s is now %s", restored, dbPath(cfg))
-		if kept != "" {
-			fmt.Fprintf(os.Stderr, "; the replaced database is kept as %s", kept)
-		}
-		fmt.Fprintln(os.Stderr)
+	} else if done != "" {
+		fmt.Fprintln(os.Stderr, "posnode: "+done)
 	}
 	if err := writableData(cfg); err != nil {
 		return nil, err
