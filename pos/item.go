@@ -155,7 +155,7 @@ func (it Item) Validate() error {
 
 // hasControl reports whether s holds a control character (C0 or DEL).
 func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	return strings.ContainsFunc(s, isControl)
 }
 
 // Matches reports whether every word of query occurs in the SKU, a barcode

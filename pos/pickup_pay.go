@@ -167,27 +167,22 @@ const OrderPromotion = "online order price"
 // shares the promotion alike (shareOrderDiscount).
 func (s *PickupService) orderDiscount(ctx context.Context, p *PickupOrder, lines []Line, set Settings) *Discount {
 	ordered := make(map[string]*PickLine, len(p.Lines))
-	var value, taxed int64
+	values := make([]int64, len(p.Lines))
+	rates := make([]int64, len(p.Lines))
 	for i := range p.Lines {
 		l := &p.Lines[i]
 		ordered[l.LineID] = l
-		g := LineGross(l.Unit, min(max(l.UnitPrice, 0), MaxPrice), min(max(l.Qty, 0), MaxQuantity))
-		value += g
-		taxed += g
+		values[i] = LineGross(l.Unit, min(max(l.UnitPrice, 0), MaxPrice), min(max(l.Qty, 0), MaxQuantity))
 		if !set.PricesIncludeTax {
 			if it, err := s.opt.Store.ItemByCode(ctx, l.SKU); err == nil {
-				taxed += taxOf(g, it.TaxRateBP, false)
+				rates[i] = it.TaxRateBP
 			}
 		}
-		if taxed > MaxCartAmount {
-			return nil
-		}
 	}
-	paid := p.Order.Payment.Amount
-	if value <= 0 || paid < 0 || paid >= taxed {
+	value, part, ok := paidBeforeTax(values, rates, p.Order.Payment.Amount, set.PricesIncludeTax)
+	if !ok || value <= 0 {
 		return nil
 	}
-	off := value - mulRound(value, paid, taxed) // the promotion, before tax
 	var taken, gross int64
 	for _, l := range lines {
 		if o := ordered[l.OrderLineID]; o != nil {
@@ -195,7 +190,7 @@ func (s *PickupService) orderDiscount(ctx context.Context, p *PickupOrder, lines
 		}
 		gross += l.Gross()
 	}
-	d := min(mulRound(off, min(taken, value), value), gross)
+	d := min(mulRound(value-part, min(taken, value), value), gross)
 	if d <= 0 {
 		return nil
 	}

@@ -290,15 +290,7 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 		o := &original{kind: OriginRemoteSale, key: "sale:" + req.Store + "/" + req.SaleID, saleID: req.SaleID,
 			store: req.Store, paid: map[string]int64{}}
 		for i, l := range rec.Lines {
-			// Central's unit, else the catalog's, as for an order: a
-			// weighed line's quantity is grams, never pieces.
-			unit := l.Unit
-			if it, err := store.ItemByCode(ctx, l.SKU); unit == "" && err == nil {
-				unit = it.Unit
-			}
-			if unit == "" {
-				unit = UnitEach
-			}
+			unit := lineUnit(ctx, store, l.SKU, l.Unit)
 			amount := l.Amount
 			if amount == 0 && l.UnitPrice > 0 && l.UnitPrice <= MaxPrice && l.Qty > 0 && l.Qty <= MaxQuantity {
 				amount = LineGross(unit, l.UnitPrice, l.Qty) - l.Discount // central sent no amount
@@ -349,15 +341,7 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 			if l.UnitPrice < 0 || l.UnitPrice > MaxPrice {
 				return nil, fmt.Errorf("%w: order %s line %s unit price %d", ErrBadAnswer, req.OrderID, l.LineID, l.UnitPrice)
 			}
-			// Central's unit, else the catalog's: a weighed line's
-			// quantity is grams, never pieces.
-			unit := l.Unit
-			if it, err := store.ItemByCode(ctx, l.SKU); unit == "" && err == nil {
-				unit = it.Unit
-			}
-			if unit == "" {
-				unit = UnitEach
-			}
+			unit := lineUnit(ctx, store, l.SKU, l.Unit)
 			gross := LineGross(unit, l.UnitPrice, l.Qty)
 			o.lines = append(o.lines, ReturnLine{OrigLine: l.LineID, SKU: l.SKU, Unit: unit, Qty: l.Qty,
 				TaxRateBP: l.TaxRateBP, Amount: gross, UnitPrice: l.UnitPrice, Gross: gross})
@@ -376,6 +360,19 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 	return nil, nil
 }
 
+// lineUnit is the unit of a line central answered for sku: its own, else
+// the catalog's, else each. A weighed line's quantity is grams, never
+// pieces.
+func lineUnit(ctx context.Context, store Store, sku, unit string) string {
+	if unit != "" {
+		return unit
+	}
+	if it, err := store.ItemByCode(ctx, sku); err == nil {
+		return it.Unit
+	}
+	return UnitEach
+}
+
 // shareOrderDiscount prices an online order's lines at what was paid for
 // them when the order was paid less than its lines (a promotion on the
 // whole order): paid is spread over the lines in proportion to their
@@ -386,26 +383,42 @@ func (as *AfterSales) resolve(ctx context.Context, req ReturnRequest) (*original
 // the same part of their prices, to which the return adds their tax.
 func (o *original) shareOrderDiscount(paid int64, pricesIncludeTax bool) {
 	gross := make([]int64, len(o.lines))
-	var sum, taxed int64
+	rates := make([]int64, len(o.lines))
 	for i, l := range o.lines {
-		gross[i] = min(max(l.Amount, 0), MaxPrice*MaxQuantity)
-		taxed += gross[i]
-		if !pricesIncludeTax {
-			taxed += taxOf(gross[i], min(max(l.TaxRateBP, 0), 10000), false)
+		gross[i], rates[i] = min(max(l.Amount, 0), MaxPrice*MaxQuantity), l.TaxRateBP
+	}
+	if _, part, ok := paidBeforeTax(gross, rates, paid, pricesIncludeTax); ok {
+		for i, share := range spread(part, gross) {
+			o.lines[i].Amount = share
 		}
-		if sum += gross[i]; taxed > MaxCartAmount {
-			return // no order of the till's size: check refuses what is wrong in it
+	}
+}
+
+// paidBeforeTax tells whether paid, a price with tax for goods worth values
+// (before tax where prices do not include it, then taxed at rates), is
+// below what the goods come to: a promotion on them as a whole. If so it
+// returns the values' sum and paid's part of it before tax, which a
+// promotion takes off them in proportion. Goods worth more than a cart
+// may hold are none of the till's: no promotion.
+func paidBeforeTax(values, rates []int64, paid int64, pricesIncludeTax bool) (sum, part int64, ok bool) {
+	var taxed int64
+	for i, v := range values {
+		sum += v
+		taxed += v
+		if !pricesIncludeTax {
+			taxed += taxOf(v, min(max(rates[i], 0), 10000), false)
+		}
+		if taxed > MaxCartAmount {
+			return 0, 0, false
 		}
 	}
 	if paid < 0 || paid >= taxed {
-		return
+		return 0, 0, false
 	}
 	if !pricesIncludeTax {
-		paid = mulRound(sum, paid, taxed) // the lines' part of it before tax
+		paid = mulRound(sum, paid, taxed)
 	}
-	for i, share := range spread(paid, gross) {
-		o.lines[i].Amount = share
-	}
+	return sum, paid, true
 }
 
 // names fills in catalog names where central sent none.

@@ -184,10 +184,12 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	defer chownDB(cfg) // once closed: run as root, it stays the node's
 	defer db.Close()
 	// The file's codes are kept as the configured table reads them, and
-	// the node, started on it, need not ask for the file again.
-	changed, _, err := db.UseScaleTable(ctx, vm.String())
-	if err != nil {
+	// the node, started on it, need not ask for the file again. The
+	// change is said at once: it stands whether or not the file imports.
+	if changed, _, err := db.UseScaleTable(ctx, vm.String()); err != nil {
 		return err
+	} else if changed {
+		fmt.Fprintln(stdout, "the scale label layouts changed: the catalog will be fetched from central again, and this file's items are kept by the new layouts")
 	}
 	res, err := db.ImportCatalog(ctx, catalog, vm)
 	if err != nil {
@@ -195,9 +197,6 @@ func cmdImportCatalog(ctx context.Context, file string, args []string, stdout, s
 	}
 	fmt.Fprintf(stdout, "imported %d items from %s\n", len(catalog.Items), file)
 	writeImported(stdout, catalog, res)
-	if changed {
-		fmt.Fprintln(stdout, "the scale label layouts changed: the catalog will be fetched from central again")
-	}
 	return nil
 }
 

@@ -606,7 +606,7 @@ func checkCertHost(h string) error {
 	if h == "" || len(h) > 253 {
 		return errors.New("a host name of 1-253 characters")
 	}
-	for _, l := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+	for _, l := range strings.Split(h, ".") {
 		ok := l != "" && len(l) <= 63 && l[0] != '-' && l[len(l)-1] != '-'
 		for i := 0; ok && i < len(l); i++ {
 			c := l[i]

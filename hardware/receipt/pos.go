@@ -40,8 +40,12 @@ func FromSale(s *pos.Sale, store Store, cashier string) Receipt {
 	// as the basket discount, so that every discount shows and the
 	// figures still add up to the balance's. The lines' own discounts
 	// are theirs priced without the basket discount; settings change
-	// only the tax, which is not taken from this pricing.
-	own := pos.Price(s.Lines, nil, pos.Settings{}).Lines
+	// only the tax, which is not taken from this pricing. Without a
+	// basket discount the balance's are theirs.
+	own := s.Balance.Lines
+	if s.Discount != nil {
+		own = pos.Price(s.Lines, nil, pos.Settings{}).Lines
+	}
 	for i, l := range s.Lines {
 		line := Line{
 			Name:      l.Name(store.Lang),

@@ -18,6 +18,10 @@ CREATE TRIGGER vouchers_code_upper_case_update BEFORE UPDATE OF code ON vouchers
 	WHEN NEW.code <> upper(NEW.code)
 	BEGIN SELECT RAISE(ABORT, 'voucher code not in upper case'); END;
 
+-- Spellings are matched through an index, for the time of the migration:
+-- without one, each voucher would be compared with every other.
+CREATE INDEX vouchers_upper_code ON vouchers(upper(code));
+
 -- keep: for each voucher, the one its spelling becomes.
 CREATE TABLE voucher_codes_kept AS
 	SELECT v.rowid AS id, (
@@ -34,6 +38,7 @@ UPDATE vouchers AS v SET
 	WHERE v.rowid IN (SELECT keep FROM voucher_codes_kept WHERE keep <> id);
 DELETE FROM vouchers WHERE rowid IN (SELECT id FROM voucher_codes_kept WHERE keep <> id);
 DROP TABLE voucher_codes_kept;
+DROP INDEX vouchers_upper_code;
 
 UPDATE vouchers SET code = upper(code) WHERE code <> upper(code);
 UPDATE voucher_uses SET code = upper(code) WHERE code <> upper(code);
